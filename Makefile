@@ -1,0 +1,49 @@
+# Two commands for a fresh machine:
+#   make serve   set up .venv if needed, then serve the lab at http://127.0.0.1:8050
+#   make test    the same set-up plus a browser, then lint, the layer contract and every test
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8050
+WORKERS ?= 1
+
+.PHONY: serve test setup browser lint benchmark clean
+
+serve: $(STAMP)
+	$(BIN)/neuralab serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+test: $(STAMP) browser lint
+	$(BIN)/python -m pytest -q
+
+setup: $(STAMP)
+
+# pyproject.toml pins every dependency (torch==2.13.0 is the CPU wheel these machines carry).
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@touch $(STAMP)
+
+# Debian's chromium where apt exists; otherwise Playwright's own build.
+browser: $(STAMP)
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "browser: $$(command -v chromium)"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		$(BIN)/python -m playwright install chromium; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/latency.py
+	$(BIN)/python benchmarks/browser_latency.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .import_linter_cache

@@ -1,0 +1,5 @@
+import sys
+
+from neuralab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,56 @@
+"""The Dash app: the shell, one module per page, thin callbacks over the library.
+
+``create_app()`` builds the app; ``neuralab serve`` runs it. Callbacks keep no
+state between requests, so any number of worker processes can serve them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from dash import Dash
+
+from neuralab.app.registry import built
+
+log = logging.getLogger("neuralab")
+
+# Applies the remembered theme before the first paint, so a dark page never flashes white.
+_INDEX = """<!DOCTYPE html>
+<html lang="en">
+<head>
+{%metas%}<title>{%title%}</title>{%favicon%}
+<script>
+try { var t = JSON.parse(localStorage.getItem("theme"));
+      if (!t) t = matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+      document.documentElement.dataset.theme = t; } catch (e) {}
+</script>
+{%css%}
+</head>
+<body>
+{%app_entry%}
+<footer>{%config%}{%scripts%}{%renderer%}</footer>
+</body>
+</html>"""
+
+
+def create_app() -> Dash:
+    """Build the lab: every built page's callbacks registered, layout set, server warmed up."""
+    for page in built():
+        importlib.import_module(page.module)  # registers the page's callbacks
+    from neuralab.app import errors, shell
+
+    app = Dash(
+        __name__,
+        title="neuralab",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        index_string=_INDEX,
+    )
+    app.layout = shell.layout
+    errors.install(app.server)
+    # plotly/dash#3971: the first requests to a threaded server can miss callbacks; warm up in-process
+    with app.server.test_request_context("/"):
+        app.server.preprocess_request()
+    return app

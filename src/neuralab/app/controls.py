@@ -1,0 +1,180 @@
+"""Controls built from declared parameters, and the URL that mirrors them.
+
+``control(page, name, field, value)`` draws a slider, an option list or a number box
+from one field of a :class:`~neuralab.params.ParamSpec`; ``url_sync`` writes every
+control of a page into the query string, so the view is a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from dash import Input, Output, clientside_callback, dcc, html
+
+from neuralab.params import Choice, Field, Float, Int, ParamError, ParamSpec
+
+#: Int fields with more steps than this get a number box rather than a slider.
+MAX_SLIDER_STEPS = 200
+
+
+def cid(page: str, name: str) -> str:
+    """The component id of control ``name`` on ``page``."""
+    return f"{page}-{name}"
+
+
+def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> html.Div:
+    """A labelled control for field ``f``, showing ``value``.
+
+    With ``drag`` a slider reports every step while it moves (for callbacks cheap
+    enough to follow a drag); otherwise it reports on release.
+    """
+    ident = cid(page, name)
+    label_id = f"{ident}-label"
+    title = f.label or name
+    unit = getattr(f, "unit", "")
+    widget: Any
+    if isinstance(f, Choice):
+        widget = dcc.RadioItems(
+            id=ident,
+            options=[{"label": lab, "value": val} for val, lab in f.options],
+            value=value,
+            inline=True,
+            className="nl-radio",
+            inputClassName="nl-radio-input",
+        )
+    elif not _is_slider(f):
+        widget = dcc.Input(
+            id=ident, type="number", min=f.lo, max=f.hi, step=f.step, value=value, debounce=True,
+            className="nl-number",
+        )
+    else:
+        widget = _slider(ident, f, value, drag)
+    return html.Div(
+        [
+            html.Label(
+                [
+                    title,
+                    html.Span(f" ({unit})" if unit else "", className="nl-unit"),
+                    html.Output(_readout(value, unit), id=f"{ident}-readout", className="nl-readout",
+                                htmlFor=ident) if _is_slider(f) else None,
+                ],
+                id=label_id,
+                htmlFor=ident,
+                className="nl-label",
+            ),
+            widget,
+            html.Div(f.help, className="nl-help") if f.help else None,
+        ],
+        className="nl-control",
+        role="group",
+        **{"aria-labelledby": label_id, "data-label": title},
+    )
+
+
+def _is_slider(f: Field) -> bool:
+    return not isinstance(f, Choice) and not (isinstance(f, Int) and (f.hi - f.lo) / f.step > MAX_SLIDER_STEPS)
+
+
+def _readout(value: Any, unit: str) -> str:
+    if isinstance(value, float):
+        value = f"{value:.4g}"
+    return f"{value}{unit if unit == '%' else ''}"
+
+
+def _slider(ident: str, f: Int | Float, value: float, drag: bool) -> dcc.Slider:
+    lo, hi = f.to_slider(f.lo), f.to_slider(f.hi)
+    marks: dict[float, str]
+    if isinstance(f, Float) and f.log:
+        marks = {float(e): f"1e{e}" for e in range(int(lo), int(hi) + 1)}
+    else:
+        marks = {lo: f"{f.lo:g}", hi: f"{f.hi:g}"}
+    return dcc.Slider(
+        id=ident,
+        min=lo,
+        max=hi,
+        step=f.step,
+        value=f.to_slider(value),
+        marks=marks,
+        tooltip={"placement": "top", "always_visible": False},
+        allow_direct_input=False,
+        updatemode="drag" if drag else "mouseup",
+        className="nl-slider",
+    )
+
+
+def controls(
+    page: str, spec: ParamSpec, values: Mapping[str, Any], names: list[str] | None = None, drag: bool = False
+) -> list:
+    """Controls for ``names`` (default: every field) of ``spec``."""
+    return [control(page, n, spec.fields[n], values[n], drag) for n in (names or list(spec.fields))]
+
+
+def from_widget(spec: ParamSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Map slider positions back to values (log sliders move in log10 units)."""
+    out = {}
+    for name, v in raw.items():
+        f = spec.fields[name]
+        if isinstance(f, Float) and f.log and isinstance(v, int | float) and not isinstance(v, bool):
+            out[name] = f.from_slider(v)
+        else:
+            out[name] = v
+    return out
+
+
+def checked(spec: ParamSpec, raw: Mapping[str, Any], run: Callable[[dict[str, Any]], Any]) -> tuple[Any, str]:
+    """Validate ``raw`` with ``spec`` and call ``run`` on the values.
+
+    Returns ``(result, "")``, or ``(None, sentence)`` when a value breaks its
+    declaration: bad input from a slider, the URL or a crafted request becomes a
+    sentence on the page, never a traceback.
+    """
+    try:
+        values = spec.validate(from_widget(spec, raw))
+        return run(values), ""
+    except ParamError as exc:
+        return None, " ".join(exc.messages)
+
+
+def alert(message_id: str) -> html.Div:
+    """Where a section's complaints about its inputs appear (read out by screen readers)."""
+    return html.Div(id=message_id, className="nl-alert", role="alert", **{"aria-live": "polite"})
+
+
+def wire(page: str, spec: ParamSpec) -> None:
+    """Register a page's browser-side plumbing: live slider readouts and the URL sync."""
+    for name, f in spec.fields.items():
+        if _is_slider(f):
+            unit = "%" if getattr(f, "unit", "") == "%" else ""
+            log = isinstance(f, Float) and f.log
+            clientside_callback(
+                f"""function(v) {{
+                    if (v === null || v === undefined) return window.dash_clientside.no_update;
+                    {"v = Number(Math.pow(10, v).toPrecision(3));" if log else ""}
+                    return String(v) + {unit!r};
+                }}""",
+                Output(f"{cid(page, name)}-readout", "children"),
+                Input(cid(page, name), "drag_value"),
+            )
+    url_sync(page, spec)
+
+
+def url_sync(page: str, spec: ParamSpec) -> None:
+    """Write every control of ``page`` into the URL query, in the browser (no round trip)."""
+    names = list(spec.fields)
+    logs = [n for n, f in spec.fields.items() if isinstance(f, Float) and f.log]
+    clientside_callback(
+        f"""function() {{
+            const names = {names!r}, logs = {logs!r}, p = new URLSearchParams();
+            for (let i = 0; i < names.length; i++) {{
+                let v = arguments[i];
+                if (v === null || v === undefined) continue;
+                if (logs.includes(names[i])) v = Number(Math.pow(10, v).toPrecision(6));
+                p.set(names[i], v);
+            }}
+            return '?' + p.toString();
+        }}""",
+        Output("url", "search", allow_duplicate=True),
+        [Input(cid(page, n), "value") for n in names],
+        prevent_initial_call=True,
+    )

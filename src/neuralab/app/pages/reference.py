@@ -1,0 +1,56 @@
+"""/reference: the longer notes for engineers, one Markdown file per concept."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from dash import Input, Output, callback, dcc, html
+
+from neuralab.app import ui
+from neuralab.app.controls import checked, cid, controls, wire
+from neuralab.app.registry import BY_PATH
+from neuralab.params import Choice, ParamSpec
+
+P = "reference"
+#: topic key -> the live page it belongs to; neuralab/content/{key}.md holds the text
+TOPICS = {"splits": "/splits"}
+
+SPEC = ParamSpec(
+    P, topic=Choice(tuple((k, BY_PATH[p].title) for k, p in TOPICS.items()), default="splits", label="Entry")
+)
+
+
+def text(topic: str) -> str:
+    """The Markdown of one reference entry."""
+    return resources.files("neuralab.content").joinpath(f"{topic}.md").read_text(encoding="utf-8")
+
+
+def layout(values: dict, messages: list[str]) -> html.Div:
+    return html.Div(
+        [
+            ui.page_header(
+                "Reference",
+                "Longer notes written for engineers: the reasoning, the variants and the traps, beside the live "
+                "pages. More entries arrive as their pages are built.",
+                messages,
+            ),
+            ui.toolbar(controls(P, SPEC, values)),
+            html.Article(id=cid(P, "article"), className="nl-reference"),
+        ]
+    )
+
+
+@callback(Output(cid(P, "article"), "children"), Input(cid(P, "topic"), "value"))
+def show(topic):
+    def render(v):
+        page = BY_PATH[TOPICS[v["topic"]]]
+        return [
+            dcc.Markdown(text(v["topic"]), className="nl-prose"),
+            html.P(dcc.Link(f"Open the live page: {page.title} →", href=page.path)),
+        ]
+
+    article, msg = checked(SPEC, {"topic": topic}, render)
+    return article if article is not None else html.P(msg, className="nl-alert", role="alert")
+
+
+wire(P, SPEC)

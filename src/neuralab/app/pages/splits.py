@@ -1,0 +1,166 @@
+"""/splits: train/validation/test, cross-validation schemes, and leakage measured."""
+
+from __future__ import annotations
+
+from dash import Input, Output, callback, html
+
+from neuralab.app import ui
+from neuralab.app.controls import alert, checked, cid, controls, wire
+from neuralab.data.datasets import DATASETS, load, with_copies
+from neuralab.data.splits import CV, LEAK, SCHEMES, SPLIT, compare_splits, leakage, run_cv
+from neuralab.params import ParamSpec
+from neuralab.plots import splits as fig
+from neuralab.plots.theme import message_figure
+
+P = "splits"
+SPEC = ParamSpec.merge(P, SPLIT, CV, LEAK)
+
+
+def layout(values: dict, messages: list[str]) -> html.Div:
+    return html.Div(
+        [
+            ui.page_header(
+                "Data splits & leakage",
+                "How you divide your data decides whether a score can be believed. Every number below "
+                "is computed on the dataset you pick, with scikit-learn's own splitters.",
+                messages,
+            ),
+            ui.toolbar(controls(P, SPEC, values, ["dataset", "seed"]), html.P(id=cid(P, "blurb"), className="nl-help")),
+            ui.section(
+                "Three sets, three jobs",
+                [
+                    ui.md(
+                        "The **training** set is what the weights learn from. The **validation** set is never "
+                        "learned from, but you look at it every epoch to choose hyperparameters and when to stop, "
+                        "so it slowly stops being neutral. The **test** set is opened once, at the end, for the "
+                        "number you report."
+                    ),
+                    ui.row(controls(P, SPEC, values, ["train_pct", "val_pct"], drag=True)),
+                    alert(cid(P, "split-alert")),
+                    ui.chart(cid(P, "sizes"), "Sample counts per split"),
+                    ui.md(
+                        "A random split can leave a class under-represented in a small split. **Stratifying** "
+                        "(`train_test_split(..., stratify=y)`) keeps every class's share. Each bar is how far a "
+                        "class's share in one split lies from its share in the whole dataset; pick *Breast cancer, "
+                        "rare class* and change the seed to see the random split wander."
+                    ),
+                    ui.chart(cid(P, "shares"), "Class share per split, random against stratified"),
+                ],
+            ),
+            ui.section(
+                "Cross-validation: which samples validate in which fold",
+                [
+                    ui.md(
+                        "With little data, one validation split is a noisy measurement. k-fold cross-validation "
+                        "rotates the validation role through k folds and reports the mean ± standard deviation. "
+                        "Rows are folds, columns are samples: **blue trains, orange validates, grey is unused**. "
+                        "The strip on top is each sample's class. These datasets have no clock, so for the "
+                        "time-series split their row order stands in for time."
+                    ),
+                    ui.row(controls(P, SPEC, values, ["scheme", "k", "copies", "model"])),
+                    alert(cid(P, "cv-alert")),
+                    ui.chart(cid(P, "folds"), "Fold by sample map with each fold's validation accuracy", heavy=True),
+                    html.Ul(id=cid(P, "cv-notes"), className="nl-notes"),
+                    ui.md(
+                        "Try it: add **2 near-duplicate copies**, pick **1-nearest neighbour**, and compare "
+                        "*K-fold* with *Group k-fold*. Plain k-fold puts a sample's copy in training while the "
+                        "sample validates, and the nearest neighbour simply looks it up. In sensor data the "
+                        "same happens with overlapping windows or several logs of one drive cycle: split by the "
+                        "cycle (the group), never by the row."
+                    ),
+                ],
+            ),
+            ui.section(
+                "Leakage, measured",
+                [
+                    ui.md(
+                        "A preprocessing step that learns from data (a scaler's mean and σ, a feature selector's "
+                        "ranking) must be fitted on training data only. Here the same step runs twice over the "
+                        "same folds: once fitted on *all* samples before cross-validation (the leak), once inside "
+                        "a `Pipeline`, refitted on each training fold. Only where it is fitted differs."
+                    ),
+                    ui.row(controls(P, SPEC, values, ["leak_step", "noise", "labels"])),
+                    alert(cid(P, "leak-alert")),
+                    ui.chart(cid(P, "leak"), "Validation accuracy with the step fitted outside or inside the folds",
+                             heavy=True),
+                    ui.code(
+                        "from sklearn.pipeline import make_pipeline\n"
+                        "from sklearn.feature_selection import SelectKBest, f_classif\n"
+                        "from sklearn.preprocessing import StandardScaler\n"
+                        "from sklearn.linear_model import RidgeClassifier\n"
+                        "from sklearn.model_selection import StratifiedKFold, cross_val_score\n\n"
+                        "# every learned step inside the pipeline: refitted on each training fold only\n"
+                        "model = make_pipeline(SelectKBest(f_classif, k=20), StandardScaler(), RidgeClassifier())\n"
+                        "scores = cross_val_score(model, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0))\n"
+                        "print(f\"{scores.mean():.3f} ± {scores.std(ddof=1):.3f}\")"
+                    ),
+                ],
+            ),
+        ]
+    )
+
+
+def _figs(builder, describe, result, *extra):
+    return builder(result, *extra), describe(result, *extra)
+
+
+@callback(
+    Output(cid(P, "sizes"), "figure"),
+    Output(cid(P, "sizes-summary"), "children"),
+    Output(cid(P, "shares"), "figure"),
+    Output(cid(P, "shares-summary"), "children"),
+    Output(cid(P, "blurb"), "children"),
+    Output(cid(P, "split-alert"), "children"),
+    Input(cid(P, "dataset"), "value"),
+    Input(cid(P, "train_pct"), "value"),
+    Input(cid(P, "val_pct"), "value"),
+    Input(cid(P, "seed"), "value"),
+)
+def update_split(dataset, train_pct, val_pct, seed):
+    raw = dict(dataset=dataset, train_pct=train_pct, val_pct=val_pct, seed=seed)
+    report, msg = checked(SPLIT, raw, lambda v: compare_splits(**v))
+    if report is None:
+        blank = message_figure("Fix the value above to see the split.")
+        return blank, msg, blank, msg, "", msg
+    names = load(dataset).class_names
+    return (
+        *_figs(fig.sizes_figure, fig.describe_sizes, report),
+        *_figs(fig.class_share_figure, fig.describe_class_shares, report, names),
+        DATASETS[dataset].blurb,
+        "",
+    )
+
+
+@callback(
+    Output(cid(P, "folds"), "figure"),
+    Output(cid(P, "folds-summary"), "children"),
+    Output(cid(P, "cv-notes"), "children"),
+    Output(cid(P, "cv-alert"), "children"),
+    *(Input(cid(P, n), "value") for n in CV.fields),
+)
+def update_cv(*args):
+    raw = dict(zip(CV.fields, args, strict=True))
+    result, msg = checked(CV, raw, lambda v: run_cv(**v))
+    if result is None:
+        return message_figure("Fix the value above to run cross-validation."), msg, [], msg
+    ds = with_copies(raw["dataset"], raw["copies"], raw["seed"])
+    notes = [html.Li(SCHEMES[result.scheme].lesson)] + [html.Li(n) for n in result.notes]
+    return (*_figs(fig.fold_figure, lambda r, *_: fig.describe_folds(r), result, ds.y, ds.class_names), notes, "")
+
+
+@callback(
+    Output(cid(P, "leak"), "figure"),
+    Output(cid(P, "leak-summary"), "children"),
+    Output(cid(P, "leak-alert"), "children"),
+    *(Input(cid(P, n), "value") for n in LEAK.fields),
+)
+def update_leak(*args):
+    raw = dict(zip(LEAK.fields, args, strict=True))
+    result, msg = checked(LEAK, raw, lambda v: leakage(**v))
+    if result is None:
+        return message_figure("Fix the value above to run the experiment."), msg, msg
+    return (*_figs(fig.leak_figure, fig.describe_leak, result), "")
+
+
+wire(P, SPEC)
+

@@ -1,0 +1,59 @@
+"""Every page of the lab: its path, its sidebar group and, once built, its module.
+
+The sidebar, the home page's map, the router and the browser tests all read
+this one list. A page without a module renders the "not built yet" notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # stable URL path, e.g. "/splits"
+    title: str  # sidebar and heading text
+    group: str  # sidebar group
+    blurb: str  # one line for the home page's map
+    module: str | None = None  # "neuralab.app.pages.splits" once built; None until then
+    number: str = ""  # the seed's section number, e.g. "01"
+
+
+GROUPS = ("Data", "Optimization", "Networks", "Compression", "Summary")
+
+PAGES: tuple[Page, ...] = (
+    Page("/splits", "Data splits & leakage", "Data", "Train, validation and test; k-fold schemes; leaks measured.",
+         "neuralab.app.pages.splits", "01"),
+    Page("/preprocessing", "Signal conditioning", "Data", "Savitzky–Golay, outliers and operating regimes.", None,
+         "02"),
+    Page("/fitting", "Under- and overfitting", "Data", "Model complexity, bias and variance, learning curves.", None,
+         "03"),
+    Page("/gradient-descent", "Gradient descent", "Optimization", "Real optimizers rolling down real surfaces.", None,
+         "04"),
+    Page("/learning-rate", "Learning-rate schedules", "Optimization", "Schedules, the range test, batch scaling.",
+         None, "05"),
+    Page("/regularization", "Regularization", "Optimization", "L1, L2, dropout and early stopping on a real net.",
+         None, "06"),
+    Page("/hyperparameter-search", "Hyperparameter search", "Optimization", "Grid, random and Bayesian search.",
+         None, "07"),
+    Page("/training-loop", "The training loop", "Optimization", "Forward, loss, backward, step, one at a time.", None,
+         "08"),
+    Page("/feedforward", "Feedforward networks", "Networks", "Activations, a worked example, backprop by hand.", None,
+         "09"),
+    Page("/recurrent", "Recurrent networks", "Networks", "Hidden state, unrolling and vanishing gradients.", None,
+         "10"),
+    Page("/quantization", "Quantization", "Compression", "Fewer bits per weight, accuracy measured.", None, "11"),
+    Page("/pruning", "Pruning", "Compression", "Remove weights, fine-tune, measure what is lost.", None, "12"),
+    Page("/distillation", "Knowledge distillation", "Compression", "A small student learns from a large teacher.",
+         None, "13"),
+    Page("/cheat-sheet", "Cheat sheet", "Summary", "Each concept in a few lines, linked to its page.", None, "14"),
+    Page("/reference", "Reference", "Summary", "Longer notes for engineers, one per concept.",
+         "neuralab.app.pages.reference", ""),
+)
+
+BY_PATH = {p.path: p for p in PAGES}
+
+
+def built() -> list[Page]:
+    """The pages that have a module."""
+    return [p for p in PAGES if p.module]

@@ -1,0 +1,99 @@
+"""The frame around every page: header, sidebar, theme switch and the router."""
+
+from __future__ import annotations
+
+import importlib
+from urllib.parse import parse_qsl
+
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+
+from neuralab import __version__
+from neuralab.app.pages import home, placeholder
+from neuralab.app.registry import BY_PATH, GROUPS, PAGES, Page
+
+
+def sidebar() -> html.Nav:
+    groups = []
+    for group in GROUPS:
+        links = [
+            html.Li(
+                dcc.Link(
+                    [html.Span(p.number, className="nl-num") if p.number else None, p.title],
+                    href=p.path,
+                    id=f"nav{p.path.replace('/', '-')}",
+                    className="nl-nav-link" + ("" if p.module else " nl-soon"),
+                    title=None if p.module else "Not built yet",
+                )
+            )
+            for p in PAGES
+            if p.group == group
+        ]
+        groups.append(html.Div([html.H2(group, className="nl-nav-group"), html.Ul(links)]))
+    return html.Nav(groups, className="nl-sidebar", **{"aria-label": "Topics"})
+
+
+def layout() -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="theme", storage_type="local"),
+            html.A("Skip to content", href="#main", className="nl-skip"),
+            html.Header(
+                [
+                    dcc.Link([html.Span("neuralab", className="nl-brand")], href="/", className="nl-home-link"),
+                    html.Span(f"v{__version__}", className="nl-version"),
+                    html.Button(
+                        "Dark theme",
+                        id="theme-toggle",
+                        className="nl-theme-toggle",
+                        n_clicks=0,
+                        **{"aria-pressed": "false"},
+                    ),
+                ],
+                className="nl-topbar",
+            ),
+            html.Div(
+                [sidebar(), html.Main(id="main", className="nl-main", tabIndex="-1")],
+                className="nl-body",
+            ),
+        ],
+        className="nl-app",
+    )
+
+
+def render(pathname: str | None, search: str | None):
+    """The page for ``pathname``, built from the URL query ``search``."""
+    page: Page | None = BY_PATH.get((pathname or "/").rstrip("/") or "/")
+    if pathname in (None, "", "/"):
+        return home.layout()
+    if page is None:
+        return placeholder.not_found(pathname)
+    if page.module is None:
+        return placeholder.layout(page)
+    module = importlib.import_module(page.module)
+    spec = getattr(module, "SPEC", None)
+    if spec is None:
+        return module.layout(dict(parse_qsl((search or "").lstrip("?"))), [])
+    values, messages = spec.parse_query(search or "")
+    return module.layout(values, messages)
+
+
+@callback(Output("main", "children"), Input("url", "pathname"), State("url", "search"))
+def route(pathname, search):
+    return render(pathname, search)
+
+
+# Theme: remembered in localStorage; applied as <html data-theme=...> by assets/neuralab.js.
+clientside_callback(
+    ClientsideFunction(namespace="neuralab", function_name="toggleTheme"),
+    Output("theme", "data"),
+    Input("theme-toggle", "n_clicks"),
+    State("theme", "data"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction(namespace="neuralab", function_name="applyTheme"),
+    Output("theme-toggle", "children"),
+    Output("theme-toggle", "aria-pressed"),
+    Input("theme", "data"),
+)

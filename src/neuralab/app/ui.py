@@ -1,0 +1,67 @@
+"""Small layout pieces every page uses, so pages look alike and stay short."""
+
+from __future__ import annotations
+
+import zlib
+
+from dash import dcc, html
+
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def page_header(title: str, intro: str, messages: list[str] | None = None) -> html.Header:
+    """The page title, one paragraph of what it shows, and any complaint about the URL."""
+    notice = None
+    if messages:
+        notice = html.Div(
+            [html.Strong("Some values in the link were not usable. "), " ".join(messages)],
+            className="nl-alert nl-url-alert",
+            role="alert",
+        )
+    return html.Header([html.H1(title), html.P(intro, className="nl-intro"), notice], className="nl-page-header")
+
+
+def toolbar(*children) -> html.Div:
+    """A bar of controls; lists among ``children`` are flattened (Dash renders no nested lists)."""
+    flat = [c for child in children for c in (child if isinstance(child, list) else [child])]
+    return html.Div(flat, className="nl-toolbar")
+
+
+def section(title: str, children: list) -> html.Section:
+    return html.Section([html.H2(title), *children], className="nl-section")
+
+
+def md(text: str) -> dcc.Markdown:
+    return dcc.Markdown(text, className="nl-prose")
+
+
+def row(children: list) -> html.Div:
+    return html.Div(children, className="nl-row")
+
+
+def chart(ident: str, title: str, heavy: bool = False) -> html.Figure:
+    """A graph with its one-sentence summary as caption (``{ident}-summary``).
+
+    ``heavy`` charts refit models; they show a spinner while they compute.
+    """
+    graph = dcc.Graph(id=ident, config=GRAPH_CONFIG, className="nl-graph")
+    if heavy:
+        graph = dcc.Loading(graph, type="circle", delay_show=120, overlay_style={"visibility": "visible",
+                                                                                  "opacity": 0.5})
+    return html.Figure(
+        [graph, html.Figcaption(id=f"{ident}-summary", className="nl-summary", **{"aria-live": "polite"})],
+        className="nl-figure",
+        **{"aria-label": title},
+    )
+
+
+def code(text: str) -> html.Div:
+    """A code block with a copy button: code to take away."""
+    ident = f"code-{zlib.crc32(text.encode()):08x}"
+    return html.Div(
+        [
+            dcc.Clipboard(target_id=ident, className="nl-copy", title="Copy the code"),
+            html.Pre(html.Code(text, id=ident)),
+        ],
+        className="nl-code",
+    )

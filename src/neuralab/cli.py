@@ -1,0 +1,76 @@
+"""The ``neuralab`` command: ``neuralab serve`` opens the lab, ``neuralab --version`` says which."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+
+from neuralab import __version__
+
+
+def port_free(host: str, port: int) -> bool:
+    """True when nothing listens on ``host:port`` (we could bind it ourselves)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def serve(host: str, port: int, workers: int) -> int:
+    if not port_free(host, port):
+        print(
+            f"neuralab: port {port} on {host} is already in use. Stop the program using it, "
+            f"or pick another port: neuralab serve --port {port + 1}",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"neuralab {__version__}: serving the lab at http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
+    if workers == 1:
+        from neuralab.app import create_app
+
+        create_app().run(host=host, port=port, debug=False)
+        return 0
+    # Callbacks keep no state, so N independent worker processes serve the same app.
+    args = [
+        sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+        "--no-control-socket", "--access-logfile", "-", "neuralab.app.wsgi:server",
+    ]
+    os.execv(sys.executable, args)
+    return 0  # not reached
+
+
+def _positive(text: str) -> int:
+    n = int(text)
+    if not 1 <= n <= 64:
+        raise argparse.ArgumentTypeError(f"--workers must be between 1 and 64; got {n}")
+    return n
+
+
+def _port(text: str) -> int:
+    n = int(text)
+    if not 1 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"--port must be between 1 and 65535; got {n}")
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="neuralab", description="A lab for neural-network engineering.")
+    parser.add_argument("--version", action="version", version=f"neuralab {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="serve the lab in your browser")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=_port, default=8050, help="port to listen on (default 8050)")
+    s.add_argument("--workers", type=_positive, default=1, help="worker processes; more than 1 runs gunicorn")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args.host, args.port, args.workers)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

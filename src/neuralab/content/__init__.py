@@ -1,0 +1,1 @@
+"""Reference prose, shipped as Markdown package data."""

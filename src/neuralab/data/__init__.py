@@ -1,0 +1,1 @@
+"""Datasets, splitters and leakage experiments."""

@@ -1,0 +1,294 @@
+"""Declared parameters: one declaration per demo, read by the library, the app and the URL.
+
+A :class:`ParamSpec` lists a demo's controls (range, step, default, unit, scale)
+and the rules that tie them together. The same object
+
+* validates the arguments of a library call (:meth:`ParamSpec.validate`),
+* tells the app which slider or option list to draw (the field objects), and
+* reads and writes the page's URL query (:meth:`ParamSpec.parse_query`,
+  :meth:`ParamSpec.to_query`), so that every view is a link that reloads the same.
+
+Every failure becomes a :class:`ParamError` whose messages name the parameter,
+the rule it broke and the value received, so the page can show a sentence
+rather than a traceback.
+
+Example:
+    >>> SPEC = ParamSpec("demo", window=Int(5, 51, 15, step=2), order=Int(1, 5, 3),
+    ...                  rules=[Rule(("order", "window"), lambda v: v["order"] < v["window"],
+    ...                              "order must be below window")])
+    >>> SPEC.validate({"window": 15, "order": 3})
+    {'window': 15, 'order': 3}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+__all__ = ["Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule"]
+
+#: Longest raw value echoed back in a message; a crafted request cannot make us print megabytes.
+_ECHO_LIMIT = 40
+
+
+def _echo(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+class ParamError(ValueError):
+    """Raised when parameter values break their declaration.
+
+    Attributes:
+        messages: one plain sentence per problem, each naming the parameter.
+    """
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__(" ".join(messages))
+
+
+@dataclass(frozen=True)
+class Int:
+    """An integer control: ``lo <= value <= hi`` on the grid ``lo + k * step``."""
+
+    lo: int
+    hi: int
+    default: int
+    step: int = 1
+    label: str = ""  # what the slider says; the field name when empty
+    unit: str = ""  # shown after the value, e.g. "%" or "samples"
+    help: str = ""  # one sentence: what moving it does
+    kind: str = field(default="int", init=False)
+
+    def coerce(self, name: str, raw: Any) -> int:
+        """Return ``raw`` as an in-range int, or raise ``ValueError`` with a sentence."""
+        value = _as_number(name, raw, "a whole number")
+        if value != int(value):
+            raise ValueError(f"{name} must be a whole number; got {_echo(raw)}.")
+        value = int(value)
+        if not self.lo <= value <= self.hi:
+            raise ValueError(
+                f"{name} must be between {self.lo} and {self.hi}{_unit(self.unit)}; got {_echo(raw)}."
+            )
+        if (value - self.lo) % self.step:
+            raise ValueError(
+                f"{name} must be {self.lo} plus a multiple of {self.step} "
+                f"({_grid_hint(self)}); got {value}."
+            )
+        return value
+
+    def to_slider(self, value: int) -> float:
+        return value
+
+    def from_slider(self, x: float) -> int:
+        return int(round(x))
+
+
+@dataclass(frozen=True)
+class Float:
+    """A real-valued control; with ``log=True`` the slider moves in powers of ten."""
+
+    lo: float
+    hi: float
+    default: float
+    step: float = 0.01  # slider resolution (in log10 units when log=True)
+    label: str = ""
+    unit: str = ""
+    help: str = ""
+    log: bool = False  # slider on log10(value); lo must then be > 0
+    kind: str = field(default="float", init=False)
+
+    def coerce(self, name: str, raw: Any) -> float:
+        value = float(_as_number(name, raw, "a number"))
+        if not self.lo <= value <= self.hi:
+            raise ValueError(
+                f"{name} must be between {_fmt(self.lo)} and {_fmt(self.hi)}"
+                f"{_unit(self.unit)}; got {_echo(raw)}."
+            )
+        return value
+
+    def to_slider(self, value: float) -> float:
+        return math.log10(value) if self.log else value
+
+    def from_slider(self, x: float) -> float:
+        return float(10.0**x) if self.log else float(x)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed set of named options; ``options`` maps value to label."""
+
+    options: tuple[tuple[str, str], ...]  # (value, label) pairs, in display order
+    default: str
+    label: str = ""
+    help: str = ""
+    kind: str = field(default="choice", init=False)
+
+    def coerce(self, name: str, raw: Any) -> str:
+        values = [v for v, _ in self.options]
+        if not isinstance(raw, str) or raw not in values:
+            raise ValueError(f"{name} must be one of {', '.join(values)}; got {_echo(raw)}.")
+        return raw
+
+
+Field = Int | Float | Choice
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule across fields, checked after each field is valid on its own.
+
+    ``message`` is formatted with the values, e.g. ``"... got {train_pct} + {val_pct}"``.
+    """
+
+    names: tuple[str, ...]  # the fields the rule reads (named in the message)
+    check: Callable[[Mapping[str, Any]], bool]
+    message: str | Callable[[Mapping[str, Any]], str]  # format string, or values -> sentence
+
+    def describe(self, values: Mapping[str, Any]) -> str:
+        return self.message(values) if callable(self.message) else self.message.format(**values)
+
+
+def _unit(unit: str) -> str:
+    return f" {unit}" if unit and unit != "%" else unit
+
+
+def _grid_hint(f: Int) -> str:
+    first = [f.lo + i * f.step for i in range(3) if f.lo + i * f.step <= f.hi]
+    return ", ".join(str(v) for v in first) + ", …"
+
+
+def _as_number(name: str, raw: Any, what: str) -> float:
+    if isinstance(raw, bool) or raw is None:
+        raise ValueError(f"{name} must be {what}; got {_echo(raw)}.")
+    if isinstance(raw, str):
+        if len(raw) > _ECHO_LIMIT:
+            raise ValueError(f"{name} must be {what}; got {_echo(raw)}.")
+        try:
+            raw_num = float(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be {what}; got {_echo(raw)}.") from None
+    elif isinstance(raw, int | float):
+        raw_num = float(raw)
+    else:
+        raise ValueError(f"{name} must be {what}; got {_echo(raw)}.")
+    if not math.isfinite(raw_num):
+        raise ValueError(f"{name} must be a finite number; got {_echo(raw)}.")
+    return raw_num
+
+
+class ParamSpec:
+    """The declared controls of one demo, and the rules between them."""
+
+    def __init__(self, name: str, rules: Iterable[Rule] = (), **fields: Field):
+        self.name = name
+        self.fields: dict[str, Field] = fields
+        self.rules: tuple[Rule, ...] = tuple(rules)
+
+    def __repr__(self) -> str:
+        return f"ParamSpec({self.name!r}, {', '.join(self.fields)})"
+
+    @classmethod
+    def merge(cls, name: str, *specs: ParamSpec) -> ParamSpec:
+        """One spec holding every field and rule of ``specs`` (a page with several demos).
+
+        A field shared by two specs must be declared identically in both.
+        """
+        fields: dict[str, Field] = {}
+        rules: list[Rule] = []
+        for spec in specs:
+            for key, f in spec.fields.items():
+                if key in fields and fields[key] != f:
+                    raise ValueError(f"field {key!r} is declared differently in {spec.name!r}")
+                fields[key] = f
+            rules.extend(r for r in spec.rules if r not in rules)
+        return cls(name, rules, **fields)
+
+    def subset(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The entries of ``values`` that are fields of this spec."""
+        return {k: values[k] for k in self.fields if k in values}
+
+    def defaults(self) -> dict[str, Any]:
+        """Every field at its declared default."""
+        return {k: f.default for k, f in self.fields.items()}
+
+    def check(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Coerce what can be coerced; return ``(values, messages)``.
+
+        Missing or bad fields fall back to their default and add a message; unknown
+        keys are refused (a typo should not pass silently).
+        """
+        values = self.defaults()
+        messages: list[str] = []
+        for key in raw:
+            if key not in self.fields:
+                known = ", ".join(self.fields)
+                messages.append(f"{_echo(key)} is not a parameter here; known: {known}.")
+        for key, f in self.fields.items():
+            if key not in raw:
+                continue
+            try:
+                values[key] = f.coerce(key, raw[key])
+            except ValueError as exc:
+                messages.append(str(exc))
+        if not messages:
+            for rule in self.rules:
+                if not rule.check(values):
+                    messages.append(rule.describe(values))
+        return values, messages
+
+    def validate(self, raw: Mapping[str, Any] | None = None, /, **kwargs: Any) -> dict[str, Any]:
+        """Return complete, valid values (defaults filled in) or raise :class:`ParamError`."""
+        merged = {**(raw or {}), **kwargs}
+        values, messages = self.check(merged)
+        if messages:
+            raise ParamError(messages)
+        return values
+
+    def parse_query(self, query: str | Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Read a URL query (``"?a=1&b=2"`` or a mapping); unknown keys are ignored here.
+
+        Returns ``(values, messages)``: a bad value is replaced by its default, and the
+        message says so, so a hand-edited link still opens a working page.
+        """
+        if isinstance(query, str):
+            pairs = parse_qsl(query.lstrip("?"), keep_blank_values=True)[:64]
+            query = dict(pairs)
+        known = {k: v for k, v in query.items() if k in self.fields}
+        values, messages = self.check(known)
+        if messages:
+            # fields that failed are at default; rules may fail only because of them
+            values = {**self.defaults(), **self._good_fields(known)}
+            _, rule_msgs = self.check(values)
+            if rule_msgs:
+                values = self.defaults()
+            messages = [m.rstrip(".") + "; using the default instead." for m in messages]
+        return values, messages
+
+    def _good_fields(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        good = {}
+        for key, value in raw.items():
+            try:
+                good[key] = self.fields[key].coerce(key, value)
+            except ValueError:
+                pass
+        return good
+
+    def to_query(self, values: Mapping[str, Any]) -> str:
+        """The URL query for ``values`` (fields only, in declaration order), with ``?``."""
+        parts = {k: _query_value(values[k]) for k in self.fields if k in values}
+        return "?" + urlencode(parts)
+
+
+def _query_value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)

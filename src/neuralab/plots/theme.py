@@ -1,0 +1,54 @@
+"""Shared look of every figure: transparent, so the page theme (light or dark) shows through.
+
+Axis text and grid colours follow the page theme through CSS (see the app's
+``assets/neuralab.css``); the data colours here read well on both backgrounds.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#56B4E9",
+    "#CC79A7",
+    "#F0E442",
+    "#8c8c8c",
+)
+COLORWAY = [BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY]
+SPLIT_COLORS = {"train": BLUE, "val": ORANGE, "test": GREEN}
+
+TEMPLATE = go.layout.Template(
+    layout=dict(
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        colorway=COLORWAY,
+        font=dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=13, color="#444"),
+        margin=dict(l=56, r=16, t=40, b=44),
+        xaxis=dict(gridcolor="rgba(128,128,128,0.25)", zerolinecolor="rgba(128,128,128,0.4)"),
+        yaxis=dict(gridcolor="rgba(128,128,128,0.25)", zerolinecolor="rgba(128,128,128,0.4)"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, bgcolor="rgba(0,0,0,0)"),
+        hoverlabel=dict(font=dict(size=12)),
+        title=dict(font=dict(size=14), x=0, xanchor="left"),
+    )
+)
+
+
+def figure(**layout) -> go.Figure:
+    """An empty figure in the lab's template, with ``layout`` applied on top."""
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, **layout)
+    return fig
+
+
+def message_figure(text: str) -> go.Figure:
+    """A blank figure that says why there is nothing to draw."""
+    fig = figure(height=160)
+    fig.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
