@@ -246,7 +246,7 @@ def leak_figure(result: LeakResult) -> go.Figure:
     fig.update_xaxes(
         tickvals=[0.1, 1.1], ticktext=["Step fitted on all data", "Step fitted inside each fold"], range=[-0.5, 1.6]
     )
-    fig.update_yaxes(title_text="validation accuracy (%)")
+    fig.update_yaxes(title_text="balanced accuracy (%)")
     return fig
 
 
@@ -254,7 +254,7 @@ def describe_leak(result: LeakResult) -> str:
     leaky, honest = result.leaky.mean() * 100, result.honest.mean() * 100
     verdict = "inflates" if result.gap_pp > 0 else "changes"
     return (
-        f"Fitting the step on all data reports {leaky:.1f}% accuracy, fitting it inside each training fold "
+        f"Fitting the step on all data reports {leaky:.1f}% balanced accuracy, fitting it inside each training fold "
         f"{honest:.1f}%: the leak {verdict} the score by {result.gap_pp:+.1f} points (chance is "
         f"{result.chance * 100:.1f}%)."
     )

@@ -77,7 +77,12 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                         "A preprocessing step that learns from data (a scaler's mean and σ, a feature selector's "
                         "ranking) must be fitted on training data only. Here the same step runs twice over the "
                         "same folds: once fitted on *all* samples before cross-validation (the leak), once inside "
-                        "a `Pipeline`, refitted on each training fold. Only where it is fitted differs."
+                        "a `Pipeline`, refitted on each training fold. Only where it is fitted differs. Scores are "
+                        "balanced accuracy (the mean recall over classes), so guessing scores 1 / classes.\n\n"
+                        "Selection leaks badly: with shuffled labels there is nothing to learn, yet the noise "
+                        "columns that happen to match the labels best are picked using the validation rows too. "
+                        "A scaler leaks little on rows that are independent, as these are; on a drifting sensor "
+                        "log, statistics taken over the whole recording carry the future into training."
                     ),
                     ui.row(controls(P, SPEC, values, ["leak_step", "noise", "labels"])),
                     alert(cid(P, "leak-alert")),

@@ -1,0 +1,491 @@
+"""Server-side callback latency of every built page, measured over HTTP against the production server.
+
+Starts ``python -m neuralab serve --workers 2`` (gunicorn) on a free port, finds the
+server-side callbacks each built page's controls drive (from ``/_dash-dependencies``),
+and times ``POST /_dash-update-component`` requests built the way the Dash 4 renderer
+builds them, with random valid parameter values drawn from the page's ``SPEC``.
+
+Targets:
+    drag callbacks  (an input is a slider with updatemode="drag")  p95 <= 15 ms
+    heavy callbacks (fire on slider release, option change or click) p95 <= 150 ms
+
+Each callback gets its own 300 timed requests (after a few warm-up requests); the
+per-page line pools the requests of the page's drag callbacks. Client wall time per
+request, one persistent HTTP connection (reopened when the server closes it).
+Prints figures only; it asserts nothing.
+
+Run:  .venv/bin/python benchmarks/latency.py
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib
+import json
+import math
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+N_REQUESTS = 300  # timed requests per callback
+N_WARMUP = 5  # untimed requests per callback first
+SEED = 0  # the RNG seed; the same seed draws the same parameter values
+SLIDER_SHARE = 0.8  # share of requests whose changed input is one of the callback's sliders
+DRAG_TARGET_MS = 15.0
+HEAVY_TARGET_MS = 150.0
+WORKERS = 2
+START_TIMEOUT_S = 180.0
+N_SLOWEST = 5  # slowest requests listed per heavy (or over-target) callback
+
+
+# --------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "neuralab", "serve", "--port", str(port), "--workers", str(WORKERS)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
+
+
+def wait_ready(port: int, proc: subprocess.Popen, log_path: str) -> float:
+    """Poll ``GET /`` until it answers 200; return the seconds it took."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < START_TIMEOUT_S:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with code {proc.returncode}:\n{tail(log_path)}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/")
+            status = conn.getresponse().status
+            conn.close()
+            if status == 200:
+                return time.perf_counter() - t0
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server did not answer GET / with 200 within {START_TIMEOUT_S:.0f} s:\n{tail(log_path)}")
+
+
+def tail(path: str, n: int = 30) -> str:
+    with open(path, errors="replace") as f:
+        return "".join(f.readlines()[-n:])
+
+
+class Client:
+    """One persistent HTTP/1.1 connection; reopened (and counted) whenever the server closes it."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.connects = 0
+        self.requests = 0
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        for attempt in (0, 1):
+            if self.conn.sock is None:
+                self.connects += 1
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                self.requests += 1
+                return resp.status, data
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # the server dropped an idle keep-alive connection: reopen once
+                self.conn.close()
+                if attempt:
+                    raise
+        raise AssertionError("not reached")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --------------------------------------------------------------------------- pages and callbacks
+
+
+@dataclass
+class Callback:
+    output: str  # the dependency's output string, e.g. "..a.figure...b.children.."
+    outputs: list[dict[str, str]]  # [{"id":..., "property":...}], as the renderer sends them
+    multi: bool
+    inputs: list[dict[str, str]]  # [{"id":..., "property":...}]
+    state: list[dict[str, str]]
+    name: str
+    kind: str = "heavy"  # "drag" or "heavy"
+    fields: dict[str, str] = field(default_factory=dict)  # "id.prop" -> field name in SPEC
+
+
+@dataclass
+class Page:
+    path: str
+    key: str  # the module's P
+    spec: Any  # neuralab.params.ParamSpec
+    sliders: set[str]  # component ids of every slider on the page
+    drag_sliders: set[str]  # ... of those with updatemode="drag"
+    callbacks: list[Callback] = field(default_factory=list)
+
+
+def walk(component):
+    """Every component in a layout tree (following ``children``)."""
+    if component is None or isinstance(component, str | int | float):
+        return
+    if isinstance(component, list | tuple):
+        for c in component:
+            yield from walk(c)
+        return
+    yield component
+    yield from walk(getattr(component, "children", None))
+
+
+def split_output(output: str) -> tuple[list[dict[str, str]], bool]:
+    """The renderer's reading of a dependency's output string: [{"id", "property"}], and multi or not."""
+    multi = output.startswith("..") and output.endswith("..")
+    parts = output[2:-2].split("...") if multi else [output]
+    outs = []
+    for part in parts:
+        ident, _, prop = part.rpartition(".")
+        outs.append({"id": ident.replace("\\.", "."), "property": prop.split("@")[0]})
+    return outs, multi
+
+
+def is_clientside(dep: dict) -> bool:
+    outs, _ = split_output(dep["output"])
+    return bool(dep.get("clientside_function")) or any(
+        (o["id"] == "url" and o["property"] == "search") or o["id"].endswith("-readout") for o in outs
+    )
+
+
+def discover(deps: list[dict]) -> list[Page]:
+    """The built pages, their sliders (from the in-process layout) and their server-side callbacks."""
+    from dash import dcc
+
+    from neuralab.app import create_app, shell
+    from neuralab.app.registry import built
+
+    app = create_app()
+    names = {k: getattr(v.get("callback"), "__name__", None) for k, v in app.callback_map.items()}
+    pages = []
+    for entry in built():
+        module = importlib.import_module(entry.module)
+        key, spec = module.P, module.SPEC
+        tree = list(walk(shell.render(entry.path, "")))
+        sliders = {c.id for c in tree if isinstance(c, dcc.Slider)}
+        drag = {c.id for c in tree if isinstance(c, dcc.Slider) and getattr(c, "updatemode", None) == "drag"}
+        page = Page(entry.path, key, spec, sliders, drag)
+        controls = {f"{key}-{name}": name for name in spec.fields}
+        for dep in deps:
+            if is_clientside(dep):
+                continue
+            if not any(i["id"] in controls for i in dep["inputs"]):
+                continue
+            outs, multi = split_output(dep["output"])
+            cb = Callback(
+                output=dep["output"],
+                outputs=outs,
+                multi=multi,
+                inputs=[{"id": i["id"], "property": i["property"]} for i in dep["inputs"]],
+                state=[{"id": s["id"], "property": s["property"]} for s in dep["state"]],
+                name=names.get(dep["output"]) or ",".join(o["id"] for o in outs),
+            )
+            cb.kind = "drag" if any(i["id"] in drag for i in cb.inputs) else "heavy"
+            cb.fields = {
+                f"{d['id']}.{d['property']}": controls[d["id"]]
+                for d in cb.inputs + cb.state
+                if d["id"] in controls and d["property"] == "value"
+            }
+            page.callbacks.append(cb)
+        pages.append(page)
+    return pages
+
+
+# --------------------------------------------------------------------------- values and payloads
+
+
+def draw_field(f, rng: random.Random):
+    from neuralab.params import Choice, Float, Int
+
+    if isinstance(f, Int):
+        return f.lo + f.step * rng.randint(0, (f.hi - f.lo) // f.step)
+    if isinstance(f, Float):
+        if f.log:
+            return 10.0 ** rng.uniform(math.log10(f.lo), math.log10(f.hi))
+        return rng.uniform(f.lo, f.hi)
+    if isinstance(f, Choice):
+        return rng.choice(f.options)[0]
+    raise TypeError(f"unknown field type {type(f).__name__}")
+
+
+def draw_values(spec, rng: random.Random) -> dict[str, Any]:
+    """Random values for every field of ``spec`` that pass its field and cross-field rules."""
+    for _ in range(10_000):
+        values = {name: draw_field(f, rng) for name, f in spec.fields.items()}
+        _, messages = spec.check(values)
+        if not messages:
+            return values
+    raise RuntimeError(f"could not draw valid values for {spec!r}")
+
+
+def widget_value(page: Page, ident: str, name: str, value):
+    """What the control sends: a slider on a log field moves in log10 units."""
+    f = page.spec.fields[name]
+    return f.to_slider(value) if ident in page.sliders else value
+
+
+def payload(page: Page, cb: Callback, values: dict[str, Any], changed: str) -> dict:
+    """The body the Dash 4 renderer posts to /_dash-update-component (see dash-renderer's callbacks.ts)."""
+
+    def fill(deps):
+        out = []
+        for d in deps:
+            key = f"{d['id']}.{d['property']}"
+            name = cb.fields.get(key)
+            out.append({**d, "value": widget_value(page, d["id"], name, values[name]) if name else None})
+        return out
+
+    body = {
+        "output": cb.output,
+        "outputs": cb.outputs if cb.multi else cb.outputs[0],
+        "inputs": fill(cb.inputs),
+        "changedPropIds": [changed],
+        "parsedChangedPropsIds": [changed],
+    }
+    if cb.state:  # the renderer leaves "state" out when a callback has none
+        body["state"] = fill(cb.state)
+    return body
+
+
+def pick_changed(page: Page, cb: Callback, rng: random.Random) -> str:
+    """Mostly one of the callback's sliders; otherwise any other input."""
+    ids = [f"{i['id']}.{i['property']}" for i in cb.inputs]
+    sliders = [k for k, i in zip(ids, cb.inputs, strict=True) if i["id"] in page.sliders]
+    others = [k for k in ids if k not in sliders]
+    if sliders and (not others or rng.random() < SLIDER_SHARE):
+        return rng.choice(sliders)
+    return rng.choice(others)
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Sample:
+    ms: float
+    values: dict[str, Any]  # the callback's parameters
+    changed: str
+
+
+@dataclass
+class Result:
+    page: Page
+    cb: Callback
+    samples: list[Sample] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def call(client: Client, body: dict) -> tuple[float, str | None]:
+    """Time one callback request; return (ms, None) or (ms, why it failed)."""
+    data = json.dumps(body).encode()
+    t0 = time.perf_counter()
+    status, raw = client.request("POST", "/_dash-update-component", data)
+    ms = (time.perf_counter() - t0) * 1000
+    if status != 200:
+        return ms, f"HTTP {status}: {raw[:200].decode(errors='replace')}"
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return ms, f"HTTP 200 but not JSON: {raw[:200].decode(errors='replace')}"
+    if "response" not in doc:
+        return ms, f"HTTP 200 without a 'response' key: {raw[:200].decode(errors='replace')}"
+    return ms, None
+
+
+def measure(client: Client, page: Page, cb: Callback) -> Result:
+    rng = random.Random(f"{SEED}|{page.path}|{cb.output}")
+    result = Result(page, cb)
+    used = sorted(set(cb.fields.values()), key=list(page.spec.fields).index)
+    for i in range(N_WARMUP + N_REQUESTS):
+        values = draw_values(page.spec, rng)
+        changed = pick_changed(page, cb, rng)
+        ms, error = call(client, payload(page, cb, values, changed))
+        if i < N_WARMUP:
+            if error:
+                result.failures.append(f"warm-up: {error}")
+            continue
+        params = {k: values[k] for k in used}
+        if error:
+            result.failures.append(f"{error}  params={params}")
+        else:
+            result.samples.append(Sample(ms, params, changed))
+    return result
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def pct(xs: list[float], q: float) -> float:
+    """Percentile with linear interpolation between order statistics (numpy's default)."""
+    s = sorted(xs)
+    if not s:
+        return float("nan")
+    pos = (len(s) - 1) * q / 100
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def fmt(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def breakdown(res: Result) -> list[str]:
+    """For each parameter with few values, p50/p95 per value: which settings cost the time."""
+    lines = []
+    for name in res.samples[0].values if res.samples else []:
+        groups: dict[Any, list[float]] = defaultdict(list)
+        for s in res.samples:
+            groups[s.values[name]].append(s.ms)
+        if len(groups) > 25:
+            continue
+        cells = " ".join(
+            f"{v}:{fmt(pct(ms, 50))}/{fmt(pct(ms, 95))}" for v, ms in sorted(groups.items(), key=lambda kv: kv[0])
+        )
+        lines.append(f"      by {name} (p50/p95 ms): {cells}")
+    return lines
+
+
+def report(results: list[Result], pages: list[Page], client: Client, started_s: float) -> None:
+    target = {"drag": DRAG_TARGET_MS, "heavy": HEAVY_TARGET_MS}
+    for page in pages:
+        mine = [r for r in results if r.page is page]
+        drag = [s.ms for r in mine if r.cb.kind == "drag" for s in r.samples]
+        if not mine:
+            print(f"{page.path} (no server-side callbacks)")
+            continue
+        pool = drag or [s.ms for r in mine for s in r.samples]
+        note = "" if drag else " (no drag callbacks)"
+        print(f"{page.path} p50_ms={fmt(pct(pool, 50))} p95_ms={fmt(pct(pool, 95))} p99_ms={fmt(pct(pool, 99))}{note}")
+        for r in mine:
+            ms = [s.ms for s in r.samples]
+            print(
+                f"  {page.path} callback={r.cb.name} kind={r.cb.kind} n={len(ms)} p50_ms={fmt(pct(ms, 50))} "
+                f"p95_ms={fmt(pct(ms, 95))} p99_ms={fmt(pct(ms, 99))} max_ms={fmt(max(ms, default=float('nan')))}"
+            )
+
+    print()
+    print("# verdicts (p95 against target)")
+    for r in results:
+        ms = [s.ms for s in r.samples]
+        p95, lim = pct(ms, 95), target[r.cb.kind]
+        verdict = "ok" if p95 <= lim else f"OVER by {p95 / lim:.1f}x"
+        print(f"  {r.page.path} {r.cb.name} kind={r.cb.kind} p95_ms={fmt(p95)} target_ms={lim:g} {verdict}")
+
+    print()
+    print(f"# slowest requests and per-value breakdown (heavy callbacks, and any callback over its target)")
+    for r in results:
+        ms = [s.ms for s in r.samples]
+        if not ms or (r.cb.kind != "heavy" and pct(ms, 95) <= target[r.cb.kind]):
+            continue
+        print(f"  {r.page.path} {r.cb.name}:")
+        for s in sorted(r.samples, key=lambda s: -s.ms)[:N_SLOWEST]:
+            params = " ".join(f"{k}={v}" for k, v in s.values.items())
+            print(f"      {fmt(s.ms):>8} ms  {params}  (changed {s.changed.split('.')[0]})")
+        for line in breakdown(r):
+            print(line)
+
+    print()
+    n_fail = sum(len(r.failures) for r in results)
+    print(f"# failures (non-200, non-JSON, or no 'response' key): {n_fail}")
+    for r in results:
+        if r.failures:
+            print(f"  {r.page.path} {r.cb.name}: {len(r.failures)}")
+            for msg in r.failures[:5]:
+                print(f"      {msg}")
+    print()
+    print(
+        f"# HTTP: {client.requests} requests over {client.connects} TCP connection(s) "
+        f"({'keep-alive honoured' if client.connects <= 2 else 'server closed the connection after responses'}); "
+        f"server ready after {started_s:.1f} s"
+    )
+
+
+def main() -> int:
+    import dash
+
+    port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="neuralab-bench-", suffix=".log", delete=False)
+    proc = start_server(port, log)
+    client = None
+    try:
+        started_s = wait_ready(port, proc, log.name)
+        client = Client(port)
+        status, raw = client.request("GET", "/_dash-dependencies")
+        if status != 200:
+            raise RuntimeError(f"GET /_dash-dependencies answered {status}")
+        pages = discover(json.loads(raw))
+
+        print("# neuralab server-side callback latency")
+        print(
+            f"# {time.strftime('%Y-%m-%d %H:%M')}  python {platform.python_version()}  dash {dash.__version__}  "
+            f"{os.cpu_count()} CPUs  server: neuralab serve --workers {WORKERS} (gunicorn) on 127.0.0.1:{port}"
+        )
+        print(
+            f"# {N_REQUESTS} timed requests PER CALLBACK (after {N_WARMUP} warm-up requests), sent one at a time; "
+            f"random valid values from each page's SPEC, seed={SEED}"
+        )
+        print(
+            f"# the changed input (changedPropIds) is one of the callback's sliders in ~{SLIDER_SHARE:.0%} of "
+            f"requests, another input otherwise"
+        )
+        print(
+            f"# targets: drag callbacks (an input slider has updatemode='drag') p95 <= {DRAG_TARGET_MS:g} ms; "
+            f"heavy ones (fire on release or click) p95 <= {HEAVY_TARGET_MS:g} ms"
+        )
+        print("# times: client wall time of one POST /_dash-update-component, ms; page lines pool its drag callbacks")
+        print()
+
+        results = []
+        for page in pages:
+            for cb in page.callbacks:
+                results.append(measure(client, page, cb))
+        report(results, pages, client, started_s)
+        return 0
+    finally:
+        if client is not None:
+            client.close()
+        stop_server(proc)
+        log.close()
+        os.unlink(log.name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Page callbacks called as plain functions: right figures for good input, sentences for bad."""
+
+import plotly.graph_objects as go
+import pytest
+
+from neuralab.app import create_app
+from neuralab.app.pages import reference, splits
+from neuralab.app.registry import PAGES
+from neuralab.app.shell import render
+
+
+@pytest.fixture(scope="module", autouse=True)
+def app():
+    return create_app()
+
+
+def _text(component) -> str:
+    """All text in a component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_text(c) for c in component)
+    return _text(getattr(component, "children", None))
+
+
+def test_split_callback_counts_add_up():
+    sizes, sizes_text, shares, shares_text, blurb, alert = splits.update_split("cancer", 70, 15, 0)
+    assert isinstance(sizes, go.Figure) and isinstance(shares, go.Figure)
+    counts = [bar.x[0] for bar in sizes.data]
+    assert sum(counts) == 569 and counts[0] == 397  # sklearn rounds test and val sizes up
+    assert "397 train" in sizes_text and alert == ""
+    assert "569 tumours" in blurb
+
+
+def test_split_callback_moves_with_the_slider():
+    a = splits.update_split("digits", 60, 20, 0)[1]
+    b = splits.update_split("digits", 61, 20, 0)[1]
+    assert a != b
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("cancer", 90, 15, 0), "at least 5% for the test set"),
+        (("cancer", "70; DROP", 15, 0), "train_pct must be a whole number"),
+        (("cancer", None, 15, 0), "train_pct must be a whole number"),
+        (("imagenet", 70, 15, 0), "dataset must be one of"),
+        (("cancer", 70, 15, -1), "seed must be between 0 and 9999"),
+    ],
+)
+def test_split_callback_bad_input_is_a_sentence(args, fragment):
+    out = splits.update_split(*args)
+    assert fragment in out[-1]
+    assert isinstance(out[0], go.Figure)
+
+
+def test_cv_callback():
+    fig, summary, notes, alert = splits.update_cv("cancer", "group", 1, 5, "ridge", 0)
+    assert "Group k-fold with 5 folds" in summary and alert == ""
+    assert len(fig.data) == 3  # class strip, fold map, score bars
+    fig, summary, notes, alert = splits.update_cv("cancer", "group", 1, 50, "ridge", 0)
+    assert "k must be between 2 and 10" in alert
+
+
+def test_leak_callback():
+    fig, summary, alert = splits.update_leak("cancer", "select", 500, "shuffled", 5, "ridge", 0)
+    assert "the leak inflates the score" in summary and alert == ""
+    _, _, alert = splits.update_leak("cancer", "select", 10**9, "shuffled", 5, "ridge", 0)
+    assert "noise must be between 0 and 2000" in alert
+
+
+def test_reference_callback():
+    assert "Data splits and leakage" in _text(reference.show("splits"))
+    assert "topic must be one of" in _text(reference.show("../../etc/passwd"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
+def test_every_path_renders(page):
+    text = _text(render(page.path, ""))
+    assert page.title in text
+    if page.module is None:
+        assert "not built yet" in text
+
+
+def test_home_and_unknown_paths():
+    assert "neuralab" in _text(render("/", ""))
+    assert "No such page" in _text(render("/nope", ""))
+
+
+def _find(component, ident):
+    if getattr(component, "id", None) == ident:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = _find(child, ident)
+            if found is not None:
+                return found
+    return None
+
+
+def test_url_state_reaches_the_controls_and_bad_values_are_reported():
+    layout = render("/splits", "?train_pct=80&val_pct=10&dataset=wine")
+    assert _find(layout, "splits-train_pct").value == 80
+    assert _find(layout, "splits-dataset").value == "wine"
+    text = _text(render("/splits", "?train_pct=abc"))
+    assert "train_pct must be a whole number" in text and "using the default" in text

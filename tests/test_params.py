@@ -1,0 +1,107 @@
+"""ParamSpec: validation sentences, URL round trips, merging."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from neuralab.params import Choice, Float, Int, ParamError, ParamSpec, Rule
+
+SPEC = ParamSpec(
+    "demo",
+    window=Int(5, 51, 15, step=2, label="Window"),
+    order=Int(1, 5, 3),
+    lr=Float(1e-4, 1.0, 0.01, log=True),
+    kind=Choice((("a", "A"), ("b", "B")), default="a"),
+    rules=[Rule(("order", "window"), lambda v: v["order"] < v["window"], "order must be below window; got {order}")],
+)
+
+
+def test_defaults_validate():
+    assert SPEC.validate() == {"window": 15, "order": 3, "lr": 0.01, "kind": "a"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ({"window": 4}, "window must be between 5 and 51"),
+        ({"window": 16}, "window must be 5 plus a multiple of 2"),
+        ({"window": 7.5}, "window must be a whole number"),
+        ({"window": "abc"}, "window must be a whole number; got 'abc'"),
+        ({"window": True}, "window must be a whole number"),
+        ({"window": None}, "window must be a whole number"),
+        ({"window": [1]}, "window must be a whole number"),
+        ({"lr": float("nan")}, "lr must be a finite number"),
+        ({"lr": "inf"}, "lr must be a finite number"),
+        ({"lr": 2.0}, "lr must be between 0.0001 and 1"),
+        ({"kind": "c"}, "kind must be one of a, b; got 'c'"),
+        ({"kind": 1}, "kind must be one of a, b"),
+        ({"nope": 1}, "'nope' is not a parameter here"),
+    ],
+)
+def test_bad_values_name_the_parameter_and_rule(raw, fragment):
+    with pytest.raises(ParamError) as err:
+        SPEC.validate(raw)
+    assert fragment in str(err.value)
+
+
+def test_cross_field_rule():
+    spec = ParamSpec("x", a=Int(0, 10, 1), b=Int(0, 10, 2), rules=[Rule(("a", "b"), lambda v: v["a"] < v["b"],
+                                                                         "a must be below b; got {a} and {b}")])
+    with pytest.raises(ParamError, match="a must be below b; got 5 and 3"):
+        spec.validate(a=5, b=3)
+
+
+def test_huge_strings_are_not_echoed():
+    with pytest.raises(ParamError) as err:
+        SPEC.validate(window="9" * 100_000)
+    assert len(str(err.value)) < 200
+
+
+def test_numbers_from_strings_and_floats_are_accepted():
+    assert SPEC.validate(window="17", order=2.0, lr="0.1")["window"] == 17
+
+
+def test_query_round_trip():
+    values = {"window": 21, "order": 4, "lr": 0.003, "kind": "b"}
+    back, messages = SPEC.parse_query(SPEC.to_query(values))
+    assert messages == []
+    assert back["window"] == 21 and back["kind"] == "b" and math.isclose(back["lr"], 0.003)
+
+
+def test_bad_query_values_fall_back_with_a_sentence():
+    values, messages = SPEC.parse_query("?window=abc&order=2&zzz=1")
+    assert values["window"] == 15 and values["order"] == 2
+    assert len(messages) == 1 and "window" in messages[0] and "default" in messages[0]
+
+
+def test_query_breaking_a_rule_falls_back_to_defaults():
+    values, messages = SPEC.parse_query("?window=5&order=5")
+    assert messages and "order must be below window" in messages[0]
+    assert values == SPEC.defaults()
+
+
+def test_merge_refuses_conflicting_fields():
+    a = ParamSpec("a", k=Int(2, 10, 5))
+    b = ParamSpec("b", k=Int(2, 20, 5))
+    with pytest.raises(ValueError, match="declared differently"):
+        ParamSpec.merge("ab", a, b)
+    assert list(ParamSpec.merge("aa", a, ParamSpec("c", k=Int(2, 10, 5), j=Int(0, 1, 0))).fields) == ["k", "j"]
+
+
+@given(st.integers(min_value=0, max_value=23))
+def test_every_grid_value_survives_the_url(i):
+    window = 5 + 2 * i
+    values, messages = SPEC.parse_query(SPEC.to_query({**SPEC.defaults(), "window": window}))
+    assert messages == [] and values["window"] == window
+
+
+@given(st.one_of(st.text(max_size=30), st.floats(allow_nan=True), st.integers(), st.none(), st.booleans()))
+def test_anything_either_validates_or_raises_param_error(raw):
+    try:
+        out = SPEC.validate(window=raw)
+    except ParamError as err:
+        assert "window" in str(err)
+    else:
+        assert 5 <= out["window"] <= 51 and out["window"] % 2 == 1
