@@ -57,18 +57,32 @@ def test_split_callback_bad_input_is_a_sentence(args, fragment):
 
 
 def test_cv_callback():
-    fig, summary, notes, alert = splits.update_cv("cancer", "group", 1, 5, "ridge", 0)
+    fig, summary, notes, alert = splits.cv_view("cancer", "group", 1, 5, "ridge", 0)
     assert "Group k-fold with 5 folds" in summary and alert == ""
     assert len(fig.data) == 3  # class strip, fold map, score bars
-    fig, summary, notes, alert = splits.update_cv("cancer", "group", 1, 50, "ridge", 0)
+    fig, summary, notes, alert = splits.cv_view("cancer", "group", 1, 50, "ridge", 0)
     assert "k must be between 2 and 10" in alert
 
 
 def test_leak_callback():
-    fig, summary, alert = splits.update_leak("cancer", "select", 500, "shuffled", 5, "ridge", 0)
+    fig, summary, alert = splits.leak_view("cancer", "select", 500, "shuffled", 5, "ridge", 0)
     assert "the leak inflates the score" in summary and alert == ""
-    _, _, alert = splits.update_leak("cancer", "select", 10**9, "shuffled", 5, "ridge", 0)
+    _, _, alert = splits.leak_view("cancer", "select", 10**9, "shuffled", 5, "ridge", 0)
     assert "noise must be between 0 and 2000" in alert
+
+
+def test_heavy_views_report_progress():
+    seen = []
+    splits.cv_view("wine", "kfold", 0, 4, "ridge", 0, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4)]
+    seen.clear()
+    splits.leak_view("wine", "scale", 0, "real", 3, "ridge", 0, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(0, 2), (1, 2)]
+
+
+def test_string_values_from_a_request_are_coerced_before_use():
+    fig, summary, notes, alert = splits.cv_view("wine", "group", "2", "3", "ridge", "0")
+    assert alert == "" and "Group k-fold with 3 folds" in summary
 
 
 def test_reference_callback():

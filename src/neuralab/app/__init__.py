@@ -38,7 +38,7 @@ def create_app() -> Dash:
     """Build the lab: every built page's callbacks registered, layout set, server warmed up."""
     for page in built():
         importlib.import_module(page.module)  # registers the page's callbacks
-    from neuralab.app import errors, shell
+    from neuralab.app import errors, jobs, shell
 
     app = Dash(
         __name__,
@@ -47,6 +47,7 @@ def create_app() -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
         index_string=_INDEX,
+        background_callback_manager=jobs.manager(),
     )
     app.layout = shell.layout
     errors.install(app.server)

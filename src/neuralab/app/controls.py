@@ -136,6 +136,28 @@ def checked(spec: ParamSpec, raw: Mapping[str, Any], run: Callable[[dict[str, An
         return None, " ".join(exc.messages)
 
 
+def background(graph_id: str) -> dict[str, Any]:
+    """Keyword arguments that make a callback a background job feeding chart ``graph_id``.
+
+    The callback's first argument becomes ``set_progress((done, total))``. The job
+    is cancelled when the user leaves the page; a newer request replaces an older one.
+    """
+    from neuralab.app.jobs import POLL_MS
+
+    bar = f"{graph_id}-progress"
+    return dict(
+        background=True,
+        progress=[Output(bar, "value"), Output(bar, "max")],
+        progress_default=["0", "1"],
+        running=[
+            (Output(bar, "className"), "nl-progress nl-running", "nl-progress"),
+            (Output(graph_id, "className"), "nl-graph nl-busy", "nl-graph"),
+        ],
+        cancel=[Input("url", "pathname")],
+        interval=POLL_MS,
+    )
+
+
 def alert(message_id: str) -> html.Div:
     """Where a section's complaints about its inputs appear (read out by screen readers)."""
     return html.Div(id=message_id, className="nl-alert", role="alert", **{"aria-live": "polite"})

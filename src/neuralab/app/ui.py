@@ -6,6 +6,8 @@ import zlib
 
 from dash import dcc, html
 
+from neuralab.plots.theme import message_figure
+
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
@@ -42,14 +44,18 @@ def row(children: list) -> html.Div:
 def chart(ident: str, title: str, heavy: bool = False) -> html.Figure:
     """A graph with its one-sentence summary as caption (``{ident}-summary``).
 
-    ``heavy`` charts refit models; they show a spinner while they compute.
+    ``heavy`` charts are filled by a background job; they get a progress bar
+    (``{ident}-progress``) that :func:`neuralab.app.controls.background` drives.
     """
-    graph = dcc.Graph(id=ident, config=GRAPH_CONFIG, className="nl-graph")
+    first = message_figure("Computing…" if heavy else "")  # no empty axes before the first answer
+    graph = dcc.Graph(id=ident, figure=first, config=GRAPH_CONFIG, className="nl-graph")
+    progress = None
     if heavy:
-        graph = dcc.Loading(graph, type="circle", delay_show=120, overlay_style={"visibility": "visible",
-                                                                                  "opacity": 0.5})
+        progress = html.Progress(
+            id=f"{ident}-progress", value="0", max="1", className="nl-progress", **{"aria-label": f"{title}: computing"}
+        )
     return html.Figure(
-        [graph, html.Figcaption(id=f"{ident}-summary", className="nl-summary", **{"aria-live": "polite"})],
+        [progress, graph, html.Figcaption(id=f"{ident}-summary", className="nl-summary", **{"aria-live": "polite"})],
         className="nl-figure",
         **{"aria-label": title},
     )

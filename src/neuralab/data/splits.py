@@ -8,8 +8,8 @@ against the score of the same step fitted inside each training fold.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from sklearn.base import clone
@@ -95,6 +95,13 @@ LEAK = ParamSpec(
 
 SPLIT_NAMES = ("train", "val", "test")
 
+#: Called as ``progress(done, total)`` while a long computation runs (e.g. after each fold).
+Progress = Callable[[int, int], None]
+
+
+def _quiet(done: int, total: int) -> None:
+    pass
+
 
 # --------------------------------------------------------------------------- three-way split
 
@@ -135,6 +142,7 @@ def class_shares(y: np.ndarray, parts: ThreeWay, n_classes: int) -> np.ndarray:
 class SplitReport:
     """Random against stratified splitting of one dataset, measured."""
 
+    dataset: str  # registry key of the dataset split
     counts: tuple[int, int, int]  # samples in train, val, test
     overall: np.ndarray  # (n_classes,) class shares in the whole dataset
     random: np.ndarray  # (3, n_classes) class shares per split, plain random split
@@ -166,6 +174,7 @@ def compare_splits(dataset: str, train_pct: int, val_pct: int, seed: int) -> Spl
         return tuple(int((ds.y[s] == rare).sum()) for s in (p.train, p.val, p.test))
 
     return SplitReport(
+        dataset=dataset,
         counts=(len(rnd.train), len(rnd.val), len(rnd.test)),
         overall=overall,
         random=class_shares(ds.y, rnd, ds.n_classes),
@@ -250,13 +259,16 @@ def fold_map(folds, n_samples: int) -> np.ndarray:
     return out
 
 
-def cross_validate(ds: Dataset, scheme: str, k: int, model: str, seed: int) -> CVResult:
+def cross_validate(
+    ds: Dataset, scheme: str, k: int, model: str, seed: int, progress: Progress = _quiet
+) -> CVResult:
     """Score ``model`` on each fold of ``scheme``; the scaler is fitted per training fold."""
     splitter = make_splitter(scheme, k, seed)
     folds = tuple(splitter.split(ds.X, ds.y, ds.groups))
     scores = np.full(len(folds), np.nan)
     notes = []
     for i, (tr, va) in enumerate(folds):
+        progress(i, len(folds))
         n_train_classes = len(np.unique(ds.y[tr]))
         if n_train_classes < 2:
             notes.append(f"Fold {i + 1} trains on one class only, so no classifier can be fitted.")
@@ -266,14 +278,15 @@ def cross_validate(ds: Dataset, scheme: str, k: int, model: str, seed: int) -> C
     return CVResult(scheme, folds, scores, ds.n_samples, tuple(notes))
 
 
-@lru_cache(maxsize=128)
-def run_cv(dataset: str, scheme: str, copies: int, k: int, model: str, seed: int) -> CVResult:
-    """Validated, cached :func:`cross_validate` by names (deterministic given the seed)."""
+def run_cv(
+    dataset: str, scheme: str, copies: int, k: int, model: str, seed: int, progress: Progress = _quiet
+) -> CVResult:
+    """Validated :func:`cross_validate` by names (deterministic given the seed)."""
     CV.validate(dataset=dataset, scheme=scheme, copies=copies, k=k, model=model, seed=seed)
     ds = with_copies(dataset, copies, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # few members of a rare class per fold
-        return cross_validate(ds, scheme, k, model, seed)
+        return cross_validate(ds, scheme, k, model, seed, progress)
 
 
 # --------------------------------------------------------------------------- leakage
@@ -305,8 +318,9 @@ def _step(leak_step: str):
     return SelectKBest(f_classif, k=SELECT_K) if leak_step == "select" else StandardScaler()
 
 
-@lru_cache(maxsize=64)
-def leakage(dataset: str, leak_step: str, noise: int, labels: str, k: int, model: str, seed: int) -> LeakResult:
+def leakage(
+    dataset: str, leak_step: str, noise: int, labels: str, k: int, model: str, seed: int, progress: Progress = _quiet
+) -> LeakResult:
     """Fit ``leak_step`` on all data then cross-validate, against fitting it per fold.
 
     The two runs share data, labels, folds and model; only where the step is fitted
@@ -325,9 +339,11 @@ def leakage(dataset: str, leak_step: str, noise: int, labels: str, k: int, model
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # constant columns (digit borders) give F = 0/0
+        progress(0, 2)
         leaky_X = clone(_step(leak_step)).fit_transform(X, y)
         score = "balanced_accuracy"
         leaky = cross_val_score(make_model(model, scale=scale_in_model), leaky_X, y, cv=cv, scoring=score)
+        progress(1, 2)
         honest_est = make_pipeline(_step(leak_step), make_model(model, scale=scale_in_model))
         honest = cross_val_score(honest_est, X, y, cv=cv, scoring=score)
     return LeakResult(leaky, honest, 1.0 / ds.n_classes, X.shape[1])

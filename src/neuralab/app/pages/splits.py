@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, checked, cid, controls, wire
+from neuralab.app.controls import alert, background, checked, cid, controls, wire
 from neuralab.data.datasets import DATASETS, load, with_copies
 from neuralab.data.splits import CV, LEAK, SCHEMES, SPLIT, compare_splits, leakage, run_cv
 from neuralab.params import ParamSpec
@@ -127,13 +127,38 @@ def update_split(dataset, train_pct, val_pct, seed):
     if report is None:
         blank = message_figure("Fix the value above to see the split.")
         return blank, msg, blank, msg, "", msg
-    names = load(dataset).class_names
+    names = load(report.dataset).class_names
     return (
         *_figs(fig.sizes_figure, fig.describe_sizes, report),
         *_figs(fig.class_share_figure, fig.describe_class_shares, report, names),
-        DATASETS[dataset].blurb,
+        DATASETS[report.dataset].blurb,
         "",
     )
+
+
+def cv_view(*args, progress=lambda done, total: None):
+    """Fold map, summary, notes and alert for the cross-validation controls ``args``."""
+    raw = dict(zip(CV.fields, args, strict=True))
+    out, msg = checked(CV, raw, lambda v: (run_cv(**v, progress=progress), v))
+    if out is None:
+        return message_figure("Fix the value above to run cross-validation."), msg, [], msg
+    result, v = out
+    ds = with_copies(v["dataset"], v["copies"], v["seed"])
+    notes = [html.Li(SCHEMES[result.scheme].lesson)] + [html.Li(n) for n in result.notes]
+    return (*_figs(fig.fold_figure, lambda r, *_: fig.describe_folds(r), result, ds.y, ds.class_names), notes, "")
+
+
+def leak_view(*args, progress=lambda done, total: None):
+    """Leak figure, summary and alert for the leakage controls ``args``."""
+    raw = dict(zip(LEAK.fields, args, strict=True))
+    result, msg = checked(LEAK, raw, lambda v: leakage(**v, progress=progress))
+    if result is None:
+        return message_figure("Fix the value above to run the experiment."), msg, msg
+    return (*_figs(fig.leak_figure, fig.describe_leak, result), "")
+
+
+def _reporter(set_progress):
+    return lambda done, total: set_progress((str(done), str(total)))
 
 
 @callback(
@@ -142,15 +167,10 @@ def update_split(dataset, train_pct, val_pct, seed):
     Output(cid(P, "cv-notes"), "children"),
     Output(cid(P, "cv-alert"), "children"),
     *(Input(cid(P, n), "value") for n in CV.fields),
+    **background(cid(P, "folds")),
 )
-def update_cv(*args):
-    raw = dict(zip(CV.fields, args, strict=True))
-    result, msg = checked(CV, raw, lambda v: run_cv(**v))
-    if result is None:
-        return message_figure("Fix the value above to run cross-validation."), msg, [], msg
-    ds = with_copies(raw["dataset"], raw["copies"], raw["seed"])
-    notes = [html.Li(SCHEMES[result.scheme].lesson)] + [html.Li(n) for n in result.notes]
-    return (*_figs(fig.fold_figure, lambda r, *_: fig.describe_folds(r), result, ds.y, ds.class_names), notes, "")
+def update_cv(set_progress, *args):
+    return cv_view(*args, progress=_reporter(set_progress))
 
 
 @callback(
@@ -158,13 +178,10 @@ def update_cv(*args):
     Output(cid(P, "leak-summary"), "children"),
     Output(cid(P, "leak-alert"), "children"),
     *(Input(cid(P, n), "value") for n in LEAK.fields),
+    **background(cid(P, "leak")),
 )
-def update_leak(*args):
-    raw = dict(zip(LEAK.fields, args, strict=True))
-    result, msg = checked(LEAK, raw, lambda v: leakage(**v))
-    if result is None:
-        return message_figure("Fix the value above to run the experiment."), msg, msg
-    return (*_figs(fig.leak_figure, fig.describe_leak, result), "")
+def update_leak(set_progress, *args):
+    return leak_view(*args, progress=_reporter(set_progress))
 
 
 wire(P, SPEC)

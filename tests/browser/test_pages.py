@@ -1,0 +1,40 @@
+"""Every page in a real chromium: it renders, says what it is, and logs no errors.
+
+The rest of the suite (test_splits.py, test_shell.py) drives the controls; this file
+only walks the map: "/" and every path of the registry.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from neuralab.app.registry import PAGES
+
+pytestmark = pytest.mark.browser
+
+PATHS = [("/", "neuralab", True)] + [(p.path, p.title, p.module is not None) for p in PAGES]
+
+
+@pytest.mark.parametrize(("path", "title", "is_built"), PATHS, ids=[p for p, _, _ in PATHS])
+def test_page_renders_without_errors(page, page_errors, path, title, is_built):
+    page.goto(path)
+    heading = page.locator("#main h1")
+    expect(heading).to_be_visible()
+    expect(heading).to_have_text(title)
+    if path != "/":
+        if is_built:
+            expect(page.locator("#main")).not_to_contain_text("not built yet")
+        else:
+            expect(page.locator("#main")).to_contain_text("not built yet")
+    # let every callback of the page answer (Dash keeps no connection open), then look at the console
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-dash-is-loading]")).to_have_count(0)
+    assert page_errors == [], f"{path} logged errors:\n" + "\n".join(page_errors)
+
+
+def test_unknown_path_says_so(page, page_errors):
+    page.goto("/no-such-page")
+    expect(page.locator("#main h1")).to_have_text("No such page")
+    expect(page.locator("#main")).to_contain_text("There is no page at /no-such-page")
+    assert page_errors == []
