@@ -12,6 +12,11 @@ Targets:
 Each callback gets its own 300 timed requests (after a few warm-up requests); the
 per-page line pools the requests of the page's drag callbacks. Client wall time per
 request, one persistent HTTP connection (reopened when the server closes it).
+
+Background callbacks (``background=True``, run by the DiskcacheManager) are timed the
+way the user sees them: from the first POST until the poll that carries the result,
+polling every ``background.interval`` ms as the renderer does. The server gets a fresh
+``NEURALAB_CACHE_DIR``, so no result comes from an earlier run's disk cache.
 Prints figures only; it asserts nothing.
 
 Run:  .venv/bin/python benchmarks/latency.py
@@ -26,6 +31,8 @@ import math
 import os
 import platform
 import random
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,7 +42,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-N_REQUESTS = 300  # timed requests per callback
+N_REQUESTS = int(os.environ.get("BENCH_N", "300"))  # timed requests per callback
 N_WARMUP = 5  # untimed requests per callback first
 SEED = 0  # the RNG seed; the same seed draws the same parameter values
 SLIDER_SHARE = 0.8  # share of requests whose changed input is one of the callback's sliders
@@ -44,6 +51,7 @@ HEAVY_TARGET_MS = 150.0
 WORKERS = 2
 START_TIMEOUT_S = 180.0
 N_SLOWEST = 5  # slowest requests listed per heavy (or over-target) callback
+JOB_TIMEOUT_S = 120.0  # a background job not done by then counts as a failure
 
 
 # --------------------------------------------------------------------------- server
@@ -55,23 +63,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log) -> subprocess.Popen:
+def start_server(port: int, log, cache_dir: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "neuralab", "serve", "--port", str(port), "--workers", str(WORKERS)],
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, "NEURALAB_CACHE_DIR": cache_dir},
     )
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
+    """Stop the server by its PID, then any background-job process it left behind."""
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=15)
+        import psutil  # a dependency of dash[diskcache]
+
+        children = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
+    except Exception:  # noqa: BLE001 - psutil missing or the process already gone
+        children = []
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+    for child in children:
+        try:
+            if child.is_running():
+                child.kill()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
 
 
 def wait_ready(port: int, proc: subprocess.Popen, log_path: str) -> float:
@@ -96,6 +117,12 @@ def wait_ready(port: int, proc: subprocess.Popen, log_path: str) -> float:
 def tail(path: str, n: int = 30) -> str:
     with open(path, errors="replace") as f:
         return "".join(f.readlines()[-n:])
+
+
+def end_id(html: str) -> str | None:
+    """The per-page-load token the renderer echoes as ``?endId=`` (from the page's _dash-config)."""
+    m = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1)).get("end_id") if m else None
 
 
 class Client:
@@ -141,6 +168,7 @@ class Callback:
     inputs: list[dict[str, str]]  # [{"id":..., "property":...}]
     state: list[dict[str, str]]
     name: str
+    interval_ms: int | None = None  # poll interval of a background callback; None for a plain one
     kind: str = "heavy"  # "drag" or "heavy"
     fields: dict[str, str] = field(default_factory=dict)  # "id.prop" -> field name in SPEC
 
@@ -216,6 +244,7 @@ def discover(deps: list[dict]) -> list[Page]:
                 inputs=[{"id": i["id"], "property": i["property"]} for i in dep["inputs"]],
                 state=[{"id": s["id"], "property": s["property"]} for s in dep["state"]],
                 name=names.get(dep["output"]) or ",".join(o["id"] for o in outs),
+                interval_ms=(dep.get("background") or {}).get("interval", 500) if dep.get("background") else None,
             )
             cb.kind = "drag" if any(i["id"] in drag for i in cb.inputs) else "heavy"
             cb.fields = {
@@ -299,7 +328,10 @@ def pick_changed(page: Page, cb: Callback, rng: random.Random) -> str:
 
 @dataclass
 class Sample:
-    ms: float
+    ms: float  # until the result arrived (for a background callback: first POST to the poll with the result)
+    submit_ms: float  # the first POST alone
+    polls: int  # follow-up requests of a background callback (0 for a plain one)
+    last_ms: float  # the request that brought the result (the first POST for a plain callback)
     values: dict[str, Any]  # the callback's parameters
     changed: str
 
@@ -312,40 +344,76 @@ class Result:
     failures: list[str] = field(default_factory=list)
 
 
-def call(client: Client, body: dict) -> tuple[float, str | None]:
-    """Time one callback request; return (ms, None) or (ms, why it failed)."""
+def _snippet(raw: bytes) -> str:
+    return raw[:200].decode(errors="replace").replace("\n", " ")
+
+
+def _post(client: Client, url: str, data: bytes) -> tuple[dict | None, str | None]:
+    """One POST; the decoded JSON body, or why it is not a usable answer."""
+    status, raw = client.request("POST", url, data)
+    if status != 200:
+        return None, f"HTTP {status}: {_snippet(raw)}"
+    try:
+        return json.loads(raw), None
+    except ValueError:
+        return None, f"HTTP 200 but not JSON: {_snippet(raw)}"
+
+
+def call(client: Client, cb: Callback, body: dict, token: str | None) -> tuple[float, float, int, float, str | None]:
+    """Run one callback as the renderer does; return (ms, submit_ms, polls, last_ms, error or None).
+
+    A background callback answers the first POST with signed ``cacheKey``/``job`` handles;
+    the renderer then re-posts (inputs nulled) with those handles every ``interval`` ms
+    until an answer carries ``response``.
+    """
+    base = "/_dash-update-component" + (f"?endId={token}" if token else "")
     data = json.dumps(body).encode()
     t0 = time.perf_counter()
-    status, raw = client.request("POST", "/_dash-update-component", data)
+    doc, error = _post(client, base, data)
+    submit_ms = last_ms = (time.perf_counter() - t0) * 1000
+    polls = 0
+    if cb.interval_ms is not None and doc is not None and "response" not in doc:
+        cache_key, job = doc.get("cacheKey"), doc.get("job")
+        if not (cache_key and job):
+            error = f"background callback answered without cacheKey/job: {_snippet(json.dumps(doc).encode())}"
+        else:
+            url = f"{base}{'&' if token else '?'}cacheKey={cache_key}&job={job}"
+            nulled = {**body, "inputs": [{**i, "value": None} for i in body["inputs"]]}
+            if "state" in body:
+                nulled["state"] = [{**s, "value": None} for s in body["state"]]
+            poll_data = json.dumps(nulled).encode()
+            while doc is not None and "response" not in doc:
+                if time.perf_counter() - t0 > JOB_TIMEOUT_S:
+                    error = f"background job not done after {JOB_TIMEOUT_S:.0f} s"
+                    break
+                time.sleep(cb.interval_ms / 1000)
+                polls += 1
+                t1 = time.perf_counter()
+                doc, error = _post(client, url, poll_data)
+                last_ms = (time.perf_counter() - t1) * 1000
     ms = (time.perf_counter() - t0) * 1000
-    if status != 200:
-        return ms, f"HTTP {status}: {raw[:200].decode(errors='replace')}"
-    try:
-        doc = json.loads(raw)
-    except ValueError:
-        return ms, f"HTTP 200 but not JSON: {raw[:200].decode(errors='replace')}"
-    if "response" not in doc:
-        return ms, f"HTTP 200 without a 'response' key: {raw[:200].decode(errors='replace')}"
-    return ms, None
+    if error is None and "response" not in doc:
+        error = f"HTTP 200 without a 'response' key: {_snippet(json.dumps(doc).encode())}"
+    return ms, submit_ms, polls, last_ms, error
 
 
-def measure(client: Client, page: Page, cb: Callback) -> Result:
+def measure(client: Client, page: Page, cb: Callback, token: str | None) -> Result:
     rng = random.Random(f"{SEED}|{page.path}|{cb.output}")
     result = Result(page, cb)
     used = sorted(set(cb.fields.values()), key=list(page.spec.fields).index)
     for i in range(N_WARMUP + N_REQUESTS):
         values = draw_values(page.spec, rng)
         changed = pick_changed(page, cb, rng)
-        ms, error = call(client, payload(page, cb, values, changed))
+        ms, submit_ms, polls, last_ms, error = call(client, cb, payload(page, cb, values, changed), token)
+        params = {k: values[k] for k in used}
         if i < N_WARMUP:
             if error:
-                result.failures.append(f"warm-up: {error}")
+                result.failures.append(f"warm-up: {error}  params={params}")
             continue
-        params = {k: values[k] for k in used}
         if error:
             result.failures.append(f"{error}  params={params}")
         else:
-            result.samples.append(Sample(ms, params, changed))
+            result.samples.append(Sample(ms, submit_ms, polls, last_ms, params, changed))
     return result
 
 
@@ -369,36 +437,49 @@ def fmt(x: float) -> str:
 
 def breakdown(res: Result) -> list[str]:
     """For each parameter with few values, p50/p95 per value: which settings cost the time."""
+    from neuralab.params import Float, Int
+
     lines = []
     for name in res.samples[0].values if res.samples else []:
+        f = res.page.spec.fields[name]
+        if isinstance(f, Float) or (isinstance(f, Int) and (f.hi - f.lo) // f.step + 1 > 25):
+            continue  # too many values to tabulate (e.g. the seed)
         groups: dict[Any, list[float]] = defaultdict(list)
         for s in res.samples:
             groups[s.values[name]].append(s.ms)
-        if len(groups) > 25:
-            continue
-        cells = " ".join(
-            f"{v}:{fmt(pct(ms, 50))}/{fmt(pct(ms, 95))}" for v, ms in sorted(groups.items(), key=lambda kv: kv[0])
-        )
+        cells = " ".join(f"{v}:{fmt(pct(ms, 50))}/{fmt(pct(ms, 95))}" for v, ms in sorted(groups.items()))
         lines.append(f"      by {name} (p50/p95 ms): {cells}")
     return lines
 
 
-def report(results: list[Result], pages: list[Page], client: Client, started_s: float) -> None:
+def report(results: list[Result], pages: list[Page], client: Client) -> None:
     target = {"drag": DRAG_TARGET_MS, "heavy": HEAVY_TARGET_MS}
     for page in pages:
         mine = [r for r in results if r.page is page]
-        drag = [s.ms for r in mine if r.cb.kind == "drag" for s in r.samples]
         if not mine:
             print(f"{page.path} (no server-side callbacks)")
             continue
+        drag = [s.ms for r in mine if r.cb.kind == "drag" for s in r.samples]
         pool = drag or [s.ms for r in mine for s in r.samples]
         note = "" if drag else " (no drag callbacks)"
         print(f"{page.path} p50_ms={fmt(pct(pool, 50))} p95_ms={fmt(pct(pool, 95))} p99_ms={fmt(pct(pool, 99))}{note}")
         for r in mine:
             ms = [s.ms for s in r.samples]
+            extra = ""
+            if r.cb.interval_ms is not None:
+                sub = [s.submit_ms for s in r.samples]
+                last = [s.last_ms for s in r.samples]
+                polls = [s.polls for s in r.samples]
+                extra = (
+                    f" background=yes poll_ms={r.cb.interval_ms} submit_p50_ms={fmt(pct(sub, 50))} "
+                    f"submit_p95_ms={fmt(pct(sub, 95))} result_poll_p50_ms={fmt(pct(last, 50))} "
+                    f"result_poll_p95_ms={fmt(pct(last, 95))} polls_p50={pct(polls, 50):.0f} "
+                    f"polls_max={max(polls, default=0)}"
+                )
             print(
                 f"  {page.path} callback={r.cb.name} kind={r.cb.kind} n={len(ms)} p50_ms={fmt(pct(ms, 50))} "
                 f"p95_ms={fmt(pct(ms, 95))} p99_ms={fmt(pct(ms, 99))} max_ms={fmt(max(ms, default=float('nan')))}"
+                f"{extra}"
             )
 
     print()
@@ -410,7 +491,7 @@ def report(results: list[Result], pages: list[Page], client: Client, started_s: 
         print(f"  {r.page.path} {r.cb.name} kind={r.cb.kind} p95_ms={fmt(p95)} target_ms={lim:g} {verdict}")
 
     print()
-    print(f"# slowest requests and per-value breakdown (heavy callbacks, and any callback over its target)")
+    print("# slowest requests and per-value breakdown (heavy callbacks, and any callback over its target)")
     for r in results:
         ms = [s.ms for s in r.samples]
         if not ms or (r.cb.kind != "heavy" and pct(ms, 95) <= target[r.cb.kind]):
@@ -418,36 +499,39 @@ def report(results: list[Result], pages: list[Page], client: Client, started_s: 
         print(f"  {r.page.path} {r.cb.name}:")
         for s in sorted(r.samples, key=lambda s: -s.ms)[:N_SLOWEST]:
             params = " ".join(f"{k}={v}" for k, v in s.values.items())
-            print(f"      {fmt(s.ms):>8} ms  {params}  (changed {s.changed.split('.')[0]})")
+            polls = f", {s.polls} polls, result poll {fmt(s.last_ms)} ms" if r.cb.interval_ms is not None else ""
+            print(f"      {fmt(s.ms):>8} ms  {params}  (changed {s.changed.split('.')[0]}{polls})")
         for line in breakdown(r):
             print(line)
 
     print()
     n_fail = sum(len(r.failures) for r in results)
-    print(f"# failures (non-200, non-JSON, or no 'response' key): {n_fail}")
+    print(f"# failures (non-200, non-JSON, no 'response' key, or a background job that never finished): {n_fail}")
     for r in results:
         if r.failures:
             print(f"  {r.page.path} {r.cb.name}: {len(r.failures)}")
             for msg in r.failures[:5]:
                 print(f"      {msg}")
     print()
-    print(
-        f"# HTTP: {client.requests} requests over {client.connects} TCP connection(s) "
-        f"({'keep-alive honoured' if client.connects <= 2 else 'server closed the connection after responses'}); "
-        f"server ready after {started_s:.1f} s"
-    )
+    how = "keep-alive honoured" if client.connects <= 2 else "the server closed the connection after each response"
+    print(f"# HTTP: {client.requests} requests over {client.connects} TCP connection(s) ({how})")
 
 
 def main() -> int:
     import dash
 
     port = free_port()
+    cache_dir = tempfile.mkdtemp(prefix="neuralab-bench-cache-")
     log = tempfile.NamedTemporaryFile("w+", prefix="neuralab-bench-", suffix=".log", delete=False)
-    proc = start_server(port, log)
+    os.environ["NEURALAB_CACHE_DIR"] = cache_dir  # the in-process create_app() in discover() too
+    load_before = os.getloadavg()
+    proc = start_server(port, log, cache_dir)
     client = None
     try:
         started_s = wait_ready(port, proc, log.name)
         client = Client(port)
+        status, raw = client.request("GET", "/")
+        token = end_id(raw.decode(errors="replace")) if status == 200 else None
         status, raw = client.request("GET", "/_dash-dependencies")
         if status != 200:
             raise RuntimeError(f"GET /_dash-dependencies answered {status}")
@@ -456,7 +540,8 @@ def main() -> int:
         print("# neuralab server-side callback latency")
         print(
             f"# {time.strftime('%Y-%m-%d %H:%M')}  python {platform.python_version()}  dash {dash.__version__}  "
-            f"{os.cpu_count()} CPUs  server: neuralab serve --workers {WORKERS} (gunicorn) on 127.0.0.1:{port}"
+            f"{os.cpu_count()} CPUs  server: neuralab serve --workers {WORKERS} (gunicorn) on 127.0.0.1:{port}, "
+            f"ready after {started_s:.1f} s"
         )
         print(
             f"# {N_REQUESTS} timed requests PER CALLBACK (after {N_WARMUP} warm-up requests), sent one at a time; "
@@ -470,14 +555,21 @@ def main() -> int:
             f"# targets: drag callbacks (an input slider has updatemode='drag') p95 <= {DRAG_TARGET_MS:g} ms; "
             f"heavy ones (fire on release or click) p95 <= {HEAVY_TARGET_MS:g} ms"
         )
-        print("# times: client wall time of one POST /_dash-update-component, ms; page lines pool its drag callbacks")
+        print(
+            "# times: client wall time, ms, of one POST /_dash-update-component; for background callbacks, "
+            "first POST until the poll that brings the result (empty job cache)"
+        )
+        print("# page lines pool the requests of the page's drag callbacks")
         print()
 
-        results = []
-        for page in pages:
-            for cb in page.callbacks:
-                results.append(measure(client, page, cb))
-        report(results, pages, client, started_s)
+        results = [measure(client, page, cb, token) for page in pages for cb in page.callbacks]
+        report(results, pages, client)
+        load_after = os.getloadavg()
+        busy = max(load_before[0], load_after[0]) > (os.cpu_count() or 1)
+        print(
+            f"# load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} CPUs"
+            + ("  -- the machine was busy with other work; figures are inflated" if busy else "")
+        )
         return 0
     finally:
         if client is not None:
@@ -485,6 +577,7 @@ def main() -> int:
         stop_server(proc)
         log.close()
         os.unlink(log.name)
+        shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Fixtures for the browser tests: one lab server and one headless chromium per session.
 
-``server`` starts ``python -m neuralab serve`` on a free port and stops it by PID at
-the end; ``browser`` launches the system chromium through Playwright (never a
+``server`` starts ``python -m neuralab serve`` on a free port (with a fresh background-job
+cache) and stops it by PID at the end; ``browser`` launches the system chromium through Playwright (never a
 downloaded build). Each test gets a fresh context (no shared localStorage) through
 ``page``, with console errors and uncaught page errors collected in ``page_errors``.
 
@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -78,33 +79,61 @@ def _wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> 
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
+    """Stop the server by its PID (SIGTERM, then SIGKILL), then any background-job process it left."""
     try:
-        proc.wait(timeout=STOP_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=STOP_S)
+        import psutil  # a dependency of dash[diskcache]
+
+        children = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
+    except Exception:  # psutil missing, or the server already gone
+        children = []
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=STOP_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=STOP_S)
+    for child in children:  # only processes this fixture's server started, by PID
+        try:
+            if child.is_running():
+                child.kill()
+        except Exception:
+            pass
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str  # http://127.0.0.1:PORT
+    proc: subprocess.Popen
+    log: Path
+
+    def check_alive(self) -> None:
+        if self.proc.poll() is not None:
+            pytest.fail(f"the lab server (pid {self.proc.pid}) exited with code {self.proc.returncode}:\n"
+                        f"{self.log.read_text(errors='replace')[-4000:]}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The lab, served by ``neuralab serve`` on a free port; yields its base URL."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The lab, served by ``neuralab serve`` on a free port.
+
+    Background jobs get a fresh cache directory, so no result comes from an earlier run.
+    """
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "serve.log"
+    tmp = tmp_path_factory.mktemp("server")
+    log = tmp / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "neuralab", "serve", "--port", str(port)],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "NEURALAB_CACHE_DIR": str(tmp / "cache")},
         )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base + "/", proc, log, STARTUP_S)
-        yield base
+        yield Server(base, proc, log)
     finally:
         _stop(proc)
 
@@ -142,7 +171,8 @@ def page_errors() -> list[str]:
 @pytest.fixture
 def page(browser, server, page_errors):
     """A fresh tab in its own context (empty localStorage, light colour scheme), based at the server."""
-    context = browser.new_context(base_url=server, color_scheme="light", viewport={"width": 1280, "height": 900})
+    server.check_alive()
+    context = browser.new_context(base_url=server.url, color_scheme="light", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     tab.on("console", lambda m: page_errors.append(f"console.error: {m.text}") if m.type == "error" else None)
@@ -151,3 +181,4 @@ def page(browser, server, page_errors):
         yield tab
     finally:
         context.close()
+    server.check_alive()  # a test that failed because the server died should say so

@@ -7,7 +7,11 @@ only walks the map: "/" and every path of the registry.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips (or, with CI set, fails) and says why
+    expect = None
 
 from neuralab.app.registry import PAGES
 
@@ -19,7 +23,7 @@ PATHS = [("/", "neuralab", True)] + [(p.path, p.title, p.module is not None) for
 @pytest.mark.parametrize(("path", "title", "is_built"), PATHS, ids=[p for p, _, _ in PATHS])
 def test_page_renders_without_errors(page, page_errors, path, title, is_built):
     page.goto(path)
-    heading = page.locator("#main h1")
+    heading = page.locator("#main h1").first  # the page title; Markdown content may add more
     expect(heading).to_be_visible()
     expect(heading).to_have_text(title)
     if path != "/":
@@ -27,9 +31,10 @@ def test_page_renders_without_errors(page, page_errors, path, title, is_built):
             expect(page.locator("#main")).not_to_contain_text("not built yet")
         else:
             expect(page.locator("#main")).to_contain_text("not built yet")
-    # let every callback of the page answer (Dash keeps no connection open), then look at the console
-    page.wait_for_load_state("networkidle")
-    expect(page.locator("[data-dash-is-loading]")).to_have_count(0)
+    if is_built:
+        # let every callback of the page answer (Dash keeps no connection open), then read the console
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("[data-dash-is-loading]")).to_have_count(0)
     assert page_errors == [], f"{path} logged errors:\n" + "\n".join(page_errors)
 
 

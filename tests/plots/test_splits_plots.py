@@ -36,3 +36,23 @@ def test_leak_figure_and_summary():
     fig = P.leak_figure(res)
     np.testing.assert_allclose(fig.data[0].y, res.leaky * 100)
     assert f"{res.gap_pp:+.1f}" in P.describe_leak(res)
+
+
+def test_every_builder_emits_a_valid_plotly_figure():
+    """Builders skip plotly's validation for speed; here it runs on their output."""
+    import plotly.graph_objects as go
+
+    from neuralab.plots.theme import message_figure
+
+    r = compare_splits("digits", 70, 15, 0)
+    ds = load("digits")
+    cv = run_cv("digits", "timeseries", 0, 4, "ridge", 0)
+    figs = [
+        P.sizes_figure(r),
+        P.class_share_figure(r, ds.class_names),
+        P.fold_figure(cv, ds.y, ds.class_names),
+        P.leak_figure(leakage("wine", "scale", 0, "real", 3, "ridge", 0)),
+        message_figure("nothing"),
+    ]
+    for fig in figs:
+        go.Figure(fig.to_dict())  # raises ValueError on any invalid property

@@ -151,7 +151,7 @@ def background(graph_id: str) -> dict[str, Any]:
         progress_default=["0", "1"],
         running=[
             (Output(bar, "className"), "nl-progress nl-running", "nl-progress"),
-            (Output(graph_id, "className"), "nl-graph nl-busy", "nl-graph"),
+            (Output(f"{graph_id}-box", "className"), "nl-graph nl-busy", "nl-graph"),
         ],
         cancel=[Input("url", "pathname")],
         interval=POLL_MS,
@@ -182,7 +182,11 @@ def wire(page: str, spec: ParamSpec) -> None:
 
 
 def url_sync(page: str, spec: ParamSpec) -> None:
-    """Write every control of ``page`` into the URL query, in the browser (no round trip)."""
+    """Mirror every control of ``page`` in the URL query, in the browser (no round trip).
+
+    The address is replaced, not pushed: a slider drag does not fill the history,
+    and Back leaves the page rather than stepping through its states.
+    """
     names = list(spec.fields)
     logs = [n for n, f in spec.fields.items() if isinstance(f, Float) and f.log]
     clientside_callback(
@@ -194,7 +198,11 @@ def url_sync(page: str, spec: ParamSpec) -> None:
                 if (logs.includes(names[i])) v = Number(Math.pow(10, v).toPrecision(6));
                 p.set(names[i], v);
             }}
-            return '?' + p.toString();
+            const search = '?' + p.toString();
+            if (window.location.search !== search) {{
+                window.history.replaceState(window.history.state, '', window.location.pathname + search);
+            }}
+            return window.dash_clientside.no_update;
         }}""",
         Output("url", "search", allow_duplicate=True),
         [Input(cid(page, n), "value") for n in names],

@@ -30,8 +30,19 @@ def cache_dir() -> Path:
     return Path(root) / f"jobs-{__version__}"
 
 
+class _ReapingManager(DiskcacheManager):
+    """Dash's manager starts a process per job and never joins it; finished jobs would
+    stay as zombie processes for the life of the server. Reap them before each new job."""
+
+    def call_job_fn(self, key, job_fn, args, context):
+        import multiprocess
+
+        multiprocess.active_children()  # joins every finished child
+        return super().call_job_fn(key, job_fn, args, context)
+
+
 @lru_cache(maxsize=1)
 def manager() -> DiskcacheManager:
     """One manager per process; every worker process shares the same directory."""
     cache = diskcache.Cache(str(cache_dir()), size_limit=CACHE_BYTES, eviction_policy="least-recently-used")
-    return DiskcacheManager(cache, cache_by=[lambda: __version__], expire=EXPIRE_S)
+    return _ReapingManager(cache, cache_by=[lambda: __version__], expire=EXPIRE_S)

@@ -48,7 +48,7 @@ def chart(ident: str, title: str, heavy: bool = False) -> html.Figure:
     (``{ident}-progress``) that :func:`neuralab.app.controls.background` drives.
     """
     first = message_figure("Computing…" if heavy else "")  # no empty axes before the first answer
-    graph = dcc.Graph(id=ident, figure=first, config=GRAPH_CONFIG, className="nl-graph")
+    graph = html.Div(dcc.Graph(id=ident, figure=first, config=GRAPH_CONFIG), id=f"{ident}-box", className="nl-graph")
     progress = None
     if heavy:
         progress = html.Progress(

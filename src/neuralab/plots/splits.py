@@ -2,6 +2,7 @@
 
 Each ``*_figure`` builder has a ``describe_*`` twin returning the one-sentence text
 summary that sits under the chart for screen readers and for anyone skimming.
+Traces and axes are plain dicts wrapped once by :func:`neuralab.plots.theme.figure`.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from neuralab.data.splits import SCHEMES, SPLIT_NAMES, CVResult, LeakResult, SplitReport, fold_map
-from neuralab.plots.theme import BLUE, GREY, ORANGE, SPLIT_COLORS, TEMPLATE, VERMILLION, figure
+from neuralab.plots.theme import BLUE, GREY, ORANGE, SPLIT_COLORS, VERMILLION, figure, subplot_title
 
 __all__ = [
     "class_share_figure",
@@ -30,32 +30,36 @@ _LABEL = {"train": "Train", "val": "Validation", "test": "Test"}
 MAX_MAP_COLUMNS = 1800  # wider fold maps are drawn with every n-th sample
 
 
-def _pct(x: float) -> str:
-    return f"{x * 100:.1f}%"
-
-
 # ----------------------------------------------------------------------------- split sizes
 
 
 def sizes_figure(report: SplitReport) -> go.Figure:
     """One stacked bar: how many samples land in train, validation and test."""
     total = sum(report.counts)
-    fig = figure(height=130, margin=dict(l=8, r=8, t=8, b=8), barmode="stack", showlegend=False)
-    for name, count in zip(SPLIT_NAMES, report.counts, strict=True):
-        fig.add_bar(
+    bars = [
+        dict(
+            type="bar",
             x=[count],
             y=[""],
             orientation="h",
             name=_LABEL[name],
-            marker_color=SPLIT_COLORS[name],
-            text=f"{_LABEL[name]} · {count:,} ({count / total:.0%})",
+            marker=dict(color=SPLIT_COLORS[name]),
+            text=[f"{_LABEL[name]} · {count:,} ({count / total:.0%})"],
             textposition="inside",
             insidetextanchor="middle",
             hovertemplate=f"{_LABEL[name]}: %{{x:,}} samples<extra></extra>",
         )
-    fig.update_xaxes(visible=False, range=[0, total])
-    fig.update_yaxes(visible=False)
-    return fig
+        for name, count in zip(SPLIT_NAMES, report.counts, strict=True)
+    ]
+    return figure(
+        bars,
+        height=130,
+        margin=dict(l=8, r=8, t=8, b=8),
+        barmode="stack",
+        showlegend=False,
+        xaxis=dict(visible=False, range=[0, total]),
+        yaxis=dict(visible=False),
+    )
 
 
 def describe_sizes(report: SplitReport) -> str:
@@ -68,39 +72,41 @@ def describe_sizes(report: SplitReport) -> str:
 
 def class_share_figure(report: SplitReport, class_names: tuple[str, ...]) -> go.Figure:
     """Each class's share in each split minus its share overall, in percentage points."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        horizontal_spacing=0.04,
-        subplot_titles=(
-            f"Random split: worst gap {report.worst_random_pp:.1f} pp",
-            f"Stratified split: worst gap {report.worst_stratified_pp:.1f} pp",
-        ),
-    )
-    fig.update_layout(template=TEMPLATE, height=300, barmode="group", bargap=0.25)
+    bars = []
     for col, shares in ((1, report.random), (2, report.stratified)):
         for i, name in enumerate(SPLIT_NAMES):
-            gap_pp = (shares[i] - report.overall) * 100
-            fig.add_bar(
-                x=list(class_names),
-                y=gap_pp,
-                name=_LABEL[name],
-                marker_color=SPLIT_COLORS[name],
-                showlegend=col == 1,
-                legendgroup=name,
-                customdata=np.stack([shares[i] * 100, report.overall * 100], axis=-1),
-                hovertemplate=f"{_LABEL[name]}, class %{{x}}: %{{customdata[0]:.1f}}% "
-                "(overall %{customdata[1]:.1f}%)<extra></extra>",
-                row=1,
-                col=col,
+            bars.append(
+                dict(
+                    type="bar",
+                    x=list(class_names),
+                    y=(shares[i] - report.overall) * 100,
+                    name=_LABEL[name],
+                    marker=dict(color=SPLIT_COLORS[name]),
+                    showlegend=col == 1,
+                    legendgroup=name,
+                    customdata=np.stack([shares[i] * 100, report.overall * 100], axis=-1),
+                    hovertemplate=f"{_LABEL[name]}, class %{{x}}: %{{customdata[0]:.1f}}% "
+                    "(overall %{customdata[1]:.1f}%)<extra></extra>",
+                    xaxis=f"x{col if col > 1 else ''}",
+                    yaxis=f"y{col if col > 1 else ''}",
+                )
             )
     worst = max(report.worst_random_pp, report.worst_stratified_pp, 1.0) * 1.15
-    fig.update_yaxes(range=[-worst, worst], title_text="share − overall share (pp)", row=1, col=1)
-    fig.update_xaxes(type="category")
-    fig.update_layout(legend=dict(y=1.14))
-    fig.update_annotations(font_size=13, yshift=4)
-    return fig
+    return figure(
+        bars,
+        height=300,
+        barmode="group",
+        bargap=0.25,
+        legend=dict(y=1.14),
+        xaxis=dict(domain=[0, 0.48], type="category"),
+        xaxis2=dict(domain=[0.52, 1], type="category", anchor="y2"),
+        yaxis=dict(range=[-worst, worst], title=dict(text="share − overall share (pp)")),
+        yaxis2=dict(matches="y", anchor="x2", showticklabels=False),
+        annotations=[
+            subplot_title(f"Random split: worst gap {report.worst_random_pp:.1f} pp", 0.24),
+            subplot_title(f"Stratified split: worst gap {report.worst_stratified_pp:.1f} pp", 0.76),
+        ],
+    )
 
 
 def describe_class_shares(report: SplitReport, class_names: tuple[str, ...]) -> str:
@@ -130,76 +136,78 @@ def fold_figure(result: CVResult, y: np.ndarray, class_names: tuple[str, ...]) -
     grid = fold_map(result.folds, result.n_samples)  # (k, n)
     stride = max(1, math.ceil(result.n_samples / MAX_MAP_COLUMNS))
     grid, labels = grid[:, ::stride], y[::stride]
+    columns = np.arange(0, result.n_samples, stride)
     k = len(result.folds)
-    fig = make_subplots(
-        rows=2,
-        cols=2,
-        column_widths=[0.78, 0.22],
-        row_heights=[0.1, 0.9],
-        shared_yaxes=False,
-        horizontal_spacing=0.03,
-        vertical_spacing=0.03,
-    )
-    fig.update_layout(template=TEMPLATE, height=120 + 26 * k, showlegend=False, margin=dict(t=24))
-    fig.add_heatmap(
-        z=labels[np.newaxis, :],
-        colorscale="Viridis",
-        showscale=False,
-        hovertemplate="sample %{x}: class %{z}<extra></extra>",
-        x=np.arange(0, result.n_samples, stride),
-        row=1,
-        col=1,
-    )
-    fig.add_heatmap(
-        z=grid,
-        x=np.arange(0, result.n_samples, stride),
-        y=[f"fold {i + 1}" for i in range(k)],
-        zmin=0,
-        zmax=2,
-        colorscale=_MAP_SCALE,
-        showscale=False,
-        hovertemplate="%{y}, sample %{x}: %{text}<extra></extra>",
-        text=np.array(["unused", "train", "validate"])[grid],
-        row=2,
-        col=1,
-    )
+    rows = [f"fold {i + 1}" for i in range(k)]
     scores = result.scores * 100
-    fig.add_bar(
-        x=np.nan_to_num(scores, nan=0.0),
-        y=[f"fold {i + 1}" for i in range(k)],
-        orientation="h",
-        marker_color=BLUE,
-        text=[f"{s:.1f}%" if np.isfinite(s) else "no fit" for s in scores],
-        textposition="inside",
-        insidetextanchor="end",
-        hovertemplate="%{y}: %{x:.1f}% accuracy<extra></extra>",
-        row=2,
-        col=2,
-    )
-    if np.isfinite(result.mean):
-        fig.add_vline(x=result.mean * 100, line_dash="dot", line_color=VERMILLION, row=2, col=2)
     finite = scores[np.isfinite(scores)]
-    lo = max(0.0, (finite.min() if len(finite) else 0.0) - 10)
-    fig.update_xaxes(range=[lo, 100.5], title_text="accuracy (%)", row=2, col=2)
-    fig.update_yaxes(autorange="reversed", row=2, col=1)
-    fig.update_yaxes(autorange="reversed", showticklabels=False, row=2, col=2)
-    fig.update_yaxes(showticklabels=False, row=1, col=1)
-    fig.update_yaxes(visible=False, row=1, col=2)
-    fig.update_xaxes(visible=False, row=1, col=1)
-    fig.update_xaxes(visible=False, row=1, col=2)
+    traces = [
+        dict(
+            type="heatmap",
+            z=labels[np.newaxis, :],
+            x=columns,
+            colorscale="Viridis",
+            showscale=False,
+            customdata=np.asarray(class_names, dtype=object)[labels][np.newaxis, :],
+            hovertemplate="sample %{x}: class %{customdata}<extra></extra>",
+            xaxis="x",
+            yaxis="y3",
+        ),
+        dict(
+            type="heatmap",
+            z=grid,
+            x=columns,
+            y=rows,
+            zmin=0,
+            zmax=2,
+            colorscale=_MAP_SCALE,
+            showscale=False,
+            text=np.array(["unused", "train", "validate"])[grid],
+            hovertemplate="%{y}, sample %{x}: %{text}<extra></extra>",
+            xaxis="x",
+            yaxis="y",
+        ),
+        dict(
+            type="bar",
+            x=np.nan_to_num(scores, nan=0.0),
+            y=rows,
+            orientation="h",
+            marker=dict(color=BLUE),
+            text=[f"{s:.1f}%" if np.isfinite(s) else "no fit" for s in scores],
+            textposition="inside",
+            insidetextanchor="end",
+            hovertemplate="%{y}: %{x:.1f}% accuracy<extra></extra>",
+            xaxis="x2",
+            yaxis="y2",
+        ),
+    ]
+    shapes = []
+    if np.isfinite(result.mean):
+        shapes.append(dict(type="line", xref="x2", yref="y2 domain", x0=result.mean * 100, x1=result.mean * 100,
+                           y0=0, y1=1, line=dict(color=VERMILLION, dash="dot")))
     note = f"sample index (every {stride}th shown)" if stride > 1 else "sample index"
-    fig.update_xaxes(title_text=note, row=2, col=1)
-    return fig
+    return figure(
+        traces,
+        height=120 + 26 * k,
+        showlegend=False,
+        margin=dict(t=24),
+        shapes=shapes,
+        xaxis=dict(domain=[0, 0.76], title=dict(text=note), anchor="y"),
+        yaxis=dict(domain=[0, 0.88], autorange="reversed", anchor="x"),
+        yaxis3=dict(domain=[0.91, 1.0], visible=False, anchor="x"),
+        xaxis2=dict(domain=[0.79, 1.0], anchor="y2", title=dict(text="accuracy (%)"),
+                    range=[max(0.0, (finite.min() if len(finite) else 0.0) - 10), 100.5]),
+        yaxis2=dict(domain=[0, 0.88], anchor="x2", autorange="reversed", showticklabels=False),
+    )
 
 
 def describe_folds(result: CVResult) -> str:
     k = len(result.folds)
     head = f"{SCHEMES[result.scheme].title} with {k} folds scores {_mean_std(result.mean, result.std)} accuracy"
     n_val = [len(v) for _, v in result.folds]
-    tail = f"; each fold validates on {min(n_val):,}–{max(n_val):,} samples." if min(n_val) != max(n_val) else (
-        f"; each fold validates on {n_val[0]:,} samples."
-    )
-    return head + tail
+    if min(n_val) != max(n_val):
+        return head + f"; each fold validates on {min(n_val):,}–{max(n_val):,} samples."
+    return head + f"; each fold validates on {n_val[0]:,} samples."
 
 
 def _mean_std(mean: float, std: float) -> str:
@@ -214,47 +222,39 @@ def _mean_std(mean: float, std: float) -> str:
 
 
 def leak_figure(result: LeakResult) -> go.Figure:
-    """Per-fold accuracy, leaky against honest, with means and the chance level."""
-    fig = figure(height=300, showlegend=False)
+    """Per-fold balanced accuracy, leaky against honest, with means ± std and the chance level."""
     rng = np.random.default_rng(0)  # horizontal jitter only, so dots do not overlap
-    for x, (name, scores, color) in enumerate(
-        (("Fitted on all data (leaky)", result.leaky, VERMILLION), ("Fitted per training fold", result.honest, BLUE))
-    ):
-        fig.add_scatter(
-            x=x + rng.uniform(-0.12, 0.12, len(scores)),
-            y=scores * 100,
-            mode="markers",
-            marker=dict(color=color, size=9, opacity=0.75),
-            hovertemplate=f"{name}: %{{y:.1f}}%<extra></extra>",
-        )
+    traces = []
+    arms = (("Fitted on all data (leaky)", result.leaky, VERMILLION), ("Fitted per training fold", result.honest, BLUE))
+    for x, (name, scores, color) in enumerate(arms):
         mean, std = scores.mean() * 100, scores.std(ddof=1) * 100
-        fig.add_scatter(
-            x=[x + 0.3],
-            y=[mean],
-            error_y=dict(type="data", array=[std], color=color, thickness=2, width=8),
-            mode="markers",
-            marker=dict(color=color, size=13, symbol="diamond"),
-            hovertemplate=f"{name}: mean %{{y:.1f}}% ± {std:.1f}<extra></extra>",
-        )
-    fig.add_hline(
-        y=result.chance * 100,
-        line_dash="dash",
-        line_color=GREY,
-        annotation_text=f"chance {result.chance * 100:.1f}%",
-        annotation_position="bottom right",
+        traces.append(dict(type="scatter", x=x + rng.uniform(-0.12, 0.12, len(scores)), y=scores * 100,
+                           mode="markers", marker=dict(color=color, size=9, opacity=0.75),
+                           hovertemplate=f"{name}: %{{y:.1f}}%<extra></extra>"))
+        traces.append(dict(type="scatter", x=[x + 0.3], y=[mean], mode="markers",
+                           error_y=dict(type="data", array=[std], color=color, thickness=2, width=8),
+                           marker=dict(color=color, size=13, symbol="diamond"),
+                           hovertemplate=f"{name}: mean %{{y:.1f}}% ± {std:.1f}<extra></extra>"))
+    chance = result.chance * 100
+    return figure(
+        traces,
+        height=300,
+        showlegend=False,
+        shapes=[dict(type="line", xref="x domain", x0=0, x1=1, y0=chance, y1=chance,
+                     line=dict(color=GREY, dash="dash"))],
+        annotations=[dict(text=f"chance {chance:.1f}%", xref="x domain", x=1, y=chance, yanchor="top",
+                          xanchor="right", showarrow=False)],
+        xaxis=dict(tickvals=[0.1, 1.1], ticktext=["Step fitted on all data", "Step fitted inside each fold"],
+                   range=[-0.5, 1.6]),
+        yaxis=dict(title=dict(text="balanced accuracy (%)")),
     )
-    fig.update_xaxes(
-        tickvals=[0.1, 1.1], ticktext=["Step fitted on all data", "Step fitted inside each fold"], range=[-0.5, 1.6]
-    )
-    fig.update_yaxes(title_text="balanced accuracy (%)")
-    return fig
 
 
 def describe_leak(result: LeakResult) -> str:
     leaky, honest = result.leaky.mean() * 100, result.honest.mean() * 100
     verdict = "inflates" if result.gap_pp > 0 else "changes"
     return (
-        f"Fitting the step on all data reports {leaky:.1f}% balanced accuracy, fitting it inside each training fold "
-        f"{honest:.1f}%: the leak {verdict} the score by {result.gap_pp:+.1f} points (chance is "
+        f"Fitting the step on all data reports {leaky:.1f}% balanced accuracy, fitting it inside each training "
+        f"fold {honest:.1f}%: the leak {verdict} the score by {result.gap_pp:+.1f} points (chance is "
         f"{result.chance * 100:.1f}%)."
     )

@@ -1,0 +1,306 @@
+"""Slider-to-redraw latency in a real browser, against the production server.
+
+Starts ``python -m neuralab serve --workers 2`` (gunicorn) on a free port with a fresh
+``NEURALAB_CACHE_DIR``, warms every page up, then opens each page of ``PROBES`` in
+headless chromium (the system's ``chromium``; nothing is downloaded) and moves one
+slider with the keyboard, ``N_MOVES`` times, alternating ArrowRight and ArrowLeft.
+
+Each move is timed inside the page: a capturing ``keydown`` listener on ``window``
+stamps ``performance.now()`` as the key event reaches the page, and the clock stops at
+the graph's first ``plotly_afterplot`` whose drawn data (``gd._fullData``) and text
+summary (``#<graph>-summary``) both differ from what they were before the key. So a
+move is counted from the key to the new figure on screen: the clientside callbacks,
+the request, the server callback, the JSON decode and Plotly's redraw. Playwright's own
+round trip is outside the measurement.
+
+Prints one line per page, ``PATH p50_ms=... p95_ms=...``; details go to stderr. It
+asserts nothing. Run:  .venv/bin/python benchmarks/browser_latency.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+N_MOVES = 50  # timed slider moves per page
+N_WARMUP = 6  # untimed moves first (reaching every worker process at least once)
+WORKERS = 2
+START_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 15.0
+MOVE_TIMEOUT_MS = 15_000  # a move whose redraw takes longer than this is an error
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What to move on a page, and which graph must redraw."""
+
+    handle: str  # CSS selector of the slider's keyboard handle
+    graph: str  # id of the dcc.Graph whose redraw ends the measurement (summary: f"{graph}-summary")
+
+
+#: Page path -> the slider to move and the graph it redraws. Add a line per new page.
+PROBES: dict[str, Probe] = {
+    "/splits": Probe("#splits-train_pct [role=slider]", "splits-sizes"),
+}
+
+# Arms one measurement. Resolves (in a global promise) to the milliseconds from the next
+# keydown to the first afterplot that shows a new figure and a new summary (``total``),
+# split by the Resource Timing of the callback requests into ``before`` the first request
+# starts, the ``request`` itself (network and server) and ``after`` (decode and redraw).
+ARM_JS = """([graphId, timeoutMs]) => {
+  const wrap = document.getElementById(graphId);
+  const gd = wrap && (wrap.classList.contains('js-plotly-plot') ? wrap : wrap.querySelector('.js-plotly-plot'));
+  const summary = document.getElementById(graphId + '-summary');
+  if (!gd || !gd.on || !summary) throw new Error('graph ' + graphId + ' is not drawn yet');
+  const sig = () => JSON.stringify((gd._fullData || []).map(t => [
+    t.x ? Array.from(t.x) : null, t.y ? Array.from(t.y) : null, t.z ? Array.from(t.z, r => Array.from(r)) : null]));
+  const before = {text: summary.textContent, sig: sig()};
+  performance.clearResourceTimings();
+  window.__nlProbe = new Promise((resolve, reject) => {
+    let t0 = null;
+    const onKey = () => { if (t0 === null) t0 = performance.now(); };
+    const onPlot = () => {
+      if (t0 === null) return;
+      if (summary.textContent === before.text || sig() === before.sig) return;  // not the new figure yet
+      const t1 = performance.now();
+      // the callback request(s) this key caused, for the breakdown: before / during / after the request
+      const reqs = performance.getEntriesByType('resource')
+        .filter(e => e.name.includes('/_dash-update-component') && e.startTime >= t0);
+      const first = reqs.length ? Math.min(...reqs.map(e => e.startTime)) : NaN;
+      const last = reqs.length ? Math.max(...reqs.map(e => e.responseEnd)) : NaN;
+      done();
+      resolve({total: t1 - t0, before: first - t0, request: last - first, after: t1 - last, n: reqs.length});
+    };
+    const timer = setTimeout(() => { done(); reject(new Error('no redraw within ' + timeoutMs + ' ms')); }, timeoutMs);
+    function done() {
+      clearTimeout(timer);
+      window.removeEventListener('keydown', onKey, true);
+      gd.removeListener('plotly_afterplot', onPlot);
+    }
+    window.addEventListener('keydown', onKey, true);
+    gd.on('plotly_afterplot', onPlot);
+  });
+  return before.text;
+}"""
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, workers: int, log_file, cache_dir: str) -> subprocess.Popen:
+    args = [sys.executable, "-m", "neuralab", "serve", "--port", str(port)]
+    if workers > 1:
+        args += ["--workers", str(workers)]
+    return subprocess.Popen(
+        args,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "NEURALAB_CACHE_DIR": cache_dir},
+    )
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server by its PID (SIGTERM, then SIGKILL), then any job process it left behind."""
+    try:
+        import psutil  # a dependency of dash[diskcache]
+
+        children = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
+    except Exception:  # noqa: BLE001 - psutil missing or the process already gone
+        children = []
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=STOP_TIMEOUT_S)
+    for child in children:
+        try:
+            if child.is_running():
+                child.kill()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
+def tail(path: Path, n: int = 30) -> str:
+    return "".join(path.read_text(errors="replace").splitlines(keepends=True)[-n:])
+
+
+def wait_ready(base: str, proc: subprocess.Popen, log_path: Path) -> float:
+    """Poll ``GET /`` until it answers 200; return the seconds it took."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < START_TIMEOUT_S:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with code {proc.returncode}:\n{tail(log_path)}")
+        try:
+            with urllib.request.urlopen(base + "/", timeout=5) as r:
+                if r.status == 200:
+                    return time.perf_counter() - t0
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server did not answer GET / with 200 within {START_TIMEOUT_S:.0f} s:\n{tail(log_path)}")
+
+
+def warm_http(base: str, paths: list[str]) -> None:
+    """Fetch every page and the Dash layout once per worker (and then some)."""
+    for _ in range(2 * WORKERS):
+        for path in [*paths, "/_dash-layout", "/_dash-dependencies"]:
+            with urllib.request.urlopen(base + path, timeout=30) as r:
+                r.read()
+
+
+# --------------------------------------------------------------------------- browser
+
+
+def open_page(page, base: str, path: str, probe: Probe) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(base + path)
+    expect(page.locator(f"#{probe.graph}-summary")).not_to_be_empty(timeout=30_000)
+    page.wait_for_function(
+        "id => { const w = document.getElementById(id); const gd = w && w.querySelector('.js-plotly-plot');"
+        " return !!(gd && gd._fullData && gd._fullData.length); }",
+        arg=probe.graph,
+        timeout=30_000,
+    )
+    page.wait_for_load_state("networkidle")  # heavy charts elsewhere on the page done too
+    page.locator(probe.handle).focus()
+
+
+def move(page, probe: Probe, key: str) -> dict[str, float]:
+    """One timed key press on the focused slider handle: milliseconds to the new figure, and its parts."""
+    page.evaluate(ARM_JS, [probe.graph, MOVE_TIMEOUT_MS])
+    page.keyboard.press(key)
+    return page.evaluate("window.__nlProbe")
+
+
+def keys(n: int) -> list[str]:
+    return ["ArrowRight" if i % 2 == 0 else "ArrowLeft" for i in range(n)]
+
+
+def percentile(xs: list[float], q: float) -> float:
+    """The q-th percentile (0..100), linear between closest ranks."""
+    s = sorted(xs)
+    if len(s) == 1:
+        return s[0]
+    pos = (len(s) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def measure(base: str, chromium: str, n_moves: int) -> dict[str, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, list[float]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            for path, probe in PROBES.items():
+                open_page(page, base, path, probe)
+                for key in keys(N_WARMUP):
+                    move(page, probe, key)
+                moves = [move(page, probe, key) for key in keys(n_moves)]
+                times = [m["total"] for m in moves]
+                results[path] = times
+                parts = " ".join(
+                    f"{k}_p50={statistics.median(m[k] for m in moves):.1f}" for k in ("before", "request", "after")
+                )
+                log(f"{path}: n={len(times)} min={min(times):.1f} mean={statistics.fmean(times):.1f} "
+                    f"max={max(times):.1f} ms; {parts} ms; requests per move "
+                    f"{sorted({m['n'] for m in moves})}; the slider ended at "
+                    f"{page.locator(probe.handle).get_attribute('aria-valuenow')}")
+            if errors:
+                log("page errors: " + "; ".join(errors))
+            context.close()
+        finally:
+            browser.close()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--moves", type=int, default=int(os.environ.get("BENCH_MOVES", N_MOVES)),
+                    help=f"timed slider moves per page (default {N_MOVES})")
+    ap.add_argument("--workers", type=int, default=WORKERS, help=f"server worker processes (default {WORKERS})")
+    args = ap.parse_args(argv)
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        log("browser_latency: chromium is not installed (looked for `chromium` and `chromium-browser` on PATH)")
+        return 2
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        log(f"browser_latency: Playwright is not importable: {exc}")
+        return 2
+
+    from neuralab.app.registry import PAGES
+
+    # a SIGTERM (e.g. from a CI timeout) unwinds through `finally`, so the server is stopped
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    with tempfile.TemporaryDirectory(prefix="neuralab-bench-") as tmp:
+        log_path = Path(tmp) / "serve.log"
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with log_path.open("wb") as log_file:
+            proc = start_server(port, args.workers, log_file, str(Path(tmp) / "cache"))
+        try:
+            ready = wait_ready(base, proc, log_path)
+            log(f"server pid {proc.pid} ({args.workers} workers) ready in {ready:.1f} s at {base}")
+            warm_http(base, ["/", *(p.path for p in PAGES)])
+            results = measure(base, chromium, args.moves)
+        except BaseException:
+            log(f"--- server log (tail) ---\n{tail(log_path)}")
+            raise
+        finally:
+            stop_server(proc)
+
+    for path, times in results.items():
+        print(f"{path} p50_ms={percentile(times, 50):.1f} p95_ms={percentile(times, 95):.1f}", flush=True)
+    try:
+        log(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    except OSError:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
