@@ -23,22 +23,19 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from neuralab.devserver import LabServer
+
 N_MOVES = 50  # timed slider moves per page
 N_WARMUP = 6  # untimed moves first (reaching every worker process at least once)
 WORKERS = 2
-START_TIMEOUT_S = 180.0
-STOP_TIMEOUT_S = 15.0
 MOVE_TIMEOUT_MS = 15_000  # a move whose redraw takes longer than this is an error
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -109,68 +106,6 @@ def log(msg: str) -> None:
 
 
 # --------------------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, workers: int, log_file, cache_dir: str) -> subprocess.Popen:
-    args = [sys.executable, "-m", "neuralab", "serve", "--port", str(port)]
-    if workers > 1:
-        args += ["--workers", str(workers)]
-    return subprocess.Popen(
-        args,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "NEURALAB_CACHE_DIR": cache_dir},
-    )
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the server by its PID (SIGTERM, then SIGKILL), then any job process it left behind."""
-    try:
-        import psutil  # a dependency of dash[diskcache]
-
-        children = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
-    except Exception:  # noqa: BLE001 - psutil missing or the process already gone
-        children = []
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_TIMEOUT_S)
-    for child in children:
-        try:
-            if child.is_running():
-                child.kill()
-        except Exception:  # noqa: BLE001 - already gone
-            pass
-
-
-def tail(path: Path, n: int = 30) -> str:
-    return "".join(path.read_text(errors="replace").splitlines(keepends=True)[-n:])
-
-
-def wait_ready(base: str, proc: subprocess.Popen, log_path: Path) -> float:
-    """Poll ``GET /`` until it answers 200; return the seconds it took."""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < START_TIMEOUT_S:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with code {proc.returncode}:\n{tail(log_path)}")
-        try:
-            with urllib.request.urlopen(base + "/", timeout=5) as r:
-                if r.status == 200:
-                    return time.perf_counter() - t0
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server did not answer GET / with 200 within {START_TIMEOUT_S:.0f} s:\n{tail(log_path)}")
 
 
 def warm_http(base: str, paths: list[str]) -> None:
@@ -277,21 +212,17 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     with tempfile.TemporaryDirectory(prefix="neuralab-bench-") as tmp:
-        log_path = Path(tmp) / "serve.log"
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        with log_path.open("wb") as log_file:
-            proc = start_server(port, args.workers, log_file, str(Path(tmp) / "cache"))
+        lab = LabServer(workers=args.workers, cache_dir=Path(tmp) / "cache", log_path=Path(tmp) / "serve.log")
         try:
-            ready = wait_ready(base, proc, log_path)
-            log(f"server pid {proc.pid} ({args.workers} workers) ready in {ready:.1f} s at {base}")
-            warm_http(base, ["/", *(p.path for p in PAGES)])
-            results = measure(base, chromium, args.moves)
+            lab.start()
+            log(f"server pid {lab.proc.pid} ({args.workers} workers) ready in {lab.ready_s:.1f} s at {lab.url}")
+            warm_http(lab.url, ["/", *(p.path for p in PAGES)])
+            results = measure(lab.url, chromium, args.moves)
         except BaseException:
-            log(f"--- server log (tail) ---\n{tail(log_path)}")
+            log(f"--- server log (tail) ---\n{lab.log_tail()}")
             raise
         finally:
-            stop_server(proc)
+            lab.stop()
 
     for path, times in results.items():
         print(f"{path} p50_ms={percentile(times, 50):.1f} p95_ms={percentile(times, 95):.1f}", flush=True)

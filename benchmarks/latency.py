@@ -33,14 +33,14 @@ import platform
 import random
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+
+from neuralab.devserver import LabServer
 
 N_REQUESTS = int(os.environ.get("BENCH_N", "300"))  # timed requests per callback
 N_WARMUP = 5  # untimed requests per callback first
@@ -49,74 +49,11 @@ SLIDER_SHARE = 0.8  # share of requests whose changed input is one of the callba
 DRAG_TARGET_MS = 15.0
 HEAVY_TARGET_MS = 150.0
 WORKERS = 2
-START_TIMEOUT_S = 180.0
 N_SLOWEST = 5  # slowest requests listed per heavy (or over-target) callback
 JOB_TIMEOUT_S = 120.0  # a background job not done by then counts as a failure
 
 
 # --------------------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log, cache_dir: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "neuralab", "serve", "--port", str(port), "--workers", str(WORKERS)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "NEURALAB_CACHE_DIR": cache_dir},
-    )
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the server by its PID, then any background-job process it left behind."""
-    try:
-        import psutil  # a dependency of dash[diskcache]
-
-        children = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
-    except Exception:  # noqa: BLE001 - psutil missing or the process already gone
-        children = []
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-    for child in children:
-        try:
-            if child.is_running():
-                child.kill()
-        except Exception:  # noqa: BLE001 - already gone
-            pass
-
-
-def wait_ready(port: int, proc: subprocess.Popen, log_path: str) -> float:
-    """Poll ``GET /`` until it answers 200; return the seconds it took."""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < START_TIMEOUT_S:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with code {proc.returncode}:\n{tail(log_path)}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/")
-            status = conn.getresponse().status
-            conn.close()
-            if status == 200:
-                return time.perf_counter() - t0
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server did not answer GET / with 200 within {START_TIMEOUT_S:.0f} s:\n{tail(log_path)}")
-
-
-def tail(path: str, n: int = 30) -> str:
-    with open(path, errors="replace") as f:
-        return "".join(f.readlines()[-n:])
 
 
 def end_id(html: str) -> str | None:
@@ -520,15 +457,14 @@ def report(results: list[Result], pages: list[Page], client: Client) -> None:
 def main() -> int:
     import dash
 
-    port = free_port()
     cache_dir = tempfile.mkdtemp(prefix="neuralab-bench-cache-")
-    log = tempfile.NamedTemporaryFile("w+", prefix="neuralab-bench-", suffix=".log", delete=False)
     os.environ["NEURALAB_CACHE_DIR"] = cache_dir  # the in-process create_app() in discover() too
     load_before = os.getloadavg()
-    proc = start_server(port, log, cache_dir)
+    lab = LabServer(workers=WORKERS, cache_dir=cache_dir)
     client = None
     try:
-        started_s = wait_ready(port, proc, log.name)
+        lab.start()
+        port, started_s = lab.port, lab.ready_s
         client = Client(port)
         status, raw = client.request("GET", "/")
         token = end_id(raw.decode(errors="replace")) if status == 200 else None
@@ -574,9 +510,7 @@ def main() -> int:
     finally:
         if client is not None:
             client.close()
-        stop_server(proc)
-        log.close()
-        os.unlink(log.name)
+        lab.stop()
         shutil.rmtree(cache_dir, ignore_errors=True)
 
 

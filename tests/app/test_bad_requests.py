@@ -75,7 +75,7 @@ def test_heavy_callback_refuses_unbounded_sizes(client, deps):
     dep = _dep(deps, "splits-leak.figure")
     values = ["digits", "select", 10**9, "shuffled", 10, "knn", 0]
     out = _background(client, _body(dep, values))
-    assert "noise must be between 0 and 2000" in out["response"]["splits-leak-alert"]["children"]
+    assert "noise must be between 0 and 1000" in out["response"]["splits-leak-alert"]["children"]
 
 
 @pytest.mark.parametrize(

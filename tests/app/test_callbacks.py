@@ -68,7 +68,7 @@ def test_leak_callback():
     fig, summary, alert = splits.leak_view("cancer", "select", 500, "shuffled", 5, "ridge", 0)
     assert "the leak inflates the score" in summary and alert == ""
     _, _, alert = splits.leak_view("cancer", "select", 10**9, "shuffled", 5, "ridge", 0)
-    assert "noise must be between 0 and 2000" in alert
+    assert "noise must be between 0 and 1000" in alert
 
 
 def test_heavy_views_report_progress():
@@ -77,7 +77,7 @@ def test_heavy_views_report_progress():
     assert seen == [(0, 4), (1, 4), (2, 4), (3, 4)]
     seen.clear()
     splits.leak_view("wine", "scale", 0, "real", 3, "ridge", 0, progress=lambda d, t: seen.append((d, t)))
-    assert seen == [(0, 2), (1, 2)]
+    assert seen == [(0, 3), (1, 3), (2, 3)]
 
 
 def test_string_values_from_a_request_are_coerced_before_use():

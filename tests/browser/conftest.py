@@ -14,24 +14,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from neuralab.devserver import LabServer
+
 #: Playwright waits (expect(), clicks, navigation) give up after this many milliseconds.
 TIMEOUT_MS = 10_000
-#: How long the server may take to answer its first request.
-STARTUP_S = 60.0
-#: How long the server gets to stop after SIGTERM before it is killed.
-STOP_S = 10.0
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -54,88 +44,20 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    last = "no answer yet"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-                last = f"HTTP {r.status}"
-        except (urllib.error.URLError, OSError) as exc:
-            last = str(exc)
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer 200 on {url} within {timeout:.0f} s ({last}):\n"
-                       f"{log.read_text(errors='replace')[-4000:]}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the server by its PID (SIGTERM, then SIGKILL), then any background-job process it left."""
-    try:
-        import psutil  # a dependency of dash[diskcache]
-
-        children = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
-    except Exception:  # psutil missing, or the server already gone
-        children = []
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=STOP_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_S)
-    for child in children:  # only processes this fixture's server started, by PID
-        try:
-            if child.is_running():
-                child.kill()
-        except Exception:
-            pass
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str  # http://127.0.0.1:PORT
-    proc: subprocess.Popen
-    log: Path
-
-    def check_alive(self) -> None:
-        if self.proc.poll() is not None:
-            pytest.fail(f"the lab server (pid {self.proc.pid}) exited with code {self.proc.returncode}:\n"
-                        f"{self.log.read_text(errors='replace')[-4000:]}", pytrace=False)
-
-
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The lab, served by ``neuralab serve`` on a free port.
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """The lab, served by ``neuralab serve`` on a free port (``server.url``), stopped by PID at the end.
 
     Background jobs get a fresh cache directory, so no result comes from an earlier run.
     """
-    port = free_port()
     tmp = tmp_path_factory.mktemp("server")
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "neuralab", "serve", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "NEURALAB_CACHE_DIR": str(tmp / "cache")},
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base + "/", proc, log, STARTUP_S)
-        yield Server(base, proc, log)
-    finally:
-        _stop(proc)
+    with LabServer(cache_dir=tmp / "cache", log_path=tmp / "serve.log") as lab:
+        yield lab
+
+
+def _check_alive(server: LabServer) -> None:
+    if not server.alive():
+        pytest.fail(f"the lab server has died; its log ends:\n{server.log_tail()}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +93,7 @@ def page_errors() -> list[str]:
 @pytest.fixture
 def page(browser, server, page_errors):
     """A fresh tab in its own context (empty localStorage, light colour scheme), based at the server."""
-    server.check_alive()
+    _check_alive(server)
     context = browser.new_context(base_url=server.url, color_scheme="light", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
@@ -181,4 +103,4 @@ def page(browser, server, page_errors):
         yield tab
     finally:
         context.close()
-    server.check_alive()  # a test that failed because the server died should say so
+    _check_alive(server)  # a test that failed because the server died should say so

@@ -53,3 +53,22 @@ def test_tab_reaches_the_first_sidebar_link(page):
         if first.evaluate("a => a === document.activeElement"):
             break
     expect(first).to_be_focused()
+
+
+def test_nothing_is_fetched_from_outside_this_machine(page, server):
+    """Offline: every request a page makes (scripts, styles, fonts, data) goes to the lab itself."""
+    hosts = set()
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2] if "://" in r.url else r.url[:20]))
+    for path in ("/", "/splits", "/reference"):
+        page.goto(path)
+        expect(page.locator("#main h1")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+    assert hosts == {server.url.split("/")[2]}
+
+
+def test_sidebar_marks_the_current_page(page):
+    page.goto("/splits")
+    expect(page.locator('.nl-sidebar a[aria-current="page"]')).to_have_text("01Data splits & leakage")
+    page.locator(".nl-sidebar a", has_text="Reference").click()
+    expect(page.locator("#main h1")).to_have_text("Reference")
+    expect(page.locator('.nl-sidebar a[aria-current="page"]')).to_have_text("Reference")

@@ -9,6 +9,7 @@ once (by any worker process) comes back at the next poll. The cache lives in
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from neuralab import __version__
 
 CACHE_BYTES = 512 * 2**20  # the least recently used results go beyond this
 EXPIRE_S = 7 * 24 * 3600  # a result unseen for a week is dropped
-POLL_MS = 120  # how often the page asks for progress
+POLL_MS = 60  # how often the page asks for progress (each poll is a ~5 ms request)
 
 
 def cache_dir() -> Path:
@@ -30,19 +31,51 @@ def cache_dir() -> Path:
     return Path(root) / f"jobs-{__version__}"
 
 
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the package's source: cached results die with the code that made them.
+
+    Dash keys a job's cache entry on the callback's own source only, not on the
+    library and figure code it calls.
+    """
+    root = Path(__file__).resolve().parents[1]  # the neuralab package
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class _ReapingManager(DiskcacheManager):
-    """Dash's manager starts a process per job and never joins it; finished jobs would
-    stay as zombie processes for the life of the server. Reap them before each new job."""
+    """Dash's manager with two process-handling fixes.
+
+    * It starts a process per job and never joins it, so finished jobs would stay as
+      zombies for the life of the server: they are reaped before each new job.
+    * On every delivered result it kills the job and waits up to 1 s for it to go. A
+      job forked by another gunicorn worker is a zombie this worker cannot reap, so
+      that wait always ran its full second: a finished job is now left alone.
+    """
 
     def call_job_fn(self, key, job_fn, args, context):
         import multiprocess
 
-        multiprocess.active_children()  # joins every finished child
+        multiprocess.active_children()  # joins every finished child of this process
         return super().call_job_fn(key, job_fn, args, context)
+
+    def terminate_job(self, job):
+        import psutil
+
+        if job is None:
+            return
+        try:
+            if psutil.Process(int(job)).status() == psutil.STATUS_ZOMBIE:
+                return  # already finished; its parent reaps it
+        except (psutil.NoSuchProcess, ValueError):
+            return
+        super().terminate_job(job)
 
 
 @lru_cache(maxsize=1)
 def manager() -> DiskcacheManager:
     """One manager per process; every worker process shares the same directory."""
     cache = diskcache.Cache(str(cache_dir()), size_limit=CACHE_BYTES, eviction_policy="least-recently-used")
-    return _ReapingManager(cache, cache_by=[lambda: __version__], expire=EXPIRE_S)
+    return _ReapingManager(cache, cache_by=[code_version], expire=EXPIRE_S)
