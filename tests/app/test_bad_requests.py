@@ -105,3 +105,9 @@ def test_good_request_still_works(client, deps):
     assert r.status_code == 200
     body = r.get_json()["response"]
     assert "Of 178 samples" in json.dumps(body)
+
+
+def test_oversized_bodies_are_refused_unread(client, deps):
+    body = _body(_dep(deps, "splits-sizes.figure"), ["cancer", 70, 15, "9" * (2 * 2**20)])
+    r = client.post(URL, json=body)
+    assert r.status_code == 413

@@ -15,6 +15,9 @@ from neuralab.app.registry import built
 
 log = logging.getLogger("neuralab")
 
+#: A callback request carries a few control values; nothing legitimate comes near this.
+MAX_REQUEST_BYTES = 1 * 2**20
+
 # Applies the remembered theme before the first paint, so a dark page never flashes white.
 _INDEX = """<!DOCTYPE html>
 <html lang="en">
@@ -50,6 +53,7 @@ def create_app() -> Dash:
         background_callback_manager=jobs.manager(),
     )
     app.layout = shell.layout
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES  # larger bodies get 413, unread
     errors.install(app.server)
     # plotly/dash#3971: the first requests to a threaded server can miss callbacks; warm up in-process
     with app.server.test_request_context("/"):
