@@ -13,7 +13,9 @@ move is counted from the key to the new figure on screen: the clientside callbac
 the request, the server callback, the JSON decode and Plotly's redraw. Playwright's own
 round trip is outside the measurement.
 
-Prints one line per page, ``PATH p50_ms=... p95_ms=...``; details go to stderr. It
+Prints one line per page, ``PATH p50_ms=... p95_ms=...`` for the graph the slider drives;
+where a move redraws more graphs (``Probe.also``), a second line times the move to the
+last of them. Details go to stderr. It
 asserts nothing. Run:  .venv/bin/python benchmarks/browser_latency.py
 """
 
@@ -53,51 +55,58 @@ class Probe:
 
     handle: str  # CSS selector of the slider's keyboard handle
     graph: str  # id of the dcc.Graph whose redraw ends the measurement (summary: f"{graph}-summary")
+    also: tuple[str, ...] = ()  # other graphs the same move redraws; timed to the last of them too
 
 
 #: Page path -> the slider to move and the graph it redraws. Add a line per new page.
 PROBES: dict[str, Probe] = {
-    "/splits": Probe("#splits-train_pct [role=slider]", "splits-sizes"),
+    "/splits": Probe("#splits-train_pct [role=slider]", "splits-sizes", also=("splits-shares",)),
 }
 
 # Arms one measurement. Resolves (in a global promise) to the milliseconds from the next
 # keydown to the first afterplot that shows a new figure and a new summary (``total``),
 # split by the Resource Timing of the callback requests into ``before`` the first request
 # starts, the ``request`` itself (network and server) and ``after`` (decode and redraw).
-ARM_JS = """([graphId, timeoutMs]) => {
-  const wrap = document.getElementById(graphId);
-  const gd = wrap && (wrap.classList.contains('js-plotly-plot') ? wrap : wrap.querySelector('.js-plotly-plot'));
-  const summary = document.getElementById(graphId + '-summary');
-  if (!gd || !gd.on || !summary) throw new Error('graph ' + graphId + ' is not drawn yet');
-  const sig = () => JSON.stringify((gd._fullData || []).map(t => [
+ARM_JS = """([graphIds, timeoutMs]) => {
+  const graphs = graphIds.map(id => {
+    const wrap = document.getElementById(id);
+    const gd = wrap && (wrap.classList.contains('js-plotly-plot') ? wrap : wrap.querySelector('.js-plotly-plot'));
+    const summary = document.getElementById(id + '-summary');
+    if (!gd || !gd.on || !summary) throw new Error('graph ' + id + ' is not drawn yet');
+    return {id, gd, summary};
+  });
+  const sig = gd => JSON.stringify((gd._fullData || []).map(t => [
     t.x ? Array.from(t.x) : null, t.y ? Array.from(t.y) : null, t.z ? Array.from(t.z, r => Array.from(r)) : null]));
-  const before = {text: summary.textContent, sig: sig()};
+  for (const g of graphs) { g.text = g.summary.textContent; g.sig = sig(g.gd); g.t = null; }
   performance.clearResourceTimings();
   window.__nlProbe = new Promise((resolve, reject) => {
     let t0 = null;
     const onKey = () => { if (t0 === null) t0 = performance.now(); };
-    const onPlot = () => {
-      if (t0 === null) return;
-      if (summary.textContent === before.text || sig() === before.sig) return;  // not the new figure yet
-      const t1 = performance.now();
-      // the callback request(s) this key caused, for the breakdown: before / during / after the request
+    const handlers = graphs.map(g => () => {
+      if (t0 === null || g.t !== null) return;
+      if (g.summary.textContent === g.text || sig(g.gd) === g.sig) return;  // not the new figure yet
+      g.t = performance.now() - t0;
+      if (graphs.some(h => h.t === null)) return;
+      // the callback request(s) this key caused, for the breakdown of the first graph
       const reqs = performance.getEntriesByType('resource')
         .filter(e => e.name.includes('/_dash-update-component') && e.startTime >= t0);
-      const first = reqs.length ? Math.min(...reqs.map(e => e.startTime)) : NaN;
-      const last = reqs.length ? Math.max(...reqs.map(e => e.responseEnd)) : NaN;
+      const first = reqs.length ? Math.min(...reqs.map(e => e.startTime)) - t0 : NaN;
+      const last = reqs.length ? Math.min(...reqs.map(e => e.responseEnd)) - t0 : NaN;
       done();
-      resolve({total: t1 - t0, before: first - t0, request: last - first, after: t1 - last, n: reqs.length});
-    };
+      const total = graphs[0].t;
+      resolve({total, all: Math.max(...graphs.map(h => h.t)), before: first, request: last - first,
+               after: total - last, n: reqs.length});
+    });
     const timer = setTimeout(() => { done(); reject(new Error('no redraw within ' + timeoutMs + ' ms')); }, timeoutMs);
     function done() {
       clearTimeout(timer);
       window.removeEventListener('keydown', onKey, true);
-      gd.removeListener('plotly_afterplot', onPlot);
+      graphs.forEach((g, i) => g.gd.removeListener('plotly_afterplot', handlers[i]));
     }
     window.addEventListener('keydown', onKey, true);
-    gd.on('plotly_afterplot', onPlot);
+    graphs.forEach((g, i) => g.gd.on('plotly_afterplot', handlers[i]));
   });
-  return before.text;
+  return graphs[0].text;
 }"""
 
 
@@ -136,7 +145,7 @@ def open_page(page, base: str, path: str, probe: Probe) -> None:
 
 def move(page, probe: Probe, key: str) -> dict[str, float]:
     """One timed key press on the focused slider handle: milliseconds to the new figure, and its parts."""
-    page.evaluate(ARM_JS, [probe.graph, MOVE_TIMEOUT_MS])
+    page.evaluate(ARM_JS, [[probe.graph, *probe.also], MOVE_TIMEOUT_MS])
     page.keyboard.press(key)
     return page.evaluate("window.__nlProbe")
 
@@ -174,6 +183,8 @@ def measure(base: str, chromium: str, n_moves: int) -> dict[str, list[float]]:
                 moves = [move(page, probe, key) for key in keys(n_moves)]
                 times = [m["total"] for m in moves]
                 results[path] = times
+                if probe.also:
+                    results[f"{path} (all {1 + len(probe.also)} figures it moves)"] = [m["all"] for m in moves]
                 parts = " ".join(
                     f"{k}_p50={statistics.median(m[k] for m in moves):.1f}" for k in ("before", "request", "after")
                 )

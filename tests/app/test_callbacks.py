@@ -26,8 +26,10 @@ def _text(component) -> str:
 
 
 def test_split_callback_counts_add_up():
-    sizes, sizes_text, shares, shares_text, blurb, alert = splits.update_split("cancer", 70, 15, 0)
+    sizes, sizes_text, blurb, alert = splits.update_sizes("cancer", 70, 15, 0)
+    shares, shares_text = splits.update_shares("cancer", 70, 15, 0)
     assert isinstance(sizes, go.Figure) and isinstance(shares, go.Figure)
+    assert "stratifying keeps it within" in shares_text
     counts = [bar.x[0] for bar in sizes.data]
     assert sum(counts) == 569 and counts[0] == 397  # sklearn rounds test and val sizes up
     assert "397 train" in sizes_text and alert == ""
@@ -35,8 +37,8 @@ def test_split_callback_counts_add_up():
 
 
 def test_split_callback_moves_with_the_slider():
-    a = splits.update_split("digits", 60, 20, 0)[1]
-    b = splits.update_split("digits", 61, 20, 0)[1]
+    a = splits.update_sizes("digits", 60, 20, 0)[1]
+    b = splits.update_sizes("digits", 61, 20, 0)[1]
     assert a != b
 
 
@@ -51,9 +53,11 @@ def test_split_callback_moves_with_the_slider():
     ],
 )
 def test_split_callback_bad_input_is_a_sentence(args, fragment):
-    out = splits.update_split(*args)
+    out = splits.update_sizes(*args)
     assert fragment in out[-1]
     assert isinstance(out[0], go.Figure)
+    shares, shares_text = splits.update_shares(*args)
+    assert fragment in shares_text
 
 
 def test_cv_callback():

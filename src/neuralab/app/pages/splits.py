@@ -109,31 +109,34 @@ def _figs(builder, describe, result, *extra):
     return builder(result, *extra), describe(result, *extra)
 
 
+SPLIT_INPUTS = [Input(cid(P, n), "value") for n in SPLIT.fields]
+
+
+def _split(args):
+    return checked(SPLIT, dict(zip(SPLIT.fields, args, strict=True)), lambda v: compare_splits(**v))
+
+
+# Two callbacks, so the size bar (what the slider moves) redraws without waiting for the shares chart.
 @callback(
     Output(cid(P, "sizes"), "figure"),
     Output(cid(P, "sizes-summary"), "children"),
-    Output(cid(P, "shares"), "figure"),
-    Output(cid(P, "shares-summary"), "children"),
     Output(cid(P, "blurb"), "children"),
     Output(cid(P, "split-alert"), "children"),
-    Input(cid(P, "dataset"), "value"),
-    Input(cid(P, "train_pct"), "value"),
-    Input(cid(P, "val_pct"), "value"),
-    Input(cid(P, "seed"), "value"),
+    *SPLIT_INPUTS,
 )
-def update_split(dataset, train_pct, val_pct, seed):
-    raw = dict(dataset=dataset, train_pct=train_pct, val_pct=val_pct, seed=seed)
-    report, msg = checked(SPLIT, raw, lambda v: compare_splits(**v))
+def update_sizes(*args):
+    report, msg = _split(args)
     if report is None:
-        blank = message_figure("Fix the value above to see the split.")
-        return blank, msg, blank, msg, "", msg
-    names = load(report.dataset).class_names
-    return (
-        *_figs(fig.sizes_figure, fig.describe_sizes, report),
-        *_figs(fig.class_share_figure, fig.describe_class_shares, report, names),
-        DATASETS[report.dataset].blurb,
-        "",
-    )
+        return message_figure("Fix the value above to see the split."), msg, "", msg
+    return (*_figs(fig.sizes_figure, fig.describe_sizes, report), DATASETS[report.dataset].blurb, "")
+
+
+@callback(Output(cid(P, "shares"), "figure"), Output(cid(P, "shares-summary"), "children"), *SPLIT_INPUTS)
+def update_shares(*args):
+    report, msg = _split(args)
+    if report is None:
+        return message_figure("Fix the value above to see the class shares."), msg
+    return _figs(fig.class_share_figure, fig.describe_class_shares, report, load(report.dataset).class_names)
 
 
 def cv_view(*args, progress=lambda done, total: None):
