@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,15 +46,23 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-class _ReapingManager(DiskcacheManager):
-    """Dash's manager with two process-handling fixes.
+class JobManager(DiskcacheManager):
+    """Dash's manager with three process-handling fixes.
 
     * It starts a process per job and never joins it, so finished jobs would stay as
       zombies for the life of the server: they are reaped before each new job.
     * On every delivered result it kills the job and waits up to 1 s for it to go. A
       job forked by another gunicorn worker is a zombie this worker cannot reap, so
       that wait always ran its full second: a finished job is now left alone.
+    * A poll reads the result, then asks whether the job still runs; a job that
+      finished between the two looked cancelled, and the page never got its figure
+      (seen once in 300 requests). Whether it runs is now read before the result,
+      and that same answer is given when Dash asks.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()  # the dev server answers polls on several threads
 
     def call_job_fn(self, key, job_fn, args, context):
         import multiprocess
@@ -73,9 +82,21 @@ class _ReapingManager(DiskcacheManager):
             return
         super().terminate_job(job)
 
+    def get_result(self, key, job):
+        running = super().job_running(job) if job is not None else False
+        self._local.snapshot = (job, running)
+        return super().get_result(key, job)
+
+    def job_running(self, job):
+        snapshot = getattr(self._local, "snapshot", None)
+        if snapshot is not None and snapshot[0] == job:
+            self._local.snapshot = None
+            return snapshot[1]
+        return super().job_running(job)
+
 
 @lru_cache(maxsize=1)
 def manager() -> DiskcacheManager:
     """One manager per process; every worker process shares the same directory."""
     cache = diskcache.Cache(str(cache_dir()), size_limit=CACHE_BYTES, eviction_policy="least-recently-used")
-    return _ReapingManager(cache, cache_by=[code_version], expire=EXPIRE_S)
+    return JobManager(cache, cache_by=[code_version], expire=EXPIRE_S)
