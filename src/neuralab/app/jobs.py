@@ -52,8 +52,9 @@ class JobManager(DiskcacheManager):
     * It starts a process per job and never joins it, so finished jobs would stay as
       zombies for the life of the server: they are reaped before each new job.
     * On every delivered result it kills the job and waits up to 1 s for it to go. A
-      job forked by another gunicorn worker is a zombie this worker cannot reap, so
-      that wait always ran its full second: a finished job is now left alone.
+      job forked by another gunicorn worker becomes a zombie this worker cannot reap,
+      so that wait ran its full second: a finished job is now left alone, and only
+      the job's own parent waits for it.
     * A poll reads the result, then asks whether the job still runs; a job that
       finished between the two looked cancelled, and the page never got its figure
       (seen once in 300 requests). Whether it runs is now read before the result,
@@ -71,16 +72,23 @@ class JobManager(DiskcacheManager):
         return super().call_job_fn(key, job_fn, args, context)
 
     def terminate_job(self, job):
+        """Kill a job and its children; wait for it only if this process can reap it."""
         import psutil
 
         if job is None:
             return
         try:
-            if psutil.Process(int(job)).status() == psutil.STATUS_ZOMBIE:
+            proc = psutil.Process(int(job))
+            if proc.status() == psutil.STATUS_ZOMBIE:
                 return  # already finished; its parent reaps it
-        except (psutil.NoSuchProcess, ValueError):
-            return
-        super().terminate_job(job)
+            mine = proc.ppid() == os.getpid()
+            for child in proc.children(recursive=True):
+                child.kill()
+            proc.kill()
+            if mine:
+                proc.wait(1)
+        except (psutil.NoSuchProcess, psutil.TimeoutExpired, ValueError):
+            pass
 
     def get_result(self, key, job):
         running = super().job_running(job) if job is not None else False
