@@ -18,7 +18,7 @@ def layout(page: Page) -> html.Div:
             html.P(
                 [
                     html.Strong("This page is not built yet. "),
-                    f"It will cover: {page.blurb[0].lower()}{page.blurb[1:]} "
+                    f"It will cover: {page.blurb} "
                     "Nothing here is simulated in the meantime. These pages are ready:",
                 ],
                 className="nl-intro",
