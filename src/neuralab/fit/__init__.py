@@ -1,0 +1,1 @@
+"""Fitting: model complexity, bias and variance, learning curves, the tiny-batch check."""

@@ -1,0 +1,1 @@
+"""Signal conditioning: smoothing, outliers, operating regimes and leak-free preprocessing."""
