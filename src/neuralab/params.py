@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule"]
+__all__ = ["SEED", "Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule"]
 
 #: Longest raw value echoed back in a message; a crafted request cannot make us print megabytes.
 _ECHO_LIMIT = 40
@@ -140,6 +140,9 @@ class Choice:
 
 
 Field = Int | Float | Choice
+
+#: The seed control shared by every demo: one declaration, so specs that share it merge.
+SEED = Int(0, 9999, 0, label="Seed", help="Fixes every random choice; the same seed gives the same numbers.")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from sklearn.preprocessing import StandardScaler
 
 from neuralab.data.baselines import MODEL, make_model
 from neuralab.data.datasets import COPIES, DATASET, Dataset, load, with_copies
-from neuralab.params import Choice, Int, ParamError, ParamSpec, Rule
+from neuralab.params import SEED, Choice, Int, ParamError, ParamSpec, Rule
 
 __all__ = [
     "CV",
@@ -48,7 +48,6 @@ __all__ = [
     "three_way_split",
 ]
 
-SEED = Int(0, 9999, 0, label="Seed", help="Fixes every random choice; the same seed gives the same numbers.")
 K = Int(2, 10, 5, label="Folds k", help="How many folds; each sample validates exactly once.")
 TRAIN_PCT = Int(10, 90, 70, unit="%", label="Training share", help="Share of samples the model learns from.")
 VAL_PCT = Int(5, 45, 15, unit="%", label="Validation share", help="Share used to tune and to stop early.")

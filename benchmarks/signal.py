@@ -1,0 +1,123 @@
+"""Throughput of the signal functions: vectorised Hampel against a per-window Python loop, and smoothing.
+
+Prints one ``name value unit`` line per figure (comment lines start with ``#``):
+
+* ``hampel_vectorised``: :func:`neuralab.signal.outliers.hampel` on 10^6 samples;
+* ``hampel_python_loop``: the same definition computed one window at a time in Python
+  (``np.median`` per window), timed on 10^5 samples when 10^6 would take longer than
+  ``LOOP_BUDGET_S`` (the output says so), since throughput does not depend on length;
+* ``hampel_speedup``: the ratio of the two throughputs (target: at least 50x);
+* savgol (centred and causal) and the moving average on 10^6 samples, for scale;
+* the same functions on a page-sized signal (4,000 samples), in milliseconds per call.
+
+Each figure is the best of ``REPEATS`` runs (the loop: one run). Timings on a shared
+machine are noisy; the load average is printed with them. Asserts nothing.
+
+Run:  .venv/bin/python benchmarks/signal.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Run as a script, this file's folder comes first on sys.path, and the file's name would
+# shadow the standard library's `signal` module (which subprocess, hence scipy, imports).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import platform  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from neuralab.signal import outliers, smooth  # noqa: E402
+
+N = 1_000_000  # samples for the throughput figures
+N_PAGE = 4_000  # a page-sized signal
+WINDOW = 15  # Hampel and smoothing window, samples
+N_SIGMAS = 3.0
+REPEATS = 5
+LOOP_BUDGET_S = 30.0  # longest the Python loop may run on N samples before we time it on fewer
+LOOP_PROBE = 5_000  # samples timed first to predict the loop's cost
+
+
+def best_of(fn: Callable[[], object], repeats: int = REPEATS) -> float:
+    """Shortest wall time of ``repeats`` calls, in seconds."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def hampel_loop(x: np.ndarray, window: int, n_sigmas: float) -> np.ndarray:
+    """Plain per-window Python Hampel, with the same edges (point reflection) as the library."""
+    n, h = len(x), window // 2
+    padded = outliers.point_reflect(x, h)
+    flags = np.zeros(n, dtype=bool)
+    for i in range(n):
+        w = padded[i : i + window]
+        med = np.median(w)
+        scale = outliers.MAD_TO_SIGMA * np.median(np.abs(w - med))
+        flags[i] = abs(x[i] - med) > n_sigmas * scale
+    return flags
+
+
+def line(name: str, value: float, unit: str) -> None:
+    print(f"{name} {value} {unit}" if isinstance(value, int) else f"{name} {value:.4g} {unit}")
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=N)
+    x[rng.choice(N, N // 100, replace=False)] += 8.0  # 1 % spikes
+    print(f"# python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} cpus, "
+          f"load average {os.getloadavg()[0]:.2f}")
+
+    t_vec = best_of(lambda: outliers.hampel(x, WINDOW, N_SIGMAS))
+    line("hampel_vectorised_time", t_vec * 1e3, "ms")
+    line("hampel_vectorised", N / t_vec, "samples/s")
+
+    t_probe = best_of(lambda: hampel_loop(x[:LOOP_PROBE], WINDOW, N_SIGMAS), repeats=1)
+    n_loop = N if t_probe * N / LOOP_PROBE <= LOOP_BUDGET_S else N // 10
+    if n_loop < N:
+        print(f"# the Python loop would take about {t_probe * N / LOOP_PROBE:.0f} s on {N:,} samples; "
+              f"timed on {n_loop:,} samples instead")
+    t0 = time.perf_counter()
+    loop_flags = hampel_loop(x[:n_loop], WINDOW, N_SIGMAS)
+    t_loop = time.perf_counter() - t0
+    line("hampel_python_loop_samples", n_loop, "samples")
+    line("hampel_python_loop_time", t_loop, "s")
+    line("hampel_python_loop", n_loop / t_loop, "samples/s")
+    line("hampel_speedup", (N / t_vec) / (n_loop / t_loop), "x")
+    same = np.array_equal(loop_flags, outliers.hampel(x[:n_loop], WINDOW, N_SIGMAS))
+    print(f"# loop and vectorised masks identical: {same}")
+
+    for causal in (False, True):
+        tag = "causal" if causal else "centred"
+        t = best_of(lambda c=causal: smooth.savgol(x, WINDOW, 3, causal=c))
+        line(f"savgol_{tag}_time", t * 1e3, "ms")
+        line(f"savgol_{tag}", N / t, "samples/s")
+        t = best_of(lambda c=causal: smooth.moving_average(x, WINDOW, causal=c))
+        line(f"moving_average_{tag}", N / t, "samples/s")
+
+    page = x[:N_PAGE]
+    calls: dict[str, Callable[[], object]] = {
+        "page_savgol": lambda: smooth.savgol(page, WINDOW, 3),
+        "page_savgol_causal": lambda: smooth.savgol(page, WINDOW, 3, causal=True),
+        "page_frequency_response": lambda: smooth.frequency_response(WINDOW, 3, 1000.0),
+        "page_hampel": lambda: outliers.hampel(page, WINDOW, N_SIGMAS),
+        "page_zscore": lambda: outliers.zscore(page, N_SIGMAS),
+        "page_isolation_forest": lambda: outliers.isolation_forest(page, 0.05, seed=0),
+        "page_lof": lambda: outliers.lof(page, 20, 0.05),
+        "page_breakdown_demo": lambda: outliers.breakdown_demo(),
+    }
+    for name, fn in calls.items():
+        line(name, best_of(fn, repeats=3 if "forest" in name else REPEATS) * 1e3, "ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Smoothing against scipy, plus the properties a causal filter and a peak-preserving filter must have."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import signal as sps
+
+from neuralab.params import ParamError
+from neuralab.signal import smooth as S
+
+RNG = np.random.default_rng(1234)
+NOISE = RNG.normal(size=300)
+
+
+@pytest.mark.parametrize(("window", "order", "deriv", "fs"), [(15, 3, 0, 1.0), (5, 1, 1, 250.0), (51, 5, 2, 1e3)])
+def test_centred_savgol_is_scipy_savgol_filter(window, order, deriv, fs):
+    out = S.savgol(NOISE, window, order, deriv=deriv, fs=fs)
+    expected = sps.savgol_filter(NOISE, window, order, deriv=deriv, delta=1 / fs, mode="interp")
+    np.testing.assert_array_equal(out.y, expected)
+    assert out.lookahead == (window - 1) // 2 and not out.causal
+
+
+@pytest.mark.parametrize("window", [3, 15, 51])
+def test_centred_moving_average_is_convolution_and_order_zero_savgol(window):
+    y = S.moving_average(NOISE, window).y
+    half = window // 2
+    np.testing.assert_allclose(y[half:-half], np.convolve(NOISE, np.ones(window) / window, "valid"), atol=1e-12)
+    np.testing.assert_allclose(y, sps.savgol_filter(NOISE, window, 0, mode="interp"), atol=1e-12)
+
+
+def test_causal_taps_fit_the_last_sample_of_the_window():
+    # away from the warm-up, causal SG is the dot product of the last `window` samples with pos=window-1 taps
+    window, order = 11, 2
+    y = S.savgol(NOISE, window, order, causal=True).y
+    taps = sps.savgol_coeffs(window, order, pos=window - 1, use="dot")
+    expected = np.array([taps @ NOISE[i - window + 1 : i + 1] for i in range(window - 1, NOISE.size)])
+    np.testing.assert_allclose(y[window - 1 :], expected, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([(5, 1), (7, 3), (15, 3), (21, 5), (51, 2)]),
+    st.integers(0, 2),
+    st.booleans(),
+    st.integers(0, 10_000),
+    st.data(),
+)
+def test_causal_output_ignores_the_future(window_order, deriv, moving, seed, data):
+    window, order = window_order
+    deriv = min(deriv, order)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=window + 40)
+    i = data.draw(st.integers(0, x.size - 2))
+    changed = x.copy()
+    changed[i + 1 :] = rng.normal(10.0, 5.0, size=x.size - i - 1)  # rewrite the future
+
+    def run(sig):
+        if moving:
+            return S.moving_average(sig, window, causal=True).y
+        return S.savgol(sig, window, order, deriv=deriv, fs=50.0, causal=True).y
+
+    a, b = run(x), run(changed)
+    np.testing.assert_array_equal(a[: i + 1], b[: i + 1])
+    assert not np.array_equal(a[i + 1 :], b[i + 1 :])  # the test would notice a filter that ignores everything
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from([(5, 1), (7, 2), (15, 3), (21, 4), (51, 5)]),
+    st.integers(0, 5),
+    st.lists(st.floats(-3, 3), min_size=6, max_size=6),
+)
+def test_causal_savgol_reproduces_polynomials_without_lag(window_order, degree, coefs):
+    window, order = window_order
+    degree = min(degree, order)
+    fs = 100.0
+    t = np.arange(120) / fs - 0.6  # seconds
+    poly = np.polynomial.Polynomial(coefs[: degree + 1])
+    for deriv in range(min(order, 2) + 1):
+        y = S.savgol(poly(t), window, order, deriv=deriv, fs=fs, causal=True).y
+        expected = poly.deriv(deriv)(t)
+        scale = 1 + np.abs(expected).max()
+        # exact from the first sample where the growing window holds order + 1 samples
+        np.testing.assert_allclose(y[order:], expected[order:], atol=1e-7 * scale * fs**deriv)
+
+
+def test_causal_moving_average_lags_a_ramp_by_half_its_window():
+    window = 15
+    ramp = np.arange(200.0)
+    y = S.moving_average(ramp, window, causal=True).y
+    np.testing.assert_allclose(y[window - 1 :], ramp[window - 1 :] - (window - 1) / 2)
+    t = np.arange(2000) / 1000.0
+    sine = np.sin(2 * np.pi * 5 * t)
+    assert S.lag_samples(S.moving_average(sine, window, causal=True).y, sine) == (window - 1) // 2
+    assert S.lag_samples(S.savgol(sine, window, 3, causal=True).y, sine) == 0
+
+
+def test_savgol_keeps_a_gaussian_peak_that_the_moving_average_shaves():
+    n = np.arange(301)
+    truth = 5.0 * np.exp(-0.5 * ((n - 150) / 5.0) ** 2)  # one peak, sigma 5 samples
+    x = truth + np.random.default_rng(7).normal(0, 0.2, n.size)
+    c = S.compare(x, truth, window=21, order=4)
+    assert abs(c.peak_savgol) < abs(c.peak_moving_average)
+    assert c.peak_moving_average < -0.2  # the mean of a window wider than the peak flattens it
+    assert c.rms_savgol < c.rms_moving_average and c.rms_savgol < c.rms_raw
+    assert c.peak_savgol == S.peak_error(S.savgol(x, 21, 4).y, truth)
+    # noise-free, the same holds and shows the filter's own bias
+    assert abs(S.peak_error(S.savgol(truth, 21, 4).y, truth)) < abs(S.peak_error(S.moving_average(truth, 21).y, truth))
+
+
+@pytest.mark.parametrize("freq_hz", [2.0, 7.0])
+def test_derivatives_of_a_sine_match_the_analytic_ones(freq_hz):
+    fs, amp = 1000.0, 2.0
+    t = np.arange(1000) / fs
+    w = 2 * np.pi * freq_hz
+    x = amp * np.sin(w * t)
+    d1 = S.savgol(x, 15, 3, deriv=1, fs=fs).y
+    d2 = S.savgol(x, 15, 4, deriv=2, fs=fs).y
+    np.testing.assert_allclose(d1, amp * w * np.cos(w * t), atol=1e-3 * amp * w)
+    np.testing.assert_allclose(d2, -amp * w**2 * np.sin(w * t), atol=1e-2 * amp * w**2)
+    d1c = S.savgol(x, 15, 3, deriv=1, fs=fs, causal=True).y
+    np.testing.assert_allclose(d1c[14:], amp * w * np.cos(w * t[14:]), atol=1e-2 * amp * w)
+
+
+@pytest.mark.parametrize("kind", ["savgol", "moving_average"])
+@pytest.mark.parametrize("causal", [False, True])
+def test_frequency_response_passes_dc_and_its_cutoff_is_minus_3_db(kind, causal):
+    fs = 1000.0
+    r = S.frequency_response(15, 3, fs, kind=kind, causal=causal)
+    assert r.f_hz[0] == 0.0 and r.f_hz[-1] == pytest.approx(fs / 2)
+    assert r.gain_db[0] == pytest.approx(0.0, abs=1e-9)
+    _, h = sps.freqz(r.taps, worN=[r.cutoff_hz], fs=fs)
+    assert 20 * np.log10(abs(h[0])) == pytest.approx(10 * np.log10(0.5), abs=1e-6)
+    assert np.all(r.gain_db[r.f_hz < r.cutoff_hz] > 10 * np.log10(0.5))
+
+
+def test_frequency_response_shapes():
+    fs = 1500.0
+    ma = S.frequency_response(15, 3, fs, kind="moving_average", n=1501)
+    null = np.argmin(np.abs(ma.f_hz - fs / 15))  # a boxcar has a zero at fs / window
+    assert ma.gain_db[null] < -100
+    sg = S.frequency_response(15, 3, fs)
+    assert sg.cutoff_hz > ma.cutoff_hz  # SG keeps more of the passband at the same window
+    assert S.frequency_response(15, 3, fs, causal=True).gain_db.max() > 1.0  # causal SG amplifies some noise
+    identity = S.frequency_response(5, 4, fs)  # degree 4 through 5 points reproduces anything
+    assert identity.cutoff_hz is None
+    np.testing.assert_allclose(identity.gain_db, 0.0, atol=1e-9)
+
+
+def test_metrics_on_hand_computed_cases():
+    assert S.rms_error([3.0, 4.0], [0.0, 0.0]) == pytest.approx(np.sqrt(12.5))
+    truth = np.array([0.0, 0.0, 1.0, 0.0, 0.0])
+    assert S.peak_error([0.0, 0.0, 0.8, 0.0, 0.0], truth) == pytest.approx(-0.2)
+    sig = RNG.normal(size=400)
+    assert S.lag_samples(np.roll(sig, 3), sig) == 3
+    assert S.lag_samples(np.roll(sig, -4), sig) == -4
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: S.savgol(np.r_[NOISE[:20], np.nan]), "x must be finite; got 1 NaN"),
+        (lambda: S.savgol(np.r_[NOISE[:20], np.inf]), "1 infinite"),
+        (lambda: S.savgol(NOISE[:10], window=15), "x has 10 samples; it needs at least 15"),
+        (lambda: S.savgol(NOISE, window=14), "window must be 5 plus a multiple of 2"),
+        (lambda: S.savgol(NOISE, window=5, order=5), "order must be below window"),
+        (lambda: S.savgol(NOISE, window=7, order=1, deriv=2), "deriv must not exceed order"),
+        (lambda: S.savgol(NOISE, fs=0.0), "fs must be between"),
+        (lambda: S.savgol(NOISE, causal="yes"), "causal must be True or False"),
+        (lambda: S.savgol(NOISE.reshape(3, 100)), "x must be one-dimensional"),
+        (lambda: S.savgol(["a", "b"]), "x must be a 1-D array of numbers"),
+        (lambda: S.moving_average(NOISE, window=1), "window must be between 3 and 51"),
+        (lambda: S.rms_error(NOISE, NOISE[:5]), "same length"),
+        (lambda: S.peak_error(NOISE, np.zeros(300)), "truth has no peak"),
+        (lambda: S.frequency_response(15, 3, kind="kalman"), "kind must be one of"),
+        (lambda: S.frequency_response(15, 3, n=10**7), "n must be a whole number"),
+        (lambda: S.lag_samples(NOISE, NOISE, max_lag=10**6), "max_lag must be"),
+    ],
+)
+def test_bad_input_gives_a_sentence_naming_the_parameter(call, words):
+    with pytest.raises(ParamError, match=words):
+        call()
