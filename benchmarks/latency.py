@@ -183,11 +183,16 @@ def discover(deps: list[dict]) -> list[Page]:
                 name=names.get(dep["output"]) or ",".join(o["id"] for o in outs),
                 interval_ms=(dep.get("background") or {}).get("interval", 500) if dep.get("background") else None,
             )
-            cb.kind = "drag" if any(i["id"] in drag for i in cb.inputs) else "heavy"
+            # a drag callback follows a slider while it moves: an updatemode="drag" slider's value,
+            # or any slider's drag_value (the other pattern Dash offers)
+            cb.kind = "drag" if any(
+                (i["id"] in drag and i["property"] == "value") or (i["id"] in sliders and i["property"] == "drag_value")
+                for i in cb.inputs
+            ) else "heavy"
             cb.fields = {
                 f"{d['id']}.{d['property']}": controls[d["id"]]
                 for d in cb.inputs + cb.state
-                if d["id"] in controls and d["property"] == "value"
+                if d["id"] in controls and d["property"] in ("value", "drag_value")
             }
             page.callbacks.append(cb)
         pages.append(page)

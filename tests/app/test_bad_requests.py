@@ -5,14 +5,7 @@ import time
 
 import pytest
 
-from neuralab.app import create_app
-
 URL = "/_dash-update-component"
-
-
-@pytest.fixture(scope="module")
-def client():
-    return create_app().server.test_client()
 
 
 @pytest.fixture(scope="module")

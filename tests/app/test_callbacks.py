@@ -3,26 +3,16 @@
 import plotly.graph_objects as go
 import pytest
 
-from neuralab.app import create_app
 from neuralab.app.pages import reference, splits
 from neuralab.app.registry import PAGES
 from neuralab.app.shell import render
+from tests.app.tree import find as _find
+from tests.app.tree import text as _text
 
 
 @pytest.fixture(scope="module", autouse=True)
-def app():
-    return create_app()
-
-
-def _text(component) -> str:
-    """All text in a component tree."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
+def _app(app):
+    return app
 
 
 def test_split_callback_counts_add_up():
@@ -107,16 +97,6 @@ def test_home_and_unknown_paths():
     assert "No such page" in _text(render("/nope", ""))
 
 
-def _find(component, ident):
-    if getattr(component, "id", None) == ident:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            found = _find(child, ident)
-            if found is not None:
-                return found
-    return None
 
 
 def test_url_state_reaches_the_controls_and_bad_values_are_reported():

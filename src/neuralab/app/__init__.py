@@ -40,11 +40,12 @@ try { var t = JSON.parse(localStorage.getItem("theme"));
 
 def create_app() -> Dash:
     """Build the lab: every built page's callbacks registered, layout set, server warmed up."""
-    # One BLAS thread per process: on 2 cores, model fits here are small and several run at
-    # once (workers, background jobs); measured, a ridge fit took 73 ms on 1 thread, 180 ms on 2.
-    threadpoolctl.threadpool_limits(1)
     for page in built():
         importlib.import_module(page.module)  # registers the page's callbacks
+    # One BLAS/OpenMP thread per process: on 2 cores the fits here are small and several run at
+    # once (workers, background jobs); a ridge fit took 73 ms on 1 thread, 180 ms on 2. Set
+    # after the imports: threadpoolctl limits only the libraries already loaded.
+    threadpoolctl.threadpool_limits(1)
     from neuralab.app import errors, jobs, shell
 
     app = Dash(

@@ -1,0 +1,328 @@
+"""/fitting: under- and overfitting on a known curve, bias and variance, learning curves, the memorize check."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, callback, html
+
+from neuralab.app import ui
+from neuralab.app.controls import alert, background, checked, cid, controls, wire
+from neuralab.fit import memorize as mem
+from neuralab.fit import poly
+from neuralab.fit.memorize import MEMORIZE
+from neuralab.fit.poly import BIAS_VARIANCE, FIT, LEARNING, PolyFit
+from neuralab.params import SEED, ParamSpec
+from neuralab.plots import fitting as fig
+from neuralab.plots.theme import message_figure
+
+P = "fitting"
+SPEC = ParamSpec.merge(P, FIT, BIAS_VARIANCE, LEARNING, MEMORIZE)
+LEARNING_VIEW = ParamSpec.merge("learning_view", LEARNING, ParamSpec("marker", n_train=FIT.fields["n_train"]))
+DEGREES = list(range(1, poly.MAX_DEGREE + 1))
+
+
+def layout(values: dict, messages: list[str]) -> html.Div:
+    return html.Div(
+        [
+            ui.page_header(
+                "Under- and overfitting",
+                "A model can be too simple to follow the signal or flexible enough to follow the noise. Here the "
+                "signal is known, so every error below can be compared with the best any model could reach.",
+                messages,
+            ),
+            ui.toolbar(
+                controls(P, SPEC, values, ["seed"]),
+                html.Button("New sample", id=cid(P, "resample"), n_clicks=0, className="nl-theme-toggle",
+                            style={"marginLeft": 0, "alignSelf": "center"}),
+                html.P("“New sample” moves the seed on by one and draws new points. Each sample is drawn around "
+                       "f(x) = sin(2πx) + ½·sin(4πx) with Gaussian noise of standard deviation σ; "
+                       f"{poly.N_VAL} further points, never fitted, measure the validation error.",
+                       className="nl-help"),
+            ),
+            _one_fit(values),
+            _bias_variance(values),
+            _learning(),
+            _memorize(values),
+            _fixes(),
+        ]
+    )
+
+
+def _one_fit(values: dict) -> html.Section:
+    return ui.section(
+        "One sample, one polynomial",
+        [
+            ui.md(
+                "A polynomial of degree *d* has *d* + 1 coefficients, fitted by least squares to the blue points. "
+                "Drag the degree. At 1 or 2 the line cannot bend enough: it misses the curve on the points it was "
+                "fitted to just as much as on new ones. That is **underfitting**. Near 15 the curve threads "
+                "between the training points and swings wildly between and beyond them: it has learned this "
+                "sample's noise. That is **overfitting**, and only the orange validation points expose it.\n\n"
+                "The floor is σ²: fresh points carry fresh noise, so even the true curve scores σ² on them."
+            ),
+            ui.row(controls(P, SPEC, values, ["degree", "n_train", "noise"])),
+            alert(cid(P, "fit-alert")),
+            ui.chart(cid(P, "fit"), "Training and validation points, the true curve and the fitted polynomial"),
+            html.Div(id=cid(P, "diagnosis"), className="nl-card", role="status", **{"aria-live": "polite"}),
+            ui.md(
+                f"**How the verdict is reached.** Validation error within {poly.TOLERANCE:g} σ² is a good fit. Above "
+                "that, a training error at or above σ² means the model misses structure even where it was fitted "
+                "(underfit); a training error below σ² with a high validation error means it has fitted noise "
+                "(overfit). One sample's numbers are noisy themselves, so near a border the verdict can flip "
+                "when you press *New sample*. The chart below averages that noise away."
+            ),
+            ui.chart(cid(P, "sweep"), "Training and validation error of this sample against the degree"),
+            ui.md(
+                "Training error can only fall as the degree grows, because every polynomial of degree *d* is "
+                "also one of degree *d* + 1 with a zero coefficient. Validation error falls while the model "
+                "gains the shape it was missing, then rises once the extra freedom goes into the noise. Add "
+                "training points and watch the rise move to higher degrees."
+            ),
+        ],
+    )
+
+
+def _bias_variance(values: dict) -> html.Section:
+    return ui.section(
+        "Bias and variance, averaged over many samples",
+        [
+            ui.md(
+                "Keep the training positions, redraw only the noise, refit, and repeat a few hundred times. For "
+                "squared error the expected test error then splits exactly into three parts:\n\n"
+                "* **bias²**: how far the *average* fitted curve lies from f; a lack of flexibility.\n"
+                "* **variance**: how much the fitted curve moves from one noise draw to the next; "
+                "flexibility spent on noise.\n"
+                "* **σ²**: the noise of the new point itself, which no model removes.\n\n"
+                "The circles are the test error measured directly on fresh noisy points; the dashed line is the "
+                "sum of the three parts. They agree up to the Monte Carlo error, which is the decomposition "
+                "checking itself. Raising the degree trades bias for variance; more training points lower "
+                "the variance at every degree and move the best degree up. Where bias² is far smaller than "
+                "the variance, its estimate is Monte Carlo noise around zero and sits on the bottom edge."
+            ),
+            ui.row(controls(P, SPEC, values, ["n_sets"])),
+            alert(cid(P, "bv-alert")),
+            ui.chart(cid(P, "bv"), "Bias², variance, noise and measured test error against the degree", heavy=True),
+        ],
+    )
+
+
+def _learning() -> html.Section:
+    return ui.section(
+        "Learning curves: error against the amount of data",
+        [
+            ui.md(
+                "Fix the degree and grow the training set; at each size, "
+                f"{poly.REPEATS.default} random draws are fitted and the median is plotted with a band from the "
+                "25th to the 75th percentile. Training error *rises* with more data (there are more points to "
+                "bend through), validation error falls, and both approach σ² + bias². The shape tells you what "
+                "to do next:\n\n"
+                "* **Both curves meet high above σ²**: underfit. More data will not help; more capacity will.\n"
+                "* **A wide gap that is still closing at the right edge**: overfit. More data helps, and so "
+                "does regularization.\n"
+                "* **At and left of n = d + 1** the polynomial passes through every point: training error is "
+                "zero and validation error explodes.\n\n"
+                "The red dotted line is the sample size chosen above. With a network, the same reading applies "
+                "to loss against epochs: stop where validation is lowest."
+            ),
+            alert(cid(P, "lc-alert")),
+            ui.chart(cid(P, "lc"), "Median training and validation error against training-set size", heavy=True),
+        ],
+    )
+
+
+def _memorize(values: dict) -> html.Section:
+    return ui.section(
+        "Before a long run: can the network memorize one batch?",
+        [
+            ui.md(
+                "A small network trained again and again on the *same* handful of examples should drive the loss "
+                "to about zero and get every one of them right. It has far more weights than there are examples "
+                "to store. If it cannot, a longer run on more data will not fix it: something in the set-up is "
+                "broken. Run this for a few seconds on every new training script, before anything else.\n\n"
+                f"Here a {mem.N_PIXELS} → {mem.HIDDEN} → {mem.N_CLASSES} MLP (PyTorch, Adam, learning rate "
+                f"{mem.LR:g}) trains on a few of scikit-learn's 8 × 8 digits. The second run starts from the "
+                "*same* weights on the *same* batch with one change:\n\n"
+                "* **Softmax before the loss**: `CrossEntropyLoss` already applies log-softmax, so feeding it "
+                "probabilities squashes every logit to between 0 and 1. The loss cannot fall below "
+                "log(1 + 9/e) and the gradient fades.\n"
+                "* **Learning rate 1000× too small**: the loss barely moves; from the curve alone it looks like "
+                "a model that cannot learn.\n"
+                "* **Labels shuffled**: not a bug, and the check still passes. Passing proves that the model can "
+                "fit and that the loop updates it; it proves nothing about generalization."
+            ),
+            ui.row(controls(P, SPEC, values, ["batch", "steps", "bug"])),
+            alert(cid(P, "memorize-alert")),
+            ui.chart(cid(P, "memorize"), "Loss and batch accuracy per step, healthy and changed", heavy=True),
+            ui.code(
+                "import torch\n"
+                "import torch.nn.functional as F\n\n"
+                "x, y = next(iter(train_loader))  # one batch, kept fixed\n"
+                "x, y = x[:32], y[:32]\n"
+                "opt = torch.optim.Adam(model.parameters(), lr=1e-2)\n"
+                "model.train()\n"
+                "for step in range(300):\n"
+                "    loss = F.cross_entropy(model(x), y)  # raw logits in, not softmax\n"
+                "    opt.zero_grad()\n"
+                "    loss.backward()\n"
+                "    opt.step()\n"
+                "acc = (model(x).argmax(1) == y).float().mean()\n"
+                "print(f\"loss {loss.item():.4f}, batch accuracy {acc:.0%}\")  # expect ≈ 0 and 100%"
+            ),
+        ],
+    )
+
+
+def _fixes() -> html.Section:
+    return ui.section(
+        "Reading the two losses, and what to change",
+        [
+            ui.md(
+                "| what you see | regime | try, cheapest first |\n"
+                "| --- | --- | --- |\n"
+                "| training and validation loss both high and close; training plateaus early | underfit "
+                "(high bias) | a larger model, better features, less regularization, train longer, check the "
+                "learning rate |\n"
+                "| training keeps falling, validation bottoms out and rises; a wide gap | overfit "
+                "(high variance) | more data or augmentation, early stopping, L2 / dropout, a smaller model |\n"
+                "| both close to the noise level you expect | about right | stop tuning the model; improve the "
+                "data or the measurement |\n\n"
+                "A gap between training and validation is not always overfitting: if the validation data "
+                "come from a different operating range (another temperature, another motor), the gap measures "
+                "that shift, and more capacity or regularization will not close it."
+            ),
+        ],
+    )
+
+
+# ----------------------------------------------------------------------------- one fit (fast, follows drags)
+
+
+def _diagnosis(fit: PolyFit) -> list:
+    d = poly.DIAGNOSES[fit.diagnosis]
+    return [
+        html.Strong(d.title),
+        html.Span(fig.describe_errors(fit), className="nl-badge"),
+        html.Span(d.lesson, className="nl-card-blurb"),
+    ]
+
+
+def fit_view(degree, n_train, noise, seed):
+    """Fit figure and summary, error-by-degree figure and summary, diagnosis, alert."""
+    raw = dict(degree=degree, n_train=n_train, noise=noise, seed=seed)
+    fit, msg = checked(FIT, raw, lambda v: poly.fit_poly(**v))
+    if fit is None:
+        blank = message_figure("Fix the value above to see the fit.")
+        return blank, msg, message_figure(""), "", [], msg
+    return (fig.fit_figure(fit), fig.describe_fit(fit), fig.sweep_figure(fit), fig.describe_sweep(fit),
+            _diagnosis(fit), "")
+
+
+def _live(drag, value):
+    """A slider's position: its value while dragging (``drag_value``), else its settled ``value``."""
+    return value if drag is None else drag
+
+
+# The sliders report on release (``value``), which is what the heavy jobs below listen to; this fast
+# callback also follows ``drag_value``, so the fit moves with the handle while no job starts mid-drag.
+@callback(
+    Output(cid(P, "fit"), "figure"),
+    Output(cid(P, "fit-summary"), "children"),
+    Output(cid(P, "sweep"), "figure"),
+    Output(cid(P, "sweep-summary"), "children"),
+    Output(cid(P, "diagnosis"), "children"),
+    Output(cid(P, "fit-alert"), "children"),
+    *(Input(cid(P, n), prop) for n in ("degree", "n_train", "noise") for prop in ("drag_value", "value")),
+    Input(cid(P, "seed"), "value"),
+)
+def update_fit(degree_drag, degree, n_drag, n_train, noise_drag, noise, seed):
+    return fit_view(_live(degree_drag, degree), _live(n_drag, n_train), _live(noise_drag, noise), seed)
+
+
+@callback(
+    Output(cid(P, "seed"), "value"),
+    Input(cid(P, "resample"), "n_clicks"),
+    State(cid(P, "seed"), "value"),
+    prevent_initial_call=True,
+)
+def new_sample(n_clicks, seed):
+    """The next seed (wrapping at the top of its range); a broken seed box restarts at its default + 1."""
+    try:
+        current = SEED.coerce("seed", seed)
+    except ValueError:
+        current = SEED.default
+    return SEED.lo + (current + 1 - SEED.lo) % (SEED.hi - SEED.lo + 1)
+
+
+# ----------------------------------------------------------------------------- background jobs
+
+
+def bias_variance_view(n_train, noise, n_sets, seed, progress=lambda done, total: None):
+    """Bias–variance figure, summary and alert."""
+    raw = dict(n_train=n_train, noise=noise, n_sets=n_sets, seed=seed)
+    bv, msg = checked(BIAS_VARIANCE, raw, lambda v: poly.bias_variance(DEGREES, **v, progress=progress))
+    if bv is None:
+        return message_figure("Fix the value above to run the experiment."), msg, msg
+    return fig.bias_variance_figure(bv), fig.describe_bias_variance(bv), ""
+
+
+def learning_view(degree, noise, seed, n_train, progress=lambda done, total: None):
+    """Learning-curve figure, summary and alert; ``n_train`` only places the marker."""
+    raw = dict(degree=degree, noise=noise, seed=seed, n_train=n_train)
+
+    def run(v):
+        lc = poly.learning_curve(v["degree"], v["noise"], poly.SIZES, v["seed"], progress=progress)
+        return lc, v["n_train"]
+
+    out, msg = checked(LEARNING_VIEW, raw, run)
+    if out is None:
+        return message_figure("Fix the value above to draw the learning curves."), msg, msg
+    lc, n = out
+    return fig.learning_curve_figure(lc, n), fig.describe_learning_curve(lc, n), ""
+
+
+def memorize_view(batch, steps, bug, seed, progress=lambda done, total: None):
+    """Memorization figure, summary and alert."""
+    raw = dict(batch=batch, steps=steps, bug=bug, seed=seed)
+    m, msg = checked(MEMORIZE, raw, lambda v: mem.memorize(**v, progress=progress))
+    if m is None:
+        return message_figure("Fix the value above to train."), msg, msg
+    return fig.memorize_figure(m), fig.describe_memorize(m), ""
+
+
+def _reporter(set_progress):
+    return lambda done, total: set_progress((str(done), str(total)))
+
+
+@callback(
+    Output(cid(P, "bv"), "figure"),
+    Output(cid(P, "bv-summary"), "children"),
+    Output(cid(P, "bv-alert"), "children"),
+    *(Input(cid(P, n), "value") for n in BIAS_VARIANCE.fields),
+    **background(cid(P, "bv")),
+)
+def update_bias_variance(set_progress, *args):
+    return bias_variance_view(*args, progress=_reporter(set_progress))
+
+
+@callback(
+    Output(cid(P, "lc"), "figure"),
+    Output(cid(P, "lc-summary"), "children"),
+    Output(cid(P, "lc-alert"), "children"),
+    *(Input(cid(P, n), "value") for n in LEARNING_VIEW.fields),
+    **background(cid(P, "lc")),
+)
+def update_learning(set_progress, *args):
+    return learning_view(*args, progress=_reporter(set_progress))
+
+
+@callback(
+    Output(cid(P, "memorize"), "figure"),
+    Output(cid(P, "memorize-summary"), "children"),
+    Output(cid(P, "memorize-alert"), "children"),
+    *(Input(cid(P, n), "value") for n in MEMORIZE.fields),
+    **background(cid(P, "memorize")),
+)
+def update_memorize(set_progress, *args):
+    return memorize_view(*args, progress=_reporter(set_progress))
+
+
+wire(P, SPEC)
