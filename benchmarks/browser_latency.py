@@ -61,6 +61,7 @@ class Probe:
 #: Page path -> the slider to move and the graph it redraws. Add a line per new page.
 PROBES: dict[str, Probe] = {
     "/splits": Probe("#splits-train_pct [role=slider]", "splits-sizes", also=("splits-shares",)),
+    "/preprocessing": Probe("#preprocessing-window [role=slider]", "preprocessing-smooth"),
     "/fitting": Probe("#fitting-degree [role=slider]", "fitting-fit", also=("fitting-sweep",)),
 }
 

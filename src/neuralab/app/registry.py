@@ -24,8 +24,8 @@ GROUPS = ("Data", "Optimization", "Networks", "Compression", "Summary")
 PAGES: tuple[Page, ...] = (
     Page("/splits", "Data splits & leakage", "Data", "Train, validation and test; k-fold schemes; leaks measured.",
          "neuralab.app.pages.splits", "01"),
-    Page("/preprocessing", "Signal conditioning", "Data", "Savitzky–Golay, outliers and operating regimes.", None,
-         "02"),
+    Page("/preprocessing", "Signal conditioning", "Data", "Savitzky–Golay, outliers and operating regimes.",
+         "neuralab.app.pages.preprocessing", "02"),
     Page("/fitting", "Under- and overfitting", "Data", "Model complexity, bias and variance, learning curves.",
          "neuralab.app.pages.fitting", "03"),
     Page("/gradient-descent", "Gradient descent", "Optimization", "Real optimizers rolling down real surfaces.", None,

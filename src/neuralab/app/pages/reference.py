@@ -13,7 +13,7 @@ from neuralab.params import Choice, ParamSpec
 
 P = "reference"
 #: topic key -> the live page it belongs to; neuralab/content/{key}.md holds the text
-TOPICS = {"splits": "/splits", "fitting": "/fitting"}
+TOPICS = {"splits": "/splits", "preprocessing": "/preprocessing", "fitting": "/fitting"}
 
 SPEC = ParamSpec(
     P, topic=Choice(tuple((k, BY_PATH[p].title) for k, p in TOPICS.items()), default="splits", label="Entry")

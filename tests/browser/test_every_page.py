@@ -1,0 +1,69 @@
+"""Every built page in a real chromium: a keyboard move redraws its chart and lands in the URL,
+the URL reopens the same view, every chart gets its summary, and nothing logs an error.
+
+One row per page in ``MOVES``: the slider to press ArrowRight on, its field, and the chart
+summary that must change. A new page adds one row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips (or, with CI set, fails) and says why
+    expect = None
+
+from neuralab.app.registry import built
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class Move:
+    field: str  # the slider's field; control id f"{key}-{field}"
+    summary: str  # id of the chart summary the move must change
+    key: str  # the page's id prefix
+
+
+MOVES = {
+    "/splits": Move("train_pct", "splits-sizes-summary", "splits"),
+    "/fitting": Move("degree", "fitting-fit-summary", "fitting"),
+    "/preprocessing": Move("window", "preprocessing-smooth-summary", "preprocessing"),
+}
+
+PAGES = [p.path for p in built() if p.path in MOVES]
+
+
+def test_every_built_page_with_sliders_has_a_move():
+    missing = [p.path for p in built() if p.path not in MOVES and p.path != "/reference"]
+    assert not missing, f"add a row to MOVES for {missing}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_keypress_redraws_and_the_url_reopens_the_same_view(page, page_errors, path):
+    m = MOVES[path]
+    page.goto(path)
+    summary = page.locator(f"#{m.summary}")
+    expect(summary).not_to_be_empty()
+    before = summary.inner_text()
+    handle = page.locator(f"#{m.key}-{m.field} [role=slider]")
+    handle.focus()
+    start = handle.get_attribute("aria-valuenow")
+    page.keyboard.press("ArrowRight")
+    expect(summary).not_to_have_text(before)
+    after_value = handle.get_attribute("aria-valuenow")
+    assert after_value != start
+    expect(page).to_have_url(re.compile(rf"[?&]{m.field}="))
+    moved = summary.inner_text()
+
+    page.goto(page.url)  # the link alone brings the view back
+    expect(page.locator(f"#{m.summary}")).to_have_text(moved)
+    expect(page.locator(f"#{m.key}-{m.field} [role=slider]")).to_have_attribute("aria-valuenow", after_value)
+    # every chart on the page answers, heavy ones included
+    for caption in page.locator(".nl-summary").all():
+        expect(caption).not_to_be_empty(timeout=30_000)
+    assert page_errors == []
