@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dash import Input, Output, clientside_callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from neuralab.params import Choice, Field, Float, Int, ParamError, ParamSpec
+from neuralab.params import SEED, Choice, Field, Float, Int, ParamError, ParamSpec
 
 #: Int fields with more steps than this get a number box rather than a slider.
 MAX_SLIDER_STEPS = 200
@@ -208,3 +208,27 @@ def url_sync(page: str, spec: ParamSpec) -> None:
         [Input(cid(page, n), "value") for n in names],
         prevent_initial_call=True,
     )
+
+
+def reseed_button(page: str, label: str) -> html.Button:
+    """A button that draws new random data by moving the page's seed on by one (see :func:`wire_reseed`)."""
+    return html.Button(label, id=cid(page, "resample"), n_clicks=0, className="nl-button")
+
+
+def next_seed(_n_clicks: int | None, seed: Any) -> int:
+    """The next seed, wrapping at the top of its range; a broken seed box restarts at its default + 1."""
+    try:
+        current = SEED.coerce("seed", seed)
+    except ValueError:
+        current = SEED.default
+    return SEED.lo + (current + 1 - SEED.lo) % (SEED.hi - SEED.lo + 1)
+
+
+def wire_reseed(page: str) -> Callable[[int | None, Any], int]:
+    """Register the reseed button's callback for ``page``; returns it (callable as a plain function)."""
+    return callback(
+        Output(cid(page, "seed"), "value"),
+        Input(cid(page, "resample"), "n_clicks"),
+        State(cid(page, "seed"), "value"),
+        prevent_initial_call=True,
+    )(next_seed)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, callback, html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, wire
+from neuralab.app.controls import alert, background, checked, cid, controls, reseed_button, wire, wire_reseed
 from neuralab.fit import memorize as mem
 from neuralab.fit import poly
 from neuralab.fit.memorize import MEMORIZE
 from neuralab.fit.poly import BIAS_VARIANCE, FIT, LEARNING, PolyFit
-from neuralab.params import SEED, ParamSpec
+from neuralab.params import ParamSpec
 from neuralab.plots import fitting as fig
 from neuralab.plots.theme import message_figure
 
@@ -31,8 +31,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             ),
             ui.toolbar(
                 controls(P, SPEC, values, ["seed"]),
-                html.Button("New sample", id=cid(P, "resample"), n_clicks=0, className="nl-theme-toggle",
-                            style={"marginLeft": 0, "alignSelf": "center"}),
+                reseed_button(P, "New sample"),
                 html.P("“New sample” moves the seed on by one and draws new points. Each sample is drawn around "
                        "f(x) = sin(2πx) + ½·sin(4πx) with Gaussian noise of standard deviation σ; "
                        f"{poly.N_VAL} further points, never fitted, measure the validation error.",
@@ -237,19 +236,7 @@ def update_fit(degree_drag, degree, n_drag, n_train, noise_drag, noise, seed):
     return fit_view(_live(degree_drag, degree), _live(n_drag, n_train), _live(noise_drag, noise), seed)
 
 
-@callback(
-    Output(cid(P, "seed"), "value"),
-    Input(cid(P, "resample"), "n_clicks"),
-    State(cid(P, "seed"), "value"),
-    prevent_initial_call=True,
-)
-def new_sample(n_clicks, seed):
-    """The next seed (wrapping at the top of its range); a broken seed box restarts at its default + 1."""
-    try:
-        current = SEED.coerce("seed", seed)
-    except ValueError:
-        current = SEED.default
-    return SEED.lo + (current + 1 - SEED.lo) % (SEED.hi - SEED.lo + 1)
+new_sample = wire_reseed(P)
 
 
 # ----------------------------------------------------------------------------- background jobs

@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, callback, html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, checked, cid, controls, wire
+from neuralab.app.controls import alert, checked, cid, controls, reseed_button, wire, wire_reseed
 from neuralab.data.motor import (
     CONSTANTS,
     CURRENT,
@@ -96,8 +96,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             ),
             ui.toolbar(
                 controls(P, SPEC, values, ["seed"]),
-                html.Button("New signal", id=cid(P, "resample"), n_clicks=0, className="nl-theme-toggle",
-                            style={"marginLeft": 0, "alignSelf": "center"}),
+                reseed_button(P, "New signal"),
                 html.P("The seed draws the noise, the glitches and the bench log; every section uses it.",
                        className="nl-help"),
             ),
@@ -341,19 +340,7 @@ def update_sweep(*args):
     return sweep_view(*args)
 
 
-@callback(
-    Output(cid(P, "seed"), "value"),
-    Input(cid(P, "resample"), "n_clicks"),
-    State(cid(P, "seed"), "value"),
-    prevent_initial_call=True,
-)
-def new_signal(n_clicks, seed):
-    """The next seed (wrapping at the top of its range); a broken seed box restarts at its default + 1."""
-    try:
-        current = SEED.coerce("seed", seed)
-    except ValueError:
-        current = SEED.default
-    return SEED.lo + (current + 1 - SEED.lo) % (SEED.hi - SEED.lo + 1)
+new_signal = wire_reseed(P)
 
 
 # ----------------------------------------------------------------------------- outliers (on release: models are slow)
