@@ -13,26 +13,19 @@ Prints one ``name value unit`` line per figure (comment lines start with ``#``):
 Each figure is the best of ``REPEATS`` runs (the loop: one run). Timings on a shared
 machine are noisy; the load average is printed with them. Asserts nothing.
 
-Run:  .venv/bin/python benchmarks/signal.py
+Run:  .venv/bin/python benchmarks/signal_bench.py
 """
 
 from __future__ import annotations
 
 import os
-import sys
+import platform
+import time
+from collections.abc import Callable
 
-# Run as a script, this file's folder comes first on sys.path, and the file's name would
-# shadow the standard library's `signal` module (which subprocess, hence scipy, imports).
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+import numpy as np
 
-import platform  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from neuralab.signal import outliers, smooth  # noqa: E402
+from neuralab.signal import outliers, smooth
 
 N = 1_000_000  # samples for the throughput figures
 N_PAGE = 4_000  # a page-sized signal
