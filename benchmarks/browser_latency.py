@@ -62,7 +62,7 @@ class Probe:
 PROBES: dict[str, Probe] = {
     "/splits": Probe("#splits-train_pct [role=slider]", "splits-sizes", also=("splits-shares",)),
     "/preprocessing": Probe("#preprocessing-window [role=slider]", "preprocessing-smooth"),
-    "/fitting": Probe("#fitting-degree [role=slider]", "fitting-fit", also=("fitting-sweep",)),
+    "/fitting": Probe("#fitting-degree [role=slider]", "fitting-fit"),
 }
 
 # Arms one measurement. Resolves (in a global promise) to the milliseconds from the next
