@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import statistics
 import sys
@@ -33,20 +32,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from neuralab.devserver import LabServer
+from neuralab.devserver import CHROMIUM_ARGS, LabServer, chromium_path
 
 N_MOVES = 50  # timed slider moves per page
 N_WARMUP = 6  # untimed moves first (reaching every worker process at least once)
 WORKERS = 2
 MOVE_TIMEOUT_MS = 15_000  # a move whose redraw takes longer than this is an error
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass(frozen=True)
@@ -209,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=WORKERS, help=f"server worker processes (default {WORKERS})")
     args = ap.parse_args(argv)
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = chromium_path()
     if chromium is None:
         log("browser_latency: chromium is not installed (looked for `chromium` and `chromium-browser` on PATH)")
         return 2

@@ -9,6 +9,7 @@ Used by the browser tests and the benchmarks, which need a real server::
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,6 +20,21 @@ from pathlib import Path
 
 STARTUP_S = 60.0  # how long the server may take to answer its first request
 STOP_S = 10.0  # how long it gets to stop after SIGTERM before it is killed
+
+#: Headless chromium on these machines: no sandbox as root, no GPU, and no calls home (the network is closed).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium (what `make test` installs), or None."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def free_port() -> int:

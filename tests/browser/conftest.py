@@ -13,24 +13,15 @@ silently skipping its browser tests.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
-from neuralab.devserver import LabServer
+from neuralab.devserver import CHROMIUM_ARGS, LabServer, chromium_path
 
 #: Playwright waits (expect(), clicks, navigation) give up after this many milliseconds.
 TIMEOUT_MS = 10_000
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _unavailable(reason: str) -> None:
@@ -38,10 +29,6 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so this is an error rather than a skip)", pytrace=False)
     pytest.skip(reason)
-
-
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="session")

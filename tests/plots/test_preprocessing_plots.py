@@ -7,6 +7,7 @@ import pytest
 from neuralab.data.motor import current_trace, motor_log, motor_windows
 from neuralab.plots import preprocessing as P
 from neuralab.signal import outliers, pipeline, regimes, smooth
+from neuralab.signal.smooth import WindowSweep
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +30,9 @@ def test_smoothing_figure_draws_the_filters_outputs(tr):
 
 
 def test_sweep_crossover_is_where_sg_stays_ahead():
-    s = P.WindowSweep(np.array([5, 7, 9, 11]), np.array([3.0, 1.0, 2.0, 0.5]), np.array([2.0, 2.0, 1.0, 1.0]), 4.0)
+    s = WindowSweep(np.array([5, 7, 9, 11]), np.array([3.0, 1.0, 2.0, 0.5]), np.array([2.0, 2.0, 1.0, 1.0]), 4.0)
     assert s.crossover == 11  # ahead at 7, behind at 9, ahead from 11 on
-    assert P.WindowSweep(s.windows, s.rms_moving_average + 1, s.rms_moving_average, 4.0).crossover is None
+    assert WindowSweep(s.windows, s.rms_moving_average + 1, s.rms_moving_average, 4.0).crossover is None
     assert "from a window of 11 samples up" in P.describe_sweep(s, 3)
 
 
@@ -78,10 +79,10 @@ def test_breakdown_figure_and_summary():
 def test_regime_figures(win):
     edges = regimes.bin_edges(win.temp_c, 4)
     labels = regimes.assign_bins(win.temp_c, edges)
-    stats = regimes.bin_stats(P.current_per_torque(win), labels, edges)
+    stats = regimes.bin_stats(win.current_per_torque, labels, edges)
     fig = P.regime_figure(win, stats)
     np.testing.assert_allclose(fig.data[2].y, stats.mean)
-    np.testing.assert_allclose(P.current_per_torque(win), win.i_amp / win.torque_nm)
+    np.testing.assert_allclose(win.current_per_torque, win.i_amp / win.torque_nm)
     assert "4 bins holding" in P.describe_regimes(stats)
     rv = regimes.regime_validation(win.X, win.y, labels, groups=win.cycle)
     s_edges = regimes.bin_edges(win.speed_rpm, 3)
@@ -115,7 +116,7 @@ def test_every_builder_emits_a_valid_plotly_figure(tr, win):
     c = smooth.compare(tr.noisy, tr.clean, 15, 3, causal=True)
     sg = smooth.frequency_response(15, 3, 10000, "savgol", causal=True)
     ma = smooth.frequency_response(15, 3, 10000, "moving_average")
-    sweep = P.WindowSweep(np.array([5, 7]), np.array([1.0, 0.5]), np.array([0.8, 0.9]), 2.0)
+    sweep = WindowSweep(np.array([5, 7]), np.array([1.0, 0.5]), np.array([0.8, 0.9]), 2.0)
     edges = regimes.bin_edges(win.temp_c, method="domain", domain_edges=regimes.TEMPERATURE_EDGES_C)
     labels = regimes.assign_bins(win.temp_c, edges)
     rv = regimes.regime_validation(win.X, win.y, labels)
@@ -124,7 +125,7 @@ def test_every_builder_emits_a_valid_plotly_figure(tr, win):
                                      len(edges) - 1, 4)
     figs = [P.smoothing_figure(tr, c, 0.02), P.sweep_figure(sweep, 7), P.response_figure(sg, ma, 50.0),
             P.breakdown_figure(outliers.breakdown_demo(), 3.0),
-            P.regime_figure(win, regimes.bin_stats(P.current_per_torque(win), labels, edges)),
+            P.regime_figure(win, regimes.bin_stats(win.current_per_torque, labels, edges)),
             P.error_grid_figure(grid, edges, s_edges), P.validation_figure(rv, edges),
             P.alias_figure(pipeline.alias_demo()),
             P.pipeline_leak_figure(pipeline.pipeline_leak(win.X_temp, win.y, win.t), win.t)]

@@ -181,3 +181,16 @@ def test_metrics_on_hand_computed_cases():
 def test_bad_input_gives_a_sentence_naming_the_parameter(call, words):
     with pytest.raises(ParamError, match=words):
         call()
+
+
+def test_window_sweep_is_rms_error_of_each_filter_at_each_window():
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 1, 600)
+    truth = np.sin(2 * np.pi * 3 * t)
+    x = truth + 0.2 * rng.normal(size=t.size)
+    sweep = S.window_sweep(x, truth, order=3)
+    assert sweep.windows[0] == 5 and np.all(np.diff(sweep.windows) == 2)
+    i = int(np.flatnonzero(sweep.windows == 21)[0])
+    assert sweep.rms_savgol[i] == pytest.approx(S.rms_error(S.savgol(x, 21, 3).y, truth))
+    assert sweep.rms_moving_average[i] == pytest.approx(S.rms_error(S.moving_average(x, 21).y, truth))
+    assert sweep.rms_raw == pytest.approx(S.rms_error(x, truth))

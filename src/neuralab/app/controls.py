@@ -122,6 +122,14 @@ def from_widget(spec: ParamSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def live(drag: Any, value: Any) -> Any:
+    """A slider's position: ``drag_value`` while it moves, else its settled ``value``.
+
+    For callbacks that follow a ``mouseup`` slider's drag while heavier ones wait for the release.
+    """
+    return value if drag is None else drag
+
+
 def checked(spec: ParamSpec, raw: Mapping[str, Any], run: Callable[[dict[str, Any]], Any]) -> tuple[Any, str]:
     """Validate ``raw`` with ``spec`` and call ``run`` on the values.
 

@@ -645,6 +645,14 @@ class MotorWindows:
     window: int  # samples per window
     window_s: float  # s
 
+    @property
+    def current_per_torque(self) -> np.ndarray:
+        """(m,) fundamental current per newton-metre of each window, A/(N·m): ``i_amp / torque``.
+
+        It rises with temperature as the magnet weakens: the same torque needs more current.
+        """
+        return self.i_amp / self.torque_nm
+
 
 def park_q(ia: np.ndarray, ib: np.ndarray, ic: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Torque-producing current ``i_q = −(2/3) · Σ_k i_k · sin(θ − k · 2π/3)`` in A.

@@ -7,8 +7,6 @@ Traces and axes are plain dicts wrapped once by :func:`neuralab.plots.theme.figu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import plotly.graph_objects as go
 
@@ -17,13 +15,11 @@ from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILL
 from neuralab.signal.outliers import DETECTORS, Breakdown, Cleaned, Detection, Score
 from neuralab.signal.pipeline import AliasDemo, PipelineLeak
 from neuralab.signal.regimes import BinStats, ErrorGrid, RegimeValidation
-from neuralab.signal.smooth import Comparison, Response
+from neuralab.signal.smooth import Comparison, Response, WindowSweep
 
 __all__ = [
-    "WindowSweep",
     "alias_figure",
     "breakdown_figure",
-    "current_per_torque",
     "describe_alias",
     "describe_breakdown",
     "describe_error_grid",
@@ -104,25 +100,6 @@ def describe_smoothing(comp: Comparison, fs: float) -> str:
         f"{comp.rms_raw:.2f} A unfiltered; peak heights {_pct(comp.peak_savgol)} with Savitzky–Golay and "
         f"{_pct(comp.peak_moving_average)} with the moving average."
     )
-
-
-@dataclass(frozen=True)
-class WindowSweep:
-    """RMS error of both filters at every window, for one order, placement and signal."""
-
-    windows: np.ndarray  # (m,) odd window lengths, samples
-    rms_savgol: np.ndarray  # (m,) A
-    rms_moving_average: np.ndarray  # (m,) A
-    rms_raw: float  # A, unfiltered
-
-    @property
-    def crossover(self) -> int | None:
-        """Smallest window from which SG's RMS error stays below the moving average's; None if never."""
-        better = self.rms_savgol < self.rms_moving_average
-        for i in range(len(self.windows)):
-            if better[i:].all():
-                return int(self.windows[i])
-        return None
 
 
 def sweep_figure(sweep: WindowSweep, window: int) -> go.Figure:
@@ -316,14 +293,9 @@ def describe_breakdown(b: Breakdown, threshold: float) -> str:
 # ----------------------------------------------------------------------------- regimes
 
 
-def current_per_torque(w: MotorWindows) -> np.ndarray:
-    """(m,) fundamental current per newton-metre of each window, A/(N·m): i_amp / torque."""
-    return w.i_amp / w.torque_nm
-
-
 def regime_figure(w: MotorWindows, stats: BinStats) -> go.Figure:
     """Current per N·m of every window against temperature, with per-bin mean ± 1σ and the physics curve."""
-    ratio = current_per_torque(w)
+    ratio = w.current_per_torque
     grid = np.linspace(w.temp_c.min(), w.temp_c.max(), 60)
     data = [
         dict(type="scatter", x=w.temp_c, y=ratio, mode="markers", name="Windows (50 ms each)",

@@ -422,3 +422,30 @@ def compare(x: Any, truth: Any, window: int = 15, order: int = 3, causal: bool =
         peak_error(sg.y, ts),
         peak_error(ma.y, ts),
     )
+
+
+@dataclass(frozen=True)
+class WindowSweep:
+    """RMS error of both filters at every window, for one order, placement and signal."""
+
+    windows: np.ndarray  # (m,) odd window lengths, samples
+    rms_savgol: np.ndarray  # (m,) signal unit
+    rms_moving_average: np.ndarray  # (m,) signal unit
+    rms_raw: float  # signal unit, unfiltered
+
+    @property
+    def crossover(self) -> int | None:
+        """Smallest window from which SG's RMS error stays below the moving average's; None if never."""
+        better = self.rms_savgol < self.rms_moving_average
+        for i in range(len(self.windows)):
+            if better[i:].all():
+                return int(self.windows[i])
+        return None
+
+def window_sweep(x: Any, truth: Any, order: int = 3, causal: bool = False) -> WindowSweep:
+    """Both filters' RMS error against ``truth`` at every odd window the WINDOW field offers above ``order``."""
+    f = WINDOW
+    windows = np.array([w for w in range(f.lo, f.hi + 1, f.step) if w > order])
+    sg = [rms_error(savgol(x, int(w), order, causal=causal).y, truth) for w in windows]
+    ma = [rms_error(moving_average(x, int(w), causal).y, truth) for w in windows]
+    return WindowSweep(windows, np.array(sg), np.array(ma), rms_error(x, truth))

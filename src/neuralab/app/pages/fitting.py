@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.controls import alert, background, checked, cid, controls, live, reseed_button, wire, wire_reseed
 from neuralab.fit import memorize as mem
 from neuralab.fit import poly
 from neuralab.fit.memorize import MEMORIZE
@@ -215,11 +215,6 @@ def fit_view(degree, n_train, noise, seed):
             _diagnosis(fit), "")
 
 
-def _live(drag, value):
-    """A slider's position: its value while dragging (``drag_value``), else its settled ``value``."""
-    return value if drag is None else drag
-
-
 # The sliders report on release (``value``), which is what the heavy jobs below listen to; this fast
 # callback also follows ``drag_value``, so the fit moves with the handle while no job starts mid-drag.
 @callback(
@@ -233,7 +228,7 @@ def _live(drag, value):
     Input(cid(P, "seed"), "value"),
 )
 def update_fit(degree_drag, degree, n_drag, n_train, noise_drag, noise, seed):
-    return fit_view(_live(degree_drag, degree), _live(n_drag, n_train), _live(noise_drag, noise), seed)
+    return fit_view(live(degree_drag, degree), live(n_drag, n_train), live(noise_drag, noise), seed)
 
 
 new_sample = wire_reseed(P)

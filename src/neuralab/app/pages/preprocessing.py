@@ -8,7 +8,7 @@ import numpy as np
 from dash import Input, Output, callback, html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, checked, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.controls import alert, checked, cid, controls, live, reseed_button, wire, wire_reseed
 from neuralab.data.motor import (
     CONSTANTS,
     CURRENT,
@@ -78,14 +78,10 @@ def bench(seed: int) -> MotorWindows:
 
 
 @lru_cache(maxsize=32)
-def window_sweep(order: int, causal: bool, seed: int) -> fig.WindowSweep:
-    """Both filters' RMS error at every window length the slider offers (from order + 1 up)."""
+def window_sweep(order: int, causal: bool, seed: int) -> smooth.WindowSweep:
+    """The window sweep of one signal, cached: a drag of the window slider only moves its marker."""
     tr = trace(seed, False)
-    f = smooth.WINDOW
-    windows = np.array([w for w in range(f.lo, f.hi + 1, f.step) if w > order])
-    sg = [smooth.rms_error(smooth.savgol(tr.noisy, int(w), order, causal=causal).y, tr.clean) for w in windows]
-    ma = [smooth.rms_error(smooth.moving_average(tr.noisy, int(w), causal).y, tr.clean) for w in windows]
-    return fig.WindowSweep(windows, np.array(sg), np.array(ma), smooth.rms_error(tr.noisy, tr.clean))
+    return smooth.window_sweep(tr.noisy, tr.clean, order, causal)
 
 
 # ----------------------------------------------------------------------------- layout
@@ -441,18 +437,13 @@ def regime_view(n_bins, binning, seed):
     def run(v):
         w = bench(v["seed"])
         edges = _edges(w, v)
-        return w, regimes.bin_stats(fig.current_per_torque(w), regimes.assign_bins(w.temp_c, edges), edges)
+        return w, regimes.bin_stats(w.current_per_torque, regimes.assign_bins(w.temp_c, edges), edges)
 
     out, msg = checked(REGIMES, dict(n_bins=n_bins, binning=binning, seed=seed), run)
     if out is None:
         return message_figure("Fix the value above to bin the log."), msg, msg
     w, stats = out
     return fig.regime_figure(w, stats), fig.describe_regimes(stats), ""
-
-
-def _live(drag, value):
-    """A slider's position: its value while dragging (``drag_value``), else its settled ``value``."""
-    return value if drag is None else drag
 
 
 @callback(
@@ -465,7 +456,7 @@ def _live(drag, value):
     Input(cid(P, "seed"), "value"),
 )
 def update_regimes(n_bins_drag, n_bins, binning, seed):
-    return regime_view(_live(n_bins_drag, n_bins), binning, seed)
+    return regime_view(live(n_bins_drag, n_bins), binning, seed)
 
 
 def validation_view(n_bins, binning, seed):
