@@ -10,12 +10,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8050
 WORKERS ?= 1
 
-.PHONY: serve test setup browser lint benchmark clean
+.PHONY: serve test setup browser redis lint benchmark clean
 
 serve: $(STAMP)
 	$(BIN)/neuralab serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser redis lint
 	$(BIN)/python -m pytest -q
 
 setup: $(STAMP)
@@ -23,7 +23,7 @@ setup: $(STAMP)
 # pyproject.toml pins every dependency (torch==2.13.0 is the CPU wheel these machines carry).
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,celery]"
 	@touch $(STAMP)
 
 # Debian's chromium where apt exists; otherwise Playwright's own build.
@@ -35,6 +35,17 @@ browser: $(STAMP)
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else \
 		$(BIN)/python -m playwright install chromium; \
+	fi
+
+# Debian's Redis server, for the test of the Celery job backend (the tests start and stop their own).
+redis:
+	@if command -v redis-server >/dev/null 2>&1; then \
+		echo "redis: $$(command -v redis-server)"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	else \
+		echo "redis: no redis-server and no apt; the Celery backend test will skip"; \
 	fi
 
 lint: $(STAMP)
