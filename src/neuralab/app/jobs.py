@@ -18,7 +18,7 @@ from pathlib import Path
 import diskcache
 from dash import DiskcacheManager
 
-from neuralab import __version__
+from neuralab import __version__, cache
 
 CACHE_BYTES = 512 * 2**20  # the least recently used results go beyond this
 EXPIRE_S = 7 * 24 * 3600  # a result unseen for a week is dropped
@@ -26,10 +26,7 @@ POLL_MS = 60  # how often the page asks for progress (each poll is a ~5 ms reque
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("NEURALAB_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "neuralab"
-    )
-    return Path(root) / f"jobs-{__version__}"
+    return cache.root() / f"jobs-{__version__}"
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,126 @@
+"""Reference models for the compression pages: trained once by seed, cached on disk.
+
+Every model reads the 64 pixels of an 8×8 digit and returns 10 logits, so any stage of
+the compression stack can swap one for another. All of them train on the same split
+(``neuralab.data.arrays.digits(0)``), so accuracies compare on the same 360 test digits.
+
+A model is keyed by its name, its recipe, its seed and the torch version; the weights
+are stored under ``<cache>/models/`` and loaded on the next call, so a page answers at
+once after the first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import torch
+from torch import nn
+
+from neuralab import cache
+from neuralab.data.arrays import Arrays, digits
+from neuralab.nn.models import mlp
+from neuralab.params import Choice
+from neuralab.train.loop import Config, evaluate, fit
+
+__all__ = ["MODEL", "RECIPES", "Recipe", "Trained", "build", "data", "load", "accuracy"]
+
+SPLIT_SEED = 0  # every reference model trains and is tested on the same split
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a reference model is built and trained."""
+
+    title: str  # shown in dropdowns
+    arch: str  # "mlp" or "cnn"
+    hidden: tuple[int, ...]  # MLP hidden widths, or CNN channel counts
+    epochs: int
+    lr: float
+    batch_size: int = 32
+    optimizer: str = "adam"
+
+
+RECIPES: dict[str, Recipe] = {
+    "mlp": Recipe("MLP 64-64-32-10", "mlp", (64, 32), epochs=30, lr=3e-3),
+    "cnn": Recipe("Small CNN (8 and 16 channels)", "cnn", (8, 16), epochs=20, lr=3e-3),
+    "teacher": Recipe("Teacher MLP 64-256-128-10", "mlp", (256, 128), epochs=30, lr=2e-3),
+    "student": Recipe("Student MLP 64-16-10", "mlp", (16,), epochs=30, lr=5e-3),
+}
+MODEL = Choice(tuple((k, r.title) for k, r in RECIPES.items()), default="mlp", label="Model")
+
+
+@dataclass
+class Trained:
+    """A trained reference model and how well it does on the held-out test digits."""
+
+    name: str
+    model: nn.Module  # in eval mode
+    accuracy: float  # test accuracy, 0..1
+    key: str  # the cache key: recipe, seed and torch version
+
+
+def build(name: str, seed: int = 0) -> nn.Module:
+    """The untrained model of recipe ``name`` with weights drawn from ``seed``."""
+    if name not in RECIPES:
+        raise ValueError(f"model must be one of {', '.join(RECIPES)}; got {name!r}.")
+    r = RECIPES[name]
+    if r.arch == "mlp":
+        return mlp((64, *r.hidden, 10), "relu", seed=seed)
+    c1, c2 = r.hidden
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return nn.Sequential(
+            nn.Unflatten(1, (1, 8, 8)),  # (N, 64) -> (N, 1, 8, 8)
+            nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(),  # (N, c1, 8, 8)
+            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(),  # (N, c2, 8, 8)
+            nn.MaxPool2d(2),  # (N, c2, 4, 4)
+            nn.Flatten(),
+            nn.Linear(c2 * 16, 10),
+        )
+
+
+def data() -> Arrays:
+    """The digits split every reference model uses."""
+    return digits(SPLIT_SEED)
+
+
+def accuracy(model: nn.Module, arrays: Arrays | None = None) -> float:
+    """Test accuracy of ``model`` on the shared split."""
+    d = arrays or data()
+    return evaluate(model, d.X_test, d.y_test, d.task)[1]
+
+
+def _key(name: str, seed: int) -> str:
+    blob = json.dumps({"name": name, "recipe": asdict(RECIPES[name]), "seed": seed, "torch": torch.__version__},
+                      sort_keys=True)
+    return f"{name}-s{seed}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
+
+
+@lru_cache(maxsize=16)
+def load(name: str, seed: int = 0) -> Trained:
+    """The trained reference model: from the disk cache, or trained now (seconds) and stored.
+
+    The returned module is shared by every caller in this process: deep-copy it before
+    changing its weights.
+    """
+    model = build(name, seed)
+    key = _key(name, seed)
+    path = cache.root() / "models" / f"{key}.pt"
+    if path.exists():
+        model.load_state_dict(torch.load(path, weights_only=True))
+    else:
+        r = RECIPES[name]
+        cfg = Config(epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer, seed=seed)
+        fit(model, data(), cfg)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # atomic: workers may race
+        os.close(fd)
+        torch.save(model.state_dict(), tmp)
+        os.replace(tmp, path)
+    model.eval()
+    return Trained(name, model, accuracy(model), key)
