@@ -44,6 +44,19 @@ def serve(host: str, port: int, workers: int) -> int:
     return 0  # not reached
 
 
+def worker(redis_url: str | None, concurrency: int) -> int:
+    """Run a Celery worker for the lab's background jobs (``NEURALAB_JOBS=celery``)."""
+    env = {**os.environ, "NEURALAB_JOBS": "celery"}
+    if redis_url:
+        env["NEURALAB_REDIS_URL"] = redis_url
+    print(f"neuralab {__version__}: Celery worker for {env.get('NEURALAB_REDIS_URL', 'redis://127.0.0.1:6379/0')} "
+          f"with {concurrency} process(es)", flush=True)
+    args = [sys.executable, "-m", "celery", "-A", "neuralab.app.worker:celery", "worker",
+            "--concurrency", str(concurrency), "--loglevel", "WARNING", "--without-gossip", "--without-mingle"]
+    os.execve(sys.executable, args, env)
+    return 0  # not reached
+
+
 def _positive(text: str) -> int:
     n = int(text)
     if not 1 <= n <= 64:
@@ -66,8 +79,20 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=_port, default=8050, help="port to listen on (default 8050)")
     s.add_argument("--workers", type=_positive, default=1, help="worker processes; more than 1 runs gunicorn")
+    s.add_argument("--jobs", choices=("diskcache", "celery"), default=None,
+                   help="where background jobs run: diskcache (this machine, default) or celery (Redis, any machine)")
+    s.add_argument("--redis", default=None, help="Redis URL for --jobs celery (default redis://127.0.0.1:6379/0)")
+    w = sub.add_parser("worker", help="run a Celery worker for the lab's jobs (with serve --jobs celery)")
+    w.add_argument("--redis", default=None, help="Redis URL (default redis://127.0.0.1:6379/0)")
+    w.add_argument("--concurrency", type=_positive, default=os.cpu_count() or 1, help="worker processes")
     args = parser.parse_args(argv)
+    if args.command == "worker":
+        return worker(args.redis, args.concurrency)
     if args.command == "serve":
+        if args.jobs:
+            os.environ["NEURALAB_JOBS"] = args.jobs
+        if args.redis:
+            os.environ["NEURALAB_REDIS_URL"] = args.redis
         return serve(args.host, args.port, args.workers)
     return 1
 

@@ -49,11 +49,13 @@ class LabServer:
 
     Args:
         workers: 1 runs Dash's server; more runs gunicorn, as in production.
+        env: extra environment variables for the server process.
         cache_dir: where background jobs cache results (empty it for honest timings).
         log_path: where the server's output goes (default: beside the cache).
     """
 
-    def __init__(self, workers: int = 1, cache_dir: str | Path | None = None, log_path: str | Path | None = None):
+    def __init__(self, workers: int = 1, cache_dir: str | Path | None = None, log_path: str | Path | None = None,
+                 env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -61,10 +63,11 @@ class LabServer:
         self.log_path = Path(log_path) if log_path else None
         self.proc: subprocess.Popen | None = None
         self.ready_s = float("nan")  # seconds from start to the first 200
+        self.env = env or {}  # extra environment for the server, e.g. NEURALAB_JOBS=celery
 
     def start(self) -> LabServer:
         args = [sys.executable, "-m", "neuralab", "serve", "--port", str(self.port), "--workers", str(self.workers)]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         if self.cache_dir:
             env["NEURALAB_CACHE_DIR"] = str(self.cache_dir)
         if self.log_path is None:

@@ -46,7 +46,7 @@ def create_app() -> Dash:
     # once (workers, background jobs); a ridge fit took 73 ms on 1 thread, 180 ms on 2. Set
     # after the imports: threadpoolctl limits only the libraries already loaded.
     threadpoolctl.threadpool_limits(1)
-    from neuralab.app import errors, jobs, shell
+    from neuralab.app import errors, jobs, limits, shell
 
     app = Dash(
         __name__,
@@ -60,6 +60,7 @@ def create_app() -> Dash:
     app.layout = shell.layout
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES  # larger bodies get 413, unread
     errors.install(app.server)
+    limits.install_cookie(app.server)
     # plotly/dash#3971: the first requests to a threaded server can miss callbacks; warm up in-process
     with app.server.test_request_context("/"):
         app.server.preprocess_request()

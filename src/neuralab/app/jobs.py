@@ -5,6 +5,11 @@ A heavy callback (one that refits models, over ~150 ms) runs through Dash's
 the page stays usable. Results are cached on disk by their inputs, so a view seen
 once (by any worker process) comes back at the next poll. The cache lives in
 ``$NEURALAB_CACHE_DIR`` (default ``~/.cache/neuralab``) and is capped in size.
+
+Every job is bounded (:mod:`neuralab.app.limits`): a global cap, a cap per browser and
+a time limit. For many machines, set ``NEURALAB_JOBS=celery`` and
+``NEURALAB_REDIS_URL=redis://host:6379/0``: jobs then go through Celery with Redis as
+broker and result store, run by ``neuralab worker`` processes on any machine.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import diskcache
-from dash import DiskcacheManager
+from dash import CeleryManager, DiskcacheManager
 
 from neuralab import __version__, cache
+from neuralab.app import limits
 
 CACHE_BYTES = 512 * 2**20  # the least recently used results go beyond this
 EXPIRE_S = 7 * 24 * 3600  # a result unseen for a week is dropped
@@ -43,7 +49,20 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-class JobManager(DiskcacheManager):
+class BoundedJobs:
+    """Mixed into a Dash manager: every job runs inside the limits, and a "busy" answer is never cached."""
+
+    def make_job_fn(self, fn, progress, key=None):
+        return super().make_job_fn(limits.bounded(fn), progress, key)
+
+    def get_result(self, key, job):
+        result = super().get_result(key, job)
+        if limits.is_busy(result):
+            self.clear_cache_entry(key)  # the next identical request computes for real
+        return result
+
+
+class JobManager(BoundedJobs, DiskcacheManager):
     """Dash's manager with three process-handling fixes.
 
     * It starts a process per job and never joins it, so finished jobs would stay as
@@ -100,8 +119,36 @@ class JobManager(DiskcacheManager):
         return super().job_running(job)
 
 
+class CeleryJobManager(BoundedJobs, CeleryManager):
+    """Dash's Celery manager within the same limits (on each worker machine)."""
+
+
+BACKENDS = ("diskcache", "celery")
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def backend() -> str:
+    name = os.environ.get("NEURALAB_JOBS", "diskcache")
+    if name not in BACKENDS:
+        raise ValueError(f"NEURALAB_JOBS must be one of {', '.join(BACKENDS)}; got {name!r}.")
+    return name
+
+
+def celery_app():
+    """The Celery app for ``NEURALAB_REDIS_URL``: Redis is both the broker and the result store."""
+    from celery import Celery
+
+    url = os.environ.get("NEURALAB_REDIS_URL", DEFAULT_REDIS_URL)
+    app = Celery("neuralab", broker=url, backend=url)
+    app.conf.update(broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
+                    result_expires=EXPIRE_S)
+    return app
+
+
 @lru_cache(maxsize=1)
-def manager() -> DiskcacheManager:
-    """One manager per process; every worker process shares the same directory."""
+def manager():
+    """One manager per process: diskcache (shared directory) by default, or Celery with Redis."""
+    if backend() == "celery":
+        return CeleryJobManager(celery_app(), cache_by=[code_version], expire=EXPIRE_S)
     cache = diskcache.Cache(str(cache_dir()), size_limit=CACHE_BYTES, eviction_policy="least-recently-used")
     return JobManager(cache, cache_by=[code_version], expire=EXPIRE_S)

@@ -1,0 +1,196 @@
+"""Bounds on background jobs: a global cap, a cap per client, and a time limit per job.
+
+Every background callback runs through :func:`bounded`. Before the page's function
+runs, the job takes one of :data:`MAX_JOBS` global slots and one of
+:data:`MAX_JOBS_PER_CLIENT` slots of its client (the ``nl_client`` cookie, else the
+address). A job that finds no free slot waits its turn, up to :data:`QUEUE_S`; only
+:data:`MAX_WAITING` jobs may wait at once. A job that cannot get a slot, or that runs
+past :data:`MAX_JOB_S`, answers with a sentence in the page's own outputs instead of
+a result; that answer is never cached.
+
+Slots are ``flock`` locks on files in the cache directory, so they hold across every
+worker process of this machine, and a killed job frees its slot with its process.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import hashlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from dash import callback_context, html, no_update
+
+from neuralab import cache
+from neuralab.plots.theme import message_figure
+
+CLIENT_COOKIE = "nl_client"
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+MAX_JOBS = _env_int("NEURALAB_MAX_JOBS", max(2, os.cpu_count() or 2))  # running at once, all clients
+MAX_JOBS_PER_CLIENT = _env_int("NEURALAB_MAX_JOBS_PER_CLIENT", 2)  # running at once, one browser
+MAX_WAITING = _env_int("NEURALAB_MAX_WAITING", 4 * MAX_JOBS)  # queued at once, all clients
+MAX_JOB_S = _env_int("NEURALAB_MAX_JOB_S", 300)  # a job still running after this is stopped
+QUEUE_S = 30.0  # how long a job waits for a slot before it gives up
+_POLL_S = 0.05
+BUSY_MARK = "nl-busy"  # marks an answer that says "busy" or "too long": it must not be cached
+
+
+class _Timeout(Exception):
+    pass
+
+
+def slots_dir() -> Path:
+    path = cache.root() / "slots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _try_lock(path: Path) -> int | None:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except OSError:
+        os.close(fd)
+        return None
+
+
+def _take(prefix: str, n: int) -> int | None:
+    """One of ``n`` slots named ``prefix-i``, or None when all are held."""
+    for i in range(n):
+        fd = _try_lock(slots_dir() / f"{prefix}-{i}.lock")
+        if fd is not None:
+            return fd
+    return None
+
+
+def _release(*fds: int | None) -> None:
+    for fd in fds:
+        if fd is not None:
+            with suppress(OSError):
+                os.close(fd)  # closing the descriptor drops its flock
+
+
+def client_id(cookies: dict, remote: str) -> str:
+    """A short, file-name-safe id of the browser that sent the request."""
+    raw = str(cookies.get(CLIENT_COOKIE) or remote or "anonymous")[:200]
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+@contextmanager
+def slot(client: str, queue_s: float = QUEUE_S) -> Iterator[str]:
+    """Hold a client slot and a global slot for the body; yields "" or the sentence saying why not."""
+    waiting = _take("waiting", MAX_WAITING)
+    if waiting is None:
+        yield ("The lab is running as many jobs as it can queue. Nothing was computed; "
+               "try again in a few seconds.")
+        return
+    mine = held = None
+    deadline = time.monotonic() + queue_s
+    try:
+        while (mine := mine or _take(f"client-{client}", MAX_JOBS_PER_CLIENT)) is None or (
+                held := _take("global", MAX_JOBS)) is None:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(_POLL_S)
+        _release(waiting)
+        waiting = None
+        if mine is None:
+            yield (f"This browser already has {MAX_JOBS_PER_CLIENT} computations running, and this one waited "
+                   f"{queue_s:.0f} s for its turn. Nothing was computed; it runs when you change a control again.")
+        elif held is None:
+            yield (f"The lab is busy: all {MAX_JOBS} computation slots are taken by other users, and this one "
+                   f"waited {queue_s:.0f} s. Nothing was computed; try again in a moment.")
+        else:
+            yield ""
+    finally:
+        _release(waiting, mine, held)
+
+
+def _busy_value(output: dict, sentence: str) -> Any:
+    prop = output.get("property")
+    if prop == "figure":
+        fig = message_figure(sentence)
+        fig.update_layout(meta=BUSY_MARK)
+        return fig
+    if prop == "children":
+        return html.Span(sentence, className=f"{BUSY_MARK} nl-alert", role="alert")
+    return no_update
+
+
+def busy_outputs(outputs_list: Any, sentence: str) -> Any:
+    """The callback's outputs, each saying ``sentence`` where it can (figures, text), else unchanged."""
+    if isinstance(outputs_list, dict):
+        return _busy_value(outputs_list, sentence)
+    return [busy_outputs(o, sentence) for o in outputs_list]
+
+
+def is_busy(result: Any) -> bool:
+    """True for an answer made by :func:`busy_outputs` (also after a JSON round trip)."""
+    if isinstance(result, (list, tuple)):
+        return any(is_busy(r) for r in result)
+    if isinstance(result, dict):
+        props = result.get("props", {})
+        return result.get("layout", {}).get("meta") == BUSY_MARK or BUSY_MARK in str(props.get("className", ""))
+    if hasattr(result, "layout") and getattr(result.layout, "meta", None) == BUSY_MARK:
+        return True
+    return BUSY_MARK in str(getattr(result, "className", "") or "")
+
+
+def bounded(fn: Callable) -> Callable:
+    """Wrap a background callback's function in the slot and time limits (runs in the job process)."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        ctx = callback_context
+        client = client_id(getattr(ctx, "cookies", {}) or {}, getattr(ctx, "remote", "") or "")
+        with slot(client) as refusal:
+            if refusal:
+                return busy_outputs(ctx.outputs_list, refusal)
+            timer = threading.current_thread() is threading.main_thread()
+            if timer:
+                previous = signal.signal(signal.SIGALRM, _raise_timeout)
+                signal.setitimer(signal.ITIMER_REAL, MAX_JOB_S)
+            try:
+                return fn(*args, **kwargs)
+            except _Timeout:
+                return busy_outputs(ctx.outputs_list, f"This computation ran for {MAX_JOB_S} s, the lab's limit "
+                                                      "for one job, and was stopped. Choose smaller settings.")
+            finally:
+                if timer:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, previous)
+
+    return run
+
+
+def _raise_timeout(signum, frame):
+    raise _Timeout()
+
+
+def install_cookie(server) -> None:
+    """Give every browser a random ``nl_client`` id on its first page load (no personal data)."""
+    import secrets
+
+    from flask import request
+
+    @server.after_request
+    def _cookie(response):
+        if CLIENT_COOKIE not in request.cookies and not request.path.startswith("/_"):
+            response.set_cookie(CLIENT_COOKIE, secrets.token_hex(16), httponly=True, samesite="Lax")
+        return response
