@@ -1,0 +1,1180 @@
+"""The playground's training engine: a small MLP trained in lean numpy, update for update like torch.
+
+Why not torch itself? For a 2-4-2-1 network on a batch of 10 points the arithmetic of
+one update is a few hundred multiply-adds; torch spends tens of microseconds per call
+on dispatch, autograd bookkeeping and optimizer loops, so a plain torch loop manages a
+couple of thousand updates per second. This engine keeps every parameter in ONE flat
+float64 buffer (each weight matrix, bias and norm scale is a view into it), writes the
+gradients into a second flat buffer of the same layout, and so runs each optimizer as
+three or four whole-buffer numpy operations, whatever the depth. Forward and backward
+reuse preallocated arrays. ``benchmarks/playground.py`` measures the result.
+
+It is not a different model: the initial weights are drawn by
+:func:`neuralab.nn.models.mlp` (torch's own initializers, same seed), the update rules
+are torch's (``SGD``, momentum, Nesterov, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``,
+with torch's defaults and ``weight_decay``), and ``tests/train/test_fast.py`` checks
+forward passes, gradients, single updates and 50-update runs against torch.
+:meth:`Engine.to_torch` hands back the equivalent ``torch.nn.Sequential``.
+
+Conventions:
+
+* Layers are ``Linear → [BatchNorm1d | LayerNorm] → activation → [Dropout]`` per hidden
+  layer, then a Linear output, exactly the order of :func:`~neuralab.nn.models.mlp`.
+* Heads: one logit with sigmoid cross-entropy for two classes (``BCEWithLogitsLoss``),
+  one logit per class with softmax cross-entropy for more (``CrossEntropyLoss``), one
+  output with mean squared error for regression (``MSELoss``).
+* An epoch shuffles the training set and takes ``n_train // batch_size`` full batches;
+  the remainder (fewer than one batch) waits for the next shuffle. Fixed-size batches
+  keep every buffer preallocated and batch norm well defined.
+* ``l2`` adds ``l2·Σw²`` (weights only) to the loss; ``weight_decay`` is torch's
+  (added to the gradient of every parameter, decoupled for AdamW); ``l1`` is a
+  proximal soft-threshold ``w ← sign(w)·max(|w| − lr·l1, 0)`` after each update
+  (weights only), which makes exact zeros.
+* The learning rate changes once per epoch following
+  :func:`neuralab.train.schedules.lr_curve` (torch's schedulers); ``plateau`` reacts
+  to the test loss through a live torch ``ReduceLROnPlateau``.
+* The playground has no separate validation set: early stopping, the plateau schedule
+  and the target-loss stop read the TEST loss, which makes the test score optimistic.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import torch
+from scipy.special import erf, expit
+from torch import nn
+
+from neuralab.data import playground as pgdata
+from neuralab.data.playground import DATA, PlaygroundData, selected_features
+from neuralab.nn.models import ACTIVATIONS, INITS, NORMS, mlp
+from neuralab.params import Choice, Float, Int, ParamSpec, Rule
+from neuralab.train import schedules
+from neuralab.train.optimizers import MOMENTUM, OPTIMIZERS
+
+__all__ = [
+    "MAX_LAYERS", "MAX_PARAMS", "MAX_WIDTH", "NETWORK", "PLAYGROUND", "TRAINING",
+    "Curves", "Engine", "EngineConfig", "Health", "Maps", "Metrics", "Snapshot",
+    "build", "config", "hidden_activations", "hidden_sizes", "n_weights",
+]
+
+MAX_LAYERS = 8  # hidden layers at most
+MAX_WIDTH = 32  # neurons per hidden layer at most
+MAX_PARAMS = 5000  # trainable numbers at most: keeps one update (and a 50×50 neuron map) fast
+ADAM_BETAS = (0.9, 0.999)  # torch's defaults for Adam and AdamW
+ADAM_EPS = 1e-8
+RMS_ALPHA, RMS_EPS = 0.99, 1e-8  # torch's RMSprop defaults
+ADAGRAD_EPS = 1e-10  # torch's Adagrad default
+NORM_EPS, BN_MOMENTUM = 1e-5, 0.1  # torch's BatchNorm1d / LayerNorm defaults
+LEAKY_SLOPE = 0.01  # torch's LeakyReLU default
+SATURATED_SLOPE = 0.05  # a unit is saturated where its slope is below 5% of its peak slope ...
+SATURATED_SHARE = 0.9  # ... on at least 90% of the training points
+
+_DEFAULT_WIDTHS = (4, 2, 4, 4, 4, 4, 4, 4)
+
+# ---------------------------------------------------------------------------------------------------------------
+# The controls
+# ---------------------------------------------------------------------------------------------------------------
+
+_ACT_OPTIONS = tuple((k, v[0]) for k, v in ACTIVATIONS.items())
+
+NETWORK = ParamSpec(
+    "playground_network",
+    layers=Int(0, MAX_LAYERS, 2, label="Hidden layers", help="How many hidden layers sit between input and output."),
+    **{f"n{i + 1}": Int(1, MAX_WIDTH, _DEFAULT_WIDTHS[i], label=f"Neurons in layer {i + 1}",
+                        help=f"Width of hidden layer {i + 1} (ignored beyond the number of layers).")
+       for i in range(MAX_LAYERS)},
+    activation=Choice(_ACT_OPTIONS, "tanh", label="Activation", help="The nonlinearity of every hidden layer."),
+    **{f"act{i + 1}": Choice((("same", "Same as above"),) + _ACT_OPTIONS, "same", label=f"Activation of layer {i + 1}",
+                             help=f"Overrides the activation of hidden layer {i + 1}.")
+       for i in range(MAX_LAYERS)},
+    init=Choice(tuple(INITS.items()), "xavier", label="Initialization",
+                help="How the weights are drawn before training; biases start at zero."),
+    norm=Choice(tuple(NORMS.items()), "none", label="Normalization",
+                help="Normalize each hidden layer's pre-activations over the batch or over the layer."),
+    dropout=Float(0.0, 0.8, 0.0, step=0.05, label="Dropout", help="Share of hidden units silenced at each update."),
+)
+
+TRAINING = ParamSpec(
+    "playground_training",
+    optimizer=Choice(tuple((k, v[0]) for k, v in OPTIMIZERS.items()), "sgd", label="Optimizer",
+                     help="The update rule (torch's, with torch's defaults)."),
+    lr=Float(1e-5, 10.0, 0.03, step=0.01, log=True, label="Learning rate", help="Step size of each update."),
+    schedule=schedules.SCHEDULE,
+    epochs=Int(10, 5000, 1000, step=10, unit="epochs", label="Epochs",
+               help="Length of the run: the schedule spans it and training stops there."),
+    batch_size=Int(1, 100, 10, unit="points", label="Batch size", help="Points averaged into each update."),
+    weight_decay=Float(0.0, 0.1, 0.0, step=0.001, label="Weight decay",
+                      help="torch's weight_decay: pulls every parameter toward zero (decoupled for AdamW)."),
+    l1=Float(0.0, 0.1, 0.0, step=0.001, label="L1",
+             help="Soft-threshold on the weights after each update: exact zeros."),
+    l2=Float(0.0, 0.1, 0.0, step=0.001, label="L2", help="Adds l2·Σw² to the loss."),
+    patience=Int(0, 200, 0, step=5, unit="epochs", label="Patience",
+                 help="Stop after this many epochs without a better test loss (0: never)."),
+    target_loss=Float(0.0, 1.0, 0.0, step=0.005, label="Target loss",
+                      help="Stop once the test loss falls below this (0: never)."),
+)
+
+
+def hidden_sizes(values: dict) -> tuple[int, ...]:
+    """The hidden widths chosen in ``values``: ``(n1, ..., n_layers)``."""
+    return tuple(int(values[f"n{i + 1}"]) for i in range(int(values["layers"])))
+
+
+def hidden_activations(values: dict) -> tuple[str, ...]:
+    """One activation name per hidden layer: ``act{i}`` unless it is "same", then ``activation``."""
+    return tuple(values["activation"] if values[f"act{i + 1}"] == "same" else values[f"act{i + 1}"]
+                 for i in range(int(values["layers"])))
+
+
+def _io_sizes(values: dict) -> tuple[int, int]:
+    """(inputs, outputs) implied by the data controls, without drawing the data."""
+    ds = values["dataset"]
+    n_in = 64 if ds == "digits" else len(selected_features(values))
+    if pgdata.DATASETS[ds][1] == "regression":
+        return n_in, 1
+    k = 10 if ds == "digits" else int(values["classes"])
+    return n_in, (k if k > 2 else 1)
+
+
+def n_weights(sizes: tuple[int, ...] | list[int], norm: str = "none") -> int:
+    """Trainable numbers of an MLP ``sizes`` (weights, biases, and two per unit for a norm layer)."""
+    n = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    return n + (2 * sum(sizes[1:-1]) if norm != "none" else 0)
+
+
+def _n_train(values: dict) -> int:
+    """Training points the data controls give (the stratified split's exact count; the draw is cached)."""
+    try:
+        return len(pgdata.load(values).y_train)
+    except ValueError:  # the data controls themselves are bad: another rule says so
+        return 10**9
+
+
+def _batch_ok(v: dict) -> bool:
+    cap = {"digits": 1797, "motor": 1200}.get(v["dataset"], 10**9)
+    rough = min(int(v["n_points"]), cap) * int(v["train_pct"]) // 100 - 10  # per-class rounding loses < 1 each
+    return v["batch_size"] <= rough or v["batch_size"] <= _n_train(v)
+
+
+def _size_ok(v: dict) -> bool:
+    n_in, n_out = _io_sizes(v)
+    return n_weights((n_in, *hidden_sizes(v), n_out), v["norm"]) <= MAX_PARAMS
+
+
+def _size_message(v: dict) -> str:
+    n_in, n_out = _io_sizes(v)
+    n = n_weights((n_in, *hidden_sizes(v), n_out), v["norm"])
+    return (f"The network ({n_in} inputs, hidden layers {list(hidden_sizes(v))}, {n_out} output"
+            f"{'s' if n_out > 1 else ''}) has {n} trainable numbers; the playground allows {MAX_PARAMS} so that "
+            "each update stays fast. Remove a layer or make some narrower.")
+
+
+PLAYGROUND = ParamSpec.merge("playground", DATA, NETWORK, TRAINING)
+PLAYGROUND = ParamSpec(
+    "playground",
+    [*PLAYGROUND.rules,
+     Rule(("layers", "n1", "norm"), _size_ok, _size_message),
+     Rule(("batch_size", "n_points", "train_pct"), _batch_ok,
+          lambda v: (f"batch_size is {v['batch_size']} but the training set holds only {_n_train(v)} points; "
+                     "choose a batch size at most that, or more points or a larger training share.")),
+     Rule(("norm", "batch_size"), lambda v: v["norm"] != "batch" or v["batch_size"] >= 2,
+          "Batch norm needs at least 2 points per batch (it divides by the batch's spread); "
+          "raise batch_size or pick layer norm."),
+     ],
+    **PLAYGROUND.fields,
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """The network and how it is trained. Build it from page values with :func:`config`."""
+
+    sizes: tuple[int, ...]  # (n_inputs, hidden..., n_outputs)
+    activations: tuple[str, ...]  # one key of ACTIVATIONS per hidden layer
+    head: str  # "binary", "multiclass" or "regression" (see PlaygroundData.head)
+    init: str = "xavier"  # key of neuralab.nn.models.INITS
+    norm: str = "none"  # "none", "batch" or "layer"
+    dropout: float = 0.0  # drop probability after each hidden activation
+    optimizer: str = "sgd"  # key of neuralab.train.optimizers.OPTIMIZERS
+    lr: float = 0.03  # initial learning rate
+    schedule: str = "constant"  # key of neuralab.train.schedules.SCHEDULES, stepped once per epoch
+    epochs: int = 1000  # run length; the schedule spans it
+    batch_size: int = 10  # points per update
+    weight_decay: float = 0.0  # torch's weight_decay
+    l1: float = 0.0  # proximal L1 strength (weights only)
+    l2: float = 0.0  # L2 penalty l2·Σw² in the loss (weights only)
+    patience: int = 0  # early stopping on the test loss (0: off); the best weights are restored
+    target_loss: float = 0.0  # stop when the test loss is below this (0: off)
+    explode: float = 1e3  # a training loss above this multiple of the initial one counts as divergence
+    seed: int = 0  # initial weights (through mlp) and the shuffling/dropout stream
+
+
+def config(values: dict) -> EngineConfig:
+    """The :class:`EngineConfig` for validated page ``values`` (see :data:`PLAYGROUND`)."""
+    n_in, n_out = _io_sizes(values)
+    ds = values["dataset"]
+    head = "regression" if pgdata.DATASETS[ds][1] == "regression" else ("binary" if n_out == 1 else "multiclass")
+    return EngineConfig(
+        sizes=(n_in, *hidden_sizes(values), n_out), activations=hidden_activations(values), head=head,
+        init=values["init"], norm=values["norm"], dropout=float(values["dropout"]), optimizer=values["optimizer"],
+        lr=float(values["lr"]), schedule=values["schedule"], epochs=int(values["epochs"]),
+        batch_size=int(values["batch_size"]), weight_decay=float(values["weight_decay"]), l1=float(values["l1"]),
+        l2=float(values["l2"]), patience=int(values["patience"]), target_loss=float(values["target_loss"]),
+        seed=int(values["seed"]),
+    )
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Where the run stands now (evaluated in eval mode: no dropout, batch norm on running statistics)."""
+
+    epoch: int  # completed epochs
+    updates: int  # weight updates so far
+    lr: float  # learning rate of the current epoch
+    train_loss: float  # data loss on the whole training set (no penalty)
+    test_loss: float
+    train_metric: float  # accuracy (0..1) for classes, R² for regression
+    test_metric: float
+    train_rmse: float  # regression: RMSE in data.y_unit (stored-scale RMSE × data.y_scale); nan for classes
+    test_rmse: float
+    metric_name: str  # "accuracy" or "R²"
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Per-epoch history (index 0 is the initial network, before any update)."""
+
+    epoch: np.ndarray  # (E+1,) 0, 1, ..., E
+    train_loss: np.ndarray  # (E+1,)
+    test_loss: np.ndarray  # (E+1,)
+    train_metric: np.ndarray  # (E+1,) accuracy or R²
+    test_metric: np.ndarray  # (E+1,)
+    lr: np.ndarray  # (E+1,) LR used during each epoch (nan at index 0)
+
+
+@dataclass(frozen=True)
+class Health:
+    """Signals that training is going wrong, one entry per layer."""
+
+    grad_norm: np.ndarray  # (n_linear,) Frobenius norm of ∂loss/∂W of each Linear layer, last update
+    dead: np.ndarray  # (n_hidden,) share of units whose slope is 0 on every training point ("dead ReLUs")
+    saturated: np.ndarray  # (n_hidden,) share of live units flat (slope < 5% of peak) on ≥ 90% of training points
+    dead_total: float  # share of all hidden units that are dead
+    saturated_total: float  # share of all hidden units that are saturated
+    zero_weights: float  # share of weights that are exactly 0 (L1 at work)
+
+
+@dataclass(frozen=True)
+class Maps:
+    """Every neuron's output over the grid (eval mode), for the per-neuron heatmaps."""
+
+    xs: np.ndarray  # (res,) column coordinates
+    ys: np.ndarray  # (res,) row coordinates
+    inputs: np.ndarray  # (n_inputs, res, res) each input feature
+    hidden: list[np.ndarray]  # per hidden layer (width, res, res): post-activation outputs
+    output: np.ndarray  # (res, res) P(class 1) for binary, predicted class for multiclass, value for regression
+    proba: np.ndarray | None  # (k, res, res) class probabilities for multiclass, else None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the page draws, in one object."""
+
+    metrics: Metrics
+    curves: Curves
+    health: Health
+    weights: list[np.ndarray]  # per Linear layer (out, in), torch layout, copies
+    biases: list[np.ndarray]  # per Linear layer (out,)
+    confusion: np.ndarray | None  # (k, k) test-set counts, rows true class, columns predicted; None for regression
+    maps: Maps | None  # None for digits or when not asked for
+    diverged: str  # "" or a sentence: what blew up, when, the likely cause and the fix
+    stopped: str  # "" or why training stopped (end of the run, early stop, target reached, divergence)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Activations: value and slope, in place where it matters
+# ---------------------------------------------------------------------------------------------------------------
+
+_SQRT2 = math.sqrt(2.0)
+_INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _act(name: str, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out ← f(z); torch's definitions (GELU is the exact erf form)."""
+    if name == "tanh":
+        return np.tanh(z, out=out)
+    if name == "relu":
+        return np.maximum(z, 0.0, out=out)
+    if name == "sigmoid":
+        return expit(z, out=out)
+    if name == "linear":
+        np.copyto(out, z)
+        return out
+    if name == "leaky_relu":
+        return _leaky(z, out)
+    if name == "elu":
+        out[...] = np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
+        return out
+    if name == "gelu":
+        out[...] = 0.5 * z * (1.0 + erf(z / _SQRT2))
+        return out
+    if name == "silu":
+        out[...] = z * expit(z)
+        return out
+    raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {name!r}.")
+
+
+def _leaky(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    out[...] = np.where(z > 0, z, LEAKY_SLOPE * z)
+    return out
+
+
+def _slope(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """f'(z), given z and a = f(z). ReLU's slope at 0 is 0, as in torch."""
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "relu":
+        return (z > 0).astype(z.dtype)
+    if name == "sigmoid":
+        return a * (1.0 - a)
+    if name == "linear":
+        return np.ones_like(z)
+    if name == "leaky_relu":
+        return np.where(z > 0, 1.0, LEAKY_SLOPE)
+    if name == "elu":
+        return np.where(z > 0, 1.0, a + 1.0)
+    if name == "gelu":
+        return 0.5 * (1.0 + erf(z / _SQRT2)) + z * _INV_SQRT2PI * np.exp(-0.5 * z * z)
+    if name == "silu":
+        s = expit(z)
+        return s * (1.0 + z * (1.0 - s))
+    raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {name!r}.")
+
+
+_PEAK_SLOPE = {"tanh": 1.0, "relu": 1.0, "sigmoid": 0.25, "linear": 1.0, "leaky_relu": 1.0, "elu": 1.0,
+               "gelu": 1.129, "silu": 1.1}
+
+
+def _slope_into(name: str, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out ← f'(z) without temporaries for the common activations (the training hot path)."""
+    if name == "tanh":
+        np.multiply(a, a, out=out)
+        return np.subtract(1.0, out, out=out)
+    if name == "relu":
+        return _relu_slope(a, out)
+    if name == "sigmoid":
+        np.subtract(1.0, a, out=out)
+        return np.multiply(out, a, out=out)
+    out[...] = _slope(name, z, a)
+    return out
+
+
+def _relu_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.sign(a, out=out)  # a = max(z, 0) ≥ 0, so sign(a) is 1 where z > 0 and 0 elsewhere: ReLU's slope
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The engine
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Layer:
+    """Views into the flat buffers for one hidden or output layer, plus its work arrays."""
+
+    W: np.ndarray  # (out, in) view of theta
+    b: np.ndarray  # (out,)
+    gW: np.ndarray  # (out, in) view of grad
+    gb: np.ndarray
+    act: str  # activation name; "" for the output layer
+    gamma: np.ndarray | None = None  # norm scale (view of theta)
+    beta: np.ndarray | None = None  # norm shift
+    ggamma: np.ndarray | None = None
+    gbeta: np.ndarray | None = None
+    run_mean: np.ndarray | None = None  # batch norm running statistics (not trained)
+    run_var: np.ndarray | None = None
+    buf: dict[str, np.ndarray] = field(default_factory=dict)  # per-batch work arrays
+    Wb: np.ndarray | None = None  # (out, in + 1) [W | b], the block of theta W and b are views of
+    gWb: np.ndarray | None = None  # the same block of grad
+
+
+class Engine:
+    """Trains one MLP on one :class:`~neuralab.data.playground.PlaygroundData`, a batch at a time.
+
+    Typical use::
+
+        eng = build(values)          # validated page values -> engine at epoch 0
+        eng.step(500)                # 500 weight updates (or until a stop)
+        snap = eng.snapshot(res=50)  # everything to draw
+        blob = eng.to_bytes()        # resume later: Engine.from_bytes(blob)
+    """
+
+    def __init__(self, cfg: EngineConfig, data: PlaygroundData, values: dict | None = None):
+        """Build the network from ``cfg`` (weights drawn by ``mlp`` with ``cfg.seed``) for ``data``.
+
+        ``values`` (the page's validated controls) is kept so :meth:`to_bytes` can rebuild the data.
+        Raises ``ValueError`` with a sentence if ``cfg`` and ``data`` disagree.
+        """
+        _check(cfg, data)
+        self.cfg = cfg
+        self.data = data
+        self.values = dict(values) if values else None
+        self._Xtr = np.ascontiguousarray(data.X_train, dtype=np.float64)
+        self._Xtr1 = _with_ones(self._Xtr)  # the inputs with a column of ones (the bias's input)
+        self._Xte = np.ascontiguousarray(data.X_test, dtype=np.float64)
+        self._ytr = _targets(data.y_train, cfg.head)
+        self._yte = _targets(data.y_test, cfg.head)
+        self._build_buffers()
+        self._init_theta = _initial_theta(cfg, self)
+        self._lrs = cfg.lr * _unit_lr_curve(cfg.schedule, cfg.epochs) if cfg.schedule != "plateau" else None
+        self.rewind()
+
+    # -- layout ---------------------------------------------------------------------------------------------------
+
+    def _build_buffers(self) -> None:
+        sizes, cfg = self.cfg.sizes, self.cfg
+        shapes = [(o, i) for i, o in zip(sizes[:-1], sizes[1:], strict=False)]
+        n_wb = sum(o * (i + 1) for o, i in shapes)
+        n_norm = 2 * sum(sizes[1:-1]) if cfg.norm != "none" else 0
+        # Each Linear layer is one (out, in + 1) block [W | b] of the flat buffer, so x·Wᵀ + b is a single
+        # matrix product with a column of ones appended to x, and the bias gradient comes with ∂W for free.
+        self.theta = np.zeros(n_wb + n_norm)
+        self.grad = np.zeros_like(self.theta)
+        self._tmp = np.empty_like(self.theta)
+        self._m = np.zeros_like(self.theta)  # first moment / momentum buffer / Adagrad or RMSprop sum
+        self._v = np.zeros_like(self.theta)  # Adam's second moment
+        self.layers: list[_Layer] = []
+        self._wmask = np.zeros(len(self.theta))  # 1.0 on weights (what L1 and L2 act on), 0.0 on the rest
+        ow, on = 0, n_wb
+        for k, (o, i) in enumerate(shapes):
+            hidden = k < len(shapes) - 1
+            block = slice(ow, ow + o * (i + 1))
+            Wb, gWb = self.theta[block].reshape(o, i + 1), self.grad[block].reshape(o, i + 1)
+            self._wmask[ow:ow + o * (i + 1)].reshape(o, i + 1)[:, :i] = 1.0
+            lay = _Layer(Wb[:, :i], Wb[:, i], gWb[:, :i], gWb[:, i], cfg.activations[k] if hidden else "", Wb=Wb,
+                         gWb=gWb)
+            ow += o * (i + 1)
+            if hidden and cfg.norm != "none":
+                lay.gamma, lay.beta = self.theta[on:on + o], self.theta[on + o:on + 2 * o]
+                lay.ggamma, lay.gbeta = self.grad[on:on + o], self.grad[on + o:on + 2 * o]
+                on += 2 * o
+                if cfg.norm == "batch":
+                    lay.run_mean, lay.run_var = np.zeros(o), np.ones(o)
+            self.layers.append(lay)
+        self._is_w = self._wmask.astype(bool)
+        self._batch_bufs(cfg.batch_size)
+
+    def _batch_bufs(self, n: int) -> None:
+        for lay in self.layers:
+            o, i = lay.W.shape
+            lay.buf = {k: np.empty((n, o)) for k in ("z", "h", "s")}
+            lay.buf["d_in"] = np.empty((n, i + 1))  # ∂L/∂[input | 1] of this layer
+            for k in ("a1", "out1"):  # activation (and after dropout) with a column of ones: the next input
+                lay.buf[k] = np.ones((n, o + 1))
+            lay.buf["a"], lay.buf["out"] = lay.buf["a1"][:, :o], lay.buf["out1"][:, :o]
+        self._bufs_n = n
+
+    # -- state ----------------------------------------------------------------------------------------------------
+
+    def rewind(self) -> None:
+        """Back to epoch 0 with the SAME initial weights and the same shuffling: the run replays exactly."""
+        self.theta[:] = self._init_theta
+        self._start()
+
+    def reset(self, seed: int | None = None) -> None:
+        """Fresh initial weights from ``seed`` (default: the next seed), then back to epoch 0.
+
+        The data stay as drawn (``values["seed"]`` still names them); ``cfg.seed`` now differs from it.
+        """
+        new = self.cfg.seed + 1 if seed is None else int(seed)
+        self.cfg = EngineConfig(**{**asdict(self.cfg), "sizes": self.cfg.sizes,
+                                   "activations": self.cfg.activations, "seed": new})
+        self._init_theta = _initial_theta(self.cfg, self)
+        self.rewind()
+
+    def _start(self) -> None:
+        self.grad[:] = 0.0
+        self._m[:] = 0.0
+        self._v[:] = 0.0
+        self._t = 0  # optimizer steps taken (Adam's bias correction, momentum's first step)
+        for lay in self.layers:
+            if lay.run_mean is not None:
+                lay.run_mean[:] = 0.0
+                lay.run_var[:] = 1.0
+        self._bn_batches = 0
+        self._rng = np.random.default_rng([self.cfg.seed, 2])  # shuffling and dropout
+        self.epoch = 0
+        self.updates = 0
+        self._pos = 0  # next batch within the epoch
+        self._perm_X = self._perm_y = None
+        self._hist: dict[str, list[float]] = {k: [] for k in ("train_loss", "test_loss", "train_metric",
+                                                              "test_metric", "lr")}
+        self.diverged = ""
+        self.stopped = ""
+        self._best = (math.inf, 0)  # (test loss, epoch)
+        self._best_theta: np.ndarray | None = None
+        self._plateau = self._make_plateau()
+        self.lr = self._lr_for(0)
+        self._record(math.nan)
+        self._first_loss = self._hist["train_loss"][0]
+
+    def _make_plateau(self) -> Any:
+        if self.cfg.schedule != "plateau":
+            return None
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=self.cfg.lr)
+        return opt, schedules.make("plateau", opt, self.cfg.epochs)
+
+    def planned_lr(self) -> np.ndarray | None:
+        """The LR of each epoch of the run, (epochs,); None for plateau, which reacts to the test loss."""
+        return None if self._lrs is None else self._lrs.copy()
+
+    def _lr_for(self, epoch: int) -> float:
+        if self._lrs is not None:
+            return float(self._lrs[min(epoch, len(self._lrs) - 1)])
+        return float(self._plateau[0].param_groups[0]["lr"])
+
+    # -- training -------------------------------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """Whether training has stopped (end of run, early stop, target reached or divergence)."""
+        return bool(self.stopped)
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return len(self._ytr) // self.cfg.batch_size
+
+    def step(self, n: int = 1) -> int:
+        """Run up to ``n`` weight updates; returns how many ran (fewer if training stopped).
+
+        Epoch ends (evaluation, history, schedule, stop checks) happen as they are crossed.
+        """
+        if n < 0:
+            raise ValueError(f"n must be zero or positive; got {n}.")
+        if self._bufs_n != self.cfg.batch_size:
+            self._batch_bufs(self.cfg.batch_size)
+        B, nb = self.cfg.batch_size, self.batches_per_epoch
+        done = 0
+        with np.errstate(all="ignore"):
+            while done < n and not self.stopped:
+                if self._perm_X is None:
+                    perm = self._rng.permutation(len(self._ytr))
+                    self._perm_X, self._perm_y = self._Xtr1[perm], self._ytr[perm]
+                k = min(n - done, nb - self._pos)
+                for p in range(self._pos, self._pos + k):
+                    self._forward_backward(self._perm_X[p * B:(p + 1) * B], self._perm_y[p * B:(p + 1) * B], True)
+                    self._update()
+                self._pos += k
+                self.updates += k
+                done += k
+                if self._pos == nb:
+                    self._end_epoch()
+        return done
+
+    def run_epochs(self, n: int = 1) -> int:
+        """Run ``n`` whole epochs (or until a stop); returns the updates run."""
+        left = self.batches_per_epoch - self._pos
+        return self.step(left + (n - 1) * self.batches_per_epoch) if n > 0 else 0
+
+    def update(self, X: np.ndarray, y: np.ndarray) -> float:
+        """One weight update on the given batch (any size ≥ 1; ≥ 2 with batch norm); returns its loss.
+
+        This is the same code path :meth:`step` uses, exposed for tests and teaching.
+        It does not advance epochs or the schedule.
+        """
+        X = _with_ones(np.asarray(X, dtype=np.float64))
+        if self._bufs_n != len(X):
+            self._batch_bufs(len(X))
+        with np.errstate(all="ignore"):
+            loss = self._forward_backward(X, _targets(np.asarray(y), self.cfg.head), True, want_loss=True)
+            self._update()
+        self.updates += 1
+        return loss
+
+    def gradients(self, X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        """∂loss/∂parameter on a batch (training mode), in ``to_torch().parameters()`` order; no update."""
+        X = _with_ones(np.asarray(X, dtype=np.float64))
+        if self._bufs_n != len(X):
+            self._batch_bufs(len(X))
+        self._forward_backward(X, _targets(np.asarray(y), self.cfg.head), True, update_stats=False)
+        out = []
+        for lay in self.layers:
+            out += [lay.gW.copy(), lay.gb.copy()]
+            if lay.gamma is not None:
+                out += [lay.ggamma.copy(), lay.gbeta.copy()]
+        return out
+
+    def _forward_backward(self, x: np.ndarray, y: np.ndarray, train: bool, want_loss: bool = False,
+                          update_stats: bool = True) -> float:
+        """Forward on a batch in training mode, loss gradient, backward into ``self.grad``."""
+        cfg = self.cfg
+        inp = x  # (B, in + 1), last column ones
+        for lay in self.layers:
+            z, a = lay.buf["z"], lay.buf["a"]
+            np.dot(inp, lay.Wb.T, out=z)  # x·Wᵀ + b in one product
+            if not lay.act:
+                out = z
+                break
+            h = z
+            if lay.gamma is not None:
+                h = self._norm_forward(lay, z, update_stats)
+            _act(lay.act, h, a)
+            inp = lay.buf["a1"]
+            if cfg.dropout > 0:  # inverted dropout: survivors scaled by 1/(1-p), as torch does
+                mask = (self._rng.random(a.shape) >= cfg.dropout) / (1.0 - cfg.dropout)
+                lay.buf["mask"] = mask
+                np.multiply(a, mask, out=lay.buf["out"])
+                inp = lay.buf["out1"]
+        loss, dout = _loss_grad(out, y, cfg.head, want_loss)
+        self._backward(x, dout)
+        if cfg.l2:
+            np.multiply(self.theta, self._wmask, out=self._tmp)
+            if want_loss:
+                loss += cfg.l2 * float(self._tmp @ self._tmp)
+            self._tmp *= 2.0 * cfg.l2
+            self.grad += self._tmp
+        return loss
+
+    def _norm_forward(self, lay: _Layer, z: np.ndarray, update_stats: bool) -> np.ndarray:
+        axis = 0 if self.cfg.norm == "batch" else 1
+        mu = z.mean(axis=axis, keepdims=True)
+        var = z.var(axis=axis, keepdims=True)
+        inv = 1.0 / np.sqrt(var + NORM_EPS)
+        xhat = (z - mu) * inv
+        lay.buf["xhat"], lay.buf["inv"] = xhat, inv
+        if self.cfg.norm == "batch" and update_stats:
+            n = z.shape[0]
+            lay.run_mean *= 1.0 - BN_MOMENTUM
+            lay.run_mean += BN_MOMENTUM * mu[0]
+            lay.run_var *= 1.0 - BN_MOMENTUM
+            lay.run_var += BN_MOMENTUM * var[0] * (n / (n - 1))
+            if lay is self.layers[0]:
+                self._bn_batches += 1
+        h = lay.buf["h"]
+        np.multiply(xhat, lay.gamma, out=h)
+        h += lay.beta
+        return h
+
+    def _backward(self, x: np.ndarray, dout: np.ndarray) -> None:
+        layers, dropout = self.layers, self.cfg.dropout
+        d = dout
+        for k in range(len(layers) - 1, -1, -1):
+            lay = layers[k]
+            buf = lay.buf
+            if lay.act:  # d is ∂L/∂(output of this hidden layer): back through dropout, activation, norm
+                if dropout > 0:
+                    d *= buf["mask"]
+                _slope_into(lay.act, buf["h"] if lay.gamma is not None else buf["z"], buf["a"], buf["s"])
+                d *= buf["s"]
+                if lay.gamma is not None:
+                    d = self._norm_backward(lay, d)
+            prev = (layers[k - 1].buf["out1" if dropout > 0 else "a1"]) if k else x
+            np.dot(d.T, prev, out=lay.gWb)  # [∂W | ∂b] at once: the ones column sums d over the batch
+            if k:
+                d = np.dot(d, lay.Wb, out=lay.buf["d_in"])[:, :-1]
+
+    def _norm_backward(self, lay: _Layer, dh: np.ndarray) -> np.ndarray:
+        xhat, inv = lay.buf["xhat"], lay.buf["inv"]
+        np.sum(dh * xhat, axis=0, out=lay.ggamma)
+        np.sum(dh, axis=0, out=lay.gbeta)
+        dx = dh * lay.gamma
+        axis = 0 if self.cfg.norm == "batch" else 1
+        n = dx.shape[axis]
+        return inv / n * (n * dx - dx.sum(axis=axis, keepdims=True)
+                          - xhat * (dx * xhat).sum(axis=axis, keepdims=True))
+
+    def _update(self) -> None:
+        """One optimizer step on the flat buffers, torch's rule for ``cfg.optimizer``; then L1's prox."""
+        cfg, th, g, tmp, m, v = self.cfg, self.theta, self.grad, self._tmp, self._m, self._v
+        lr, wd, name = self.lr, cfg.weight_decay, cfg.optimizer
+        self._t += 1
+        t = self._t
+        if wd and name != "adamw":
+            np.multiply(th, wd, out=tmp)
+            g += tmp
+        if name == "sgd":
+            np.multiply(g, lr, out=tmp)
+            th -= tmp
+        elif name in ("momentum", "nesterov"):
+            if t == 1:
+                m[:] = g
+            else:
+                m *= MOMENTUM
+                m += g
+            if name == "nesterov":
+                np.multiply(m, MOMENTUM, out=tmp)
+                tmp += g
+                tmp *= lr
+            else:
+                np.multiply(m, lr, out=tmp)
+            th -= tmp
+        elif name in ("adam", "adamw"):
+            b1, b2 = ADAM_BETAS
+            if name == "adamw" and wd:
+                th *= 1.0 - lr * wd
+            m *= b1
+            np.multiply(g, 1.0 - b1, out=tmp)
+            m += tmp
+            v *= b2
+            np.multiply(g, g, out=tmp)
+            tmp *= 1.0 - b2
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp *= 1.0 / math.sqrt(1.0 - b2**t)
+            tmp += ADAM_EPS
+            np.divide(m, tmp, out=tmp)
+            tmp *= lr / (1.0 - b1**t)
+            th -= tmp
+        elif name == "rmsprop":
+            v *= RMS_ALPHA
+            np.multiply(g, g, out=tmp)
+            tmp *= 1.0 - RMS_ALPHA
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp += RMS_EPS
+            np.divide(g, tmp, out=tmp)
+            tmp *= lr
+            th -= tmp
+        elif name == "adagrad":
+            np.multiply(g, g, out=tmp)
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp += ADAGRAD_EPS
+            np.divide(g, tmp, out=tmp)
+            tmp *= lr
+            th -= tmp
+        else:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}.")
+        if cfg.l1:  # soft-threshold the weights; biases and norm parameters get a threshold of 0
+            np.abs(th, out=tmp)
+            tmp -= (lr * cfg.l1) * self._wmask
+            np.maximum(tmp, 0.0, out=tmp)
+            np.copysign(tmp, th, out=th)
+
+    # -- epochs, history, stops -------------------------------------------------------------------------------
+
+    def _end_epoch(self) -> None:
+        self.epoch += 1
+        self._pos = 0
+        self._perm_X = self._perm_y = None
+        self._record(self.lr)
+        tl, te = self._hist["train_loss"][-1], self._hist["test_loss"][-1]
+        if not math.isfinite(tl) or not np.isfinite(self.theta).all() or tl > self.cfg.explode * max(
+                self._first_loss, 1e-12):
+            self.diverged = _diverged_sentence(self, tl)
+            self.stopped = "The run diverged; see the explanation."
+            return
+        if self._plateau is not None:
+            self._plateau[1].step(te)
+        if te < self._best[0]:
+            self._best = (te, self.epoch)
+            if self.cfg.patience:
+                self._best_theta = self.theta.copy()
+        if self.cfg.target_loss and te < self.cfg.target_loss:
+            self.stopped = f"The test loss fell below the target of {self.cfg.target_loss:g} at epoch {self.epoch}."
+        elif self.cfg.patience and self.epoch - self._best[1] >= self.cfg.patience:
+            if self._best_theta is not None:
+                self.theta[:] = self._best_theta
+            self.stopped = (f"Early stop at epoch {self.epoch}: no better test loss for {self.cfg.patience} "
+                            f"epochs; the weights of epoch {self._best[1]} are restored.")
+        elif self.epoch >= self.cfg.epochs:
+            self.stopped = f"Reached the end of the run ({self.cfg.epochs} epochs)."
+        self.lr = self._lr_for(self.epoch)
+
+    def _record(self, lr: float) -> None:
+        with np.errstate(all="ignore"):
+            for split, X, y in (("train", self._Xtr, self._ytr), ("test", self._Xte, self._yte)):
+                out = self.predict_raw(X)
+                loss, metric, _ = _evaluate(out, y, self.cfg.head)
+                self._hist[f"{split}_loss"].append(loss)
+                self._hist[f"{split}_metric"].append(metric)
+        self._hist["lr"].append(lr)
+
+    # -- reading the network ----------------------------------------------------------------------------------
+
+    def forward(self, X: np.ndarray, collect: bool = False) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """Eval-mode forward: (outputs, per-hidden-layer pre-activations, post-activations).
+
+        Pre-activations are the activation's input (after the norm, if any). Lists are
+        empty unless ``collect``.
+        """
+        h = np.asarray(X, dtype=np.float64)
+        pres, posts = [], []
+        for lay in self.layers:
+            z = h @ lay.W.T + lay.b
+            if not lay.act:
+                return z, pres, posts
+            if self.cfg.norm == "batch":
+                z = (z - lay.run_mean) / np.sqrt(lay.run_var + NORM_EPS) * lay.gamma + lay.beta
+            elif self.cfg.norm == "layer":
+                z = (z - z.mean(1, keepdims=True)) / np.sqrt(z.var(1, keepdims=True) + NORM_EPS) * lay.gamma + lay.beta
+            h = _act_plain(lay.act, z)
+            if collect:
+                pres.append(z)
+                posts.append(h)
+        raise AssertionError("unreachable: the last layer has no activation")
+
+    def predict_raw(self, X: np.ndarray) -> np.ndarray:
+        """Eval-mode network outputs (logits, or the regression value), shape (n, n_outputs)."""
+        return self.forward(X)[0]
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted class index (classes) or value (regression), shape (n,)."""
+        out = self.predict_raw(X)
+        if self.cfg.head == "binary":
+            return (out[:, 0] > 0).astype(np.int64)
+        if self.cfg.head == "multiclass":
+            return out.argmax(axis=1)
+        return out[:, 0]
+
+    def metrics(self) -> Metrics:
+        """Losses and scores now (from the last epoch's record when at an epoch boundary)."""
+        with np.errstate(all="ignore"):
+            tr = _evaluate(self.predict_raw(self._Xtr), self._ytr, self.cfg.head)
+            te = _evaluate(self.predict_raw(self._Xte), self._yte, self.cfg.head)
+        k = self.data.y_scale  # RMSE back in the target's own unit (N·m for the motor)
+        return Metrics(self.epoch, self.updates, self.lr, tr[0], te[0], tr[1], te[1], tr[2] * k, te[2] * k,
+                       "R²" if self.cfg.head == "regression" else "accuracy")
+
+    def curves(self) -> Curves:
+        h = self._hist
+        return Curves(np.arange(len(h["train_loss"])), *(np.array(h[k]) for k in
+                                                         ("train_loss", "test_loss", "train_metric",
+                                                          "test_metric", "lr")))
+
+    def health(self) -> Health:
+        """Gradient norms of the last update; dead and saturated units on the training set."""
+        gn = np.array([float(np.linalg.norm(lay.gW)) for lay in self.layers])
+        with np.errstate(all="ignore"):
+            _, pres, posts = self.forward(self._Xtr, collect=True)
+        dead, sat, n_dead, n_sat, n_all = [], [], 0, 0, 0
+        for lay, z, a in zip(self.layers, pres, posts, strict=False):
+            s = np.abs(_slope(lay.act, z, a))
+            is_dead = (s == 0).all(axis=0)
+            is_sat = ~is_dead & ((s < SATURATED_SLOPE * _PEAK_SLOPE[lay.act]).mean(axis=0) >= SATURATED_SHARE)
+            dead.append(float(is_dead.mean()))
+            sat.append(float(is_sat.mean()))
+            n_dead, n_sat, n_all = n_dead + int(is_dead.sum()), n_sat + int(is_sat.sum()), n_all + len(is_dead)
+        w = self.theta[self._is_w]
+        return Health(gn, np.array(dead), np.array(sat), n_dead / n_all if n_all else 0.0,
+                      n_sat / n_all if n_all else 0.0, float((w == 0).mean()) if len(w) else 0.0)
+
+    def confusion(self, split: str = "test") -> np.ndarray | None:
+        """(k, k) counts, rows the true class, columns the predicted one; None for regression."""
+        if self.cfg.head == "regression":
+            return None
+        X, y = (self._Xte, self.data.y_test) if split == "test" else (self._Xtr, self.data.y_train)
+        k = self.data.n_classes
+        with np.errstate(all="ignore"):
+            pred = self.predict(X)
+        return np.bincount(np.asarray(y) * k + pred, minlength=k * k).reshape(k, k)
+
+    def maps(self, res: int = 50) -> Maps:
+        """Each input, each hidden neuron and the output over a ``res × res`` grid (2-D data only)."""
+        g = pgdata.grid(self.data, res)
+        with np.errstate(all="ignore"):
+            out, _, posts = self.forward(g.X, collect=True)
+        proba = None
+        if self.cfg.head == "binary":
+            value = expit(out[:, 0])
+        elif self.cfg.head == "multiclass":
+            e = np.exp(out - out.max(axis=1, keepdims=True))
+            proba = g.image((e / e.sum(axis=1, keepdims=True)).T)
+            value = out.argmax(axis=1).astype(np.float64)
+        else:
+            value = out[:, 0]
+        return Maps(g.xs, g.ys, g.image(g.X.T), [g.image(a.T) for a in posts], g.image(value), proba)
+
+    def snapshot(self, res: int = 50, maps: bool = True) -> Snapshot:
+        """Everything the page draws: metrics, curves, health, weights, confusion, and the maps if 2-D."""
+        return Snapshot(self.metrics(), self.curves(), self.health(), [lay.W.copy() for lay in self.layers],
+                        [lay.b.copy() for lay in self.layers], self.confusion(),
+                        self.maps(res) if maps and self.data.is_2d else None, self.diverged, self.stopped)
+
+    # -- editing the weights ------------------------------------------------------------------------------------
+
+    def get_weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(W, b) per Linear layer, torch layout W (out, in); copies."""
+        return [(lay.W.copy(), lay.b.copy()) for lay in self.layers]
+
+    def set_weights(self, weights: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Replace every (W, b); shapes must match. Optimizer state is kept (as torch would)."""
+        if len(weights) != len(self.layers):
+            raise ValueError(f"weights needs {len(self.layers)} (W, b) pairs; got {len(weights)}.")
+        for k, (lay, (W, b)) in enumerate(zip(self.layers, weights, strict=True)):
+            W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
+            if W.shape != lay.W.shape or b.shape != lay.b.shape:
+                raise ValueError(f"layer {k + 1} needs W {lay.W.shape} and b {lay.b.shape}; "
+                                 f"got {W.shape} and {b.shape}.")
+            lay.W[...] = W
+            lay.b[...] = b
+
+    def set_weight(self, layer: int, out: int, inp: int, value: float) -> None:
+        """Set one weight: Linear layer ``layer`` (0-based), from input ``inp`` to unit ``out``."""
+        lay = self._layer(layer)
+        if not (0 <= out < lay.W.shape[0] and 0 <= inp < lay.W.shape[1]):
+            raise ValueError(f"layer {layer} has weights {lay.W.shape[0]}×{lay.W.shape[1]}; got ({out}, {inp}).")
+        lay.W[out, inp] = _finite_value(value)
+
+    def set_bias(self, layer: int, out: int, value: float) -> None:
+        """Set the bias of unit ``out`` of Linear layer ``layer`` (0-based)."""
+        lay = self._layer(layer)
+        if not 0 <= out < lay.b.shape[0]:
+            raise ValueError(f"layer {layer} has {lay.b.shape[0]} biases; got index {out}.")
+        lay.b[out] = _finite_value(value)
+
+    def _layer(self, layer: int) -> _Layer:
+        if not 0 <= layer < len(self.layers):
+            raise ValueError(f"layer must be between 0 and {len(self.layers) - 1}; got {layer}.")
+        return self.layers[layer]
+
+    # -- torch and serialization --------------------------------------------------------------------------------
+
+    def to_torch(self, dtype: torch.dtype = torch.float32) -> nn.Sequential:
+        """The equivalent ``nn.Sequential`` (built by ``mlp``) holding this engine's weights and norm statistics."""
+        cfg = self.cfg
+        model = mlp(cfg.sizes, list(cfg.activations), dropout=cfg.dropout, norm=cfg.norm, init=cfg.init,
+                    seed=cfg.seed).to(dtype)
+        linears = [m for m in model if isinstance(m, nn.Linear)]
+        norms = [m for m in model if isinstance(m, nn.BatchNorm1d | nn.LayerNorm)]
+        with torch.no_grad():
+            for lin, lay in zip(linears, self.layers, strict=True):
+                lin.weight.copy_(torch.from_numpy(lay.W))
+                lin.bias.copy_(torch.from_numpy(lay.b))
+            for nm, lay in zip(norms, self.layers, strict=False):
+                nm.weight.copy_(torch.from_numpy(lay.gamma))
+                nm.bias.copy_(torch.from_numpy(lay.beta))
+                if isinstance(nm, nn.BatchNorm1d):
+                    nm.running_mean.copy_(torch.from_numpy(lay.run_mean))
+                    nm.running_var.copy_(torch.from_numpy(lay.run_var))
+                    nm.num_batches_tracked.fill_(self._bn_batches)
+        return model.eval()
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Everything needed to resume exactly, as named numpy arrays (config and counters as JSON bytes)."""
+        arrays = {"theta": self.theta.copy(), "init_theta": self._init_theta.copy(), "grad": self.grad.copy(),
+                  "m": self._m.copy(), "v": self._v.copy()}
+        for k, lay in enumerate(self.layers):
+            if lay.run_mean is not None:
+                arrays[f"run_mean_{k}"] = lay.run_mean.copy()
+                arrays[f"run_var_{k}"] = lay.run_var.copy()
+        for key, vals in self._hist.items():
+            arrays[f"hist_{key}"] = np.array(vals, dtype=np.float64)
+        if self._perm_X is not None:
+            arrays["perm_X"], arrays["perm_y"] = self._perm_X.copy(), self._perm_y.copy()
+        if self._best_theta is not None:
+            arrays["best_theta"] = self._best_theta.copy()
+        meta = {"cfg": asdict(self.cfg), "values": self.values, "t": self._t, "epoch": self.epoch,
+                "updates": self.updates, "pos": self._pos, "bn_batches": self._bn_batches,
+                "rng": self._rng.bit_generator.state, "diverged": self.diverged, "stopped": self.stopped,
+                "best": list(self._best), "lr": self.lr, "first_loss": self._first_loss}
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        return arrays
+
+    def to_bytes(self) -> bytes:
+        """:meth:`state` as one ``.npz`` blob (no pickle), for a background job to hand back."""
+        buf = io.BytesIO()
+        np.savez(buf, **self.state())
+        return buf.getvalue()
+
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray], data: PlaygroundData | None = None) -> Engine:
+        """Rebuild an engine from :meth:`state`; ``data`` is redrawn from the stored values when not given."""
+        meta = json.loads(bytes(np.asarray(arrays["meta"], dtype=np.uint8)).decode())
+        c = meta["cfg"]
+        cfg = EngineConfig(**{**c, "sizes": tuple(c["sizes"]), "activations": tuple(c["activations"])})
+        if data is None:
+            if meta["values"] is None:
+                raise ValueError("this state holds no page values; pass the data it was trained on.")
+            data = pgdata.load(meta["values"])
+        eng = cls(cfg, data, meta["values"])
+        eng._restore(arrays, meta)
+        return eng
+
+    @classmethod
+    def from_bytes(cls, blob: bytes, data: PlaygroundData | None = None) -> Engine:
+        """Inverse of :meth:`to_bytes`."""
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            return cls.from_state({k: z[k] for k in z.files}, data)
+
+    def _restore(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        self.theta[:] = arrays["theta"]
+        self._init_theta = np.array(arrays["init_theta"])
+        self.grad[:], self._m[:], self._v[:] = arrays["grad"], arrays["m"], arrays["v"]
+        for k, lay in enumerate(self.layers):
+            if lay.run_mean is not None:
+                lay.run_mean[:], lay.run_var[:] = arrays[f"run_mean_{k}"], arrays[f"run_var_{k}"]
+        self._hist = {key: [float(x) for x in arrays[f"hist_{key}"]] for key in self._hist}
+        self._perm_X = np.array(arrays["perm_X"]) if "perm_X" in arrays else None
+        self._perm_y = np.array(arrays["perm_y"]) if "perm_y" in arrays else None
+        self._best_theta = np.array(arrays["best_theta"]) if "best_theta" in arrays else None
+        self._t, self.epoch, self.updates, self._pos = meta["t"], meta["epoch"], meta["updates"], meta["pos"]
+        self._bn_batches = meta["bn_batches"]
+        self._rng.bit_generator.state = meta["rng"]
+        self.diverged, self.stopped, self.lr = meta["diverged"], meta["stopped"], meta["lr"]
+        self._best, self._first_loss = (meta["best"][0], meta["best"][1]), meta["first_loss"]
+        if self._plateau is not None:  # replay the scheduler on the recorded test losses
+            for te in self._hist["test_loss"][1:]:
+                self._plateau[1].step(te)
+
+
+def build(values: dict | None = None, **kwargs: Any) -> Engine:
+    """Validate page values with :data:`PLAYGROUND`, draw the data (cached) and build the engine at epoch 0.
+
+    Raises :class:`~neuralab.params.ParamError` with sentences for bad values.
+    """
+    v = PLAYGROUND.validate(PLAYGROUND.subset({**(values or {}), **kwargs}))
+    return Engine(config(v), pgdata.load(v), v)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _unit_lr_curve(name: str, epochs: int) -> np.ndarray:
+    """``lr_curve(name, 1.0, epochs)``, cached: torch's schedulers cost ~80 µs per epoch to read back.
+
+    Every schedule but plateau is proportional to the initial LR (their floors are 0 or a
+    fixed fraction of it), so one curve per (schedule, length) serves every LR.
+    """
+    curve = np.ones(epochs) if name == "constant" else schedules.lr_curve(name, 1.0, epochs)
+    curve.setflags(write=False)
+    return curve
+
+
+def _check(cfg: EngineConfig, data: PlaygroundData) -> None:
+    if cfg.sizes[0] != data.n_inputs or cfg.sizes[-1] != data.n_outputs or cfg.head != data.head:
+        raise ValueError(f"the network {cfg.sizes} ({cfg.head}) does not fit the data: {data.n_inputs} inputs, "
+                         f"{data.n_outputs} outputs ({data.head}).")
+    if len(cfg.activations) != len(cfg.sizes) - 2:
+        raise ValueError(f"activations needs one name per hidden layer ({len(cfg.sizes) - 2}); "
+                         f"got {len(cfg.activations)}.")
+    if cfg.optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {cfg.optimizer!r}.")
+    if not 1 <= cfg.batch_size <= len(data.y_train):
+        raise ValueError(f"batch_size must be between 1 and the {len(data.y_train)} training points; "
+                         f"got {cfg.batch_size}.")
+    if cfg.norm == "batch" and cfg.batch_size < 2:
+        raise ValueError("batch norm needs at least 2 points per batch; raise batch_size.")
+
+
+def _initial_theta(cfg: EngineConfig, eng: Engine) -> np.ndarray:
+    """The weights ``mlp`` draws for ``cfg`` (torch's initializers, seed ``cfg.seed``), laid out flat."""
+    model = mlp(cfg.sizes, list(cfg.activations), dropout=cfg.dropout, norm=cfg.norm, init=cfg.init,
+                seed=cfg.seed)
+    theta = np.zeros_like(eng.theta)
+    saved = eng.theta.copy()
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    norms = [m for m in model if isinstance(m, nn.BatchNorm1d | nn.LayerNorm)]
+    for lin, lay in zip(linears, eng.layers, strict=True):
+        lay.W[...] = lin.weight.detach().double().numpy()
+        lay.b[...] = lin.bias.detach().double().numpy()
+    for nm, lay in zip(norms, eng.layers, strict=False):
+        lay.gamma[...] = nm.weight.detach().double().numpy()
+        lay.beta[...] = nm.bias.detach().double().numpy()
+    theta[:] = eng.theta
+    eng.theta[:] = saved
+    return theta
+
+
+def _with_ones(X: np.ndarray) -> np.ndarray:
+    """(n, k) -> (n, k + 1) with a last column of ones, C-contiguous float64."""
+    out = np.ones((X.shape[0], X.shape[1] + 1))
+    out[:, :-1] = X
+    return out
+
+
+def _targets(y: np.ndarray, head: str) -> np.ndarray:
+    """Targets as the loss wants them: (n, 1) float for binary and regression, int64 (n,) for multiclass."""
+    if head == "multiclass":
+        return np.asarray(y, dtype=np.int64)
+    return np.asarray(y, dtype=np.float64).reshape(-1, 1)
+
+
+def _act_plain(name: str, z: np.ndarray) -> np.ndarray:
+    return _act(name, z, np.empty_like(z))
+
+
+def _loss_grad(out: np.ndarray, y: np.ndarray, head: str, want_loss: bool) -> tuple[float, np.ndarray]:
+    """(mean loss or nan, ∂loss/∂out) for a batch: BCE-with-logits, softmax cross-entropy or MSE."""
+    n = out.shape[0]
+    if head == "binary":
+        p = expit(out)
+        loss = float(np.mean(np.logaddexp(0.0, out) - y * out)) if want_loss else math.nan
+        p -= y
+        p *= 1.0 / n
+        return loss, p
+    if head == "multiclass":
+        e = np.exp(out - out.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        loss = float(-np.mean(np.log(p[np.arange(n), y]))) if want_loss else math.nan
+        p[np.arange(n), y] -= 1.0
+        p *= 1.0 / n
+        return loss, p
+    r = out - y
+    loss = float(np.mean(r * r)) if want_loss else math.nan
+    r *= 2.0 / n
+    return loss, r
+
+
+def _evaluate(out: np.ndarray, y: np.ndarray, head: str) -> tuple[float, float, float]:
+    """(loss, accuracy or R², RMSE or nan) of outputs ``out`` against targets ``y`` (as from _targets)."""
+    if head == "binary":
+        loss = float(np.mean(np.logaddexp(0.0, out) - y * out))
+        return loss, float(np.mean((out > 0) == (y > 0.5))), math.nan
+    if head == "multiclass":
+        z = out - out.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        loss = float(-np.mean(logp[np.arange(len(y)), y]))
+        return loss, float(np.mean(out.argmax(axis=1) == y)), math.nan
+    r = out - y
+    mse = float(np.mean(r * r))
+    var = float(np.mean((y - y.mean()) ** 2)) or 1.0
+    return mse, 1.0 - mse / var, math.sqrt(mse) if math.isfinite(mse) else math.inf
+
+
+def _finite_value(value: float) -> float:
+    v = float(value)
+    if not math.isfinite(v) or abs(v) > 1e3:
+        raise ValueError(f"a weight must be a finite number between -1000 and 1000; got {value!r}.")
+    return v
+
+
+def _diverged_sentence(eng: Engine, loss: float) -> str:
+    """What blew up, when, the likely cause and the fix, from the settings that make it likely."""
+    cfg, data = eng.cfg, eng.data
+    what = ("became NaN" if math.isnan(loss) else "became infinite" if math.isinf(loss)
+            else f"grew to {loss:.3g}, over {cfg.explode:g} times its starting value of {eng._first_loss:.3g}")
+    if math.isfinite(loss) and not np.isfinite(eng.theta).all():
+        what = "stayed finite but some weights overflowed to infinity or NaN"
+    head = f"The training loss {what} by the end of epoch {eng.epoch} (update {eng.updates}). "
+    big_inputs = any(f in ("x2", "y2", "xy") for f in data.feature_names) and data.dataset != "digits"
+    if big_inputs and cfg.optimizer in ("sgd", "momentum", "nesterov") and cfg.lr > 0.01:
+        why = (f"The x², y² or x·y inputs reach 36 on this box, so with plain {cfg.optimizer} a learning rate of "
+               f"{cfg.lr:g} multiplies into steps hundreds of times too large. Lower the learning rate (try "
+               f"{cfg.lr / 10:g}), drop the squared inputs, or switch to Adam, which scales each step.")
+    elif cfg.optimizer in ("sgd", "momentum", "nesterov", "adagrad") and cfg.lr >= 0.3:
+        why = (f"With {cfg.optimizer} a learning rate of {cfg.lr:g} overshoots the minimum by more than it "
+               f"corrects, so every step makes the weights larger. Lower the learning rate ten-fold"
+               f"{' or pick a schedule with warm-up' if cfg.schedule == 'constant' else ''}.")
+    elif cfg.head == "regression" and cfg.init == "he" and len(cfg.sizes) > 4 and cfg.norm == "none":
+        why = ("A deep stack without normalization amplifies the signal layer after layer, so the output and "
+               "its error grow huge. Add batch or layer norm, use Xavier initialization, or lower the learning rate.")
+    else:
+        why = (f"The learning rate {cfg.lr:g} is too large for {cfg.optimizer} on this network: the updates grow "
+               "instead of shrinking. Lower it ten-fold; normalization or a warm-up schedule also help.")
+    return head + why
