@@ -1,9 +1,150 @@
-"""Stub: replaced by the page's real module as it is built."""
+"""/training-loop: the six steps of a training loop, one click at a time, on a real digits mini-batch."""
 
 from __future__ import annotations
 
-from dash import html
+from dash import Input, Output, callback, ctx, html
+
+from neuralab.app import ui
+from neuralab.app.controls import alert, checked, cid, controls, from_widget, wire
+from neuralab.plots import training_loop as fig
+from neuralab.plots.theme import message_figure
+from neuralab.train import steps
+from neuralab.train.steps import LOOP, LoopState
+
+P = "loop"
+SPEC = LOOP
+SETTINGS = ["batch_size", "optimizer", "lr", "seed"]
+BUTTONS = (("next", "Next step ▶"), ("batch", "Next batch"), ("epoch", "To the end of the epoch"),
+           ("restart", "Start over"))
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
-    return html.Div([html.H1("training_loop"), html.P("Being built.")])
+    return html.Div(
+        [
+            ui.page_header(
+                "The training loop, one step at a time",
+                "Every network in this lab learns through the same six lines of code. Here they run one at a time "
+                "on a real mini-batch of handwritten digits, and after each one you see what it actually computed.",
+                messages,
+            ),
+            _loop(values),
+            _reading(),
+        ]
+    )
+
+
+def _loop(values: dict) -> html.Section:
+    return ui.section(
+        "Six steps per batch",
+        [
+            ui.md(
+                f"A 64 → {steps.HIDDEN} → 10 ReLU network (`neuralab.nn.models.mlp`) starts from random weights and "
+                "learns to read scikit-learn's 8 × 8 digits. The training set is cut into shuffled mini-batches; each "
+                "batch goes through steps 1 to 5, and after the last batch of an epoch the network is scored once on "
+                "the validation digits (step 6). Press **Next step** and watch what each line produces. The link "
+                "holds the settings and a step counter, so reloading replays exactly the same batches and numbers."
+            ),
+            ui.toolbar(controls(P, SPEC, values, SETTINGS)),
+            html.Div([html.Button(label, id=cid(P, name), n_clicks=0, className="nl-button")
+                      for name, label in BUTTONS] + controls(P, SPEC, values, ["tick"]), className="nl-loop-buttons"),
+            html.P(id=cid(P, "where"), className="nl-loop-where", role="status", **{"aria-live": "polite"}),
+            alert(cid(P, "alert")),
+            html.Ol(id=cid(P, "cards"), className="nl-loop-cards"),
+            html.Div(id=cid(P, "code")),
+            html.Div([ui.chart(cid(P, "step"), "What the current step produced"),
+                      html.Table(id=cid(P, "weights"), className="nl-loop-table")], className="nl-loop-pair"),
+            ui.chart(cid(P, "history"), "Batch loss of every update and validation loss after every epoch"),
+        ],
+    )
+
+
+def _reading() -> html.Section:
+    return ui.section(
+        "What to look for",
+        [
+            ui.md(
+                "* **Step 1 → 2.** Before any update the probabilities are spread over all ten classes and the loss "
+                "is of the order of ln 10 ≈ 2.30 nats, the cost of a uniform guess (a little above it here, because "
+                "random initial logits are not all equal). A first loss far above that means the initial logits are "
+                "too large.\n"
+                "* **Step 3.** `backward()` does not change a single weight; it only fills `.grad`. The norms tell "
+                "you which layer gets the strongest push.\n"
+                "* **Step 4.** With Adam the very first update moves every weight by almost exactly the learning "
+                "rate, whatever the size of its gradient: Adam divides by the gradient's own size (a weight "
+                "from a pixel that is blank in every digit has a zero gradient and stays put). With plain SGD the "
+                "change is learning rate × gradient, so the table's change column is proportional to the gradient. A "
+                "useful health check: ‖Δθ‖/‖θ‖ per step around 10⁻³ is typical; 10⁻¹ means the learning rate is "
+                "high, 10⁻⁶ means almost nothing is learned.\n"
+                "* **Step 5.** torch *adds* each new gradient to whatever `.grad` holds. Forget `zero_grad()` and "
+                "every step uses the sum of all gradients so far. Where you clear them (before `backward()` or "
+                "after `step()`) does not matter, as long as it happens once per batch.\n"
+                "* **Step 6.** Validation runs under `torch.no_grad()` in `eval()` mode: no gradients, dropout off, "
+                "batch norm on its running statistics. The batch losses in the chart below jump around because each "
+                "is a different sample of 'the' loss; the validation points are the trend to trust.\n\n"
+                "Try Adam at a learning rate of 0.3 and run to the end of the first epoch: the validation loss "
+                "jumps far above where it started while the accuracy still looks respectable. The updates are so "
+                "large that the network becomes extremely confident, and the digits it gets wrong now cost "
+                "enormous losses. Accuracy alone would have hidden that."
+            ),
+        ],
+    )
+
+
+def _cards(st: LoopState) -> list:
+    return [html.Li([html.Strong(title), html.Span(value)], className=f"nl-loop-card nl-loop-{status}",
+                    **({"aria-current": "step"} if status == "now" else {}))
+            for title, value, status in fig.step_cards(st)]
+
+
+def _weights(st: LoopState) -> list:
+    head = html.Thead(html.Tr([html.Th(t) for t in ("weight", "before step 4", "after", "change")]))
+    body = html.Tbody([html.Tr([html.Td(c) for c in row]) for row in fig.weight_rows(st)])
+    return [html.Caption("A few real weights of this batch's update"), head, body]
+
+
+def loop_view(batch_size, optimizer, lr, seed, tick):
+    """Position text, cards, step figure and summary, code, weights table, history figure and summary, alert."""
+    raw = dict(batch_size=batch_size, optimizer=optimizer, lr=lr, seed=seed, tick=tick)
+    st, msg = checked(SPEC, raw, lambda v: steps.state(**v))
+    if st is None:
+        blank = message_figure("Fix the value above to run the loop.")
+        return "", [], blank, msg, "", [], blank, "", msg
+    code = ui.code(steps.code(st.pos.phase, st.optimizer, st.lr, st.batch_size, int(seed)))
+    return (fig.position_text(st), _cards(st), fig.step_figure(st), fig.describe_step(st), code, _weights(st),
+            fig.history_figure(st), fig.describe_history(st), "")
+
+
+def move(action: str | None, tick, batch_size) -> int:
+    """The step counter after a button press, or after a setting changed (a new run starts at 0)."""
+    if action not in steps.ACTIONS:
+        return 0
+    try:
+        v = SPEC.validate(from_widget(SPEC, {"tick": tick, "batch_size": batch_size}))
+    except ValueError:
+        return 0
+    return steps.advance(v["tick"], action, v["batch_size"])
+
+
+# One callback owns the counter and the view, so a changed setting never shows for a moment with the old counter.
+@callback(
+    Output(cid(P, "tick"), "value"),
+    Output(cid(P, "where"), "children"),
+    Output(cid(P, "cards"), "children"),
+    Output(cid(P, "step"), "figure"),
+    Output(cid(P, "step-summary"), "children"),
+    Output(cid(P, "code"), "children"),
+    Output(cid(P, "weights"), "children"),
+    Output(cid(P, "history"), "figure"),
+    Output(cid(P, "history-summary"), "children"),
+    Output(cid(P, "alert"), "children"),
+    *(Input(cid(P, name), "n_clicks") for name, _ in BUTTONS),
+    *(Input(cid(P, n), "value") for n in SPEC.fields),
+)
+def update_loop(_next, _batch, _epoch, _restart, batch_size, optimizer, lr, seed, tick):
+    trigger = str(ctx.triggered_id or "").removeprefix(f"{P}-")
+    if trigger in steps.ACTIONS or trigger in SETTINGS:
+        tick = move(trigger, tick, batch_size)
+    return (tick, *loop_view(batch_size, optimizer, lr, seed, tick))
+
+
+wire(P, SPEC)
