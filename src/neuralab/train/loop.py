@@ -40,6 +40,7 @@ class Config:
     weight_decay: float = 0.0  # torch's weight_decay: L2 in the gradient, or decoupled for AdamW
     l2: float = 0.0  # explicit L2 penalty λ·Σw² added to the loss (weights only, not biases)
     l1: float = 0.0  # L1 strength λ, applied as a proximal soft-threshold after each step (weights only)
+    l1_mode: str = "prox"  # "prox" (soft-threshold, exact zeros) or "subgradient" (λ·Σ|w| added to the loss)
     schedule: str = "constant"  # a key of neuralab.train.schedules.SCHEDULES
     patience: int = 0  # stop after this many epochs without a new best validation loss; 0 never stops
     restore_best: bool = True  # with patience, end on the weights of the best validation epoch
@@ -119,15 +120,20 @@ def fit(
     progress: Progress | None = None,
     on_step: Callable[[nn.Module, int], None] | None = None,
     on_epoch: Callable[[nn.Module, int], None] | None = None,
+    criterion: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
 ) -> History:
     """Train ``model`` in place on ``data.X_train`` and return its history.
 
     ``on_step(model, step)`` runs after every update, ``on_epoch(model, epoch)`` after
     each epoch's evaluation (epoch 0 before training): hooks for trajectories, masks and
-    checkpoints. The model must already be built with its own seed.
+    checkpoints. ``criterion(out, y, idx)`` replaces the training loss (``idx``: the batch's row
+    indices into ``X_train``, e.g. to look up a teacher's logits); evaluation keeps the plain
+    loss. The model must already be built with its own seed.
     """
     if cfg.epochs < 1 or cfg.batch_size < 1:
         raise ValueError(f"epochs and batch_size must be at least 1; got {cfg.epochs} and {cfg.batch_size}.")
+    if cfg.l1_mode not in ("prox", "subgradient"):
+        raise ValueError(f"l1_mode must be prox or subgradient; got {cfg.l1_mode!r}.")
     opt = optimizers.make(cfg.optimizer, model.parameters(), cfg.lr, cfg.weight_decay)
     sched = schedules.make(cfg.schedule, opt, cfg.epochs)
     loss_fn = _loss_fn(data.task)
@@ -143,9 +149,12 @@ def fit(
         model.train()
         losses = []
         for idx in torch.randperm(len(y), generator=gen).split(cfg.batch_size):
-            loss = loss_fn(model(X[idx]), y[idx])
+            out = model(X[idx])
+            loss = criterion(out, y[idx], idx) if criterion else loss_fn(out, y[idx])
             if cfg.l2:
                 loss = loss + cfg.l2 * sum((w**2).sum() for w in weights(model))
+            if cfg.l1 and cfg.l1_mode == "subgradient":  # autograd's d|w|/dw is sign(w): a subgradient
+                loss = loss + cfg.l1 * sum(w.abs().sum() for w in weights(model))
             value = loss.item()
             first = value if first is None else first
             if not math.isfinite(value) or value > cfg.explode * max(first, 1e-12):
@@ -156,7 +165,7 @@ def fit(
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            if cfg.l1:
+            if cfg.l1 and cfg.l1_mode == "prox":
                 prox_l1(model, opt.param_groups[0]["lr"] * cfg.l1)
             step += 1
             losses.append(value)

@@ -1,0 +1,112 @@
+"""/regularization callbacks called as plain functions: figures and text for good input, sentences for bad."""
+
+import plotly.graph_objects as go
+import pytest
+from dash import dcc, html, no_update
+
+from neuralab.app.pages import regularization as page
+from tests.app.tree import ids as _ids
+from tests.app.tree import text as _text
+from tests.app.tree import walk as _walk
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _private_store(tmp_path_factory):
+    """Finished runs are stored under the neuralab cache: keep this module's in a directory of its own."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEURALAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+def test_layout_has_every_control_and_every_output():
+    ids = _ids(page.layout(page.SPEC.defaults(), []))
+    for name in page.SPEC.fields:  # the URL sync reads each of these
+        assert f"reg-{name}" in ids
+    for graph in ("hist", "paths", "sweep", "masks", "dsweep", "adamw", "stop"):
+        assert isinstance(ids[f"reg-{graph}"], dcc.Graph) and f"reg-{graph}-summary" in ids
+    for heavy in ("hist", "sweep", "masks", "dsweep", "adamw", "stop"):
+        assert f"reg-{heavy}-progress" in ids
+    every = [c.id for c in _walk(page.layout(page.SPEC.defaults(), [])) if getattr(c, "id", None)]
+    assert len(every) == len(set(every))  # a chart sharing a control's id would feed the callback None
+    assert all(isinstance(ids[f"reg-{n}"], dcc.Slider | dcc.Input) for n in page.SPEC.fields)
+    assert "reg-resample" in ids and "reg-pen-table" in ids and "reg-decay-table" in ids
+    # a λ move retrains, so the slider reports on release; the marker follows drag_value instead
+    assert ids["reg-lam"].updatemode == "mouseup" and ids["reg-p"].updatemode == "mouseup"
+    assert "reaches exactly 0" in ids["reg-paths-summary"].children  # the static teaching chart is filled
+
+
+def test_url_values_reach_the_controls_and_bad_ones_are_reported():
+    values, messages = page.SPEC.parse_query("?lam=0.001&p=0.3&decay=0.01&patience=9&seed=4")
+    ids = _ids(page.layout(values, messages))
+    assert ids["reg-lam"].value == pytest.approx(-3) and ids["reg-p"].value == 0.3
+    assert ids["reg-patience"].value == 9 and ids["reg-seed"].value == 4
+    values, messages = page.SPEC.parse_query("?lam=7")
+    text = _text(page.layout(values, messages))
+    assert "lam must be between 1e-05 and 0.1" in text and "using the default" in text
+
+
+def test_penalty_callback_gives_histograms_a_table_and_a_summary():
+    f, summary, table, alert = page.penalty_view(-2, 0.5, 0)  # the slider sends log10(λ)
+    assert isinstance(f, go.Figure) and alert == ""
+    assert summary.startswith("At λ = 0.01, L1 with the proximal step leaves")
+    assert isinstance(table, html.Table) and "L1 (subgradient)" in _text(table)
+
+
+def test_dropout_and_decay_and_stopping_callbacks():
+    f, summary, alert = page.dropout_view(0.5, 0)
+    assert isinstance(f, go.Figure) and "1/(1 − p)" in summary and alert == ""
+    f, summary, table, alert = page.decay_view(-1, 0)
+    assert "weight_decay = 0.1" in summary and "AdamW (decoupled)" in _text(table)
+    f, summary, alert = page.stopping_view(5, 20, 0)
+    assert "restored epoch" in summary and alert == ""
+
+
+def test_string_values_from_a_request_are_coerced():
+    assert page.stopping_view("5", "20", "0")[-1] == ""
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda: page.penalty_view(1, 0.5, 0), "lam must be between 1e-05 and 0.1"),
+        (lambda: page.penalty_view(-2, 2, 0), "alpha must be between 0 and 1"),
+        (lambda: page.dropout_view(0.9, 0), "p must be between 0 and 0.8"),
+        (lambda: page.dropout_view(0.5, "1; DROP"), "seed must be a whole number"),
+        (lambda: page.decay_view(None, 0), "decay must be a number"),
+        (lambda: page.stopping_view(3, 33, 0), "label_noise must be 0 plus a multiple of 5"),
+        (lambda: page.stopping_view(0, 20, 0), "patience must be between 1 and 30"),
+    ],
+)
+def test_bad_values_become_a_sentence(call, fragment):
+    out = call()
+    assert fragment in out[-1] and isinstance(out[0], go.Figure)
+
+
+def test_sweep_views_refuse_bad_input_and_place_the_marker():
+    f, msg = page.penalty_sweep_view(-3, -2)
+    assert "seed must be between 0 and 9999" in msg
+    f, msg = page.dropout_sweep_view(-1, 0.5)
+    assert "seed must be between 0 and 9999" in msg
+
+
+def test_markers_move_without_retraining_and_ignore_bad_or_early_values():
+    patch = page.lam_marker(-3, "a sweep is drawn")
+    ops = patch.to_plotly_json()["operations"]
+    assert ops[0]["location"] == ["layout", "shapes"] and ops[0]["params"]["value"][0]["x0"] == pytest.approx(1e-3)
+    assert page.lam_marker(-3, "") is no_update  # the chart still shows "Computing…"
+    assert page.lam_marker(5, "drawn") is no_update and page.lam_marker("x", "drawn") is no_update
+    assert page.p_marker(0.3, "drawn").to_plotly_json()["operations"][0]["params"]["value"][0]["x0"] == 0.3
+    assert page.p_marker(None, "drawn") is no_update
+
+
+def test_one_job_per_section_fills_both_charts_and_reports_progress():
+    seen = []
+    out = page.penalties_job(-2, 0.5, 0, progress=lambda done, total: seen.append((done, total)))
+    assert len(out) == 6 and isinstance(out[4], go.Figure) and "best validation accuracy" in out[5]
+    total = 5 + 2 * len(page.reg.LAM_GRID) + 1
+    assert seen[-1] == (total, total) and all(t == total for _, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # the bar only moves forward
+    out = page.dropout_job(0.5, 0)
+    assert len(out) == 5 and "Validation loss is lowest at p = " in out[4]
+    bad = page.penalties_job(3, 0.5, 0)
+    assert "lam must be between" in bad[3] and "best validation accuracy" in bad[5]  # the sweep does not read λ
