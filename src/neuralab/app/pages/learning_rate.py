@@ -1,9 +1,283 @@
-"""Stub: replaced by the page's real module as it is built."""
+"""/learning-rate: schedule shapes, nine schedules on a real network, the LR range test, the linear scaling rule."""
 
 from __future__ import annotations
 
-from dash import html
+from dash import Input, Output, callback, html
+
+from neuralab.app import ui
+from neuralab.app.controls import alert, background, checked, cid, controls, live, reseed_button, wire, wire_reseed
+from neuralab.params import ParamSpec
+from neuralab.plots import learning_rate as fig
+from neuralab.plots.theme import message_figure
+from neuralab.train import lr as L
+
+P = "lr"
+SPEC = ParamSpec.merge(P, L.CURVE, L.COMPARE, L.RANGE, L.SCALING)
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
-    return html.Div([html.H1("learning_rate"), html.P("Being built.")])
+    return html.Div(
+        [
+            ui.page_header(
+                "Learning-rate schedules",
+                "The learning rate sets how far each update moves the weights. Too large and the loss bounces or "
+                "blows up; too small and training crawls. Below, every curve comes from training a small network "
+                "(64 → 32 → 10, PyTorch) on scikit-learn's 8 × 8 handwritten digits.",
+                messages,
+            ),
+            ui.toolbar(
+                controls(P, SPEC, values, ["optimizer", "seed"]),
+                reseed_button(P, "New seed"),
+                html.P("The optimizer and the seed apply to every training run on this page. The seed fixes the "
+                       "train/validation split, the initial weights and the batch order, so two runs that differ "
+                       "in one setting differ only because of it.", className="nl-help"),
+            ),
+            _shape(values),
+            _compare(),
+            _range(values),
+            _scaling(values),
+            _recipe(),
+        ]
+    )
+
+
+def _shape(values: dict) -> html.Section:
+    return ui.section(
+        "A schedule, epoch by epoch",
+        [
+            ui.md(
+                "A schedule changes the learning rate (LR) as training goes on: large early, to cross the loss "
+                "landscape quickly, small late, so the weights settle in a minimum instead of rattling around it. "
+                "Pick a schedule and drag the two sliders; the curve is read back from PyTorch's own "
+                "`torch.optim.lr_scheduler` class, stepped once per epoch."
+            ),
+            ui.row(controls(P, SPEC, values, ["schedule"])),
+            ui.row(controls(P, SPEC, values, ["lr", "epochs"])),
+            alert(cid(P, "curve-alert")),
+            ui.chart(cid(P, "curve"), "Learning rate against epoch for the chosen schedule"),
+            ui.md(
+                "| schedule | shape | reach for it when |\n"
+                "| --- | --- | --- |\n"
+                "| constant | flat | debugging, or a short fine-tune; rarely the best final result |\n"
+                "| step decay | ×0.1 cliffs (here every third of the run) | you want a schedule "
+                "you can explain in one line |\n"
+                "| exponential | the same factor every epoch (here down to 1%) | a smooth, general-purpose decay |\n"
+                "| cosine | half a cosine, ending at zero | the usual modern default; no settings but the length |\n"
+                "| warm-up + cosine | linear ramp for the first tenth, then cosine | large batches, deep nets, "
+                "transformers: the first steps from random weights are the most fragile |\n"
+                "| SGDR | cosine that restarts, each cycle twice as long | you want snapshots from several minima |\n"
+                "| reduce on plateau | halves when validation loss stalls | you do not know how long training "
+                "should be; it reacts instead of planning |\n"
+                "| cyclical | triangles between a tenth of the LR and the LR | an alternative to "
+                "restarts; keeps exploring |\n"
+                "| one-cycle | up to the LR, then far below the start | short budgets: fast training at a high peak |"
+            ),
+        ],
+    )
+
+
+def _compare() -> html.Section:
+    return ui.section(
+        "Nine schedules on a real run",
+        [
+            ui.md(
+                f"The same network, the same initial weights and the same mini-batches ({L.COMPARE_BATCH} digits "
+                "each), trained "
+                "once per schedule at the initial LR and number of epochs chosen above. The top panel shows the "
+                "LR each run actually used, including when reduce-on-plateau fired; the bottom panel shows the "
+                "validation loss. Click a legend entry to hide a line, double-click to show one alone.\n\n"
+                "What to try:\n\n"
+                "* **SGD + momentum at LR 0.01** (the default). The LR is already gentle; schedules that cut it "
+                "early (exponential, step) stop learning before the end and finish behind constant.\n"
+                "* **Raise the LR to about 0.3.** Every schedule that starts at the full LR is damaged in its first "
+                "epochs: the training loss still reaches almost zero, but the validation loss stays high, "
+                "because the network has become overconfident. The three that start low (warm-up + cosine, "
+                "cyclical, one-cycle) come through with a far lower validation loss. This is what a warm-up "
+                "is for.\n"
+                "* **Adam** at 0.01: the schedules end close together, because Adam already scales each "
+                "weight's step by its own gradient history."
+            ),
+            alert(cid(P, "compare-alert")),
+            ui.chart(cid(P, "compare"), "LR used and validation loss against epoch, one line per schedule",
+                     heavy=True),
+        ],
+    )
+
+
+def _range(values: dict) -> html.Section:
+    return ui.section(
+        "Finding a starting LR: the range test",
+        [
+            ui.md(
+                "Leslie Smith's range test (2017) costs a few hundred mini-batches. Start from a tiny LR and "
+                "multiply it by the same factor after every mini-batch while recording the loss. At first "
+                "nothing happens (the steps are too small), then the loss drops, bottoms out, and finally "
+                "shoots up once the steps overshoot. Each batch's loss is noisy (grey dots), so read the "
+                "smoothed line (orange), and stop the test once it has clearly blown up.\n\n"
+                "Two rules turn the curve into a number, both marked: **min / 10** takes the LR of the lowest "
+                "smoothed loss and divides it by ten; **steepest** takes the LR where the loss falls fastest. "
+                "The minimum itself is too hot: the LR there was held for a single batch, not a whole run, and "
+                "the moving average lags a little behind the rising LR."
+            ),
+            ui.row(controls(P, SPEC, values, ["steps"])),
+            alert(cid(P, "range-alert")),
+            ui.chart(cid(P, "range"), "Range test: mini-batch loss against a rising learning rate", heavy=True),
+            ui.md(
+                f"**Does the suggestion train?** Three short runs of {L.CHECK_EPOCHS} epochs at a constant LR, "
+                "one per marked LR, from the same weights. The run at the minimum's LR is the control: it "
+                "shows what happens if you skip the step back."
+            ),
+            ui.chart(cid(P, "check"), "Validation loss of short runs at the range test's LRs"),
+        ],
+    )
+
+
+def _scaling(values: dict) -> html.Section:
+    return ui.section(
+        "Batch size and the linear scaling rule",
+        [
+            ui.md(
+                "With the number of epochs fixed, doubling the batch halves the number of updates. The linear "
+                "scaling rule (Goyal et al. 2017) doubles the LR with it, so that one large step covers the "
+                "ground of the small steps it replaces. That holds while the gradient barely changes over those "
+                "steps; push the LR far enough and it does not, and training breaks.\n\n"
+                f"Each batch size from {L.BATCHES[0]} to {L.BATCHES[-1]} trains twice with SGD + momentum: "
+                f"blue with LR = (LR at batch {L.BASE_BATCH}) × batch / {L.BASE_BATCH}, orange with the LR held "
+                "fixed. The two agree at batch 32 by construction. Raise the LR at batch 32 to 0.1 and the rule "
+                "breaks sooner; lower it and it holds further.\n\n"
+                "Read both panels: a run with a too-large LR can get most digits right while its loss is poor. "
+                "Its wrong answers are given with great confidence, and cross-entropy punishes exactly that."
+            ),
+            ui.row(controls(P, SPEC, values, ["base_lr", "scale_epochs"])),
+            alert(cid(P, "scaling-alert")),
+            ui.chart(cid(P, "scaling"), "Final validation loss and accuracy against batch size, LR scaled or fixed",
+                     heavy=True),
+            ui.md(
+                "On large clusters the same rule is paired with a warm-up of a few epochs, which lets a run "
+                "survive LRs that would wreck its first steps from random weights; beyond that, layer-wise "
+                "methods such as LARS adapt the LR per layer."
+            ),
+        ],
+    )
+
+
+def _recipe() -> html.Section:
+    return ui.section(
+        "A starting recipe",
+        [
+            ui.md(
+                "* Run the range test on your own model and data; take the LR a tenth of the way back from "
+                "the minimum (or the steepest point), then try ×3 and ÷3 around it.\n"
+                "* Typical starting points: Adam 1e-3 or 3e-4; SGD with momentum 0.1 or 0.01 (no adaptive "
+                "denominator, so larger); fine-tuning a pretrained network 10–100× smaller than from scratch.\n"
+                "* Use a short linear warm-up, then cosine decay to about zero. Reduce-on-plateau when you "
+                "cannot fix the length in advance.\n"
+                "* Changed the batch size? Scale the LR with it, and check at the largest batch that the run "
+                "still converges.\n"
+                "* If the loss becomes NaN or explodes in the first few hundred steps, lower the LR or lengthen "
+                "the warm-up before touching anything else."
+            ),
+        ],
+    )
+
+
+# ----------------------------------------------------------------------------- the LR curve (light, follows drags)
+
+
+def curve_view(schedule, lr, epochs):
+    """LR-curve figure, summary, alert. ``lr`` is the slider position (log10) or a value as a string."""
+    c, msg = checked(L.CURVE, dict(schedule=schedule, lr=lr, epochs=epochs), lambda v: L.curve(**v))
+    if c is None:
+        return message_figure("Fix the value above to draw the schedule."), msg, msg
+    return fig.curve_figure(c), fig.describe_curve(c), ""
+
+
+@callback(
+    Output(cid(P, "curve"), "figure"),
+    Output(cid(P, "curve-summary"), "children"),
+    Output(cid(P, "curve-alert"), "children"),
+    Input(cid(P, "schedule"), "value"),
+    *(Input(cid(P, n), prop) for n in ("lr", "epochs") for prop in ("drag_value", "value")),
+)
+def update_curve(schedule, lr_drag, lr, epochs_drag, epochs):
+    return curve_view(schedule, live(lr_drag, lr), live(epochs_drag, epochs))
+
+
+new_seed = wire_reseed(P)
+
+
+# ----------------------------------------------------------------------------- background jobs
+
+
+def _quiet(done: int, total: int) -> None:
+    pass
+
+
+def compare_view(lr, epochs, optimizer, seed, progress=_quiet):
+    """Comparison figure, summary and alert."""
+    raw = dict(lr=lr, epochs=epochs, optimizer=optimizer, seed=seed)
+    cmp, msg = checked(L.COMPARE, raw, lambda v: L.compare(**v, progress=progress))
+    if cmp is None:
+        return message_figure("Fix the value above to train."), msg, msg
+    return fig.comparison_figure(cmp), fig.describe_comparison(cmp), ""
+
+
+def range_view(optimizer, steps, seed, progress=_quiet):
+    """Range-test figure and summary, check-run figure and summary, alert."""
+    rt, msg = checked(L.RANGE, dict(optimizer=optimizer, steps=steps, seed=seed),
+                      lambda v: L.range_test(**v, progress=progress))
+    if rt is None:
+        blank = message_figure("Fix the value above to run the test.")
+        return blank, msg, message_figure(""), "", msg
+    return fig.range_figure(rt), fig.describe_range(rt), fig.check_figure(rt), fig.describe_check(rt), ""
+
+
+def scaling_view(base_lr, scale_epochs, seed, progress=_quiet):
+    """Scaling figure, summary and alert."""
+    sc, msg = checked(L.SCALING, dict(base_lr=base_lr, scale_epochs=scale_epochs, seed=seed),
+                      lambda v: L.scaling(**v, progress=progress))
+    if sc is None:
+        return message_figure("Fix the value above to train."), msg, msg
+    return fig.scaling_figure(sc), fig.describe_scaling(sc), ""
+
+
+def _reporter(set_progress):
+    return lambda done, total: set_progress((str(done), str(total)))
+
+
+@callback(
+    Output(cid(P, "compare"), "figure"),
+    Output(cid(P, "compare-summary"), "children"),
+    Output(cid(P, "compare-alert"), "children"),
+    *(Input(cid(P, n), "value") for n in L.COMPARE.fields),
+    **background(cid(P, "compare")),
+)
+def update_compare(set_progress, *args):
+    return compare_view(*args, progress=_reporter(set_progress))
+
+
+@callback(
+    Output(cid(P, "range"), "figure"),
+    Output(cid(P, "range-summary"), "children"),
+    Output(cid(P, "check"), "figure"),
+    Output(cid(P, "check-summary"), "children"),
+    Output(cid(P, "range-alert"), "children"),
+    *(Input(cid(P, n), "value") for n in L.RANGE.fields),
+    **background(cid(P, "range")),
+)
+def update_range(set_progress, *args):
+    return range_view(*args, progress=_reporter(set_progress))
+
+
+@callback(
+    Output(cid(P, "scaling"), "figure"),
+    Output(cid(P, "scaling-summary"), "children"),
+    Output(cid(P, "scaling-alert"), "children"),
+    *(Input(cid(P, n), "value") for n in L.SCALING.fields),
+    **background(cid(P, "scaling")),
+)
+def update_scaling(set_progress, *args):
+    return scaling_view(*args, progress=_reporter(set_progress))
+
+
+wire(P, SPEC)

@@ -1,0 +1,106 @@
+"""/learning-rate callbacks called as plain functions: figures and text for good input, sentences for bad."""
+
+import math
+
+import plotly.graph_objects as go
+import pytest
+from dash import dcc
+
+from neuralab.app.pages import learning_rate as page
+from tests.app.tree import ids as _ids
+from tests.app.tree import text as _text
+
+LOG_001 = -2.0  # the LR slider reports log10(LR)
+
+
+def test_layout_has_every_control_and_every_output():
+    ids = _ids(page.layout(page.SPEC.defaults(), []))
+    for name in page.SPEC.fields:  # the URL sync reads each of these
+        assert f"lr-{name}" in ids
+    for graph in ("curve", "compare", "range", "check", "scaling"):
+        assert isinstance(ids[f"lr-{graph}"], dcc.Graph) and f"lr-{graph}-summary" in ids
+    for heavy in ("compare", "range", "scaling"):
+        assert f"lr-{heavy}-progress" in ids
+    assert ids["lr-lr"].updatemode == "mouseup" and ids["lr-lr"].value == LOG_001
+    assert "lr-resample" in ids and ids["lr-schedule"].value == "cosine"
+
+
+def test_url_values_reach_the_controls_and_bad_ones_are_reported():
+    values, messages = page.SPEC.parse_query("?lr=0.1&epochs=50&schedule=sgdr&optimizer=adam&seed=7")
+    ids = _ids(page.layout(values, messages))
+    assert ids["lr-lr"].value == pytest.approx(-1.0) and ids["lr-epochs"].value == 50
+    assert ids["lr-schedule"].value == "sgdr" and ids["lr-optimizer"].value == "adam" and ids["lr-seed"].value == 7
+    values, messages = page.SPEC.parse_query("?epochs=5000&schedule=linear")
+    text = _text(page.layout(values, messages))
+    assert "epochs must be between 10 and 200" in text and "schedule must be one of" in text
+    assert "using the default" in text
+
+
+def test_curve_follows_the_drag_and_falls_back_to_the_value():
+    dragged = page.update_curve("cosine", -1.0, LOG_001, 50, 100)[1]
+    settled = page.update_curve("cosine", None, LOG_001, None, 100)[1]
+    assert "over 50 epochs from 0.1" in dragged and "over 100 epochs from 0.01" in settled
+    figure, _, alert = page.update_curve("step", None, LOG_001, None, 90)
+    assert isinstance(figure, go.Figure) and alert == ""
+    assert max(figure.data[0].y) == pytest.approx(0.01) and min(figure.data[0].y) == pytest.approx(1e-4)
+
+
+def test_string_values_from_a_request_are_values_not_slider_positions():
+    assert "from 0.05" in page.curve_view("cosine", "0.05", "100")[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("cosine", 1.0, 100), "lr must be between 0.0001 and 1"),  # slider position 1 is LR 10
+        (("cosine", "NaN", 100), "lr must be a finite number"),
+        (("cosine", LOG_001, 15), "epochs must be 10 plus a multiple of 10"),
+        (("cosine", LOG_001, "100; DROP"), "epochs must be a whole number"),
+        (("linear", LOG_001, 100), "schedule must be one of"),
+        ((None, LOG_001, 100), "schedule must be one of"),
+    ],
+)
+def test_curve_bad_input_is_a_sentence(args, fragment):
+    figure, summary, alert = page.curve_view(*args)
+    assert isinstance(figure, go.Figure) and fragment in alert and fragment in summary
+
+
+def test_compare_view_reports_progress_and_summarizes():
+    seen = []
+    figure, summary, alert = page.compare_view(LOG_001, 10, "adam", 3, progress=lambda d, t: seen.append((d, t)))
+    assert isinstance(figure, go.Figure) and alert == ""
+    assert summary.startswith("Adam from LR 0.01 for 10 epochs") and "lowest final validation loss" in summary
+    assert seen and seen[-1] == (90, 90)
+
+
+def test_range_view_gives_both_figures():
+    test_fig, test_text, check_fig, check_text, alert = page.range_view("sgd", 100, 0)
+    assert alert == "" and isinstance(test_fig, go.Figure) and isinstance(check_fig, go.Figure)
+    assert test_text.startswith("SGD, ") and "a tenth of it suggests" in test_text
+    assert "After 15 epochs, at the min / 10 LR" in check_text
+
+
+def test_scaling_view_runs_every_batch_size():
+    figure, summary, alert = page.scaling_view(math.log10(0.01), 5, 0)
+    assert alert == "" and "5 epochs, LR 0.01 at batch 32" in summary
+    assert list(figure.data[0].x) == [16, 32, 64, 128, 256, 512, 1024]
+
+
+@pytest.mark.parametrize(
+    ("view", "args", "fragment"),
+    [
+        (page.compare_view, (LOG_001, 10, "adamw", 0), "optimizer must be one of sgd, momentum, adam"),
+        (page.compare_view, (LOG_001, 10, "sgd", 10_000), "seed must be between 0 and 9999"),
+        (page.range_view, ("sgd", 99, 0), "steps must be between 100 and 500"),
+        (page.range_view, ("sgd", 120, 0), "steps must be 100 plus a multiple of 50"),
+        (page.scaling_view, (1.5, 10, 0), "base_lr must be between 0.001 and 1"),
+        (page.scaling_view, (-2, None, 0), "scale_epochs must be a whole number"),
+    ],
+)
+def test_heavy_views_turn_bad_input_into_a_sentence(view, args, fragment):
+    out = view(*args)
+    assert fragment in out[-1] and isinstance(out[0], go.Figure)
+
+
+def test_new_seed_moves_on():
+    assert page.new_seed(1, 41) == 42
