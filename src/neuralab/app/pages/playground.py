@@ -1,9 +1,370 @@
-"""Stub: replaced by the page's real module as it is built."""
+"""/playground: the TensorFlow Playground's idea with a real network, trained live in a background job.
+
+Thin by design: the engine (:mod:`neuralab.train.fast`) trains and measures, the figures come
+from :mod:`neuralab.plots.playground`, and :mod:`neuralab.app.pages.playground_parts` holds the
+per-tab store, the renderer and the control panels. The whole state, seed included, is in the URL.
+"""
 
 from __future__ import annotations
 
-from dash import html
+import time
+import uuid
+
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+
+from neuralab.app import ui
+from neuralab.app.controls import alert, checked, cid, wire, wire_reseed
+from neuralab.app.pages import playground_parts as pp
+from neuralab.data.playground import FEATURES
+from neuralab.params import ParamError
+from neuralab.train import export, fast
+
+P = pp.P
+SPEC = fast.PLAYGROUND
+NAMES = list(SPEC.fields)
+FRAME_S = 0.08  # one frame of a running job: train, then draw and hand over (12 frames a second)
+MIN_TRAIN_S = 0.01  # ... but train at least this long per frame, however slow the drawing
+FRAME_POLL_MS = 25  # the page asks for the next frame this often while training (an empty answer is ~1 ms)
+MAX_RUN_S = 120  # one press of Play trains at most this long, then pauses by itself
+
+try:  # per-client job slots and the lab's time limit, where the app provides them
+    from neuralab.app.limits import bounded
+except ImportError:  # pragma: no cover
+    def bounded(fn):
+        return fn
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
-    return html.Div([html.H1("playground"), html.P("Being built.")])
+    s, v = SPEC, values
+    return html.Div(
+        [
+            ui.page_header(
+                "Training playground",
+                "A small neural network learns to separate or fit points while you watch: every curve, map and edge "
+                "below is the real network's, recomputed many times a second as it trains. Change the data, the "
+                "layers or the optimizer, press Play, and see what the change does.",
+                messages,
+            ),
+            dcc.Store(id=cid(P, "tab"), data=pp.new_tab()),
+            dcc.Store(id=cid(P, "ack")),
+            pp.transport(),
+            html.Div(id=cid(P, "job-note"), className="pg-status", role="status", **{"aria-live": "polite"}),
+            html.Div(id=cid(P, "diverged"), className="pg-diverged", role="alert", **{"aria-live": "assertive"}),
+            alert(cid(P, "alert")),
+            *pp.charts(),
+            ui.md(
+                "**Things to try.** Circle with only x and y needs a hidden layer; switch on x² and y² and a "
+                "network with *no* hidden layer solves it. XOR: add x·y. Spiral: three layers of eight with Adam. "
+                "Set the initialization to zeros and watch every neuron map stay identical: symmetric units "
+                "never tell themselves apart. For a divergence, pick *Regression: plane*, linear units, x² on "
+                "and a learning rate of 3, press Step and read the red banner. Rewind replays a run from the "
+                "same weights and shuffles; Reset draws new ones.\n\n"
+                "Play trains in a background job and streams a frame several times a second: the curves and "
+                "captions every frame, the maps in turn. One press trains for at most "
+                f"{MAX_RUN_S} s; Pause keeps the network exactly as last drawn."
+            ),
+            ui.section("Data", [html.Div([pp.ctl(s, v, n) for n in ("dataset", "classes", "noise", "train_pct",
+                                                                      "n_points", "seed")], className="pg-grid"),
+                                pp.feature_boxes(v)]),
+            ui.section("Network", [
+                html.Div([pp.ctl(s, v, n) for n in ("layers", "activation", "init", "norm", "dropout")],
+                         className="pg-grid"),
+                html.Div([html.Button("+ layer", id=cid(P, "add-layer"), n_clicks=0, className="nl-button"),
+                          html.Button("− layer", id=cid(P, "remove-layer"), n_clicks=0, className="nl-button")],
+                         className="pg-transport"),
+                pp.layer_cards(s, v),
+                ui.chart(cid(P, "network"), "The network with its current weights; click an edge to edit it"),
+                pp.edit_box(),
+                ui.md("Edge width is the weight's size, relative to the largest weight; blue is positive, orange "
+                      "negative. Click the small dot in the middle of an edge, type a value and press *Set weight*: "
+                      "the maps and the loss show at once what that one number does. An edited weight is not part "
+                      "of the link; Rewind restores the initial ones."),
+            ]),
+            ui.section("Training", [html.Div([pp.ctl(s, v, n) for n in ("optimizer", "lr", "schedule", "batch_size",
+                                                                          "weight_decay", "l1", "l2")],
+                                             className="pg-grid")]),
+            ui.section("When to stop", [
+                html.Div([pp.ctl(s, v, n) for n in ("epochs", "patience", "target_loss")], className="pg-grid"),
+                ui.md("Training stops at the last epoch, when the test loss has not improved for *patience* epochs "
+                      "(the best weights are then put back), or when it falls below the *target loss*. This page "
+                      "has no separate validation set, so these criteria read the test loss, and the test score "
+                      "they leave is optimistic: on a real project, stop on validation data."),
+            ]),
+            ui.section("Inside the network", [
+                html.Div([ui.chart(cid(P, "health"), "Gradient norm per layer, and dead and saturated units"),
+                          ui.chart(cid(P, "confusion"), "Test-set confusion matrix")], className="pg-figs"),
+                ui.md("**Gradient norm**: how hard the last update pushed each layer's weights. Falling by orders "
+                      "of magnitude towards the input is the vanishing gradient (try 8 sigmoid layers); growing "
+                      "is the exploding one. **Dead units** are ReLUs whose input is negative for every training "
+                      "point, so they output 0 and never learn again (try ReLU with a large learning rate). "
+                      "**Saturated units** are tanh or sigmoid units stuck on their flat tails."),
+            ]),
+            ui.section("Take the network away", [
+                ui.md("The network as it stands now, in five forms: the settings as JSON, the weights as "
+                      "safetensors or a torch `state_dict`, an ONNX graph for an inference runtime, and a "
+                      "stand-alone Python script that rebuilds and retrains the same network with torch."),
+                pp.downloads(),
+            ]),
+        ],
+        className="pg-page",
+    )
+
+
+# ----------------------------------------------------------------------------- browser-side helpers
+
+clientside_callback(  # the checklist drives one hidden "1"/"0" input per feature (what the URL and spec read)
+    f"""function(on) {{
+        const keys = {list(FEATURES)!r};
+        return keys.map(k => (on || []).includes(k) ? "1" : "0");
+    }}""",
+    [Output(cid(P, f"f_{k}"), "value") for k in FEATURES],
+    Input(cid(P, "features"), "value"),
+    prevent_initial_call=True,
+)
+clientside_callback(  # only the cards of the layers in use are shown
+    f"""function(n) {{
+        n = Number(n) || 0;
+        return Array.from({{length: {fast.MAX_LAYERS}}}, (_, i) => i >= n);
+    }}""",
+    [Output(cid(P, f"layer{i}"), "hidden") for i in range(1, fast.MAX_LAYERS + 1)],
+    Input(cid(P, "layers"), "value"),
+)
+clientside_callback(
+    f"""function(add, remove, n) {{
+        const t = window.dash_clientside.callback_context.triggered_id;
+        n = Number(n) || 0;
+        return Math.max(0, Math.min({fast.MAX_LAYERS}, n + (t === "{cid(P, 'add-layer')}" ? 1 : -1)));
+    }}""",
+    Output(cid(P, "layers"), "value"),
+    Input(cid(P, "add-layer"), "n_clicks"),
+    Input(cid(P, "remove-layer"), "n_clicks"),
+    State(cid(P, "layers"), "value"),
+    prevent_initial_call=True,
+)
+reset = wire_reseed(P)  # the Reset button moves the seed on by one: new weights and a new sample
+
+
+# ----------------------------------------------------------------------------- server callbacks
+
+_OUT = [Output(cid(P, name), prop, allow_duplicate=True) for name, prop in pp.OUTPUTS]
+_VALUES = [State(cid(P, n), "value") for n in NAMES]
+
+
+def _validated(raw: tuple) -> tuple[dict | None, str]:
+    return checked(SPEC, dict(zip(NAMES, raw, strict=True)), lambda v: v)
+
+
+def rebuild_view(tab, *raw) -> list:
+    """A fresh network for the settings (outputs of :data:`OUTPUTS`, then the alert)."""
+    values, msg = _validated(raw)
+    if values is None:
+        return [*pp.blank_outputs(msg), msg]
+    if not pp.valid_tab(tab):
+        return [*pp.blank_outputs("Reload the page."), "This page's id is not valid; reload the page."]
+    eng = fast.build(values)
+    pp.save(tab, values, eng)  # also stops a job training the previous network
+    return [*pp.render(eng), ""]
+
+
+@callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), State(cid(P, "tab"), "data"),
+          *(Input(cid(P, n), "value") for n in NAMES), prevent_initial_call="initial_duplicate")
+def rebuild(tab, *raw):
+    return rebuild_view(tab, *raw)
+
+
+def act_view(action: str, tab, edge, edge_value, *raw) -> list:
+    """Step one epoch, rewind, or set one weight on the tab's network."""
+    values, msg = _validated(raw)
+    if values is None:
+        return [*pp.blank_outputs(msg), msg]
+    if not pp.valid_tab(tab):
+        return [*pp.blank_outputs("Reload the page."), "This page's id is not valid; reload the page."]
+    eng = pp.engine_for(tab, values)
+    note = ""
+    if action == "step":
+        eng.run_epochs(1)
+    elif action == "rewind":
+        eng.rewind()
+    elif action == "edge":
+        try:
+            e = edge or {}
+            eng.set_weight(int(e["layer"]), int(e["out"]), int(e["in"]), edge_value)
+        except (KeyError, TypeError, ValueError, ParamError) as exc:
+            note = _edge_message(exc, edge, edge_value)
+    pp.save(tab, values, eng)
+    return [*pp.render(eng), note]
+
+
+def _edge_message(exc: Exception, edge, value) -> str:
+    if not edge:
+        return "Pick a weight first: click the dot in the middle of an edge in the network drawing."
+    if value is None:
+        return "Type the new weight in the box (a number between -1000 and 1000) before pressing Set weight."
+    return str(exc) if isinstance(exc, ValueError) else f"That weight could not be set: {exc}."
+
+
+@callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True),
+          Input(cid(P, "step"), "n_clicks"), Input(cid(P, "rewind"), "n_clicks"),
+          Input(cid(P, "edge-apply"), "n_clicks"),
+          State(cid(P, "tab"), "data"), State(cid(P, "edge"), "data"), State(cid(P, "edge-value"), "value"),
+          *_VALUES, prevent_initial_call=True)
+def act(_step, _rewind, _apply, tab, edge, edge_value, *raw):
+    action = {cid(P, "step"): "step", cid(P, "rewind"): "rewind", cid(P, "edge-apply"): "edge"}.get(ctx.triggered_id)
+    if action is None:
+        return [no_update] * (len(pp.OUTPUTS) + 1)
+    return act_view(action, tab, edge, edge_value, *raw)
+
+
+def pick_edge(click) -> tuple:
+    """The weight under a click on the network drawing: (store, label, current value).
+
+    ``customdata`` is ``(layer, unit, input, weight)``, 1-based; a typed-array row reaches the
+    server as ``{"0": ..., "1": ...}``, so both forms are read.
+    """
+    try:
+        cd = click["points"][0]["customdata"]
+        if isinstance(cd, dict):
+            cd = [cd[k] for k in sorted(cd, key=int)]
+        layer, out, inp, w = (float(x) for x in cd)
+        layer, out, inp = int(layer), int(out), int(inp)
+    except (TypeError, KeyError, IndexError, ValueError):
+        return no_update, no_update, no_update
+    src = "input" if layer == 1 else "unit"
+    label = f"Layer {layer} weight into unit {out} from {src} {inp}: now {w:.4g}."
+    return {"layer": layer - 1, "out": out - 1, "in": inp - 1}, label, round(w, 4)
+
+
+@callback(Output(cid(P, "edge"), "data"), Output(cid(P, "edge-label"), "children"),
+          Output(cid(P, "edge-value"), "value"), Input(cid(P, "network"), "clickData"), prevent_initial_call=True)
+def on_edge(click):
+    return pick_edge(click)
+
+
+@callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), Input(cid(P, "job-note"), "children"),
+          State(cid(P, "tab"), "data"), *_VALUES, prevent_initial_call=True)
+def refresh(_note, tab, *raw):
+    """When a job ends (pause, stop, time cap), draw every chart from the network it kept."""
+    return act_view("show", tab, None, None, *raw)
+
+
+@callback(Output(cid(P, "ack"), "data"), Input(cid(P, "pause"), "n_clicks"), State(cid(P, "tab"), "data"),
+          prevent_initial_call=True)
+def pause(n, tab):
+    if pp.valid_tab(tab):
+        pp.set_owner(tab, pp.PAUSED)
+    return n
+
+
+# ----------------------------------------------------------------------------- the training job
+
+
+def train_job(set_progress, tab, *raw, now=time.monotonic, max_s: float = MAX_RUN_S) -> str:
+    """Train in frames of ~80 ms, handing every frame's figures to ``set_progress``; returns a status note.
+
+    Stops at the engine's own stop (end of run, early stop, target, divergence), after ``max_s``
+    seconds, or at once when another action took the tab's network (Pause, Step, a new setting).
+    """
+    values, msg = _validated(raw)
+    if values is None:
+        return msg
+    if not pp.valid_tab(tab):
+        return "This page's id is not valid; reload the page."
+    eng = pp.engine_for(tab, values)
+    if eng.done:
+        return f"Nothing to train: {eng.stopped} Rewind or change a setting to train again."
+    run = uuid.uuid4().hex
+    pp.set_owner(tab, run)
+    start, first, chunk, epoch, frame, overhead = now(), eng.updates, 8, eng.epoch, 0, 0.03
+    while True:
+        t0 = now()
+        budget = max(MIN_TRAIN_S, FRAME_S - overhead)  # drawing time is taken out of the training time
+        while now() - t0 < budget and not eng.done:
+            t1 = now()
+            eng.step(chunk)
+            chunk = max(1, min(4096, int(chunk * (0.01 / max(now() - t1, 1e-4)) ** 0.5)))  # ~10 ms a call
+        rate = (eng.updates - first) / max(now() - start, 1e-9)
+        t_draw = now()
+        out = pp.render(eng, rate, only=None if eng.done else pp.frame_figures(frame))
+        frame += 1
+        if not pp.save_if_owner(tab, values, eng, run):
+            entry = pp.load(tab)
+            paused = entry is not None and entry.owner == pp.PAUSED
+            return f"Paused at epoch {epoch}." if paused else ""
+        epoch = eng.epoch
+        set_progress([o.to_plotly_json() if hasattr(o, "to_plotly_json") else o for o in out])  # fast to pickle
+        overhead = 0.5 * overhead + 0.5 * (now() - t_draw)
+        if eng.done:
+            pp.set_owner(tab, None, expect=run)
+            return f"Stopped at epoch {eng.epoch}: {eng.stopped}"
+        if now() - start > max_s:
+            pp.set_owner(tab, None, expect=run)
+            return f"Paused after {max_s:.0f} s, the limit of one run; press Play to go on."
+
+
+@callback(
+    Output(cid(P, "job-note"), "children"),
+    Input(cid(P, "play"), "n_clicks"),
+    State(cid(P, "tab"), "data"),
+    *_VALUES,
+    background=True,
+    progress=[Output(cid(P, name), prop) for name, prop in pp.OUTPUTS],
+    running=[(Output(cid(P, "play"), "disabled"), True, False), (Output(cid(P, "pause"), "disabled"), False, True),
+             (Output(cid(P, "step"), "disabled"), True, False), (Output(cid(P, "rewind"), "disabled"), True, False),
+             (Output(cid(P, "edge-apply"), "disabled"), True, False)],
+    cancel=[Input("url", "pathname")],
+    interval=FRAME_POLL_MS,
+    prevent_initial_call=True,
+)
+@bounded
+def train(set_progress, n_clicks, tab, *raw):
+    if not n_clicks:
+        return no_update
+    return train_job(set_progress, tab, *raw)
+
+
+# ----------------------------------------------------------------------------- downloads
+
+EXPORTS = {  # button -> (file suffix, bytes of the tab's network)
+    "config": (".json", lambda eng: export.config_json(eng).encode()),
+    "safetensors": (".safetensors", export.safetensors_bytes),
+    "state_dict": (".pt", export.state_dict_bytes),
+    "onnx": (".onnx", lambda eng: export.onnx_export(eng).data),
+    "script": (".py", lambda eng: export.script(eng).encode()),
+}
+
+
+def download_view(kind: str | None, tab, *raw) -> tuple:
+    """The file for button ``kind`` (a dcc.Download dict) and a note, or no file and a sentence."""
+    if kind not in EXPORTS:
+        return no_update, ""
+    values, msg = _validated(raw)
+    if values is None:
+        return no_update, msg
+    if not pp.valid_tab(tab):
+        return no_update, "This page's id is not valid; reload the page."
+    eng = pp.engine_for(tab, values)
+    suffix, make = EXPORTS[kind]
+    name = f"playground-{values['dataset']}-epoch{eng.epoch}{suffix}"
+    return dcc.send_bytes(make(eng), name), f"Saved {name}."
+
+
+@callback(
+    Output(cid(P, "download"), "data"),
+    Output(cid(P, "dl-note"), "children"),
+    *(Input(cid(P, f"dl-{k}"), "n_clicks") for k in EXPORTS),
+    State(cid(P, "tab"), "data"),
+    *_VALUES,
+    background=True,
+    running=[(Output(cid(P, f"dl-{k}"), "disabled"), True, False) for k in EXPORTS],
+    prevent_initial_call=True,
+)
+@bounded
+def download(*args):
+    clicks, (tab, *raw) = args[:len(EXPORTS)], args[len(EXPORTS):]
+    kind = str(ctx.triggered_id or "").removeprefix(cid(P, "dl-"))
+    if not any(clicks):
+        return no_update, ""
+    return download_view(kind, tab, *raw)
+
+
+wire(P, SPEC)

@@ -1,0 +1,395 @@
+"""Pieces of the /playground page: the per-tab engine store, the renderer and the control panels.
+
+The engine state of each browser tab lives in small files keyed by a random
+tab id (made when the page is drawn), so a background training job in another process,
+the Step and Rewind buttons and the weight editor all work on the same network. Each
+entry also names its *owner*: the training job that may write to it. Pause, Step, a new
+setting or an edited weight take ownership back, and the job, which checks before every
+write, stops by itself at its next frame.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from dash import Patch, dcc, html
+
+from neuralab import cache
+from neuralab.app import ui
+from neuralab.app.controls import cid, control
+from neuralab.data.playground import DATASETS, FEATURES
+from neuralab.params import Choice, ParamSpec
+from neuralab.plots import playground as fig
+from neuralab.plots.theme import message_figure
+from neuralab.train import fast
+
+P = "pg"
+MAX_TABS = 256  # networks kept on disk (each at most ~150 kB); the least recently saved go first
+PAUSED = "paused"  # owner value left by the Pause button (the job then reports "paused")
+_TAB = re.compile(r"[0-9a-f]{32}")
+
+
+# ----------------------------------------------------------------------------- the per-tab store
+#
+# Plain files, one pair per tab (``<tab>.json``: values and owner; ``<tab>.npz``: the engine), each
+# replaced atomically and changed under an ``flock``: they behave the same in the server and in a
+# job forked from it (an SQLite connection does not survive a fork, and an inherited one was seen
+# to miss the server's writes). Only the :data:`MAX_TABS` most recently used tabs are kept.
+
+
+def _dir() -> Path:
+    path = cache.root() / "playground"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def new_tab() -> str:
+    return uuid.uuid4().hex
+
+
+def valid_tab(tab: Any) -> bool:
+    """A tab id as :func:`new_tab` makes them; anything else (a crafted request) is refused."""
+    return isinstance(tab, str) and bool(_TAB.fullmatch(tab))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the store holds for one tab."""
+
+    values: dict  # the validated page values the network was built from
+    blob: bytes  # Engine.to_bytes()
+    owner: str | None  # run id of the job allowed to write, PAUSED, or None
+
+
+@contextmanager
+def _locked(tab: str) -> Iterator[Path]:
+    fd = os.open(_dir() / f"{tab}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield _dir()
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+
+
+def _meta(d: Path, tab: str) -> dict | None:
+    try:
+        return json.loads((d / f"{tab}.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _put(d: Path, tab: str, values: dict, eng: fast.Engine | None, owner: str | None) -> None:
+    if eng is not None:
+        _write(d / f"{tab}.npz", eng.to_bytes())
+    _write(d / f"{tab}.json", json.dumps({"values": values, "owner": owner}).encode())
+
+
+def _evict(d: Path) -> None:
+    metas = sorted(d.glob("*.json"), key=lambda p: p.stat().st_mtime if p.exists() else 0)
+    for old in metas[:max(0, len(metas) - MAX_TABS)]:
+        for suffix in (".json", ".npz", ".lock"):
+            old.with_suffix(suffix).unlink(missing_ok=True)
+
+
+def load(tab: str) -> Entry | None:
+    d = _dir()
+    meta = _meta(d, tab)
+    try:
+        blob = (d / f"{tab}.npz").read_bytes()
+    except OSError:
+        return None
+    return Entry(meta["values"], blob, meta.get("owner")) if meta else None
+
+
+def save(tab: str, values: dict, eng: fast.Engine, owner: str | None = None) -> None:
+    """Store ``eng`` for ``tab``, taking ownership away from any running job."""
+    with _locked(tab) as d:
+        _put(d, tab, values, eng, owner)
+    _evict(d)
+
+
+def save_if_owner(tab: str, values: dict, eng: fast.Engine, owner: str) -> bool:
+    """Store ``eng`` only if ``owner`` still owns the tab (atomically); False means: stop."""
+    with _locked(tab) as d:
+        meta = _meta(d, tab)
+        if meta is None or meta.get("owner") != owner:
+            return False
+        _put(d, tab, values, eng, owner)
+    return True
+
+
+def set_owner(tab: str, owner: str | None, expect: str | None = None) -> str | None:
+    """Give ``tab`` to ``owner`` (if its owner is ``expect``, when given); returns the previous owner."""
+    with _locked(tab) as d:
+        meta = _meta(d, tab)
+        if meta is None:
+            return None
+        before = meta.get("owner")
+        if expect is None or before == expect:
+            _put(d, tab, meta["values"], None, owner)
+        return before
+
+
+def engine_for(tab: str, values: dict) -> fast.Engine:
+    """The tab's engine if it was built from ``values``; else a fresh one (stored)."""
+    entry = load(tab)
+    if entry is not None and entry.values == values:
+        try:
+            return fast.Engine.from_bytes(entry.blob)
+        except (ValueError, KeyError, OSError):
+            pass  # an unreadable entry: start over
+    eng = fast.build(values)
+    save(tab, values, eng)
+    return eng
+
+
+# ----------------------------------------------------------------------------- rendering
+
+FIGS = ("curves", "boundary", "neurons", "network", "health", "confusion")
+#: Every output the renderer fills, in order: each figure and its caption, then the banner and the status line.
+OUTPUTS = [(f"{name}", "figure") for name in FIGS] + [(f"{name}-summary", "children") for name in FIGS] + [
+    ("diverged", "children"), ("status", "children")]
+
+
+def map_res(eng: fast.Engine) -> int:
+    """Grid resolution of the maps: finer for small networks, coarser where each map costs more."""
+    hidden = sum(eng.cfg.sizes[1:-1])
+    return 40 if hidden <= 48 else 30 if hidden <= 96 else 24
+
+
+def frame_figures(k: int) -> set[str]:
+    """The charts a running job redraws in its ``k``-th frame.
+
+    The curves and every caption change each frame. The heavier charts cost the browser far
+    more to draw, so only every other frame carries one of them: the decision map in every
+    second such frame, the neuron maps, the network, the layer health and the confusion matrix
+    in turn in the others. The page then keeps up with the frames.
+    """
+    if k % 2:
+        return {"curves"}
+    j = k // 2
+    return {"curves", "boundary" if j % 2 == 0 else ("neurons", "network", "health", "confusion")[(j // 2) % 4]}
+
+
+def render(eng: fast.Engine, rate: float | None = None, only: set[str] | None = None) -> list:
+    """Every output of :data:`OUTPUTS` for the engine as it stands.
+
+    With ``only``, charts not named there are sent as an empty :class:`dash.Patch`: the browser
+    keeps what it shows and spends no time redrawing them (captions are always fresh).
+    """
+    out = _render(eng, rate)
+    if only is not None:
+        for i, name in enumerate(FIGS):
+            if name not in only:
+                out[i] = Patch()
+    return out
+
+
+def _render(eng: fast.Engine, rate: float | None) -> list:
+    snap = eng.snapshot(res=map_res(eng))
+    data, m = eng.data, snap.metrics
+    c = snap.curves
+    loss_name = "MSE" if data.head == "regression" else "cross-entropy"
+    curve_args = (c.epoch, c.train_loss, c.test_loss, c.train_metric, c.test_metric, m.metric_name, loss_name)
+    best = None if not eng.cfg.patience else _best_epoch(c.test_loss)
+    figs = [fig.curves_figure(*curve_args, best_epoch=best)]
+    caps = [fig.describe_curves(*curve_args)
+            + (f" Test RMSE {m.test_rmse:.3g}{' ' + data.y_unit if data.y_unit else ''}."
+               if data.head == "regression" else "")]
+    f, cap = _maps(snap, data)
+    figs += f
+    caps += cap
+    names = [f"layer {i + 1}" for i in range(len(snap.weights) - 1)] + ["output"]
+    figs.append(fig.network_figure(snap.weights, _input_names(data), _output_names(data)))
+    caps.append(fig.describe_network(snap.weights, n_params=int(eng.theta.size)))
+    h = snap.health
+    figs.append(fig.health_figure(names, h.grad_norm, _pad(h.dead, len(names)), _pad(h.saturated, len(names))))
+    caps.append(fig.describe_health(names, h.grad_norm, h.dead, h.saturated)
+                + (f" {h.zero_weights:.0%} of the weights are exactly zero." if h.zero_weights > 0 else ""))
+    if snap.confusion is None:
+        figs.append(message_figure("Regression has no classes to confuse; the curves give R² and RMSE."))
+        caps.append("No confusion matrix for a regression target.")
+    else:
+        labels = _class_names(data)
+        figs.append(fig.confusion_figure(snap.confusion, labels))
+        caps.append(fig.describe_confusion(snap.confusion, labels))
+    return [*figs, *caps, diverged_banner(snap.diverged), status_line(m, snap.stopped, rate)]
+
+
+def _maps(snap: fast.Snapshot, data) -> tuple[list, list]:
+    if snap.maps is None:
+        note = (f"{DATASETS[data.dataset][0]} has {data.n_inputs} inputs, not a point in a plane, so there is no "
+                "map to draw; read the curves and the confusion matrix.")
+        short = f"No plane to draw: each example has {data.n_inputs} inputs."
+        return [message_figure(short), message_figure(short)], [note, note]
+    mp, m = snap.maps, snap.metrics
+    extent = (float(mp.xs[0]), float(mp.xs[-1]), float(mp.ys[0]), float(mp.ys[-1]))
+    task = data.head
+    b = fig.boundary_figure(mp.output, extent, data.P_train, data.y_train, data.P_test, data.y_test, task=task,
+                            n_classes=data.n_classes, axis_names=data.axis_names)
+    b_cap = fig.describe_boundary(task, m.train_metric, m.test_metric, len(data.y_train), len(data.y_test))
+    return ([b, fig.neurons_figure(mp.hidden)],
+            [b_cap, fig.describe_neurons(mp.hidden)])
+
+
+def _best_epoch(test_loss: np.ndarray) -> int | None:
+    finite = np.where(np.isfinite(test_loss), test_loss, np.inf)
+    return int(np.argmin(finite)) if np.isfinite(finite).any() else None
+
+
+def _pad(a: np.ndarray, n: int) -> np.ndarray:
+    return np.concatenate([np.asarray(a, dtype=float), np.zeros(n - len(a))])  # the output layer: not measured
+
+
+def _input_names(data) -> list[str]:
+    if data.dataset == "digits":
+        return [f"px{i}" for i in range(data.n_inputs)]
+    return [FEATURES.get(f, f) for f in data.feature_names]
+
+
+def _output_names(data) -> list[str]:
+    if data.head == "binary":
+        return ["logit (blue)"]
+    if data.head == "regression":
+        return ["prediction"]
+    return [f"class {k}" for k in range(data.n_classes)]
+
+
+def _class_names(data) -> list[str]:
+    if data.dataset == "digits":
+        return [str(k) for k in range(10)]
+    if data.n_classes == 2:
+        return ["orange", "blue"]
+    return [f"class {k}" for k in range(data.n_classes)]
+
+
+def diverged_banner(sentence: str) -> list:
+    if not sentence:
+        return []
+    return [html.Strong("Training diverged."), sentence]
+
+
+def status_line(m: fast.Metrics, stopped: str, rate: float | None = None) -> str:
+    text = f"Epoch {m.epoch} · {m.updates} updates · learning rate {m.lr:.3g}"
+    if rate:
+        text += f" · {rate:,.0f} updates/s"
+    if stopped:
+        text += f" · stopped: {stopped}"
+    return text
+
+
+def blank_outputs(message: str) -> list:
+    """Outputs when the settings cannot be used: every chart says so, the banner stays empty."""
+    figs = [message_figure(message) for _ in FIGS]
+    return [*figs, *([message] * len(FIGS)), [], "Not built: fix the setting named above."]
+
+
+# ----------------------------------------------------------------------------- controls
+
+
+def dropdown(name: str, f: Choice, value: str) -> html.Div:
+    """A compact drop-down for a long option list (same label markup as the shared controls)."""
+    ident = cid(P, name)
+    return html.Div(
+        [html.Label(f.label or name, id=f"{ident}-label", htmlFor=ident, className="nl-label"),
+         dcc.Dropdown(id=ident, options=[{"label": lab, "value": val} for val, lab in f.options], value=value,
+                      clearable=False, searchable=False),
+         html.Div(f.help, className="nl-help") if f.help else None],
+        className="nl-control", role="group", **{"aria-labelledby": f"{ident}-label", "data-label": f.label},
+    )
+
+
+def ctl(spec: ParamSpec, values: dict, name: str) -> html.Div:
+    f = spec.fields[name]
+    if isinstance(f, Choice) and len(f.options) > 3:
+        return dropdown(name, f, values[name])
+    return control(P, name, f, values[name])
+
+
+def feature_boxes(values: dict) -> html.Div:
+    """One checklist for the seven input features; hidden inputs carry each as "1"/"0" for the URL."""
+    on = [k for k in FEATURES if str(values[f"f_{k}"]) == "1"]
+    hidden = [dcc.Input(id=cid(P, f"f_{k}"), type="hidden", value=str(values[f"f_{k}"])) for k in FEATURES]
+    return html.Div(
+        [html.Span("Input features", className="nl-label", id=cid(P, "features-label")),
+         dcc.Checklist(id=cid(P, "features"), options=[{"label": lab, "value": k} for k, lab in FEATURES.items()],
+                       value=on, inline=True, className="pg-features"),
+         html.Div("What the network sees of each point. x² or x·y make a circle or XOR easy for a small net; "
+                  "they are not rescaled, so they reach 36 (a lesson in why inputs are standardized). "
+                  "Digits uses its 64 pixels instead.", className="nl-help"),
+         *hidden],
+        className="nl-control", role="group", **{"aria-labelledby": cid(P, "features-label")},
+    )
+
+
+def layer_cards(spec: ParamSpec, values: dict) -> html.Div:
+    cards = []
+    for i in range(1, fast.MAX_LAYERS + 1):
+        cards.append(html.Div(
+            [html.H3(f"Hidden layer {i}"), ctl(spec, values, f"n{i}"), ctl(spec, values, f"act{i}")],
+            id=cid(P, f"layer{i}"), className="pg-layer", hidden=i > int(values["layers"])))
+    return html.Div(cards, className="pg-layers")
+
+
+def transport() -> html.Div:
+    def button(name: str, label: str, title: str, extra: str = "") -> html.Button:
+        return html.Button(label, id=cid(P, name), n_clicks=0, className=f"nl-button {extra}".strip(), title=title)
+
+    return html.Div(
+        [button("play", "▶ Play", "Train continuously until Pause, a stop criterion or the run's time cap",
+                "pg-play"),
+         html.Button("❚❚ Pause", id=cid(P, "pause"), n_clicks=0, className="nl-button", disabled=True,
+                     title="Stop training and keep the network as it is"),
+         button("step", "Step +1 epoch", "Train exactly one more epoch"),
+         button("rewind", "⟲ Rewind", "Back to epoch 0 with the same initial weights: the run replays exactly"),
+         button("resample", "Reset (new seed)", "Seed + 1: new initial weights and a new sample of the data"),
+         html.Span(id=cid(P, "status"), className="pg-status", role="status", **{"aria-live": "polite"})],
+        className="pg-transport",
+    )
+
+
+def edit_box() -> html.Div:
+    return html.Div(
+        [html.Span("Click an edge's midpoint to pick a weight.", id=cid(P, "edge-label")),
+         dcc.Input(id=cid(P, "edge-value"), type="number", step="any", debounce=True, placeholder="new weight",
+                   className="nl-number"),
+         html.Button("Set weight", id=cid(P, "edge-apply"), n_clicks=0, className="nl-button"),
+         dcc.Store(id=cid(P, "edge"))],
+        className="pg-edit",
+    )
+
+
+def downloads() -> html.Div:
+    items = [("config", "Config (JSON)"), ("safetensors", "Weights (safetensors)"),
+             ("state_dict", "torch state_dict (.pt)"), ("onnx", "ONNX model"), ("script", "Python script")]
+    return html.Div(
+        [*(html.Button(label, id=cid(P, f"dl-{key}"), n_clicks=0, className="nl-button") for key, label in items),
+         dcc.Download(id=cid(P, "download")),
+         html.Span(id=cid(P, "dl-note"), className="pg-status", role="status", **{"aria-live": "polite"})],
+        className="pg-downloads",
+    )
+
+
+def charts() -> list:
+    c = ui.chart
+    return [
+        c(cid(P, "curves"), "Training and test loss, and accuracy or R², against epochs"),
+        html.Div([c(cid(P, "boundary"), "The network's output over the input plane, with the data points"),
+                  c(cid(P, "neurons"), "Each hidden neuron's output over the input plane")], className="pg-figs"),
+    ]

@@ -1,0 +1,149 @@
+"""/playground in a real chromium: play streams frames, pause keeps them, step, rewind, links, downloads.
+
+Figures arrive as base64 typed arrays, so assertions read the captions under the charts
+and the status line (epoch and update counters), which every frame rewrites.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # the browser fixture skips (or, with CI set, fails) and says why
+    Page = expect = None
+
+pytestmark = pytest.mark.browser
+
+STATUS = "#pg-status"
+CURVES = "#pg-curves-summary"
+EPOCH = re.compile(r"Epoch (\d+) · (\d+) updates")
+LOSS = re.compile(r"test cross-entropy ([\d.]+)")
+
+
+def _open(page: Page, query: str = "") -> None:
+    page.goto("/playground" + query)
+    expect(page.locator(STATUS)).to_have_text(EPOCH, timeout=30_000)  # the first build of a server is slower
+    expect(page.locator(CURVES)).to_contain_text("epochs")
+
+
+def _epoch(page: Page) -> int:
+    return int(EPOCH.search(page.locator(STATUS).inner_text()).group(1))
+
+
+def _test_loss(page: Page) -> str:
+    return LOSS.search(page.locator(CURVES).inner_text()).group(1)
+
+
+def _watch_status(page: Page) -> None:
+    """Count every change of the status line (one per frame) in window.__pgFrames."""
+    page.evaluate("""() => {
+        window.__pgFrames = 0;
+        const el = document.querySelector('#pg-status');
+        new MutationObserver(() => window.__pgFrames++).observe(el, {childList: true, subtree: true,
+                                                                     characterData: true});
+    }""")
+
+
+def test_play_streams_then_pause_keeps_the_state(page, page_errors):
+    _open(page, "?epochs=5000")  # a run long enough not to end by itself during the test
+    start_loss = _test_loss(page)
+    assert _epoch(page) == 0
+    _watch_status(page)
+    page.click("#pg-play")
+    expect(page.locator("#pg-pause")).to_be_enabled()
+    page.wait_for_function("() => window.__pgFrames >= 2", timeout=30_000)  # frames arrive while the job runs
+    page.click("#pg-pause")
+    expect(page.locator("#pg-play")).to_be_enabled()
+    expect(page.locator("#pg-job-note")).to_contain_text("Paused at epoch")
+    paused = _epoch(page)
+    assert paused > 0
+    assert _test_loss(page) != start_loss
+    note = int(re.search(r"Paused at epoch (\d+)", page.locator("#pg-job-note").inner_text()).group(1))
+    assert note == paused  # what is drawn is what was kept
+    page.wait_for_timeout(400)
+    assert _epoch(page) == paused  # nothing trains after Pause
+    # Step adds exactly one epoch to the kept network
+    page.click("#pg-step")
+    expect(page.locator(STATUS)).to_contain_text(f"Epoch {paused + 1} ")
+    assert page_errors == []
+
+
+def test_rewind_gives_back_the_same_initial_loss(page, page_errors):
+    _open(page)
+    first = page.locator(CURVES).inner_text()
+    for _ in range(3):
+        before = page.locator(STATUS).inner_text()
+        page.click("#pg-step")
+        expect(page.locator(STATUS)).not_to_have_text(before)
+    assert _epoch(page) == 3 and page.locator(CURVES).inner_text() != first
+    page.click("#pg-rewind")
+    expect(page.locator(STATUS)).to_contain_text("Epoch 0 ")
+    expect(page.locator(CURVES)).to_have_text(first)
+    page.click("#pg-resample")  # Reset: seed + 1, new weights and a new sample, in the link too
+    expect(page).to_have_url(re.compile(r"[?&]seed=1(&|$)"))
+    expect(page.locator(CURVES)).not_to_have_text(first)
+    assert page_errors == []
+
+
+def test_a_control_updates_the_url_and_the_link_reloads_the_same_network(page, page_errors):
+    _open(page)
+    page.locator("#pg-features").get_by_label("x²").check()
+    expect(page).to_have_url(re.compile(r"[?&]f_x2=1(&|$)"))
+    expect(page.locator("#pg-network-summary")).to_contain_text("A 3 → 4 → 2 → 1 network")
+    caption = page.locator("#pg-network-summary").inner_text()
+    page.reload()
+    expect(page.locator("#pg-network-summary")).to_have_text(caption)
+    assert page_errors == []
+
+
+def test_a_bad_link_value_and_a_too_large_network_get_sentences(page, page_errors):
+    _open(page, "?layers=99&lr=abc")
+    expect(page.locator(".nl-url-alert")).to_contain_text("layers must be between 0 and 8")
+    expect(page.locator(".nl-url-alert")).to_contain_text("lr must be a number")
+    _open(page, "?layers=8&n1=32&n2=32&n3=32&n4=32&n5=32&n6=32&n7=32&n8=32")
+    expect(page.locator(".nl-url-alert")).to_contain_text("trainable numbers")
+    assert page_errors == []
+
+
+def test_clicking_an_edge_and_setting_its_weight_changes_the_network(page, page_errors):
+    _open(page)
+    before = page.locator("#pg-network-summary").inner_text()
+    marker = page.locator("#pg-network .scatterlayer .trace").nth(-2).locator("path.point").first  # weights' dots
+    marker.scroll_into_view_if_needed()
+    box = marker.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#pg-edge-label")).to_contain_text("Layer 1 weight into unit 1")
+    page.fill("#pg-edge-value", "7.5")
+    page.press("#pg-edge-value", "Enter")
+    page.click("#pg-edge-apply")
+    expect(page.locator("#pg-network-summary")).not_to_have_text(before)
+    expect(page.locator("#pg-network-summary")).to_contain_text("7.5")
+    assert page_errors == []
+
+
+def test_export_buttons_download_files(page, page_errors):
+    _open(page)
+    names = {}
+    for key in ("config", "safetensors", "state_dict", "onnx", "script"):
+        with page.expect_download(timeout=60_000) as info:
+            page.click(f"#pg-dl-{key}")
+        names[key] = info.value.suggested_filename
+        assert info.value.path().stat().st_size > 100
+    assert names == {k: f"playground-circle-epoch0{s}" for k, s in
+                     (("config", ".json"), ("safetensors", ".safetensors"), ("state_dict", ".pt"),
+                      ("onnx", ".onnx"), ("script", ".py"))}
+    assert page_errors == []
+
+
+def test_a_diverging_run_shows_its_cause_prominently(page, page_errors):
+    _open(page, "?dataset=reg_plane&activation=linear&lr=3&f_x2=1&f_y2=1")
+    page.click("#pg-step")
+    banner = page.locator("#pg-diverged")
+    expect(banner).to_contain_text("Training diverged", timeout=20_000)
+    expect(banner).to_contain_text("learning rate")
+    expect(page.locator(STATUS)).to_contain_text("stopped")
+    assert page_errors == []
