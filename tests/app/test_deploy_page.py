@@ -1,0 +1,45 @@
+"""/deploy callbacks as plain functions."""
+
+import base64
+
+import plotly.graph_objects as go
+from dash import dcc, no_update
+
+from neuralab.app.pages import deploy as page
+from tests.app.tree import ids as _ids
+from tests.app.tree import text as _text
+
+
+def test_layout_has_controls_outputs_and_downloads():
+    ids = _ids(page.layout(page.SPEC.defaults(), []))
+    for name in page.SPEC.fields:
+        assert f"deploy-{name}" in ids
+    assert isinstance(ids["deploy-stages"], dcc.Graph) and "deploy-stages-summary" in ids
+    for i in ("deploy-download-c", "deploy-download-onnx", "deploy-get-c", "deploy-get-onnx", "deploy-excerpt"):
+        assert i in ids
+
+
+def test_bad_url_is_reported():
+    values, messages = page.SPEC.parse_query("?prune=99")
+    assert "prune must be between 0 and 75" in _text(page.layout(values, messages))
+
+
+def test_stack_view_and_downloads():
+    fig, text, table, checks, excerpt, files, alert = page.stack_view(15, 200)
+    assert isinstance(fig, go.Figure) and alert == ""
+    assert "Teacher fp32" in _text(table) and "bytes" in text
+    assert "void nl_infer" in excerpt and "ONNX Runtime agrees" in checks
+    c = page.download_c(1, files)
+    assert c["filename"].endswith(".c") and "static const int8_t W0" in c["content"]
+    o = page.download_onnx(1, files)
+    assert o["base64"] and base64.b64decode(o["content"])[:2] == base64.b64decode(files["onnx"])[:2]
+    assert page.download_c(1, None) is no_update
+
+
+def test_bad_input_is_a_sentence():
+    *_, alert = page.stack_view(7, 200)
+    assert "prune" in alert
+    *_, alert = page.stack_view(15, 0)
+    assert "calib must be between 1 and 1000" in alert
+    *_, alert = page.stack_view(15, 200, "row")
+    assert "granularity" in alert

@@ -1,0 +1,57 @@
+"""/quantization callbacks as plain functions: figures and text for good input, sentences for bad."""
+
+import plotly.graph_objects as go
+from dash import dcc
+
+from neuralab.app.pages import quantization as page
+from tests.app.tree import ids as _ids
+from tests.app.tree import text as _text
+
+
+def test_layout_has_every_control_and_output():
+    ids = _ids(page.layout(page.SPEC.defaults(), []))
+    for name in page.SPEC.fields:
+        assert f"quant-{name}" in ids
+    for graph in ("hist", "channels", "sweep"):
+        assert isinstance(ids[f"quant-{graph}"], dcc.Graph) and f"quant-{graph}-summary" in ids
+    assert "quant-sweep-progress" in ids and "quant-check" in ids and "quant-next" in ids
+    assert ids["quant-bits"].updatemode == "drag"
+
+
+def test_url_values_reach_the_controls_and_bad_ones_are_reported():
+    values, messages = page.SPEC.parse_query("?bits=3&scheme=asymmetric&model=cnn&calib=50")
+    ids = _ids(page.layout(values, messages))
+    assert ids["quant-bits"].value == 3 and ids["quant-model"].value == "cnn" and ids["quant-calib"].value == 50
+    values, messages = page.SPEC.parse_query("?bits=12")
+    assert "bits must be between 1 and 8" in _text(page.layout(values, messages))
+
+
+def test_layer_callback_follows_the_drag():
+    fig, text, ch, ch_text, alert = page.update_layer("mlp", 1, 2, 8, "symmetric", "tensor")
+    assert isinstance(fig, go.Figure) and isinstance(ch, go.Figure) and alert == ""
+    assert "at 2 bits" in text and "3 levels" in text
+    assert "at 8 bits" in page.update_layer("mlp", 1, None, 8, "symmetric", "tensor")[1]
+
+
+def test_bad_layer_input_is_a_sentence():
+    *_, alert = page.layer_view("student", 3, 4, "symmetric", "tensor")
+    assert "layer must be at most 2 for the student model" in alert
+    *_, alert = page.layer_view("mlp", 1, "nine", "symmetric", "tensor")
+    assert "bits" in alert
+
+
+def test_next_layer_wraps():
+    assert page.next_layer(1, 1, "mlp") == 2
+    assert page.next_layer(1, 3, "mlp") == 1
+    assert page.next_layer(1, 2, "student") == 1
+    assert page.next_layer(1, "junk", "mlp") == 1
+
+
+def test_sweep_callback_and_cross_check():
+    steps = []
+    fig, text, card, alert = page.sweep_view("student", "symmetric", "channel", 100, 1,
+                                             progress=lambda d, t: steps.append((d, t)))
+    assert isinstance(fig, go.Figure) and alert == "" and "at 8 bits dynamic" in text
+    assert "quantize_dynamic" in _text(card) and "identical" in _text(card)
+    fig, text, card, alert = page.sweep_view("student", "symmetric", "channel", 0, 1)
+    assert "calib must be between 1 and 1000" in alert

@@ -1,0 +1,92 @@
+"""Exports: ONNX against torch, the compiled C int8 model bit-exact against the numpy integer reference."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from neuralab.compress import export as ex
+from neuralab.compress import zoo
+from neuralab.compress.quantize import calibration_set
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def student():
+    return zoo.load("student").model
+
+
+@pytest.fixture(scope="module")
+def int_model(student):
+    return ex.to_int8(student, calibration_set(200))
+
+
+def test_onnx_matches_torch(student):
+    d = zoo.data()
+    o = ex.to_onnx(student, d.X_test)
+    assert o.max_abs_diff <= 1e-5
+    assert o.outputs.shape == (len(d.X_test), 10) and o.data[:2] != b""
+
+
+def test_multiplier_encodes_the_real_factor():
+    m = np.array([0.5, 0.1234, 3e-5, 0.999999])
+    m0, n = ex.quantize_multiplier(m)
+    assert np.all((m0 >= 2**30) & (m0 < 2**31))
+    assert np.allclose(m0 * 2.0 ** (-n.astype(float)), m, rtol=1e-9)
+
+
+def test_integer_reference_tracks_the_float_model(student, int_model):
+    d = zoo.data()
+    Xq = ex.quantize_input(int_model, d.X_test)
+    ref = ex.run_int(int_model, Xq)
+    assert ref.dtype == np.int8
+    acc = (ref.argmax(1) == d.y_test).mean()
+    assert acc > zoo.accuracy(student) - 0.02
+    with torch.no_grad():
+        logits = student(torch.as_tensor(np.array(d.X_test))).numpy()
+    err = np.abs(ex.dequantize_logits(int_model, ref) - logits)
+    assert np.median(err) < 4 * int_model.out_scale  # a few output steps
+
+
+def test_int_layers_are_integers(int_model):
+    for L in int_model.layers:
+        assert L.w.dtype == np.int8 and L.bias.dtype == np.int32 and L.mult.dtype == np.int32
+        assert np.abs(L.w).max() <= 127
+
+
+@pytest.mark.skipif(ex.gcc() is None, reason="gcc not installed")
+def test_compiled_c_is_bit_exact_on_the_whole_test_set(int_model):
+    d = zoo.data()
+    Xq = ex.quantize_input(int_model, d.X_test)
+    src = ex.c_source(int_model)
+    code = re.sub(r"/\*.*?\*/", "", src, flags=re.S)
+    assert "malloc" not in code and "float" not in code and "double" not in code
+    run = ex.compile_and_run(src, ex.c_harness(int_model), Xq, repeats=1)
+    assert run.outputs.shape == (len(Xq), 10)
+    assert np.array_equal(run.outputs, ex.run_int(int_model, Xq))
+    assert run.ns_per_inference > 0
+
+
+@pytest.mark.skipif(ex.gcc() is None, reason="gcc not installed")
+@pytest.mark.parametrize("per_channel", [True, False])
+def test_compiled_c_is_bit_exact_on_a_deeper_mlp(per_channel):
+    im = ex.to_int8(zoo.load("mlp").model, calibration_set(100), per_channel=per_channel)
+    assert all(L.mult.size == (L.w.shape[0] if per_channel else 1) for L in im.layers)
+    Xq = ex.quantize_input(im, zoo.data().X_test)
+    run = ex.compile_and_run(ex.c_source(im), ex.c_harness(im), Xq, repeats=0)
+    assert np.array_equal(run.outputs, ex.run_int(im, Xq))
+
+
+def test_missing_gcc_is_a_sentence(monkeypatch, int_model):
+    monkeypatch.setattr(ex.shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="gcc was not found"):
+        ex.compile_and_run("", "", np.zeros((1, 64), np.int8))
+
+
+def test_cnn_is_refused_with_a_sentence():
+    with pytest.raises(ValueError, match="Linear and ReLU"):
+        ex.to_int8(zoo.load("cnn").model, calibration_set(10))

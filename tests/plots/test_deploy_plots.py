@@ -1,0 +1,33 @@
+"""Deploy figures: the stage measurements, drawn and described."""
+
+import plotly.graph_objects as go
+import pytest
+
+from neuralab.compress import stack
+from neuralab.plots import deploy as P
+
+
+@pytest.fixture(scope="module")
+def s():
+    return stack.run(15, 200)
+
+
+def test_stages_figure_has_size_accuracy_and_each_engine(s):
+    f = P.stages_figure(s)
+    go.Figure(f.to_dict())
+    size, acc, *lat = f.data
+    assert list(size.y) == [st.size_bytes for st in s.stages]
+    assert list(acc.x) == ["teacher", "distilled", "pruned", "int8"]
+    assert {t.name for t in lat} == set(P.ENGINES)
+    torch_bar = next(t for t in lat if t.name == "torch fp32")
+    assert list(torch_bar.x) == ["teacher", "distilled", "pruned"]
+
+
+def test_captions_and_table_quote_the_numbers(s):
+    text = P.describe_stages(s)
+    assert f"{s.stages[0].size_bytes:,}" in text and f"{s.stages[-1].accuracy:.1%}" in text
+    rows = P.stage_rows(s)
+    assert len(rows) == 4 and rows[0][3] == "1.0×"
+    assert "ONNX Runtime agrees" in P.describe_checks(s)
+    if not s.c_error:
+        assert "matches the Python integer reference on all 3,600" in P.describe_checks(s)
