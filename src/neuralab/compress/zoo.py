@@ -48,8 +48,10 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {
     "mlp": Recipe("MLP 64-64-32-10", "mlp", (64, 32), epochs=30, lr=3e-3),
     "cnn": Recipe("Small CNN (8 and 16 channels)", "cnn", (8, 16), epochs=20, lr=3e-3),
-    "teacher": Recipe("Teacher MLP 64-256-128-10", "mlp", (256, 128), epochs=30, lr=2e-3),
-    "student": Recipe("Student MLP 64-16-10", "mlp", (16,), epochs=30, lr=5e-3),
+    # teacher and student are tuned for the distillation page: the teacher clearly ahead of a
+    # student trained on hard labels (about 97 % against 94 % on the test digits), leaving room to help
+    "teacher": Recipe("Teacher MLP 64-512-256-10", "mlp", (512, 256), epochs=30, lr=5e-4),
+    "student": Recipe("Student MLP 64-8-10", "mlp", (8,), epochs=30, lr=5e-3),
 }
 MODEL = Choice(tuple((k, r.title) for k, r in RECIPES.items()), default="mlp", label="Model")
 

@@ -1,9 +1,207 @@
-"""Stub: replaced by the page's real module as it is built."""
+"""/distillation: a small student learns from a large teacher's softened probabilities; measured over seeds."""
 
 from __future__ import annotations
 
-from dash import html
+from dash import Input, Output, callback, html
+
+from neuralab.app import ui
+from neuralab.app.controls import alert, background, checked, cid, controls, live, wire
+from neuralab.compress import distill
+from neuralab.compress.distill import COMPARE, SOFT
+from neuralab.compress.zoo import RECIPES
+from neuralab.params import ParamSpec
+from neuralab.plots import distillation as fig
+from neuralab.plots.theme import message_figure
+
+P = "distill"
+SPEC = ParamSpec.merge(P, SOFT, COMPARE)
+TEACHER, STUDENT = RECIPES[distill.TEACHER], RECIPES[distill.STUDENT]
+
+
+def _arch(recipe) -> str:
+    """``"an MLP 64-512-256-10"`` from a zoo recipe."""
+    return "an MLP " + "-".join(str(n) for n in (64, *recipe.hidden, 10))
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
-    return html.Div([html.H1("distillation"), html.P("Being built.")])
+    return html.Div(
+        [
+            ui.page_header(
+                "Knowledge distillation",
+                f"A large network (the teacher, {_arch(TEACHER)}) is already trained. A far smaller one (the "
+                f"student, {_arch(STUDENT)}) is trained to copy the teacher's whole probability distribution, not "
+                "only the right answer. Both are PyTorch MLPs on scikit-learn's 8 × 8 digits; every accuracy below is "
+                "measured on the same 360 held-out test digits.",
+                messages,
+            ),
+            _soft(values),
+            _loss(),
+            _result(values),
+            _notes(),
+        ]
+    )
+
+
+def _soft(values: dict) -> html.Section:
+    return ui.section(
+        "What the teacher knows beyond the label",
+        [
+            ui.md(
+                "A label says *this is an 8* and nothing else. The teacher's output says more: which other digits "
+                "this image resembles, and how much. At T = 1 (grey) that information is squeezed into probabilities "
+                "too small to see next to the winner. Dividing the logits by a temperature T before the softmax, "
+                "softmax(z / T), flattens the distribution without changing the ranking, and the runners-up appear "
+                "(blue). Hinton called this the *dark knowledge*. Drag T and pick other digits: the second choices "
+                "are the classes a person might confuse too."
+            ),
+            ui.row(controls(P, SPEC, values, ["T", "digit"], drag=True)),
+            alert(cid(P, "soft-alert")),
+            ui.chart(cid(P, "soft"), "A test digit and the teacher's probabilities at T = 1 and at T"),
+        ],
+    )
+
+
+def _loss() -> html.Section:
+    return ui.section(
+        "The loss, and why it carries T²",
+        [
+            ui.md(
+                "The student is trained on a weighted sum of two terms:\n\n"
+                "loss = α · T² · KL( softmax(z_teacher / T) ‖ softmax(z_student / T) ) + (1 − α) · CE(z_student, "
+                "label)\n\n"
+                "The first pulls the student's softened distribution toward the teacher's; the second is the "
+                "usual cross-entropy on the true label at T = 1. α sets the share of each: α = 0 is ordinary "
+                "training, α = 1 learns from the teacher alone (no labels needed for that part). Only the student "
+                "gets gradients; the teacher is frozen.\n\n"
+                "**Why T².** The gradient of the KL term with respect to a student logit is "
+                "(p_student,T − p_teacher,T) / T. One factor 1/T comes from the division inside the softmax; and "
+                "as T grows both softened distributions approach uniform, so their difference also shrinks like "
+                "1/T. Together the soft term's gradient fades as 1/T². Multiplying by T² cancels this, so "
+                "changing T changes *what* the student is taught but not *how loudly*, and α keeps its meaning "
+                "at every temperature. The chart measures it on the real teacher and an untrained student."
+            ),
+            alert(cid(P, "grad-alert")),
+            ui.chart(cid(P, "grad"), "Gradient size of the soft term against temperature, with and without T²"),
+        ],
+    )
+
+
+def _result(values: dict) -> html.Section:
+    return ui.section(
+        f"Does it help? {distill.N_SEEDS} students each way",
+        [
+            ui.md(
+                f"For each of {distill.N_SEEDS} seeds, two students start from the same initial weights and see the "
+                f"training digits in the same order for {STUDENT.epochs} epochs; one is trained on the hard labels "
+                "alone, the other with the loss above at the T and α you choose. Each grey line joins the pair of "
+                "one seed; the wide marks are the mean ± one standard deviation. The two arms differ only in the "
+                "loss, so a line that climbs is the teacher's doing.\n\n"
+                "Things to try: α = 0 gives two identical arms (a check of the set-up). T = 1 with a high α "
+                "copies the teacher's near-one-hot outputs and gains little. A moderate T with α around 0.5 to "
+                "0.9 usually helps; very high T flattens the targets until they say little."
+            ),
+            ui.row(controls(P, SPEC, values, ["alpha"])),
+            alert(cid(P, "cmp-alert")),
+            ui.chart(cid(P, "cmp"), "Test accuracy of students trained with and without the teacher, per seed",
+                     heavy=True),
+        ],
+    )
+
+
+def _notes() -> html.Section:
+    return ui.section(
+        "In practice",
+        [
+            ui.md(
+                "* **At inference the student runs at T = 1.** The temperature is a training device; "
+                "serving the softened outputs would only make the model less sure of itself.\n"
+                "* **Check the teacher first.** The student inherits its mistakes; a teacher barely better than "
+                "the student has little to give.\n"
+                "* **Capacity sets a floor.** A student too small to express the teacher's function stops "
+                "improving whatever the loss: distillation narrows the gap, it does not close it.\n"
+                "* **α in other texts.** Some write the weight the other way round (α on the hard-label term). "
+                "Read the formula, not the letter.\n"
+                "* **Distillation chooses the architecture freely**, unlike pruning, which keeps the teacher's "
+                "shape and removes parts of it. The two combine: distil, then prune, then quantize."
+            ),
+            ui.code(
+                "import torch.nn.functional as F\n\n"
+                "def kd_loss(student_logits, teacher_logits, labels, T=4.0, alpha=0.5):\n"
+                "    soft = F.kl_div(F.log_softmax(student_logits / T, dim=1),\n"
+                "                    F.log_softmax(teacher_logits / T, dim=1),\n"
+                "                    reduction=\"batchmean\", log_target=True)  # KL(teacher ‖ student)\n"
+                "    hard = F.cross_entropy(student_logits, labels)\n"
+                "    return alpha * T * T * soft + (1 - alpha) * hard\n\n"
+                "teacher.eval()\n"
+                "for x, y in loader:\n"
+                "    with torch.no_grad():\n"
+                "        t = teacher(x)\n"
+                "    loss = kd_loss(student(x), t, y)\n"
+                "    opt.zero_grad(); loss.backward(); opt.step()"
+            ),
+        ],
+    )
+
+
+# ----------------------------------------------------------------------------- light callbacks (follow the drag)
+
+
+def soft_view(T, digit):
+    """Soft-target figure, summary and alert."""
+    s, msg = checked(SOFT, dict(T=T, digit=digit), lambda v: distill.soft_targets(**v))
+    if s is None:
+        return message_figure("Fix the value above to see the probabilities."), msg, msg
+    return fig.soft_figure(s), fig.describe_soft(s), ""
+
+
+def gradient_view(T):
+    """Gradient-scale figure, summary and alert."""
+    spec = ParamSpec("grad", T=SOFT.fields["T"])
+    t, msg = checked(spec, dict(T=T), lambda v: v["T"])
+    if t is None:
+        return message_figure("Fix the temperature above."), msg, msg
+    g = distill.gradient_scale()
+    return fig.gradient_figure(g, t), fig.describe_gradient(g, t), ""
+
+
+@callback(
+    Output(cid(P, "soft"), "figure"),
+    Output(cid(P, "soft-summary"), "children"),
+    Output(cid(P, "soft-alert"), "children"),
+    Output(cid(P, "grad"), "figure"),
+    Output(cid(P, "grad-summary"), "children"),
+    Output(cid(P, "grad-alert"), "children"),
+    Input(cid(P, "T"), "drag_value"),
+    Input(cid(P, "T"), "value"),
+    Input(cid(P, "digit"), "drag_value"),
+    Input(cid(P, "digit"), "value"),
+)
+def update_soft(T_drag, T, digit_drag, digit):
+    t = live(T_drag, T)
+    return (*soft_view(t, live(digit_drag, digit)), *gradient_view(t))
+
+
+# ----------------------------------------------------------------------------- the comparison (background)
+
+
+def compare_view(T, alpha, progress=lambda done, total: None):
+    """Comparison figure, summary and alert."""
+    c, msg = checked(COMPARE, dict(T=T, alpha=alpha), lambda v: distill.compare(**v, progress=progress))
+    if c is None:
+        return message_figure("Fix the value above to train the students."), msg, msg
+    return fig.compare_figure(c), fig.describe_compare(c), ""
+
+
+@callback(
+    Output(cid(P, "cmp"), "figure"),
+    Output(cid(P, "cmp-summary"), "children"),
+    Output(cid(P, "cmp-alert"), "children"),
+    Input(cid(P, "T"), "value"),
+    Input(cid(P, "alpha"), "value"),
+    **background(cid(P, "cmp")),
+)
+def update_compare(set_progress, T, alpha):
+    return compare_view(T, alpha, progress=lambda done, total: set_progress((str(done), str(total))))
+
+
+wire(P, SPEC)

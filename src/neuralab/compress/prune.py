@@ -1,0 +1,573 @@
+"""Pruning a trained network: zero the weights (or whole neurons) that matter least, then measure.
+
+Two granularities, both through :mod:`torch.nn.utils.prune`:
+
+* **Unstructured**: in every layer, the fraction ``s`` of weights with the smallest |w| is
+  set to zero (``l1_unstructured``). The matrices keep their shape; a dense matmul does the
+  same work as before, so the model is not faster unless stored and run in a sparse format.
+* **Structured**: in every hidden layer, the fraction ``s`` of neurons (rows of the weight
+  matrix) with the smallest L2 norm is removed (``ln_structured`` along dim 0, with the
+  neuron's bias). The output layer keeps its 10 classes. Removed neurons can be cut out
+  for real (:func:`compact`), giving a physically smaller dense network that *is* faster.
+
+torch prunes by re-parametrization: ``weight = weight_orig * weight_mask`` is recomputed
+before every forward pass, so training after pruning (:func:`fine_tune`) updates
+``weight_orig`` and the masked entries stay exactly zero. :func:`finalize` makes it permanent.
+
+Counts follow torch: a layer of n weights loses ``round(s · n)`` of them (Python's round,
+half to even), so each layer hits the requested sparsity as closely as whole numbers allow.
+"""
+
+from __future__ import annotations
+
+import copy
+import statistics
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.utils import prune as tprune
+
+from neuralab.compress import zoo
+from neuralab.params import SEED, Choice, Int, ParamError, ParamSpec
+from neuralab.train.loop import Config, History, fit
+
+__all__ = [
+    "FOOTPRINT", "LOTTERY", "METHODS", "PRUNE", "SCHEDULE", "SWEEP", "Footprint", "Lottery", "Schedules", "Snapshot",
+    "Sweep", "Tuned", "compact", "finalize", "fine_tune", "footprint", "iterative", "latency", "lottery",
+    "magnitude", "masks_of", "prunable", "random", "schedules", "snapshot", "sparsity_of", "state_bytes", "sweep",
+    "tuned",
+]
+
+FT_EPOCHS = 8  # fine-tuning epochs after a one-shot prune (the iterative schedule shares the same total)
+FT_LR = 2e-3  # Adam
+ROUNDS = 4  # rounds of the iterative schedule
+ROUND_EPOCHS = 4  # fine-tuning epochs after each round of the iterative schedule
+SWEEP_LEVELS = (0, 30, 50, 70, 80, 90, 95)  # % for the accuracy-against-sparsity curves
+LOTTERY_LEVELS = (50, 80, 95)  # % for the lottery-ticket experiment
+BATCH = 256  # samples in the batch-latency measurement
+
+METHODS: dict[str, str] = {
+    "unstructured": "Unstructured (single weights)",
+    "structured": "Structured (whole neurons)",
+}
+NETWORKS: dict[str, str] = {"mlp": "MLP 64-64-32-10", "teacher": "Large MLP 64-512-256-10"}
+
+NETWORK = Choice(tuple(NETWORKS.items()), default="mlp", label="Network",
+                 help="A trained reference model; the large one shows the speed differences more clearly.")
+SPARSITY = Int(0, 100, 50, step=5, label="Sparsity", unit="%",
+               help="Share of each layer's weights (unstructured) or hidden neurons (structured) removed. "
+                    "100% would empty a layer: try it.")
+METHOD = Choice(tuple(METHODS.items()), default="unstructured", label="Granularity")
+
+PRUNE = ParamSpec("prune", model=NETWORK, sparsity=SPARSITY, method=METHOD, seed=SEED)
+SWEEP = ParamSpec("sweep", model=NETWORK, seed=SEED)
+SCHEDULE = PRUNE
+LOTTERY = SWEEP
+FOOTPRINT = ParamSpec("footprint", model=NETWORK, sparsity=SPARSITY, seed=SEED)
+
+Progress = Callable[[int, int], None]
+Masks = dict[str, torch.Tensor]
+
+
+def _quiet(done: int, total: int) -> None:
+    pass
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """One torch intra-op thread inside (also usable as a decorator); the caller's setting after.
+
+    These matrices are tiny: threads only add synchronisation, which on a busy machine
+    (or in a forked job process) costs far more than it saves.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+# ----------------------------------------------------------------------------- pruning itself
+
+
+def prunable(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """The (name, module) pairs whose weights are pruned: every ``Linear`` and ``Conv2d``, in order."""
+    return [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear | nn.Conv2d)]
+
+
+def _check_sparsity(model: nn.Module, sparsity: float, structured: bool) -> None:
+    """Refuse a level that would leave some layer empty, with a sentence saying which and why."""
+    if not 0.0 <= sparsity <= 1.0:
+        raise ParamError([f"sparsity must be a fraction between 0 and 1; got {sparsity!r}."])
+    layers = prunable(model)[:-1] if structured else prunable(model)
+    for name, m in layers:
+        n = m.weight.shape[0] if structured else m.weight.numel()
+        if n - round(sparsity * n) < 1:
+            what = "neurons" if isinstance(m, nn.Linear) else "channels"
+            unit = what if structured else "weights"
+            grid = range(SPARSITY.lo, SPARSITY.hi + 1, SPARSITY.step)
+            top = max(k for k in grid if n - round(k / 100 * n) >= 1)
+            raise ParamError([
+                f"sparsity {sparsity:.0%} would remove all {n} {unit} of layer {name}, leaving it empty: nothing "
+                f"could flow through it and every prediction would be the same. Keep at least one: on the "
+                f"{SPARSITY.step}% grid the highest sparsity that does is {top}%."
+            ])
+
+
+def _copy(model: nn.Module) -> nn.Module:
+    """``copy.deepcopy`` that also works after training a pruned model.
+
+    torch recomputes ``weight = weight_orig * mask`` as a plain attribute before each forward;
+    after a training step that attribute is part of an autograd graph, which deepcopy refuses.
+    It is detached first (the next forward recomputes it anyway).
+    """
+    for _, m in model.named_modules():
+        for b, _ in m.named_buffers(recurse=False):
+            if b.endswith("_mask"):
+                name = b.removesuffix("_mask")
+                setattr(m, name, getattr(m, name).detach())
+    return copy.deepcopy(model)
+
+
+def _prune(model: nn.Module, sparsity: float, structured: bool, by: str, seed: int) -> tuple[nn.Module, Masks]:
+    _check_sparsity(model, sparsity, structured)
+    model = _copy(model)
+    layers = prunable(model)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for _, m in layers[:-1] if structured else layers:
+            if structured:
+                if by == "magnitude":
+                    tprune.ln_structured(m, "weight", amount=sparsity, n=2, dim=0)
+                else:
+                    tprune.random_structured(m, "weight", amount=sparsity, dim=0)
+                rows = m.weight_mask.reshape(m.weight_mask.shape[0], -1).any(1).to(m.weight.dtype)  # (out,)
+                tprune.custom_from_mask(m, "bias", rows)  # a removed neuron must not keep firing its bias
+            elif by == "magnitude":
+                tprune.l1_unstructured(m, "weight", amount=sparsity)
+            else:
+                tprune.random_unstructured(m, "weight", amount=sparsity)
+    return model, masks_of(model)
+
+
+def magnitude(model: nn.Module, sparsity: float, structured: bool = False) -> tuple[nn.Module, Masks]:
+    """A pruned copy of ``model``: the smallest-magnitude fraction ``sparsity`` of each layer removed.
+
+    Args:
+        model: a trained network (left untouched).
+        sparsity: fraction in [0, 1] of weights (unstructured) or hidden neurons (structured) to remove.
+        structured: remove whole neurons by the L2 norm of their weight rows, instead of single weights.
+
+    Returns:
+        The pruned copy (still re-parametrized, so :func:`fine_tune` keeps the zeros) and its masks,
+        ``{"<layer>.weight": 0/1 tensor, ...}`` (structured also masks biases).
+
+    Raises:
+        ParamError: ``sparsity`` outside [0, 1], or so high that a layer would lose every weight or neuron.
+    """
+    return _prune(model, sparsity, structured, "magnitude", 0)
+
+
+def random(model: nn.Module, sparsity: float, structured: bool = False, seed: int = 0) -> tuple[nn.Module, Masks]:
+    """Like :func:`magnitude` but removes a random choice: the baseline that shows magnitude matters."""
+    return _prune(model, sparsity, structured, "random", seed)
+
+
+def masks_of(model: nn.Module) -> Masks:
+    """The current masks of a re-parametrized model, ``{"<layer>.<param>": mask}`` (copies)."""
+    return {f"{n}.{b.removesuffix('_mask')}": t.detach().clone()
+            for n, m in model.named_modules() for b, t in m.named_buffers(recurse=False) if b.endswith("_mask")}
+
+
+def apply_masks(model: nn.Module, masks: Masks) -> nn.Module:
+    """Prune a copy of ``model`` with given masks (``custom_from_mask``): the same holes in other weights."""
+    model = _copy(model)
+    modules = dict(model.named_modules())
+    for key, mask in masks.items():
+        name, param = key.rsplit(".", 1)
+        tprune.custom_from_mask(modules[name], param, mask)
+    return model
+
+
+def finalize(model: nn.Module) -> nn.Module:
+    """Make the pruning permanent in place: ``weight = weight_orig * mask`` becomes a plain parameter."""
+    for _, m in model.named_modules():
+        for b, _ in list(m.named_buffers(recurse=False)):
+            if b.endswith("_mask"):
+                tprune.remove(m, b.removesuffix("_mask"))
+    return model
+
+
+def sparsity_of(model: nn.Module) -> float:
+    """Fraction of exactly-zero entries over the weights of :func:`prunable` layers."""
+    ws = [m.weight.detach() for _, m in prunable(model)]
+    return float(sum(int((w == 0).sum()) for w in ws) / sum(w.numel() for w in ws))
+
+
+@_one_thread()
+def fine_tune(model: nn.Module, epochs: int = FT_EPOCHS, lr: float = FT_LR, seed: int = 0,
+              progress: Progress | None = None) -> History:
+    """Train a pruned model in place on the digits with its masks kept (the zeros stay zero)."""
+    model.train()
+    hist = fit(model, zoo.data(), Config(epochs=epochs, lr=lr, seed=seed), progress=progress)
+    model.eval()
+    return hist
+
+
+def _stage(progress: Progress | None, done: int, total: int) -> Progress:
+    """A progress callback for one stage (``done`` steps already behind it) inside a job of ``total`` steps."""
+    p = progress or _quiet
+    return lambda d, t: p(done + d, total)
+
+
+@_one_thread()
+def iterative(model: nn.Module, sparsity: float, structured: bool = False, rounds: int = ROUNDS,
+              epochs_per_round: int = ROUND_EPOCHS, seed: int = 0, progress: Progress | None = None
+              ) -> tuple[nn.Module, list[float], History]:
+    """Prune to ``sparsity`` in ``rounds`` steps, fine-tuning ``epochs_per_round`` epochs after each.
+
+    Round r prunes to ``1 − (1 − s)^(r / rounds)`` of the *original* layer, by magnitude over the
+    weights still alive: each step removes the same share of what is left. The whole schedule
+    costs ``rounds · epochs_per_round`` epochs of fine-tuning; compare it with a one-shot prune
+    given the same total, or the comparison measures the budget rather than the schedule.
+
+    Returns:
+        The pruned, fine-tuned copy; the test accuracy after each round; the last round's history.
+    """
+    _check_sparsity(model, sparsity, structured)
+    per = epochs_per_round
+    current, accs, hist = _copy(model), [], History()
+    for r in range(1, rounds + 1):
+        target = 1.0 - (1.0 - sparsity) ** (r / rounds) if r < rounds else sparsity
+        dense = finalize(_copy(current))  # the masked weights as plain zeros
+        current, _ = magnitude(dense, target, structured)  # earlier holes have |w| = 0: they go first again
+        hist = fine_tune(current, per, seed=seed + r, progress=_stage(progress, (r - 1) * per, rounds * per))
+        accs.append(zoo.accuracy(current))
+    return current, accs, hist
+
+
+# ----------------------------------------------------------------------------- smaller and faster for real
+
+
+def compact(model: nn.Module) -> nn.Sequential:
+    """A physically smaller dense copy of a structurally pruned MLP: dead neurons cut out.
+
+    A hidden neuron whose weight row and bias are all zero is removed, together with the
+    matching column of the next layer's weight. The outputs are unchanged (ReLU(0) = 0 adds nothing).
+
+    Raises:
+        ValueError: for a model that is not a ``Sequential`` of ``Linear`` layers and activations.
+    """
+    m = finalize(_copy(model))
+    if not isinstance(m, nn.Sequential) or any(isinstance(x, nn.Conv2d) for x in m):
+        raise ValueError("compact handles MLPs (a Sequential of Linear layers and activations) only.")
+    layers = list(m)
+    lin = [i for i, x in enumerate(layers) if isinstance(x, nn.Linear)]
+    keep_in = torch.ones(layers[lin[0]].in_features, dtype=torch.bool)
+    for j, i in enumerate(lin):
+        old = layers[i]
+        w, b = old.weight.detach()[:, keep_in], old.bias.detach()
+        last = j == len(lin) - 1
+        keep_out = torch.ones(len(b), dtype=torch.bool) if last else (w != 0).any(1) | (b != 0)
+        new = nn.Linear(int(keep_in.sum()), int(keep_out.sum()))
+        with torch.no_grad():
+            new.weight.copy_(w[keep_out])
+            new.bias.copy_(b[keep_out])
+        layers[i], keep_in = new, keep_out
+    return nn.Sequential(*layers).eval()
+
+
+def state_bytes(model: nn.Module) -> int:
+    """Bytes of the tensors of a dense fp32 state dict (4 bytes a number; the file format's few
+    hundred bytes of keys and headers left out, so sizes compare exactly)."""
+    return sum(t.numel() * t.element_size() for t in finalize(_copy(model)).state_dict().values())
+
+
+def _csr_bytes(model: nn.Module) -> tuple[int, int]:
+    """Bytes of the weights as torch CSR tensors (values fp32, indices int64) plus dense biases; and non-zeros."""
+    total, nnz = 0, 0
+    for _, m in prunable(model):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "sparse CSR support is in beta"
+            w = m.weight.detach().reshape(m.weight.shape[0], -1).to_sparse_csr()
+        parts = (w.values(), w.col_indices(), w.crow_indices())
+        total += sum(t.numel() * t.element_size() for t in parts)
+        nnz += w.values().numel()
+        if m.bias is not None:
+            total += m.bias.numel() * m.bias.element_size()
+    return total, nnz
+
+
+class SparseMLP(nn.Module):
+    """An MLP whose weights are stored and multiplied as torch CSR tensors (``torch.sparse.mm``)."""
+
+    def __init__(self, dense: nn.Sequential):
+        super().__init__()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            self.layers = [(x.weight.detach().to_sparse_csr(), x.bias.detach()) if isinstance(x, nn.Linear) else x
+                           for x in finalize(_copy(dense))]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (N, 64) -> (N, 10)
+        for layer in self.layers:
+            if isinstance(layer, tuple):
+                w, b = layer
+                x = torch.sparse.mm(w, x.T).T + b  # (out, in) @ (in, N) -> (out, N)
+            else:
+                x = layer(x)
+        return x
+
+
+def latency(model: nn.Module, batch: int, repeats: int = 200, warmup: int = 20) -> float:
+    """Median wall time of one forward pass on ``batch`` test digits, in seconds (one thread, no autograd).
+
+    The median of many repeats resists the outliers of a shared machine; still, compare
+    numbers from one run, not across machines.
+    """
+    d = zoo.data()
+    x = torch.tensor(np.resize(d.X_test, (batch, d.X_test.shape[1])))  # (batch, 64), test rows recycled
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.inference_mode():
+            for _ in range(warmup):
+                model(x)
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                model(x)
+                times.append(time.perf_counter() - t0)
+    finally:
+        torch.set_num_threads(threads)
+    return statistics.median(times)
+
+
+# ----------------------------------------------------------------------------- experiments for the page
+
+
+def _trained(name: str, seed: int) -> nn.Module:
+    if name not in NETWORKS:
+        raise ParamError([f"model must be one of {', '.join(NETWORKS)}; got {name!r}."])
+    return zoo.load(name, seed).model
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One pruned network, before any fine-tuning: what was removed and what it cost."""
+
+    sparsity: float  # requested fraction
+    structured: bool
+    achieved: float  # fraction of zero weights over all pruned layers
+    layer_names: tuple[str, ...]
+    layer_kept: np.ndarray  # (L,) fraction of weights kept per layer
+    layer_shapes: tuple[tuple[int, int], ...]  # (out, in) per layer
+    first_weight: np.ndarray  # (out, in) |w| of the first layer, zeros where pruned
+    kept: np.ndarray  # (n_kept,) |w| of the trained weights that survive, every pruned layer
+    removed: np.ndarray  # (n_removed,) |w| of the trained weights set to zero
+    acc_dense: float  # test accuracy before pruning
+    acc_pruned: float  # test accuracy right after pruning, no fine-tuning
+
+
+@lru_cache(maxsize=64)
+@_one_thread()
+def snapshot(model: str, sparsity: int, method: str, seed: int) -> Snapshot:
+    """Prune the trained ``model`` to ``sparsity`` % and test it at once (milliseconds on warm caches)."""
+    v = PRUNE.validate(dict(model=model, sparsity=sparsity, method=method, seed=seed))
+    dense = _trained(v["model"], v["seed"])
+    structured = v["method"] == "structured"
+    pruned, masks = magnitude(dense, v["sparsity"] / 100, structured)
+    layers = prunable(pruned)
+    weights = [m.weight.detach() for _, m in layers]
+    mags, keep = [], []
+    for n, m in prunable(dense):
+        mags.append(m.weight.detach().abs().flatten())
+        keep.append(masks[f"{n}.weight"].flatten() > 0 if f"{n}.weight" in masks else torch.ones_like(mags[-1]) > 0)
+    mag, kept = torch.cat(mags), torch.cat(keep)
+    return Snapshot(
+        v["sparsity"] / 100, structured, sparsity_of(pruned), tuple(n for n, _ in layers),
+        np.array([float((w != 0).float().mean()) for w in weights]),
+        tuple((int(w.shape[0]), int(w.shape[1])) for w in weights),
+        weights[0].abs().numpy(), mag[kept].numpy(), mag[~kept].numpy(), zoo.accuracy(dense), zoo.accuracy(pruned),
+    )
+
+
+@dataclass(frozen=True)
+class Tuned:
+    """Accuracy before pruning, right after it, and after a short fine-tune with the masks kept."""
+
+    acc_dense: float
+    acc_pruned: float
+    acc_tuned: float
+    val_curve: np.ndarray  # (epochs + 1,) validation accuracy during the fine-tune
+    achieved: float  # sparsity after fine-tuning (must equal the one before)
+
+
+@lru_cache(maxsize=64)
+@_one_thread()
+def tuned(model: str, sparsity: int, method: str, seed: int, progress: Progress = _quiet) -> Tuned:
+    """Prune the trained ``model`` and fine-tune it for :data:`FT_EPOCHS` epochs. Under a second for the MLP."""
+    v = PRUNE.validate(dict(model=model, sparsity=sparsity, method=method, seed=seed))
+    dense = _trained(v["model"], v["seed"])
+    pruned, _ = magnitude(dense, v["sparsity"] / 100, v["method"] == "structured")
+    before = zoo.accuracy(pruned)
+    hist = fine_tune(pruned, seed=v["seed"], progress=progress)
+    return Tuned(zoo.accuracy(dense), before, zoo.accuracy(pruned), np.array(hist.val_metric), sparsity_of(pruned))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Measured accuracy against sparsity, before and after fine-tuning, per way of pruning."""
+
+    levels: np.ndarray  # (k,) sparsity in %
+    before: dict[str, np.ndarray]  # way -> (k,) test accuracy right after pruning
+    after: dict[str, np.ndarray]  # way -> (k,) test accuracy after the fine-tune
+    acc_dense: float
+
+
+WAYS: dict[str, str] = {
+    "unstructured": "Unstructured, by magnitude",
+    "structured": "Structured neurons, by L2 norm",
+    "random": "Unstructured, random (baseline)",
+}
+
+
+@_one_thread()
+def sweep(model: str, seed: int, levels: tuple[int, ...] = SWEEP_LEVELS, progress: Progress = _quiet) -> Sweep:
+    """Prune at every level three ways (magnitude, structured, random) and fine-tune each. Seconds."""
+    v = SWEEP.validate(dict(model=model, seed=seed))
+    dense = _trained(v["model"], v["seed"])
+    before = {w: [] for w in WAYS}
+    after = {w: [] for w in WAYS}
+    total, done = len(levels) * len(WAYS), 0
+    for level in levels:
+        for way in WAYS:
+            s = level / 100
+            pruned, _ = random(dense, s, False, v["seed"]) if way == "random" else magnitude(
+                dense, s, way == "structured")
+            before[way].append(zoo.accuracy(pruned))
+            fine_tune(pruned, seed=v["seed"])
+            after[way].append(zoo.accuracy(pruned))
+            done += 1
+            progress(done, total)
+    return Sweep(np.array(levels), {k: np.array(x) for k, x in before.items()},
+                 {k: np.array(x) for k, x in after.items()}, zoo.accuracy(dense))
+
+
+@dataclass(frozen=True)
+class Schedules:
+    """One-shot against iterative pruning to the same sparsity with the same fine-tuning budget."""
+
+    sparsity: float
+    structured: bool
+    rounds: int
+    oneshot_before: float  # test accuracy right after the one-shot prune
+    oneshot_after: float  # after FT_EPOCHS epochs of fine-tuning
+    oneshot_matched: float  # after ROUNDS · ROUND_EPOCHS epochs: the iterative schedule's whole budget
+    iter_sparsity: np.ndarray  # (rounds,) sparsity after each round
+    iter_acc: np.ndarray  # (rounds,) test accuracy after each round's fine-tune
+    acc_dense: float
+    oneshot: Tuned  # the one-shot run in detail (its fine-tuning curve)
+
+
+@_one_thread()
+def schedules(model: str, sparsity: int, method: str, seed: int, progress: Progress = _quiet) -> Schedules:
+    """Run both schedules on the trained ``model``. About a second for the MLP."""
+    v = SCHEDULE.validate(dict(model=model, sparsity=sparsity, method=method, seed=seed))
+    dense, s, structured = _trained(v["model"], v["seed"]), v["sparsity"] / 100, v["method"] == "structured"
+    one, _ = magnitude(dense, s, structured)
+    before = zoo.accuracy(one)
+    budget = ROUNDS * ROUND_EPOCHS
+    total = FT_EPOCHS + 2 * budget
+    hist = fine_tune(one, seed=v["seed"], progress=_stage(progress, 0, total))
+    acc = zoo.accuracy(dense)
+    detail = Tuned(acc, before, zoo.accuracy(one), np.array(hist.val_metric), sparsity_of(one))
+    long, _ = magnitude(dense, s, structured)
+    fine_tune(long, budget, seed=v["seed"], progress=_stage(progress, FT_EPOCHS, total))
+    _, accs, _ = iterative(dense, s, structured, seed=v["seed"], progress=_stage(progress, FT_EPOCHS + budget, total))
+    levels = [1.0 - (1.0 - s) ** (r / ROUNDS) for r in range(1, ROUNDS + 1)]
+    return Schedules(s, structured, ROUNDS, before, detail.acc_tuned, zoo.accuracy(long), np.array(levels) * 100,
+                     np.array(accs), acc, detail)
+
+
+@dataclass(frozen=True)
+class Lottery:
+    """Retraining a pruned network's mask from its original init (rewind) against a fresh init."""
+
+    levels: np.ndarray  # (k,) sparsity in %
+    rewind: np.ndarray  # (k,) test accuracy: trained mask, original initial weights, trained again
+    reinit: np.ndarray  # (k,) test accuracy: same mask, new random initial weights, trained again
+    acc_dense: float  # the dense network trained from the same init
+    epochs: int  # training epochs of each retraining (the recipe's)
+
+
+@_one_thread()
+def lottery(model: str, seed: int, levels: tuple[int, ...] = LOTTERY_LEVELS, progress: Progress = _quiet) -> Lottery:
+    """Frankle & Carbin's test, one-shot: train, prune by magnitude, rewind or re-draw, retrain.
+
+    The winning-ticket init is ``zoo.build(model, seed)``, the very weights the trained model
+    started from; the control draws its init from seed + 1000 and keeps the same mask.
+    """
+    v = LOTTERY.validate(dict(model=model, seed=seed))
+    trained = _trained(v["model"], v["seed"])
+    r = zoo.RECIPES[v["model"]]
+    cfg = Config(epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer, seed=v["seed"])
+    rewind, reinit = [], []
+    for i, level in enumerate(levels):
+        _, masks = magnitude(trained, level / 100)
+        for init_seed, out in ((v["seed"], rewind), (v["seed"] + 1000, reinit)):
+            net = apply_masks(zoo.build(v["model"], init_seed), masks)
+            fit(net, zoo.data(), cfg)
+            out.append(zoo.accuracy(net))
+        progress(i + 1, len(levels))
+    return Lottery(np.array(levels), np.array(rewind), np.array(reinit), zoo.accuracy(trained), r.epochs)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Bytes and forward-pass time of one network stored four ways."""
+
+    variants: tuple[str, ...]  # dense, unstructured zeros (dense storage), unstructured CSR, structured compact
+    bytes: np.ndarray  # (4,) bytes of the stored weights
+    params: np.ndarray  # (4,) non-zero parameters stored
+    latency_one: np.ndarray  # (4,) median seconds for one sample
+    latency_batch: np.ndarray  # (4,) median seconds for a batch of BATCH
+    acc: np.ndarray  # (4,) test accuracy (no fine-tuning)
+    sparsity: float
+    compact_shape: tuple[int, ...]  # layer widths of the compacted structured model
+
+
+VARIANTS = ("Dense", "Unstructured, zeros in dense", "Unstructured, CSR sparse", "Structured, compacted")
+
+
+@_one_thread()
+def footprint(model: str, sparsity: int, seed: int, repeats: int = 200, progress: Progress = _quiet) -> Footprint:
+    """Measure size and latency of the dense model and three pruned versions at ``sparsity`` %. Seconds."""
+    v = FOOTPRINT.validate(dict(model=model, sparsity=sparsity, seed=seed))
+    dense = _trained(v["model"], v["seed"])
+    s = v["sparsity"] / 100
+    unstructured = finalize(magnitude(dense, s)[0]).eval()
+    structured = compact(magnitude(dense, s, True)[0])
+    sparse = SparseMLP(unstructured)
+    csr, nnz = _csr_bytes(unstructured)
+    models = (dense, unstructured, sparse, structured)
+    nz = lambda m: sum(int((p != 0).sum()) for p in m.parameters())  # noqa: E731
+    one, batch = [], []
+    for i, m in enumerate(models):
+        one.append(latency(m, 1, repeats))
+        batch.append(latency(m, BATCH, max(20, repeats // 4)))
+        progress(i + 1, len(models))
+    biases = sum(mm.bias.numel() for _, mm in prunable(unstructured))
+    widths = tuple([structured[0].in_features] + [x.out_features for x in structured if isinstance(x, nn.Linear)])
+    return Footprint(
+        VARIANTS, np.array([state_bytes(dense), state_bytes(unstructured), csr, state_bytes(structured)]),
+        np.array([nz(dense), nz(unstructured), nnz + biases, nz(structured)]),
+        np.array(one), np.array(batch), np.array([zoo.accuracy(m) for m in models]), s, widths,
+    )

@@ -1,0 +1,51 @@
+"""/distillation callbacks called as plain functions."""
+
+import plotly.graph_objects as go
+import pytest
+import torch
+from dash import dcc
+
+from neuralab.app.pages import distillation
+from tests.app.tree import ids as _ids
+from tests.app.tree import text as _text
+
+torch.set_num_threads(1)
+
+
+def test_layout_has_every_control_and_every_output():
+    ids = _ids(distillation.layout(distillation.SPEC.defaults(), []))
+    for name in distillation.SPEC.fields:
+        assert f"distill-{name}" in ids
+    for graph in ("soft", "grad", "cmp"):
+        assert isinstance(ids[f"distill-{graph}"], dcc.Graph) and f"distill-{graph}-summary" in ids
+    assert "distill-cmp-progress" in ids
+
+
+def test_url_values_reach_the_controls_and_bad_ones_are_reported():
+    values, messages = distillation.SPEC.parse_query("?T=6&alpha=0.9&digit=3")
+    ids = _ids(distillation.layout(values, messages))
+    assert ids["distill-T"].value == 6 and ids["distill-alpha"].value == 0.9 and ids["distill-digit"].value == 3
+    values, messages = distillation.SPEC.parse_query("?T=20")
+    assert "T must be between 1 and 10" in _text(distillation.layout(values, messages))
+
+
+def test_soft_callback_follows_the_drag():
+    dragged = distillation.update_soft(8, 2, None, 3)
+    settled = distillation.update_soft(None, 2, None, 3)
+    assert "at T = 8" in dragged[1] and "at T = 2" in settled[1] and "For this 3" in settled[1]
+    assert isinstance(dragged[0], go.Figure) and dragged[2] == "" and "T = 8" in dragged[4]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [((0.5, 3), "T must be between 1 and 10"), ((4, 10), "digit must be between 0 and 9"),
+     (("hot", 3), "T must be a number")],
+)
+def test_bad_soft_values_become_sentences(args, fragment):
+    assert fragment in distillation.soft_view(*args)[-1]
+
+
+def test_compare_view_reports_mean_and_std_and_bad_alpha():
+    figure, text, alert = distillation.compare_view(4.0, 0.5)
+    assert alert == "" and "±" in text and "Over 5 seeds" in text
+    assert "alpha must be between 0 and 1" in distillation.compare_view(4.0, 2.0)[-1]

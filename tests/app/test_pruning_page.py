@@ -1,0 +1,67 @@
+"""/pruning callbacks called as plain functions: figures and text for good input, sentences for bad."""
+
+import plotly.graph_objects as go
+import pytest
+import torch
+from dash import dcc
+
+from neuralab.app.pages import pruning
+from tests.app.tree import ids as _ids
+from tests.app.tree import text as _text
+
+torch.set_num_threads(1)
+
+
+def test_layout_has_every_control_and_every_output():
+    ids = _ids(pruning.layout(pruning.SPEC.defaults(), []))
+    for name in pruning.SPEC.fields:
+        assert f"prune-{name}" in ids
+    for graph in ("snap", "tuned", "sweep", "sched", "lottery", "foot"):
+        assert isinstance(ids[f"prune-{graph}"], dcc.Graph) and f"prune-{graph}-summary" in ids
+    for heavy in ("tuned", "sweep", "lottery"):
+        assert f"prune-{heavy}-progress" in ids
+
+
+def test_url_values_reach_the_controls_and_bad_ones_are_reported():
+    values, messages = pruning.SPEC.parse_query("?sparsity=80&method=structured&model=teacher&seed=3")
+    ids = _ids(pruning.layout(values, messages))
+    assert ids["prune-sparsity"].value == 80 and ids["prune-method"].value == "structured"
+    values, messages = pruning.SPEC.parse_query("?sparsity=42")
+    assert "sparsity must be 0 plus a multiple of 5" in _text(pruning.layout(values, messages))
+
+
+def test_snapshot_callback_gives_a_figure_and_a_measured_sentence():
+    figure, summary, alert = pruning.update_snapshot("mlp", 70, "unstructured", 0)
+    assert isinstance(figure, go.Figure) and alert == ""
+    assert "Removing 70% of single weights" in summary and "before any retraining" in summary
+    assert "whole hidden neurons" in pruning.snapshot_view("mlp", "50", "structured", "0")[1]
+
+
+@pytest.mark.parametrize("method", ["structured", "unstructured"])
+def test_a_level_that_empties_a_layer_gets_a_sentence_in_every_section(method):
+    _, _, alert = pruning.snapshot_view("mlp", 100, method, 0)
+    assert "leaving it empty" in alert and "95%" in alert
+    assert "leaving it empty" in pruning.schedules_view("mlp", 100, method, 0)[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("mlp", 33, "unstructured", 0), "sparsity must be 0 plus a multiple of 5"),
+        (("mlp", "x", "unstructured", 0), "sparsity must be a whole number"),
+        (("resnet", 50, "unstructured", 0), "model must be one of"),
+        (("mlp", 50, "diagonal", 0), "method must be one of"),
+    ],
+)
+def test_bad_values_become_sentences(args, fragment):
+    figure, summary, alert = pruning.snapshot_view(*args)
+    assert fragment in alert and summary == alert
+
+
+def test_heavy_views_answer_with_measured_numbers():
+    tuned, tuned_text, sched, sched_text, alert, foot, foot_text, foot_alert = pruning.schedules_view(
+        "mlp", 60, "unstructured", 0)
+    assert alert == foot_alert == "" and "after 8 epochs of fine-tuning" in tuned_text and "4 rounds" in sched_text
+    assert "KiB" in foot_text and "µs" in foot_text and isinstance(foot, go.Figure)
+    assert "model must be one of" in pruning.sweep_view("cnn", 0)[-1]
+    assert "seed must be" in pruning.lottery_view("mlp", -1)[-1]
