@@ -18,8 +18,7 @@ and see batches in the same order; the only difference is the loss.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +30,8 @@ from torch import nn
 from neuralab.compress import zoo
 from neuralab.params import SEED, Float, Int, ParamError, ParamSpec
 from neuralab.train.loop import Config, History, fit
+from neuralab.train.loop import one_thread as _one_thread
+from neuralab.train.loop import quiet as _quiet
 
 __all__ = [
     "COMPARE", "DISTILL", "SOFT", "Comparison", "GradientScale", "Soft", "compare", "gradient_scale", "kd_loss",
@@ -54,23 +55,6 @@ COMPARE = ParamSpec("compare", T=T_FIELD, alpha=ALPHA)
 Progress = Callable[[int, int], None]
 
 
-def _quiet(done: int, total: int) -> None:
-    pass
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """One torch intra-op thread inside (also usable as a decorator); the caller's setting after.
-
-    These matrices are tiny: threads only add synchronisation, which on a busy machine
-    (or in a forked job process) costs far more than it saves.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def soften(logits: torch.Tensor, T: float) -> torch.Tensor:

@@ -24,8 +24,7 @@ import copy
 import statistics
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,6 +36,8 @@ from torch.nn.utils import prune as tprune
 from neuralab.compress import zoo
 from neuralab.params import SEED, Choice, Int, ParamError, ParamSpec
 from neuralab.train.loop import Config, History, fit
+from neuralab.train.loop import one_thread as _one_thread
+from neuralab.train.loop import quiet as _quiet
 
 __all__ = [
     "FOOTPRINT", "LOTTERY", "METHODS", "PRUNE", "SCHEDULE", "SWEEP", "Footprint", "Lottery", "Schedules", "Snapshot",
@@ -76,23 +77,6 @@ Progress = Callable[[int, int], None]
 Masks = dict[str, torch.Tensor]
 
 
-def _quiet(done: int, total: int) -> None:
-    pass
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """One torch intra-op thread inside (also usable as a decorator); the caller's setting after.
-
-    These matrices are tiny: threads only add synchronisation, which on a busy machine
-    (or in a forked job process) costs far more than it saves.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 # ----------------------------------------------------------------------------- pruning itself

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -23,7 +21,7 @@ from torch import nn
 
 from neuralab import cache
 from neuralab.data.arrays import Arrays, digits
-from neuralab.nn.models import mlp
+from neuralab.nn.models import load_or_train, mlp
 from neuralab.params import Choice
 from neuralab.train.loop import Config, evaluate, fit
 
@@ -112,17 +110,7 @@ def load(name: str, seed: int = 0) -> Trained:
     """
     model = build(name, seed)
     key = _key(name, seed)
-    path = cache.root() / "models" / f"{key}.pt"
-    if path.exists():
-        model.load_state_dict(torch.load(path, weights_only=True))
-    else:
-        r = RECIPES[name]
-        cfg = Config(epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer, seed=seed)
-        fit(model, data(), cfg)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # atomic: workers may race
-        os.close(fd)
-        torch.save(model.state_dict(), tmp)
-        os.replace(tmp, path)
-    model.eval()
+    r = RECIPES[name]
+    cfg = Config(epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer, seed=seed)
+    load_or_train(model, cache.root() / "models" / f"{key}.pt", lambda m: fit(m, data(), cfg))
     return Trained(name, model, accuracy(model), key)

@@ -6,14 +6,17 @@ the library and an exported script all build the same network from the same word
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import torch
 from torch import nn
 
 from neuralab.params import Choice
 
-__all__ = ["ACTIVATION", "ACTIVATIONS", "INIT", "INITS", "NORMS", "mlp", "n_params"]
+__all__ = ["ACTIVATION", "ACTIVATIONS", "INIT", "INITS", "NORMS", "load_or_train", "mlp", "n_params"]
 
 #: name -> (label, module class). The classes are torch's own.
 ACTIVATIONS: dict[str, tuple[str, type[nn.Module]]] = {
@@ -106,3 +109,21 @@ def mlp(
 def n_params(model: nn.Module) -> int:
     """The number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def load_or_train(model: nn.Module, path: Path, train: Callable[[nn.Module], object]) -> nn.Module:
+    """Load ``model``'s weights from ``path``, or call ``train(model)`` and store them there.
+
+    The file is written atomically, so processes that race to train the same model never
+    read a half-written one. Returns ``model`` in eval mode.
+    """
+    if path.exists():
+        model.load_state_dict(torch.load(path, weights_only=True))
+    else:
+        train(model)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.close(fd)
+        torch.save(model.state_dict(), tmp)
+        os.replace(tmp, path)
+    return model.eval()

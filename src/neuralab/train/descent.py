@@ -15,8 +15,7 @@ ravine is that its steep wall sets η for the whole walk along its shallow floor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -27,6 +26,7 @@ import torch
 from neuralab.data.arrays import diabetes
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec, Rule, _echo
 from neuralab.train import optimizers
+from neuralab.train.loop import one_thread
 
 __all__ = [
     "BATCH", "CONVERGE_TOL", "one_thread", "RACE", "SURFACES", "Surface", "Race", "Path", "BatchPaths", "Subset",
@@ -41,22 +41,6 @@ CONVERGE_TOL = 1e-2
 ESCAPE_WIDTHS = 5.0
 GRID_N = 81  # contour grid nodes per axis (the browser recomputes the contour at every replay frame)
 
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """One torch intra-op thread while inside; the caller's setting after.
-
-    2-D problems gain nothing from threads, and more: once torch has started its OpenMP
-    pool in the server process, a background job forked from it hangs in its first
-    parallel kernel (libgomp does not survive ``fork``). Keeping this page's work on one
-    thread keeps that pool unstarted.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -33,6 +32,8 @@ from neuralab.nn.models import mlp
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec
 from neuralab.train import optimizers, schedules
 from neuralab.train.loop import Config, History, Progress, fit
+from neuralab.train.loop import one_thread as _one_thread
+from neuralab.train.loop import quiet as _quiet
 
 __all__ = [
     "BATCHES", "CHECK_EPOCHS", "COMPARE", "CURVE", "RANGE", "SCALING", "Comparison", "CheckRun", "Curve",
@@ -72,19 +73,6 @@ RANGE = ParamSpec("lr_range", optimizer=OPTIMIZER, steps=STEPS, seed=SEED)
 SCALING = ParamSpec("lr_scaling", base_lr=BASE_LR, scale_epochs=SCALE_EPOCHS, seed=SEED)
 
 
-def _quiet(done: int, total: int) -> None:
-    pass
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """One intra-op thread inside (tiny matrices gain nothing from more); the caller's setting after."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 T = TypeVar("T")

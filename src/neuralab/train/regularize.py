@@ -25,8 +25,7 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +43,8 @@ from neuralab.data.arrays import Arrays, digits
 from neuralab.nn.models import mlp
 from neuralab.params import SEED, Float, Int, ParamSpec
 from neuralab.train.loop import Config, History, evaluate, fit, weights
+from neuralab.train.loop import one_thread as _one_thread
+from neuralab.train.loop import quiet as _quiet
 
 __all__ = [
     "DECAY", "DROPOUT", "KINDS", "PENALTY", "STOPPING", "DecayComparison", "DropoutRun", "DropoutSweep", "L1Paths",
@@ -96,19 +97,6 @@ STOPPING = ParamSpec(
 Progress = Callable[[int, int], None]
 
 
-def _quiet(done: int, total: int) -> None:
-    pass
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """One intra-op thread while inside (tiny matrices gain nothing from more), the caller's setting after."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 # ----------------------------------------------------------------------------- a disk store for finished runs

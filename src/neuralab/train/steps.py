@@ -16,11 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
-import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,9 +28,10 @@ from torch import nn
 
 from neuralab import cache
 from neuralab.data.arrays import Arrays, digits
-from neuralab.nn.models import mlp
+from neuralab.nn.models import load_or_train, mlp
 from neuralab.params import SEED, Float, Int, ParamSpec, Rule
 from neuralab.train import loop, optimizers
+from neuralab.train.loop import one_thread as _one_thread
 
 __all__ = [
     "EPOCHS",
@@ -59,16 +56,6 @@ N_SHOWN = 4  # weights shown before and after the update, per layer
 PHASES = ("Forward pass", "Loss", "Backward pass", "Optimizer step", "Zero the gradients", "Validate")
 MAX_TICK = 3 * (1077 // 16 + 1) * 5 + 3  # bound for the URL field; the true bound depends on the batch size
 
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """One intra-op thread while inside (these matrices are tiny), the caller's setting after."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def ticks_per_epoch(batch_size: int, n_train: int) -> int:
@@ -313,18 +300,11 @@ def trained_net() -> Trained:
     """
     data = digits(0)
     model = mlp(ARCH, "relu", seed=0)
-    path = _model_path()
-    if path.exists():
-        model.load_state_dict(torch.load(path, weights_only=True))
-    else:
+    def train(m: nn.Module) -> None:
         with torch.random.fork_rng(devices=[]), _one_thread():
-            loop.fit(model, data, TRAIN)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # atomic: workers may race
-        os.close(fd)
-        torch.save(model.state_dict(), tmp)
-        os.replace(tmp, path)
-    model.eval()
+            loop.fit(m, data, TRAIN)
+
+    load_or_train(model, _model_path(), train)
     val_loss, val_acc = loop.evaluate(model, data.X_val, data.y_val, data.task)
     return Trained(model, val_acc, val_loss, TRAIN.epochs)
 

@@ -13,7 +13,24 @@ from neuralab.params import Choice, ParamSpec
 
 P = "reference"
 #: topic key -> the live page it belongs to; neuralab/content/{key}.md holds the text
-TOPICS = {"splits": "/splits", "preprocessing": "/preprocessing", "fitting": "/fitting"}
+TOPICS = {
+    name: f"/{name}"
+    for name in (
+        "splits",
+        "preprocessing",
+        "fitting",
+        "gradient-descent",
+        "learning-rate",
+        "regularization",
+        "training-loop",
+        "feedforward",
+        "playground",
+        "quantization",
+        "pruning",
+        "distillation",
+        "deploy",
+    )
+}
 
 SPEC = ParamSpec(
     P, topic=Choice(tuple((k, BY_PATH[p].title) for k, p in TOPICS.items()), default="splits", label="Entry")

@@ -32,7 +32,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
     return html.Div(
         [
             ui.page_header(
-                "Regularization: L1, L2, dropout, weight decay, early stopping",
+                "Regularization",
                 "Ways to stop a network from memorizing its training set, each tried on a real network that is "
                 "built to overfit. Every number below comes from training it with PyTorch, here, on your machine.",
                 messages,

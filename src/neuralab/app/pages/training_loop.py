@@ -22,7 +22,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
     return html.Div(
         [
             ui.page_header(
-                "The training loop, one step at a time",
+                "The training loop",
                 "Every network in this lab learns through the same six lines of code. Here they run one at a time "
                 "on a real mini-batch of handwritten digits, and after each one you see what it actually computed.",
                 messages,
