@@ -14,8 +14,7 @@ so any difference between the two curves is caused by that change alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +24,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from neuralab.data.datasets import load
+from neuralab.nn.runtime import one_thread as _one_thread
+from neuralab.nn.runtime import quiet as _quiet
 from neuralab.params import SEED, Choice, Int, ParamSpec
 
 __all__ = ["BUGS", "MEMORIZE", "Memorize", "PASS_LOSS", "Run", "memorize", "mlp", "softmax_floor"]
@@ -52,9 +53,6 @@ MEMORIZE = ParamSpec("memorize", batch=BATCH, steps=STEPS, bug=BUG, seed=SEED)
 Progress = Callable[[int, int], None]
 
 
-def _quiet(done: int, total: int) -> None:
-    pass
-
 
 def softmax_floor(n_classes: int = N_CLASSES) -> float:
     """The lowest cross-entropy reachable when probabilities are fed to ``CrossEntropyLoss``.
@@ -81,23 +79,6 @@ def mlp(seed: int) -> nn.Sequential:
     """64 → 32 → 10 with ReLU; the same weights ``torch.manual_seed(seed)`` then ``nn.Linear`` would give."""
     gen = torch.Generator().manual_seed(seed)
     return nn.Sequential(_linear(N_PIXELS, HIDDEN, gen), nn.ReLU(), _linear(HIDDEN, N_CLASSES, gen))
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """One intra-op thread while inside; the caller's setting after.
-
-    Tiny matrices gain nothing from threads, and one thread keeps every reduction in
-    the same order, so a seed gives bitwise the same curve. (``torch.use_deterministic_
-    algorithms`` is not needed for these CPU kernels, and switching it imports
-    ``torch._inductor``: over a second for every fresh job process.)
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @dataclass(frozen=True)

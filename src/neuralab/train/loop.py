@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,34 +21,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from neuralab.data.arrays import Arrays
+from neuralab.nn.runtime import one_thread, quiet
 from neuralab.train import optimizers, schedules
 
 __all__ = ["Config", "History", "Progress", "fit", "evaluate", "one_thread", "prox_l1", "quiet", "weights"]
 
 #: Called as ``progress(done, total)`` while a run computes (one call per epoch).
 Progress = Callable[[int, int], None]
-
-
-def quiet(done: int, total: int) -> None:
-    """A progress callback that reports nothing (the default when no page is listening)."""
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """One torch intra-op thread while inside (also a decorator); the caller's setting after.
-
-    The lab's networks are tiny: threads only add synchronisation, which on a busy machine
-    costs more than it saves. More importantly, once torch has started its OpenMP pool in
-    the server process, a background job forked from it can hang in its first parallel
-    kernel (libgomp does not survive ``fork``); keeping the work on one thread keeps that
-    pool unstarted.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @dataclass(frozen=True)
