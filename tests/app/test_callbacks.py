@@ -105,3 +105,13 @@ def test_url_state_reaches_the_controls_and_bad_values_are_reported():
     assert _find(layout, "splits-dataset").value == "wine"
     text = _text(render("/splits", "?train_pct=abc"))
     assert "train_pct must be a whole number" in text and "using the default" in text
+
+
+def test_a_log_slider_from_a_link_sits_on_its_grid():
+    """A link carries lr to six digits; log10 of it must land back on the slider's step."""
+    from neuralab.app.controls import _slider
+    from neuralab.params import Float
+
+    f = Float(1e-4, 1.0, 0.01, step=0.05, log=True, label="lr")
+    assert _slider("x", f, float(f"{10 ** -1.35:.6g}"), False).value == -1.35
+    assert _slider("x", f, 0.03, False).value == pytest.approx(-1.5229, abs=1e-4)  # off the grid: kept

@@ -27,12 +27,23 @@ class Move:
     field: str  # the slider's field; control id f"{key}-{field}"
     summary: str  # id of the chart summary the move must change
     key: str  # the page's id prefix
+    timeout: int = 10_000  # ms; pages whose charts train a network on a cold cache need longer
 
 
 MOVES = {
     "/splits": Move("train_pct", "splits-sizes-summary", "splits"),
     "/fitting": Move("degree", "fitting-fit-summary", "fitting"),
     "/preprocessing": Move("window", "preprocessing-smooth-summary", "preprocessing"),
+    "/gradient-descent": Move("lr", "gd-race-summary", "gd"),
+    "/learning-rate": Move("epochs", "lr-curve-summary", "lr"),
+    "/regularization": Move("patience", "reg-stop-summary", "reg", timeout=120_000),
+    "/training-loop": Move("batch_size", "loop-step-summary", "loop"),
+    "/feedforward": Move("x1", "ff-worked-chart-summary", "ff"),
+    "/playground": Move("n_points", "pg-boundary-summary", "pg"),
+    "/quantization": Move("bits", "quant-hist-summary", "quant", timeout=120_000),
+    "/pruning": Move("sparsity", "prune-snap-summary", "prune", timeout=120_000),
+    "/distillation": Move("T", "distill-soft-summary", "distill", timeout=120_000),
+    "/deploy": Move("prune", "deploy-stages-summary", "deploy", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]
@@ -48,22 +59,22 @@ def test_a_keypress_redraws_and_the_url_reopens_the_same_view(page, page_errors,
     m = MOVES[path]
     page.goto(path)
     summary = page.locator(f"#{m.summary}")
-    expect(summary).not_to_be_empty()
+    expect(summary).not_to_be_empty(timeout=m.timeout)
     before = summary.inner_text()
     handle = page.locator(f"#{m.key}-{m.field} [role=slider]")
     handle.focus()
     start = handle.get_attribute("aria-valuenow")
     page.keyboard.press("ArrowRight")
-    expect(summary).not_to_have_text(before)
+    expect(summary).not_to_have_text(before, timeout=m.timeout)
     after_value = handle.get_attribute("aria-valuenow")
     assert after_value != start
     expect(page).to_have_url(re.compile(rf"[?&]{m.field}="))
     moved = summary.inner_text()
 
     page.goto(page.url)  # the link alone brings the view back
-    expect(page.locator(f"#{m.summary}")).to_have_text(moved)
+    expect(page.locator(f"#{m.summary}")).to_have_text(moved, timeout=m.timeout)
     expect(page.locator(f"#{m.key}-{m.field} [role=slider]")).to_have_attribute("aria-valuenow", after_value)
     # every chart on the page answers, heavy ones included
     for caption in page.locator(".nl-summary").all():
-        expect(caption).not_to_be_empty(timeout=30_000)
+        expect(caption).not_to_be_empty(timeout=max(m.timeout, 60_000))
     assert page_errors == []

@@ -82,6 +82,19 @@ def _readout(value: Any, unit: str) -> str:
     return f"{value}{unit if unit == '%' else ''}"
 
 
+def _on_grid(pos: float, lo: float, step: float | None) -> float:
+    """Snap a slider position to its step grid when it is within rounding of a grid point.
+
+    A link carries a log slider's value to six significant digits, so log10 of it lands a
+    hair off the grid (-1.3499996 for 10**-1.35); the handle should sit on -1.35 again.
+    """
+    if not step:
+        return pos
+    k = round((pos - lo) / step)
+    snapped = round(lo + k * step, 10)
+    return snapped if abs(snapped - pos) <= 1e-4 * step else pos
+
+
 def _slider(ident: str, f: Int | Float, value: float, drag: bool) -> dcc.Slider:
     lo, hi = f.to_slider(f.lo), f.to_slider(f.hi)
     marks: dict[float, str]
@@ -94,7 +107,7 @@ def _slider(ident: str, f: Int | Float, value: float, drag: bool) -> dcc.Slider:
         min=lo,
         max=hi,
         step=f.step,
-        value=f.to_slider(value),
+        value=_on_grid(f.to_slider(value), lo, f.step),
         marks=marks,
         tooltip={"placement": "top", "always_visible": False},
         allow_direct_input=False,

@@ -285,7 +285,7 @@ def set_start(click, surface, x0, y0):
 # and the next figure from the server replaces the plot as usual.
 clientside_callback(
     """function(step, data) {
-        if (!data || step === null || step === undefined || !window.Plotly) return '';
+        if (!data || step === null || step === undefined) return '';
         const k = Math.min(step, data.steps);
         const cut = (id, ys, useIndex) => {
             const gd = document.querySelector('#' + id + ' .js-plotly-plot');
@@ -303,8 +303,10 @@ clientside_callback(
             const update = useIndex ? {x: xs, y: yv} : {x: xs, y: yv, 'marker.size': sizes};
             if (idx.length) window.Plotly.restyle(gd, update, idx);
         };
-        cut('gd-race', data.y, false);
-        cut('gd-loss', data.gap, true);
+        if (window.Plotly) {  // plotly.js loads lazily: before it has, the figures still show every step
+            cut('gd-race', data.y, false);
+            cut('gd-loss', data.gap, true);
+        }
         return 'step ' + k + ' of ' + data.steps;
     }""",
     Output(cid(P, "step-readout"), "children"),
