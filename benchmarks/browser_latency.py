@@ -54,6 +54,15 @@ PROBES: dict[str, Probe] = {
     "/splits": Probe("#splits-train_pct [role=slider]", "splits-sizes", also=("splits-shares",)),
     "/preprocessing": Probe("#preprocessing-window [role=slider]", "preprocessing-smooth"),
     "/fitting": Probe("#fitting-degree [role=slider]", "fitting-fit"),
+    "/gradient-descent": Probe("#gd-lr [role=slider]", "gd-race", also=("gd-loss",)),
+    "/learning-rate": Probe("#lr-epochs [role=slider]", "lr-curve"),
+    "/training-loop": Probe("#loop-batch_size [role=slider]", "loop-step"),
+    "/feedforward": Probe("#ff-x1 [role=slider]", "ff-worked-chart"),
+    "/playground": Probe("#pg-n_points [role=slider]", "pg-boundary"),
+    "/quantization": Probe("#quant-bits [role=slider]", "quant-hist"),
+    "/pruning": Probe("#prune-sparsity [role=slider]", "prune-snap"),
+    "/distillation": Probe("#distill-T [role=slider]", "distill-soft"),
+    # /regularization and /deploy have no light move: each of their sliders retrains (see latency.py)
 }
 
 # Arms one measurement. Resolves (in a global promise) to the milliseconds from the next

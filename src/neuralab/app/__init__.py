@@ -10,6 +10,7 @@ import importlib
 import logging
 
 import threadpoolctl
+import torch
 from dash import Dash
 
 from neuralab.app.registry import built
@@ -46,6 +47,9 @@ def create_app() -> Dash:
     # once (workers, background jobs); a ridge fit took 73 ms on 1 thread, 180 ms on 2. Set
     # after the imports: threadpoolctl limits only the libraries already loaded.
     threadpoolctl.threadpool_limits(1)
+    # torch's own intra-op pool too: the networks here are tiny, and a pool started in the server
+    # process does not survive the fork of a background job (its first parallel kernel can hang)
+    torch.set_num_threads(1)
     from neuralab.app import errors, jobs, limits, shell
 
     app = Dash(
