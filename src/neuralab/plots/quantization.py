@@ -21,10 +21,11 @@ def histogram_figure(v: LayerView) -> go.Figure:
     ys = np.tile(np.array([0.0, top, None], dtype=object), len(lv))
     xs[2::3] = None
     which = f"levels of channel {v.level_channel + 1}, the widest" if v.granularity == "channel" else "levels"
+    legend = f"{len(lv)} {which}" if len(lv) == v.qp.levels else f"{which}: {len(lv)} of {v.qp.levels} in view"
     data = [
         dict(type="bar", x=centres, y=counts, width=float(edges[1] - edges[0]), marker=dict(color=BLUE),
              name="trained weights", hovertemplate="w ≈ %{x:.3f}: %{y} weights<extra></extra>"),
-        dict(type="scatter", mode="lines", x=xs.tolist(), y=ys.tolist(), name=f"{len(lv)} {which}",
+        dict(type="scatter", mode="lines", x=xs.tolist(), y=ys.tolist(), name=legend,
              line=dict(color=VERMILLION, width=1.5), opacity=0.85, hoverinfo="skip"),
     ]
     return figure(data, height=340, bargap=0, xaxis=dict(title="weight value"),
