@@ -54,7 +54,7 @@ def _soft(values: dict) -> html.Section:
                 "(blue). Hinton called this the *dark knowledge*. Drag T and pick other digits: the second choices "
                 "are the classes a person might confuse too."
             ),
-            ui.row(controls(P, SPEC, values, ["T", "digit"], drag=True)),
+            ui.row(controls(P, SPEC, values, ["T", "digit"])),  # drag_value drives the light charts; value, the job
             alert(cid(P, "soft-alert")),
             ui.chart(cid(P, "soft"), "A test digit and the teacher's probabilities at T = 1 and at T"),
         ],
