@@ -57,7 +57,7 @@ PROBES: dict[str, Probe] = {
     "/gradient-descent": Probe("#gd-lr [role=slider]", "gd-race", also=("gd-loss",)),
     "/learning-rate": Probe("#lr-epochs [role=slider]", "lr-curve"),
     "/training-loop": Probe("#loop-batch_size [role=slider]", "loop-step"),
-    "/feedforward": Probe("#ff-x1 [role=slider]", "ff-worked-chart"),
+    "/feedforward": Probe("#ff-x_max [role=slider]", "ff-act-chart"),  # the worked chart redraws text only
     "/playground": Probe("#pg-n_points [role=slider]", "pg-boundary"),
     "/quantization": Probe("#quant-bits [role=slider]", "quant-hist"),
     "/pruning": Probe("#prune-sparsity [role=slider]", "prune-snap"),
