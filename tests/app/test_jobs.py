@@ -50,3 +50,32 @@ def test_cache_key_includes_a_hash_of_the_source(monkeypatch, tmp_path):
     assert jobs.manager().cache_by[0] is jobs.code_version
     monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path))
     assert str(jobs.cache_dir()).startswith(str(tmp_path))
+
+
+def test_the_fork_gate_waits_for_running_requests_and_holds_new_ones():
+    """A job is forked only while no other request runs (a lock held at fork time stays held in the child)."""
+    import threading
+    import time
+
+    from neuralab.app.jobs import ForkGate
+
+    gate, events = ForkGate(), []
+    gate.enter()  # another request, running
+    gate.enter()  # the request that starts the job
+
+    def forker():
+        gate.fork(lambda: events.append("fork"))
+        events.append("forker back")
+
+    t = threading.Thread(target=forker)
+    t.start()
+    time.sleep(0.2)
+    assert events == []  # the other request still runs: no fork yet
+    late = threading.Thread(target=lambda: (gate.enter(), events.append("late request in")))
+    late.start()
+    time.sleep(0.1)
+    assert events == []  # a request arriving now waits for the fork
+    gate.leave()  # the other request ends
+    t.join(2)
+    late.join(2)
+    assert events[0] == "fork" and set(events) == {"fork", "forker back", "late request in"}

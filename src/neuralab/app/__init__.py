@@ -65,6 +65,7 @@ def create_app() -> Dash:
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES  # larger bodies get 413, unread
     errors.install(app.server)
     limits.install_cookie(app.server)
+    jobs.install(app.server)  # a job is forked only while no other request runs
     # plotly/dash#3971: the first requests to a threaded server can miss callbacks; warm up in-process
     with app.server.test_request_context("/"):
         app.server.preprocess_request()

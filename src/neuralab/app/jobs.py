@@ -49,6 +49,73 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
+class ForkGate:
+    """Forks a job only while no other request of this process is running.
+
+    The one-worker server answers requests on several threads, and Dash starts each job
+    with ``fork``. A child gets a copy of every lock as it was at that instant: a lock
+    that another thread held (a module being imported, torch's lazy-init lock, a cache's
+    mutex) stays locked in the child forever, and the job hangs on its first use. Both
+    were seen: jobs stuck in ``importlib`` and in ``torch.mtia._lazy_call``.
+
+    Every request enters the gate and leaves it when done (Flask hooks, installed by
+    :func:`install`). A thread about to fork steps out of its own request, stops new
+    ones from entering, waits for the running ones to finish (milliseconds), forks, and
+    lets everyone go on.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._active = 0  # requests running now
+        self._forking = False
+
+    def enter(self) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._forking)
+            self._active += 1
+
+    def leave(self) -> None:
+        with self._cond:
+            self._active -= 1
+            self._cond.notify_all()
+
+    def fork(self, start, in_request: bool = True):
+        """Call ``start()`` (which forks) with no other request running; returns what it returns."""
+        with self._cond:
+            if in_request:
+                self._active -= 1  # the caller's own request does not hold anyone up
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: not self._forking)
+            self._forking = True
+            self._cond.wait_for(lambda: self._active == 0)
+        try:
+            return start()  # no lock of ours is held across the fork
+        finally:
+            with self._cond:
+                self._forking = False
+                if in_request:
+                    self._active += 1
+                self._cond.notify_all()
+
+
+GATE = ForkGate()
+
+
+def install(server) -> None:
+    """Route every request of ``server`` (a Flask app) through :data:`GATE`."""
+    from flask import g
+
+    @server.before_request
+    def _enter():
+        GATE.enter()
+        g.nl_gate = True
+
+    @server.teardown_request
+    def _leave(_exc):
+        if g.pop("nl_gate", False):
+            GATE.leave()
+
+
 class BoundedJobs:
     """Mixed into a Dash manager: every job runs inside the limits, and a "busy" answer is never cached."""
 
@@ -85,7 +152,10 @@ class JobManager(BoundedJobs, DiskcacheManager):
         import multiprocess
 
         multiprocess.active_children()  # joins every finished child of this process
-        return super().call_job_fn(key, job_fn, args, context)
+        from flask import g, has_request_context
+
+        in_request = has_request_context() and g.get("nl_gate", False)
+        return GATE.fork(lambda: super(JobManager, self).call_job_fn(key, job_fn, args, context), in_request)
 
     def terminate_job(self, job):
         """Kill a job and its children; wait for it only if this process can reap it."""
