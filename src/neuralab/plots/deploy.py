@@ -26,6 +26,8 @@ def stages_figure(s: Stack) -> go.Figure:
         xs = [SHORT[st.key] for st in s.stages if eng in st.latency_us]
         ys = [st.latency_us[eng] for st in s.stages if eng in st.latency_us]
         data.append(dict(type="bar", x=xs, y=ys, name=eng, marker=dict(color=col), xaxis="x3", yaxis="y3",
+                         text=[f"{y:.2g}" for y in ys], textposition="outside", cliponaxis=False, constraintext="none",
+                         textfont=dict(size=10),
                          hovertemplate=f"%{{x}}, {eng}: %{{y:.2f}} µs<extra></extra>"))
     accs = [100 * st.accuracy for st in s.stages]
     return figure(
