@@ -10,12 +10,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8050
 WORKERS ?= 1
 
-.PHONY: serve test setup browser redis lint benchmark clean
+.PHONY: serve test setup browser redis cc lint benchmark clean
 
-serve: $(STAMP)
+serve: $(STAMP) cc
 	$(BIN)/neuralab serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: $(STAMP) browser redis lint
+test: $(STAMP) browser redis cc lint
 	$(BIN)/python -m pytest -q
 
 setup: $(STAMP)
@@ -46,6 +46,17 @@ redis:
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
 	else \
 		echo "redis: no redis-server and no apt; the Celery backend test will skip"; \
+	fi
+
+# gcc, to compile and check the int8 C export (Debian's, where apt exists).
+cc:
+	@if command -v gcc >/dev/null 2>&1; then \
+		echo "cc: $$(command -v gcc)"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev; \
+	else \
+		echo "cc: no gcc and no apt; the C export tests will skip"; \
 	fi
 
 lint: $(STAMP)
