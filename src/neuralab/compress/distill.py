@@ -18,7 +18,6 @@ and see batches in the same order; the only difference is the loss.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,9 +28,9 @@ from torch import nn
 
 from neuralab.compress import zoo
 from neuralab.params import SEED, Float, Int, ParamError, ParamSpec
+from neuralab.progress import Progress, quiet
 from neuralab.train.loop import Config, History, fit
 from neuralab.train.loop import one_thread as _one_thread
-from neuralab.train.loop import quiet as _quiet
 
 __all__ = [
     "COMPARE", "DISTILL", "SOFT", "Comparison", "GradientScale", "Soft", "compare", "gradient_scale", "kd_loss",
@@ -52,7 +51,6 @@ SOFT = ParamSpec("soft", T=T_FIELD, digit=DIGIT)
 DISTILL = ParamSpec("distill", T=T_FIELD, alpha=ALPHA, seed=SEED)
 COMPARE = ParamSpec("compare", T=T_FIELD, alpha=ALPHA)
 
-Progress = Callable[[int, int], None]
 
 
 
@@ -237,7 +235,7 @@ def _run(T: float, alpha: float, seed: int) -> tuple[float, list[float]]:
 
 
 @_one_thread()
-def compare(T: float, alpha: float, n_seeds: int = N_SEEDS, progress: Progress = _quiet) -> Comparison:
+def compare(T: float, alpha: float, n_seeds: int = N_SEEDS, progress: Progress = quiet) -> Comparison:
     """Train ``n_seeds`` students each way (same init and batch order per seed) and test them.
 
     The hard-label runs do not depend on T or α and are cached in the process. Seconds.

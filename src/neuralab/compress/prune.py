@@ -24,7 +24,6 @@ import copy
 import statistics
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,9 +34,9 @@ from torch.nn.utils import prune as tprune
 
 from neuralab.compress import zoo
 from neuralab.params import SEED, Choice, Int, ParamError, ParamSpec
+from neuralab.progress import Progress, quiet
 from neuralab.train.loop import Config, History, fit
 from neuralab.train.loop import one_thread as _one_thread
-from neuralab.train.loop import quiet as _quiet
 
 __all__ = [
     "FOOTPRINT", "LOTTERY", "METHODS", "PRUNE", "SCHEDULE", "SWEEP", "Footprint", "Lottery", "Schedules", "Snapshot",
@@ -73,7 +72,6 @@ SCHEDULE = PRUNE
 LOTTERY = SWEEP
 FOOTPRINT = ParamSpec("footprint", model=NETWORK, sparsity=SPARSITY, seed=SEED)
 
-Progress = Callable[[int, int], None]
 Masks = dict[str, torch.Tensor]
 
 
@@ -208,7 +206,7 @@ def fine_tune(model: nn.Module, epochs: int = FT_EPOCHS, lr: float = FT_LR, seed
 
 def _stage(progress: Progress | None, done: int, total: int) -> Progress:
     """A progress callback for one stage (``done`` steps already behind it) inside a job of ``total`` steps."""
-    p = progress or _quiet
+    p = progress or quiet
     return lambda d, t: p(done + d, total)
 
 
@@ -396,7 +394,7 @@ class Tuned:
 
 @lru_cache(maxsize=64)
 @_one_thread()
-def tuned(model: str, sparsity: int, method: str, seed: int, progress: Progress = _quiet) -> Tuned:
+def tuned(model: str, sparsity: int, method: str, seed: int, progress: Progress = quiet) -> Tuned:
     """Prune the trained ``model`` and fine-tune it for :data:`FT_EPOCHS` epochs. Under a second for the MLP."""
     v = PRUNE.validate(dict(model=model, sparsity=sparsity, method=method, seed=seed))
     dense = _trained(v["model"], v["seed"])
@@ -424,7 +422,7 @@ WAYS: dict[str, str] = {
 
 
 @_one_thread()
-def sweep(model: str, seed: int, levels: tuple[int, ...] = SWEEP_LEVELS, progress: Progress = _quiet) -> Sweep:
+def sweep(model: str, seed: int, levels: tuple[int, ...] = SWEEP_LEVELS, progress: Progress = quiet) -> Sweep:
     """Prune at every level three ways (magnitude, structured, random) and fine-tune each. Seconds."""
     v = SWEEP.validate(dict(model=model, seed=seed))
     dense = _trained(v["model"], v["seed"])
@@ -462,7 +460,7 @@ class Schedules:
 
 
 @_one_thread()
-def schedules(model: str, sparsity: int, method: str, seed: int, progress: Progress = _quiet) -> Schedules:
+def schedules(model: str, sparsity: int, method: str, seed: int, progress: Progress = quiet) -> Schedules:
     """Run both schedules on the trained ``model``. About a second for the MLP."""
     v = SCHEDULE.validate(dict(model=model, sparsity=sparsity, method=method, seed=seed))
     dense, s, structured = _trained(v["model"], v["seed"]), v["sparsity"] / 100, v["method"] == "structured"
@@ -493,7 +491,7 @@ class Lottery:
 
 
 @_one_thread()
-def lottery(model: str, seed: int, levels: tuple[int, ...] = LOTTERY_LEVELS, progress: Progress = _quiet) -> Lottery:
+def lottery(model: str, seed: int, levels: tuple[int, ...] = LOTTERY_LEVELS, progress: Progress = quiet) -> Lottery:
     """Frankle & Carbin's test, one-shot: train, prune by magnitude, rewind or re-draw, retrain.
 
     The winning-ticket init is ``zoo.build(model, seed)``, the very weights the trained model
@@ -532,7 +530,7 @@ VARIANTS = ("Dense", "Unstructured, zeros in dense", "Unstructured, CSR sparse",
 
 
 @_one_thread()
-def footprint(model: str, sparsity: int, seed: int, repeats: int = 200, progress: Progress = _quiet) -> Footprint:
+def footprint(model: str, sparsity: int, seed: int, repeats: int = 200, progress: Progress = quiet) -> Footprint:
     """Measure size and latency of the dense model and three pruned versions at ``sparsity`` %. Seconds."""
     v = FOOTPRINT.validate(dict(model=model, sparsity=sparsity, seed=seed))
     dense = _trained(v["model"], v["seed"])

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -39,6 +38,7 @@ from torch import nn
 
 from neuralab.compress import zoo
 from neuralab.params import Choice, Int, ParamSpec, Rule
+from neuralab.progress import Progress
 from neuralab.train.loop import Config, fit
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
     "qat", "layers", "n_layers", "LayerView", "layer_view", "Sweep", "sweep", "TorchCheck", "torch_check",
 ]
 
-Progress = Callable[[int, int], None]
 EPS = float(np.finfo(np.float32).eps)  # smallest scale, as torch's observers use
 BITS = tuple(range(1, 9))  # the bit widths the accuracy sweep measures
 QAT_LR = 1e-3  # fine-tuning learning rate: small, the weights start trained

@@ -21,7 +21,6 @@ with each other, not with a datasheet.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,10 +31,10 @@ from neuralab.compress import distill, export, prune, zoo
 from neuralab.compress.quantize import GRANULARITY, calibration_set
 from neuralab.nn.models import n_params
 from neuralab.params import Choice, Int, ParamSpec
+from neuralab.progress import Progress, quiet
 
 __all__ = ["DEPLOY", "Stage", "Stack", "prune_student", "run", "C_REPEATS"]
 
-Progress = Callable[[int, int], None]
 T, ALPHA, SEED = 4.0, 0.5, 0  # distillation settings of the stack (the /distillation page explores them)
 FINE_TUNE_EPOCHS = 8  # after pruning
 FINE_TUNE_LR = 2e-3
@@ -127,7 +126,7 @@ _CACHE: dict[tuple[int, int, str], Stack] = {}
 
 
 def _run(prune: int, calib: int, granularity: str, progress: Progress | None = None) -> Stack:
-    step = progress or (lambda done, total: None)
+    step = progress or quiet
     total = 6
     d = zoo.data()
     x1 = np.ascontiguousarray(d.X_test[:1])

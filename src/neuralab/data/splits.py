@@ -8,7 +8,6 @@ against the score of the same step fitted inside each training fold.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +27,7 @@ from sklearn.preprocessing import StandardScaler
 from neuralab.data.baselines import MODEL, make_model
 from neuralab.data.datasets import COPIES, DATASET, Dataset, load, with_copies
 from neuralab.params import SEED, Choice, Int, ParamError, ParamSpec, Rule
+from neuralab.progress import Progress, quiet
 
 __all__ = [
     "CV",
@@ -95,11 +95,8 @@ LEAK = ParamSpec(
 SPLIT_NAMES = ("train", "val", "test")
 
 #: Called as ``progress(done, total)`` while a long computation runs (e.g. after each fold).
-Progress = Callable[[int, int], None]
 
 
-def _quiet(done: int, total: int) -> None:
-    pass
 
 
 # --------------------------------------------------------------------------- three-way split
@@ -259,7 +256,7 @@ def fold_map(folds, n_samples: int) -> np.ndarray:
 
 
 def cross_validate(
-    ds: Dataset, scheme: str, k: int, model: str, seed: int, progress: Progress = _quiet
+    ds: Dataset, scheme: str, k: int, model: str, seed: int, progress: Progress = quiet
 ) -> CVResult:
     """Score ``model`` on each fold of ``scheme``; the scaler is fitted per training fold."""
     splitter = make_splitter(scheme, k, seed)
@@ -278,7 +275,7 @@ def cross_validate(
 
 
 def run_cv(
-    dataset: str, scheme: str, copies: int, k: int, model: str, seed: int, progress: Progress = _quiet
+    dataset: str, scheme: str, copies: int, k: int, model: str, seed: int, progress: Progress = quiet
 ) -> CVResult:
     """Validated :func:`cross_validate` by names (deterministic given the seed)."""
     CV.validate(dataset=dataset, scheme=scheme, copies=copies, k=k, model=model, seed=seed)
@@ -318,7 +315,7 @@ def _step(leak_step: str):
 
 
 def leakage(
-    dataset: str, leak_step: str, noise: int, labels: str, k: int, model: str, seed: int, progress: Progress = _quiet
+    dataset: str, leak_step: str, noise: int, labels: str, k: int, model: str, seed: int, progress: Progress = quiet
 ) -> LeakResult:
     """Fit ``leak_step`` on all data then cross-validate, against fitting it per fold.
 

@@ -14,7 +14,6 @@ so any difference between the two curves is caused by that change alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +24,8 @@ from torch import nn
 
 from neuralab.data.datasets import load
 from neuralab.nn.runtime import one_thread as _one_thread
-from neuralab.nn.runtime import quiet as _quiet
 from neuralab.params import SEED, Choice, Int, ParamSpec
+from neuralab.progress import Progress, quiet
 
 __all__ = ["BUGS", "MEMORIZE", "Memorize", "PASS_LOSS", "Run", "memorize", "mlp", "softmax_floor"]
 
@@ -50,7 +49,6 @@ BUG = Choice(tuple(BUGS.items()), default="softmax", label="Second run",
 MEMORIZE = ParamSpec("memorize", batch=BATCH, steps=STEPS, bug=BUG, seed=SEED)
 
 #: Called as ``progress(done, total)`` while a long computation runs.
-Progress = Callable[[int, int], None]
 
 
 
@@ -144,7 +142,7 @@ def _train(x: torch.Tensor, y: torch.Tensor, seed: int, steps: int, bug: str | N
     return Run(loss_log.numpy(), acc_log.numpy(), probs.numpy(), y.numpy())
 
 
-def memorize(batch: int, steps: int, bug: str, seed: int, progress: Progress = _quiet) -> Memorize:
+def memorize(batch: int, steps: int, bug: str, seed: int, progress: Progress = quiet) -> Memorize:
     """Train the MLP on one batch of ``batch`` digits for ``steps`` Adam steps, healthy and with ``bug``.
 
     Deterministic: the batch comes from ``numpy.random.default_rng``, the weights from

@@ -19,7 +19,7 @@ same polynomial either way.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,7 @@ from numpy.polynomial import legendre
 from sklearn.model_selection import ShuffleSplit
 
 from neuralab.params import SEED, Float, Int, ParamError, ParamSpec
+from neuralab.progress import Progress, quiet
 
 __all__ = [
     "BIAS_VARIANCE",
@@ -70,11 +71,8 @@ LEARNING = ParamSpec("learning", degree=DEGREE, noise=NOISE, seed=SEED)
 _REPEATS = ParamSpec("learning_repeats", repeats=REPEATS)  # a library argument; the page keeps the default
 
 #: Called as ``progress(done, total)`` while a long computation runs.
-Progress = Callable[[int, int], None]
 
 
-def _quiet(done: int, total: int) -> None:
-    pass
 
 
 def true_function(x: np.ndarray) -> np.ndarray:
@@ -319,7 +317,7 @@ def _check_degrees(degrees: Sequence[int]) -> np.ndarray:
 
 
 def bias_variance(
-    degrees: Sequence[int], n_train: int, noise: float, n_sets: int, seed: int, progress: Progress = _quiet
+    degrees: Sequence[int], n_train: int, noise: float, n_sets: int, seed: int, progress: Progress = quiet
 ) -> BiasVariance:
     """Refit each degree to ``n_sets`` training sets and split the test error into its parts.
 
@@ -415,7 +413,7 @@ def learning_splits(sizes: np.ndarray, repeats: int, seed: int) -> list[tuple[np
 
 def learning_curve(
     degree: int, noise: float, sizes: Sequence[int], seed: int, repeats: int = REPEATS.default,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> LearningCurve:
     """Fit degree ``degree`` to training sets of each size; record training and validation MSE.
 

@@ -7,11 +7,9 @@ from contextlib import contextmanager
 
 import torch
 
+from neuralab.progress import quiet
+
 __all__ = ["one_thread", "quiet"]
-
-
-def quiet(done: int, total: int) -> None:
-    """A progress callback that reports nothing (the default when no page is listening)."""
 
 
 @contextmanager

@@ -33,8 +33,9 @@ from torch.nn.utils import parameters_to_vector, vector_to_parameters
 from neuralab.data.arrays import digits
 from neuralab.nn.models import mlp
 from neuralab.params import SEED, Choice, Int, ParamSpec
+from neuralab.progress import Progress, quiet
 from neuralab.train.descent import one_thread
-from neuralab.train.loop import Config, Progress, evaluate, fit
+from neuralab.train.loop import Config, evaluate, fit
 
 __all__ = ["DIRECTIONS", "GRID", "HIDDEN", "LANDSCAPE", "Landscape", "filter_normalized", "landscape"]
 
@@ -113,7 +114,7 @@ def _trained(epochs: int, seed: int) -> tuple[nn.Module, np.ndarray, np.ndarray,
 
 
 def _landscape(dirs: str, epochs: int, seed: int, progress: Progress | None) -> Landscape:
-    report = progress or (lambda done, total: None)
+    report = progress or quiet
     total = epochs + GRID
     cached = _trained.cache_info().currsize
     model, snaps, path_loss, val_acc = _trained(epochs, seed)

@@ -21,13 +21,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from neuralab.data.arrays import Arrays
-from neuralab.nn.runtime import one_thread, quiet
+from neuralab.nn.runtime import one_thread
+from neuralab.progress import Progress, quiet
 from neuralab.train import optimizers, schedules
 
 __all__ = ["Config", "History", "Progress", "fit", "evaluate", "one_thread", "prox_l1", "quiet", "weights"]
 
 #: Called as ``progress(done, total)`` while a run computes (one call per epoch).
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

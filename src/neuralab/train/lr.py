@@ -30,10 +30,10 @@ from torch.optim import lr_scheduler as lrs
 from neuralab.data.arrays import digits
 from neuralab.nn.models import mlp
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec
+from neuralab.progress import Progress, quiet
 from neuralab.train import optimizers, schedules
-from neuralab.train.loop import Config, History, Progress, fit
+from neuralab.train.loop import Config, History, fit
 from neuralab.train.loop import one_thread as _one_thread
-from neuralab.train.loop import quiet as _quiet
 
 __all__ = [
     "BATCHES", "CHECK_EPOCHS", "COMPARE", "CURVE", "RANGE", "SCALING", "Comparison", "CheckRun", "Curve",
@@ -179,7 +179,7 @@ def _schedule_run(name: str, h: History) -> ScheduleRun:
                        np.array(h.val_metric), h.diverged)
 
 
-def compare(lr: float, epochs: int, optimizer: str, seed: int, progress: Progress = _quiet) -> Comparison:
+def compare(lr: float, epochs: int, optimizer: str, seed: int, progress: Progress = quiet) -> Comparison:
     """Train the MLP once per schedule at initial LR ``lr`` for ``epochs`` epochs.
 
     Same split, same initial weights, same batch order (all fixed by ``seed``): the
@@ -288,7 +288,7 @@ def _steepest(lrs_: np.ndarray, smooth: np.ndarray) -> float:
     return float(lrs_[start + int(np.argmin(slope))])
 
 
-def range_test(optimizer: str, steps: int, seed: int, progress: Progress = _quiet) -> RangeTest:
+def range_test(optimizer: str, steps: int, seed: int, progress: Progress = quiet) -> RangeTest:
     """Smith's LR range test on the MLP, then a short run at each LR it points to.
 
     The LR rises geometrically from 1e-5 to 10 over ``steps`` mini-batches of 32, one
@@ -361,7 +361,7 @@ def _scaling_run(data, batch: int, lr: float, epochs: int, seed: int, progress: 
     return ScalingRun(batch, lr, updates, h.val_loss[-1], h.val_metric[-1], "")
 
 
-def scaling(base_lr: float, scale_epochs: int, seed: int, progress: Progress = _quiet) -> Scaling:
+def scaling(base_lr: float, scale_epochs: int, seed: int, progress: Progress = quiet) -> Scaling:
     """The linear scaling rule (Goyal et al. 2017) tested on the MLP, SGD with momentum 0.9.
 
     With the number of epochs fixed, a k× larger batch takes k× fewer updates. The rule

@@ -42,9 +42,9 @@ from neuralab import cache
 from neuralab.data.arrays import Arrays, digits
 from neuralab.nn.models import mlp
 from neuralab.params import SEED, Float, Int, ParamSpec
+from neuralab.progress import Progress, quiet
 from neuralab.train.loop import Config, History, evaluate, fit, weights
 from neuralab.train.loop import one_thread as _one_thread
-from neuralab.train.loop import quiet as _quiet
 
 __all__ = [
     "DECAY", "DROPOUT", "KINDS", "PENALTY", "STOPPING", "DecayComparison", "DropoutRun", "DropoutSweep", "L1Paths",
@@ -94,7 +94,6 @@ STOPPING = ParamSpec(
     seed=SEED,
 )
 
-Progress = Callable[[int, int], None]
 
 
 
@@ -303,7 +302,7 @@ class PenaltyComparison:
         return next(r for r in self.runs if r.kind == kind)
 
 
-def compare_penalties(lam: float, alpha: float = 0.5, seed: int = 0, progress: Progress = _quiet
+def compare_penalties(lam: float, alpha: float = 0.5, seed: int = 0, progress: Progress = quiet
                       ) -> PenaltyComparison:
     """Train without a penalty and with L2, L1 (proximal), elastic net and L1 (subgradient) at ``lam``."""
     PENALTY.validate(lam=lam, alpha=alpha, seed=seed)
@@ -333,7 +332,7 @@ class PenaltySweep:
     seconds: float  # training time of all its runs, as measured when each was trained (stored runs load at once)
 
 
-def penalty_sweep(seed: int = 0, progress: Progress = _quiet) -> PenaltySweep:
+def penalty_sweep(seed: int = 0, progress: Progress = quiet) -> PenaltySweep:
     """Train L2 and L1 (proximal) at every λ of ``LAM_GRID``, plus one unregularized run.
 
     Elastic net lies between the two and is left to the λ slider, which keeps the sweep
@@ -499,7 +498,7 @@ class DropoutSweep:
     seconds: float  # training time of all its runs
 
 
-def dropout_sweep(seed: int = 0, progress: Progress = _quiet) -> DropoutSweep:
+def dropout_sweep(seed: int = 0, progress: Progress = quiet) -> DropoutSweep:
     """Train at every p of ``P_GRID``."""
     DROPOUT.validate(seed=seed)
     runs = []
@@ -565,7 +564,7 @@ def _decay_run(optimizer: str, decay: float, label: str, seed: int) -> tuple[Run
     return run, np.array(trace)
 
 
-def compare_decay(decay: float, seed: int = 0, progress: Progress = _quiet) -> DecayComparison:
+def compare_decay(decay: float, seed: int = 0, progress: Progress = quiet) -> DecayComparison:
     """Train Adam (no decay), Adam with ``weight_decay=decay`` and AdamW with ``weight_decay=decay``.
 
     All three start from the same weights (the model seed) and see the same batches in
@@ -621,7 +620,7 @@ def _stop_run(patience: int, label_noise: int, seed: int) -> tuple[History, tupl
     return run.history, evaluate(model, data.X_val, data.y_val, data.task), run.seconds
 
 
-def early_stopping(patience: int, label_noise: int = 20, seed: int = 0, progress: Progress = _quiet) -> Stopping:
+def early_stopping(patience: int, label_noise: int = 20, seed: int = 0, progress: Progress = quiet) -> Stopping:
     """Train to ``STOP_EPOCHS`` and, from the same start, with ``Config(patience=…, restore_best=True)``.
 
     ``label_noise`` is in percent. The training set is ``STOP_N_TRAIN`` images with that
