@@ -117,10 +117,19 @@ def install(server) -> None:
 
 
 class BoundedJobs:
-    """Mixed into a Dash manager: every job runs inside the limits, and a "busy" answer is never cached."""
+    """Mixed into a Dash manager: every job runs inside the limits, a "busy" answer is never cached, and
+    each declared section has a cache key of its own."""
 
     def make_job_fn(self, fn, progress, key=None):
         return super().make_job_fn(limits.bounded(fn), progress, key)
+
+    def build_cache_key(self, fn, args, cache_args_to_ignore, triggered):
+        """Dash keys a result on the arguments and the function's source. Every declared section's callback
+        has the same source (:meth:`neuralab.app.sections.Section.register`), so its ``nl_key`` is added:
+        two sections with equal inputs must not share a cached answer."""
+        key = super().build_cache_key(fn, args, cache_args_to_ignore, triggered)
+        section = getattr(fn, "nl_key", None)
+        return key if section is None else hashlib.sha256(f"{key}|{section}".encode()).hexdigest()
 
     def get_result(self, key, job):
         result = super().get_result(key, job)

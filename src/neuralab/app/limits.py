@@ -153,13 +153,18 @@ def is_busy(result: Any) -> bool:
 
 
 def bounded(fn: Callable) -> Callable:
-    """Wrap a background callback's function in the slot and time limits (runs in the job process)."""
+    """Wrap a background callback's function in the slot and time limits (runs in the job process).
+
+    Wrapping twice changes nothing: a job holds one slot of its browser, however it was declared.
+    """
+    if getattr(fn, "nl_bounded", False):
+        return fn
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
         ctx = callback_context
         client = client_id(getattr(ctx, "cookies", {}) or {}, getattr(ctx, "remote", "") or "")
-        with slot(client) as refusal:
+        with slot(client, QUEUE_S) as refusal:
             if refusal:
                 return busy_outputs(ctx.outputs_list, refusal)
             timer = threading.current_thread() is threading.main_thread()
@@ -176,6 +181,7 @@ def bounded(fn: Callable) -> Callable:
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     signal.signal(signal.SIGALRM, previous)
 
+    run.nl_bounded = True  # type: ignore[attr-defined]
     return run
 
 

@@ -27,13 +27,6 @@ MIN_TRAIN_S = 0.01  # ... but train at least this long per frame, however slow t
 FRAME_POLL_MS = 25  # the page asks for the next frame this often while training (an empty answer is ~1 ms)
 MAX_RUN_S = 120  # one press of Play trains at most this long, then pauses by itself
 
-try:  # per-client job slots and the lab's time limit, where the app provides them
-    from neuralab.app.limits import bounded
-except ImportError:  # pragma: no cover
-    def bounded(fn):
-        return fn
-
-
 def layout(values: dict, messages: list[str]) -> html.Div:
     s, v = SPEC, values
     return html.Div(
@@ -315,7 +308,6 @@ def train_job(set_progress, tab, *raw, now=time.monotonic, max_s: float = MAX_RU
     interval=FRAME_POLL_MS,
     prevent_initial_call=True,
 )
-@bounded
 def train(set_progress, n_clicks, tab, *raw):
     if not n_clicks:
         return no_update
@@ -358,7 +350,6 @@ def download_view(kind: str | None, tab, *raw) -> tuple:
     running=[(Output(cid(P, f"dl-{k}"), "disabled"), True, False) for k in EXPORTS],
     prevent_initial_call=True,
 )
-@bounded
 def download(*args):
     clicks, (tab, *raw) = args[:len(EXPORTS)], args[len(EXPORTS):]
     kind = str(ctx.triggered_id or "").removeprefix(cid(P, "dl-"))

@@ -1,0 +1,182 @@
+"""A page section, declared once: its controls, its library call, what it draws, light or a job.
+
+A section is the unit every page repeats: a few controls (fields of a
+:class:`~neuralab.params.ParamSpec`), one library call on their values, and the charts,
+captions and tables built from the result. Declaring it as a :class:`Section` gives,
+with no hand-written plumbing:
+
+* the Dash callback (its inputs from the spec's fields, its outputs from ``shows``),
+  light or a background job with a progress bar (``job=True``);
+* validation, with a bad value answered by a sentence in the chart, its caption and
+  the section's alert; the number of outputs on that branch is derived, not counted;
+* slider positions turned into values (log sliders), so :meth:`Section.view` and the
+  library see parameter values;
+* progress reporting, and a background cache key of its own (two sections with the same
+  inputs never share cached results).
+
+The page keeps its layout (prose, controls and :func:`neuralab.app.ui.chart` placed
+where they read best) and lists its sections::
+
+    CV = Section(P, "cv", splits.CV, lambda v, progress: splits.run_cv(**v, progress=progress),
+                 [Chart("folds", fig.fold_figure, fig.describe_folds)], job=True,
+                 fix="Fix the value above to run cross-validation.")
+    update_cv = CV.register()
+
+``CV.view({"k": 5, ...})`` is the same answer as a plain function, for tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dash import Input, Output, callback, html
+
+from neuralab.app.controls import background, cid, from_widget, live
+from neuralab.params import ParamError, ParamSpec
+from neuralab.plots.theme import message_figure
+from neuralab.progress import Progress, quiet
+
+__all__ = ["Chart", "Section", "Text", "reporter", "table"]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A graph ``{page}-{id}`` and its caption ``{page}-{id}-summary``, both drawn from the result."""
+
+    id: str
+    figure: Callable[[Any], Any]  # result -> go.Figure
+    describe: Callable[[Any], Any]  # result -> one sentence (the caption)
+
+
+@dataclass(frozen=True)
+class Text:
+    """Any other output ``{page}-{id}`` (a table, notes, a blurb), and what it holds when the inputs are bad."""
+
+    id: str
+    build: Callable[[Any], Any]  # result -> the property's value
+    prop: str = "children"
+    blank: Any = ""  # shown when there is no result
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a page; see the module docstring."""
+
+    page: str  # the page's id prefix
+    key: str  # the section's name; its alert is ``{page}-{key}-alert``
+    spec: ParamSpec  # the controls that drive it, in callback order
+    run: Callable[[dict[str, Any], Progress], Any]  # (values, progress) -> result: the library call
+    shows: Sequence[Chart | Text]  # the outputs, in order
+    fix: str = "Fix the value above to see this chart."  # the first chart's text when a value is bad
+    job: bool = False  # a background job with a progress bar on the first chart
+    drag: tuple[str, ...] = ()  # fields followed while their slider moves (cheap sections only)
+    alert: bool = True  # the section has an alert box under its controls
+    kwargs: dict[str, Any] = field(default_factory=dict)  # extra Dash callback arguments
+
+    # ------------------------------------------------------------------ outputs
+
+    def outputs(self) -> list[Output]:
+        outs: list[Output] = []
+        for s in self.shows:
+            if isinstance(s, Chart):
+                outs += [Output(cid(self.page, s.id), "figure"), Output(cid(self.page, f"{s.id}-summary"), "children")]
+            else:
+                outs.append(Output(cid(self.page, s.id), s.prop))
+        if self.alert:
+            outs.append(Output(cid(self.page, f"{self.key}-alert"), "children"))
+        return outs
+
+    def blank(self, message: str) -> tuple:
+        """What every output shows when the inputs are bad: the sentence in the first chart, caption and alert."""
+        out: list[Any] = []
+        first = True
+        for s in self.shows:
+            if isinstance(s, Chart):
+                out += [message_figure(self.fix if first else ""), message if first else ""]
+                first = False
+            else:
+                out.append(s.blank)
+        if self.alert:
+            out.append(message)
+        return tuple(out)
+
+    def draw(self, result: Any) -> tuple:
+        """Every output, built from a library result."""
+        out: list[Any] = []
+        for s in self.shows:
+            out += [s.figure(result), s.describe(result)] if isinstance(s, Chart) else [s.build(result)]
+        if self.alert:
+            out.append("")
+        return tuple(out)
+
+    # ------------------------------------------------------------------ the answer
+
+    def view(self, values: Mapping[str, Any], progress: Progress = quiet) -> tuple:
+        """The section's outputs for parameter ``values`` (unchecked: a bad one becomes a sentence)."""
+        try:
+            checked = self.spec.validate(values)
+            result = self.run(checked, progress)
+        except ParamError as exc:
+            return self.blank(" ".join(exc.messages))
+        return self.draw(result)
+
+    def answer(self, positions: Mapping[str, Any], progress: Progress = quiet) -> tuple:
+        """The outputs for the widgets' raw ``positions`` (log sliders move in log10 units)."""
+        try:
+            values = from_widget(self.spec, positions)
+        except (KeyError, TypeError):
+            return self.blank("These controls do not belong to this section.")
+        return self.view(values, progress)
+
+    # ------------------------------------------------------------------ Dash
+
+    def inputs(self) -> list[Input]:
+        ins = []
+        for name in self.spec.fields:
+            if name in self.drag:
+                ins.append(Input(cid(self.page, name), "drag_value"))
+            ins.append(Input(cid(self.page, name), "value"))
+        return ins
+
+    def positions(self, args: Sequence[Any]) -> dict[str, Any]:
+        """The callback's arguments (in :meth:`inputs` order) as ``{field: position}``."""
+        it = iter(args)
+        out = {}
+        for name in self.spec.fields:
+            out[name] = live(next(it), next(it)) if name in self.drag else next(it)
+        return out
+
+    def register(self) -> Callable[..., tuple]:
+        """Register the section's Dash callback; returns it (a plain function tests can call)."""
+        n_args = len(self.inputs())
+        if self.job:
+            def update(set_progress, *args):
+                return self.answer(self.positions(args[:n_args]), reporter(set_progress))
+
+            kwargs = {**background(cid(self.page, self._first_chart())), **self.kwargs}
+        else:
+            def update(*args):
+                return self.answer(self.positions(args[:n_args]))
+
+            kwargs = dict(self.kwargs)
+        update.__name__ = update.__qualname__ = f"update_{self.key.replace('-', '_')}"
+        update.nl_key = f"{self.page}.{self.key}"  # type: ignore[attr-defined]  # keys its background cache
+        return callback(*self.outputs(), *self.inputs(), **kwargs)(update)
+
+    def _first_chart(self) -> str:
+        return next(s.id for s in self.shows if isinstance(s, Chart))
+
+
+def reporter(set_progress: Callable[[tuple[str, str]], None]) -> Progress:
+    """A library progress callback that drives a background job's progress bar."""
+    return lambda done, total: set_progress((str(done), str(total)))
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> html.Table:
+    """A table whose first column names each row (rows and columns get header scope for screen readers)."""
+    return html.Table([
+        html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+        html.Tbody([html.Tr([html.Th(r[0], scope="row"), *(html.Td(c) for c in r[1:])]) for r in rows]),
+    ])
