@@ -50,32 +50,46 @@ def test_split_callback_bad_input_is_a_sentence(args, fragment):
     assert fragment in shares_text
 
 
+def _cv(**kw):
+    return splits.CV_SECTION.view(dict(dataset="cancer", scheme="group", copies=1, k=5, model="ridge", seed=0) | kw)
+
+
+def _leak(**kw):
+    base = dict(dataset="cancer", leak_step="select", noise=500, labels="shuffled", k=5, model="ridge", seed=0)
+    return splits.LEAK_SECTION.view(base | kw)
+
+
 def test_cv_callback():
-    fig, summary, notes, alert = splits.cv_view("cancer", "group", 1, 5, "ridge", 0)
+    fig, summary, notes, alert = _cv()
     assert "Group k-fold with 5 folds" in summary and alert == ""
     assert len(fig.data) == 3  # class strip, fold map, score bars
-    fig, summary, notes, alert = splits.cv_view("cancer", "group", 1, 50, "ridge", 0)
-    assert "k must be between 2 and 10" in alert
+    assert len(notes) >= 1  # the scheme's lesson, then any notes on the run
+    fig, summary, notes, alert = _cv(k=50)
+    assert "k must be between 2 and 10" in alert and notes == []
 
 
 def test_leak_callback():
-    fig, summary, alert = splits.leak_view("cancer", "select", 500, "shuffled", 5, "ridge", 0)
+    fig, summary, alert = _leak()
     assert "the leak inflates the score" in summary and alert == ""
-    _, _, alert = splits.leak_view("cancer", "select", 10**9, "shuffled", 5, "ridge", 0)
+    _, _, alert = _leak(noise=10**9)
     assert "noise must be between 0 and 1000" in alert
 
 
 def test_heavy_views_report_progress():
     seen = []
-    splits.cv_view("wine", "kfold", 0, 4, "ridge", 0, progress=lambda d, t: seen.append((d, t)))
+    splits.CV_SECTION.view(dict(dataset="wine", scheme="kfold", copies=0, k=4, model="ridge", seed=0),
+                           progress=lambda d, t: seen.append((d, t)))
     assert seen == [(0, 4), (1, 4), (2, 4), (3, 4)]
     seen.clear()
-    splits.leak_view("wine", "scale", 0, "real", 3, "ridge", 0, progress=lambda d, t: seen.append((d, t)))
+    splits.LEAK_SECTION.view(dict(dataset="wine", leak_step="scale", noise=0, labels="real", k=3, model="ridge",
+                                  seed=0), progress=lambda d, t: seen.append((d, t)))
     assert seen == [(0, 3), (1, 3), (2, 3)]
 
 
 def test_string_values_from_a_request_are_coerced_before_use():
-    fig, summary, notes, alert = splits.cv_view("wine", "group", "2", "3", "ridge", "0")
+    bar = []
+    fig, summary, notes, alert = splits.update_cv(bar.append, "wine", "group", "2", "3", "ridge", "0")
+    assert bar == [("0", "3"), ("1", "3"), ("2", "3")]  # the progress bar, as the page's job reports it
     assert alert == "" and "Group k-fold with 3 folds" in summary
 
 

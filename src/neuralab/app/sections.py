@@ -148,22 +148,25 @@ class Section:
             out[name] = live(next(it), next(it)) if name in self.drag else next(it)
         return out
 
-    def register(self) -> Callable[..., tuple]:
-        """Register the section's Dash callback; returns it (a plain function tests can call)."""
+    def function(self) -> Callable[..., tuple]:
+        """The callback as a plain function of the widgets' values (after ``set_progress`` for a job)."""
         n_args = len(self.inputs())
         if self.job:
             def update(set_progress, *args):
                 return self.answer(self.positions(args[:n_args]), reporter(set_progress))
-
-            kwargs = {**background(cid(self.page, self._first_chart())), **self.kwargs}
         else:
             def update(*args):
                 return self.answer(self.positions(args[:n_args]))
-
-            kwargs = dict(self.kwargs)
         update.__name__ = update.__qualname__ = f"update_{self.key.replace('-', '_')}"
         update.nl_key = f"{self.page}.{self.key}"  # type: ignore[attr-defined]  # keys its background cache
-        return callback(*self.outputs(), *self.inputs(), **kwargs)(update)
+        return update
+
+    def register(self) -> Callable[..., tuple]:
+        """Register the section's Dash callback; returns it (a plain function tests can call)."""
+        kwargs = dict(self.kwargs)
+        if self.job:
+            kwargs = {**background(cid(self.page, self._first_chart())), **kwargs}
+        return callback(*self.outputs(), *self.inputs(), **kwargs)(self.function())
 
     def _first_chart(self) -> str:
         return next(s.id for s in self.shows if isinstance(s, Chart))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, html
+from dash import html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, wire
+from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.sections import Chart, Section, Text
 from neuralab.data.datasets import DATASETS, load, with_copies
 from neuralab.data.splits import CV, LEAK, SCHEMES, SPLIT, compare_splits, leakage, run_cv
 from neuralab.params import ParamSpec
 from neuralab.plots import splits as fig
-from neuralab.plots.theme import message_figure
 
 P = "splits"
 SPEC = ParamSpec.merge(P, SPLIT, CV, LEAK)
@@ -105,87 +105,37 @@ def layout(values: dict, messages: list[str]) -> html.Div:
     )
 
 
-def _figs(builder, describe, result, *extra):
-    return builder(result, *extra), describe(result, *extra)
+def _with_classes(report):
+    """The split report with its dataset's class names (the shares chart labels the classes)."""
+    return report, load(report.dataset).class_names
 
 
-SPLIT_INPUTS = [Input(cid(P, n), "value") for n in SPLIT.fields]
-
-
-def _split(args):
-    return checked(SPLIT, dict(zip(SPLIT.fields, args, strict=True)), lambda v: compare_splits(**v))
-
-
-# Two callbacks, so the size bar (what the slider moves) redraws without waiting for the shares chart.
-@callback(
-    Output(cid(P, "sizes"), "figure"),
-    Output(cid(P, "sizes-summary"), "children"),
-    Output(cid(P, "blurb"), "children"),
-    Output(cid(P, "split-alert"), "children"),
-    *SPLIT_INPUTS,
-)
-def update_sizes(*args):
-    report, msg = _split(args)
-    if report is None:
-        return message_figure("Fix the value above to see the split."), msg, "", msg
-    return (*_figs(fig.sizes_figure, fig.describe_sizes, report), DATASETS[report.dataset].blurb, "")
-
-
-@callback(Output(cid(P, "shares"), "figure"), Output(cid(P, "shares-summary"), "children"), *SPLIT_INPUTS)
-def update_shares(*args):
-    report, msg = _split(args)
-    if report is None:
-        return message_figure("Fix the value above to see the class shares."), msg
-    return _figs(fig.class_share_figure, fig.describe_class_shares, report, load(report.dataset).class_names)
-
-
-def cv_view(*args, progress=lambda done, total: None):
-    """Fold map, summary, notes and alert for the cross-validation controls ``args``."""
-    raw = dict(zip(CV.fields, args, strict=True))
-    out, msg = checked(CV, raw, lambda v: (run_cv(**v, progress=progress), v))
-    if out is None:
-        return message_figure("Fix the value above to run cross-validation."), msg, [], msg
-    result, v = out
+def _cv(v: dict, progress):
     ds = with_copies(v["dataset"], v["copies"], v["seed"])
-    notes = [html.Li(SCHEMES[result.scheme].lesson)] + [html.Li(n) for n in result.notes]
-    return (*_figs(fig.fold_figure, lambda r, *_: fig.describe_folds(r), result, ds.y, ds.class_names), notes, "")
+    return run_cv(**v, progress=progress), ds.y, ds.class_names
 
 
-def leak_view(*args, progress=lambda done, total: None):
-    """Leak figure, summary and alert for the leakage controls ``args``."""
-    raw = dict(zip(LEAK.fields, args, strict=True))
-    result, msg = checked(LEAK, raw, lambda v: leakage(**v, progress=progress))
-    if result is None:
-        return message_figure("Fix the value above to run the experiment."), msg, msg
-    return (*_figs(fig.leak_figure, fig.describe_leak, result), "")
+def _cv_notes(out) -> list:
+    result = out[0]
+    return [html.Li(SCHEMES[result.scheme].lesson)] + [html.Li(n) for n in result.notes]
 
 
-def _reporter(set_progress):
-    return lambda done, total: set_progress((str(done), str(total)))
+# The size bar (what the slider moves) and the shares chart are two sections, so the bar redraws at once.
+SIZES = Section(P, "split", SPLIT, lambda v, _: compare_splits(**v),
+                [Chart("sizes", fig.sizes_figure, fig.describe_sizes),
+                 Text("blurb", lambda r: DATASETS[r.dataset].blurb)],
+                fix="Fix the value above to see the split.")
+SHARES = Section(P, "shares", SPLIT, lambda v, _: _with_classes(compare_splits(**v)),
+                 [Chart("shares", lambda r: fig.class_share_figure(*r), lambda r: fig.describe_class_shares(*r))],
+                 fix="Fix the value above to see the class shares.", alert=False)
+CV_SECTION = Section(P, "cv", CV, _cv,
+                     [Chart("folds", lambda r: fig.fold_figure(*r), lambda r: fig.describe_folds(r[0])),
+                      Text("cv-notes", _cv_notes, blank=[])],
+                     fix="Fix the value above to run cross-validation.", job=True)
+LEAK_SECTION = Section(P, "leak", LEAK, lambda v, progress: leakage(**v, progress=progress),
+                       [Chart("leak", fig.leak_figure, fig.describe_leak)],
+                       fix="Fix the value above to run the experiment.", job=True)
+SECTIONS = (SIZES, SHARES, CV_SECTION, LEAK_SECTION)
 
-
-@callback(
-    Output(cid(P, "folds"), "figure"),
-    Output(cid(P, "folds-summary"), "children"),
-    Output(cid(P, "cv-notes"), "children"),
-    Output(cid(P, "cv-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in CV.fields),
-    **background(cid(P, "folds")),
-)
-def update_cv(set_progress, *args):
-    return cv_view(*args, progress=_reporter(set_progress))
-
-
-@callback(
-    Output(cid(P, "leak"), "figure"),
-    Output(cid(P, "leak-summary"), "children"),
-    Output(cid(P, "leak-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in LEAK.fields),
-    **background(cid(P, "leak")),
-)
-def update_leak(set_progress, *args):
-    return leak_view(*args, progress=_reporter(set_progress))
-
-
+update_sizes, update_shares, update_cv, update_leak = (s.register() for s in SECTIONS)
 wire(P, SPEC)
-

@@ -1,0 +1,97 @@
+"""The contract every declared page section keeps, checked for all of them at once.
+
+A page lists its sections in ``SECTIONS``; each must draw into components its layout has,
+answer any bad value with a sentence that names the parameter (with exactly as many outputs
+as it declares), and keep a background cache key of its own.
+"""
+
+import importlib
+
+import diskcache
+import plotly.graph_objects as go
+import pytest
+
+from neuralab.app import jobs
+from neuralab.app.registry import built
+from neuralab.app.sections import Chart, Section
+from neuralab.app.shell import render
+from neuralab.params import Choice, Int, ParamSpec
+from tests.app.tree import ids
+
+
+def _sections() -> list[tuple[str, Section]]:
+    out = []
+    for page in built():
+        module = importlib.import_module(page.module)
+        out += [(page.path, s) for s in getattr(module, "SECTIONS", ())]
+    return out
+
+
+SECTIONS = _sections()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _app(app):
+    return app
+
+
+def _name(item) -> str:
+    path, section = item
+    return f"{path}:{section.key}"
+
+
+@pytest.mark.parametrize("item", SECTIONS, ids=_name)
+def test_a_section_draws_into_its_page_and_listens_to_its_controls(item):
+    path, section = item
+    present = set(ids(render(path, "")))
+    wanted = {o.component_id for o in section.outputs()} | {i.component_id for i in section.inputs()}
+    assert wanted <= present, f"not in the layout of {path}: {sorted(wanted - present)}"
+
+
+@pytest.mark.parametrize("item", SECTIONS, ids=_name)
+@pytest.mark.parametrize("bad", ["", None, "1e999", [1, 2], {"x": 1}, "a" * 10_000])
+def test_every_field_answers_a_bad_value_with_a_sentence(item, bad):
+    _, section = item
+    defaults = section.spec.defaults()
+    for name in section.spec.fields:
+        out = section.view({**defaults, name: bad})
+        assert len(out) == len(section.outputs())
+        message = out[-1] if section.alert else out[1]
+        assert isinstance(message, str) and name in message, (name, message)
+        assert len(message) < 400  # a crafted value is not echoed in full
+        first = out[0] if isinstance(section.shows[0], Chart) else None
+        assert first is None or isinstance(first, go.Figure)
+
+
+def test_the_error_branch_has_as_many_outputs_as_the_section_declares():
+    from neuralab.app.sections import Text
+
+    spec = ParamSpec("t", n=Int(1, 3, 2), how=Choice((("a", "A"), ("b", "B")), "a"))
+    s = Section("t", "demo", spec, lambda v, _: v,
+                [Chart("one", lambda r: go.Figure(), lambda r: f"n = {r['n']}"), Text("notes", str, blank=[]),
+                 Chart("two", lambda r: go.Figure(), lambda r: "two")])
+    assert len(s.outputs()) == 6
+    good = s.view({"n": 3, "how": "b"})
+    assert good[1] == "n = 3" and good[-1] == ""
+    bad = s.view({"n": 9, "how": "b"})
+    assert len(bad) == 6 and bad[2] == [] and "n must be between 1 and 3" in bad[1] and bad[1] == bad[-1]
+    assert bad[4] == ""  # a second chart's caption stays empty: the sentence is said once, at the top
+
+
+def test_views_take_values_and_callbacks_take_slider_positions():
+    from neuralab.params import Float
+
+    spec = ParamSpec("t", lr=Float(1e-4, 1.0, 0.01, step=0.05, log=True))
+    s = Section("t", "lr", spec, lambda v, _: v["lr"], [Chart("c", lambda r: go.Figure(), lambda r: f"{r:.3g}")])
+    assert s.view({"lr": 0.01})[1] == "0.01"
+    assert s.answer({"lr": -2})[1] == "0.01"  # the log slider sits at log10(lr)
+
+
+def test_two_sections_with_the_same_inputs_never_share_a_cached_result(tmp_path):
+    m = jobs.JobManager(diskcache.Cache(str(tmp_path)), cache_by=[jobs.code_version])
+    spec = ParamSpec("t", n=Int(1, 3, 2))
+    one = Section("t", "one", spec, lambda v, _: v, [Chart("a", lambda r: go.Figure(), str)], job=True)
+    two = Section("t", "two", spec, lambda v, _: v, [Chart("b", lambda r: go.Figure(), str)], job=True)
+    f1, f2 = one.function(), two.function()
+    assert m.build_cache_key(f1, [2], [], None) != m.build_cache_key(f2, [2], [], None)
+    assert m.build_cache_key(f1, [2], [], None) == m.build_cache_key(f1, [2], [], None)
