@@ -132,3 +132,37 @@ def test_every_background_job_goes_through_the_limits(tmp_path):
 def test_a_first_visit_gets_a_client_cookie(client):
     resp = client.get("/splits")
     assert limits.CLIENT_COOKIE in resp.headers.get("Set-Cookie", "")
+
+
+def _watched_job(cache_dir, limit_s: float) -> subprocess.Popen:
+    """A job process that holds its browser's slot and would sleep for a minute, watched for orphaning."""
+    code = (f"import os, time; os.environ['NEURALAB_CACHE_DIR'] = {str(cache_dir)!r}\n"
+            "from neuralab.app import limits; limits.MAX_JOBS_PER_CLIENT = 1\n"
+            f"limits.watch('job-key', {limit_s})\n"
+            "with limits.slot('a') as s:\n    print('held', flush=True); time.sleep(60)")
+    job = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert job.stdout.readline().strip() == "held"
+    return job
+
+
+def test_a_job_nobody_polls_any_more_stops_and_frees_its_slot(slots):
+    job = _watched_job(slots, 0.5)  # its tab was closed: no page asks about it
+    try:
+        assert job.wait(timeout=30) == 0  # it ended by itself, long before its minute
+    finally:
+        job.kill()
+    with limits.slot("a", queue_s=1.0) as freed:
+        assert freed == ""
+    assert not list((slots / "beats").iterdir())  # and left no heartbeat behind
+
+
+def test_a_job_whose_page_polls_keeps_running(slots):
+    job = _watched_job(slots, 1.0)
+    try:
+        for _ in range(15):  # a page polling five times a second for three seconds
+            limits.beat("job-key")
+            time.sleep(0.2)
+        assert job.poll() is None  # still running: somebody wants its result
+    finally:
+        job.kill()
+        job.wait()

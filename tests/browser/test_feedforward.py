@@ -61,8 +61,10 @@ def test_forward_pass_animation_runs_in_the_browser(page, page_errors):
     expect(page.locator("#ff-net-summary")).to_contain_text("trained 64 → 16 → 12 → 10", timeout=180_000)
     page.get_by_role("button", name="Play").click()
     expect(page.locator("#ff-anim-status")).to_have_text("Forward pass complete.", timeout=15_000)
-    opacities = page.evaluate(
-        "() => document.querySelector('#ff-net .js-plotly-plot')._fullData"
-        ".filter(t => t.meta && t.meta.kind === 'node').map(t => t.opacity)")
-    assert opacities == [1, 1, 1, 1]
+    page.wait_for_function(  # every layer's nodes fully lit once the pass is drawn
+        """() => {
+            const gd = document.querySelector('#ff-net .js-plotly-plot');
+            const nodes = gd && gd._fullData ? gd._fullData.filter(t => t.meta && t.meta.kind === 'node') : [];
+            return nodes.length === 4 && nodes.every(t => t.opacity === 1);
+        }""")
     assert page_errors == []

@@ -30,8 +30,11 @@ def _open(page: Page, query: str = "") -> str:
 def _wait_path_lengths(page: Page, n: int) -> None:
     """Wait until every drawn path has ``n`` points (Plotly.restyle finishes after the readout changes)."""
     page.wait_for_function(
-        """n => document.querySelector('#gd-race .js-plotly-plot')._fullData
-                 .filter(t => t.meta && t.meta.path !== undefined).every(t => t._length === n)""", arg=n)
+        """n => {
+            const gd = document.querySelector('#gd-race .js-plotly-plot');  // null until plotly has drawn
+            const paths = gd && gd._fullData ? gd._fullData.filter(t => t.meta && t.meta.path !== undefined) : [];
+            return paths.length > 0 && paths.every(t => t._length === n);
+        }""", arg=n)
 
 
 def test_lr_slider_reruns_the_race_and_updates_the_url(page, page_errors):

@@ -31,6 +31,7 @@ def test_next_step_walks_the_loop_and_updates_the_link(page, page_errors):
     expect(page.locator(STEP)).to_contain_text("The batch loss is")
     expect(page).to_have_url(re.compile(r"[?&]tick=1(&|$)"))
     page.get_by_role("button", name="Next step").click()
+    expect(page.locator(WHERE)).to_contain_text("step 3 of 6: Backward pass")  # one answer before the next press
     page.get_by_role("button", name="Next step").click()
     expect(page.locator(WHERE)).to_contain_text("step 4 of 6: Optimizer step")
     expect(page.locator(".nl-loop-now")).to_contain_text("‖ΔW‖")

@@ -147,6 +147,8 @@ class JobManager(BoundedJobs, DiskcacheManager):
       job forked by another gunicorn worker becomes a zombie this worker cannot reap,
       so that wait ran its full second: a finished job is now left alone, and only
       the job's own parent waits for it.
+    * A job whose page has stopped polling (its tab was closed) stops itself after
+      :data:`limits.ORPHAN_S` seconds and frees its slot; Dash would run it to its end.
     * A poll reads the result, then asks whether the job still runs; a job that
       finished between the two looked cancelled, and the page never got its figure
       (seen once in 300 requests). Whether it runs is now read before the result,
@@ -156,6 +158,19 @@ class JobManager(BoundedJobs, DiskcacheManager):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._local = threading.local()  # the dev server answers polls on several threads
+
+    def make_job_fn(self, fn, progress, key=None):
+        """The job also stops itself when its page stops asking for it (a closed tab): :func:`limits.watch`."""
+        job_fn = super().make_job_fn(fn, progress, key)
+
+        def watched(result_key, progress_key, args, context):
+            limits.watch(result_key)
+            try:
+                return job_fn(result_key, progress_key, args, context)
+            finally:
+                limits.forget(result_key)
+
+        return watched
 
     def call_job_fn(self, key, job_fn, args, context):
         import multiprocess
@@ -186,6 +201,7 @@ class JobManager(BoundedJobs, DiskcacheManager):
             pass
 
     def get_result(self, key, job):
+        limits.beat(key)
         running = super().job_running(job) if job is not None else False
         self._local.snapshot = (job, running)
         return super().get_result(key, job)

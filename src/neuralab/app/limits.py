@@ -45,6 +45,7 @@ MAX_JOBS = _env_int("NEURALAB_MAX_JOBS", max(2, os.cpu_count() or 2))  # running
 MAX_JOBS_PER_CLIENT = _env_int("NEURALAB_MAX_JOBS_PER_CLIENT", 2)  # running at once, one browser
 MAX_WAITING = _env_int("NEURALAB_MAX_WAITING", 4 * MAX_JOBS)  # queued at once, all clients
 MAX_JOB_S = _env_int("NEURALAB_MAX_JOB_S", 300)  # a job still running after this is stopped
+ORPHAN_S = _env_int("NEURALAB_ORPHAN_S", 15)  # a job no page has asked about for this long is stopped
 QUEUE_S = 30.0  # how long a job waits for a slot before it gives up
 _POLL_S = 0.05
 BUSY_MARK = "nl-busy"  # marks an answer that says "busy" or "too long": it must not be cached
@@ -120,6 +121,51 @@ def slot(client: str, queue_s: float = QUEUE_S) -> Iterator[str]:
             yield ""
     finally:
         _release(waiting, mine, held)
+
+
+def _beat_path(key: str) -> Path:
+    path = cache.root() / "beats"
+    path.mkdir(parents=True, exist_ok=True)
+    return path / hashlib.sha256(str(key).encode()).hexdigest()[:24]
+
+
+def beat(key: str) -> None:
+    """A page has just asked about job ``key`` (every poll does): the job is still wanted."""
+    with suppress(OSError):
+        os.utime(_beat_path(key))  # only a running job's file exists; a finished job's is not made again
+
+
+def watch(key: str, limit_s: float | None = None) -> None:
+    """Stop this job's process once no page has asked about it for ``limit_s`` seconds.
+
+    A page polls its jobs several times a second. When its tab is closed (or the browser
+    goes away) the polls stop, but the job would run on to its end, holding a slot that
+    another learner waits for. A thread of the job process watches the job's heartbeat
+    file, touched by :func:`beat` at every poll, and ends the process when it goes quiet;
+    the slots it held are freed with the process. Call it in the job's process.
+    """
+    limit = ORPHAN_S if limit_s is None else limit_s
+    path = _beat_path(key)
+    path.touch()
+
+    def _watch() -> None:
+        while True:
+            time.sleep(min(1.0, limit / 4))
+            try:
+                idle = time.time() - path.stat().st_mtime
+            except OSError:
+                continue  # the cache directory was removed under us: keep working rather than guess
+            if idle > limit:
+                forget(key)
+                os._exit(0)  # no result: nobody is waiting for one
+
+    threading.Thread(target=_watch, name="nl-orphan-watch", daemon=True).start()
+
+
+def forget(key: str) -> None:
+    """The job ``key`` has ended: drop its heartbeat file."""
+    with suppress(OSError):
+        _beat_path(key).unlink()
 
 
 def _busy_value(output: dict, sentence: str) -> Any:
