@@ -105,3 +105,36 @@ def test_anything_either_validates_or_raises_param_error(raw):
         assert "window" in str(err)
     else:
         assert 5 <= out["window"] <= 51 and out["window"] % 2 == 1
+
+
+def test_a_bool_reads_what_a_link_or_a_widget_sends_and_writes_1_or_0():
+    from neuralab.params import Bool
+
+    spec = ParamSpec("t", on=Bool(True, label="On"))
+    pairs = [(True, True), (False, False), ("1", True), ("0", False), ("true", True), ("off", False), (1, True)]
+    for raw, want in pairs:
+        assert spec.validate(on=raw)["on"] is want
+    with pytest.raises(ParamError, match=r"on must be on or off \(1 or 0\); got 'maybe'"):
+        spec.validate(on="maybe")
+    with pytest.raises(ParamError, match="on must be on or off"):
+        spec.validate(on=2)
+    assert spec.to_query({"on": False}) == "?on=0"
+    values, messages = spec.parse_query("?on=0")
+    assert values == {"on": False} and messages == []
+
+
+def test_a_choice_made_from_a_registry_lists_its_entries_in_order():
+    from neuralab.params import Choice
+
+    registry = {"sgd": "Plain SGD", "adam": "Adam"}
+    c = Choice.of(registry, "adam", label="Optimizer")
+    assert c.options == (("sgd", "Plain SGD"), ("adam", "Adam")) and c.default == "adam"
+    assert Choice.of({"a": 1}, "a", title=lambda n: f"#{n}").options == (("a", "#1"),)
+
+
+def test_the_playground_features_are_booleans_after_validation():
+    from neuralab.data.playground import DATA, selected_features
+
+    v = DATA.validate({"f_x": "1", "f_y": "0", "f_x2": "1"})
+    assert v["f_x"] is True and v["f_y"] is False
+    assert selected_features(v) == ("x", "x2")

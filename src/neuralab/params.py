@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["SEED", "Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule"]
+__all__ = ["SEED", "Bool", "Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule"]
 
 #: Longest raw value echoed back in a message; a crafted request cannot make us print megabytes.
 _ECHO_LIMIT = 40
@@ -138,8 +138,40 @@ class Choice:
             raise ValueError(f"{name} must be one of {', '.join(values)}; got {_echo(raw)}.")
         return raw
 
+    @classmethod
+    def of(cls, registry: Mapping[str, Any], default: str, label: str = "", help: str = "",
+           title: Callable[[Any], str] = str) -> Choice:
+        """A choice among the names of ``registry`` (a dict of name -> implementation), in its order.
 
-Field = Int | Float | Choice
+        ``title(entry)`` is what the control shows for each entry (the entry itself, by default).
+        The dropdown, the URL and the library then read one list: adding an entry adds an option.
+        """
+        return cls(tuple((name, title(entry)) for name, entry in registry.items()), default, label, help)
+
+
+_TRUE, _FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
+
+
+@dataclass(frozen=True)
+class Bool:
+    """A switch: on or off. The URL writes it as 1 or 0; "true"/"false", "on"/"off" are read too."""
+
+    default: bool
+    label: str = ""
+    help: str = ""
+    kind: str = field(default="bool", init=False)
+
+    def coerce(self, name: str, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int | float) and raw in (0, 1):
+            return bool(raw)
+        if isinstance(raw, str) and raw.strip().lower() in _TRUE + _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise ValueError(f"{name} must be on or off (1 or 0); got {_echo(raw)}.")
+
+
+Field = Int | Float | Choice | Bool
 
 #: The seed control shared by every demo: one declaration, so specs that share it merge.
 SEED = Int(0, 9999, 0, label="Seed", help="Fixes every random choice; the same seed gives the same numbers.")
@@ -155,6 +187,7 @@ class Rule:
     names: tuple[str, ...]  # the fields the rule reads (named in the message)
     check: Callable[[Mapping[str, Any]], bool]
     message: str | Callable[[Mapping[str, Any]], str]  # format string, or values -> sentence
+    name: str = ""  # what the rule is called, e.g. "splits add up" (for tests and docs)
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return self.message(values) if callable(self.message) else self.message.format(**values)
@@ -292,6 +325,8 @@ class ParamSpec:
 
 
 def _query_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "1" if v else "0"
     if isinstance(v, float):
         return f"{v:.6g}"
     return str(v)

@@ -335,7 +335,7 @@ def test_pipeline_leak_rejects_bad_input_with_sentences():
 
 
 def test_park_on_the_motor_dataset_gives_zero_d_and_its_torque_current():
-    M = pytest.importorskip("neuralab.data.motor")
+    from neuralab.data import motor as M
     log = M.motor_log(cycles=2, seconds=0.2, fs=5000, seed=0)
     alpha, beta = P.clarke(log.ia_clean, log.ib_clean, log.ic_clean)
     i_d, i_q = P.park(alpha, beta, log.theta)

@@ -12,7 +12,7 @@ from typing import Any
 
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from neuralab.params import SEED, Choice, Field, Float, Int, ParamError, ParamSpec
+from neuralab.params import SEED, Bool, Choice, Field, Float, Int, ParamError, ParamSpec
 
 #: Int fields with more steps than this get a number box rather than a slider.
 MAX_SLIDER_STEPS = 200
@@ -39,6 +39,15 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> h
             id=ident,
             options=[{"label": lab, "value": val} for val, lab in f.options],
             value=value,
+            inline=True,
+            className="nl-radio",
+            inputClassName="nl-radio-input",
+        )
+    elif isinstance(f, Bool):
+        widget = dcc.RadioItems(
+            id=ident,
+            options=[{"label": "on", "value": True}, {"label": "off", "value": False}],
+            value=bool(value),
             inline=True,
             className="nl-radio",
             inputClassName="nl-radio-input",
@@ -73,7 +82,9 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> h
 
 
 def _is_slider(f: Field) -> bool:
-    return not isinstance(f, Choice) and not (isinstance(f, Int) and (f.hi - f.lo) / f.step > MAX_SLIDER_STEPS)
+    if isinstance(f, Choice | Bool):
+        return False
+    return not (isinstance(f, Int) and (f.hi - f.lo) / f.step > MAX_SLIDER_STEPS)
 
 
 def _readout(value: Any, unit: str) -> str:

@@ -41,7 +41,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from neuralab.params import SEED, Choice, Int, ParamSpec, Rule
+from neuralab.params import SEED, Bool, Choice, Int, ParamSpec, Rule
 
 __all__ = [
     "BOX", "CLASSIFIERS", "DATA", "DATASETS", "FEATURES", "REGRESSORS", "Grid", "PlaygroundData",
@@ -69,20 +69,18 @@ TWO_D = CLASSIFIERS + REGRESSORS  # sets whose inputs are built from a point (x,
 FEATURES: dict[str, str] = {
     "x": "x", "y": "y", "x2": "x²", "y2": "y²", "xy": "x·y", "sinx": "sin x", "siny": "sin y",
 }
-_ON_OFF = (("1", "on"), ("0", "off"))
 
 
-def _feature_field(name: str, on: bool) -> Choice:
-    return Choice(_ON_OFF, "1" if on else "0", label=f"Feature {FEATURES[name]}",
-                  help=f"Feed {FEATURES[name]} to the network as an input.")
+def _feature_field(name: str, on: bool) -> Bool:
+    return Bool(on, label=f"Feature {FEATURES[name]}", help=f"Feed {FEATURES[name]} to the network as an input.")
 
 
 def selected_features(values: dict) -> tuple[str, ...]:
     """The feature names switched on in ``values`` (keys ``f_x``, ``f_y``, ...), in :data:`FEATURES` order."""
-    return tuple(f for f in FEATURES if str(values.get(f"f_{f}", "0")) == "1")
+    return tuple(f for f in FEATURES if values.get(f"f_{f}") is True)
 
 
-#: The data controls. Feature switches are ``f_<name>`` fields with values "1"/"0".
+#: The data controls. Feature switches are ``f_<name>`` :class:`~neuralab.params.Bool` fields.
 DATA = ParamSpec(
     "playground_data",
     dataset=Choice(tuple((k, v[0]) for k, v in DATASETS.items()), "circle", label="Dataset",

@@ -324,8 +324,8 @@ def ctl(spec: ParamSpec, values: dict, name: str) -> html.Div:
 
 def feature_boxes(values: dict) -> html.Div:
     """One checklist for the seven input features; hidden inputs carry each as "1"/"0" for the URL."""
-    on = [k for k in FEATURES if str(values[f"f_{k}"]) == "1"]
-    hidden = [dcc.Input(id=cid(P, f"f_{k}"), type="hidden", value=str(values[f"f_{k}"])) for k in FEATURES]
+    on = [k for k in FEATURES if values[f"f_{k}"]]
+    hidden = [dcc.Input(id=cid(P, f"f_{k}"), type="hidden", value="1" if values[f"f_{k}"] else "0") for k in FEATURES]
     return html.Div(
         [html.Span("Input features", className="nl-label", id=cid(P, "features-label")),
          dcc.Checklist(id=cid(P, "features"), options=[{"label": lab, "value": k} for k, lab in FEATURES.items()],
