@@ -1,15 +1,43 @@
-"""Where neuralab keeps what it computes once: ``$NEURALAB_CACHE_DIR``, else ``~/.cache/neuralab``.
+"""Where neuralab keeps what it computes once, and the one way it is stored.
 
-Trained reference models and background-job results live under this directory, so a
-page answers at once after the first use. Deleting it is always safe.
+Everything lives under ``$NEURALAB_CACHE_DIR`` (else ``~/.cache/neuralab``): trained
+reference models, finished training runs, background-job results. Deleting it is
+always safe: what is missing is computed again.
+
+One scheme serves every store (:func:`memo` for results, :func:`load_or_compute` for
+bytes such as model weights):
+
+* **The key names the code.** Besides the arguments it holds a hash of the source of
+  every module the result depends on (:func:`code_version`), so a fixed bug never keeps
+  serving what the old code computed.
+* **Writes are atomic.** A file is written beside its place and renamed over it: a
+  reader in another process sees the old file or the whole new one, never half.
+* **A damaged entry is detected.** Each file starts with the SHA-256 of its payload; a
+  truncated or garbled file fails the check, is deleted, and the value is recomputed.
+* **A cache that cannot be written costs speed, not answers.** A full, read-only or
+  vanished directory makes the lab compute without storing, and says so once in the log.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
 import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
-__all__ = ["root"]
+__all__ = ["code_version", "load_or_compute", "memo", "read", "root", "write"]
+
+log = logging.getLogger("neuralab.cache")
+T = TypeVar("T")
+_PACKAGE = Path(__file__).resolve().parent
+_DIGEST = hashlib.sha256().digest_size  # bytes of the checksum at the head of every file
+_warned: set[str] = set()
 
 
 def root() -> Path:
@@ -18,3 +46,119 @@ def root() -> Path:
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "neuralab"
     )
     return Path(base)
+
+
+@functools.lru_cache(maxsize=64)
+def code_version(*modules: str) -> str:
+    """A short hash of the source of ``modules`` (dotted names inside ``neuralab``, e.g. ``"neuralab.train.loop"``).
+
+    A package name covers every file under it. The files are read, not imported.
+    """
+    from neuralab import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for name in sorted(set(modules)):
+        digest.update(name.encode())
+        for path in _sources(name):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _sources(name: str) -> list[Path]:
+    """The source files of module or package ``name``: inside neuralab by path, elsewhere by its loaded module."""
+    head, _, rest = name.partition(".")
+    if head == "neuralab":
+        target = _PACKAGE.joinpath(*rest.split(".")) if rest else _PACKAGE
+        if target.is_dir():
+            return sorted(target.rglob("*.py"))
+        return [target.with_suffix(".py")] if target.with_suffix(".py").is_file() else []
+    module = sys.modules.get(name)
+    file = getattr(module, "__file__", None)
+    return [Path(file)] if file else []
+
+
+def _warn_once(what: str, exc: BaseException) -> None:
+    if what not in _warned:
+        _warned.add(what)
+        log.warning("neuralab cache: %s (%s); computing without storing from now on where this recurs.", what, exc)
+
+
+def read(path: Path) -> bytes | None:
+    """The payload stored at ``path``, or None when it is missing or damaged (a damaged file is removed)."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    head, payload = blob[:_DIGEST], blob[_DIGEST:]
+    if len(head) == _DIGEST and hashlib.sha256(payload).digest() == head:
+        return payload
+    log.warning("neuralab cache: %s was damaged (%d bytes); it is discarded and recomputed.", path, len(blob))
+    try:
+        path.unlink()
+    except OSError:
+        pass
+    return None
+
+
+def write(path: Path, payload: bytes) -> bool:
+    """Store ``payload`` at ``path`` atomically, with its checksum; False (logged once) when it cannot be written."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(hashlib.sha256(payload).digest())
+            fh.write(payload)
+        os.replace(tmp, path)
+        return True
+    except OSError as exc:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        _warn_once(f"cannot write under {path.parent}", exc)
+        return False
+
+
+def load_or_compute(path: Path, compute: Callable[[], bytes]) -> bytes:
+    """The bytes stored at ``path``, or ``compute()`` stored there (when the cache can be written)."""
+    payload = read(path)
+    if payload is None:
+        payload = compute()
+        write(path, payload)
+    return payload
+
+
+def memo(kind: str, depends: Sequence[str] = (), salt: str = "") -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Keep a deterministic function's results on disk, under ``<root>/<kind>/``, for every process.
+
+    The key is the function's name and arguments (their ``repr``), ``salt`` (e.g. the torch
+    version) and :func:`code_version` of the function's own module and of ``depends``.
+    Background jobs run in separate processes that share nothing in memory: this lets a
+    sweep reuse the runs another job finished, and a reload after a restart answer at once.
+
+    Example:
+        >>> @memo("runs", depends=("neuralab.train.loop",), salt=torch.__version__)
+        ... def run(lam: float, seed: int) -> Result: ...
+    """
+
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(fn)
+        def stored(*args: Any) -> T:
+            version = code_version(fn.__module__, *depends)
+            key = hashlib.sha256(repr((fn.__qualname__, args, salt)).encode()).hexdigest()[:24]
+            path = root() / kind / version / f"{key}.pkl"
+            payload = read(path)
+            if payload is not None:
+                try:
+                    return pickle.loads(payload)
+                except Exception as exc:  # a class that changed shape since: recompute
+                    log.warning("neuralab cache: %s no longer loads (%s); recomputed.", path, exc)
+            value = fn(*args)
+            write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            return value
+
+        return stored
+
+    return wrap

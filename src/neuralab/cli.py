@@ -21,7 +21,28 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
+def loopback(host: str) -> bool:
+    """True for an address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+OPEN_WARNING = (
+    "neuralab: warning: listening on {host}, so anyone who can reach this machine on port {port} can use the "
+    "lab and start computations on it; the lab has no login. For a class, keep it on 127.0.0.1 behind a reverse "
+    "proxy that asks for a password (see the README's \"Many learners at once\")."
+)
+
+
 def serve(host: str, port: int, workers: int) -> int:
+    if not loopback(host):
+        print(OPEN_WARNING.format(host=host, port=port), file=sys.stderr, flush=True)
     if not port_free(host, port):
         print(
             f"neuralab: port {port} on {host} is already in use. Stop the program using it, "

@@ -21,15 +21,16 @@ log = logging.getLogger("neuralab")
 MAX_REQUEST_BYTES = 1 * 2**20
 
 # Applies the remembered theme before the first paint, so a dark page never flashes white.
+_THEME_SCRIPT = """
+try { var t = JSON.parse(localStorage.getItem("theme"));
+      if (!t) t = matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+      document.documentElement.dataset.theme = t; } catch (e) {}
+"""
 _INDEX = """<!DOCTYPE html>
 <html lang="en">
 <head>
 {%metas%}<title>{%title%}</title>{%favicon%}
-<script>
-try { var t = JSON.parse(localStorage.getItem("theme"));
-      if (!t) t = matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
-      document.documentElement.dataset.theme = t; } catch (e) {}
-</script>
+<script>""" + _THEME_SCRIPT + """</script>
 {%css%}
 </head>
 <body>
@@ -50,7 +51,7 @@ def create_app() -> Dash:
     # torch's own intra-op pool too: the networks here are tiny, and a pool started in the server
     # process does not survive the fork of a background job (its first parallel kernel can hang)
     torch.set_num_threads(1)
-    from neuralab.app import errors, jobs, limits, shell
+    from neuralab.app import errors, jobs, limits, security, shell
 
     app = Dash(
         __name__,
@@ -69,4 +70,6 @@ def create_app() -> Dash:
     # plotly/dash#3971: the first requests to a threaded server can miss callbacks; warm up in-process
     with app.server.test_request_context("/"):
         app.server.preprocess_request()
+    # every inline script is known now (pages imported, callbacks registered): allow exactly those
+    security.install(app.server, [*app.csp_hashes(), security.script_hash(_THEME_SCRIPT)])
     return app

@@ -4,24 +4,22 @@ Every model reads the 64 pixels of an 8×8 digit and returns 10 logits, so any s
 the compression stack can swap one for another. All of them train on the same split
 (``neuralab.data.arrays.digits(0)``), so accuracies compare on the same 360 test digits.
 
-A model is keyed by its name, its recipe, its seed and the torch version; the weights
+A model is keyed by its name, its recipe, its seed, the torch version and the training code; the weights
 are stored under ``<cache>/models/`` and loaded on the next call, so a page answers at
 once after the first use.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import torch
 from torch import nn
 
-from neuralab import cache
 from neuralab.data.arrays import Arrays, digits
-from neuralab.nn.models import load_or_train, mlp
+from neuralab.nn.models import load_or_train, mlp, model_path
 from neuralab.params import Choice
 from neuralab.train.loop import Config, evaluate, fit
 
@@ -61,7 +59,7 @@ class Trained:
     name: str
     model: nn.Module  # in eval mode
     accuracy: float  # test accuracy, 0..1
-    key: str  # the cache key: recipe, seed and torch version
+    key: str  # the cache key: recipe, seed, torch version and training code
 
 
 def build(name: str, seed: int = 0) -> nn.Module:
@@ -95,10 +93,8 @@ def accuracy(model: nn.Module, arrays: Arrays | None = None) -> float:
     return evaluate(model, d.X_test, d.y_test, d.task)[1]
 
 
-def _key(name: str, seed: int) -> str:
-    blob = json.dumps({"name": name, "recipe": asdict(RECIPES[name]), "seed": seed, "torch": torch.__version__},
-                      sort_keys=True)
-    return f"{name}-s{seed}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
+def _path(name: str, seed: int) -> Path:
+    return model_path(f"{name}-s{seed}", {"name": name, "recipe": asdict(RECIPES[name]), "seed": seed})
 
 
 @lru_cache(maxsize=16)
@@ -109,8 +105,8 @@ def load(name: str, seed: int = 0) -> Trained:
     changing its weights.
     """
     model = build(name, seed)
-    key = _key(name, seed)
+    path = _path(name, seed)
     r = RECIPES[name]
     cfg = Config(epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer, seed=seed)
-    load_or_train(model, cache.root() / "models" / f"{key}.pt", lambda m: fit(m, data(), cfg))
-    return Trained(name, model, accuracy(model), key)
+    load_or_train(model, path, lambda m: fit(m, data(), cfg))
+    return Trained(name, model, accuracy(model), path.stem)

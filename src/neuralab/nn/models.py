@@ -6,17 +6,20 @@ the library and an exported script all build the same network from the same word
 
 from __future__ import annotations
 
-import os
-import tempfile
+import hashlib
+import io
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from neuralab import cache
 from neuralab.params import Choice
 
-__all__ = ["ACTIVATION", "ACTIVATIONS", "INIT", "INITS", "NORMS", "load_or_train", "mlp", "n_params"]
+__all__ = ["ACTIVATION", "ACTIVATIONS", "INIT", "INITS", "NORMS", "TRAINING_CODE", "load_or_train", "mlp",
+           "model_path", "n_params"]
 
 #: name -> (label, module class). The classes are torch's own.
 ACTIVATIONS: dict[str, tuple[str, type[nn.Module]]] = {
@@ -111,19 +114,36 @@ def n_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
+#: The modules whose code decides a trained model's weights: a change to any of them retrains.
+TRAINING_CODE = ("neuralab.nn.models", "neuralab.nn.runtime", "neuralab.train.loop", "neuralab.train.optimizers",
+                 "neuralab.train.schedules", "neuralab.data.arrays")
+
+
+def model_path(name: str, recipe: object) -> Path:
+    """Where a model trained by ``recipe`` (anything with a stable ``repr``: a dict of its settings) is kept.
+
+    The file name holds a hash of the recipe, the torch version and the training code
+    (:data:`TRAINING_CODE`), so a fixed bug in the loop never keeps serving an old model.
+    """
+    blob = json.dumps({"recipe": recipe, "torch": torch.__version__, "code": cache.code_version(*TRAINING_CODE)},
+                      sort_keys=True, default=repr)
+    return cache.root() / "models" / f"{name}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}.pt"
+
+
 def load_or_train(model: nn.Module, path: Path, train: Callable[[nn.Module], object]) -> nn.Module:
     """Load ``model``'s weights from ``path``, or call ``train(model)`` and store them there.
 
-    The file is written atomically, so processes that race to train the same model never
-    read a half-written one. Returns ``model`` in eval mode.
+    Stored through :mod:`neuralab.cache`: written atomically, so processes that race to train
+    the same model never read a half-written one, and checked, so a damaged file is trained
+    again. Returns ``model`` in eval mode.
     """
-    if path.exists():
-        model.load_state_dict(torch.load(path, weights_only=True))
-    else:
+
+    def trained() -> bytes:
         train(model)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        os.close(fd)
-        torch.save(model.state_dict(), tmp)
-        os.replace(tmp, path)
+        buf = io.BytesIO()
+        torch.save(model.state_dict(), buf)
+        return buf.getvalue()
+
+    payload = cache.load_or_compute(path, trained)
+    model.load_state_dict(torch.load(io.BytesIO(payload), weights_only=True))
     return model.eval()

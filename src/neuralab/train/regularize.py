@@ -19,17 +19,9 @@ needs to be near 1 before anything reaches zero.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
-import os
-import pickle
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -40,7 +32,7 @@ from torch import nn
 
 from neuralab import cache
 from neuralab.data.arrays import Arrays, digits
-from neuralab.nn.models import mlp
+from neuralab.nn.models import TRAINING_CODE, mlp
 from neuralab.params import SEED, Float, Int, ParamSpec
 from neuralab.progress import Progress, quiet
 from neuralab.train.loop import Config, History, evaluate, fit, weights
@@ -98,54 +90,9 @@ STOPPING = ParamSpec(
 
 
 
-# ----------------------------------------------------------------------------- a disk store for finished runs
-
-T = TypeVar("T")
-
-
-@lru_cache(maxsize=1)
-def _code_key() -> str:
-    """A hash of the code that decides a run's numbers: a stored run dies with the code that made it."""
-    import neuralab.data.arrays
-    import neuralab.nn.models
-    import neuralab.train.loop
-
-    digest = hashlib.sha256(torch.__version__.encode())
-    for mod in (neuralab.data.arrays, neuralab.nn.models, neuralab.train.loop):
-        digest.update(Path(mod.__file__).read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _stored(fn: Callable[..., T]) -> Callable[..., T]:
-    """Keep ``fn``'s results on disk under the neuralab cache, keyed by its arguments and the code.
-
-    Every run here is deterministic, and background jobs run in separate processes that
-    share nothing in memory: the store lets a sweep reuse the runs another job finished,
-    and a page reload after a restart answer at once. A damaged file is recomputed.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any) -> T:
-        key = hashlib.sha256(repr((fn.__name__, args)).encode()).hexdigest()[:24]
-        path = cache.root() / "regularize" / _code_key() / f"{key}.pkl"
-        try:
-            with path.open("rb") as fh:
-                return pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
-            pass
-        value = fn(*args)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)  # atomic: a concurrent reader sees the old state or the whole file
-        except OSError:
-            pass  # a read-only cache only costs speed
-        return value
-
-    return wrapper
+# Finished runs are kept on disk (neuralab.cache): background jobs run in separate processes that share
+# nothing in memory, so a sweep reuses the runs another job finished. The key holds the training code.
+_stored = cache.memo("regularize", depends=TRAINING_CODE, salt=torch.__version__)
 
 
 # ----------------------------------------------------------------------------- data and runs

@@ -14,21 +14,17 @@ activations of every layer for any input: the numbers the forward-pass animation
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import threading
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from neuralab import cache
 from neuralab.data.arrays import Arrays, digits
-from neuralab.nn.models import load_or_train, mlp
+from neuralab.nn.models import load_or_train, mlp, model_path
 from neuralab.params import SEED, Float, Int, ParamSpec, Rule
 from neuralab.train import loop, optimizers
 from neuralab.train.loop import one_thread as _one_thread
@@ -286,11 +282,6 @@ class Activations:
     val_acc: float  # of the trained network
 
 
-def _model_path() -> Path:
-    blob = json.dumps({"arch": ARCH, "train": asdict(TRAIN), "torch": torch.__version__}, sort_keys=True)
-    return cache.root() / "models" / f"feedforward-{hashlib.sha256(blob.encode()).hexdigest()[:12]}.pt"
-
-
 @lru_cache(maxsize=1)
 def trained_net() -> Trained:
     """A 64 → 16 → 12 → 10 ReLU MLP trained on the digits training split (seed 0).
@@ -304,7 +295,7 @@ def trained_net() -> Trained:
         with torch.random.fork_rng(devices=[]), _one_thread():
             loop.fit(m, data, TRAIN)
 
-    load_or_train(model, _model_path(), train)
+    load_or_train(model, model_path("feedforward", {"arch": ARCH, "train": asdict(TRAIN)}), train)
     val_loss, val_acc = loop.evaluate(model, data.X_val, data.y_val, data.task)
     return Trained(model, val_acc, val_loss, TRAIN.epochs)
 
