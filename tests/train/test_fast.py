@@ -310,6 +310,13 @@ def test_divergence_sentence_reports_what_the_engine_measured():
     assert "Xavier" not in eng.diverged and "initial weights" not in eng.diverged  # no claim about He's gain here
 
 
+def test_divergence_sentence_on_standardized_inputs_blames_the_learning_rate():
+    eng = engine(dataset="digits", n_points=300, lr=5.0)
+    text = fast._diverged_sentence(eng, math.nan)
+    assert "became NaN" in text and "The inputs are on a unit scale (largest root mean square 1" in text
+    assert "curvature" not in text and "(to 0.5)" in text
+
+
 def test_divergence_sentence_gives_the_initial_gain_of_an_unlucky_narrow_network():
     narrow = dict(dataset="reg_gauss", layers=6, activation="relu", init="he", **{f"n{i}": 2 for i in range(1, 7)})
     gains = {s: fast._initial_gain(engine(**narrow, seed=s)) for s in range(40)}

@@ -75,6 +75,7 @@ NORM_EPS, BN_MOMENTUM = 1e-5, 0.1  # torch's BatchNorm1d / LayerNorm defaults
 LEAKY_SLOPE = 0.01  # torch's LeakyReLU default
 SATURATED_SLOPE = 0.05  # a unit is saturated where its slope is below 5% of its peak slope ...
 SATURATED_SHARE = 0.9  # ... on at least 90% of the training points
+UNSCALED_RMS = 1.5  # a diverged run whose largest input column has a larger RMS is told its inputs are unscaled
 GAIN_LIMIT = 3.0  # above this initial output/input scale, a diverged run gets the narrow-layer advice
 
 _DEFAULT_WIDTHS = (4, 2, 4, 4, 4, 4, 4, 4)
@@ -1172,9 +1173,13 @@ def _diverged_sentence(eng: Engine, loss: float) -> str:
     rms = np.sqrt(np.mean(eng._Xtr**2, axis=0))
     k = int(np.argmax(rms))
     name = pgdata.FEATURES.get(data.feature_names[k], data.feature_names[k])
-    seen = (f"The largest input, {name}, has a root mean square of {rms[k]:.3g} (1 for standardized inputs); "
-            f"the loss's curvature grows with the square of the inputs' scale, and the stable learning rate "
-            f"shrinks with it. ")
+    if rms[k] > UNSCALED_RMS:
+        seen = (f"The largest input, {name}, has a root mean square of {rms[k]:.3g} (1 for standardized inputs); "
+                f"the loss's curvature grows with the square of the inputs' scale, and the stable learning rate "
+                f"shrinks with it. ")
+    else:
+        seen = (f"The inputs are on a unit scale (largest root mean square {rms[k]:.2g}), so the learning rate "
+                f"itself is the likely cause. ")
     fixes = [f"lower the learning rate ten-fold (to {eng.lr / 10:.3g})"]
     squared = [pgdata.FEATURES[f] for f in data.feature_names if f in ("x2", "y2", "xy")]
     if squared:
