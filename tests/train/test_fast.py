@@ -340,8 +340,9 @@ def test_he_initialization_keeps_the_signal_scale_through_relu_layers():
             last.append(np.mean(posts[-1] ** 2) / np.mean(eng.data.X_train**2))
         ratio[init] = (np.median(gain), np.mean(last), np.percentile(gain, [10, 90]))
     median, mean_square, (p10, p90) = ratio["he"]
-    assert 0.8 < mean_square < 1.2  # the mean square of the last hidden layer is kept on average
-    assert 0.4 < median < 0.6 and p10 < 0.2 and p90 > 1.5  # median 0.49; narrow layers spread it widely
+    assert mean_square == pytest.approx(0.98, abs=0.02)  # the mean square of the last hidden layer is kept
+    assert median == pytest.approx(0.49, abs=0.01)  # the output's scale, median over seeds
+    assert p10 == pytest.approx(0.12, abs=0.01) and p90 == pytest.approx(1.8, abs=0.05)  # narrow layers spread it
     assert ratio["xavier"][1] < 0.5 * mean_square and ratio["xavier"][0] < median
 
 
