@@ -54,7 +54,9 @@ def test_smoothing_reports_the_measured_errors():
     assert f"{c.rms_moving_average:.2f} A for the moving average" in text
     assert "−3 dB cutoff is" in resp_text
     causal = pg.smoothing_view(15, 3, "causal", 0)
-    assert causal[1] != text and "Causal" in causal[1] and "noise is amplified" in causal[3]
+    assert causal[1] != text and "Causal" in causal[1] and "noise at those frequencies is amplified" in causal[3]
+    assert "Savitzky–Golay passes 0.67 and the moving average 0.07" in causal[3]
+    assert "Savitzky–Golay passes 0.15 and the moving average 0.07" in resp_text
 
 
 def test_sweep_follows_the_window_and_names_the_crossover():

@@ -99,3 +99,18 @@ def test_missing_gcc_is_a_sentence(monkeypatch, int_model):
 def test_cnn_is_refused_with_a_sentence():
     with pytest.raises(ValueError, match="Linear and ReLU"):
         ex.to_int8(zoo.load("cnn").model, calibration_set(10))
+
+
+def test_the_c_rounding_shift_sees_negative_values(int_model):
+    """content/deploy.md: the generated C right-shifts negative int64 products (implementation-defined in C, C23
+    included), so the bit-exact test above does exercise the compiler's arithmetic shift."""
+    assert "(int32_t)(p >> n)" in ex.c_source(int_model)
+    x = ex.quantize_input(int_model, zoo.data().X_test).astype(np.int64)
+    negative = []
+    for L in int_model.layers:
+        acc = x @ L.w.astype(np.int64).T + L.bias.astype(np.int64)
+        p = acc * L.mult.astype(np.int64) + (np.int64(1) << (L.shift.astype(np.int64) - 1))
+        negative.append(float((p < 0).mean()))
+        x = np.clip(L.out_zp + (p >> L.shift.astype(np.int64)), L.out_zp if L.relu else -128, 127)
+    assert min(negative) > 0.05, negative
+    assert np.array_equal(x.astype(np.int8), ex.run_int(int_model, ex.quantize_input(int_model, zoo.data().X_test)))

@@ -149,3 +149,13 @@ def test_bad_sweep_input_is_a_sentence(kwargs):
     args = dict(model="mlp", scheme="symmetric", granularity="tensor", calib=200, qat_epochs=2) | kwargs
     with pytest.raises(ParamError, match=next(iter(kwargs))):
         q.sweep(**args)
+
+
+def test_torch_default_weight_granularity_for_linear_layers():
+    """content/quantization.md: per-tensor for quantize_dynamic and qnnpack, per-channel for the x86 configuration."""
+    from torch.ao.quantization import get_default_qconfig, quantize_dynamic
+
+    dynamic = quantize_dynamic(torch.nn.Sequential(torch.nn.Linear(8, 4)), {torch.nn.Linear}, dtype=torch.qint8)
+    assert dynamic[0].weight().qscheme() == torch.per_tensor_affine
+    assert get_default_qconfig("qnnpack").weight().qscheme == torch.per_tensor_symmetric
+    assert get_default_qconfig("x86").weight().qscheme == torch.per_channel_symmetric

@@ -190,3 +190,13 @@ def test_progress_is_reported():
 def test_bad_values_get_a_sentence(call, fragment):
     with pytest.raises(ParamError, match=fragment):
         call()
+
+
+def test_validation_error_peaks_at_the_interpolation_threshold_not_left_of_it():
+    """app/pages/fitting.py: degree 12, σ = 0.3: median validation MSE about 0.70 at n = 5, about 1.6e8 at n = 13."""
+    lc = P.learning_curve(12, 0.3, [5, 9, 13, 20], 0)
+    val = dict(zip(lc.sizes.tolist(), np.median(lc.val, axis=1), strict=True))
+    train = dict(zip(lc.sizes.tolist(), np.median(lc.train, axis=1), strict=True))
+    assert train[5] < 1e-20 and train[13] < 1e-15  # both interpolate the training points
+    assert val[5] == pytest.approx(0.70, abs=0.02) and val[13] == pytest.approx(1.65e8, rel=0.05)
+    assert val[5] < val[9] < val[13] and val[20] < val[13]

@@ -43,3 +43,39 @@ def test_options_add_their_layers():
 def test_bad_arguments_name_themselves(kwargs, match):
     with pytest.raises(ValueError, match=match):
         mlp(**kwargs)
+
+
+def _sigmoid_backward_ratios(scale: float) -> list[float]:
+    """‖∂L/∂a‖ of each sigmoid layer over that of the next one, in an 8-layer 32-wide sigmoid mlp (Xavier × scale)."""
+    torch.set_num_threads(1)
+    model = mlp([32] * 9 + [1], ["sigmoid"] * 8, init="xavier", seed=0).double()
+    with torch.no_grad():
+        for layer in model:
+            if isinstance(layer, torch.nn.Linear):
+                layer.weight.mul_(scale)
+    h = torch.randn(256, 32, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    acts = []
+    for layer in model:
+        h = layer(h)
+        if isinstance(layer, torch.nn.Sigmoid):
+            h.retain_grad()
+            acts.append(h)
+    h.pow(2).mean().backward()
+    norms = [float(a.grad.norm()) for a in acts]
+    return [a / b for a, b in zip(norms[:-1], norms[1:], strict=True)]
+
+
+def test_a_sigmoid_layers_gradient_loss_depends_on_the_weights_too():
+    """content/feedforward.md: about fourfold per layer with Xavier weights, but not 'at least fourfold'."""
+    xavier, large = _sigmoid_backward_ratios(1.0), _sigmoid_backward_ratios(8.0)
+    assert sorted(xavier)[len(xavier) // 2] == pytest.approx(0.24, abs=0.02)
+    assert sorted(large)[len(large) // 2] == pytest.approx(0.94, abs=0.03) and max(large) > 1.0
+
+
+def test_the_mse_gradient_on_a_linear_output_is_twice_the_cross_entropy_form():
+    """content/feedforward.md: ∂L/∂ŷ = 2(ŷ − y)/B for F.mse_loss with one output; cross-entropy gives (ŷ − y)/B."""
+    gen = torch.Generator().manual_seed(0)
+    out = torch.randn(8, 1, generator=gen, dtype=torch.float64, requires_grad=True)
+    y = torch.randn(8, 1, generator=gen, dtype=torch.float64)
+    torch.nn.functional.mse_loss(out, y).backward()
+    torch.testing.assert_close(out.grad, 2 * (out.detach() - y) / 8)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from scipy.stats import median_abs_deviation
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import f1_score, precision_score, recall_score
+from sklearn.neighbors import LocalOutlierFactor
 from sklearn.preprocessing import RobustScaler
 
 from neuralab.params import ParamError
@@ -257,3 +258,22 @@ def test_breakdown_follows_the_docstring_formula(share_pct, recall_range):
 def test_bad_input_gives_a_sentence_naming_the_parameter(call, words):
     with pytest.raises(ParamError, match=words):
         call()
+
+
+def test_a_contamination_number_is_a_quota_while_auto_is_a_score_threshold():
+    """content/preprocessing.md: with a number the model flags that share of the training samples whatever the data;
+    scikit-learn's default 'auto' thresholds the score instead (-0.5 for isolation forest, a factor of 1.5 for LOF),
+    and the share it flags on a clean sine is the data's doing: about 32% and 5%."""
+    t = np.arange(3000) / 3000
+    clean = np.sin(2 * np.pi * 5 * t) + 0.01 * np.random.default_rng(0).normal(size=t.size)
+    assert O.isolation_forest(clean, 0.05).mean() == pytest.approx(0.05, abs=0.002)
+    assert O.lof(clean, contamination=0.05).mean() == pytest.approx(0.05, abs=0.002)
+    feats = O._features(clean, 15)
+    auto = IsolationForest(n_estimators=100, random_state=0).fit(feats)
+    assert auto.offset_ == -0.5
+    flagged = auto.predict(feats) == -1
+    np.testing.assert_array_equal(flagged, auto.score_samples(feats) < -0.5)
+    assert flagged.mean() == pytest.approx(0.315, abs=0.01)
+    lof = LocalOutlierFactor().fit(feats)
+    assert lof.offset_ == -1.5
+    assert (lof.negative_outlier_factor_ < -1.5).mean() == pytest.approx(0.049, abs=0.005)

@@ -194,3 +194,49 @@ def test_window_sweep_is_rms_error_of_each_filter_at_each_window():
     assert sweep.rms_savgol[i] == pytest.approx(S.rms_error(S.savgol(x, 21, 3).y, truth))
     assert sweep.rms_moving_average[i] == pytest.approx(S.rms_error(S.moving_average(x, 21).y, truth))
     assert sweep.rms_raw == pytest.approx(S.rms_error(x, truth))
+
+
+def test_derivatives_are_the_j_and_j2_coefficients_over_dt_and_dt2():
+    """content/preprocessing.md: slope = c₁/Δt and second derivative = 2·c₂/Δt² of the fit in the window index j."""
+    fs, window, order = 200.0, 11, 3
+    k = window // 2
+    j = np.arange(-k, k + 1)
+    x = np.random.default_rng(0).normal(size=window)
+    c = np.polynomial.polynomial.polyfit(j, x, order)  # c[0] + c[1]·j + c[2]·j² + ...
+    padded = np.r_[np.zeros(5), x, np.zeros(5)]  # the centre of x is a sample whose window is x itself
+    mid = 5 + k
+    assert S.savgol(padded, window, order, deriv=1, fs=fs).y[mid] == pytest.approx(c[1] * fs)
+    assert S.savgol(padded, window, order, deriv=2, fs=fs).y[mid] == pytest.approx(2 * c[2] * fs**2)
+
+
+def test_causal_sg_still_reduces_white_noise_but_less_than_centred():
+    """content/preprocessing.md: variance ratios 0.67 causal against 0.15 centred at W = 15, P = 3; never above 1."""
+    noise = np.random.default_rng(1).normal(size=200_000)
+    ratio = {c: float(np.var(S.savgol(noise, 15, 3, causal=c).y[20:-20])) / float(np.var(noise))
+             for c in (True, False)}
+    assert ratio[True] == pytest.approx(0.67, abs=0.02) and ratio[False] == pytest.approx(0.15, abs=0.01)
+    both = {}
+    for w in range(5, 52, 2):
+        for p in range(1, min(5, w - 1) + 1):
+            causal, centred = (float(np.sum(S.frequency_response(w, p, causal=c).taps ** 2)) for c in (True, False))
+            assert centred - 1e-12 <= causal <= 1 + 1e-12
+            both[w, p] = (causal, centred)
+    causal, centred = zip(*both.values(), strict=True)
+    assert min(causal) == pytest.approx(0.076, abs=0.001) and min(centred) == pytest.approx(0.0196, abs=0.0002)
+    assert both[5, 4] == pytest.approx((1.0, 1.0))  # P = W − 1: the fit passes through every sample
+
+
+def _boosted_bands(window: int, order: int) -> tuple[int, np.ndarray, float]:
+    """How many separate frequency bands the causal SG filter lifts above 0 dB (by more than 0.01 dB)."""
+    r = S.frequency_response(window, order, 1.0, causal=True, n=8192)
+    above = r.gain_db > 0.01
+    return int(np.sum(np.diff(np.r_[False, above].astype(int)) == 1)), r.f_hz[above], float(r.gain_db.max())
+
+
+def test_causal_sg_gain_rises_above_0_db_in_one_band_at_the_page_default():
+    n, band, peak = _boosted_bands(15, 3)
+    assert n == 1 and peak == pytest.approx(4.1, abs=0.05)
+    assert band.min() == pytest.approx(0.04, abs=0.005) and band.max() == pytest.approx(0.13, abs=0.005)
+    counts = {(w, p): _boosted_bands(w, p)[0] for w in range(5, 52, 2) for p in range(1, min(5, w - 1) + 1)}
+    assert {c for (w, p), c in counts.items() if p <= 2} == {1}
+    assert max(counts.values()) == 2 and all(p >= 3 for (w, p), c in counts.items() if c == 2)

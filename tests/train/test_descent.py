@@ -170,3 +170,48 @@ def test_batch_paths_depend_on_the_seed_and_validate():
     assert not np.array_equal(a.runs[2].w, b.runs[2].w)
     with pytest.raises(ParamError, match="bs_size must be between 2 and 128"):
         descent.batch_paths(0.05, 1, 50, 0)
+
+
+LIMITS = {  # ηλ at which each update rule stops being stable on a quadratic of curvature λ, μ = 0.9
+    "sgd": 2.0,
+    "momentum": 2 * (1 + optimizers.MOMENTUM),
+    "nesterov": 2 * (1 + optimizers.MOMENTUM) / (1 + 2 * optimizers.MOMENTUM),
+}
+
+
+@pytest.mark.parametrize("name", list(LIMITS))
+def test_the_ravine_race_diverges_where_each_stability_limit_says(name):
+    """The gradient-descent page's table: on the ravine's steep wall (λ = 20) SGD is stable below η = 2/λ = 0.1,
+    heavy-ball momentum below 2(1 + μ)/λ = 0.19 and torch's Nesterov below 2(1 + μ)/((1 + 2μ)λ) ≈ 0.068."""
+    eta = LIMITS[name] / 20.0
+    below = descent.race("ravine", -3.5, 1.5, 0.97 * eta, 300, name).paths[0]
+    above = descent.race("ravine", -3.5, 1.5, 1.03 * eta, 300, name).paths[0]
+    assert below.diverged_at is None and above.diverged_at is not None
+
+
+def test_at_eta_007_nesterov_diverges_on_the_ravine_while_momentum_converges():
+    paths = {p.name: p for p in descent.race("ravine", -3.5, 1.5, 0.07, 300, "sgd,momentum,nesterov").paths}
+    assert paths["nesterov"].diverged_at is not None
+    assert paths["momentum"].converged_at is not None and paths["sgd"].diverged_at is None
+    fast = {p.name: p for p in descent.race("ravine", -3.5, 1.5, 0.15, 300, "sgd,momentum").paths}
+    assert fast["sgd"].diverged_at is not None and fast["momentum"].converged_at is not None  # learning-rate.md
+
+
+def _rattle(lr: float, batch: int, steps: int = 3000, seed: int = 0) -> float:
+    """Mean squared distance of plain SGD from the least-squares optimum, once the start is forgotten."""
+    data = diabetes(0)
+    x = torch.tensor(data.X_train[:, descent.BMI])
+    y = torch.tensor(data.y_train)
+    a = np.stack([x.numpy(), np.ones(len(y))], axis=1)
+    w, b = np.linalg.lstsq(a, y.numpy(), rcond=None)[0]
+    run = descent._sgd(x, y, batch, lr, steps, seed, "")
+    return float(np.mean((run.w[500:] - w) ** 2 + (run.b[500:] - b) ** 2))
+
+
+def test_the_sgd_rattle_has_a_variance_set_by_eta_over_b():
+    """content/gradient-descent.md: variance ∝ η/B, so width ∝ √(η/B)."""
+    base = _rattle(0.05, 1)
+    same_ratio = _rattle(0.1, 2)
+    double = _rattle(0.1, 1)
+    assert same_ratio == pytest.approx(base, rel=0.1)
+    assert 2.0 < double / base < 3.0 and math.sqrt(double / base) == pytest.approx(math.sqrt(2), rel=0.2)

@@ -221,7 +221,7 @@ def test_divergence_is_caught_with_a_sentence():
     eng = engine(dataset="reg_gauss", f_xy="1", lr=1.0)
     eng.step(10**5)
     assert eng.done and eng.diverged
-    assert "learning rate" in eng.diverged and "x²" in eng.diverged
+    assert "learning rate" in eng.diverged and "x·y" in eng.diverged
     assert eng.epoch < 100 and "diverged" in eng.stopped
 
 
@@ -297,3 +297,87 @@ def test_per_layer_activation_overrides_the_global_one():
     assert fast.hidden_activations(v) == ("tanh", "relu", "tanh")
     assert fast.hidden_sizes(v) == (4, 2, 4)
     assert pgdata.load(v).n_inputs == fast.config(v).sizes[0]
+
+
+def test_divergence_sentence_reports_what_the_engine_measured():
+    eng = engine(dataset="reg_gauss", f_xy="1", lr=1.0)
+    eng.step(10**5)
+    rms = np.sqrt(np.mean(eng.data.X_train**2, axis=0))
+    assert eng.data.feature_names[int(np.argmax(rms))] == "xy"
+    assert f"The largest input, x·y, has a root mean square of {rms.max():.3g}" in eng.diverged
+    assert "with the learning rate at 1." in eng.diverged and "(to 0.1)" in eng.diverged
+    assert "drop x·y" in eng.diverged and "Adam" in eng.diverged
+    assert "Xavier" not in eng.diverged and "initial weights" not in eng.diverged  # no claim about He's gain here
+
+
+def test_divergence_sentence_on_standardized_inputs_blames_the_learning_rate():
+    eng = engine(dataset="digits", n_points=300, lr=5.0)
+    text = fast._diverged_sentence(eng, math.nan)
+    assert "became NaN" in text and "The inputs are on a unit scale (largest root mean square 1" in text
+    assert "curvature" not in text and "(to 0.5)" in text
+
+
+def test_divergence_sentence_gives_the_initial_gain_of_an_unlucky_narrow_network():
+    narrow = dict(dataset="reg_gauss", layers=6, activation="relu", init="he", **{f"n{i}": 2 for i in range(1, 7)})
+    gains = {s: fast._initial_gain(engine(**narrow, seed=s)) for s in range(30)}
+    assert np.median(list(gains.values())) < 0.1  # most draws of 2-wide ReLU layers pass almost nothing ...
+    seed = max(gains, key=gains.get)
+    assert gains[seed] > fast.GAIN_LIMIT  # ... and a few multiply the inputs' scale
+    text = fast._diverged_sentence(engine(**narrow, seed=seed), math.inf)
+    assert f"multiplied its inputs' scale by {gains[seed]:.3g}" in text and "as narrow as 2 units" in text
+    run = engine(**narrow, seed=seed, lr=0.3, epochs=100)
+    run.step(10**6)
+    assert not run.diverged and run.epoch == 100  # a high gain alone did not blow the run up
+
+
+def test_he_initialization_keeps_the_signal_scale_through_relu_layers():
+    """content/playground.md: He does not amplify the signal of the 6×8 ReLU network; Xavier shrinks it."""
+    deep = dict(layers=6, activation="relu", **{f"n{i}": 8 for i in range(1, 7)})
+    ratio = {}
+    for init in ("he", "xavier"):
+        gain, last = [], []
+        for s in range(200):
+            eng = engine(**deep, init=init, seed=s)
+            gain.append(fast._initial_gain(eng))
+            _, _, posts = eng.forward(eng.data.X_train, collect=True)
+            last.append(np.mean(posts[-1] ** 2) / np.mean(eng.data.X_train**2))
+        ratio[init] = (np.median(gain), np.mean(last), np.percentile(gain, [10, 90]))
+    median, mean_square, (p10, p90) = ratio["he"]
+    assert mean_square == pytest.approx(0.98, abs=0.02)  # the mean square of the last hidden layer is kept
+    assert median == pytest.approx(0.49, abs=0.01)  # the output's scale, median over seeds
+    assert p10 == pytest.approx(0.12, abs=0.01) and p90 == pytest.approx(1.8, abs=0.05)  # narrow layers spread it
+    assert ratio["xavier"][1] < 0.5 * mean_square and ratio["xavier"][0] < median
+
+
+def test_squared_input_needs_a_learning_rate_far_more_than_36_times_smaller():
+    """content/playground.md: the curvature grows with the square of an input's scale, not with the scale."""
+    off = {f"f_{f}": "0" for f in pgdata.FEATURES}
+    lam = {}
+    for f in ("sinx", "x2"):
+        eng = engine(**{**off, f"f_{f}": "1"}, dataset="reg_gauss", layers=0)
+        X = np.c_[eng.data.X_train, np.ones(len(eng.data.X_train))]
+        lam[f] = float(np.linalg.eigvalsh(2 * X.T @ X / len(X)).max())  # the MSE's Hessian for one linear neuron
+    assert lam["x2"] == pytest.approx(482, rel=0.01) and lam["sinx"] == pytest.approx(2.0, rel=0.01)
+    assert lam["x2"] / lam["sinx"] > 200  # the page says 240 times, not 36
+    slow = 0.5 / 36  # 36 times smaller than a rate sin x trains at; still above 2/λ for x²
+    calm = engine(**{**off, "f_sinx": "1"}, dataset="reg_gauss", layers=0, lr=0.5, epochs=50)
+    calm.step(10**5)
+    hot = engine(**{**off, "f_x2": "1"}, dataset="reg_gauss", layers=0, lr=slow, epochs=50)
+    hot.step(10**5)
+    assert not calm.diverged and hot.diverged
+
+
+def test_the_same_number_pulls_twice_as_hard_as_l2_than_as_weight_decay():
+    """content/playground.md: l2·Σw² has the gradient 2·l2·w; torch's weight_decay adds decay·w."""
+    X, y = batch(engine())
+    moved = {}
+    for kw in (dict(), dict(l2=0.01), dict(weight_decay=0.01)):
+        eng = engine(**kw)
+        start = eng.theta.copy()
+        eng.update(X, y)
+        moved[tuple(kw)] = eng.theta - start
+    w = engine()._is_w
+    pull_l2 = moved[()][w] - moved[("l2",)][w]
+    pull_wd = moved[()][w] - moved[("weight_decay",)][w]
+    np.testing.assert_allclose(pull_l2, 2 * pull_wd, rtol=1e-9, atol=1e-15)
+    assert np.abs(pull_wd).max() > 0

@@ -10,6 +10,7 @@ from torch import nn
 
 from neuralab import cache
 from neuralab.params import ParamError
+from neuralab.train import optimizers
 from neuralab.train import regularize as reg
 from neuralab.train.loop import Config, fit, prox_l1, weights
 
@@ -238,3 +239,13 @@ def test_finished_runs_are_stored_on_disk_and_come_back_identical():
     assert again is not first and np.array_equal(again.weights, first.weights)
     assert again.history.val_loss == first.history.val_loss
     assert reg.train_penalty("l2", 0.001, alpha=0.9, seed=3) is reg.train_penalty("l2", 0.001, alpha=0.1, seed=3)
+
+
+@pytest.mark.parametrize("lr", [1e-3, 2e-3])
+def test_adamw_decay_per_step_is_lr_times_lambda(lr):
+    """content/regularization.md: AdamW's decay is decoupled from the gradient's scale, not from the learning rate."""
+    w = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64, requires_grad=True)
+    opt = optimizers.make("adamw", [w], lr, weight_decay=0.1)
+    w.grad = torch.zeros_like(w)  # no data gradient: only the decay moves the weights
+    opt.step()
+    torch.testing.assert_close(w.detach(), torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64) * (1 - lr * 0.1))

@@ -119,3 +119,23 @@ def test_trained_network_activations_are_the_models_own():
     assert a.probs.sum() == pytest.approx(1.0, abs=1e-6) and a.predicted == int(logits.argmax())
     assert [len(v) for v in a.layers] == list(steps.ARCH)
     assert all(np.all(h >= 0) for h in a.layers[1:-1])  # after ReLU
+
+
+def test_forgetting_zero_grad_is_sgd_with_momentum_one():
+    """content/training-loop.md: without zero_grad(), p.grad is the running sum of all gradients, so plain SGD takes
+    exactly the steps of torch's SGD with momentum = 1 (β = 1, no decay) on the page's own network and batches."""
+    run = steps._run(32, "sgd", 0.01, 0)
+    forgot, opt = run.restore(0)
+    heavy, _ = run.restore(0)
+    ball = torch.optim.SGD(heavy.parameters(), lr=0.01, momentum=1.0)
+    for k in range(6):
+        rows = run.batch_rows(k)
+        F.cross_entropy(forgot(run.X[rows]), run.y[rows]).backward()
+        opt.step()  # and no opt.zero_grad()
+        F.cross_entropy(heavy(run.X[rows]), run.y[rows]).backward()
+        ball.step()
+        ball.zero_grad(set_to_none=True)
+    for a, b in zip(forgot.parameters(), heavy.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    fresh, _ = run.restore(6)  # the page's loop, which clears: a different place
+    assert not torch.allclose(next(fresh.parameters()), next(forgot.parameters()), atol=1e-4)

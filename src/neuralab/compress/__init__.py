@@ -1,1 +1,1 @@
-"""Compression: quantize, prune, distil and export one real model, measuring each step."""
+"""Compression: quantize, prune, distill and export one real model, measuring each step."""

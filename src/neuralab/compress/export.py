@@ -16,8 +16,9 @@ below compute the *same integers*:
 
 The only float step is quantizing the input, which happens where the sensor data arrive;
 from the int8 input onward everything is integer. The trap: C's ``>>`` on a negative number is
-implementation-defined before C23; gcc, clang and the embedded compilers shift arithmetically,
-as numpy does, and the tests compare every output integer on the whole test set.
+implementation-defined (in C23 too; C++20 is what made it arithmetic). The generated code shifts
+negative int64 products, so it relies on an arithmetic shift, as numpy's, gcc's and clang's;
+the tests compile it with gcc and compare every output integer on the whole test set.
 """
 
 from __future__ import annotations

@@ -180,9 +180,12 @@ def describe_response(sg: Response, ma: Response) -> str:
         return f"{r.cutoff_hz:.0f} Hz" if r.cutoff_hz else "nowhere below the Nyquist frequency"
 
     peak = float(np.max(sg.gain_db))
-    boost = f"; its gain peaks at {peak:+.1f} dB, so some noise is amplified" if peak > 0.05 else ""
+    boost = (f"; its gain rises to {peak:+.1f} dB in places, so noise at those frequencies is amplified"
+             if peak > 0.05 else "")
     return (
-        f"The −3 dB cutoff is {cut(sg)} for Savitzky–Golay and {cut(ma)} for the moving average{boost}."
+        f"The −3 dB cutoff is {cut(sg)} for Savitzky–Golay and {cut(ma)} for the moving average{boost}. "
+        f"Of white noise's variance, Savitzky–Golay passes {float(np.sum(sg.taps**2)):.2f} and the moving average "
+        f"{float(np.sum(ma.taps**2)):.2f}."
     )
 
 

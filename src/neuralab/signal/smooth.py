@@ -16,7 +16,8 @@ Two placements of the window:
 * **causal** (real time): the fit uses only the current and past ``window - 1``
   samples and is evaluated at the newest one (``pos = window - 1``). A polynomial of
   degree ``<= order`` comes out exactly, with no lag; the price is more noise, because
-  evaluating a fit at the end of its window is an extrapolation.
+  a least-squares fit is least certain at the ends of its window (white noise keeps 0.67
+  of its variance at window 15, order 3, against 0.15 centred).
 
 The metrics (:func:`rms_error`, :func:`peak_error`, :func:`lag_samples`) compare a
 smoothed signal with a known clean truth, and :func:`frequency_response` shows the
@@ -219,8 +220,9 @@ def savgol(
     output never looks at a future sample.
 
     The trap: causal SG has no lag only for signals that are polynomials of degree
-    ``<= order`` across the window; extrapolating the fit to the window's end
-    amplifies noise (see :func:`frequency_response` with ``causal=True``).
+    ``<= order`` across the window; evaluating the fit at the window's end lets more
+    noise through than the centred fit, and lifts one or two frequency bands above 0 dB
+    (see :func:`frequency_response` with ``causal=True``).
 
     Args:
         x: (n,) samples, finite, ``n >= window``.
@@ -367,8 +369,8 @@ def frequency_response(
 
     Both filters pass DC unchanged (0 dB). A moving average has exact nulls at
     multiples of ``fs / window``; SG keeps the passband flatter but rejects less in
-    the stopband. The causal SG filter has gain above 0 dB in places: it amplifies
-    some noise, which is what its zero lag costs. The ``-3 dB`` cutoff (``|H|^2 = 1/2``)
+    the stopband. The causal SG filter has gain above 0 dB in a band or two: noise there
+    comes out larger, which is part of what its zero lag costs. The ``-3 dB`` cutoff (``|H|^2 = 1/2``)
     is refined between grid points with :func:`scipy.optimize.brentq`.
 
     Args:

@@ -75,6 +75,8 @@ NORM_EPS, BN_MOMENTUM = 1e-5, 0.1  # torch's BatchNorm1d / LayerNorm defaults
 LEAKY_SLOPE = 0.01  # torch's LeakyReLU default
 SATURATED_SLOPE = 0.05  # a unit is saturated where its slope is below 5% of its peak slope ...
 SATURATED_SHARE = 0.9  # ... on at least 90% of the training points
+UNSCALED_RMS = 1.5  # a diverged run whose largest input column has a larger RMS is told its inputs are unscaled
+GAIN_LIMIT = 3.0  # above this initial output/input scale, a diverged run gets the narrow-layer advice
 
 _DEFAULT_WIDTHS = (4, 2, 4, 4, 4, 4, 4, 4)
 
@@ -1155,26 +1157,55 @@ def _finite_value(value: float) -> float:
 
 
 def _diverged_sentence(eng: Engine, loss: float) -> str:
-    """What blew up, when, the likely cause and the fix, from the settings that make it likely."""
+    """What blew up and when, what the engine measures at that moment, and what to change, most likely first.
+
+    The measurements: the learning rate in force, the inputs' scale (root mean square of each training column:
+    the loss's curvature, and so the largest stable learning rate, goes with its square) and, without
+    normalization, the gain of the network at its initial weights (output RMS / input RMS on the training rows).
+    """
     cfg, data = eng.cfg, eng.data
     what = ("became NaN" if math.isnan(loss) else "became infinite" if math.isinf(loss)
             else f"grew to {loss:.3g}, over {cfg.explode:g} times its starting value of {eng._first_loss:.3g}")
     if math.isfinite(loss) and not np.isfinite(eng.theta).all():
         what = "stayed finite but some weights overflowed to infinity or NaN"
-    head = f"The training loss {what} by the end of epoch {eng.epoch} (update {eng.updates}). "
-    big_inputs = any(f in ("x2", "y2", "xy") for f in data.feature_names) and data.dataset != "digits"
-    if big_inputs and cfg.optimizer in ("sgd", "momentum", "nesterov") and cfg.lr > 0.01:
-        why = (f"The x², y² or x·y inputs reach 36 on this box, so with plain {cfg.optimizer} a learning rate of "
-               f"{cfg.lr:g} multiplies into steps hundreds of times too large. Lower the learning rate (try "
-               f"{cfg.lr / 10:g}), drop the squared inputs, or switch to Adam, which scales each step.")
-    elif cfg.optimizer in ("sgd", "momentum", "nesterov", "adagrad") and cfg.lr >= 0.3:
-        why = (f"With {cfg.optimizer} a learning rate of {cfg.lr:g} overshoots the minimum by more than it "
-               f"corrects, so every step makes the weights larger. Lower the learning rate ten-fold"
-               f"{' or pick a schedule with warm-up' if cfg.schedule == 'constant' else ''}.")
-    elif cfg.head == "regression" and cfg.init == "he" and len(cfg.sizes) > 4 and cfg.norm == "none":
-        why = ("A deep stack without normalization amplifies the signal layer after layer, so the output and "
-               "its error grow huge. Add batch or layer norm, use Xavier initialization, or lower the learning rate.")
+    head = (f"The training loss {what} by the end of epoch {eng.epoch} (update {eng.updates}), "
+            f"with the learning rate at {eng.lr:.3g}. ")
+    rms = np.sqrt(np.mean(eng._Xtr**2, axis=0))
+    k = int(np.argmax(rms))
+    name = pgdata.FEATURES.get(data.feature_names[k], data.feature_names[k])
+    if rms[k] > UNSCALED_RMS:
+        seen = (f"The largest input, {name}, has a root mean square of {rms[k]:.3g} (1 for standardized inputs); "
+                f"the loss's curvature grows with the square of the inputs' scale, and the stable learning rate "
+                f"shrinks with it. ")
     else:
-        why = (f"The learning rate {cfg.lr:g} is too large for {cfg.optimizer} on this network: the updates grow "
-               "instead of shrinking. Lower it ten-fold; normalization or a warm-up schedule also help.")
-    return head + why
+        seen = (f"The inputs are on a unit scale (largest root mean square {rms[k]:.2g}), so the learning rate "
+                f"itself is the likely cause. ")
+    fixes = [f"lower the learning rate ten-fold (to {eng.lr / 10:.3g})"]
+    squared = [pgdata.FEATURES[f] for f in data.feature_names if f in ("x2", "y2", "xy")]
+    if squared:
+        fixes.append(f"drop {' and '.join(squared)}: {'it is' if len(squared) == 1 else 'they are'} far larger "
+                     "than the other inputs")
+    if cfg.optimizer in ("sgd", "momentum", "nesterov"):
+        fixes.append("switch to Adam, which divides each step by the gradient's own recent size")
+    gain = _initial_gain(eng) if cfg.norm == "none" and len(cfg.sizes) > 2 else math.nan
+    if gain > GAIN_LIMIT:
+        seen += (f"At its initial weights the network already multiplied its inputs' scale by {gain:.3g}; "
+                 f"with hidden layers as narrow as {min(cfg.sizes[1:-1])} units that factor varies widely from "
+                 f"seed to seed. ")
+        fixes.append("try another seed, wider layers, or batch or layer norm")
+    if cfg.schedule == "constant":
+        fixes.append("start with a warm-up schedule")
+    return head + seen + "What to change, most likely first: " + "; ".join(fixes) + "."
+
+
+def _initial_gain(eng: Engine) -> float:
+    """Output RMS / input RMS on the training rows, at the run's initial weights (eval mode)."""
+    saved = eng.theta.copy()
+    try:
+        eng.theta[:] = eng._init_theta
+        with np.errstate(all="ignore"):
+            out = eng.forward(eng._Xtr)[0]
+    finally:
+        eng.theta[:] = saved
+    x = float(np.sqrt(np.mean(eng._Xtr**2)))
+    return float(np.sqrt(np.mean(out**2))) / x if x > 0 else math.nan

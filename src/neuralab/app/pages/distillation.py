@@ -122,7 +122,7 @@ def _notes() -> html.Section:
                 "* **α in other texts.** Some write the weight the other way round (α on the hard-label term). "
                 "Read the formula, not the letter.\n"
                 "* **Distillation chooses the architecture freely**, unlike pruning, which keeps the teacher's "
-                "shape and removes parts of it. The two combine: distil, then prune, then quantize."
+                "shape and removes parts of it. The two combine: distill, then prune, then quantize."
             ),
             ui.code(
                 "import torch.nn.functional as F\n\n"

@@ -161,6 +161,12 @@ def _scaling(values: dict) -> html.Section:
     )
 
 
+#: The one sentence on starting values; the reference entry (content/learning-rate.md) carries the same words.
+STARTING_LR = ("Where to start before any range test: η = 1e-3 for Adam (3e-4 is the other common choice); 0.1 or 0.01 "
+               "for SGD with momentum, which has no per-weight divisor to shrink its steps; and for fine-tuning "
+               "pretrained weights, 10 to 100 times less than the from-scratch value.")
+
+
 def _recipe() -> html.Section:
     return ui.section(
         "A starting recipe",
@@ -168,8 +174,7 @@ def _recipe() -> html.Section:
             ui.md(
                 "* Run the range test on your own model and data; take the LR a tenth of the way back from "
                 "the minimum (or the steepest point), then try ×3 and ÷3 around it.\n"
-                "* Typical starting points: Adam 1e-3 or 3e-4; SGD with momentum 0.1 or 0.01 (no adaptive "
-                "denominator, so larger); fine-tuning a pretrained network 10–100× smaller than from scratch.\n"
+                f"* {STARTING_LR}\n"
                 "* Use a short linear warm-up, then cosine decay to about zero. Reduce-on-plateau when you "
                 "cannot fix the length in advance.\n"
                 "* Changed the batch size? Scale the LR with it, and check at the largest batch that the run "

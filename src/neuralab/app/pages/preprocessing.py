@@ -141,10 +141,12 @@ def _smoothing(values: dict) -> html.Section:
             ui.md(
                 "The same filters as gain against frequency, from their actual taps. The moving average cuts "
                 "off lower and has deep notches; Savitzky–Golay keeps the pass band flat further up and rejects "
-                "less above it. Switch to **causal**: the fit is now evaluated at the newest sample, an "
-                "extrapolation, so the lag disappears but the gain rises above 0 dB in places and noise is "
-                "amplified. The causal moving average keeps its gain and pays with (window − 1) / 2 samples of "
-                "delay instead."
+                "less above it. Switch to **causal**: the fit is now evaluated at the newest sample, the last "
+                "point of its window, where a least-squares fit is least certain. The lag disappears, but more "
+                "noise gets through: the summary gives the share of white noise's variance each filter passes, "
+                "and the causal Savitzky–Golay gain rises above 0 dB in a band, where noise comes out larger "
+                "than it went in. The causal moving average keeps its gain and pays with (window − 1) / 2 "
+                "samples of delay instead."
             ),
             ui.chart(cid(P, "response"), "Gain of both filters against frequency with the −3 dB cutoffs"),
         ],

@@ -176,9 +176,10 @@ def _decay(values: dict) -> html.Section:
                 "decay only tips a sign.\n\n"
                 "**AdamW** (Loshchilov & Hutter, *Decoupled Weight Decay Regularization*) takes the decay out of "
                 "the gradient: it shrinks every weight by the same factor (1 − η·λ) per step and lets Adam "
-                "handle the data gradient alone. The decay then means what it says, and the best λ no longer "
-                "depends on the learning rate and gradient scale in tangled ways. Here three runs share the "
-                "initial weights and the batch order; only the decay rule differs."
+                "handle the data gradient alone. The decay then no longer depends on the gradient's scale. It still "
+                "depends on the learning rate: torch's AdamW shrinks by η·λ per step, so a change of η changes the "
+                "decay too, and a schedule lowers both together. Here three runs share the initial weights and the "
+                "batch order; only the decay rule differs."
             ),
             ui.row(controls(P, SPEC, values, ["decay"])),
             alert(cid(P, "decay-alert")),
