@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 
 from neuralab.nn.models import mlp
-from neuralab.train import fast
+from neuralab.train import playground
 
 REPEATS = 5
 ROUND = 5000  # updates per timed round
@@ -47,7 +47,7 @@ COMMON = dict(optimizer="sgd", lr=0.03, batch_size=10, n_points=500, train_pct=5
 
 def engine_rate(kw: dict) -> tuple[float, float]:
     """(best wall updates/s, best CPU updates/s) of the engine."""
-    eng = fast.build({**COMMON, **kw})
+    eng = playground.build({**COMMON, **kw})
     eng.step(200)  # warm-up
     wall = cpu = 0.0
     for _ in range(REPEATS):
@@ -64,7 +64,7 @@ class TorchLoop:
     """The peer: the same network, data, shuffling and SGD, in a plain torch loop."""
 
     def __init__(self, kw: dict):
-        eng = fast.build({**COMMON, **kw})
+        eng = playground.build({**COMMON, **kw})
         self.model = mlp(eng.cfg.sizes, list(eng.cfg.activations), init=eng.cfg.init, seed=0)
         self.opt = torch.optim.SGD(self.model.parameters(), lr=COMMON["lr"])
         d = eng.data
@@ -104,7 +104,7 @@ def torch_rate(kw: dict) -> tuple[float, float]:
 
 
 def engine_time_to_loss() -> tuple[float, int]:
-    eng = fast.build({**COMMON, **TASKS["circle"], "target_loss": TARGET_LOSS, "epochs": MAX_EPOCHS})
+    eng = playground.build({**COMMON, **TASKS["circle"], "target_loss": TARGET_LOSS, "epochs": MAX_EPOCHS})
     t0 = time.perf_counter()
     eng.step(10**9)
     took = time.perf_counter() - t0

@@ -11,7 +11,7 @@ from dash import Patch, dcc
 
 from neuralab.app.pages import playground as pg
 from neuralab.app.pages import playground_parts as pp
-from neuralab.train import fast
+from neuralab.train import playground
 from tests.app.tree import ids as _ids
 from tests.app.tree import text as _text
 
@@ -113,7 +113,7 @@ def test_the_job_streams_frames_and_stops_at_its_time_cap():
     # heavy charts take turns; skipped ones travel as empty patches, the curves every frame
     kinds = [[isinstance(f[i], dict) and "operations" in f[i] for i in range(len(pp.FIGS))] for f in frames]
     assert not any(k[0] for k in kinds) and any(any(k) for k in kinds)
-    kept = fast.Engine.from_bytes(pp.load(tab).blob)
+    kept = playground.Engine.from_bytes(pp.load(tab).blob)
     assert kept.epoch == epochs[-1] and pp.load(tab).owner is None
 
 
@@ -129,7 +129,7 @@ def test_pause_takes_the_network_back_and_the_job_reports_where_it_stopped():
 
     note = pg.train_job(progress, tab, *_raw(), max_s=30)
     assert note == f"Paused at epoch {_epoch(frames[-1])}." and len(frames) == 2
-    assert fast.Engine.from_bytes(pp.load(tab).blob).epoch == _epoch(frames[-1])  # what was drawn was kept
+    assert playground.Engine.from_bytes(pp.load(tab).blob).epoch == _epoch(frames[-1])  # what was drawn was kept
     shown = pg.refresh(note, tab, *_raw())
     assert _epoch(shown) == _epoch(frames[-1]) and all(not isinstance(f, Patch) for f in shown[:len(pp.FIGS)])
 
@@ -167,7 +167,7 @@ def test_clicking_an_edge_then_setting_its_weight():
     assert edge == {"layer": 1, "out": 0, "in": 2} and "Layer 2" in label and value == 0.25
     out = pg.act_view("edge", tab, edge, -7.5, *_raw())
     assert out[-1] == "" and "-7.5" in out[CURVES_CAP + 3]
-    assert fast.Engine.from_bytes(pp.load(tab).blob).layers[1].W[0, 2] == -7.5
+    assert playground.Engine.from_bytes(pp.load(tab).blob).layers[1].W[0, 2] == -7.5
     assert "between -1000 and 1000" in pg.act_view("edge", tab, edge, 1e9, *_raw())[-1]
     assert "Pick a weight first" in pg.act_view("edge", tab, None, 1.0, *_raw())[-1]
     assert pg.pick_edge({"points": []})[0] is pg.no_update
@@ -211,7 +211,7 @@ def test_download_refuses_an_unknown_button_and_bad_values():
 
 def test_the_store_keeps_only_the_most_recent_tabs(monkeypatch):
     monkeypatch.setattr(pp, "MAX_TABS", 2)
-    eng = fast.build(pg.SPEC.defaults())
+    eng = playground.build(pg.SPEC.defaults())
     tabs = [pp.new_tab() for _ in range(3)]
     for i, tab in enumerate(tabs):
         pp.save(tab, {"i": i}, eng)

@@ -12,14 +12,15 @@ import pytest
 import torch
 
 from neuralab.nn.models import mlp
-from neuralab.train import export, fast
+from neuralab.train import playground
+from neuralab.train.playground import exports
 
 torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")
-def run() -> fast.Engine:
-    eng = fast.build(dataset="spiral", classes=3, layers=2, n1=8, n2=6, activation="relu", init="he",
+def run() -> playground.Engine:
+    eng = playground.build(dataset="spiral", classes=3, layers=2, n1=8, n2=6, activation="relu", init="he",
                      optimizer="adam", lr=0.01, norm="batch", dropout=0.1, l1=0.001, l2=0.001, weight_decay=0.01,
                      schedule="cosine", epochs=40)
     eng.step(437)  # ends mid-epoch
@@ -28,7 +29,7 @@ def run() -> fast.Engine:
 
 def test_standalone_script_reproduces_the_final_loss(run, tmp_path):
     path = tmp_path / "run.py"
-    path.write_text(export.script(run))
+    path.write_text(exports.script(run))
     assert "neuralab" not in [ln.split()[1] for ln in path.read_text().splitlines() if ln.startswith("import ")]
     out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
                          env={"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"})
@@ -41,27 +42,27 @@ def test_standalone_script_reproduces_the_final_loss(run, tmp_path):
 
 
 def test_onnx_matches_torch(run):
-    check = export.onnx_export(run)
+    check = exports.onnx_export(run)
     assert check.max_abs_diff < 1e-5 and check.n_checked == len(run.data.y_test)
     assert check.data[:2] and len(check.data) > 500
 
 
 def test_safetensors_and_state_dict_round_trip(run):
     ref = run.to_torch(torch.float32).state_dict()
-    for loaded in (export.load_safetensors(export.safetensors_bytes(run)),
-                   torch.load(io.BytesIO(export.state_dict_bytes(run)), weights_only=True)):
+    for loaded in (exports.load_safetensors(exports.safetensors_bytes(run)),
+                   torch.load(io.BytesIO(exports.state_dict_bytes(run)), weights_only=True)):
         assert sorted(loaded) == sorted(ref)  # safetensors stores keys sorted
         for k in ref:
             assert torch.equal(loaded[k], ref[k])
     model = mlp(run.cfg.sizes, list(run.cfg.activations), norm="batch", dropout=0.1).eval()
-    model.load_state_dict(export.load_safetensors(export.safetensors_bytes(run)))
+    model.load_state_dict(exports.load_safetensors(exports.safetensors_bytes(run)))
     X = run.data.X_test.astype(np.float32)
     with torch.no_grad():
         np.testing.assert_allclose(model(torch.tensor(X)).numpy(), run.predict_raw(X), rtol=1e-4, atol=1e-5)
 
 
 def test_config_json_holds_values_and_progress(run):
-    doc = json.loads(export.config_json(run))
+    doc = json.loads(exports.config_json(run))
     assert doc["values"]["dataset"] == "spiral" and doc["config"]["sizes"] == [2, 8, 6, 3]
     assert doc["progress"]["updates"] == 437
-    assert fast.PLAYGROUND.validate(doc["values"]) == run.values  # the values reload as they were
+    assert playground.PLAYGROUND.validate(doc["values"]) == run.values  # the values reload as they were

@@ -13,16 +13,16 @@ from torch import nn
 from neuralab.data import playground as pgdata
 from neuralab.nn.models import mlp
 from neuralab.params import ParamError
-from neuralab.train import fast, optimizers, schedules
+from neuralab.train import optimizers, playground, schedules
 from neuralab.train.loop import prox_l1
 
 torch.set_num_threads(1)
 
-BASE = dict(fast.PLAYGROUND.defaults())
+BASE = dict(playground.PLAYGROUND.defaults())
 
 
-def engine(**kw) -> fast.Engine:
-    return fast.build({**BASE, **kw})
+def engine(**kw) -> playground.Engine:
+    return playground.build({**BASE, **kw})
 
 
 def torch_loss(model: nn.Module, X: np.ndarray, y: np.ndarray, head: str, l2: float = 0.0) -> torch.Tensor:
@@ -38,7 +38,7 @@ def torch_loss(model: nn.Module, X: np.ndarray, y: np.ndarray, head: str, l2: fl
     return loss
 
 
-def batch(eng: fast.Engine, n: int = 10, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def batch(eng: playground.Engine, n: int = 10, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
     idx = np.random.default_rng(seed).choice(len(eng.data.y_train), n, replace=False)
     return eng.data.X_train[idx], eng.data.y_train[idx]
 
@@ -192,7 +192,7 @@ def test_bytes_round_trip_resumes_exactly():
     kw = dict(optimizer="adam", lr=0.01, norm="batch", dropout=0.1, activation="relu", init="he", schedule="plateau")
     a = engine(**kw)
     a.step(137)  # stop mid-epoch, with moments, running stats and a half-used shuffle
-    b = fast.Engine.from_bytes(a.to_bytes())
+    b = playground.Engine.from_bytes(a.to_bytes())
     a.step(300)
     b.step(300)
     np.testing.assert_array_equal(a.theta, b.theta)
@@ -212,7 +212,7 @@ def test_rewind_replays_and_reset_draws_new_weights():
     eng.reset(seed=7)
     assert eng.epoch == 0 and not np.array_equal(eng.theta, first) and eng.cfg.seed == 7
     eng.step(30)
-    again = fast.Engine.from_bytes(eng.to_bytes())  # same data (values' seed), new weights (cfg's seed)
+    again = playground.Engine.from_bytes(eng.to_bytes())  # same data (values' seed), new weights (cfg's seed)
     np.testing.assert_array_equal(again.data.X_train, eng.data.X_train)
     np.testing.assert_array_equal(again.theta, eng.theta)
 
@@ -282,21 +282,21 @@ def test_editing_a_weight_changes_the_output():
 
 def test_spec_refuses_bad_combinations_with_sentences():
     with pytest.raises(ParamError, match="trainable numbers"):
-        fast.PLAYGROUND.validate({**BASE, "layers": 8, **{f"n{i}": 32 for i in range(1, 9)}})
+        playground.PLAYGROUND.validate({**BASE, "layers": 8, **{f"n{i}": 32 for i in range(1, 9)}})
     with pytest.raises(ParamError, match="batch_size is 100 but the training set holds only 50"):
-        fast.PLAYGROUND.validate({**BASE, "batch_size": 100, "n_points": 100})
+        playground.PLAYGROUND.validate({**BASE, "batch_size": 100, "n_points": 100})
     with pytest.raises(ParamError, match="Batch norm needs at least 2"):
-        fast.PLAYGROUND.validate({**BASE, "norm": "batch", "batch_size": 1})
+        playground.PLAYGROUND.validate({**BASE, "norm": "batch", "batch_size": 1})
     with pytest.raises(ParamError, match="at least one input feature"):
-        fast.PLAYGROUND.validate({**BASE, "f_x": "0", "f_y": "0"})
-    assert fast.PLAYGROUND.validate({**BASE, "dataset": "digits", "f_x": "0", "f_y": "0"})
+        playground.PLAYGROUND.validate({**BASE, "f_x": "0", "f_y": "0"})
+    assert playground.PLAYGROUND.validate({**BASE, "dataset": "digits", "f_x": "0", "f_y": "0"})
 
 
 def test_per_layer_activation_overrides_the_global_one():
-    v = fast.PLAYGROUND.validate({**BASE, "layers": 3, "act2": "relu"})
-    assert fast.hidden_activations(v) == ("tanh", "relu", "tanh")
-    assert fast.hidden_sizes(v) == (4, 2, 4)
-    assert pgdata.load(v).n_inputs == fast.config(v).sizes[0]
+    v = playground.PLAYGROUND.validate({**BASE, "layers": 3, "act2": "relu"})
+    assert playground.hidden_activations(v) == ("tanh", "relu", "tanh")
+    assert playground.hidden_sizes(v) == (4, 2, 4)
+    assert pgdata.load(v).n_inputs == playground.config(v).sizes[0]
 
 
 def test_divergence_sentence_reports_what_the_engine_measured():
@@ -312,18 +312,18 @@ def test_divergence_sentence_reports_what_the_engine_measured():
 
 def test_divergence_sentence_on_standardized_inputs_blames_the_learning_rate():
     eng = engine(dataset="digits", n_points=300, lr=5.0)
-    text = fast._diverged_sentence(eng, math.nan)
+    text = playground.diverged_sentence(eng, math.nan)
     assert "became NaN" in text and "The inputs are on a unit scale (largest root mean square 1" in text
     assert "curvature" not in text and "(to 0.5)" in text
 
 
 def test_divergence_sentence_gives_the_initial_gain_of_an_unlucky_narrow_network():
     narrow = dict(dataset="reg_gauss", layers=6, activation="relu", init="he", **{f"n{i}": 2 for i in range(1, 7)})
-    gains = {s: fast._initial_gain(engine(**narrow, seed=s)) for s in range(30)}
+    gains = {s: playground.initial_gain(engine(**narrow, seed=s)) for s in range(30)}
     assert np.median(list(gains.values())) < 0.1  # most draws of 2-wide ReLU layers pass almost nothing ...
     seed = max(gains, key=gains.get)
-    assert gains[seed] > fast.GAIN_LIMIT  # ... and a few multiply the inputs' scale
-    text = fast._diverged_sentence(engine(**narrow, seed=seed), math.inf)
+    assert gains[seed] > playground.GAIN_LIMIT  # ... and a few multiply the inputs' scale
+    text = playground.diverged_sentence(engine(**narrow, seed=seed), math.inf)
     assert f"multiplied its inputs' scale by {gains[seed]:.3g}" in text and "as narrow as 2 units" in text
     run = engine(**narrow, seed=seed, lr=0.3, epochs=100)
     run.step(10**6)
@@ -338,7 +338,7 @@ def test_he_initialization_keeps_the_signal_scale_through_relu_layers():
         gain, last = [], []
         for s in range(200):
             eng = engine(**deep, init=init, seed=s)
-            gain.append(fast._initial_gain(eng))
+            gain.append(playground.initial_gain(eng))
             _, _, posts = eng.forward(eng.data.X_train, collect=True)
             last.append(np.mean(posts[-1] ** 2) / np.mean(eng.data.X_train**2))
         ratio[init] = (np.median(gain), np.mean(last), np.percentile(gain, [10, 90]))
@@ -381,3 +381,33 @@ def test_the_same_number_pulls_twice_as_hard_as_l2_than_as_weight_decay():
     pull_wd = moved[()][w] - moved[("weight_decay",)][w]
     np.testing.assert_allclose(pull_l2, 2 * pull_wd, rtol=1e-9, atol=1e-15)
     assert np.abs(pull_wd).max() > 0
+
+
+def test_every_activation_and_optimizer_has_one_registry_entry():
+    from neuralab.nn.models import ACTIVATIONS
+    from neuralab.train.playground import kernels
+    from neuralab.train.playground import optimizers as rules
+
+    assert set(kernels.KERNELS) == set(ACTIVATIONS)
+    assert all(kernels.KERNELS[k].torch is ACTIVATIONS[k][1] for k in ACTIVATIONS)  # the definition it follows
+    assert set(rules.RULES) == set(optimizers.OPTIMIZERS)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        kernels.value("swish9", np.zeros(2))
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        rules.step("lion", *(np.zeros(2) for _ in range(5)), 0.1, 1, 0.0)
+
+
+@pytest.mark.parametrize("name", ["tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "gelu", "silu"])
+def test_each_kernel_matches_its_torch_module_value_and_slope(name):
+    from neuralab.train.playground import kernels
+
+    z = np.linspace(-4, 4, 81)
+    z = z[np.abs(z) > 1e-9]  # ReLU-like kinks at 0 have no single slope
+    k = kernels.KERNELS[name]
+    zt = torch.tensor(z, requires_grad=True)
+    at = k.torch()(zt)
+    at.sum().backward()
+    a = kernels.value(name, z)
+    np.testing.assert_allclose(a, at.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(kernels.slope(name, z, a), zt.grad.numpy(), atol=1e-9)
+    np.testing.assert_allclose(kernels.slope_into(name, z, a, np.empty_like(z)), zt.grad.numpy(), atol=1e-9)

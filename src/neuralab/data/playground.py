@@ -30,7 +30,7 @@ are clipped to the box. Labels are those of the clean point,
 so noise makes classes overlap rather than relabelling.
 
 The full page spec, network and training controls included, is
-:data:`neuralab.train.fast.PLAYGROUND`: this layer cannot import the model and
+:data:`neuralab.train.playground.PLAYGROUND`: this layer cannot import the model and
 optimizer registries, so here are only the data controls (:data:`DATA`).
 """
 

@@ -1,6 +1,6 @@
 """/playground: the TensorFlow Playground's idea with a real network, trained live in a background job.
 
-Thin by design: the engine (:mod:`neuralab.train.fast`) trains and measures, the figures come
+Thin by design: the engine (:mod:`neuralab.train.playground`) trains and measures, the figures come
 from :mod:`neuralab.plots.playground`, and :mod:`neuralab.app.pages.playground_parts` holds the
 per-tab store, the renderer and the control panels. The whole state, seed included, is in the URL.
 """
@@ -17,10 +17,11 @@ from neuralab.app.controls import alert, checked, cid, wire, wire_reseed
 from neuralab.app.pages import playground_parts as pp
 from neuralab.data.playground import FEATURES
 from neuralab.params import ParamError
-from neuralab.train import export, fast
+from neuralab.train import playground
+from neuralab.train.playground import exports
 
 P = pp.P
-SPEC = fast.PLAYGROUND
+SPEC = playground.PLAYGROUND
 NAMES = list(SPEC.fields)
 FRAME_S = 0.08  # one frame of a running job: train, then draw and hand over (12 frames a second)
 MIN_TRAIN_S = 0.01  # ... but train at least this long per frame, however slow the drawing
@@ -117,16 +118,16 @@ clientside_callback(  # the checklist drives one hidden "1"/"0" input per featur
 clientside_callback(  # only the cards of the layers in use are shown
     f"""function(n) {{
         n = Number(n) || 0;
-        return Array.from({{length: {fast.MAX_LAYERS}}}, (_, i) => i >= n);
+        return Array.from({{length: {playground.MAX_LAYERS}}}, (_, i) => i >= n);
     }}""",
-    [Output(cid(P, f"layer{i}"), "hidden") for i in range(1, fast.MAX_LAYERS + 1)],
+    [Output(cid(P, f"layer{i}"), "hidden") for i in range(1, playground.MAX_LAYERS + 1)],
     Input(cid(P, "layers"), "value"),
 )
 clientside_callback(
     f"""function(add, remove, n) {{
         const t = window.dash_clientside.callback_context.triggered_id;
         n = Number(n) || 0;
-        return Math.max(0, Math.min({fast.MAX_LAYERS}, n + (t === "{cid(P, 'add-layer')}" ? 1 : -1)));
+        return Math.max(0, Math.min({playground.MAX_LAYERS}, n + (t === "{cid(P, 'add-layer')}" ? 1 : -1)));
     }}""",
     Output(cid(P, "layers"), "value"),
     Input(cid(P, "add-layer"), "n_clicks"),
@@ -154,7 +155,7 @@ def rebuild_view(tab, *raw) -> list:
         return [*pp.blank_outputs(msg), msg]
     if not pp.valid_tab(tab):
         return [*pp.blank_outputs("Reload the page."), "This page's id is not valid; reload the page."]
-    eng = fast.build(values)
+    eng = playground.build(values)
     pp.save(tab, values, eng)  # also stops a job training the previous network
     return [*pp.render(eng), ""]
 
@@ -317,11 +318,11 @@ def train(set_progress, n_clicks, tab, *raw):
 # ----------------------------------------------------------------------------- downloads
 
 EXPORTS = {  # button -> (file suffix, bytes of the tab's network)
-    "config": (".json", lambda eng: export.config_json(eng).encode()),
-    "safetensors": (".safetensors", export.safetensors_bytes),
-    "state_dict": (".pt", export.state_dict_bytes),
-    "onnx": (".onnx", lambda eng: export.onnx_export(eng).data),
-    "script": (".py", lambda eng: export.script(eng).encode()),
+    "config": (".json", lambda eng: exports.config_json(eng).encode()),
+    "safetensors": (".safetensors", exports.safetensors_bytes),
+    "state_dict": (".pt", exports.state_dict_bytes),
+    "onnx": (".onnx", lambda eng: exports.onnx_export(eng).data),
+    "script": (".py", lambda eng: exports.script(eng).encode()),
 }
 
 

@@ -31,7 +31,7 @@ from neuralab.data.playground import DATASETS, FEATURES
 from neuralab.params import Choice, ParamSpec
 from neuralab.plots import playground as fig
 from neuralab.plots.theme import message_figure
-from neuralab.train import fast
+from neuralab.train import playground
 
 P = "pg"
 MAX_TABS = 256  # networks kept on disk (each at most ~150 kB); the least recently saved go first
@@ -94,7 +94,7 @@ def _meta(d: Path, tab: str) -> dict | None:
         return None
 
 
-def _put(d: Path, tab: str, values: dict, eng: fast.Engine | None, owner: str | None) -> None:
+def _put(d: Path, tab: str, values: dict, eng: playground.Engine | None, owner: str | None) -> None:
     if eng is not None:
         _write(d / f"{tab}.npz", eng.to_bytes())
     _write(d / f"{tab}.json", json.dumps({"values": values, "owner": owner}).encode())
@@ -117,14 +117,14 @@ def load(tab: str) -> Entry | None:
     return Entry(meta["values"], blob, meta.get("owner")) if meta else None
 
 
-def save(tab: str, values: dict, eng: fast.Engine, owner: str | None = None) -> None:
+def save(tab: str, values: dict, eng: playground.Engine, owner: str | None = None) -> None:
     """Store ``eng`` for ``tab``, taking ownership away from any running job."""
     with _locked(tab) as d:
         _put(d, tab, values, eng, owner)
     _evict(d)
 
 
-def save_if_owner(tab: str, values: dict, eng: fast.Engine, owner: str) -> bool:
+def save_if_owner(tab: str, values: dict, eng: playground.Engine, owner: str) -> bool:
     """Store ``eng`` only if ``owner`` still owns the tab (atomically); False means: stop."""
     with _locked(tab) as d:
         meta = _meta(d, tab)
@@ -146,15 +146,15 @@ def set_owner(tab: str, owner: str | None, expect: str | None = None) -> str | N
         return before
 
 
-def engine_for(tab: str, values: dict) -> fast.Engine:
+def engine_for(tab: str, values: dict) -> playground.Engine:
     """The tab's engine if it was built from ``values``; else a fresh one (stored)."""
     entry = load(tab)
     if entry is not None and entry.values == values:
         try:
-            return fast.Engine.from_bytes(entry.blob)
+            return playground.Engine.from_bytes(entry.blob)
         except (ValueError, KeyError, OSError):
             pass  # an unreadable entry: start over
-    eng = fast.build(values)
+    eng = playground.build(values)
     save(tab, values, eng)
     return eng
 
@@ -167,7 +167,7 @@ OUTPUTS = [(f"{name}", "figure") for name in FIGS] + [(f"{name}-summary", "child
     ("diverged", "children"), ("status", "children")]
 
 
-def map_res(eng: fast.Engine) -> int:
+def map_res(eng: playground.Engine) -> int:
     """Grid resolution of the maps: finer for small networks, coarser where each map costs more."""
     hidden = sum(eng.cfg.sizes[1:-1])
     return 40 if hidden <= 48 else 30 if hidden <= 96 else 24
@@ -187,7 +187,7 @@ def frame_figures(k: int) -> set[str]:
     return {"curves", "boundary" if j % 2 == 0 else ("neurons", "network", "health", "confusion")[(j // 2) % 4]}
 
 
-def render(eng: fast.Engine, rate: float | None = None, only: set[str] | None = None) -> list:
+def render(eng: playground.Engine, rate: float | None = None, only: set[str] | None = None) -> list:
     """Every output of :data:`OUTPUTS` for the engine as it stands.
 
     With ``only``, charts not named there are sent as an empty :class:`dash.Patch`: the browser
@@ -201,7 +201,7 @@ def render(eng: fast.Engine, rate: float | None = None, only: set[str] | None = 
     return out
 
 
-def _render(eng: fast.Engine, rate: float | None) -> list:
+def _render(eng: playground.Engine, rate: float | None) -> list:
     snap = eng.snapshot(res=map_res(eng))
     data, m = eng.data, snap.metrics
     c = snap.curves
@@ -232,7 +232,7 @@ def _render(eng: fast.Engine, rate: float | None) -> list:
     return [*figs, *caps, diverged_banner(snap.diverged), status_line(m, snap.stopped, rate)]
 
 
-def _maps(snap: fast.Snapshot, data) -> tuple[list, list]:
+def _maps(snap: playground.Snapshot, data) -> tuple[list, list]:
     if snap.maps is None:
         note = (f"{DATASETS[data.dataset][0]} has {data.n_inputs} inputs, not a point in a plane, so there is no "
                 "map to draw; read the curves and the confusion matrix.")
@@ -285,7 +285,7 @@ def diverged_banner(sentence: str) -> list:
     return [html.Strong("Training diverged."), sentence]
 
 
-def status_line(m: fast.Metrics, stopped: str, rate: float | None = None) -> str:
+def status_line(m: playground.Metrics, stopped: str, rate: float | None = None) -> str:
     text = f"Epoch {m.epoch} · {m.updates} updates · learning rate {m.lr:.3g}"
     if rate:
         text += f" · {rate:,.0f} updates/s"
@@ -340,7 +340,7 @@ def feature_boxes(values: dict) -> html.Div:
 
 def layer_cards(spec: ParamSpec, values: dict) -> html.Div:
     cards = []
-    for i in range(1, fast.MAX_LAYERS + 1):
+    for i in range(1, playground.MAX_LAYERS + 1):
         cards.append(html.Div(
             [html.H3(f"Hidden layer {i}"), ctl(spec, values, f"n{i}"), ctl(spec, values, f"act{i}")],
             id=cid(P, f"layer{i}"), className="pg-layer", hidden=i > int(values["layers"])))

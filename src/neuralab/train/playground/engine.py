@@ -48,344 +48,27 @@ from typing import Any
 
 import numpy as np
 import torch
-from scipy.special import erf, expit
+from scipy.special import expit
 from torch import nn
 
 from neuralab.data import playground as pgdata
-from neuralab.data.playground import DATA, PlaygroundData, selected_features
-from neuralab.nn.models import ACTIVATIONS, INITS, NORMS, mlp
-from neuralab.params import Choice, Float, Int, ParamSpec, Rule
+from neuralab.data.playground import PlaygroundData
+from neuralab.nn.models import mlp
 from neuralab.train import schedules
-from neuralab.train.optimizers import MOMENTUM, OPTIMIZERS
-
-__all__ = [
-    "MAX_LAYERS", "MAX_PARAMS", "MAX_WIDTH", "NETWORK", "PLAYGROUND", "TRAINING",
-    "Curves", "Engine", "EngineConfig", "Health", "Maps", "Metrics", "Snapshot",
-    "build", "config", "hidden_activations", "hidden_sizes", "n_weights",
-]
-
-MAX_LAYERS = 8  # hidden layers at most
-MAX_WIDTH = 32  # neurons per hidden layer at most
-MAX_PARAMS = 5000  # trainable numbers at most: keeps one update (and a 50×50 neuron map) fast
-ADAM_BETAS = (0.9, 0.999)  # torch's defaults for Adam and AdamW
-ADAM_EPS = 1e-8
-RMS_ALPHA, RMS_EPS = 0.99, 1e-8  # torch's RMSprop defaults
-ADAGRAD_EPS = 1e-10  # torch's Adagrad default
-NORM_EPS, BN_MOMENTUM = 1e-5, 0.1  # torch's BatchNorm1d / LayerNorm defaults
-LEAKY_SLOPE = 0.01  # torch's LeakyReLU default
-SATURATED_SLOPE = 0.05  # a unit is saturated where its slope is below 5% of its peak slope ...
-SATURATED_SHARE = 0.9  # ... on at least 90% of the training points
-UNSCALED_RMS = 1.5  # a diverged run whose largest input column has a larger RMS is told its inputs are unscaled
-GAIN_LIMIT = 3.0  # above this initial output/input scale, a diverged run gets the narrow-layer advice
-
-_DEFAULT_WIDTHS = (4, 2, 4, 4, 4, 4, 4, 4)
-
-# ---------------------------------------------------------------------------------------------------------------
-# The controls
-# ---------------------------------------------------------------------------------------------------------------
-
-_ACT_OPTIONS = tuple((k, v[0]) for k, v in ACTIVATIONS.items())
-
-NETWORK = ParamSpec(
-    "playground_network",
-    layers=Int(0, MAX_LAYERS, 2, label="Hidden layers", help="How many hidden layers sit between input and output."),
-    **{f"n{i + 1}": Int(1, MAX_WIDTH, _DEFAULT_WIDTHS[i], label=f"Neurons in layer {i + 1}",
-                        help=f"Width of hidden layer {i + 1} (ignored beyond the number of layers).")
-       for i in range(MAX_LAYERS)},
-    activation=Choice(_ACT_OPTIONS, "tanh", label="Activation", help="The nonlinearity of every hidden layer."),
-    **{f"act{i + 1}": Choice((("same", "Same as above"),) + _ACT_OPTIONS, "same", label=f"Activation of layer {i + 1}",
-                             help=f"Overrides the activation of hidden layer {i + 1}.")
-       for i in range(MAX_LAYERS)},
-    init=Choice(tuple(INITS.items()), "xavier", label="Initialization",
-                help="How the weights are drawn before training; biases start at zero."),
-    norm=Choice(tuple(NORMS.items()), "none", label="Normalization",
-                help="Normalize each hidden layer's pre-activations over the batch or over the layer."),
-    dropout=Float(0.0, 0.8, 0.0, step=0.05, label="Dropout", help="Share of hidden units silenced at each update."),
+from neuralab.train.optimizers import OPTIMIZERS
+from neuralab.train.playground import kernels
+from neuralab.train.playground import optimizers as optim
+from neuralab.train.playground.divergence import diverged_sentence
+from neuralab.train.playground.results import Curves, Health, Maps, Metrics, Snapshot
+from neuralab.train.playground.spec import (
+    BN_MOMENTUM,
+    NORM_EPS,
+    PLAYGROUND,
+    SATURATED_SHARE,
+    SATURATED_SLOPE,
+    EngineConfig,
+    config,
 )
-
-TRAINING = ParamSpec(
-    "playground_training",
-    optimizer=Choice(tuple((k, v[0]) for k, v in OPTIMIZERS.items()), "sgd", label="Optimizer",
-                     help="The update rule (torch's, with torch's defaults)."),
-    lr=Float(1e-5, 10.0, 0.03, step=0.01, log=True, label="Learning rate", help="Step size of each update."),
-    schedule=schedules.SCHEDULE,
-    epochs=Int(10, 5000, 1000, step=10, unit="epochs", label="Epochs",
-               help="Length of the run: the schedule spans it and training stops there."),
-    batch_size=Int(1, 100, 10, unit="points", label="Batch size", help="Points averaged into each update."),
-    weight_decay=Float(0.0, 0.1, 0.0, step=0.001, label="Weight decay",
-                      help="torch's weight_decay: pulls every parameter toward zero (decoupled for AdamW)."),
-    l1=Float(0.0, 0.1, 0.0, step=0.001, label="L1",
-             help="Soft-threshold on the weights after each update: exact zeros."),
-    l2=Float(0.0, 0.1, 0.0, step=0.001, label="L2", help="Adds l2·Σw² to the loss."),
-    patience=Int(0, 200, 0, step=5, unit="epochs", label="Patience",
-                 help="Stop after this many epochs without a better test loss (0: never)."),
-    target_loss=Float(0.0, 1.0, 0.0, step=0.005, label="Target loss",
-                      help="Stop once the test loss falls below this (0: never)."),
-)
-
-
-def hidden_sizes(values: dict) -> tuple[int, ...]:
-    """The hidden widths chosen in ``values``: ``(n1, ..., n_layers)``."""
-    return tuple(int(values[f"n{i + 1}"]) for i in range(int(values["layers"])))
-
-
-def hidden_activations(values: dict) -> tuple[str, ...]:
-    """One activation name per hidden layer: ``act{i}`` unless it is "same", then ``activation``."""
-    return tuple(values["activation"] if values[f"act{i + 1}"] == "same" else values[f"act{i + 1}"]
-                 for i in range(int(values["layers"])))
-
-
-def _io_sizes(values: dict) -> tuple[int, int]:
-    """(inputs, outputs) implied by the data controls, without drawing the data."""
-    ds = values["dataset"]
-    n_in = 64 if ds == "digits" else len(selected_features(values))
-    if pgdata.DATASETS[ds][1] == "regression":
-        return n_in, 1
-    k = 10 if ds == "digits" else int(values["classes"])
-    return n_in, (k if k > 2 else 1)
-
-
-def n_weights(sizes: tuple[int, ...] | list[int], norm: str = "none") -> int:
-    """Trainable numbers of an MLP ``sizes`` (weights, biases, and two per unit for a norm layer)."""
-    n = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
-    return n + (2 * sum(sizes[1:-1]) if norm != "none" else 0)
-
-
-def _n_train(values: dict) -> int:
-    """Training points the data controls give (the stratified split's exact count; the draw is cached)."""
-    try:
-        return len(pgdata.load(values).y_train)
-    except ValueError:  # the data controls themselves are bad: another rule says so
-        return 10**9
-
-
-def _batch_ok(v: dict) -> bool:
-    cap = {"digits": 1797, "motor": 1200}.get(v["dataset"], 10**9)
-    rough = min(int(v["n_points"]), cap) * int(v["train_pct"]) // 100 - 10  # per-class rounding loses < 1 each
-    return v["batch_size"] <= rough or v["batch_size"] <= _n_train(v)
-
-
-def _size_ok(v: dict) -> bool:
-    n_in, n_out = _io_sizes(v)
-    return n_weights((n_in, *hidden_sizes(v), n_out), v["norm"]) <= MAX_PARAMS
-
-
-def _size_message(v: dict) -> str:
-    n_in, n_out = _io_sizes(v)
-    n = n_weights((n_in, *hidden_sizes(v), n_out), v["norm"])
-    return (f"The network ({n_in} inputs, hidden layers {list(hidden_sizes(v))}, {n_out} output"
-            f"{'s' if n_out > 1 else ''}) has {n} trainable numbers; the playground allows {MAX_PARAMS} so that "
-            "each update stays fast. Remove a layer or make some narrower.")
-
-
-PLAYGROUND = ParamSpec.merge("playground", DATA, NETWORK, TRAINING)
-PLAYGROUND = ParamSpec(
-    "playground",
-    [*PLAYGROUND.rules,
-     Rule(("layers", "n1", "norm"), _size_ok, _size_message),
-     Rule(("batch_size", "n_points", "train_pct"), _batch_ok,
-          lambda v: (f"batch_size is {v['batch_size']} but the training set holds only {_n_train(v)} points; "
-                     "choose a batch size at most that, or more points or a larger training share.")),
-     Rule(("norm", "batch_size"), lambda v: v["norm"] != "batch" or v["batch_size"] >= 2,
-          "Batch norm needs at least 2 points per batch (it divides by the batch's spread); "
-          "raise batch_size or pick layer norm."),
-     ],
-    **PLAYGROUND.fields,
-)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Results
-# ---------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EngineConfig:
-    """The network and how it is trained. Build it from page values with :func:`config`."""
-
-    sizes: tuple[int, ...]  # (n_inputs, hidden..., n_outputs)
-    activations: tuple[str, ...]  # one key of ACTIVATIONS per hidden layer
-    head: str  # "binary", "multiclass" or "regression" (see PlaygroundData.head)
-    init: str = "xavier"  # key of neuralab.nn.models.INITS
-    norm: str = "none"  # "none", "batch" or "layer"
-    dropout: float = 0.0  # drop probability after each hidden activation
-    optimizer: str = "sgd"  # key of neuralab.train.optimizers.OPTIMIZERS
-    lr: float = 0.03  # initial learning rate
-    schedule: str = "constant"  # key of neuralab.train.schedules.SCHEDULES, stepped once per epoch
-    epochs: int = 1000  # run length; the schedule spans it
-    batch_size: int = 10  # points per update
-    weight_decay: float = 0.0  # torch's weight_decay
-    l1: float = 0.0  # proximal L1 strength (weights only)
-    l2: float = 0.0  # L2 penalty l2·Σw² in the loss (weights only)
-    patience: int = 0  # early stopping on the test loss (0: off); the best weights are restored
-    target_loss: float = 0.0  # stop when the test loss is below this (0: off)
-    explode: float = 1e3  # a training loss above this multiple of the initial one counts as divergence
-    seed: int = 0  # initial weights (through mlp) and the shuffling/dropout stream
-
-
-def config(values: dict) -> EngineConfig:
-    """The :class:`EngineConfig` for validated page ``values`` (see :data:`PLAYGROUND`)."""
-    n_in, n_out = _io_sizes(values)
-    ds = values["dataset"]
-    head = "regression" if pgdata.DATASETS[ds][1] == "regression" else ("binary" if n_out == 1 else "multiclass")
-    return EngineConfig(
-        sizes=(n_in, *hidden_sizes(values), n_out), activations=hidden_activations(values), head=head,
-        init=values["init"], norm=values["norm"], dropout=float(values["dropout"]), optimizer=values["optimizer"],
-        lr=float(values["lr"]), schedule=values["schedule"], epochs=int(values["epochs"]),
-        batch_size=int(values["batch_size"]), weight_decay=float(values["weight_decay"]), l1=float(values["l1"]),
-        l2=float(values["l2"]), patience=int(values["patience"]), target_loss=float(values["target_loss"]),
-        seed=int(values["seed"]),
-    )
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """Where the run stands now (evaluated in eval mode: no dropout, batch norm on running statistics)."""
-
-    epoch: int  # completed epochs
-    updates: int  # weight updates so far
-    lr: float  # learning rate of the current epoch
-    train_loss: float  # data loss on the whole training set (no penalty)
-    test_loss: float
-    train_metric: float  # accuracy (0..1) for classes, R² for regression
-    test_metric: float
-    train_rmse: float  # regression: RMSE in data.y_unit (stored-scale RMSE × data.y_scale); nan for classes
-    test_rmse: float
-    metric_name: str  # "accuracy" or "R²"
-
-
-@dataclass(frozen=True)
-class Curves:
-    """Per-epoch history (index 0 is the initial network, before any update)."""
-
-    epoch: np.ndarray  # (E+1,) 0, 1, ..., E
-    train_loss: np.ndarray  # (E+1,)
-    test_loss: np.ndarray  # (E+1,)
-    train_metric: np.ndarray  # (E+1,) accuracy or R²
-    test_metric: np.ndarray  # (E+1,)
-    lr: np.ndarray  # (E+1,) LR used during each epoch (nan at index 0)
-
-
-@dataclass(frozen=True)
-class Health:
-    """Signals that training is going wrong, one entry per layer."""
-
-    grad_norm: np.ndarray  # (n_linear,) Frobenius norm of ∂loss/∂W of each Linear layer, last update
-    dead: np.ndarray  # (n_hidden,) share of units whose slope is 0 on every training point ("dead ReLUs")
-    saturated: np.ndarray  # (n_hidden,) share of live units flat (slope < 5% of peak) on ≥ 90% of training points
-    dead_total: float  # share of all hidden units that are dead
-    saturated_total: float  # share of all hidden units that are saturated
-    zero_weights: float  # share of weights that are exactly 0 (L1 at work)
-
-
-@dataclass(frozen=True)
-class Maps:
-    """Every neuron's output over the grid (eval mode), for the per-neuron heatmaps."""
-
-    xs: np.ndarray  # (res,) column coordinates
-    ys: np.ndarray  # (res,) row coordinates
-    inputs: np.ndarray  # (n_inputs, res, res) each input feature
-    hidden: list[np.ndarray]  # per hidden layer (width, res, res): post-activation outputs
-    output: np.ndarray  # (res, res) P(class 1) for binary, predicted class for multiclass, value for regression
-    proba: np.ndarray | None  # (k, res, res) class probabilities for multiclass, else None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything the page draws, in one object."""
-
-    metrics: Metrics
-    curves: Curves
-    health: Health
-    weights: list[np.ndarray]  # per Linear layer (out, in), torch layout, copies
-    biases: list[np.ndarray]  # per Linear layer (out,)
-    confusion: np.ndarray | None  # (k, k) test-set counts, rows true class, columns predicted; None for regression
-    maps: Maps | None  # None for digits or when not asked for
-    diverged: str  # "" or a sentence: what blew up, when, the likely cause and the fix
-    stopped: str  # "" or why training stopped (end of the run, early stop, target reached, divergence)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Activations: value and slope, in place where it matters
-# ---------------------------------------------------------------------------------------------------------------
-
-_SQRT2 = math.sqrt(2.0)
-_INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
-
-
-def _act(name: str, z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """out ← f(z); torch's definitions (GELU is the exact erf form)."""
-    if name == "tanh":
-        return np.tanh(z, out=out)
-    if name == "relu":
-        return np.maximum(z, 0.0, out=out)
-    if name == "sigmoid":
-        return expit(z, out=out)
-    if name == "linear":
-        np.copyto(out, z)
-        return out
-    if name == "leaky_relu":
-        return _leaky(z, out)
-    if name == "elu":
-        out[...] = np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
-        return out
-    if name == "gelu":
-        out[...] = 0.5 * z * (1.0 + erf(z / _SQRT2))
-        return out
-    if name == "silu":
-        out[...] = z * expit(z)
-        return out
-    raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {name!r}.")
-
-
-def _leaky(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    out[...] = np.where(z > 0, z, LEAKY_SLOPE * z)
-    return out
-
-
-def _slope(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """f'(z), given z and a = f(z). ReLU's slope at 0 is 0, as in torch."""
-    if name == "tanh":
-        return 1.0 - a * a
-    if name == "relu":
-        return (z > 0).astype(z.dtype)
-    if name == "sigmoid":
-        return a * (1.0 - a)
-    if name == "linear":
-        return np.ones_like(z)
-    if name == "leaky_relu":
-        return np.where(z > 0, 1.0, LEAKY_SLOPE)
-    if name == "elu":
-        return np.where(z > 0, 1.0, a + 1.0)
-    if name == "gelu":
-        return 0.5 * (1.0 + erf(z / _SQRT2)) + z * _INV_SQRT2PI * np.exp(-0.5 * z * z)
-    if name == "silu":
-        s = expit(z)
-        return s * (1.0 + z * (1.0 - s))
-    raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {name!r}.")
-
-
-_PEAK_SLOPE = {"tanh": 1.0, "relu": 1.0, "sigmoid": 0.25, "linear": 1.0, "leaky_relu": 1.0, "elu": 1.0,
-               "gelu": 1.129, "silu": 1.1}
-
-
-def _slope_into(name: str, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """out ← f'(z) without temporaries for the common activations (the training hot path)."""
-    if name == "tanh":
-        np.multiply(a, a, out=out)
-        return np.subtract(1.0, out, out=out)
-    if name == "relu":
-        return _relu_slope(a, out)
-    if name == "sigmoid":
-        np.subtract(1.0, a, out=out)
-        return np.multiply(out, a, out=out)
-    out[...] = _slope(name, z, a)
-    return out
-
-
-def _relu_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.sign(a, out=out)  # a = max(z, 0) ≥ 0, so sign(a) is 1 where z > 0 and 0 elsewhere: ReLU's slope
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # The engine
@@ -632,7 +315,7 @@ class Engine:
             h = z
             if lay.gamma is not None:
                 h = self._norm_forward(lay, z, update_stats)
-            _act(lay.act, h, a)
+            kernels.value_into(lay.act, h, a)
             inp = lay.buf["a1"]
             if cfg.dropout > 0:  # inverted dropout: survivors scaled by 1/(1-p), as torch does
                 mask = (self._rng.random(a.shape) >= cfg.dropout) / (1.0 - cfg.dropout)
@@ -678,7 +361,7 @@ class Engine:
             if lay.act:  # d is ∂L/∂(output of this hidden layer): back through dropout, activation, norm
                 if dropout > 0:
                     d *= buf["mask"]
-                _slope_into(lay.act, buf["h"] if lay.gamma is not None else buf["z"], buf["a"], buf["s"])
+                kernels.slope_into(lay.act, buf["h"] if lay.gamma is not None else buf["z"], buf["a"], buf["s"])
                 d *= buf["s"]
                 if lay.gamma is not None:
                     d = self._norm_backward(lay, d)
@@ -699,66 +382,10 @@ class Engine:
 
     def _update(self) -> None:
         """One optimizer step on the flat buffers, torch's rule for ``cfg.optimizer``; then L1's prox."""
-        cfg, th, g, tmp, m, v = self.cfg, self.theta, self.grad, self._tmp, self._m, self._v
-        lr, wd, name = self.lr, cfg.weight_decay, cfg.optimizer
+        cfg, th, tmp = self.cfg, self.theta, self._tmp
+        lr = self.lr
         self._t += 1
-        t = self._t
-        if wd and name != "adamw":
-            np.multiply(th, wd, out=tmp)
-            g += tmp
-        if name == "sgd":
-            np.multiply(g, lr, out=tmp)
-            th -= tmp
-        elif name in ("momentum", "nesterov"):
-            if t == 1:
-                m[:] = g
-            else:
-                m *= MOMENTUM
-                m += g
-            if name == "nesterov":
-                np.multiply(m, MOMENTUM, out=tmp)
-                tmp += g
-                tmp *= lr
-            else:
-                np.multiply(m, lr, out=tmp)
-            th -= tmp
-        elif name in ("adam", "adamw"):
-            b1, b2 = ADAM_BETAS
-            if name == "adamw" and wd:
-                th *= 1.0 - lr * wd
-            m *= b1
-            np.multiply(g, 1.0 - b1, out=tmp)
-            m += tmp
-            v *= b2
-            np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - b2
-            v += tmp
-            np.sqrt(v, out=tmp)
-            tmp *= 1.0 / math.sqrt(1.0 - b2**t)
-            tmp += ADAM_EPS
-            np.divide(m, tmp, out=tmp)
-            tmp *= lr / (1.0 - b1**t)
-            th -= tmp
-        elif name == "rmsprop":
-            v *= RMS_ALPHA
-            np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - RMS_ALPHA
-            v += tmp
-            np.sqrt(v, out=tmp)
-            tmp += RMS_EPS
-            np.divide(g, tmp, out=tmp)
-            tmp *= lr
-            th -= tmp
-        elif name == "adagrad":
-            np.multiply(g, g, out=tmp)
-            v += tmp
-            np.sqrt(v, out=tmp)
-            tmp += ADAGRAD_EPS
-            np.divide(g, tmp, out=tmp)
-            tmp *= lr
-            th -= tmp
-        else:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}.")
+        optim.step(cfg.optimizer, th, self.grad, self._m, self._v, tmp, lr, self._t, cfg.weight_decay)
         if cfg.l1:  # soft-threshold the weights; biases and norm parameters get a threshold of 0
             np.abs(th, out=tmp)
             tmp -= (lr * cfg.l1) * self._wmask
@@ -775,7 +402,7 @@ class Engine:
         tl, te = self._hist["train_loss"][-1], self._hist["test_loss"][-1]
         if not math.isfinite(tl) or not np.isfinite(self.theta).all() or tl > self.cfg.explode * max(
                 self._first_loss, 1e-12):
-            self.diverged = _diverged_sentence(self, tl)
+            self.diverged = diverged_sentence(self, tl)
             self.stopped = "The run diverged; see the explanation."
             return
         if self._plateau is not None:
@@ -822,7 +449,7 @@ class Engine:
                 z = (z - lay.run_mean) / np.sqrt(lay.run_var + NORM_EPS) * lay.gamma + lay.beta
             elif self.cfg.norm == "layer":
                 z = (z - z.mean(1, keepdims=True)) / np.sqrt(z.var(1, keepdims=True) + NORM_EPS) * lay.gamma + lay.beta
-            h = _act_plain(lay.act, z)
+            h = kernels.value(lay.act, z)
             if collect:
                 pres.append(z)
                 posts.append(h)
@@ -863,9 +490,9 @@ class Engine:
             _, pres, posts = self.forward(self._Xtr, collect=True)
         dead, sat, n_dead, n_sat, n_all = [], [], 0, 0, 0
         for lay, z, a in zip(self.layers, pres, posts, strict=False):
-            s = np.abs(_slope(lay.act, z, a))
+            s = np.abs(kernels.slope(lay.act, z, a))
             is_dead = (s == 0).all(axis=0)
-            is_sat = ~is_dead & ((s < SATURATED_SLOPE * _PEAK_SLOPE[lay.act]).mean(axis=0) >= SATURATED_SHARE)
+            is_sat = ~is_dead & ((s < SATURATED_SLOPE * kernels.KERNELS[lay.act].peak).mean(axis=0) >= SATURATED_SHARE)
             dead.append(float(is_dead.mean()))
             sat.append(float(is_sat.mean()))
             n_dead, n_sat, n_all = n_dead + int(is_dead.sum()), n_sat + int(is_sat.sum()), n_all + len(is_dead)
@@ -1107,10 +734,6 @@ def _targets(y: np.ndarray, head: str) -> np.ndarray:
     return np.asarray(y, dtype=np.float64).reshape(-1, 1)
 
 
-def _act_plain(name: str, z: np.ndarray) -> np.ndarray:
-    return _act(name, z, np.empty_like(z))
-
-
 def _loss_grad(out: np.ndarray, y: np.ndarray, head: str, want_loss: bool) -> tuple[float, np.ndarray]:
     """(mean loss or nan, ∂loss/∂out) for a batch: BCE-with-logits, softmax cross-entropy or MSE."""
     n = out.shape[0]
@@ -1156,56 +779,3 @@ def _finite_value(value: float) -> float:
     return v
 
 
-def _diverged_sentence(eng: Engine, loss: float) -> str:
-    """What blew up and when, what the engine measures at that moment, and what to change, most likely first.
-
-    The measurements: the learning rate in force, the inputs' scale (root mean square of each training column:
-    the loss's curvature, and so the largest stable learning rate, goes with its square) and, without
-    normalization, the gain of the network at its initial weights (output RMS / input RMS on the training rows).
-    """
-    cfg, data = eng.cfg, eng.data
-    what = ("became NaN" if math.isnan(loss) else "became infinite" if math.isinf(loss)
-            else f"grew to {loss:.3g}, over {cfg.explode:g} times its starting value of {eng._first_loss:.3g}")
-    if math.isfinite(loss) and not np.isfinite(eng.theta).all():
-        what = "stayed finite but some weights overflowed to infinity or NaN"
-    head = (f"The training loss {what} by the end of epoch {eng.epoch} (update {eng.updates}), "
-            f"with the learning rate at {eng.lr:.3g}. ")
-    rms = np.sqrt(np.mean(eng._Xtr**2, axis=0))
-    k = int(np.argmax(rms))
-    name = pgdata.FEATURES.get(data.feature_names[k], data.feature_names[k])
-    if rms[k] > UNSCALED_RMS:
-        seen = (f"The largest input, {name}, has a root mean square of {rms[k]:.3g} (1 for standardized inputs); "
-                f"the loss's curvature grows with the square of the inputs' scale, and the stable learning rate "
-                f"shrinks with it. ")
-    else:
-        seen = (f"The inputs are on a unit scale (largest root mean square {rms[k]:.2g}), so the learning rate "
-                f"itself is the likely cause. ")
-    fixes = [f"lower the learning rate ten-fold (to {eng.lr / 10:.3g})"]
-    squared = [pgdata.FEATURES[f] for f in data.feature_names if f in ("x2", "y2", "xy")]
-    if squared:
-        fixes.append(f"drop {' and '.join(squared)}: {'it is' if len(squared) == 1 else 'they are'} far larger "
-                     "than the other inputs")
-    if cfg.optimizer in ("sgd", "momentum", "nesterov"):
-        fixes.append("switch to Adam, which divides each step by the gradient's own recent size")
-    gain = _initial_gain(eng) if cfg.norm == "none" and len(cfg.sizes) > 2 else math.nan
-    if gain > GAIN_LIMIT:
-        seen += (f"At its initial weights the network already multiplied its inputs' scale by {gain:.3g}; "
-                 f"with hidden layers as narrow as {min(cfg.sizes[1:-1])} units that factor varies widely from "
-                 f"seed to seed. ")
-        fixes.append("try another seed, wider layers, or batch or layer norm")
-    if cfg.schedule == "constant":
-        fixes.append("start with a warm-up schedule")
-    return head + seen + "What to change, most likely first: " + "; ".join(fixes) + "."
-
-
-def _initial_gain(eng: Engine) -> float:
-    """Output RMS / input RMS on the training rows, at the run's initial weights (eval mode)."""
-    saved = eng.theta.copy()
-    try:
-        eng.theta[:] = eng._init_theta
-        with np.errstate(all="ignore"):
-            out = eng.forward(eng._Xtr)[0]
-    finally:
-        eng.theta[:] = saved
-    x = float(np.sqrt(np.mean(eng._Xtr**2)))
-    return float(np.sqrt(np.mean(out**2))) / x if x > 0 else math.nan

@@ -1,6 +1,6 @@
 """Take a playground run away: config JSON, safetensors, a torch state_dict, ONNX, and a standalone script.
 
-Every export starts from :meth:`neuralab.train.fast.Engine.to_torch`, the ``nn.Sequential``
+Every export starts from :meth:`neuralab.train.playground.Engine.to_torch`, the ``nn.Sequential``
 that :func:`neuralab.nn.models.mlp` builds, holding the engine's weights. The state-dict
 keys are therefore torch's own (``0.weight``, ``0.bias``, ``1.running_mean``, ...), and
 any torch code that builds the same ``mlp`` can load them.
@@ -12,7 +12,7 @@ the same updates with torch's own optimizer in float64: the same shuffles, batch
 dropout masks (drawn from the same numpy stream), L2, weight decay, L1 proximal step and
 per-epoch learning rates. It prints the final losses, which match the engine's to
 rounding. What it cannot replay: weights edited by hand, and updates made with
-:meth:`~neuralab.train.fast.Engine.update` outside :meth:`~neuralab.train.fast.Engine.step`.
+:meth:`~neuralab.train.playground.Engine.update` outside :meth:`~neuralab.train.playground.Engine.step`.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ import torch
 from neuralab.data import playground as pgdata
 from neuralab.nn import models
 from neuralab.train import schedules
-from neuralab.train.fast import Engine
 from neuralab.train.optimizers import MOMENTUM
+from neuralab.train.playground.engine import Engine
 
 __all__ = ["OnnxCheck", "config_json", "onnx_export", "safetensors_bytes", "load_safetensors", "script",
            "state_dict_bytes"]
