@@ -72,14 +72,16 @@ def main() -> None:
     line("backprop.finite_differences_48_entries", warm(lambda: teaching.finite_differences(net, "W1", 48), 5))
 
     # the training loop: a new configuration, each button press, a jump to the end of the epoch
-    line("loop.view_new_config_tick0", ms(lambda: loop.loop_view(32, "adam", -2, 11, 0)))
-    line("loop.view_next_step", statistics.median(ms(lambda t=t: loop.loop_view(32, "adam", -2, 11, t))
-                                                  for t in range(1, 40)))
+    def view(batch_size: int, optimizer: str, lr: float, tick: int) -> tuple:
+        return loop.LOOP_SECTION.view(dict(batch_size=batch_size, optimizer=optimizer, lr=lr, seed=11, tick=tick))
+
+    line("loop.view_new_config_tick0", ms(lambda: view(32, "adam", 0.01, 0)))
+    line("loop.view_next_step", statistics.median(ms(lambda t=t: view(32, "adam", 0.01, t)) for t in range(1, 40)))
     per = steps.ticks_per_epoch(32, 1077)
-    line("loop.view_jump_to_epoch_end", ms(lambda: loop.loop_view(32, "adam", -2, 11, per - 1)))
-    line("loop.view_jump_to_last_tick_batch16", ms(lambda: loop.loop_view(16, "sgd", -1, 11,
-                                                                           3 * steps.ticks_per_epoch(16, 1077) - 1)))
-    line("loop.view_warm", warm(lambda: loop.loop_view(32, "adam", -2, 11, 5)))
+    line("loop.view_jump_to_epoch_end", ms(lambda: view(32, "adam", 0.01, per - 1)))
+    last16 = 3 * steps.ticks_per_epoch(16, 1077) - 1
+    line("loop.view_jump_to_last_tick_batch16", ms(lambda: view(16, "sgd", 0.1, last16)))
+    line("loop.view_warm", warm(lambda: view(32, "adam", 0.01, 5)))
     print(f"load_average_1min {os.getloadavg()[0]:.2f} processes")
 
 
