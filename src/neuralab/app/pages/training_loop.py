@@ -6,7 +6,7 @@ from dash import Input, Output, callback, ctx, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
-from neuralab.app.sections import Alert, Chart, Section, Text
+from neuralab.app.sections import Alert, Chart, Section, Text, table
 from neuralab.plots import training_loop as fig
 from neuralab.progress import Progress
 from neuralab.train import steps
@@ -98,9 +98,9 @@ def _cards(st: LoopState) -> list:
 
 
 def _weights(st: LoopState) -> list:
-    head = html.Thead(html.Tr([html.Th(t) for t in ("weight", "before step 4", "after", "change")]))
-    body = html.Tbody([html.Tr([html.Td(c) for c in row]) for row in fig.weight_rows(st)])
-    return [html.Caption("A few real weights of this batch's update"), head, body]
+    """The weights table's caption, head and body (the table itself is in the layout)."""
+    rows = table(("weight", "before step 4", "after", "change"), fig.weight_rows(st))
+    return [html.Caption("A few real weights of this batch's update"), *rows.children]
 
 
 def _run(v: dict, _progress: Progress) -> tuple[LoopState, int]:
