@@ -49,15 +49,16 @@ def main() -> None:
         print(f"race_{name}_7opt_300steps_cold {t_all:.0f} ms")
     print(f"race_cached {ms(lambda: descent.race('bowl', -2.5, 2.0, 0.04, 200, DEFAULT), 20):.2f} ms")
 
-    v = gd.SPEC.defaults()
+    v = gd.RACE_SECTION.spec.defaults()
     lr_pos = math.log10(v["lr"])
     opts = v["opts"].split(",")
-    gd.race_view(v["surface"], v["x0"], v["y0"], lr_pos, v["steps"], opts)
-    t = ms(lambda: gd.race_view(v["surface"], v["x0"], v["y0"], lr_pos, v["steps"], opts), 20)
+    # the callbacks as the browser calls them: slider positions in, every output drawn
+    gd.update_race(v["surface"], v["x0"], v["y0"], lr_pos, v["steps"], opts)
+    t = ms(lambda: gd.update_race(v["surface"], v["x0"], v["y0"], lr_pos, v["steps"], opts), 20)
     print(f"callback_race_view_warm {t:.1f} ms")
-    t = ms(lambda: gd.race_view("ravine", -3.5, 1.5, math.log10(fresh_lr()), 200, opts), 5)
+    t = ms(lambda: gd.update_race("ravine", -3.5, 1.5, math.log10(fresh_lr()), 200, opts), 5)
     print(f"callback_race_view_cold_default_opts {t:.0f} ms")
-    t = ms(lambda: gd.race_view("ravine", -3.5, 1.5, math.log10(fresh_lr()), 300, ALL.split(",")), 3)
+    t = ms(lambda: gd.update_race("ravine", -3.5, 1.5, math.log10(fresh_lr()), 300, ALL.split(",")), 3)
     print(f"callback_race_view_cold_worst_7opt_300steps {t:.0f} ms")
     click = {"points": [{"x": 1.0, "y": 1.0}]}
     print(f"callback_set_start {ms(lambda: gd.start_from('gd-race', click, 'bowl', 0, 0), 200) * 1e3:.1f} us")
@@ -67,15 +68,15 @@ def main() -> None:
     print(f"batch_paths_100_updates_cold {t_cold:.0f} ms")
     t_cold = ms(lambda: descent.batch_paths(0.05, 16, 300, next(lr_k) % 9000 + 1), 3)
     print(f"batch_paths_300_updates_cold {t_cold:.0f} ms")
-    gd.batch_view(*b)
-    print(f"callback_batch_view_warm {ms(lambda: gd.batch_view(*b), 20):.1f} ms")
+    gd.update_batch(*b)
+    print(f"callback_batch_view_warm {ms(lambda: gd.update_batch(*b), 20):.1f} ms")
 
     for dirs in landscape.DIRECTIONS:
         for epochs in (20, 40):
             landscape._trained.cache_clear()
             t = ms(lambda d=dirs, e=epochs: landscape.landscape(d, e, 0))
             print(f"landscape_{dirs}_{epochs}epochs_wall {t:.0f} ms")
-    t = ms(lambda: gd.landscape_view("random", 20, 1), 1)
+    t = ms(lambda: gd.LANDSCAPE_SECTION.view(dict(ls_dirs="random", ls_epochs=20, seed=1)), 1)
     print(f"callback_landscape_view_cold_in_process {t:.0f} ms")
 
 

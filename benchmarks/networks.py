@@ -27,7 +27,7 @@ from neuralab.nn.teaching import WORKED  # noqa: E402
 from neuralab.train import steps  # noqa: E402
 
 torch.set_num_threads(1)
-WORKED_ARGS = list(WORKED.defaults().values())
+WORKED_ARGS = list(WORKED.defaults().values())  # the worked sliders' positions (none is a log slider)
 
 
 def ms(fn: Callable[[], object]) -> float:
@@ -50,19 +50,20 @@ def main() -> None:
     line("ff.trained_net_cold_train", ms(steps.trained_net))
     steps.trained_net.cache_clear()
     line("ff.trained_net_from_disk", ms(steps.trained_net))
-    line("ff.network_view_cold", ms(lambda: ff.network_view(4, 3)))
-    line("ff.network_view_warm", warm(lambda: ff.network_view(4, 3)))
+    line("ff.network_view_cold", ms(lambda: ff.NET_SECTION.view(dict(digit=4, sample=3))))
+    line("ff.network_view_warm", warm(lambda: ff.NET_SECTION.view(dict(digit=4, sample=3))))
 
     # worked example (drag): a new slider value is a cache miss, so time distinct values
     fresh = [round(-2 + 0.1 * k, 1) for k in range(30)]
     line("ff.worked_view_new_value", statistics.median(
-        ms(lambda v=v: ff.worked_view(v, *WORKED_ARGS[1:])) for v in fresh))
-    line("ff.worked_view_warm", warm(lambda: ff.worked_view(*WORKED_ARGS)))
-    line("ff.backprop_view_worked_warm", warm(lambda: ff.backprop_view("worked", 8, 8, 0, WORKED_ARGS)))
-    line("ff.backprop_view_digits_cold_b64_h32", ms(lambda: ff.backprop_view("digits", 64, 32, 7, WORKED_ARGS)))
-    line("ff.backprop_view_digits_warm", warm(lambda: ff.backprop_view("digits", 64, 32, 7, WORKED_ARGS)))
-    line("ff.explorer_view_cold", ms(lambda: ff.explorer_view("gelu", 7.5, -2.5, 1201)))
-    line("ff.explorer_view_warm", warm(lambda: ff.explorer_view("gelu", 7.5, -2.5, 1201)))
+        ms(lambda v=v: ff.update_worked(v, *WORKED_ARGS[1:])) for v in fresh))
+    line("ff.worked_view_warm", warm(lambda: ff.update_worked(*WORKED_ARGS)))
+    # the backprop callback's inputs: bp_batch, bp_hidden, bp_net, seed, then the worked sliders
+    line("ff.backprop_view_worked_warm", warm(lambda: ff.update_backprop(8, 8, "worked", 0, *WORKED_ARGS)))
+    line("ff.backprop_view_digits_cold_b64_h32", ms(lambda: ff.update_backprop(64, 32, "digits", 7, *WORKED_ARGS)))
+    line("ff.backprop_view_digits_warm", warm(lambda: ff.update_backprop(64, 32, "digits", 7, *WORKED_ARGS)))
+    line("ff.explorer_view_cold", ms(lambda: ff.update_explorer("gelu", 7.5, -2.5, 1201)))  # threshold at log10
+    line("ff.explorer_view_warm", warm(lambda: ff.update_explorer("gelu", 7.5, -2.5, 1201)))
 
     # hand-written backprop beside its peer, torch autograd, on one digits batch (float64)
     net = teaching._digits_cached(64, 32, 7).net
@@ -71,14 +72,16 @@ def main() -> None:
     line("backprop.finite_differences_48_entries", warm(lambda: teaching.finite_differences(net, "W1", 48), 5))
 
     # the training loop: a new configuration, each button press, a jump to the end of the epoch
-    line("loop.view_new_config_tick0", ms(lambda: loop.loop_view(32, "adam", -2, 11, 0)))
-    line("loop.view_next_step", statistics.median(ms(lambda t=t: loop.loop_view(32, "adam", -2, 11, t))
-                                                  for t in range(1, 40)))
+    def view(batch_size: int, optimizer: str, lr: float, tick: int) -> tuple:
+        return loop.LOOP_SECTION.view(dict(batch_size=batch_size, optimizer=optimizer, lr=lr, seed=11, tick=tick))
+
+    line("loop.view_new_config_tick0", ms(lambda: view(32, "adam", 0.01, 0)))
+    line("loop.view_next_step", statistics.median(ms(lambda t=t: view(32, "adam", 0.01, t)) for t in range(1, 40)))
     per = steps.ticks_per_epoch(32, 1077)
-    line("loop.view_jump_to_epoch_end", ms(lambda: loop.loop_view(32, "adam", -2, 11, per - 1)))
-    line("loop.view_jump_to_last_tick_batch16", ms(lambda: loop.loop_view(16, "sgd", -1, 11,
-                                                                           3 * steps.ticks_per_epoch(16, 1077) - 1)))
-    line("loop.view_warm", warm(lambda: loop.loop_view(32, "adam", -2, 11, 5)))
+    line("loop.view_jump_to_epoch_end", ms(lambda: view(32, "adam", 0.01, per - 1)))
+    last16 = 3 * steps.ticks_per_epoch(16, 1077) - 1
+    line("loop.view_jump_to_last_tick_batch16", ms(lambda: view(16, "sgd", 0.1, last16)))
+    line("loop.view_warm", warm(lambda: view(32, "adam", 0.01, 5)))
     print(f"load_average_1min {os.getloadavg()[0]:.2f} processes")
 
 

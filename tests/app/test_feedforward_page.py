@@ -30,38 +30,48 @@ def test_url_values_reach_the_controls_and_bad_ones_are_reported():
     assert "w11 must be between -2 and 2" in _text(page.layout(values, messages))
 
 
+def _bp(bp_net: str, bp_batch: int, bp_hidden: int, seed: int) -> dict:
+    return dict(bp_net=bp_net, bp_batch=bp_batch, bp_hidden=bp_hidden, seed=seed, **WORKED.defaults())
+
+
+def _act(a, x_max, threshold, n_points) -> dict:
+    return dict(act=a, x_max=x_max, threshold=threshold, n_points=n_points)
+
+
 def test_worked_view_follows_the_sliders():
-    fig, text, rows, alert = page.worked_view(*DEFAULT_WORKED)
+    fig, text, rows, alert = page.WORKED_SECTION.view(WORKED.defaults())
     assert isinstance(fig, go.Figure) and alert == "" and "a loss of 0.4032 nats" in text
     assert len(rows) == 7
     changed = dict(WORKED.defaults(), bh2=1.5)  # switches the second hidden unit on
-    text2 = page.worked_view(*changed.values())[1]
+    text2 = page.WORKED_SECTION.view(changed)[1]
     assert "is off" not in text2 and text2 != text
+    assert page.update_worked(*changed.values())[1] == text2
 
 
 def test_backprop_view_on_both_networks():
-    rows, fig, text, alert = page.backprop_view("worked", 8, 8, 0, DEFAULT_WORKED)
+    rows, fig, text, alert = page.BACKPROP_SECTION.view(_bp("worked", 8, 8, 0))
     assert len(rows) == 8 and alert == "" and "On a batch of 1" in text
-    rows, fig, text, alert = page.backprop_view("digits", 16, 4, 2, DEFAULT_WORKED)
+    rows, fig, text, alert = page.BACKPROP_SECTION.view(_bp("digits", 16, 4, 2))
     assert "On a batch of 16" in text and "16×10" in _text(rows)
     assert page.update_backprop(8, 8, "worked", 0, *DEFAULT_WORKED)[2].startswith("On a batch of 1")
 
 
 def test_explorer_and_network_views():
-    fig, text, rows, alert = page.explorer_view("sigmoid", 6, -2, 801)  # threshold slider is log10
+    fig, text, rows, alert = page.EXPLORER_SECTION.view(_act("sigmoid", 6, 0.01, 801))
     assert "f′ is at most 0.25" in text and len(rows) == 8 and alert == ""
-    fig, text, alert = page.network_view(5, 1)
+    assert page.update_explorer("sigmoid", 6, -2, 801)[1] == text  # the threshold slider sits at log10
+    fig, text, alert = page.NET_SECTION.view(dict(digit=5, sample=1))
     assert isinstance(fig, go.Figure) and "A 5 from the validation set" in text
 
 
 @pytest.mark.parametrize(
     ("call", "fragment"),
     [
-        (lambda: page.worked_view(*([9] + DEFAULT_WORKED[1:])), "x1 must be between -2 and 2"),
-        (lambda: page.backprop_view("digits", 0, 8, 0, DEFAULT_WORKED), "bp_batch must be between 1 and 64"),
-        (lambda: page.backprop_view("both", 8, 8, 0, DEFAULT_WORKED), "bp_net must be one of"),
-        (lambda: page.explorer_view("relu", 6, -2, "many"), "n_points must be a whole number"),
-        (lambda: page.network_view(3, 42), "sample must be between 0 and 9"),
+        (lambda: page.WORKED_SECTION.view(dict(WORKED.defaults(), x1=9)), "x1 must be between -2 and 2"),
+        (lambda: page.BACKPROP_SECTION.view(_bp("digits", 0, 8, 0)), "bp_batch must be between 1 and 64"),
+        (lambda: page.BACKPROP_SECTION.view(_bp("both", 8, 8, 0)), "bp_net must be one of"),
+        (lambda: page.EXPLORER_SECTION.view(_act("relu", 6, 0.01, "many")), "n_points must be a whole number"),
+        (lambda: page.NET_SECTION.view(dict(digit=3, sample=42)), "sample must be between 0 and 9"),
     ],
 )
 def test_bad_values_become_a_sentence(call, fragment):

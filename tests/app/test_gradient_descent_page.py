@@ -12,7 +12,8 @@ from neuralab.app.pages import gradient_descent as gd
 from tests.app.tree import ids as _ids
 from tests.app.tree import text as _text
 
-LR = math.log10(0.04)  # the log slider's position for η = 0.04
+ETA = 0.04
+LR = math.log10(ETA)  # the log slider's position for η = 0.04
 
 
 def test_layout_has_every_control_and_every_output():
@@ -41,37 +42,49 @@ def test_url_values_reach_the_controls_and_bad_ones_are_reported():
     assert values["x0"] == gd.SPEC.defaults()["x0"]
 
 
+def _race(surface="bowl", x0=-2.5, y0=2.0, lr=ETA, steps=100, opts=("sgd",)) -> dict:
+    return dict(surface=surface, x0=x0, y0=y0, lr=lr, steps=steps, opts=list(opts) if isinstance(opts, tuple) else opts)
+
+
 def test_race_view_gives_figures_table_paths_and_a_card():
-    out = gd.race_view("ravine", -3.5, 1.5, LR, 200, ["sgd", "momentum"])
-    race, summary, loss, loss_summary, table, paths, step_max, step, alert, card = out
+    out = gd.RACE_SECTION.view(_race("ravine", -3.5, 1.5, ETA, 200, ("sgd", "momentum")))
+    race, summary, loss, loss_summary, table, paths, step_max, step, alert = out
     assert isinstance(race, go.Figure) and isinstance(loss, go.Figure) and alert == ""
     assert summary.startswith("Narrow ravine, η = 0.04, 200 steps from (-3.50, 1.50)")
     assert isinstance(table, html.Table) and "SGD + momentum" in _text(table)
     assert step_max == step == 200 and len(paths["x"]) == 2
+    card = gd.update_surface_card("ravine")
     assert "f(x, y) = 0.1x² + 10y²" in _text(card) and "(0.000, 0.000)" in _text(card)
+    assert gd.update_surface_card("nope") == ""
+
+
+def test_race_callback_reads_the_log_slider():
+    out = gd.update_race("ravine", -3.5, 1.5, LR, 200, ["sgd", "momentum"])  # the lr slider sits at log10(η)
+    assert out[1] == gd.RACE_SECTION.view(_race("ravine", -3.5, 1.5, ETA, 200, ("sgd", "momentum")))[1]
+    assert out[1].startswith("Narrow ravine, η = 0.04, 200 steps")
 
 
 def test_race_view_explains_divergence_in_the_table():
-    out = gd.race_view("rosenbrock", -1.5, 2.0, LR, 100, ["sgd", "adam"])
+    out = gd.RACE_SECTION.view(_race("rosenbrock", -1.5, 2.0, ETA, 100, ("sgd", "adam")))
     assert "diverged: SGD" in out[1] and "Diverged at step" in _text(out[4])
 
 
 @pytest.mark.parametrize(
-    ("args", "fragment"),
+    ("values", "fragment"),
     [
-        (("bowl", -2.5, 2.0, LR, 100, []), "opts must name at least one"),
-        (("bowl", -2.5, 2.0, LR, 100, ["sgd", "<img>"]), "opts may only name"),
-        (("bowl", -2.5, 2.0, LR, 100, "sgd"), ""),
-        (("bowl", 9, 2.0, LR, 100, ["sgd"]), "x0 must be between -4.5 and 4.5"),
-        (("bowl", -2.5, 2.0, 7, 100, ["sgd"]), "lr must be between"),
-        (("bowl", -2.5, 2.0, LR, "lots", ["sgd"]), "steps must be a whole number"),
-        (("nope", -2.5, 2.0, LR, 100, ["sgd"]), "surface must be one of"),
-        (("bowl", -2.5, None, LR, 100, ["sgd"]), "y0 must be a number"),
+        (_race(opts=[]), "opts must name at least one"),
+        (_race(opts=["sgd", "<img>"]), "opts may only name"),
+        (_race(opts="sgd"), ""),
+        (_race(x0=9), "x0 must be between -4.5 and 4.5"),
+        (_race(lr=7), "lr must be between"),
+        (_race(steps="lots"), "steps must be a whole number"),
+        (_race(surface="nope"), "surface must be one of"),
+        (_race(y0=None), "y0 must be a number"),
     ],
 )
-def test_race_view_bad_input_is_a_sentence(args, fragment):
-    out = gd.race_view(*args)
-    assert fragment in out[-2]
+def test_race_view_bad_input_is_a_sentence(values, fragment):
+    out = gd.RACE_SECTION.view(values)
+    assert fragment in out[-1]
     assert isinstance(out[0], go.Figure)
     if fragment:
         assert out[5] is None and fragment in out[1]
@@ -87,17 +100,20 @@ def test_click_and_surface_move_the_start():
 
 
 def test_batch_view():
-    figure, summary, alert = gd.batch_view(math.log10(0.05), 16, 100, 0)
+    batch = dict(bs_lr=0.05, bs_size=16, bs_steps=100, seed=0)
+    figure, summary, alert = gd.BATCH_SECTION.view(batch)
     assert isinstance(figure, go.Figure) and alert == "" and "100 updates of SGD at η = 0.05" in summary
-    assert "bs_size must be between 2 and 128" in gd.batch_view(math.log10(0.05), 1000, 100, 0)[2]
-    assert "bs_steps must be 10 plus a multiple of 10" in gd.batch_view(math.log10(0.05), 16, 15, 0)[2]
+    assert "bs_size must be between 2 and 128" in gd.BATCH_SECTION.view({**batch, "bs_size": 1000})[2]
+    assert "bs_steps must be 10 plus a multiple of 10" in gd.BATCH_SECTION.view({**batch, "bs_steps": 15})[2]
+    assert gd.update_batch(math.log10(0.05), 16, 100, 0)[1] == summary  # the callback reads the log slider
 
 
 def test_landscape_view():
     seen = []
-    figure, summary, alert = gd.landscape_view("random", 5, 0, progress=lambda d, t: seen.append((d, t)))
+    view = gd.LANDSCAPE_SECTION.view
+    figure, summary, alert = view(dict(ls_dirs="random", ls_epochs=5, seed=0), lambda d, t: seen.append((d, t)))
     assert isinstance(figure, go.Figure) and alert == ""
     assert "Filter-normalized random slice of 21 × 21 points" in summary
     assert seen[-1] == (5 + 21, 5 + 21)
-    assert "ls_dirs must be one of" in gd.landscape_view("<b>", 5, 0)[2]
-    assert "ls_epochs must be between 5 and 40" in gd.landscape_view("pca", 10**9, 0)[2]
+    assert "ls_dirs must be one of" in view(dict(ls_dirs="<b>", ls_epochs=5, seed=0))[2]
+    assert "ls_epochs must be between 5 and 40" in view(dict(ls_dirs="pca", ls_epochs=10**9, seed=0))[2]

@@ -27,30 +27,35 @@ def test_url_values_reach_the_controls_and_bad_ones_are_reported():
     assert "tick must be between 0 and" in _text(page.layout(values, messages))
 
 
+def _loop(batch_size, optimizer, lr, seed, tick) -> dict:
+    return dict(batch_size=batch_size, optimizer=optimizer, lr=lr, seed=seed, tick=tick)
+
+
 def test_view_walks_the_steps():
-    out = page.loop_view(32, "adam", -2, 0, 1)  # lr slider is log10
-    where, cards, step, step_text, code, weights, hist, hist_text, alert = out
+    out = page.LOOP_SECTION.view(_loop(32, "adam", 0.01, 0, 1))
+    step, step_text, where, cards, code, weights, hist, hist_text, alert = out
     assert alert == "" and isinstance(step, go.Figure) and isinstance(hist, go.Figure)
     assert where.endswith("step 2 of 6: Loss") and "The batch loss is" in step_text
     assert "◀ here" in _text(code) and "loss = F.cross_entropy(logits, y)" in _text(code).split("◀")[0].splitlines()[-1]
     assert "not yet" in _text(cards)
-    out4 = page.loop_view(32, "adam", -2, 0, 3)
-    assert "moved the tensors" in out4[3] and "+" in _text(out4[5])
+    out4 = page.LOOP_SECTION.view(_loop(32, "adam", 0.01, 0, 3))
+    assert "moved the tensors" in out4[1] and "+" in _text(out4[5])
+    assert page.LOOP_SECTION.answer(_loop(32, "adam", -2, 0, 3))[1] == out4[1]  # the lr slider sits at log10
 
 
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        ((24, "adam", -2, 0, 0), "batch_size must be 16 plus a multiple of 16"),
-        ((32, "lion", -2, 0, 0), "optimizer must be one of"),
-        ((32, "adam", 3, 0, 0), "lr must be between"),
-        ((128, "adam", -2, 0, 1000), "tick must be below"),
-        ((32, "adam", -2, "x; DROP", 0), "seed must be a whole number"),
+        ((24, "adam", 0.01, 0, 0), "batch_size must be 16 plus a multiple of 16"),
+        ((32, "lion", 0.01, 0, 0), "optimizer must be one of"),
+        ((32, "adam", 1000, 0, 0), "lr must be between"),
+        ((128, "adam", 0.01, 0, 1000), "tick must be below"),
+        ((32, "adam", 0.01, "x; DROP", 0), "seed must be a whole number"),
     ],
 )
 def test_bad_values_become_a_sentence(args, fragment):
-    out = page.loop_view(*args)
-    assert fragment in out[-1] and fragment in out[3]
+    out = page.LOOP_SECTION.view(_loop(*args))
+    assert fragment in out[-1] and fragment in out[1]
 
 
 def test_the_callback_owns_the_counter():
@@ -62,10 +67,10 @@ def test_the_callback_owns_the_counter():
 
     press("loop-next.n_clicks")
     out = page.update_loop(1, 0, 0, 0, 32, "adam", -2, 0, 4)
-    assert out[0] == 5 and out[1].endswith("step 1 of 6: Forward pass") and "batch 2 of 34" in out[1]
+    assert out[0] == 5 and out[3].endswith("step 1 of 6: Forward pass") and "batch 2 of 34" in out[3]
     press("loop-batch_size.value")  # a new setting: a new run, at once, with no stale counter
     out = page.update_loop(1, 0, 0, 0, 128, "adam", -2, 0, 1000)
-    assert out[0] == 0 and out[-1] == "" and "batch 1 of 9" in out[1]
+    assert out[0] == 0 and out[-1] == "" and "batch 1 of 9" in out[3]
 
 
 def test_buttons_and_settings_move_the_counter():

@@ -108,6 +108,14 @@ def test_every_optimizer_runs_and_paths_start_at_the_start():
         assert (p.x[0], p.y[0]) == (0.3, 1.8) and np.all(np.isfinite(p.loss))
 
 
+def test_a_clicked_start_snaps_to_the_start_sliders_grid():
+    assert descent.snap_start(1.23456, -0.5) == (1.23, -0.5)
+    assert descent.snap_start(-4.499, 0.005001) == (-4.5, 0.01)
+    x, y = descent.snap_start(0.1 + 0.2, 1.07)  # no float noise: the value a slider at that step shows
+    assert (x, y) == (0.3, 1.07)
+    RACE.validate(surface="bowl", x0=x, y0=y, lr=0.04, steps=200, opts="sgd")
+
+
 def test_a_start_on_the_saddle_axis_never_leaves_it():
     p = descent.race("saddle", 2.5, 0.0, 0.04, 300, "sgd").paths[0]
     assert np.all(p.y == 0) and abs(p.x[-1]) < 1e-6 and p.converged_at is None  # stuck on the saddle

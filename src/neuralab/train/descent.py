@@ -160,6 +160,19 @@ RACE = ParamSpec(
 )
 
 
+def snap_start(x: float, y: float) -> tuple[float, float]:
+    """A point on the start grid: ``(x, y)`` rounded to the steps of :data:`RACE`'s x0 and y0.
+
+    A click on the contour plot lands anywhere; the start sliders hold multiples of their step.
+
+    Example:
+        >>> snap_start(1.23456, -0.5)
+        (1.23, -0.5)
+    """
+    fx, fy = RACE.fields["x0"], RACE.fields["y0"]
+    return round(round(x / fx.step) * fx.step, 10), round(round(y / fy.step) * fy.step, 10)
+
+
 @dataclass(frozen=True)
 class Path:
     """One optimizer's walk over a surface."""

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import inspect
 
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import Input, Output, State, clientside_callback, dcc, html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, wire
+from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.sections import Chart, Section, Text
 from neuralab.nn import activations as act
 from neuralab.nn import teaching
 from neuralab.nn.activations import EXPLORER
 from neuralab.nn.teaching import BACKPROP, WORKED
 from neuralab.params import ParamSpec
 from neuralab.plots import feedforward as fig
-from neuralab.plots.theme import message_figure
+from neuralab.progress import Progress
 from neuralab.train import steps
 from neuralab.train.steps import FORWARD
 
@@ -177,99 +178,45 @@ def _explorer(values: dict) -> html.Section:
     )
 
 
-# ----------------------------------------------------------------------------- callbacks
+# ----------------------------------------------------------------------------- sections
+
+#: The network chart's controls: the speed slider drives only the animation, in the browser.
+NET = ParamSpec("forward", digit=FORWARD.fields["digit"], sample=FORWARD.fields["sample"])
+#: The backprop check reads the worked example's sliders too, for its "worked" network.
+CHECK = ParamSpec.merge("backprop", BACKPROP, WORKED)
 
 
-def network_view(digit, sample, progress=lambda done, total: None):
-    """Network figure, summary and alert (trains the network once, then cached)."""
-    a, msg = checked(FORWARD, dict(digit=digit, sample=sample), lambda v: steps.activations(v["digit"], v["sample"]))
-    if a is None:
-        return message_figure("Fix the value above to run the network."), msg, msg
-    return fig.network_figure(a), fig.describe_network(a), ""
+def _check(v: dict, _progress: Progress) -> teaching.Check:
+    """The backprop check of the network picked: the worked example's, or a digits mini-batch's."""
+    if v["bp_net"] == "worked":
+        return teaching.worked_check(**WORKED.subset(v))
+    return teaching.digits_check(v["bp_batch"], v["bp_hidden"], v["seed"])
 
 
-@callback(
-    Output(cid(P, "net"), "figure"),
-    Output(cid(P, "net-summary"), "children"),
-    Output(cid(P, "net-alert"), "children"),
-    Input(cid(P, "digit"), "value"),
-    Input(cid(P, "sample"), "value"),
-    **background(cid(P, "net")),
-)
-def update_network(set_progress, digit, sample):
-    return network_view(digit, sample)
+def _activations(v: dict, _progress: Progress) -> tuple[act.Curve, list[act.Summary]]:
+    """The chosen activation's curve, and every activation summarised on the same range."""
+    return act.curve(**v), act.summary_table(v["x_max"], v["threshold"], v["n_points"])
 
 
-def worked_view(*args):
-    """Worked figure, summary, table rows and alert."""
-    c, msg = checked(WORKED, dict(zip(WORKED.fields, args, strict=True)), lambda v: teaching.worked_check(**v))
-    if c is None:
-        return message_figure("Fix the value above to compute the example."), msg, [], msg
-    return fig.worked_figure(c), fig.describe_worked(c), _rows(fig.worked_rows(c)), ""
+NET_SECTION = Section(P, "net", NET, lambda v, _: steps.activations(v["digit"], v["sample"]),
+                      [Chart("net", fig.network_figure, fig.describe_network)],
+                      fix="Fix the value above to run the network.", job=True)
+WORKED_SECTION = Section(P, "worked", WORKED, lambda v, _: teaching.worked_check(**v),
+                         [Chart("worked-chart", fig.worked_figure, fig.describe_worked),
+                          Text("worked-table", lambda c: _rows(fig.worked_rows(c)), blank=[])],
+                         fix="Fix the value above to compute the example.")
+BACKPROP_SECTION = Section(P, "bp", CHECK, _check,
+                           [Text("bp-table", lambda c: _rows(fig.backprop_rows(c)), blank=[]),
+                            Chart("bp-chart", fig.check_figure, fig.describe_check)],
+                           fix="Fix the value above to run the check.")
+EXPLORER_SECTION = Section(P, "act", EXPLORER, _activations,
+                           [Chart("act-chart", lambda r: fig.activation_figure(r[0]),
+                                  lambda r: fig.describe_activation(r[0])),
+                            Text("act-table", lambda r: _rows(fig.activation_rows(r[1])), blank=[])],
+                           fix="Fix the value above to draw the function.")
+SECTIONS = (NET_SECTION, WORKED_SECTION, BACKPROP_SECTION, EXPLORER_SECTION)
 
-
-@callback(
-    Output(cid(P, "worked-chart"), "figure"),
-    Output(cid(P, "worked-chart-summary"), "children"),
-    Output(cid(P, "worked-table"), "children"),
-    Output(cid(P, "worked-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in WORKED.fields),
-)
-def update_worked(*args):
-    return worked_view(*args)
-
-
-def backprop_view(bp_net, bp_batch, bp_hidden, seed, worked=()):
-    """Gradient table rows, check figure, summary and alert."""
-    raw = dict(bp_net=bp_net, bp_batch=bp_batch, bp_hidden=bp_hidden, seed=seed)
-
-    def run(v):
-        if v["bp_net"] == "worked":
-            return teaching.worked_check(**WORKED.validate(dict(zip(WORKED.fields, worked, strict=False))))
-        return teaching.digits_check(v["bp_batch"], v["bp_hidden"], v["seed"])
-
-    c, msg = checked(BACKPROP, raw, run)
-    if c is None:
-        return [], message_figure("Fix the value above to run the check."), msg, msg
-    return _rows(fig.backprop_rows(c)), fig.check_figure(c), fig.describe_check(c), ""
-
-
-@callback(
-    Output(cid(P, "bp-table"), "children"),
-    Output(cid(P, "bp-chart"), "figure"),
-    Output(cid(P, "bp-chart-summary"), "children"),
-    Output(cid(P, "bp-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in BACKPROP.fields),
-    *(Input(cid(P, n), "value") for n in WORKED.fields),
-)
-def update_backprop(*args):
-    bp = dict(zip(BACKPROP.fields, args[: len(BACKPROP.fields)], strict=True))
-    return backprop_view(**bp, worked=args[len(BACKPROP.fields):])
-
-
-def explorer_view(a, x_max, threshold, n_points):
-    """Activation figure, summary, comparison rows and alert."""
-    raw = dict(act=a, x_max=x_max, threshold=threshold, n_points=n_points)
-
-    def run(v):
-        return act.curve(**v), act.summary_table(v["x_max"], v["threshold"], v["n_points"])
-
-    out, msg = checked(EXPLORER, raw, run)
-    if out is None:
-        return message_figure("Fix the value above to draw the function."), msg, [], msg
-    c, table = out
-    return fig.activation_figure(c), fig.describe_activation(c), _rows(fig.activation_rows(table)), ""
-
-
-@callback(
-    Output(cid(P, "act-chart"), "figure"),
-    Output(cid(P, "act-chart-summary"), "children"),
-    Output(cid(P, "act-table"), "children"),
-    Output(cid(P, "act-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in EXPLORER.fields),
-)
-def update_explorer(*args):
-    return explorer_view(*args)
+update_network, update_worked, update_backprop, update_explorer = (s.register() for s in SECTIONS)
 
 
 # ----------------------------------------------------------------------------- the animation, in the browser

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, wire
+from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.params import ParamSpec
 from neuralab.plots import descent as fig
-from neuralab.plots.theme import message_figure
 from neuralab.train import descent, landscape
 from neuralab.train.descent import BATCH, RACE, SURFACES
 from neuralab.train.landscape import LANDSCAPE
@@ -212,7 +212,14 @@ def _cheatsheet() -> html.Section:
 # ----------------------------------------------------------------------------- the race
 
 
-def _surface_card(surface: str) -> list:
+def surface_card(surface: str) -> list | str:
+    """The chosen surface's formula, its local minima and its lesson (empty for an unknown surface).
+
+    Args:
+        surface: a key of :data:`~neuralab.train.descent.SURFACES`, as the radio items send it.
+    """
+    if surface not in SURFACES:
+        return ""
     s = SURFACES[surface]
     mins = "; ".join(f"({x:.3f}, {y:.3f}) with f = {f:.4g}" for x, y, f in descent.minima(surface))
     word = "minimum" if len(s.points) == 1 else "minima"
@@ -220,43 +227,50 @@ def _surface_card(surface: str) -> list:
             html.Span(s.lesson, className="nl-card-blurb")]
 
 
-def _table(rows: list[dict[str, str]]) -> html.Table:
-    head = html.Thead(html.Tr([html.Th(k) for k in rows[0]]))
-    return html.Table([head, html.Tbody([html.Tr([html.Td(v) for v in r.values()]) for r in rows])])
+def _race_table(race: descent.Race) -> html.Table:
+    rows = fig.race_rows(race)
+    return table(list(rows[0]), [list(r.values()) for r in rows])
 
 
-def race_view(surface, x0, y0, lr, steps, opts):
-    """Race figure + summary, loss figure + summary, table, path data, step max/value, alert, surface card."""
-    raw = dict(surface=surface, x0=x0, y0=y0, lr=lr, steps=steps, opts=opts)
-    race, msg = checked(RACE, raw, lambda v: descent.race(**v))
-    if race is None:
-        card = _surface_card(surface) if surface in SURFACES else ""
-        blank = message_figure("Fix the value above to run the optimizers.")
-        return blank, msg, message_figure(""), "", "", None, 1, 1, msg, card
-    return (fig.race_figure(race, descent.grid(race.surface)), fig.describe_race(race), fig.loss_figure(race),
-            fig.describe_race(race), _table(fig.race_rows(race)), fig.path_data(race), race.steps, race.steps, "",
-            _surface_card(race.surface))
+RACE_SECTION = Section(
+    P, "race", RACE, lambda v, _: descent.race(**v),
+    [Chart("race", lambda r: fig.race_figure(r, descent.grid(r.surface)), fig.describe_race),
+     Chart("loss", fig.loss_figure, fig.describe_race),
+     Text("table", _race_table),
+     Text("paths", fig.path_data, prop="data", blank=None),  # what the step slider cuts, in the browser
+     Text("step", lambda r: r.steps, prop="max", blank=1),
+     Text("step", lambda r: r.steps, prop="value", blank=1)],
+    fix="Fix the value above to run the optimizers.")
+BATCH_SECTION = Section(P, "batch", BATCH, lambda v, _: descent.batch_paths(**v),
+                        [Chart("batch", fig.batch_figure, fig.describe_batch)],
+                        fix="Fix the value above to run SGD.")
+LANDSCAPE_SECTION = Section(P, "landscape", LANDSCAPE, lambda v, progress: landscape.landscape(**v, progress=progress),
+                            [Chart("landscape", fig.landscape_figure, fig.describe_landscape)],
+                            fix="Fix the value above to train the network.", job=True)
+SECTIONS = (RACE_SECTION, BATCH_SECTION, LANDSCAPE_SECTION)
+
+update_race, update_batch, update_landscape = (s.register() for s in SECTIONS)
 
 
-@callback(
-    Output(cid(P, "race"), "figure"),
-    Output(cid(P, "race-summary"), "children"),
-    Output(cid(P, "loss"), "figure"),
-    Output(cid(P, "loss-summary"), "children"),
-    Output(cid(P, "table"), "children"),
-    Output(cid(P, "paths"), "data"),
-    Output(cid(P, "step"), "max"),
-    Output(cid(P, "step"), "value"),
-    Output(cid(P, "race-alert"), "children"),
-    Output(cid(P, "surface-card"), "children"),
-    *(Input(cid(P, n), "value") for n in RACE.fields),
-)
-def update_race(*args):
-    return race_view(*args)
+# The card stays while another value of the race is bad, and has no sentence of its own: not a Section.
+@callback(Output(cid(P, "surface-card"), "children"), Input(cid(P, "surface"), "value"))
+def update_surface_card(surface: str) -> list | str:
+    """The surface card follows the surface picker."""
+    return surface_card(surface)
 
 
-def start_from(trigger: str | None, click: dict | None, surface: str, x0, y0):
-    """New start (x0, y0): the clicked point (rounded to the slider grid), or a new surface's default start."""
+def start_from(trigger: str | None, click: dict | None, surface: str, x0: float, y0: float) -> tuple:
+    """The new start ``(x0, y0)``: the clicked point on the sliders' grid, or a new surface's default start.
+
+    Args:
+        trigger: the id of the component that fired (the chart, or the surface picker).
+        click: the chart's ``clickData``.
+        surface: the surface picked.
+        x0, y0: the current start (left as it is when nothing usable was clicked).
+
+    Returns:
+        ``(x0, y0)``, or ``(no_update, no_update)``.
+    """
     if trigger == cid(P, "surface"):
         if surface not in SURFACES:
             return no_update, no_update
@@ -266,7 +280,7 @@ def start_from(trigger: str | None, click: dict | None, surface: str, x0, y0):
         x, y = float(pt["x"]), float(pt["y"])
     except (TypeError, KeyError, IndexError, ValueError):
         return no_update, no_update
-    return round(x, 2), round(y, 2)
+    return descent.snap_start(x, y)
 
 
 @callback(
@@ -278,7 +292,8 @@ def start_from(trigger: str | None, click: dict | None, surface: str, x0, y0):
     State(cid(P, "y0"), "value"),
     prevent_initial_call=True,
 )
-def set_start(click, surface, x0, y0):
+def set_start(click: dict | None, surface: str, x0: float, y0: float) -> tuple:
+    """Click-to-set-start on the race chart, and a new surface's own start."""
     return start_from(ctx.triggered_id, click, surface, x0, y0)
 
 
@@ -346,50 +361,6 @@ clientside_callback(
     prevent_initial_call=True,
 )
 
-
-# ----------------------------------------------------------------------------- batch size
-
-
-def batch_view(bs_lr, bs_size, bs_steps, seed):
-    """Batch figure, summary, alert."""
-    raw = dict(bs_lr=bs_lr, bs_size=bs_size, bs_steps=bs_steps, seed=seed)
-    bp, msg = checked(BATCH, raw, lambda v: descent.batch_paths(**v))
-    if bp is None:
-        return message_figure("Fix the value above to run SGD."), msg, msg
-    return fig.batch_figure(bp), fig.describe_batch(bp), ""
-
-
-@callback(
-    Output(cid(P, "batch"), "figure"),
-    Output(cid(P, "batch-summary"), "children"),
-    Output(cid(P, "batch-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in BATCH.fields),
-)
-def update_batch(*args):
-    return batch_view(*args)
-
-
-# ----------------------------------------------------------------------------- landscape (background)
-
-
-def landscape_view(ls_dirs, ls_epochs, seed, progress=lambda done, total: None):
-    """Landscape figure, summary, alert."""
-    raw = dict(ls_dirs=ls_dirs, ls_epochs=ls_epochs, seed=seed)
-    ls, msg = checked(LANDSCAPE, raw, lambda v: landscape.landscape(**v, progress=progress))
-    if ls is None:
-        return message_figure("Fix the value above to train the network."), msg, msg
-    return fig.landscape_figure(ls), fig.describe_landscape(ls), ""
-
-
-@callback(
-    Output(cid(P, "landscape"), "figure"),
-    Output(cid(P, "landscape-summary"), "children"),
-    Output(cid(P, "landscape-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in LANDSCAPE.fields),
-    **background(cid(P, "landscape")),
-)
-def update_landscape(set_progress, *args):
-    return landscape_view(*args, progress=lambda done, total: set_progress((str(done), str(total))))
 
 
 wire(P, SPEC)
