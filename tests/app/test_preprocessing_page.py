@@ -5,7 +5,8 @@ import pytest
 from dash import dcc
 
 from neuralab.app.pages import preprocessing as pg
-from neuralab.signal import outliers, smooth
+from neuralab.data.motor import demo_trace
+from neuralab.signal import outliers, regimes, smooth
 from tests.app.tree import ids as _ids
 from tests.app.tree import text as _text
 
@@ -14,6 +15,39 @@ from tests.app.tree import text as _text
 def _app(app):
     return app
 
+
+# Each section's answer for parameter values, in the order the old view functions took them.
+def smoothing_view(window, order, causal, seed):
+    return pg.SMOOTH.view(dict(window=window, order=order, causal=causal, seed=seed))
+
+
+def sweep_view(window, order, causal, seed):
+    return pg.SWEEP.view(dict(window=window, order=order, causal=causal, seed=seed))
+
+
+def outlier_view(threshold, contamination, detector, action, seed):
+    return pg.OUTLIER.view(dict(threshold=threshold, contamination=contamination, detector=detector, action=action,
+                                seed=seed))
+
+
+def breakdown_view(threshold, seed):
+    return pg.BREAKDOWN.view(dict(threshold=threshold, seed=seed))
+
+
+def regime_view(n_bins, binning, seed):
+    return pg.REGIME.view(dict(n_bins=n_bins, binning=binning, seed=seed))
+
+
+def validation_view(n_bins, binning, seed):
+    return pg.VALIDATION.view(dict(n_bins=n_bins, binning=binning, seed=seed))
+
+
+def alias_view(factor, tone_hz):
+    return pg.ALIAS.view(dict(factor=factor, tone_hz=tone_hz))
+
+
+def leak_view(split_frac, inputs, seed):
+    return pg.LEAK.view(dict(split_frac=split_frac, inputs=inputs, seed=seed))
 
 
 def _figures(out) -> list:
@@ -47,45 +81,45 @@ def test_url_values_reach_the_controls_and_bad_ones_are_reported():
 
 
 def test_smoothing_reports_the_measured_errors():
-    fig, text, resp, resp_text, alert = pg.smoothing_view(15, 3, "centred", 0)
-    tr = pg.trace(0, False)
+    fig, text, resp, resp_text, alert = smoothing_view(15, 3, "centred", 0)
+    tr = demo_trace(0, False)
     c = smooth.compare(tr.noisy, tr.clean, 15, 3)
     assert alert == "" and f"{c.rms_savgol:.2f} A for Savitzky–Golay" in text
     assert f"{c.rms_moving_average:.2f} A for the moving average" in text
     assert "−3 dB cutoff is" in resp_text
-    causal = pg.smoothing_view(15, 3, "causal", 0)
+    causal = smoothing_view(15, 3, "causal", 0)
     assert causal[1] != text and "Causal" in causal[1] and "noise at those frequencies is amplified" in causal[3]
     assert "Savitzky–Golay passes 0.67 and the moving average 0.07" in causal[3]
     assert "Savitzky–Golay passes 0.15 and the moving average 0.07" in resp_text
 
 
 def test_sweep_follows_the_window_and_names_the_crossover():
-    fig, text = pg.sweep_view(15, 3, "centred", 0)
-    sweep = pg.window_sweep(3, False, 0)
+    fig, text = sweep_view(15, 3, "centred", 0)
+    sweep = smooth.trace_sweep(3, "centred", 0)
     assert sweep.windows[0] == 5 and sweep.windows[-1] == 51
     assert f"from a window of {sweep.crossover} samples up" in text
-    assert pg.sweep_view(21, 3, "centred", 0)[0].layout.shapes[0].x0 == 21
+    assert sweep_view(21, 3, "centred", 0)[0].layout.shapes[0].x0 == 21
 
 
 @pytest.mark.parametrize("method", list(outliers.DETECTORS))
 @pytest.mark.parametrize("action", list(outliers.ACTIONS))
 def test_outliers_every_detector_and_action(method, action):
-    fig, text, notes, alert = pg.outlier_view(3.0, 0.05, method, action, 0)
+    fig, text, notes, alert = outlier_view(3.0, 0.05, method, action, 0)
     assert alert == "" and isinstance(fig, go.Figure)
     assert "precision" in text and "recall" in text and outliers.ACTIONS[action] in _text(notes)
 
 
 def test_outlier_numbers_match_the_library():
-    tr = pg.trace(0, True)
+    tr = demo_trace(0, True)
     mask = outliers.zscore(tr.noisy, 2.0)
     s = outliers.score(mask, tr.glitch_kind == 1)
-    text = pg.outlier_view(2.0, 0.05, "zscore", "remove", 0)[1]
+    text = outlier_view(2.0, 0.05, "zscore", "remove", 0)[1]
     assert f"flags {mask.sum()} of 2,000" in text and f"precision {s.precision:.0%}" in text
     assert f"{2000 - mask.sum():,} of 2,000 samples are kept" in text
 
 
 def test_breakdown_recalls():
-    fig, text = pg.breakdown_view(3.0, 0)
+    fig, text = breakdown_view(3.0, 0)
     b = outliers.breakdown_demo(threshold=3.0, seed=0)
     assert b.zscore.recall < 0.5 < b.hampel.recall  # the lesson holds at the defaults
     assert f"finds {b.zscore.recall:.0%} of them, Hampel {b.hampel.recall:.0%}" in text
@@ -93,11 +127,11 @@ def test_breakdown_recalls():
 
 @pytest.mark.parametrize("binning", ["equal_width", "quantile", "kmeans", "domain"])
 def test_regimes_and_validation(binning):
-    fig, text, alert = pg.regime_view(4, binning, 0)
+    fig, text, alert = regime_view(4, binning, 0)
     assert alert == "" and "current per N·m" in text
-    grid, grid_text, val, val_text, alert = pg.validation_view(4, binning, 0)
+    grid, grid_text, val, val_text, alert = validation_view(4, binning, 0)
     assert alert == "" and "Overall RMSE" in grid_text and "held out in turn" in val_text
-    n_bins = len(pg.temperature_edges(4, binning, 0)) - 1
+    n_bins = len(regimes.bench_edges(4, binning, 0)) - 1
     assert len(grid.data[0].y) == n_bins and n_bins == (5 if binning == "domain" else 4)
 
 
@@ -108,16 +142,16 @@ def test_regime_view_follows_the_drag():
 
 
 def test_hot_windows_need_more_current_and_a_blind_model_errs_by_regime():
-    text = pg.regime_view(4, "equal_width", 0)[1]
+    text = regime_view(4, "equal_width", 0)[1]
     assert "hottest bin needs +" in text
-    rows = pg.validation_view(4, "equal_width", 0)[0].data[0].z
+    rows = validation_view(4, "equal_width", 0)[0].data[0].z
     assert rows[-1].mean() > rows[0].mean()  # hot windows over-estimated relative to cool ones
 
 
 def test_alias_and_leak():
-    fig, text, alert = pg.alias_view(4, 3300)
+    fig, text, alert = alias_view(4, 3300)
     assert alert == "" and "to 800 Hz (predicted 800 Hz)" in text
-    fig, text, alert = pg.leak_view(0.5, "saturate", 0)
+    fig, text, alert = leak_view(0.5, "saturate", 0)
     assert alert == "" and "flatters the model" in text
 
 
@@ -130,23 +164,23 @@ def test_new_signal_increments_and_wraps_the_seed():
 @pytest.mark.parametrize(
     ("view", "args", "fragment"),
     [
-        (pg.smoothing_view, (4, 3, "centred", 0), "window must be between 5 and 51"),
-        (pg.smoothing_view, (16, 3, "centred", 0), "window must be 5 plus a multiple of 2"),
-        (pg.smoothing_view, (5, 5, "centred", 0), "order must be below window"),
-        (pg.smoothing_view, (15, 3, "sideways", 0), "causal must be one of centred, causal"),
-        (pg.smoothing_view, (15, 3, "centred", -1), "seed must be between 0 and 9999"),
-        (pg.sweep_view, (15, "3; DROP", "centred", 0), "order must be a whole number"),
-        (pg.outlier_view, (9.0, 0.05, "zscore", "flag", 0), "threshold must be between 1 and 6"),
-        (pg.outlier_view, (3.0, 0.9, "iforest", "flag", 0), "contamination must be between 0.01 and 0.3"),
-        (pg.outlier_view, (3.0, 0.05, "magic", "flag", 0), "detector must be one of"),
-        (pg.outlier_view, (3.0, 0.05, "zscore", None, 0), "action must be one of"),
-        (pg.breakdown_view, (float("nan"), 0), "threshold must be a finite number"),
-        (pg.regime_view, (11, "kmeans", 0), "n_bins must be between 2 and 10"),
-        (pg.validation_view, (4, "random", 0), "binning must be one of"),
-        (pg.alias_view, (1, 3300), "factor must be between 2 and 13"),
-        (pg.alias_view, (4, 6000), "tone_hz must be between 100 and 4900"),
-        (pg.leak_view, (0.95, "saturate", 0), "split_frac must be between 0.5 and 0.9"),
-        (pg.leak_view, (0.5, "nope", 0), "inputs must be one of"),
+        (smoothing_view, (4, 3, "centred", 0), "window must be between 5 and 51"),
+        (smoothing_view, (16, 3, "centred", 0), "window must be 5 plus a multiple of 2"),
+        (smoothing_view, (5, 5, "centred", 0), "order must be below window"),
+        (smoothing_view, (15, 3, "sideways", 0), "causal must be one of centred, causal"),
+        (smoothing_view, (15, 3, "centred", -1), "seed must be between 0 and 9999"),
+        (sweep_view, (15, "3; DROP", "centred", 0), "order must be a whole number"),
+        (outlier_view, (9.0, 0.05, "zscore", "flag", 0), "threshold must be between 1 and 6"),
+        (outlier_view, (3.0, 0.9, "iforest", "flag", 0), "contamination must be between 0.01 and 0.3"),
+        (outlier_view, (3.0, 0.05, "magic", "flag", 0), "detector must be one of"),
+        (outlier_view, (3.0, 0.05, "zscore", None, 0), "action must be one of"),
+        (breakdown_view, (float("nan"), 0), "threshold must be a finite number"),
+        (regime_view, (11, "kmeans", 0), "n_bins must be between 2 and 10"),
+        (validation_view, (4, "random", 0), "binning must be one of"),
+        (alias_view, (1, 3300), "factor must be between 2 and 13"),
+        (alias_view, (4, 6000), "tone_hz must be between 100 and 4900"),
+        (leak_view, (0.95, "saturate", 0), "split_frac must be between 0.5 and 0.9"),
+        (leak_view, (0.5, "nope", 0), "inputs must be one of"),
     ],
 )
 def test_bad_input_is_a_sentence_naming_the_parameter(view, args, fragment):
@@ -156,5 +190,8 @@ def test_bad_input_is_a_sentence_naming_the_parameter(view, args, fragment):
 
 
 def test_string_values_from_a_request_are_coerced():
-    assert pg.smoothing_view("21", "2", "centred", "3")[-1] == ""
-    assert pg.outlier_view("2.5", "0.1", "hampel", "impute", "3")[-1] == ""
+    assert smoothing_view("21", "2", "centred", "3")[-1] == ""
+    assert outlier_view("2.5", "0.1", "hampel", "impute", "3")[-1] == ""
+    # the registered callbacks take the widgets' values in the spec's field order
+    assert pg.update_smoothing("21", "2", "centred", "3")[-1] == ""
+    assert pg.update_outliers("hampel", "2.5", "0.1", "impute", "3")[-1] == ""

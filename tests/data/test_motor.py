@@ -382,3 +382,37 @@ def test_shapes_consistent_and_values_finite(cycles, seconds, fs, rate, seed):
     m = cycles * (round(seconds * fs) // round(0.05 * fs))
     assert win.X.shape == (m, 2) and win.X_temp.shape == (m, 3) and win.y.shape == (m,)
     assert np.all(np.isfinite(win.X_temp))
+
+
+# --------------------------------------------------------------------------- the demo signals of /preprocessing
+
+
+def test_electrical_frequency_is_pole_pairs_times_revolutions_per_second():
+    assert M.electrical_hz(750.0) == 4 * 750 / 60 == 50.0
+    assert M.TRACE_F_HZ == M.electrical_hz(M.CURRENT.fields["speed_rpm"].default)
+    assert M.TRACE_NOISE_A == pytest.approx(0.03 * C.i_rated_a)  # 3 % of rated current
+
+
+def test_demo_trace_is_the_default_trace_cached_and_read_only():
+    clean = M.demo_trace(3, False)
+    assert clean is M.demo_trace(3, False)  # one generation per seed
+    ref = M.current_trace(seed=3, glitch_rate=0.0)
+    np.testing.assert_array_equal(clean.noisy, ref.noisy)
+    assert not clean.glitch.any() and M.demo_trace(3, True).glitch.any()
+    np.testing.assert_array_equal(M.demo_trace(3, True).noisy, M.current_trace(seed=3).noisy)
+    with pytest.raises(ValueError):
+        clean.noisy[0] = 0.0  # a caller cannot corrupt the cached copy
+    with pytest.raises(ParamError, match="seed must be between 0 and 9999"):
+        M.demo_trace(-1)
+    with pytest.raises(ParamError, match="glitches must be True or False"):
+        M.demo_trace(0, "yes")
+
+
+def test_bench_windows_are_the_default_log_at_the_bench_rate_cached():
+    w = M.bench_windows(0)
+    assert w is M.bench_windows("0")  # the seed is coerced, then the windows are cached
+    ref = M.motor_windows(M.motor_log(seed=0, fs=M.BENCH_FS))
+    np.testing.assert_array_equal(w.X_temp, ref.X_temp)
+    assert len(w.y) == 240 and not w.y.flags.writeable
+    with pytest.raises(ParamError, match="seed must be a whole number"):
+        M.bench_windows([1])

@@ -277,3 +277,29 @@ def test_a_contamination_number_is_a_quota_while_auto_is_a_score_threshold():
     lof = LocalOutlierFactor().fit(feats)
     assert lof.offset_ == -1.5
     assert (lof.negative_outlier_factor_ < -1.5).mean() == pytest.approx(0.049, abs=0.005)
+
+
+# --------------------------------------------------------------------------- on the motor's demo current
+
+
+def test_trace_outliers_is_detect_act_score_on_the_glitched_demo_current():
+    from neuralab.data.motor import demo_trace
+
+    r = O.trace_outliers("hampel", 2.5, 0.05, "winsorize", 4)
+    tr = demo_trace(4, True)
+    det = O.detect(tr.noisy, "hampel", threshold=2.5, seed=4)
+    np.testing.assert_array_equal(r.detection.mask, det.mask)
+    cleaned = O.apply_action(tr.noisy, det.mask, "winsorize", det.lower, det.upper)
+    np.testing.assert_array_equal(r.cleaned.values, cleaned.values)
+    assert r.cleaned.action == "winsorize" and r.trace is tr
+    assert r.score == O.score(det.mask, tr.glitch_kind == 1)  # scored against the spikes only
+    assert O.TRACE_OUTLIERS.defaults()["detector"] == "zscore"
+
+
+def test_trace_outliers_refuses_bad_values_and_masking_takes_threshold_and_seed():
+    with pytest.raises(ParamError, match="detector must be one of"):
+        O.trace_outliers(detector="magic")
+    with pytest.raises(ParamError, match="contamination must be between 0.01 and 0.3"):
+        O.trace_outliers(contamination=0.9)
+    assert list(O.MASKING.fields) == ["threshold", "seed"]
+    assert O.MASKING.fields["threshold"] is O.BREAKDOWN.fields["threshold"]

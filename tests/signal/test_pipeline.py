@@ -344,3 +344,25 @@ def test_park_on_the_motor_dataset_gives_zero_d_and_its_torque_current():
     ripple = (M.CONSTANTS.h5 + M.CONSTANTS.h7) * log.amplitude + 1e-9  # the 5th and 7th harmonics, at 6θ
     assert np.all(np.abs(i_d) <= ripple) and np.all(np.abs(i_q - log.amplitude) <= ripple)
     assert np.all(log.torque_nm > 0) and np.all(i_q > 0)  # motoring: i_q has the sign of the torque
+
+
+# --------------------------------------------------------------------------- on the motor
+
+
+def test_bench_leak_is_pipeline_leak_on_the_bench_windows():
+    from neuralab.data.motor import bench_windows
+
+    r = P.bench_leak(0.6, "saturate", 0)
+    w = bench_windows(0)
+    ref = P.pipeline_leak(w.X_temp, w.y, w.t, 0.6, "minmax", "saturate", "ridge", 0)
+    assert r.windows is w and r.leak.honest_rmse == ref.honest_rmse and r.leak.leaky_rmse == ref.leaky_rmse
+    assert r.leak.gap > 0  # the leak flatters the model when the inputs saturate
+    with pytest.raises(ParamError, match="split_frac must be between 0.5 and 0.9"):
+        P.bench_leak(0.95)
+
+
+def test_aliasing_declares_the_page_range_below_the_nyquist_frequency():
+    assert P.ALIASING.fields["factor"] is P.FACTOR
+    assert P.ALIASING.fields["tone_hz"].hi < P.ALIASING_FS_HZ / 2
+    with pytest.raises(ParamError, match="tone_hz must be between 100 and 4900"):
+        P.ALIASING.validate(factor=4, tone_hz=6000)

@@ -295,3 +295,40 @@ def test_held_out_temperature_regime_is_worse_on_the_motor_dataset():
     res = R.regime_validation(w.X, w.y, labels, w.cycle, "ridge", 5, 0)  # torque from current and speed
     assert res.grouped and res.counts.sum() == len(w.y)
     assert res.pooled[2] > res.pooled[0]  # magnets weaken when hot: unseen temperatures cost accuracy
+
+
+# --------------------------------------------------------------------------- on the motor's bench log
+
+
+@pytest.mark.parametrize("binning", ["equal_width", "quantile", "kmeans", "domain"])
+def test_bench_edges_cut_the_bench_temperatures_once(binning):
+    from neuralab.data.motor import bench_windows
+
+    edges = R.bench_edges(4, binning, 0)
+    assert edges is R.bench_edges(4, binning, 0) and not edges.flags.writeable
+    w = bench_windows(0)
+    if binning == "domain":
+        ref = R.bin_edges(w.temp_c, method="domain", domain_edges=R.TEMPERATURE_EDGES_C)
+    else:
+        ref = R.bin_edges(w.temp_c, 4, binning, seed=0)
+    np.testing.assert_array_equal(edges, ref)
+    assert len(edges) - 1 == (5 if binning == "domain" else 4)
+
+
+def test_bench_regimes_and_validation_follow_the_chain():
+    from neuralab.data.motor import bench_windows
+
+    w = bench_windows(0)
+    edges = R.bench_edges(3, "quantile", 0)
+    r = R.bench_regimes(3, "quantile", 0)
+    ref = R.bin_stats(w.current_per_torque, R.assign_bins(w.temp_c, edges), edges)
+    np.testing.assert_array_equal(r.stats.counts, ref.counts)
+    np.testing.assert_allclose(r.stats.mean, ref.mean)
+    assert r.stats.mean[-1] > r.stats.mean[0]  # hot windows need more current per N·m
+    v = R.bench_validation(3, "quantile", 0)
+    t_bins = R.assign_bins(w.temp_c, edges)
+    rv = R.regime_validation(w.X, w.y, t_bins, groups=w.cycle, seed=0)
+    np.testing.assert_allclose(v.validation.held_out, rv.held_out)
+    assert v.grid.rmse.shape == (3, R.SPEED_BINS) and len(v.speed_edges) == R.SPEED_BINS + 1
+    with pytest.raises(ParamError, match="binning must be one of"):
+        R.bench_validation(4, "random", 0)

@@ -240,3 +240,46 @@ def test_causal_sg_gain_rises_above_0_db_in_one_band_at_the_page_default():
     counts = {(w, p): _boosted_bands(w, p)[0] for w in range(5, 52, 2) for p in range(1, min(5, w - 1) + 1)}
     assert {c for (w, p), c in counts.items() if p <= 2} == {1}
     assert max(counts.values()) == 2 and all(p >= 3 for (w, p), c in counts.items() if c == 2)
+
+
+# --------------------------------------------------------------------------- on the motor's demo current
+
+
+def test_smoothing_the_demo_current_is_compare_and_both_responses():
+    from neuralab.data.motor import TRACE_F_HZ, demo_trace
+
+    r = S.smoothing(21, 2, "causal", 3)
+    tr = demo_trace(3, False)
+    c = S.compare(tr.noisy, tr.clean, 21, 2, causal=True)
+    assert r.trace is tr and r.comparison.rms_savgol == c.rms_savgol
+    assert r.comparison.peak_moving_average == c.peak_moving_average
+    sg = S.frequency_response(21, 2, tr.fs, "savgol", causal=True)
+    np.testing.assert_array_equal(r.savgol.gain_db, sg.gain_db)
+    assert r.moving_average.cutoff_hz == S.frequency_response(21, 2, tr.fs, "moving_average").cutoff_hz
+    assert r.f_signal_hz == TRACE_F_HZ and r.period_s == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize(
+    ("kw", "fragment"),
+    [({"window": 16}, "window must be 5 plus a multiple of 2"), ({"order": 5, "window": 5}, "order must be below"),
+     ({"causal": True}, "causal must be one of centred, causal"), ({"seed": -1}, "seed must be between")],
+)
+def test_smoothing_refuses_bad_values_with_a_sentence(kw, fragment):
+    with pytest.raises(ParamError, match=fragment):
+        S.smoothing(**kw)
+
+
+def test_trace_sweep_is_the_window_sweep_of_the_demo_current_cached():
+    from neuralab.data.motor import demo_trace
+
+    tr = demo_trace(0, False)
+    sweep = S.trace_sweep(3, "centred", 0)
+    assert sweep is S.trace_sweep(3, "centred", 0)
+    ref = S.window_sweep(tr.noisy, tr.clean, 3, False)
+    np.testing.assert_array_equal(sweep.rms_savgol, ref.rms_savgol)
+    assert sweep.crossover == ref.crossover
+    assert S.trace_sweep(3, "causal", 0).rms_savgol[0] != sweep.rms_savgol[0]
+    with pytest.raises(ParamError, match="order must be a whole number"):
+        S.trace_sweep("3; DROP")
+    with pytest.raises(ParamError, match="order must be a whole number"):
+        S.trace_sweep([3])  # unhashable: validated before the cache sees it

@@ -38,20 +38,25 @@ from sklearn.ensemble import IsolationForest
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.preprocessing import RobustScaler
 
+from neuralab.data.motor import CurrentTrace, demo_trace
 from neuralab.params import SEED, Choice, Float, Int, ParamError, ParamSpec
 from neuralab.signal.smooth import WINDOW, check_signal
 
 __all__ = [
     "ACTIONS",
     "BREAKDOWN",
+    "DETECTOR",
     "DETECTORS",
     "MAD_TO_SIGMA",
+    "MASKING",
     "OUTLIER",
+    "TRACE_OUTLIERS",
     "Breakdown",
     "Cleaned",
     "Detection",
     "Rolling",
     "Score",
+    "TraceOutliers",
     "apply_action",
     "breakdown_demo",
     "detect",
@@ -62,6 +67,7 @@ __all__ = [
     "point_reflect",
     "rolling_stats",
     "score",
+    "trace_outliers",
     "zscore",
 ]
 
@@ -563,3 +569,44 @@ def breakdown_demo(
     spike_z = float(np.mean((x[truth] - mu) / sigma)) if n_spikes else 0.0
     z_score, h_score = score(z.mask, truth), score(h.mask, truth)
     return Breakdown(x, truth, z.mask, h.mask, z_score, h_score, mu, sigma, float(x[~truth].std()), spike_z)
+
+
+# --------------------------------------------------------------------------- on the motor's demo current
+
+#: The detector of :func:`trace_outliers`; it starts at the z-score, the detector whose failure the demo shows.
+DETECTOR = Choice(METHOD.options, "zscore", label="Detector")
+TRACE_OUTLIERS = ParamSpec(
+    "trace_outliers", detector=DETECTOR, threshold=THRESHOLD, contamination=CONTAMINATION, action=ACTION, seed=SEED
+)
+#: :func:`breakdown_demo` with its spikes at their defaults: only the threshold and the seed move.
+MASKING = ParamSpec("masking", threshold=THRESHOLD, seed=SEED)
+
+
+@dataclass(frozen=True)
+class TraceOutliers:
+    """One detector and one action on the glitched demo current, scored against its true spikes."""
+
+    trace: CurrentTrace  # the glitched current and its truth
+    detection: Detection
+    cleaned: Cleaned  # the action applied to the flagged samples
+    score: Score  # the flags against the true spikes (dropouts and stuck runs are not spikes)
+
+
+def trace_outliers(
+    detector: str = "zscore", threshold: float = 3.0, contamination: float = 0.05, action: str = "flag", seed: int = 0
+) -> TraceOutliers:
+    """Detect, act on and score the outliers of the motor's glitched demo current.
+
+    Args:
+        detector: a key of :data:`DETECTORS`.
+        threshold: the fence of zscore and hampel, in σ; contamination: the share isolation forest and LOF flag.
+        action: a key of :data:`ACTIONS`; the band of the detection is the winsorizing range.
+        seed: the seed of the demo current (and of isolation forest).
+    """
+    v = TRACE_OUTLIERS.validate(
+        detector=detector, threshold=threshold, contamination=contamination, action=action, seed=seed
+    )
+    tr = demo_trace(v["seed"], True)
+    det = detect(tr.noisy, v["detector"], threshold=v["threshold"], contamination=v["contamination"], seed=v["seed"])
+    cleaned = apply_action(tr.noisy, det.mask, v["action"], det.lower, det.upper)
+    return TraceOutliers(tr, det, cleaned, score(det.mask, tr.glitch_kind == 1))

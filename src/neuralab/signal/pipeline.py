@@ -32,12 +32,17 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, Normalizer, RobustScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from neuralab.data.motor import MotorWindows, bench_windows
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec, Rule
 from neuralab.signal.regimes import REGRESSOR, _err, _floats, make_regressor
 
 __all__ = [
     "ALIAS",
+    "ALIASING",
+    "ALIASING_FS_HZ",
     "AliasDemo",
+    "BENCH_LEAK",
+    "BenchLeak",
     "DECIMATE",
     "DETREND",
     "Detrend",
@@ -53,6 +58,7 @@ __all__ = [
     "alias_demo",
     "alias_frequency",
     "amplitude_spectrum",
+    "bench_leak",
     "clarke",
     "decimate",
     "dq_transformer",
@@ -640,3 +646,35 @@ def pipeline_leak(
         pred_honest=pred_honest,
         out_of_range=out,
     )
+
+
+# --------------------------------------------------------------------------- on the motor
+
+ALIASING_FS_HZ = 10_000  # raw rate of the aliasing experiment, Hz
+ALIASING_TONE = Float(100.0, 4900.0, 3300.0, step=100.0, unit="Hz", label="Interfering tone",
+                      help="A high-frequency component, such as PWM ripple, in a signal sampled at 10 kHz.")
+#: :func:`alias_demo` at :data:`ALIASING_FS_HZ`: only the factor and the tone move.
+ALIASING = ParamSpec("aliasing", factor=FACTOR, tone_hz=ALIASING_TONE)
+
+BENCH_SPLIT = Float(0.5, 0.9, 0.5, step=0.05, label="Training share", help="The oldest windows train; the rest test.")
+#: :func:`pipeline_leak` of min–max scaling and ridge on the bench windows: the split, the inputs and the seed move.
+BENCH_LEAK = ParamSpec("bench_leak", split_frac=BENCH_SPLIT, inputs=INPUTS, seed=SEED)
+
+
+@dataclass(frozen=True)
+class BenchLeak:
+    """The leak experiment on the bench windows, with the windows it ran on."""
+
+    leak: PipelineLeak
+    windows: MotorWindows  # of :func:`neuralab.data.motor.bench_windows`; ``X_temp`` were the features
+
+
+def bench_leak(split_frac: float = 0.5, inputs: str = "saturate", seed: int = 0) -> BenchLeak:
+    """:func:`pipeline_leak` of ``MinMaxScaler`` + ridge predicting torque from current, speed and temperature.
+
+    The bench windows (:func:`neuralab.data.motor.bench_windows`) in time order: the winding heats
+    over the log, so the test tail is hotter than anything in training.
+    """
+    v = BENCH_LEAK.validate(split_frac=split_frac, inputs=inputs, seed=seed)
+    w = bench_windows(v["seed"])
+    return BenchLeak(pipeline_leak(w.X_temp, w.y, w.t, v["split_frac"], "minmax", v["inputs"], "ridge", v["seed"]), w)

@@ -12,7 +12,9 @@ every sample with its operating regime lets you
   training data never covered.
 
 Everything is generic on arrays: the regime variable can be a temperature in °C, a
-speed in rpm or a torque in N·m.
+speed in rpm or a torque in N·m. The bench experiments at the end (:func:`bench_regimes`,
+:func:`bench_validation`) run that chain on the motor's bench log
+(:func:`neuralab.data.motor.bench_windows`), binned by winding temperature.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -34,11 +37,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
+from neuralab.data.motor import MotorWindows, bench_windows
 from neuralab.data.splits import SEED, K
 from neuralab.params import Choice, Int, ParamError, ParamSpec
 
 __all__ = [
+    "BENCH_BINNING",
     "BINNING",
+    "BenchRegimes",
+    "BenchValidation",
     "BinStats",
     "ErrorGrid",
     "JointBins",
@@ -48,7 +55,11 @@ __all__ = [
     "REGRESSORS",
     "RegimeValidation",
     "TEMPERATURE_EDGES_C",
+    "SPEED_BINS",
     "assign_bins",
+    "bench_edges",
+    "bench_regimes",
+    "bench_validation",
     "bin_edges",
     "bin_stats",
     "joint_bins",
@@ -642,3 +653,72 @@ def regime_validation(
         no_skill=float(ya.std()),
         grouped=g is not None,
     )
+
+
+# --------------------------------------------------------------------------- on the motor's bench log
+
+#: The bench log binned by winding temperature (``binning`` is a :data:`METHOD`; seed: the log and k-means).
+BENCH_BINNING = ParamSpec("bench_binning", n_bins=N_BINS, binning=METHOD, seed=SEED)
+SPEED_BINS = 4  # equal-width speed bins: the speed axis of the error grid
+
+
+@lru_cache(maxsize=64)
+def _bench_edges(n_bins: int, binning: str, seed: int) -> np.ndarray:
+    w = bench_windows(seed)
+    if binning == "domain":
+        edges = bin_edges(w.temp_c, method="domain", domain_edges=TEMPERATURE_EDGES_C)
+    else:
+        edges = bin_edges(w.temp_c, n_bins, binning, seed=seed)
+    edges.setflags(write=False)
+    return edges
+
+
+def bench_edges(n_bins: int = 4, binning: str = "equal_width", seed: int = 0) -> np.ndarray:
+    """Temperature bin edges of the bench windows, °C, cached (k-means takes about 20 ms, so each setting is cut once).
+
+    ``"domain"`` uses :data:`TEMPERATURE_EDGES_C` and ignores ``n_bins``. The array is shared, so it is read-only.
+    """
+    v = BENCH_BINNING.validate(n_bins=n_bins, binning=binning, seed=seed)
+    return _bench_edges(v["n_bins"], v["binning"], v["seed"])
+
+
+@dataclass(frozen=True)
+class BenchRegimes:
+    """The bench windows and their current per newton-metre described per temperature bin."""
+
+    windows: MotorWindows
+    stats: BinStats  # of ``windows.current_per_torque``, A/(N·m), per temperature bin
+
+
+def bench_regimes(n_bins: int = 4, binning: str = "equal_width", seed: int = 0) -> BenchRegimes:
+    """Bin the bench windows by temperature (:func:`bench_edges`) and describe their current per N·m in each bin."""
+    edges = bench_edges(n_bins, binning, seed)
+    w = bench_windows(seed)
+    return BenchRegimes(w, bin_stats(w.current_per_torque, assign_bins(w.temp_c, edges), edges))
+
+
+@dataclass(frozen=True)
+class BenchValidation:
+    """A torque model that never sees the temperature, validated three ways and its error per regime cell."""
+
+    validation: RegimeValidation  # shuffled, stratified (cycles kept whole) and held-out temperature regimes
+    grid: ErrorGrid  # out-of-fold error of the shuffled folds per (temperature, speed) cell
+    temp_edges: np.ndarray  # (n_t + 1,) °C
+    speed_edges: np.ndarray  # (SPEED_BINS + 1,) rpm
+
+
+def bench_validation(n_bins: int = 4, binning: str = "equal_width", seed: int = 0) -> BenchValidation:
+    """Ridge on (current, speed) of the bench windows: :func:`regime_validation` by temperature, and its error grid.
+
+    The regimes are the temperature bins of :func:`bench_edges`; the stratified folds keep each
+    drive cycle whole. The grid splits the shuffled folds' out-of-fold errors by temperature and
+    by :data:`SPEED_BINS` equal-width speed bins.
+    """
+    t_edges = bench_edges(n_bins, binning, seed)
+    w = bench_windows(seed)
+    t_bins = assign_bins(w.temp_c, t_edges)
+    s_edges = bin_edges(w.speed_rpm, SPEED_BINS, "equal_width")
+    rv = regime_validation(w.X, w.y, t_bins, groups=w.cycle, seed=seed)
+    grid = regime_error_grid(w.y, rv.pred_random, t_bins, assign_bins(w.speed_rpm, s_edges), len(t_edges) - 1,
+                             SPEED_BINS)
+    return BenchValidation(rv, grid, t_edges, s_edges)

@@ -47,16 +47,20 @@ from scipy import signal as sps
 from scipy.ndimage import uniform_filter1d
 from scipy.optimize import brentq
 
-from neuralab.params import Choice, Float, Int, ParamError, ParamSpec, Rule
+from neuralab.data.motor import TRACE_F_HZ, CurrentTrace, demo_trace
+from neuralab.params import SEED, Choice, Float, Int, ParamError, ParamSpec, Rule
 
 __all__ = [
+    "CAUSAL",
     "MAX_SAMPLES",
     "MOVING_AVERAGE",
     "RESPONSE",
     "SAVGOL",
+    "SMOOTHING",
     "Comparison",
     "Response",
     "Smoothed",
+    "Smoothing",
     "check_signal",
     "compare",
     "frequency_response",
@@ -65,6 +69,9 @@ __all__ = [
     "peak_error",
     "rms_error",
     "savgol",
+    "smoothing",
+    "trace_sweep",
+    "window_sweep",
 ]
 
 #: Longest signal any function here accepts (10^7 samples of float64 is 80 MB).
@@ -451,3 +458,66 @@ def window_sweep(x: Any, truth: Any, order: int = 3, causal: bool = False) -> Wi
     sg = [rms_error(savgol(x, int(w), order, causal=causal).y, truth) for w in windows]
     ma = [rms_error(moving_average(x, int(w), causal).y, truth) for w in windows]
     return WindowSweep(windows, np.array(sg), np.array(ma), rms_error(x, truth))
+
+
+# --------------------------------------------------------------------------- on the motor's demo current
+
+CAUSAL = Choice(
+    (("centred", "Centred (offline)"), ("causal", "Causal (real time)")),
+    "centred",
+    label="Window placement",
+    help="Centred waits for (window − 1) / 2 future samples; causal uses the current and past samples only.",
+)
+SMOOTHING = ParamSpec("smoothing", window=WINDOW, order=ORDER, causal=CAUSAL, seed=SEED, rules=SAVGOL.rules[:1])
+
+
+@dataclass(frozen=True)
+class Smoothing:
+    """Both filters on the demo current of :func:`neuralab.data.motor.demo_trace`, and their gains."""
+
+    trace: CurrentTrace  # the signal, without glitches
+    comparison: Comparison  # both filters on it, scored against its truth
+    savgol: Response  # gain of the SG filter against frequency, Hz
+    moving_average: Response  # gain of the moving average
+    f_signal_hz: float  # the current's fundamental, Hz
+
+    @property
+    def period_s(self) -> float:
+        """One electrical period of the current, s."""
+        return 1 / self.f_signal_hz
+
+
+def smoothing(window: int = 15, order: int = 3, causal: str = "centred", seed: int = 0) -> Smoothing:
+    """Smooth the motor's demo current (no glitches) both ways and compute both frequency responses.
+
+    Args:
+        window, order: as in :func:`savgol`.
+        causal: ``"centred"`` (offline) or ``"causal"`` (real time), see :data:`CAUSAL`.
+        seed: the seed of the demo current.
+    """
+    v = SMOOTHING.validate(window=window, order=order, causal=causal, seed=seed)
+    tr, is_causal = demo_trace(v["seed"], False), v["causal"] == "causal"
+    comp = compare(tr.noisy, tr.clean, v["window"], v["order"], is_causal)
+    sg = frequency_response(v["window"], v["order"], tr.fs, "savgol", causal=is_causal)
+    ma = frequency_response(v["window"], v["order"], tr.fs, "moving_average", causal=is_causal)
+    return Smoothing(tr, comp, sg, ma, TRACE_F_HZ)
+
+
+@lru_cache(maxsize=32)
+def _trace_sweep(order: int, causal: bool, seed: int) -> WindowSweep:
+    tr = demo_trace(seed, False)
+    return window_sweep(tr.noisy, tr.clean, order, causal)
+
+
+def trace_sweep(order: int = 3, causal: str = "centred", seed: int = 0) -> WindowSweep:
+    """:func:`window_sweep` of the motor's demo current (no glitches), cached per order, placement and seed.
+
+    A new window only moves the marker on the sweep; a new order recomputes it once (about 10 ms).
+
+    Args:
+        order: the polynomial order, as in :func:`savgol`.
+        causal: ``"centred"`` or ``"causal"``, see :data:`CAUSAL`.
+        seed: the seed of the demo current.
+    """
+    v = SMOOTHING.validate(window=WINDOW.hi, order=order, causal=causal, seed=seed)
+    return _trace_sweep(v["order"], v["causal"] == "causal", v["seed"])

@@ -2,86 +2,25 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import numpy as np
-from dash import Input, Output, callback, html
+from dash import html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, checked, cid, controls, live, reseed_button, wire, wire_reseed
-from neuralab.data.motor import (
-    CONSTANTS,
-    CURRENT,
-    MOTOR,
-    WINDOWS,
-    CurrentTrace,
-    MotorWindows,
-    current_trace,
-    motor_log,
-    motor_windows,
-)
-from neuralab.params import SEED, Choice, Float, ParamSpec
+from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.sections import Chart, Section, Text
+from neuralab.data.motor import CONSTANTS, MOTOR, WINDOWS
+from neuralab.data.motor import TRACE_F_HZ as F_ELECTRICAL_HZ
+from neuralab.data.motor import TRACE_NOISE_A as NOISE_A
+from neuralab.params import ParamSpec
 from neuralab.plots import preprocessing as fig
-from neuralab.plots.theme import message_figure
+from neuralab.progress import Progress
 from neuralab.signal import outliers, pipeline, regimes, smooth
+from neuralab.signal.pipeline import ALIASING_FS_HZ as FS_ALIAS_HZ
 
 P = "preprocessing"
 
-CAUSAL = Choice(
-    (("centred", "Centred (offline)"), ("causal", "Causal (real time)")),
-    "centred",
-    label="Window placement",
-    help="Centred waits for (window − 1) / 2 future samples; causal uses the current and past samples only.",
-)
-DETECTOR = Choice(outliers.METHOD.options, "zscore", label="Detector")
-TONE = Float(100.0, 4900.0, 3300.0, step=100.0, unit="Hz", label="Interfering tone",
-             help="A high-frequency component, such as PWM ripple, in a signal sampled at 10 kHz.")
-SPLIT = Float(0.5, 0.9, 0.5, step=0.05, label="Training share", help="The oldest windows train; the rest test.")
-
-SMOOTHING = ParamSpec("smoothing", window=smooth.WINDOW, order=smooth.ORDER, causal=CAUSAL, seed=SEED,
-                      rules=smooth.SAVGOL.rules[:1])
-OUTLIERS = ParamSpec("outliers", detector=DETECTOR, threshold=outliers.THRESHOLD,
-                     contamination=outliers.CONTAMINATION, action=outliers.ACTION, seed=SEED)
-BREAKDOWN = ParamSpec("breakdown", threshold=outliers.THRESHOLD, seed=SEED)
-REGIMES = ParamSpec("regimes", n_bins=regimes.N_BINS, binning=regimes.METHOD, seed=SEED)
-ALIASING = ParamSpec("aliasing", factor=pipeline.FACTOR, tone_hz=TONE)
-LEAK = ParamSpec("leak", split_frac=SPLIT, inputs=pipeline.INPUTS, seed=SEED)
-SPEC = ParamSpec.merge(P, SMOOTHING, OUTLIERS, REGIMES, ALIASING, LEAK)
-
-FS_ALIAS_HZ = 10_000  # raw rate of the aliasing demo
-SPEED_BINS = 4  # speed axis of the error heatmap
-F_ELECTRICAL_HZ = CONSTANTS.pole_pairs * CURRENT.fields["speed_rpm"].default / 60  # the trace's fundamental
-NOISE_A = CURRENT.fields["noise_pct"].default / 100 * CONSTANTS.i_rated_a
+SPEC = ParamSpec.merge(P, smooth.SMOOTHING, outliers.TRACE_OUTLIERS, regimes.BENCH_BINNING, pipeline.ALIASING,
+                       pipeline.BENCH_LEAK)
 _BD = outliers.BREAKDOWN.fields  # the breakdown demo runs at these defaults
-
-
-# ----------------------------------------------------------------------------- data, generated once per seed
-
-
-@lru_cache(maxsize=16)
-def trace(seed: int, glitches: bool) -> CurrentTrace:
-    """The demo current (2,000 samples at 10 kHz); without glitches for smoothing, as the pipeline orders."""
-    return current_trace(seed=seed, glitch_rate=CURRENT.fields["glitch_rate"].default if glitches else 0.0)
-
-
-BENCH_FS = 2000  # Hz
-
-
-@lru_cache(maxsize=8)
-def bench(seed: int) -> MotorWindows:
-    """The bench log (12 drive cycles while the winding heats) cut into 50 ms windows.
-
-    Logged at 2 kHz, above twice the 7th harmonic at rated speed (700 Hz): the same 240
-    windows as at 10 kHz, built in about 7 ms instead of 40, so a new seed stays interactive.
-    """
-    return motor_windows(motor_log(seed=seed, fs=BENCH_FS))
-
-
-@lru_cache(maxsize=32)
-def window_sweep(order: int, causal: bool, seed: int) -> smooth.WindowSweep:
-    """The window sweep of one signal, cached: a drag of the window slider only moves its marker."""
-    tr = trace(seed, False)
-    return smooth.window_sweep(tr.noisy, tr.clean, order, causal)
 
 
 # ----------------------------------------------------------------------------- layout
@@ -288,72 +227,7 @@ def _pipeline(values: dict) -> html.Section:
     )
 
 
-# ----------------------------------------------------------------------------- smoothing (fast, follows drags)
-
-
-def smoothing_view(window, order, causal, seed):
-    """Signal figure, frequency response (each with its summary), and the alert."""
-    raw = dict(window=window, order=order, causal=causal, seed=seed)
-
-    def run(v):
-        tr, is_causal = trace(v["seed"], False), v["causal"] == "causal"
-        comp = smooth.compare(tr.noisy, tr.clean, v["window"], v["order"], is_causal)
-        sg = smooth.frequency_response(v["window"], v["order"], tr.fs, "savgol", causal=is_causal)
-        ma = smooth.frequency_response(v["window"], v["order"], tr.fs, "moving_average", causal=is_causal)
-        return tr, comp, sg, ma
-
-    out, msg = checked(SMOOTHING, raw, run)
-    if out is None:
-        return message_figure("Fix the value above to see the filters."), msg, message_figure(""), "", msg
-    tr, comp, sg, ma = out
-    return (
-        fig.smoothing_figure(tr, comp, 1 / F_ELECTRICAL_HZ), fig.describe_smoothing(comp, tr.fs),
-        fig.response_figure(sg, ma, F_ELECTRICAL_HZ), fig.describe_response(sg, ma),
-        "",
-    )
-
-
-@callback(
-    Output(cid(P, "smooth"), "figure"),
-    Output(cid(P, "smooth-summary"), "children"),
-    Output(cid(P, "response"), "figure"),
-    Output(cid(P, "response-summary"), "children"),
-    Output(cid(P, "smooth-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in SMOOTHING.fields),
-)
-def update_smoothing(*args):
-    return smoothing_view(*args)
-
-
-def sweep_view(window, order, causal, seed):
-    """Window-sweep figure and summary; the sweep is cached per order, placement and seed."""
-    raw = dict(window=window, order=order, causal=causal, seed=seed)
-    out, msg = checked(SMOOTHING, raw, lambda v: (window_sweep(v["order"], v["causal"] == "causal", v["seed"]), v))
-    if out is None:
-        return message_figure("Fix the value above to see the sweep."), msg
-    sweep, v = out
-    return fig.sweep_figure(sweep, v["window"]), fig.describe_sweep(sweep, v["order"])
-
-
-# A separate callback: a new order recomputes the sweep once (about 10 ms) without holding up the signal.
-@callback(
-    Output(cid(P, "sweep"), "figure"),
-    Output(cid(P, "sweep-summary"), "children"),
-    *(Input(cid(P, n), "value") for n in SMOOTHING.fields),
-)
-def update_sweep(*args):
-    return sweep_view(*args)
-
-
-new_signal = wire_reseed(P)
-
-
-# ----------------------------------------------------------------------------- outliers (on release: models are slow)
-
-
-def _notes(det: outliers.Detection, action: str) -> list:
-    d = DETECTORS_USE.get(det.method, "")
-    return [html.Li(outliers.DETECTORS[det.method].lesson + d), html.Li(outliers.ACTIONS[action])]
+# ----------------------------------------------------------------------------- sections
 
 
 DETECTORS_USE = {
@@ -365,184 +239,72 @@ DETECTORS_USE = {
 }
 
 
-def outlier_view(threshold, contamination, detector, action, seed):
-    """Outlier figure, summary, notes and alert."""
-    raw = dict(threshold=threshold, contamination=contamination, detector=detector, action=action, seed=seed)
-
-    def run(v):
-        tr = trace(v["seed"], True)
-        det = outliers.detect(tr.noisy, v["detector"], threshold=v["threshold"], contamination=v["contamination"],
-                              seed=v["seed"])
-        cleaned = outliers.apply_action(tr.noisy, det.mask, v["action"], det.lower, det.upper)
-        return tr, det, cleaned, outliers.score(det.mask, tr.glitch_kind == 1)
-
-    out, msg = checked(OUTLIERS, raw, run)
-    if out is None:
-        return message_figure("Fix the value above to run the detector."), msg, [], msg
-    tr, det, cleaned, s = out
-    return fig.outlier_figure(tr, det, cleaned), fig.describe_outliers(tr, det, cleaned, s), _notes(det, action), ""
+def _notes(r: outliers.TraceOutliers) -> list:
+    """What the detector reads and what the action does, as list items."""
+    d = DETECTORS_USE.get(r.detection.method, "")
+    return [html.Li(outliers.DETECTORS[r.detection.method].lesson + d), html.Li(outliers.ACTIONS[r.cleaned.action])]
 
 
-@callback(
-    Output(cid(P, "outliers"), "figure"),
-    Output(cid(P, "outliers-summary"), "children"),
-    Output(cid(P, "outlier-notes"), "children"),
-    Output(cid(P, "outlier-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in ("threshold", "contamination", "detector", "action", "seed")),
-)
-def update_outliers(*args):
-    return outlier_view(*args)
+def _sweep(v: dict, _progress: Progress) -> tuple[smooth.WindowSweep, dict]:
+    """The cached sweep for the order, placement and seed, with the values (the window places its marker)."""
+    return smooth.trace_sweep(v["order"], v["causal"], v["seed"]), v
 
 
-def breakdown_view(threshold, seed):
-    """Breakdown figure and summary (the alert of the outlier section covers bad input)."""
-    out, msg = checked(BREAKDOWN, dict(threshold=threshold, seed=seed),
-                       lambda v: (outliers.breakdown_demo(threshold=v["threshold"], seed=v["seed"]), v["threshold"]))
-    if out is None:
-        return message_figure("Fix the value above to see the breakdown."), msg
-    b, tau = out
-    return fig.breakdown_figure(b, tau), fig.describe_breakdown(b, tau)
+def _breakdown(v: dict, _progress: Progress) -> tuple[outliers.Breakdown, float]:
+    """The breakdown demo at its default spikes, with the threshold its chart draws."""
+    return outliers.breakdown_demo(**v), v["threshold"]
 
 
-@callback(
-    Output(cid(P, "breakdown"), "figure"),
-    Output(cid(P, "breakdown-summary"), "children"),
-    Input(cid(P, "threshold"), "value"),
-    Input(cid(P, "seed"), "value"),
-)
-def update_breakdown(threshold, seed):
-    return breakdown_view(threshold, seed)
+# Smoothing follows its sliders' drags (updatemode="drag"); the sweep is its own section, so a new order
+# recomputes it once (about 10 ms) without holding up the signal.
+SMOOTH = Section(
+    P, "smooth", smooth.SMOOTHING, lambda v, _: smooth.smoothing(**v),
+    [Chart("smooth", lambda r: fig.smoothing_figure(r.trace, r.comparison, r.period_s),
+           lambda r: fig.describe_smoothing(r.comparison, r.trace.fs)),
+     Chart("response", lambda r: fig.response_figure(r.savgol, r.moving_average, r.f_signal_hz),
+           lambda r: fig.describe_response(r.savgol, r.moving_average))],
+    fix="Fix the value above to see the filters.")
+SWEEP = Section(
+    P, "sweep", smooth.SMOOTHING, _sweep,
+    [Chart("sweep", lambda r: fig.sweep_figure(r[0], r[1]["window"]),
+           lambda r: fig.describe_sweep(r[0], r[1]["order"]))],
+    fix="Fix the value above to see the sweep.", alert=False)
+# Outliers update on release: isolation forest and LOF are too slow to follow a drag.
+OUTLIER = Section(
+    P, "outlier", outliers.TRACE_OUTLIERS, lambda v, _: outliers.trace_outliers(**v),
+    [Chart("outliers", lambda r: fig.outlier_figure(r.trace, r.detection, r.cleaned),
+           lambda r: fig.describe_outliers(r.trace, r.detection, r.cleaned, r.score)),
+     Text("outlier-notes", _notes, blank=[])],
+    fix="Fix the value above to run the detector.")
+# The outlier section's alert covers bad input here.
+BREAKDOWN = Section(
+    P, "breakdown", outliers.MASKING, _breakdown,
+    [Chart("breakdown", lambda r: fig.breakdown_figure(*r), lambda r: fig.describe_breakdown(*r))],
+    fix="Fix the value above to see the breakdown.", alert=False)
+# The per-bin chart is cheap: it follows the bin slider's drag; the validation waits for the release.
+REGIME = Section(
+    P, "regime", regimes.BENCH_BINNING, lambda v, _: regimes.bench_regimes(**v),
+    [Chart("regimes", lambda r: fig.regime_figure(r.windows, r.stats), lambda r: fig.describe_regimes(r.stats))],
+    fix="Fix the value above to bin the log.", drag=("n_bins",))
+VALIDATION = Section(
+    P, "validation", regimes.BENCH_BINNING, lambda v, _: regimes.bench_validation(**v),
+    [Chart("grid", lambda r: fig.error_grid_figure(r.grid, r.temp_edges, r.speed_edges),
+           lambda r: fig.describe_error_grid(r.grid, r.temp_edges, r.speed_edges)),
+     Chart("validation", lambda r: fig.validation_figure(r.validation, r.temp_edges),
+           lambda r: fig.describe_validation(r.validation))],
+    fix="Fix the value above to validate.")
+ALIAS = Section(
+    P, "alias", pipeline.ALIASING, lambda v, _: pipeline.alias_demo(FS_ALIAS_HZ, **v),
+    [Chart("alias", fig.alias_figure, fig.describe_alias)],
+    fix="Fix the value above to see the spectra.")
+LEAK = Section(
+    P, "leak", pipeline.BENCH_LEAK, lambda v, _: pipeline.bench_leak(**v),
+    [Chart("leak", lambda r: fig.pipeline_leak_figure(r.leak, r.windows.t),
+           lambda r: fig.describe_pipeline_leak(r.leak, r.windows.feature_names))],
+    fix="Fix the value above to run the comparison.")
+SECTIONS = (SMOOTH, SWEEP, OUTLIER, BREAKDOWN, REGIME, VALIDATION, ALIAS, LEAK)
 
-
-# ----------------------------------------------------------------------------- regimes
-
-
-@lru_cache(maxsize=64)
-def temperature_edges(n_bins: int, binning: str, seed: int) -> np.ndarray:
-    """Bin edges of the windows' temperatures (k-means takes ~20 ms, so each setting is cut once)."""
-    w = bench(seed)
-    if binning == "domain":
-        edges = regimes.bin_edges(w.temp_c, method="domain", domain_edges=regimes.TEMPERATURE_EDGES_C)
-    else:
-        edges = regimes.bin_edges(w.temp_c, n_bins, binning, seed=seed)
-    edges.setflags(write=False)
-    return edges
-
-
-def _edges(w: MotorWindows, v: dict) -> np.ndarray:
-    return temperature_edges(v["n_bins"], v["binning"], v["seed"])
-
-
-def regime_view(n_bins, binning, seed):
-    """Per-bin statistics figure, summary and alert."""
-
-    def run(v):
-        w = bench(v["seed"])
-        edges = _edges(w, v)
-        return w, regimes.bin_stats(w.current_per_torque, regimes.assign_bins(w.temp_c, edges), edges)
-
-    out, msg = checked(REGIMES, dict(n_bins=n_bins, binning=binning, seed=seed), run)
-    if out is None:
-        return message_figure("Fix the value above to bin the log."), msg, msg
-    w, stats = out
-    return fig.regime_figure(w, stats), fig.describe_regimes(stats), ""
-
-
-@callback(
-    Output(cid(P, "regimes"), "figure"),
-    Output(cid(P, "regimes-summary"), "children"),
-    Output(cid(P, "regime-alert"), "children"),
-    Input(cid(P, "n_bins"), "drag_value"),
-    Input(cid(P, "n_bins"), "value"),
-    Input(cid(P, "binning"), "value"),
-    Input(cid(P, "seed"), "value"),
-)
-def update_regimes(n_bins_drag, n_bins, binning, seed):
-    return regime_view(live(n_bins_drag, n_bins), binning, seed)
-
-
-def validation_view(n_bins, binning, seed):
-    """Error heatmap and validation figure (each with its summary), and the alert."""
-
-    def run(v):
-        w = bench(v["seed"])
-        t_edges = _edges(w, v)
-        t_bins = regimes.assign_bins(w.temp_c, t_edges)
-        s_edges = regimes.bin_edges(w.speed_rpm, SPEED_BINS, "equal_width")
-        rv = regimes.regime_validation(w.X, w.y, t_bins, groups=w.cycle, seed=v["seed"])
-        grid = regimes.regime_error_grid(w.y, rv.pred_random, t_bins, regimes.assign_bins(w.speed_rpm, s_edges),
-                                         len(t_edges) - 1, SPEED_BINS)
-        return rv, grid, t_edges, s_edges
-
-    out, msg = checked(REGIMES, dict(n_bins=n_bins, binning=binning, seed=seed), run)
-    if out is None:
-        blank = message_figure("Fix the value above to validate.")
-        return blank, msg, message_figure(""), "", msg
-    rv, grid, t_edges, s_edges = out
-    return (
-        fig.error_grid_figure(grid, t_edges, s_edges), fig.describe_error_grid(grid, t_edges, s_edges),
-        fig.validation_figure(rv, t_edges), fig.describe_validation(rv),
-        "",
-    )
-
-
-@callback(
-    Output(cid(P, "grid"), "figure"),
-    Output(cid(P, "grid-summary"), "children"),
-    Output(cid(P, "validation"), "figure"),
-    Output(cid(P, "validation-summary"), "children"),
-    Output(cid(P, "validation-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in REGIMES.fields),
-)
-def update_validation(*args):
-    return validation_view(*args)
-
-
-# ----------------------------------------------------------------------------- aliasing and the pipeline leak
-
-
-def alias_view(factor, tone_hz):
-    """Alias figure, summary and alert."""
-    out, msg = checked(ALIASING, dict(factor=factor, tone_hz=tone_hz),
-                       lambda v: pipeline.alias_demo(FS_ALIAS_HZ, v["factor"], v["tone_hz"]))
-    if out is None:
-        return message_figure("Fix the value above to see the spectra."), msg, msg
-    return fig.alias_figure(out), fig.describe_alias(out), ""
-
-
-@callback(
-    Output(cid(P, "alias"), "figure"),
-    Output(cid(P, "alias-summary"), "children"),
-    Output(cid(P, "alias-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in ALIASING.fields),
-)
-def update_alias(*args):
-    return alias_view(*args)
-
-
-def leak_view(split_frac, inputs, seed):
-    """Pipeline-leak figure, summary and alert."""
-
-    def run(v):
-        w = bench(v["seed"])
-        p = pipeline.pipeline_leak(w.X_temp, w.y, w.t, v["split_frac"], "minmax", v["inputs"], "ridge", v["seed"])
-        return p, w
-
-    out, msg = checked(LEAK, dict(split_frac=split_frac, inputs=inputs, seed=seed), run)
-    if out is None:
-        return message_figure("Fix the value above to run the comparison."), msg, msg
-    p, w = out
-    return fig.pipeline_leak_figure(p, w.t), fig.describe_pipeline_leak(p, w.feature_names), ""
-
-
-@callback(
-    Output(cid(P, "leak"), "figure"),
-    Output(cid(P, "leak-summary"), "children"),
-    Output(cid(P, "leak-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in LEAK.fields),
-)
-def update_leak(*args):
-    return leak_view(*args)
-
-
+(update_smoothing, update_sweep, update_outliers, update_breakdown, update_regimes, update_validation, update_alias,
+ update_leak) = (s.register() for s in SECTIONS)
+new_signal = wire_reseed(P)
 wire(P, SPEC)
