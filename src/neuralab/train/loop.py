@@ -23,7 +23,7 @@ from torch import nn
 from neuralab.data.arrays import Arrays
 from neuralab.nn.runtime import one_thread
 from neuralab.progress import Progress, quiet
-from neuralab.train import optimizers, schedules
+from neuralab.train import divergence, optimizers, schedules
 
 __all__ = ["Config", "History", "Progress", "fit", "evaluate", "one_thread", "prox_l1", "quiet", "weights"]
 
@@ -206,8 +206,8 @@ def _record(hist: History, model: nn.Module, data: Arrays, lr: float, train_loss
 
 
 def _diverged_sentence(value: float, first: float, epoch: int, step: int, cfg: Config) -> str:
-    what = "became NaN" if math.isnan(value) else "became infinite" if math.isinf(value) else (
-        f"exploded to {value:.3g}, over {cfg.explode:g}× its first value of {first:.3g}")
-    return (f"The training loss {what} at update {step + 1} (epoch {epoch}). With {cfg.optimizer} at a learning "
-            f"rate of {cfg.lr:g}, each step overshoots the minimum by more than it corrects, so the weights grow "
-            "until the numbers overflow. Lower the learning rate (try ten times smaller), or add a warm-up.")
+    measured = (f"With {cfg.optimizer} at a learning rate of {cfg.lr:g}, each step overshoots the minimum by more "
+                "than it corrects, so the weights grow until the numbers overflow. ")
+    return divergence.sentence(divergence.what_blew_up(value, first, cfg.explode),
+                               f"at update {step + 1} (epoch {epoch})", measured,
+                               [f"lower the learning rate ten-fold (to {cfg.lr / 10:.3g})", "add a warm-up"])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from neuralab.data import playground as pgdata
+from neuralab.train import divergence
 from neuralab.train.playground.spec import GAIN_LIMIT, UNSCALED_RMS
 
 if TYPE_CHECKING:  # the engine imports this module
@@ -24,12 +25,10 @@ def diverged_sentence(eng: Engine, loss: float) -> str:
     normalization, the gain of the network at its initial weights (output RMS / input RMS on the training rows).
     """
     cfg, data = eng.cfg, eng.data
-    what = ("became NaN" if math.isnan(loss) else "became infinite" if math.isinf(loss)
-            else f"grew to {loss:.3g}, over {cfg.explode:g} times its starting value of {eng._first_loss:.3g}")
+    what = divergence.what_blew_up(loss, eng._first_loss, cfg.explode)
     if math.isfinite(loss) and not np.isfinite(eng.theta).all():
         what = "stayed finite but some weights overflowed to infinity or NaN"
-    head = (f"The training loss {what} by the end of epoch {eng.epoch} (update {eng.updates}), "
-            f"with the learning rate at {eng.lr:.3g}. ")
+    when = f"by the end of epoch {eng.epoch} (update {eng.updates}), with the learning rate at {eng.lr:.3g}"
     rms = np.sqrt(np.mean(eng._Xtr**2, axis=0))
     k = int(np.argmax(rms))
     name = pgdata.FEATURES.get(data.feature_names[k], data.feature_names[k])
@@ -55,7 +54,7 @@ def diverged_sentence(eng: Engine, loss: float) -> str:
         fixes.append("try another seed, wider layers, or batch or layer norm")
     if cfg.schedule == "constant":
         fixes.append("start with a warm-up schedule")
-    return head + seen + "What to change, most likely first: " + "; ".join(fixes) + "."
+    return divergence.sentence(what, when, seen, fixes)
 
 
 def initial_gain(eng: Engine) -> float:
