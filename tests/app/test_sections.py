@@ -95,3 +95,19 @@ def test_two_sections_with_the_same_inputs_never_share_a_cached_result(tmp_path)
     f1, f2 = one.function(), two.function()
     assert m.build_cache_key(f1, [2], [], None) != m.build_cache_key(f2, [2], [], None)
     assert m.build_cache_key(f1, [2], [], None) == m.build_cache_key(f1, [2], [], None)
+
+
+def test_an_alert_output_repeats_the_sentence_and_clears_with_a_result():
+    from neuralab.app.sections import Alert
+
+    spec = ParamSpec("t", n=Int(1, 3, 2))
+    s = Section("t", "demo", spec, lambda v, _: v,
+                [Chart("one", lambda r: go.Figure(), lambda r: "one"), Alert("one-alert"),
+                 Chart("two", lambda r: go.Figure(), lambda r: "two"), Alert("alert")], alert=False)
+    assert [o.component_id for o in s.outputs()] == ["t-one", "t-one-summary", "t-one-alert", "t-two",
+                                                     "t-two-summary", "t-alert"]
+    good = s.view({"n": 2})
+    assert good[1] == "one" and good[2] == "" and good[5] == ""
+    bad = s.view({"n": 9})
+    assert len(bad) == 6 and "n must be between 1 and 3" in bad[1]
+    assert bad[1] == bad[2] == bad[5] and bad[4] == ""

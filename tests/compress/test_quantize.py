@@ -149,3 +149,8 @@ def test_bad_sweep_input_is_a_sentence(kwargs):
     args = dict(model="mlp", scheme="symmetric", granularity="tensor", calib=200, qat_epochs=2) | kwargs
     with pytest.raises(ParamError, match=next(iter(kwargs))):
         q.sweep(**args)
+
+
+def test_next_layer_wraps_per_model():
+    assert [q.next_layer("mlp", k) for k in (1, 2, 3)] == [2, 3, 1]
+    assert q.next_layer("student", 2) == 1 and q.next_layer("unknown", 1) == 1

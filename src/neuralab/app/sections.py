@@ -38,7 +38,7 @@ from neuralab.params import ParamError, ParamSpec
 from neuralab.plots.theme import message_figure
 from neuralab.progress import Progress, quiet
 
-__all__ = ["Chart", "Section", "Text", "reporter", "table"]
+__all__ = ["Alert", "Chart", "Section", "Text", "reporter", "table"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,17 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Alert:
+    """Another alert box ``{page}-{id}`` that says the section's sentence: empty with a result.
+
+    For an alert not named ``{key}-alert`` (with ``alert=False``), or a second one under a
+    chart of the same job that sits under its own heading.
+    """
+
+    id: str
+
+
+@dataclass(frozen=True)
 class Section:
     """One section of a page; see the module docstring."""
 
@@ -68,7 +79,7 @@ class Section:
     key: str  # the section's name; its alert is ``{page}-{key}-alert``
     spec: ParamSpec  # the controls that drive it, in callback order
     run: Callable[[dict[str, Any], Progress], Any]  # (values, progress) -> result: the library call
-    shows: Sequence[Chart | Text]  # the outputs, in order
+    shows: Sequence[Chart | Text | Alert]  # the outputs, in order
     fix: str = "Fix the value above to see this chart."  # the first chart's text when a value is bad
     job: bool = False  # a background job with a progress bar on the first chart
     drag: tuple[str, ...] = ()  # fields followed while their slider moves (cheap sections only)
@@ -82,6 +93,8 @@ class Section:
         for s in self.shows:
             if isinstance(s, Chart):
                 outs += [Output(cid(self.page, s.id), "figure"), Output(cid(self.page, f"{s.id}-summary"), "children")]
+            elif isinstance(s, Alert):
+                outs.append(Output(cid(self.page, s.id), "children"))
             else:
                 outs.append(Output(cid(self.page, s.id), s.prop))
         if self.alert:
@@ -97,7 +110,7 @@ class Section:
                 out += [message_figure(self.fix if first else ""), message if first else ""]
                 first = False
             else:
-                out.append(s.blank)
+                out.append(message if isinstance(s, Alert) else s.blank)
         if self.alert:
             out.append(message)
         return tuple(out)
@@ -106,7 +119,10 @@ class Section:
         """Every output, built from a library result."""
         out: list[Any] = []
         for s in self.shows:
-            out += [s.figure(result), s.describe(result)] if isinstance(s, Chart) else [s.build(result)]
+            if isinstance(s, Chart):
+                out += [s.figure(result), s.describe(result)]
+            else:
+                out.append("" if isinstance(s, Alert) else s.build(result))
         if self.alert:
             out.append("")
         return tuple(out)
