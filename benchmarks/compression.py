@@ -87,8 +87,9 @@ def server_times() -> None:
     quantization.SWEEP_SECTION.view(sweep)
     print(f"job_quant_sweep_mlp_cold_s {time.perf_counter() - t0:.2f} s")
     warm("quant_sweep_warm", lambda: quantization.SWEEP_SECTION.view(sweep))
-    warm("deploy_stack_warm", lambda: deploy.stack_view(15, 200))
-    files = deploy.stack_view(15, 200)[5]
+    stack_values = dict(prune=15, calib=200, granularity="channel")
+    warm("deploy_stack_warm", lambda: deploy.STACK.view(stack_values))
+    files = deploy.STACK.view(stack_values)[5]
     warm("deploy_download_c", lambda: deploy.download_c(1, files))
 
 
