@@ -82,12 +82,14 @@ def server_times() -> None:
         t0 = time.perf_counter()
         quantization.update_layer("teacher", 2, b, 4, "asymmetric", "channel")
         print(f"callback_quant_layer_cold_teacher_bits{b}_ms {(time.perf_counter() - t0) * 1e3:.2f} ms")
+    sweep = dict(model="mlp", scheme="symmetric", granularity="tensor", calib=200, qat_epochs=2)
     t0 = time.perf_counter()
-    quantization.sweep_view("mlp", "symmetric", "tensor", 200, 2)
+    quantization.SWEEP_SECTION.view(sweep)
     print(f"job_quant_sweep_mlp_cold_s {time.perf_counter() - t0:.2f} s")
-    warm("quant_sweep_warm", lambda: quantization.sweep_view("mlp", "symmetric", "tensor", 200, 2))
-    warm("deploy_stack_warm", lambda: deploy.stack_view(15, 200))
-    files = deploy.stack_view(15, 200)[5]
+    warm("quant_sweep_warm", lambda: quantization.SWEEP_SECTION.view(sweep))
+    stack_values = dict(prune=15, calib=200, granularity="channel")
+    warm("deploy_stack_warm", lambda: deploy.STACK.view(stack_values))
+    files = deploy.STACK.view(stack_values)[5]
     warm("deploy_download_c", lambda: deploy.download_c(1, files))
 
 

@@ -24,8 +24,12 @@ def test_bad_url_is_reported():
     assert "prune must be between 0 and 75" in _text(page.layout(values, messages))
 
 
+def _stack(prune, calib, granularity="channel"):
+    return page.STACK.view(dict(prune=prune, calib=calib, granularity=granularity))
+
+
 def test_stack_view_and_downloads():
-    fig, text, table, checks, excerpt, files, alert = page.stack_view(15, 200)
+    fig, text, table, checks, excerpt, files, alert = _stack(15, 200)
     assert isinstance(fig, go.Figure) and alert == ""
     assert "Teacher fp32" in _text(table) and "bytes" in text
     assert "void nl_infer" in excerpt and "ONNX Runtime agrees" in checks
@@ -37,9 +41,9 @@ def test_stack_view_and_downloads():
 
 
 def test_bad_input_is_a_sentence():
-    *_, alert = page.stack_view(7, 200)
+    *_, alert = _stack(7, 200)
     assert "prune" in alert
-    *_, alert = page.stack_view(15, 0)
+    *_, alert = _stack(15, 0)
     assert "calib must be between 1 and 1000" in alert
-    *_, alert = page.stack_view(15, 200, "row")
+    *_, alert = _stack(15, 200, "row")
     assert "granularity" in alert

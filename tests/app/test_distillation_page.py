@@ -33,7 +33,9 @@ def test_soft_callback_follows_the_drag():
     dragged = distillation.update_soft(8, 2, None, 3)
     settled = distillation.update_soft(None, 2, None, 3)
     assert "at T = 8" in dragged[1] and "at T = 2" in settled[1] and "For this 3" in settled[1]
-    assert isinstance(dragged[0], go.Figure) and dragged[2] == "" and "T = 8" in dragged[4]
+    gradient = distillation.update_gradient(8, 2)  # the gradient chart follows the same T drag
+    assert isinstance(dragged[0], go.Figure) and dragged[2] == "" and "T = 8" in gradient[1]
+    assert gradient[2] == "" and "T = 2" in distillation.update_gradient(None, 2)[1]
 
 
 @pytest.mark.parametrize(
@@ -42,10 +44,11 @@ def test_soft_callback_follows_the_drag():
      (("hot", 3), "T must be a number")],
 )
 def test_bad_soft_values_become_sentences(args, fragment):
-    assert fragment in distillation.soft_view(*args)[-1]
+    T, digit = args
+    assert fragment in distillation.SOFT_SECTION.view(dict(T=T, digit=digit))[-1]
 
 
 def test_compare_view_reports_mean_and_std_and_bad_alpha():
-    figure, text, alert = distillation.compare_view(4.0, 0.5)
+    figure, text, alert = distillation.COMPARE_SECTION.view(dict(T=4.0, alpha=0.5))
     assert alert == "" and "±" in text and "Over 5 seeds" in text
-    assert "alpha must be between 0 and 1" in distillation.compare_view(4.0, 2.0)[-1]
+    assert "alpha must be between 0 and 1" in distillation.COMPARE_SECTION.view(dict(T=4.0, alpha=2.0))[-1]

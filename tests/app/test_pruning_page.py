@@ -6,10 +6,19 @@ import torch
 from dash import dcc
 
 from neuralab.app.pages import pruning
+from neuralab.compress import prune
 from tests.app.tree import ids as _ids
 from tests.app.tree import text as _text
 
 torch.set_num_threads(1)
+
+
+def _snap(model, sparsity, method, seed):
+    return pruning.SNAPSHOT.view(dict(model=model, sparsity=sparsity, method=method, seed=seed))
+
+
+def _schedules(model, sparsity, method, seed, progress=lambda done, total: None):
+    return pruning.SCHEDULES.view(dict(model=model, sparsity=sparsity, method=method, seed=seed), progress)
 
 
 def test_layout_has_every_control_and_every_output():
@@ -34,14 +43,14 @@ def test_snapshot_callback_gives_a_figure_and_a_measured_sentence():
     figure, summary, alert = pruning.update_snapshot("mlp", 70, "unstructured", 0)
     assert isinstance(figure, go.Figure) and alert == ""
     assert "Removing 70% of single weights" in summary and "before any retraining" in summary
-    assert "whole hidden neurons" in pruning.snapshot_view("mlp", "50", "structured", "0")[1]
+    assert "whole hidden neurons" in _snap("mlp", "50", "structured", "0")[1]
 
 
 @pytest.mark.parametrize("method", ["structured", "unstructured"])
 def test_a_level_that_empties_a_layer_gets_a_sentence_in_every_section(method):
-    _, _, alert = pruning.snapshot_view("mlp", 100, method, 0)
+    _, _, alert = _snap("mlp", 100, method, 0)
     assert "leaving it empty" in alert and "95%" in alert
-    assert "leaving it empty" in pruning.schedules_view("mlp", 100, method, 0)[-1]
+    assert "leaving it empty" in _schedules("mlp", 100, method, 0)[-1]
 
 
 @pytest.mark.parametrize(
@@ -54,14 +63,17 @@ def test_a_level_that_empties_a_layer_gets_a_sentence_in_every_section(method):
     ],
 )
 def test_bad_values_become_sentences(args, fragment):
-    figure, summary, alert = pruning.snapshot_view(*args)
+    figure, summary, alert = _snap(*args)
     assert fragment in alert and summary == alert
 
 
 def test_heavy_views_answer_with_measured_numbers():
-    tuned, tuned_text, sched, sched_text, alert, foot, foot_text, foot_alert = pruning.schedules_view(
-        "mlp", 60, "unstructured", 0)
+    seen = []
+    tuned, tuned_text, sched, sched_text, alert, foot, foot_text, foot_alert = _schedules(
+        "mlp", 60, "unstructured", 0, progress=lambda d, t: seen.append((d, t)))
+    total = prune.FT_EPOCHS + 2 * prune.ROUNDS * prune.ROUND_EPOCHS + 4  # one bar: epochs, then 4 timed versions
+    assert {t for _, t in seen} == {total} and seen[-1] == (total, total)
     assert alert == foot_alert == "" and "after 8 epochs of fine-tuning" in tuned_text and "4 rounds" in sched_text
     assert "KiB" in foot_text and "µs" in foot_text and isinstance(foot, go.Figure)
-    assert "model must be one of" in pruning.sweep_view("cnn", 0)[-1]
-    assert "seed must be" in pruning.lottery_view("mlp", -1)[-1]
+    assert "model must be one of" in pruning.SWEEP_SECTION.view(dict(model="cnn", seed=0))[-1]
+    assert "seed must be" in pruning.LOTTERY_SECTION.view(dict(model="mlp", seed=-1))[-1]

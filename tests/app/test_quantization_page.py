@@ -33,10 +33,14 @@ def test_layer_callback_follows_the_drag():
     assert "at 8 bits" in page.update_layer("mlp", 1, None, 8, "symmetric", "tensor")[1]
 
 
+def _layer(**kw):
+    return page.LAYER_SECTION.view(dict(model="mlp", layer=1, bits=4, scheme="symmetric", granularity="tensor") | kw)
+
+
 def test_bad_layer_input_is_a_sentence():
-    *_, alert = page.layer_view("student", 3, 4, "symmetric", "tensor")
+    *_, alert = _layer(model="student", layer=3)
     assert "layer must be at most 2 for the student model" in alert
-    *_, alert = page.layer_view("mlp", 1, "nine", "symmetric", "tensor")
+    *_, alert = _layer(bits="nine")
     assert "bits" in alert
 
 
@@ -45,13 +49,20 @@ def test_next_layer_wraps():
     assert page.next_layer(1, 3, "mlp") == 1
     assert page.next_layer(1, 2, "student") == 1
     assert page.next_layer(1, "junk", "mlp") == 1
+    assert page.next_layer(1, [1], ["mlp"]) == 1  # a crafted request: the first layer, not a traceback
 
 
 def test_sweep_callback_and_cross_check():
     steps = []
-    fig, text, card, alert = page.sweep_view("student", "symmetric", "channel", 100, 1,
-                                             progress=lambda d, t: steps.append((d, t)))
+    values = dict(model="student", scheme="symmetric", granularity="channel", calib=100, qat_epochs=1)
+    fig, text, card, alert = page.SWEEP_SECTION.view(values, progress=lambda d, t: steps.append((d, t)))
     assert isinstance(fig, go.Figure) and alert == "" and "at 8 bits dynamic" in text
     assert "quantize_dynamic" in _text(card) and "identical" in _text(card)
-    fig, text, card, alert = page.sweep_view("student", "symmetric", "channel", 0, 1)
+    fig, text, card, alert = page.SWEEP_SECTION.view(values | dict(calib=0))
     assert "calib must be between 1 and 1000" in alert
+
+
+def test_sweep_callback_answers_a_bad_request_with_a_sentence():
+    bar = []
+    fig, text, card, alert = page.update_sweep(bar.append, "student", "symmetric", "channel", "0", 1)
+    assert "calib must be between 1 and 1000" in alert and text == alert and card == []

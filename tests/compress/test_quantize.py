@@ -159,3 +159,8 @@ def test_torch_default_weight_granularity_for_linear_layers():
     assert dynamic[0].weight().qscheme() == torch.per_tensor_affine
     assert get_default_qconfig("qnnpack").weight().qscheme == torch.per_tensor_symmetric
     assert get_default_qconfig("x86").weight().qscheme == torch.per_channel_symmetric
+
+
+def test_next_layer_wraps_per_model():
+    assert [q.next_layer("mlp", k) for k in (1, 2, 3)] == [2, 3, 1]
+    assert q.next_layer("student", 2) == 1 and q.next_layer("unknown", 1) == 1

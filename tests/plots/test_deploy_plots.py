@@ -31,3 +31,11 @@ def test_captions_and_table_quote_the_numbers(s):
     assert "ONNX Runtime agrees" in P.describe_checks(s)
     if not s.c_error:
         assert "matches the Python integer reference on all 3,600" in P.describe_checks(s)
+
+
+def test_c_excerpt_skips_the_tables_and_keeps_the_code():
+    src = "\n".join([f"// header {i}" for i in range(12)] + ["static const int8_t W0[] = {1, 2};"] * 500
+                    + ["static int8_t buf0[64];", "void nl_infer(void) {", "}"])
+    out = P.c_excerpt(src)
+    assert out.startswith("// header 0") and "... (tables) ..." in out
+    assert "W0" not in out and "static int8_t buf0[64];" in out and "void nl_infer" in out

@@ -33,8 +33,8 @@ from neuralab.train.loop import Config, History, fit
 from neuralab.train.loop import one_thread as _one_thread
 
 __all__ = [
-    "COMPARE", "DISTILL", "SOFT", "Comparison", "GradientScale", "Soft", "compare", "gradient_scale", "kd_loss",
-    "soft_targets", "soften", "train_student",
+    "COMPARE", "DISTILL", "GRADIENT", "SOFT", "Comparison", "GradientScale", "Soft", "compare", "gradient_scale",
+    "kd_loss", "soft_targets", "soften", "train_student",
 ]
 
 TEACHER, STUDENT = "teacher", "student"  # zoo recipes
@@ -50,6 +50,7 @@ DIGIT = Int(0, 9, 8, label="Digit", help="The class of the test example whose pr
 SOFT = ParamSpec("soft", T=T_FIELD, digit=DIGIT)
 DISTILL = ParamSpec("distill", T=T_FIELD, alpha=ALPHA, seed=SEED)
 COMPARE = ParamSpec("compare", T=T_FIELD, alpha=ALPHA)
+GRADIENT = ParamSpec("gradient", T=T_FIELD)  # where the T slider sits on the measured gradient-scale curve
 
 
 

@@ -41,8 +41,8 @@ from neuralab.train.loop import one_thread as _one_thread
 __all__ = [
     "FOOTPRINT", "LOTTERY", "METHODS", "PRUNE", "SCHEDULE", "SWEEP", "Footprint", "Lottery", "Schedules", "Snapshot",
     "Sweep", "Tuned", "compact", "finalize", "fine_tune", "footprint", "iterative", "latency", "lottery",
-    "magnitude", "masks_of", "prunable", "random", "schedules", "snapshot", "sparsity_of", "state_bytes", "sweep",
-    "tuned",
+    "magnitude", "masks_of", "prunable", "random", "schedules", "schedules_and_footprint", "snapshot", "sparsity_of",
+    "state_bytes", "sweep", "tuned",
 ]
 
 FT_EPOCHS = 8  # fine-tuning epochs after a one-shot prune (the iterative schedule shares the same total)
@@ -553,3 +553,15 @@ def footprint(model: str, sparsity: int, seed: int, repeats: int = 200, progress
         np.array([nz(dense), nz(unstructured), nnz + biases, nz(structured)]),
         np.array(one), np.array(batch), np.array([zoo.accuracy(m) for m in models]), s, widths,
     )
+
+
+def schedules_and_footprint(model: str, sparsity: int, method: str, seed: int,
+                            progress: Progress = quiet) -> tuple[Schedules, Footprint]:
+    """:func:`schedules` and :func:`footprint` at one setting, as one job with one progress count.
+
+    ``progress`` counts the schedules' fine-tuning epochs, then the footprint's measured versions.
+    """
+    total = FT_EPOCHS + 2 * ROUNDS * ROUND_EPOCHS + len(VARIANTS)
+    sc = schedules(model, sparsity, method, seed, progress=_stage(progress, 0, total))
+    fp = footprint(model, sparsity, seed, progress=_stage(progress, total - len(VARIANTS), total))
+    return sc, fp

@@ -44,7 +44,7 @@ from neuralab.train.loop import Config, fit
 __all__ = [
     "QUANT", "LAYER", "SWEEP", "QParams", "qrange", "calc_qparams", "qparams", "quantize", "dequantize",
     "round_trip", "fake_quant", "QuantLayer", "quantize_model", "calibrate", "ptq_dynamic", "ptq_static",
-    "qat", "layers", "n_layers", "LayerView", "layer_view", "Sweep", "sweep", "TorchCheck", "torch_check",
+    "qat", "layers", "n_layers", "next_layer", "LayerView", "layer_view", "Sweep", "sweep", "TorchCheck", "torch_check",
 ]
 
 EPS = float(np.finfo(np.float32).eps)  # smallest scale, as torch's observers use
@@ -62,6 +62,11 @@ GRANULARITY = Choice((("tensor", "Per tensor"), ("channel", "Per channel")), def
 def n_layers(name: str) -> int:
     """How many weight layers (Linear, Conv2d) reference model ``name`` has (1 for an unknown name)."""
     return _N_LAYERS.get(name, 1)
+
+
+def next_layer(name: str, layer: int) -> int:
+    """The weight layer after ``layer`` of model ``name``, counted from 1 and wrapping to the first."""
+    return layer % n_layers(name) + 1
 
 
 _LAYER_RULE = Rule(("layer", "model"), lambda v: v["layer"] <= _N_LAYERS[v["model"]],

@@ -9,6 +9,7 @@ from neuralab.plots.theme import BLUE, GREEN, ORANGE, VERMILLION, figure, subplo
 
 ENGINES = {"torch fp32": BLUE, "onnxruntime": ORANGE, "C int8": VERMILLION}
 SHORT = {"teacher": "teacher", "distilled": "distilled", "pruned": "pruned", "int8": "int8"}
+EXCERPT_LINES = 40  # lines of the generated C shown after its tables, besides the header
 
 
 def stages_figure(s: Stack) -> go.Figure:
@@ -68,3 +69,14 @@ def describe_checks(s: Stack) -> str:
          if s.c_exact and not s.c_error else
          (s.c_error or f"the compiled C differs from the integer reference on {s.c_mismatches} logits"))
     return f"ONNX Runtime agrees with PyTorch to {s.onnx_max_diff:.1e} (largest logit difference); {c}."
+
+
+def c_excerpt(src: str) -> str:
+    """The generated C file shortened for the page: its header, then the code from the static buffers on.
+
+    The constant weight tables in between are left out (they are most of the file).
+    """
+    lines = src.splitlines()
+    keep = lines[:12] + ["    ... (tables) ..."] + lines[next(i for i, ln in enumerate(lines)
+                                                               if ln.startswith("static int8_t buf")):]
+    return "\n".join(keep[:EXCERPT_LINES + 30])

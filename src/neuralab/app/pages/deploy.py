@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, wire
+from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.sections import Alert, Chart, Section, Text, table
 from neuralab.compress import stack as st
 from neuralab.plots import deploy as fig
-from neuralab.plots.theme import message_figure
 
 P = "deploy"
 SPEC = st.DEPLOY
-EXCERPT_LINES = 40
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -94,54 +94,38 @@ def _exports() -> html.Section:
 # ----------------------------------------------------------------------------- the pipeline (background)
 
 
-def _table(s: st.Stack) -> list:
-    head = html.Tr([html.Th(h) for h in ("stage", "parameters", "bytes", "smaller", "test accuracy",
-                                         "latency per sample")])
-    body = [html.Tr([html.Td(c) for c in row]) for row in fig.stage_rows(s)]
-    return [html.Table([html.Thead(head), html.Tbody(body)], className="nl-table")]
+COLUMNS = ("stage", "parameters", "bytes", "smaller", "test accuracy", "latency per sample")
 
 
-def _excerpt(src: str) -> str:
-    lines = src.splitlines()
-    keep = lines[:12] + ["    ... (tables) ..."] + lines[next(i for i, ln in enumerate(lines)
-                                                               if ln.startswith("static int8_t buf")):]
-    return "\n".join(keep[:EXCERPT_LINES + 30])
+def _files(s: st.Stack) -> dict[str, str]:
+    """The exported files as the page stores them for the downloads (the ONNX bytes in base64)."""
+    return {"c": s.c_source, "onnx": base64.b64encode(s.onnx_bytes).decode()}
 
 
-def stack_view(prune, calib, granularity="channel", progress=lambda done, total: None):
-    """Figure, summary, table, check sentence, excerpt, stored files, alert."""
-    raw = dict(prune=prune, calib=calib, granularity=granularity)
-    s, msg = checked(SPEC, raw, lambda a: st.run(**a, progress=progress))
-    if s is None:
-        return message_figure("Fix the value above to run the pipeline."), msg, [], "", "", None, msg
-    files = {"c": s.c_source, "onnx": base64.b64encode(s.onnx_bytes).decode()}
-    return (fig.stages_figure(s), fig.describe_stages(s), _table(s), fig.describe_checks(s), _excerpt(s.c_source),
-            files, "")
+STACK = Section(P, "stack", SPEC, lambda v, progress: st.run(**v, progress=progress),
+                [Chart("stages", fig.stages_figure, fig.describe_stages),
+                 Text("table", lambda s: table(COLUMNS, fig.stage_rows(s)), blank=[]),
+                 Text("checks", fig.describe_checks),
+                 Text("excerpt", lambda s: fig.c_excerpt(s.c_source)),
+                 Text("files", _files, prop="data", blank=None),
+                 Alert("alert")],
+                fix="Fix the value above to run the pipeline.", job=True, alert=False)
+SECTIONS = (STACK,)
+
+(update_stack,) = (s.register() for s in SECTIONS)
 
 
-@callback(
-    Output(cid(P, "stages"), "figure"),
-    Output(cid(P, "stages-summary"), "children"),
-    Output(cid(P, "table"), "children"),
-    Output(cid(P, "checks"), "children"),
-    Output(cid(P, "excerpt"), "children"),
-    Output(cid(P, "files"), "data"),
-    Output(cid(P, "alert"), "children"),
-    *(Input(cid(P, n), "value") for n in SPEC.fields),
-    **background(cid(P, "stages")),
-)
-def update_stack(set_progress, *args):
-    return stack_view(*args, progress=lambda done, total: set_progress((str(done), str(total))))
+# ----------------------------------------------------------------------------- downloads (of the last run's files)
 
 
-def download_c(_n, files):
+def download_c(_n: int | None, files: dict[str, str] | None) -> dict[str, str] | NoUpdate:
     """The generated C file, from the pipeline's last run."""
     if not files:
         return no_update
     return dict(content=files["c"], filename="neuralab_digits.c")
 
 
-def download_onnx(_n, files):
+def download_onnx(_n: int | None, files: dict[str, str] | None) -> dict[str, Any] | NoUpdate:
     """The exported ONNX file, from the pipeline's last run."""
     if not files:
         return no_update

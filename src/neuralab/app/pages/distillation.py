@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, html
+from dash import html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, live, wire
+from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.sections import Chart, Section
 from neuralab.compress import distill
-from neuralab.compress.distill import COMPARE, SOFT
+from neuralab.compress.distill import COMPARE, GRADIENT, SOFT
 from neuralab.compress.zoo import RECIPES
 from neuralab.params import ParamSpec
 from neuralab.plots import distillation as fig
-from neuralab.plots.theme import message_figure
 
 P = "distill"
 SPEC = ParamSpec.merge(P, SOFT, COMPARE)
@@ -143,65 +143,21 @@ def _notes() -> html.Section:
     )
 
 
-# ----------------------------------------------------------------------------- light callbacks (follow the drag)
+# ----------------------------------------------------------------------------- the sections
 
 
-def soft_view(T, digit):
-    """Soft-target figure, summary and alert."""
-    s, msg = checked(SOFT, dict(T=T, digit=digit), lambda v: distill.soft_targets(**v))
-    if s is None:
-        return message_figure("Fix the value above to see the probabilities."), msg, msg
-    return fig.soft_figure(s), fig.describe_soft(s), ""
+# The soft targets and the gradient scale are light: both follow the sliders while they move.
+SOFT_SECTION = Section(P, "soft", SOFT, lambda v, _: distill.soft_targets(**v),
+                       [Chart("soft", fig.soft_figure, fig.describe_soft)],
+                       fix="Fix the value above to see the probabilities.", drag=("T", "digit"))
+GRADIENT_SECTION = Section(P, "grad", GRADIENT, lambda v, _: (distill.gradient_scale(), v["T"]),
+                           [Chart("grad", lambda r: fig.gradient_figure(*r), lambda r: fig.describe_gradient(*r))],
+                           fix="Fix the temperature above.", drag=("T",))
+# The comparison trains ten students: a background job, on release.
+COMPARE_SECTION = Section(P, "cmp", COMPARE, lambda v, progress: distill.compare(**v, progress=progress),
+                          [Chart("cmp", fig.compare_figure, fig.describe_compare)],
+                          fix="Fix the value above to train the students.", job=True)
+SECTIONS = (SOFT_SECTION, GRADIENT_SECTION, COMPARE_SECTION)
 
-
-def gradient_view(T):
-    """Gradient-scale figure, summary and alert."""
-    spec = ParamSpec("grad", T=SOFT.fields["T"])
-    t, msg = checked(spec, dict(T=T), lambda v: v["T"])
-    if t is None:
-        return message_figure("Fix the temperature above."), msg, msg
-    g = distill.gradient_scale()
-    return fig.gradient_figure(g, t), fig.describe_gradient(g, t), ""
-
-
-@callback(
-    Output(cid(P, "soft"), "figure"),
-    Output(cid(P, "soft-summary"), "children"),
-    Output(cid(P, "soft-alert"), "children"),
-    Output(cid(P, "grad"), "figure"),
-    Output(cid(P, "grad-summary"), "children"),
-    Output(cid(P, "grad-alert"), "children"),
-    Input(cid(P, "T"), "drag_value"),
-    Input(cid(P, "T"), "value"),
-    Input(cid(P, "digit"), "drag_value"),
-    Input(cid(P, "digit"), "value"),
-)
-def update_soft(T_drag, T, digit_drag, digit):
-    t = live(T_drag, T)
-    return (*soft_view(t, live(digit_drag, digit)), *gradient_view(t))
-
-
-# ----------------------------------------------------------------------------- the comparison (background)
-
-
-def compare_view(T, alpha, progress=lambda done, total: None):
-    """Comparison figure, summary and alert."""
-    c, msg = checked(COMPARE, dict(T=T, alpha=alpha), lambda v: distill.compare(**v, progress=progress))
-    if c is None:
-        return message_figure("Fix the value above to train the students."), msg, msg
-    return fig.compare_figure(c), fig.describe_compare(c), ""
-
-
-@callback(
-    Output(cid(P, "cmp"), "figure"),
-    Output(cid(P, "cmp-summary"), "children"),
-    Output(cid(P, "cmp-alert"), "children"),
-    Input(cid(P, "T"), "value"),
-    Input(cid(P, "alpha"), "value"),
-    **background(cid(P, "cmp")),
-)
-def update_compare(set_progress, T, alpha):
-    return compare_view(T, alpha, progress=lambda done, total: set_progress((str(done), str(total))))
-
-
+update_soft, update_gradient, update_compare = (s.register() for s in SECTIONS)
 wire(P, SPEC)

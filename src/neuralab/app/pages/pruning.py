@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, html
+from dash import html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, wire
+from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.sections import Alert, Chart, Section
 from neuralab.compress import prune
 from neuralab.compress.prune import LOTTERY, PRUNE, SCHEDULE, SWEEP
 from neuralab.params import ParamSpec
 from neuralab.plots import pruning as fig
-from neuralab.plots.theme import message_figure
 
 P = "prune"
 SPEC = ParamSpec.merge(P, PRUNE)
@@ -173,104 +173,31 @@ def _recipe() -> html.Section:
     )
 
 
-# ----------------------------------------------------------------------------- light: the pruned network
+# ----------------------------------------------------------------------------- the sections
 
 
-def snapshot_view(model, sparsity, method, seed):
-    """Snapshot figure, summary and alert."""
-    raw = dict(model=model, sparsity=sparsity, method=method, seed=seed)
-    snap, msg = checked(PRUNE, raw, lambda v: prune.snapshot(**v))
-    if snap is None:
-        return message_figure("Choose another sparsity to see the pruned network."), msg, msg
-    return fig.snapshot_figure(snap), fig.describe_snapshot(snap), ""
+# The pruned network: light, on release of the sparsity slider.
+SNAPSHOT = Section(P, "snap", PRUNE, lambda v, _: prune.snapshot(**v),
+                   [Chart("snap", fig.snapshot_figure, fig.describe_snapshot)],
+                   fix="Choose another sparsity to see the pruned network.")
+# Fine-tune, schedules and footprint share their controls: one job, one progress bar (on the fine-tune chart),
+# and the schedules and footprint sections each keep their alert.
+SCHEDULES = Section(P, "schedules", SCHEDULE,
+                    lambda v, progress: prune.schedules_and_footprint(**v, progress=progress),
+                    [Chart("tuned", lambda r: fig.tuned_figure(r[0].oneshot),
+                           lambda r: fig.describe_tuned(r[0].oneshot)),
+                     Chart("sched", lambda r: fig.schedules_figure(r[0]), lambda r: fig.describe_schedules(r[0])),
+                     Alert("sched-alert"),
+                     Chart("foot", lambda r: fig.footprint_figure(r[1]), lambda r: fig.describe_footprint(r[1])),
+                     Alert("foot-alert")],
+                    fix="Choose another sparsity to fine-tune and measure.", job=True, alert=False)
+SWEEP_SECTION = Section(P, "sweep", SWEEP, lambda v, progress: prune.sweep(**v, progress=progress),
+                        [Chart("sweep", fig.sweep_figure, fig.describe_sweep)],
+                        fix="Fix the value above to run the sweep.", job=True)
+LOTTERY_SECTION = Section(P, "lottery", LOTTERY, lambda v, progress: prune.lottery(**v, progress=progress),
+                          [Chart("lottery", fig.lottery_figure, fig.describe_lottery)],
+                          fix="Fix the value above to run the experiment.", job=True)
+SECTIONS = (SNAPSHOT, SCHEDULES, SWEEP_SECTION, LOTTERY_SECTION)
 
-
-@callback(
-    Output(cid(P, "snap"), "figure"),
-    Output(cid(P, "snap-summary"), "children"),
-    Output(cid(P, "snap-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in PRUNE.fields),
-)
-def update_snapshot(*args):
-    return snapshot_view(*args)
-
-
-# ----------------------------------------------------------------------------- background jobs
-
-
-def _reporter(set_progress):
-    return lambda done, total: set_progress((str(done), str(total)))
-
-
-def schedules_view(model, sparsity, method, seed, progress=lambda done, total: None):
-    """Fine-tune, schedules and footprint: each figure with its summary and alert (one job: they share inputs)."""
-    raw = dict(model=model, sparsity=sparsity, method=method, seed=seed)
-
-    def run(v):
-        sc = prune.schedules(**v, progress=lambda d, t: progress(d, t + 4))
-        total = prune.FT_EPOCHS + 2 * prune.ROUNDS * prune.ROUND_EPOCHS + 4
-        fp = prune.footprint(v["model"], v["sparsity"], v["seed"], progress=lambda d, t: progress(total - 4 + d, total))
-        return sc, fp
-
-    out, msg = checked(SCHEDULE, raw, run)
-    if out is None:
-        blank = message_figure("Choose another sparsity to fine-tune and measure.")
-        return blank, msg, message_figure(""), "", msg, message_figure(""), "", msg
-    sc, fp = out
-    return (fig.tuned_figure(sc.oneshot), fig.describe_tuned(sc.oneshot), fig.schedules_figure(sc),
-            fig.describe_schedules(sc), "", fig.footprint_figure(fp), fig.describe_footprint(fp), "")
-
-
-@callback(
-    Output(cid(P, "tuned"), "figure"),
-    Output(cid(P, "tuned-summary"), "children"),
-    Output(cid(P, "sched"), "figure"),
-    Output(cid(P, "sched-summary"), "children"),
-    Output(cid(P, "sched-alert"), "children"),
-    Output(cid(P, "foot"), "figure"),
-    Output(cid(P, "foot-summary"), "children"),
-    Output(cid(P, "foot-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in SCHEDULE.fields),
-    **background(cid(P, "tuned")),
-)
-def update_schedules(set_progress, *args):
-    return schedules_view(*args, progress=_reporter(set_progress))
-
-
-def sweep_view(model, seed, progress=lambda done, total: None):
-    sw, msg = checked(SWEEP, dict(model=model, seed=seed), lambda v: prune.sweep(**v, progress=progress))
-    if sw is None:
-        return message_figure("Fix the value above to run the sweep."), msg, msg
-    return fig.sweep_figure(sw), fig.describe_sweep(sw), ""
-
-
-@callback(
-    Output(cid(P, "sweep"), "figure"),
-    Output(cid(P, "sweep-summary"), "children"),
-    Output(cid(P, "sweep-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in SWEEP.fields),
-    **background(cid(P, "sweep")),
-)
-def update_sweep(set_progress, *args):
-    return sweep_view(*args, progress=_reporter(set_progress))
-
-
-def lottery_view(model, seed, progress=lambda done, total: None):
-    lt, msg = checked(LOTTERY, dict(model=model, seed=seed), lambda v: prune.lottery(**v, progress=progress))
-    if lt is None:
-        return message_figure("Fix the value above to run the experiment."), msg, msg
-    return fig.lottery_figure(lt), fig.describe_lottery(lt), ""
-
-
-@callback(
-    Output(cid(P, "lottery"), "figure"),
-    Output(cid(P, "lottery-summary"), "children"),
-    Output(cid(P, "lottery-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in LOTTERY.fields),
-    **background(cid(P, "lottery")),
-)
-def update_lottery(set_progress, *args):
-    return lottery_view(*args, progress=_reporter(set_progress))
-
-
+update_snapshot, update_schedules, update_sweep, update_lottery = (s.register() for s in SECTIONS)
 wire(P, SPEC)

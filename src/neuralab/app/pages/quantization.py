@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import Input, Output, State, callback, html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, live, wire
+from neuralab.app.controls import alert, cid, controls, from_widget, wire
+from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.compress import quantize as q
 from neuralab.params import ParamSpec
 from neuralab.plots import quantization as fig
-from neuralab.plots.theme import message_figure
 
 P = "quant"
 SPEC = ParamSpec.merge(P, q.QUANT, q.SWEEP)
@@ -115,80 +117,43 @@ def _check() -> html.Section:
     )
 
 
-# ----------------------------------------------------------------------------- one layer (light, follows drags)
+# ----------------------------------------------------------------------------- the sections
 
 
-def layer_view(model, layer, bits, scheme, granularity):
-    """Histogram figure + summary, channel figure + summary, alert."""
-    raw = dict(model=model, layer=layer, bits=bits, scheme=scheme, granularity=granularity)
-    v, msg = checked(q.QUANT, raw, lambda a: q.layer_view(**a))
-    if v is None:
-        blank = message_figure("Fix the value above to see the layer.")
-        return blank, msg, message_figure(""), "", msg
-    return fig.histogram_figure(v), fig.describe_histogram(v), fig.channel_figure(v), fig.describe_channels(v), ""
+def next_layer(_n: int | None, layer: Any, model: Any) -> int:
+    """The next weight layer of the model, wrapping to the first: new weights to look at.
 
-
-@callback(
-    Output(cid(P, "hist"), "figure"),
-    Output(cid(P, "hist-summary"), "children"),
-    Output(cid(P, "channels"), "figure"),
-    Output(cid(P, "channels-summary"), "children"),
-    Output(cid(P, "hist-alert"), "children"),
-    Input(cid(P, "model"), "value"),
-    Input(cid(P, "layer"), "value"),
-    Input(cid(P, "bits"), "drag_value"),
-    Input(cid(P, "bits"), "value"),
-    Input(cid(P, "scheme"), "value"),
-    Input(cid(P, "granularity"), "value"),
-)
-def update_layer(model, layer, bits_drag, bits, scheme, granularity):
-    return layer_view(model, layer, live(bits_drag, bits), scheme, granularity)
-
-
-def next_layer(_n, layer, model):
-    """The next weight layer of the model, wrapping to the first: new weights to look at."""
-    n = q.n_layers(model) if model in q.zoo.RECIPES else 1
+    A layer box that holds no valid layer restarts at the first.
+    """
     try:
-        return int(layer) % n + 1
-    except (TypeError, ValueError):
+        current = q.QUANT.fields["layer"].coerce("layer", from_widget(q.QUANT, {"layer": layer})["layer"])
+    except ValueError:
         return 1
+    return q.next_layer(model if isinstance(model, str) else "", current)
 
 
 callback(Output(cid(P, "layer"), "value"), Input(cid(P, "next"), "n_clicks"), State(cid(P, "layer"), "value"),
          State(cid(P, "model"), "value"), prevent_initial_call=True)(next_layer)
 
 
-# ----------------------------------------------------------------------------- whole network (background)
-
-
-def _check_table(c: q.TorchCheck) -> list:
-    head = html.Tr([html.Th("compared"), html.Th("ours"), html.Th("torch")])
-    body = [html.Tr([html.Td(a), html.Td(b), html.Td(t)]) for a, b, t in fig.check_rows(c)]
+def _check_card(c: q.TorchCheck) -> list:
+    """The cross-check against torch: a sentence, the table, and a note when torch left layers in float."""
     note = None if c.linear_only else html.P("quantize_dynamic leaves Conv2d layers in float, so for this model "
                                              "its network is only partly quantized.", className="nl-help")
-    return [html.P(fig.describe_check(c)), html.Table([html.Thead(head), html.Tbody(body)], className="nl-table"),
-            note]
+    return [html.P(fig.describe_check(c)), table(("compared", "ours", "torch"), fig.check_rows(c)), note]
 
 
-def sweep_view(model, scheme, granularity, calib, qat_epochs, progress=lambda done, total: None):
-    """Sweep figure, summary, cross-check card, alert."""
-    raw = dict(model=model, scheme=scheme, granularity=granularity, calib=calib, qat_epochs=qat_epochs)
-    s, msg = checked(q.SWEEP, raw, lambda a: q.sweep(**a, progress=progress))
-    if s is None:
-        return message_figure("Fix the value above to run the sweep."), msg, [], msg
-    return fig.sweep_figure(s), fig.describe_sweep(s), _check_table(s.check), ""
+# One layer: light, follows the bits slider while it moves.
+LAYER_SECTION = Section(P, "hist", q.QUANT, lambda v, _: q.layer_view(**v),
+                        [Chart("hist", fig.histogram_figure, fig.describe_histogram),
+                         Chart("channels", fig.channel_figure, fig.describe_channels)],
+                        fix="Fix the value above to see the layer.", drag=("bits",))
+# The whole network at every bit width, with the cross-check against torch: a background job.
+SWEEP_SECTION = Section(P, "sweep", q.SWEEP, lambda v, progress: q.sweep(**v, progress=progress),
+                        [Chart("sweep", fig.sweep_figure, fig.describe_sweep),
+                         Text("check", lambda s: _check_card(s.check), blank=[])],
+                        fix="Fix the value above to run the sweep.", job=True)
+SECTIONS = (LAYER_SECTION, SWEEP_SECTION)
 
-
-@callback(
-    Output(cid(P, "sweep"), "figure"),
-    Output(cid(P, "sweep-summary"), "children"),
-    Output(cid(P, "check"), "children"),
-    Output(cid(P, "sweep-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in q.SWEEP.fields),
-    **background(cid(P, "sweep")),
-)
-def update_sweep(set_progress, *args):
-    return sweep_view(*args, progress=lambda done, total: set_progress((str(done), str(total))))
-
-
+update_layer, update_sweep = (s.register() for s in SECTIONS)
 wire(P, SPEC)
