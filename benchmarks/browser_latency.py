@@ -32,7 +32,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from neuralab.devserver import CHROMIUM_ARGS, LabServer, chromium_path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.devserver
+from tests.devserver import CHROMIUM_ARGS, LabServer, chromium_path  # noqa: E402
 
 N_MOVES = 50  # timed slider moves per page
 N_WARMUP = 6  # untimed moves first (reaching every worker process at least once)

@@ -41,9 +41,11 @@ import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from neuralab.devserver import LabServer
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.devserver
+from tests.devserver import LabServer  # noqa: E402
 
 N_REQUESTS = int(os.environ.get("BENCH_N", "300"))  # timed requests per callback
 N_WARMUP = 5  # untimed requests per callback first

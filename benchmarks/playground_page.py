@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from neuralab.devserver import CHROMIUM_ARGS, LabServer, chromium_path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.devserver
+from tests.devserver import CHROMIUM_ARGS, LabServer, chromium_path  # noqa: E402
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 4.0
 QUERY = sys.argv[2] if len(sys.argv) > 2 else "?epochs=5000&batch_size=1"  # long enough not to end

@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 
 from neuralab.data.splits import CV
-from neuralab.devserver import LabServer, free_port
+from tests.devserver import LabServer, free_port
 
 pytestmark = pytest.mark.services
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from neuralab.devserver import CHROMIUM_ARGS, LabServer, chromium_path
+from tests.devserver import CHROMIUM_ARGS, LabServer, chromium_path
 
 #: Playwright waits (expect(), clicks, navigation) give up after this many milliseconds.
 TIMEOUT_MS = 10_000
