@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from urllib.parse import parse_qsl
 
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
@@ -70,11 +69,8 @@ def render(pathname: str | None, search: str | None):
         return placeholder.not_found(pathname)
     if page.module is None:
         return placeholder.layout(page)
-    module = importlib.import_module(page.module)
-    spec = getattr(module, "SPEC", None)
-    if spec is None:
-        return module.layout(dict(parse_qsl((search or "").lstrip("?"))), [])
-    values, messages = spec.parse_query(search or "")
+    module = importlib.import_module(page.module)  # every built page declares its controls as SPEC
+    values, messages = module.SPEC.parse_query(search or "")
     return module.layout(values, messages)
 
 
