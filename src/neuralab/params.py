@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -66,7 +66,6 @@ class Int:
     label: str = ""  # what the slider says; the field name when empty
     unit: str = ""  # shown after the value, e.g. "%" or "samples"
     help: str = ""  # one sentence: what moving it does
-    kind: str = field(default="int", init=False)
 
     def coerce(self, name: str, raw: Any) -> int:
         """Return ``raw`` as an in-range int, or raise ``ValueError`` with a sentence."""
@@ -104,7 +103,6 @@ class Float:
     unit: str = ""
     help: str = ""
     log: bool = False  # slider on log10(value); lo must then be > 0
-    kind: str = field(default="float", init=False)
 
     def coerce(self, name: str, raw: Any) -> float:
         value = float(_as_number(name, raw, "a number"))
@@ -130,7 +128,6 @@ class Choice:
     default: str
     label: str = ""
     help: str = ""
-    kind: str = field(default="choice", init=False)
 
     def coerce(self, name: str, raw: Any) -> str:
         values = [v for v, _ in self.options]
@@ -159,7 +156,6 @@ class Bool:
     default: bool
     label: str = ""
     help: str = ""
-    kind: str = field(default="bool", init=False)
 
     def coerce(self, name: str, raw: Any) -> bool:
         if isinstance(raw, bool):
