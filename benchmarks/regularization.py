@@ -59,18 +59,20 @@ def main() -> None:
     best = min(_timed(lambda: (_clear(), reg.train_dropout(0.5, 0))) for _ in range(REPEATS))
     print(f"run_dropout_p0.5 {best:.3f} s")
     jobs = {  # the page's four background jobs, as a page load starts them
-        "penalties": lambda: page.penalties_job(-2, 0.5, 0),
-        "dropout": lambda: page.dropout_job(0.5, 0),
-        "decay": lambda: page.decay_view(-1, 0),
-        "stopping": lambda: page.stopping_view(5, 20, 0),
+        "penalties": lambda: page.PENALTY_JOB.view(dict(lam=0.01, alpha=0.5, seed=0)),
+        "dropout": lambda: page.DROPOUT_JOB.view(dict(p=0.5, seed=0)),
+        "decay": lambda: page.ADAMW.view(dict(decay=0.1, seed=0)),
+        "stopping": lambda: page.STOP.view(dict(patience=5, label_noise=20, seed=0)),
     }
     for name, job in jobs.items():
         _clear()
         print(f"job_{name}_cold {_timed(job):.3f} s")
     # after a release, in a new job process: nothing in memory, the sweeps' runs on disk, the new value's not
-    for name, first, moved in (("lam_move", jobs["penalties"], lambda: page.penalties_job(-1.75, 0.5, 0)),
-                               ("p_move", jobs["dropout"], lambda: page.dropout_job(0.3, 0)),
-                               ("patience_move", jobs["stopping"], lambda: page.stopping_view(6, 20, 0))):
+    for name, first, moved in (("lam_move", jobs["penalties"],
+                                lambda: page.PENALTY_JOB.view(dict(lam=10**-1.75, alpha=0.5, seed=0))),
+                               ("p_move", jobs["dropout"], lambda: page.DROPOUT_JOB.view(dict(p=0.3, seed=0))),
+                               ("patience_move", jobs["stopping"],
+                                lambda: page.STOP.view(dict(patience=6, label_noise=20, seed=0)))):
         _clear()
         first()
         for fn in (reg._train_penalty, reg._train_dropout, reg._decay_run, reg._stop_run):

@@ -31,13 +31,17 @@ def test_url_values_reach_the_controls_and_bad_ones_are_reported():
     assert "degree must be between 1 and 15" in text and "using the default" in text
 
 
+def _fit(degree, n_train, noise, seed):
+    return fitting.FIT_SECTION.view(dict(degree=degree, n_train=n_train, noise=noise, seed=seed))
+
+
 def test_fit_callback_gives_figures_text_and_a_diagnosis():
-    fit, fit_text, sweep, sweep_text, diagnosis, alert = fitting.fit_view(15, 30, 0.3, 0)
+    fit, fit_text, sweep, sweep_text, diagnosis, alert = _fit(15, 30, 0.3, 0)
     assert isinstance(fit, go.Figure) and isinstance(sweep, go.Figure) and alert == ""
     assert "A degree-15 polynomial fitted to 30 points" in fit_text
     assert "validation MSE is lowest at degree" in sweep_text
     assert "Overfit (high variance)" in _text(diagnosis) and "noise floor σ² 0.09" in _text(diagnosis)
-    assert "Underfit" in _text(fitting.fit_view(1, 30, 0.3, 0)[4])
+    assert "Underfit" in _text(_fit(1, 30, 0.3, 0)[4])
 
 
 def test_fit_callback_follows_the_drag_and_falls_back_to_the_value():
@@ -48,7 +52,8 @@ def test_fit_callback_follows_the_drag_and_falls_back_to_the_value():
 
 
 def test_string_values_from_a_request_are_coerced():
-    assert fitting.fit_view("4", "30", "0.3", "0")[-1] == ""
+    assert _fit("4", "30", "0.3", "0")[-1] == ""
+    assert fitting.update_fit(None, "4", None, "30", None, "0.3", "0")[-1] == ""
 
 
 @pytest.mark.parametrize(
@@ -63,9 +68,10 @@ def test_string_values_from_a_request_are_coerced():
     ],
 )
 def test_fit_callback_bad_input_is_a_sentence(args, fragment):
-    out = fitting.fit_view(*args)
+    out = _fit(*args)
     assert fragment in out[-1] and fragment in out[1]
     assert isinstance(out[0], go.Figure) and isinstance(out[2], go.Figure)
+    assert out[4] == []  # no verdict without a fit
 
 
 def test_new_sample_moves_the_seed_on_and_wraps():
@@ -77,27 +83,35 @@ def test_new_sample_moves_the_seed_on_and_wraps():
 
 def test_bias_variance_view():
     seen = []
-    figure, summary, alert = fitting.bias_variance_view(30, 0.3, 100, 0, progress=lambda d, t: seen.append((d, t)))
+    bv = fitting.BV_SECTION
+    figure, summary, alert = bv.view(dict(n_train=30, noise=0.3, n_sets=100, seed=0),
+                                     progress=lambda d, t: seen.append((d, t)))
     assert isinstance(figure, go.Figure) and alert == ""
     assert "Over 100 training sets the measured test MSE is lowest at degree" in summary
     assert seen[0] == (0, 15) and seen[-1] == (14, 15)
-    assert "n_sets must be between 20 and 1000" in fitting.bias_variance_view(30, 0.3, 10**7, 0)[2]
+    assert "n_sets must be between 20 and 1000" in bv.view(dict(n_train=30, noise=0.3, n_sets=10**7, seed=0))[2]
 
 
 def test_learning_view():
     seen = []
-    figure, summary, alert = fitting.learning_view(3, 0.3, 0, 30, progress=lambda d, t: seen.append((d, t)))
+    lc = fitting.LC_SECTION
+    figure, summary, alert = lc.view(dict(degree=3, noise=0.3, seed=0, n_train=30),
+                                     progress=lambda d, t: seen.append((d, t)))
     assert isinstance(figure, go.Figure) and alert == "" and "For degree 3" in summary
     assert len(seen) == len(fitting.poly.SIZES)
-    assert "n_train must be between 10 and 200" in fitting.learning_view(3, 0.3, 0, 5000)[2]
-    assert "degree must be a whole number" in fitting.learning_view("x", 0.3, 0, 30)[2]
+    assert "n_train must be between 10 and 200" in lc.view(dict(degree=3, noise=0.3, seed=0, n_train=5000))[2]
+    assert "degree must be a whole number" in lc.view(dict(degree="x", noise=0.3, seed=0, n_train=30))[2]
 
 
 def test_memorize_view():
     seen = []
-    figure, summary, alert = fitting.memorize_view(8, 100, "softmax", 0, progress=lambda d, t: seen.append((d, t)))
+    m = fitting.MEMORIZE_SECTION
+    figure, summary, alert = m.view(dict(batch=8, steps=100, bug="softmax", seed=0),
+                                    progress=lambda d, t: seen.append((d, t)))
     assert isinstance(figure, go.Figure) and alert == ""
     assert "the healthy network memorizes them" in summary
     assert seen[-1] == (150, 200)
-    assert "bug must be one of" in fitting.memorize_view(8, 100, "<script>", 0)[2]
-    assert "steps must be between 100 and 1000" in fitting.memorize_view(8, 10**9, "lr", 0)[2]
+    assert "bug must be one of" in m.view(dict(batch=8, steps=100, bug="<script>", seed=0))[2]
+    assert "steps must be between 100 and 1000" in m.view(dict(batch=8, steps=10**9, bug="lr", seed=0))[2]
+    bar = []
+    assert fitting.update_memorize(bar.append, 8, 100, "softmax", 0)[1] == summary and bar[-1] == ("150", "200")

@@ -46,7 +46,11 @@ def test_curve_follows_the_drag_and_falls_back_to_the_value():
 
 
 def test_string_values_from_a_request_are_values_not_slider_positions():
-    assert "from 0.05" in page.curve_view("cosine", "0.05", "100")[1]
+    assert "from 0.05" in page.update_curve("cosine", None, "0.05", None, "100")[1]
+
+
+def test_the_curve_view_takes_values():
+    assert "over 100 epochs from 0.05" in page.CURVE.view(dict(schedule="cosine", lr=0.05, epochs=100))[1]
 
 
 @pytest.mark.parametrize(
@@ -61,45 +65,49 @@ def test_string_values_from_a_request_are_values_not_slider_positions():
     ],
 )
 def test_curve_bad_input_is_a_sentence(args, fragment):
-    figure, summary, alert = page.curve_view(*args)
+    schedule, lr, epochs = args
+    figure, summary, alert = page.update_curve(schedule, None, lr, None, epochs)
     assert isinstance(figure, go.Figure) and fragment in alert and fragment in summary
 
 
-def test_compare_view_reports_progress_and_summarizes():
-    seen = []
-    figure, summary, alert = page.compare_view(LOG_001, 10, "adam", 3, progress=lambda d, t: seen.append((d, t)))
+def test_compare_job_reports_progress_and_summarizes():
+    bar = []
+    figure, summary, alert = page.update_compare(bar.append, LOG_001, 10, "adam", 3)  # the job gets positions
     assert isinstance(figure, go.Figure) and alert == ""
     assert summary.startswith("Adam from LR 0.01 for 10 epochs") and "lowest final validation loss" in summary
-    assert seen and seen[-1] == (90, 90)
+    assert bar and bar[-1] == ("90", "90")
 
 
 def test_range_view_gives_both_figures():
-    test_fig, test_text, check_fig, check_text, alert = page.range_view("sgd", 100, 0)
+    test_fig, test_text, check_fig, check_text, alert = page.RANGE.view(dict(optimizer="sgd", steps=100, seed=0))
     assert alert == "" and isinstance(test_fig, go.Figure) and isinstance(check_fig, go.Figure)
     assert test_text.startswith("SGD, ") and "a tenth of it suggests" in test_text
     assert "After 15 epochs, at the min / 10 LR" in check_text
 
 
 def test_scaling_view_runs_every_batch_size():
-    figure, summary, alert = page.scaling_view(math.log10(0.01), 5, 0)
+    figure, summary, alert = page.SCALING.view(dict(base_lr=0.01, scale_epochs=5, seed=0))
     assert alert == "" and "5 epochs, LR 0.01 at batch 32" in summary
     assert list(figure.data[0].x) == [16, 32, 64, 128, 256, 512, 1024]
+    assert page.update_scaling(lambda _: None, math.log10(0.01), 5, 0)[1] == summary  # the slider sends log10
 
 
 @pytest.mark.parametrize(
-    ("view", "args", "fragment"),
+    ("section", "values", "fragment"),
     [
-        (page.compare_view, (LOG_001, 10, "adamw", 0), "optimizer must be one of sgd, momentum, adam"),
-        (page.compare_view, (LOG_001, 10, "sgd", 10_000), "seed must be between 0 and 9999"),
-        (page.range_view, ("sgd", 99, 0), "steps must be between 100 and 500"),
-        (page.range_view, ("sgd", 120, 0), "steps must be 100 plus a multiple of 50"),
-        (page.scaling_view, (1.5, 10, 0), "base_lr must be between 0.001 and 1"),
-        (page.scaling_view, (-2, None, 0), "scale_epochs must be a whole number"),
+        (page.COMPARE, dict(lr=0.01, epochs=10, optimizer="adamw", seed=0),
+         "optimizer must be one of sgd, momentum, adam"),
+        (page.COMPARE, dict(lr=0.01, epochs=10, optimizer="sgd", seed=10_000), "seed must be between 0 and 9999"),
+        (page.RANGE, dict(optimizer="sgd", steps=99, seed=0), "steps must be between 100 and 500"),
+        (page.RANGE, dict(optimizer="sgd", steps=120, seed=0), "steps must be 100 plus a multiple of 50"),
+        (page.SCALING, dict(base_lr=10**1.5, scale_epochs=10, seed=0), "base_lr must be between 0.001 and 1"),
+        (page.SCALING, dict(base_lr=0.01, scale_epochs=None, seed=0), "scale_epochs must be a whole number"),
     ],
 )
-def test_heavy_views_turn_bad_input_into_a_sentence(view, args, fragment):
-    out = view(*args)
+def test_heavy_views_turn_bad_input_into_a_sentence(section, values, fragment):
+    out = section.view(values)
     assert fragment in out[-1] and isinstance(out[0], go.Figure)
+    assert fragment in out[1]  # the first chart's caption says it too
 
 
 def test_new_seed_moves_on():

@@ -46,46 +46,49 @@ def test_url_values_reach_the_controls_and_bad_ones_are_reported():
 
 
 def test_penalty_callback_gives_histograms_a_table_and_a_summary():
-    f, summary, table, alert = page.penalty_view(-2, 0.5, 0)  # the slider sends log10(λ)
+    f, summary, table, alert = page.HISTOGRAMS.view(dict(lam=0.01, alpha=0.5, seed=0))
     assert isinstance(f, go.Figure) and alert == ""
     assert summary.startswith("At λ = 0.01, L1 with the proximal step leaves")
     assert isinstance(table, html.Table) and "L1 (subgradient)" in _text(table)
+    assert page.HISTOGRAMS.answer(dict(lam=-2, alpha=0.5, seed=0))[1] == summary  # the slider sends log10(λ)
 
 
 def test_dropout_and_decay_and_stopping_callbacks():
-    f, summary, alert = page.dropout_view(0.5, 0)
+    f, summary, alert = page.MASKS.view(dict(p=0.5, seed=0))
     assert isinstance(f, go.Figure) and "1/(1 − p)" in summary and alert == ""
-    f, summary, table, alert = page.decay_view(-1, 0)
+    f, summary, table, alert = page.ADAMW.view(dict(decay=0.1, seed=0))
     assert "weight_decay = 0.1" in summary and "AdamW (decoupled)" in _text(table)
-    f, summary, alert = page.stopping_view(5, 20, 0)
+    assert page.update_decay(lambda _: None, -1, 0)[1] == summary  # the slider sends log10(λ)
+    f, summary, alert = page.STOP.view(dict(patience=5, label_noise=20, seed=0))
     assert "restored epoch" in summary and alert == ""
 
 
 def test_string_values_from_a_request_are_coerced():
-    assert page.stopping_view("5", "20", "0")[-1] == ""
+    assert page.STOP.view(dict(patience="5", label_noise="20", seed="0"))[-1] == ""
+    assert page.update_stopping(lambda _: None, "5", "20", "0")[-1] == ""
 
 
 @pytest.mark.parametrize(
-    ("call", "fragment"),
+    ("section", "values", "fragment"),
     [
-        (lambda: page.penalty_view(1, 0.5, 0), "lam must be between 1e-05 and 0.1"),
-        (lambda: page.penalty_view(-2, 2, 0), "alpha must be between 0 and 1"),
-        (lambda: page.dropout_view(0.9, 0), "p must be between 0 and 0.8"),
-        (lambda: page.dropout_view(0.5, "1; DROP"), "seed must be a whole number"),
-        (lambda: page.decay_view(None, 0), "decay must be a number"),
-        (lambda: page.stopping_view(3, 33, 0), "label_noise must be 0 plus a multiple of 5"),
-        (lambda: page.stopping_view(0, 20, 0), "patience must be between 1 and 30"),
+        (page.HISTOGRAMS, dict(lam=10, alpha=0.5, seed=0), "lam must be between 1e-05 and 0.1"),
+        (page.HISTOGRAMS, dict(lam=0.01, alpha=2, seed=0), "alpha must be between 0 and 1"),
+        (page.MASKS, dict(p=0.9, seed=0), "p must be between 0 and 0.8"),
+        (page.MASKS, dict(p=0.5, seed="1; DROP"), "seed must be a whole number"),
+        (page.ADAMW, dict(decay=None, seed=0), "decay must be a number"),
+        (page.STOP, dict(patience=3, label_noise=33, seed=0), "label_noise must be 0 plus a multiple of 5"),
+        (page.STOP, dict(patience=0, label_noise=20, seed=0), "patience must be between 1 and 30"),
     ],
 )
-def test_bad_values_become_a_sentence(call, fragment):
-    out = call()
+def test_bad_values_become_a_sentence(section, values, fragment):
+    out = section.view(values)
     assert fragment in out[-1] and isinstance(out[0], go.Figure)
 
 
 def test_sweep_views_refuse_bad_input_and_place_the_marker():
-    f, msg = page.penalty_sweep_view(-3, -2)
+    f, msg = page.LAM_SWEEP.view(dict(seed=-3, lam=0.01))
     assert "seed must be between 0 and 9999" in msg
-    f, msg = page.dropout_sweep_view(-1, 0.5)
+    f, msg = page.P_SWEEP.view(dict(seed=-1, p=0.5))
     assert "seed must be between 0 and 9999" in msg
 
 
@@ -101,12 +104,27 @@ def test_markers_move_without_retraining_and_ignore_bad_or_early_values():
 
 def test_one_job_per_section_fills_both_charts_and_reports_progress():
     seen = []
-    out = page.penalties_job(-2, 0.5, 0, progress=lambda done, total: seen.append((done, total)))
+    out = page.PENALTY_JOB.view(dict(lam=0.01, alpha=0.5, seed=0),
+                                progress=lambda done, total: seen.append((done, total)))
     assert len(out) == 6 and isinstance(out[4], go.Figure) and "best validation accuracy" in out[5]
     total = 5 + 2 * len(page.reg.LAM_GRID) + 1
     assert seen[-1] == (total, total) and all(t == total for _, t in seen)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # the bar only moves forward
-    out = page.dropout_job(0.5, 0)
+    assert out[4].layout.shapes[0].x0 == pytest.approx(0.01)  # the marker sits at λ
+    out = page.DROPOUT_JOB.view(dict(p=0.5, seed=0))
     assert len(out) == 5 and "Validation loss is lowest at p = " in out[4]
-    bad = page.penalties_job(3, 0.5, 0)
+    assert out[3].layout.shapes[0].x0 == pytest.approx(0.5)
+    bad = page.PENALTY_JOB.view(dict(lam=1000, alpha=0.5, seed=0))
     assert "lam must be between" in bad[3] and "best validation accuracy" in bad[5]  # the sweep does not read λ
+    assert bad[4].layout.shapes[0].x0 == pytest.approx(page.reg.LAM.default)  # its marker falls back
+
+
+def test_the_jobs_take_slider_positions_and_drive_one_bar():
+    bar = []
+    out = page.update_penalties(bar.append, -2, 0.5, 0)  # the slider sends log10(λ)
+    assert out[1].startswith("At λ = 0.01") and out[4].layout.shapes[0].x0 == pytest.approx(0.01)
+    total = str(5 + 2 * len(page.reg.LAM_GRID) + 1)
+    assert bar[-1] == (total, total)
+    bar.clear()
+    out = page.update_dropout(bar.append, 0.5, 0)
+    assert out[2] == "" and bar[-1] == (str(1 + len(page.reg.P_GRID)),) * 2

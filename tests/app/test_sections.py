@@ -111,3 +111,48 @@ def test_an_alert_output_repeats_the_sentence_and_clears_with_a_result():
     bad = s.view({"n": 9})
     assert len(bad) == 6 and "n must be between 1 and 3" in bad[1]
     assert bad[1] == bad[2] == bad[5] and bad[4] == ""
+
+
+def test_marks_place_a_marker_and_never_block_the_result():
+    from neuralab.params import Float
+
+    marks = ParamSpec("m", at=Float(1e-4, 1.0, 0.01, step=0.25, log=True))
+    s = Section("t", "sweep", ParamSpec("t", n=Int(1, 3, 2)), lambda v, _: v,
+                [Chart("c", lambda r: go.Figure(), lambda r: f"n = {r['n']}, at {r['at']:g}")], marks=marks)
+    assert [str(i) for i in s.inputs()] == ["t-n.value", "t-at.value"]
+    assert s.view({"n": 3, "at": 0.1})[1] == "n = 3, at 0.1"
+    assert s.answer({"n": 3, "at": -1})[1] == "n = 3, at 0.1"  # a log marker's slider sends log10
+    assert s.view({"n": 3, "at": 99})[1] == "n = 3, at 0.01"  # a bad marker sits at its default
+    assert "n must be between 1 and 3" in s.view({"n": 9, "at": 0.1})[-1]
+
+
+def test_together_answers_several_sections_in_one_job_with_one_bar():
+    from neuralab.app.sections import Text, Together
+
+    def counting(steps):
+        def run(v, progress):
+            for i in range(steps):
+                progress(i + 1, steps)
+            return v
+        return run
+
+    spec = ParamSpec("t", n=Int(1, 3, 2), seed=Int(0, 9, 0))
+    first = Section("t", "one", spec, counting(2), [Chart("a", lambda r: go.Figure(), lambda r: f"n = {r['n']}"),
+                                                    Text("table", lambda r: "rows")], job=True)
+    second = Section("t", "two", ParamSpec("s", seed=Int(0, 9, 0)), counting(3),
+                     [Chart("b", lambda r: go.Figure(), lambda r: f"seed {r['seed']}")], job=True, alert=False)
+    both = Together("t", "both", (first, second), (2, 3))
+    assert [str(o) for o in both.outputs()] == [
+        "t-a.figure", "t-a-summary.children", "t-table.children", "t-one-alert.children", "t-b.figure",
+        "t-b-summary.children"]
+    assert [str(i) for i in both.inputs()] == ["t-n.value", "t-seed.value"]  # a shared control is listened to once
+    seen = []
+    out = both.view({"n": 3, "seed": 4}, lambda d, t: seen.append((d, t)))
+    assert out[1] == "n = 3" and out[3] == "" and out[5] == "seed 4"
+    assert seen == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]  # one bar, once across both parts
+    bad = both.view({"n": 9, "seed": 4})
+    assert "n must be between 1 and 3" in bad[3] and bad[2] == "" and bad[5] == "seed 4"  # only its part blanks
+    bar = []
+    update = both.function()
+    assert update(bar.append, 3, 4)[5] == "seed 4" and bar[-1] == ("5", "5")
+    assert update.nl_key == "t.both"

@@ -38,7 +38,7 @@ from neuralab.params import ParamError, ParamSpec
 from neuralab.plots.theme import message_figure
 from neuralab.progress import Progress, quiet
 
-__all__ = ["Alert", "Chart", "Section", "Text", "reporter", "table"]
+__all__ = ["Alert", "Chart", "Section", "Text", "Together", "reporter", "table"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ class Section:
     drag: tuple[str, ...] = ()  # fields followed while their slider moves (cheap sections only)
     alert: bool = True  # the section has an alert box under its controls
     kwargs: dict[str, Any] = field(default_factory=dict)  # extra Dash callback arguments
+    marks: ParamSpec | None = None  # inputs that only place a marker: a bad one falls back to its default
 
     # ------------------------------------------------------------------ outputs
 
@@ -132,7 +133,9 @@ class Section:
     def view(self, values: Mapping[str, Any], progress: Progress = quiet) -> tuple:
         """The section's outputs for parameter ``values`` (unchecked: a bad one becomes a sentence)."""
         try:
-            checked = self.spec.validate(values)
+            checked = self.spec.validate(self.spec.subset(values) if self.marks else values)
+            if self.marks:  # never blocks the result: a bad marker position sits at its default
+                checked |= self.marks.check(self.marks.subset(values))[0]
             result = self.run(checked, progress)
         except ParamError as exc:
             return self.blank(" ".join(exc.messages))
@@ -141,7 +144,7 @@ class Section:
     def answer(self, positions: Mapping[str, Any], progress: Progress = quiet) -> tuple:
         """The outputs for the widgets' raw ``positions`` (log sliders move in log10 units)."""
         try:
-            values = from_widget(self.spec, positions)
+            values = from_widget(self._every(), positions)
         except (KeyError, TypeError):
             return self.blank("These controls do not belong to this section.")
         return self.view(values, progress)
@@ -150,7 +153,7 @@ class Section:
 
     def inputs(self) -> list[Input]:
         ins = []
-        for name in self.spec.fields:
+        for name in self._every().fields:
             if name in self.drag:
                 ins.append(Input(cid(self.page, name), "drag_value"))
             ins.append(Input(cid(self.page, name), "value"))
@@ -160,7 +163,7 @@ class Section:
         """The callback's arguments (in :meth:`inputs` order) as ``{field: position}``."""
         it = iter(args)
         out = {}
-        for name in self.spec.fields:
+        for name in self._every().fields:
             out[name] = live(next(it), next(it)) if name in self.drag else next(it)
         return out
 
@@ -186,6 +189,72 @@ class Section:
 
     def _first_chart(self) -> str:
         return next(s.id for s in self.shows if isinstance(s, Chart))
+
+    def _every(self) -> ParamSpec:
+        """The spec and the marks: every input of the callback."""
+        return self.spec if self.marks is None else ParamSpec.merge(self.spec.name, self.spec, self.marks)
+
+
+@dataclass(frozen=True)
+class Together:
+    """Several sections answered by one background job: one of the browser's two job slots, one progress bar.
+
+    Each part keeps its own validation: a bad value blanks only the parts whose spec holds it.
+    The first part's first chart carries the bar, every part's first chart looks busy, and
+    ``steps`` (each part's progress total) make the bar run once from 0 to their sum.
+    """
+
+    page: str
+    key: str  # keys the job's background cache
+    parts: tuple[Section, ...]
+    steps: tuple[int, ...]  # progress units each part reports, in order
+
+    def outputs(self) -> list[Output]:
+        return [o for part in self.parts for o in part.outputs()]
+
+    def inputs(self) -> list[Input]:
+        ins: list[Input] = []
+        for part in self.parts:
+            ins += [i for i in part.inputs() if all(str(i) != str(j) for j in ins)]
+        return ins
+
+    def view(self, values: Mapping[str, Any], progress: Progress = quiet) -> tuple:
+        """Every part's outputs for parameter ``values``, one after the other."""
+        return self._each(lambda part, report: part.view(part._every().subset(values), report), progress)
+
+    def answer(self, positions: Mapping[str, Any], progress: Progress = quiet) -> tuple:
+        """Every part's outputs for the widgets' raw ``positions``."""
+        return self._each(lambda part, report: part.answer(part._every().subset(positions), report), progress)
+
+    def _each(self, call: Callable[[Section, Progress], tuple], progress: Progress) -> tuple:
+        out: list[Any] = []
+        total, offset = sum(self.steps), 0
+        for part, n in zip(self.parts, self.steps, strict=True):
+            out += call(part, lambda done, _n, at=offset: progress(at + done, total))
+            offset += n
+        return tuple(out)
+
+    def function(self) -> Callable[..., tuple]:
+        """The callback as a plain function: ``set_progress``, then the widgets' values."""
+        ins = [str(i) for i in self.inputs()]
+
+        def update(set_progress, *args):
+            given = dict(zip(ins, args, strict=True))
+            positions: dict[str, Any] = {}
+            for part in self.parts:
+                positions |= part.positions([given[str(i)] for i in part.inputs()])
+            return self.answer(positions, reporter(set_progress))
+        update.__name__ = update.__qualname__ = f"update_{self.key.replace('-', '_')}"
+        update.nl_key = f"{self.page}.{self.key}"  # type: ignore[attr-defined]
+        return update
+
+    def register(self) -> Callable[..., tuple]:
+        """Register the one background job; returns it (a plain function tests can call)."""
+        kwargs = background(cid(self.page, self.parts[0]._first_chart()))
+        busy = [(Output(f"{cid(self.page, p._first_chart())}-box", "className"), "nl-graph nl-busy", "nl-graph")
+                for p in self.parts[1:]]
+        kwargs["running"] = [*kwargs["running"], *busy]
+        return callback(*self.outputs(), *self.inputs(), **kwargs)(self.function())
 
 
 def reporter(set_progress: Callable[[tuple[str, str]], None]) -> Progress:

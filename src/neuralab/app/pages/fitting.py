@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, html
+from typing import Any
+
+from dash import html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, live, reseed_button, wire, wire_reseed
+from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.sections import Chart, Section, Text
 from neuralab.fit import memorize as mem
 from neuralab.fit import poly
 from neuralab.fit.memorize import MEMORIZE
-from neuralab.fit.poly import BIAS_VARIANCE, FIT, LEARNING, PolyFit
+from neuralab.fit.poly import BIAS_VARIANCE, FIT, LEARNING, LearningCurve, PolyFit
 from neuralab.params import ParamSpec
 from neuralab.plots import fitting as fig
-from neuralab.plots.theme import message_figure
+from neuralab.progress import Progress
 
 P = "fitting"
 SPEC = ParamSpec.merge(P, FIT, BIAS_VARIANCE, LEARNING, MEMORIZE)
@@ -195,10 +198,11 @@ def _fixes() -> html.Section:
     )
 
 
-# ----------------------------------------------------------------------------- one fit (fast, follows drags)
+# ----------------------------------------------------------------------------- sections
 
 
 def _diagnosis(fit: PolyFit) -> list:
+    """The verdict card: the diagnosis, the two errors against σ², and what to do about it."""
     d = poly.DIAGNOSES[fit.diagnosis]
     return [
         html.Strong(d.title),
@@ -207,107 +211,30 @@ def _diagnosis(fit: PolyFit) -> list:
     ]
 
 
-def fit_view(degree, n_train, noise, seed):
-    """Fit figure and summary, error-by-degree figure and summary, diagnosis, alert."""
-    raw = dict(degree=degree, n_train=n_train, noise=noise, seed=seed)
-    fit, msg = checked(FIT, raw, lambda v: poly.fit_poly(**v))
-    if fit is None:
-        blank = message_figure("Fix the value above to see the fit.")
-        return blank, msg, message_figure(""), "", [], msg
-    return (fig.fit_figure(fit), fig.describe_fit(fit), fig.sweep_figure(fit), fig.describe_sweep(fit),
-            _diagnosis(fit), "")
+def _learning_curves(v: dict[str, Any], progress: Progress) -> tuple[LearningCurve, int]:
+    """The learning curves at the chosen degree, and the sample size the chart marks."""
+    lc = poly.learning_curve(v["degree"], v["noise"], poly.SIZES, v["seed"], progress=progress)
+    return lc, v["n_train"]
 
 
-# The sliders report on release (``value``), which is what the heavy jobs below listen to; this fast
-# callback also follows ``drag_value``, so the fit moves with the handle while no job starts mid-drag.
-@callback(
-    Output(cid(P, "fit"), "figure"),
-    Output(cid(P, "fit-summary"), "children"),
-    Output(cid(P, "sweep"), "figure"),
-    Output(cid(P, "sweep-summary"), "children"),
-    Output(cid(P, "diagnosis"), "children"),
-    Output(cid(P, "fit-alert"), "children"),
-    *(Input(cid(P, n), prop) for n in ("degree", "n_train", "noise") for prop in ("drag_value", "value")),
-    Input(cid(P, "seed"), "value"),
-)
-def update_fit(degree_drag, degree, n_drag, n_train, noise_drag, noise, seed):
-    return fit_view(live(degree_drag, degree), live(n_drag, n_train), live(noise_drag, noise), seed)
+# The sliders report on release (``value``), which is what the heavy jobs listen to; the fast fit
+# also follows ``drag_value``, so it moves with the handle while no job starts mid-drag.
+FIT_SECTION = Section(P, "fit", FIT, lambda v, _: poly.fit_poly(**v),
+                      [Chart("fit", fig.fit_figure, fig.describe_fit),
+                       Chart("sweep", fig.sweep_figure, fig.describe_sweep),
+                       Text("diagnosis", _diagnosis, blank=[])],
+                      fix="Fix the value above to see the fit.", drag=("degree", "n_train", "noise"))
+BV_SECTION = Section(P, "bv", BIAS_VARIANCE, lambda v, progress: poly.bias_variance(DEGREES, **v, progress=progress),
+                     [Chart("bv", fig.bias_variance_figure, fig.describe_bias_variance)],
+                     fix="Fix the value above to run the experiment.", job=True)
+LC_SECTION = Section(P, "lc", LEARNING_VIEW, _learning_curves,
+                     [Chart("lc", lambda r: fig.learning_curve_figure(*r), lambda r: fig.describe_learning_curve(*r))],
+                     fix="Fix the value above to draw the learning curves.", job=True)
+MEMORIZE_SECTION = Section(P, "memorize", MEMORIZE, lambda v, progress: mem.memorize(**v, progress=progress),
+                           [Chart("memorize", fig.memorize_figure, fig.describe_memorize)],
+                           fix="Fix the value above to train.", job=True)
+SECTIONS = (FIT_SECTION, BV_SECTION, LC_SECTION, MEMORIZE_SECTION)
 
-
+update_fit, update_bias_variance, update_learning, update_memorize = (s.register() for s in SECTIONS)
 new_sample = wire_reseed(P)
-
-
-# ----------------------------------------------------------------------------- background jobs
-
-
-def bias_variance_view(n_train, noise, n_sets, seed, progress=lambda done, total: None):
-    """Bias–variance figure, summary and alert."""
-    raw = dict(n_train=n_train, noise=noise, n_sets=n_sets, seed=seed)
-    bv, msg = checked(BIAS_VARIANCE, raw, lambda v: poly.bias_variance(DEGREES, **v, progress=progress))
-    if bv is None:
-        return message_figure("Fix the value above to run the experiment."), msg, msg
-    return fig.bias_variance_figure(bv), fig.describe_bias_variance(bv), ""
-
-
-def learning_view(degree, noise, seed, n_train, progress=lambda done, total: None):
-    """Learning-curve figure, summary and alert; ``n_train`` only places the marker."""
-    raw = dict(degree=degree, noise=noise, seed=seed, n_train=n_train)
-
-    def run(v):
-        lc = poly.learning_curve(v["degree"], v["noise"], poly.SIZES, v["seed"], progress=progress)
-        return lc, v["n_train"]
-
-    out, msg = checked(LEARNING_VIEW, raw, run)
-    if out is None:
-        return message_figure("Fix the value above to draw the learning curves."), msg, msg
-    lc, n = out
-    return fig.learning_curve_figure(lc, n), fig.describe_learning_curve(lc, n), ""
-
-
-def memorize_view(batch, steps, bug, seed, progress=lambda done, total: None):
-    """Memorization figure, summary and alert."""
-    raw = dict(batch=batch, steps=steps, bug=bug, seed=seed)
-    m, msg = checked(MEMORIZE, raw, lambda v: mem.memorize(**v, progress=progress))
-    if m is None:
-        return message_figure("Fix the value above to train."), msg, msg
-    return fig.memorize_figure(m), fig.describe_memorize(m), ""
-
-
-def _reporter(set_progress):
-    return lambda done, total: set_progress((str(done), str(total)))
-
-
-@callback(
-    Output(cid(P, "bv"), "figure"),
-    Output(cid(P, "bv-summary"), "children"),
-    Output(cid(P, "bv-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in BIAS_VARIANCE.fields),
-    **background(cid(P, "bv")),
-)
-def update_bias_variance(set_progress, *args):
-    return bias_variance_view(*args, progress=_reporter(set_progress))
-
-
-@callback(
-    Output(cid(P, "lc"), "figure"),
-    Output(cid(P, "lc-summary"), "children"),
-    Output(cid(P, "lc-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in LEARNING_VIEW.fields),
-    **background(cid(P, "lc")),
-)
-def update_learning(set_progress, *args):
-    return learning_view(*args, progress=_reporter(set_progress))
-
-
-@callback(
-    Output(cid(P, "memorize"), "figure"),
-    Output(cid(P, "memorize-summary"), "children"),
-    Output(cid(P, "memorize-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in MEMORIZE.fields),
-    **background(cid(P, "memorize")),
-)
-def update_memorize(set_progress, *args):
-    return memorize_view(*args, progress=_reporter(set_progress))
-
-
 wire(P, SPEC)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, html
+from dash import html
 
 from neuralab.app import ui
-from neuralab.app.controls import alert, background, checked, cid, controls, live, reseed_button, wire, wire_reseed
+from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.sections import Chart, Section
 from neuralab.params import ParamSpec
 from neuralab.plots import learning_rate as fig
-from neuralab.plots.theme import message_figure
 from neuralab.train import lr as L
 
 P = "lr"
@@ -186,103 +186,25 @@ def _recipe() -> html.Section:
     )
 
 
-# ----------------------------------------------------------------------------- the LR curve (light, follows drags)
+# ----------------------------------------------------------------------------- sections
 
+# The curve is light and follows the LR and epoch sliders while they move; the three runs are
+# background jobs that start when a slider is released.
+CURVE = Section(P, "curve", L.CURVE, lambda v, _: L.curve(**v),
+                [Chart("curve", fig.curve_figure, fig.describe_curve)],
+                fix="Fix the value above to draw the schedule.", drag=("lr", "epochs"))
+COMPARE = Section(P, "compare", L.COMPARE, lambda v, progress: L.compare(**v, progress=progress),
+                  [Chart("compare", fig.comparison_figure, fig.describe_comparison)],
+                  fix="Fix the value above to train.", job=True)
+RANGE = Section(P, "range", L.RANGE, lambda v, progress: L.range_test(**v, progress=progress),
+                [Chart("range", fig.range_figure, fig.describe_range),
+                 Chart("check", fig.check_figure, fig.describe_check)],
+                fix="Fix the value above to run the test.", job=True)
+SCALING = Section(P, "scaling", L.SCALING, lambda v, progress: L.scaling(**v, progress=progress),
+                  [Chart("scaling", fig.scaling_figure, fig.describe_scaling)],
+                  fix="Fix the value above to train.", job=True)
+SECTIONS = (CURVE, COMPARE, RANGE, SCALING)
 
-def curve_view(schedule, lr, epochs):
-    """LR-curve figure, summary, alert. ``lr`` is the slider position (log10) or a value as a string."""
-    c, msg = checked(L.CURVE, dict(schedule=schedule, lr=lr, epochs=epochs), lambda v: L.curve(**v))
-    if c is None:
-        return message_figure("Fix the value above to draw the schedule."), msg, msg
-    return fig.curve_figure(c), fig.describe_curve(c), ""
-
-
-@callback(
-    Output(cid(P, "curve"), "figure"),
-    Output(cid(P, "curve-summary"), "children"),
-    Output(cid(P, "curve-alert"), "children"),
-    Input(cid(P, "schedule"), "value"),
-    *(Input(cid(P, n), prop) for n in ("lr", "epochs") for prop in ("drag_value", "value")),
-)
-def update_curve(schedule, lr_drag, lr, epochs_drag, epochs):
-    return curve_view(schedule, live(lr_drag, lr), live(epochs_drag, epochs))
-
-
+update_curve, update_compare, update_range, update_scaling = (s.register() for s in SECTIONS)
 new_seed = wire_reseed(P)
-
-
-# ----------------------------------------------------------------------------- background jobs
-
-
-def _quiet(done: int, total: int) -> None:
-    pass
-
-
-def compare_view(lr, epochs, optimizer, seed, progress=_quiet):
-    """Comparison figure, summary and alert."""
-    raw = dict(lr=lr, epochs=epochs, optimizer=optimizer, seed=seed)
-    cmp, msg = checked(L.COMPARE, raw, lambda v: L.compare(**v, progress=progress))
-    if cmp is None:
-        return message_figure("Fix the value above to train."), msg, msg
-    return fig.comparison_figure(cmp), fig.describe_comparison(cmp), ""
-
-
-def range_view(optimizer, steps, seed, progress=_quiet):
-    """Range-test figure and summary, check-run figure and summary, alert."""
-    rt, msg = checked(L.RANGE, dict(optimizer=optimizer, steps=steps, seed=seed),
-                      lambda v: L.range_test(**v, progress=progress))
-    if rt is None:
-        blank = message_figure("Fix the value above to run the test.")
-        return blank, msg, message_figure(""), "", msg
-    return fig.range_figure(rt), fig.describe_range(rt), fig.check_figure(rt), fig.describe_check(rt), ""
-
-
-def scaling_view(base_lr, scale_epochs, seed, progress=_quiet):
-    """Scaling figure, summary and alert."""
-    sc, msg = checked(L.SCALING, dict(base_lr=base_lr, scale_epochs=scale_epochs, seed=seed),
-                      lambda v: L.scaling(**v, progress=progress))
-    if sc is None:
-        return message_figure("Fix the value above to train."), msg, msg
-    return fig.scaling_figure(sc), fig.describe_scaling(sc), ""
-
-
-def _reporter(set_progress):
-    return lambda done, total: set_progress((str(done), str(total)))
-
-
-@callback(
-    Output(cid(P, "compare"), "figure"),
-    Output(cid(P, "compare-summary"), "children"),
-    Output(cid(P, "compare-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in L.COMPARE.fields),
-    **background(cid(P, "compare")),
-)
-def update_compare(set_progress, *args):
-    return compare_view(*args, progress=_reporter(set_progress))
-
-
-@callback(
-    Output(cid(P, "range"), "figure"),
-    Output(cid(P, "range-summary"), "children"),
-    Output(cid(P, "check"), "figure"),
-    Output(cid(P, "check-summary"), "children"),
-    Output(cid(P, "range-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in L.RANGE.fields),
-    **background(cid(P, "range")),
-)
-def update_range(set_progress, *args):
-    return range_view(*args, progress=_reporter(set_progress))
-
-
-@callback(
-    Output(cid(P, "scaling"), "figure"),
-    Output(cid(P, "scaling-summary"), "children"),
-    Output(cid(P, "scaling-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in L.SCALING.fields),
-    **background(cid(P, "scaling")),
-)
-def update_scaling(set_progress, *args):
-    return scaling_view(*args, progress=_reporter(set_progress))
-
-
 wire(P, SPEC)

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import Input, Output, Patch, State, callback, html, no_update
 
 from neuralab.app import ui
-from neuralab.app.controls import (
-    alert,
-    background,
-    checked,
-    cid,
-    controls,
-    from_widget,
-    reseed_button,
-    wire,
-    wire_reseed,
-)
+from neuralab.app.controls import alert, cid, controls, from_widget, reseed_button, wire, wire_reseed
+from neuralab.app.sections import Chart, Section, Text, Together, table
 from neuralab.params import ParamError, ParamSpec
 from neuralab.plots import regularization as fig
-from neuralab.plots.theme import message_figure
 from neuralab.train import regularize as reg
 from neuralab.train.regularize import DECAY, DROPOUT, PENALTY, STOPPING
 
@@ -26,6 +18,8 @@ P = "reg"
 SPEC = ParamSpec.merge(P, PENALTY, DROPOUT, DECAY, STOPPING)
 PENALTY_SWEEP = ParamSpec("penalty_sweep", seed=PENALTY.fields["seed"])
 DROPOUT_SWEEP = ParamSpec("dropout_sweep", seed=DROPOUT.fields["seed"])
+LAM_MARK = ParamSpec("lam_marker", lam=PENALTY.fields["lam"])  # the sweeps' sliders only place a marker
+P_MARK = ParamSpec("p_marker", p=DROPOUT.fields["p"])
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -246,78 +240,51 @@ def _when() -> html.Section:
     )
 
 
-# ----------------------------------------------------------------------------- background jobs
+# ----------------------------------------------------------------------------- sections
+
+# One job per section: a browser runs at most two jobs at once and a queued job gives up after 30 s, so
+# a page load starts four jobs rather than six. The penalty section's job draws the histograms, then the
+# λ sweep; the dropout section's the masks, then the p sweep. The sweeps do not read λ or p (their
+# slider only places the dotted marker), and their runs are stored on disk, so after the first time a
+# λ or p move retrains only the runs at the new value.
+HISTOGRAMS = Section(P, "pen", PENALTY, lambda v, progress: reg.compare_penalties(**v, progress=progress),
+                     [Chart("hist", fig.histogram_figure, fig.describe_histograms),
+                      Text("pen-table", lambda cmp: table(*fig.penalty_table(cmp)))],
+                     fix="Fix the value above to train.", job=True)
+LAM_SWEEP = Section(P, "lam-sweep", PENALTY_SWEEP,
+                    lambda v, progress: (reg.penalty_sweep(v["seed"], progress=progress), v["lam"]),
+                    [Chart("sweep", lambda r: fig.penalty_sweep_figure(*r),
+                           lambda r: fig.describe_penalty_sweep(r[0]))],
+                    fix="Fix the value above to run the sweep.", job=True, alert=False, marks=LAM_MARK)
+MASKS = Section(P, "drop", DROPOUT, lambda v, _: reg.train_dropout(**v),
+                [Chart("masks", fig.mask_figure, fig.describe_masks)],
+                fix="Fix the value above to train.", job=True)
+P_SWEEP = Section(P, "p-sweep", DROPOUT_SWEEP,
+                  lambda v, progress: (reg.dropout_sweep(v["seed"], progress=progress), v["p"]),
+                  [Chart("dsweep", lambda r: fig.dropout_sweep_figure(*r), lambda r: fig.describe_dropout_sweep(r[0]))],
+                  fix="Fix the value above to run the sweep.", job=True, alert=False, marks=P_MARK)
+ADAMW = Section(P, "decay", DECAY, lambda v, progress: reg.compare_decay(**v, progress=progress),
+                [Chart("adamw", fig.decay_figure, fig.describe_decay),
+                 Text("decay-table", lambda dc: table(*fig.decay_table(dc)))],
+                fix="Fix the value above to train.", job=True)
+STOP = Section(P, "stop", STOPPING, lambda v, progress: reg.early_stopping(**v, progress=progress),
+               [Chart("stop", fig.stopping_figure, fig.describe_stopping)],
+               fix="Fix the value above to train.", job=True)
+SECTIONS = (HISTOGRAMS, LAM_SWEEP, MASKS, P_SWEEP, ADAMW, STOP)
+
+# the penalty comparison reports its five runs, the sweep two per λ and the unregularized one;
+# train_dropout reports nothing, the p sweep one step per p
+PENALTY_JOB = Together(P, "penalties", (HISTOGRAMS, LAM_SWEEP), (5, 2 * len(reg.LAM_GRID) + 1))
+DROPOUT_JOB = Together(P, "dropout", (MASKS, P_SWEEP), (1, len(reg.P_GRID)))
+
+update_penalties, update_dropout = PENALTY_JOB.register(), DROPOUT_JOB.register()
+update_decay, update_stopping = ADAMW.register(), STOP.register()
 
 
-def _reporter(set_progress):
-    return lambda done, total: set_progress((str(done), str(total)))
+# ----------------------------------------------------------------------------- light: move the sweep markers
 
 
-def _quiet(done: int, total: int) -> None:
-    pass
-
-
-def penalty_view(lam, alpha, seed, progress=_quiet):
-    """Histogram figure, its summary, the table and the alert."""
-    cmp, msg = checked(PENALTY, dict(lam=lam, alpha=alpha, seed=seed),
-                       lambda v: reg.compare_penalties(**v, progress=progress))
-    if cmp is None:
-        return message_figure("Fix the value above to train."), msg, "", msg
-    return fig.histogram_figure(cmp), fig.describe_histograms(cmp), _table(*fig.penalty_table(cmp)), ""
-
-
-def penalty_sweep_view(seed, lam, progress=_quiet):
-    """λ-sweep figure and its summary; ``lam`` only places the marker."""
-    sweep, msg = checked(PENALTY_SWEEP, dict(seed=seed),
-                         lambda v: reg.penalty_sweep(**v, progress=progress))
-    if sweep is None:
-        return message_figure("Fix the value above to run the sweep."), msg
-    marker = _valid(PENALTY, "lam", lam)
-    lam = reg.LAM.default if marker is None else marker
-    return fig.penalty_sweep_figure(sweep, lam), fig.describe_penalty_sweep(sweep)
-
-
-def dropout_view(p, seed, progress=_quiet):
-    """Mask figure, its summary and the alert."""
-    run, msg = checked(DROPOUT, dict(p=p, seed=seed), lambda v: reg.train_dropout(**v))
-    if run is None:
-        return message_figure("Fix the value above to train."), msg, msg
-    return fig.mask_figure(run), fig.describe_masks(run), ""
-
-
-def dropout_sweep_view(seed, p, progress=_quiet):
-    """p-sweep figure and its summary; ``p`` only places the marker."""
-    sweep, msg = checked(DROPOUT_SWEEP, dict(seed=seed), lambda v: reg.dropout_sweep(**v, progress=progress))
-    if sweep is None:
-        return message_figure("Fix the value above to run the sweep."), msg
-    marker = _valid(DROPOUT, "p", p)
-    return fig.dropout_sweep_figure(sweep, DROPOUT.fields["p"].default if marker is None else marker), \
-        fig.describe_dropout_sweep(sweep)
-
-
-def decay_view(decay, seed, progress=_quiet):
-    """Decay figure, its summary, the table and the alert."""
-    dc, msg = checked(DECAY, dict(decay=decay, seed=seed), lambda v: reg.compare_decay(**v, progress=progress))
-    if dc is None:
-        return message_figure("Fix the value above to train."), msg, "", msg
-    return fig.decay_figure(dc), fig.describe_decay(dc), _table(*fig.decay_table(dc)), ""
-
-
-def stopping_view(patience, label_noise, seed, progress=_quiet):
-    """Early-stopping figure, its summary and the alert."""
-    st, msg = checked(STOPPING, dict(patience=patience, label_noise=label_noise, seed=seed),
-                      lambda v: reg.early_stopping(**v, progress=progress))
-    if st is None:
-        return message_figure("Fix the value above to train."), msg, msg
-    return fig.stopping_figure(st), fig.describe_stopping(st), ""
-
-
-def _table(header: list[str], rows: list[list[str]]) -> html.Table:
-    return html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
-                       html.Tbody([html.Tr([html.Th(r[0], scope="row"), *(html.Td(c) for c in r[1:])]) for r in rows])])
-
-
-def _valid(spec: ParamSpec, name: str, raw):
+def _valid(spec: ParamSpec, name: str, raw: Any) -> Any:
     """``raw`` (a slider position) as a valid value of field ``name``, or None."""
     try:
         return spec.validate(spec.defaults() | from_widget(spec, {name: raw}))[name]
@@ -325,111 +292,41 @@ def _valid(spec: ParamSpec, name: str, raw):
         return None
 
 
-def _both(graph: str, other: str) -> dict:
-    """Background kwargs for a job that fills two charts: both look busy, ``graph``'s bar shows progress."""
-    kwargs = background(cid(P, graph))
-    kwargs["running"] = [*kwargs["running"], (Output(f"{cid(P, other)}-box", "className"), "nl-graph nl-busy",
-                                              "nl-graph")]
-    return kwargs
+def _patch_shapes(shapes: list[dict] | None, summary: Any) -> Patch | Any:
+    """A patch replacing a chart's shapes; no_update for a bad value, or while the chart holds no sweep yet."""
+    if shapes is None or not summary:
+        return no_update
+    patch = Patch()
+    patch["layout"]["shapes"] = shapes
+    return patch
 
 
-def _split(progress, first: int, total: int):
-    """Two progress reporters sharing one bar: the first job's steps, then the second's after ``first``."""
-    return (lambda done, _n: progress(done, total)), (lambda done, _n: progress(first + done, total))
-
-
-def penalties_job(lam, alpha, seed, progress=_quiet):
-    """The penalty section's one job: histograms, table and alert, then the λ sweep (stored runs load at once)."""
-    one, two = _split(progress, 5, 5 + 2 * len(reg.LAM_GRID) + 1)
-    return (*penalty_view(lam, alpha, seed, progress=one), *penalty_sweep_view(seed, lam, progress=two))
-
-
-def dropout_job(p, seed, progress=_quiet):
-    """The dropout section's one job: the masks at p, then the sweep over p."""
-    one, two = _split(progress, 1, 1 + len(reg.P_GRID))
-    return (*dropout_view(p, seed, progress=one), *dropout_sweep_view(seed, p, progress=two))
-
-
-# One job per section: a browser runs at most two jobs at once and a queued job gives up after 30 s, so
-# a page load starts four jobs rather than six. The sweeps' runs are stored on disk, so after the first
-# time a λ or p move retrains only the runs at the new value.
-@callback(
-    Output(cid(P, "hist"), "figure"), Output(cid(P, "hist-summary"), "children"),
-    Output(cid(P, "pen-table"), "children"), Output(cid(P, "pen-alert"), "children"),
-    Output(cid(P, "sweep"), "figure"), Output(cid(P, "sweep-summary"), "children"),
-    *(Input(cid(P, n), "value") for n in PENALTY.fields),
-    **_both("hist", "sweep"),
-)
-def update_penalties(set_progress, lam, alpha, seed):
-    return penalties_job(lam, alpha, seed, progress=_reporter(set_progress))
-
-
-@callback(
-    Output(cid(P, "masks"), "figure"), Output(cid(P, "masks-summary"), "children"),
-    Output(cid(P, "drop-alert"), "children"),
-    Output(cid(P, "dsweep"), "figure"), Output(cid(P, "dsweep-summary"), "children"),
-    *(Input(cid(P, n), "value") for n in DROPOUT.fields),
-    **_both("masks", "dsweep"),
-)
-def update_dropout(set_progress, p, seed):
-    return dropout_job(p, seed, progress=_reporter(set_progress))
-
-
-@callback(
-    Output(cid(P, "adamw"), "figure"), Output(cid(P, "adamw-summary"), "children"),
-    Output(cid(P, "decay-table"), "children"), Output(cid(P, "decay-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in DECAY.fields),
-    **background(cid(P, "adamw")),
-)
-def update_decay(set_progress, decay, seed):
-    return decay_view(decay, seed, progress=_reporter(set_progress))
-
-
-@callback(
-    Output(cid(P, "stop"), "figure"), Output(cid(P, "stop-summary"), "children"),
-    Output(cid(P, "stop-alert"), "children"),
-    *(Input(cid(P, n), "value") for n in STOPPING.fields),
-    **background(cid(P, "stop")),
-)
-def update_stopping(set_progress, patience, label_noise, seed):
-    return stopping_view(patience, label_noise, seed, progress=_reporter(set_progress))
-
-
-# ----------------------------------------------------------------------------- light: move the sweep markers
-
-
-def lam_marker(lam, summary=""):
+def lam_marker(lam: Any, summary: Any = "") -> Patch | Any:
     """A patch moving the λ marker on the sweep chart (no training).
 
     no_update for a bad value, or while the chart holds no sweep yet (its caption is empty).
     """
-    value = _valid(PENALTY, "lam", lam)
-    if value is None or not summary:
-        return no_update
-    patch = Patch()
-    patch["layout"]["shapes"] = fig.lam_marker(value)
-    return patch
+    value = _valid(LAM_MARK, "lam", lam)
+    return _patch_shapes(None if value is None else fig.lam_marker(value), summary)
 
 
-def p_marker(p, summary=""):
+def p_marker(p: Any, summary: Any = "") -> Patch | Any:
     """A patch moving the p marker on the dropout sweep chart; no_update for a bad value or an empty chart."""
-    value = _valid(DROPOUT, "p", p)
-    if value is None or not summary:
-        return no_update
-    patch = Patch()
-    patch["layout"]["shapes"] = fig.dropout_marker(value)
-    return patch
+    value = _valid(P_MARK, "p", p)
+    return _patch_shapes(None if value is None else fig.dropout_marker(value), summary)
 
 
 @callback(Output(cid(P, "sweep"), "figure", allow_duplicate=True), Input(cid(P, "lam"), "drag_value"),
           State(cid(P, "sweep-summary"), "children"), prevent_initial_call=True)
-def move_lam_marker(lam, summary):
+def move_lam_marker(lam: Any, summary: Any) -> Patch | Any:
+    """Follow the λ slider's drag with the sweep's marker."""
     return lam_marker(lam, summary)
 
 
 @callback(Output(cid(P, "dsweep"), "figure", allow_duplicate=True), Input(cid(P, "p"), "drag_value"),
           State(cid(P, "dsweep-summary"), "children"), prevent_initial_call=True)
-def move_p_marker(p, summary):
+def move_p_marker(p: Any, summary: Any) -> Patch | Any:
+    """Follow the p slider's drag with the dropout sweep's marker."""
     return p_marker(p, summary)
 
 
