@@ -38,7 +38,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     Background jobs get a fresh cache directory, so no result comes from an earlier run.
     """
     tmp = tmp_path_factory.mktemp("server")
-    with LabServer(cache_dir=tmp / "cache", log_path=tmp / "serve.log") as lab:
+    # A closed tab's jobs stop after 8 s without polls (15 s by default), so one test's jobs do not hold the
+    # slots the next test's page needs on a busy machine.
+    with LabServer(cache_dir=tmp / "cache", log_path=tmp / "serve.log", env={"NEURALAB_ORPHAN_S": "8"}) as lab:
         yield lab
 
 

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 from neuralab.plots import playground as P
+from neuralab.plots.format import num
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +123,7 @@ def test_confusion_figure_shows_counts_and_row_shares():
 
 
 def test_non_finite_numbers_are_spelled_out():
-    assert P._g(math.nan) == "not a number" and P._g(math.inf) == "∞"
+    assert num(math.nan) == "not a number" and num(math.inf) == "∞" and num(-math.inf) == "−∞"
 
 
 def test_long_curves_are_thinned_for_drawing_but_keep_both_ends():

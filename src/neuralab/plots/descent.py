@@ -14,6 +14,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from neuralab.plots.format import num
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure
 from neuralab.train.descent import CONVERGE_TOL, SURFACES, BatchPaths, Path, Race
 from neuralab.train.landscape import DIRECTIONS, Landscape
@@ -30,12 +31,6 @@ DASH = {"adamw": "dash"}
 GREYS = [[0.0, "#2b2b2b"], [1.0, "#f4f4f4"]]  # low loss dark, as on a relief map of a valley
 
 
-def _g(x: float) -> str:
-    if not math.isfinite(x):
-        return "not finite"
-    return "0" if abs(x) < 1e-12 else f"{x:.3g}"
-
-
 def _z(x: float) -> float:
     """``x`` with a rounding-size value shown as 0 rather than −0.000."""
     return 0.0 if abs(x) < 5e-4 else x
@@ -50,7 +45,7 @@ def _colorbar(z_view: np.ndarray, title: str) -> dict:
     top = float(np.nanmax(z_view))
     ticks = np.linspace(0, top, 5)
     return dict(title=dict(text=title, side="right"), tickvals=ticks.tolist(),
-                ticktext=[_g(10**t - 1) for t in ticks], thickness=12)
+                ticktext=[num(10**t - 1) for t in ticks], thickness=12)
 
 
 def _token(race: Race) -> str:
@@ -129,7 +124,7 @@ def _status(p: Path, race: Race) -> str:
     if p.diverged_at is not None:
         last = p.final_loss
         what = "the loss stopped being a finite number" if not math.isfinite(last) else (
-            f"it was thrown far outside the window (f = {_g(last)})")
+            f"it was thrown far outside the window (f = {num(last)})")
         return f"Diverged at step {p.diverged_at}: {what}."
     if p.converged_at is not None:
         best = p.minimum == 0
@@ -150,7 +145,7 @@ def race_rows(race: Race) -> list[dict[str, str]]:
         rows.append({
             "Optimizer": p.label,
             "Steps to converge": "—" if p.converged_at is None else str(p.converged_at),
-            "Final loss f": ("diverged" if ended else _g(p.final_loss)),
+            "Final loss f": ("diverged" if ended else num(p.final_loss)),
             "Final point": "—" if ended else f"({_z(p.x[-1]):.3f}, {_z(p.y[-1]):.3f})",
             "What happened": _status(p, race),
         })

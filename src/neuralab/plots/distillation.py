@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from neuralab.compress.distill import Comparison, GradientScale, Soft, mean_std
+from neuralab.plots.format import pct
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILLION, figure, subplot_title
 
 __all__ = [
@@ -17,10 +18,6 @@ __all__ = [
 ]
 
 CLASSES = [str(c) for c in range(10)]
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
 
 
 def soft_figure(s: Soft) -> go.Figure:
@@ -103,7 +100,7 @@ def compare_figure(c: Comparison) -> go.Figure:
     lo = 100 * min(c.hard.min(), c.distilled.min(), c.teacher) - 1.5
     shapes = [dict(type="line", xref="x domain", x0=0, x1=1, y0=100 * c.teacher, y1=100 * c.teacher,
                    line=dict(color=GREEN, dash="dot"))]
-    notes = [dict(text=f"teacher {_pct(c.teacher)} ({c.n_teacher:,} parameters)", xref="x domain", x=0,
+    notes = [dict(text=f"teacher {pct(c.teacher)} ({c.n_teacher:,} parameters)", xref="x domain", x=0,
                   y=100 * c.teacher, xanchor="left", yanchor="bottom", showarrow=False,
                   font=dict(size=11, color=GREEN))]
     return figure(data, height=360, shapes=shapes, annotations=notes,
@@ -119,4 +116,4 @@ def describe_compare(c: Comparison) -> str:
     return (f"Over {len(c.seeds)} seeds the student scores {100 * mh:.1f} ± {100 * sh:.1f}% on hard labels and "
             f"{100 * md:.1f} ± {100 * sd:.1f}% distilled at T = {c.T:g}, α = {c.alpha:g} (paired gain "
             f"{100 * gm:+.1f} ± {100 * gs:.1f} points, better on {wins} of {len(c.seeds)} seeds); the teacher, "
-            f"{c.n_teacher // c.n_student}× larger, scores {_pct(c.teacher)}.")
+            f"{c.n_teacher // c.n_student}× larger, scores {pct(c.teacher)}.")

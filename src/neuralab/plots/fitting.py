@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from neuralab.fit.memorize import PASS_LOSS, Memorize
 from neuralab.fit.poly import DIAGNOSES, BiasVariance, LearningCurve, PolyFit
+from neuralab.plots.format import log_axis, num
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, figure, subplot_title
 
 __all__ = [
@@ -38,27 +39,10 @@ LOG_FLOOR = 1e-3
 LOG_CEILING = 1e4
 
 
-def _g(x: float) -> str:
-    """An error value, readable from 10⁻⁵ to 10⁶; rounding noise of an exact fit (below 10⁻¹²) reads 0."""
-    return "0" if abs(x) < 1e-12 else f"{x:.3g}"
-
-
-def _log_axis(lo: float, hi: float, **axis) -> dict:
-    """A log axis over [10^lo, 10^hi] (log10 units) with ticks at 1, 2, 5 × 10^k, or decades when crowded.
-
-    Plotly's own log ticks label the 2s and 5s with a bare digit, which reads as a value.
-    """
-    exps = range(math.floor(lo), math.ceil(hi) + 1)
-    vals = [m * 10.0**k for k in exps for m in (1, 2, 5) if lo <= math.log10(m) + k <= hi]
-    if len(vals) > 8:
-        vals = [10.0**k for k in exps if lo <= k <= hi]
-    return dict(type="log", range=[lo, hi], tickvals=vals, ticktext=[f"{v:g}" for v in vals], **axis)
-
-
 def _noise_line(noise_var: float, text: str = "noise floor σ²", xref: str = "x domain", yref: str = "y") -> tuple:
     shape = dict(type="line", xref=xref, x0=0, x1=1, yref=yref, y0=noise_var, y1=noise_var,
                  line=dict(color=GREY, dash="dash"))
-    note = dict(text=f"{text} = {_g(noise_var)}", xref=xref, x=1, yref=yref, y=math.log10(noise_var),
+    note = dict(text=f"{text} = {num(noise_var)}", xref=xref, x=1, yref=yref, y=math.log10(noise_var),
                 xanchor="right", yanchor="top", showarrow=False, font=dict(size=11))
     return shape, note
 
@@ -110,15 +94,15 @@ def fit_figure(fit: PolyFit) -> go.Figure:
 def describe_fit(fit: PolyFit) -> str:
     title = DIAGNOSES[fit.diagnosis].title.lower()
     return (
-        f"A degree-{fit.degree} polynomial fitted to {fit.n_train} points has training MSE {_g(fit.train_mse)} and "
-        f"validation MSE {_g(fit.val_mse)} against a noise floor σ² of {_g(fit.noise_var)}: {title}."
+        f"A degree-{fit.degree} polynomial fitted to {fit.n_train} points has training MSE {num(fit.train_mse)} and "
+        f"validation MSE {num(fit.val_mse)} against a noise floor σ² of {num(fit.noise_var)}: {title}."
     )
 
 
 def describe_errors(fit: PolyFit) -> str:
     """The diagnosis panel's line of numbers."""
-    return (f"Training MSE {_g(fit.train_mse)} · validation MSE {_g(fit.val_mse)} · noise floor σ² "
-            f"{_g(fit.noise_var)} · gap {_g(fit.val_mse - fit.train_mse)}")
+    return (f"Training MSE {num(fit.train_mse)} · validation MSE {num(fit.val_mse)} · noise floor σ² "
+            f"{num(fit.noise_var)} · gap {num(fit.val_mse - fit.train_mse)}")
 
 
 def sweep_figure(fit: PolyFit) -> go.Figure:
@@ -142,7 +126,7 @@ def sweep_figure(fit: PolyFit) -> go.Figure:
         shapes=[floor, here],
         annotations=[note],
         xaxis=dict(title=dict(text="polynomial degree"), dtick=1, range=[0.5, fit.degrees[-1] + 0.5]),
-        yaxis=_log_axis(*_log_range(nv, both), title=dict(text="MSE (log scale)")),
+        yaxis=log_axis(*_log_range(nv, both), title=dict(text="MSE (log scale)")),
     )
 
 
@@ -150,9 +134,9 @@ def describe_sweep(fit: PolyFit) -> str:
     tr, va = fit.train_by_degree, fit.val_by_degree
     best = fit.best_degree
     return (
-        f"On this sample, training MSE falls from {_g(tr[0])} at degree 1 to {_g(tr[-1])} at degree "
-        f"{fit.degrees[-1]}; validation MSE is lowest at degree {best} ({_g(va[best - 1])}) and reaches "
-        f"{_g(va[-1])} at degree {fit.degrees[-1]}."
+        f"On this sample, training MSE falls from {num(tr[0])} at degree 1 to {num(tr[-1])} at degree "
+        f"{fit.degrees[-1]}; validation MSE is lowest at degree {best} ({num(va[best - 1])}) and reaches "
+        f"{num(va[-1])} at degree {fit.degrees[-1]}."
     )
 
 
@@ -192,7 +176,7 @@ def bias_variance_figure(bv: BiasVariance) -> go.Figure:
         shapes=[floor, mark],
         annotations=[note, best_note],
         xaxis=dict(title=dict(text="polynomial degree"), dtick=1, range=[d[0] - 0.5, d[-1] + 0.5]),
-        yaxis=_log_axis(*_log_range(nv, values), title=dict(text="mean squared error (log scale)")),
+        yaxis=log_axis(*_log_range(nv, values), title=dict(text="mean squared error (log scale)")),
     )
 
 
@@ -201,8 +185,8 @@ def describe_bias_variance(bv: BiasVariance) -> str:
     worst = float(np.max(np.abs(bv.total / bv.expected - 1)) * 100)
     return (
         f"Over {bv.n_sets} training sets the measured test MSE is lowest at degree {bv.degrees[i]} "
-        f"({_g(bv.expected[i])}; σ² = {_g(bv.noise_var)}), where bias² is {_g(bv.bias2[i])} and variance "
-        f"{_g(bv.variance[i])}; bias² + variance + σ² matches the measured error to within {worst:.1f}% at "
+        f"({num(bv.expected[i])}; σ² = {num(bv.noise_var)}), where bias² is {num(bv.bias2[i])} and variance "
+        f"{num(bv.variance[i])}; bias² + variance + σ² matches the measured error to within {worst:.1f}% at "
         f"every degree."
     )
 
@@ -245,18 +229,18 @@ def learning_curve_figure(lc: LearningCurve, n_train: int | None = None) -> go.F
         height=340,
         shapes=shapes,
         annotations=notes,
-        xaxis=_log_axis(math.log10(lc.sizes[0]) - 0.05, math.log10(lc.sizes[-1]) + 0.05,
+        xaxis=log_axis(math.log10(lc.sizes[0]) - 0.05, math.log10(lc.sizes[-1]) + 0.05,
                         title=dict(text="training-set size (points, log scale)")),
-        yaxis=_log_axis(*_log_range(nv, both), title=dict(text="MSE (log scale)")),
+        yaxis=log_axis(*_log_range(nv, both), title=dict(text="MSE (log scale)")),
     )
 
 
 def describe_learning_curve(lc: LearningCurve, n_train: int | None = None) -> str:
     tr, va = lc.train_median, lc.val_median
     return (
-        f"For degree {lc.degree}, the median validation MSE falls from {_g(va[0])} at {lc.sizes[0]} points to "
-        f"{_g(va[-1])} at {lc.sizes[-1]}, while training MSE rises from {_g(tr[0])} to {_g(tr[-1])}; the noise "
-        f"floor is {_g(lc.noise_var)}."
+        f"For degree {lc.degree}, the median validation MSE falls from {num(va[0])} at {lc.sizes[0]} points to "
+        f"{num(va[-1])} at {lc.sizes[-1]}, while training MSE rises from {num(tr[0])} to {num(tr[-1])}; the noise "
+        f"floor is {num(lc.noise_var)}."
     )
 
 
@@ -299,7 +283,7 @@ def memorize_figure(m: Memorize) -> go.Figure:
         shapes=shapes,
         annotations=notes,
         xaxis=dict(domain=[0, 0.48], title=dict(text="step")),
-        yaxis=_log_axis(*_loss_range(m), title=dict(text="loss (nats)")),
+        yaxis=log_axis(*_loss_range(m), title=dict(text="loss (nats)")),
         xaxis2=dict(domain=[0.58, 1], anchor="y2", title=dict(text="step")),
         yaxis2=dict(anchor="x2", range=[0, 102]),
     )
@@ -321,7 +305,7 @@ def _short(bug: str) -> str:
 def describe_memorize(m: Memorize) -> str:
     def state(run) -> str:
         verdict = "memorizes" if run.passed else "does not memorize"
-        return f"{verdict} them (loss {_g(run.loss[-1])}, {run.accuracy[-1]:.0%} right)"
+        return f"{verdict} them (loss {num(run.loss[-1])}, {run.accuracy[-1]:.0%} right)"
 
     floor = f"; that run can never go below {m.floor:.3f}" if m.floor > 0 else ""
     return (

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from neuralab.plots.format import log_axis, num, vline
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, subplot_title
 from neuralab.train.lr import (
     BASE_BATCH,
@@ -48,23 +49,6 @@ SHORT = {"constant": "constant", "step": "step", "exponential": "exponential", "
 PICKS = {"min / 10": GREEN, "steepest": BLUE, "minimum": VERMILLION}
 
 
-def _g(x: float) -> str:
-    return f"{x:.3g}"
-
-
-def _log_ticks(lo: float, hi: float) -> dict:
-    """Log-axis ticks at 1, 2, 5 × 10^k between 10^lo and 10^hi (finer on short ranges, decades only when crowded).
-
-    Labelled in full: plotly's own log ticks label the 2s and 5s with a bare digit, which reads as a value.
-    """
-    exps = range(math.floor(lo), math.ceil(hi) + 1)
-    mantissas = (1, 1.5, 2, 3, 5, 7) if hi - lo < 1.2 else (1, 2, 5)
-    vals = [m * 10.0**k for k in exps for m in mantissas if lo <= math.log10(m) + k <= hi]
-    if len(vals) > 9:
-        vals = [10.0**k for k in exps if lo <= k <= hi]
-    return dict(type="log", range=[lo, hi], tickvals=vals, ticktext=[f"{v:g}" for v in vals])
-
-
 # ----------------------------------------------------------------------------- the shape
 
 
@@ -86,11 +70,11 @@ def curve_figure(c: Curve) -> go.Figure:
 
 def describe_curve(c: Curve) -> str:
     v = c.values
-    first = f"{SCHEDULES[c.schedule]} over {c.epochs} epochs from {_g(c.lr)}: "
+    first = f"{SCHEDULES[c.schedule]} over {c.epochs} epochs from {num(c.lr)}: "
     if v.min() == v.max():
-        return first + f"the LR stays at {_g(v[0])} throughout."
-    span = (f"the LR runs between {_g(v.min())} and {_g(v.max())}, ends at {_g(v[-1])} "
-            f"({v[-1] / c.lr * 100:.3g}% of the initial LR), and averages {_g(v.mean())}.")
+        return first + f"the LR stays at {num(v[0])} throughout."
+    span = (f"the LR runs between {num(v.min())} and {num(v.max())}, ends at {num(v[-1])} "
+            f"({v[-1] / c.lr * 100:.3g}% of the initial LR), and averages {num(v.mean())}.")
     if c.schedule == "plateau":
         return (first + span + f" Drawn for a validation loss that never improves, so it falls ×{PLATEAU_FACTOR:g} "
                 f"each time {PLATEAU_PATIENCE + 1} epochs pass without a new best: as fast as it can. "
@@ -132,9 +116,9 @@ def comparison_figure(cmp: Comparison) -> go.Figure:
                      subplot_title("Validation loss (cross-entropy, log scale; the first tenth of the run "
                                    "may run off the top)", 0.5) | dict(y=0.52)],
         xaxis=dict(domain=[0, 1], anchor="y", matches="x2", showticklabels=False),
-        yaxis=_log_ticks(lr_lo, lr_hi) | dict(domain=[0.6, 1], title=dict(text="LR")),
+        yaxis=log_axis(lr_lo, lr_hi) | dict(domain=[0.6, 1], title=dict(text="LR")),
         xaxis2=dict(domain=[0, 1], anchor="y2", title=dict(text="epoch")),
-        yaxis2=_log_ticks(math.log10(low) - 0.03, math.log10(top) + 0.03)
+        yaxis2=log_axis(math.log10(low) - 0.03, math.log10(top) + 0.03)
         | dict(domain=[0, 0.5], title=dict(text="validation loss (nats)")),
     )
 
@@ -164,7 +148,7 @@ def describe_comparison(cmp: Comparison) -> str:
     ranked = cmp.ranked
     ok = [r for r in ranked if not r.diverged]
     opt = OPTIMIZERS[cmp.optimizer][0]
-    head = f"{opt} from LR {_g(cmp.lr)} for {cmp.epochs} epochs, mini-batches of {cmp.batch_size}: "
+    head = f"{opt} from LR {num(cmp.lr)} for {cmp.epochs} epochs, mini-batches of {cmp.batch_size}: "
     if not ok:
         return head + "every schedule diverged; lower the initial LR."
     best, worst = ok[0], ok[-1]
@@ -180,7 +164,7 @@ def describe_comparison(cmp: Comparison) -> str:
 
 
 def _vline(x: float, color: str, text: str, y: float, left: bool = False) -> tuple[dict, dict]:
-    shape = dict(type="line", xref="x", x0=x, x1=x, yref="y domain", y0=0, y1=1, line=dict(color=color, dash="dash"))
+    shape = vline(x, color, dash="dash", width=2)
     note = dict(text=text, xref="x", x=math.log10(x), yref="y domain", y=y, xanchor="right" if left else "left",
                 yanchor="top", showarrow=False, font=dict(size=11, color=color), xshift=-3 if left else 3,
                 bgcolor="rgba(128,128,128,0.12)")
@@ -203,7 +187,7 @@ def range_figure(rt: RangeTest) -> go.Figure:
         shapes.append(s), notes.append(n)
     top = max(float(rt.smooth[: max(1, len(rt.smooth) // 10)].max()), rt.min_loss) * 1.3
     return figure(traces, height=360, shapes=shapes, annotations=notes, margin=dict(t=50),
-                  xaxis=_log_ticks(math.log10(rt.lrs[0]), math.log10(rt.lrs[-1]) + 0.05)
+                  xaxis=log_axis(math.log10(rt.lrs[0]), math.log10(rt.lrs[-1]) + 0.05)
                   | dict(title=dict(text="learning rate (log scale)")),
                   yaxis=dict(title=dict(text="training loss (nats)"), range=[0, top]))
 
@@ -232,7 +216,7 @@ def check_figure(rt: RangeTest) -> go.Figure:
     lo, hi = math.log10(v.min()) - 0.05, math.log10(min(v.max(), 1e4)) + 0.05
     return figure(traces, height=320, margin=dict(t=50),
                   xaxis=dict(title=dict(text="epoch"), dtick=5),
-                  yaxis=_log_ticks(lo, hi) | dict(title=dict(text="validation loss (nats, log)")))
+                  yaxis=log_axis(lo, hi) | dict(title=dict(text="validation loss (nats, log)")))
 
 
 def describe_check(rt: RangeTest) -> str:
@@ -279,7 +263,7 @@ def scaling_figure(sc: Scaling) -> go.Figure:
         annotations=[subplot_title("Final validation loss (log; × = diverged)", 0.23),
                      subplot_title("Final validation accuracy (%)", 0.79)],
         xaxis=ticks | dict(domain=[0, 0.46]),
-        yaxis=_log_ticks(math.log10(low) - 0.1, math.log10(ceiling) + 0.1) | dict(title=dict(text="loss (nats)")),
+        yaxis=log_axis(math.log10(low) - 0.1, math.log10(ceiling) + 0.1) | dict(title=dict(text="loss (nats)")),
         xaxis2=ticks | dict(domain=[0.56, 1], anchor="y2"),
         yaxis2=dict(anchor="x2", range=[_acc_floor(sc), 101], title=dict(text="accuracy (%)")),
     )
@@ -304,7 +288,7 @@ def describe_scaling(sc: Scaling) -> str:
     fixed_end = "diverged" if big_f.diverged else f"loss {big_f.val_loss:.3f}, {big_f.val_acc:.1%} right"
     broke = [r.batch for r in sc.scaled if r.diverged]
     tail = f" The scaled LR diverged from batch {broke[0]}." if broke else ""
-    return (f"{sc.epochs} epochs, LR {_g(sc.base_lr)} at batch {BASE_BATCH}: scaled LR {best(sc.scaled)}, "
-            f"fixed LR {best(sc.fixed)}. At batch {big_s.batch}, scaled (LR {_g(big_s.lr)}) {scaled_end}; fixed "
+    return (f"{sc.epochs} epochs, LR {num(sc.base_lr)} at batch {BASE_BATCH}: scaled LR {best(sc.scaled)}, "
+            f"fixed LR {best(sc.fixed)}. At batch {big_s.batch}, scaled (LR {num(big_s.lr)}) {scaled_end}; fixed "
             f"{fixed_end}.{tail}")
 

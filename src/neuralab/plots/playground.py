@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from neuralab.plots.format import num
 from neuralab.plots.theme import BLUE, COLORWAY, GREEN, GREY, ORANGE, VERMILLION, figure
 
 __all__ = [
@@ -46,12 +47,6 @@ GAP_CODE = 255
 _TILE_SCALE = [[0.0, ORANGE], [127 / 255, "rgba(140,140,140,0.12)"], [254 / 255, BLUE], [1.0, "rgba(0,0,0,0)"]]
 #: Edge widths are binned into this many classes per sign: one trace per class keeps the figure small.
 WIDTH_BINS = 5
-
-
-def _g(x: float) -> str:
-    if x is None or not math.isfinite(x):
-        return "not a number" if x is None or math.isnan(x) else ("∞" if x > 0 else "−∞")
-    return f"{x:.3g}"
 
 
 def _finite(a: Sequence[float]) -> np.ndarray:
@@ -150,12 +145,12 @@ def describe_curves(
     if metric == "accuracy":
         m = f"train accuracy {m_tr:.1%}, test accuracy {m_te:.1%}"
     else:
-        m = f"train R² {_g(m_tr)}, test R² {_g(m_te)}"
+        m = f"train R² {num(m_tr)}, test R² {num(m_te)}"
     start = _finite(test_loss)
     trend = ""
     if len(start) > 1 and math.isfinite(te):
-        trend = f" (test {loss_name} started at {_g(float(start[0]))})"
-    return f"After {float(epochs[-1]):.2f} epochs: train {loss_name} {_g(tr)}, test {loss_name} {_g(te)}{trend}; {m}."
+        trend = f" (test {loss_name} started at {num(float(start[0]))})"
+    return f"After {float(epochs[-1]):.2f} epochs: train {loss_name} {num(tr)}, test {loss_name} {num(te)}{trend}; {m}."
 
 
 # ----------------------------------------------------------------------------- decision map
@@ -238,7 +233,7 @@ def _points(x: np.ndarray, y: np.ndarray, task: str, n_classes: int, name: str, 
 def describe_boundary(task: str, train_metric: float, test_metric: float, n_train: int, n_test: int) -> str:
     if task == "regression":
         return (f"The background is the network's output over the plane; {n_train} training points (filled) and "
-                f"{n_test} test points (rings) are coloured by their target; test R² is {_g(test_metric)}.")
+                f"{n_test} test points (rings) are coloured by their target; test R² is {num(test_metric)}.")
     return (f"The background is the class the network predicts at each point of the plane; {n_train} training "
             f"points (filled) are {train_metric:.1%} right and {n_test} test points (rings) {test_metric:.1%} right.")
 
@@ -402,7 +397,7 @@ def describe_network(weights: Sequence[np.ndarray], n_params: int | None = None)
     if not fin.size:
         return f"A {' → '.join(map(str, sizes))} network with {n} parameters; every weight is non-finite."
     return (f"A {' → '.join(map(str, sizes))} network with {n} parameters; its {flat.size} weights range from "
-            f"{_g(float(fin.min()))} to {_g(float(fin.max()))} (largest magnitude {_g(float(np.abs(fin).max()))}).")
+            f"{num(float(fin.min()))} to {num(float(fin.max()))} (largest magnitude {num(float(np.abs(fin).max()))}).")
 
 
 # ----------------------------------------------------------------------------- layer health
@@ -452,10 +447,10 @@ def describe_health(
     g = np.asarray(grad_norms, dtype=float)
     parts = []
     if np.isfinite(g).all() and len(g) > 1 and g[-1] > 0 and g[0] > 0:
-        parts.append(f"gradient norm {_g(g[0])} at {layer_names[0]} and {_g(g[-1])} at {layer_names[-1]} "
-                     f"(ratio {_g(g[0] / g[-1])})")
+        parts.append(f"gradient norm {num(g[0])} at {layer_names[0]} and {num(g[-1])} at {layer_names[-1]} "
+                     f"(ratio {num(g[0] / g[-1])})")
     else:
-        parts.append("gradient norms " + ", ".join(_g(float(v)) for v in g))
+        parts.append("gradient norms " + ", ".join(num(float(v)) for v in g))
     d, s = np.asarray(dead, dtype=float), np.asarray(saturated, dtype=float)
     parts.append(f"dead units up to {d.max():.0%}" if len(d) else "no dead units measured")
     parts.append(f"saturated up to {s.max():.0%}" if len(s) else "no saturation measured")

@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from neuralab.data.motor import CurrentTrace, MotorWindows, torque_current
+from neuralab.plots.format import pct, vline
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, figure, subplot_title
 from neuralab.signal.outliers import DETECTORS, Breakdown, Cleaned, Detection, Score
 from neuralab.signal.pipeline import AliasDemo, PipelineLeak
@@ -43,17 +44,9 @@ __all__ = [
 _MS = 1000.0  # s -> ms on time axes
 
 
-def _vline(x: float, color: str, dash: str = "dot", yref: str = "y domain", xref: str = "x") -> dict:
-    return dict(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1, line=dict(color=color, dash=dash, width=1.5))
-
-
 def _label(text: str, x: float, color: str, xref: str = "x", yref: str = "y domain", y: float = 1.0) -> dict:
     return dict(text=text, x=x, y=y, xref=xref, yref=yref, showarrow=False, xanchor="left", yanchor="top",
                 font=dict(color=color, size=12), xshift=3)
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:+.1f}%"
 
 
 # ----------------------------------------------------------------------------- smoothing
@@ -97,8 +90,8 @@ def describe_smoothing(comp: Comparison, fs: float) -> str:
     return (
         f"{where.capitalize()} window of {w} samples ({w / fs * _MS:.1f} ms): RMS error against the true current "
         f"{comp.rms_savgol:.2f} A for Savitzky–Golay, {comp.rms_moving_average:.2f} A for the moving average, "
-        f"{comp.rms_raw:.2f} A unfiltered; peak heights {_pct(comp.peak_savgol)} with Savitzky–Golay and "
-        f"{_pct(comp.peak_moving_average)} with the moving average."
+        f"{comp.rms_raw:.2f} A unfiltered; peak heights {pct(comp.peak_savgol, signed=True)} with Savitzky–Golay and "
+        f"{pct(comp.peak_moving_average, signed=True)} with the moving average."
     )
 
 
@@ -112,7 +105,7 @@ def sweep_figure(sweep: WindowSweep, window: int) -> go.Figure:
              line=dict(color=BLUE, width=2), marker=dict(size=5),
              hovertemplate="Savitzky–Golay, window %{x}: %{y:.3f} A<extra></extra>"),
     ]
-    shapes = [_vline(window, GREY, "dash")]
+    shapes = [vline(window, GREY, "dash")]
     annotations = [_label(f"window {window}", window, GREY)]
     if sweep.crossover is not None:
         annotations.append(_label(f"SG better from {sweep.crossover}", sweep.crossover, BLUE, y=0.88))
@@ -157,9 +150,9 @@ def response_figure(sg: Response, ma: Response, f_signal_hz: float) -> go.Figure
     # on a log axis, shapes take frequencies but annotations take log10 of them
     for resp, color, y in ((sg, BLUE, 0.18), (ma, ORANGE, 0.36)):
         if resp.cutoff_hz:
-            shapes.append(_vline(resp.cutoff_hz, color))
+            shapes.append(vline(resp.cutoff_hz, color))
             annotations.append(_label(f"−3 dB at {resp.cutoff_hz:.0f} Hz", np.log10(resp.cutoff_hz), color, y=y))
-    shapes.append(_vline(f_signal_hz, GREEN, "dash"))
+    shapes.append(vline(f_signal_hz, GREEN, "dash"))
     annotations.append(_label(f"current {f_signal_hz:.0f} Hz", np.log10(f_signal_hz), GREEN, y=0.08))
     top = max(3.0, float(np.max(sg.gain_db)) + 2)
     lo, hi = sg.f_hz[keep][0], sg.f_hz[-1]
@@ -313,7 +306,7 @@ def regime_figure(w: MotorWindows, stats: BinStats) -> go.Figure:
              hovertemplate="%{customdata[0]:.0f}–%{customdata[1]:.0f} °C, %{customdata[2]} windows: "
              "%{y:.3f} A/(N·m)<extra></extra>"),
     ]
-    shapes = [_vline(e, GREY, "dot") for e in stats.edges]
+    shapes = [vline(e, GREY, "dot") for e in stats.edges]
     lo, hi = np.percentile(ratio, [1, 99])
     pad = (hi - lo) * 0.3
     return figure(
@@ -428,8 +421,8 @@ def alias_figure(d: AliasDemo) -> go.Figure:
              hovertemplate="filtered: %{y:.3f} at %{x:.0f} Hz<extra></extra>"),
     ]
     shapes = [
-        _vline(nyq_new, ORANGE, "dash", yref="y domain"),
-        _vline(d.alias_hz, VERMILLION, "dot", yref="y2 domain", xref="x2"),
+        vline(nyq_new, ORANGE, "dash", yref="y domain"),
+        vline(d.alias_hz, VERMILLION, "dot", yref="y2 domain", xref="x2"),
     ]
     annotations = [
         subplot_title(f"Before: {d.fs_hz:,.0f} Hz, tones at {d.wanted_hz:,.0f} Hz and {d.tone_hz:,.0f} Hz", 0.5),

@@ -22,6 +22,7 @@ from neuralab.compress.prune import (
     Sweep,
     Tuned,
 )
+from neuralab.plots.format import pct
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILLION, figure, subplot_title
 
 __all__ = [
@@ -34,14 +35,10 @@ WAY_COLORS = {"unstructured": BLUE, "structured": ORANGE, "random": GREY}
 ACC_AXIS = dict(title="test accuracy (%)", range=[0, 101])
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
 def _dense_line(acc: float, xref: str = "x domain") -> tuple[dict, dict]:
     shape = dict(type="line", xref=xref, x0=0, x1=1, yref="y", y0=100 * acc, y1=100 * acc,
                  line=dict(color=GREEN, dash="dot"))
-    note = dict(text=f"dense {_pct(acc)}", xref=xref, x=0, y=100 * acc, xanchor="left", yanchor="bottom",
+    note = dict(text=f"dense {pct(acc)}", xref=xref, x=0, y=100 * acc, xanchor="left", yanchor="bottom",
                 showarrow=False, font=dict(size=11, color=GREEN))
     return shape, note
 
@@ -84,7 +81,7 @@ def describe_snapshot(s: Snapshot) -> str:
     how = "whole hidden neurons (rows)" if s.structured else "single weights in every layer"
     verdict = "a lesson in why fine-tuning follows" if s.acc_dense - s.acc_pruned > 0.05 else "hardly any loss"
     return (f"Removing {s.sparsity:.0%} of {how} leaves {s.achieved:.1%} of all weights at zero; test accuracy goes "
-            f"from {_pct(s.acc_dense)} to {_pct(s.acc_pruned)} before any retraining ({verdict}).")
+            f"from {pct(s.acc_dense)} to {pct(s.acc_pruned)} before any retraining ({verdict}).")
 
 
 # ----------------------------------------------------------------------------- fine-tune
@@ -100,8 +97,8 @@ def tuned_figure(t: Tuned) -> go.Figure:
 
 
 def describe_tuned(t: Tuned) -> str:
-    return (f"Test accuracy: {_pct(t.acc_dense)} dense, {_pct(t.acc_pruned)} right after pruning, "
-            f"{_pct(t.acc_tuned)} after {len(t.val_curve) - 1} epochs of fine-tuning with the masks kept "
+    return (f"Test accuracy: {pct(t.acc_dense)} dense, {pct(t.acc_pruned)} right after pruning, "
+            f"{pct(t.acc_tuned)} after {len(t.val_curve) - 1} epochs of fine-tuning with the masks kept "
             f"(sparsity still {t.achieved:.1%}).")
 
 
@@ -141,9 +138,9 @@ def describe_sweep(sw: Sweep) -> str:
         k = _knee(sw.levels, sw.after[way], sw.acc_dense)
         parts.append(f"{WAYS[way].split(',')[0].lower()} pruning up to {k}%" if k is not None else "")
     top = int(sw.levels.max())
-    return (f"Within 2 points of the dense {_pct(sw.acc_dense)} after fine-tuning: {parts[0]} and {parts[1]}; "
-            f"at {top}% magnitude reaches {_pct(sw.after['unstructured'][-1])} against "
-            f"{_pct(sw.after['random'][-1])} for random removal.")
+    return (f"Within 2 points of the dense {pct(sw.acc_dense)} after fine-tuning: {parts[0]} and {parts[1]}; "
+            f"at {top}% magnitude reaches {pct(sw.after['unstructured'][-1])} against "
+            f"{pct(sw.after['random'][-1])} for random removal.")
 
 
 # ----------------------------------------------------------------------------- schedules
@@ -179,9 +176,9 @@ def describe_schedules(sc: Schedules) -> str:
     diff = 100 * (sc.iter_acc[-1] - sc.oneshot_matched)
     word = "ahead of" if diff > 0.5 else "behind" if diff < -0.5 else "level with"
     return (f"At {sc.sparsity:.0%} of {kind} removed, {sc.rounds} rounds of prune-and-retrain reach "
-            f"{_pct(sc.iter_acc[-1])}, {word} one-shot pruning with the same {budget} epochs "
-            f"({_pct(sc.oneshot_matched)}, {diff:+.1f} points); one-shot with {FT_EPOCHS} epochs reaches "
-            f"{_pct(sc.oneshot_after)}.")
+            f"{pct(sc.iter_acc[-1])}, {word} one-shot pruning with the same {budget} epochs "
+            f"({pct(sc.oneshot_matched)}, {diff:+.1f} points); one-shot with {FT_EPOCHS} epochs reaches "
+            f"{pct(sc.oneshot_after)}.")
 
 
 # ----------------------------------------------------------------------------- lottery ticket
@@ -208,7 +205,7 @@ def describe_lottery(lt: Lottery) -> str:
     best = int(np.argmax(np.abs(gaps)))
     return (f"Retrained {lt.epochs} epochs with a fixed mask, the rewound ticket and the fresh init differ by "
             f"{', '.join(f'{g:+.1f}' for g in gaps)} points at {', '.join(f'{int(v)}%' for v in lt.levels)}; "
-            f"the largest gap is at {int(lt.levels[best])}% ({_pct(lt.rewind[best])} against {_pct(lt.reinit[best])}).")
+            f"the largest gap is at {int(lt.levels[best])}% ({pct(lt.rewind[best])} against {pct(lt.reinit[best])}).")
 
 
 # ----------------------------------------------------------------------------- size and latency

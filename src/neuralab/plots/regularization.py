@@ -13,6 +13,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from neuralab.plots.format import log_axis, pct
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILLION, figure, subplot_title
 from neuralab.train.regularize import (
     KINDS,
@@ -36,15 +37,6 @@ __all__ = [
 COLORS = {"none": GREY, "l2": BLUE, "l1": ORANGE, "elastic": GREEN, "l1_sub": PURPLE, "adam": VERMILLION,
           "adamw": BLUE}
 MASK_UNITS = 40  # hidden units drawn in the mask picture (of 256)
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def _pts(x: float) -> str:
-    """An accuracy difference in percentage points."""
-    return f"{100 * x:+.1f} pts"
 
 
 # ----------------------------------------------------------------------------- L1: proximal against subgradient
@@ -98,7 +90,7 @@ def histogram_figure(cmp: PenaltyComparison) -> go.Figure:
                                     title=dict(text="count", font=dict(size=11)))
         layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", matches="x" if i else None, showticklabels=i == n - 1,
                                     title=dict(text="weight value w") if i == n - 1 else None)
-        notes.append(dict(text=f"<b>{run.label}</b>: {run.n_zero:,} exact zeros ({_pct(run.n_zero / run.n_weights)}), "
+        notes.append(dict(text=f"<b>{run.label}</b>: {run.n_zero:,} exact zeros ({pct(run.n_zero / run.n_weights)}), "
                                f"mean |w| {run.mean_abs:.3f}",
                           xref="paper", x=1, xanchor="right", yref="paper", y=top, yanchor="top", showarrow=False,
                           font=dict(size=12)))
@@ -110,7 +102,7 @@ def histogram_figure(cmp: PenaltyComparison) -> go.Figure:
 def describe_histograms(cmp: PenaltyComparison) -> str:
     none, l2, l1, sub = (cmp.run(k) for k in ("none", "l2", "l1", "l1_sub"))
     return (f"At λ = {cmp.lam:g}, L1 with the proximal step leaves {l1.n_zero:,} of {l1.n_weights:,} weights exactly "
-            f"0 ({_pct(l1.n_zero / l1.n_weights)}); the same L1 as a plain subgradient leaves {sub.n_zero:,} exact "
+            f"0 ({pct(l1.n_zero / l1.n_weights)}); the same L1 as a plain subgradient leaves {sub.n_zero:,} exact "
             f"zeros but {sub.n_near_zero:,} below {NEAR_ZERO:g}; L2 shrinks the mean |w| from {none.mean_abs:.3f} to "
             f"{l2.mean_abs:.3f} without zeroing any.")
 
@@ -122,8 +114,8 @@ def penalty_table(cmp: PenaltyComparison) -> tuple[list[str], list[list[str]]]:
     rows = []
     for r in cmp.runs:
         label = r.label + (f" (α = {cmp.alpha:g})" if r.kind == "elastic" else "")
-        rows.append([label, _pct(r.train_acc), _pct(r.val_acc), f"{100 * r.acc_gap:.1f} pts", f"{r.train_loss:.3f}",
-                     f"{r.val_loss:.3f}", f"{r.n_zero:,} ({_pct(r.n_zero / r.n_weights)})", f"{r.n_near_zero:,}",
+        rows.append([label, pct(r.train_acc), pct(r.val_acc), f"{100 * r.acc_gap:.1f} pts", f"{r.train_loss:.3f}",
+                     f"{r.val_loss:.3f}", f"{r.n_zero:,} ({pct(r.n_zero / r.n_weights)})", f"{r.n_near_zero:,}",
                      f"{r.mean_abs:.4f}", f"{r.seconds:.2f} s"])
     return header, rows
 
@@ -135,11 +127,6 @@ def lam_marker(lam: float) -> list[dict]:
     """Vertical lines at ``lam`` in both panels of :func:`penalty_sweep_figure`."""
     return [dict(type="line", xref=x, x0=lam, x1=lam, yref=f"{y} domain", y0=0, y1=1,
                  line=dict(color=GREY, dash="dot", width=2)) for x, y in (("x", "y"), ("x2", "y2"))]
-
-
-def _log_ticks(lo: float, hi: float) -> dict:
-    vals = [10.0**k for k in range(math.floor(lo), math.ceil(hi) + 1)]
-    return dict(type="log", tickvals=vals, ticktext=[f"{v:g}" for v in vals])
 
 
 def penalty_sweep_figure(sweep: PenaltySweep, lam: float) -> go.Figure:
@@ -161,9 +148,9 @@ def penalty_sweep_figure(sweep: PenaltySweep, lam: float) -> go.Figure:
     return figure(
         data, height=420, shapes=lam_marker(lam),
         annotations=[subplot_title("Accuracy (%)", 0.23), subplot_title("Weights exactly 0 (%)", 0.78)],
-        xaxis=dict(domain=[0, 0.46], title=dict(text="λ (log scale)"), **_log_ticks(lo, hi)),
+        xaxis=dict(domain=[0, 0.46], title=dict(text="λ (log scale)"), **log_axis(lo - 0.1, hi + 0.1)),
         yaxis=dict(title=dict(text="accuracy (%)"), range=[0, 102]),
-        xaxis2=dict(domain=[0.56, 1], anchor="y2", title=dict(text="λ (log scale)"), **_log_ticks(lo, hi)),
+        xaxis2=dict(domain=[0.56, 1], anchor="y2", title=dict(text="λ (log scale)"), **log_axis(lo - 0.1, hi + 0.1)),
         yaxis2=dict(anchor="x2", title=dict(text="share of weights (%)"), range=[-2, 102]),
         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), margin=dict(l=64, r=16, t=40, b=120),
     )
@@ -174,11 +161,11 @@ def describe_penalty_sweep(sweep: PenaltySweep) -> str:
     kind, lam = sweep.kinds[best[0]], sweep.lams[best[1]]
     l1 = sweep.kinds.index("l1")
     dead = sweep.lams[sweep.val_acc[l1] < 0.2]
-    end = f"; from λ = {dead[0]:g}, L1 zeroes {_pct(sweep.zero_share[l1][sweep.lams == dead[0]][0])} of the weights " \
+    end = f"; from λ = {dead[0]:g}, L1 zeroes {pct(sweep.zero_share[l1][sweep.lams == dead[0]][0])} of the weights " \
           "and the network stops learning" if len(dead) else ""
-    return (f"Without a penalty the network scores {_pct(sweep.reference.train_acc)} on its training images and "
-            f"{_pct(sweep.reference.val_acc)} on validation; the best validation accuracy in this sweep is "
-            f"{_pct(sweep.val_acc[best])}, with {KINDS[kind]} at λ = {lam:g}{end} "
+    return (f"Without a penalty the network scores {pct(sweep.reference.train_acc)} on its training images and "
+            f"{pct(sweep.reference.val_acc)} on validation; the best validation accuracy in this sweep is "
+            f"{pct(sweep.val_acc[best])}, with {KINDS[kind]} at λ = {lam:g}{end} "
             f"({len(sweep.kinds) * len(sweep.lams) + 1} trainings, {sweep.seconds:.1f} s of training in all).")
 
 
@@ -215,7 +202,7 @@ def describe_masks(run: DropoutRun) -> str:
         return "With p = 0 there is no dropout layer: every unit is kept at every update."
     exact = "exactly" if run.mismatch == 0 else f"to within {run.mismatch:.2g}"
     return (f"At p = {run.p:g}, torch zeroed {run.dropped:,} of {run.seen:,} hidden activations over the run "
-            f"({_pct(run.drop_share)}) and multiplied the kept ones by {run.scale:.4g} = 1/(1 − p); input × mask × "
+            f"({pct(run.drop_share)}) and multiplied the kept ones by {run.scale:.4g} = 1/(1 − p); input × mask × "
             f"scale reproduces the layer's output {exact}.")
 
 
@@ -253,7 +240,7 @@ def describe_dropout_sweep(sweep: DropoutSweep) -> str:
     return (f"Validation loss is lowest at p = {sweep.ps[i]:g} ({sweep.val_loss[i]:.3f} nats, against "
             f"{sweep.val_loss[0]:.3f} without dropout); the loss gap goes from {gap[0]:.3f} at p = 0 to "
             f"{gap[-1]:.3f} at p = {sweep.ps[-1]:g}, and validation accuracy ranges from "
-            f"{_pct(sweep.val_acc.min())} to {_pct(sweep.val_acc.max())} ({len(sweep.ps)} trainings, "
+            f"{pct(sweep.val_acc.min())} to {pct(sweep.val_acc.max())} ({len(sweep.ps)} trainings, "
             f"{sweep.seconds:.1f} s in all).")
 
 
@@ -284,7 +271,7 @@ def decay_figure(dc: DecayComparison) -> go.Figure:
 def decay_table(dc: DecayComparison) -> tuple[list[str], list[list[str]]]:
     """(header, rows): each optimizer's final numbers, as text for a table."""
     header = [f"weight_decay = {dc.decay:g}", "train acc.", "val. acc.", "train loss", "val. loss", "‖w‖₂"]
-    rows = [[r.label, _pct(r.train_acc), _pct(r.val_acc), f"{r.train_loss:.3f}", f"{r.val_loss:.3f}", f"{r.norm:.2f}"]
+    rows = [[r.label, pct(r.train_acc), pct(r.val_acc), f"{r.train_loss:.3f}", f"{r.val_loss:.3f}", f"{r.norm:.2f}"]
             for r in dc.runs]
     return header, rows
 
@@ -292,8 +279,8 @@ def decay_table(dc: DecayComparison) -> tuple[list[str], list[list[str]]]:
 def describe_decay(dc: DecayComparison) -> str:
     none, l2, w = dc.runs
     return (f"With the same weight_decay = {dc.decay:g}, Adam + L2 ends with ‖w‖₂ = {l2.norm:.2f} and validation loss "
-            f"{l2.val_loss:.3f} ({_pct(l2.val_acc)}), AdamW with ‖w‖₂ = {w.norm:.2f} and {w.val_loss:.3f} "
-            f"({_pct(w.val_acc)}); without decay, {none.norm:.2f} and {none.val_loss:.3f}.")
+            f"{l2.val_loss:.3f} ({pct(l2.val_acc)}), AdamW with ‖w‖₂ = {w.norm:.2f} and {w.val_loss:.3f} "
+            f"({pct(w.val_acc)}); without decay, {none.norm:.2f} and {none.val_loss:.3f}.")
 
 
 # ----------------------------------------------------------------------------- early stopping
@@ -330,5 +317,5 @@ def describe_stopping(st: Stopping) -> str:
     return (f"With patience {st.patience} and {100 * st.label_noise:.0f}% of training labels scrambled, training "
             f"stopped after epoch {st.stopped_epoch} of {len(st.full.val_loss) - 1} and restored epoch "
             f"{st.best_epoch}: "
-            f"validation loss {st.restored_val[0]:.3f}, accuracy {_pct(st.restored_val[1])}, against "
-            f"{st.final_val[0]:.3f} and {_pct(st.final_val[1])} after the full run.")
+            f"validation loss {st.restored_val[0]:.3f}, accuracy {pct(st.restored_val[1])}, against "
+            f"{st.final_val[0]:.3f} and {pct(st.final_val[1])} after the full run.")
