@@ -156,3 +156,9 @@ def test_together_answers_several_sections_in_one_job_with_one_bar():
     update = both.function()
     assert update(bar.append, 3, 4)[5] == "seed 4" and bar[-1] == ("5", "5")
     assert update.nl_key == "t.both"
+
+
+def test_a_view_takes_the_whole_pages_values():
+    spec = ParamSpec("t", n=Int(1, 3, 2))
+    s = Section("t", "one", spec, lambda v, _: v, [Chart("a", lambda r: go.Figure(), lambda r: f"n = {r['n']}")])
+    assert s.view({"n": 3, "other_sections_field": "x"})[1] == "n = 3"

@@ -131,9 +131,12 @@ class Section:
     # ------------------------------------------------------------------ the answer
 
     def view(self, values: Mapping[str, Any], progress: Progress = quiet) -> tuple:
-        """The section's outputs for parameter ``values`` (unchecked: a bad one becomes a sentence)."""
+        """The section's outputs for parameter ``values`` (unchecked: a bad one becomes a sentence).
+
+        ``values`` may be the whole page's: fields of other sections are ignored, missing ones take their default.
+        """
         try:
-            checked = self.spec.validate(self.spec.subset(values) if self.marks else values)
+            checked = self.spec.validate(self.spec.subset(values))  # a page's values hold other sections' too
             if self.marks:  # never blocks the result: a bad marker position sits at its default
                 checked |= self.marks.check(self.marks.subset(values))[0]
             result = self.run(checked, progress)
