@@ -1,7 +1,7 @@
 """Size, accuracy and single-sample latency along the compression stack, in every engine.
 
 Prints ``name value unit`` lines (comments start with ``#``). For each stage of
-:func:`neuralab.compress.stack.run` (teacher, distilled, pruned) and for the zoo's reference MLP:
+:func:`neuralab.compress.deployment.run` (teacher, distilled, pruned) and for the zoo's reference MLP:
 
 * ``<stage>_fp32_size_bytes`` / ``<stage>_int8_size_bytes`` and their ratio;
 * ``<stage>_fp32_accuracy`` / ``<stage>_int8_accuracy`` (test set, 360 digits) and the drop in points;
@@ -23,7 +23,7 @@ import time
 import numpy as np
 import torch
 
-from neuralab.compress import distill, export, stack, zoo
+from neuralab.compress import deployment, distill, export, zoo
 from neuralab.compress.quantize import calibration_set
 from neuralab.nn.models import n_params
 
@@ -61,7 +61,7 @@ def measure(name: str, model: torch.nn.Module) -> None:
     if export.gcc() is None:
         print("# gcc not found: no C int8 figures")
         return
-    run = export.compile_and_run(export.c_source(im), export.c_harness(im), Xq, repeats=stack.C_REPEATS)
+    run = export.compile_and_run(export.c_source(im), export.c_harness(im), Xq, repeats=deployment.C_REPEATS)
     print(f"{name}_latency_us_c_int8 {run.ns_per_inference / 1e3:.3f} us")
     print(f"{name}_c_bit_exact {int(np.array_equal(run.outputs, ref))} bool")
     print(f"{name}_c_speedup_vs_torch {lat_torch / (run.ns_per_inference / 1e3):.0f} x", flush=True)
@@ -96,7 +96,7 @@ def server_times() -> None:
 def main() -> None:
     print(f"# load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {export.gcc() or 'no gcc'}")
     t0 = time.perf_counter()
-    s = stack.run(15, 200)
+    s = deployment.run(15, 200)
     print(f"job_deploy_stack_cold_s {time.perf_counter() - t0:.2f} s")
     for st in s.stages:
         print(f"stage_{st.key}_size_bytes {st.size_bytes} bytes")
@@ -104,9 +104,9 @@ def main() -> None:
         for eng, v in st.latency_us.items():
             print(f"stage_{st.key}_latency_us_{eng.replace(' ', '_')} {v:.3f} us")
     print(f"stage_int8_c_bit_exact {int(s.c_exact)} bool")
-    student, _ = distill.train_student(None, stack.T, stack.ALPHA, stack.SEED)
+    student, _ = distill.train_student(None, deployment.T, deployment.ALPHA, deployment.SEED)
     for name, model in (("teacher", zoo.load("teacher").model), ("distilled", student),
-                        ("pruned", stack.prune_student(student, 0.15)), ("mlp", zoo.load("mlp").model)):
+                        ("pruned", deployment.prune_student(student, 0.15)), ("mlp", zoo.load("mlp").model)):
         measure(name, model)
     server_times()
 

@@ -24,7 +24,7 @@ from neuralab.app.pages import feedforward as ff  # noqa: E402
 from neuralab.app.pages import training_loop as loop  # noqa: E402
 from neuralab.nn import teaching  # noqa: E402
 from neuralab.nn.teaching import WORKED  # noqa: E402
-from neuralab.train import steps  # noqa: E402
+from neuralab.train import stepwise  # noqa: E402
 
 torch.set_num_threads(1)
 WORKED_ARGS = list(WORKED.defaults().values())  # the worked sliders' positions (none is a log slider)
@@ -47,9 +47,9 @@ def line(name: str, value: float, unit: str = "ms") -> None:
 
 def main() -> None:
     # the trained network of the forward-pass view: trained once, then on disk
-    line("ff.trained_net_cold_train", ms(steps.trained_net))
-    steps.trained_net.cache_clear()
-    line("ff.trained_net_from_disk", ms(steps.trained_net))
+    line("ff.trained_net_cold_train", ms(stepwise.trained_net))
+    stepwise.trained_net.cache_clear()
+    line("ff.trained_net_from_disk", ms(stepwise.trained_net))
     line("ff.network_view_cold", ms(lambda: ff.NET_SECTION.view(dict(digit=4, sample=3))))
     line("ff.network_view_warm", warm(lambda: ff.NET_SECTION.view(dict(digit=4, sample=3))))
 
@@ -77,9 +77,9 @@ def main() -> None:
 
     line("loop.view_new_config_tick0", ms(lambda: view(32, "adam", 0.01, 0)))
     line("loop.view_next_step", statistics.median(ms(lambda t=t: view(32, "adam", 0.01, t)) for t in range(1, 40)))
-    per = steps.ticks_per_epoch(32, 1077)
+    per = stepwise.ticks_per_epoch(32, 1077)
     line("loop.view_jump_to_epoch_end", ms(lambda: view(32, "adam", 0.01, per - 1)))
-    last16 = 3 * steps.ticks_per_epoch(16, 1077) - 1
+    last16 = 3 * stepwise.ticks_per_epoch(16, 1077) - 1
     line("loop.view_jump_to_last_tick_batch16", ms(lambda: view(16, "sgd", 0.1, last16)))
     line("loop.view_warm", warm(lambda: view(32, "adam", 0.01, 5)))
     print(f"load_average_1min {os.getloadavg()[0]:.2f} processes")

@@ -3,13 +3,13 @@
 import plotly.graph_objects as go
 import pytest
 
-from neuralab.compress import stack
+from neuralab.compress import deployment
 from neuralab.plots import deploy as P
 
 
 @pytest.fixture(scope="module")
 def s():
-    return stack.run(15, 200)
+    return deployment.run(15, 200)
 
 
 def test_stages_figure_has_size_accuracy_and_each_engine(s):

@@ -9,7 +9,7 @@ from neuralab.nn import activations as act
 from neuralab.nn import teaching
 from neuralab.nn.teaching import GRADIENTS, WORKED
 from neuralab.plots import feedforward as P
-from neuralab.train import steps
+from neuralab.train import stepwise
 
 torch.set_num_threads(1)
 
@@ -20,13 +20,13 @@ def worked():
 
 
 def test_network_figure_tags_every_layer_for_the_animation():
-    a = steps.activations(3, 0)
+    a = stepwise.activations(3, 0)
     f = P.network_figure(a)
     go.Figure(f.to_dict())
     nodes = [t for t in f.data if t.meta and t.meta["kind"] == "node"]
     edges = [t for t in f.data if t.meta and t.meta["kind"] == "edge"]
     assert [n.meta["layer"] for n in nodes] == [0, 1, 2, 3]
-    assert [len(n.x) for n in nodes] == list(steps.ARCH)
+    assert [len(n.x) for n in nodes] == list(stepwise.ARCH)
     assert {e.meta["layer"] for e in edges} == {1, 2, 3}
     assert nodes[-1].meta["values"] == pytest.approx(a.probs.tolist())  # output drawn as probabilities
     assert min(nodes[1].meta["values"]) == 0 and max(nodes[1].meta["values"]) == 1

@@ -6,15 +6,15 @@ import pytest
 import torch
 
 from neuralab.plots import training_loop as P
-from neuralab.train import steps
+from neuralab.train import stepwise
 
 torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")
 def states():
-    per = steps.ticks_per_epoch(128, 1077)
-    return [steps.state(128, "sgd", 0.1, 0, t) for t in range(5)] + [steps.state(128, "sgd", 0.1, 0, per - 1)]
+    per = stepwise.ticks_per_epoch(128, 1077)
+    return [stepwise.state(128, "sgd", 0.1, 0, t) for t in range(5)] + [stepwise.state(128, "sgd", 0.1, 0, per - 1)]
 
 
 def test_each_step_has_its_own_chart(states):

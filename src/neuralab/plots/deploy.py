@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from neuralab.compress.stack import Stack
+from neuralab.compress.deployment import Stack
 from neuralab.plots.theme import BLUE, GREEN, ORANGE, VERMILLION, figure, subplot_title
 
 ENGINES = {"torch fp32": BLUE, "onnxruntime": ORANGE, "C int8": VERMILLION}

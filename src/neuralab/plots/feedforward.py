@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from neuralab.nn.activations import Curve, Summary
 from neuralab.nn.teaching import GRADIENTS, Check
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILLION, figure
-from neuralab.train.steps import Activations
+from neuralab.train.stepwise import Activations
 
 __all__ = [
     "activation_figure",

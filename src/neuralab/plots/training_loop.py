@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from neuralab.plots.theme import BLUE, GREY, ORANGE, VERMILLION, figure
-from neuralab.train.steps import EPOCHS, PHASES, LoopState
+from neuralab.train.stepwise import EPOCHS, PHASES, LoopState
 
 __all__ = ["describe_history", "describe_step", "history_figure", "position_text", "step_cards", "step_figure",
            "weight_rows"]

@@ -10,7 +10,7 @@ from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.sections import Alert, Chart, Section, Text, table
-from neuralab.compress import stack as st
+from neuralab.compress import deployment as st
 from neuralab.plots import deploy as fig
 
 P = "deploy"

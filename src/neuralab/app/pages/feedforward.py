@@ -16,8 +16,8 @@ from neuralab.nn.teaching import BACKPROP, WORKED
 from neuralab.params import ParamSpec
 from neuralab.plots import feedforward as fig
 from neuralab.progress import Progress
-from neuralab.train import steps
-from neuralab.train.steps import FORWARD
+from neuralab.train import stepwise
+from neuralab.train.stepwise import FORWARD
 
 P = "ff"
 SPEC = ParamSpec.merge(P, FORWARD, WORKED, BACKPROP, EXPLORER)
@@ -62,9 +62,9 @@ def _animation(values: dict) -> html.Section:
         [
             ui.md(
                 "This 64 → 16 → 12 → 10 ReLU network was trained on scikit-learn's digits (Adam, "
-                f"{steps.TRAIN.epochs} epochs, computed once when you first open the page). On the left is the input: "
-                "the 64 standardized pixels of one validation digit, drawn as its 8 × 8 image. Each column to the "
-                "right is a layer; a unit's colour is its real activation, scaled within its layer (dark: zero, "
+                f"{stepwise.TRAIN.epochs} epochs, computed once when you first open the page). On the left is the "
+                "input: the 64 standardized pixels of one validation digit, drawn as its 8 × 8 image. Each column "
+                "to the right is a layer; a unit's colour is its real activation, scaled within its layer (dark: zero, "
                 "yellow: the layer's largest). Lines are the 15% strongest weights into each layer, blue positive, "
                 "red negative. Every unit computes a = ReLU(Σ wᵢ·xᵢ + b); the output column holds the softmax "
                 "probabilities.\n\n"
@@ -198,7 +198,7 @@ def _activations(v: dict, _progress: Progress) -> tuple[act.Curve, list[act.Summ
     return act.curve(**v), act.summary_table(v["x_max"], v["threshold"], v["n_points"])
 
 
-NET_SECTION = Section(P, "net", NET, lambda v, _: steps.activations(v["digit"], v["sample"]),
+NET_SECTION = Section(P, "net", NET, lambda v, _: stepwise.activations(v["digit"], v["sample"]),
                       [Chart("net", fig.network_figure, fig.describe_network)],
                       fix="Fix the value above to run the network.", job=True)
 WORKED_SECTION = Section(P, "worked", WORKED, lambda v, _: teaching.worked_check(**v),

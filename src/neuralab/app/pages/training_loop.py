@@ -9,8 +9,8 @@ from neuralab.app.controls import alert, cid, controls, from_widget, wire
 from neuralab.app.sections import Alert, Chart, Section, Text, table
 from neuralab.plots import training_loop as fig
 from neuralab.progress import Progress
-from neuralab.train import steps
-from neuralab.train.steps import LOOP, LoopState
+from neuralab.train import stepwise
+from neuralab.train.stepwise import LOOP, LoopState
 
 P = "loop"
 SPEC = LOOP
@@ -39,7 +39,7 @@ def _loop(values: dict) -> html.Section:
         "Six steps per batch",
         [
             ui.md(
-                f"A 64 → {steps.HIDDEN} → 10 ReLU network (`neuralab.nn.models.mlp`) starts from random weights and "
+                f"A 64 → {stepwise.HIDDEN} → 10 ReLU network (`neuralab.nn.models.mlp`) starts from random weights and "
                 "learns to read scikit-learn's 8 × 8 digits. The training set is cut into shuffled mini-batches; each "
                 "batch goes through steps 1 to 5, and after the last batch of an epoch the network is scored once on "
                 "the validation digits (step 6). Press **Next step** and watch what each line produces. The link "
@@ -105,12 +105,12 @@ def _weights(st: LoopState) -> list:
 
 def _run(v: dict, _progress: Progress) -> tuple[LoopState, int]:
     """The run at the tick, and its seed (the code listing shows it)."""
-    return steps.state(**v), v["seed"]
+    return stepwise.state(**v), v["seed"]
 
 
 def _code(run: tuple[LoopState, int]) -> html.Div:
     st, seed = run
-    return ui.code(steps.code(st.pos.phase, st.optimizer, st.lr, st.batch_size, seed))
+    return ui.code(stepwise.code(st.pos.phase, st.optimizer, st.lr, st.batch_size, seed))
 
 
 # The step chart comes first: it carries the sentence when a value is bad. The alert box is ``loop-alert``.
@@ -131,16 +131,16 @@ def move(action: str | None, tick: object, batch_size: object) -> int:
     """The step counter after a button press, or after a setting changed (a new run starts at 0).
 
     Args:
-        action: a key of :data:`~neuralab.train.steps.ACTIONS`, or the setting that changed.
+        action: a key of :data:`~neuralab.train.stepwise.ACTIONS`, or the setting that changed.
         tick, batch_size: the widgets' values (anything a request can send).
     """
-    if action not in steps.ACTIONS:
+    if action not in stepwise.ACTIONS:
         return 0
     try:
         v = SPEC.validate(from_widget(SPEC, {"tick": tick, "batch_size": batch_size}))
     except ValueError:
         return 0
-    return steps.advance(v["tick"], action, v["batch_size"])
+    return stepwise.advance(v["tick"], action, v["batch_size"])
 
 
 # One callback owns the counter and the view, so a changed setting never shows for a moment with the old counter.
@@ -156,7 +156,7 @@ def update_loop(_next: int, _batch: int, _epoch: int, _restart: int, *widgets: o
     """The counter (moved by the button or setting that fired), then every output of :data:`LOOP_SECTION`."""
     positions = LOOP_SECTION.positions(widgets)
     trigger = str(ctx.triggered_id or "").removeprefix(f"{P}-")
-    if trigger in steps.ACTIONS or trigger in SETTINGS:
+    if trigger in stepwise.ACTIONS or trigger in SETTINGS:
         positions["tick"] = move(trigger, positions["tick"], positions["batch_size"])
     return (positions["tick"], *LOOP_SECTION.answer(positions))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from neuralab.compress import stack, zoo
+from neuralab.compress import deployment, zoo
 from neuralab.params import ParamError
 
 torch.set_num_threads(1)
@@ -13,14 +13,14 @@ torch.set_num_threads(1)
 
 def test_prune_zero_keeps_the_function():
     m = zoo.load("student").model
-    same = stack.prune_student(m, 0.0)
+    same = deployment.prune_student(m, 0.0)
     x = torch.as_tensor(zoo.data().X_test[:20].copy())
     assert torch.allclose(m(x), same(x))
 
 
 def test_pruning_cuts_neurons_out_for_real():
     m = zoo.load("student").model
-    p = stack.prune_student(m, 0.25)
+    p = deployment.prune_student(m, 0.25)
     hidden = m[0].out_features
     assert p[0].out_features == hidden - round(0.25 * hidden) and p[2].in_features == p[0].out_features
     assert not any(b.endswith("_mask") for b, _ in p.named_buffers())
@@ -29,11 +29,11 @@ def test_pruning_cuts_neurons_out_for_real():
 @pytest.mark.parametrize("kwargs", [dict(prune=80), dict(prune=7), dict(calib=0)])
 def test_bad_input_is_a_sentence(kwargs):
     with pytest.raises(ParamError, match=next(iter(kwargs))):
-        stack.run(**kwargs)
+        deployment.run(**kwargs)
 
 
 def test_the_whole_stack():
-    s = stack.run(15, 200)
+    s = deployment.run(15, 200)
     assert s.hidden[1] < s.hidden[0]
     keys = [st.key for st in s.stages]
     assert keys == ["teacher", "distilled", "pruned", "int8"]
