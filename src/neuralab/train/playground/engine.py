@@ -93,6 +93,7 @@ class _Layer:
     buf: dict[str, np.ndarray] = field(default_factory=dict)  # per-batch work arrays
     Wb: np.ndarray | None = None  # (out, in + 1) [W | b], the block of theta W and b are views of
     gWb: np.ndarray | None = None  # the same block of grad
+    f: Any = None  # the activation's kernel f(z, out), looked up once (hidden layers)
 
 
 class Engine:
@@ -149,7 +150,7 @@ class Engine:
             Wb, gWb = self.theta[block].reshape(o, i + 1), self.grad[block].reshape(o, i + 1)
             self._wmask[ow:ow + o * (i + 1)].reshape(o, i + 1)[:, :i] = 1.0
             lay = _Layer(Wb[:, :i], Wb[:, i], gWb[:, :i], gWb[:, i], cfg.activations[k] if hidden else "", Wb=Wb,
-                         gWb=gWb)
+                         gWb=gWb, f=kernels.KERNELS[cfg.activations[k]].f if hidden else None)
             ow += o * (i + 1)
             if hidden and cfg.norm != "none":
                 lay.gamma, lay.beta = self.theta[on:on + o], self.theta[on + o:on + 2 * o]
@@ -315,7 +316,7 @@ class Engine:
             h = z
             if lay.gamma is not None:
                 h = self._norm_forward(lay, z, update_stats)
-            kernels.value_into(lay.act, h, a)
+            lay.f(h, a)
             inp = lay.buf["a1"]
             if cfg.dropout > 0:  # inverted dropout: survivors scaled by 1/(1-p), as torch does
                 mask = (self._rng.random(a.shape) >= cfg.dropout) / (1.0 - cfg.dropout)
