@@ -17,8 +17,10 @@ below compute the *same integers*:
 The only float step is quantizing the input, which happens where the sensor data arrive;
 from the int8 input onward everything is integer. The trap: C's ``>>`` on a negative number is
 implementation-defined (in C23 too; C++20 is what made it arithmetic). The generated code shifts
-negative int64 products, so it relies on an arithmetic shift, as numpy's, gcc's and clang's;
-the tests compile it with gcc and compare every output integer on the whole test set.
+negative int64 sums (acc·M0 + 2^(n−1)), so it relies on an arithmetic shift, as numpy's, gcc's and
+clang's; the tests compile it with gcc and compare every output integer on the whole test set.
+MISRA C:2012 Rule 10.1 flags this signed shift: where MISRA applies, record a deviation or rewrite
+the step without one.
 """
 
 from __future__ import annotations

@@ -163,8 +163,9 @@ def _scaling(values: dict) -> html.Section:
 
 #: The one sentence on starting values; the reference entry (content/learning-rate.md) carries the same words.
 STARTING_LR = ("Where to start before any range test: η = 1e-3 for Adam (3e-4 is the other common choice); 0.1 or 0.01 "
-               "for SGD with momentum, which has no per-weight divisor to shrink its steps; and for fine-tuning "
-               "pretrained weights, 10 to 100 times less than the from-scratch value.")
+               "for SGD with momentum, whose step is η times the gradient rather than about η per weight as in Adam, "
+               "so the two numbers are not comparable; and for fine-tuning pretrained weights, 10 to 100 times less "
+               "than the from-scratch value.")
 
 
 def _recipe() -> html.Section:

@@ -83,7 +83,8 @@ def _smoothing(values: dict) -> html.Section:
                 "less above it. Switch to **causal**: the fit is now evaluated at the newest sample, the last "
                 "point of its window, where a least-squares fit is least certain. The lag disappears, but more "
                 "noise gets through: the summary gives the share of white noise's variance each filter passes, "
-                "and the causal Savitzky–Golay gain rises above 0 dB in a band, where noise comes out larger "
+                "and the causal Savitzky–Golay gain rises above 0 dB in one band (two for orders 3 and up at most "
+                "longer windows), where noise comes out larger "
                 "than it went in. The causal moving average keeps its gain and pays with (window − 1) / 2 "
                 "samples of delay instead."
             ),

@@ -34,8 +34,8 @@ def diverged_sentence(eng: Engine, loss: float) -> str:
     name = pgdata.FEATURES.get(data.feature_names[k], data.feature_names[k])
     if rms[k] > UNSCALED_RMS:
         seen = (f"The largest input, {name}, has a root mean square of {rms[k]:.3g} (1 for standardized inputs); "
-                f"the loss's curvature grows with the square of the inputs' scale, and the stable learning rate "
-                f"shrinks with it. ")
+                f"the loss's curvature grows with the square of the inputs' scale, and the largest stable learning "
+                f"rate falls with it (roughly as 1/RMS²). ")
     else:
         seen = (f"The inputs are on a unit scale (largest root mean square {rms[k]:.2g}), so the learning rate "
                 f"itself is the likely cause. ")
@@ -48,9 +48,10 @@ def diverged_sentence(eng: Engine, loss: float) -> str:
         fixes.append("switch to Adam, which divides each step by the gradient's own recent size")
     gain = initial_gain(eng) if cfg.norm == "none" and len(cfg.sizes) > 2 else math.nan
     if gain > GAIN_LIMIT:
+        narrow = min(cfg.sizes[1:-1])
         seen += (f"At its initial weights the network already multiplied its inputs' scale by {gain:.3g}; "
-                 f"with hidden layers as narrow as {min(cfg.sizes[1:-1])} units that factor varies widely from "
-                 f"seed to seed. ")
+                 + (f"with hidden layers as narrow as {narrow} units that factor varies widely from seed to seed. "
+                    if narrow <= 4 else "that factor varies from seed to seed. "))
         fixes.append("try another seed, wider layers, or batch or layer norm")
     if cfg.schedule == "constant":
         fixes.append("start with a warm-up schedule")
