@@ -27,9 +27,11 @@ def test_split_callback_counts_add_up():
 
 
 def test_split_callback_moves_with_the_slider():
+    """One more percent to training comes out of the test set: 18 of the 1,797 digits move."""
     a = splits.update_sizes("digits", 60, 20, 0)[1]
     b = splits.update_sizes("digits", 61, 20, 0)[1]
-    assert a != b
+    assert "1,077 train, 360 validate and 360 test" in a
+    assert "1,095 train, 360 validate and 342 test" in b
 
 
 @pytest.mark.parametrize(
