@@ -7,7 +7,6 @@ from dash import dcc
 
 from neuralab.app.pages import distillation
 from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
 
 torch.set_num_threads(1)
 
@@ -19,14 +18,6 @@ def test_layout_has_every_control_and_every_output():
     for graph in ("soft", "grad", "cmp"):
         assert isinstance(ids[f"distill-{graph}"], dcc.Graph) and f"distill-{graph}-summary" in ids
     assert "distill-cmp-progress" in ids
-
-
-def test_url_values_reach_the_controls_and_bad_ones_are_reported():
-    values, messages = distillation.SPEC.parse_query("?T=6&alpha=0.9&digit=3")
-    ids = _ids(distillation.layout(values, messages))
-    assert ids["distill-T"].value == 6 and ids["distill-alpha"].value == 0.9 and ids["distill-digit"].value == 3
-    values, messages = distillation.SPEC.parse_query("?T=20")
-    assert "T must be between 1 and 10" in _text(distillation.layout(values, messages))
 
 
 def test_soft_callback_follows_the_drag():

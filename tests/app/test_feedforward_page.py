@@ -22,14 +22,6 @@ def test_layout_has_every_control_and_output():
     assert "def backprop" in _text(page.layout(page.SPEC.defaults(), []))  # the checked code is shown
 
 
-def test_url_values_reach_the_controls_and_bad_ones_are_reported():
-    values, messages = page.SPEC.parse_query("?x1=-1.5&act=tanh&bp_net=digits&digit=7")
-    ids = _ids(page.layout(values, messages))
-    assert ids["ff-x1"].value == -1.5 and ids["ff-act"].value == "tanh" and ids["ff-digit"].value == 7
-    values, messages = page.SPEC.parse_query("?w11=9")
-    assert "w11 must be between -2 and 2" in _text(page.layout(values, messages))
-
-
 def _bp(bp_net: str, bp_batch: int, bp_hidden: int, seed: int) -> dict:
     return dict(bp_net=bp_net, bp_batch=bp_batch, bp_hidden=bp_hidden, seed=seed, **WORKED.defaults())
 

@@ -22,15 +22,6 @@ def test_layout_has_every_control_and_every_output():
     assert ids["fitting-degree"].updatemode == "mouseup"
 
 
-def test_url_values_reach_the_controls_and_bad_ones_are_reported():
-    values, messages = fitting.SPEC.parse_query("?degree=9&noise=0.5&bug=lr&seed=42")
-    ids = _ids(fitting.layout(values, messages))
-    assert ids["fitting-degree"].value == 9 and ids["fitting-bug"].value == "lr" and ids["fitting-seed"].value == 42
-    values, messages = fitting.SPEC.parse_query("?degree=99")
-    text = _text(fitting.layout(values, messages))
-    assert "degree must be between 1 and 15" in text and "using the default" in text
-
-
 def _fit(degree, n_train, noise, seed):
     return fitting.FIT_SECTION.view(dict(degree=degree, n_train=n_train, noise=noise, seed=seed))
 

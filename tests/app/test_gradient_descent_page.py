@@ -28,20 +28,6 @@ def test_layout_has_every_control_and_every_output():
     assert {"gd-play", "gd-tick", "gd-paths", "gd-table", "gd-surface-card"} <= set(ids)
 
 
-def test_url_values_reach_the_controls_and_bad_ones_are_reported():
-    values, messages = gd.SPEC.parse_query("?surface=beale&x0=1&y0=1&lr=0.001&opts=adam,sgd&ls_dirs=pca")
-    assert messages == []
-    ids = _ids(gd.layout(values, messages))
-    assert ids["gd-surface"].value == "beale" and ids["gd-x0"].value == 1
-    assert ids["gd-lr"].value == pytest.approx(-3) and ids["gd-opts"].value == ["sgd", "adam"]
-    assert ids["gd-ls_dirs"].value == "pca"
-    values, messages = gd.SPEC.parse_query("?lr=fast")
-    assert "lr must be a number" in _text(gd.layout(values, messages)) and values["lr"] == 0.04
-    values, messages = gd.SPEC.parse_query("?surface=bowl&x0=4.4")  # a start outside the surface's window
-    assert "x0, y0 must lie inside the Convex bowl window" in _text(gd.layout(values, messages))
-    assert values["x0"] == gd.SPEC.defaults()["x0"]
-
-
 def _race(surface="bowl", x0=-2.5, y0=2.0, lr=ETA, steps=100, opts=("sgd",)) -> dict:
     return dict(surface=surface, x0=x0, y0=y0, lr=lr, steps=steps, opts=list(opts) if isinstance(opts, tuple) else opts)
 

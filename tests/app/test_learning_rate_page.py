@@ -8,7 +8,6 @@ from dash import dcc
 
 from neuralab.app.pages import learning_rate as page
 from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
 
 LOG_001 = -2.0  # the LR slider reports log10(LR)
 
@@ -23,17 +22,6 @@ def test_layout_has_every_control_and_every_output():
         assert f"lr-{heavy}-progress" in ids
     assert ids["lr-lr"].updatemode == "mouseup" and ids["lr-lr"].value == LOG_001
     assert "lr-resample" in ids and ids["lr-schedule"].value == "cosine"
-
-
-def test_url_values_reach_the_controls_and_bad_ones_are_reported():
-    values, messages = page.SPEC.parse_query("?lr=0.1&epochs=50&schedule=sgdr&optimizer=adam&seed=7")
-    ids = _ids(page.layout(values, messages))
-    assert ids["lr-lr"].value == pytest.approx(-1.0) and ids["lr-epochs"].value == 50
-    assert ids["lr-schedule"].value == "sgdr" and ids["lr-optimizer"].value == "adam" and ids["lr-seed"].value == 7
-    values, messages = page.SPEC.parse_query("?epochs=5000&schedule=linear")
-    text = _text(page.layout(values, messages))
-    assert "epochs must be between 10 and 200" in text and "schedule must be one of" in text
-    assert "using the default" in text
 
 
 def test_curve_follows_the_drag_and_falls_back_to_the_value():

@@ -63,8 +63,9 @@ def test_every_field_has_its_control_and_every_chart_its_caption(page):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
-def test_a_link_round_trips_every_field(page):
-    spec = _module(page).SPEC
+def test_a_link_round_trips_every_field_and_its_value_reaches_the_control(page):
+    m = _module(page)
+    spec = m.SPEC
     for name, f in spec.fields.items():
         values = {**spec.defaults(), name: _other_value(f)}
         if spec.check(values)[1]:
@@ -72,6 +73,12 @@ def test_a_link_round_trips_every_field(page):
         back, messages = spec.parse_query(spec.to_query(values))
         assert messages == [], (name, messages)
         assert back[name] == pytest.approx(values[name]) if isinstance(f, Float) else back[name] == values[name]
+        control = ids(m.layout(back, []))[cid(m.P, name)]
+        shown = getattr(control, "value", None)
+        if isinstance(f, Int | Float) and not isinstance(shown, str):
+            assert shown == pytest.approx(_shown(f, values[name])), (name, shown)
+        elif isinstance(f, Choice):
+            assert shown == values[name] or values[name] in (shown or []), (name, shown)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)

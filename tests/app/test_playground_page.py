@@ -13,7 +13,6 @@ from neuralab.app.pages import playground as pg
 from neuralab.app.pages import playground_parts as pp
 from neuralab.train import playground
 from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
 
 N_OUT = len(pp.OUTPUTS)
 CURVES_CAP, STATUS = pp.FIGS.__len__(), N_OUT - 1  # first caption (the curves'), the status line
@@ -45,12 +44,6 @@ def test_layout_has_every_control_output_and_button():
         assert f"pg-{button}" in ids
     assert pp.valid_tab(ids["pg-tab"].data)
     assert [ids[f"pg-layer{i}"].hidden for i in (1, 2, 3)] == [False, False, True]  # 2 hidden layers by default
-
-
-def test_bad_link_values_are_reported_on_the_page():
-    values, messages = pg.SPEC.parse_query("?layers=99&lr=abc&optimizer=magic")
-    text = _text(pg.layout(values, messages))
-    assert "layers must be between 0 and 8" in text and "lr must be a number" in text and "optimizer" in text
 
 
 def test_rebuild_draws_a_real_untrained_network():

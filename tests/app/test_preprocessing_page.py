@@ -71,15 +71,6 @@ def test_page_fields_share_the_library_declarations():
     assert pg.SPEC.fields["window"] is smooth.WINDOW and pg.SPEC.fields["threshold"] is outliers.THRESHOLD
 
 
-def test_url_values_reach_the_controls_and_bad_ones_are_reported():
-    values, messages = pg.SPEC.parse_query("?window=31&detector=hampel&n_bins=6&seed=7")
-    ids = _ids(pg.layout(values, messages))
-    assert ids["preprocessing-window"].value == 31 and ids["preprocessing-detector"].value == "hampel"
-    assert ids["preprocessing-n_bins"].value == 6 and ids["preprocessing-seed"].value == 7
-    text = _text(pg.layout(*pg.SPEC.parse_query("?window=30&factor=99")))
-    assert "window must be 5 plus a multiple of 2" in text and "factor must be between 2 and 13" in text
-
-
 def test_smoothing_reports_the_measured_errors():
     fig, text, resp, resp_text, alert = smoothing_view(15, 3, "centred", 0)
     tr = demo_trace(0, False)

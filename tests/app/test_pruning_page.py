@@ -8,7 +8,6 @@ from dash import dcc
 from neuralab.app.pages import pruning
 from neuralab.compress import prune
 from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
 
 torch.set_num_threads(1)
 
@@ -29,14 +28,6 @@ def test_layout_has_every_control_and_every_output():
         assert isinstance(ids[f"prune-{graph}"], dcc.Graph) and f"prune-{graph}-summary" in ids
     for heavy in ("tuned", "sweep", "lottery"):
         assert f"prune-{heavy}-progress" in ids
-
-
-def test_url_values_reach_the_controls_and_bad_ones_are_reported():
-    values, messages = pruning.SPEC.parse_query("?sparsity=80&method=structured&model=teacher&seed=3")
-    ids = _ids(pruning.layout(values, messages))
-    assert ids["prune-sparsity"].value == 80 and ids["prune-method"].value == "structured"
-    values, messages = pruning.SPEC.parse_query("?sparsity=42")
-    assert "sparsity must be 0 plus a multiple of 5" in _text(pruning.layout(values, messages))
 
 
 def test_snapshot_callback_gives_a_figure_and_a_measured_sentence():

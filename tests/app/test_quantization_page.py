@@ -18,14 +18,6 @@ def test_layout_has_every_control_and_output():
     assert ids["quant-bits"].updatemode == "drag"
 
 
-def test_url_values_reach_the_controls_and_bad_ones_are_reported():
-    values, messages = page.SPEC.parse_query("?bits=3&scheme=asymmetric&model=cnn&calib=50")
-    ids = _ids(page.layout(values, messages))
-    assert ids["quant-bits"].value == 3 and ids["quant-model"].value == "cnn" and ids["quant-calib"].value == 50
-    values, messages = page.SPEC.parse_query("?bits=12")
-    assert "bits must be between 1 and 8" in _text(page.layout(values, messages))
-
-
 def test_layer_callback_follows_the_drag():
     fig, text, ch, ch_text, alert = page.update_layer("mlp", 1, 2, 8, "symmetric", "tensor")
     assert isinstance(fig, go.Figure) and isinstance(ch, go.Figure) and alert == ""
