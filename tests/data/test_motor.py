@@ -335,9 +335,9 @@ def test_a_model_fitted_cool_overestimates_hot_torque(windows):
         (lambda: M.current_trace(n=100), "n must be between 500 and 20000"),
         (lambda: M.current_trace(temp_c=150), "temp_c must be between 20 and 120"),
         (lambda: M.motor_windows("log"), "log must be a MotorLog"),
-        (lambda: M.winding_resistance(np.nan), "temp_c must hold finite numbers"),
-        (lambda: M.phase_currents(np.array([0.0, np.inf]), 1.0), "theta must hold finite numbers"),
-        (lambda: M.park_q(np.ones(3), np.ones(3), np.array([1.0, np.nan, 0.0]), np.ones(3)), "ic must hold finite"),
+        (lambda: M.winding_resistance(np.nan), "temp_c must be finite"),
+        (lambda: M.phase_currents(np.array([0.0, np.inf]), 1.0), "theta must be finite"),
+        (lambda: M.park_q(np.ones(3), np.ones(3), np.array([1.0, np.nan, 0.0]), np.ones(3)), "ic must be finite"),
         (
             lambda: M.park_q(np.ones(3), np.ones(3), np.ones(3), np.ones(4)),
             r"ia, ib, ic and theta must have the same shape; got ia \(3,\), ib \(3,\), ic \(3,\), theta \(4,\)",

@@ -160,7 +160,9 @@ def test_metrics_on_hand_computed_cases():
 @pytest.mark.parametrize(
     ("call", "words"),
     [
-        (lambda: S.savgol(np.r_[NOISE[:20], np.nan]), "x must be finite; got 1 NaN"),
+        (lambda: S.savgol(np.r_[NOISE[:20], np.nan]),
+         "x must be finite \\(no NaN or inf\\); got 1 non-finite of 21 values \\(1 NaN and 0 infinite, first at "
+         "index 20"),
         (lambda: S.savgol(np.r_[NOISE[:20], np.inf]), "1 infinite"),
         (lambda: S.savgol(NOISE[:10], window=15), "x has 10 samples; it needs at least 15"),
         (lambda: S.savgol(NOISE, window=14), "window must be 5 plus a multiple of 2"),
@@ -168,7 +170,7 @@ def test_metrics_on_hand_computed_cases():
         (lambda: S.savgol(NOISE, window=7, order=1, deriv=2), "deriv must not exceed order"),
         (lambda: S.savgol(NOISE, fs=0.0), "fs must be between"),
         (lambda: S.savgol(NOISE, causal="yes"), "causal must be True or False"),
-        (lambda: S.savgol(NOISE.reshape(3, 100)), "x must be one-dimensional"),
+        (lambda: S.savgol(NOISE.reshape(3, 100)), "x must be a 1-D array; got shape \\(3, 100\\)"),
         (lambda: S.savgol(["a", "b"]), "x must be a 1-D array of numbers"),
         (lambda: S.moving_average(NOISE, window=1), "window must be between 3 and 51"),
         (lambda: S.rms_error(NOISE, NOISE[:5]), "same length"),

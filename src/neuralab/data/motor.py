@@ -165,6 +165,7 @@ import numpy as np
 from scipy.integrate import cumulative_trapezoid
 from scipy.signal import lfilter
 
+from neuralab.checks import check_array
 from neuralab.params import SEED, Float, Int, ParamError, ParamSpec, Rule
 
 __all__ = [
@@ -316,10 +317,7 @@ WINDOWS = ParamSpec(
 
 
 def _finite(name: str, x: np.ndarray | float) -> np.ndarray:
-    arr = np.asarray(x, dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ParamError([f"{name} must hold finite numbers only; got NaN or infinity."])
-    return arr
+    return check_array(x, name, ndim=None, min_len=0)
 
 
 def winding_resistance(temp_c: np.ndarray | float, c: MotorConstants = CONSTANTS) -> np.ndarray:

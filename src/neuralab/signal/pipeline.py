@@ -32,9 +32,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, Normalizer, RobustScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from neuralab.checks import check_array, fail
 from neuralab.data.motor import MotorWindows, bench_windows
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec, Rule
-from neuralab.signal.regimes import REGRESSOR, _err, _floats, make_regressor
+from neuralab.signal.regimes import REGRESSOR, make_regressor
 
 __all__ = [
     "ALIAS",
@@ -103,9 +104,9 @@ def decimate(x: ArrayLike, factor: int, anti_alias: bool = True) -> np.ndarray:
         ``(ceil(n / factor),)`` or ``(m, ceil(n / factor))`` samples at ``fs / factor``.
     """
     DECIMATE.validate(factor=factor)
-    arr = _floats("x", x, ndim=(1, 2))
+    arr = check_array(x, "x", ndim=(1, 2))
     if arr.shape[-1] < MIN_DECIMATE_SAMPLES:
-        raise _err(f"x must hold at least {MIN_DECIMATE_SAMPLES} samples to decimate; got {arr.shape[-1]}.")
+        raise fail(f"x must hold at least {MIN_DECIMATE_SAMPLES} samples to decimate; got {arr.shape[-1]}.")
     if not anti_alias:
         return arr[..., ::factor].copy()
     return sps.decimate(arr, factor, ftype="iir", zero_phase=True, axis=-1)
@@ -189,7 +190,7 @@ def amplitude_spectrum(x: ArrayLike, fs: float, taper: str = "hann") -> tuple[np
     Returns:
         ``(freqs, amp)``: ``(n // 2 + 1,)`` Hz and ``(..., n // 2 + 1)`` signal units.
     """
-    arr = _floats("x", x, ndim=(1, 2))
+    arr = check_array(x, "x", ndim=(1, 2))
     _check_rate("fs", fs)
     SPECTRUM.validate(taper=taper)
     n = arr.shape[-1]
@@ -285,10 +286,7 @@ class Detrend(TransformerMixin, BaseEstimator):
 
     def _check(self, X: ArrayLike, reset: bool) -> np.ndarray:
         X = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
-        bad = int(np.count_nonzero(~np.isfinite(X)))
-        if bad:
-            raise _err(f"X must be finite (no NaN or inf); got {bad} non-finite of {X.size} values.")
-        return X
+        return check_array(X, "X", ndim=2)
 
 
 # --------------------------------------------------------------------------- normalization
@@ -334,7 +332,7 @@ def make_normalizer(name: str, saturate: bool = False) -> TransformerMixin:
     NORMALIZE.validate(normalizer=name)
     if saturate:
         if name != "minmax":
-            raise _err(f"saturate needs normalizer 'minmax' (MinMaxScaler(clip=True)); got {name!r}.")
+            raise fail(f"saturate needs normalizer 'minmax' (MinMaxScaler(clip=True)); got {name!r}.")
         return MinMaxScaler(clip=True)
     return NORMALIZERS[name]()
 
@@ -343,11 +341,11 @@ def make_normalizer(name: str, saturate: bool = False) -> TransformerMixin:
 
 
 def _same_shapes(**arrays: ArrayLike) -> list[np.ndarray]:
-    out = [_floats(k, v, ndim=(1, 2)) for k, v in arrays.items()]
+    out = [check_array(v, k, ndim=(1, 2)) for k, v in arrays.items()]
     shapes = {a.shape for a in out}
     if len(shapes) > 1:
         desc = ", ".join(f"{k} {a.shape}" for k, a in zip(arrays, out, strict=True))
-        raise _err(f"{', '.join(arrays)} must have the same shape; got {desc}.")
+        raise fail(f"{', '.join(arrays)} must have the same shape; got {desc}.")
     return out
 
 
@@ -405,7 +403,7 @@ MIN_PERIODS = {"boxcar": 2, "hann": 3, "flattop": 6}
 def _check_rate(name: str, value: float) -> float:
     number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
     if not number or not np.isfinite(value) or value <= 0:
-        raise _err(f"{name} must be a positive, finite frequency in Hz; got {value!r}.")
+        raise fail(f"{name} must be a positive, finite frequency in Hz; got {value!r}.")
     return float(value)
 
 
@@ -429,14 +427,14 @@ def fft_harmonics(
     Returns:
         ``(len(harmonics),)`` or ``(m, len(harmonics))`` amplitudes, signal units.
     """
-    x = _floats("window", window, ndim=(1, 2))
+    x = check_array(window, "window", ndim=(1, 2))
     fs, f0 = _check_rate("fs", fs), _check_rate("f0", f0)
     SPECTRUM.validate(taper=taper)
     h = _check_harmonics(harmonics, fs, f0)
     n = x.shape[-1]
     need = int(np.ceil(MIN_PERIODS[taper] * fs / f0))
     if n < need:
-        raise _err(
+        raise fail(
             f"window must hold at least {MIN_PERIODS[taper]} periods of f0 with the {taper} taper "
             f"({need} samples at fs = {fs:g} Hz, f0 = {f0:g} Hz); got {n}."
         )
@@ -448,9 +446,9 @@ def fft_harmonics(
 def _check_harmonics(harmonics: tuple[int, ...], fs: float, f0: float) -> np.ndarray:
     h = np.asarray(harmonics)
     if h.ndim != 1 or not 1 <= len(h) <= MAX_HARMONICS or h.dtype.kind not in "iu" or h.min() < 1:
-        raise _err(f"harmonics must be 1 to {MAX_HARMONICS} whole numbers ≥ 1; got {harmonics!r}.")
+        raise fail(f"harmonics must be 1 to {MAX_HARMONICS} whole numbers ≥ 1; got {harmonics!r}.")
     if h.max() * f0 >= fs / 2:
-        raise _err(
+        raise fail(
             f"harmonics must stay below the Nyquist frequency fs / 2 = {fs / 2:g} Hz; "
             f"got order {int(h.max())} at {h.max() * f0:g} Hz."
         )
@@ -473,9 +471,9 @@ def hilbert_envelope(x: ArrayLike) -> np.ndarray:
     Returns:
         Same shape as ``x``, signal units.
     """
-    arr = _floats("x", x, ndim=(1, 2))
+    arr = check_array(x, "x", ndim=(1, 2))
     if arr.shape[-1] < MIN_ENVELOPE_SAMPLES:
-        raise _err(f"x must hold at least {MIN_ENVELOPE_SAMPLES} samples for an envelope; got {arr.shape[-1]}.")
+        raise fail(f"x must hold at least {MIN_ENVELOPE_SAMPLES} samples for an envelope; got {arr.shape[-1]}.")
     return np.abs(sps.hilbert(arr, axis=-1))
 
 
@@ -501,18 +499,18 @@ def rolling_stats(x: ArrayLike, window: int) -> RollingStats:
     at that instant. Trap: centring the window instead would use future samples.
     """
     ROLLING.validate(window=window)
-    arr = _floats("x", x)
+    arr = check_array(x, "x")
     if len(arr) < window:
-        raise _err(f"x must be at least as long as the window ({window} samples); got {len(arr)}.")
+        raise fail(f"x must be at least as long as the window ({window} samples); got {len(arr)}.")
     view = sliding_window_view(arr, window)  # (n - window + 1, window), no copy
     end = np.arange(window - 1, len(arr))
     return RollingStats(end, view.mean(axis=1), view.std(axis=1, ddof=1), view.min(axis=1), view.max(axis=1))
 
 
 def _dq_columns(X: ArrayLike) -> np.ndarray:
-    arr = _floats("X", X, ndim=2)
+    arr = check_array(X, "X", ndim=2)
     if arr.shape[1] != 4:
-        raise _err(f"X must have 4 columns (ia, ib, ic, theta); got {arr.shape[1]}.")
+        raise fail(f"X must have 4 columns (ia, ib, ic, theta); got {arr.shape[1]}.")
     i_d, i_q = park(*clarke(arr[:, 0], arr[:, 1], arr[:, 2]), arr[:, 3])
     return np.column_stack([i_d, i_q])
 
@@ -579,14 +577,14 @@ class PipelineLeak:
 
 
 def _leak_inputs(X: ArrayLike, y: ArrayLike, time_order: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    Xa = _floats("X", X, ndim=2)
-    ya = _floats("y", y)
-    t = _floats("time_order", time_order)
+    Xa = check_array(X, "X", ndim=2)
+    ya = check_array(y, "y")
+    t = check_array(time_order, "time_order")
     for name, arr in (("y", ya), ("time_order", t)):
         if len(arr) != len(Xa):
-            raise _err(f"{name} must have one entry per row of X ({len(Xa)}); got {len(arr)}.")
+            raise fail(f"{name} must have one entry per row of X ({len(Xa)}); got {len(arr)}.")
     if len(Xa) < MIN_LEAK_ROWS:
-        raise _err(f"X must have at least {MIN_LEAK_ROWS} rows to split; got {len(Xa)}.")
+        raise fail(f"X must have at least {MIN_LEAK_ROWS} rows to split; got {len(Xa)}.")
     return Xa, ya, t
 
 

@@ -37,9 +37,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
+from neuralab.checks import check_array, fail
 from neuralab.data.motor import MotorWindows, bench_windows
 from neuralab.data.splits import SEED, K
-from neuralab.params import Choice, Int, ParamError, ParamSpec
+from neuralab.params import Choice, Int, ParamSpec
 
 __all__ = [
     "BENCH_BINNING",
@@ -98,26 +99,12 @@ KMEANS_INITS = 4  # k-means restarts; the best of these by inertia is kept
 # --------------------------------------------------------------------------- input checks
 
 
-def _err(sentence: str) -> ParamError:
-    return ParamError([sentence])
+_err = fail  # a ParamError with one sentence
 
 
 def _floats(name: str, x: ArrayLike, ndim: int | tuple[int, ...] = 1) -> np.ndarray:
     """``x`` as a finite float64 array of ``ndim`` dimensions (one of, for a tuple), or a ParamError sentence."""
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _err(f"{name} must be an array of numbers; got {type(x).__name__}.") from None
-    allowed = (ndim,) if isinstance(ndim, int) else ndim
-    if arr.ndim not in allowed:
-        dims = " or ".join(f"{d}-D" for d in allowed)
-        raise _err(f"{name} must be a {dims} array; got shape {arr.shape}.")
-    if arr.size == 0:
-        raise _err(f"{name} must not be empty; got shape {arr.shape}.")
-    bad = int(np.count_nonzero(~np.isfinite(arr)))
-    if bad:
-        raise _err(f"{name} must be finite (no NaN or inf); got {bad} non-finite of {arr.size} values.")
-    return arr
+    return check_array(x, name, ndim=ndim)
 
 
 def _labels(name: str, x: ArrayLike, n: int) -> np.ndarray:

@@ -47,6 +47,7 @@ from scipy import signal as sps
 from scipy.ndimage import uniform_filter1d
 from scipy.optimize import brentq
 
+from neuralab.checks import check_array
 from neuralab.data.motor import TRACE_F_HZ, CurrentTrace, demo_trace
 from neuralab.params import SEED, Choice, Float, Int, ParamError, ParamSpec, Rule
 
@@ -137,27 +138,9 @@ def _fail(message: str) -> ParamError:
 def check_signal(x: Any, name: str = "x", min_len: int = 1, why: str = "") -> np.ndarray:
     """``x`` as a finite 1-D float64 array of ``min_len`` to :data:`MAX_SAMPLES` samples, or a ParamError.
 
-    Shared by the :mod:`neuralab.signal` modules, so every one words bad input the same way.
+    The signal modules' use of :func:`neuralab.checks.check_array`.
     """
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _fail(f"{name} must be a 1-D array of numbers; got {type(x).__name__}.") from None
-    if arr.ndim != 1:
-        raise _fail(f"{name} must be one-dimensional; got shape {arr.shape}.")
-    if arr.size > MAX_SAMPLES:
-        raise _fail(f"{name} may hold at most {MAX_SAMPLES:,} samples; got {arr.size:,}.")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        n_nan = int(np.isnan(arr).sum())
-        raise _fail(
-            f"{name} must be finite; got {n_nan} NaN and {int(bad.sum()) - n_nan} infinite values "
-            f"(first at index {int(np.argmax(bad))})."
-        )
-    if arr.size < min_len:
-        reason = f" ({why})" if why else ""
-        raise _fail(f"{name} has {arr.size} samples; it needs at least {min_len}{reason}.")
-    return arr
+    return check_array(x, name, ndim=1, min_len=min_len, max_size=MAX_SAMPLES, why=why)
 
 
 def _pair(y: Any, truth: Any) -> tuple[np.ndarray, np.ndarray]:
