@@ -48,3 +48,32 @@ def _running(proc: psutil.Process) -> bool:
         return proc.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_a_training_job_killed_mid_run_is_reported_and_play_runs_again(browser, server):
+    """An operator's ``kill -9`` (or the out-of-memory killer) ends a job: the page says so and Play works."""
+    server_proc = psutil.Process(server.proc.pid)
+    context = browser.new_context(base_url=server.url)
+    tab = context.new_page()
+    try:
+        tab.goto(LONG_RUN + "&seed=7")
+        expect(tab.locator("#pg-status")).to_contain_text("Epoch 0 ", timeout=30_000)
+        before = {p.pid for p in server_proc.children()}
+        tab.click("#pg-play")
+        tab.wait_for_function("() => /Epoch [1-9]/.test(document.querySelector('#pg-status').textContent)",
+                              timeout=60_000)
+        jobs = [p for p in server_proc.children() if p.pid not in before and _running(p)]
+        assert jobs, "no training job process was found under the server"
+        for p in jobs:
+            p.kill()  # SIGKILL: no clean-up runs in the job
+        expect(tab.locator("#pg-job-note")).to_contain_text("stopped before it finished", timeout=30_000)
+        expect(tab.locator("#pg-job-note a.nl-rerun")).to_have_count(1)
+        expect(tab.locator("#pg-play")).to_be_enabled(timeout=10_000)
+        reached = tab.locator("#pg-status").text_content()
+        tab.click("#pg-play")  # the lost job's slot and the tab's store are free: training goes on
+        expect(tab.locator("#pg-pause")).to_be_enabled(timeout=30_000)
+        tab.wait_for_function("(before) => document.querySelector('#pg-status').textContent !== before",
+                              arg=reached, timeout=60_000)
+        tab.click("#pg-pause")
+    finally:
+        context.close()

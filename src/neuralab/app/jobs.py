@@ -15,6 +15,7 @@ broker and result store, run by ``neuralab worker`` processes on any machine.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from functools import lru_cache
@@ -29,6 +30,8 @@ from neuralab.app import limits
 CACHE_BYTES = 512 * 2**20  # the least recently used results go beyond this
 EXPIRE_S = 7 * 24 * 3600  # a result unseen for a week is dropped
 POLL_MS = 60  # how often the page asks for progress (each poll is a ~5 ms request)
+UNQUEUED = "unqueued"  # the job id of a job the queue never took
+log = logging.getLogger(__name__)
 
 
 def cache_dir() -> Path:
@@ -117,8 +120,23 @@ def install(server) -> None:
 
 
 class BoundedJobs:
-    """Mixed into a Dash manager: every job runs inside the limits, a "busy" answer is never cached, and
-    each declared section has a cache key of its own."""
+    """Mixed into a Dash manager: every job runs inside the limits, a "busy" answer is never cached, each
+    declared section has a cache key of its own, and a job that ends without an answer is reported, not
+    waited for.
+
+    Dash ends a page's polling silently when a job is gone and left no result: the page kept its old
+    chart (or its "running" look) and never learned why. Here such a poll answers with a sentence and a
+    link to run it again, unless the page itself (or a delivered result) ended the job. A job that neither
+    answers nor ends for longer than any job may run (a Celery worker killed outright, no worker at all)
+    is given up the same way. The job store failing (Redis down) is answered as "still running" until it
+    comes back or the job is overdue, never with a 500.
+    """
+
+    store_errors: tuple[type[BaseException], ...] = ()  # the job store's "not reachable" exceptions
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()  # the server answers polls on several threads
 
     def make_job_fn(self, fn, progress, key=None):
         return super().make_job_fn(limits.bounded(fn), progress, key)
@@ -131,11 +149,82 @@ class BoundedJobs:
         section = getattr(fn, "nl_key", None)
         return key if section is None else hashlib.sha256(f"{key}|{section}".encode()).hexdigest()
 
+    def call_job_fn(self, key, job_fn, args, context):
+        try:
+            job = super().call_job_fn(key, job_fn, args, context)
+        except self.store_errors:
+            log.warning("the job queue did not take a job; the page was told", exc_info=True)
+            return UNQUEUED
+        limits.submitted(job)
+        return job
+
+    def terminate_job(self, job):
+        if job is None or job == UNQUEUED:
+            return
+        limits.cancelled(job)
+        try:
+            self._stop(job)
+        except self.store_errors:
+            log.warning("could not reach the job queue to stop job %s", job)
+
+    def _stop(self, job):
+        """End ``job`` (the backend's own way)."""
+        super().terminate_job(job)
+
+    def get_progress(self, key):
+        try:
+            return super().get_progress(key)
+        except self.store_errors:
+            return None
+
+    def get_updated_props(self, key):
+        try:
+            return super().get_updated_props(key)
+        except self.store_errors:
+            return {}
+
     def get_result(self, key, job):
-        result = super().get_result(key, job)
+        """The result; or, for a job that ended without one (or never will), a sentence in the page's outputs.
+
+        Whether the job runs is read before the result: a job that finished between the two reads would
+        look gone without an answer.
+        """
+        if job == UNQUEUED:
+            self._local.snapshot = (job, False)
+            return self._lost(limits.UNQUEUED)
+        try:
+            running = super().job_running(job) if job is not None else False
+            result = super().get_result(key, job)
+        except self.store_errors:
+            running, result = True, self.UNDEFINED  # ask again at the next poll
+        self._local.snapshot = (job, running)
         if limits.is_busy(result):
             self.clear_cache_entry(key)  # the next identical request computes for real
+        if result is self.UNDEFINED and job is not None:
+            if not running and not limits.was_cancelled(job):
+                limits.cancelled(job)  # said once
+                return self._lost(limits.LOST)
+            if running and limits.age(job) > limits.overdue_s():
+                self.terminate_job(job)
+                return self._lost(limits.STALLED.format(s=round(limits.overdue_s())))
         return result
+
+    def job_running(self, job):
+        snapshot = getattr(self._local, "snapshot", None)
+        if snapshot is not None and snapshot[0] == job:
+            self._local.snapshot = None
+            return snapshot[1]
+        try:
+            return super().job_running(job)
+        except self.store_errors:
+            return True
+
+    @staticmethod
+    def _lost(sentence: str):
+        from dash import callback_context
+
+        log.warning("job reported to its page: %s", sentence)
+        return limits.busy_outputs(callback_context.outputs_list, sentence, rerun=True)
 
 
 class JobManager(BoundedJobs, DiskcacheManager):
@@ -149,15 +238,7 @@ class JobManager(BoundedJobs, DiskcacheManager):
       the job's own parent waits for it.
     * A job whose page has stopped polling (its tab was closed) stops itself after
       :data:`limits.ORPHAN_S` seconds and frees its slot; Dash would run it to its end.
-    * A poll reads the result, then asks whether the job still runs; a job that
-      finished between the two looked cancelled, and the page never got its figure
-      (seen once in 300 requests). Whether it runs is now read before the result,
-      and that same answer is given when Dash asks.
     """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._local = threading.local()  # the dev server answers polls on several threads
 
     def make_job_fn(self, fn, progress, key=None):
         """The job also stops itself when its page stops asking for it (a closed tab): :func:`limits.watch`."""
@@ -181,12 +262,10 @@ class JobManager(BoundedJobs, DiskcacheManager):
         in_request = has_request_context() and g.get("nl_gate", False)
         return GATE.fork(lambda: super(JobManager, self).call_job_fn(key, job_fn, args, context), in_request)
 
-    def terminate_job(self, job):
+    def _stop(self, job):
         """Kill a job and its children; wait for it only if this process can reap it."""
         import psutil
 
-        if job is None:
-            return
         try:
             proc = psutil.Process(int(job))
             if proc.status() == psutil.STATUS_ZOMBIE:
@@ -202,20 +281,18 @@ class JobManager(BoundedJobs, DiskcacheManager):
 
     def get_result(self, key, job):
         limits.beat(key)
-        running = super().job_running(job) if job is not None else False
-        self._local.snapshot = (job, running)
         return super().get_result(key, job)
-
-    def job_running(self, job):
-        snapshot = getattr(self._local, "snapshot", None)
-        if snapshot is not None and snapshot[0] == job:
-            self._local.snapshot = None
-            return snapshot[1]
-        return super().job_running(job)
 
 
 class CeleryJobManager(BoundedJobs, CeleryManager):
     """Dash's Celery manager within the same limits (on each worker machine)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        import kombu.exceptions
+        import redis.exceptions
+
+        self.store_errors = (redis.exceptions.RedisError, kombu.exceptions.OperationalError, OSError)
 
 
 BACKENDS = ("diskcache", "celery")

@@ -168,22 +168,96 @@ def forget(key: str) -> None:
         _beat_path(key).unlink()
 
 
-def _busy_value(output: dict, sentence: str) -> Any:
+# ---------------------------------------------------------------- a job's fate, as the page learns it
+
+LOST = ("This computation stopped before it finished: its process ended (stopped from outside, or out of "
+        "memory) and left no result.")
+UNQUEUED = "The job queue did not answer, so this computation never started."
+STALLED = ("No answer came from this computation for {s} s, longer than any job may run, so it was given up "
+           "(is a job worker running?).")
+RERUN = "Run it again"
+
+
+def _mark_path(kind: str, job: Any) -> Path:
+    path = cache.root() / "job-marks"
+    path.mkdir(parents=True, exist_ok=True)
+    return path / f"{kind}-{hashlib.sha256(str(job).encode()).hexdigest()[:24]}"
+
+
+_submissions = 0
+SWEEP_EVERY = 100  # submissions between two sweeps of the marks left by jobs that vanished
+MARK_TTL_S = 24 * 3600
+
+
+def submitted(job: Any) -> None:
+    """Job ``job`` (a process id or a task id) was just handed to the backend: its clock starts."""
+    global _submissions
+    with suppress(OSError):
+        _mark_path("cancelled", job).unlink(missing_ok=True)  # a process id can come back for a new job
+        _mark_path("submitted", job).touch()
+    _submissions += 1
+    if _submissions % SWEEP_EVERY == 0:
+        sweep()
+
+
+def sweep(ttl_s: float = MARK_TTL_S) -> int:
+    """Delete job marks and heartbeat files older than ``ttl_s`` (a killed job leaves its own); returns how many."""
+    gone = 0
+    now = time.time()
+    for folder in (cache.root() / "job-marks", cache.root() / "beats"):
+        for path in folder.glob("*") if folder.is_dir() else ():
+            with suppress(OSError):
+                if now - path.stat().st_mtime > ttl_s:
+                    path.unlink()
+                    gone += 1
+    return gone
+
+
+def cancelled(job: Any) -> None:
+    """The page (or a delivered result) ended job ``job``: its absence is no loss."""
+    with suppress(OSError):
+        _mark_path("cancelled", job).touch()
+        _mark_path("submitted", job).unlink(missing_ok=True)
+
+
+def was_cancelled(job: Any) -> bool:
+    return _mark_path("cancelled", job).exists()
+
+
+def age(job: Any) -> float:
+    """Seconds since ``job`` was submitted (0 when that is not known, e.g. the mark was swept away)."""
+    try:
+        return time.time() - _mark_path("submitted", job).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def overdue_s() -> float:
+    """A job that has neither answered nor ended after this long never will: its slot wait, its run, a margin."""
+    return QUEUE_S + MAX_JOB_S + 30.0
+
+
+def _busy_value(output: dict, sentence: str, rerun: bool) -> Any:
     prop = output.get("property")
     if prop == "figure":
         fig = message_figure(sentence)
         fig.update_layout(meta=BUSY_MARK)
         return fig
     if prop == "children":
-        return html.Span(sentence, className=f"{BUSY_MARK} nl-alert", role="alert")
+        # an empty link reloads this very page: its address holds every setting, so the job runs again
+        text = [sentence, " ", html.A(RERUN, href="", className="nl-rerun")] if rerun else sentence
+        return html.Span(text, className=f"{BUSY_MARK} nl-alert", role="alert")
     return no_update
 
 
-def busy_outputs(outputs_list: Any, sentence: str) -> Any:
-    """The callback's outputs, each saying ``sentence`` where it can (figures, text), else unchanged."""
+def busy_outputs(outputs_list: Any, sentence: str, rerun: bool = False) -> Any:
+    """The callback's outputs, each saying ``sentence`` where it can (figures, text), else unchanged.
+
+    With ``rerun``, each text also offers a link that runs the page again with the same settings.
+    """
     if isinstance(outputs_list, dict):
-        return _busy_value(outputs_list, sentence)
-    return [busy_outputs(o, sentence) for o in outputs_list]
+        return _busy_value(outputs_list, sentence, rerun)
+    return [busy_outputs(o, sentence, rerun) for o in outputs_list]
 
 
 def is_busy(result: Any) -> bool:

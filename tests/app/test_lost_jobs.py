@@ -1,0 +1,120 @@
+"""A job that ends without an answer is reported to its page, with a way to run it again; its slot is freed.
+
+Dash ends a page's polling silently when a job's process is gone and left no result: the page kept
+its old chart and never learned why. These tests kill a real job process mid-run (as an operator's
+``kill -9`` or the kernel's out-of-memory killer would) and follow the page's polls as the browser does.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import psutil
+import pytest
+
+from neuralab.app import jobs, limits
+from neuralab.app.pages import splits as splits_page
+from neuralab.data.splits import LEAK
+
+URL = "/_dash-update-component"
+
+
+def _body(dep: dict, values: dict) -> dict:
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+               for o in dep["output"].strip(".").split("...")]
+    inputs = [{**i, "value": values[i["id"].removeprefix("splits-")]} for i in dep["inputs"]]
+    return {"output": dep["output"], "outputs": outputs, "inputs": inputs, "changedPropIds": [], "state": []}
+
+
+def _poll(client, body: dict, handles: dict, timeout_s: float = 60) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        r = client.post(f"{URL}?cacheKey={handles['cacheKey']}&job={handles['job']}", json=body)
+        assert r.status_code in (200, 204), r.get_data(as_text=True)[:300]
+        if r.status_code == 200 and "response" in (doc := r.get_json()):
+            return doc["response"]
+        time.sleep(0.05)
+    raise AssertionError("the page never heard back about its job")
+
+
+def _wait_running(pid: int, timeout_s: float = 30) -> psutil.Process:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            proc = psutil.Process(pid)
+            if proc.status() != psutil.STATUS_ZOMBIE:
+                return proc
+        except psutil.NoSuchProcess:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"job process {pid} never started")
+
+
+@pytest.fixture
+def leak_dep(client):
+    deps = client.get("/_dash-dependencies").get_json()
+    return next(d for d in deps if d["output"].lstrip(".").startswith("splits-leak.figure"))
+
+
+def test_a_job_killed_mid_run_is_reported_lost_with_a_rerun_link(client, leak_dep, monkeypatch):
+    started = psutil.Process().create_time()  # unique inputs: no cached answer from an earlier run
+    monkeypatch.setattr(splits_page, "leakage", lambda **_: time.sleep(600))  # the fork inherits it
+    body = _body(leak_dep, {**LEAK.defaults(), "seed": int(started) % 9973})
+    r = client.post(URL, json=body)
+    assert r.status_code == 200
+    handles = r.get_json()
+    proc = _wait_running(int(handles["job"].rpartition("~")[0]))
+    os.kill(proc.pid, signal.SIGKILL)  # mid-run: the job holds its slots and is sleeping in "training"
+
+    response = _poll(client, body, handles)
+    alert = response["splits-leak-alert"]["children"]
+    assert "stopped before it finished" in str(alert)
+    assert limits.RERUN in str(alert) and "'href': ''" in str(alert)  # a link that reloads the same settings
+    assert "stopped before it finished" in str(response["splits-leak"]["figure"])
+    with limits.slot(limits.client_id({}, "127.0.0.1"), queue_s=2) as refusal:
+        assert refusal == ""  # the killed job's slots went with its process
+
+
+def test_a_job_the_page_cancelled_is_not_reported_lost(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path))
+    import diskcache
+
+    manager = jobs.JobManager(diskcache.Cache(str(tmp_path / "c")), cache_by=[jobs.code_version])
+    gone = 2**22 + 12345  # a process id that does not exist (above Linux's default pid_max)
+    limits.submitted(gone)
+    manager.terminate_job(gone)  # the page moved on: Dash cancels the old job
+    assert manager.get_result("no-such-key", gone) is manager.UNDEFINED
+    assert manager.job_running(gone) is False  # so Dash answers "no update" and the page stops polling
+
+
+def test_a_job_that_never_answers_is_given_up_after_the_longest_a_job_may_take(tmp_path, monkeypatch):
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path))
+    import diskcache
+
+    manager = jobs.JobManager(diskcache.Cache(str(tmp_path / "c")), cache_by=[jobs.code_version])
+    job = os.getpid()  # "running" for as long as the test lasts: a Celery task whose worker vanished looks so
+    limits.submitted(job)
+    monkeypatch.setattr(manager, "_stop", lambda _job: None)  # do not kill the test
+    context_value.set(AttributeDict(outputs_list=[{"id": "x", "property": "figure"},
+                                                  {"id": "x-alert", "property": "children"}]))
+    assert manager.get_result("k", job) is manager.UNDEFINED  # young: still waited for
+    old = time.time() - limits.overdue_s() - 1
+    os.utime(limits._mark_path("submitted", job), (old, old))
+    answer = manager.get_result("k", job)
+    assert limits.is_busy(answer) and "given up" in str(answer[1].children)
+    assert limits.was_cancelled(job)
+
+
+def test_old_marks_are_swept(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path))
+    limits.submitted("old-task")
+    limits.submitted("new-task")
+    old = time.time() - limits.MARK_TTL_S - 10
+    os.utime(limits._mark_path("submitted", "old-task"), (old, old))
+    assert limits.sweep() == 1
+    assert limits.age("new-task") < 60 and limits.age("old-task") == 0.0
