@@ -14,38 +14,66 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
+import psutil
 import pytest
 
+from neuralab.app.sections import Section
+from neuralab.compress.distill import COMPARE
 from neuralab.data.splits import CV
 from tests.devserver import LabServer, free_port
 
 pytestmark = pytest.mark.services
 
 
+class Redis:
+    """A throwaway ``redis-server`` on a fixed port, which a test may stop and start again (no persistence)."""
+
+    def __init__(self, exe: str, workdir) -> None:
+        self.exe, self.dir, self.port = exe, str(workdir), free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", self.dir], stdout=subprocess.DEVNULL)
+        import redis
+
+        r = redis.Redis(port=self.port)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if r.ping():
+                    return
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+            self.proc = None
+
+
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
+def redis_server(tmp_path_factory):
     exe = shutil.which("redis-server")
     if exe is None:
         if os.environ.get("CI"):
             pytest.fail("redis-server is missing; `make test` installs Debian's redis-server")
         pytest.skip("redis-server not installed (make test installs it)")
-    port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path_factory.mktemp("redis"))], stdout=subprocess.DEVNULL)
-    import redis
+    server = Redis(exe, tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
 
-    r = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            if r.ping():
-                break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
+
+@pytest.fixture(scope="module")
+def redis_url(redis_server):
+    return redis_server.url
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +85,7 @@ def celery_lab(redis_url, tmp_path_factory):
                               env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     try:
         with LabServer(cache_dir=cache, env=env) as lab:
+            lab.worker = worker
             yield lab
     finally:
         worker.terminate()
@@ -65,6 +94,57 @@ def celery_lab(redis_url, tmp_path_factory):
         except subprocess.TimeoutExpired:
             worker.kill()
         log.close()
+
+
+class Page:
+    """One page load, as the browser holds it: its ``end_id`` and the callback list."""
+
+    def __init__(self, lab: LabServer, path: str) -> None:
+        html = urllib.request.urlopen(lab.url + path, timeout=30).read().decode()
+        config = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', html, re.S)
+        self.end_id = json.loads(config.group(1)).get("end_id")
+        self.deps = json.loads(urllib.request.urlopen(lab.url + "/_dash-dependencies", timeout=30).read())
+        self.base = f"{lab.url}/_dash-update-component?endId={self.end_id}"
+
+    def body(self, section: Section, values: dict) -> dict:
+        """The request for ``section``'s callback with the widgets at ``values`` (parameter values)."""
+        first = section.outputs()[0]
+        dep = next(d for d in self.deps
+                   if d["output"].lstrip(".").startswith(f"{first.component_id}.{first.component_property}"))
+        prefix = f"{section.page}-"
+        inputs = [{**i, "value": values[i["id"].removeprefix(prefix)]} for i in dep["inputs"]]
+        outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+                   for o in dep["output"].strip(".").split("...")]
+        return {"output": dep["output"], "outputs": outputs, "inputs": inputs, "changedPropIds": [], "state": []}
+
+    def submit(self, body: dict) -> tuple[str, str]:
+        doc = _post(self.base, body)
+        assert "cacheKey" in doc and "job" in doc, doc
+        return doc["cacheKey"], doc["job"]
+
+    def poll(self, body: dict, handles: tuple[str, str]) -> tuple[int, dict]:
+        """One poll: the HTTP status and the JSON answer (empty for a 204)."""
+        key, job = handles
+        poll = {**body, "inputs": [{**i, "value": None} for i in body["inputs"]]}
+        req = urllib.request.Request(f"{self.base}&cacheKey={key}&job={job}", json.dumps(poll).encode(),
+                                     {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                raw = r.read()
+                return r.status, (json.loads(raw) if raw else {})
+        except urllib.error.HTTPError as exc:
+            return exc.code, {"error": exc.read().decode(errors="replace")[:500]}
+
+    def wait(self, body: dict, handles: tuple[str, str], until, timeout_s: float = 180) -> dict:
+        """Poll as the browser does until ``until(answer)``; every answer on the way is a 200 or a 204."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            status, doc = self.poll(body, handles)
+            assert status in (200, 204), (status, doc)
+            if until(doc):
+                return doc
+            assert time.monotonic() < deadline, f"gave up waiting; last answer {str(doc)[:300]}"
+            time.sleep(0.1)
 
 
 def _post(url: str, body: dict) -> dict:
@@ -100,3 +180,59 @@ def test_a_background_job_runs_on_a_celery_worker_through_redis(celery_lab, redi
 
     r = redis.Redis.from_url(redis_url)
     assert r.keys("celery-task-meta-*"), "no Celery task reported to Redis"  # the worker ran it
+
+
+def _compare(page: Page, T: float) -> dict:
+    """/distillation's student comparison (several seconds of training on the worker) at temperature ``T``."""
+    from neuralab.app.pages import distillation
+
+    return page.body(distillation.COMPARE_SECTION, {**COMPARE.defaults(), "T": T})
+
+
+def _summary(doc: dict) -> str:
+    return json.dumps(doc.get("response", {}))
+
+
+def test_a_worker_process_killed_mid_job_is_reported_lost_and_the_next_job_runs(celery_lab):
+    page = Page(celery_lab, "/distillation")
+    body = _compare(page, 3.5)
+    handles = page.submit(body)
+    page.wait(body, handles, lambda doc: "progress" in doc or "response" in doc)  # the job is running
+    pool = psutil.Process(celery_lab.worker.pid).children()
+    assert pool, "the Celery worker has no pool process"
+    for child in pool:
+        child.kill()  # SIGKILL in the middle of training, as the out-of-memory killer would
+    lost = page.wait(body, handles, lambda doc: "response" in doc)
+    assert "stopped before it finished" in _summary(lost)
+    again = _compare(page, 3.5)  # the same settings, run again: the worker has a new pool process
+    handles = page.submit(again)
+    done = page.wait(again, handles, lambda doc: "response" in doc)
+    assert "stopped before" not in _summary(done) and "student" in _summary(done).lower()
+
+
+def test_redis_stopped_mid_job_answers_polls_without_errors_and_the_result_arrives_after_restart(
+        celery_lab, redis_server):
+    page = Page(celery_lab, "/distillation")
+    body = _compare(page, 2.5)
+    handles = page.submit(body)
+    page.wait(body, handles, lambda doc: "progress" in doc or "response" in doc)
+    redis_server.stop()
+    for _ in range(10):  # the page keeps polling while Redis is away: never a 500
+        status, doc = page.poll(body, handles)
+        assert status in (200, 204), (status, doc)
+        time.sleep(0.1)
+    redis_server.start()
+    done = page.wait(body, handles, lambda doc: "response" in doc)
+    assert "student" in _summary(done).lower()
+
+
+def test_a_job_submitted_while_redis_is_down_is_reported_not_queued(celery_lab, redis_server):
+    page = Page(celery_lab, "/distillation")
+    body = _compare(page, 1.5)
+    redis_server.stop()
+    try:
+        handles = page.submit(body)
+        answer = page.wait(body, handles, lambda doc: "response" in doc, timeout_s=60)
+    finally:
+        redis_server.start()
+    assert "did not answer" in _summary(answer) and "never started" in _summary(answer)

@@ -133,6 +133,7 @@ class BoundedJobs:
     """
 
     store_errors: tuple[type[BaseException], ...] = ()  # the job store's "not reachable" exceptions
+    submit_errors: tuple[type[BaseException], ...] = ()  # and those of handing it a job
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,7 +153,7 @@ class BoundedJobs:
     def call_job_fn(self, key, job_fn, args, context):
         try:
             job = super().call_job_fn(key, job_fn, args, context)
-        except self.store_errors:
+        except self.submit_errors:
             log.warning("the job queue did not take a job; the page was told", exc_info=True)
             return UNQUEUED
         limits.submitted(job)
@@ -293,9 +294,12 @@ class CeleryJobManager(BoundedJobs, CeleryManager):
         import redis.exceptions
 
         self.store_errors = (redis.exceptions.RedisError, kombu.exceptions.OperationalError, OSError)
+        # Celery's Redis result store raises a bare RuntimeError once its reconnection retries run out
+        self.submit_errors = (*self.store_errors, RuntimeError)
 
 
 BACKENDS = ("diskcache", "celery")
+IN_WORKER = False  # set by ``neuralab worker`` (:mod:`neuralab.app.worker`) before the app is built
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -313,7 +317,13 @@ def celery_app():
     url = os.environ.get("NEURALAB_REDIS_URL", DEFAULT_REDIS_URL)
     app = Celery("neuralab", broker=url, backend=url)
     app.conf.update(broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
-                    result_expires=EXPIRE_S)
+                    result_expires=EXPIRE_S, redis_socket_connect_timeout=2)
+    if not IN_WORKER:
+        # A web request must not hang on a Redis that is gone (Celery retries for about 20 s): give up within
+        # about a second and say so in the page. A worker keeps Celery's patience, so that a job running
+        # through a Redis restart still delivers its progress and its result.
+        app.conf.result_backend_transport_options = {
+            "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.25, "interval_max": 0.5}}
     return app
 
 

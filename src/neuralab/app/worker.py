@@ -12,5 +12,6 @@ os.environ.setdefault("NEURALAB_JOBS", "celery")
 
 from neuralab.app import create_app, jobs  # noqa: E402  (the backend is chosen by the line above)
 
+jobs.IN_WORKER = True
 dash_app = create_app()
 celery = jobs.manager().handle
