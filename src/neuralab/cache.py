@@ -77,6 +77,29 @@ def _sources(name: str) -> list[Path]:
     return [Path(file)] if file else []
 
 
+def state_dir(name: str) -> Path:
+    """``<root>/<name>``, created: a directory the lab's processes share (job slots, heartbeats, job results).
+
+    When it cannot be made or written (a read-only or full disk, a path that is a file), a private one
+    under the system's temporary directory serves instead and the log says so once: the lab goes on
+    answering, computing what it cannot keep. A directory deleted while the lab runs is made again.
+    """
+    path = root() / name
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise PermissionError(f"{path} is not writable")
+        return path
+    except OSError as exc:
+        fallback = Path(tempfile.gettempdir()) / f"neuralab-{os.getuid()}" / name
+        fallback.mkdir(parents=True, exist_ok=True)
+        said = fallback.parent / f".said-{hashlib.sha256(str(path).encode()).hexdigest()[:16]}"
+        if not said.exists():  # once for every process of the lab (jobs are processes of their own)
+            said.touch()
+            _warn_once(f"cannot use {path}, so {fallback} serves instead", exc)
+        return fallback
+
+
 def _warn_once(what: str, exc: BaseException) -> None:
     if what not in _warned:
         _warned.add(what)

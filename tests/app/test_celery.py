@@ -20,10 +20,9 @@ import urllib.request
 import psutil
 import pytest
 
-from neuralab.app.sections import Section
 from neuralab.compress.distill import COMPARE
 from neuralab.data.splits import CV
-from tests.devserver import LabServer, free_port
+from tests.devserver import LabServer, Page, free_port, post_json
 
 pytestmark = pytest.mark.services
 
@@ -96,63 +95,6 @@ def celery_lab(redis_url, tmp_path_factory):
         log.close()
 
 
-class Page:
-    """One page load, as the browser holds it: its ``end_id`` and the callback list."""
-
-    def __init__(self, lab: LabServer, path: str) -> None:
-        html = urllib.request.urlopen(lab.url + path, timeout=30).read().decode()
-        config = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', html, re.S)
-        self.end_id = json.loads(config.group(1)).get("end_id")
-        self.deps = json.loads(urllib.request.urlopen(lab.url + "/_dash-dependencies", timeout=30).read())
-        self.base = f"{lab.url}/_dash-update-component?endId={self.end_id}"
-
-    def body(self, section: Section, values: dict) -> dict:
-        """The request for ``section``'s callback with the widgets at ``values`` (parameter values)."""
-        first = section.outputs()[0]
-        dep = next(d for d in self.deps
-                   if d["output"].lstrip(".").startswith(f"{first.component_id}.{first.component_property}"))
-        prefix = f"{section.page}-"
-        inputs = [{**i, "value": values[i["id"].removeprefix(prefix)]} for i in dep["inputs"]]
-        outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
-                   for o in dep["output"].strip(".").split("...")]
-        return {"output": dep["output"], "outputs": outputs, "inputs": inputs, "changedPropIds": [], "state": []}
-
-    def submit(self, body: dict) -> tuple[str, str]:
-        doc = _post(self.base, body)
-        assert "cacheKey" in doc and "job" in doc, doc
-        return doc["cacheKey"], doc["job"]
-
-    def poll(self, body: dict, handles: tuple[str, str]) -> tuple[int, dict]:
-        """One poll: the HTTP status and the JSON answer (empty for a 204)."""
-        key, job = handles
-        poll = {**body, "inputs": [{**i, "value": None} for i in body["inputs"]]}
-        req = urllib.request.Request(f"{self.base}&cacheKey={key}&job={job}", json.dumps(poll).encode(),
-                                     {"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=60) as r:
-                raw = r.read()
-                return r.status, (json.loads(raw) if raw else {})
-        except urllib.error.HTTPError as exc:
-            return exc.code, {"error": exc.read().decode(errors="replace")[:500]}
-
-    def wait(self, body: dict, handles: tuple[str, str], until, timeout_s: float = 180) -> dict:
-        """Poll as the browser does until ``until(answer)``; every answer on the way is a 200 or a 204."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            status, doc = self.poll(body, handles)
-            assert status in (200, 204), (status, doc)
-            if until(doc):
-                return doc
-            assert time.monotonic() < deadline, f"gave up waiting; last answer {str(doc)[:300]}"
-            time.sleep(0.1)
-
-
-def _post(url: str, body: dict) -> dict:
-    req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read())
-
-
 def test_a_background_job_runs_on_a_celery_worker_through_redis(celery_lab, redis_url):
     html = urllib.request.urlopen(celery_lab.url + "/splits", timeout=30).read().decode()
     end_id = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', html,
@@ -165,7 +107,7 @@ def test_a_background_job_runs_on_a_celery_worker_through_redis(celery_lab, redi
                for o in dep["output"].strip(".").split("...")]
     body = {"output": dep["output"], "outputs": outputs, "inputs": inputs, "changedPropIds": [], "state": []}
     base = f"{celery_lab.url}/_dash-update-component?endId={end_id}"
-    doc = _post(base, body)
+    doc = post_json(base, body)
     assert "cacheKey" in doc and "job" in doc, doc
     poll = {**body, "inputs": [{**i, "value": None} for i in inputs]}
     key, job = doc["cacheKey"], doc["job"]
@@ -173,7 +115,7 @@ def test_a_background_job_runs_on_a_celery_worker_through_redis(celery_lab, redi
     while "response" not in doc:
         assert time.monotonic() < deadline, "the Celery job never finished (is the worker running?)"
         time.sleep(0.2)
-        doc = _post(f"{base}&cacheKey={key}&job={job}", poll)
+        doc = post_json(f"{base}&cacheKey={key}&job={job}", poll)
     summary = doc["response"]["splits-folds-summary"]["children"]
     assert "fold" in summary.lower()
     import redis

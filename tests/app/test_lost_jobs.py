@@ -118,3 +118,36 @@ def test_old_marks_are_swept(tmp_path, monkeypatch):
     os.utime(limits._mark_path("submitted", "old-task"), (old, old))
     assert limits.sweep() == 1
     assert limits.age("new-task") < 60 and limits.age("old-task") == 0.0
+
+
+def test_a_job_that_raises_is_a_sentence_not_a_400_and_is_not_cached(client, leak_dep, monkeypatch):
+    def broken(**_):
+        raise ValueError("the teaching model diverged in a way nobody planned for")
+
+    monkeypatch.setattr(splits_page, "leakage", broken)
+    body = _body(leak_dep, {**LEAK.defaults(), "seed": 4242})
+    for _ in range(2):  # the second identical request runs again: the error was not cached
+        r = client.post(URL, json=body)
+        assert r.status_code == 200
+        response = _poll(client, body, r.get_json())
+        alert = str(response["splits-leak-alert"]["children"])
+        assert "This computation failed (the teaching model diverged" in alert and "Traceback" not in alert
+    monkeypatch.undo()
+    r = client.post(URL, json=body)
+    assert "failed" not in str(_poll(client, body, r.get_json())["splits-leak-alert"]["children"])
+
+
+def test_state_directories_fall_back_to_a_private_temporary_one_when_the_cache_is_unusable(tmp_path, monkeypatch,
+                                                                                          caplog):
+    from neuralab import cache
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(blocker / "cache"))  # cannot be made: its parent is a file
+    with caplog.at_level("WARNING", logger="neuralab.cache"):
+        first, again = limits.slots_dir(), limits.slots_dir()
+    assert first == again and first.is_dir() and not str(first).startswith(str(blocker))
+    assert sum("serves instead" in r.getMessage() for r in caplog.records) <= 1  # said once per process
+    with limits.slot("someone", queue_s=1) as refusal:
+        assert refusal == ""
+    assert cache.state_dir("playground").is_dir()

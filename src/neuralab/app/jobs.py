@@ -30,12 +30,13 @@ from neuralab.app import limits
 CACHE_BYTES = 512 * 2**20  # the least recently used results go beyond this
 EXPIRE_S = 7 * 24 * 3600  # a result unseen for a week is dropped
 POLL_MS = 60  # how often the page asks for progress (each poll is a ~5 ms request)
+STORE = {"size_limit": CACHE_BYTES, "eviction_policy": "least-recently-used"}  # the diskcache job store
 UNQUEUED = "unqueued"  # the job id of a job the queue never took
 log = logging.getLogger(__name__)
 
 
 def cache_dir() -> Path:
-    return cache.root() / f"jobs-{__version__}"
+    return cache.state_dir(f"jobs-{__version__}")
 
 
 @lru_cache(maxsize=1)
@@ -201,6 +202,12 @@ class BoundedJobs:
         self._local.snapshot = (job, running)
         if limits.is_busy(result):
             self.clear_cache_entry(key)  # the next identical request computes for real
+        if isinstance(result, dict) and "background_callback_error" in result:
+            self.clear_cache_entry(key)  # Dash would keep serving the error for these inputs
+            error = result["background_callback_error"]
+            log.error("a job failed: %s\n%s", error.get("msg"), error.get("tb"))
+            first = str(error.get("msg", "")).strip().splitlines()[:1]
+            return self._lost(limits.FAILED.format(why=(first[0][:200] if first else "no message")))
         if result is self.UNDEFINED and job is not None:
             if not running and not limits.was_cancelled(job):
                 limits.cancelled(job)  # said once
@@ -254,9 +261,23 @@ class JobManager(BoundedJobs, DiskcacheManager):
 
         return watched
 
+    def _store(self) -> None:
+        """Make the job store again if its directory was deleted under the running lab (an operator's clean-up).
+
+        It is made again in place: every registered job holds this very object. SQLite would otherwise
+        fail every job ("unable to open database file") until the server restarts.
+        """
+        if os.path.exists(os.path.join(self.handle.directory, "cache.db")):
+            return
+        log.warning("the job store %s was deleted; it is made again (results kept so far are gone)",
+                    self.handle.directory)
+        self.handle.close()
+        self.handle.__init__(str(cache_dir()), **STORE)
+
     def call_job_fn(self, key, job_fn, args, context):
         import multiprocess
 
+        self._store()
         multiprocess.active_children()  # joins every finished child of this process
         from flask import g, has_request_context
 
@@ -282,6 +303,7 @@ class JobManager(BoundedJobs, DiskcacheManager):
 
     def get_result(self, key, job):
         limits.beat(key)
+        self._store()
         return super().get_result(key, job)
 
 
@@ -332,5 +354,4 @@ def manager():
     """One manager per process: diskcache (shared directory) by default, or Celery with Redis."""
     if backend() == "celery":
         return CeleryJobManager(celery_app(), cache_by=[code_version], expire=EXPIRE_S)
-    cache = diskcache.Cache(str(cache_dir()), size_limit=CACHE_BYTES, eviction_policy="least-recently-used")
-    return JobManager(cache, cache_by=[code_version], expire=EXPIRE_S)
+    return JobManager(diskcache.Cache(str(cache_dir()), **STORE), cache_by=[code_version], expire=EXPIRE_S)

@@ -56,9 +56,7 @@ class _Timeout(Exception):
 
 
 def slots_dir() -> Path:
-    path = cache.root() / "slots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return cache.state_dir("slots")
 
 
 def _try_lock(path: Path) -> int | None:
@@ -124,9 +122,7 @@ def slot(client: str, queue_s: float = QUEUE_S) -> Iterator[str]:
 
 
 def _beat_path(key: str) -> Path:
-    path = cache.root() / "beats"
-    path.mkdir(parents=True, exist_ok=True)
-    return path / hashlib.sha256(str(key).encode()).hexdigest()[:24]
+    return cache.state_dir("beats") / hashlib.sha256(str(key).encode()).hexdigest()[:24]
 
 
 def beat(key: str) -> None:
@@ -172,6 +168,7 @@ def forget(key: str) -> None:
 
 LOST = ("This computation stopped before it finished: its process ended (stopped from outside, or out of "
         "memory) and left no result.")
+FAILED = "This computation failed ({why}); the server's log has the details."
 UNQUEUED = "The job queue did not answer, so this computation never started."
 STALLED = ("No answer came from this computation for {s} s, longer than any job may run, so it was given up "
            "(is a job worker running?).")
@@ -179,9 +176,7 @@ RERUN = "Run it again"
 
 
 def _mark_path(kind: str, job: Any) -> Path:
-    path = cache.root() / "job-marks"
-    path.mkdir(parents=True, exist_ok=True)
-    return path / f"{kind}-{hashlib.sha256(str(job).encode()).hexdigest()[:24]}"
+    return cache.state_dir("job-marks") / f"{kind}-{hashlib.sha256(str(job).encode()).hexdigest()[:24]}"
 
 
 _submissions = 0
@@ -204,7 +199,7 @@ def sweep(ttl_s: float = MARK_TTL_S) -> int:
     """Delete job marks and heartbeat files older than ``ttl_s`` (a killed job leaves its own); returns how many."""
     gone = 0
     now = time.time()
-    for folder in (cache.root() / "job-marks", cache.root() / "beats"):
+    for folder in (cache.state_dir("job-marks"), cache.state_dir("beats")):
         for path in folder.glob("*") if folder.is_dir() else ():
             with suppress(OSError):
                 if now - path.stat().st_mtime > ttl_s:

@@ -48,9 +48,7 @@ _TAB = re.compile(r"[0-9a-f]{32}")
 
 
 def _dir() -> Path:
-    path = cache.root() / "playground"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return cache.state_dir("playground")
 
 
 def new_tab() -> str:
