@@ -76,7 +76,7 @@ class LabServer:
             self.log_path = (self.cache_dir or Path.cwd()) / f"neuralab-serve-{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         t0 = time.monotonic()
-        with self.log_path.open("wb") as out:
+        with self.log_path.open("ab" if getattr(self, "_left", None) is not None else "wb") as out:  # a restart adds
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         try:
             self._wait_ready()
@@ -111,8 +111,13 @@ class LabServer:
             return ""
         return "".join(self.log_path.read_text(errors="replace").splitlines(keepends=True)[-n:])
 
-    def stop(self) -> None:
-        """SIGTERM by PID, SIGKILL after :data:`STOP_S`; then any job process it left behind."""
+    def restart(self) -> LabServer:
+        """Stop the server as an operator would (its running jobs go on) and start it again on the same port."""
+        self.stop(jobs=False)
+        return self.start()
+
+    def stop(self, jobs: bool = True) -> None:
+        """SIGTERM by PID, SIGKILL after :data:`STOP_S`; then (``jobs``) any job process it left behind."""
         proc = self.proc
         if proc is None:
             return
@@ -129,7 +134,11 @@ class LabServer:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=STOP_S)
-        for child in children:  # only processes this server started
+        self._left = [*getattr(self, "_left", []), *children]
+        if not jobs:
+            return
+        children, self._left = self._left, []
+        for child in children:  # only processes this server (or its earlier runs) started
             try:
                 if child.is_running():
                     child.kill()

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import threading
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -235,6 +236,20 @@ class BoundedJobs:
         return limits.busy_outputs(callback_context.outputs_list, sentence, rerun=True)
 
 
+def _close_listeners() -> None:
+    """In a forked job: close the server's listening sockets, which the fork copied.
+
+    A job that outlives its server (a restart while it runs) would otherwise keep the port bound, so
+    the restarted server could not start, and connections would queue on a socket nobody answers.
+    """
+    import psutil
+
+    for conn in psutil.Process().net_connections(kind="inet"):
+        if conn.status == psutil.CONN_LISTEN and conn.fd >= 0:
+            with suppress(OSError):
+                os.close(conn.fd)
+
+
 class JobManager(BoundedJobs, DiskcacheManager):
     """Dash's manager with three process-handling fixes.
 
@@ -253,6 +268,7 @@ class JobManager(BoundedJobs, DiskcacheManager):
         job_fn = super().make_job_fn(fn, progress, key)
 
         def watched(result_key, progress_key, args, context):
+            _close_listeners()
             limits.watch(result_key)
             try:
                 return job_fn(result_key, progress_key, args, context)

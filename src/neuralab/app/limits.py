@@ -139,14 +139,23 @@ def watch(key: str, limit_s: float | None = None) -> None:
     another learner waits for. A thread of the job process watches the job's heartbeat
     file, touched by :func:`beat` at every poll, and ends the process when it goes quiet;
     the slots it held are freed with the process. Call it in the job's process.
+
+    The job also ends when the server that forked it does (a restart): it shares that
+    server's SQLite job store through connections copied by the fork, and once the server
+    is gone a new one may reset the store's shared index, after which the job's result
+    would be written where no reader finds it. The page is told the job was lost instead.
     """
     limit = ORPHAN_S if limit_s is None else limit_s
     path = _beat_path(key)
     path.touch()
+    parent = os.getppid()
 
     def _watch() -> None:
         while True:
             time.sleep(min(1.0, limit / 4))
+            if os.getppid() != parent:  # the server is gone
+                forget(key)
+                os._exit(0)
             try:
                 idle = time.time() - path.stat().st_mtime
             except OSError:
