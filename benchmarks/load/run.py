@@ -233,10 +233,10 @@ def run_level(n: int, args, scratch: Path, catalog_path: Path) -> dict:
            "NEURALAB_LOAD_SEED": str(args.seed + n)}
     lab = LabServer(workers=args.workers, cache_dir=cache_dir, log_path=log_path)
     lab.start()
-    sampler = Sampler(lab.proc.pid, cache_dir)
-    sampler.start()
     t0 = time.monotonic()
     try:
+        sampler = Sampler(lab.proc.pid, cache_dir)
+        sampler.start()
         with (scratch / f"locust-u{n}.log").open("wb") as out:
             proc = subprocess.Popen(locust_command(n, args.duration, args.spawn_s, lab.url, prefix), env=env,
                                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -244,17 +244,20 @@ def run_level(n: int, args, scratch: Path, catalog_path: Path) -> dict:
         try:
             proc.wait(timeout=args.duration + args.spawn_s + 120)
         except subprocess.TimeoutExpired:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-    finally:
+            print(f"# {n} learners: Locust overran its time by 120 s and was stopped", file=sys.stderr)
+        finally:  # overran, or interrupted: Locust goes too, by its PID
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
         wall = time.monotonic() - t0
         sampler.stop()
         final_cache = (dir_bytes(cache_dir), dir_bytes(sampler.job_cache()))
-        lab.stop()
+    finally:
+        lab.stop()  # whatever happened above: the server and its job processes go, by PID
     stats_path = Path(f"{prefix}_stats.csv")
     if not stats_path.exists():
         raise RuntimeError(f"Locust wrote no statistics; its output:\n{(scratch / f'locust-u{n}.log').read_text()}")
