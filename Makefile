@@ -9,8 +9,9 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 WORKERS ?= 1
+LOAD_ARGS ?=
 
-.PHONY: serve test setup browser redis cc lint benchmark clean
+.PHONY: serve test setup browser redis cc lint benchmark load clean
 
 serve: $(STAMP) cc
 	$(BIN)/neuralab serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
@@ -66,6 +67,13 @@ lint: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/browser_latency.py
+
+# The load test (benchmarks/load/): Locust from the "load" extra, then 25, 50 and 100 simulated learners
+# against `neuralab serve --workers 4`, about 4 minutes each; figures printed, and tabled in load-report.md.
+# Run it on an otherwise idle machine. LOAD_ARGS="--users 100 --duration 300" changes the run.
+load: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[load]"
+	$(BIN)/python benchmarks/load/run.py --markdown load-report.md $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .import_linter_cache

@@ -151,3 +151,56 @@ def test_state_directories_fall_back_to_a_private_temporary_one_when_the_cache_i
     with limits.slot("someone", queue_s=1) as refusal:
         assert refusal == ""
     assert cache.state_dir("playground").is_dir()
+
+
+def _twins(tmp_path, monkeypatch):
+    """A job manager, the outputs of the page asking, and two job processes that have ended (above Linux's
+    default pid_max), both submitted with the same inputs."""
+    import diskcache
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path))
+    manager = jobs.JobManager(diskcache.Cache(str(tmp_path / "c")), cache_by=[jobs.code_version])
+    outputs = [{"id": "x", "property": "figure"}, {"id": "x-summary", "property": "children"},
+               {"id": "x-store", "property": "data"}]
+    context_value.set(AttributeDict(outputs_list=outputs))
+    first, second = 2**22 + 101, 2**22 + 102
+    for job in (first, second):
+        limits.submitted(job)
+    return manager, outputs, first, second
+
+
+def test_a_refusal_read_by_a_twin_jobs_page_is_not_reported_lost(tmp_path, monkeypatch):
+    """Learners who open one page at once start jobs with the same inputs, so the same cache key. When both are
+    refused ("busy"), both answers land in that one place; the first page's poll reads it and clears it (a refusal
+    is never cached). The second page must be told it was refused too, not that its process died.
+
+    Seen under the load test (benchmarks/load/): "stopped before it finished" within a second of the submit.
+    """
+    manager, outputs, first, second = _twins(tmp_path, monkeypatch)
+    sentence = "The lab is running as many jobs as it can queue. Nothing was computed; try again in a few seconds."
+    manager.handle.set("k", limits.busy_outputs(outputs, sentence))  # each job wrote its refusal here
+    assert sentence in str(manager.get_result("k", first))
+    assert not manager.result_ready("k")  # the next identical request computes for real
+    answer = manager.get_result("k", second)
+    assert limits.is_busy(answer) and sentence in str(answer) and limits.LOST not in str(answer)
+    assert answer[2] == {"_dash_no_update": "_dash_no_update"}  # what the refusal left alone stays alone
+    assert manager.job_running(second) is False  # so Dash sends the answer and the page stops polling
+
+
+def test_a_failure_read_by_a_twin_jobs_page_is_not_reported_lost(tmp_path, monkeypatch):
+    manager, _outputs, first, second = _twins(tmp_path, monkeypatch)
+    manager.handle.set("k", {"background_callback_error": {"msg": "it diverged", "tb": "Traceback ..."}})
+    assert "failed (it diverged)" in str(manager.get_result("k", first))
+    answer = manager.get_result("k", second)
+    assert "failed (it diverged)" in str(answer) and limits.LOST not in str(answer)
+
+
+def test_a_kept_answer_expires(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path))
+    limits.keep_answer("k", ["a refusal"])
+    assert limits.kept_answer("k") == ["a refusal"]
+    old = time.time() - limits.KEEP_S - 1
+    os.utime(limits._mark_path("answer", "k"), (old, old))
+    assert limits.kept_answer("k") is None

@@ -203,16 +203,20 @@ class BoundedJobs:
         self._local.snapshot = (job, running)
         if limits.is_busy(result):
             self.clear_cache_entry(key)  # the next identical request computes for real
+            limits.keep_answer(key, result)  # while a twin job's page (same inputs, same key) still reads it
         if isinstance(result, dict) and "background_callback_error" in result:
             self.clear_cache_entry(key)  # Dash would keep serving the error for these inputs
             error = result["background_callback_error"]
             log.error("a job failed: %s\n%s", error.get("msg"), error.get("tb"))
             first = str(error.get("msg", "")).strip().splitlines()[:1]
-            return self._lost(limits.FAILED.format(why=(first[0][:200] if first else "no message")))
+            answer = self._lost(limits.FAILED.format(why=(first[0][:200] if first else "no message")))
+            limits.keep_answer(key, answer)
+            return answer
         if result is self.UNDEFINED and job is not None:
             if not running and not limits.was_cancelled(job):
                 limits.cancelled(job)  # said once
-                return self._lost(limits.LOST)
+                kept = limits.kept_answer(key)  # refused (or failed) with a twin whose page read the answer first
+                return kept if kept is not None else self._lost(limits.LOST)
             if running and limits.age(job) > limits.overdue_s():
                 self.terminate_job(job)
                 return self._lost(limits.STALLED.format(s=round(limits.overdue_s())))

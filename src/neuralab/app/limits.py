@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
+import json
 import os
 import signal
 import threading
@@ -234,6 +235,38 @@ def age(job: Any) -> float:
         return time.time() - _mark_path("submitted", job).stat().st_mtime
     except OSError:
         return 0.0
+
+
+KEEP_S = 60.0  # how long an answer one page has read and cleared stays readable for a twin job's page
+
+
+def keep_answer(key: str, answer: Any) -> None:
+    """An answer for cache key ``key`` that is not cached (a refusal, a failure) was just read and cleared.
+
+    Jobs with the same inputs share one cache key, so one place for their answer: when learners
+    who opened the same page at once are refused together, the first page's poll takes the
+    refusal (and clears it, so that the next identical request computes for real), and the
+    other job is gone with no answer left. Its page reads this copy (:func:`kept_answer`) instead
+    of being told that its process died.
+    """
+    from plotly.io.json import to_json_plotly
+
+    path = _mark_path("answer", key)
+    with suppress(OSError):
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(to_json_plotly(answer))
+        os.replace(tmp, path)  # a reader sees the old copy or the whole new one
+
+
+def kept_answer(key: str) -> Any:
+    """The answer kept for ``key`` by :func:`keep_answer` in the last :data:`KEEP_S` seconds (as JSON), else None."""
+    path = _mark_path("answer", key)
+    try:
+        if time.time() - path.stat().st_mtime <= KEEP_S:
+            return json.loads(path.read_text())
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def overdue_s() -> float:
