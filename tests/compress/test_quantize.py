@@ -9,7 +9,6 @@ from torch.ao.quantization import MinMaxObserver, PerChannelMinMaxObserver
 
 from neuralab.compress import quantize as q
 from neuralab.compress import zoo
-from neuralab.params import ParamError
 
 torch.set_num_threads(1)
 RNG = np.random.default_rng(0)
@@ -99,13 +98,6 @@ def test_ste_matches_torch_fake_quantize_values_and_gradients():
     assert 0 < g_ours.sum() < len(x)
 
 
-def test_torch_check_on_the_reference_mlp_agrees():
-    c = q.torch_check("mlp")
-    assert c.same_int_tensor == c.same_int_asym == c.same_int_channel == c.n_weights
-    assert c.max_scale_rel < 1e-6
-    assert abs(c.ours_acc - c.torch_acc) < 0.02 and c.agree > 0.97
-
-
 def test_ptq_and_qat_on_the_network():
     ref = zoo.load("mlp").model
     Xc = q.calibration_set(200)
@@ -124,33 +116,6 @@ def test_calibration_ranges_come_from_the_samples():
     assert len(ranges) == 3 and ranges[1][0] == 0.0  # after a ReLU the minimum is 0
 
 
-def test_layer_view_numbers():
-    v = q.layer_view("mlp", 2, 4, "symmetric", "tensor")
-    assert v.shape == (32, 64) and v.qp.levels == 15
-    assert v.max_err <= float(v.qp.scale) / 2 * (1 + 1e-5)
-    assert v.rms_err < v.max_err and v.used_levels <= 15
-    assert len(v.channel_rms) == 32
-    assert v.storage_bytes() == 32 * 64 * 4 // 8 + 4  # packed 4-bit weights and one float32 scale
-
-
-@pytest.mark.parametrize(
-    "kwargs, word",
-    [(dict(bits=0), "bits"), (dict(bits=9), "bits"), (dict(layer=3, model="student"), "layer"),
-     (dict(scheme="log"), "scheme"), (dict(model="resnet"), "model")],
-)
-def test_bad_layer_input_is_a_sentence(kwargs, word):
-    args = dict(model="mlp", layer=1, bits=4, scheme="symmetric", granularity="tensor") | kwargs
-    with pytest.raises(ParamError, match=word):
-        q.layer_view(**args)
-
-
-@pytest.mark.parametrize("kwargs", [dict(calib=0), dict(calib=5000), dict(qat_epochs=0), dict(granularity="row")])
-def test_bad_sweep_input_is_a_sentence(kwargs):
-    args = dict(model="mlp", scheme="symmetric", granularity="tensor", calib=200, qat_epochs=2) | kwargs
-    with pytest.raises(ParamError, match=next(iter(kwargs))):
-        q.sweep(**args)
-
-
 def test_torch_default_weight_granularity_for_linear_layers():
     """content/quantization.md: per-tensor for quantize_dynamic and qnnpack, per-channel for the x86 configuration."""
     from torch.ao.quantization import get_default_qconfig, quantize_dynamic
@@ -159,8 +124,3 @@ def test_torch_default_weight_granularity_for_linear_layers():
     assert dynamic[0].weight().qscheme() == torch.per_tensor_affine
     assert get_default_qconfig("qnnpack").weight().qscheme == torch.per_tensor_symmetric
     assert get_default_qconfig("x86").weight().qscheme == torch.per_channel_symmetric
-
-
-def test_next_layer_wraps_per_model():
-    assert [q.next_layer("mlp", k) for k in (1, 2, 3)] == [2, 3, 1]
-    assert q.next_layer("student", 2) == 1 and q.next_layer("unknown", 1) == 1

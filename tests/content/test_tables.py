@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from neuralab.app.pages import learning_rate as lr_page
-from neuralab.compress import prune
+from neuralab.compress import prune_effects
 from neuralab.train import lr as L
 
 
@@ -53,7 +53,7 @@ def test_the_starting_values_sentence_is_written_once_and_shown_on_both():
                                                           ("mlp", 90, "64-64-32-10, 90%"),
                                                           ("teacher", 50, "64-512-256-10, 50%")])
 def test_the_pruning_storage_table_is_what_footprint_measures(model, sparsity, label):
-    fp = prune.footprint(model, sparsity, 0, repeats=2)
+    fp = prune_effects.footprint(model, sparsity, 0, repeats=2)
     dense, zeros, csr, small = (f"{int(b):,} bytes" for b in fp.bytes)
     shape = "-".join(map(str, fp.compact_shape))
     row = f"| {label} | {dense} | {csr} | {small} ({shape}) |"

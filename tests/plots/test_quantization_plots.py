@@ -4,18 +4,18 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from neuralab.compress import quantize as q
+from neuralab.compress import quantize_effects
 from neuralab.plots import quantization as P
 
 
 @pytest.fixture(scope="module")
 def view():
-    return q.layer_view("student", 1, 3, "asymmetric", "tensor")
+    return quantize_effects.layer_view("student", 1, 3, "asymmetric", "tensor")
 
 
 @pytest.fixture(scope="module")
 def sweep():
-    return q.sweep("student", "symmetric", "channel", 100, 1)
+    return quantize_effects.sweep("student", "symmetric", "channel", 100, 1)
 
 
 def test_histogram_counts_every_weight_and_draws_every_level(view):

@@ -9,12 +9,12 @@ from dash import Input, Output, State, callback, html
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
 from neuralab.app.sections import Chart, Section, Text, table
-from neuralab.compress import quantize as q
+from neuralab.compress import quantize_effects
 from neuralab.params import ParamSpec
 from neuralab.plots import quantization as fig
 
 P = "quant"
-SPEC = ParamSpec.merge(P, q.QUANT, q.SWEEP)
+SPEC = ParamSpec.merge(P, quantize_effects.QUANT, quantize_effects.SWEEP)
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -126,17 +126,18 @@ def next_layer(_n: int | None, layer: Any, model: Any) -> int:
     A layer box that holds no valid layer restarts at the first.
     """
     try:
-        current = q.QUANT.fields["layer"].coerce("layer", from_widget(q.QUANT, {"layer": layer})["layer"])
+        spec = quantize_effects.QUANT
+        current = spec.fields["layer"].coerce("layer", from_widget(spec, {"layer": layer})["layer"])
     except ValueError:
         return 1
-    return q.next_layer(model if isinstance(model, str) else "", current)
+    return quantize_effects.next_layer(model if isinstance(model, str) else "", current)
 
 
 callback(Output(cid(P, "layer"), "value"), Input(cid(P, "next"), "n_clicks"), State(cid(P, "layer"), "value"),
          State(cid(P, "model"), "value"), prevent_initial_call=True)(next_layer)
 
 
-def _check_card(c: q.TorchCheck) -> list:
+def _check_card(c: quantize_effects.TorchCheck) -> list:
     """The cross-check against torch: a sentence, the table, and a note when torch left layers in float."""
     note = None if c.linear_only else html.P("quantize_dynamic leaves Conv2d layers in float, so for this model "
                                              "its network is only partly quantized.", className="nl-help")
@@ -144,12 +145,13 @@ def _check_card(c: q.TorchCheck) -> list:
 
 
 # One layer: light, follows the bits slider while it moves.
-LAYER_SECTION = Section(P, "hist", q.QUANT, lambda v, _: q.layer_view(**v),
+LAYER_SECTION = Section(P, "hist", quantize_effects.QUANT, lambda v, _: quantize_effects.layer_view(**v),
                         [Chart("hist", fig.histogram_figure, fig.describe_histogram),
                          Chart("channels", fig.channel_figure, fig.describe_channels)],
                         fix="Fix the value above to see the layer.", drag=("bits",))
 # The whole network at every bit width, with the cross-check against torch: a background job.
-SWEEP_SECTION = Section(P, "sweep", q.SWEEP, lambda v, progress: q.sweep(**v, progress=progress),
+SWEEP_SECTION = Section(P, "sweep", quantize_effects.SWEEP,
+                        lambda v, progress: quantize_effects.sweep(**v, progress=progress),
                         [Chart("sweep", fig.sweep_figure, fig.describe_sweep),
                          Text("check", lambda s: _check_card(s.check), blank=[])],
                         fix="Fix the value above to run the sweep.", job=True)
