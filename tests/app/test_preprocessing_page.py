@@ -6,7 +6,7 @@ from dash import dcc
 
 from neuralab.app.pages import preprocessing as pg
 from neuralab.data.motor import demo_trace
-from neuralab.signal import outliers, regimes, smooth
+from neuralab.signal import bench_log, outliers, smooth
 from tests.app.tree import ids as _ids
 from tests.app.tree import text as _text
 
@@ -122,7 +122,7 @@ def test_regimes_and_validation(binning):
     assert alert == "" and "current per N·m" in text
     grid, grid_text, val, val_text, alert = validation_view(4, binning, 0)
     assert alert == "" and "Overall RMSE" in grid_text and "held out in turn" in val_text
-    n_bins = len(regimes.bench_edges(4, binning, 0)) - 1
+    n_bins = len(bench_log.bench_edges(4, binning, 0)) - 1
     assert len(grid.data[0].y) == n_bins and n_bins == (5 if binning == "domain" else 4)
 
 

@@ -10,7 +10,7 @@ from sklearn.linear_model import LinearRegression
 
 from neuralab.data import motor as M
 from neuralab.params import ParamError
-from neuralab.signal.pipeline import clarke, park
+from neuralab.signal.features import clarke, park
 
 C = M.CONSTANTS
 BETA = 2 * np.pi / 3

@@ -6,7 +6,7 @@ import pytest
 
 from neuralab.data.motor import current_trace, motor_log, motor_windows
 from neuralab.plots import preprocessing as P
-from neuralab.signal import outliers, pipeline, regimes, smooth
+from neuralab.signal import normalize, outliers, regime_cv, regimes, sampling, smooth
 from neuralab.signal.smooth import WindowSweep
 
 
@@ -84,9 +84,9 @@ def test_regime_figures(win):
     np.testing.assert_allclose(fig.data[2].y, stats.mean)
     np.testing.assert_allclose(win.current_per_torque, win.i_amp / win.torque_nm)
     assert "4 bins holding" in P.describe_regimes(stats)
-    rv = regimes.regime_validation(win.X, win.y, labels, groups=win.cycle)
+    rv = regime_cv.regime_validation(win.X, win.y, labels, groups=win.cycle)
     s_edges = regimes.bin_edges(win.speed_rpm, 3)
-    grid = regimes.regime_error_grid(win.y, rv.pred_random, labels, regimes.assign_bins(win.speed_rpm, s_edges), 4, 3)
+    grid = regime_cv.regime_error_grid(win.y, rv.pred_random, labels, regimes.assign_bins(win.speed_rpm, s_edges), 4, 3)
     heat = P.error_grid_figure(grid, edges, s_edges)
     np.testing.assert_allclose(heat.data[0].z, grid.bias)
     assert f"Overall RMSE {grid.overall_rmse:.2f}" in P.describe_error_grid(grid, edges, s_edges)
@@ -96,15 +96,15 @@ def test_regime_figures(win):
 
 
 def test_alias_figure_marks_the_predicted_alias():
-    d = pipeline.alias_demo(10000, 4, 3300.0)
+    d = sampling.alias_demo(10000, 4, 3300.0)
     fig = P.alias_figure(d)
     assert d.alias_hz in [s.x0 for s in fig.layout.shapes]
     assert "to 800 Hz (predicted 800 Hz)" in P.describe_alias(d)
-    assert "does not fold" in P.describe_alias(pipeline.alias_demo(10000, 2, 1000.0))
+    assert "does not fold" in P.describe_alias(sampling.alias_demo(10000, 2, 1000.0))
 
 
 def test_leak_figure(win):
-    p = pipeline.pipeline_leak(win.X_temp, win.y, win.t, 0.5)
+    p = normalize.pipeline_leak(win.X_temp, win.y, win.t, 0.5)
     fig = P.pipeline_leak_figure(p, win.t)
     np.testing.assert_allclose(fig.data[1].y, p.pred_leaky)
     np.testing.assert_allclose(fig.data[2].y, p.pred_honest)
@@ -119,16 +119,16 @@ def test_every_builder_emits_a_valid_plotly_figure(tr, win):
     sweep = WindowSweep(np.array([5, 7]), np.array([1.0, 0.5]), np.array([0.8, 0.9]), 2.0)
     edges = regimes.bin_edges(win.temp_c, method="domain", domain_edges=regimes.TEMPERATURE_EDGES_C)
     labels = regimes.assign_bins(win.temp_c, edges)
-    rv = regimes.regime_validation(win.X, win.y, labels)
+    rv = regime_cv.regime_validation(win.X, win.y, labels)
     s_edges = regimes.bin_edges(win.speed_rpm, 4)
-    grid = regimes.regime_error_grid(win.y, rv.pred_random, labels, regimes.assign_bins(win.speed_rpm, s_edges),
+    grid = regime_cv.regime_error_grid(win.y, rv.pred_random, labels, regimes.assign_bins(win.speed_rpm, s_edges),
                                      len(edges) - 1, 4)
     figs = [P.smoothing_figure(tr, c, 0.02), P.sweep_figure(sweep, 7), P.response_figure(sg, ma, 50.0),
             P.breakdown_figure(outliers.breakdown_demo(), 3.0),
             P.regime_figure(win, regimes.bin_stats(win.current_per_torque, labels, edges)),
             P.error_grid_figure(grid, edges, s_edges), P.validation_figure(rv, edges),
-            P.alias_figure(pipeline.alias_demo()),
-            P.pipeline_leak_figure(pipeline.pipeline_leak(win.X_temp, win.y, win.t), win.t)]
+            P.alias_figure(sampling.alias_demo()),
+            P.pipeline_leak_figure(normalize.pipeline_leak(win.X_temp, win.y, win.t), win.t)]
     for method in outliers.DETECTORS:
         det = outliers.detect(tr.noisy, method)
         for action in outliers.ACTIONS:

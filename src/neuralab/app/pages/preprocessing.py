@@ -13,13 +13,13 @@ from neuralab.data.motor import TRACE_NOISE_A as NOISE_A
 from neuralab.params import ParamSpec
 from neuralab.plots import preprocessing as fig
 from neuralab.progress import Progress
-from neuralab.signal import outliers, pipeline, regimes, smooth
-from neuralab.signal.pipeline import ALIASING_FS_HZ as FS_ALIAS_HZ
+from neuralab.signal import bench_log, outliers, regime_cv, regimes, sampling, smooth
+from neuralab.signal.sampling import ALIASING_FS_HZ
 
 P = "preprocessing"
 
-SPEC = ParamSpec.merge(P, smooth.SMOOTHING, outliers.TRACE_OUTLIERS, regimes.BENCH_BINNING, pipeline.ALIASING,
-                       pipeline.BENCH_LEAK)
+SPEC = ParamSpec.merge(P, smooth.SMOOTHING, outliers.TRACE_OUTLIERS, bench_log.BENCH_BINNING, sampling.ALIASING,
+                       bench_log.BENCH_LEAK)
 _BD = outliers.BREAKDOWN.fields  # the breakdown demo runs at these defaults
 
 
@@ -148,7 +148,7 @@ def _regimes(values: dict) -> html.Section:
             ui.chart(cid(P, "regimes"), "Current per newton-metre against temperature, per-bin mean ± 1σ"),
             ui.md(
                 "Now a model that predicts torque from current and speed only, without the temperature: ridge "
-                f"regression, scored by shuffled {regimes.REGIME_CV.fields['k'].default}-fold cross-validation. Its "
+                f"regression, scored by shuffled {regime_cv.REGIME_CV.fields['k'].default}-fold cross-validation. Its "
                 "overall RMSE looks respectable. "
                 "Split the same out-of-fold errors by temperature and speed, and the physics shows: it "
                 "overestimates the torque of hot windows (red) and underestimates cool ones (blue), because it "
@@ -189,7 +189,7 @@ def _pipeline(values: dict) -> html.Section:
                 "7. **Label the regime.** Tag every window with its operating point (temperature, speed, load) "
                 "for stratified and held-out-regime validation.\n\n"
                 "**Aliasing, measured.** A wanted tone plus a half-amplitude interfering tone, sampled at "
-                f"{FS_ALIAS_HZ:,} Hz, then reduced by the factor below: once by keeping every n-th sample, once "
+                f"{ALIASING_FS_HZ:,} Hz, then reduced by the factor below: once by keeping every n-th sample, once "
                 "with scipy's `decimate` (a Chebyshev low-pass run forwards and backwards, then the slice)."
             ),
             ui.row(controls(P, SPEC, values, ["factor", "tone_hz"], drag=True)),
@@ -284,22 +284,22 @@ BREAKDOWN = Section(
     fix="Fix the value above to see the breakdown.", alert=False)
 # The per-bin chart is cheap: it follows the bin slider's drag; the validation waits for the release.
 REGIME = Section(
-    P, "regime", regimes.BENCH_BINNING, lambda v, _: regimes.bench_regimes(**v),
+    P, "regime", bench_log.BENCH_BINNING, lambda v, _: bench_log.bench_regimes(**v),
     [Chart("regimes", lambda r: fig.regime_figure(r.windows, r.stats), lambda r: fig.describe_regimes(r.stats))],
     fix="Fix the value above to bin the log.", drag=("n_bins",))
 VALIDATION = Section(
-    P, "validation", regimes.BENCH_BINNING, lambda v, _: regimes.bench_validation(**v),
+    P, "validation", bench_log.BENCH_BINNING, lambda v, _: bench_log.bench_validation(**v),
     [Chart("grid", lambda r: fig.error_grid_figure(r.grid, r.temp_edges, r.speed_edges),
            lambda r: fig.describe_error_grid(r.grid, r.temp_edges, r.speed_edges)),
      Chart("validation", lambda r: fig.validation_figure(r.validation, r.temp_edges),
            lambda r: fig.describe_validation(r.validation))],
     fix="Fix the value above to validate.")
 ALIAS = Section(
-    P, "alias", pipeline.ALIASING, lambda v, _: pipeline.alias_demo(FS_ALIAS_HZ, **v),
+    P, "alias", sampling.ALIASING, lambda v, _: sampling.alias_demo(ALIASING_FS_HZ, **v),
     [Chart("alias", fig.alias_figure, fig.describe_alias)],
     fix="Fix the value above to see the spectra.")
 LEAK = Section(
-    P, "leak", pipeline.BENCH_LEAK, lambda v, _: pipeline.bench_leak(**v),
+    P, "leak", bench_log.BENCH_LEAK, lambda v, _: bench_log.bench_leak(**v),
     [Chart("leak", lambda r: fig.pipeline_leak_figure(r.leak, r.windows.t),
            lambda r: fig.describe_pipeline_leak(r.leak, r.windows.feature_names))],
     fix="Fix the value above to run the comparison.")
