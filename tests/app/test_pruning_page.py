@@ -7,7 +7,7 @@ from dash import dcc
 
 from neuralab.app.pages import pruning
 from neuralab.compress import prune
-from tests.app.tree import ids as _ids
+from tests.app import tree
 
 torch.set_num_threads(1)
 
@@ -21,7 +21,7 @@ def _schedules(model, sparsity, method, seed, progress=lambda done, total: None)
 
 
 def test_layout_has_every_control_and_every_output():
-    ids = _ids(pruning.layout(pruning.SPEC.defaults(), []))
+    ids = tree.ids(pruning.layout(pruning.SPEC.defaults(), []))
     for name in pruning.SPEC.fields:
         assert f"prune-{name}" in ids
     for graph in ("snap", "tuned", "sweep", "sched", "lottery", "foot"):

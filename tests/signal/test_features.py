@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-import scipy.signal as sps
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scipy import signal
 from scipy.spatial.transform import Rotation
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -28,9 +28,10 @@ def test_detrend_passes_sklearn_estimator_checks(estimator, check):
 def test_detrend_is_scipy_detrend_row_by_row(kind):
     X = np.random.default_rng(0).normal(size=(5, 40)) + np.linspace(0.0, 3.0, 40)
     out = features.Detrend(kind).fit(X[:2]).transform(X)
-    np.testing.assert_allclose(out, sps.detrend(X, axis=1, type=kind))
+    np.testing.assert_allclose(out, signal.detrend(X, axis=1, type=kind))
     for row in X:  # each window on its own
-        np.testing.assert_allclose(features.Detrend(kind).fit_transform(row[None, :])[0], sps.detrend(row, type=kind))
+        np.testing.assert_allclose(features.Detrend(kind).fit_transform(row[None, :])[0],
+                                   signal.detrend(row, type=kind))
 
 
 def test_detrend_rejects_bad_kind_and_nan():
@@ -156,12 +157,12 @@ def test_rolling_stats_reject_bad_windows():
 
 
 def test_park_on_the_motor_dataset_gives_zero_d_and_its_torque_current():
-    from neuralab.data import motor as M
-    log = M.motor_log(cycles=2, seconds=0.2, fs=5000, seed=0)
+    from neuralab.data import motor
+    log = motor.motor_log(cycles=2, seconds=0.2, fs=5000, seed=0)
     alpha, beta = features.clarke(log.ia_clean, log.ib_clean, log.ic_clean)
     i_d, i_q = features.park(alpha, beta, log.theta)
     # motor.py uses the same convention: θ is the rotor d-axis (magnet flux) angle, i_d = 0, i_q = +amplitude
-    np.testing.assert_allclose(i_q, M.park_q(log.ia_clean, log.ib_clean, log.ic_clean, log.theta), atol=1e-9)
-    ripple = (M.CONSTANTS.h5 + M.CONSTANTS.h7) * log.amplitude + 1e-9  # the 5th and 7th harmonics, at 6θ
+    np.testing.assert_allclose(i_q, motor.park_q(log.ia_clean, log.ib_clean, log.ic_clean, log.theta), atol=1e-9)
+    ripple = (motor.CONSTANTS.h5 + motor.CONSTANTS.h7) * log.amplitude + 1e-9  # the 5th and 7th harmonics, at 6θ
     assert np.all(np.abs(i_d) <= ripple) and np.all(np.abs(i_q - log.amplitude) <= ripple)
     assert np.all(log.torque_nm > 0) and np.all(i_q > 0)  # motoring: i_q has the sign of the torque

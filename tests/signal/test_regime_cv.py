@@ -129,8 +129,8 @@ def test_out_of_fold_predictions_cover_every_row_once(k, seed):
 
 
 def test_held_out_temperature_regime_is_worse_on_the_motor_dataset():
-    from neuralab.data import motor as M
-    w = M.motor_windows(M.motor_log(cycles=12, seconds=1.0, fs=5000, seed=0), 0.05)
+    from neuralab.data import motor
+    w = motor.motor_windows(motor.motor_log(cycles=12, seconds=1.0, fs=5000, seed=0), 0.05)
     labels = regimes.assign_bins(w.temp_c, regimes.bin_edges(w.temp_c, 4))
     res = regime_cv.regime_validation(w.X, w.y, labels, w.cycle, "ridge", 5, 0)  # torque from current and speed
     assert res.grouped and res.counts.sum() == len(w.y)

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-import scipy.signal as sps
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy import signal
 
 from neuralab.params import ParamError
 from neuralab.signal import sampling
@@ -16,8 +16,8 @@ TWO_PI = 2.0 * np.pi
 def test_decimate_is_scipy_decimate_and_slicing_is_slicing(factor):
     x = np.random.default_rng(factor).normal(size=(3, 500))
     np.testing.assert_array_equal(sampling.decimate(x[0], factor),
-                                  sps.decimate(x[0], factor, ftype="iir", zero_phase=True))
-    np.testing.assert_array_equal(sampling.decimate(x, factor), sps.decimate(x, factor, zero_phase=True, axis=-1))
+                                  signal.decimate(x[0], factor, ftype="iir", zero_phase=True))
+    np.testing.assert_array_equal(sampling.decimate(x, factor), signal.decimate(x, factor, zero_phase=True, axis=-1))
     np.testing.assert_array_equal(sampling.decimate(x[0], factor, anti_alias=False), x[0, ::factor])
 
 

@@ -28,13 +28,13 @@ import warnings
 import numpy as np
 import torch
 from torch import nn
-from torch.nn.utils import prune as tprune
+from torch.nn.utils import prune
 
 from neuralab.compress import zoo
+from neuralab.nn.runtime import one_thread
 from neuralab.params import Int, ParamError
 from neuralab.progress import Progress, stage
 from neuralab.train.loop import Config, History, fit
-from neuralab.train.loop import one_thread as _one_thread
 
 __all__ = [
     "FT_EPOCHS", "FT_LR", "ROUNDS", "ROUND_EPOCHS", "SPARSITY", "SparseMLP", "apply_masks", "compact", "csr_bytes",
@@ -105,15 +105,15 @@ def _prune(model: nn.Module, sparsity: float, structured: bool, by: str, seed: i
         for _, m in layers[:-1] if structured else layers:
             if structured:
                 if by == "magnitude":
-                    tprune.ln_structured(m, "weight", amount=sparsity, n=2, dim=0)
+                    prune.ln_structured(m, "weight", amount=sparsity, n=2, dim=0)
                 else:
-                    tprune.random_structured(m, "weight", amount=sparsity, dim=0)
+                    prune.random_structured(m, "weight", amount=sparsity, dim=0)
                 rows = m.weight_mask.reshape(m.weight_mask.shape[0], -1).any(1).to(m.weight.dtype)  # (out,)
-                tprune.custom_from_mask(m, "bias", rows)  # a removed neuron must not keep firing its bias
+                prune.custom_from_mask(m, "bias", rows)  # a removed neuron must not keep firing its bias
             elif by == "magnitude":
-                tprune.l1_unstructured(m, "weight", amount=sparsity)
+                prune.l1_unstructured(m, "weight", amount=sparsity)
             else:
-                tprune.random_unstructured(m, "weight", amount=sparsity)
+                prune.random_unstructured(m, "weight", amount=sparsity)
     return model, masks_of(model)
 
 
@@ -152,7 +152,7 @@ def apply_masks(model: nn.Module, masks: Masks) -> nn.Module:
     modules = dict(model.named_modules())
     for key, mask in masks.items():
         name, param = key.rsplit(".", 1)
-        tprune.custom_from_mask(modules[name], param, mask)
+        prune.custom_from_mask(modules[name], param, mask)
     return model
 
 
@@ -161,7 +161,7 @@ def finalize(model: nn.Module) -> nn.Module:
     for _, m in model.named_modules():
         for b, _ in list(m.named_buffers(recurse=False)):
             if b.endswith("_mask"):
-                tprune.remove(m, b.removesuffix("_mask"))
+                prune.remove(m, b.removesuffix("_mask"))
     return model
 
 
@@ -171,7 +171,7 @@ def sparsity_of(model: nn.Module) -> float:
     return float(sum(int((w == 0).sum()) for w in ws) / sum(w.numel() for w in ws))
 
 
-@_one_thread()
+@one_thread()
 def fine_tune(model: nn.Module, epochs: int = FT_EPOCHS, lr: float = FT_LR, seed: int = 0,
               progress: Progress | None = None) -> History:
     """Train a pruned model in place on the digits with its masks kept (the zeros stay zero)."""
@@ -181,7 +181,7 @@ def fine_tune(model: nn.Module, epochs: int = FT_EPOCHS, lr: float = FT_LR, seed
     return hist
 
 
-@_one_thread()
+@one_thread()
 def iterative(model: nn.Module, sparsity: float, structured: bool = False, rounds: int = ROUNDS,
               epochs_per_round: int = ROUND_EPOCHS, seed: int = 0, progress: Progress | None = None
               ) -> tuple[nn.Module, list[float], History]:

@@ -41,10 +41,10 @@ from neuralab.compress.prune import (
     sparsity_of,
     state_bytes,
 )
+from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Choice, ParamError, ParamSpec
 from neuralab.progress import Progress, quiet, stage
 from neuralab.train.loop import Config, fit
-from neuralab.train.loop import one_thread as _one_thread
 
 __all__ = [
     "BATCH", "FOOTPRINT", "LOTTERY", "LOTTERY_LEVELS", "METHODS", "NETWORKS", "PRUNE", "SCHEDULE", "SWEEP",
@@ -97,7 +97,7 @@ class Snapshot:
 
 
 @lru_cache(maxsize=64)
-@_one_thread()
+@one_thread()
 def snapshot(model: str, sparsity: int, method: str, seed: int) -> Snapshot:
     """Prune the trained ``model`` to ``sparsity`` % and test it at once (milliseconds on warm caches)."""
     v = PRUNE.validate(dict(model=model, sparsity=sparsity, method=method, seed=seed))
@@ -131,7 +131,7 @@ class Tuned:
 
 
 @lru_cache(maxsize=64)
-@_one_thread()
+@one_thread()
 def tuned(model: str, sparsity: int, method: str, seed: int, progress: Progress = quiet) -> Tuned:
     """Prune the trained ``model`` and fine-tune it for :data:`FT_EPOCHS` epochs. Under a second for the MLP."""
     v = PRUNE.validate(dict(model=model, sparsity=sparsity, method=method, seed=seed))
@@ -159,7 +159,7 @@ WAYS: dict[str, str] = {
 }
 
 
-@_one_thread()
+@one_thread()
 def sweep(model: str, seed: int, levels: tuple[int, ...] = SWEEP_LEVELS, progress: Progress = quiet) -> Sweep:
     """Prune at every level three ways (magnitude, structured, random) and fine-tune each. Seconds."""
     v = SWEEP.validate(dict(model=model, seed=seed))
@@ -197,7 +197,7 @@ class Schedules:
     oneshot: Tuned  # the one-shot run in detail (its fine-tuning curve)
 
 
-@_one_thread()
+@one_thread()
 def schedules(model: str, sparsity: int, method: str, seed: int, progress: Progress = quiet) -> Schedules:
     """Run both schedules on the trained ``model``. About a second for the MLP."""
     v = SCHEDULE.validate(dict(model=model, sparsity=sparsity, method=method, seed=seed))
@@ -228,7 +228,7 @@ class Lottery:
     epochs: int  # training epochs of each retraining (the recipe's)
 
 
-@_one_thread()
+@one_thread()
 def lottery(model: str, seed: int, levels: tuple[int, ...] = LOTTERY_LEVELS, progress: Progress = quiet) -> Lottery:
     """Frankle & Carbin's test, one-shot: train, prune by magnitude, rewind or re-draw, retrain.
 
@@ -267,7 +267,7 @@ class Footprint:
 VARIANTS = ("Dense", "Unstructured, zeros in dense", "Unstructured, CSR sparse", "Structured, compacted")
 
 
-@_one_thread()
+@one_thread()
 def footprint(model: str, sparsity: int, seed: int, repeats: int = 200, progress: Progress = quiet) -> Footprint:
     """Measure size and latency of the dense model and three pruned versions at ``sparsity`` %. Seconds."""
     v = FOOTPRINT.validate(dict(model=model, sparsity=sparsity, seed=seed))

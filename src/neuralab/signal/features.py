@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
-from scipy import signal as sps
+from scipy import signal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -76,7 +76,7 @@ class Detrend(TransformerMixin, BaseEstimator):
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self)
-        return sps.detrend(self._check(X, reset=False), axis=1, type=self.kind)
+        return signal.detrend(self._check(X, reset=False), axis=1, type=self.kind)
 
     def _check(self, X: ArrayLike, reset: bool) -> np.ndarray:
         X = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
@@ -206,7 +206,7 @@ def hilbert_envelope(x: ArrayLike) -> np.ndarray:
     arr = check_array(x, "x", ndim=(1, 2))
     if arr.shape[-1] < MIN_ENVELOPE_SAMPLES:
         raise fail(f"x must hold at least {MIN_ENVELOPE_SAMPLES} samples for an envelope; got {arr.shape[-1]}.")
-    return np.abs(sps.hilbert(arr, axis=-1))
+    return np.abs(signal.hilbert(arr, axis=-1))
 
 
 ROLLING = ParamSpec("rolling", window=Int(2, 1000, 25, unit="samples", label="Rolling window"))

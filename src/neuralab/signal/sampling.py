@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import signal as sps
+from scipy import signal
 
 from neuralab.checks import check_array, check_frequency, fail
 from neuralab.params import Choice, Float, Int, ParamSpec, Rule
@@ -69,7 +69,7 @@ def decimate(x: ArrayLike, factor: int, anti_alias: bool = True) -> np.ndarray:
         raise fail(f"x must hold at least {MIN_DECIMATE_SAMPLES} samples to decimate; got {arr.shape[-1]}.")
     if not anti_alias:
         return arr[..., ::factor].copy()
-    return sps.decimate(arr, factor, ftype="iir", zero_phase=True, axis=-1)
+    return signal.decimate(arr, factor, ftype="iir", zero_phase=True, axis=-1)
 
 
 def alias_frequency(f_hz: float, fs_hz: float) -> float:
@@ -163,7 +163,7 @@ def amplitude_spectrum(x: ArrayLike, fs: float, taper: str = "hann") -> tuple[np
     check_frequency(fs, "fs")
     SPECTRUM.validate(taper=taper)
     n = arr.shape[-1]
-    w = sps.get_window(taper, n)  # periodic (DFT-even) window
+    w = signal.get_window(taper, n)  # periodic (DFT-even) window
     amp = np.abs(np.fft.rfft(arr * w, axis=-1)) / w.sum()
     amp[..., 1:] *= 2.0
     if n % 2 == 0:

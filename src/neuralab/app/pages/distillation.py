@@ -11,7 +11,7 @@ from neuralab.compress import distill
 from neuralab.compress.distill import COMPARE, GRADIENT, SOFT
 from neuralab.compress.zoo import RECIPES
 from neuralab.params import ParamSpec
-from neuralab.plots import distillation as fig
+from neuralab.plots import distillation as figures
 
 P = "distill"
 SPEC = ParamSpec.merge(P, SOFT, COMPARE)
@@ -148,14 +148,15 @@ def _notes() -> html.Section:
 
 # The soft targets and the gradient scale are light: both follow the sliders while they move.
 SOFT_SECTION = Section(P, "soft", SOFT, lambda v, _: distill.soft_targets(**v),
-                       [Chart("soft", fig.soft_figure, fig.describe_soft)],
+                       [Chart("soft", figures.soft_figure, figures.describe_soft)],
                        fix="Fix the value above to see the probabilities.", drag=("T", "digit"))
 GRADIENT_SECTION = Section(P, "grad", GRADIENT, lambda v, _: (distill.gradient_scale(), v["T"]),
-                           [Chart("grad", lambda r: fig.gradient_figure(*r), lambda r: fig.describe_gradient(*r))],
+                           [Chart("grad", lambda r: figures.gradient_figure(*r),
+                                  lambda r: figures.describe_gradient(*r))],
                            fix="Fix the temperature above.", drag=("T",))
 # The comparison trains ten students: a background job, on release.
 COMPARE_SECTION = Section(P, "cmp", COMPARE, lambda v, progress: distill.compare(**v, progress=progress),
-                          [Chart("cmp", fig.compare_figure, fig.describe_compare)],
+                          [Chart("cmp", figures.compare_figure, figures.describe_compare)],
                           fix="Fix the value above to train the students.", job=True)
 SECTIONS = (SOFT_SECTION, GRADIENT_SECTION, COMPARE_SECTION)
 

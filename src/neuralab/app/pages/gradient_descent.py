@@ -8,7 +8,7 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.params import ParamSpec
-from neuralab.plots import descent as fig
+from neuralab.plots import descent as figures
 from neuralab.train import descent, landscape
 from neuralab.train.descent import BATCH, RACE, SURFACES
 from neuralab.train.landscape import LANDSCAPE
@@ -228,24 +228,24 @@ def surface_card(surface: str) -> list | str:
 
 
 def _race_table(race: descent.Race) -> html.Table:
-    rows = fig.race_rows(race)
+    rows = figures.race_rows(race)
     return table(list(rows[0]), [list(r.values()) for r in rows])
 
 
 RACE_SECTION = Section(
     P, "race", RACE, lambda v, _: descent.race(**v),
-    [Chart("race", lambda r: fig.race_figure(r, descent.grid(r.surface)), fig.describe_race),
-     Chart("loss", fig.loss_figure, fig.describe_race),
+    [Chart("race", lambda r: figures.race_figure(r, descent.grid(r.surface)), figures.describe_race),
+     Chart("loss", figures.loss_figure, figures.describe_race),
      Text("table", _race_table),
-     Text("paths", fig.path_data, prop="data", blank=None),  # what the step slider cuts, in the browser
+     Text("paths", figures.path_data, prop="data", blank=None),  # what the step slider cuts, in the browser
      Text("step", lambda r: r.steps, prop="max", blank=1),
      Text("step", lambda r: r.steps, prop="value", blank=1)],
     fix="Fix the value above to run the optimizers.")
 BATCH_SECTION = Section(P, "batch", BATCH, lambda v, _: descent.batch_paths(**v),
-                        [Chart("batch", fig.batch_figure, fig.describe_batch)],
+                        [Chart("batch", figures.batch_figure, figures.describe_batch)],
                         fix="Fix the value above to run SGD.")
 LANDSCAPE_SECTION = Section(P, "landscape", LANDSCAPE, lambda v, progress: landscape.landscape(**v, progress=progress),
-                            [Chart("landscape", fig.landscape_figure, fig.describe_landscape)],
+                            [Chart("landscape", figures.landscape_figure, figures.describe_landscape)],
                             fix="Fix the value above to train the network.", job=True)
 SECTIONS = (RACE_SECTION, BATCH_SECTION, LANDSCAPE_SECTION)
 

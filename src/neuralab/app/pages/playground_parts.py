@@ -29,7 +29,7 @@ from neuralab.app import ui
 from neuralab.app.controls import cid, control
 from neuralab.data.playground import DATASETS, FEATURES
 from neuralab.params import Choice, ParamSpec
-from neuralab.plots import playground as fig
+from neuralab.plots import playground as figures
 from neuralab.plots.theme import message_figure
 from neuralab.train import playground
 
@@ -206,27 +206,27 @@ def _render(eng: playground.Engine, rate: float | None) -> list:
     loss_name = "MSE" if data.head == "regression" else "cross-entropy"
     curve_args = (c.epoch, c.train_loss, c.test_loss, c.train_metric, c.test_metric, m.metric_name, loss_name)
     best = None if not eng.cfg.patience else _best_epoch(c.test_loss)
-    figs = [fig.curves_figure(*curve_args, best_epoch=best)]
-    caps = [fig.describe_curves(*curve_args)
+    figs = [figures.curves_figure(*curve_args, best_epoch=best)]
+    caps = [figures.describe_curves(*curve_args)
             + (f" Test RMSE {m.test_rmse:.3g}{' ' + data.y_unit if data.y_unit else ''}."
                if data.head == "regression" else "")]
     f, cap = _maps(snap, data)
     figs += f
     caps += cap
     names = [f"layer {i + 1}" for i in range(len(snap.weights) - 1)] + ["output"]
-    figs.append(fig.network_figure(snap.weights, _input_names(data), _output_names(data)))
-    caps.append(fig.describe_network(snap.weights, n_params=int(eng.theta.size)))
+    figs.append(figures.network_figure(snap.weights, _input_names(data), _output_names(data)))
+    caps.append(figures.describe_network(snap.weights, n_params=int(eng.theta.size)))
     h = snap.health
-    figs.append(fig.health_figure(names, h.grad_norm, _pad(h.dead, len(names)), _pad(h.saturated, len(names))))
-    caps.append(fig.describe_health(names, h.grad_norm, h.dead, h.saturated)
+    figs.append(figures.health_figure(names, h.grad_norm, _pad(h.dead, len(names)), _pad(h.saturated, len(names))))
+    caps.append(figures.describe_health(names, h.grad_norm, h.dead, h.saturated)
                 + (f" {h.zero_weights:.0%} of the weights are exactly zero." if h.zero_weights > 0 else ""))
     if snap.confusion is None:
         figs.append(message_figure("Regression has no classes to confuse; the curves give R² and RMSE."))
         caps.append("No confusion matrix for a regression target.")
     else:
         labels = _class_names(data)
-        figs.append(fig.confusion_figure(snap.confusion, labels))
-        caps.append(fig.describe_confusion(snap.confusion, labels))
+        figs.append(figures.confusion_figure(snap.confusion, labels))
+        caps.append(figures.describe_confusion(snap.confusion, labels))
     return [*figs, *caps, diverged_banner(snap.diverged), status_line(m, snap.stopped, rate)]
 
 
@@ -239,11 +239,11 @@ def _maps(snap: playground.Snapshot, data) -> tuple[list, list]:
     mp, m = snap.maps, snap.metrics
     extent = (float(mp.xs[0]), float(mp.xs[-1]), float(mp.ys[0]), float(mp.ys[-1]))
     task = data.head
-    b = fig.boundary_figure(mp.output, extent, data.P_train, data.y_train, data.P_test, data.y_test, task=task,
+    b = figures.boundary_figure(mp.output, extent, data.P_train, data.y_train, data.P_test, data.y_test, task=task,
                             n_classes=data.n_classes, axis_names=data.axis_names)
-    b_cap = fig.describe_boundary(task, m.train_metric, m.test_metric, len(data.y_train), len(data.y_test))
-    return ([b, fig.neurons_figure(mp.hidden)],
-            [b_cap, fig.describe_neurons(mp.hidden)])
+    b_cap = figures.describe_boundary(task, m.train_metric, m.test_metric, len(data.y_train), len(data.y_test))
+    return ([b, figures.neurons_figure(mp.hidden)],
+            [b_cap, figures.describe_neurons(mp.hidden)])
 
 
 def _best_epoch(test_loss: np.ndarray) -> int | None:

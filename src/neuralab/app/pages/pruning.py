@@ -10,7 +10,7 @@ from neuralab.app.sections import Alert, Chart, Section
 from neuralab.compress import prune, prune_effects, zoo
 from neuralab.compress.prune_effects import LOTTERY, PRUNE, SCHEDULE, SWEEP, SWEEP_LEVELS
 from neuralab.params import ParamSpec
-from neuralab.plots import pruning as fig
+from neuralab.plots import pruning as figures
 
 P = "prune"
 SPEC = ParamSpec.merge(P, PRUNE)
@@ -178,24 +178,26 @@ def _recipe() -> html.Section:
 
 # The pruned network: light, on release of the sparsity slider.
 SNAPSHOT = Section(P, "snap", PRUNE, lambda v, _: prune_effects.snapshot(**v),
-                   [Chart("snap", fig.snapshot_figure, fig.describe_snapshot)],
+                   [Chart("snap", figures.snapshot_figure, figures.describe_snapshot)],
                    fix="Choose another sparsity to see the pruned network.")
 # Fine-tune, schedules and footprint share their controls: one job, one progress bar (on the fine-tune chart),
 # and the schedules and footprint sections each keep their alert.
 SCHEDULES = Section(P, "schedules", SCHEDULE,
                     lambda v, progress: prune_effects.schedules_and_footprint(**v, progress=progress),
-                    [Chart("tuned", lambda r: fig.tuned_figure(r[0].oneshot),
-                           lambda r: fig.describe_tuned(r[0].oneshot)),
-                     Chart("sched", lambda r: fig.schedules_figure(r[0]), lambda r: fig.describe_schedules(r[0])),
+                    [Chart("tuned", lambda r: figures.tuned_figure(r[0].oneshot),
+                           lambda r: figures.describe_tuned(r[0].oneshot)),
+                     Chart("sched", lambda r: figures.schedules_figure(r[0]),
+                           lambda r: figures.describe_schedules(r[0])),
                      Alert("sched-alert"),
-                     Chart("foot", lambda r: fig.footprint_figure(r[1]), lambda r: fig.describe_footprint(r[1])),
+                     Chart("foot", lambda r: figures.footprint_figure(r[1]),
+                           lambda r: figures.describe_footprint(r[1])),
                      Alert("foot-alert")],
                     fix="Choose another sparsity to fine-tune and measure.", job=True, alert=False)
 SWEEP_SECTION = Section(P, "sweep", SWEEP, lambda v, progress: prune_effects.sweep(**v, progress=progress),
-                        [Chart("sweep", fig.sweep_figure, fig.describe_sweep)],
+                        [Chart("sweep", figures.sweep_figure, figures.describe_sweep)],
                         fix="Fix the value above to run the sweep.", job=True)
 LOTTERY_SECTION = Section(P, "lottery", LOTTERY, lambda v, progress: prune_effects.lottery(**v, progress=progress),
-                          [Chart("lottery", fig.lottery_figure, fig.describe_lottery)],
+                          [Chart("lottery", figures.lottery_figure, figures.describe_lottery)],
                           fix="Fix the value above to run the experiment.", job=True)
 SECTIONS = (SNAPSHOT, SCHEDULES, SWEEP_SECTION, LOTTERY_SECTION)
 
