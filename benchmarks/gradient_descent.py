@@ -61,7 +61,7 @@ def main() -> None:
     t = ms(lambda: gradient_descent.update_race("ravine", -3.5, 1.5, math.log10(fresh_lr()), 300, ALL.split(",")), 3)
     print(f"callback_race_view_cold_worst_7opt_300steps {t:.0f} ms")
     click = {"points": [{"x": 1.0, "y": 1.0}]}
-    start = ms(lambda: gradient_descent.start_from('gd-race', click, 'bowl', 0, 0), 200)
+    start = ms(lambda: gradient_descent.start_from('gradient-descent-race', click, 'bowl', 0, 0), 200)
     print(f"callback_set_start {start * 1e3:.1f} us")
 
     b = [math.log10(0.05), 16, 100, 0]

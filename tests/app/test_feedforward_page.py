@@ -14,10 +14,10 @@ DEFAULT_WORKED = list(WORKED.defaults().values())
 def test_layout_has_every_control_and_output():
     ids = tree.ids(feedforward.layout(feedforward.SPEC.defaults(), []))
     for name in feedforward.SPEC.fields:
-        assert f"ff-{name}" in ids
+        assert f"feedforward-{name}" in ids
     for graph in ("net", "worked-chart", "bp-chart", "act-chart"):
-        assert isinstance(ids[f"ff-{graph}"], dcc.Graph) and f"ff-{graph}-summary" in ids
-    assert "ff-net-progress" in ids and "ff-clock" in ids and "ff-play" in ids
+        assert isinstance(ids[f"feedforward-{graph}"], dcc.Graph) and f"feedforward-{graph}-summary" in ids
+    assert "feedforward-net-progress" in ids and "feedforward-clock" in ids and "feedforward-play" in ids
     assert "def backprop" in tree.text(feedforward.layout(feedforward.SPEC.defaults(), []))  # the checked code is shown
 
 

@@ -18,13 +18,14 @@ LR = math.log10(ETA)  # the log slider's position for η = 0.04
 def test_layout_has_every_control_and_every_output():
     ids = tree.ids(gradient_descent.layout(gradient_descent.SPEC.defaults(), []))
     for name in gradient_descent.SPEC.fields:  # the URL sync reads each of these
-        assert f"gd-{name}" in ids
+        assert f"gradient-descent-{name}" in ids
     for graph in ("race", "loss", "batch", "landscape"):
-        assert isinstance(ids[f"gd-{graph}"], dcc.Graph) and f"gd-{graph}-summary" in ids
-    assert "gd-landscape-progress" in ids and "gd-race-progress" not in ids
-    assert isinstance(ids["gd-opts"], dcc.Checklist) and ids["gd-opts"].value == ["sgd", "momentum", "rmsprop", "adam"]
-    assert ids["gd-step"].updatemode == "drag" and ids["gd-lr"].updatemode == "mouseup"
-    assert {"gd-play", "gd-tick", "gd-paths", "gd-table", "gd-surface-card"} <= set(ids)
+        assert isinstance(ids[f"gradient-descent-{graph}"], dcc.Graph) and f"gradient-descent-{graph}-summary" in ids
+    assert "gradient-descent-landscape-progress" in ids and "gradient-descent-race-progress" not in ids
+    opts = ids["gradient-descent-opts"]
+    assert isinstance(opts, dcc.Checklist) and opts.value == ["sgd", "momentum", "rmsprop", "adam"]
+    assert ids["gradient-descent-step"].updatemode == "drag" and ids["gradient-descent-lr"].updatemode == "mouseup"
+    assert {f"gradient-descent-{name}" for name in ("play", "tick", "paths", "table", "surface-card")} <= set(ids)
 
 
 def _race(surface="bowl", x0=-2.5, y0=2.0, lr=ETA, steps=100, opts=("sgd",)) -> dict:
@@ -78,12 +79,13 @@ def test_race_view_bad_input_is_a_sentence(values, fragment):
 
 def test_click_and_surface_move_the_start():
     click = {"points": [{"x": 1.23456, "y": -0.5, "curveNumber": 0}]}
-    assert gradient_descent.start_from("gd-race", click, "bowl", 0, 0) == (1.23, -0.5)
+    assert gradient_descent.start_from("gradient-descent-race", click, "bowl", 0, 0) == (1.23, -0.5)
     rosenbrock = gradient_descent.SURFACES["rosenbrock"].start
-    assert gradient_descent.start_from("gd-surface", None, "rosenbrock", 0, 0) == rosenbrock
-    assert gradient_descent.start_from("gd-race", {"points": []}, "bowl", 0, 0) == (no_update, no_update)
-    assert gradient_descent.start_from("gd-race", {"points": [{"x": "x"}]}, "bowl", 0, 0) == (no_update, no_update)
-    assert gradient_descent.start_from("gd-surface", None, "nope", 0, 0) == (no_update, no_update)
+    assert gradient_descent.start_from("gradient-descent-surface", None, "rosenbrock", 0, 0) == rosenbrock
+    assert gradient_descent.start_from("gradient-descent-race", {"points": []}, "bowl", 0, 0) == (no_update, no_update)
+    bad_click = {"points": [{"x": "x"}]}
+    assert gradient_descent.start_from("gradient-descent-race", bad_click, "bowl", 0, 0) == (no_update, no_update)
+    assert gradient_descent.start_from("gradient-descent-surface", None, "nope", 0, 0) == (no_update, no_update)
 
 
 def test_batch_view():

@@ -15,13 +15,13 @@ LOG_001 = -2.0  # the LR slider reports log10(LR)
 def test_layout_has_every_control_and_every_output():
     ids = tree.ids(learning_rate.layout(learning_rate.SPEC.defaults(), []))
     for name in learning_rate.SPEC.fields:  # the URL sync reads each of these
-        assert f"lr-{name}" in ids
+        assert f"learning-rate-{name}" in ids
     for graph in ("curve", "compare", "range", "check", "scaling"):
-        assert isinstance(ids[f"lr-{graph}"], dcc.Graph) and f"lr-{graph}-summary" in ids
+        assert isinstance(ids[f"learning-rate-{graph}"], dcc.Graph) and f"learning-rate-{graph}-summary" in ids
     for heavy in ("compare", "range", "scaling"):
-        assert f"lr-{heavy}-progress" in ids
-    assert ids["lr-lr"].updatemode == "mouseup" and ids["lr-lr"].value == LOG_001
-    assert "lr-resample" in ids and ids["lr-schedule"].value == "cosine"
+        assert f"learning-rate-{heavy}-progress" in ids
+    assert ids["learning-rate-lr"].updatemode == "mouseup" and ids["learning-rate-lr"].value == LOG_001
+    assert "learning-rate-resample" in ids and ids["learning-rate-schedule"].value == "cosine"
 
 
 def test_curve_follows_the_drag_and_falls_back_to_the_value():

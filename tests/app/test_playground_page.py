@@ -35,14 +35,14 @@ def _epoch(out) -> int:
 def test_layout_has_every_control_output_and_button():
     ids = tree.ids(playground.layout(playground.SPEC.defaults(), []))
     for name in playground.SPEC.fields:  # the URL sync reads each of these
-        assert f"pg-{name}" in ids
+        assert f"playground-{name}" in ids
     for name in playground_parts.FIGS:
-        assert isinstance(ids[f"pg-{name}"], dcc.Graph) and f"pg-{name}-summary" in ids
+        assert isinstance(ids[f"playground-{name}"], dcc.Graph) and f"playground-{name}-summary" in ids
     for button in ("play", "pause", "step", "rewind", "resample", "add-layer", "remove-layer", "edge-apply",
                    *(f"dl-{k}" for k in playground.EXPORTS)):
-        assert f"pg-{button}" in ids
-    assert playground_parts.valid_tab(ids["pg-tab"].data)
-    assert [ids[f"pg-layer{i}"].hidden for i in (1, 2, 3)] == [False, False, True]  # 2 hidden layers by default
+        assert f"playground-{button}" in ids
+    assert playground_parts.valid_tab(ids["playground-tab"].data)
+    assert [ids[f"playground-layer{i}"].hidden for i in (1, 2, 3)] == [False, False, True]  # 2 hidden layers by default
 
 
 def test_rebuild_draws_a_real_untrained_network():

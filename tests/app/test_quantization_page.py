@@ -10,11 +10,11 @@ from tests.app import tree
 def test_layout_has_every_control_and_output():
     ids = tree.ids(quantization.layout(quantization.SPEC.defaults(), []))
     for name in quantization.SPEC.fields:
-        assert f"quant-{name}" in ids
+        assert f"quantization-{name}" in ids
     for graph in ("hist", "channels", "sweep"):
-        assert isinstance(ids[f"quant-{graph}"], dcc.Graph) and f"quant-{graph}-summary" in ids
-    assert "quant-sweep-progress" in ids and "quant-check" in ids and "quant-next" in ids
-    assert ids["quant-bits"].updatemode == "drag"
+        assert isinstance(ids[f"quantization-{graph}"], dcc.Graph) and f"quantization-{graph}-summary" in ids
+    assert "quantization-sweep-progress" in ids and "quantization-check" in ids and "quantization-next" in ids
+    assert ids["quantization-bits"].updatemode == "drag"
 
 
 def test_layer_callback_follows_the_drag():

@@ -20,19 +20,19 @@ def _private_store(tmp_path_factory):
 def test_layout_has_every_control_and_every_output():
     ids = tree.ids(regularization.layout(regularization.SPEC.defaults(), []))
     for name in regularization.SPEC.fields:  # the URL sync reads each of these
-        assert f"reg-{name}" in ids
+        assert f"regularization-{name}" in ids
     for graph in ("hist", "paths", "sweep", "masks", "dsweep", "adamw", "stop"):
-        assert isinstance(ids[f"reg-{graph}"], dcc.Graph) and f"reg-{graph}-summary" in ids
+        assert isinstance(ids[f"regularization-{graph}"], dcc.Graph) and f"regularization-{graph}-summary" in ids
     for heavy in ("hist", "sweep", "masks", "dsweep", "adamw", "stop"):
-        assert f"reg-{heavy}-progress" in ids
+        assert f"regularization-{heavy}-progress" in ids
     layout = regularization.layout(regularization.SPEC.defaults(), [])
     every = [c.id for c in tree.walk(layout) if getattr(c, "id", None)]
     assert len(every) == len(set(every))  # a chart sharing a control's id would feed the callback None
-    assert all(isinstance(ids[f"reg-{n}"], dcc.Slider | dcc.Input) for n in regularization.SPEC.fields)
-    assert "reg-resample" in ids and "reg-pen-table" in ids and "reg-decay-table" in ids
+    assert all(isinstance(ids[f"regularization-{n}"], dcc.Slider | dcc.Input) for n in regularization.SPEC.fields)
+    assert {"regularization-resample", "regularization-pen-table", "regularization-decay-table"} <= set(ids)
     # a λ move retrains, so the slider reports on release; the marker follows drag_value instead
-    assert ids["reg-lam"].updatemode == "mouseup" and ids["reg-p"].updatemode == "mouseup"
-    assert "reaches exactly 0" in ids["reg-paths-summary"].children  # the static teaching chart is filled
+    assert ids["regularization-lam"].updatemode == "mouseup" and ids["regularization-p"].updatemode == "mouseup"
+    assert "reaches exactly 0" in ids["regularization-paths-summary"].children  # the static teaching chart is filled
 
 
 def test_penalty_callback_gives_histograms_a_table_and_a_summary():

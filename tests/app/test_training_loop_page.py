@@ -11,11 +11,11 @@ from tests.app import tree
 def test_layout_has_every_control_and_output():
     ids = tree.ids(training_loop.layout(training_loop.SPEC.defaults(), []))
     for name in training_loop.SPEC.fields:
-        assert f"loop-{name}" in ids
+        assert f"training-loop-{name}" in ids
     for name, _ in training_loop.BUTTONS:
-        assert f"loop-{name}" in ids
+        assert f"training-loop-{name}" in ids
     for graph in ("step", "history"):
-        assert isinstance(ids[f"loop-{graph}"], dcc.Graph) and f"loop-{graph}-summary" in ids
+        assert isinstance(ids[f"training-loop-{graph}"], dcc.Graph) and f"training-loop-{graph}-summary" in ids
 
 
 def _loop(batch_size, optimizer, lr, seed, tick) -> dict:
@@ -57,10 +57,10 @@ def test_the_callback_owns_the_counter():
     def press(prop_id: str):
         context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": 1}]))
 
-    press("loop-next.n_clicks")
+    press("training-loop-next.n_clicks")
     out = training_loop.update_loop(1, 0, 0, 0, 32, "adam", -2, 0, 4)
     assert out[0] == 5 and out[3].endswith("step 1 of 6: Forward pass") and "batch 2 of 34" in out[3]
-    press("loop-batch_size.value")  # a new setting: a new run, at once, with no stale counter
+    press("training-loop-batch_size.value")  # a new setting: a new run, at once, with no stale counter
     out = training_loop.update_loop(1, 0, 0, 0, 128, "adam", -2, 0, 1000)
     assert out[0] == 0 and out[-1] == "" and "batch 1 of 9" in out[3]
 

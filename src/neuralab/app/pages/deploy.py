@@ -9,11 +9,12 @@ from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Section, Text, table
 from neuralab.compress import deployment, zoo
 from neuralab.plots import deploy as figures
 
-P = "deploy"
+P = prefix(__name__)
 SPEC = deployment.DEPLOY
 
 

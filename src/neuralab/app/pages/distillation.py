@@ -6,6 +6,7 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section
 from neuralab.compress import distill
 from neuralab.compress.distill import COMPARE, GRADIENT, SOFT
@@ -13,7 +14,7 @@ from neuralab.compress.zoo import RECIPES
 from neuralab.params import ParamSpec
 from neuralab.plots import distillation as figures
 
-P = "distill"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, SOFT, COMPARE)
 TEACHER, STUDENT = RECIPES[distill.TEACHER], RECIPES[distill.STUDENT]
 

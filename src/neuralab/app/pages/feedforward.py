@@ -8,6 +8,7 @@ from dash import Input, Output, State, clientside_callback, dcc, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.nn import activations, teaching
 from neuralab.nn.activations import EXPLORER
@@ -18,7 +19,7 @@ from neuralab.progress import Progress
 from neuralab.train import stepwise
 from neuralab.train.stepwise import FORWARD
 
-P = "ff"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, FORWARD, WORKED, BACKPROP, EXPLORER)
 FRAME_MS = 40  # animation frame interval in the browser
 

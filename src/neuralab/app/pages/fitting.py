@@ -8,6 +8,7 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.fit import memorize, poly
 from neuralab.fit.memorize import MEMORIZE
@@ -16,7 +17,7 @@ from neuralab.params import ParamSpec
 from neuralab.plots import fitting as figures
 from neuralab.progress import Progress
 
-P = "fitting"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, FIT, BIAS_VARIANCE, LEARNING, MEMORIZE)
 LEARNING_VIEW = ParamSpec.merge("learning_view", LEARNING, ParamSpec("marker", n_train=FIT.fields["n_train"]))
 DEGREES = list(range(1, poly.MAX_DEGREE + 1))

@@ -6,6 +6,7 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, 
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.params import ParamSpec
 from neuralab.plots import descent as figures
@@ -13,7 +14,7 @@ from neuralab.train import descent, landscape
 from neuralab.train.descent import BATCH, RACE, SURFACES
 from neuralab.train.landscape import LANDSCAPE
 
-P = "gd"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, RACE, BATCH, LANDSCAPE)
 TICK_MS = 50  # replay frame interval
 REPLAY_MS = 6000  # a whole replay, start to last step
@@ -322,11 +323,11 @@ clientside_callback(
             if (idx.length) window.Plotly.restyle(gd, update, idx);
         };
         if (window.Plotly) {  // plotly.js loads lazily: before it has, the figures still show every step
-            cut('gd-race', data.y, false);
-            cut('gd-loss', data.gap, true);
+            cut('RACE_ID', data.y, false);
+            cut('LOSS_ID', data.gap, true);
         }
         return 'step ' + k + ' of ' + data.steps;
-    }""",
+    }""".replace("RACE_ID", cid(P, "race")).replace("LOSS_ID", cid(P, "loss")),
     Output(cid(P, "step-readout"), "children"),
     Input(cid(P, "step"), "value"),
     State(cid(P, "paths"), "data"),
@@ -340,7 +341,7 @@ clientside_callback(
         const replayMs = REPLAY_MS;
         const trig = window.dash_clientside.callback_context.triggered_id;
         const nu = window.dash_clientside.no_update;
-        if (trig === 'gd-play') {
+        if (trig === 'PLAY_ID') {
             if (!off) return [nu, true, '▶ Play'];
             const from = step >= max ? 0 : (step || 0);
             window.gdReplay = {t0: performance.now(), from: from};
@@ -349,7 +350,7 @@ clientside_callback(
         const r = window.gdReplay || {t0: performance.now(), from: step || 0};
         const next = Math.min(max, r.from + Math.ceil(max * (performance.now() - r.t0) / replayMs));
         return next >= max ? [max, true, '▶ Play'] : [next, false, nu];
-    }""".replace("REPLAY_MS", str(REPLAY_MS)),
+    }""".replace("REPLAY_MS", str(REPLAY_MS)).replace("PLAY_ID", cid(P, "play")),
     Output(cid(P, "step"), "value", allow_duplicate=True),
     Output(cid(P, "tick"), "disabled"),
     Output(cid(P, "play"), "children"),

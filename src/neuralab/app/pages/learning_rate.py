@@ -6,12 +6,13 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section
 from neuralab.params import ParamSpec
 from neuralab.plots import learning_rate as figures
 from neuralab.train import lr
 
-P = "lr"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, lr.CURVE, lr.COMPARE, lr.RANGE, lr.SCALING)
 
 

@@ -27,13 +27,14 @@ from dash import Patch, dcc, html
 from neuralab import cache
 from neuralab.app import ui
 from neuralab.app.controls import cid, control
+from neuralab.app.registry import prefix
 from neuralab.data.playground import DATASETS, FEATURES
 from neuralab.params import Choice, ParamSpec
 from neuralab.plots import playground as figures
 from neuralab.plots.theme import message_figure
 from neuralab.train import playground
 
-P = "pg"
+P = prefix("neuralab.app.pages.playground")  # the ids of the page these parts build
 MAX_TABS = 256  # networks kept on disk (each at most ~150 kB); the least recently saved go first
 PAUSED = "paused"  # owner value left by the Pause button (the job then reports "paused")
 _TAB = re.compile(r"[0-9a-f]{32}")

@@ -6,6 +6,7 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.data.motor import CONSTANTS, MOTOR, TRACE_F_HZ, TRACE_NOISE_A, WINDOWS
 from neuralab.params import ParamSpec
@@ -14,7 +15,7 @@ from neuralab.progress import Progress
 from neuralab.signal import bench_log, outliers, regime_cv, regimes, sampling, smooth
 from neuralab.signal.sampling import ALIASING_FS_HZ
 
-P = "preprocessing"
+P = prefix(__name__)
 
 SPEC = ParamSpec.merge(P, smooth.SMOOTHING, outliers.TRACE_OUTLIERS, bench_log.BENCH_BINNING, sampling.ALIASING,
                        bench_log.BENCH_LEAK)

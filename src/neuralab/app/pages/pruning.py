@@ -6,13 +6,14 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Section
 from neuralab.compress import prune, prune_effects, zoo
 from neuralab.compress.prune_effects import LOTTERY, PRUNE, SCHEDULE, SWEEP, SWEEP_LEVELS
 from neuralab.params import ParamSpec
 from neuralab.plots import pruning as figures
 
-P = "prune"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, PRUNE)
 
 

@@ -8,12 +8,13 @@ from dash import Input, Output, State, callback, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.compress import quantize_effects
 from neuralab.params import ParamSpec
 from neuralab.plots import quantization as figures
 
-P = "quant"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, quantize_effects.QUANT, quantize_effects.SWEEP)
 
 

@@ -8,10 +8,10 @@ from dash import Input, Output, callback, dcc, html
 
 from neuralab.app import ui
 from neuralab.app.controls import checked, cid, controls, wire
-from neuralab.app.registry import BY_PATH
+from neuralab.app.registry import BY_PATH, prefix
 from neuralab.params import Choice, ParamSpec
 
-P = "reference"
+P = prefix(__name__)
 #: topic key -> the live page it belongs to; neuralab/content/{key}.md holds the text
 TOPICS = {
     name: f"/{name}"

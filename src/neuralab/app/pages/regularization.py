@@ -8,13 +8,14 @@ from dash import Input, Output, Patch, State, callback, html, no_update
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, reseed_button, wire, wire_reseed
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, Together, table
 from neuralab.params import ParamError, ParamSpec
 from neuralab.plots import regularization as figures
 from neuralab.train import regularize
 from neuralab.train.regularize import DECAY, DROPOUT, PENALTY, STOPPING
 
-P = "reg"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, PENALTY, DROPOUT, DECAY, STOPPING)
 PENALTY_SWEEP = ParamSpec("penalty_sweep", seed=PENALTY.fields["seed"])
 DROPOUT_SWEEP = ParamSpec("dropout_sweep", seed=DROPOUT.fields["seed"])

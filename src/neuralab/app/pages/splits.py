@@ -6,13 +6,14 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.data.datasets import DATASETS, load, with_copies
 from neuralab.data.splits import CV, LEAK, SCHEMES, SPLIT, compare_splits, leakage, run_cv
 from neuralab.params import ParamSpec
 from neuralab.plots import splits as figures
 
-P = "splits"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, SPLIT, CV, LEAK)
 
 

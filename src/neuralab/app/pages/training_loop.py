@@ -6,13 +6,14 @@ from dash import Input, Output, callback, ctx, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Section, Text, table
 from neuralab.plots import training_loop as figures
 from neuralab.progress import Progress
 from neuralab.train import stepwise
 from neuralab.train.stepwise import LOOP, LoopState
 
-P = "loop"
+P = prefix(__name__)
 SPEC = LOOP
 SETTINGS = ["batch_size", "optimizer", "lr", "seed"]
 BUTTONS = (("next", "Next step ▶"), ("batch", "Next batch"), ("epoch", "To the end of the epoch"),
