@@ -159,10 +159,14 @@ def pipeline_leak(
     scale; ``unit`` learns nothing, so its gap is exactly zero.
 
     Args:
-        X: ``(n, f)`` features; y: ``(n,)`` target; time_order: ``(n,)`` timestamps or sample indices.
+        X: ``(n, f)`` features.
+        y: ``(n,)`` target.
+        time_order: ``(n,)`` timestamps or sample indices.
         split_frac: training share, 0.5–0.9.
-        normalizer: a key of :data:`NORMALIZERS`; inputs: ``"extrapolate"`` or ``"saturate"``.
-        model: a key of ``REGRESSORS`` (without its own scaler); seed: its seed.
+        normalizer: a key of :data:`NORMALIZERS`.
+        inputs: ``"extrapolate"`` or ``"saturate"``.
+        model: a key of :data:`~neuralab.data.baselines.REGRESSORS` (without its own scaler).
+        seed: the model's seed.
     """
     PIPELINE_LEAK.validate(split_frac=split_frac, normalizer=normalizer, inputs=inputs, model=model, seed=seed)
     Xa, ya, t = _leak_inputs(X, y, time_order)

@@ -78,7 +78,7 @@ def bin_edges(
 ) -> np.ndarray:
     """Edges that cut ``values`` into regimes; bin ``i`` is ``[edges[i], edges[i+1])``, the last closed.
 
-    Methods:
+    The methods (``method``):
         equal_width: ``np.linspace(min, max, n_bins + 1)``. Easy to read; the outer
             bins may hold few samples when the data bunch in the middle.
         quantile: ``np.quantile(values, linspace(0, 1, n_bins + 1))``, so each bin

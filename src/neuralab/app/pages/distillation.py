@@ -10,7 +10,7 @@ from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section
 from neuralab.compress import distill
 from neuralab.compress.distill import COMPARE, GRADIENT, SOFT
-from neuralab.compress.zoo import RECIPES
+from neuralab.compress.zoo import RECIPES, Recipe
 from neuralab.params import ParamSpec
 from neuralab.plots import distillation as figures
 
@@ -19,7 +19,7 @@ SPEC = ParamSpec.merge(P, SOFT, COMPARE)
 TEACHER, STUDENT = RECIPES[distill.TEACHER], RECIPES[distill.STUDENT]
 
 
-def _arch(recipe) -> str:
+def _arch(recipe: Recipe) -> str:
     """``"an MLP 64-512-256-10"`` from a zoo recipe."""
     return "an MLP " + "-".join(str(n) for n in (64, *recipe.hidden, 10))
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
@@ -168,7 +170,7 @@ def _validated(raw: tuple) -> tuple[dict | None, str]:
     return checked(SPEC, dict(zip(NAMES, raw, strict=True)), lambda v: v)
 
 
-def rebuild_view(tab, *raw) -> list:
+def rebuild_view(tab: Any, *raw: Any) -> list:
     """A fresh network for the settings (outputs of :data:`OUTPUTS`, then the alert)."""
     values, msg = _validated(raw)
     if values is None:
@@ -182,11 +184,11 @@ def rebuild_view(tab, *raw) -> list:
 
 @callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), State(cid(P, "tab"), "data"),
           *(Input(cid(P, n), "value") for n in NAMES), prevent_initial_call="initial_duplicate")
-def rebuild(tab, *raw):
+def rebuild(tab: Any, *raw: Any) -> list:
     return rebuild_view(tab, *raw)
 
 
-def act_view(action: str, tab, edge, edge_value, *raw) -> list:
+def act_view(action: str, tab: Any, edge: Any, edge_value: Any, *raw: Any) -> list:
     """Step one epoch, rewind, or set one weight on the tab's network."""
     values, msg = _validated(raw)
     if values is None:
@@ -209,7 +211,7 @@ def act_view(action: str, tab, edge, edge_value, *raw) -> list:
     return [*render(eng), note]
 
 
-def _edge_message(exc: Exception, edge, value) -> str:
+def _edge_message(exc: Exception, edge: Any, value: Any) -> str:
     if not edge:
         return "Pick a weight first: click the dot in the middle of an edge in the network drawing."
     if value is None:
@@ -222,14 +224,15 @@ def _edge_message(exc: Exception, edge, value) -> str:
           Input(cid(P, "edge-apply"), "n_clicks"),
           State(cid(P, "tab"), "data"), State(cid(P, "edge"), "data"), State(cid(P, "edge-value"), "value"),
           *_VALUES, prevent_initial_call=True)
-def act(_step, _rewind, _apply, tab, edge, edge_value, *raw):
+def act(_step: int | None, _rewind: int | None, _apply: int | None, tab: Any, edge: Any, edge_value: Any,
+        *raw: Any) -> list:
     action = {cid(P, "step"): "step", cid(P, "rewind"): "rewind", cid(P, "edge-apply"): "edge"}.get(ctx.triggered_id)
     if action is None:
         return [no_update] * (len(OUTPUTS) + 1)
     return act_view(action, tab, edge, edge_value, *raw)
 
 
-def pick_edge(click) -> tuple:
+def pick_edge(click: Any) -> tuple:
     """The weight under a click on the network drawing: (store, label, current value).
 
     ``customdata`` is ``(layer, unit, input, weight)``, 1-based; a typed-array row reaches the
@@ -250,20 +253,20 @@ def pick_edge(click) -> tuple:
 
 @callback(Output(cid(P, "edge"), "data"), Output(cid(P, "edge-label"), "children"),
           Output(cid(P, "edge-value"), "value"), Input(cid(P, "network"), "clickData"), prevent_initial_call=True)
-def on_edge(click):
+def on_edge(click: Any) -> tuple:
     return pick_edge(click)
 
 
 @callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), Input(cid(P, "job-note"), "children"),
           State(cid(P, "tab"), "data"), *_VALUES, prevent_initial_call=True)
-def refresh(_note, tab, *raw):
+def refresh(_note: Any, tab: Any, *raw: Any) -> list:
     """When a job ends (pause, stop, time cap), draw every chart from the network it kept."""
     return act_view("show", tab, None, None, *raw)
 
 
 @callback(Output(cid(P, "ack"), "data"), Input(cid(P, "pause"), "n_clicks"), State(cid(P, "tab"), "data"),
           prevent_initial_call=True)
-def pause(n, tab):
+def pause(n: int | None, tab: Any) -> int | None:
     if valid_tab(tab):
         set_owner(tab, PAUSED)
     return n
@@ -272,7 +275,8 @@ def pause(n, tab):
 # ----------------------------------------------------------------------------- the training job
 
 
-def train_job(set_progress, tab, *raw, now=time.monotonic, max_s: float = MAX_RUN_S) -> str:
+def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Callable[[], float] = time.monotonic,
+              max_s: float = MAX_RUN_S) -> str:
     """Train in frames of ~80 ms, handing every frame's figures to ``set_progress``; returns a status note.
 
     Stops at the engine's own stop (end of run, early stop, target, divergence), after ``max_s``
@@ -329,7 +333,7 @@ def train_job(set_progress, tab, *raw, now=time.monotonic, max_s: float = MAX_RU
     interval=FRAME_POLL_MS,
     prevent_initial_call=True,
 )
-def train(set_progress, n_clicks, tab, *raw):
+def train(set_progress: Callable[[list], None], n_clicks: int | None, tab: Any, *raw: Any) -> str:
     if not n_clicks:
         return no_update
     return train_job(set_progress, tab, *raw)
@@ -346,7 +350,7 @@ EXPORTS = {  # button -> (file suffix, bytes of the tab's network)
 }
 
 
-def download_view(kind: str | None, tab, *raw) -> tuple:
+def download_view(kind: str | None, tab: Any, *raw: Any) -> tuple:
     """The file for button ``kind`` (a dcc.Download dict) and a note, or no file and a sentence."""
     if kind not in EXPORTS:
         return no_update, ""
@@ -371,7 +375,7 @@ def download_view(kind: str | None, tab, *raw) -> tuple:
     running=[(Output(cid(P, f"dl-{k}"), "disabled"), True, False) for k in EXPORTS],
     prevent_initial_call=True,
 )
-def download(*args):
+def download(*args: Any) -> tuple:
     clicks, (tab, *raw) = args[:len(EXPORTS)], args[len(EXPORTS):]
     kind = str(ctx.triggered_id or "").removeprefix(cid(P, "dl-"))
     if not any(clicks):

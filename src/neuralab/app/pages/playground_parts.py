@@ -28,7 +28,7 @@ from neuralab import cache
 from neuralab.app import ui
 from neuralab.app.controls import cid, control
 from neuralab.app.registry import prefix
-from neuralab.data.playground import DATASETS, FEATURES
+from neuralab.data.playground import DATASETS, FEATURES, PlaygroundData
 from neuralab.params import Choice, ParamSpec
 from neuralab.plots import playground as figures
 from neuralab.plots.theme import message_figure
@@ -231,7 +231,7 @@ def _render(eng: playground.Engine, rate: float | None) -> list:
     return [*figs, *caps, diverged_banner(snap.diverged), status_line(m, snap.stopped, rate)]
 
 
-def _maps(snap: playground.Snapshot, data) -> tuple[list, list]:
+def _maps(snap: playground.Snapshot, data: PlaygroundData) -> tuple[list, list]:
     if snap.maps is None:
         note = (f"{DATASETS[data.dataset][0]} has {data.n_inputs} inputs, not a point in a plane, so there is no "
                 "map to draw; read the curves and the confusion matrix.")
@@ -256,13 +256,13 @@ def _pad(a: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([np.asarray(a, dtype=float), np.zeros(n - len(a))])  # the output layer: not measured
 
 
-def _input_names(data) -> list[str]:
+def _input_names(data: PlaygroundData) -> list[str]:
     if data.dataset == "digits":
         return [f"px{i}" for i in range(data.n_inputs)]
     return [FEATURES.get(f, f) for f in data.feature_names]
 
 
-def _output_names(data) -> list[str]:
+def _output_names(data: PlaygroundData) -> list[str]:
     if data.head == "binary":
         return ["logit (blue)"]
     if data.head == "regression":
@@ -270,7 +270,7 @@ def _output_names(data) -> list[str]:
     return [f"class {k}" for k in range(data.n_classes)]
 
 
-def _class_names(data) -> list[str]:
+def _class_names(data: PlaygroundData) -> list[str]:
     if data.dataset == "digits":
         return [str(k) for k in range(10)]
     if data.n_classes == 2:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from dash import Input, Output, callback, dcc, html
 
@@ -58,8 +59,8 @@ def layout(values: dict, messages: list[str]) -> html.Div:
 
 
 @callback(Output(cid(P, "article"), "children"), Input(cid(P, "topic"), "value"))
-def show(topic):
-    def render(v):
+def show(topic: Any) -> list | html.P:
+    def render(v: dict) -> list:
         page = BY_PATH[TOPICS[v["topic"]]]
         return [
             dcc.Markdown(text(v["topic"]), className="nl-prose"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from dash import html
 
 from neuralab.app import ui
@@ -9,9 +10,10 @@ from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.data.datasets import DATASETS, load, with_copies
-from neuralab.data.splits import CV, LEAK, SCHEMES, SPLIT, compare_splits, leakage, run_cv
+from neuralab.data.splits import CV, LEAK, SCHEMES, SPLIT, CVResult, SplitReport, compare_splits, leakage, run_cv
 from neuralab.params import ParamSpec
 from neuralab.plots import splits as figures
+from neuralab.progress import Progress
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, SPLIT, CV, LEAK)
@@ -106,17 +108,17 @@ def layout(values: dict, messages: list[str]) -> html.Div:
     )
 
 
-def _with_classes(report):
+def _with_classes(report: SplitReport) -> tuple[SplitReport, tuple[str, ...]]:
     """The split report with its dataset's class names (the shares chart labels the classes)."""
     return report, load(report.dataset).class_names
 
 
-def _cv(v: dict, progress):
+def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, ...]]:
     ds = with_copies(v["dataset"], v["copies"], v["seed"])
     return run_cv(**v, progress=progress), ds.y, ds.class_names
 
 
-def _cv_notes(out) -> list:
+def _cv_notes(out: tuple[CVResult, np.ndarray, tuple[str, ...]]) -> list:
     result = out[0]
     return [html.Li(SCHEMES[result.scheme].lesson)] + [html.Li(n) for n in result.notes]
 
