@@ -202,19 +202,15 @@ def schedules(model: str, sparsity: int, method: str, seed: int, progress: Progr
     """Run both schedules on the trained ``model``. About a second for the MLP."""
     v = SCHEDULE.validate(dict(model=model, sparsity=sparsity, method=method, seed=seed))
     dense, s, structured = _trained(v["model"], v["seed"]), v["sparsity"] / 100, v["method"] == "structured"
-    one, _ = magnitude(dense, s, structured)
-    before = zoo.accuracy(one)
     budget = ROUNDS * ROUND_EPOCHS
     total = FT_EPOCHS + 2 * budget
-    hist = fine_tune(one, seed=v["seed"], progress=stage(progress, 0, total))
-    acc = zoo.accuracy(dense)
-    detail = Tuned(acc, before, zoo.accuracy(one), np.array(hist.val_metric), sparsity_of(one))
+    one = tuned(v["model"], v["sparsity"], v["method"], v["seed"], progress=stage(progress, 0, total))
     long, _ = magnitude(dense, s, structured)
     fine_tune(long, budget, seed=v["seed"], progress=stage(progress, FT_EPOCHS, total))
     _, accs, _ = iterative(dense, s, structured, seed=v["seed"], progress=stage(progress, FT_EPOCHS + budget, total))
     levels = [1.0 - (1.0 - s) ** (r / ROUNDS) for r in range(1, ROUNDS + 1)]
-    return Schedules(s, structured, ROUNDS, before, detail.acc_tuned, zoo.accuracy(long), np.array(levels) * 100,
-                     np.array(accs), acc, detail)
+    return Schedules(s, structured, ROUNDS, one.acc_pruned, one.acc_tuned, zoo.accuracy(long), np.array(levels) * 100,
+                     np.array(accs), one.acc_dense, one)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,6 @@ QUANT = ParamSpec(
     granularity=GRANULARITY,
     rules=[_LAYER_RULE],
 )
-LAYER = QUANT
 #: Controls of the whole-network sweep (bits 1..8 are all measured).
 SWEEP = ParamSpec(
     "quant_sweep",

@@ -149,10 +149,6 @@ class ScheduleRun:
         """Validation loss after the last epoch; NaN when the run diverged."""
         return math.nan if self.diverged else float(self.val_loss[-1])
 
-    @property
-    def best_loss(self) -> float:
-        return float(np.nanmin(self.val_loss))
-
 
 @dataclass(frozen=True)
 class Comparison:

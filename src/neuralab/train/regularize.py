@@ -549,11 +549,6 @@ class Stopping:
     def stopped_epoch(self) -> int:
         return self.stopped.stopped_epoch
 
-    @property
-    def saved_share(self) -> float:
-        """Share of the epoch budget that early stopping did not spend."""
-        return 1 - self.stopped_epoch / STOP_EPOCHS
-
 
 @lru_cache(maxsize=64)
 @_stored
