@@ -55,14 +55,16 @@ PROBES: dict[str, Probe] = {
     "/splits": Probe("#splits-train_pct [role=slider]", "splits-sizes", also=("splits-shares",)),
     "/preprocessing": Probe("#preprocessing-window [role=slider]", "preprocessing-smooth"),
     "/fitting": Probe("#fitting-degree [role=slider]", "fitting-fit"),
-    "/gradient-descent": Probe("#gd-lr [role=slider]", "gd-race", also=("gd-loss",)),
-    "/learning-rate": Probe("#lr-epochs [role=slider]", "lr-curve"),
-    "/training-loop": Probe("#loop-batch_size [role=slider]", "loop-step"),
-    "/feedforward": Probe("#ff-x_max [role=slider]", "ff-act-chart"),  # the worked chart redraws text only
-    "/playground": Probe("#pg-n_points [role=slider]", "pg-boundary"),
-    "/quantization": Probe("#quant-bits [role=slider]", "quant-hist"),
-    "/pruning": Probe("#prune-sparsity [role=slider]", "prune-snap"),
-    "/distillation": Probe("#distill-T [role=slider]", "distill-soft"),
+    "/gradient-descent": Probe("#gradient-descent-lr [role=slider]", "gradient-descent-race",
+                               also=("gradient-descent-loss",)),
+    "/learning-rate": Probe("#learning-rate-epochs [role=slider]", "learning-rate-curve"),
+    "/training-loop": Probe("#training-loop-batch_size [role=slider]", "training-loop-step"),
+    # the worked chart redraws text only
+    "/feedforward": Probe("#feedforward-x_max [role=slider]", "feedforward-act-chart"),
+    "/playground": Probe("#playground-n_points [role=slider]", "playground-boundary"),
+    "/quantization": Probe("#quantization-bits [role=slider]", "quantization-hist"),
+    "/pruning": Probe("#pruning-sparsity [role=slider]", "pruning-snap"),
+    "/distillation": Probe("#distillation-T [role=slider]", "distillation-soft"),
     # /regularization and /deploy have no light move: each of their sliders retrains (see latency.py)
 }
 

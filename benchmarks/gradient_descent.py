@@ -16,7 +16,7 @@ import time
 import threadpoolctl
 import torch
 
-from neuralab.app.pages import gradient_descent as gd
+from neuralab.app.pages import gradient_descent
 from neuralab.train import descent, landscape, optimizers
 
 ALL = ",".join(optimizers.OPTIMIZERS)
@@ -49,34 +49,35 @@ def main() -> None:
         print(f"race_{name}_7opt_300steps_cold {t_all:.0f} ms")
     print(f"race_cached {ms(lambda: descent.race('bowl', -2.5, 2.0, 0.04, 200, DEFAULT), 20):.2f} ms")
 
-    v = gd.RACE_SECTION.spec.defaults()
+    v = gradient_descent.RACE_SECTION.spec.defaults()
     lr_pos = math.log10(v["lr"])
     opts = v["opts"].split(",")
     # the callbacks as the browser calls them: slider positions in, every output drawn
-    gd.update_race(v["surface"], v["x0"], v["y0"], lr_pos, v["steps"], opts)
-    t = ms(lambda: gd.update_race(v["surface"], v["x0"], v["y0"], lr_pos, v["steps"], opts), 20)
+    gradient_descent.update_race(v["surface"], v["x0"], v["y0"], lr_pos, v["steps"], opts)
+    t = ms(lambda: gradient_descent.update_race(v["surface"], v["x0"], v["y0"], lr_pos, v["steps"], opts), 20)
     print(f"callback_race_view_warm {t:.1f} ms")
-    t = ms(lambda: gd.update_race("ravine", -3.5, 1.5, math.log10(fresh_lr()), 200, opts), 5)
+    t = ms(lambda: gradient_descent.update_race("ravine", -3.5, 1.5, math.log10(fresh_lr()), 200, opts), 5)
     print(f"callback_race_view_cold_default_opts {t:.0f} ms")
-    t = ms(lambda: gd.update_race("ravine", -3.5, 1.5, math.log10(fresh_lr()), 300, ALL.split(",")), 3)
+    t = ms(lambda: gradient_descent.update_race("ravine", -3.5, 1.5, math.log10(fresh_lr()), 300, ALL.split(",")), 3)
     print(f"callback_race_view_cold_worst_7opt_300steps {t:.0f} ms")
     click = {"points": [{"x": 1.0, "y": 1.0}]}
-    print(f"callback_set_start {ms(lambda: gd.start_from('gd-race', click, 'bowl', 0, 0), 200) * 1e3:.1f} us")
+    start = ms(lambda: gradient_descent.start_from('gradient-descent-race', click, 'bowl', 0, 0), 200)
+    print(f"callback_set_start {start * 1e3:.1f} us")
 
     b = [math.log10(0.05), 16, 100, 0]
     t_cold = ms(lambda: descent.batch_paths(0.05, 16, 100, next(lr_k) % 9000 + 1), 3)
     print(f"batch_paths_100_updates_cold {t_cold:.0f} ms")
     t_cold = ms(lambda: descent.batch_paths(0.05, 16, 300, next(lr_k) % 9000 + 1), 3)
     print(f"batch_paths_300_updates_cold {t_cold:.0f} ms")
-    gd.update_batch(*b)
-    print(f"callback_batch_view_warm {ms(lambda: gd.update_batch(*b), 20):.1f} ms")
+    gradient_descent.update_batch(*b)
+    print(f"callback_batch_view_warm {ms(lambda: gradient_descent.update_batch(*b), 20):.1f} ms")
 
     for dirs in landscape.DIRECTIONS:
         for epochs in (20, 40):
             landscape._trained.cache_clear()
             t = ms(lambda d=dirs, e=epochs: landscape.landscape(d, e, 0))
             print(f"landscape_{dirs}_{epochs}epochs_wall {t:.0f} ms")
-    t = ms(lambda: gd.LANDSCAPE_SECTION.view(dict(ls_dirs="random", ls_epochs=20, seed=1)), 1)
+    t = ms(lambda: gradient_descent.LANDSCAPE_SECTION.view(dict(ls_dirs="random", ls_epochs=20, seed=1)), 1)
     print(f"callback_landscape_view_cold_in_process {t:.0f} ms")
 
 

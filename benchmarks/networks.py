@@ -20,8 +20,7 @@ os.environ.setdefault("NEURALAB_CACHE_DIR", tempfile.mkdtemp(prefix="neuralab-be
 
 import torch  # noqa: E402
 
-from neuralab.app.pages import feedforward as ff  # noqa: E402
-from neuralab.app.pages import training_loop as loop  # noqa: E402
+from neuralab.app.pages import feedforward, training_loop  # noqa: E402
 from neuralab.nn import teaching  # noqa: E402
 from neuralab.nn.teaching import WORKED  # noqa: E402
 from neuralab.train import stepwise  # noqa: E402
@@ -50,20 +49,22 @@ def main() -> None:
     line("ff.trained_net_cold_train", ms(stepwise.trained_net))
     stepwise.trained_net.cache_clear()
     line("ff.trained_net_from_disk", ms(stepwise.trained_net))
-    line("ff.network_view_cold", ms(lambda: ff.NET_SECTION.view(dict(digit=4, sample=3))))
-    line("ff.network_view_warm", warm(lambda: ff.NET_SECTION.view(dict(digit=4, sample=3))))
+    line("ff.network_view_cold", ms(lambda: feedforward.NET_SECTION.view(dict(digit=4, sample=3))))
+    line("ff.network_view_warm", warm(lambda: feedforward.NET_SECTION.view(dict(digit=4, sample=3))))
 
     # worked example (drag): a new slider value is a cache miss, so time distinct values
     fresh = [round(-2 + 0.1 * k, 1) for k in range(30)]
     line("ff.worked_view_new_value", statistics.median(
-        ms(lambda v=v: ff.update_worked(v, *WORKED_ARGS[1:])) for v in fresh))
-    line("ff.worked_view_warm", warm(lambda: ff.update_worked(*WORKED_ARGS)))
+        ms(lambda v=v: feedforward.update_worked(v, *WORKED_ARGS[1:])) for v in fresh))
+    line("ff.worked_view_warm", warm(lambda: feedforward.update_worked(*WORKED_ARGS)))
     # the backprop callback's inputs: bp_batch, bp_hidden, bp_net, seed, then the worked sliders
-    line("ff.backprop_view_worked_warm", warm(lambda: ff.update_backprop(8, 8, "worked", 0, *WORKED_ARGS)))
-    line("ff.backprop_view_digits_cold_b64_h32", ms(lambda: ff.update_backprop(64, 32, "digits", 7, *WORKED_ARGS)))
-    line("ff.backprop_view_digits_warm", warm(lambda: ff.update_backprop(64, 32, "digits", 7, *WORKED_ARGS)))
-    line("ff.explorer_view_cold", ms(lambda: ff.update_explorer("gelu", 7.5, -2.5, 1201)))  # threshold at log10
-    line("ff.explorer_view_warm", warm(lambda: ff.update_explorer("gelu", 7.5, -2.5, 1201)))
+    line("ff.backprop_view_worked_warm", warm(lambda: feedforward.update_backprop(8, 8, "worked", 0, *WORKED_ARGS)))
+    line("ff.backprop_view_digits_cold_b64_h32",
+         ms(lambda: feedforward.update_backprop(64, 32, "digits", 7, *WORKED_ARGS)))
+    line("ff.backprop_view_digits_warm", warm(lambda: feedforward.update_backprop(64, 32, "digits", 7, *WORKED_ARGS)))
+    # threshold at log10
+    line("ff.explorer_view_cold", ms(lambda: feedforward.update_explorer("gelu", 7.5, -2.5, 1201)))
+    line("ff.explorer_view_warm", warm(lambda: feedforward.update_explorer("gelu", 7.5, -2.5, 1201)))
 
     # hand-written backprop beside its peer, torch autograd, on one digits batch (float64)
     net = teaching._digits_cached(64, 32, 7).net
@@ -73,7 +74,8 @@ def main() -> None:
 
     # the training loop: a new configuration, each button press, a jump to the end of the epoch
     def view(batch_size: int, optimizer: str, lr: float, tick: int) -> tuple:
-        return loop.LOOP_SECTION.view(dict(batch_size=batch_size, optimizer=optimizer, lr=lr, seed=11, tick=tick))
+        return training_loop.LOOP_SECTION.view(dict(batch_size=batch_size, optimizer=optimizer, lr=lr, seed=11,
+                                                    tick=tick))
 
     line("loop.view_new_config_tick0", ms(lambda: view(32, "adam", 0.01, 0)))
     line("loop.view_next_step", statistics.median(ms(lambda t=t: view(32, "adam", 0.01, t)) for t in range(1, 40)))

@@ -28,26 +28,26 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(lab.url + "/playground" + QUERY)
-        page.wait_for_selector("#pg-status:has-text(\"Epoch 0\")", timeout=60000)
-        page.wait_for_selector("#pg-curves .js-plotly-plot .main-svg", timeout=60000)
+        page.wait_for_selector("#playground-status:has-text(\"Epoch 0\")", timeout=60000)
+        page.wait_for_selector("#playground-curves .js-plotly-plot .main-svg", timeout=60000)
         page.evaluate("""() => {
             window.__t = []; window.__plots = 0;
             new MutationObserver(() => window.__t.push(performance.now())).observe(
-                document.querySelector('#pg-status'), {childList: true, subtree: true, characterData: true});
-            document.querySelector('#pg-curves .js-plotly-plot').on('plotly_afterplot', () => window.__plots++);
+                document.querySelector('#playground-status'), {childList: true, subtree: true, characterData: true});
+            document.querySelector('#playground-curves .js-plotly-plot').on('plotly_afterplot', () => window.__plots++);
         }""")
-        page.click("#pg-play")
+        page.click("#playground-play")
         page.wait_for_function("() => window.__t.length >= 2", timeout=30_000)
         page.evaluate("() => { window.__t0 = performance.now(); window.__n0 = window.__t.length; "
                       "window.__p0 = window.__plots; }")
         page.wait_for_timeout(SECONDS * 1000)
         frames, plots, span = page.evaluate("() => [window.__t.length - window.__n0, window.__plots - window.__p0, "
                                             "(performance.now() - window.__t0) / 1000]")
-        status = page.locator("#pg-status").inner_text()
-        if page.locator("#pg-pause").is_enabled():
-            page.click("#pg-pause")
+        status = page.locator("#playground-status").inner_text()
+        if page.locator("#playground-pause").is_enabled():
+            page.click("#playground-pause")
         else:
-            print("# the job had ended:", page.locator("#pg-job-note").inner_text(), file=sys.stderr)
+            print("# the job had ended:", page.locator("#playground-job-note").inner_text(), file=sys.stderr)
         rate = re.search(r"([\d,]+) updates/s", status)
         print(f"playground_status_redraws_per_s {frames / span:.1f} 1/s")
         print(f"playground_curve_redraws_per_s {plots / span:.1f} 1/s")

@@ -7,7 +7,7 @@ Prints ``name value unit`` lines (comments start with ``#``):
 * ``latency_<model>_<sparsity>_<variant>_{one,batch}_us``: median forward time of the dense network,
   the unstructured-pruned one (zeros in dense matrices), the same as torch CSR (``torch.sparse.mm``)
   and the structurally pruned one cut down to smaller dense matrices, for 1 sample and a batch of
-  ``prune.BATCH``; ``*_speedup`` is dense time over variant time (batch).
+  ``prune_effects.BATCH``; ``*_speedup`` is dense time over variant time (batch).
 
 Timings on a shared machine are noisy; the load average is printed.
 
@@ -21,7 +21,7 @@ import time
 
 import torch
 
-from neuralab.compress import distill, prune, zoo
+from neuralab.compress import distill, prune_effects, zoo
 
 torch.set_num_threads(1)
 
@@ -38,18 +38,18 @@ def main() -> None:
     for name in ("mlp", "teacher", "student"):
         zoo.load(name, 0)  # train once if the disk cache is empty (not timed)
     distill._teacher()
-    timed("snapshot_mlp_50_cold", lambda: prune.snapshot("mlp", 50, "unstructured", 0))
-    timed("schedules_mlp_80_s", lambda: prune.schedules("mlp", 80, "unstructured", 0))
-    timed("sweep_mlp_s", lambda: prune.sweep("mlp", 0))
-    timed("lottery_mlp_s", lambda: prune.lottery("mlp", 0))
-    timed("footprint_mlp_50_s", lambda: prune.footprint("mlp", 50, 0))
-    timed("schedules_teacher_80_s", lambda: prune.schedules("teacher", 80, "unstructured", 0))
+    timed("snapshot_mlp_50_cold", lambda: prune_effects.snapshot("mlp", 50, "unstructured", 0))
+    timed("schedules_mlp_80_s", lambda: prune_effects.schedules("mlp", 80, "unstructured", 0))
+    timed("sweep_mlp_s", lambda: prune_effects.sweep("mlp", 0))
+    timed("lottery_mlp_s", lambda: prune_effects.lottery("mlp", 0))
+    timed("footprint_mlp_50_s", lambda: prune_effects.footprint("mlp", 50, 0))
+    timed("schedules_teacher_80_s", lambda: prune_effects.schedules("teacher", 80, "unstructured", 0))
     distill._run.cache_clear()
     timed("distill_compare_cold_s", lambda: distill.compare(4.0, 0.5))
     timed("distill_compare_hard_cached_s", lambda: distill.compare(6.0, 0.9))
     for model in ("mlp", "teacher"):
         for sparsity in (50, 90):
-            fp = prune.footprint(model, sparsity, 0, repeats=400)
+            fp = prune_effects.footprint(model, sparsity, 0, repeats=400)
             for i, variant in enumerate(("dense", "zeros", "csr", "structured")):
                 stem = f"latency_{model}_{sparsity}_{variant}"
                 print(f"{stem}_one_us {fp.latency_one[i] * 1e6:.1f} us")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from neuralab.checks import check_array
+from neuralab.checks import check_array, check_frequency, check_labels, check_length
 from neuralab.params import ParamError
 
 
@@ -31,3 +31,21 @@ def test_good_arrays_come_back_as_float64():
     out = check_array([1, 2, 3])
     assert out.dtype == np.float64 and out.tolist() == [1.0, 2.0, 3.0]
     assert check_array(2.5, "t", ndim=None, min_len=0).shape == ()
+
+
+def test_labels_lengths_and_frequencies_get_sentences_too():
+    np.testing.assert_array_equal(check_labels([0.0, 2.0, 1.0], "labels", 3, 10), [0, 2, 1])
+    assert check_labels([1, 2], "labels", 2, 10).dtype == np.int64
+    with pytest.raises(ParamError, match=r"labels must have one entry per sample \(4\); got 3"):
+        check_labels([0, 1, 2], "labels", 4, 10)
+    with pytest.raises(ParamError, match="labels must hold whole numbers from 0 to 9; got values from 0 to 10"):
+        check_labels([0, 10], "labels", 2, 10)
+    with pytest.raises(ParamError, match="labels must hold whole numbers"):
+        check_labels([0, 1.5], "labels", 2, 10)
+    check_length(np.zeros(3), "y", 3)
+    with pytest.raises(ParamError, match=r"y must have one entry per sample \(3\); got 2"):
+        check_length(np.zeros(2), "y", 3)
+    assert check_frequency(np.float32(50), "fs") == 50.0 and isinstance(check_frequency(50, "fs"), float)
+    for bad in (0, -1.0, np.inf, True, "50"):
+        with pytest.raises(ParamError, match="fs must be a positive, finite frequency in Hz"):
+            check_frequency(bad, "fs")

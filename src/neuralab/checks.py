@@ -14,7 +14,7 @@ import numpy as np
 
 from neuralab.params import ParamError
 
-__all__ = ["check_array", "fail"]
+__all__ = ["check_array", "check_frequency", "check_labels", "check_length", "fail"]
 
 
 def fail(message: str) -> ParamError:
@@ -59,3 +59,29 @@ def check_array(x: Any, name: str = "x", ndim: int | tuple[int, ...] | None = 1,
     if n < min_len:
         raise fail(f"{name} has {n} samples; it needs at least {min_len}{f' ({why})' if why else ''}.")
     return arr
+
+
+def check_length(arr: np.ndarray, name: str, n: int) -> None:
+    """Refuse ``arr`` unless it has ``n`` entries, one per sample, with a sentence naming ``name``."""
+    if len(arr) != n:
+        raise fail(f"{name} must have one entry per sample ({n}); got {len(arr)}.")
+
+
+def check_labels(x: Any, name: str, n: int, limit: int) -> np.ndarray:
+    """``x`` as ``n`` int64 labels (bin or group indices) in ``[0, limit)``, or a ParamError naming ``name``."""
+    arr = check_array(x, name)
+    check_length(arr, name, n)
+    if np.any(arr != np.round(arr)) or arr.min() < 0 or arr.max() >= limit:
+        raise fail(
+            f"{name} must hold whole numbers from 0 to {limit - 1}; "
+            f"got values from {arr.min():g} to {arr.max():g}."
+        )
+    return arr.astype(np.int64)
+
+
+def check_frequency(value: Any, name: str) -> float:
+    """``value`` as a positive, finite frequency in Hz (a plain number, not a bool), or a ParamError naming ``name``."""
+    number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    if not number or not np.isfinite(value) or value <= 0:
+        raise fail(f"{name} must be a positive, finite frequency in Hz; got {value!r}.")
+    return float(value)

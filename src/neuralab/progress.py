@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["Progress", "quiet"]
+__all__ = ["Progress", "quiet", "stage"]
 
 #: ``progress(done, total)``: ``done`` units of ``total`` finished so far.
 Progress = Callable[[int, int], None]
@@ -17,3 +17,12 @@ Progress = Callable[[int, int], None]
 
 def quiet(done: int, total: int) -> None:
     """A progress callback that reports nothing (the default when no page is listening)."""
+
+
+def stage(progress: Progress | None, done: int, total: int) -> Progress:
+    """A progress callback for one stage of a longer job: ``done`` units already behind it, ``total`` in all.
+
+    The stage counts its own units from 0; ``progress`` sees them shifted by ``done`` (``None`` reports nothing).
+    """
+    p = progress or quiet
+    return lambda d, t: p(done + d, total)

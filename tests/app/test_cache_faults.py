@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from neuralab.app.pages import splits as splits_page
+from neuralab.app.pages import splits
 from neuralab.data.splits import CV
 from tests.devserver import LabServer, Page
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.services
 def _cross_validate(lab: LabServer, seed: int) -> str:
     """Run /splits' cross-validation job on ``lab`` with ``seed`` and return its caption."""
     page = Page(lab, "/splits")
-    body = page.body(splits_page.CV_SECTION, {**CV.defaults(), "seed": seed})
+    body = page.body(splits.CV_SECTION, {**CV.defaults(), "seed": seed})
     handles = page.submit(body)
     done = page.wait(body, handles, lambda doc: "response" in doc, timeout_s=120)
     return str(done["response"]["splits-folds-summary"]["children"])

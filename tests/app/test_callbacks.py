@@ -6,8 +6,7 @@ import pytest
 from neuralab.app.pages import reference, splits
 from neuralab.app.registry import PAGES
 from neuralab.app.shell import render
-from tests.app.tree import find as _find
-from tests.app.tree import text as _text
+from tests.app import tree
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -96,30 +95,30 @@ def test_string_values_from_a_request_are_coerced_before_use():
 
 
 def test_reference_callback():
-    assert "Data splits and leakage" in _text(reference.show("splits"))
-    assert "topic must be one of" in _text(reference.show("../../etc/passwd"))
+    assert "Data splits and leakage" in tree.text(reference.show("splits"))
+    assert "topic must be one of" in tree.text(reference.show("../../etc/passwd"))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
 def test_every_path_renders(page):
-    text = _text(render(page.path, ""))
+    text = tree.text(render(page.path, ""))
     assert page.title in text
     if page.module is None:
         assert "not built yet" in text
 
 
 def test_home_and_unknown_paths():
-    assert "neuralab" in _text(render("/", ""))
-    assert "No such page" in _text(render("/nope", ""))
+    assert "neuralab" in tree.text(render("/", ""))
+    assert "No such page" in tree.text(render("/nope", ""))
 
 
 
 
 def test_url_state_reaches_the_controls_and_bad_values_are_reported():
     layout = render("/splits", "?train_pct=80&val_pct=10&dataset=wine")
-    assert _find(layout, "splits-train_pct").value == 80
-    assert _find(layout, "splits-dataset").value == "wine"
-    text = _text(render("/splits", "?train_pct=abc"))
+    assert tree.find(layout, "splits-train_pct").value == 80
+    assert tree.find(layout, "splits-dataset").value == "wine"
+    text = tree.text(render("/splits", "?train_pct=abc"))
     assert "train_pct must be a whole number" in text and "using the default" in text
 
 

@@ -5,14 +5,13 @@ import base64
 import plotly.graph_objects as go
 from dash import dcc, no_update
 
-from neuralab.app.pages import deploy as page
-from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
+from neuralab.app.pages import deploy
+from tests.app import tree
 
 
 def test_layout_has_controls_outputs_and_downloads():
-    ids = _ids(page.layout(page.SPEC.defaults(), []))
-    for name in page.SPEC.fields:
+    ids = tree.ids(deploy.layout(deploy.SPEC.defaults(), []))
+    for name in deploy.SPEC.fields:
         assert f"deploy-{name}" in ids
     assert isinstance(ids["deploy-stages"], dcc.Graph) and "deploy-stages-summary" in ids
     for i in ("deploy-download-c", "deploy-download-onnx", "deploy-get-c", "deploy-get-onnx", "deploy-excerpt"):
@@ -20,19 +19,19 @@ def test_layout_has_controls_outputs_and_downloads():
 
 
 def _stack(prune, calib, granularity="channel"):
-    return page.STACK.view(dict(prune=prune, calib=calib, granularity=granularity))
+    return deploy.STACK.view(dict(prune=prune, calib=calib, granularity=granularity))
 
 
 def test_stack_view_and_downloads():
     fig, text, table, checks, excerpt, files, alert = _stack(15, 200)
     assert isinstance(fig, go.Figure) and alert == ""
-    assert "Teacher fp32" in _text(table) and "bytes" in text
+    assert "Teacher fp32" in tree.text(table) and "bytes" in text
     assert "void nl_infer" in excerpt and "ONNX Runtime agrees" in checks
-    c = page.download_c(1, files)
+    c = deploy.download_c(1, files)
     assert c["filename"].endswith(".c") and "static const int8_t W0" in c["content"]
-    o = page.download_onnx(1, files)
+    o = deploy.download_onnx(1, files)
     assert o["base64"] and base64.b64decode(o["content"])[:2] == base64.b64decode(files["onnx"])[:2]
-    assert page.download_c(1, None) is no_update
+    assert deploy.download_c(1, None) is no_update
 
 
 def test_bad_input_is_a_sentence():

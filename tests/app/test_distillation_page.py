@@ -6,18 +6,18 @@ import torch
 from dash import dcc
 
 from neuralab.app.pages import distillation
-from tests.app.tree import ids as _ids
+from tests.app import tree
 
 torch.set_num_threads(1)
 
 
 def test_layout_has_every_control_and_every_output():
-    ids = _ids(distillation.layout(distillation.SPEC.defaults(), []))
+    ids = tree.ids(distillation.layout(distillation.SPEC.defaults(), []))
     for name in distillation.SPEC.fields:
-        assert f"distill-{name}" in ids
+        assert f"distillation-{name}" in ids
     for graph in ("soft", "grad", "cmp"):
-        assert isinstance(ids[f"distill-{graph}"], dcc.Graph) and f"distill-{graph}-summary" in ids
-    assert "distill-cmp-progress" in ids
+        assert isinstance(ids[f"distillation-{graph}"], dcc.Graph) and f"distillation-{graph}-summary" in ids
+    assert "distillation-cmp-progress" in ids
 
 
 def test_soft_callback_follows_the_drag():

@@ -5,12 +5,11 @@ import pytest
 from dash import dcc
 
 from neuralab.app.pages import fitting
-from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
+from tests.app import tree
 
 
 def test_layout_has_every_control_and_every_output():
-    ids = _ids(fitting.layout(fitting.SPEC.defaults(), []))
+    ids = tree.ids(fitting.layout(fitting.SPEC.defaults(), []))
     for name in fitting.SPEC.fields:  # the URL sync reads each of these
         assert f"fitting-{name}" in ids
     for graph in ("fit", "sweep", "bv", "lc", "memorize"):
@@ -31,8 +30,8 @@ def test_fit_callback_gives_figures_text_and_a_diagnosis():
     assert isinstance(fit, go.Figure) and isinstance(sweep, go.Figure) and alert == ""
     assert "A degree-15 polynomial fitted to 30 points" in fit_text
     assert "validation MSE is lowest at degree" in sweep_text
-    assert "Overfit (high variance)" in _text(diagnosis) and "noise floor σ² 0.09" in _text(diagnosis)
-    assert "Underfit" in _text(_fit(1, 30, 0.3, 0)[4])
+    assert "Overfit (high variance)" in tree.text(diagnosis) and "noise floor σ² 0.09" in tree.text(diagnosis)
+    assert "Underfit" in tree.text(_fit(1, 30, 0.3, 0)[4])
 
 
 def test_fit_callback_follows_the_drag_and_falls_back_to_the_value():

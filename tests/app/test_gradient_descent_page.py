@@ -8,24 +8,24 @@ import plotly.graph_objects as go
 import pytest
 from dash import dcc, html, no_update
 
-from neuralab.app.pages import gradient_descent as gd
-from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
+from neuralab.app.pages import gradient_descent
+from tests.app import tree
 
 ETA = 0.04
 LR = math.log10(ETA)  # the log slider's position for η = 0.04
 
 
 def test_layout_has_every_control_and_every_output():
-    ids = _ids(gd.layout(gd.SPEC.defaults(), []))
-    for name in gd.SPEC.fields:  # the URL sync reads each of these
-        assert f"gd-{name}" in ids
+    ids = tree.ids(gradient_descent.layout(gradient_descent.SPEC.defaults(), []))
+    for name in gradient_descent.SPEC.fields:  # the URL sync reads each of these
+        assert f"gradient-descent-{name}" in ids
     for graph in ("race", "loss", "batch", "landscape"):
-        assert isinstance(ids[f"gd-{graph}"], dcc.Graph) and f"gd-{graph}-summary" in ids
-    assert "gd-landscape-progress" in ids and "gd-race-progress" not in ids
-    assert isinstance(ids["gd-opts"], dcc.Checklist) and ids["gd-opts"].value == ["sgd", "momentum", "rmsprop", "adam"]
-    assert ids["gd-step"].updatemode == "drag" and ids["gd-lr"].updatemode == "mouseup"
-    assert {"gd-play", "gd-tick", "gd-paths", "gd-table", "gd-surface-card"} <= set(ids)
+        assert isinstance(ids[f"gradient-descent-{graph}"], dcc.Graph) and f"gradient-descent-{graph}-summary" in ids
+    assert "gradient-descent-landscape-progress" in ids and "gradient-descent-race-progress" not in ids
+    opts = ids["gradient-descent-opts"]
+    assert isinstance(opts, dcc.Checklist) and opts.value == ["sgd", "momentum", "rmsprop", "adam"]
+    assert ids["gradient-descent-step"].updatemode == "drag" and ids["gradient-descent-lr"].updatemode == "mouseup"
+    assert {f"gradient-descent-{name}" for name in ("play", "tick", "paths", "table", "surface-card")} <= set(ids)
 
 
 def _race(surface="bowl", x0=-2.5, y0=2.0, lr=ETA, steps=100, opts=("sgd",)) -> dict:
@@ -33,26 +33,27 @@ def _race(surface="bowl", x0=-2.5, y0=2.0, lr=ETA, steps=100, opts=("sgd",)) -> 
 
 
 def test_race_view_gives_figures_table_paths_and_a_card():
-    out = gd.RACE_SECTION.view(_race("ravine", -3.5, 1.5, ETA, 200, ("sgd", "momentum")))
+    out = gradient_descent.RACE_SECTION.view(_race("ravine", -3.5, 1.5, ETA, 200, ("sgd", "momentum")))
     race, summary, loss, loss_summary, table, paths, step_max, step, alert = out
     assert isinstance(race, go.Figure) and isinstance(loss, go.Figure) and alert == ""
     assert summary.startswith("Narrow ravine, η = 0.04, 200 steps from (-3.50, 1.50)")
-    assert isinstance(table, html.Table) and "SGD + momentum" in _text(table)
+    assert isinstance(table, html.Table) and "SGD + momentum" in tree.text(table)
     assert step_max == step == 200 and len(paths["x"]) == 2
-    card = gd.update_surface_card("ravine")
-    assert "f(x, y) = 0.1x² + 10y²" in _text(card) and "(0.000, 0.000)" in _text(card)
-    assert gd.update_surface_card("nope") == ""
+    card = gradient_descent.update_surface_card("ravine")
+    assert "f(x, y) = 0.1x² + 10y²" in tree.text(card) and "(0.000, 0.000)" in tree.text(card)
+    assert gradient_descent.update_surface_card("nope") == ""
 
 
 def test_race_callback_reads_the_log_slider():
-    out = gd.update_race("ravine", -3.5, 1.5, LR, 200, ["sgd", "momentum"])  # the lr slider sits at log10(η)
-    assert out[1] == gd.RACE_SECTION.view(_race("ravine", -3.5, 1.5, ETA, 200, ("sgd", "momentum")))[1]
+    # the lr slider sits at log10(η)
+    out = gradient_descent.update_race("ravine", -3.5, 1.5, LR, 200, ["sgd", "momentum"])
+    assert out[1] == gradient_descent.RACE_SECTION.view(_race("ravine", -3.5, 1.5, ETA, 200, ("sgd", "momentum")))[1]
     assert out[1].startswith("Narrow ravine, η = 0.04, 200 steps")
 
 
 def test_race_view_explains_divergence_in_the_table():
-    out = gd.RACE_SECTION.view(_race("rosenbrock", -1.5, 2.0, ETA, 100, ("sgd", "adam")))
-    assert "diverged: SGD" in out[1] and "Diverged at step" in _text(out[4])
+    out = gradient_descent.RACE_SECTION.view(_race("rosenbrock", -1.5, 2.0, ETA, 100, ("sgd", "adam")))
+    assert "diverged: SGD" in out[1] and "Diverged at step" in tree.text(out[4])
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,7 @@ def test_race_view_explains_divergence_in_the_table():
     ],
 )
 def test_race_view_bad_input_is_a_sentence(values, fragment):
-    out = gd.RACE_SECTION.view(values)
+    out = gradient_descent.RACE_SECTION.view(values)
     assert fragment in out[-1]
     assert isinstance(out[0], go.Figure)
     if fragment:
@@ -78,25 +79,28 @@ def test_race_view_bad_input_is_a_sentence(values, fragment):
 
 def test_click_and_surface_move_the_start():
     click = {"points": [{"x": 1.23456, "y": -0.5, "curveNumber": 0}]}
-    assert gd.start_from("gd-race", click, "bowl", 0, 0) == (1.23, -0.5)
-    assert gd.start_from("gd-surface", None, "rosenbrock", 0, 0) == gd.SURFACES["rosenbrock"].start
-    assert gd.start_from("gd-race", {"points": []}, "bowl", 0, 0) == (no_update, no_update)
-    assert gd.start_from("gd-race", {"points": [{"x": "x"}]}, "bowl", 0, 0) == (no_update, no_update)
-    assert gd.start_from("gd-surface", None, "nope", 0, 0) == (no_update, no_update)
+    assert gradient_descent.start_from("gradient-descent-race", click, "bowl", 0, 0) == (1.23, -0.5)
+    rosenbrock = gradient_descent.SURFACES["rosenbrock"].start
+    assert gradient_descent.start_from("gradient-descent-surface", None, "rosenbrock", 0, 0) == rosenbrock
+    assert gradient_descent.start_from("gradient-descent-race", {"points": []}, "bowl", 0, 0) == (no_update, no_update)
+    bad_click = {"points": [{"x": "x"}]}
+    assert gradient_descent.start_from("gradient-descent-race", bad_click, "bowl", 0, 0) == (no_update, no_update)
+    assert gradient_descent.start_from("gradient-descent-surface", None, "nope", 0, 0) == (no_update, no_update)
 
 
 def test_batch_view():
     batch = dict(bs_lr=0.05, bs_size=16, bs_steps=100, seed=0)
-    figure, summary, alert = gd.BATCH_SECTION.view(batch)
+    figure, summary, alert = gradient_descent.BATCH_SECTION.view(batch)
     assert isinstance(figure, go.Figure) and alert == "" and "100 updates of SGD at η = 0.05" in summary
-    assert "bs_size must be between 2 and 128" in gd.BATCH_SECTION.view({**batch, "bs_size": 1000})[2]
-    assert "bs_steps must be 10 plus a multiple of 10" in gd.BATCH_SECTION.view({**batch, "bs_steps": 15})[2]
-    assert gd.update_batch(math.log10(0.05), 16, 100, 0)[1] == summary  # the callback reads the log slider
+    assert "bs_size must be between 2 and 128" in gradient_descent.BATCH_SECTION.view({**batch, "bs_size": 1000})[2]
+    assert "bs_steps must be 10 plus a multiple of 10" in gradient_descent.BATCH_SECTION.view(
+        {**batch, "bs_steps": 15})[2]
+    assert gradient_descent.update_batch(math.log10(0.05), 16, 100, 0)[1] == summary  # reads the log slider
 
 
 def test_landscape_view():
     seen = []
-    view = gd.LANDSCAPE_SECTION.view
+    view = gradient_descent.LANDSCAPE_SECTION.view
     figure, summary, alert = view(dict(ls_dirs="random", ls_epochs=5, seed=0), lambda d, t: seen.append((d, t)))
     assert isinstance(figure, go.Figure) and alert == ""
     assert "Filter-normalized random slice of 21 × 21 points" in summary

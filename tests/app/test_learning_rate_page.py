@@ -6,39 +6,39 @@ import plotly.graph_objects as go
 import pytest
 from dash import dcc
 
-from neuralab.app.pages import learning_rate as page
-from tests.app.tree import ids as _ids
+from neuralab.app.pages import learning_rate
+from tests.app import tree
 
 LOG_001 = -2.0  # the LR slider reports log10(LR)
 
 
 def test_layout_has_every_control_and_every_output():
-    ids = _ids(page.layout(page.SPEC.defaults(), []))
-    for name in page.SPEC.fields:  # the URL sync reads each of these
-        assert f"lr-{name}" in ids
+    ids = tree.ids(learning_rate.layout(learning_rate.SPEC.defaults(), []))
+    for name in learning_rate.SPEC.fields:  # the URL sync reads each of these
+        assert f"learning-rate-{name}" in ids
     for graph in ("curve", "compare", "range", "check", "scaling"):
-        assert isinstance(ids[f"lr-{graph}"], dcc.Graph) and f"lr-{graph}-summary" in ids
+        assert isinstance(ids[f"learning-rate-{graph}"], dcc.Graph) and f"learning-rate-{graph}-summary" in ids
     for heavy in ("compare", "range", "scaling"):
-        assert f"lr-{heavy}-progress" in ids
-    assert ids["lr-lr"].updatemode == "mouseup" and ids["lr-lr"].value == LOG_001
-    assert "lr-resample" in ids and ids["lr-schedule"].value == "cosine"
+        assert f"learning-rate-{heavy}-progress" in ids
+    assert ids["learning-rate-lr"].updatemode == "mouseup" and ids["learning-rate-lr"].value == LOG_001
+    assert "learning-rate-resample" in ids and ids["learning-rate-schedule"].value == "cosine"
 
 
 def test_curve_follows_the_drag_and_falls_back_to_the_value():
-    dragged = page.update_curve("cosine", -1.0, LOG_001, 50, 100)[1]
-    settled = page.update_curve("cosine", None, LOG_001, None, 100)[1]
+    dragged = learning_rate.update_curve("cosine", -1.0, LOG_001, 50, 100)[1]
+    settled = learning_rate.update_curve("cosine", None, LOG_001, None, 100)[1]
     assert "over 50 epochs from 0.1" in dragged and "over 100 epochs from 0.01" in settled
-    figure, _, alert = page.update_curve("step", None, LOG_001, None, 90)
+    figure, _, alert = learning_rate.update_curve("step", None, LOG_001, None, 90)
     assert isinstance(figure, go.Figure) and alert == ""
     assert max(figure.data[0].y) == pytest.approx(0.01) and min(figure.data[0].y) == pytest.approx(1e-4)
 
 
 def test_string_values_from_a_request_are_values_not_slider_positions():
-    assert "from 0.05" in page.update_curve("cosine", None, "0.05", None, "100")[1]
+    assert "from 0.05" in learning_rate.update_curve("cosine", None, "0.05", None, "100")[1]
 
 
 def test_the_curve_view_takes_values():
-    assert "over 100 epochs from 0.05" in page.CURVE.view(dict(schedule="cosine", lr=0.05, epochs=100))[1]
+    assert "over 100 epochs from 0.05" in learning_rate.CURVE.view(dict(schedule="cosine", lr=0.05, epochs=100))[1]
 
 
 @pytest.mark.parametrize(
@@ -54,42 +54,44 @@ def test_the_curve_view_takes_values():
 )
 def test_curve_bad_input_is_a_sentence(args, fragment):
     schedule, lr, epochs = args
-    figure, summary, alert = page.update_curve(schedule, None, lr, None, epochs)
+    figure, summary, alert = learning_rate.update_curve(schedule, None, lr, None, epochs)
     assert isinstance(figure, go.Figure) and fragment in alert and fragment in summary
 
 
 def test_compare_job_reports_progress_and_summarizes():
     bar = []
-    figure, summary, alert = page.update_compare(bar.append, LOG_001, 10, "adam", 3)  # the job gets positions
+    figure, summary, alert = learning_rate.update_compare(bar.append, LOG_001, 10, "adam", 3)  # the job gets positions
     assert isinstance(figure, go.Figure) and alert == ""
     assert summary.startswith("Adam from LR 0.01 for 10 epochs") and "lowest final validation loss" in summary
     assert bar and bar[-1] == ("90", "90")
 
 
 def test_range_view_gives_both_figures():
-    test_fig, test_text, check_fig, check_text, alert = page.RANGE.view(dict(optimizer="sgd", steps=100, seed=0))
+    test_fig, test_text, check_fig, check_text, alert = learning_rate.RANGE.view(
+        dict(optimizer="sgd", steps=100, seed=0))
     assert alert == "" and isinstance(test_fig, go.Figure) and isinstance(check_fig, go.Figure)
     assert test_text.startswith("SGD, ") and "a tenth of it suggests" in test_text
     assert "After 15 epochs, at the min / 10 LR" in check_text
 
 
 def test_scaling_view_runs_every_batch_size():
-    figure, summary, alert = page.SCALING.view(dict(base_lr=0.01, scale_epochs=5, seed=0))
+    figure, summary, alert = learning_rate.SCALING.view(dict(base_lr=0.01, scale_epochs=5, seed=0))
     assert alert == "" and "5 epochs, LR 0.01 at batch 32" in summary
     assert list(figure.data[0].x) == [16, 32, 64, 128, 256, 512, 1024]
-    assert page.update_scaling(lambda _: None, math.log10(0.01), 5, 0)[1] == summary  # the slider sends log10
+    assert learning_rate.update_scaling(lambda _: None, math.log10(0.01), 5, 0)[1] == summary  # the slider sends log10
 
 
 @pytest.mark.parametrize(
     ("section", "values", "fragment"),
     [
-        (page.COMPARE, dict(lr=0.01, epochs=10, optimizer="adamw", seed=0),
+        (learning_rate.COMPARE, dict(lr=0.01, epochs=10, optimizer="adamw", seed=0),
          "optimizer must be one of sgd, momentum, adam"),
-        (page.COMPARE, dict(lr=0.01, epochs=10, optimizer="sgd", seed=10_000), "seed must be between 0 and 9999"),
-        (page.RANGE, dict(optimizer="sgd", steps=99, seed=0), "steps must be between 100 and 500"),
-        (page.RANGE, dict(optimizer="sgd", steps=120, seed=0), "steps must be 100 plus a multiple of 50"),
-        (page.SCALING, dict(base_lr=10**1.5, scale_epochs=10, seed=0), "base_lr must be between 0.001 and 1"),
-        (page.SCALING, dict(base_lr=0.01, scale_epochs=None, seed=0), "scale_epochs must be a whole number"),
+        (learning_rate.COMPARE, dict(lr=0.01, epochs=10, optimizer="sgd", seed=10_000),
+         "seed must be between 0 and 9999"),
+        (learning_rate.RANGE, dict(optimizer="sgd", steps=99, seed=0), "steps must be between 100 and 500"),
+        (learning_rate.RANGE, dict(optimizer="sgd", steps=120, seed=0), "steps must be 100 plus a multiple of 50"),
+        (learning_rate.SCALING, dict(base_lr=10**1.5, scale_epochs=10, seed=0), "base_lr must be between 0.001 and 1"),
+        (learning_rate.SCALING, dict(base_lr=0.01, scale_epochs=None, seed=0), "scale_epochs must be a whole number"),
     ],
 )
 def test_heavy_views_turn_bad_input_into_a_sentence(section, values, fragment):
@@ -99,4 +101,4 @@ def test_heavy_views_turn_bad_input_into_a_sentence(section, values, fragment):
 
 
 def test_new_seed_moves_on():
-    assert page.new_seed(1, 41) == 42
+    assert learning_rate.new_seed(1, 41) == 42

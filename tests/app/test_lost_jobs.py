@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from neuralab.app import jobs, limits
-from neuralab.app.pages import splits as splits_page
+from neuralab.app.pages import splits
 from neuralab.data.splits import LEAK
 
 URL = "/_dash-update-component"
@@ -60,7 +60,7 @@ def leak_dep(client):
 
 def test_a_job_killed_mid_run_is_reported_lost_with_a_rerun_link(client, leak_dep, monkeypatch):
     started = psutil.Process().create_time()  # unique inputs: no cached answer from an earlier run
-    monkeypatch.setattr(splits_page, "leakage", lambda **_: time.sleep(600))  # the fork inherits it
+    monkeypatch.setattr(splits, "leakage", lambda **_: time.sleep(600))  # the fork inherits it
     body = _body(leak_dep, {**LEAK.defaults(), "seed": int(started) % 9973})
     r = client.post(URL, json=body)
     assert r.status_code == 200
@@ -124,7 +124,7 @@ def test_a_job_that_raises_is_a_sentence_not_a_400_and_is_not_cached(client, lea
     def broken(**_):
         raise ValueError("the teaching model diverged in a way nobody planned for")
 
-    monkeypatch.setattr(splits_page, "leakage", broken)
+    monkeypatch.setattr(splits, "leakage", broken)
     body = _body(leak_dep, {**LEAK.defaults(), "seed": 4242})
     for _ in range(2):  # the second identical request runs again: the error was not cached
         r = client.post(URL, json=body)

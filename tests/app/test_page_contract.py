@@ -13,8 +13,7 @@ from dash import dcc
 from neuralab.app.controls import cid
 from neuralab.app.registry import built
 from neuralab.params import Bool, Choice, Float, Int
-from tests.app.tree import ids
-from tests.app.tree import text as _text
+from tests.app import tree
 
 PAGES = built()
 
@@ -51,7 +50,7 @@ def _shown(f, value):
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
 def test_every_field_has_its_control_and_every_chart_its_caption(page):
     m = _module(page)
-    found = ids(m.layout(m.SPEC.defaults(), []))
+    found = tree.ids(m.layout(m.SPEC.defaults(), []))
     prefix = m.P
     for name, f in m.SPEC.fields.items():  # the URL sync reads each of these
         assert cid(prefix, name) in found, f"{page.path}: no control for {name}"
@@ -73,7 +72,7 @@ def test_a_link_round_trips_every_field_and_its_value_reaches_the_control(page):
         back, messages = spec.parse_query(spec.to_query(values))
         assert messages == [], (name, messages)
         assert back[name] == pytest.approx(values[name]) if isinstance(f, Float) else back[name] == values[name]
-        control = ids(m.layout(back, []))[cid(m.P, name)]
+        control = tree.ids(m.layout(back, []))[cid(m.P, name)]
         shown = getattr(control, "value", None)
         if isinstance(f, Int | Float) and not isinstance(shown, str):
             assert shown == pytest.approx(_shown(f, values[name])), (name, shown)
@@ -89,5 +88,5 @@ def test_a_bad_value_in_a_link_is_named_and_the_page_still_opens(page):
         assert values == m.SPEC.defaults() or messages == [], name  # bad values fall back to defaults
         if isinstance(m.SPEC.fields[name], Choice | Bool | Int | Float):
             assert messages and name in messages[0] and "using the default" in messages[0], (name, messages)
-        text = _text(m.layout(values, messages))
+        text = tree.text(m.layout(values, messages))
         assert "Some values in the link were not usable" in text and name in text

@@ -9,13 +9,12 @@ import pytest
 import torch
 from dash import Patch, dcc
 
-from neuralab.app.pages import playground as pg
-from neuralab.app.pages import playground_parts as pp
-from neuralab.train import playground
-from tests.app.tree import ids as _ids
+from neuralab.app.pages import playground, playground_parts
+from neuralab.train.playground import Engine, build
+from tests.app import tree
 
-N_OUT = len(pp.OUTPUTS)
-CURVES_CAP, STATUS = pp.FIGS.__len__(), N_OUT - 1  # first caption (the curves'), the status line
+N_OUT = len(playground_parts.OUTPUTS)
+CURVES_CAP, STATUS = playground_parts.FIGS.__len__(), N_OUT - 1  # first caption (the curves'), the status line
 
 
 @pytest.fixture(autouse=True)
@@ -25,8 +24,8 @@ def _store(tmp_path, monkeypatch):
 
 
 def _raw(**changes):
-    v = {**pg.SPEC.defaults(), **changes}
-    return [v[n] if n != "lr" else np.log10(v[n]) for n in pg.NAMES]  # the lr slider moves in log10 units
+    v = {**playground.SPEC.defaults(), **changes}
+    return [v[n] if n != "lr" else np.log10(v[n]) for n in playground.NAMES]  # the lr slider moves in log10 units
 
 
 def _epoch(out) -> int:
@@ -34,26 +33,26 @@ def _epoch(out) -> int:
 
 
 def test_layout_has_every_control_output_and_button():
-    ids = _ids(pg.layout(pg.SPEC.defaults(), []))
-    for name in pg.SPEC.fields:  # the URL sync reads each of these
-        assert f"pg-{name}" in ids
-    for name in pp.FIGS:
-        assert isinstance(ids[f"pg-{name}"], dcc.Graph) and f"pg-{name}-summary" in ids
+    ids = tree.ids(playground.layout(playground.SPEC.defaults(), []))
+    for name in playground.SPEC.fields:  # the URL sync reads each of these
+        assert f"playground-{name}" in ids
+    for name in playground_parts.FIGS:
+        assert isinstance(ids[f"playground-{name}"], dcc.Graph) and f"playground-{name}-summary" in ids
     for button in ("play", "pause", "step", "rewind", "resample", "add-layer", "remove-layer", "edge-apply",
-                   *(f"dl-{k}" for k in pg.EXPORTS)):
-        assert f"pg-{button}" in ids
-    assert pp.valid_tab(ids["pg-tab"].data)
-    assert [ids[f"pg-layer{i}"].hidden for i in (1, 2, 3)] == [False, False, True]  # 2 hidden layers by default
+                   *(f"dl-{k}" for k in playground.EXPORTS)):
+        assert f"playground-{button}" in ids
+    assert playground_parts.valid_tab(ids["playground-tab"].data)
+    assert [ids[f"playground-layer{i}"].hidden for i in (1, 2, 3)] == [False, False, True]  # 2 hidden layers by default
 
 
 def test_rebuild_draws_a_real_untrained_network():
-    tab = pp.new_tab()
-    out = pg.rebuild_view(tab, *_raw())
+    tab = playground_parts.new_tab()
+    out = playground.rebuild_view(tab, *_raw())
     assert len(out) == N_OUT + 1 and out[-1] == ""
-    for f in out[:len(pp.FIGS)]:
+    for f in out[:len(playground_parts.FIGS)]:
         go.Figure(f.to_dict())
     assert _epoch(out) == 0 and "A 2 → 4 → 2 → 1 network with 25 parameters" in out[CURVES_CAP + 3]
-    assert pp.load(tab).owner is None
+    assert playground_parts.load(tab).owner is None
 
 
 @pytest.mark.parametrize("changes,sentence", [
@@ -62,126 +61,128 @@ def test_rebuild_draws_a_real_untrained_network():
     (dict(batch_size=100, n_points=100), "batch_size is 100"),
 ])
 def test_unusable_settings_get_a_sentence_and_no_network(changes, sentence):
-    out = pg.rebuild_view(pp.new_tab(), *_raw(**changes))
+    out = playground.rebuild_view(playground_parts.new_tab(), *_raw(**changes))
     assert sentence in out[-1] and sentence in out[CURVES_CAP]
 
 
 def test_crafted_values_and_tab_ids_are_refused():
     raw = _raw()
-    raw[pg.NAMES.index("layers")] = "9; drop"
-    assert "layers must be a whole number" in pg.rebuild_view(pp.new_tab(), *raw)[-1]
-    assert "reload the page" in pg.rebuild_view("../../etc", *_raw())[-1]
-    assert "reload the page" in pg.act_view("step", {"x": 1}, None, None, *_raw())[-1]
+    raw[playground.NAMES.index("layers")] = "9; drop"
+    assert "layers must be a whole number" in playground.rebuild_view(playground_parts.new_tab(), *raw)[-1]
+    assert "reload the page" in playground.rebuild_view("../../etc", *_raw())[-1]
+    assert "reload the page" in playground.act_view("step", {"x": 1}, None, None, *_raw())[-1]
 
 
 def test_step_adds_one_epoch_and_rewind_replays_from_the_same_start():
-    tab = pp.new_tab()
-    first = pg.rebuild_view(tab, *_raw())
-    a = pg.act_view("step", tab, None, None, *_raw())
-    b = pg.act_view("step", tab, None, None, *_raw())
+    tab = playground_parts.new_tab()
+    first = playground.rebuild_view(tab, *_raw())
+    a = playground.act_view("step", tab, None, None, *_raw())
+    b = playground.act_view("step", tab, None, None, *_raw())
     assert (_epoch(a), _epoch(b)) == (1, 2) and a[CURVES_CAP] != b[CURVES_CAP]
-    back = pg.act_view("rewind", tab, None, None, *_raw())
+    back = playground.act_view("rewind", tab, None, None, *_raw())
     assert _epoch(back) == 0 and back[CURVES_CAP] == first[CURVES_CAP]
-    again = pg.act_view("step", tab, None, None, *_raw())
+    again = playground.act_view("step", tab, None, None, *_raw())
     assert again[CURVES_CAP] == a[CURVES_CAP]  # same weights, same shuffles: the same first epoch
 
 
 def test_a_changed_setting_starts_a_new_network():
-    tab = pp.new_tab()
-    pg.rebuild_view(tab, *_raw())
-    pg.act_view("step", tab, None, None, *_raw())
-    out = pg.act_view("step", tab, None, None, *_raw(n1=6))  # the stored network was built for n1=4
+    tab = playground_parts.new_tab()
+    playground.rebuild_view(tab, *_raw())
+    playground.act_view("step", tab, None, None, *_raw())
+    out = playground.act_view("step", tab, None, None, *_raw(n1=6))  # the stored network was built for n1=4
     assert _epoch(out) == 1 and "2 → 6 → 2 → 1" in out[CURVES_CAP + 3]
 
 
 def test_the_job_streams_frames_and_stops_at_its_time_cap():
-    tab = pp.new_tab()
-    pg.rebuild_view(tab, *_raw())
+    tab = playground_parts.new_tab()
+    playground.rebuild_view(tab, *_raw())
     frames = []
-    note = pg.train_job(frames.append, tab, *_raw(), max_s=0.5)
+    note = playground.train_job(frames.append, tab, *_raw(), max_s=0.5)
     assert "Paused after" in note and len(frames) >= 2
     epochs = [int(f[STATUS].split()[1]) for f in frames]
     assert epochs == sorted(epochs) and epochs[-1] > epochs[0]
     assert "updates/s" in frames[-1][STATUS]
     # heavy charts take turns; skipped ones travel as empty patches, the curves every frame
-    kinds = [[isinstance(f[i], dict) and "operations" in f[i] for i in range(len(pp.FIGS))] for f in frames]
+    n_figs = len(playground_parts.FIGS)
+    kinds = [[isinstance(f[i], dict) and "operations" in f[i] for i in range(n_figs)] for f in frames]
     assert not any(k[0] for k in kinds) and any(any(k) for k in kinds)
-    kept = playground.Engine.from_bytes(pp.load(tab).blob)
-    assert kept.epoch == epochs[-1] and pp.load(tab).owner is None
+    kept = Engine.from_bytes(playground_parts.load(tab).blob)
+    assert kept.epoch == epochs[-1] and playground_parts.load(tab).owner is None
 
 
 def test_pause_takes_the_network_back_and_the_job_reports_where_it_stopped():
-    tab = pp.new_tab()
-    pg.rebuild_view(tab, *_raw())
+    tab = playground_parts.new_tab()
+    playground.rebuild_view(tab, *_raw())
     frames = []
 
     def progress(out):
         frames.append(out)
         if len(frames) == 2:
-            pg.pause(1, tab)  # as if the button were pressed while the job runs
+            playground.pause(1, tab)  # as if the button were pressed while the job runs
 
-    note = pg.train_job(progress, tab, *_raw(), max_s=30)
+    note = playground.train_job(progress, tab, *_raw(), max_s=30)
     assert note == f"Paused at epoch {_epoch(frames[-1])}." and len(frames) == 2
-    assert playground.Engine.from_bytes(pp.load(tab).blob).epoch == _epoch(frames[-1])  # what was drawn was kept
-    shown = pg.refresh(note, tab, *_raw())
-    assert _epoch(shown) == _epoch(frames[-1]) and all(not isinstance(f, Patch) for f in shown[:len(pp.FIGS)])
+    assert Engine.from_bytes(playground_parts.load(tab).blob).epoch == _epoch(frames[-1])  # what was drawn was kept
+    shown = playground.refresh(note, tab, *_raw())
+    assert _epoch(shown) == _epoch(frames[-1])
+    assert all(not isinstance(f, Patch) for f in shown[:len(playground_parts.FIGS)])
 
 
 def test_a_finished_run_stops_by_itself_and_says_why():
-    tab = pp.new_tab()
+    tab = playground_parts.new_tab()
     raw = _raw(epochs=10)
-    pg.rebuild_view(tab, *raw)
-    note = pg.train_job(lambda out: None, tab, *raw, max_s=30)
+    playground.rebuild_view(tab, *raw)
+    note = playground.train_job(lambda out: None, tab, *raw, max_s=30)
     assert note.startswith("Stopped at epoch 10")
-    assert "Nothing to train" in pg.train_job(lambda out: None, tab, *raw)
+    assert "Nothing to train" in playground.train_job(lambda out: None, tab, *raw)
 
 
 def test_divergence_is_shown_with_its_cause_not_greyed_out():
-    tab = pp.new_tab()
+    tab = playground_parts.new_tab()
     raw = _raw(lr=3.0, dataset="reg_plane", activation="linear", f_x2="1", f_y2="1")
-    pg.rebuild_view(tab, *raw)
+    playground.rebuild_view(tab, *raw)
     out = None
     for _ in range(30):
-        out = pg.act_view("step", tab, None, None, *raw)
+        out = playground.act_view("step", tab, None, None, *raw)
         if out[N_OUT - 2]:
             break
     banner = out[N_OUT - 2]
     assert banner and "Training diverged" in str(banner[0].children)
     assert "learning rate" in banner[1].lower() and "stopped" in out[STATUS]
-    for f in out[:len(pp.FIGS)]:
+    for f in out[:len(playground_parts.FIGS)]:
         go.Figure(f.to_dict())  # every chart still draws
 
 
 def test_clicking_an_edge_then_setting_its_weight():
-    tab = pp.new_tab()
-    pg.rebuild_view(tab, *_raw())
+    tab = playground_parts.new_tab()
+    playground.rebuild_view(tab, *_raw())
     click = {"points": [{"customdata": [2, 1, 3, 0.25]}]}
-    edge, label, value = pg.pick_edge(click)
+    edge, label, value = playground.pick_edge(click)
     assert edge == {"layer": 1, "out": 0, "in": 2} and "Layer 2" in label and value == 0.25
-    out = pg.act_view("edge", tab, edge, -7.5, *_raw())
+    out = playground.act_view("edge", tab, edge, -7.5, *_raw())
     assert out[-1] == "" and "-7.5" in out[CURVES_CAP + 3]
-    assert playground.Engine.from_bytes(pp.load(tab).blob).layers[1].W[0, 2] == -7.5
-    assert "between -1000 and 1000" in pg.act_view("edge", tab, edge, 1e9, *_raw())[-1]
-    assert "Pick a weight first" in pg.act_view("edge", tab, None, 1.0, *_raw())[-1]
-    assert pg.pick_edge({"points": []})[0] is pg.no_update
+    assert Engine.from_bytes(playground_parts.load(tab).blob).layers[1].W[0, 2] == -7.5
+    assert "between -1000 and 1000" in playground.act_view("edge", tab, edge, 1e9, *_raw())[-1]
+    assert "Pick a weight first" in playground.act_view("edge", tab, None, 1.0, *_raw())[-1]
+    assert playground.pick_edge({"points": []})[0] is playground.no_update
     as_typed_array = {"points": [{"customdata": {"0": 2, "1": 1, "2": 3, "3": 0.25}}]}
-    assert pg.pick_edge(as_typed_array)[0] == edge
+    assert playground.pick_edge(as_typed_array)[0] == edge
 
 
 def test_digits_and_regression_draw_what_applies():
-    out = pg.rebuild_view(pp.new_tab(), *_raw(dataset="digits", batch_size=10))
+    out = playground.rebuild_view(playground_parts.new_tab(), *_raw(dataset="digits", batch_size=10))
     assert "64 inputs" in out[CURVES_CAP + 1] and "64 inputs" in out[CURVES_CAP + 2]
     assert np.asarray(out[5].data[0].z).shape == (10, 10) and "252 test points" in out[CURVES_CAP + 5]
-    reg = pg.rebuild_view(pp.new_tab(), *_raw(dataset="reg_gauss"))
+    reg = playground.rebuild_view(playground_parts.new_tab(), *_raw(dataset="reg_gauss"))
     assert "R²" in reg[CURVES_CAP] and "RMSE" in reg[CURVES_CAP] and "regression" in reg[CURVES_CAP + 5]
 
 
-@pytest.mark.parametrize("kind", list(pg.EXPORTS))
+@pytest.mark.parametrize("kind", list(playground.EXPORTS))
 def test_every_export_gives_a_file_of_the_tabs_network(kind):
-    tab = pp.new_tab()
-    pg.rebuild_view(tab, *_raw())
-    pg.act_view("step", tab, None, None, *_raw())
-    file, note = pg.download_view(kind, tab, *_raw())
+    tab = playground_parts.new_tab()
+    playground.rebuild_view(tab, *_raw())
+    playground.act_view("step", tab, None, None, *_raw())
+    file, note = playground.download_view(kind, tab, *_raw())
     assert file["filename"].startswith("playground-circle-epoch1") and file["filename"] in note
     blob = __import__("base64").b64decode(file["content"])
     if kind == "config":
@@ -196,17 +197,17 @@ def test_every_export_gives_a_file_of_the_tabs_network(kind):
 
 
 def test_download_refuses_an_unknown_button_and_bad_values():
-    assert pg.download_view("passwd", pp.new_tab(), *_raw()) == (pg.no_update, "")
+    assert playground.download_view("passwd", playground_parts.new_tab(), *_raw()) == (playground.no_update, "")
     raw = _raw()
-    raw[pg.NAMES.index("noise")] = 999
-    assert "noise must be between" in pg.download_view("config", pp.new_tab(), *raw)[1]
+    raw[playground.NAMES.index("noise")] = 999
+    assert "noise must be between" in playground.download_view("config", playground_parts.new_tab(), *raw)[1]
 
 
 def test_the_store_keeps_only_the_most_recent_tabs(monkeypatch):
-    monkeypatch.setattr(pp, "MAX_TABS", 2)
-    eng = playground.build(pg.SPEC.defaults())
-    tabs = [pp.new_tab() for _ in range(3)]
+    monkeypatch.setattr(playground_parts, "MAX_TABS", 2)
+    eng = build(playground.SPEC.defaults())
+    tabs = [playground_parts.new_tab() for _ in range(3)]
     for i, tab in enumerate(tabs):
-        pp.save(tab, {"i": i}, eng)
+        playground_parts.save(tab, {"i": i}, eng)
         __import__("time").sleep(0.02)  # distinct modification times
-    assert pp.load(tabs[0]) is None and pp.load(tabs[2]).values == {"i": 2}
+    assert playground_parts.load(tabs[0]) is None and playground_parts.load(tabs[2]).values == {"i": 2}

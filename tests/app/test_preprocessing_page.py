@@ -4,11 +4,10 @@ import plotly.graph_objects as go
 import pytest
 from dash import dcc
 
-from neuralab.app.pages import preprocessing as pg
+from neuralab.app.pages import preprocessing
 from neuralab.data.motor import demo_trace
-from neuralab.signal import outliers, regimes, smooth
-from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
+from neuralab.signal import bench_log, outliers, smooth
+from tests.app import tree
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -18,36 +17,36 @@ def _app(app):
 
 # Each section's answer for parameter values, in the order the old view functions took them.
 def smoothing_view(window, order, causal, seed):
-    return pg.SMOOTH.view(dict(window=window, order=order, causal=causal, seed=seed))
+    return preprocessing.SMOOTH.view(dict(window=window, order=order, causal=causal, seed=seed))
 
 
 def sweep_view(window, order, causal, seed):
-    return pg.SWEEP.view(dict(window=window, order=order, causal=causal, seed=seed))
+    return preprocessing.SWEEP.view(dict(window=window, order=order, causal=causal, seed=seed))
 
 
 def outlier_view(threshold, contamination, detector, action, seed):
-    return pg.OUTLIER.view(dict(threshold=threshold, contamination=contamination, detector=detector, action=action,
-                                seed=seed))
+    return preprocessing.OUTLIER.view(dict(threshold=threshold, contamination=contamination, detector=detector,
+                                           action=action, seed=seed))
 
 
 def breakdown_view(threshold, seed):
-    return pg.BREAKDOWN.view(dict(threshold=threshold, seed=seed))
+    return preprocessing.BREAKDOWN.view(dict(threshold=threshold, seed=seed))
 
 
 def regime_view(n_bins, binning, seed):
-    return pg.REGIME.view(dict(n_bins=n_bins, binning=binning, seed=seed))
+    return preprocessing.REGIME.view(dict(n_bins=n_bins, binning=binning, seed=seed))
 
 
 def validation_view(n_bins, binning, seed):
-    return pg.VALIDATION.view(dict(n_bins=n_bins, binning=binning, seed=seed))
+    return preprocessing.VALIDATION.view(dict(n_bins=n_bins, binning=binning, seed=seed))
 
 
 def alias_view(factor, tone_hz):
-    return pg.ALIAS.view(dict(factor=factor, tone_hz=tone_hz))
+    return preprocessing.ALIAS.view(dict(factor=factor, tone_hz=tone_hz))
 
 
 def leak_view(split_frac, inputs, seed):
-    return pg.LEAK.view(dict(split_frac=split_frac, inputs=inputs, seed=seed))
+    return preprocessing.LEAK.view(dict(split_frac=split_frac, inputs=inputs, seed=seed))
 
 
 def _figures(out) -> list:
@@ -55,8 +54,8 @@ def _figures(out) -> list:
 
 
 def test_layout_has_every_control_and_output():
-    ids = _ids(pg.layout(pg.SPEC.defaults(), []))
-    for name in pg.SPEC.fields:  # the URL sync reads each of these
+    ids = tree.ids(preprocessing.layout(preprocessing.SPEC.defaults(), []))
+    for name in preprocessing.SPEC.fields:  # the URL sync reads each of these
         assert f"preprocessing-{name}" in ids
     for graph in ("smooth", "sweep", "response", "outliers", "breakdown", "regimes", "grid", "validation", "alias",
                   "leak"):
@@ -68,7 +67,8 @@ def test_layout_has_every_control_and_output():
 
 
 def test_page_fields_share_the_library_declarations():
-    assert pg.SPEC.fields["window"] is smooth.WINDOW and pg.SPEC.fields["threshold"] is outliers.THRESHOLD
+    fields = preprocessing.SPEC.fields
+    assert fields["window"] is smooth.WINDOW and fields["threshold"] is outliers.THRESHOLD
 
 
 def test_smoothing_reports_the_measured_errors():
@@ -97,7 +97,7 @@ def test_sweep_follows_the_window_and_names_the_crossover():
 def test_outliers_every_detector_and_action(method, action):
     fig, text, notes, alert = outlier_view(3.0, 0.05, method, action, 0)
     assert alert == "" and isinstance(fig, go.Figure)
-    assert "precision" in text and "recall" in text and outliers.ACTIONS[action] in _text(notes)
+    assert "precision" in text and "recall" in text and outliers.ACTIONS[action] in tree.text(notes)
 
 
 def test_outlier_numbers_match_the_library():
@@ -122,13 +122,13 @@ def test_regimes_and_validation(binning):
     assert alert == "" and "current per N·m" in text
     grid, grid_text, val, val_text, alert = validation_view(4, binning, 0)
     assert alert == "" and "Overall RMSE" in grid_text and "held out in turn" in val_text
-    n_bins = len(regimes.bench_edges(4, binning, 0)) - 1
+    n_bins = len(bench_log.bench_edges(4, binning, 0)) - 1
     assert len(grid.data[0].y) == n_bins and n_bins == (5 if binning == "domain" else 4)
 
 
 def test_regime_view_follows_the_drag():
-    dragged = pg.update_regimes(7, 4, "quantile", 0)[1]
-    settled = pg.update_regimes(None, 4, "quantile", 0)[1]
+    dragged = preprocessing.update_regimes(7, 4, "quantile", 0)[1]
+    settled = preprocessing.update_regimes(None, 4, "quantile", 0)[1]
     assert dragged.startswith("7 bins") and settled.startswith("4 bins")
 
 
@@ -147,9 +147,9 @@ def test_alias_and_leak():
 
 
 def test_new_signal_increments_and_wraps_the_seed():
-    assert pg.new_signal(1, 4) == 5
-    assert pg.new_signal(1, 9999) == 0
-    assert pg.new_signal(1, "junk") == 1
+    assert preprocessing.new_signal(1, 4) == 5
+    assert preprocessing.new_signal(1, 9999) == 0
+    assert preprocessing.new_signal(1, "junk") == 1
 
 
 @pytest.mark.parametrize(
@@ -184,5 +184,5 @@ def test_string_values_from_a_request_are_coerced():
     assert smoothing_view("21", "2", "centred", "3")[-1] == ""
     assert outlier_view("2.5", "0.1", "hampel", "impute", "3")[-1] == ""
     # the registered callbacks take the widgets' values in the spec's field order
-    assert pg.update_smoothing("21", "2", "centred", "3")[-1] == ""
-    assert pg.update_outliers("hampel", "2.5", "0.1", "impute", "3")[-1] == ""
+    assert preprocessing.update_smoothing("21", "2", "centred", "3")[-1] == ""
+    assert preprocessing.update_outliers("hampel", "2.5", "0.1", "impute", "3")[-1] == ""

@@ -7,7 +7,7 @@ from dash import dcc
 
 from neuralab.app.pages import pruning
 from neuralab.compress import prune
-from tests.app.tree import ids as _ids
+from tests.app import tree
 
 torch.set_num_threads(1)
 
@@ -21,13 +21,13 @@ def _schedules(model, sparsity, method, seed, progress=lambda done, total: None)
 
 
 def test_layout_has_every_control_and_every_output():
-    ids = _ids(pruning.layout(pruning.SPEC.defaults(), []))
+    ids = tree.ids(pruning.layout(pruning.SPEC.defaults(), []))
     for name in pruning.SPEC.fields:
-        assert f"prune-{name}" in ids
+        assert f"pruning-{name}" in ids
     for graph in ("snap", "tuned", "sweep", "sched", "lottery", "foot"):
-        assert isinstance(ids[f"prune-{graph}"], dcc.Graph) and f"prune-{graph}-summary" in ids
+        assert isinstance(ids[f"pruning-{graph}"], dcc.Graph) and f"pruning-{graph}-summary" in ids
     for heavy in ("tuned", "sweep", "lottery"):
-        assert f"prune-{heavy}-progress" in ids
+        assert f"pruning-{heavy}-progress" in ids
 
 
 def test_snapshot_callback_gives_a_figure_and_a_measured_sentence():

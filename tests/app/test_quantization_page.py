@@ -3,30 +3,30 @@
 import plotly.graph_objects as go
 from dash import dcc
 
-from neuralab.app.pages import quantization as page
-from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
+from neuralab.app.pages import quantization
+from tests.app import tree
 
 
 def test_layout_has_every_control_and_output():
-    ids = _ids(page.layout(page.SPEC.defaults(), []))
-    for name in page.SPEC.fields:
-        assert f"quant-{name}" in ids
+    ids = tree.ids(quantization.layout(quantization.SPEC.defaults(), []))
+    for name in quantization.SPEC.fields:
+        assert f"quantization-{name}" in ids
     for graph in ("hist", "channels", "sweep"):
-        assert isinstance(ids[f"quant-{graph}"], dcc.Graph) and f"quant-{graph}-summary" in ids
-    assert "quant-sweep-progress" in ids and "quant-check" in ids and "quant-next" in ids
-    assert ids["quant-bits"].updatemode == "drag"
+        assert isinstance(ids[f"quantization-{graph}"], dcc.Graph) and f"quantization-{graph}-summary" in ids
+    assert "quantization-sweep-progress" in ids and "quantization-check" in ids and "quantization-next" in ids
+    assert ids["quantization-bits"].updatemode == "drag"
 
 
 def test_layer_callback_follows_the_drag():
-    fig, text, ch, ch_text, alert = page.update_layer("mlp", 1, 2, 8, "symmetric", "tensor")
+    fig, text, ch, ch_text, alert = quantization.update_layer("mlp", 1, 2, 8, "symmetric", "tensor")
     assert isinstance(fig, go.Figure) and isinstance(ch, go.Figure) and alert == ""
     assert "at 2 bits" in text and "3 levels" in text
-    assert "at 8 bits" in page.update_layer("mlp", 1, None, 8, "symmetric", "tensor")[1]
+    assert "at 8 bits" in quantization.update_layer("mlp", 1, None, 8, "symmetric", "tensor")[1]
 
 
 def _layer(**kw):
-    return page.LAYER_SECTION.view(dict(model="mlp", layer=1, bits=4, scheme="symmetric", granularity="tensor") | kw)
+    return quantization.LAYER_SECTION.view(dict(model="mlp", layer=1, bits=4, scheme="symmetric",
+                                                granularity="tensor") | kw)
 
 
 def test_bad_layer_input_is_a_sentence():
@@ -37,24 +37,24 @@ def test_bad_layer_input_is_a_sentence():
 
 
 def test_next_layer_wraps():
-    assert page.next_layer(1, 1, "mlp") == 2
-    assert page.next_layer(1, 3, "mlp") == 1
-    assert page.next_layer(1, 2, "student") == 1
-    assert page.next_layer(1, "junk", "mlp") == 1
-    assert page.next_layer(1, [1], ["mlp"]) == 1  # a crafted request: the first layer, not a traceback
+    assert quantization.next_layer(1, 1, "mlp") == 2
+    assert quantization.next_layer(1, 3, "mlp") == 1
+    assert quantization.next_layer(1, 2, "student") == 1
+    assert quantization.next_layer(1, "junk", "mlp") == 1
+    assert quantization.next_layer(1, [1], ["mlp"]) == 1  # a crafted request: the first layer, not a traceback
 
 
 def test_sweep_callback_and_cross_check():
     steps = []
     values = dict(model="student", scheme="symmetric", granularity="channel", calib=100, qat_epochs=1)
-    fig, text, card, alert = page.SWEEP_SECTION.view(values, progress=lambda d, t: steps.append((d, t)))
+    fig, text, card, alert = quantization.SWEEP_SECTION.view(values, progress=lambda d, t: steps.append((d, t)))
     assert isinstance(fig, go.Figure) and alert == "" and "at 8 bits dynamic" in text
-    assert "quantize_dynamic" in _text(card) and "identical" in _text(card)
-    fig, text, card, alert = page.SWEEP_SECTION.view(values | dict(calib=0))
+    assert "quantize_dynamic" in tree.text(card) and "identical" in tree.text(card)
+    fig, text, card, alert = quantization.SWEEP_SECTION.view(values | dict(calib=0))
     assert "calib must be between 1 and 1000" in alert
 
 
 def test_sweep_callback_answers_a_bad_request_with_a_sentence():
     bar = []
-    fig, text, card, alert = page.update_sweep(bar.append, "student", "symmetric", "channel", "0", 1)
+    fig, text, card, alert = quantization.update_sweep(bar.append, "student", "symmetric", "channel", "0", 1)
     assert "calib must be between 1 and 1000" in alert and text == alert and card == []

@@ -4,10 +4,9 @@ import plotly.graph_objects as go
 import pytest
 from dash import dcc, html, no_update
 
-from neuralab.app.pages import regularization as page
-from tests.app.tree import ids as _ids
-from tests.app.tree import text as _text
-from tests.app.tree import walk as _walk
+from neuralab.app.pages import regularization
+from neuralab.train import regularize
+from tests.app import tree
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -19,55 +18,56 @@ def _private_store(tmp_path_factory):
 
 
 def test_layout_has_every_control_and_every_output():
-    ids = _ids(page.layout(page.SPEC.defaults(), []))
-    for name in page.SPEC.fields:  # the URL sync reads each of these
-        assert f"reg-{name}" in ids
+    ids = tree.ids(regularization.layout(regularization.SPEC.defaults(), []))
+    for name in regularization.SPEC.fields:  # the URL sync reads each of these
+        assert f"regularization-{name}" in ids
     for graph in ("hist", "paths", "sweep", "masks", "dsweep", "adamw", "stop"):
-        assert isinstance(ids[f"reg-{graph}"], dcc.Graph) and f"reg-{graph}-summary" in ids
+        assert isinstance(ids[f"regularization-{graph}"], dcc.Graph) and f"regularization-{graph}-summary" in ids
     for heavy in ("hist", "sweep", "masks", "dsweep", "adamw", "stop"):
-        assert f"reg-{heavy}-progress" in ids
-    every = [c.id for c in _walk(page.layout(page.SPEC.defaults(), [])) if getattr(c, "id", None)]
+        assert f"regularization-{heavy}-progress" in ids
+    layout = regularization.layout(regularization.SPEC.defaults(), [])
+    every = [c.id for c in tree.walk(layout) if getattr(c, "id", None)]
     assert len(every) == len(set(every))  # a chart sharing a control's id would feed the callback None
-    assert all(isinstance(ids[f"reg-{n}"], dcc.Slider | dcc.Input) for n in page.SPEC.fields)
-    assert "reg-resample" in ids and "reg-pen-table" in ids and "reg-decay-table" in ids
+    assert all(isinstance(ids[f"regularization-{n}"], dcc.Slider | dcc.Input) for n in regularization.SPEC.fields)
+    assert {"regularization-resample", "regularization-pen-table", "regularization-decay-table"} <= set(ids)
     # a λ move retrains, so the slider reports on release; the marker follows drag_value instead
-    assert ids["reg-lam"].updatemode == "mouseup" and ids["reg-p"].updatemode == "mouseup"
-    assert "reaches exactly 0" in ids["reg-paths-summary"].children  # the static teaching chart is filled
+    assert ids["regularization-lam"].updatemode == "mouseup" and ids["regularization-p"].updatemode == "mouseup"
+    assert "reaches exactly 0" in ids["regularization-paths-summary"].children  # the static teaching chart is filled
 
 
 def test_penalty_callback_gives_histograms_a_table_and_a_summary():
-    f, summary, table, alert = page.HISTOGRAMS.view(dict(lam=0.01, alpha=0.5, seed=0))
+    f, summary, table, alert = regularization.HISTOGRAMS.view(dict(lam=0.01, alpha=0.5, seed=0))
     assert isinstance(f, go.Figure) and alert == ""
     assert summary.startswith("At λ = 0.01, L1 with the proximal step leaves")
-    assert isinstance(table, html.Table) and "L1 (subgradient)" in _text(table)
-    assert page.HISTOGRAMS.answer(dict(lam=-2, alpha=0.5, seed=0))[1] == summary  # the slider sends log10(λ)
+    assert isinstance(table, html.Table) and "L1 (subgradient)" in tree.text(table)
+    assert regularization.HISTOGRAMS.answer(dict(lam=-2, alpha=0.5, seed=0))[1] == summary  # the slider sends log10(λ)
 
 
 def test_dropout_and_decay_and_stopping_callbacks():
-    f, summary, alert = page.MASKS.view(dict(p=0.5, seed=0))
+    f, summary, alert = regularization.MASKS.view(dict(p=0.5, seed=0))
     assert isinstance(f, go.Figure) and "1/(1 − p)" in summary and alert == ""
-    f, summary, table, alert = page.ADAMW.view(dict(decay=0.1, seed=0))
-    assert "weight_decay = 0.1" in summary and "AdamW (decoupled)" in _text(table)
-    assert page.update_decay(lambda _: None, -1, 0)[1] == summary  # the slider sends log10(λ)
-    f, summary, alert = page.STOP.view(dict(patience=5, label_noise=20, seed=0))
+    f, summary, table, alert = regularization.ADAMW.view(dict(decay=0.1, seed=0))
+    assert "weight_decay = 0.1" in summary and "AdamW (decoupled)" in tree.text(table)
+    assert regularization.update_decay(lambda _: None, -1, 0)[1] == summary  # the slider sends log10(λ)
+    f, summary, alert = regularization.STOP.view(dict(patience=5, label_noise=20, seed=0))
     assert "restored epoch" in summary and alert == ""
 
 
 def test_string_values_from_a_request_are_coerced():
-    assert page.STOP.view(dict(patience="5", label_noise="20", seed="0"))[-1] == ""
-    assert page.update_stopping(lambda _: None, "5", "20", "0")[-1] == ""
+    assert regularization.STOP.view(dict(patience="5", label_noise="20", seed="0"))[-1] == ""
+    assert regularization.update_stopping(lambda _: None, "5", "20", "0")[-1] == ""
 
 
 @pytest.mark.parametrize(
     ("section", "values", "fragment"),
     [
-        (page.HISTOGRAMS, dict(lam=10, alpha=0.5, seed=0), "lam must be between 1e-05 and 0.1"),
-        (page.HISTOGRAMS, dict(lam=0.01, alpha=2, seed=0), "alpha must be between 0 and 1"),
-        (page.MASKS, dict(p=0.9, seed=0), "p must be between 0 and 0.8"),
-        (page.MASKS, dict(p=0.5, seed="1; DROP"), "seed must be a whole number"),
-        (page.ADAMW, dict(decay=None, seed=0), "decay must be a number"),
-        (page.STOP, dict(patience=3, label_noise=33, seed=0), "label_noise must be 0 plus a multiple of 5"),
-        (page.STOP, dict(patience=0, label_noise=20, seed=0), "patience must be between 1 and 30"),
+        (regularization.HISTOGRAMS, dict(lam=10, alpha=0.5, seed=0), "lam must be between 1e-05 and 0.1"),
+        (regularization.HISTOGRAMS, dict(lam=0.01, alpha=2, seed=0), "alpha must be between 0 and 1"),
+        (regularization.MASKS, dict(p=0.9, seed=0), "p must be between 0 and 0.8"),
+        (regularization.MASKS, dict(p=0.5, seed="1; DROP"), "seed must be a whole number"),
+        (regularization.ADAMW, dict(decay=None, seed=0), "decay must be a number"),
+        (regularization.STOP, dict(patience=3, label_noise=33, seed=0), "label_noise must be 0 plus a multiple of 5"),
+        (regularization.STOP, dict(patience=0, label_noise=20, seed=0), "patience must be between 1 and 30"),
     ],
 )
 def test_bad_values_become_a_sentence(section, values, fragment):
@@ -76,45 +76,45 @@ def test_bad_values_become_a_sentence(section, values, fragment):
 
 
 def test_sweep_views_refuse_bad_input_and_place_the_marker():
-    f, msg = page.LAM_SWEEP.view(dict(seed=-3, lam=0.01))
+    f, msg = regularization.LAM_SWEEP.view(dict(seed=-3, lam=0.01))
     assert "seed must be between 0 and 9999" in msg
-    f, msg = page.P_SWEEP.view(dict(seed=-1, p=0.5))
+    f, msg = regularization.P_SWEEP.view(dict(seed=-1, p=0.5))
     assert "seed must be between 0 and 9999" in msg
 
 
 def test_markers_move_without_retraining_and_ignore_bad_or_early_values():
-    patch = page.lam_marker(-3, "a sweep is drawn")
+    patch = regularization.lam_marker(-3, "a sweep is drawn")
     ops = patch.to_plotly_json()["operations"]
     assert ops[0]["location"] == ["layout", "shapes"] and ops[0]["params"]["value"][0]["x0"] == pytest.approx(1e-3)
-    assert page.lam_marker(-3, "") is no_update  # the chart still shows "Computing…"
-    assert page.lam_marker(5, "drawn") is no_update and page.lam_marker("x", "drawn") is no_update
-    assert page.p_marker(0.3, "drawn").to_plotly_json()["operations"][0]["params"]["value"][0]["x0"] == 0.3
-    assert page.p_marker(None, "drawn") is no_update
+    assert regularization.lam_marker(-3, "") is no_update  # the chart still shows "Computing…"
+    assert regularization.lam_marker(5, "drawn") is no_update and regularization.lam_marker("x", "drawn") is no_update
+    assert regularization.p_marker(0.3, "drawn").to_plotly_json()["operations"][0]["params"]["value"][0]["x0"] == 0.3
+    assert regularization.p_marker(None, "drawn") is no_update
 
 
 def test_one_job_per_section_fills_both_charts_and_reports_progress():
     seen = []
-    out = page.PENALTY_JOB.view(dict(lam=0.01, alpha=0.5, seed=0),
+    out = regularization.PENALTY_JOB.view(dict(lam=0.01, alpha=0.5, seed=0),
                                 progress=lambda done, total: seen.append((done, total)))
     assert len(out) == 6 and isinstance(out[4], go.Figure) and "best validation accuracy" in out[5]
-    total = 5 + 2 * len(page.reg.LAM_GRID) + 1
+    total = 5 + 2 * len(regularize.LAM_GRID) + 1
     assert seen[-1] == (total, total) and all(t == total for _, t in seen)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # the bar only moves forward
     assert out[4].layout.shapes[0].x0 == pytest.approx(0.01)  # the marker sits at λ
-    out = page.DROPOUT_JOB.view(dict(p=0.5, seed=0))
+    out = regularization.DROPOUT_JOB.view(dict(p=0.5, seed=0))
     assert len(out) == 5 and "Validation loss is lowest at p = " in out[4]
     assert out[3].layout.shapes[0].x0 == pytest.approx(0.5)
-    bad = page.PENALTY_JOB.view(dict(lam=1000, alpha=0.5, seed=0))
+    bad = regularization.PENALTY_JOB.view(dict(lam=1000, alpha=0.5, seed=0))
     assert "lam must be between" in bad[3] and "best validation accuracy" in bad[5]  # the sweep does not read λ
-    assert bad[4].layout.shapes[0].x0 == pytest.approx(page.reg.LAM.default)  # its marker falls back
+    assert bad[4].layout.shapes[0].x0 == pytest.approx(regularize.LAM.default)  # its marker falls back
 
 
 def test_the_jobs_take_slider_positions_and_drive_one_bar():
     bar = []
-    out = page.update_penalties(bar.append, -2, 0.5, 0)  # the slider sends log10(λ)
+    out = regularization.update_penalties(bar.append, -2, 0.5, 0)  # the slider sends log10(λ)
     assert out[1].startswith("At λ = 0.01") and out[4].layout.shapes[0].x0 == pytest.approx(0.01)
-    total = str(5 + 2 * len(page.reg.LAM_GRID) + 1)
+    total = str(5 + 2 * len(regularize.LAM_GRID) + 1)
     assert bar[-1] == (total, total)
     bar.clear()
-    out = page.update_dropout(bar.append, 0.5, 0)
-    assert out[2] == "" and bar[-1] == (str(1 + len(page.reg.P_GRID)),) * 2
+    out = regularization.update_dropout(bar.append, 0.5, 0)
+    assert out[2] == "" and bar[-1] == (str(1 + len(regularize.P_GRID)),) * 2

@@ -16,7 +16,7 @@ from neuralab.app.registry import built
 from neuralab.app.sections import Chart, Section
 from neuralab.app.shell import render
 from neuralab.params import Choice, Int, ParamSpec
-from tests.app.tree import ids
+from tests.app import tree
 
 
 def _sections() -> list[tuple[str, Section]]:
@@ -43,7 +43,7 @@ def _name(item) -> str:
 @pytest.mark.parametrize("item", SECTIONS, ids=_name)
 def test_a_section_draws_into_its_page_and_listens_to_its_controls(item):
     path, section = item
-    present = set(ids(render(path, "")))
+    present = set(tree.ids(render(path, "")))
     wanted = {o.component_id for o in section.outputs()} | {i.component_id for i in section.inputs()}
     assert wanted <= present, f"not in the layout of {path}: {sorted(wanted - present)}"
 

@@ -27,11 +27,11 @@ def test_closing_the_tab_stops_its_training_job(browser, server):
     context = browser.new_context(base_url=server.url)
     tab = context.new_page()
     tab.goto(LONG_RUN)
-    expect(tab.locator("#pg-status")).to_contain_text("Epoch 0 ", timeout=30_000)
+    expect(tab.locator("#playground-status")).to_contain_text("Epoch 0 ", timeout=30_000)
     before = {p.pid for p in server_proc.children()}
-    tab.click("#pg-play")
-    expect(tab.locator("#pg-pause")).to_be_enabled(timeout=30_000)  # the job runs and streams frames
-    tab.wait_for_function("() => /Epoch [1-9]/.test(document.querySelector('#pg-status').textContent)",
+    tab.click("#playground-play")
+    expect(tab.locator("#playground-pause")).to_be_enabled(timeout=30_000)  # the job runs and streams frames
+    tab.wait_for_function("() => /Epoch [1-9]/.test(document.querySelector('#playground-status').textContent)",
                           timeout=60_000)
     jobs = [p for p in server_proc.children() if p.pid not in before and p.is_running()]
     assert jobs, "no training job process was found under the server"
@@ -57,23 +57,23 @@ def test_a_training_job_killed_mid_run_is_reported_and_play_runs_again(browser, 
     tab = context.new_page()
     try:
         tab.goto(LONG_RUN + "&seed=7")
-        expect(tab.locator("#pg-status")).to_contain_text("Epoch 0 ", timeout=30_000)
+        expect(tab.locator("#playground-status")).to_contain_text("Epoch 0 ", timeout=30_000)
         before = {p.pid for p in server_proc.children()}
-        tab.click("#pg-play")
-        tab.wait_for_function("() => /Epoch [1-9]/.test(document.querySelector('#pg-status').textContent)",
+        tab.click("#playground-play")
+        tab.wait_for_function("() => /Epoch [1-9]/.test(document.querySelector('#playground-status').textContent)",
                               timeout=60_000)
         jobs = [p for p in server_proc.children() if p.pid not in before and _running(p)]
         assert jobs, "no training job process was found under the server"
         for p in jobs:
             p.kill()  # SIGKILL: no clean-up runs in the job
-        expect(tab.locator("#pg-job-note")).to_contain_text("stopped before it finished", timeout=30_000)
-        expect(tab.locator("#pg-job-note a.nl-rerun")).to_have_count(1)
-        expect(tab.locator("#pg-play")).to_be_enabled(timeout=10_000)
-        reached = tab.locator("#pg-status").text_content()
-        tab.click("#pg-play")  # the lost job's slot and the tab's store are free: training goes on
-        expect(tab.locator("#pg-pause")).to_be_enabled(timeout=30_000)
-        tab.wait_for_function("(before) => document.querySelector('#pg-status').textContent !== before",
+        expect(tab.locator("#playground-job-note")).to_contain_text("stopped before it finished", timeout=30_000)
+        expect(tab.locator("#playground-job-note a.nl-rerun")).to_have_count(1)
+        expect(tab.locator("#playground-play")).to_be_enabled(timeout=10_000)
+        reached = tab.locator("#playground-status").text_content()
+        tab.click("#playground-play")  # the lost job's slot and the tab's store are free: training goes on
+        expect(tab.locator("#playground-pause")).to_be_enabled(timeout=30_000)
+        tab.wait_for_function("(before) => document.querySelector('#playground-status').textContent !== before",
                               arg=reached, timeout=60_000)
-        tab.click("#pg-pause")
+        tab.click("#playground-pause")
     finally:
         context.close()

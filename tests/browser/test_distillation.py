@@ -13,7 +13,7 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 
 pytestmark = pytest.mark.browser
 
-SOFT = "#distill-soft-summary"
+SOFT = "#distillation-soft-summary"
 
 
 def _open(page: Page, query: str = "") -> None:
@@ -25,11 +25,11 @@ def _open(page: Page, query: str = "") -> None:
 def test_temperature_slider_softens_and_the_url_follows(page, page_errors):
     _open(page)
     expect(page.locator(SOFT)).to_contain_text("at T = 4;")
-    handle = page.locator("#distill-T [role=slider]")
+    handle = page.locator("#distillation-T [role=slider]")
     handle.focus()
     page.keyboard.press("ArrowRight")
     expect(page.locator(SOFT)).to_contain_text("at T = 4.5;")
-    expect(page.locator("#distill-grad-summary")).to_contain_text("T = 4.5")
+    expect(page.locator("#distillation-grad-summary")).to_contain_text("T = 4.5")
     expect(page).to_have_url(re.compile(r"[?&]T=4\.5(&|$)"))
     assert page_errors == []
 
@@ -52,7 +52,7 @@ def test_bad_link_value_is_named(page, page_errors):
 
 def test_the_comparison_arrives_in_the_background(page, page_errors):
     _open(page)
-    caption = page.locator("#distill-cmp-summary")
+    caption = page.locator("#distillation-cmp-summary")
     for _ in range(4):  # jobs of earlier tests may still hold the lab's slots: reload on a "busy" answer
         expect(caption).not_to_have_text(re.compile(r"^\s*$"), timeout=240_000)
         if "waited" not in caption.inner_text():

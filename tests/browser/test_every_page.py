@@ -17,33 +17,32 @@ try:
 except ImportError:  # the browser fixture skips (or, with CI set, fails) and says why
     expect = None
 
-from neuralab.app.registry import built
+from neuralab.app.registry import BY_PATH, built, prefix
 
 pytestmark = pytest.mark.browser
 
 
 @dataclass(frozen=True)
 class Move:
-    field: str  # the slider's field; control id f"{key}-{field}"
-    summary: str  # id of the chart summary the move must change
-    key: str  # the page's id prefix
+    field: str  # the slider's field; control id f"{prefix}-{field}"
+    chart: str  # the chart whose summary the move must change; summary id f"{prefix}-{chart}-summary"
     timeout: int = 10_000  # ms; pages whose charts train a network on a cold cache need longer
 
 
 MOVES = {
-    "/splits": Move("train_pct", "splits-sizes-summary", "splits"),
-    "/fitting": Move("degree", "fitting-fit-summary", "fitting"),
-    "/preprocessing": Move("window", "preprocessing-smooth-summary", "preprocessing"),
-    "/gradient-descent": Move("lr", "gd-race-summary", "gd"),
-    "/learning-rate": Move("epochs", "lr-curve-summary", "lr"),
-    "/regularization": Move("patience", "reg-stop-summary", "reg", timeout=120_000),
-    "/training-loop": Move("batch_size", "loop-step-summary", "loop"),
-    "/feedforward": Move("x1", "ff-worked-chart-summary", "ff"),
-    "/playground": Move("n_points", "pg-boundary-summary", "pg"),
-    "/quantization": Move("bits", "quant-hist-summary", "quant", timeout=120_000),
-    "/pruning": Move("sparsity", "prune-snap-summary", "prune", timeout=120_000),
-    "/distillation": Move("T", "distill-soft-summary", "distill", timeout=120_000),
-    "/deploy": Move("prune", "deploy-stages-summary", "deploy", timeout=240_000),
+    "/splits": Move("train_pct", "sizes"),
+    "/fitting": Move("degree", "fit"),
+    "/preprocessing": Move("window", "smooth"),
+    "/gradient-descent": Move("lr", "race"),
+    "/learning-rate": Move("epochs", "curve"),
+    "/regularization": Move("patience", "stop", timeout=120_000),
+    "/training-loop": Move("batch_size", "step"),
+    "/feedforward": Move("x1", "worked-chart"),
+    "/playground": Move("n_points", "boundary"),
+    "/quantization": Move("bits", "hist", timeout=120_000),
+    "/pruning": Move("sparsity", "snap", timeout=120_000),
+    "/distillation": Move("T", "soft", timeout=120_000),
+    "/deploy": Move("prune", "stages", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]
@@ -57,11 +56,13 @@ def test_every_built_page_with_sliders_has_a_move():
 @pytest.mark.parametrize("path", PAGES)
 def test_a_keypress_redraws_and_the_url_reopens_the_same_view(page, page_errors, path):
     m = MOVES[path]
+    ident = prefix(BY_PATH[path].module)  # the page's id prefix, as the page itself derives it
+    summary_id, slider = f"#{ident}-{m.chart}-summary", f"#{ident}-{m.field} [role=slider]"
     page.goto(path)
-    summary = page.locator(f"#{m.summary}")
+    summary = page.locator(summary_id)
     expect(summary).not_to_be_empty(timeout=m.timeout)
     before = summary.inner_text()
-    handle = page.locator(f"#{m.key}-{m.field} [role=slider]")
+    handle = page.locator(slider)
     handle.focus()
     start = handle.get_attribute("aria-valuenow")
     page.keyboard.press("ArrowRight")
@@ -72,8 +73,8 @@ def test_a_keypress_redraws_and_the_url_reopens_the_same_view(page, page_errors,
     moved = summary.inner_text()
 
     page.goto(page.url)  # the link alone brings the view back
-    expect(page.locator(f"#{m.summary}")).to_have_text(moved, timeout=m.timeout)
-    expect(page.locator(f"#{m.key}-{m.field} [role=slider]")).to_have_attribute("aria-valuenow", after_value)
+    expect(page.locator(summary_id)).to_have_text(moved, timeout=m.timeout)
+    expect(page.locator(slider)).to_have_attribute("aria-valuenow", after_value)
     # every chart on the page answers, heavy ones included
     for caption in page.locator(".nl-summary").all():
         expect(caption).not_to_be_empty(timeout=max(m.timeout, 60_000))

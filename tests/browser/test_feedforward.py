@@ -13,8 +13,8 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 
 pytestmark = pytest.mark.browser
 
-WORKED = "#ff-worked-chart-summary"
-X1_HANDLE = "#ff-x1 [role=slider]"
+WORKED = "#feedforward-worked-chart-summary"
+X1_HANDLE = "#feedforward-x1 [role=slider]"
 
 
 def _open(page, query: str = "") -> None:
@@ -30,10 +30,10 @@ def test_worked_slider_updates_numbers_and_link(page, page_errors):
     handle.focus()
     page.keyboard.press("ArrowRight")
     expect(page.locator(WORKED)).not_to_have_text(before)
-    expect(page.locator("#ff-x1-readout")).to_have_text("1.1")
+    expect(page.locator("#feedforward-x1-readout")).to_have_text("1.1")
     expect(page).to_have_url(re.compile(r"[?&]x1=1.1(&|$)"))
     # the backprop table follows the same network
-    expect(page.locator("#ff-bp-chart-summary")).to_contain_text("On a batch of 1")
+    expect(page.locator("#feedforward-bp-chart-summary")).to_contain_text("On a batch of 1")
     assert page_errors == []
 
 
@@ -41,8 +41,8 @@ def test_reloading_the_link_restores_the_view(page, page_errors):
     _open(page, "?bh2=1.5&act=tanh&bp_net=digits")
     text = page.locator(WORKED).inner_text()
     assert "is off" not in text
-    expect(page.locator("#ff-act-chart-summary")).to_contain_text("tanh on ±6")
-    expect(page.locator("#ff-bp-chart-summary")).to_contain_text("On a batch of 8")
+    expect(page.locator("#feedforward-act-chart-summary")).to_contain_text("tanh on ±6")
+    expect(page.locator("#feedforward-bp-chart-summary")).to_contain_text("On a batch of 8")
     page.reload()
     expect(page.locator(WORKED)).to_have_text(text)
     assert page_errors == []
@@ -58,12 +58,12 @@ def test_bad_link_value_is_named(page, page_errors):
 
 def test_forward_pass_animation_runs_in_the_browser(page, page_errors):
     _open(page, "?speed=4")
-    expect(page.locator("#ff-net-summary")).to_contain_text("trained 64 → 16 → 12 → 10", timeout=180_000)
+    expect(page.locator("#feedforward-net-summary")).to_contain_text("trained 64 → 16 → 12 → 10", timeout=180_000)
     page.get_by_role("button", name="Play").click()
-    expect(page.locator("#ff-anim-status")).to_have_text("Forward pass complete.", timeout=15_000)
+    expect(page.locator("#feedforward-anim-status")).to_have_text("Forward pass complete.", timeout=15_000)
     page.wait_for_function(  # every layer's nodes fully lit once the pass is drawn
         """() => {
-            const gd = document.querySelector('#ff-net .js-plotly-plot');
+            const gd = document.querySelector('#feedforward-net .js-plotly-plot');
             const nodes = gd && gd._fullData ? gd._fullData.filter(t => t.meta && t.meta.kind === 'node') : [];
             return nodes.length === 4 && nodes.every(t => t.opacity === 1);
         }""")

@@ -17,7 +17,7 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 
 pytestmark = pytest.mark.browser
 
-RACE = "#gd-race-summary"
+RACE = "#gradient-descent-race-summary"
 RACE_TEXT = re.compile(r"Convex bowl, η = [\d.]+, \d+ steps from")
 
 
@@ -31,7 +31,7 @@ def _wait_path_lengths(page: Page, n: int) -> None:
     """Wait until every drawn path has ``n`` points (Plotly.restyle finishes after the readout changes)."""
     page.wait_for_function(
         """n => {
-            const gd = document.querySelector('#gd-race .js-plotly-plot');  // null until plotly has drawn
+            const gd = document.querySelector('#gradient-descent-race .js-plotly-plot');  // null until plotly has drawn
             const paths = gd && gd._fullData ? gd._fullData.filter(t => t.meta && t.meta.path !== undefined) : [];
             return paths.length > 0 && paths.every(t => t._length === n);
         }""", arg=n)
@@ -40,19 +40,19 @@ def _wait_path_lengths(page: Page, n: int) -> None:
 def test_lr_slider_reruns_the_race_and_updates_the_url(page, page_errors):
     before = _open(page)
     assert RACE_TEXT.match(before), before
-    handle = page.locator("#gd-lr [role=slider]")
+    handle = page.locator("#gradient-descent-lr [role=slider]")
     handle.focus()
     page.keyboard.press("ArrowRight")
     expect(page.locator(RACE)).not_to_have_text(before)
     expect(page.locator(RACE)).to_contain_text("η = 0.0447")
     expect(page).to_have_url(re.compile(r"[?&]lr=0\.04466"))
-    expect(page.locator("#gd-table")).to_contain_text("Steps to converge")
+    expect(page.locator("#gradient-descent-table")).to_contain_text("Steps to converge")
     assert page_errors == []
 
 
 def test_clicking_the_surface_moves_the_start(page, page_errors):
     _open(page)
-    area = page.locator("#gd-race .nsewdrag").first
+    area = page.locator("#gradient-descent-race .nsewdrag").first
     area.scroll_into_view_if_needed()
     box = area.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)  # upper right of the window
@@ -63,16 +63,16 @@ def test_clicking_the_surface_moves_the_start(page, page_errors):
 
 def test_the_step_slider_and_play_replay_the_paths(page, page_errors):
     _open(page)
-    expect(page.locator("#gd-step-readout")).to_have_text("step 200 of 200")
+    expect(page.locator("#gradient-descent-step-readout")).to_have_text("step 200 of 200")
     _wait_path_lengths(page, 201)  # the race is drawn: the slider cuts a drawn figure, not one still on its way
-    handle = page.locator("#gd-step [role=slider]")
+    handle = page.locator("#gradient-descent-step [role=slider]")
     handle.focus()
     page.keyboard.press("Home")
-    expect(page.locator("#gd-step-readout")).to_have_text("step 0 of 200")
+    expect(page.locator("#gradient-descent-step-readout")).to_have_text("step 0 of 200")
     _wait_path_lengths(page, 1)
-    page.locator("#gd-play").click()
-    expect(page.locator("#gd-play")).to_have_text("▶ Play", timeout=20_000)  # it pauses itself at the end
-    expect(page.locator("#gd-step-readout")).to_have_text("step 200 of 200")
+    page.locator("#gradient-descent-play").click()
+    expect(page.locator("#gradient-descent-play")).to_have_text("▶ Play", timeout=20_000)  # it pauses itself at the end
+    expect(page.locator("#gradient-descent-step-readout")).to_have_text("step 200 of 200")
     _wait_path_lengths(page, 201)
     assert page_errors == []
 
@@ -80,8 +80,8 @@ def test_the_step_slider_and_play_replay_the_paths(page, page_errors):
 def test_a_link_reopens_the_view_and_a_bad_link_says_why(page, page_errors):
     text = _open(page, "?surface=rosenbrock&x0=-1.5&y0=2&lr=0.04&steps=100&opts=sgd%2Cadam")
     assert text.startswith("Rosenbrock, η = 0.04, 100 steps") and "diverged: SGD" in text
-    expect(page.locator("#gd-table")).to_contain_text("Diverged at step")
-    expect(page.locator("#gd-opts input:checked")).to_have_count(2)
+    expect(page.locator("#gradient-descent-table")).to_contain_text("Diverged at step")
+    expect(page.locator("#gradient-descent-opts input:checked")).to_have_count(2)
     _open(page, "?lr=huge&opts=sgd%2Clion")
     alert = page.locator(".nl-url-alert")
     expect(alert).to_contain_text("lr must be a number")
@@ -92,6 +92,7 @@ def test_a_link_reopens_the_view_and_a_bad_link_says_why(page, page_errors):
 
 def test_the_landscape_job_fills_its_chart(page, page_errors):
     _open(page)
-    expect(page.locator("#gd-landscape-summary")).to_contain_text("Filter-normalized random slice", timeout=60_000)
-    expect(page.locator("#gd-batch-summary")).to_contain_text("updates of SGD")
+    expect(page.locator("#gradient-descent-landscape-summary")).to_contain_text("Filter-normalized random slice",
+                                                                                timeout=60_000)
+    expect(page.locator("#gradient-descent-batch-summary")).to_contain_text("updates of SGD")
     assert page_errors == []

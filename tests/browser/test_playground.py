@@ -17,8 +17,8 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 
 pytestmark = pytest.mark.browser
 
-STATUS = "#pg-status"
-CURVES = "#pg-curves-summary"
+STATUS = "#playground-status"
+CURVES = "#playground-curves-summary"
 EPOCH = re.compile(r"Epoch (\d+) · (\d+) updates")
 LOSS = re.compile(r"test cross-entropy ([\d.]+)")
 
@@ -41,7 +41,7 @@ def _watch_status(page: Page) -> None:
     """Count every change of the status line (one per frame) in window.__pgFrames."""
     page.evaluate("""() => {
         window.__pgFrames = 0;
-        const el = document.querySelector('#pg-status');
+        const el = document.querySelector('#playground-status');
         new MutationObserver(() => window.__pgFrames++).observe(el, {childList: true, subtree: true,
                                                                      characterData: true});
     }""")
@@ -52,21 +52,21 @@ def test_play_streams_then_pause_keeps_the_state(page, page_errors):
     start_loss = _test_loss(page)
     assert _epoch(page) == 0
     _watch_status(page)
-    page.click("#pg-play")
-    expect(page.locator("#pg-pause")).to_be_enabled()
+    page.click("#playground-play")
+    expect(page.locator("#playground-pause")).to_be_enabled()
     page.wait_for_function("() => window.__pgFrames >= 2", timeout=30_000)  # frames arrive while the job runs
-    page.click("#pg-pause")
-    expect(page.locator("#pg-play")).to_be_enabled()
-    expect(page.locator("#pg-job-note")).to_contain_text("Paused at epoch")
+    page.click("#playground-pause")
+    expect(page.locator("#playground-play")).to_be_enabled()
+    expect(page.locator("#playground-job-note")).to_contain_text("Paused at epoch")
     paused = _epoch(page)
     assert paused > 0
     assert _test_loss(page) != start_loss
-    note = int(re.search(r"Paused at epoch (\d+)", page.locator("#pg-job-note").inner_text()).group(1))
+    note = int(re.search(r"Paused at epoch (\d+)", page.locator("#playground-job-note").inner_text()).group(1))
     assert note == paused  # what is drawn is what was kept
     page.wait_for_timeout(400)
     assert _epoch(page) == paused  # nothing trains after Pause
     # Step adds exactly one epoch to the kept network
-    page.click("#pg-step")
+    page.click("#playground-step")
     expect(page.locator(STATUS)).to_contain_text(f"Epoch {paused + 1} ")
     assert page_errors == []
 
@@ -76,13 +76,13 @@ def test_rewind_gives_back_the_same_initial_loss(page, page_errors):
     first = page.locator(CURVES).inner_text()
     for _ in range(3):
         before = page.locator(STATUS).inner_text()
-        page.click("#pg-step")
+        page.click("#playground-step")
         expect(page.locator(STATUS)).not_to_have_text(before)
     assert _epoch(page) == 3 and page.locator(CURVES).inner_text() != first
-    page.click("#pg-rewind")
+    page.click("#playground-rewind")
     expect(page.locator(STATUS)).to_contain_text("Epoch 0 ")
     expect(page.locator(CURVES)).to_have_text(first)
-    page.click("#pg-resample")  # Reset: seed + 1, new weights and a new sample, in the link too
+    page.click("#playground-resample")  # Reset: seed + 1, new weights and a new sample, in the link too
     expect(page).to_have_url(re.compile(r"[?&]seed=1(&|$)"))
     expect(page.locator(CURVES)).not_to_have_text(first)
     assert page_errors == []
@@ -90,12 +90,12 @@ def test_rewind_gives_back_the_same_initial_loss(page, page_errors):
 
 def test_a_control_updates_the_url_and_the_link_reloads_the_same_network(page, page_errors):
     _open(page)
-    page.locator("#pg-features").get_by_label("x²").check()
+    page.locator("#playground-features").get_by_label("x²").check()
     expect(page).to_have_url(re.compile(r"[?&]f_x2=1(&|$)"))
-    expect(page.locator("#pg-network-summary")).to_contain_text("A 3 → 4 → 2 → 1 network")
-    caption = page.locator("#pg-network-summary").inner_text()
+    expect(page.locator("#playground-network-summary")).to_contain_text("A 3 → 4 → 2 → 1 network")
+    caption = page.locator("#playground-network-summary").inner_text()
     page.reload()
-    expect(page.locator("#pg-network-summary")).to_have_text(caption)
+    expect(page.locator("#playground-network-summary")).to_have_text(caption)
     assert page_errors == []
 
 
@@ -110,18 +110,19 @@ def test_a_bad_link_value_and_a_too_large_network_get_sentences(page, page_error
 
 def test_clicking_an_edge_and_setting_its_weight_changes_the_network(page, page_errors):
     _open(page)
-    before = page.locator("#pg-network-summary").inner_text()
-    marker = page.locator("#pg-network .scatterlayer .trace").nth(-2).locator("path.point").first  # weights' dots
+    before = page.locator("#playground-network-summary").inner_text()
+    # the weights' dots
+    marker = page.locator("#playground-network .scatterlayer .trace").nth(-2).locator("path.point").first
     marker.scroll_into_view_if_needed()
     box = marker.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    expect(page.locator("#pg-edge-label")).to_contain_text("Layer 1 weight into unit 1")
-    page.fill("#pg-edge-value", "7.5")
-    page.press("#pg-edge-value", "Enter")
-    page.click("#pg-edge-apply")
-    expect(page.locator("#pg-network-summary")).not_to_have_text(before)
-    expect(page.locator("#pg-network-summary")).to_contain_text("7.5")
+    expect(page.locator("#playground-edge-label")).to_contain_text("Layer 1 weight into unit 1")
+    page.fill("#playground-edge-value", "7.5")
+    page.press("#playground-edge-value", "Enter")
+    page.click("#playground-edge-apply")
+    expect(page.locator("#playground-network-summary")).not_to_have_text(before)
+    expect(page.locator("#playground-network-summary")).to_contain_text("7.5")
     assert page_errors == []
 
 
@@ -130,7 +131,7 @@ def test_export_buttons_download_files(page, page_errors):
     names = {}
     for key in ("config", "safetensors", "state_dict", "onnx", "script"):
         with page.expect_download(timeout=60_000) as info:
-            page.click(f"#pg-dl-{key}")
+            page.click(f"#playground-dl-{key}")
         names[key] = info.value.suggested_filename
         assert info.value.path().stat().st_size > 100
     assert names == {k: f"playground-circle-epoch0{s}" for k, s in
@@ -141,8 +142,8 @@ def test_export_buttons_download_files(page, page_errors):
 
 def test_a_diverging_run_shows_its_cause_prominently(page, page_errors):
     _open(page, "?dataset=reg_plane&activation=linear&lr=3&f_x2=1&f_y2=1")
-    page.click("#pg-step")
-    banner = page.locator("#pg-diverged")
+    page.click("#playground-step")
+    banner = page.locator("#playground-diverged")
     expect(banner).to_contain_text("Training diverged", timeout=20_000)
     expect(banner).to_contain_text("learning rate")
     expect(page.locator(STATUS)).to_contain_text("stopped")

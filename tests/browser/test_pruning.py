@@ -16,8 +16,8 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 
 pytestmark = pytest.mark.browser
 
-SNAP = "#prune-snap-summary"
-HANDLE = "#prune-sparsity [role=slider]"
+SNAP = "#pruning-snap-summary"
+HANDLE = "#pruning-sparsity [role=slider]"
 
 
 def _open(page: Page, query: str = "") -> None:
@@ -45,13 +45,13 @@ def test_slider_prunes_more_and_the_url_follows(page, page_errors):
     handle.focus()
     page.keyboard.press("ArrowRight")
     expect(page.locator(SNAP)).to_contain_text("Removing 55% of single weights")
-    expect(page.locator("#prune-sparsity-readout")).to_have_text("55%")
+    expect(page.locator("#pruning-sparsity-readout")).to_have_text("55%")
     expect(page).to_have_url(re.compile(r"[?&]sparsity=55(&|$)"))
-    page.locator("#prune-method label", has_text="Structured (whole").click()
+    page.locator("#pruning-method label", has_text="Structured (whole").click()
     expect(page.locator(SNAP)).to_contain_text("whole hidden neurons")
     expect(page).to_have_url(re.compile(r"[?&]method=structured(&|$)"))
     # the heavy fine-tune answers in the background with measured numbers
-    _wait_heavy(page, "#prune-tuned-summary", "after 8 epochs of fine-tuning")
+    _wait_heavy(page, "#pruning-tuned-summary", "after 8 epochs of fine-tuning")
     assert page_errors == []
 
 
@@ -68,12 +68,12 @@ def test_bad_link_value_is_named(page, page_errors):
     alert = page.locator(".nl-url-alert")
     expect(alert).to_contain_text("sparsity")
     expect(alert).to_contain_text("whole number")
-    expect(page.locator("#prune-sparsity-readout")).to_have_text("50%")
+    expect(page.locator("#pruning-sparsity-readout")).to_have_text("50%")
     assert page_errors == []
 
 
 def test_a_level_that_empties_a_layer_gets_a_sentence(page, page_errors):
     page.goto("/pruning?sparsity=100&method=structured")
-    expect(page.locator("#prune-snap-alert")).to_contain_text("leaving it empty", timeout=120_000)
-    expect(page.locator("#prune-snap-alert")).to_contain_text("95%")
+    expect(page.locator("#pruning-snap-alert")).to_contain_text("leaving it empty", timeout=120_000)
+    expect(page.locator("#pruning-snap-alert")).to_contain_text("95%")
     assert page_errors == []

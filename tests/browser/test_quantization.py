@@ -16,7 +16,7 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 
 pytestmark = pytest.mark.browser
 
-HIST = "#quant-hist-summary"
+HIST = "#quantization-hist-summary"
 FIRST_MS = 180_000  # first answer: a reference model may be training
 SWEEP_MS = 400_000  # 8 bit widths × (two PTQs + a QAT fine-tune), on a shared machine
 
@@ -30,7 +30,7 @@ def _open(page: Page, query: str = "") -> str:
 def test_bits_slider_updates_caption_url_and_reload(page, page_errors):
     before = _open(page)
     assert "at 4 bits" in before and "15 levels" in before
-    handle = page.locator("#quant-bits [role=slider]")
+    handle = page.locator("#quantization-bits [role=slider]")
     handle.focus()
     page.keyboard.press("ArrowRight")
     expect(page.locator(HIST)).to_contain_text("at 5 bits")
@@ -38,7 +38,7 @@ def test_bits_slider_updates_caption_url_and_reload(page, page_errors):
     expect(page).to_have_url(re.compile(r"[?&]bits=5(&|$)"))
     page.goto(page.url)
     expect(page.locator(HIST)).to_contain_text("at 5 bits", timeout=FIRST_MS)
-    expect(page.locator("#quant-bits-readout")).to_have_text("5")
+    expect(page.locator("#quantization-bits-readout")).to_have_text("5")
     assert page_errors == []
 
 
@@ -47,7 +47,7 @@ def test_scheme_and_next_layer(page, page_errors):
     page.get_by_label("Asymmetric (zero point)").check()
     expect(page.locator(HIST)).to_contain_text("asymmetric")
     expect(page.locator(HIST)).to_contain_text("16 levels")
-    page.locator("#quant-next").click()
+    page.locator("#quantization-next").click()
     expect(page.locator(HIST)).to_contain_text("Layer 2 of the mlp model")
     expect(page).to_have_url(re.compile(r"[?&]layer=2(&|$)"))
     assert page_errors == []
@@ -65,7 +65,7 @@ def test_bad_link_gets_a_sentence(page, page_errors):
 def test_sweep_and_torch_cross_check_arrive(page, page_errors):
     """The sweep runs as a background job; on a busy shared machine the job manager may turn it away
     ("The lab is busy"), which is itself a sentence on the page: then try again, as a user would."""
-    summary = page.locator("#quant-sweep-summary")
+    summary = page.locator("#quantization-sweep-summary")
     for _ in range(10):
         page.goto("/quantization?model=student&qat_epochs=1&calib=100")
         expect(summary).to_contain_text(re.compile("at 8 bits dynamic|lab is busy"), timeout=SWEEP_MS)
@@ -73,6 +73,6 @@ def test_sweep_and_torch_cross_check_arrive(page, page_errors):
             break
         page.wait_for_timeout(15_000)
     expect(summary).to_contain_text("at 8 bits dynamic")
-    expect(page.locator("#quant-check")).to_contain_text("identical")
-    expect(page.locator("#quant-check")).to_contain_text("quantize_dynamic")
+    expect(page.locator("#quantization-check")).to_contain_text("identical")
+    expect(page.locator("#quantization-check")).to_contain_text("quantize_dynamic")
     assert page_errors == []

@@ -18,9 +18,9 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 pytestmark = pytest.mark.browser
 
 JOB_MS = 120_000  # a cold page trains about 35 small networks on a shared 2-core machine
-STOP = "#reg-stop-summary"
-HIST = "#reg-hist-summary"
-PATIENCE = "#reg-patience [role=slider]"
+STOP = "#regularization-stop-summary"
+HIST = "#regularization-hist-summary"
+PATIENCE = "#regularization-patience [role=slider]"
 
 
 def _open(page: Page, query: str = "") -> None:
@@ -31,13 +31,13 @@ def _open(page: Page, query: str = "") -> None:
 def test_page_trains_every_chart_without_console_errors(page, page_errors):
     _open(page)
     expect(page.locator(HIST)).to_contain_text("At λ = 0.01, L1 with the proximal step leaves", timeout=JOB_MS)
-    expect(page.locator("#reg-pen-table")).to_contain_text("L1 (subgradient)")
+    expect(page.locator("#regularization-pen-table")).to_contain_text("L1 (subgradient)")
     for ident in ("sweep", "masks", "dsweep", "adamw"):
-        expect(page.locator(f"#reg-{ident}-summary")).not_to_be_empty(timeout=JOB_MS)
-    expect(page.locator("#reg-masks-summary")).to_contain_text("1/(1 − p)")
-    expect(page.locator("#reg-adamw-summary")).to_contain_text("With the same weight_decay = 0.1")
+        expect(page.locator(f"#regularization-{ident}-summary")).not_to_be_empty(timeout=JOB_MS)
+    expect(page.locator("#regularization-masks-summary")).to_contain_text("1/(1 − p)")
+    expect(page.locator("#regularization-adamw-summary")).to_contain_text("With the same weight_decay = 0.1")
     expect(page.locator(".nl-alert[role=alert]:visible")).to_have_count(0)
-    expect(page.locator("#reg-paths-summary")).to_contain_text("reaches exactly 0")
+    expect(page.locator("#regularization-paths-summary")).to_contain_text("reaches exactly 0")
     assert page_errors == []
 
 
@@ -60,7 +60,7 @@ def test_patience_slider_retrains_updates_the_url_and_reloads(page, page_errors)
 
 def test_link_with_a_lambda_opens_at_that_lambda(page, page_errors):
     page.goto("/regularization?lam=0.001")
-    expect(page.locator("#reg-lam-readout")).to_have_text("0.001")
+    expect(page.locator("#regularization-lam-readout")).to_have_text("0.001")
     expect(page.locator(HIST)).to_contain_text("At λ = 0.001,", timeout=JOB_MS)
     assert page_errors == []
 

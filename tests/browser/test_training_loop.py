@@ -13,8 +13,8 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 
 pytestmark = pytest.mark.browser
 
-WHERE = "#loop-where"
-STEP = "#loop-step-summary"
+WHERE = "#training-loop-where"
+STEP = "#training-loop-step-summary"
 
 
 def _open(page, query: str = "") -> None:
@@ -35,7 +35,7 @@ def test_next_step_walks_the_loop_and_updates_the_link(page, page_errors):
     page.get_by_role("button", name="Next step").click()
     expect(page.locator(WHERE)).to_contain_text("step 4 of 6: Optimizer step")
     expect(page.locator(".nl-loop-now")).to_contain_text("‖ΔW‖")
-    expect(page.locator("#loop-code")).to_contain_text("optimizer.step()")
+    expect(page.locator("#training-loop-code")).to_contain_text("optimizer.step()")
     assert page_errors == []
 
 
@@ -54,7 +54,7 @@ def test_reloading_the_link_replays_the_same_numbers(page, page_errors):
 def test_changing_a_setting_starts_a_new_run(page, page_errors):
     _open(page, "?tick=7")
     expect(page.locator(WHERE)).to_contain_text("batch 2")
-    page.locator("#loop-optimizer label", has_text="RMSProp").click()
+    page.locator("#training-loop-optimizer label", has_text="RMSProp").click()
     expect(page.locator(WHERE)).to_contain_text("batch 1 of 34 · step 1 of 6")
     expect(page).to_have_url(re.compile(r"[?&]optimizer=rmsprop(&|$)"))
     expect(page).to_have_url(re.compile(r"[?&]tick=0(&|$)"))

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from neuralab.compress import export as ex
-from neuralab.compress import zoo
+from neuralab.compress import export, zoo
 from neuralab.compress.quantize import calibration_set
 
 torch.set_num_threads(1)
@@ -23,33 +22,33 @@ def student():
 
 @pytest.fixture(scope="module")
 def int_model(student):
-    return ex.to_int8(student, calibration_set(200))
+    return export.to_int8(student, calibration_set(200))
 
 
 def test_onnx_matches_torch(student):
     d = zoo.data()
-    o = ex.to_onnx(student, d.X_test)
+    o = export.to_onnx(student, d.X_test)
     assert o.max_abs_diff <= 1e-5
     assert o.outputs.shape == (len(d.X_test), 10) and o.data[:2] != b""
 
 
 def test_multiplier_encodes_the_real_factor():
     m = np.array([0.5, 0.1234, 3e-5, 0.999999])
-    m0, n = ex.quantize_multiplier(m)
+    m0, n = export.quantize_multiplier(m)
     assert np.all((m0 >= 2**30) & (m0 < 2**31))
     assert np.allclose(m0 * 2.0 ** (-n.astype(float)), m, rtol=1e-9)
 
 
 def test_integer_reference_tracks_the_float_model(student, int_model):
     d = zoo.data()
-    Xq = ex.quantize_input(int_model, d.X_test)
-    ref = ex.run_int(int_model, Xq)
+    Xq = export.quantize_input(int_model, d.X_test)
+    ref = export.run_int(int_model, Xq)
     assert ref.dtype == np.int8
     acc = (ref.argmax(1) == d.y_test).mean()
     assert acc > zoo.accuracy(student) - 0.02
     with torch.no_grad():
         logits = student(torch.as_tensor(np.array(d.X_test))).numpy()
-    err = np.abs(ex.dequantize_logits(int_model, ref) - logits)
+    err = np.abs(export.dequantize_logits(int_model, ref) - logits)
     assert np.median(err) < 4 * int_model.out_scale  # a few output steps
 
 
@@ -61,7 +60,7 @@ def test_int_layers_are_integers(int_model):
 
 def _need_gcc() -> None:
     """Skip without gcc on a developer machine; on CI (``make test`` installs it) that is a failure."""
-    if ex.gcc() is None:
+    if export.gcc() is None:
         if os.environ.get("CI"):
             pytest.fail("gcc is not installed (make test installs it); CI must compile the C export")
         pytest.skip("gcc not installed")
@@ -70,42 +69,42 @@ def _need_gcc() -> None:
 def test_compiled_c_is_bit_exact_on_the_whole_test_set(int_model):
     _need_gcc()
     d = zoo.data()
-    Xq = ex.quantize_input(int_model, d.X_test)
-    src = ex.c_source(int_model)
+    Xq = export.quantize_input(int_model, d.X_test)
+    src = export.c_source(int_model)
     code = re.sub(r"/\*.*?\*/", "", src, flags=re.S)
     assert "malloc" not in code and "float" not in code and "double" not in code
-    run = ex.compile_and_run(src, ex.c_harness(int_model), Xq, repeats=1)
+    run = export.compile_and_run(src, export.c_harness(int_model), Xq, repeats=1)
     assert run.outputs.shape == (len(Xq), 10)
-    assert np.array_equal(run.outputs, ex.run_int(int_model, Xq))
+    assert np.array_equal(run.outputs, export.run_int(int_model, Xq))
     assert run.ns_per_inference > 0
 
 
 @pytest.mark.parametrize("per_channel", [True, False])
 def test_compiled_c_is_bit_exact_on_a_deeper_mlp(per_channel):
     _need_gcc()
-    im = ex.to_int8(zoo.load("mlp").model, calibration_set(100), per_channel=per_channel)
+    im = export.to_int8(zoo.load("mlp").model, calibration_set(100), per_channel=per_channel)
     assert all(L.mult.size == (L.w.shape[0] if per_channel else 1) for L in im.layers)
-    Xq = ex.quantize_input(im, zoo.data().X_test)
-    run = ex.compile_and_run(ex.c_source(im), ex.c_harness(im), Xq, repeats=0)
-    assert np.array_equal(run.outputs, ex.run_int(im, Xq))
+    Xq = export.quantize_input(im, zoo.data().X_test)
+    run = export.compile_and_run(export.c_source(im), export.c_harness(im), Xq, repeats=0)
+    assert np.array_equal(run.outputs, export.run_int(im, Xq))
 
 
 def test_missing_gcc_is_a_sentence(monkeypatch, int_model):
-    monkeypatch.setattr(ex.shutil, "which", lambda name: None)
+    monkeypatch.setattr(export.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="gcc was not found"):
-        ex.compile_and_run("", "", np.zeros((1, 64), np.int8))
+        export.compile_and_run("", "", np.zeros((1, 64), np.int8))
 
 
 def test_cnn_is_refused_with_a_sentence():
     with pytest.raises(ValueError, match="Linear and ReLU"):
-        ex.to_int8(zoo.load("cnn").model, calibration_set(10))
+        export.to_int8(zoo.load("cnn").model, calibration_set(10))
 
 
 def test_the_c_rounding_shift_sees_negative_values(int_model):
     """content/deploy.md: the generated C right-shifts negative int64 products (implementation-defined in C, C23
     included), so the bit-exact test above does exercise the compiler's arithmetic shift."""
-    assert "(int32_t)(p >> n)" in ex.c_source(int_model)
-    x = ex.quantize_input(int_model, zoo.data().X_test).astype(np.int64)
+    assert "(int32_t)(p >> n)" in export.c_source(int_model)
+    x = export.quantize_input(int_model, zoo.data().X_test).astype(np.int64)
     negative = []
     for L in int_model.layers:
         acc = x @ L.w.astype(np.int64).T + L.bias.astype(np.int64)
@@ -113,4 +112,5 @@ def test_the_c_rounding_shift_sees_negative_values(int_model):
         negative.append(float((p < 0).mean()))
         x = np.clip(L.out_zp + (p >> L.shift.astype(np.int64)), L.out_zp if L.relu else -128, 127)
     assert min(negative) > 0.05, negative
-    assert np.array_equal(x.astype(np.int8), ex.run_int(int_model, ex.quantize_input(int_model, zoo.data().X_test)))
+    Xq = export.quantize_input(int_model, zoo.data().X_test)
+    assert np.array_equal(x.astype(np.int8), export.run_int(int_model, Xq))

@@ -7,9 +7,9 @@ from importlib import resources
 
 import pytest
 
-from neuralab.app.pages import learning_rate as lr_page
-from neuralab.compress import prune
-from neuralab.train import lr as L
+from neuralab.app.pages import learning_rate
+from neuralab.compress import prune_effects
+from neuralab.train import lr
 
 
 def entry(topic: str) -> str:
@@ -22,7 +22,7 @@ LABELS = {"constant": "constant", "step": "step", "exponential": "exponential", 
 
 
 def test_the_warm_up_table_is_what_the_schedule_comparison_measures():
-    cmp = L.compare(10**-0.5, 100, "momentum", 0)
+    cmp = lr.compare(10**-0.5, 100, "momentum", 0)
     text = entry("learning-rate")
     for r in cmp.runs:
         assert not r.diverged
@@ -35,7 +35,7 @@ def test_the_warm_up_table_is_what_the_schedule_comparison_measures():
 
 
 def test_the_batch_scaling_table_is_what_the_scaling_runs_measure():
-    sc = L.scaling(10**-1.5, 10, 0)
+    sc = lr.scaling(10**-1.5, 10, 0)
     text = entry("learning-rate")
     for s, f in zip(sc.scaled, sc.fixed, strict=True):
         row = (f"| {s.batch} | {s.lr:.3g} | {s.val_loss:.2f} | {100 * s.val_acc:.1f} % | {f.val_loss:.2f} | "
@@ -46,14 +46,14 @@ def test_the_batch_scaling_table_is_what_the_scaling_runs_measure():
 
 
 def test_the_starting_values_sentence_is_written_once_and_shown_on_both():
-    assert lr_page.STARTING_LR in entry("learning-rate").replace("\n", " ")
+    assert learning_rate.STARTING_LR in entry("learning-rate").replace("\n", " ")
 
 
 @pytest.mark.parametrize(("model", "sparsity", "label"), [("mlp", 50, "64-64-32-10, 50%"),
                                                           ("mlp", 90, "64-64-32-10, 90%"),
                                                           ("teacher", 50, "64-512-256-10, 50%")])
 def test_the_pruning_storage_table_is_what_footprint_measures(model, sparsity, label):
-    fp = prune.footprint(model, sparsity, 0, repeats=2)
+    fp = prune_effects.footprint(model, sparsity, 0, repeats=2)
     dense, zeros, csr, small = (f"{int(b):,} bytes" for b in fp.bytes)
     shape = "-".join(map(str, fp.compact_shape))
     row = f"| {label} | {dense} | {csr} | {small} ({shape}) |"

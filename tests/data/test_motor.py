@@ -8,22 +8,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LinearRegression
 
-from neuralab.data import motor as M
+from neuralab.data import motor
 from neuralab.params import ParamError
-from neuralab.signal.pipeline import clarke, park
+from neuralab.signal.features import clarke, park
 
-C = M.CONSTANTS
+C = motor.CONSTANTS
 BETA = 2 * np.pi / 3
 
 
 @pytest.fixture(scope="module")
-def log() -> M.MotorLog:
-    return M.motor_log(cycles=12, seconds=1.0, fs=10000, glitch_rate=0.002, seed=3)
+def log() -> motor.MotorLog:
+    return motor.motor_log(cycles=12, seconds=1.0, fs=10000, glitch_rate=0.002, seed=3)
 
 
 @pytest.fixture(scope="module")
-def windows(log) -> M.MotorWindows:
-    return M.motor_windows(log, 0.05)
+def windows(log) -> motor.MotorWindows:
+    return motor.motor_windows(log, 0.05)
 
 
 def _arrays(obj) -> dict[str, np.ndarray]:
@@ -41,15 +41,15 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def test_same_seed_same_arrays_other_seed_other_arrays():
-    a, b = M.motor_log(3, 0.5, 4000, 0.005, 7), M.motor_log(3, 0.5, 4000, 0.005, 7)
+    a, b = motor.motor_log(3, 0.5, 4000, 0.005, 7), motor.motor_log(3, 0.5, 4000, 0.005, 7)
     for name, arr in _arrays(a).items():
         assert np.array_equal(arr, getattr(b, name)), name
-    c = M.motor_log(3, 0.5, 4000, 0.005, 8)
+    c = motor.motor_log(3, 0.5, 4000, 0.005, 8)
     for name in ("ia", "ia_clean", "speed_rpm", "torque_nm", "temp_c", "glitch_kind"):
         assert not np.array_equal(getattr(a, name), getattr(c, name)), name
-    t1, t2 = M.current_trace(seed=5), M.current_trace(seed=5)
+    t1, t2 = motor.current_trace(seed=5), motor.current_trace(seed=5)
     assert all(np.array_equal(v, getattr(t2, k)) for k, v in _arrays(t1).items())
-    assert not np.array_equal(t1.noisy, M.current_trace(seed=6).noisy)
+    assert not np.array_equal(t1.noisy, motor.current_trace(seed=6).noisy)
 
 
 # --------------------------------------------------------------------------- physics
@@ -57,11 +57,12 @@ def test_same_seed_same_arrays_other_seed_other_arrays():
 
 def test_resistance_and_flux_follow_the_linear_laws():
     # hand-checked: copper +39.3 % over 100 K, NdFeB −12 % over 100 K
-    np.testing.assert_allclose(M.winding_resistance([20.0, 120.0, -20.0]), [0.25, 0.25 * 1.393, 0.25 * (1 - 0.1572)])
-    np.testing.assert_allclose(M.flux_linkage([20.0, 120.0, 70.0]), [0.15, 0.15 * 0.88, 0.15 * 0.94])
+    np.testing.assert_allclose(motor.winding_resistance([20.0, 120.0, -20.0]),
+                               [0.25, 0.25 * 1.393, 0.25 * (1 - 0.1572)])
+    np.testing.assert_allclose(motor.flux_linkage([20.0, 120.0, 70.0]), [0.15, 0.15 * 0.88, 0.15 * 0.94])
     # rated torque hot needs 1 / 0.88 of the cold current
-    np.testing.assert_allclose(M.torque_current(20.0, 120.0), 20.0 / (6 * 0.132))
-    np.testing.assert_allclose(M.torque_current(18.0, 20.0) / M.torque_current(18.0, 120.0), 0.88)
+    np.testing.assert_allclose(motor.torque_current(20.0, 120.0), 20.0 / (6 * 0.132))
+    np.testing.assert_allclose(motor.torque_current(18.0, 20.0) / motor.torque_current(18.0, 120.0), 0.88)
     assert C.kt20 == pytest.approx(0.9)
 
 
@@ -70,7 +71,7 @@ def test_phase_currents_match_the_direct_sine_formula():
     theta, amp = rng.uniform(-200, 200, 5000), rng.uniform(0, 30, 5000)
     th = theta - BETA * np.arange(3)[:, None]
     direct = -amp * (np.sin(th) + C.h5 * np.sin(5 * th + C.phi5_rad) + C.h7 * np.sin(7 * th + C.phi7_rad))
-    np.testing.assert_allclose(M.phase_currents(theta, amp), direct, atol=1e-11)
+    np.testing.assert_allclose(motor.phase_currents(theta, amp), direct, atol=1e-11)
 
 
 def test_clean_currents_are_balanced(log):
@@ -84,7 +85,7 @@ def test_amplitude_is_torque_over_kt_of_temperature(log):
     expected = log.torque_nm / (1.5 * C.pole_pairs * C.psi20_wb * (1 + C.alpha_psi_per_k * (log.temp_c - 20)))
     np.testing.assert_allclose(log.amplitude, expected, rtol=1e-12)
     # the Park projection of the clean currents is the amplitude plus a 6θ ripple of at most h5 + h7
-    iq = M.park_q(log.ia_clean, log.ib_clean, log.ic_clean, log.theta)
+    iq = motor.park_q(log.ia_clean, log.ib_clean, log.ic_clean, log.theta)
     assert np.abs(iq - log.amplitude).max() <= (C.h5 + C.h7) * log.amplitude.max() + 1e-9
     assert np.abs(iq - log.amplitude).max() > 0.5 * C.h5 * log.amplitude.min()  # the harmonics are there
 
@@ -93,9 +94,9 @@ def test_park_q_of_a_pure_sine_set_is_its_amplitude():
     theta = np.linspace(0, 30, 777)
     th = theta - BETA * np.arange(3)[:, None]
     # textbook: flux ψ cos θ_k, back-EMF −ωψ sin θ_k; a current in phase with it is pure +i_q
-    np.testing.assert_allclose(M.park_q(*(-7.5 * np.sin(th)), theta), 7.5)
-    np.testing.assert_allclose(M.park_q(*(7.5 * np.cos(th)), theta), 0.0, atol=1e-12)  # along the flux: pure i_d
-    np.testing.assert_allclose(M.park_q(*(7.5 * np.sin(th)), theta), -7.5)  # braking
+    np.testing.assert_allclose(motor.park_q(*(-7.5 * np.sin(th)), theta), 7.5)
+    np.testing.assert_allclose(motor.park_q(*(7.5 * np.cos(th)), theta), 0.0, atol=1e-12)  # along the flux: pure i_d
+    np.testing.assert_allclose(motor.park_q(*(7.5 * np.sin(th)), theta), -7.5)  # braking
 
 
 def test_pipeline_park_of_the_clean_currents_is_zero_d_and_plus_amplitude(log):
@@ -113,7 +114,7 @@ def test_pipeline_park_of_the_clean_currents_is_zero_d_and_plus_amplitude(log):
 
 def test_the_6theta_ripple_averages_out_over_whole_periods():
     theta = 0.7 + 2 * np.pi * np.arange(3 * 240) / 240  # three electrical periods, 240 samples each
-    i_d, i_q = park(*clarke(*M.phase_currents(theta, 12.5)), theta)
+    i_d, i_q = park(*clarke(*motor.phase_currents(theta, 12.5)), theta)
     assert i_d.mean() == pytest.approx(0.0, abs=1e-12) and i_q.mean() == pytest.approx(12.5, rel=1e-12)
     assert np.abs(i_q - 12.5).max() > 0.5 * C.h5 * 12.5
 
@@ -125,12 +126,12 @@ def test_park_q_equals_the_pipeline_park_for_any_currents(n, seed):
     rng = np.random.default_rng(seed)
     ia, ib, ic = rng.normal(0.0, 20.0, (3, n)) + rng.normal(0.0, 5.0, (3, 1))
     theta = rng.uniform(-50.0, 50.0, n)
-    np.testing.assert_allclose(M.park_q(ia, ib, ic, theta), park(*clarke(ia, ib, ic), theta)[1], atol=1e-11)
+    np.testing.assert_allclose(motor.park_q(ia, ib, ic, theta), park(*clarke(ia, ib, ic), theta)[1], atol=1e-11)
 
 
 def test_fft_of_a_constant_segment_gives_fundamental_and_harmonics():
     # 750 rpm, 4 pole pairs: 50 Hz, 200 samples per period at 10 kHz; the first half holds 5 periods
-    tr = M.current_trace(n=2000, fs=10000, speed_rpm=750.0, torque_nm=12.0, temp_c=90.0, seed=1)
+    tr = motor.current_trace(n=2000, fs=10000, speed_rpm=750.0, torque_nm=12.0, temp_c=90.0, seed=1)
     seg = tr.clean[:1000]
     spec = np.abs(np.fft.rfft(seg)) * 2 / len(seg)
     amp = 6.0 / (1.5 * 4 * 0.15 * (1 - 0.0012 * 70))  # half torque before the step
@@ -171,7 +172,7 @@ def test_phase_voltage_matches_the_phasor_diagram(log):
     amp = log.amplitude[span].mean()
     omega = C.pole_pairs * 2 * np.pi * log.speed_rpm[span][0] / 60
     # with i_d = 0: v_q = R i_q + ω ψ (in phase with the current), v_d = −ω L i_q
-    assert v_q == pytest.approx(M.winding_resistance(temp) * amp + omega * M.flux_linkage(temp), rel=2e-3)
+    assert v_q == pytest.approx(motor.winding_resistance(temp) * amp + omega * motor.flux_linkage(temp), rel=2e-3)
     assert v_d == pytest.approx(-omega * C.l_h * amp, rel=2e-3)
     # the current itself sits on the q axis: i_a = 0 · cos θ − A · sin θ
     (i_d, i_q, *_), *_ = np.linalg.lstsq(basis, log.ia_clean[span], rcond=None)
@@ -197,8 +198,8 @@ def test_profiles_vary_within_cycles_and_stay_in_range(log):
     for k in range(log.cycles):
         s = log.cycle == k
         assert np.ptp(log.speed_rpm[s]) > 50 and np.ptp(log.torque_nm[s]) > 0.5
-    assert log.speed_rpm.min() >= M.SPEED_MIN_RPM and log.speed_rpm.max() <= C.speed_rated_rpm
-    assert log.torque_nm.min() >= M.TORQUE_MIN_NM and log.torque_nm.max() <= C.torque_rated_nm
+    assert log.speed_rpm.min() >= motor.SPEED_MIN_RPM and log.speed_rpm.max() <= C.speed_rated_rpm
+    assert log.torque_nm.min() >= motor.TORQUE_MIN_NM and log.torque_nm.max() <= C.torque_rated_nm
 
 
 def test_cycles_are_contiguous_groups(log):
@@ -229,13 +230,13 @@ def test_glitches_sit_where_the_mask_says_and_nowhere_else(log):
 
 def test_every_log_with_glitches_has_a_spike_cluster():
     for seed in range(5):
-        spikes = np.flatnonzero(M.motor_log(2, 0.2, 2000, 0.0005, seed).glitch_kind == 1)
+        spikes = np.flatnonzero(motor.motor_log(2, 0.2, 2000, 0.0005, seed).glitch_kind == 1)
         # five spikes within nine samples
         assert len(spikes) >= 5 and (spikes[4:] - spikes[:-4]).min() <= 8
 
 
 def test_no_glitch_rate_means_no_glitches():
-    log = M.motor_log(2, 0.5, 5000, 0.0, 1)
+    log = motor.motor_log(2, 0.5, 5000, 0.0, 1)
     assert not log.glitch.any()
     dev = log.ia - log.ia_clean - log.offset[:, 0]
     assert np.abs(dev).max() <= 7 * log.noise_sigma + C.lsb_a
@@ -260,17 +261,17 @@ def test_measured_sum_flags_spikes_but_not_dropouts(log):
 
 
 def test_current_trace_has_every_glitch_kind_and_true_heights():
-    tr = M.current_trace()
+    tr = motor.current_trace()
     assert tr.t.shape == tr.noisy.shape == tr.clean.shape == tr.glitch.shape == (2000,)
     assert set(np.unique(tr.glitch_kind)) == {0, 1, 2, 3}
     spikes = np.flatnonzero(tr.glitch_kind == 1)
     assert (spikes[4:] - spikes[:-4]).min() <= 8  # the cluster
     dev = (tr.noisy - tr.clean)[~tr.glitch]
     assert dev.std() == pytest.approx(tr.sigma, rel=0.1) and tr.sigma == pytest.approx(0.03 * 25)
-    half = M.torque_current(6.0, 60.0)
+    half = motor.torque_current(6.0, 60.0)
     np.testing.assert_allclose(tr.amplitude[:1000], half)
     np.testing.assert_allclose(tr.amplitude[-900:], 2 * half)
-    assert not M.current_trace(glitch_rate=0.0).glitch.any()
+    assert not motor.current_trace(glitch_rate=0.0).glitch.any()
 
 
 # --------------------------------------------------------------------------- windows and the lesson
@@ -291,7 +292,7 @@ def test_windows_aggregate_within_cycles(log, windows):
 
 
 def test_window_amplitude_recovers_torque_over_kt(windows):
-    kt = 1.5 * C.pole_pairs * M.flux_linkage(windows.temp_c)
+    kt = 1.5 * C.pole_pairs * motor.flux_linkage(windows.temp_c)
     np.testing.assert_allclose(windows.i_amp_clean, windows.y / kt, rtol=5e-3)
     clean_windows = windows.glitch_frac == 0
     np.testing.assert_allclose(windows.i_amp[clean_windows], (windows.y / kt)[clean_windows], rtol=0.03)
@@ -303,7 +304,7 @@ def test_a_model_fitted_cool_overestimates_hot_torque(windows):
     blind = LinearRegression().fit(windows.X[cool], windows.y[cool])
     rel = blind.predict(windows.X[hot]) / windows.y[hot] - 1
     # the blind model learns the cool torque constant; hot magnets give less torque per ampere
-    expected = M.flux_linkage(windows.temp_c[cool]).mean() / M.flux_linkage(windows.temp_c[hot]) - 1
+    expected = motor.flux_linkage(windows.temp_c[cool]).mean() / motor.flux_linkage(windows.temp_c[hot]) - 1
     assert rel.mean() == pytest.approx(expected.mean(), abs=0.02) and rel.mean() > 0.07
     # with temperature as a feature (fitted on every window) the hot bias mostly goes
     blind_all = LinearRegression().fit(windows.X, windows.y)
@@ -327,19 +328,19 @@ def test_a_model_fitted_cool_overestimates_hot_torque(windows):
 @pytest.mark.parametrize(
     ("call", "sentence"),
     [
-        (lambda: M.motor_log(cycles=41), "cycles must be between 2 and 40"),
-        (lambda: M.motor_log(fs=2500), "fs must be 2000 plus a multiple of 1000"),
-        (lambda: M.motor_log(glitch_rate=float("nan")), "glitch_rate must be a finite number"),
-        (lambda: M.motor_log(seconds=0.1), "seconds must be between 0.2 and 5 s"),
-        (lambda: M.motor_log(40, 5.0, 20000), "cycles × seconds × fs must be at most 1,000,000 samples"),
-        (lambda: M.current_trace(n=100), "n must be between 500 and 20000"),
-        (lambda: M.current_trace(temp_c=150), "temp_c must be between 20 and 120"),
-        (lambda: M.motor_windows("log"), "log must be a MotorLog"),
-        (lambda: M.winding_resistance(np.nan), "temp_c must be finite"),
-        (lambda: M.phase_currents(np.array([0.0, np.inf]), 1.0), "theta must be finite"),
-        (lambda: M.park_q(np.ones(3), np.ones(3), np.array([1.0, np.nan, 0.0]), np.ones(3)), "ic must be finite"),
+        (lambda: motor.motor_log(cycles=41), "cycles must be between 2 and 40"),
+        (lambda: motor.motor_log(fs=2500), "fs must be 2000 plus a multiple of 1000"),
+        (lambda: motor.motor_log(glitch_rate=float("nan")), "glitch_rate must be a finite number"),
+        (lambda: motor.motor_log(seconds=0.1), "seconds must be between 0.2 and 5 s"),
+        (lambda: motor.motor_log(40, 5.0, 20000), "cycles × seconds × fs must be at most 1,000,000 samples"),
+        (lambda: motor.current_trace(n=100), "n must be between 500 and 20000"),
+        (lambda: motor.current_trace(temp_c=150), "temp_c must be between 20 and 120"),
+        (lambda: motor.motor_windows("log"), "log must be a MotorLog"),
+        (lambda: motor.winding_resistance(np.nan), "temp_c must be finite"),
+        (lambda: motor.phase_currents(np.array([0.0, np.inf]), 1.0), "theta must be finite"),
+        (lambda: motor.park_q(np.ones(3), np.ones(3), np.array([1.0, np.nan, 0.0]), np.ones(3)), "ic must be finite"),
         (
-            lambda: M.park_q(np.ones(3), np.ones(3), np.ones(3), np.ones(4)),
+            lambda: motor.park_q(np.ones(3), np.ones(3), np.ones(3), np.ones(4)),
             r"ia, ib, ic and theta must have the same shape; got ia \(3,\), ib \(3,\), ic \(3,\), theta \(4,\)",
         ),
     ],
@@ -350,11 +351,11 @@ def test_bad_values_get_sentences(call, sentence):
 
 
 def test_window_longer_than_a_cycle_is_refused():
-    log = M.motor_log(2, 0.2, 2000, 0.0, 0)
+    log = motor.motor_log(2, 0.2, 2000, 0.0, 0)
     with pytest.raises(ParamError, match="window_s must be at most the cycle length of 0.2 s; got 0.5 s"):
-        M.motor_windows(log, 0.5)
+        motor.motor_windows(log, 0.5)
     with pytest.raises(ParamError, match="window_s must be between 0.005 and 1"):
-        M.motor_windows(log, 0.001)
+        motor.motor_windows(log, 0.001)
 
 
 # --------------------------------------------------------------------------- properties
@@ -369,7 +370,7 @@ def test_window_longer_than_a_cycle_is_refused():
     st.integers(0, 9999),
 )
 def test_shapes_consistent_and_values_finite(cycles, seconds, fs, rate, seed):
-    log = M.motor_log(cycles, seconds, fs, rate, seed)
+    log = motor.motor_log(cycles, seconds, fs, rate, seed)
     n = cycles * round(seconds * fs)
     for name, arr in _arrays(log).items():
         assert arr.shape[0] == n, name
@@ -378,7 +379,7 @@ def test_shapes_consistent_and_values_finite(cycles, seconds, fs, rate, seed):
     assert np.array_equal(log.glitch, log.glitch_kind != 0)
     assert 20.0 <= log.temp_c.min() and log.temp_c.max() <= 120.0 + 1e-9
     assert np.abs(log.ia).max() <= C.full_scale_a
-    win = M.motor_windows(log, 0.05)
+    win = motor.motor_windows(log, 0.05)
     m = cycles * (round(seconds * fs) // round(0.05 * fs))
     assert win.X.shape == (m, 2) and win.X_temp.shape == (m, 3) and win.y.shape == (m,)
     assert np.all(np.isfinite(win.X_temp))
@@ -388,31 +389,31 @@ def test_shapes_consistent_and_values_finite(cycles, seconds, fs, rate, seed):
 
 
 def test_electrical_frequency_is_pole_pairs_times_revolutions_per_second():
-    assert M.electrical_hz(750.0) == 4 * 750 / 60 == 50.0
-    assert M.TRACE_F_HZ == M.electrical_hz(M.CURRENT.fields["speed_rpm"].default)
-    assert M.TRACE_NOISE_A == pytest.approx(0.03 * C.i_rated_a)  # 3 % of rated current
+    assert motor.electrical_hz(750.0) == 4 * 750 / 60 == 50.0
+    assert motor.TRACE_F_HZ == motor.electrical_hz(motor.CURRENT.fields["speed_rpm"].default)
+    assert motor.TRACE_NOISE_A == pytest.approx(0.03 * C.i_rated_a)  # 3 % of rated current
 
 
 def test_demo_trace_is_the_default_trace_cached_and_read_only():
-    clean = M.demo_trace(3, False)
-    assert clean is M.demo_trace(3, False)  # one generation per seed
-    ref = M.current_trace(seed=3, glitch_rate=0.0)
+    clean = motor.demo_trace(3, False)
+    assert clean is motor.demo_trace(3, False)  # one generation per seed
+    ref = motor.current_trace(seed=3, glitch_rate=0.0)
     np.testing.assert_array_equal(clean.noisy, ref.noisy)
-    assert not clean.glitch.any() and M.demo_trace(3, True).glitch.any()
-    np.testing.assert_array_equal(M.demo_trace(3, True).noisy, M.current_trace(seed=3).noisy)
+    assert not clean.glitch.any() and motor.demo_trace(3, True).glitch.any()
+    np.testing.assert_array_equal(motor.demo_trace(3, True).noisy, motor.current_trace(seed=3).noisy)
     with pytest.raises(ValueError):
         clean.noisy[0] = 0.0  # a caller cannot corrupt the cached copy
     with pytest.raises(ParamError, match="seed must be between 0 and 9999"):
-        M.demo_trace(-1)
+        motor.demo_trace(-1)
     with pytest.raises(ParamError, match="glitches must be True or False"):
-        M.demo_trace(0, "yes")
+        motor.demo_trace(0, "yes")
 
 
 def test_bench_windows_are_the_default_log_at_the_bench_rate_cached():
-    w = M.bench_windows(0)
-    assert w is M.bench_windows("0")  # the seed is coerced, then the windows are cached
-    ref = M.motor_windows(M.motor_log(seed=0, fs=M.BENCH_FS))
+    w = motor.bench_windows(0)
+    assert w is motor.bench_windows("0")  # the seed is coerced, then the windows are cached
+    ref = motor.motor_windows(motor.motor_log(seed=0, fs=motor.BENCH_FS))
     np.testing.assert_array_equal(w.X_temp, ref.X_temp)
     assert len(w.y) == 240 and not w.y.flags.writeable
     with pytest.raises(ParamError, match="seed must be a whole number"):
-        M.bench_windows([1])
+        motor.bench_windows([1])

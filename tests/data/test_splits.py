@@ -8,7 +8,7 @@ from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from neuralab.data import splits as S
+from neuralab.data import splits
 from neuralab.data.baselines import make_model
 from neuralab.data.datasets import DATASETS, load, with_copies
 from neuralab.params import ParamError
@@ -39,7 +39,7 @@ def test_copies_share_group_and_label():
 
 def test_three_way_matches_sklearn_twice():
     y = load("cancer").y
-    parts = S.three_way_split(y, 70, 15, seed=3, stratify=True)
+    parts = splits.three_way_split(y, 70, 15, seed=3, stratify=True)
     idx = np.arange(len(y))
     rest, test = train_test_split(idx, test_size=0.15, random_state=3, stratify=y)
     train, val = train_test_split(rest, test_size=15 / 85, random_state=3, stratify=y[rest])
@@ -53,10 +53,10 @@ def test_three_way_matches_sklearn_twice():
 def test_three_way_is_a_partition(train_pct, val_pct, seed, stratify):
     if train_pct + val_pct > 95:
         with pytest.raises(ParamError, match="at least 5% for the test set"):
-            S.three_way_split(load("wine").y, train_pct, val_pct, seed, stratify)
+            splits.three_way_split(load("wine").y, train_pct, val_pct, seed, stratify)
         return
     y = load("wine").y
-    p = S.three_way_split(y, train_pct, val_pct, seed, stratify)
+    p = splits.three_way_split(y, train_pct, val_pct, seed, stratify)
     allidx = np.concatenate([p.train, p.val, p.test])
     assert len(allidx) == len(y) and len(np.unique(allidx)) == len(y)
 
@@ -64,7 +64,7 @@ def test_three_way_is_a_partition(train_pct, val_pct, seed, stratify):
 def test_stratified_keeps_shares_closer_than_random_on_rare_class():
     worse = 0
     for seed in range(20):
-        r = S.compare_splits("cancer_rare", 70, 15, seed)
+        r = splits.compare_splits("cancer_rare", 70, 15, seed)
         assert r.worst_stratified_pp <= r.worst_random_pp + 1e-9
         worse += r.worst_random_pp > r.worst_stratified_pp
         assert sum(r.rare_counts_stratified) == 19
@@ -78,7 +78,7 @@ def test_stratified_keeps_shares_closer_than_random_on_rare_class():
 )
 def test_cv_scores_match_sklearn(scheme, ref):
     ds = load("wine")
-    res = S.run_cv("wine", scheme, 0, 4, "ridge", 7)
+    res = splits.run_cv("wine", scheme, 0, 4, "ridge", 7)
     expected = cross_val_score(make_model("ridge"), ds.X, ds.y, cv=ref(4, 7))
     np.testing.assert_allclose(res.scores, expected)
     assert res.mean == pytest.approx(expected.mean())
@@ -89,7 +89,7 @@ def test_cv_scores_match_sklearn(scheme, ref):
 @given(st.integers(2, 10), st.integers(0, 3), st.integers(0, 500))
 def test_no_group_lands_in_two_validation_folds_nor_both_sides(k, copies, seed):
     ds = with_copies("wine", copies, seed)
-    folds = list(S.make_splitter("group", k, seed).split(ds.X, ds.y, ds.groups))
+    folds = list(splits.make_splitter("group", k, seed).split(ds.X, ds.y, ds.groups))
     seen = set()
     for train, val in folds:
         g_val = set(ds.groups[val])
@@ -103,32 +103,32 @@ def test_no_group_lands_in_two_validation_folds_nor_both_sides(k, copies, seed):
 @given(st.integers(2, 10), st.sampled_from(["cancer", "wine", "digits"]))
 def test_time_series_never_trains_on_the_future(k, name):
     ds = load(name)
-    for train, val in S.make_splitter("timeseries", k, 0).split(ds.X, ds.y):
+    for train, val in splits.make_splitter("timeseries", k, 0).split(ds.X, ds.y):
         assert train.max() < val.min()
 
 
 def test_fold_map_marks_each_sample_once_as_validation():
-    res = S.run_cv("cancer", "stratified", 0, 5, "ridge", 0)
-    grid = S.fold_map(res.folds, res.n_samples)
+    res = splits.run_cv("cancer", "stratified", 0, 5, "ridge", 0)
+    grid = splits.fold_map(res.folds, res.n_samples)
     assert grid.shape == (5, 569)
     assert np.array_equal((grid == 2).sum(axis=0), np.ones(569))
 
 
 def test_time_series_on_class_sorted_data_reports_unfittable_folds():
-    res = S.run_cv("wine", "timeseries", 0, 10, "ridge", 0)  # wine rows are sorted by class
+    res = splits.run_cv("wine", "timeseries", 0, 10, "ridge", 0)  # wine rows are sorted by class
     assert np.isnan(res.scores[0]) and res.notes and "one class only" in res.notes[0]
     assert np.isfinite(res.mean)
 
 
 def test_near_duplicates_inflate_plain_kfold_but_not_group_kfold():
-    plain = S.run_cv("cancer", "kfold", 2, 5, "knn", 0)
-    grouped = S.run_cv("cancer", "group", 2, 5, "knn", 0)
+    plain = splits.run_cv("cancer", "kfold", 2, 5, "knn", 0)
+    grouped = splits.run_cv("cancer", "group", 2, 5, "knn", 0)
     assert plain.mean > 0.99  # the copy of each validation sample sits in training
     assert plain.mean - grouped.mean > 0.02
 
 
 def test_selection_leak_beats_chance_with_nothing_to_learn():
-    res = S.leakage("cancer", "select", 1000, "shuffled", 5, "ridge", 0)
+    res = splits.leakage("cancer", "select", 1000, "shuffled", 5, "ridge", 0)
     assert res.chance == 0.5
     assert res.leaky.mean() - res.chance > 0.05
     assert abs(res.honest.mean() - res.chance) < 0.08
@@ -143,14 +143,14 @@ def test_leakage_honest_arm_is_sklearn_pipeline():
     cv = StratifiedKFold(3, shuffle=True, random_state=4)
     pipe = make_pipeline(SelectKBest(f_classif, k=20), make_model("ridge"))
     expected = cross_val_score(pipe, X, y, cv=cv, scoring="balanced_accuracy")
-    res = S.leakage("wine", "select", 100, "shuffled", 3, "ridge", 4)
+    res = splits.leakage("wine", "select", 100, "shuffled", 3, "ridge", 4)
     np.testing.assert_allclose(res.honest, expected)
 
 
 def test_library_rejects_bad_values_with_sentences():
     with pytest.raises(ParamError, match="k must be between 2 and 10"):
-        S.run_cv("wine", "kfold", 0, 11, "ridge", 0)
+        splits.run_cv("wine", "kfold", 0, 11, "ridge", 0)
     with pytest.raises(ParamError, match="dataset must be one of"):
-        S.compare_splits("mnist", 70, 15, 0)
+        splits.compare_splits("mnist", 70, 15, 0)
     with pytest.raises(ParamError, match="noise must be 0 plus a multiple of 100"):
-        S.leakage("wine", "select", 150, "real", 5, "ridge", 0)
+        splits.leakage("wine", "select", 150, "real", 5, "ridge", 0)

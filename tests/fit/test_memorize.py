@@ -7,20 +7,20 @@ import torch.nn.functional as F
 from sklearn.metrics import log_loss
 from torch import nn
 
-from neuralab.fit import memorize as M
+from neuralab.fit import memorize
 from neuralab.params import ParamError
 
 
 @pytest.fixture(scope="module")
 def softmax_run():
-    return M.memorize(32, 300, "softmax", 0)
+    return memorize.memorize(32, 300, "softmax", 0)
 
 
 def test_weights_are_pytorchs_default_init_without_touching_the_global_rng():
     torch.manual_seed(5)
     ref = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
     state = torch.get_rng_state()
-    ours = M.mlp(5)
+    ours = memorize.mlp(5)
     assert torch.equal(state, torch.get_rng_state())
     for a, b in zip(ref.state_dict().values(), ours.state_dict().values(), strict=True):
         assert torch.equal(a, b)
@@ -28,14 +28,14 @@ def test_weights_are_pytorchs_default_init_without_touching_the_global_rng():
 
 def test_healthy_run_memorizes_and_its_loss_is_the_real_cross_entropy(softmax_run):
     h = softmax_run.healthy
-    assert h.passed and h.loss[-1] < M.PASS_LOSS and h.accuracy[-1] == 1.0
+    assert h.passed and h.loss[-1] < memorize.PASS_LOSS and h.accuracy[-1] == 1.0
     assert h.loss[0] == pytest.approx(np.log(10), abs=0.15)  # untrained: about uniform over 10 classes
     assert h.loss[-1] == pytest.approx(log_loss(h.labels, h.probs, labels=range(10)), rel=1e-4, abs=1e-6)
 
 
 def test_softmax_bug_cannot_go_below_its_floor(softmax_run):
     floor = F.cross_entropy(torch.eye(10)[:1], torch.tensor([0])).item()  # a perfect one-hot, fed as logits
-    assert M.softmax_floor() == pytest.approx(floor, rel=1e-6)
+    assert memorize.softmax_floor() == pytest.approx(floor, rel=1e-6)
     b = softmax_run.broken
     assert not b.passed
     assert b.loss.min() >= softmax_run.floor - 1e-5
@@ -43,7 +43,7 @@ def test_softmax_bug_cannot_go_below_its_floor(softmax_run):
 
 
 def test_tiny_learning_rate_barely_moves_and_starts_from_the_same_weights():
-    m = M.memorize(16, 200, "lr", 1)
+    m = memorize.memorize(16, 200, "lr", 1)
     assert m.healthy.passed and not m.broken.passed
     assert m.broken.loss[0] == m.healthy.loss[0]  # same batch, same initial weights
     assert m.broken.loss[-1] > 0.8 * m.broken.loss[0]
@@ -51,7 +51,7 @@ def test_tiny_learning_rate_barely_moves_and_starts_from_the_same_weights():
 
 
 def test_shuffled_labels_are_memorized_too():
-    m = M.memorize(16, 300, "shuffled", 2)
+    m = memorize.memorize(16, 300, "shuffled", 2)
     assert m.broken.passed
     assert not np.array_equal(m.broken.labels, m.healthy.labels)
     assert sorted(m.broken.labels) == sorted(m.healthy.labels)
@@ -60,13 +60,13 @@ def test_shuffled_labels_are_memorized_too():
 def test_deterministic_and_leaves_torch_settings_as_found():
     threads = torch.get_num_threads()
     seen = []
-    a = M.memorize(8, 100, "lr", 3, progress=lambda d, t: seen.append((d, t)))
-    b = M.memorize(8, 100, "lr", 3)
+    a = memorize.memorize(8, 100, "lr", 3, progress=lambda d, t: seen.append((d, t)))
+    b = memorize.memorize(8, 100, "lr", 3)
     np.testing.assert_array_equal(a.healthy.loss, b.healthy.loss)
     np.testing.assert_array_equal(a.broken.loss, b.broken.loss)
     assert torch.get_num_threads() == threads
     assert seen == [(0, 200), (50, 200), (100, 200), (150, 200)]
-    c = M.memorize(8, 100, "lr", 4)
+    c = memorize.memorize(8, 100, "lr", 4)
     assert not np.array_equal(a.healthy.loss, c.healthy.loss)
 
 
@@ -82,4 +82,4 @@ def test_deterministic_and_leaves_torch_settings_as_found():
 )
 def test_bad_values_get_a_sentence(args, fragment):
     with pytest.raises(ParamError, match=fragment):
-        M.memorize(*args)
+        memorize.memorize(*args)

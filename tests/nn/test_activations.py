@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from neuralab.nn import activations as act
+from neuralab.nn import activations
 from neuralab.nn.models import ACTIVATIONS
 from neuralab.params import ParamError
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_derivative_matches_the_slope_of_the_curve(name):
-    c = act.curve(name, x_max=4.0, threshold=0.01, n_points=2001)
+    c = activations.curve(name, x_max=4.0, threshold=0.01, n_points=2001)
     slope = np.gradient(c.f, c.x)
     away = np.abs(c.x) > 0.05  # ReLU-type kinks at 0
     assert np.max(np.abs(slope[away] - c.df[away])[1:-1]) < 1e-3
@@ -19,7 +19,7 @@ def test_derivative_matches_the_slope_of_the_curve(name):
 
 
 def test_known_facts():
-    rows = {r.name: r for r in act.summary_table(6.0, 0.01, 801)}
+    rows = {r.name: r for r in activations.summary_table(6.0, 0.01, 801)}
     assert rows["sigmoid"].max_slope == pytest.approx(0.25, abs=1e-6)
     assert rows["tanh"].slope_at_zero == pytest.approx(1.0)
     assert rows["relu"].frac_dead == pytest.approx(0.5, abs=0.01) and rows["relu"].frac_saturated == 0
@@ -28,13 +28,13 @@ def test_known_facts():
 
 
 def test_threshold_moves_the_saturated_share():
-    low = act.curve("sigmoid", 6.0, 1e-4).frac_saturated
-    high = act.curve("sigmoid", 6.0, 0.1).frac_saturated
+    low = activations.curve("sigmoid", 6.0, 1e-4).frac_saturated
+    high = activations.curve("sigmoid", 6.0, 0.1).frac_saturated
     assert high > low
 
 
 def test_bad_values_name_the_parameter():
     with pytest.raises(ParamError, match="act must be one of"):
-        act.curve("swoosh")
+        activations.curve("swoosh")
     with pytest.raises(ParamError, match="x_max must be between 1 and 10"):
-        act.curve("relu", x_max=50)
+        activations.curve("relu", x_max=50)

@@ -5,10 +5,9 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from neuralab.nn import activations as act
-from neuralab.nn import teaching
+from neuralab.nn import activations, teaching
 from neuralab.nn.teaching import GRADIENTS, WORKED
-from neuralab.plots import feedforward as P
+from neuralab.plots import feedforward as figures
 from neuralab.train import stepwise
 
 torch.set_num_threads(1)
@@ -21,7 +20,7 @@ def worked():
 
 def test_network_figure_tags_every_layer_for_the_animation():
     a = stepwise.activations(3, 0)
-    f = P.network_figure(a)
+    f = figures.network_figure(a)
     go.Figure(f.to_dict())
     nodes = [t for t in f.data if t.meta and t.meta["kind"] == "node"]
     edges = [t for t in f.data if t.meta and t.meta["kind"] == "edge"]
@@ -30,40 +29,40 @@ def test_network_figure_tags_every_layer_for_the_animation():
     assert {e.meta["layer"] for e in edges} == {1, 2, 3}
     assert nodes[-1].meta["values"] == pytest.approx(a.probs.tolist())  # output drawn as probabilities
     assert min(nodes[1].meta["values"]) == 0 and max(nodes[1].meta["values"]) == 1
-    text = P.describe_network(a)
+    text = figures.describe_network(a)
     assert f"answers {a.predicted} with p = {a.probs[a.predicted]:.3f}" in text
 
 
 def test_worked_figure_and_rows_show_the_computed_values(worked):
-    f = P.worked_figure(worked)
+    f = figures.worked_figure(worked)
     go.Figure(f.to_dict())
     notes = " ".join(n.text for n in f.layout.annotations)
     assert f"L = {worked.bp.forward.loss:.4f}" in notes and "(off)" in notes
-    rows = dict((r[0], r[2]) for r in P.worked_rows(worked))
+    rows = dict((r[0], r[2]) for r in figures.worked_rows(worked))
     assert rows["ŷ"] == f"{worked.bp.forward.yhat[0, 0]:.4f}" and rows["a₁[2]"] == "0.0000"
-    assert "passes nothing on" in P.describe_worked(worked)
+    assert "passes nothing on" in figures.describe_worked(worked)
 
 
 def test_backprop_rows_and_check_figure(worked):
-    rows = P.backprop_rows(worked)
+    rows = figures.backprop_rows(worked)
     assert [r[0] for r in rows] == [g[1] for g in GRADIENTS]
     assert rows[0][1].startswith("(ŷ − y)")  # the sigmoid form of ∂L/∂ŷ for the worked example
-    f = P.check_figure(worked)
+    f = figures.check_figure(worked)
     go.Figure(f.to_dict())
-    assert len(f.data) == 2 and all(v >= P.FLOOR for t in f.data for v in t.y)
+    assert len(f.data) == 2 and all(v >= figures.FLOOR for t in f.data for v in t.y)
     digits = teaching.digits_check(8, 6, 0)
-    assert "softmax" not in P.backprop_rows(digits)[0][1] and P.backprop_rows(digits)[0][1].startswith("−y")
-    assert "from finite differences by at most" in P.describe_check(digits)
+    assert "softmax" not in figures.backprop_rows(digits)[0][1] and figures.backprop_rows(digits)[0][1].startswith("−y")
+    assert "from finite differences by at most" in figures.describe_check(digits)
 
 
 def test_activation_figure_shades_dead_and_saturated_stretches():
-    c = act.curve("relu", 4.0, 0.01, 401)
-    f = P.activation_figure(c)
+    c = activations.curve("relu", 4.0, 0.01, 401)
+    f = figures.activation_figure(c)
     go.Figure(f.to_dict())
     assert len(f.layout.shapes) == 1 and f.layout.shapes[0].x1 < 0  # the dead half, z < 0
-    s = act.curve("sigmoid", 8.0, 0.01, 401)
-    assert len(P.activation_figure(s).layout.shapes) == 2  # both tails saturated
-    assert np.allclose(P.activation_figure(s).data[1].y, s.df)
-    assert "0% is dead" in P.describe_activation(s)
-    rows = P.activation_rows(act.summary_table(6.0, 0.01, 401))
+    s = activations.curve("sigmoid", 8.0, 0.01, 401)
+    assert len(figures.activation_figure(s).layout.shapes) == 2  # both tails saturated
+    assert np.allclose(figures.activation_figure(s).data[1].y, s.df)
+    assert "0% is dead" in figures.describe_activation(s)
+    rows = figures.activation_rows(activations.summary_table(6.0, 0.01, 401))
     assert [r[0] for r in rows][:2] == ["ReLU", "Leaky ReLU"] and rows[0][-1] == "50%"

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from neuralab.plots import playground as P
+from neuralab.plots import playground as figures
 from neuralab.plots.format import num
 
 
@@ -23,7 +23,7 @@ def _valid(fig):
 def test_curves_figure_draws_both_losses_and_metrics_and_hides_non_finite_losses():
     ep = np.arange(5.0)
     loss = np.array([1.0, 0.5, np.nan, np.inf, 0.2])
-    fig = _valid(P.curves_figure(ep, loss, loss * 2, [0.5, 0.6, 0.7, 0.8, 0.9], [0.4] * 5, best_epoch=1))
+    fig = _valid(figures.curves_figure(ep, loss, loss * 2, [0.5, 0.6, 0.7, 0.8, 0.9], [0.4] * 5, best_epoch=1))
     names = [t.name for t in fig.data]
     assert names == ["train loss", "test loss", "train accuracy", "test accuracy"]
     y = np.asarray(fig.data[0].y, dtype=float)
@@ -33,15 +33,15 @@ def test_curves_figure_draws_both_losses_and_metrics_and_hides_non_finite_losses
 
 
 def test_curves_caption_quotes_the_last_values():
-    text = P.describe_curves([0, 1, 2], [1.0, 0.5, 0.25], [1.2, 0.6, 0.3], [0.5, 0.7, 0.9], [0.5, 0.6, 0.85])
+    text = figures.describe_curves([0, 1, 2], [1.0, 0.5, 0.25], [1.2, 0.6, 0.3], [0.5, 0.7, 0.9], [0.5, 0.6, 0.85])
     assert "2.00 epochs" in text and "0.25" in text and "0.3" in text and "85.0%" in text
-    assert "press Play" in P.describe_curves([], [], [], [], [])
-    reg = P.describe_curves([1], [0.1], [0.2], [0.9], [0.75], metric="R²", loss_name="MSE")
+    assert "press Play" in figures.describe_curves([], [], [], [], [])
+    reg = figures.describe_curves([1], [0.1], [0.2], [0.9], [0.75], metric="R²", loss_name="MSE")
     assert "R² 0.75" in reg and "MSE" in reg
 
 
 def test_regression_curves_clip_r2_at_minus_one():
-    fig = _valid(P.curves_figure([0, 1], [1, 1], [1, 1], [-5.0, 0.5], [-3.0, 0.2], metric="R²"))
+    fig = _valid(figures.curves_figure([0, 1], [1, 1], [1, 1], [-5.0, 0.5], [-3.0, 0.2], metric="R²"))
     assert np.asarray(fig.data[2].y, dtype=float).min() == -1.0
 
 
@@ -50,7 +50,7 @@ def test_boundary_figure_puts_the_grid_under_train_and_test_points(rng, task, k)
     grid = rng.random((20, 20)) if task != "multiclass" else rng.integers(0, k, (20, 20))
     X = rng.uniform(-6, 6, (30, 2))
     y = rng.integers(0, max(k, 2), 30) if task != "regression" else rng.normal(size=30)
-    fig = _valid(P.boundary_figure(grid, (-6, 6, -6, 6), X, y, X[:10], y[:10], task=task, n_classes=k))
+    fig = _valid(figures.boundary_figure(grid, (-6, 6, -6, 6), X, y, X[:10], y[:10], task=task, n_classes=k))
     assert fig.data[0].type == "heatmap" and np.asarray(fig.data[0].z).shape == (20, 20)
     assert len(fig.data[1].x) == 30 and len(fig.data[2].x) == 10
     assert fig.data[0].dx == pytest.approx(12 / 19)
@@ -58,27 +58,27 @@ def test_boundary_figure_puts_the_grid_under_train_and_test_points(rng, task, k)
 
 def test_neuron_maps_are_tiled_one_row_per_layer_each_scaled_to_its_own_range(rng):
     maps = [rng.normal(size=(3, 8, 8)) * 100, rng.normal(size=(2, 8, 8)) * 0.01]
-    fig = _valid(P.neurons_figure(maps, ["h1", "h2"]))
+    fig = _valid(figures.neurons_figure(maps, ["h1", "h2"]))
     z = np.asarray(fig.data[0].z)
     assert z.shape == (2 * 9, 3 * 9) and z.dtype == np.uint8
     # every map uses the whole code range, whatever its scale: 0 (most negative) or 254 (most positive) appears
     first = z[9:17, 0:8]  # layer 1 is drawn at the top (higher rows)
-    assert first.min() == 0 or first.max() == P.GAP_CODE - 1
-    assert (z[:, 8] == P.GAP_CODE).all()  # see-through gap between neurons
-    assert (z[0:8, 18:26] == P.GAP_CODE).all()  # layer 2 (bottom row) has only 2 neurons: third slot empty
+    assert first.min() == 0 or first.max() == figures.GAP_CODE - 1
+    assert (z[:, 8] == figures.GAP_CODE).all()  # see-through gap between neurons
+    assert (z[0:8, 18:26] == figures.GAP_CODE).all()  # layer 2 (bottom row) has only 2 neurons: third slot empty
     assert list(fig.layout.yaxis.ticktext) == ["h1", "h2"]
 
 
 def test_neuron_caption_counts_constant_neurons(rng):
     maps = [np.concatenate([rng.normal(size=(2, 4, 4)), np.zeros((1, 4, 4))])]
-    text = P.describe_neurons(maps)
+    text = figures.describe_neurons(maps)
     assert "3 hidden neurons" in text and "1 of them" in text
-    assert "No hidden layer" in P.describe_neurons([])
+    assert "No hidden layer" in figures.describe_neurons([])
 
 
 def test_network_figure_has_a_clickable_marker_per_edge_with_its_weight(rng):
     W = [rng.normal(size=(4, 2)), rng.normal(size=(1, 4))]
-    fig = _valid(P.network_figure(W, ["x", "y"]))
+    fig = _valid(figures.network_figure(W, ["x", "y"]))
     marks = next(t for t in fig.data if t.name == "weights")
     cd = np.asarray(marks.customdata)
     assert cd.shape == (12, 4)
@@ -91,34 +91,34 @@ def test_network_figure_has_a_clickable_marker_per_edge_with_its_weight(rng):
 
 def test_network_figure_survives_non_finite_weights_and_the_largest_network(rng):
     W = [np.array([[np.nan, 1.0], [np.inf, -2.0]]), np.array([[1.0, 0.5]])]
-    _valid(P.network_figure(W, ["x", "y"]))
-    assert "non-finite" not in P.describe_network(W)
+    _valid(figures.network_figure(W, ["x", "y"]))
+    assert "non-finite" not in figures.describe_network(W)
     sizes = [7] + [32] * 8 + [1]
     big = [rng.normal(size=(b, a)) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
-    fig = P.network_figure(big, list("abcdefg"))
+    fig = figures.network_figure(big, list("abcdefg"))
     marks = next(t for t in fig.data if t.name == "weights")
-    assert len(marks.x) <= P.MAX_EDGE_MARKERS
+    assert len(marks.x) <= figures.MAX_EDGE_MARKERS
 
 
 def test_network_caption_gives_the_shape_and_range():
     W = [np.array([[1.0, -3.0]]), np.array([[2.0]])]
-    text = P.describe_network(W, n_params=5)
+    text = figures.describe_network(W, n_params=5)
     assert "2 → 1 → 1" in text and "5 parameters" in text and "-3" in text
 
 
 def test_health_figure_and_caption():
-    fig = _valid(P.health_figure(["h1", "h2", "out"], [1.0, 0.1, 0.01], [0.25, 0.0, 0.0], [0.0, 0.5, 0.0]))
+    fig = _valid(figures.health_figure(["h1", "h2", "out"], [1.0, 0.1, 0.01], [0.25, 0.0, 0.0], [0.0, 0.5, 0.0]))
     assert list(fig.data[1].y) == [25.0, 0.0, 0.0]
-    text = P.describe_health(["h1", "h2", "out"], [1.0, 0.1, 0.01], [0.25, 0.0, 0.0], [0.0, 0.5, 0.0])
+    text = figures.describe_health(["h1", "h2", "out"], [1.0, 0.1, 0.01], [0.25, 0.0, 0.0], [0.0, 0.5, 0.0])
     assert "ratio 100" in text and "25%" in text and "50%" in text
 
 
 def test_confusion_figure_shows_counts_and_row_shares():
     m = np.array([[40, 3], [5, 52]])
-    fig = _valid(P.confusion_figure(m, ["0", "1"]))
+    fig = _valid(figures.confusion_figure(m, ["0", "1"]))
     z = np.asarray(fig.data[0].z)
     assert z[0, 0] == pytest.approx(40 / 43) and z[1, 0] == pytest.approx(5 / 57)
-    text = P.describe_confusion(m, ["0", "1"])
+    text = figures.describe_confusion(m, ["0", "1"])
     assert "92 of 100" in text and "true 1 taken for 0 (5 times)" in text
 
 
@@ -130,7 +130,7 @@ def test_long_curves_are_thinned_for_drawing_but_keep_both_ends():
     n = 5001
     ep = np.arange(n, dtype=float)
     loss = np.linspace(1, 0.01, n)
-    fig = P.curves_figure(ep, loss, loss, loss, loss)
+    fig = figures.curves_figure(ep, loss, loss, loss, loss)
     x = np.asarray(fig.data[0].x, dtype=float)
-    assert len(x) <= P.MAX_CURVE_POINTS + 1 and x[0] == 0 and x[-1] == n - 1
+    assert len(x) <= figures.MAX_CURVE_POINTS + 1 and x[0] == 0 and x[-1] == n - 1
     assert np.asarray(fig.data[1].y, dtype=float)[-1] == pytest.approx(0.01)

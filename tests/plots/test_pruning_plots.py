@@ -5,15 +5,15 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from neuralab.compress import prune
-from neuralab.plots import pruning as P
+from neuralab.compress import prune, prune_effects
+from neuralab.plots import pruning as figures
 
 torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")
 def snap():
-    return prune.snapshot("mlp", 60, "unstructured", 0)
+    return prune_effects.snapshot("mlp", 60, "unstructured", 0)
 
 
 def _valid(f):
@@ -23,50 +23,51 @@ def _valid(f):
 
 
 def test_snapshot_figure_leaves_removed_weights_blank_and_counts_every_weight(snap):
-    f = _valid(P.snapshot_figure(snap))
+    f = _valid(figures.snapshot_figure(snap))
     heat = f.data[0]
     z = np.array(heat.z, dtype=float)
     assert np.isnan(z).mean() == pytest.approx(0.6, abs=0.01)
     kept, removed = (np.sum(t.y) for t in f.data[1:])
     assert kept == len(snap.kept) and removed == len(snap.removed)
-    assert "60%" in P.describe_snapshot(snap) and f"{100 * snap.acc_pruned:.1f}%" in P.describe_snapshot(snap)
+    summary = figures.describe_snapshot(snap)
+    assert "60%" in summary and f"{100 * snap.acc_pruned:.1f}%" in summary
 
 
 def test_structured_snapshot_blanks_whole_rows():
-    s = prune.snapshot("mlp", 50, "structured", 0)
-    z = np.array(_valid(P.snapshot_figure(s)).data[0].z, dtype=float)
+    s = prune_effects.snapshot("mlp", 50, "structured", 0)
+    z = np.array(_valid(figures.snapshot_figure(s)).data[0].z, dtype=float)
     rows = np.isnan(z).all(1)
     assert rows.sum() == 32 and not np.isnan(z[~rows]).any()
-    assert "whole hidden neurons" in P.describe_snapshot(s)
+    assert "whole hidden neurons" in figures.describe_snapshot(s)
 
 
 def test_tuned_figure_and_summary():
-    t = prune.tuned("mlp", 80, "unstructured", 0)
-    f = _valid(P.tuned_figure(t))
+    t = prune_effects.tuned("mlp", 80, "unstructured", 0)
+    f = _valid(figures.tuned_figure(t))
     assert len(f.data[0].y) == prune.FT_EPOCHS + 1
-    assert f"{100 * t.acc_tuned:.1f}%" in P.describe_tuned(t)
+    assert f"{100 * t.acc_tuned:.1f}%" in figures.describe_tuned(t)
 
 
 def test_sweep_figure_draws_each_way_before_and_after():
-    sw = prune.sweep("mlp", 0, levels=(0, 50, 90))
-    f = _valid(P.sweep_figure(sw, marker=50))
-    assert len(f.data) == 2 * len(prune.WAYS)
+    sw = prune_effects.sweep("mlp", 0, levels=(0, 50, 90))
+    f = _valid(figures.sweep_figure(sw, marker=50))
+    assert len(f.data) == 2 * len(prune_effects.WAYS)
     np.testing.assert_allclose(f.data[0].y, 100 * sw.after["unstructured"])
     assert f.layout.shapes[-1].x0 == 50
-    assert "random removal" in P.describe_sweep(sw)
+    assert "random removal" in figures.describe_sweep(sw)
 
 
 def test_schedules_lottery_and_footprint_figures():
-    sc = prune.schedules("mlp", 80, "unstructured", 0)
-    f = _valid(P.schedules_figure(sc))
+    sc = prune_effects.schedules("mlp", 80, "unstructured", 0)
+    f = _valid(figures.schedules_figure(sc))
     assert len(f.data[0].x) == prune.ROUNDS and f.data[2].y[0] == pytest.approx(100 * sc.oneshot_after)
     assert f.data[3].y[0] == pytest.approx(100 * sc.oneshot_matched)
-    assert f"{prune.ROUNDS} rounds" in P.describe_schedules(sc)
-    lt = prune.lottery("mlp", 0, levels=(80,))
-    f = _valid(P.lottery_figure(lt))
+    assert f"{prune.ROUNDS} rounds" in figures.describe_schedules(sc)
+    lt = prune_effects.lottery("mlp", 0, levels=(80,))
+    f = _valid(figures.lottery_figure(lt))
     assert list(f.data[0].x) == ["80%"]
-    assert "80%" in P.describe_lottery(lt)
-    fp = prune.footprint("mlp", 50, 0, repeats=3)
-    f = _valid(P.footprint_figure(fp))
-    assert len(f.data) == 3 and list(f.data[0].y) == list(prune.VARIANTS)
-    assert "KiB" in P.describe_footprint(fp) and "64-32-16-10" in P.describe_footprint(fp)
+    assert "80%" in figures.describe_lottery(lt)
+    fp = prune_effects.footprint("mlp", 50, 0, repeats=3)
+    f = _valid(figures.footprint_figure(fp))
+    assert len(f.data) == 3 and list(f.data[0].y) == list(prune_effects.VARIANTS)
+    assert "KiB" in figures.describe_footprint(fp) and "64-32-16-10" in figures.describe_footprint(fp)

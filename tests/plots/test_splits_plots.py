@@ -4,19 +4,19 @@ import numpy as np
 
 from neuralab.data.datasets import load
 from neuralab.data.splits import compare_splits, leakage, run_cv
-from neuralab.plots import splits as P
+from neuralab.plots import splits as figures
 
 
 def test_sizes_figure_shows_the_counts():
     r = compare_splits("wine", 60, 20, 1)
-    fig = P.sizes_figure(r)
+    fig = figures.sizes_figure(r)
     assert [b.x[0] for b in fig.data] == list(r.counts)
-    assert str(r.counts[0]) in P.describe_sizes(r)
+    assert str(r.counts[0]) in figures.describe_sizes(r)
 
 
 def test_class_share_bars_are_the_gaps_in_points():
     r = compare_splits("cancer_rare", 70, 15, 0)
-    fig = P.class_share_figure(r, load("cancer_rare").class_names)
+    fig = figures.class_share_figure(r, load("cancer_rare").class_names)
     random_train = fig.data[0]
     np.testing.assert_allclose(random_train.y, (r.random[0] - r.overall) * 100)
     assert f"{r.worst_random_pp:.1f}" in fig.layout.annotations[0].text
@@ -25,17 +25,17 @@ def test_class_share_bars_are_the_gaps_in_points():
 def test_fold_figure_strides_wide_maps():
     res = run_cv("digits", "kfold", 2, 3, "bayes", 0)  # 5,391 samples
     ds = load("digits")
-    fig = P.fold_figure(res, np.repeat(ds.y, 3), ds.class_names)
+    fig = figures.fold_figure(res, np.repeat(ds.y, 3), ds.class_names)
     fold_map = fig.data[1].z
-    assert fold_map.shape[0] == 3 and fold_map.shape[1] <= P.MAX_MAP_COLUMNS
-    assert "3 folds" in P.describe_folds(res)
+    assert fold_map.shape[0] == 3 and fold_map.shape[1] <= figures.MAX_MAP_COLUMNS
+    assert "3 folds" in figures.describe_folds(res)
 
 
 def test_leak_figure_and_summary():
     res = leakage("wine", "select", 200, "shuffled", 4, "ridge", 0)
-    fig = P.leak_figure(res)
+    fig = figures.leak_figure(res)
     np.testing.assert_allclose(fig.data[0].y, res.leaky * 100)
-    assert f"{res.gap_pp:+.1f}" in P.describe_leak(res)
+    assert f"{res.gap_pp:+.1f}" in figures.describe_leak(res)
 
 
 def test_every_builder_emits_a_valid_plotly_figure():
@@ -48,10 +48,10 @@ def test_every_builder_emits_a_valid_plotly_figure():
     ds = load("digits")
     cv = run_cv("digits", "timeseries", 0, 4, "ridge", 0)
     figs = [
-        P.sizes_figure(r),
-        P.class_share_figure(r, ds.class_names),
-        P.fold_figure(cv, ds.y, ds.class_names),
-        P.leak_figure(leakage("wine", "scale", 0, "real", 3, "ridge", 0)),
+        figures.sizes_figure(r),
+        figures.class_share_figure(r, ds.class_names),
+        figures.fold_figure(cv, ds.y, ds.class_names),
+        figures.leak_figure(leakage("wine", "scale", 0, "real", 3, "ridge", 0)),
         message_figure("nothing"),
     ]
     for fig in figs:

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from neuralab.data import playground as pgdata
+from neuralab.data.playground import FEATURES, load
 from neuralab.nn.models import mlp
 from neuralab.params import ParamError
 from neuralab.train import optimizers, playground, schedules
@@ -296,7 +296,7 @@ def test_per_layer_activation_overrides_the_global_one():
     v = playground.PLAYGROUND.validate({**BASE, "layers": 3, "act2": "relu"})
     assert playground.hidden_activations(v) == ("tanh", "relu", "tanh")
     assert playground.hidden_sizes(v) == (4, 2, 4)
-    assert pgdata.load(v).n_inputs == playground.config(v).sizes[0]
+    assert load(v).n_inputs == playground.config(v).sizes[0]
 
 
 def test_divergence_sentence_reports_what_the_engine_measured():
@@ -351,7 +351,7 @@ def test_he_initialization_keeps_the_signal_scale_through_relu_layers():
 
 def test_squared_input_needs_a_learning_rate_far_more_than_36_times_smaller():
     """content/playground.md: the curvature grows with the square of an input's scale, not with the scale."""
-    off = {f"f_{f}": "0" for f in pgdata.FEATURES}
+    off = {f"f_{f}": "0" for f in FEATURES}
     lam = {}
     for f in ("sinx", "x2"):
         eng = engine(**{**off, f"f_{f}": "1"}, dataset="reg_gauss", layers=0)
@@ -386,15 +386,15 @@ def test_the_same_number_pulls_twice_as_hard_as_l2_than_as_weight_decay():
 def test_every_activation_and_optimizer_has_one_registry_entry():
     from neuralab.nn.models import ACTIVATIONS
     from neuralab.train.playground import kernels
-    from neuralab.train.playground import optimizers as rules
+    from neuralab.train.playground.optimizers import RULES, step
 
     assert set(kernels.KERNELS) == set(ACTIVATIONS)
     assert all(kernels.KERNELS[k].torch is ACTIVATIONS[k][1] for k in ACTIVATIONS)  # the definition it follows
-    assert set(rules.RULES) == set(optimizers.OPTIMIZERS)
+    assert set(RULES) == set(optimizers.OPTIMIZERS)
     with pytest.raises(ValueError, match="activation must be one of"):
         kernels.value("swish9", np.zeros(2))
     with pytest.raises(ValueError, match="optimizer must be one of"):
-        rules.step("lion", *(np.zeros(2) for _ in range(5)), 0.1, 1, 0.0)
+        step("lion", *(np.zeros(2) for _ in range(5)), 0.1, 1, 0.0)
 
 
 @pytest.mark.parametrize("name", ["tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "gelu", "silu"])

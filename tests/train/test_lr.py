@@ -6,32 +6,32 @@ import numpy as np
 import pytest
 
 from neuralab.params import ParamError
-from neuralab.train import lr as L
+from neuralab.train import lr
 from neuralab.train.schedules import SCHEDULES, lr_curve
 
 
 @pytest.fixture(scope="module")
 def cmp():
-    return L.compare(0.1, 10, "momentum", 0)
+    return lr.compare(0.1, 10, "momentum", 0)
 
 
 @pytest.fixture(scope="module")
 def rt():
-    return L.range_test("momentum", 200, 0)
+    return lr.range_test("momentum", 200, 0)
 
 
 @pytest.fixture(scope="module")
 def sc():
-    return L.scaling(10**-1.5, 5, 0)
+    return lr.scaling(10**-1.5, 5, 0)
 
 
 def test_curve_is_the_schedulers_own_and_plateau_is_drawn_for_a_flat_loss():
     for name in SCHEDULES:
-        c = L.curve(name, 0.01, 50)
+        c = lr.curve(name, 0.01, 50)
         expected = lr_curve(name, 0.01, 50, np.ones(50) if name == "plateau" else None)
         np.testing.assert_array_equal(c.values, expected)
-    assert L.curve("plateau", 0.01, 50).values[-1] < 0.01 / 100  # a stalled loss keeps halving it
-    assert L.curve("cosine", 0.01, 50).ratio < 1e-6
+    assert lr.curve("plateau", 0.01, 50).values[-1] < 0.01 / 100  # a stalled loss keeps halving it
+    assert lr.curve("cosine", 0.01, 50).ratio < 1e-6
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_curve_is_the_schedulers_own_and_plateau_is_drawn_for_a_flat_loss():
 )
 def test_curve_refuses_bad_values_with_a_sentence(kwargs, fragment):
     with pytest.raises(ParamError, match=fragment):
-        L.curve(**kwargs)
+        lr.curve(**kwargs)
 
 
 def test_compare_trains_every_schedule_from_the_same_start(cmp):
@@ -66,37 +66,37 @@ def test_compare_trains_every_schedule_from_the_same_start(cmp):
 
 def test_compare_reports_progress_and_is_cached(cmp):
     seen = []
-    again = L.compare(0.1, 10, "momentum", 0, progress=lambda d, t: seen.append((d, t)))
+    again = lr.compare(0.1, 10, "momentum", 0, progress=lambda d, t: seen.append((d, t)))
     assert again is cmp and seen == []  # cached: no training the second time
-    L._CACHE.clear()
-    fresh = L.compare(0.1, 10, "momentum", 0, progress=lambda d, t: seen.append((d, t)))
+    lr._CACHE.clear()
+    fresh = lr.compare(0.1, 10, "momentum", 0, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (90, 90) and fresh.run("cosine").final_loss == pytest.approx(cmp.run("cosine").final_loss)
 
 
 def test_at_a_high_lr_the_schedules_that_start_low_come_through():
-    c = L.compare(10**-0.5, 10, "momentum", 0)
+    c = lr.compare(10**-0.5, 10, "momentum", 0)
     worst_start_low = max(c.run(n).final_loss for n in ("warmup_cosine", "one_cycle", "cyclical"))
     assert c.run("constant").final_loss > 2 * worst_start_low
 
 
 def test_diverged_runs_rank_last_and_have_no_final_loss():
-    ok = L.ScheduleRun("cosine", np.ones(2), np.ones(3), np.array([2.3, 1.0, 0.5]), np.ones(3), "")
-    bad = L.ScheduleRun("constant", np.ones(1), np.ones(2), np.array([2.3, 9.0]), np.ones(2), "The loss became NaN.")
-    c = L.Comparison(1.0, 2, "sgd", 0, 128, (bad, ok))
+    ok = lr.ScheduleRun("cosine", np.ones(2), np.ones(3), np.array([2.3, 1.0, 0.5]), np.ones(3), "")
+    bad = lr.ScheduleRun("constant", np.ones(1), np.ones(2), np.array([2.3, 9.0]), np.ones(2), "The loss became NaN.")
+    c = lr.Comparison(1.0, 2, "sgd", 0, 128, (bad, ok))
     assert math.isnan(bad.final_loss) and [r.schedule for r in c.ranked] == ["cosine", "constant"]
 
 
 def test_range_test_sweeps_geometrically_and_stops_at_the_blowup(rt):
     ratios = rt.lrs[1:] / rt.lrs[:-1]
     np.testing.assert_allclose(ratios, ratios[0], rtol=1e-9)  # one constant factor per mini-batch
-    assert rt.lrs[0] == pytest.approx(L.RANGE_LR[0])
-    assert ratios[0] == pytest.approx((L.RANGE_LR[1] / L.RANGE_LR[0]) ** (1 / 199))
+    assert rt.lrs[0] == pytest.approx(lr.RANGE_LR[0])
+    assert ratios[0] == pytest.approx((lr.RANGE_LR[1] / lr.RANGE_LR[0]) ** (1 / 199))
     assert len(rt.lrs) < 200 and "4× its minimum" in rt.stop  # SGD + momentum at LR 10 blows up
-    assert rt.smooth[-1] > L.RANGE_BLOWUP * rt.smooth.min()
+    assert rt.smooth[-1] > lr.RANGE_BLOWUP * rt.smooth.min()
 
 
 def test_range_test_smoothing_is_a_bias_corrected_moving_average(rt):
-    beta, avg = L.RANGE_BETA, 0.0
+    beta, avg = lr.RANGE_BETA, 0.0
     for k, value in enumerate(rt.loss):
         avg = beta * avg + (1 - beta) * value
         assert rt.smooth[k] == pytest.approx(avg / (1 - beta ** (k + 1)))
@@ -114,14 +114,14 @@ def test_range_test_suggestions_and_the_runs_that_check_them(rt):
 
 
 def test_scaling_rule_scales_the_lr_and_breaks_at_large_batches(sc):
-    assert [r.batch for r in sc.scaled] == list(L.BATCHES) == [r.batch for r in sc.fixed]
+    assert [r.batch for r in sc.scaled] == list(lr.BATCHES) == [r.batch for r in sc.fixed]
     for s, f in zip(sc.scaled, sc.fixed, strict=True):
-        assert s.lr == pytest.approx(sc.base_lr * s.batch / L.BASE_BATCH) and f.lr == sc.base_lr
+        assert s.lr == pytest.approx(sc.base_lr * s.batch / lr.BASE_BATCH) and f.lr == sc.base_lr
         assert s.updates == f.updates or s.diverged or f.diverged
     assert sc.scaled[1].val_loss == pytest.approx(sc.fixed[1].val_loss)  # batch 32: the same run
     fixed = [r.val_loss for r in sc.fixed]
     assert fixed[-1] > 2 * fixed[1]  # fixed LR, same epochs: far fewer updates, under-trained
-    mid = L.BATCHES.index(128)
+    mid = lr.BATCHES.index(128)
     assert sc.scaled[mid].val_loss < sc.fixed[mid].val_loss  # where the rule holds it beats the fixed LR
     worst = sc.scaled[-1]
     assert worst.diverged or worst.val_loss > 2 * min(r.val_loss for r in sc.scaled)  # and where it breaks
@@ -129,10 +129,10 @@ def test_scaling_rule_scales_the_lr_and_breaks_at_large_batches(sc):
 
 def test_bad_arguments_are_sentences():
     with pytest.raises(ParamError, match="optimizer must be one of sgd, momentum, adam"):
-        L.range_test("adamw", 200, 0)
+        lr.range_test("adamw", 200, 0)
     with pytest.raises(ParamError, match="steps must be between 100 and 500"):
-        L.range_test("sgd", 5000, 0)
+        lr.range_test("sgd", 5000, 0)
     with pytest.raises(ParamError, match="scale_epochs must be between 5 and 30"):
-        L.scaling(0.03, 100, 0)
+        lr.scaling(0.03, 100, 0)
     with pytest.raises(ParamError, match="seed must be between 0 and 9999"):
-        L.compare(0.01, 10, "sgd", -1)
+        lr.compare(0.01, 10, "sgd", -1)

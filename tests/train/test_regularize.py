@@ -10,8 +10,7 @@ from torch import nn
 
 from neuralab import cache
 from neuralab.params import ParamError
-from neuralab.train import optimizers
-from neuralab.train import regularize as reg
+from neuralab.train import optimizers, regularize
 from neuralab.train.loop import Config, fit, prox_l1, weights
 
 
@@ -43,7 +42,7 @@ def test_prox_l1_matches_the_soft_threshold_formula_and_makes_exact_zeros():
     after = layer.weight.detach().numpy()
     expected = np.sign(before) * np.maximum(np.abs(before) - t, 0)
     np.testing.assert_allclose(after, expected, atol=1e-7)
-    np.testing.assert_allclose(reg.soft_threshold(before, t), expected)
+    np.testing.assert_allclose(regularize.soft_threshold(before, t), expected)
     small = np.abs(before) <= t
     assert small.sum() > 100 and (after[small] == 0.0).all()  # exact zeros, not merely small
     assert np.allclose(np.abs(after[~small]), np.abs(before[~small]) - t, atol=1e-7)  # the rest shrink by t
@@ -54,8 +53,8 @@ def test_a_subgradient_step_does_not_land_on_zero():
     rng = np.random.default_rng(0)
     w = rng.normal(0, 0.02, 10_000)
     lr, lam = 0.1, 0.1  # the threshold η·λ = 0.01 covers about a third of these weights
-    prox = reg.soft_threshold(w, lr * lam)
-    sub = reg.subgradient_step(w, np.zeros_like(w), lr, lam)
+    prox = regularize.soft_threshold(w, lr * lam)
+    sub = regularize.subgradient_step(w, np.zeros_like(w), lr, lam)
     assert (prox == 0).sum() > 3000
     assert (sub == 0).sum() == 0  # small weights overshoot to the other side instead
     crossed = np.abs(w) < lr * lam
@@ -63,7 +62,7 @@ def test_a_subgradient_step_does_not_land_on_zero():
 
 
 def test_l1_paths_prox_settles_at_zero_and_subgradient_rattles():
-    paths = reg.l1_paths(0.5, lr=0.1, w0=1.0, target=0.2, n=40)
+    paths = regularize.l1_paths(0.5, lr=0.1, w0=1.0, target=0.2, n=40)
     first = int(np.argmax(paths.prox == 0))
     assert first > 0 and (paths.prox[first:] == 0).all()
     tail = paths.subgradient[first:]
@@ -72,20 +71,20 @@ def test_l1_paths_prox_settles_at_zero_and_subgradient_rattles():
 
 
 def test_penalty_configs_encode_the_formulas():
-    assert reg.penalty_config("l2", 0.02).l2 == pytest.approx(0.01)  # λ·½‖w‖² as Config's l2·Σw²
-    assert reg.penalty_config("l1", 0.02).l1 == 0.02 and reg.penalty_config("l1", 0.02).l1_mode == "prox"
-    assert reg.penalty_config("l1_sub", 0.02).l1_mode == "subgradient"
-    en = reg.penalty_config("elastic", 0.02, alpha=0.25)
+    assert regularize.penalty_config("l2", 0.02).l2 == pytest.approx(0.01)  # λ·½‖w‖² as Config's l2·Σw²
+    assert regularize.penalty_config("l1", 0.02).l1 == 0.02 and regularize.penalty_config("l1", 0.02).l1_mode == "prox"
+    assert regularize.penalty_config("l1_sub", 0.02).l1_mode == "subgradient"
+    en = regularize.penalty_config("elastic", 0.02, alpha=0.25)
     assert en.l1 == pytest.approx(0.005) and en.l2 == pytest.approx(0.0075)
     with pytest.raises(ValueError, match="kind must be one of"):
-        reg.penalty_config("l3", 0.02)
+        regularize.penalty_config("l3", 0.02)
 
 
 def test_training_with_prox_l1_makes_exact_zeros_and_subgradient_l1_does_not():
-    prox = reg.train_penalty("l1", 0.01, seed=0)
-    sub = reg.train_penalty("l1_sub", 0.01, seed=0)
-    none = reg.train_penalty("none", 0.01, seed=0)
-    assert prox.n_weights == reg.N_WEIGHTS
+    prox = regularize.train_penalty("l1", 0.01, seed=0)
+    sub = regularize.train_penalty("l1_sub", 0.01, seed=0)
+    none = regularize.train_penalty("none", 0.01, seed=0)
+    assert prox.n_weights == regularize.N_WEIGHTS
     assert prox.n_zero > 0.5 * prox.n_weights
     assert sub.n_zero < 0.001 * sub.n_weights < 0.3 * sub.n_weights < sub.n_near_zero  # parked near 0, not at it
     assert none.n_zero == 0
@@ -94,23 +93,23 @@ def test_training_with_prox_l1_makes_exact_zeros_and_subgradient_l1_does_not():
 
 
 def test_l2_shrinks_weights_without_zeroing_them():
-    none, l2 = reg.train_penalty("none", 0.03, seed=0), reg.train_penalty("l2", 0.03, seed=0)
+    none, l2 = regularize.train_penalty("none", 0.03, seed=0), regularize.train_penalty("l2", 0.03, seed=0)
     assert l2.mean_abs < 0.7 * none.mean_abs and l2.n_zero == 0
     assert l2.loss_gap < none.loss_gap
 
 
 def test_with_adam_the_same_l1_makes_far_fewer_zeros_than_with_sgd():
-    data = reg.training_set(0)
+    data = regularize.training_set(0)
     counts = {}
-    for opt, lr in (("sgd", reg.SGD_LR), ("adam", reg.ADAM_LR)):
-        model = reg.mlp((64, reg.WIDTH, 10), seed=0)
-        fit(model, data, Config(epochs=reg.EPOCHS, optimizer=opt, lr=lr, l1=1e-2))
+    for opt, lr in (("sgd", regularize.SGD_LR), ("adam", regularize.ADAM_LR)):
+        model = regularize.mlp((64, regularize.WIDTH, 10), seed=0)
+        fit(model, data, Config(epochs=regularize.EPOCHS, optimizer=opt, lr=lr, l1=1e-2))
         counts[opt] = int(sum((w == 0).sum() for w in weights(model)))
     assert counts["adam"] * 10 < counts["sgd"]
 
 
 def test_compare_penalties_histograms_count_every_nonzero_weight():
-    cmp = reg.compare_penalties(0.01, 0.5, 0)
+    cmp = regularize.compare_penalties(0.01, 0.5, 0)
     assert [r.kind for r in cmp.runs] == ["none", "l2", "l1", "elastic", "l1_sub"]
     for run, counts in zip(cmp.runs, cmp.counts, strict=True):
         assert counts.sum() + run.n_zero == run.n_weights
@@ -119,13 +118,13 @@ def test_compare_penalties_histograms_count_every_nonzero_weight():
 
 def test_bad_values_are_refused_with_a_sentence():
     with pytest.raises(ParamError, match="lam must be between"):
-        reg.compare_penalties(1.0)
+        regularize.compare_penalties(1.0)
     with pytest.raises(ParamError, match="p must be between 0 and 0.8"):
-        reg.train_dropout(0.95)
+        regularize.train_dropout(0.95)
     with pytest.raises(ParamError, match="patience must be between 1 and 30"):
-        reg.early_stopping(0)
+        regularize.early_stopping(0)
     with pytest.raises(ValueError, match="l1_mode must be"):
-        fit(reg.mlp((64, 8, 10)), reg.training_set(0), Config(epochs=1, l1=0.1, l1_mode="lasso"))
+        fit(regularize.mlp((64, 8, 10)), regularize.training_set(0), Config(epochs=1, l1=0.1, l1_mode="lasso"))
 
 
 # ----------------------------------------------------------------------------- dropout
@@ -133,25 +132,25 @@ def test_bad_values_are_refused_with_a_sentence():
 
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
 def test_recorded_dropout_masks_are_torchs_and_drop_about_p(p):
-    run = reg.train_dropout(p, 0)
+    run = regularize.train_dropout(p, 0)
     assert run.mismatch == 0.0  # output == input · mask · scale, exactly, for every recorded update
     assert run.scale == pytest.approx(1 / (1 - p), rel=1e-6)
     n = run.seen
     assert abs(run.drop_share - p) < 4 * math.sqrt(p * (1 - p) / n)  # within four binomial standard errors
-    assert run.masks.shape == (reg.MASK_STEPS, reg.MASK_SAMPLES, reg.WIDTH)
+    assert run.masks.shape == (regularize.MASK_STEPS, regularize.MASK_SAMPLES, regularize.WIDTH)
     assert abs((~run.masks).mean() - p) < 0.05
     assert not (run.masks[0] == run.masks[1]).all()  # a new mask every update
 
 
 def test_the_mask_recorder_leaves_training_unchanged():
     """The replay runs inside fork_rng: with or without the hooks, the same run gives the same losses."""
-    data = reg.training_set(0)
+    data = regularize.training_set(0)
     cfg = Config(epochs=2, optimizer="sgd", lr=0.1)
 
     def losses(record):
-        model = reg.mlp((64, 32, 10), dropout=0.5, seed=0)
+        model = regularize.mlp((64, 32, 10), dropout=0.5, seed=0)
         if record:
-            reg._MaskRecorder(next(m for m in model.modules() if isinstance(m, nn.Dropout)))
+            regularize._MaskRecorder(next(m for m in model.modules() if isinstance(m, nn.Dropout)))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
             return fit(model, data, cfg).step_loss
@@ -170,7 +169,7 @@ def test_inverted_dropout_scaling_against_torch():
 
 
 def test_p_zero_has_no_dropout_layer_and_keeps_every_unit():
-    run = reg.train_dropout(0.0, 0)
+    run = regularize.train_dropout(0.0, 0)
     assert run.masks.all() and run.dropped == 0 and run.drop_share == 0.0
 
 
@@ -191,8 +190,8 @@ def test_first_steps_of_adam_l2_and_adamw_match_torch_and_differ_as_the_formulas
     g = rng.choice([-1.0, 1.0], 200) * (1e-4 + np.abs(rng.normal(0, 1e-3, 200)))  # |g| ≫ ε
     lr, lam = 1e-3, 0.5
     adam, adamw = _one_torch_step("adam", w, g, lr, lam), _one_torch_step("adamw", w, g, lr, lam)
-    np.testing.assert_allclose(adam, reg.adam_l2_first_step(w, g, lr, lam), rtol=0, atol=1e-12)
-    np.testing.assert_allclose(adamw, reg.adamw_first_step(w, g, lr, lam), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(adam, regularize.adam_l2_first_step(w, g, lr, lam), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(adamw, regularize.adamw_first_step(w, g, lr, lam), rtol=0, atol=1e-12)
     # Adam + L2: the step is ±η whatever λ is; the decay only decides its sign
     np.testing.assert_allclose(np.abs(adam - w), lr, rtol=1e-4)  # ε = 1e-8 is negligible against |g′|
     np.testing.assert_array_equal(np.sign(adam - w), -np.sign(g + lam * w))
@@ -201,21 +200,22 @@ def test_first_steps_of_adam_l2_and_adamw_match_torch_and_differ_as_the_formulas
 
 
 def test_decay_comparison_shares_init_and_batches_and_separates_the_two_rules():
-    dc = reg.compare_decay(0.1, 0)
+    dc = regularize.compare_decay(0.1, 0)
     none, l2, w = dc.runs
     assert [r.label for r in dc.runs] == ["Adam, no decay", "Adam + L2", "AdamW (decoupled)"]
     assert none.history.val_loss[0] == l2.history.val_loss[0] == w.history.val_loss[0]  # same initial weights
     assert dc.norms[0][0] == dc.norms[1][0] == dc.norms[2][0]
     assert l2.norm < 0.6 * none.norm  # folded into Adam, λ = 0.1 crushes the weights
     assert 0.9 * none.norm < w.norm < none.norm  # decoupled, it removes only a few percent
-    assert reg.decoupled_shrink(0.1) == pytest.approx(1 - (1 - 1e-4) ** (reg.EPOCHS * reg.UPDATES_PER_EPOCH))
+    updates = regularize.EPOCHS * regularize.UPDATES_PER_EPOCH
+    assert regularize.decoupled_shrink(0.1) == pytest.approx(1 - (1 - 1e-4) ** updates)
 
 
 # ----------------------------------------------------------------------------- early stopping
 
 
 def test_early_stopping_restores_the_best_checkpoint():
-    st = reg.early_stopping(5, 20, 0)
+    st = regularize.early_stopping(5, 20, 0)
     assert st.stopped.early_stopped and st.stopped_epoch == st.best_epoch + 5
     assert st.stopped.val_loss == st.full.val_loss[: st.stopped_epoch + 1]  # a prefix of the full run
     assert st.best_epoch == int(np.argmin(st.full.val_loss[: st.stopped_epoch + 1]))
@@ -224,21 +224,22 @@ def test_early_stopping_restores_the_best_checkpoint():
 
 
 def test_label_noise_replaces_the_stated_share_of_training_labels_only():
-    clean, noisy = reg.training_set(0, 300, 0.0), reg.training_set(0, 300, 0.4)
+    clean, noisy = regularize.training_set(0, 300, 0.0), regularize.training_set(0, 300, 0.4)
     changed = (clean.y_train != noisy.y_train).mean()
     assert 0.25 < changed < 0.45  # 40% redrawn, a tenth of them by chance to the right digit
     assert np.array_equal(clean.y_val, noisy.y_val) and np.array_equal(clean.X_train, noisy.X_train)
 
 
 def test_finished_runs_are_stored_on_disk_and_come_back_identical():
-    first = reg.train_penalty("l1", 0.001, seed=3)
+    first = regularize.train_penalty("l1", 0.001, seed=3)
     files = list((cache.root() / "regularize").rglob("*.pkl"))
     assert files
-    reg._train_penalty.cache_clear()  # forget the in-memory copy: the next call reads the disk
-    again = reg.train_penalty("l1", 0.001, seed=3)
+    regularize._train_penalty.cache_clear()  # forget the in-memory copy: the next call reads the disk
+    again = regularize.train_penalty("l1", 0.001, seed=3)
     assert again is not first and np.array_equal(again.weights, first.weights)
     assert again.history.val_loss == first.history.val_loss
-    assert reg.train_penalty("l2", 0.001, alpha=0.9, seed=3) is reg.train_penalty("l2", 0.001, alpha=0.1, seed=3)
+    assert regularize.train_penalty("l2", 0.001, alpha=0.9, seed=3) is regularize.train_penalty(
+        "l2", 0.001, alpha=0.1, seed=3)
 
 
 @pytest.mark.parametrize("lr", [1e-3, 2e-3])

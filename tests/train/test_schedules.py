@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from torch.optim import lr_scheduler as lrs
+from torch.optim import lr_scheduler
 
 from neuralab.train import schedules
 from neuralab.train.schedules import PLATEAU_FACTOR, PLATEAU_PATIENCE, SCHEDULES, lr_curve, make
@@ -20,7 +20,7 @@ def _stepped(name: str, lr: float, epochs: int, val_losses=None) -> np.ndarray:
     x, y = torch.randn(8, 3), torch.randn(8, 1)
     out = []
     for e in range(epochs):
-        if isinstance(sched, lrs.ReduceLROnPlateau):
+        if isinstance(sched, lr_scheduler.ReduceLROnPlateau):
             out.append(opt.param_groups[0]["lr"])  # ReduceLROnPlateau has get_last_lr only after a step
         else:
             out.append(sched.get_last_lr()[0])
@@ -28,7 +28,7 @@ def _stepped(name: str, lr: float, epochs: int, val_losses=None) -> np.ndarray:
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if isinstance(sched, lrs.ReduceLROnPlateau):
+        if isinstance(sched, lr_scheduler.ReduceLROnPlateau):
             sched.step(val_losses[e] if val_losses is not None else 1.0)
             assert sched.get_last_lr()[0] == opt.param_groups[0]["lr"]
         else:

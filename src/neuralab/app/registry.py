@@ -61,6 +61,16 @@ PAGES: tuple[Page, ...] = (
 )
 
 BY_PATH = {p.path: p for p in PAGES}
+BY_MODULE = {p.module: p for p in PAGES if p.module}
+
+
+def prefix(module: str) -> str:
+    """The DOM-id prefix of the page that ``module`` builds: its URL path without the slash.
+
+    ``prefix("neuralab.app.pages.gradient_descent")`` is ``"gradient-descent"``, so the page's slider
+    ``lr`` has the id ``gradient-descent-lr``. Each page module sets ``P = prefix(__name__)``.
+    """
+    return BY_MODULE[module].path.lstrip("/")
 
 
 def built() -> list[Page]:

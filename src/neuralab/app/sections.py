@@ -18,7 +18,7 @@ The page keeps its layout (prose, controls and :func:`neuralab.app.ui.chart` pla
 where they read best) and lists its sections::
 
     CV = Section(P, "cv", splits.CV, lambda v, progress: splits.run_cv(**v, progress=progress),
-                 [Chart("folds", fig.fold_figure, fig.describe_folds)], job=True,
+                 [Chart("folds", figures.fold_figure, figures.describe_folds)], job=True,
                  fix="Fix the value above to run cross-validation.")
     update_cv = CV.register()
 
@@ -174,10 +174,10 @@ class Section:
         """The callback as a plain function of the widgets' values (after ``set_progress`` for a job)."""
         n_args = len(self.inputs())
         if self.job:
-            def update(set_progress, *args):
+            def update(set_progress: Callable[[tuple[str, str]], None], *args: Any) -> tuple:
                 return self.answer(self.positions(args[:n_args]), reporter(set_progress))
         else:
-            def update(*args):
+            def update(*args: Any) -> tuple:
                 return self.answer(self.positions(args[:n_args]))
         update.__name__ = update.__qualname__ = f"update_{self.key.replace('-', '_')}"
         update.nl_key = f"{self.page}.{self.key}"  # type: ignore[attr-defined]  # keys its background cache
@@ -241,7 +241,7 @@ class Together:
         """The callback as a plain function: ``set_progress``, then the widgets' values."""
         ins = [str(i) for i in self.inputs()]
 
-        def update(set_progress, *args):
+        def update(set_progress: Callable[[tuple[str, str]], None], *args: Any) -> tuple:
             given = dict(zip(ins, args, strict=True))
             positions: dict[str, Any] = {}
             for part in self.parts:

@@ -27,10 +27,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from neuralab.compress import zoo
+from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Float, Int, ParamError, ParamSpec
 from neuralab.progress import Progress, quiet
 from neuralab.train.loop import Config, History, fit
-from neuralab.train.loop import one_thread as _one_thread
 
 __all__ = [
     "COMPARE", "DISTILL", "GRADIENT", "SOFT", "Comparison", "GradientScale", "Soft", "compare", "gradient_scale",
@@ -84,7 +84,7 @@ def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, y: torch
 
 
 @lru_cache(maxsize=1)
-@_one_thread()
+@one_thread()
 def _teacher() -> tuple[nn.Module, float, torch.Tensor]:
     """The fixed teacher, its test accuracy and its logits on the training set (computed once)."""
     trained = zoo.load(TEACHER, TEACHER_SEED)
@@ -93,7 +93,7 @@ def _teacher() -> tuple[nn.Module, float, torch.Tensor]:
     return trained.model, trained.accuracy, logits
 
 
-@_one_thread()
+@one_thread()
 def train_student(teacher: nn.Module | None, T: float, alpha: float, seed: int, *, epochs: int | None = None,
                   progress: Progress | None = None) -> tuple[nn.Module, History]:
     """Train the zoo's student from its ``seed`` initialization with :func:`kd_loss`.
@@ -145,7 +145,7 @@ def _bits(p: np.ndarray) -> float:
 
 
 @lru_cache(maxsize=64)
-@_one_thread()
+@one_thread()
 def soft_targets(T: float, digit: int) -> Soft:
     """The teacher's probabilities at T = 1 and at ``T`` for the first test example of class ``digit``."""
     SOFT.validate({"T": T, "digit": digit})
@@ -180,7 +180,7 @@ class GradientScale:
 
 
 @lru_cache(maxsize=1)
-@_one_thread()
+@one_thread()
 def gradient_scale(temperatures: tuple[float, ...] = tuple(np.arange(1.0, 10.5, 0.5))) -> GradientScale:
     """Measure the soft term's gradient norm on an untrained student over the training set.
 
@@ -235,7 +235,7 @@ def _run(T: float, alpha: float, seed: int) -> tuple[float, list[float]]:
     return zoo.accuracy(student), hist.val_metric
 
 
-@_one_thread()
+@one_thread()
 def compare(T: float, alpha: float, n_seeds: int = N_SEEDS, progress: Progress = quiet) -> Comparison:
     """Train ``n_seeds`` students each way (same init and batch order per seed) and test them.
 

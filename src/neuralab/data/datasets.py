@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from sklearn import datasets as skd
+from sklearn import datasets
 
 from neuralab.params import Choice, Int
 
@@ -54,7 +54,7 @@ def _sk(load: Callable) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
 
 def _rare_cancer() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """All 357 benign tumours and a fixed random 19 of the 212 malignant ones (about 5%)."""
-    X, y, names = _sk(skd.load_breast_cancer)
+    X, y, names = _sk(datasets.load_breast_cancer)
     malignant = np.flatnonzero(y == 0)
     keep_m = np.sort(np.random.default_rng(0).choice(malignant, size=19, replace=False))
     keep = np.sort(np.concatenate([keep_m, np.flatnonzero(y == 1)]))
@@ -65,7 +65,7 @@ DATASETS: dict[str, _Entry] = {
     "cancer": _Entry(
         "Breast cancer",
         "569 tumours, 30 features measured on cell images; 37% malignant.",
-        lambda: _sk(skd.load_breast_cancer),
+        lambda: _sk(datasets.load_breast_cancer),
     ),
     "cancer_rare": _Entry(
         "Breast cancer, rare class",
@@ -75,12 +75,12 @@ DATASETS: dict[str, _Entry] = {
     "wine": _Entry(
         "Wine",
         "178 wines, 13 chemical measurements, 3 cultivars (33%, 40%, 27%).",
-        lambda: _sk(skd.load_wine),
+        lambda: _sk(datasets.load_wine),
     ),
     "digits": _Entry(
         "Handwritten digits",
         "1,797 images of 8×8 pixels, 10 digits, about 10% each.",
-        lambda: _sk(skd.load_digits),
+        lambda: _sk(datasets.load_digits),
     ),
 }
 

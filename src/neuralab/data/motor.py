@@ -55,7 +55,7 @@ The physics
     to [0, 2π) as an encoder would.
 
     **The convention** (the textbook one, the same as
-    :func:`neuralab.signal.pipeline.park`): θ is the electrical angle of the
+    :func:`neuralab.signal.features.park`): θ is the electrical angle of the
     rotor **d axis**, the axis of the magnet flux (north pole), measured from
     the phase-a axis; the q axis leads it by 90°. With θ_k = θ − k · 2π/3,
     k = 0, 1, 2 for phases a, b, c, the magnet flux linked by phase k and its
@@ -670,7 +670,7 @@ def park_q(ia: np.ndarray, ib: np.ndarray, ic: np.ndarray, theta: np.ndarray) ->
     """Torque-producing current ``i_q = −(2/3) · Σ_k i_k · sin(θ − k · 2π/3)`` in A.
 
     The amplitude-invariant Park transform's q row (the same numbers as
-    ``neuralab.signal.pipeline.park(*clarke(ia, ib, ic), theta)[1]``), ``theta``
+    ``neuralab.signal.features.park(*clarke(ia, ib, ic), theta)[1]``), ``theta``
     the rotor d-axis electrical angle in rad. For the motoring currents
     ``i_k = −A sin θ_k`` of :func:`phase_currents` it returns ``+A`` at every
     sample; the 5th and 7th harmonics add a ripple at 6θ that averages out over

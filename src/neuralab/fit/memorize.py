@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from neuralab.data.datasets import load
-from neuralab.nn.runtime import one_thread as _one_thread
+from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Choice, Int, ParamSpec
 from neuralab.progress import Progress, quiet
 
@@ -155,7 +155,7 @@ def memorize(batch: int, steps: int, bug: str, seed: int, progress: Progress = q
     """
     MEMORIZE.validate(batch=batch, steps=steps, bug=bug, seed=seed)
     x, y, shuffled = _batch(batch, seed)
-    with _one_thread():
+    with one_thread():
         healthy = _train(x, y, seed, steps, None, lambda d, t: progress(d, 2 * t))
         y_bug = torch.tensor(shuffled) if bug == "shuffled" else y
         broken = _train(x, y_bug, seed, steps, bug, lambda d, t: progress(t + d, 2 * t))

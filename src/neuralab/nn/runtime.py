@@ -1,4 +1,4 @@
-"""How the lab runs torch: on one intra-op thread, with an optional progress callback."""
+"""How the lab runs torch: on one intra-op thread."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from contextlib import contextmanager
 
 import torch
 
-from neuralab.progress import quiet
-
-__all__ = ["one_thread", "quiet"]
+__all__ = ["one_thread"]
 
 
 @contextmanager

@@ -13,9 +13,11 @@ import plotly.graph_objects as go
 from neuralab.data.motor import CurrentTrace, MotorWindows, torque_current
 from neuralab.plots.format import pct, vline
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, figure, subplot_title
+from neuralab.signal.normalize import PipelineLeak
 from neuralab.signal.outliers import DETECTORS, Breakdown, Cleaned, Detection, Score
-from neuralab.signal.pipeline import AliasDemo, PipelineLeak
-from neuralab.signal.regimes import BinStats, ErrorGrid, RegimeValidation
+from neuralab.signal.regime_cv import ErrorGrid, RegimeValidation
+from neuralab.signal.regimes import BinStats
+from neuralab.signal.sampling import AliasDemo
 from neuralab.signal.smooth import Comparison, Response, WindowSweep
 
 __all__ = [

@@ -9,19 +9,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from neuralab.compress.prune import (
-    BATCH,
-    FT_EPOCHS,
-    ROUND_EPOCHS,
-    ROUNDS,
-    WAYS,
-    Footprint,
-    Lottery,
-    Schedules,
-    Snapshot,
-    Sweep,
-    Tuned,
-)
+from neuralab.compress.prune import FT_EPOCHS, ROUND_EPOCHS, ROUNDS
+from neuralab.compress.prune_effects import BATCH, WAYS, Footprint, Lottery, Schedules, Snapshot, Sweep, Tuned
 from neuralab.plots.format import pct
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILLION, figure, subplot_title
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from neuralab.compress.quantize import LayerView, Sweep, TorchCheck
+from neuralab.compress.quantize_effects import LayerView, Sweep, TorchCheck
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, VERMILLION, figure
 
 

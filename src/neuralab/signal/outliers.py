@@ -599,7 +599,8 @@ def trace_outliers(
 
     Args:
         detector: a key of :data:`DETECTORS`.
-        threshold: the fence of zscore and hampel, in σ; contamination: the share isolation forest and LOF flag.
+        threshold: the fence of zscore and hampel, in σ.
+        contamination: the share isolation forest and LOF flag.
         action: a key of :data:`ACTIONS`; the band of the detection is the winsorizing range.
         seed: the seed of the demo current (and of isolation forest).
     """

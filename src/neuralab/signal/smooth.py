@@ -43,7 +43,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy import signal as sps
+from scipy import signal
 from scipy.ndimage import uniform_filter1d
 from scipy.optimize import brentq
 
@@ -173,10 +173,10 @@ def _causal_taps(window: int, order: int, deriv: int) -> tuple[np.ndarray, np.nd
     Row ``i`` of the ``(window - 1, window - 1)`` warm-up matrix fits degree
     ``min(order, i)`` to the ``i + 1`` samples seen so far and evaluates at the newest.
     """
-    taps = sps.savgol_coeffs(window, order, deriv=deriv, pos=window - 1, use="conv")  # (window,)
+    taps = signal.savgol_coeffs(window, order, deriv=deriv, pos=window - 1, use="conv")  # (window,)
     warm = np.zeros((window - 1, window - 1))
     for i in range(window - 1):
-        warm[i, : i + 1] = sps.savgol_coeffs(i + 1, min(order, i), deriv=deriv, pos=i, use="dot")
+        warm[i, : i + 1] = signal.savgol_coeffs(i + 1, min(order, i), deriv=deriv, pos=i, use="dot")
     taps.setflags(write=False)
     warm.setflags(write=False)
     return taps, warm
@@ -184,7 +184,7 @@ def _causal_taps(window: int, order: int, deriv: int) -> tuple[np.ndarray, np.nd
 
 def _causal_savgol(x: np.ndarray, window: int, order: int, deriv: int) -> np.ndarray:
     taps, warm = _causal_taps(window, order, deriv)
-    y = sps.lfilter(taps, [1.0], x)  # y[i] uses x[i - window + 1 : i + 1] only
+    y = signal.lfilter(taps, [1.0], x)  # y[i] uses x[i - window + 1 : i + 1] only
     y[: window - 1] = warm @ x[: window - 1]  # lfilter assumed zeros before x[0]; refit on what exists
     return y
 
@@ -229,7 +229,7 @@ def savgol(
     if causal:
         y = _causal_savgol(arr, window, order, deriv) * fs**deriv
     else:
-        y = sps.savgol_filter(arr, window, order, deriv=deriv, delta=1.0 / fs, mode="interp")
+        y = signal.savgol_filter(arr, window, order, deriv=deriv, delta=1.0 / fs, mode="interp")
     return Smoothed(y, "savgol", window, order, deriv, causal, 0 if causal else (window - 1) // 2)
 
 
@@ -253,7 +253,7 @@ def moving_average(x: Any, window: int = 15, causal: bool = False) -> Smoothed:
     arr = check_signal(x, min_len=window, why=f"window = {window} must fit inside it")
     half = (window - 1) // 2
     if causal:
-        y = sps.lfilter(np.full(window, 1.0 / window), [1.0], arr)
+        y = signal.lfilter(np.full(window, 1.0 / window), [1.0], arr)
         y[: window - 1] = np.cumsum(arr[: window - 1]) / np.arange(1, window)
     else:
         y = uniform_filter1d(arr, window, mode="nearest")
@@ -292,7 +292,7 @@ def peak_error(y: Any, truth: Any, min_prominence: float = 0.5) -> float:
     except ValueError as exc:
         raise _fail(str(exc)) from None
     span = float(np.ptp(t_arr))
-    peaks, props = sps.find_peaks(t_arr, prominence=min_prominence * span) if span > 0 else ([], {})
+    peaks, props = signal.find_peaks(t_arr, prominence=min_prominence * span) if span > 0 else ([], {})
     if len(peaks) == 0:
         raise _fail(
             f"truth has no peak standing out by min_prominence = {min_prominence:g} of its range, "
@@ -311,8 +311,8 @@ def lag_samples(y: Any, reference: Any, max_lag: int = 50) -> int:
     y_arr, r_arr = _pair(y, reference)
     if not isinstance(max_lag, int | np.integer) or not 0 <= max_lag < y_arr.size:
         raise _fail(f"max_lag must be a whole number from 0 to {y_arr.size - 1}; got {max_lag!r}.")
-    corr = sps.correlate(y_arr - y_arr.mean(), r_arr - r_arr.mean(), mode="full")
-    lags = sps.correlation_lags(y_arr.size, r_arr.size, mode="full")
+    corr = signal.correlate(y_arr - y_arr.mean(), r_arr - r_arr.mean(), mode="full")
+    lags = signal.correlation_lags(y_arr.size, r_arr.size, mode="full")
     keep = np.abs(lags) <= max_lag
     return int(lags[keep][np.argmax(corr[keep])])
 
@@ -335,7 +335,7 @@ def _taps(kind: str, window: int, order: int, causal: bool) -> np.ndarray:
         return np.full(window, 1.0 / window)
     if causal:
         return _causal_taps(window, order, 0)[0]
-    return sps.savgol_coeffs(window, order)
+    return signal.savgol_coeffs(window, order)
 
 
 def _cutoff(taps: np.ndarray, f: np.ndarray, power: np.ndarray, fs: float) -> float | None:
@@ -347,7 +347,7 @@ def _cutoff(taps: np.ndarray, f: np.ndarray, power: np.ndarray, fs: float) -> fl
         return 0.0
 
     def excess(freq: float) -> float:
-        return float(np.abs(sps.freqz(taps, worN=[freq], fs=fs)[1][0]) ** 2 - 0.5)
+        return float(np.abs(signal.freqz(taps, worN=[freq], fs=fs)[1][0]) ** 2 - 0.5)
 
     return float(brentq(excess, f[i - 1], f[i], xtol=1e-12 * fs))
 
@@ -375,7 +375,7 @@ def frequency_response(
     if not isinstance(n, int | np.integer) or not 16 <= n <= 8192:
         raise _fail(f"n must be a whole number from 16 to 8192; got {n!r}.")
     taps = _taps(p["kind"], p["window"], p["order"], causal)
-    f, h = sps.freqz(taps, worN=int(n), fs=fs, include_nyquist=True)
+    f, h = signal.freqz(taps, worN=int(n), fs=fs, include_nyquist=True)
     power = np.abs(h) ** 2
     gain_db = np.maximum(10 * np.log10(np.maximum(power, 1e-300)), GAIN_FLOOR_DB)
     return Response(f, gain_db, np.array(taps), _cutoff(taps, f, power, fs))

@@ -24,9 +24,9 @@ import numpy as np
 import torch
 
 from neuralab.data.arrays import diabetes
+from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec, Rule, _echo
 from neuralab.train import optimizers
-from neuralab.train.loop import one_thread
 
 __all__ = [
     "BATCH", "CONVERGE_TOL", "one_thread", "RACE", "SURFACES", "Surface", "Race", "Path", "BatchPaths", "Subset",

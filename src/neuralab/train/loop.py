@@ -21,13 +21,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from neuralab.data.arrays import Arrays
-from neuralab.nn.runtime import one_thread
-from neuralab.progress import Progress, quiet
+from neuralab.progress import Progress
 from neuralab.train import divergence, optimizers, schedules
 
-__all__ = ["Config", "History", "Progress", "fit", "evaluate", "one_thread", "prox_l1", "quiet", "weights"]
-
-#: Called as ``progress(done, total)`` while a run computes (one call per epoch).
+__all__ = ["Config", "History", "fit", "evaluate", "prox_l1", "weights"]
 
 
 @dataclass(frozen=True)

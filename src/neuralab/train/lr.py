@@ -25,15 +25,15 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch.optim import lr_scheduler as lrs
+from torch.optim import lr_scheduler
 
 from neuralab.data.arrays import digits
 from neuralab.nn.models import mlp
+from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec
 from neuralab.progress import Progress, quiet
 from neuralab.train import optimizers, schedules
 from neuralab.train.loop import Config, History, fit
-from neuralab.train.loop import one_thread as _one_thread
 
 __all__ = [
     "BATCHES", "CHECK_EPOCHS", "COMPARE", "CURVE", "RANGE", "SCALING", "Comparison", "CheckRun", "Curve",
@@ -149,10 +149,6 @@ class ScheduleRun:
         """Validation loss after the last epoch; NaN when the run diverged."""
         return math.nan if self.diverged else float(self.val_loss[-1])
 
-    @property
-    def best_loss(self) -> float:
-        return float(np.nanmin(self.val_loss))
-
 
 @dataclass(frozen=True)
 class Comparison:
@@ -190,7 +186,7 @@ def compare(lr: float, epochs: int, optimizer: str, seed: int, progress: Progres
 
     def run() -> Comparison:
         data, names, out = digits(seed), list(schedules.SCHEDULES), []
-        with _one_thread():
+        with one_thread():
             for i, name in enumerate(names):
                 cfg = Config(epochs=epochs, batch_size=COMPARE_BATCH, optimizer=optimizer, lr=lr, schedule=name,
                              seed=seed)
@@ -243,7 +239,8 @@ def _sweep(optimizer: str, steps: int, seed: int, progress: Progress) -> tuple[n
     model = mlp((data.n_features, HIDDEN, data.n_outputs), seed=seed)
     lo, hi = RANGE_LR
     opt = optimizers.make(optimizer, model.parameters(), lo)
-    sched = lrs.ExponentialLR(opt, gamma=(hi / lo) ** (1 / (steps - 1)))  # LR_k = lo · γ^k reaches hi at the end
+    # LR_k = lo · γ^k reaches hi at the end
+    sched = lr_scheduler.ExponentialLR(opt, gamma=(hi / lo) ** (1 / (steps - 1)))
     X, y = torch.tensor(data.X_train), torch.tensor(data.y_train)
     gen = torch.Generator().manual_seed(seed)
     order = torch.empty(0, dtype=torch.long)
@@ -308,7 +305,7 @@ def range_test(optimizer: str, steps: int, seed: int, progress: Progress = quiet
 
     def run() -> RangeTest:
         total = steps + 3 * CHECK_EPOCHS
-        with _one_thread():
+        with one_thread():
             lrs_, loss, smooth, stop = _sweep(optimizer, steps, seed, progress=lambda d, t: progress(d, total))
             i_min = int(np.argmin(smooth))
             min_lr = float(lrs_[i_min])
@@ -376,7 +373,7 @@ def scaling(base_lr: float, scale_epochs: int, seed: int, progress: Progress = q
     def run() -> Scaling:
         data, n = digits(seed), len(BATCHES)
         scaled, fixed = [], []
-        with _one_thread():
+        with one_thread():
             for i, b in enumerate(BATCHES):
                 rep = lambda d, t, i=i: progress(2 * i * t + d, 2 * n * t)  # noqa: E731
                 scaled.append(_scaling_run(data, b, base_lr * b / BASE_BATCH, scale_epochs, seed, rep))

@@ -33,10 +33,10 @@ from torch import nn
 from neuralab import cache
 from neuralab.data.arrays import Arrays, digits
 from neuralab.nn.models import TRAINING_CODE, mlp
+from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Float, Int, ParamSpec
 from neuralab.progress import Progress, quiet
 from neuralab.train.loop import Config, History, evaluate, fit, weights
-from neuralab.train.loop import one_thread as _one_thread
 
 __all__ = [
     "DECAY", "DROPOUT", "KINDS", "PENALTY", "STOPPING", "DecayComparison", "DropoutRun", "DropoutSweep", "L1Paths",
@@ -180,7 +180,7 @@ class Run:
 
 
 def _train(kind: str, label: str, model: nn.Module, data: Arrays, cfg: Config, **hooks) -> Run:
-    with _one_thread():
+    with one_thread():
         start = time.perf_counter()
         hist = fit(model, data, cfg, **hooks)
         seconds = time.perf_counter() - start
@@ -548,11 +548,6 @@ class Stopping:
     @property
     def stopped_epoch(self) -> int:
         return self.stopped.stopped_epoch
-
-    @property
-    def saved_share(self) -> float:
-        """Share of the epoch budget that early stopping did not spend."""
-        return 1 - self.stopped_epoch / STOP_EPOCHS
 
 
 @lru_cache(maxsize=64)

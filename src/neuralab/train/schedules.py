@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from torch.optim import lr_scheduler as lrs
+from torch.optim import lr_scheduler
 
 from neuralab.params import Choice
 
@@ -35,7 +35,8 @@ PLATEAU_PATIENCE = 3  # ... after this many epochs without a new best validation
 WARMUP_FRAC = 0.1  # warm-up share of the run for warmup_cosine
 
 
-def make(name: str, optimizer: torch.optim.Optimizer, epochs: int) -> lrs.LRScheduler | lrs.ReduceLROnPlateau:
+def make(name: str, optimizer: torch.optim.Optimizer, epochs: int
+         ) -> lr_scheduler.LRScheduler | lr_scheduler.ReduceLROnPlateau:
     """A scheduler for ``epochs`` epochs, stepped after each one.
 
     ``plateau`` must be stepped with the epoch's validation loss: ``sched.step(val_loss)``.
@@ -46,35 +47,35 @@ def make(name: str, optimizer: torch.optim.Optimizer, epochs: int) -> lrs.LRSche
         raise ValueError(f"epochs must be at least 1; got {epochs}.")
     lr = optimizer.param_groups[0]["lr"]
     if name == "constant":
-        return lrs.ConstantLR(optimizer, factor=1.0, total_iters=0)
+        return lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
     if name == "step":
-        return lrs.StepLR(optimizer, step_size=max(1, math.ceil(epochs / 3)), gamma=0.1)
+        return lr_scheduler.StepLR(optimizer, step_size=max(1, math.ceil(epochs / 3)), gamma=0.1)
     if name == "exponential":
-        return lrs.ExponentialLR(optimizer, gamma=0.01 ** (1 / max(1, epochs - 1)))
+        return lr_scheduler.ExponentialLR(optimizer, gamma=0.01 ** (1 / max(1, epochs - 1)))
     if name == "cosine":
-        return lrs.CosineAnnealingLR(optimizer, T_max=max(1, epochs - 1))
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs - 1))
     if name == "warmup_cosine":
         warm = max(1, round(WARMUP_FRAC * epochs))
-        return lrs.SequentialLR(
+        return lr_scheduler.SequentialLR(
             optimizer,
-            [lrs.LinearLR(optimizer, start_factor=0.1, total_iters=warm),
-             lrs.CosineAnnealingLR(optimizer, T_max=max(1, epochs - 1 - warm))],
+            [lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=warm),
+             lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs - 1 - warm))],
             milestones=[warm],
         )
     if name == "sgdr":  # restarts after T0, 2·T0, 4·T0 epochs: three cycles fill the run
-        return lrs.CosineAnnealingWarmRestarts(optimizer, T_0=max(1, epochs // 7), T_mult=2)
+        return lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=max(1, epochs // 7), T_mult=2)
     if name == "plateau":
-        return lrs.ReduceLROnPlateau(optimizer, factor=PLATEAU_FACTOR, patience=PLATEAU_PATIENCE)
+        return lr_scheduler.ReduceLROnPlateau(optimizer, factor=PLATEAU_FACTOR, patience=PLATEAU_PATIENCE)
     if name == "cyclical":
-        return lrs.CyclicLR(optimizer, base_lr=lr / 10, max_lr=lr, step_size_up=max(1, epochs // 8),
+        return lr_scheduler.CyclicLR(optimizer, base_lr=lr / 10, max_lr=lr, step_size_up=max(1, epochs // 8),
                             cycle_momentum=False)
     # one_cycle: warms up to lr over 30% of the run, then anneals far below the start
-    return lrs.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs + 1)
+    return lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs + 1)
 
 
-def step(sched: lrs.LRScheduler | lrs.ReduceLROnPlateau, val_loss: float) -> None:
+def step(sched: lr_scheduler.LRScheduler | lr_scheduler.ReduceLROnPlateau, val_loss: float) -> None:
     """Advance one epoch; reduce-on-plateau reads the validation loss, the others ignore it."""
-    if isinstance(sched, lrs.ReduceLROnPlateau):
+    if isinstance(sched, lr_scheduler.ReduceLROnPlateau):
         sched.step(val_loss)
     else:
         sched.step()

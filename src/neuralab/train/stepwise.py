@@ -25,9 +25,9 @@ from torch import nn
 
 from neuralab.data.arrays import Arrays, digits
 from neuralab.nn.models import load_or_train, mlp, model_path
+from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Float, Int, ParamSpec, Rule
 from neuralab.train import loop, optimizers
-from neuralab.train.loop import one_thread as _one_thread
 
 __all__ = [
     "EPOCHS",
@@ -192,7 +192,7 @@ def state(batch_size: int, optimizer: str, lr: float, seed: int, tick: int) -> L
         ParamError: a value outside its declaration, or a tick past the last epoch.
     """
     v = LOOP.validate(batch_size=batch_size, optimizer=optimizer, lr=lr, seed=seed, tick=tick)
-    with torch.random.fork_rng(devices=[]), _one_thread():
+    with torch.random.fork_rng(devices=[]), one_thread():
         run = _run(v["batch_size"], v["optimizer"], v["lr"], v["seed"])
         pos = locate(v["tick"], v["batch_size"], len(run.y))
         upto = pos.update - 1 if pos.phase == 6 else pos.update  # phase 6 shows the last batch, already stepped
@@ -292,7 +292,7 @@ def trained_net() -> Trained:
     data = digits(0)
     model = mlp(ARCH, "relu", seed=0)
     def train(m: nn.Module) -> None:
-        with torch.random.fork_rng(devices=[]), _one_thread():
+        with torch.random.fork_rng(devices=[]), one_thread():
             loop.fit(m, data, TRAIN)
 
     load_or_train(model, model_path("feedforward", {"arch": ARCH, "train": asdict(TRAIN)}), train)

@@ -9,12 +9,13 @@ from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Section, Text, table
-from neuralab.compress import deployment as st
-from neuralab.plots import deploy as fig
+from neuralab.compress import deployment, zoo
+from neuralab.plots import deploy as figures
 
-P = "deploy"
-SPEC = st.DEPLOY
+P = prefix(__name__)
+SPEC = deployment.DEPLOY
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -38,12 +39,12 @@ def _pipeline(values: dict) -> html.Section:
         "Four stages, measured",
         [
             ui.md(
-                f"1. **Teacher**: {st.zoo.RECIPES['teacher'].title}, float32, the large accurate starting point.\n"
-                f"2. **Distilled**: {st.zoo.RECIPES['student'].title}, trained on the teacher's softened outputs "
-                f"(temperature {st.T:g}, α = {st.ALPHA:g}; see Distillation).\n"
+                f"1. **Teacher**: {zoo.RECIPES['teacher'].title}, float32, the large accurate starting point.\n"
+                f"2. **Distilled**: {zoo.RECIPES['student'].title}, trained on the teacher's softened outputs "
+                f"(temperature {deployment.T:g}, α = {deployment.ALPHA:g}; see Distillation).\n"
                 "3. **Pruned**: whole hidden neurons with the smallest incoming weights removed, then "
-                f"{st.FINE_TUNE_EPOCHS} epochs of fine-tuning. Removing whole neurons shrinks the dense matrices, so "
-                "every engine gets faster without sparse kernels.\n"
+                f"{deployment.FINE_TUNE_EPOCHS} epochs of fine-tuning. Removing whole neurons shrinks the dense "
+                "matrices, so every engine gets faster without sparse kernels.\n"
                 "4. **int8**: weights to 8-bit integers, activations to 8-bit integers with ranges from the "
                 "calibration samples, and the whole forward pass in integer arithmetic. One scale per channel "
                 "costs a multiplier and a shift (5 bytes) per neuron; one per tensor costs 5 bytes per layer. "
@@ -97,16 +98,16 @@ def _exports() -> html.Section:
 COLUMNS = ("stage", "parameters", "bytes", "smaller", "test accuracy", "latency per sample")
 
 
-def _files(s: st.Stack) -> dict[str, str]:
+def _files(s: deployment.Stack) -> dict[str, str]:
     """The exported files as the page stores them for the downloads (the ONNX bytes in base64)."""
     return {"c": s.c_source, "onnx": base64.b64encode(s.onnx_bytes).decode()}
 
 
-STACK = Section(P, "stack", SPEC, lambda v, progress: st.run(**v, progress=progress),
-                [Chart("stages", fig.stages_figure, fig.describe_stages),
-                 Text("table", lambda s: table(COLUMNS, fig.stage_rows(s)), blank=[]),
-                 Text("checks", fig.describe_checks),
-                 Text("excerpt", lambda s: fig.c_excerpt(s.c_source)),
+STACK = Section(P, "stack", SPEC, lambda v, progress: deployment.run(**v, progress=progress),
+                [Chart("stages", figures.stages_figure, figures.describe_stages),
+                 Text("table", lambda s: table(COLUMNS, figures.stage_rows(s)), blank=[]),
+                 Text("checks", figures.describe_checks),
+                 Text("excerpt", lambda s: figures.c_excerpt(s.c_source)),
                  Text("files", _files, prop="data", blank=None),
                  Alert("alert")],
                 fix="Fix the value above to run the pipeline.", job=True, alert=False)

@@ -6,19 +6,20 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section
 from neuralab.compress import distill
 from neuralab.compress.distill import COMPARE, GRADIENT, SOFT
-from neuralab.compress.zoo import RECIPES
+from neuralab.compress.zoo import RECIPES, Recipe
 from neuralab.params import ParamSpec
-from neuralab.plots import distillation as fig
+from neuralab.plots import distillation as figures
 
-P = "distill"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, SOFT, COMPARE)
 TEACHER, STUDENT = RECIPES[distill.TEACHER], RECIPES[distill.STUDENT]
 
 
-def _arch(recipe) -> str:
+def _arch(recipe: Recipe) -> str:
     """``"an MLP 64-512-256-10"`` from a zoo recipe."""
     return "an MLP " + "-".join(str(n) for n in (64, *recipe.hidden, 10))
 
@@ -148,14 +149,15 @@ def _notes() -> html.Section:
 
 # The soft targets and the gradient scale are light: both follow the sliders while they move.
 SOFT_SECTION = Section(P, "soft", SOFT, lambda v, _: distill.soft_targets(**v),
-                       [Chart("soft", fig.soft_figure, fig.describe_soft)],
+                       [Chart("soft", figures.soft_figure, figures.describe_soft)],
                        fix="Fix the value above to see the probabilities.", drag=("T", "digit"))
 GRADIENT_SECTION = Section(P, "grad", GRADIENT, lambda v, _: (distill.gradient_scale(), v["T"]),
-                           [Chart("grad", lambda r: fig.gradient_figure(*r), lambda r: fig.describe_gradient(*r))],
+                           [Chart("grad", lambda r: figures.gradient_figure(*r),
+                                  lambda r: figures.describe_gradient(*r))],
                            fix="Fix the temperature above.", drag=("T",))
 # The comparison trains ten students: a background job, on release.
 COMPARE_SECTION = Section(P, "cmp", COMPARE, lambda v, progress: distill.compare(**v, progress=progress),
-                          [Chart("cmp", fig.compare_figure, fig.describe_compare)],
+                          [Chart("cmp", figures.compare_figure, figures.describe_compare)],
                           fix="Fix the value above to train the students.", job=True)
 SECTIONS = (SOFT_SECTION, GRADIENT_SECTION, COMPARE_SECTION)
 

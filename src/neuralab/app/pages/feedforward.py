@@ -8,18 +8,18 @@ from dash import Input, Output, State, clientside_callback, dcc, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
-from neuralab.nn import activations as act
-from neuralab.nn import teaching
+from neuralab.nn import activations, teaching
 from neuralab.nn.activations import EXPLORER
 from neuralab.nn.teaching import BACKPROP, WORKED
 from neuralab.params import ParamSpec
-from neuralab.plots import feedforward as fig
+from neuralab.plots import feedforward as figures
 from neuralab.progress import Progress
 from neuralab.train import stepwise
 from neuralab.train.stepwise import FORWARD
 
-P = "ff"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, FORWARD, WORKED, BACKPROP, EXPLORER)
 FRAME_MS = 40  # animation frame interval in the browser
 
@@ -193,26 +193,26 @@ def _check(v: dict, _progress: Progress) -> teaching.Check:
     return teaching.digits_check(v["bp_batch"], v["bp_hidden"], v["seed"])
 
 
-def _activations(v: dict, _progress: Progress) -> tuple[act.Curve, list[act.Summary]]:
+def _activations(v: dict, _progress: Progress) -> tuple[activations.Curve, list[activations.Summary]]:
     """The chosen activation's curve, and every activation summarised on the same range."""
-    return act.curve(**v), act.summary_table(v["x_max"], v["threshold"], v["n_points"])
+    return activations.curve(**v), activations.summary_table(v["x_max"], v["threshold"], v["n_points"])
 
 
 NET_SECTION = Section(P, "net", NET, lambda v, _: stepwise.activations(v["digit"], v["sample"]),
-                      [Chart("net", fig.network_figure, fig.describe_network)],
+                      [Chart("net", figures.network_figure, figures.describe_network)],
                       fix="Fix the value above to run the network.", job=True)
 WORKED_SECTION = Section(P, "worked", WORKED, lambda v, _: teaching.worked_check(**v),
-                         [Chart("worked-chart", fig.worked_figure, fig.describe_worked),
-                          Text("worked-table", lambda c: _rows(fig.worked_rows(c)), blank=[])],
+                         [Chart("worked-chart", figures.worked_figure, figures.describe_worked),
+                          Text("worked-table", lambda c: _rows(figures.worked_rows(c)), blank=[])],
                          fix="Fix the value above to compute the example.")
 BACKPROP_SECTION = Section(P, "bp", CHECK, _check,
-                           [Text("bp-table", lambda c: _rows(fig.backprop_rows(c)), blank=[]),
-                            Chart("bp-chart", fig.check_figure, fig.describe_check)],
+                           [Text("bp-table", lambda c: _rows(figures.backprop_rows(c)), blank=[]),
+                            Chart("bp-chart", figures.check_figure, figures.describe_check)],
                            fix="Fix the value above to run the check.")
 EXPLORER_SECTION = Section(P, "act", EXPLORER, _activations,
-                           [Chart("act-chart", lambda r: fig.activation_figure(r[0]),
-                                  lambda r: fig.describe_activation(r[0])),
-                            Text("act-table", lambda r: _rows(fig.activation_rows(r[1])), blank=[])],
+                           [Chart("act-chart", lambda r: figures.activation_figure(r[0]),
+                                  lambda r: figures.describe_activation(r[0])),
+                            Text("act-table", lambda r: _rows(figures.activation_rows(r[1])), blank=[])],
                            fix="Fix the value above to draw the function.")
 SECTIONS = (NET_SECTION, WORKED_SECTION, BACKPROP_SECTION, EXPLORER_SECTION)
 

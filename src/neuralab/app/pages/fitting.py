@@ -8,16 +8,16 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
-from neuralab.fit import memorize as mem
-from neuralab.fit import poly
+from neuralab.fit import memorize, poly
 from neuralab.fit.memorize import MEMORIZE
 from neuralab.fit.poly import BIAS_VARIANCE, FIT, LEARNING, LearningCurve, PolyFit
 from neuralab.params import ParamSpec
-from neuralab.plots import fitting as fig
+from neuralab.plots import fitting as figures
 from neuralab.progress import Progress
 
-P = "fitting"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, FIT, BIAS_VARIANCE, LEARNING, MEMORIZE)
 LEARNING_VIEW = ParamSpec.merge("learning_view", LEARNING, ParamSpec("marker", n_train=FIT.fields["n_train"]))
 DEGREES = list(range(1, poly.MAX_DEGREE + 1))
@@ -144,8 +144,8 @@ def _memorize(values: dict) -> html.Section:
                 "to about zero and get every one of them right. It has far more weights than there are examples "
                 "to store. If it cannot, a longer run on more data will not fix it: something in the set-up is "
                 "broken. Run this for a few seconds on every new training script, before anything else.\n\n"
-                f"Here a {mem.N_PIXELS} → {mem.HIDDEN} → {mem.N_CLASSES} MLP (PyTorch, Adam, learning rate "
-                f"{mem.LR:g}) trains on a few of scikit-learn's 8 × 8 digits. The second run starts from the "
+                f"Here a {memorize.N_PIXELS} → {memorize.HIDDEN} → {memorize.N_CLASSES} MLP (PyTorch, Adam, learning "
+                f"rate {memorize.LR:g}) trains on a few of scikit-learn's 8 × 8 digits. The second run starts from the "
                 "*same* weights on the *same* batch with one change:\n\n"
                 "* **Softmax before the loss**: `CrossEntropyLoss` already applies log-softmax, so feeding it "
                 "probabilities squashes every logit to between 0 and 1. The loss cannot fall below "
@@ -207,7 +207,7 @@ def _diagnosis(fit: PolyFit) -> list:
     d = poly.DIAGNOSES[fit.diagnosis]
     return [
         html.Strong(d.title),
-        html.Span(fig.describe_errors(fit), className="nl-badge"),
+        html.Span(figures.describe_errors(fit), className="nl-badge"),
         html.Span(d.lesson, className="nl-card-blurb"),
     ]
 
@@ -221,18 +221,19 @@ def _learning_curves(v: dict[str, Any], progress: Progress) -> tuple[LearningCur
 # The sliders report on release (``value``), which is what the heavy jobs listen to; the fast fit
 # also follows ``drag_value``, so it moves with the handle while no job starts mid-drag.
 FIT_SECTION = Section(P, "fit", FIT, lambda v, _: poly.fit_poly(**v),
-                      [Chart("fit", fig.fit_figure, fig.describe_fit),
-                       Chart("sweep", fig.sweep_figure, fig.describe_sweep),
+                      [Chart("fit", figures.fit_figure, figures.describe_fit),
+                       Chart("sweep", figures.sweep_figure, figures.describe_sweep),
                        Text("diagnosis", _diagnosis, blank=[])],
                       fix="Fix the value above to see the fit.", drag=("degree", "n_train", "noise"))
 BV_SECTION = Section(P, "bv", BIAS_VARIANCE, lambda v, progress: poly.bias_variance(DEGREES, **v, progress=progress),
-                     [Chart("bv", fig.bias_variance_figure, fig.describe_bias_variance)],
+                     [Chart("bv", figures.bias_variance_figure, figures.describe_bias_variance)],
                      fix="Fix the value above to run the experiment.", job=True)
 LC_SECTION = Section(P, "lc", LEARNING_VIEW, _learning_curves,
-                     [Chart("lc", lambda r: fig.learning_curve_figure(*r), lambda r: fig.describe_learning_curve(*r))],
+                     [Chart("lc", lambda r: figures.learning_curve_figure(*r),
+                            lambda r: figures.describe_learning_curve(*r))],
                      fix="Fix the value above to draw the learning curves.", job=True)
-MEMORIZE_SECTION = Section(P, "memorize", MEMORIZE, lambda v, progress: mem.memorize(**v, progress=progress),
-                           [Chart("memorize", fig.memorize_figure, fig.describe_memorize)],
+MEMORIZE_SECTION = Section(P, "memorize", MEMORIZE, lambda v, progress: memorize.memorize(**v, progress=progress),
+                           [Chart("memorize", figures.memorize_figure, figures.describe_memorize)],
                            fix="Fix the value above to train.", job=True)
 SECTIONS = (FIT_SECTION, BV_SECTION, LC_SECTION, MEMORIZE_SECTION)
 

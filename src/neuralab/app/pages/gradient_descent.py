@@ -6,14 +6,15 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, 
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.params import ParamSpec
-from neuralab.plots import descent as fig
+from neuralab.plots import descent as figures
 from neuralab.train import descent, landscape
 from neuralab.train.descent import BATCH, RACE, SURFACES
 from neuralab.train.landscape import LANDSCAPE
 
-P = "gd"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, RACE, BATCH, LANDSCAPE)
 TICK_MS = 50  # replay frame interval
 REPLAY_MS = 6000  # a whole replay, start to last step
@@ -228,24 +229,24 @@ def surface_card(surface: str) -> list | str:
 
 
 def _race_table(race: descent.Race) -> html.Table:
-    rows = fig.race_rows(race)
+    rows = figures.race_rows(race)
     return table(list(rows[0]), [list(r.values()) for r in rows])
 
 
 RACE_SECTION = Section(
     P, "race", RACE, lambda v, _: descent.race(**v),
-    [Chart("race", lambda r: fig.race_figure(r, descent.grid(r.surface)), fig.describe_race),
-     Chart("loss", fig.loss_figure, fig.describe_race),
+    [Chart("race", lambda r: figures.race_figure(r, descent.grid(r.surface)), figures.describe_race),
+     Chart("loss", figures.loss_figure, figures.describe_race),
      Text("table", _race_table),
-     Text("paths", fig.path_data, prop="data", blank=None),  # what the step slider cuts, in the browser
+     Text("paths", figures.path_data, prop="data", blank=None),  # what the step slider cuts, in the browser
      Text("step", lambda r: r.steps, prop="max", blank=1),
      Text("step", lambda r: r.steps, prop="value", blank=1)],
     fix="Fix the value above to run the optimizers.")
 BATCH_SECTION = Section(P, "batch", BATCH, lambda v, _: descent.batch_paths(**v),
-                        [Chart("batch", fig.batch_figure, fig.describe_batch)],
+                        [Chart("batch", figures.batch_figure, figures.describe_batch)],
                         fix="Fix the value above to run SGD.")
 LANDSCAPE_SECTION = Section(P, "landscape", LANDSCAPE, lambda v, progress: landscape.landscape(**v, progress=progress),
-                            [Chart("landscape", fig.landscape_figure, fig.describe_landscape)],
+                            [Chart("landscape", figures.landscape_figure, figures.describe_landscape)],
                             fix="Fix the value above to train the network.", job=True)
 SECTIONS = (RACE_SECTION, BATCH_SECTION, LANDSCAPE_SECTION)
 
@@ -322,11 +323,11 @@ clientside_callback(
             if (idx.length) window.Plotly.restyle(gd, update, idx);
         };
         if (window.Plotly) {  // plotly.js loads lazily: before it has, the figures still show every step
-            cut('gd-race', data.y, false);
-            cut('gd-loss', data.gap, true);
+            cut('RACE_ID', data.y, false);
+            cut('LOSS_ID', data.gap, true);
         }
         return 'step ' + k + ' of ' + data.steps;
-    }""",
+    }""".replace("RACE_ID", cid(P, "race")).replace("LOSS_ID", cid(P, "loss")),
     Output(cid(P, "step-readout"), "children"),
     Input(cid(P, "step"), "value"),
     State(cid(P, "paths"), "data"),
@@ -340,7 +341,7 @@ clientside_callback(
         const replayMs = REPLAY_MS;
         const trig = window.dash_clientside.callback_context.triggered_id;
         const nu = window.dash_clientside.no_update;
-        if (trig === 'gd-play') {
+        if (trig === 'PLAY_ID') {
             if (!off) return [nu, true, '▶ Play'];
             const from = step >= max ? 0 : (step || 0);
             window.gdReplay = {t0: performance.now(), from: from};
@@ -349,7 +350,7 @@ clientside_callback(
         const r = window.gdReplay || {t0: performance.now(), from: step || 0};
         const next = Math.min(max, r.from + Math.ceil(max * (performance.now() - r.t0) / replayMs));
         return next >= max ? [max, true, '▶ Play'] : [next, false, nu];
-    }""".replace("REPLAY_MS", str(REPLAY_MS)),
+    }""".replace("REPLAY_MS", str(REPLAY_MS)).replace("PLAY_ID", cid(P, "play")),
     Output(cid(P, "step"), "value", allow_duplicate=True),
     Output(cid(P, "tick"), "disabled"),
     Output(cid(P, "play"), "children"),

@@ -6,13 +6,14 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section
 from neuralab.params import ParamSpec
-from neuralab.plots import learning_rate as fig
-from neuralab.train import lr as L
+from neuralab.plots import learning_rate as figures
+from neuralab.train import lr
 
-P = "lr"
-SPEC = ParamSpec.merge(P, L.CURVE, L.COMPARE, L.RANGE, L.SCALING)
+P = prefix(__name__)
+SPEC = ParamSpec.merge(P, lr.CURVE, lr.COMPARE, lr.RANGE, lr.SCALING)
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -81,7 +82,7 @@ def _compare() -> html.Section:
         "Nine schedules on a real run",
         [
             ui.md(
-                f"The same network, the same initial weights and the same mini-batches ({L.COMPARE_BATCH} digits "
+                f"The same network, the same initial weights and the same mini-batches ({lr.COMPARE_BATCH} digits "
                 "each), trained "
                 "once per schedule at the initial LR and number of epochs chosen above. The top panel shows the "
                 "LR each run actually used, including when reduce-on-plateau fired; the bottom panel shows the "
@@ -123,7 +124,7 @@ def _range(values: dict) -> html.Section:
             alert(cid(P, "range-alert")),
             ui.chart(cid(P, "range"), "Range test: mini-batch loss against a rising learning rate", heavy=True),
             ui.md(
-                f"**Does the suggestion train?** Three short runs of {L.CHECK_EPOCHS} epochs at a constant LR, "
+                f"**Does the suggestion train?** Three short runs of {lr.CHECK_EPOCHS} epochs at a constant LR, "
                 "one per marked LR, from the same weights. The run at the minimum's LR is the control: it "
                 "shows what happens if you skip the step back."
             ),
@@ -141,8 +142,8 @@ def _scaling(values: dict) -> html.Section:
                 "scaling rule (Goyal et al. 2017) doubles the LR with it, so that one large step covers the "
                 "ground of the small steps it replaces. That holds while the gradient barely changes over those "
                 "steps; push the LR far enough and it does not, and training breaks.\n\n"
-                f"Each batch size from {L.BATCHES[0]} to {L.BATCHES[-1]} trains twice with SGD + momentum: "
-                f"blue with LR = (LR at batch {L.BASE_BATCH}) × batch / {L.BASE_BATCH}, orange with the LR held "
+                f"Each batch size from {lr.BATCHES[0]} to {lr.BATCHES[-1]} trains twice with SGD + momentum: "
+                f"blue with LR = (LR at batch {lr.BASE_BATCH}) × batch / {lr.BASE_BATCH}, orange with the LR held "
                 "fixed. The two agree at batch 32 by construction. Raise the LR at batch 32 to 0.1 and the rule "
                 "breaks sooner; lower it and it holds further.\n\n"
                 "Read both panels: a run with a too-large LR can get most digits right while its loss is poor. "
@@ -191,18 +192,18 @@ def _recipe() -> html.Section:
 
 # The curve is light and follows the LR and epoch sliders while they move; the three runs are
 # background jobs that start when a slider is released.
-CURVE = Section(P, "curve", L.CURVE, lambda v, _: L.curve(**v),
-                [Chart("curve", fig.curve_figure, fig.describe_curve)],
+CURVE = Section(P, "curve", lr.CURVE, lambda v, _: lr.curve(**v),
+                [Chart("curve", figures.curve_figure, figures.describe_curve)],
                 fix="Fix the value above to draw the schedule.", drag=("lr", "epochs"))
-COMPARE = Section(P, "compare", L.COMPARE, lambda v, progress: L.compare(**v, progress=progress),
-                  [Chart("compare", fig.comparison_figure, fig.describe_comparison)],
+COMPARE = Section(P, "compare", lr.COMPARE, lambda v, progress: lr.compare(**v, progress=progress),
+                  [Chart("compare", figures.comparison_figure, figures.describe_comparison)],
                   fix="Fix the value above to train.", job=True)
-RANGE = Section(P, "range", L.RANGE, lambda v, progress: L.range_test(**v, progress=progress),
-                [Chart("range", fig.range_figure, fig.describe_range),
-                 Chart("check", fig.check_figure, fig.describe_check)],
+RANGE = Section(P, "range", lr.RANGE, lambda v, progress: lr.range_test(**v, progress=progress),
+                [Chart("range", figures.range_figure, figures.describe_range),
+                 Chart("check", figures.check_figure, figures.describe_check)],
                 fix="Fix the value above to run the test.", job=True)
-SCALING = Section(P, "scaling", L.SCALING, lambda v, progress: L.scaling(**v, progress=progress),
-                  [Chart("scaling", fig.scaling_figure, fig.describe_scaling)],
+SCALING = Section(P, "scaling", lr.SCALING, lambda v, progress: lr.scaling(**v, progress=progress),
+                  [Chart("scaling", figures.scaling_figure, figures.describe_scaling)],
                   fix="Fix the value above to train.", job=True)
 SECTIONS = (CURVE, COMPARE, RANGE, SCALING)
 

@@ -9,18 +9,40 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, checked, cid, wire, wire_reseed
-from neuralab.app.pages import playground_parts as pp
+from neuralab.app.pages.playground_parts import (
+    OUTPUTS,
+    PAUSED,
+    P,
+    blank_outputs,
+    charts,
+    ctl,
+    downloads,
+    edit_box,
+    engine_for,
+    feature_boxes,
+    frame_figures,
+    layer_cards,
+    load,
+    new_tab,
+    render,
+    save,
+    save_if_owner,
+    set_owner,
+    transport,
+    valid_tab,
+)
 from neuralab.data.playground import FEATURES
 from neuralab.params import ParamError
 from neuralab.train import playground
 from neuralab.train.playground import exports
 
-P = pp.P
 SPEC = playground.PLAYGROUND
 NAMES = list(SPEC.fields)
 FRAME_S = 0.08  # one frame of a running job: train, then draw and hand over (12 frames a second)
@@ -39,13 +61,13 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 "layers or the optimizer, press Play, and see what the change does.",
                 messages,
             ),
-            dcc.Store(id=cid(P, "tab"), data=pp.new_tab()),
+            dcc.Store(id=cid(P, "tab"), data=new_tab()),
             dcc.Store(id=cid(P, "ack")),
-            pp.transport(),
+            transport(),
             html.Div(id=cid(P, "job-note"), className="pg-status", role="status", **{"aria-live": "polite"}),
             html.Div(id=cid(P, "diverged"), className="pg-diverged", role="alert", **{"aria-live": "assertive"}),
             alert(cid(P, "alert")),
-            *pp.charts(),
+            *charts(),
             ui.md(
                 "**Things to try.** Circle with only x and y needs a hidden layer; switch on x² and y² and a "
                 "network with *no* hidden layer solves it. XOR: add x·y. Spiral: three layers of eight with Adam. "
@@ -57,28 +79,28 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 "captions every frame, the maps in turn. One press trains for at most "
                 f"{MAX_RUN_S} s; Pause keeps the network exactly as last drawn."
             ),
-            ui.section("Data", [html.Div([pp.ctl(s, v, n) for n in ("dataset", "classes", "noise", "train_pct",
+            ui.section("Data", [html.Div([ctl(s, v, n) for n in ("dataset", "classes", "noise", "train_pct",
                                                                       "n_points", "seed")], className="pg-grid"),
-                                pp.feature_boxes(v)]),
+                                feature_boxes(v)]),
             ui.section("Network", [
-                html.Div([pp.ctl(s, v, n) for n in ("layers", "activation", "init", "norm", "dropout")],
+                html.Div([ctl(s, v, n) for n in ("layers", "activation", "init", "norm", "dropout")],
                          className="pg-grid"),
                 html.Div([html.Button("+ layer", id=cid(P, "add-layer"), n_clicks=0, className="nl-button"),
                           html.Button("− layer", id=cid(P, "remove-layer"), n_clicks=0, className="nl-button")],
                          className="pg-transport"),
-                pp.layer_cards(s, v),
+                layer_cards(s, v),
                 ui.chart(cid(P, "network"), "The network with its current weights; click an edge to edit it"),
-                pp.edit_box(),
+                edit_box(),
                 ui.md("Edge width is the weight's size, relative to the largest weight; blue is positive, orange "
                       "negative. Click the small dot in the middle of an edge, type a value and press *Set weight*: "
                       "the maps and the loss show at once what that one number does. An edited weight is not part "
                       "of the link; Rewind restores the initial ones."),
             ]),
-            ui.section("Training", [html.Div([pp.ctl(s, v, n) for n in ("optimizer", "lr", "schedule", "batch_size",
+            ui.section("Training", [html.Div([ctl(s, v, n) for n in ("optimizer", "lr", "schedule", "batch_size",
                                                                           "weight_decay", "l1", "l2")],
                                              className="pg-grid")]),
             ui.section("When to stop", [
-                html.Div([pp.ctl(s, v, n) for n in ("epochs", "patience", "target_loss")], className="pg-grid"),
+                html.Div([ctl(s, v, n) for n in ("epochs", "patience", "target_loss")], className="pg-grid"),
                 ui.md("Training stops at the last epoch, when the test loss has not improved for *patience* epochs "
                       "(the best weights are then put back), or when it falls below the *target loss*. This page "
                       "has no separate validation set, so these criteria read the test loss, and the test score "
@@ -97,7 +119,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 ui.md("The network as it stands now, in five forms: the settings as JSON, the weights as "
                       "safetensors or a torch `state_dict`, an ONNX graph for an inference runtime, and a "
                       "stand-alone Python script that rebuilds and retrains the same network with torch."),
-                pp.downloads(),
+                downloads(),
             ]),
         ],
         className="pg-page",
@@ -140,7 +162,7 @@ reset = wire_reseed(P)  # the Reset button moves the seed on by one: new weights
 
 # ----------------------------------------------------------------------------- server callbacks
 
-_OUT = [Output(cid(P, name), prop, allow_duplicate=True) for name, prop in pp.OUTPUTS]
+_OUT = [Output(cid(P, name), prop, allow_duplicate=True) for name, prop in OUTPUTS]
 _VALUES = [State(cid(P, n), "value") for n in NAMES]
 
 
@@ -148,32 +170,32 @@ def _validated(raw: tuple) -> tuple[dict | None, str]:
     return checked(SPEC, dict(zip(NAMES, raw, strict=True)), lambda v: v)
 
 
-def rebuild_view(tab, *raw) -> list:
+def rebuild_view(tab: Any, *raw: Any) -> list:
     """A fresh network for the settings (outputs of :data:`OUTPUTS`, then the alert)."""
     values, msg = _validated(raw)
     if values is None:
-        return [*pp.blank_outputs(msg), msg]
-    if not pp.valid_tab(tab):
-        return [*pp.blank_outputs("Reload the page."), "This page's id is not valid; reload the page."]
+        return [*blank_outputs(msg), msg]
+    if not valid_tab(tab):
+        return [*blank_outputs("Reload the page."), "This page's id is not valid; reload the page."]
     eng = playground.build(values)
-    pp.save(tab, values, eng)  # also stops a job training the previous network
-    return [*pp.render(eng), ""]
+    save(tab, values, eng)  # also stops a job training the previous network
+    return [*render(eng), ""]
 
 
 @callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), State(cid(P, "tab"), "data"),
           *(Input(cid(P, n), "value") for n in NAMES), prevent_initial_call="initial_duplicate")
-def rebuild(tab, *raw):
+def rebuild(tab: Any, *raw: Any) -> list:
     return rebuild_view(tab, *raw)
 
 
-def act_view(action: str, tab, edge, edge_value, *raw) -> list:
+def act_view(action: str, tab: Any, edge: Any, edge_value: Any, *raw: Any) -> list:
     """Step one epoch, rewind, or set one weight on the tab's network."""
     values, msg = _validated(raw)
     if values is None:
-        return [*pp.blank_outputs(msg), msg]
-    if not pp.valid_tab(tab):
-        return [*pp.blank_outputs("Reload the page."), "This page's id is not valid; reload the page."]
-    eng = pp.engine_for(tab, values)
+        return [*blank_outputs(msg), msg]
+    if not valid_tab(tab):
+        return [*blank_outputs("Reload the page."), "This page's id is not valid; reload the page."]
+    eng = engine_for(tab, values)
     note = ""
     if action == "step":
         eng.run_epochs(1)
@@ -185,11 +207,11 @@ def act_view(action: str, tab, edge, edge_value, *raw) -> list:
             eng.set_weight(int(e["layer"]), int(e["out"]), int(e["in"]), edge_value)
         except (KeyError, TypeError, ValueError, ParamError) as exc:
             note = _edge_message(exc, edge, edge_value)
-    pp.save(tab, values, eng)
-    return [*pp.render(eng), note]
+    save(tab, values, eng)
+    return [*render(eng), note]
 
 
-def _edge_message(exc: Exception, edge, value) -> str:
+def _edge_message(exc: Exception, edge: Any, value: Any) -> str:
     if not edge:
         return "Pick a weight first: click the dot in the middle of an edge in the network drawing."
     if value is None:
@@ -202,14 +224,15 @@ def _edge_message(exc: Exception, edge, value) -> str:
           Input(cid(P, "edge-apply"), "n_clicks"),
           State(cid(P, "tab"), "data"), State(cid(P, "edge"), "data"), State(cid(P, "edge-value"), "value"),
           *_VALUES, prevent_initial_call=True)
-def act(_step, _rewind, _apply, tab, edge, edge_value, *raw):
+def act(_step: int | None, _rewind: int | None, _apply: int | None, tab: Any, edge: Any, edge_value: Any,
+        *raw: Any) -> list:
     action = {cid(P, "step"): "step", cid(P, "rewind"): "rewind", cid(P, "edge-apply"): "edge"}.get(ctx.triggered_id)
     if action is None:
-        return [no_update] * (len(pp.OUTPUTS) + 1)
+        return [no_update] * (len(OUTPUTS) + 1)
     return act_view(action, tab, edge, edge_value, *raw)
 
 
-def pick_edge(click) -> tuple:
+def pick_edge(click: Any) -> tuple:
     """The weight under a click on the network drawing: (store, label, current value).
 
     ``customdata`` is ``(layer, unit, input, weight)``, 1-based; a typed-array row reaches the
@@ -230,29 +253,30 @@ def pick_edge(click) -> tuple:
 
 @callback(Output(cid(P, "edge"), "data"), Output(cid(P, "edge-label"), "children"),
           Output(cid(P, "edge-value"), "value"), Input(cid(P, "network"), "clickData"), prevent_initial_call=True)
-def on_edge(click):
+def on_edge(click: Any) -> tuple:
     return pick_edge(click)
 
 
 @callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), Input(cid(P, "job-note"), "children"),
           State(cid(P, "tab"), "data"), *_VALUES, prevent_initial_call=True)
-def refresh(_note, tab, *raw):
+def refresh(_note: Any, tab: Any, *raw: Any) -> list:
     """When a job ends (pause, stop, time cap), draw every chart from the network it kept."""
     return act_view("show", tab, None, None, *raw)
 
 
 @callback(Output(cid(P, "ack"), "data"), Input(cid(P, "pause"), "n_clicks"), State(cid(P, "tab"), "data"),
           prevent_initial_call=True)
-def pause(n, tab):
-    if pp.valid_tab(tab):
-        pp.set_owner(tab, pp.PAUSED)
+def pause(n: int | None, tab: Any) -> int | None:
+    if valid_tab(tab):
+        set_owner(tab, PAUSED)
     return n
 
 
 # ----------------------------------------------------------------------------- the training job
 
 
-def train_job(set_progress, tab, *raw, now=time.monotonic, max_s: float = MAX_RUN_S) -> str:
+def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Callable[[], float] = time.monotonic,
+              max_s: float = MAX_RUN_S) -> str:
     """Train in frames of ~80 ms, handing every frame's figures to ``set_progress``; returns a status note.
 
     Stops at the engine's own stop (end of run, early stop, target, divergence), after ``max_s``
@@ -261,13 +285,13 @@ def train_job(set_progress, tab, *raw, now=time.monotonic, max_s: float = MAX_RU
     values, msg = _validated(raw)
     if values is None:
         return msg
-    if not pp.valid_tab(tab):
+    if not valid_tab(tab):
         return "This page's id is not valid; reload the page."
-    eng = pp.engine_for(tab, values)
+    eng = engine_for(tab, values)
     if eng.done:
         return f"Nothing to train: {eng.stopped} Rewind or change a setting to train again."
     run = uuid.uuid4().hex
-    pp.set_owner(tab, run)
+    set_owner(tab, run)
     start, first, chunk, epoch, frame, overhead = now(), eng.updates, 8, eng.epoch, 0, 0.03
     while True:
         t0 = now()
@@ -278,20 +302,20 @@ def train_job(set_progress, tab, *raw, now=time.monotonic, max_s: float = MAX_RU
             chunk = max(1, min(4096, int(chunk * (0.01 / max(now() - t1, 1e-4)) ** 0.5)))  # ~10 ms a call
         rate = (eng.updates - first) / max(now() - start, 1e-9)
         t_draw = now()
-        out = pp.render(eng, rate, only=None if eng.done else pp.frame_figures(frame))
+        out = render(eng, rate, only=None if eng.done else frame_figures(frame))
         frame += 1
-        if not pp.save_if_owner(tab, values, eng, run):
-            entry = pp.load(tab)
-            paused = entry is not None and entry.owner == pp.PAUSED
+        if not save_if_owner(tab, values, eng, run):
+            entry = load(tab)
+            paused = entry is not None and entry.owner == PAUSED
             return f"Paused at epoch {epoch}." if paused else ""
         epoch = eng.epoch
         set_progress([o.to_plotly_json() if hasattr(o, "to_plotly_json") else o for o in out])  # fast to pickle
         overhead = 0.5 * overhead + 0.5 * (now() - t_draw)
         if eng.done:
-            pp.set_owner(tab, None, expect=run)
+            set_owner(tab, None, expect=run)
             return f"Stopped at epoch {eng.epoch}: {eng.stopped}"
         if now() - start > max_s:
-            pp.set_owner(tab, None, expect=run)
+            set_owner(tab, None, expect=run)
             return f"Paused after {max_s:.0f} s, the limit of one run; press Play to go on."
 
 
@@ -301,7 +325,7 @@ def train_job(set_progress, tab, *raw, now=time.monotonic, max_s: float = MAX_RU
     State(cid(P, "tab"), "data"),
     *_VALUES,
     background=True,
-    progress=[Output(cid(P, name), prop) for name, prop in pp.OUTPUTS],
+    progress=[Output(cid(P, name), prop) for name, prop in OUTPUTS],
     running=[(Output(cid(P, "play"), "disabled"), True, False), (Output(cid(P, "pause"), "disabled"), False, True),
              (Output(cid(P, "step"), "disabled"), True, False), (Output(cid(P, "rewind"), "disabled"), True, False),
              (Output(cid(P, "edge-apply"), "disabled"), True, False)],
@@ -309,7 +333,7 @@ def train_job(set_progress, tab, *raw, now=time.monotonic, max_s: float = MAX_RU
     interval=FRAME_POLL_MS,
     prevent_initial_call=True,
 )
-def train(set_progress, n_clicks, tab, *raw):
+def train(set_progress: Callable[[list], None], n_clicks: int | None, tab: Any, *raw: Any) -> str:
     if not n_clicks:
         return no_update
     return train_job(set_progress, tab, *raw)
@@ -326,16 +350,16 @@ EXPORTS = {  # button -> (file suffix, bytes of the tab's network)
 }
 
 
-def download_view(kind: str | None, tab, *raw) -> tuple:
+def download_view(kind: str | None, tab: Any, *raw: Any) -> tuple:
     """The file for button ``kind`` (a dcc.Download dict) and a note, or no file and a sentence."""
     if kind not in EXPORTS:
         return no_update, ""
     values, msg = _validated(raw)
     if values is None:
         return no_update, msg
-    if not pp.valid_tab(tab):
+    if not valid_tab(tab):
         return no_update, "This page's id is not valid; reload the page."
-    eng = pp.engine_for(tab, values)
+    eng = engine_for(tab, values)
     suffix, make = EXPORTS[kind]
     name = f"playground-{values['dataset']}-epoch{eng.epoch}{suffix}"
     return dcc.send_bytes(make(eng), name), f"Saved {name}."
@@ -351,7 +375,7 @@ def download_view(kind: str | None, tab, *raw) -> tuple:
     running=[(Output(cid(P, f"dl-{k}"), "disabled"), True, False) for k in EXPORTS],
     prevent_initial_call=True,
 )
-def download(*args):
+def download(*args: Any) -> tuple:
     clicks, (tab, *raw) = args[:len(EXPORTS)], args[len(EXPORTS):]
     kind = str(ctx.triggered_id or "").removeprefix(cid(P, "dl-"))
     if not any(clicks):

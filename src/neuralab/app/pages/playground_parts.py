@@ -27,13 +27,14 @@ from dash import Patch, dcc, html
 from neuralab import cache
 from neuralab.app import ui
 from neuralab.app.controls import cid, control
-from neuralab.data.playground import DATASETS, FEATURES
+from neuralab.app.registry import prefix
+from neuralab.data.playground import DATASETS, FEATURES, PlaygroundData
 from neuralab.params import Choice, ParamSpec
-from neuralab.plots import playground as fig
+from neuralab.plots import playground as figures
 from neuralab.plots.theme import message_figure
 from neuralab.train import playground
 
-P = "pg"
+P = prefix("neuralab.app.pages.playground")  # the ids of the page these parts build
 MAX_TABS = 256  # networks kept on disk (each at most ~150 kB); the least recently saved go first
 PAUSED = "paused"  # owner value left by the Pause button (the job then reports "paused")
 _TAB = re.compile(r"[0-9a-f]{32}")
@@ -206,31 +207,31 @@ def _render(eng: playground.Engine, rate: float | None) -> list:
     loss_name = "MSE" if data.head == "regression" else "cross-entropy"
     curve_args = (c.epoch, c.train_loss, c.test_loss, c.train_metric, c.test_metric, m.metric_name, loss_name)
     best = None if not eng.cfg.patience else _best_epoch(c.test_loss)
-    figs = [fig.curves_figure(*curve_args, best_epoch=best)]
-    caps = [fig.describe_curves(*curve_args)
+    figs = [figures.curves_figure(*curve_args, best_epoch=best)]
+    caps = [figures.describe_curves(*curve_args)
             + (f" Test RMSE {m.test_rmse:.3g}{' ' + data.y_unit if data.y_unit else ''}."
                if data.head == "regression" else "")]
     f, cap = _maps(snap, data)
     figs += f
     caps += cap
     names = [f"layer {i + 1}" for i in range(len(snap.weights) - 1)] + ["output"]
-    figs.append(fig.network_figure(snap.weights, _input_names(data), _output_names(data)))
-    caps.append(fig.describe_network(snap.weights, n_params=int(eng.theta.size)))
+    figs.append(figures.network_figure(snap.weights, _input_names(data), _output_names(data)))
+    caps.append(figures.describe_network(snap.weights, n_params=int(eng.theta.size)))
     h = snap.health
-    figs.append(fig.health_figure(names, h.grad_norm, _pad(h.dead, len(names)), _pad(h.saturated, len(names))))
-    caps.append(fig.describe_health(names, h.grad_norm, h.dead, h.saturated)
+    figs.append(figures.health_figure(names, h.grad_norm, _pad(h.dead, len(names)), _pad(h.saturated, len(names))))
+    caps.append(figures.describe_health(names, h.grad_norm, h.dead, h.saturated)
                 + (f" {h.zero_weights:.0%} of the weights are exactly zero." if h.zero_weights > 0 else ""))
     if snap.confusion is None:
         figs.append(message_figure("Regression has no classes to confuse; the curves give R² and RMSE."))
         caps.append("No confusion matrix for a regression target.")
     else:
         labels = _class_names(data)
-        figs.append(fig.confusion_figure(snap.confusion, labels))
-        caps.append(fig.describe_confusion(snap.confusion, labels))
+        figs.append(figures.confusion_figure(snap.confusion, labels))
+        caps.append(figures.describe_confusion(snap.confusion, labels))
     return [*figs, *caps, diverged_banner(snap.diverged), status_line(m, snap.stopped, rate)]
 
 
-def _maps(snap: playground.Snapshot, data) -> tuple[list, list]:
+def _maps(snap: playground.Snapshot, data: PlaygroundData) -> tuple[list, list]:
     if snap.maps is None:
         note = (f"{DATASETS[data.dataset][0]} has {data.n_inputs} inputs, not a point in a plane, so there is no "
                 "map to draw; read the curves and the confusion matrix.")
@@ -239,11 +240,11 @@ def _maps(snap: playground.Snapshot, data) -> tuple[list, list]:
     mp, m = snap.maps, snap.metrics
     extent = (float(mp.xs[0]), float(mp.xs[-1]), float(mp.ys[0]), float(mp.ys[-1]))
     task = data.head
-    b = fig.boundary_figure(mp.output, extent, data.P_train, data.y_train, data.P_test, data.y_test, task=task,
+    b = figures.boundary_figure(mp.output, extent, data.P_train, data.y_train, data.P_test, data.y_test, task=task,
                             n_classes=data.n_classes, axis_names=data.axis_names)
-    b_cap = fig.describe_boundary(task, m.train_metric, m.test_metric, len(data.y_train), len(data.y_test))
-    return ([b, fig.neurons_figure(mp.hidden)],
-            [b_cap, fig.describe_neurons(mp.hidden)])
+    b_cap = figures.describe_boundary(task, m.train_metric, m.test_metric, len(data.y_train), len(data.y_test))
+    return ([b, figures.neurons_figure(mp.hidden)],
+            [b_cap, figures.describe_neurons(mp.hidden)])
 
 
 def _best_epoch(test_loss: np.ndarray) -> int | None:
@@ -255,13 +256,13 @@ def _pad(a: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([np.asarray(a, dtype=float), np.zeros(n - len(a))])  # the output layer: not measured
 
 
-def _input_names(data) -> list[str]:
+def _input_names(data: PlaygroundData) -> list[str]:
     if data.dataset == "digits":
         return [f"px{i}" for i in range(data.n_inputs)]
     return [FEATURES.get(f, f) for f in data.feature_names]
 
 
-def _output_names(data) -> list[str]:
+def _output_names(data: PlaygroundData) -> list[str]:
     if data.head == "binary":
         return ["logit (blue)"]
     if data.head == "regression":
@@ -269,7 +270,7 @@ def _output_names(data) -> list[str]:
     return [f"class {k}" for k in range(data.n_classes)]
 
 
-def _class_names(data) -> list[str]:
+def _class_names(data: PlaygroundData) -> list[str]:
     if data.dataset == "digits":
         return [str(k) for k in range(10)]
     if data.n_classes == 2:

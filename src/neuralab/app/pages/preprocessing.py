@@ -6,20 +6,19 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
-from neuralab.data.motor import CONSTANTS, MOTOR, WINDOWS
-from neuralab.data.motor import TRACE_F_HZ as F_ELECTRICAL_HZ
-from neuralab.data.motor import TRACE_NOISE_A as NOISE_A
+from neuralab.data.motor import CONSTANTS, MOTOR, TRACE_F_HZ, TRACE_NOISE_A, WINDOWS
 from neuralab.params import ParamSpec
-from neuralab.plots import preprocessing as fig
+from neuralab.plots import preprocessing as figures
 from neuralab.progress import Progress
-from neuralab.signal import outliers, pipeline, regimes, smooth
-from neuralab.signal.pipeline import ALIASING_FS_HZ as FS_ALIAS_HZ
+from neuralab.signal import bench_log, outliers, regime_cv, regimes, sampling, smooth
+from neuralab.signal.sampling import ALIASING_FS_HZ
 
-P = "preprocessing"
+P = prefix(__name__)
 
-SPEC = ParamSpec.merge(P, smooth.SMOOTHING, outliers.TRACE_OUTLIERS, regimes.BENCH_BINNING, pipeline.ALIASING,
-                       pipeline.BENCH_LEAK)
+SPEC = ParamSpec.merge(P, smooth.SMOOTHING, outliers.TRACE_OUTLIERS, bench_log.BENCH_BINNING, sampling.ALIASING,
+                       bench_log.BENCH_LEAK)
 _BD = outliers.BREAKDOWN.fields  # the breakdown demo runs at these defaults
 
 
@@ -56,9 +55,9 @@ def _smoothing(values: dict) -> html.Section:
         [
             ui.md(
                 "The signal is one phase current of the motor at constant speed, a sine of "
-                f"{F_ELECTRICAL_HZ:.0f} Hz with its 5th and 7th harmonics, and the load doubles halfway, so the "
-                f"peaks have two true heights. Sensor noise has σ = {NOISE_A:.2f} A. Glitches are left out here: in "
-                "the pipeline, outliers are handled *before* smoothing, because a filter smears a spike over its "
+                f"{TRACE_F_HZ:.0f} Hz with its 5th and 7th harmonics, and the load doubles halfway, so the "
+                f"peaks have two true heights. Sensor noise has σ = {TRACE_NOISE_A:.2f} A. Glitches are left out here: "
+                "in the pipeline, outliers are handled *before* smoothing, because a filter smears a spike over its "
                 "whole window.\n\n"
                 "A **moving average** replaces each sample by the mean of its window. **Savitzky–Golay** fits a "
                 "polynomial of the chosen order to the window by least squares and keeps the fit's value at the "
@@ -148,7 +147,7 @@ def _regimes(values: dict) -> html.Section:
             ui.chart(cid(P, "regimes"), "Current per newton-metre against temperature, per-bin mean ± 1σ"),
             ui.md(
                 "Now a model that predicts torque from current and speed only, without the temperature: ridge "
-                f"regression, scored by shuffled {regimes.REGIME_CV.fields['k'].default}-fold cross-validation. Its "
+                f"regression, scored by shuffled {regime_cv.REGIME_CV.fields['k'].default}-fold cross-validation. Its "
                 "overall RMSE looks respectable. "
                 "Split the same out-of-fold errors by temperature and speed, and the physics shows: it "
                 "overestimates the torque of hot windows (red) and underestimates cool ones (blue), because it "
@@ -189,7 +188,7 @@ def _pipeline(values: dict) -> html.Section:
                 "7. **Label the regime.** Tag every window with its operating point (temperature, speed, load) "
                 "for stratified and held-out-regime validation.\n\n"
                 "**Aliasing, measured.** A wanted tone plus a half-amplitude interfering tone, sampled at "
-                f"{FS_ALIAS_HZ:,} Hz, then reduced by the factor below: once by keeping every n-th sample, once "
+                f"{ALIASING_FS_HZ:,} Hz, then reduced by the factor below: once by keeping every n-th sample, once "
                 "with scipy's `decimate` (a Chebyshev low-pass run forwards and backwards, then the slice)."
             ),
             ui.row(controls(P, SPEC, values, ["factor", "tone_hz"], drag=True)),
@@ -260,48 +259,49 @@ def _breakdown(v: dict, _progress: Progress) -> tuple[outliers.Breakdown, float]
 # recomputes it once (about 10 ms) without holding up the signal.
 SMOOTH = Section(
     P, "smooth", smooth.SMOOTHING, lambda v, _: smooth.smoothing(**v),
-    [Chart("smooth", lambda r: fig.smoothing_figure(r.trace, r.comparison, r.period_s),
-           lambda r: fig.describe_smoothing(r.comparison, r.trace.fs)),
-     Chart("response", lambda r: fig.response_figure(r.savgol, r.moving_average, r.f_signal_hz),
-           lambda r: fig.describe_response(r.savgol, r.moving_average))],
+    [Chart("smooth", lambda r: figures.smoothing_figure(r.trace, r.comparison, r.period_s),
+           lambda r: figures.describe_smoothing(r.comparison, r.trace.fs)),
+     Chart("response", lambda r: figures.response_figure(r.savgol, r.moving_average, r.f_signal_hz),
+           lambda r: figures.describe_response(r.savgol, r.moving_average))],
     fix="Fix the value above to see the filters.")
 SWEEP = Section(
     P, "sweep", smooth.SMOOTHING, _sweep,
-    [Chart("sweep", lambda r: fig.sweep_figure(r[0], r[1]["window"]),
-           lambda r: fig.describe_sweep(r[0], r[1]["order"]))],
+    [Chart("sweep", lambda r: figures.sweep_figure(r[0], r[1]["window"]),
+           lambda r: figures.describe_sweep(r[0], r[1]["order"]))],
     fix="Fix the value above to see the sweep.", alert=False)
 # Outliers update on release: isolation forest and LOF are too slow to follow a drag.
 OUTLIER = Section(
     P, "outlier", outliers.TRACE_OUTLIERS, lambda v, _: outliers.trace_outliers(**v),
-    [Chart("outliers", lambda r: fig.outlier_figure(r.trace, r.detection, r.cleaned),
-           lambda r: fig.describe_outliers(r.trace, r.detection, r.cleaned, r.score)),
+    [Chart("outliers", lambda r: figures.outlier_figure(r.trace, r.detection, r.cleaned),
+           lambda r: figures.describe_outliers(r.trace, r.detection, r.cleaned, r.score)),
      Text("outlier-notes", _notes, blank=[])],
     fix="Fix the value above to run the detector.")
 # The outlier section's alert covers bad input here.
 BREAKDOWN = Section(
     P, "breakdown", outliers.MASKING, _breakdown,
-    [Chart("breakdown", lambda r: fig.breakdown_figure(*r), lambda r: fig.describe_breakdown(*r))],
+    [Chart("breakdown", lambda r: figures.breakdown_figure(*r), lambda r: figures.describe_breakdown(*r))],
     fix="Fix the value above to see the breakdown.", alert=False)
 # The per-bin chart is cheap: it follows the bin slider's drag; the validation waits for the release.
 REGIME = Section(
-    P, "regime", regimes.BENCH_BINNING, lambda v, _: regimes.bench_regimes(**v),
-    [Chart("regimes", lambda r: fig.regime_figure(r.windows, r.stats), lambda r: fig.describe_regimes(r.stats))],
+    P, "regime", bench_log.BENCH_BINNING, lambda v, _: bench_log.bench_regimes(**v),
+    [Chart("regimes", lambda r: figures.regime_figure(r.windows, r.stats),
+           lambda r: figures.describe_regimes(r.stats))],
     fix="Fix the value above to bin the log.", drag=("n_bins",))
 VALIDATION = Section(
-    P, "validation", regimes.BENCH_BINNING, lambda v, _: regimes.bench_validation(**v),
-    [Chart("grid", lambda r: fig.error_grid_figure(r.grid, r.temp_edges, r.speed_edges),
-           lambda r: fig.describe_error_grid(r.grid, r.temp_edges, r.speed_edges)),
-     Chart("validation", lambda r: fig.validation_figure(r.validation, r.temp_edges),
-           lambda r: fig.describe_validation(r.validation))],
+    P, "validation", bench_log.BENCH_BINNING, lambda v, _: bench_log.bench_validation(**v),
+    [Chart("grid", lambda r: figures.error_grid_figure(r.grid, r.temp_edges, r.speed_edges),
+           lambda r: figures.describe_error_grid(r.grid, r.temp_edges, r.speed_edges)),
+     Chart("validation", lambda r: figures.validation_figure(r.validation, r.temp_edges),
+           lambda r: figures.describe_validation(r.validation))],
     fix="Fix the value above to validate.")
 ALIAS = Section(
-    P, "alias", pipeline.ALIASING, lambda v, _: pipeline.alias_demo(FS_ALIAS_HZ, **v),
-    [Chart("alias", fig.alias_figure, fig.describe_alias)],
+    P, "alias", sampling.ALIASING, lambda v, _: sampling.alias_demo(ALIASING_FS_HZ, **v),
+    [Chart("alias", figures.alias_figure, figures.describe_alias)],
     fix="Fix the value above to see the spectra.")
 LEAK = Section(
-    P, "leak", pipeline.BENCH_LEAK, lambda v, _: pipeline.bench_leak(**v),
-    [Chart("leak", lambda r: fig.pipeline_leak_figure(r.leak, r.windows.t),
-           lambda r: fig.describe_pipeline_leak(r.leak, r.windows.feature_names))],
+    P, "leak", bench_log.BENCH_LEAK, lambda v, _: bench_log.bench_leak(**v),
+    [Chart("leak", lambda r: figures.pipeline_leak_figure(r.leak, r.windows.t),
+           lambda r: figures.describe_pipeline_leak(r.leak, r.windows.feature_names))],
     fix="Fix the value above to run the comparison.")
 SECTIONS = (SMOOTH, SWEEP, OUTLIER, BREAKDOWN, REGIME, VALIDATION, ALIAS, LEAK)
 

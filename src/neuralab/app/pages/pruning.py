@@ -6,13 +6,14 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Section
-from neuralab.compress import prune
-from neuralab.compress.prune import LOTTERY, PRUNE, SCHEDULE, SWEEP
+from neuralab.compress import prune, prune_effects, zoo
+from neuralab.compress.prune_effects import LOTTERY, PRUNE, SCHEDULE, SWEEP, SWEEP_LEVELS
 from neuralab.params import ParamSpec
-from neuralab.plots import pruning as fig
+from neuralab.plots import pruning as figures
 
-P = "prune"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, PRUNE)
 
 
@@ -69,8 +70,8 @@ def _sweep() -> html.Section:
         "Accuracy against sparsity, measured",
         [
             ui.md(
-                f"The same prune and fine-tune at {len(prune.SWEEP_LEVELS)} levels from 0 to "
-                f"{max(prune.SWEEP_LEVELS)}%, three ways. Dashed lines are just after pruning, solid lines after "
+                f"The same prune and fine-tune at {len(SWEEP_LEVELS)} levels from 0 to "
+                f"{max(SWEEP_LEVELS)}%, three ways. Dashed lines are just after pruning, solid lines after "
                 f"{prune.FT_EPOCHS} epochs of fine-tuning. The grey curves remove the same number of weights at "
                 "random: the gap to the blue ones is what choosing by magnitude is worth.\n\n"
                 "Read it as an engineer: find the sparsity where the solid curve leaves the dense line. Structured "
@@ -116,7 +117,7 @@ def _lottery() -> html.Section:
                 "mask fixed. The control keeps the same mask but draws **new** random initial weights. If the "
                 "rewound network does clearly better, the mask together with its original init was a *winning "
                 "ticket*: a sparse network that trains well from the start.\n\n"
-                f"Each bar is a full retraining ({prune.zoo.RECIPES['mlp'].epochs} epochs for the small MLP). "
+                f"Each bar is a full retraining ({zoo.RECIPES['mlp'].epochs} epochs for the small MLP). "
                 "On a network this small the two often come out close: the effect was found on larger nets and "
                 "shows most at high sparsity. That is the measured answer for this network; read the bars rather "
                 "than the legend of the hypothesis."
@@ -177,25 +178,27 @@ def _recipe() -> html.Section:
 
 
 # The pruned network: light, on release of the sparsity slider.
-SNAPSHOT = Section(P, "snap", PRUNE, lambda v, _: prune.snapshot(**v),
-                   [Chart("snap", fig.snapshot_figure, fig.describe_snapshot)],
+SNAPSHOT = Section(P, "snap", PRUNE, lambda v, _: prune_effects.snapshot(**v),
+                   [Chart("snap", figures.snapshot_figure, figures.describe_snapshot)],
                    fix="Choose another sparsity to see the pruned network.")
 # Fine-tune, schedules and footprint share their controls: one job, one progress bar (on the fine-tune chart),
 # and the schedules and footprint sections each keep their alert.
 SCHEDULES = Section(P, "schedules", SCHEDULE,
-                    lambda v, progress: prune.schedules_and_footprint(**v, progress=progress),
-                    [Chart("tuned", lambda r: fig.tuned_figure(r[0].oneshot),
-                           lambda r: fig.describe_tuned(r[0].oneshot)),
-                     Chart("sched", lambda r: fig.schedules_figure(r[0]), lambda r: fig.describe_schedules(r[0])),
+                    lambda v, progress: prune_effects.schedules_and_footprint(**v, progress=progress),
+                    [Chart("tuned", lambda r: figures.tuned_figure(r[0].oneshot),
+                           lambda r: figures.describe_tuned(r[0].oneshot)),
+                     Chart("sched", lambda r: figures.schedules_figure(r[0]),
+                           lambda r: figures.describe_schedules(r[0])),
                      Alert("sched-alert"),
-                     Chart("foot", lambda r: fig.footprint_figure(r[1]), lambda r: fig.describe_footprint(r[1])),
+                     Chart("foot", lambda r: figures.footprint_figure(r[1]),
+                           lambda r: figures.describe_footprint(r[1])),
                      Alert("foot-alert")],
                     fix="Choose another sparsity to fine-tune and measure.", job=True, alert=False)
-SWEEP_SECTION = Section(P, "sweep", SWEEP, lambda v, progress: prune.sweep(**v, progress=progress),
-                        [Chart("sweep", fig.sweep_figure, fig.describe_sweep)],
+SWEEP_SECTION = Section(P, "sweep", SWEEP, lambda v, progress: prune_effects.sweep(**v, progress=progress),
+                        [Chart("sweep", figures.sweep_figure, figures.describe_sweep)],
                         fix="Fix the value above to run the sweep.", job=True)
-LOTTERY_SECTION = Section(P, "lottery", LOTTERY, lambda v, progress: prune.lottery(**v, progress=progress),
-                          [Chart("lottery", fig.lottery_figure, fig.describe_lottery)],
+LOTTERY_SECTION = Section(P, "lottery", LOTTERY, lambda v, progress: prune_effects.lottery(**v, progress=progress),
+                          [Chart("lottery", figures.lottery_figure, figures.describe_lottery)],
                           fix="Fix the value above to run the experiment.", job=True)
 SECTIONS = (SNAPSHOT, SCHEDULES, SWEEP_SECTION, LOTTERY_SECTION)
 

@@ -8,13 +8,14 @@ from dash import Input, Output, State, callback, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
-from neuralab.compress import quantize as q
+from neuralab.compress import quantize_effects
 from neuralab.params import ParamSpec
-from neuralab.plots import quantization as fig
+from neuralab.plots import quantization as figures
 
-P = "quant"
-SPEC = ParamSpec.merge(P, q.QUANT, q.SWEEP)
+P = prefix(__name__)
+SPEC = ParamSpec.merge(P, quantize_effects.QUANT, quantize_effects.SWEEP)
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -126,31 +127,33 @@ def next_layer(_n: int | None, layer: Any, model: Any) -> int:
     A layer box that holds no valid layer restarts at the first.
     """
     try:
-        current = q.QUANT.fields["layer"].coerce("layer", from_widget(q.QUANT, {"layer": layer})["layer"])
+        spec = quantize_effects.QUANT
+        current = spec.fields["layer"].coerce("layer", from_widget(spec, {"layer": layer})["layer"])
     except ValueError:
         return 1
-    return q.next_layer(model if isinstance(model, str) else "", current)
+    return quantize_effects.next_layer(model if isinstance(model, str) else "", current)
 
 
 callback(Output(cid(P, "layer"), "value"), Input(cid(P, "next"), "n_clicks"), State(cid(P, "layer"), "value"),
          State(cid(P, "model"), "value"), prevent_initial_call=True)(next_layer)
 
 
-def _check_card(c: q.TorchCheck) -> list:
+def _check_card(c: quantize_effects.TorchCheck) -> list:
     """The cross-check against torch: a sentence, the table, and a note when torch left layers in float."""
     note = None if c.linear_only else html.P("quantize_dynamic leaves Conv2d layers in float, so for this model "
                                              "its network is only partly quantized.", className="nl-help")
-    return [html.P(fig.describe_check(c)), table(("compared", "ours", "torch"), fig.check_rows(c)), note]
+    return [html.P(figures.describe_check(c)), table(("compared", "ours", "torch"), figures.check_rows(c)), note]
 
 
 # One layer: light, follows the bits slider while it moves.
-LAYER_SECTION = Section(P, "hist", q.QUANT, lambda v, _: q.layer_view(**v),
-                        [Chart("hist", fig.histogram_figure, fig.describe_histogram),
-                         Chart("channels", fig.channel_figure, fig.describe_channels)],
+LAYER_SECTION = Section(P, "hist", quantize_effects.QUANT, lambda v, _: quantize_effects.layer_view(**v),
+                        [Chart("hist", figures.histogram_figure, figures.describe_histogram),
+                         Chart("channels", figures.channel_figure, figures.describe_channels)],
                         fix="Fix the value above to see the layer.", drag=("bits",))
 # The whole network at every bit width, with the cross-check against torch: a background job.
-SWEEP_SECTION = Section(P, "sweep", q.SWEEP, lambda v, progress: q.sweep(**v, progress=progress),
-                        [Chart("sweep", fig.sweep_figure, fig.describe_sweep),
+SWEEP_SECTION = Section(P, "sweep", quantize_effects.SWEEP,
+                        lambda v, progress: quantize_effects.sweep(**v, progress=progress),
+                        [Chart("sweep", figures.sweep_figure, figures.describe_sweep),
                          Text("check", lambda s: _check_card(s.check), blank=[])],
                         fix="Fix the value above to run the sweep.", job=True)
 SECTIONS = (LAYER_SECTION, SWEEP_SECTION)

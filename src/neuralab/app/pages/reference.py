@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from dash import Input, Output, callback, dcc, html
 
 from neuralab.app import ui
 from neuralab.app.controls import checked, cid, controls, wire
-from neuralab.app.registry import BY_PATH
+from neuralab.app.registry import BY_PATH, prefix
 from neuralab.params import Choice, ParamSpec
 
-P = "reference"
+P = prefix(__name__)
 #: topic key -> the live page it belongs to; neuralab/content/{key}.md holds the text
 TOPICS = {
     name: f"/{name}"
@@ -58,8 +59,8 @@ def layout(values: dict, messages: list[str]) -> html.Div:
 
 
 @callback(Output(cid(P, "article"), "children"), Input(cid(P, "topic"), "value"))
-def show(topic):
-    def render(v):
+def show(topic: Any) -> list | html.P:
+    def render(v: dict) -> list:
         page = BY_PATH[TOPICS[v["topic"]]]
         return [
             dcc.Markdown(text(v["topic"]), className="nl-prose"),

@@ -8,13 +8,14 @@ from dash import Input, Output, Patch, State, callback, html, no_update
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, reseed_button, wire, wire_reseed
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, Together, table
 from neuralab.params import ParamError, ParamSpec
-from neuralab.plots import regularization as fig
-from neuralab.train import regularize as reg
+from neuralab.plots import regularization as figures
+from neuralab.train import regularize
 from neuralab.train.regularize import DECAY, DROPOUT, PENALTY, STOPPING
 
-P = "reg"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, PENALTY, DROPOUT, DECAY, STOPPING)
 PENALTY_SWEEP = ParamSpec("penalty_sweep", seed=PENALTY.fields["seed"])
 DROPOUT_SWEEP = ParamSpec("dropout_sweep", seed=DROPOUT.fields["seed"])
@@ -34,11 +35,12 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             ui.toolbar(
                 controls(P, SPEC, values, ["seed"]),
                 reseed_button(P, "New split"),
-                html.P(f"The set-up: {reg.N_TRAIN} of scikit-learn's 8 × 8 handwritten digits to train on, the usual "
-                       f"360 to validate, and a 64 → {reg.WIDTH} → 10 ReLU network with {reg.N_WEIGHTS:,} weights, "
-                       f"{reg.N_WEIGHTS // reg.N_TRAIN} per training image. Without help it gets every training "
-                       "image right and a good share of the others wrong: that gap is what regularization tries "
-                       "to close. The seed picks the images, the initial weights and the batch order.",
+                html.P(f"The set-up: {regularize.N_TRAIN} of scikit-learn's 8 × 8 handwritten digits to train on, "
+                       f"the usual 360 to validate, and a 64 → {regularize.WIDTH} → 10 ReLU network with "
+                       f"{regularize.N_WEIGHTS:,} weights, {regularize.N_WEIGHTS // regularize.N_TRAIN} per training "
+                       "image. Without help it gets every training image right and a good share of the others "
+                       "wrong: that gap is what regularization tries to close. The seed picks the images, the "
+                       "initial weights and the batch order.",
                        className="nl-help"),
             ),
             _penalties(values),
@@ -75,10 +77,10 @@ def _penalties(values: dict) -> html.Section:
                      heavy=True),
             html.Div(id=cid(P, "pen-table"), className="nl-prose nl-reg-table"),
             ui.md(
-                f"**How to read it.** Each row is one network's {reg.N_WEIGHTS:,} weights. The red bar at 0 counts "
-                "weights that are *exactly* 0.0, kept apart from the bin around 0. Under L2 the histogram narrows; "
-                "under L1 (proximal) a growing share jumps into the red bar as λ rises. The gap column is training "
-                "accuracy minus validation accuracy: the part of the training score that was memorized."
+                f"**How to read it.** Each row is one network's {regularize.N_WEIGHTS:,} weights. The red bar at 0 "
+                "counts weights that are *exactly* 0.0, kept apart from the bin around 0. Under L2 the histogram "
+                "narrows; under L1 (proximal) a growing share jumps into the red bar as λ rises. The gap column is "
+                "training accuracy minus validation accuracy: the part of the training score that was memorized."
             ),
             _why_prox(),
             ui.chart(cid(P, "sweep"), "Training and validation accuracy, and the share of zero weights, against λ",
@@ -95,10 +97,10 @@ def _penalties(values: dict) -> html.Section:
 
 
 def _why_prox() -> html.Div:
-    paths = reg.l1_paths(0.5, lr=0.1, w0=1.0, target=0.2, n=40)
+    paths = regularize.l1_paths(0.5, lr=0.1, w0=1.0, target=0.2, n=40)
     chart = ui.chart(cid(P, "paths"), "One weight under L1: proximal step against subgradient step")
-    chart.children[1].children.figure = fig.l1_paths_figure(paths)  # static: computed once, at layout time
-    chart.children[2].children = fig.describe_l1_paths(paths)
+    chart.children[1].children.figure = figures.l1_paths_figure(paths)  # static: computed once, at layout time
+    chart.children[2].children = figures.describe_l1_paths(paths)
     return html.Div(
         [
             ui.md(
@@ -181,9 +183,10 @@ def _decay(values: dict) -> html.Section:
                      heavy=True),
             html.Div(id=cid(P, "decay-table"), className="nl-prose nl-reg-table"),
             ui.md(
-                f"With η = {reg.ADAM_LR:g} and {reg.EPOCHS} epochs of {reg.UPDATES_PER_EPOCH} updates, AdamW's decay "
-                f"alone removes 1 − (1 − ηλ)^updates of a weight: {100 * reg.decoupled_shrink(0.1):.1f}% at λ = 0.1 "
-                f"and {100 * reg.decoupled_shrink(1.0):.0f}% at λ = 1. That is why AdamW's usual "
+                f"With η = {regularize.ADAM_LR:g} and {regularize.EPOCHS} epochs of {regularize.UPDATES_PER_EPOCH} "
+                "updates, AdamW's decay alone removes 1 − (1 − ηλ)^updates of a weight: "
+                f"{100 * regularize.decoupled_shrink(0.1):.1f}% at λ = 0.1 "
+                f"and {100 * regularize.decoupled_shrink(1.0):.0f}% at λ = 1. That is why AdamW's usual "
                 "λ values (0.01 to 0.1) look large next to L2's. The same number in Adam + L2 crushes the quiet "
                 "weights. The two λ are not interchangeable; tune the one for the optimizer you use."
             ),
@@ -200,10 +203,10 @@ def _stopping(values: dict) -> html.Section:
                 "low; stop once it has gone *patience* epochs without one; hand back the saved copy "
                 "(`Config(patience=…, restore_best=True)`). It costs nothing but a copy of the weights, and it "
                 "saves the epochs that would only have memorized.\n\n"
-                f"To make the memorizing phase visible this run uses {reg.STOP_N_TRAIN} training images with a "
+                f"To make the memorizing phase visible this run uses {regularize.STOP_N_TRAIN} training images with a "
                 "share of their labels replaced by random digits. The network learns the real digits first "
                 "(validation loss falls), then memorizes the wrong labels (it climbs again). The grey curve is "
-                f"the same run left to go all {reg.STOP_EPOCHS} epochs; the star is the checkpoint handed back."
+                f"the same run left to go all {regularize.STOP_EPOCHS} epochs; the star is the checkpoint handed back."
             ),
             ui.row(controls(P, SPEC, values, ["patience", "label_noise"])),
             alert(cid(P, "stop-alert")),
@@ -247,35 +250,36 @@ def _when() -> html.Section:
 # λ sweep; the dropout section's the masks, then the p sweep. The sweeps do not read λ or p (their
 # slider only places the dotted marker), and their runs are stored on disk, so after the first time a
 # λ or p move retrains only the runs at the new value.
-HISTOGRAMS = Section(P, "pen", PENALTY, lambda v, progress: reg.compare_penalties(**v, progress=progress),
-                     [Chart("hist", fig.histogram_figure, fig.describe_histograms),
-                      Text("pen-table", lambda cmp: table(*fig.penalty_table(cmp)))],
+HISTOGRAMS = Section(P, "pen", PENALTY, lambda v, progress: regularize.compare_penalties(**v, progress=progress),
+                     [Chart("hist", figures.histogram_figure, figures.describe_histograms),
+                      Text("pen-table", lambda cmp: table(*figures.penalty_table(cmp)))],
                      fix="Fix the value above to train.", job=True)
 LAM_SWEEP = Section(P, "lam-sweep", PENALTY_SWEEP,
-                    lambda v, progress: (reg.penalty_sweep(v["seed"], progress=progress), v["lam"]),
-                    [Chart("sweep", lambda r: fig.penalty_sweep_figure(*r),
-                           lambda r: fig.describe_penalty_sweep(r[0]))],
+                    lambda v, progress: (regularize.penalty_sweep(v["seed"], progress=progress), v["lam"]),
+                    [Chart("sweep", lambda r: figures.penalty_sweep_figure(*r),
+                           lambda r: figures.describe_penalty_sweep(r[0]))],
                     fix="Fix the value above to run the sweep.", job=True, alert=False, marks=LAM_MARK)
-MASKS = Section(P, "drop", DROPOUT, lambda v, _: reg.train_dropout(**v),
-                [Chart("masks", fig.mask_figure, fig.describe_masks)],
+MASKS = Section(P, "drop", DROPOUT, lambda v, _: regularize.train_dropout(**v),
+                [Chart("masks", figures.mask_figure, figures.describe_masks)],
                 fix="Fix the value above to train.", job=True)
 P_SWEEP = Section(P, "p-sweep", DROPOUT_SWEEP,
-                  lambda v, progress: (reg.dropout_sweep(v["seed"], progress=progress), v["p"]),
-                  [Chart("dsweep", lambda r: fig.dropout_sweep_figure(*r), lambda r: fig.describe_dropout_sweep(r[0]))],
+                  lambda v, progress: (regularize.dropout_sweep(v["seed"], progress=progress), v["p"]),
+                  [Chart("dsweep", lambda r: figures.dropout_sweep_figure(*r),
+                         lambda r: figures.describe_dropout_sweep(r[0]))],
                   fix="Fix the value above to run the sweep.", job=True, alert=False, marks=P_MARK)
-ADAMW = Section(P, "decay", DECAY, lambda v, progress: reg.compare_decay(**v, progress=progress),
-                [Chart("adamw", fig.decay_figure, fig.describe_decay),
-                 Text("decay-table", lambda dc: table(*fig.decay_table(dc)))],
+ADAMW = Section(P, "decay", DECAY, lambda v, progress: regularize.compare_decay(**v, progress=progress),
+                [Chart("adamw", figures.decay_figure, figures.describe_decay),
+                 Text("decay-table", lambda dc: table(*figures.decay_table(dc)))],
                 fix="Fix the value above to train.", job=True)
-STOP = Section(P, "stop", STOPPING, lambda v, progress: reg.early_stopping(**v, progress=progress),
-               [Chart("stop", fig.stopping_figure, fig.describe_stopping)],
+STOP = Section(P, "stop", STOPPING, lambda v, progress: regularize.early_stopping(**v, progress=progress),
+               [Chart("stop", figures.stopping_figure, figures.describe_stopping)],
                fix="Fix the value above to train.", job=True)
 SECTIONS = (HISTOGRAMS, LAM_SWEEP, MASKS, P_SWEEP, ADAMW, STOP)
 
 # the penalty comparison reports its five runs, the sweep two per λ and the unregularized one;
 # train_dropout reports nothing, the p sweep one step per p
-PENALTY_JOB = Together(P, "penalties", (HISTOGRAMS, LAM_SWEEP), (5, 2 * len(reg.LAM_GRID) + 1))
-DROPOUT_JOB = Together(P, "dropout", (MASKS, P_SWEEP), (1, len(reg.P_GRID)))
+PENALTY_JOB = Together(P, "penalties", (HISTOGRAMS, LAM_SWEEP), (5, 2 * len(regularize.LAM_GRID) + 1))
+DROPOUT_JOB = Together(P, "dropout", (MASKS, P_SWEEP), (1, len(regularize.P_GRID)))
 
 update_penalties, update_dropout = PENALTY_JOB.register(), DROPOUT_JOB.register()
 update_decay, update_stopping = ADAMW.register(), STOP.register()
@@ -307,13 +311,13 @@ def lam_marker(lam: Any, summary: Any = "") -> Patch | Any:
     no_update for a bad value, or while the chart holds no sweep yet (its caption is empty).
     """
     value = _valid(LAM_MARK, "lam", lam)
-    return _patch_shapes(None if value is None else fig.lam_marker(value), summary)
+    return _patch_shapes(None if value is None else figures.lam_marker(value), summary)
 
 
 def p_marker(p: Any, summary: Any = "") -> Patch | Any:
     """A patch moving the p marker on the dropout sweep chart; no_update for a bad value or an empty chart."""
     value = _valid(P_MARK, "p", p)
-    return _patch_shapes(None if value is None else fig.dropout_marker(value), summary)
+    return _patch_shapes(None if value is None else figures.dropout_marker(value), summary)
 
 
 @callback(Output(cid(P, "sweep"), "figure", allow_duplicate=True), Input(cid(P, "lam"), "drag_value"),

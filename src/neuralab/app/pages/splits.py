@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.data.datasets import DATASETS, load, with_copies
-from neuralab.data.splits import CV, LEAK, SCHEMES, SPLIT, compare_splits, leakage, run_cv
+from neuralab.data.splits import CV, LEAK, SCHEMES, SPLIT, CVResult, SplitReport, compare_splits, leakage, run_cv
 from neuralab.params import ParamSpec
-from neuralab.plots import splits as fig
+from neuralab.plots import splits as figures
+from neuralab.progress import Progress
 
-P = "splits"
+P = prefix(__name__)
 SPEC = ParamSpec.merge(P, SPLIT, CV, LEAK)
 
 
@@ -105,35 +108,36 @@ def layout(values: dict, messages: list[str]) -> html.Div:
     )
 
 
-def _with_classes(report):
+def _with_classes(report: SplitReport) -> tuple[SplitReport, tuple[str, ...]]:
     """The split report with its dataset's class names (the shares chart labels the classes)."""
     return report, load(report.dataset).class_names
 
 
-def _cv(v: dict, progress):
+def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, ...]]:
     ds = with_copies(v["dataset"], v["copies"], v["seed"])
     return run_cv(**v, progress=progress), ds.y, ds.class_names
 
 
-def _cv_notes(out) -> list:
+def _cv_notes(out: tuple[CVResult, np.ndarray, tuple[str, ...]]) -> list:
     result = out[0]
     return [html.Li(SCHEMES[result.scheme].lesson)] + [html.Li(n) for n in result.notes]
 
 
 # The size bar (what the slider moves) and the shares chart are two sections, so the bar redraws at once.
 SIZES = Section(P, "split", SPLIT, lambda v, _: compare_splits(**v),
-                [Chart("sizes", fig.sizes_figure, fig.describe_sizes),
+                [Chart("sizes", figures.sizes_figure, figures.describe_sizes),
                  Text("blurb", lambda r: DATASETS[r.dataset].blurb)],
                 fix="Fix the value above to see the split.")
 SHARES = Section(P, "shares", SPLIT, lambda v, _: _with_classes(compare_splits(**v)),
-                 [Chart("shares", lambda r: fig.class_share_figure(*r), lambda r: fig.describe_class_shares(*r))],
+                 [Chart("shares", lambda r: figures.class_share_figure(*r),
+                        lambda r: figures.describe_class_shares(*r))],
                  fix="Fix the value above to see the class shares.", alert=False)
 CV_SECTION = Section(P, "cv", CV, _cv,
-                     [Chart("folds", lambda r: fig.fold_figure(*r), lambda r: fig.describe_folds(r[0])),
+                     [Chart("folds", lambda r: figures.fold_figure(*r), lambda r: figures.describe_folds(r[0])),
                       Text("cv-notes", _cv_notes, blank=[])],
                      fix="Fix the value above to run cross-validation.", job=True)
 LEAK_SECTION = Section(P, "leak", LEAK, lambda v, progress: leakage(**v, progress=progress),
-                       [Chart("leak", fig.leak_figure, fig.describe_leak)],
+                       [Chart("leak", figures.leak_figure, figures.describe_leak)],
                        fix="Fix the value above to run the experiment.", job=True)
 SECTIONS = (SIZES, SHARES, CV_SECTION, LEAK_SECTION)
 

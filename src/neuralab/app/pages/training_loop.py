@@ -6,13 +6,14 @@ from dash import Input, Output, callback, ctx, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
+from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Section, Text, table
-from neuralab.plots import training_loop as fig
+from neuralab.plots import training_loop as figures
 from neuralab.progress import Progress
 from neuralab.train import stepwise
 from neuralab.train.stepwise import LOOP, LoopState
 
-P = "loop"
+P = prefix(__name__)
 SPEC = LOOP
 SETTINGS = ["batch_size", "optimizer", "lr", "seed"]
 BUTTONS = (("next", "Next step ▶"), ("batch", "Next batch"), ("epoch", "To the end of the epoch"),
@@ -94,12 +95,12 @@ def _reading() -> html.Section:
 def _cards(st: LoopState) -> list:
     return [html.Li([html.Strong(title), html.Span(value)], className=f"nl-loop-card nl-loop-{status}",
                     **({"aria-current": "step"} if status == "now" else {}))
-            for title, value, status in fig.step_cards(st)]
+            for title, value, status in figures.step_cards(st)]
 
 
 def _weights(st: LoopState) -> list:
     """The weights table's caption, head and body (the table itself is in the layout)."""
-    rows = table(("weight", "before step 4", "after", "change"), fig.weight_rows(st))
+    rows = table(("weight", "before step 4", "after", "change"), figures.weight_rows(st))
     return [html.Caption("A few real weights of this batch's update"), *rows.children]
 
 
@@ -116,12 +117,12 @@ def _code(run: tuple[LoopState, int]) -> html.Div:
 # The step chart comes first: it carries the sentence when a value is bad. The alert box is ``loop-alert``.
 LOOP_SECTION = Section(
     P, "loop", LOOP, _run,
-    [Chart("step", lambda r: fig.step_figure(r[0]), lambda r: fig.describe_step(r[0])),
-     Text("where", lambda r: fig.position_text(r[0])),
+    [Chart("step", lambda r: figures.step_figure(r[0]), lambda r: figures.describe_step(r[0])),
+     Text("where", lambda r: figures.position_text(r[0])),
      Text("cards", lambda r: _cards(r[0]), blank=[]),
      Text("code", _code),
      Text("weights", lambda r: _weights(r[0]), blank=[]),
-     Chart("history", lambda r: fig.history_figure(r[0]), lambda r: fig.describe_history(r[0])),
+     Chart("history", lambda r: figures.history_figure(r[0]), lambda r: figures.describe_history(r[0])),
      Alert("alert")],
     fix="Fix the value above to run the loop.", alert=False)
 SECTIONS = (LOOP_SECTION,)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from neuralab.data import playground as pgdata
+from neuralab.data import playground
 from neuralab.train import divergence
 from neuralab.train.playground.spec import GAIN_LIMIT, UNSCALED_RMS
 
@@ -31,7 +31,7 @@ def diverged_sentence(eng: Engine, loss: float) -> str:
     when = f"by the end of epoch {eng.epoch} (update {eng.updates}), with the learning rate at {eng.lr:.3g}"
     rms = np.sqrt(np.mean(eng._Xtr**2, axis=0))
     k = int(np.argmax(rms))
-    name = pgdata.FEATURES.get(data.feature_names[k], data.feature_names[k])
+    name = playground.FEATURES.get(data.feature_names[k], data.feature_names[k])
     if rms[k] > UNSCALED_RMS:
         seen = (f"The largest input, {name}, has a root mean square of {rms[k]:.3g} (1 for standardized inputs); "
                 f"the loss's curvature grows with the square of the inputs' scale, and the largest stable learning "
@@ -40,7 +40,7 @@ def diverged_sentence(eng: Engine, loss: float) -> str:
         seen = (f"The inputs are on a unit scale (largest root mean square {rms[k]:.2g}), so the learning rate "
                 f"itself is the likely cause. ")
     fixes = [f"lower the learning rate ten-fold (to {eng.lr / 10:.3g})"]
-    squared = [pgdata.FEATURES[f] for f in data.feature_names if f in ("x2", "y2", "xy")]
+    squared = [playground.FEATURES[f] for f in data.feature_names if f in ("x2", "y2", "xy")]
     if squared:
         fixes.append(f"drop {' and '.join(squared)}: {'it is' if len(squared) == 1 else 'they are'} far larger "
                      "than the other inputs")

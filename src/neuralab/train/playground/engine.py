@@ -51,13 +51,12 @@ import torch
 from scipy.special import expit
 from torch import nn
 
-from neuralab.data import playground as pgdata
+from neuralab.data import playground
 from neuralab.data.playground import PlaygroundData
 from neuralab.nn.models import mlp
 from neuralab.train import schedules
 from neuralab.train.optimizers import OPTIMIZERS
-from neuralab.train.playground import kernels
-from neuralab.train.playground import optimizers as optim
+from neuralab.train.playground import kernels, optimizers
 from neuralab.train.playground.divergence import diverged_sentence
 from neuralab.train.playground.results import Curves, Health, Maps, Metrics, Snapshot
 from neuralab.train.playground.spec import (
@@ -386,7 +385,7 @@ class Engine:
         cfg, th, tmp = self.cfg, self.theta, self._tmp
         lr = self.lr
         self._t += 1
-        optim.step(cfg.optimizer, th, self.grad, self._m, self._v, tmp, lr, self._t, cfg.weight_decay)
+        optimizers.step(cfg.optimizer, th, self.grad, self._m, self._v, tmp, lr, self._t, cfg.weight_decay)
         if cfg.l1:  # soft-threshold the weights; biases and norm parameters get a threshold of 0
             np.abs(th, out=tmp)
             tmp -= (lr * cfg.l1) * self._wmask
@@ -513,7 +512,7 @@ class Engine:
 
     def maps(self, res: int = 50) -> Maps:
         """Each input, each hidden neuron and the output over a ``res × res`` grid (2-D data only)."""
-        g = pgdata.grid(self.data, res)
+        g = playground.grid(self.data, res)
         with np.errstate(all="ignore"):
             out, _, posts = self.forward(g.X, collect=True)
         proba = None
@@ -628,7 +627,7 @@ class Engine:
         if data is None:
             if meta["values"] is None:
                 raise ValueError("this state holds no page values; pass the data it was trained on.")
-            data = pgdata.load(meta["values"])
+            data = playground.load(meta["values"])
         eng = cls(cfg, data, meta["values"])
         eng._restore(arrays, meta)
         return eng
@@ -666,7 +665,7 @@ def build(values: dict | None = None, **kwargs: Any) -> Engine:
     Raises :class:`~neuralab.params.ParamError` with sentences for bad values.
     """
     v = PLAYGROUND.validate(PLAYGROUND.subset({**(values or {}), **kwargs}))
-    return Engine(config(v), pgdata.load(v), v)
+    return Engine(config(v), playground.load(v), v)
 
 
 # ---------------------------------------------------------------------------------------------------------------

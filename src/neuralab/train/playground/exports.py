@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from neuralab.data import playground as pgdata
+from neuralab.data import playground
 from neuralab.nn import models
 from neuralab.train import schedules
 from neuralab.train.optimizers import MOMENTUM
@@ -131,9 +131,9 @@ def _data_source(eng: Engine) -> str:
                 "    import base64, io\n"
                 "    z = np.load(io.BytesIO(base64.b64decode(''.join(_DATA))))\n"
                 "    return z['X_train'], z['y_train'], z['X_test'], z['y_test']\n")
-    funcs = "\n\n".join(inspect.getsource(getattr(pgdata, f)) for f in _DATA_FUNCS)
+    funcs = "\n\n".join(inspect.getsource(getattr(playground, f)) for f in _DATA_FUNCS)
     k = v["classes"] if d.task == "classification" else 0
-    return (f"BOX = {pgdata.BOX!r}\n_BUMPS = np.array({pgdata._BUMPS.tolist()!r})\n\n\n{funcs}\n\n"
+    return (f"BOX = {playground.BOX!r}\n_BUMPS = np.array({playground._BUMPS.tolist()!r})\n\n\n{funcs}\n\n"
             f"_GENERATORS = {{'circle': _circle, 'xor': _xor, 'gauss': _gauss, 'spiral': _spiral,\n"
             f"               'reg_plane': _reg_plane, 'reg_gauss': _reg_gauss}}\n\n\n"
             "def load_data():\n"

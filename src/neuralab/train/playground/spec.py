@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from neuralab.data import playground as pgdata
+from neuralab.data import playground
 from neuralab.data.playground import DATA, selected_features
 from neuralab.nn.models import ACTIVATIONS, INITS, NORMS
 from neuralab.params import Choice, Float, Int, ParamSpec, Rule
@@ -81,7 +81,7 @@ def _io_sizes(values: dict) -> tuple[int, int]:
     """(inputs, outputs) implied by the data controls, without drawing the data."""
     ds = values["dataset"]
     n_in = 64 if ds == "digits" else len(selected_features(values))
-    if pgdata.DATASETS[ds][1] == "regression":
+    if playground.DATASETS[ds][1] == "regression":
         return n_in, 1
     k = 10 if ds == "digits" else int(values["classes"])
     return n_in, (k if k > 2 else 1)
@@ -96,7 +96,7 @@ def n_weights(sizes: tuple[int, ...] | list[int], norm: str = "none") -> int:
 def _n_train(values: dict) -> int:
     """Training points the data controls give (the stratified split's exact count; the draw is cached)."""
     try:
-        return len(pgdata.load(values).y_train)
+        return len(playground.load(values).y_train)
     except ValueError:  # the data controls themselves are bad: another rule says so
         return 10**9
 
@@ -169,7 +169,7 @@ def config(values: dict) -> EngineConfig:
     """The :class:`EngineConfig` for validated page ``values`` (see :data:`PLAYGROUND`)."""
     n_in, n_out = _io_sizes(values)
     ds = values["dataset"]
-    head = "regression" if pgdata.DATASETS[ds][1] == "regression" else ("binary" if n_out == 1 else "multiclass")
+    head = "regression" if playground.DATASETS[ds][1] == "regression" else ("binary" if n_out == 1 else "multiclass")
     return EngineConfig(
         sizes=(n_in, *hidden_sizes(values), n_out), activations=hidden_activations(values), head=head,
         init=values["init"], norm=values["norm"], dropout=float(values["dropout"]), optimizer=values["optimizer"],
