@@ -117,7 +117,12 @@ class Float:
         return math.log10(value) if self.log else value
 
     def from_slider(self, x: float) -> float:
-        return float(10.0**x) if self.log else float(x)
+        if not self.log:
+            return float(x)
+        try:
+            return float(10.0**x)
+        except OverflowError:  # a crafted position (1e308): too large for any range, so validation refuses it
+            return math.inf
 
 
 @dataclass(frozen=True)

@@ -107,11 +107,18 @@ GATE = ForkGate()
 
 
 def install(server) -> None:
-    """Route every request of ``server`` (a Flask app) through :data:`GATE`."""
-    from flask import g
+    """Route every request of ``server`` (a Flask app) through :data:`GATE`, once its body is in.
+
+    A request enters the gate only after its whole body has arrived (at most the app's
+    ``MAX_CONTENT_LENGTH``, else a 413). A client sending its body a byte a second would
+    otherwise count as running for minutes: the next job's fork would wait for it, and every
+    request after that would wait for the fork.
+    """
+    from flask import g, request
 
     @server.before_request
     def _enter():
+        request.get_data(cache=True)  # read outside the gate; Dash's get_json() reads this copy
         GATE.enter()
         g.nl_gate = True
 

@@ -62,6 +62,9 @@ def layout() -> html.Div:
 
 def render(pathname: str | None, search: str | None):
     """The page for ``pathname``, built from the URL query ``search``."""
+    if not isinstance(pathname, str | None):  # a crafted request: only the browser's address is a page
+        return placeholder.not_found(str(pathname)[:100])
+    search = search if isinstance(search, str) else ""
     page: Page | None = BY_PATH.get((pathname or "/").rstrip("/") or "/")
     if pathname in (None, "", "/"):
         return home.layout()

@@ -121,14 +121,14 @@ SECTIONS = (STACK,)
 
 def download_c(_n: int | None, files: dict[str, str] | None) -> dict[str, str] | NoUpdate:
     """The generated C file, from the pipeline's last run."""
-    if not files:
+    if not isinstance(files, dict) or not isinstance(files.get("c"), str):  # none yet, or a crafted request
         return no_update
     return dict(content=files["c"], filename="neuralab_digits.c")
 
 
 def download_onnx(_n: int | None, files: dict[str, str] | None) -> dict[str, Any] | NoUpdate:
     """The exported ONNX file, from the pipeline's last run."""
-    if not files:
+    if not isinstance(files, dict) or not isinstance(files.get("onnx"), str):  # none yet, or a crafted request
         return no_update
     return dict(content=files["onnx"], filename="neuralab_digits.onnx", base64=True)
 

@@ -219,7 +219,7 @@ def surface_card(surface: str) -> list | str:
     Args:
         surface: a key of :data:`~neuralab.train.descent.SURFACES`, as the radio items send it.
     """
-    if surface not in SURFACES:
+    if not isinstance(surface, str) or surface not in SURFACES:  # a crafted request may send a list
         return ""
     s = SURFACES[surface]
     mins = "; ".join(f"({x:.3f}, {y:.3f}) with f = {f:.4g}" for x, y, f in descent.minima(surface))
