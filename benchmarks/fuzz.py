@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 URL = "/_dash-update-component"
 BG_WAIT_S = 20.0
+JOB_ONLY = ("jobs started", "polls", "200 job handles", "failed", "lost", "unfinished")
 
 
 def _sentence(doc: dict, dep: dict) -> bool:
@@ -75,6 +76,10 @@ def main() -> None:
             doc = r.get_json(silent=True) or {}
             if "response" in doc:
                 c["200 sentence" if _sentence(doc, dep) else "200 other"] += 1
+            elif "cacheKey" in doc:
+                c["200 job handles"] += 1
+            else:
+                c["200 other"] += 1
             return doc
         return None
 
@@ -87,8 +92,8 @@ def main() -> None:
             while time.monotonic() < deadline:
                 r = client.post(query, json=payload)
                 c["polls"] += 1
-                if r.status_code != 204 or "response" in r.get_data(as_text=True):
-                    c["requests"] += 1
+                c["requests"] += 1
+                if r.status_code not in (200, 204) or "response" in r.get_data(as_text=True):
                     doc = record("background", r, dep)
                     if doc is None or "response" in doc:
                         text = str(doc)
@@ -103,14 +108,14 @@ def main() -> None:
     common = dict(deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
 
-    for dep in deps:
+    def campaign(dep: dict):
         kind = "background" if dep.get("background") else "light"
         values = bad_typed if kind == "background" else anything
         n = args.background if kind == "background" else args.light
 
         @settings(max_examples=n, **common)
         @given(data=st.data())
-        def run(data, dep=dep, kind=kind, values=values):
+        def run(data):
             ins = data.draw(st.lists(values, min_size=len(dep["inputs"]), max_size=len(dep["inputs"])))
             state = data.draw(st.lists(values, min_size=len(dep["state"]), max_size=len(dep["state"])))
             payload = body(dep, ins, state)
@@ -125,11 +130,16 @@ def main() -> None:
         run()
         counts[kind]["callbacks"] += 1
 
+    for dep in deps:
+        campaign(dep)
+
     elapsed = time.perf_counter() - started
     for kind, c in counts.items():
-        for figure in ("callbacks", "examples", "requests", "jobs started", "polls", "200 sentence", "200 other",
-                       "204", "4xx", "5xx", "traceback", "failed", "lost", "unfinished"):
-            if kind == "light" and figure in ("jobs started", "polls", "failed", "lost", "unfinished"):
+        # 200/204/4xx/5xx count answers: a light request's, a job's first (its handles) and its last poll's;
+        # the polls before (204, or progress only) count as polls, not answers
+        for figure in ("callbacks", "examples", "requests", "jobs started", "polls", "200 job handles", "200 sentence",
+                       "200 other", "204", "4xx", "5xx", "traceback", "failed", "lost", "unfinished"):
+            if kind == "light" and figure in JOB_ONLY:
                 continue
             print(f"{kind}_{figure.replace(' ', '_')} {c[figure]} {'callbacks' if figure == 'callbacks' else 'count'}")
     print(f"elapsed {elapsed:.1f} s")
