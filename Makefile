@@ -1,6 +1,7 @@
 # Two commands for a fresh machine:
 #   make serve   set up .venv if needed, then serve the lab at http://127.0.0.1:8050
 #   make test    the same set-up plus a browser, then lint, the layer contract and every test
+#                (tests/test_audit.py runs pip-audit on the installed dependencies; skipped offline)
 
 PYTHON ?= python3
 VENV   := .venv
