@@ -34,6 +34,9 @@ def test_defaults_validate():
         ({"window": [1]}, "window must be a whole number"),
         ({"lr": float("nan")}, "lr must be a finite number"),
         ({"lr": "inf"}, "lr must be a finite number"),
+        ({"lr": -(10**400)}, "lr must be a finite number"),  # beyond any float: float() overflows
+        ({"window": 10**400}, "window must be a finite number; got 1000000"),
+        ({"window": 10**5000}, "window must be a finite number; got an integer of about 5000 digits"),
         ({"lr": 2.0}, "lr must be between 0.0001 and 1"),
         ({"kind": "c"}, "kind must be one of a, b; got 'c'"),
         ({"kind": 1}, "kind must be one of a, b"),

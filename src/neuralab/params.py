@@ -35,7 +35,10 @@ _ECHO_LIMIT = 40
 
 
 def _echo(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int past Python's 4300-digit limit for printing
+        text = f"an integer of about {value.bit_length() * 0.30103:.0f} digits"
     return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
 
 
@@ -214,7 +217,10 @@ def _as_number(name: str, raw: Any, what: str) -> float:
         except ValueError:
             raise ValueError(f"{name} must be {what}; got {_echo(raw)}.") from None
     elif isinstance(raw, int | float):
-        raw_num = float(raw)
+        try:
+            raw_num = float(raw)
+        except OverflowError:  # an int beyond any float (10**400 in a crafted request): not finite either
+            raw_num = math.inf if raw > 0 else -math.inf
     else:
         raise ValueError(f"{name} must be {what}; got {_echo(raw)}.")
     if not math.isfinite(raw_num):
