@@ -11,6 +11,10 @@ Background callbacks are fuzzed through the whole job: the request forks a job, 
 value, and the page's polls bring back the sentence. Since every example holds a refused value in each
 part of the job, no example computes anything; a burst of jobs is bounded separately, with the job
 limits recording how many held a slot at once.
+
+Around the values: forged job handles in the query (a cache key, a job id, another process's id to
+cancel) read nothing and end nothing; a body that is not a request (bytes, deep nesting, bare JSON)
+is a 4xx; a body one byte over the size limit is refused unread and one at the limit is read.
 """
 
 from __future__ import annotations
@@ -371,3 +375,75 @@ def test_a_burst_of_jobs_from_two_browsers_stays_within_the_limits(app, deps, pa
     assert spans["all"], "no job got a slot"
     assert _most_at_once(spans["all"]) <= 3
     assert all(_most_at_once(s) <= 2 for who, s in spans.items() if who != "all")
+
+
+# ---------------------------------------------------------------- the request around the values
+
+
+@pytest.fixture
+def bystander():
+    """A process of ours that no request may end: a forged job handle naming it must not kill it."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+handle = st.one_of(st.text(max_size=40), st.sampled_from(["", "~", "1~", "~x", "0", "-1", "1" * 30]))
+
+
+@settings(max_examples=15, **SETTINGS)
+@given(data=st.data())
+def test_forged_job_handles_read_nothing_and_end_nothing(client, deps, page_props, bystander, data):
+    """Polls and cancels carry the job's handles in the query; a forged one is ignored (Dash signs them)."""
+    section = data.draw(st.sampled_from(JOBS), label="job")
+    dep = dep_of(deps, section)
+    values = {(d["id"], d["property"]): page_props.get(d["id"], {}).get(d["property"])
+              for d in [*dep["inputs"], *dep["state"]]}
+    for part in _parts(section):  # should a forged handle start a job, it refuses its values at once
+        values[(f"{part.page}-{next(iter(part.spec.fields))}", "value")] = {"forged": True}
+    pid = str(bystander.pid)
+    query = {k: data.draw(handle | st.sampled_from([pid, f"{pid}~forged"]), label=k)
+             for k in data.draw(st.sets(st.sampled_from(["cacheKey", "job", "oldJob"]), min_size=1), label="keys")}
+    r = client.post(URL, query_string=query, json=request_for(dep, values))
+    check(r)
+    assert r.status_code in (200, 204)
+    if r.status_code == 200 and "cacheKey" in (doc := r.get_json()):  # no valid handle: a new job was started
+        deadline = time.monotonic() + POLL_S
+        while time.monotonic() < deadline:  # followed to its answer, so that none is left running
+            polled = client.post(URL, query_string={"cacheKey": doc["cacheKey"], "job": doc["job"]},
+                                 json=request_for(dep, values))
+            if polled.status_code == 200 and "response" in polled.get_json():
+                break
+            time.sleep(0.02)
+    else:
+        assert r.status_code == 204 or "response" not in r.get_json()  # nothing read from the job store
+    assert bystander.poll() is None, "a forged job handle ended another process"
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(raw=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode),
+                     st.integers(1, 50_000).map(lambda n: b"[" * n), st.integers(1, 5_000).map(lambda n: b'{"a":' * n),
+                     st.sampled_from([b"", b"null", b"NaN", b"Infinity", b"\xef\xbb\xbf{}", b'{"output": "\xff"}'])))
+def test_a_body_that_is_not_a_request_is_a_400(client, raw):
+    """Anything else as the body (bytes, text, deep nesting, bare JSON values) is a short 4xx."""
+    r = client.post(URL, data=raw, content_type="application/json")
+    check(r)
+    assert 400 <= r.status_code < 500
+
+
+@settings(max_examples=6, **SETTINGS)
+@given(extra=st.integers(-64, 64))
+def test_a_body_over_the_size_limit_is_refused_and_one_under_it_is_read(client, deps, extra):
+    from neuralab.app import MAX_REQUEST_BYTES
+
+    dep = dep_of(deps, LIGHT[0])
+    body = request_for(dep, {})
+    size = len(json.dumps({**body, "pad": ""}).encode())
+    body["pad"] = "x" * (MAX_REQUEST_BYTES - size + extra)  # the whole body is MAX_REQUEST_BYTES + extra
+    r = client.post(URL, data=json.dumps(body), content_type="application/json")
+    check(r)
+    assert (r.status_code == 413) == (extra > 0), r.status_code
