@@ -4,7 +4,8 @@ The larger sibling of tests/app/test_fuzz.py: the same request builder and value
 examples. Light callbacks get any value of any type in every input; background callbacks get
 badly typed values only, and each job is followed (polled as the page does, for at most
 BG_WAIT_S) until its answer, then killed if still running. Prints one line per figure,
-``name value unit``; the 5xx and traceback counts must be 0.
+``name value unit``; the 5xx and traceback counts must be 0. The CPU time of each first request
+(p50, p99, max) shows how long one request can hold a core of the server.
 
 An answer "with a sentence" is a 200 whose alert output names one of the callback's controls
 (the sentence a bad value gets on the page).
@@ -57,6 +58,7 @@ def main() -> None:
     client = app.server.test_client()
     deps = server_side(client.get("/_dash-dependencies").get_json())
     counts: dict[str, Counter] = {"light": Counter(), "background": Counter()}
+    cpu: dict[str, list[tuple[float, str]]] = {"light": [], "background": []}  # (CPU s, callback) per request
     started = time.perf_counter()
 
     def record(kind: str, r, dep: dict) -> dict | None:
@@ -119,7 +121,9 @@ def main() -> None:
             ins = data.draw(st.lists(values, min_size=len(dep["inputs"]), max_size=len(dep["inputs"])))
             state = data.draw(st.lists(values, min_size=len(dep["state"]), max_size=len(dep["state"])))
             payload = body(dep, ins, state)
+            t0 = time.thread_time()  # the test client answers in this thread: the request's own CPU time
             r = client.post(URL, json=payload)
+            cpu[kind].append((time.thread_time() - t0, dep["output"]))
             counts[kind]["requests"] += 1
             counts[kind]["examples"] += 1
             doc = record(kind, r, dep)
@@ -142,6 +146,13 @@ def main() -> None:
             if kind == "light" and figure in JOB_ONLY:
                 continue
             print(f"{kind}_{figure.replace(' ', '_')} {c[figure]} {'callbacks' if figure == 'callbacks' else 'count'}")
+        # how long one request held a core (a job's first request: the fork; its work runs in the job)
+        spent = sorted(cpu[kind])
+        if spent:
+            for q, (s, _) in (("p50", spent[len(spent) // 2]), ("p99", spent[int(len(spent) * 0.99)]),
+                              ("max", spent[-1])):
+                print(f"{kind}_request_cpu_{q} {s * 1000:.0f} ms")
+            print(f"# {kind}: the most CPU went to {spent[-1][1].strip('.').split('...')[0]}", file=sys.stderr)
     print(f"elapsed {elapsed:.1f} s")
     if counts["light"]["5xx"] + counts["background"]["5xx"] + counts["light"]["traceback"] + \
             counts["background"]["traceback"]:
