@@ -20,6 +20,8 @@ bytes such as model weights):
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
 import logging
@@ -27,7 +29,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -160,6 +162,9 @@ def memo(kind: str, depends: Sequence[str] = (), salt: str = "") -> Callable[[Ca
     version) and :func:`code_version` of the function's own module and of ``depends``.
     Background jobs run in separate processes that share nothing in memory: this lets a
     sweep reuse the runs another job finished, and a reload after a restart answer at once.
+    Keyword arguments (a ``progress`` callback, say) reach the function but are not part of the key.
+    While one process computes a value, another asking for the same one waits and then reads it
+    (two background jobs that need the same landscape train it once).
 
     Example:
         >>> @memo("runs", depends=("neuralab.train.loop",), salt=torch.__version__)
@@ -168,20 +173,49 @@ def memo(kind: str, depends: Sequence[str] = (), salt: str = "") -> Callable[[Ca
 
     def wrap(fn: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(fn)
-        def stored(*args: Any) -> T:
+        def stored(*args: Any, **kwargs: Any) -> T:
             version = code_version(fn.__module__, *depends)
             key = hashlib.sha256(repr((fn.__qualname__, args, salt)).encode()).hexdigest()[:24]
             path = root() / kind / version / f"{key}.pkl"
-            payload = read(path)
-            if payload is not None:
-                try:
-                    return pickle.loads(payload)
-                except Exception as exc:  # a class that changed shape since: recompute
-                    log.warning("neuralab cache: %s no longer loads (%s); recomputed.", path, exc)
-            value = fn(*args)
-            write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            hit = _load(path)
+            if hit is not None:
+                return hit[0]
+            with _computing(path):  # a second process asking for the same result waits for the first
+                hit = _load(path)
+                if hit is not None:
+                    return hit[0]
+                value = fn(*args, **kwargs)
+                write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
             return value
 
         return stored
 
     return wrap
+
+
+def _load(path: Path) -> tuple[Any] | None:
+    """``(value,)`` unpickled from ``path``, or None when it is missing, damaged or no longer loads."""
+    payload = read(path)
+    if payload is None:
+        return None
+    try:
+        return (pickle.loads(payload),)
+    except Exception as exc:  # a class that changed shape since: recompute
+        log.warning("neuralab cache: %s no longer loads (%s); recomputed.", path, exc)
+        return None
+
+
+@contextlib.contextmanager
+def _computing(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside ``path`` (none when the directory cannot be written: compute anyway)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115  # closed below
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released by the kernel if this process dies
+        yield
+    finally:
+        fh.close()
