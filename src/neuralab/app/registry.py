@@ -36,7 +36,7 @@ PAGES: tuple[Page, ...] = (
     Page("/regularization", "Regularization", "Optimization", "L1, L2, dropout and early stopping on a real net.",
          "neuralab.app.pages.regularization", "06"),
     Page("/hyperparameter-search", "Hyperparameter search", "Optimization", "Grid, random and Bayesian search.",
-         None, "07"),
+         "neuralab.app.pages.hyperparameter_search", "07"),
     Page("/training-loop", "The training loop", "Optimization", "Forward, loss, backward, step, one at a time.",
          "neuralab.app.pages.training_loop",
          "08"),
