@@ -57,7 +57,8 @@ def _declared() -> list[Section | Together]:
     """Every section callback the pages register: each Together, and each Section not inside one."""
     objs: dict[int, Section | Together] = {}
     for page in built():
-        for obj in vars(importlib.import_module(page.module)).values():
+        module = importlib.import_module(page.module)
+        for obj in (*vars(module).values(), *getattr(module, "SECTIONS", ())):  # a page of parts lists them all
             if isinstance(obj, Section | Together):
                 objs[id(obj)] = obj
     inside = {id(p) for t in objs.values() if isinstance(t, Together) for p in t.parts}
