@@ -176,8 +176,8 @@ def forget(key: str) -> None:
 
 # ---------------------------------------------------------------- a job's fate, as the page learns it
 
-LOST = ("This computation stopped before it finished: its process ended (stopped from outside, or out of "
-        "memory) and left no result.")
+LOST = ("This computation stopped before it finished: its process ended without a result (the server "
+        "restarted, the process was killed, or memory ran out).")
 FAILED = "This computation failed ({why}); the server's log has the details."
 UNQUEUED = "The job queue did not answer, so this computation never started."
 STALLED = ("No answer came from this computation for {s} s, longer than any job may run, so it was given up "
