@@ -40,7 +40,7 @@ REFUSALS = (  # (outcome, a fragment of the sentence the page shows)
     ("stopped: time limit", "the lab's limit"),
     ("lost", "stopped before it finished"),
     ("never started", "never started"),
-    ("given up", "longer than any job may run"),
+    ("given up", "gave no result within"),
 )
 
 

@@ -1,8 +1,18 @@
-"""A job that ends without an answer is reported to its page, with a way to run it again; its slot is freed.
+"""A job that ends without a result is reported to its page instead of leaving it waiting or silent.
 
 Dash ends a page's polling silently when a job's process is gone and left no result: the page kept
-its old chart and never learned why. These tests kill a real job process mid-run (as an operator's
-``kill -9`` or the kernel's out-of-memory killer would) and follow the page's polls as the browser does.
+its old chart and never learned why. This module covers, on the diskcache backend:
+
+* a real job process killed mid-run (``kill -9``, as an operator or the out-of-memory killer would),
+  followed through the page's polls: the page hears it stopped, with a link to run it again, and its
+  slots are free;
+* a job the page cancelled itself, which is not reported;
+* a job that never answers, given up once :func:`~neuralab.app.limits.overdue_s` has passed, and a job
+  the queue never took: both offer the link;
+* a job that raises: a sentence with the exception's first line and no link, not kept in the cache;
+* a refusal or a failure read first by another page with the same settings (a twin job), which the
+  twin's page is still told, and how long that copy is kept;
+* the job marks swept after a day, and state directories that fall back to a temporary one.
 """
 
 from __future__ import annotations
@@ -106,8 +116,22 @@ def test_a_job_that_never_answers_is_given_up_after_the_longest_a_job_may_take(t
     old = time.time() - limits.overdue_s() - 1
     os.utime(limits._mark_path("submitted", job), (old, old))
     answer = manager.get_result("k", job)
-    assert limits.is_busy(answer) and "given up" in str(answer[1].children)
+    assert limits.is_busy(answer) and "gave no result within" in str(answer[1].children)
+    assert limits.RERUN in str(answer[1].children)  # waiting longer would not help; running it again may
     assert limits.was_cancelled(job)
+
+
+def test_a_job_the_queue_never_took_offers_to_run_it_again(tmp_path, monkeypatch):
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path))
+    import diskcache
+
+    manager = jobs.JobManager(diskcache.Cache(str(tmp_path / "c")), cache_by=[jobs.code_version])
+    context_value.set(AttributeDict(outputs_list=[{"id": "x-alert", "property": "children"}]))
+    answer = str(manager.get_result("k", jobs.UNQUEUED))
+    assert "never started" in answer and limits.RERUN in answer
 
 
 def test_old_marks_are_swept(tmp_path, monkeypatch):
@@ -131,7 +155,8 @@ def test_a_job_that_raises_is_a_sentence_not_a_400_and_is_not_cached(client, lea
         assert r.status_code == 200
         response = _poll(client, body, r.get_json())
         alert = str(response["splits-leak-alert"]["children"])
-        assert "This computation failed (the teaching model diverged" in alert and "Traceback" not in alert
+        assert "This computation failed: the teaching model diverged" in alert and "Traceback" not in alert
+        assert limits.RERUN not in alert  # the same settings would fail the same way
     monkeypatch.undo()
     r = client.post(URL, json=body)
     assert "failed" not in str(_poll(client, body, r.get_json())["splits-leak-alert"]["children"])
@@ -192,9 +217,9 @@ def test_a_refusal_read_by_a_twin_jobs_page_is_not_reported_lost(tmp_path, monke
 def test_a_failure_read_by_a_twin_jobs_page_is_not_reported_lost(tmp_path, monkeypatch):
     manager, _outputs, first, second = _twins(tmp_path, monkeypatch)
     manager.handle.set("k", {"background_callback_error": {"msg": "it diverged", "tb": "Traceback ..."}})
-    assert "failed (it diverged)" in str(manager.get_result("k", first))
+    assert "failed: it diverged." in str(manager.get_result("k", first))
     answer = manager.get_result("k", second)
-    assert "failed (it diverged)" in str(answer) and limits.LOST not in str(answer)
+    assert "failed: it diverged." in str(answer) and limits.LOST not in str(answer)
 
 
 def test_a_kept_answer_expires(tmp_path, monkeypatch):

@@ -136,9 +136,11 @@ class BoundedJobs:
     Dash ends a page's polling silently when a job is gone and left no result: the page kept its old
     chart (or its "running" look) and never learned why. Here such a poll answers with a sentence and a
     link to run it again, unless the page itself (or a delivered result) ended the job. A job that neither
-    answers nor ends for longer than any job may run (a Celery worker killed outright, no worker at all)
-    is given up the same way. The job store failing (Redis down) is answered as "still running" until it
-    comes back or the job is overdue, never with a 500.
+    answers nor ends within :func:`limits.overdue_s` of its submit (a Celery worker killed outright, no
+    worker at all, or a task that waited that long in the queue) is stopped and given up the same way. A
+    job that raised gets a sentence without the link: the same settings would fail again. The job store
+    failing (Redis down) is answered as "still running" until it comes back or the job is overdue, never
+    with a 500.
     """
 
     store_errors: tuple[type[BaseException], ...] = ()  # the job store's "not reachable" exceptions
@@ -216,7 +218,8 @@ class BoundedJobs:
             error = result["background_callback_error"]
             log.error("a job failed: %s\n%s", error.get("msg"), error.get("tb"))
             first = str(error.get("msg", "")).strip().splitlines()[:1]
-            answer = self._lost(limits.FAILED.format(why=(first[0][:200] if first else "no message")))
+            why = first[0][:200].rstrip(" .") if first else ""
+            answer = self._lost(limits.FAILED.format(why=why or "no message"), rerun=False)
             limits.keep_answer(key, answer)
             return answer
         if result is self.UNDEFINED and job is not None:
@@ -225,6 +228,9 @@ class BoundedJobs:
                 kept = limits.kept_answer(key)  # refused (or failed) with a twin whose page read the answer first
                 return kept if kept is not None else self._lost(limits.LOST)
             if running and limits.age(job) > limits.overdue_s():
+                log.warning("job %s gave no result %.0f s after its submit and is stopped (Celery: are workers "
+                            "running, and keeping up with the queue? diskcache: it outlived its time limit)",
+                            job, limits.overdue_s())
                 self.terminate_job(job)
                 return self._lost(limits.STALLED.format(s=round(limits.overdue_s())))
         return result
@@ -240,11 +246,13 @@ class BoundedJobs:
             return True
 
     @staticmethod
-    def _lost(sentence: str):
+    def _lost(sentence: str, rerun: bool = True):
+        """``sentence`` in the page's outputs; with ``rerun``, a link to run the same settings again (a job that
+        was lost, never queued or given up may well succeed next time; one that raised would fail again)."""
         from dash import callback_context
 
         log.warning("job reported to its page: %s", sentence)
-        return limits.busy_outputs(callback_context.outputs_list, sentence, rerun=True)
+        return limits.busy_outputs(callback_context.outputs_list, sentence, rerun=rerun)
 
 
 def _close_listeners() -> None:

@@ -6,7 +6,8 @@ runs, the job takes one of :data:`MAX_JOBS` global slots and one of
 address). A job that finds no free slot waits its turn, up to :data:`QUEUE_S`; only
 :data:`MAX_WAITING` jobs may wait at once. A job that cannot get a slot, or that runs
 past :data:`MAX_JOB_S`, answers with a sentence in the page's own outputs instead of
-a result; that answer is never cached.
+a result; that answer is removed from the cache once read, so the same settings compute
+again next time.
 
 Slots are ``flock`` locks on files in the cache directory, so they hold across every
 worker process of this machine, and a killed job frees its slot with its process.
@@ -141,10 +142,15 @@ def watch(key: str, limit_s: float | None = None) -> None:
     file, touched by :func:`beat` at every poll, and ends the process when it goes quiet;
     the slots it held are freed with the process. Call it in the job's process.
 
-    The job also ends when the server that forked it does (a restart): it shares that
-    server's SQLite job store through connections copied by the fork, and once the server
-    is gone a new one may reset the store's shared index, after which the job's result
-    would be written where no reader finds it. The page is told the job was lost instead.
+    The job also ends when the web process that forked it does (Dash's server, or the one
+    gunicorn worker that started it; a restart, or gunicorn killing a worker at its timeout):
+    it shares that process's SQLite job store through connections copied by the fork, and
+    once that process is gone a new one may reset the store's WAL index (``cache.db-shm``),
+    after which the job's result would be written where no reader finds it. The page is told
+    the job was lost instead.
+
+    Only the diskcache backend calls this (:class:`neuralab.app.jobs.JobManager`): a Celery
+    task has no heartbeat and no parent in the web server, and runs on whatever its page does.
     """
     limit = ORPHAN_S if limit_s is None else limit_s
     path = _beat_path(key)
@@ -176,12 +182,13 @@ def forget(key: str) -> None:
 
 # ---------------------------------------------------------------- a job's fate, as the page learns it
 
-LOST = ("This computation stopped before it finished: its process ended without a result (the server "
-        "restarted, the process was killed, or memory ran out).")
-FAILED = "This computation failed ({why}); the server's log has the details."
+LOST = ("This computation stopped before it finished and left no result: the lab restarted, the process was "
+        "killed or ran out of memory, or this page stopped asking about it for "
+        f"{ORPHAN_S} s (a sleeping computer, a lost connection).")
+FAILED = "This computation failed: {why}. Other settings may work; the lab's log has the details."
 UNQUEUED = "The job queue did not answer, so this computation never started."
-STALLED = ("No answer came from this computation for {s} s, longer than any job may run, so it was given up "
-           "(is a job worker running?).")
+STALLED = ("This computation gave no result within {s} s, longer than a job normally takes from start to "
+           "finish, so it was stopped. Run it again; if this keeps happening, tell whoever runs the lab.")
 RERUN = "Run it again"
 
 
@@ -241,11 +248,11 @@ KEEP_S = 60.0  # how long an answer one page has read and cleared stays readable
 
 
 def keep_answer(key: str, answer: Any) -> None:
-    """An answer for cache key ``key`` that is not cached (a refusal, a failure) was just read and cleared.
+    """Keep, for :data:`KEEP_S` seconds, an answer that was just read and removed from the cache (a refusal, a failure).
 
     Jobs with the same inputs share one cache key, so one place for their answer: when learners
-    who opened the same page at once are refused together, the first page's poll takes the
-    refusal (and clears it, so that the next identical request computes for real), and the
+    who opened the same page at once are refused together, the first page's poll reads the
+    refusal and removes it (so that the next identical request computes for real), and the
     other job is gone with no answer left. Its page reads this copy (:func:`kept_answer`) instead
     of being told that its process died.
     """
@@ -270,7 +277,13 @@ def kept_answer(key: str) -> Any:
 
 
 def overdue_s() -> float:
-    """A job that has neither answered nor ended after this long never will: its slot wait, its run, a margin."""
+    """Seconds after its submit at which a job that has neither answered nor ended is given up.
+
+    The longest wait for a slot (:data:`QUEUE_S`), the longest run (:data:`MAX_JOB_S`) and a margin.
+    With diskcache a job starts at its submit, so this bounds it from start to end. With Celery the
+    clock also runs while the task waits in the broker's queue for a worker, which no limit bounds:
+    a task queued longer than this is given up before it has run.
+    """
     return QUEUE_S + MAX_JOB_S + 30.0
 
 
