@@ -45,6 +45,8 @@ OUTPUTS = [{"id": "splits-folds", "property": "figure"}, {"id": "splits-folds-su
      "busy: browser's slots"),
     (limits.LOST, "lost"),
     (limits.STALLED.format(s=360), "given up"),
+    (limits.FAILED.format(why="ValueError: the model diverged"), "failed"),
+    (limits.FAILED.format(why="it ran past the lab's limit"), "failed"),  # the exception's words do not matter
 ])
 def test_a_refusal_is_told_from_a_result(sentence, expected):
     assert learner.outcome(_answer(OUTPUTS, sentence)) == expected

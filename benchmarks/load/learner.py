@@ -32,8 +32,9 @@ KINDS = (PAGE_GET, ASSET_GET, RENDER, LIGHT, HEAVY, SUBMIT, POLL, CANCEL)
 
 #: How a job's answer ended, read from its text. The sentences are the lab's own (neuralab.app.limits);
 #: ``tests/test_load_benchmark.py`` checks that each fragment still appears there.
-BUSY_MARK = "nl-busy"  # limits.BUSY_MARK: every refusal, time-out and lost job carries it
-REFUSALS = (  # (outcome, a fragment of the sentence the page shows)
+BUSY_MARK = "nl-busy"  # limits.BUSY_MARK: every refusal, time-out, failure and lost job carries it
+REFUSALS = (  # (outcome, a fragment of the sentence the page shows); the first that matches wins
+    ("failed", "This computation failed"),  # first: the exception's own words follow it
     ("busy: queue full", "as many jobs as it can queue"),
     ("busy: browser's slots", "This browser already has"),
     ("busy: all slots taken", "computation slots are taken by other users"),

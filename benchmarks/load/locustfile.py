@@ -18,14 +18,16 @@ Every background job is polled as the renderer polls it: every ``interval`` ms, 
 request for the same outputs sends ``?oldJob=`` and the old chain stops. Each tab allows six
 requests at once, as a browser allows six connections per host.
 
-Requests are named by kind (:data:`learner.KINDS`). Job outcomes (computed, refused as busy and
-why, cancelled, superseded, abandoned), HTTP statuses and failures are counted beside Locust's
-statistics and written as JSON to ``$NEURALAB_LOAD_OUT`` at the end.
+Requests are named by kind (:data:`learner.KINDS`). Job outcomes (computed, failed, refused as
+busy and why, cancelled, superseded, abandoned), the actions actually done, HTTP statuses and
+failures are counted beside Locust's statistics and written as JSON to ``$NEURALAB_LOAD_OUT`` at
+the end (nothing is written without it).
 
 Environment: ``NEURALAB_LOAD_CATALOG`` (the catalog JSON, required), ``NEURALAB_LOAD_OUT``,
 ``NEURALAB_LOAD_SEED``. Run through ``run.py``, or on its own against a running lab::
 
-    locust -f benchmarks/load/locustfile.py --host http://127.0.0.1:8050 --headless -u 5 -r 1 -t 40s
+    NEURALAB_LOAD_CATALOG=catalog.json NEURALAB_LOAD_OUT=counts.json \
+        locust -f benchmarks/load/locustfile.py --host http://127.0.0.1:8050 --headless -u 5 -r 1 -t 40s
 """
 
 from __future__ import annotations
@@ -209,7 +211,8 @@ class Tab:
         if res is None or res[0] != 200:
             return
         answer = json.loads(res[1])
-        if "response" in answer:
+        if "response" in answer:  # answered at once (Dash 4 always starts a job, but count it if one is not)
+            TALLY.job(learner.outcome(res[1]), time.monotonic() - t0)
             return self.answered(answer, 1)
         if not (answer.get("cacheKey") and answer.get("job")):
             TALLY.count("errors", f"{learner.SUBMIT}: no cacheKey/job: {res[1][:120]!r}")

@@ -9,9 +9,10 @@ close tabs), samples the server every second, and stops it by its PID. Prints on
 Figures per level (prefix ``uN_``): requests per second; n, p50/p95/p99 per request kind; 5xx and
 other failures; the job queue (jobs waiting and running, sampled from the slot locks every
 second; jobs refused with a "busy" sentence, read from the answers, by reason; every other
-outcome); the server's memory (RSS summed over its process tree, and over the gunicorn
-processes alone, each as the max of the first and of the second half of the run); the cache
-directory's size against the job cache's cap; the load average and the load generator's CPU.
+outcome, failed jobs among them); the learners' actions actually done; the server's memory (RSS
+summed over its process tree, and over the gunicorn processes alone, each as the max of the first
+and of the second half of the run); the cache directory's size against the job cache's cap; the
+load average and the load generator's CPU.
 
 Statistics are reset once every learner has started (``--reset-stats``), so they cover
 ``--duration`` seconds with all of them at work. The goal the issue set: at 100 learners,
@@ -312,11 +313,13 @@ def figures(res: dict, duration_s: float) -> list[tuple[str, float, str]]:
     out.append((p + "server_tracebacks", res["server"]["tracebacks"], "lines (server log)"))
     out.append((p + "server_worker_timeouts", res["server"]["worker_timeouts"], "lines (server log)"))
     outcomes = tally.get("outcomes", {})
-    out.append((p + "jobs_submitted", sum(outcomes.values()), "jobs (ended in the run)"))
+    out.append((p + "jobs_ended", sum(outcomes.values()), "jobs (outcome known in the measured time)"))
     for name, count in sorted(outcomes.items()):
         out.append((p + "jobs_" + re.sub(r"\W+", "_", name).strip("_"), count, "jobs"))
     busy = sum(v for k, v in outcomes.items() if k.startswith("busy"))
     out.append((p + "jobs_busy", busy, "jobs refused with a busy sentence"))
+    for name, count in sorted(tally.get("actions", {}).items()):  # the mix actually done, not the task weights
+        out.append((p + "actions_" + re.sub(r"\W+", "_", name).strip("_"), count, "actions"))
     computed = tally.get("job_s", {}).get("computed", [])
     out.append((p + "job_computed_p50", pct(computed, 50), "s submit to result"))
     out.append((p + "job_computed_p95", pct(computed, 95), "s submit to result"))
