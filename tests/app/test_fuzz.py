@@ -2,9 +2,12 @@
 
 Each callback listed by ``/_dash-dependencies`` gets requests shaped as the browser sends them, with
 input values drawn by hypothesis from what no widget would send: wrong types, NaN and infinities,
-huge lists, long strings, nested dicts. Background callbacks get only badly typed values (refused
-by validation inside the job), few examples, and their job processes are killed as soon as the
-first answer is in: this tests the request path, not the jobs (see test_lost_jobs and test_limits).
+huge lists, long strings, nested dicts: :data:`LIGHT_EXAMPLES` (6) examples per light callback.
+Background callbacks get only badly typed values (refused by validation inside the job),
+:data:`BACKGROUND_EXAMPLES` (2) examples each, and the job a submit starts is killed as soon as the
+submit's answer (the job's handles) is in, before any poll: this tests the request path, not the
+jobs. The jobs' answers are checked in test_fuzz_sections, their faults in test_lost_jobs and
+test_limits.
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ back as a 200 whose alert (or caption, for a section without an alert) says that
 
 Background callbacks are fuzzed through the whole job: the request forks a job, the job refuses the
 value, and the page's polls bring back the sentence. Since every example holds a refused value in each
-part of the job, no example computes anything; a burst of jobs is bounded separately, with the job
-limits recording how many held a slot at once.
+part of the job, no example computes anything. A separate test submits twelve jobs from two browsers
+before polling any, with limits of 2 per browser and 3 in all, and records how many held a slot at any moment.
 
 Around the values: forged job handles in the query (a cache key, a job id, another process's id to
 cancel) read nothing and end nothing; a body that is not a request (bytes, deep nesting, bare JSON)
-is a 4xx; a body one byte over the size limit is refused unread and one at the limit is read.
+is a 4xx; a body over the size limit (by 1 to 64 bytes, one byte over always among them) is refused
+unread, and one at the limit or under it is read.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from contextlib import contextmanager
 
 import psutil
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from neuralab.app import limits
@@ -438,6 +439,8 @@ def test_a_body_that_is_not_a_request_is_a_400(client, raw):
 
 @settings(max_examples=6, **SETTINGS)
 @given(extra=st.integers(-64, 64))
+@example(extra=0)  # at the limit: read
+@example(extra=1)  # one byte over: refused
 def test_a_body_over_the_size_limit_is_refused_and_one_under_it_is_read(client, deps, extra):
     from neuralab.app import MAX_REQUEST_BYTES
 

@@ -1,4 +1,7 @@
-"""A client that sends its request a byte a second holds its own connection, not the lab.
+"""A client that sends its request a byte a second does not stop other requests or jobs.
+
+On Dash's threaded server it holds one thread; under gunicorn it holds one sync worker, and the
+other worker answers (here ``--workers 2``; every answer within :data:`ANSWER_S`).
 
 `neuralab serve` answers on Dash's threaded server (one worker) or under gunicorn's sync workers
 (``--workers N``). Before a job is forked, every request of the process must have finished (the

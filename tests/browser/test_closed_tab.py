@@ -2,7 +2,8 @@
 
 Dash would run a job to its end whatever became of the page. The lab's jobs watch their page's polls
 (:func:`neuralab.app.limits.watch`) and stop once those go quiet. A /playground run on digits, one
-point per update, would train for its full two minutes; closing the tab must end it well before.
+point per update, would train for its full two minutes; closing the tab must end it sooner. The job
+stops about ``NEURALAB_ORPHAN_S`` seconds (15 by default) after its page's last poll; the test allows 60 s.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """A server restarted under open pages, and two learners with different seeds on the same page.
 
-The restart test has a lab of its own (the session's server is left alone): the page that was open
-across the restart goes on answering its controls, and a job that was running when the server stopped
-ends with it; the page that polls it hears so from the new server (its handles are signed with a
-secret kept in the job store, so the new server honours them) and is offered to run it again, which
-works.
+The restart test has a lab of its own (the session's server is left alone). A /distillation job is
+started over HTTP and polled every 0.1 s by a Python thread (:class:`_Poller`), as an open page polls
+it, through the restart: the job ends with the server that forked it, and a poll answered by the new
+server says it stopped before it finished, with the link to run it again (the handles are signed
+with a secret kept in the job store, so the new server honours them). Submitting the same settings
+again, as the link would, brings the result. The browser's part: a /splits tab opened before the
+restart moves a light slider afterwards and gets its new caption from the new server.
 """
 
 from __future__ import annotations
