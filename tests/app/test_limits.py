@@ -1,4 +1,4 @@
-"""Background jobs are bounded: per browser, globally, in time; a "busy" answer is never cached."""
+"""Background jobs are bounded: per browser, globally, in time; a "busy" answer is removed from the cache once read."""
 
 import json
 import subprocess

@@ -129,9 +129,9 @@ def install(server) -> None:
 
 
 class BoundedJobs:
-    """Mixed into a Dash manager: every job runs inside the limits, a "busy" answer is never cached, each
-    declared section has a cache key of its own, and a job that ends without an answer is reported, not
-    waited for.
+    """Mixed into a Dash manager: every job runs inside the limits, a "busy" answer is removed from the cache
+    once read, each declared section has a cache key of its own, and a job that ends without an answer is
+    reported, not waited for.
 
     Dash ends a page's polling silently when a job is gone and left no result: the page kept its old
     chart (or its "running" look) and never learned why. Here such a poll answers with a sentence and a
