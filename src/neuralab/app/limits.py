@@ -128,7 +128,7 @@ def _beat_path(key: str) -> Path:
 
 
 def beat(key: str) -> None:
-    """A page has just asked about job ``key`` (every poll does): the job is still wanted."""
+    """A page has just asked about job ``key`` (every poll does, on the diskcache backend): the job is still wanted."""
     with suppress(OSError):
         os.utime(_beat_path(key))  # only a running job's file exists; a finished job's is not made again
 
@@ -188,7 +188,7 @@ LOST = ("This computation stopped before it finished and left no result: the lab
 FAILED = "This computation failed: {why}. Other settings may work; the lab's log has the details."
 UNQUEUED = "The job queue did not answer, so this computation never started."
 STALLED = ("This computation gave no result within {s} s, longer than a job normally takes from start to "
-           "finish, so it was stopped. Run it again; if this keeps happening, tell whoever runs the lab.")
+           "finish, so it was stopped. If running it again does the same, tell whoever runs the lab.")
 RERUN = "Run it again"
 
 
