@@ -37,11 +37,11 @@ OUTPUTS = [{"id": "splits-folds", "property": "figure"}, {"id": "splits-folds-su
 
 
 @pytest.mark.parametrize(("sentence", "expected"), [
-    (f"The lab is busy: all {limits.MAX_JOBS} computation slots are taken by other users, and this one waited 30 s.",
+    (f"The lab is busy: all {limits.MAX_JOBS} computation slots are taken, and this one waited 30 s.",
      "busy: all slots taken"),
     ("The lab is running as many jobs as it can queue. Nothing was computed; try again in a few seconds.",
      "busy: queue full"),
-    (f"This browser already has {limits.MAX_JOBS_PER_CLIENT} computations running, and this one waited 30 s.",
+    (f"This browser already has {limits.MAX_JOBS_PER_CLIENT} computations running, and this one waited 120 s.",
      "busy: browser's slots"),
     (limits.LOST, "lost"),
     (limits.STALLED.format(s=360), "given up"),

@@ -37,7 +37,7 @@ REFUSALS = (  # (outcome, a fragment of the sentence the page shows); the first 
     ("failed", "This computation failed"),  # first: the exception's own words follow it
     ("busy: queue full", "as many jobs as it can queue"),
     ("busy: browser's slots", "This browser already has"),
-    ("busy: all slots taken", "computation slots are taken by other users"),
+    ("busy: all slots taken", "computation slots are taken,"),
     ("stopped: time limit", "the lab's limit"),
     ("lost", "stopped before it finished"),
     ("never started", "never started"),

@@ -33,6 +33,30 @@ def test_a_browser_over_its_cap_waits_then_gets_a_sentence(slots):
         assert again == ""
 
 
+def test_a_job_behind_its_own_browsers_jobs_waits_longer_than_for_a_global_slot(slots):
+    """A page with more jobs than its browser's slots runs them in turn: the own-browser wait is OWN_QUEUE × longer."""
+    import threading
+
+    outcome, asking = {}, threading.Event()
+    with limits.slot("a") as first:
+        assert first == ""
+
+        def second():
+            started = time.monotonic()
+            asking.set()
+            with limits.slot("a", queue_s=0.5) as refusal:
+                outcome["refusal"], outcome["waited"] = refusal, time.monotonic() - started
+
+        t = threading.Thread(target=second)
+        t.start()
+        asking.wait()
+        held_since = time.monotonic()
+        while time.monotonic() - held_since < 0.8:  # longer than queue_s: a global wait would have given up
+            time.sleep(0.05)
+    t.join()
+    assert outcome["refusal"] == "" and outcome["waited"] > 0.5  # it got its turn after the first ended
+
+
 def test_the_global_cap_holds_across_browsers(slots):
     with limits.slot("a") as one, limits.slot("b") as two:
         assert one == two == ""

@@ -3,7 +3,9 @@
 Every background callback runs through :func:`bounded`. Before the page's function
 runs, the job takes one of :data:`MAX_JOBS` global slots and one of
 :data:`MAX_JOBS_PER_CLIENT` slots of its client (the ``nl_client`` cookie, else the
-address). A job that finds no free slot waits its turn, up to :data:`QUEUE_S`; only
+address). A job behind its own browser's other jobs waits its turn for up to
+:data:`OWN_QUEUE` × :data:`QUEUE_S` (a page with several jobs runs them all, two at a time);
+a job that then finds every global slot taken waits up to :data:`QUEUE_S` more. Only
 :data:`MAX_WAITING` jobs may wait at once. A job that cannot get a slot, or that runs
 past :data:`MAX_JOB_S`, answers with a sentence in the page's own outputs instead of
 a result; that answer is removed from the cache once read, so the same settings compute
@@ -48,7 +50,8 @@ MAX_JOBS_PER_CLIENT = _env_int("NEURALAB_MAX_JOBS_PER_CLIENT", 2)  # running at 
 MAX_WAITING = _env_int("NEURALAB_MAX_WAITING", 4 * MAX_JOBS)  # queued at once, all clients
 MAX_JOB_S = _env_int("NEURALAB_MAX_JOB_S", 300)  # a job still running after this is stopped
 ORPHAN_S = _env_int("NEURALAB_ORPHAN_S", 15)  # a job no page has asked about for this long is stopped
-QUEUE_S = 30.0  # how long a job waits for a slot before it gives up
+QUEUE_S = 30.0  # how long a job waits for a global slot before it gives up
+OWN_QUEUE = 4  # a job behind its own browser's jobs waits up to this many QUEUE_S for its turn
 _POLL_S = 0.05
 BUSY_MARK = "nl-busy"  # marks an answer that says "busy" or "too long": it must not be cached
 
@@ -102,21 +105,22 @@ def slot(client: str, queue_s: float = QUEUE_S) -> Iterator[str]:
                "try again in a few seconds.")
         return
     mine = held = None
-    deadline = time.monotonic() + queue_s
+    own_s = OWN_QUEUE * queue_s
+    deadline = time.monotonic() + own_s  # first the browser's own turn: its other jobs finish one by one
     try:
-        while (mine := mine or _take(f"client-{client}", MAX_JOBS_PER_CLIENT)) is None or (
-                held := _take("global", MAX_JOBS)) is None:
-            if time.monotonic() > deadline:
-                break
+        while (mine := _take(f"client-{client}", MAX_JOBS_PER_CLIENT)) is None and time.monotonic() < deadline:
+            time.sleep(_POLL_S)
+        deadline = time.monotonic() + queue_s  # then a turn among every browser's jobs
+        while mine is not None and (held := _take("global", MAX_JOBS)) is None and time.monotonic() < deadline:
             time.sleep(_POLL_S)
         _release(waiting)
         waiting = None
         if mine is None:
             yield (f"This browser already has {MAX_JOBS_PER_CLIENT} computations running, and this one waited "
-                   f"{queue_s:.0f} s for its turn. Nothing was computed; it runs when you change a control again.")
+                   f"{own_s:.0f} s for its turn. Nothing was computed; it runs when you change a control again.")
         elif held is None:
-            yield (f"The lab is busy: all {MAX_JOBS} computation slots are taken by other users, and this one "
-                   f"waited {queue_s:.0f} s. Nothing was computed; try again in a moment.")
+            yield (f"The lab is busy: all {MAX_JOBS} computation slots are taken, and this one waited "
+                   f"{queue_s:.0f} s. Nothing was computed; try again in a moment.")
         else:
             yield ""
     finally:
@@ -279,12 +283,13 @@ def kept_answer(key: str) -> Any:
 def overdue_s() -> float:
     """Seconds after its submit at which a job that has neither answered nor ended is given up.
 
-    The longest wait for a slot (:data:`QUEUE_S`), the longest run (:data:`MAX_JOB_S`) and a margin.
+    The longest wait for a slot (its browser's turn, then a global one), the longest run (:data:`MAX_JOB_S`)
+    and a margin.
     With diskcache a job starts at its submit, so this bounds it from start to end. With Celery the
     clock also runs while the task waits in the broker's queue for a worker, which no limit bounds:
     a task queued longer than this is given up before it has run.
     """
-    return QUEUE_S + MAX_JOB_S + 30.0
+    return (OWN_QUEUE + 1) * QUEUE_S + MAX_JOB_S + 30.0
 
 
 def _busy_value(output: dict, sentence: str, rerun: bool) -> Any:
