@@ -16,7 +16,7 @@ round trip is outside the measurement.
 Prints one line per page, ``PATH p50_ms=... p95_ms=...`` for the graph the slider drives;
 where a move redraws more graphs (``Probe.also``), a second line times the move to the
 last of them. Details go to stderr. It
-asserts nothing. Run:  .venv/bin/python benchmarks/browser_latency.py
+asserts nothing. Run:  .venv/bin/python benchmarks/browser_latency.py [/path ...]
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def percentile(xs: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
-def measure(base: str, chromium: str, n_moves: int) -> dict[str, list[float]]:
+def measure(base: str, chromium: str, n_moves: int, only: list[str] | None = None) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
     results: dict[str, list[float]] = {}
@@ -182,6 +182,8 @@ def measure(base: str, chromium: str, n_moves: int) -> dict[str, list[float]]:
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             for path, probe in PROBES.items():
+                if only and path not in only:
+                    continue
                 open_page(page, base, path, probe)
                 for key in keys(N_WARMUP):
                     move(page, probe, key)
@@ -210,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--moves", type=int, default=int(os.environ.get("BENCH_MOVES", N_MOVES)),
                     help=f"timed slider moves per page (default {N_MOVES})")
     ap.add_argument("--workers", type=int, default=WORKERS, help=f"server worker processes (default {WORKERS})")
+    ap.add_argument("paths", nargs="*", help="only these pages (e.g. /splits); default every page of PROBES")
     args = ap.parse_args(argv)
 
     chromium = chromium_path()
@@ -233,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             lab.start()
             log(f"server pid {lab.proc.pid} ({args.workers} workers) ready in {lab.ready_s:.1f} s at {lab.url}")
             warm_http(lab.url, ["/", *(p.path for p in PAGES)])
-            results = measure(lab.url, chromium, args.moves)
+            results = measure(lab.url, chromium, args.moves, args.paths)
         except BaseException:
             log(f"--- server log (tail) ---\n{lab.log_tail()}")
             raise
