@@ -129,6 +129,11 @@ class Explored:
         """The indices measured before step ``k`` (1-based) picks: START + k − 1 of them."""
         return self.chosen[:START + k - 1]
 
+    @property
+    def found(self) -> float:
+        """The lowest loss among every point measured, the last pick included."""
+        return float(np.min(_scored(self.truth)[self.chosen]))
+
     def best(self, k: int) -> float:
         """The lowest loss measured before step ``k`` picks (diverged points count as the baseline)."""
         return float(np.min(_scored(self.truth)[self.observed(k)]))
