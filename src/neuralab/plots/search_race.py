@@ -78,7 +78,8 @@ def regret_figure(race: Race) -> go.Figure:
                          fillcolor=_fade(color), showlegend=False, hoverinfo="skip", legendgroup=group))
         data.append(dict(type="scatter", x=t, y=q[1, a].tolist(), mode="lines", name=SAMPLERS[name].title,
                          line=dict(color=color, width=2), legendgroup=group,
-                         hovertemplate=f"{SAMPLERS[name].title}, trial %{{x}}: median regret %{{y:.3g}}<extra></extra>"))
+                         hovertemplate=f"{SAMPLERS[name].title}, trial %{{x}}: median regret "
+                                       "%{y:.3g}<extra></extra>"))
     for level in THRESHOLDS:
         data.append(dict(type="scatter", x=[1, race.trials], y=[level, level], mode="lines", showlegend=False,
                          line=dict(color=GREY, dash="dot", width=1), hoverinfo="skip"))

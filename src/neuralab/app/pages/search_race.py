@@ -79,7 +79,8 @@ def _race(values: dict) -> html.Section:
             ui.md(
                 "How to read it. On a smooth space of two dimensions a model of the loss pays off: after a few "
                 "trials the model knows which way is downhill, while grid, random and Sobol keep spending "
-                "trials on regions already known to be poor. The price is paid per suggestion, and the table measures it: a random draw costs least, TPE more, "
+                "trials on regions already known to be poor. The price is paid per suggestion, and the table "
+                "measures it: a random draw costs least, TPE more, "
                 "and the Gaussian process most, since it refits its kernel and searches its acquisition before "
                 "every trial, at a cost that grows with the trials seen. Next to a training of minutes it is "
                 "nothing; next to an objective that costs less than the suggestion, it is the whole bill.\n\n"
