@@ -31,7 +31,10 @@ def test_trials_figure_has_one_map_per_sampler_and_every_trial(raced):
     assert points == len(race.SAMPLERS) * r.trials
     failed = sum(len(t.x) for t in fig.data if t.name == "failed trial")
     assert failed == int(r.failed[:, 0].sum())
-    assert "Optuna records as failed" in figures.describe_race(r)
+    text = figures.describe_race(r, ls)
+    assert "Optuna records as failed" in text
+    i, j = ls.best
+    assert ("borders a diverged one" in text) == bool(ls.diverged[max(i - 1, 0):i + 2, max(j - 1, 0):j + 2].any())
 
 
 def test_regret_figure_draws_median_and_band_on_a_log_axis(raced):

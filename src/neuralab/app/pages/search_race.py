@@ -77,18 +77,21 @@ def _race(values: dict) -> html.Section:
             ui.chart(cid(P, "regret"), "Median regret of the best trial so far, with its spread"),
             html.Div(id=cid(P, "race-table"), className="nl-prose"),
             ui.md(
-                "How to read it. On a smooth space of two dimensions a model of the loss pays off: after a few "
-                "trials the model knows which way is downhill, while grid, random and Sobol keep spending "
-                "trials on regions already known to be poor. The price is paid per suggestion, and the table "
-                "measures it: a random draw costs least, TPE more, "
-                "and the Gaussian process most, since it refits its kernel and searches its acquisition before "
-                "every trial, at a cost that grows with the trials seen. Next to a training of minutes it is "
-                "nothing; next to an objective that costs less than the suggestion, it is the whole bill.\n\n"
+                "How to read it. A sampler that models the loss can stop spending trials where the loss is "
+                "already known to be poor, which grid, random and Sobol never do; on a smooth space of two "
+                "dimensions that should pay off after a handful of trials. Whether it does here, the chart "
+                "and the table say, and the answer depends on the data set and on the next point. The price "
+                "of a model is paid per suggestion, and the table measures it: a random draw costs least, TPE "
+                "more, and the Gaussian process most, since it refits its kernel and searches its acquisition "
+                "before every trial, at a cost that grows with the trials seen. Next to a training of minutes "
+                "it is nothing; next to an objective that costs less than the suggestion, it is the whole "
+                "bill.\n\n"
                 "Watch the diverged trials. Optuna's samplers fit only completed trials, so a trial that "
-                "returns NaN teaches them nothing: the model-based samplers, drawn towards the optimum "
-                "at the edge of the unstable region, keep proposing points past that edge. Report a diverged "
-                "run as the loss of a network that learned nothing instead (the choice above) and they learn "
-                "where the edge is.\n\n"
+                "returns NaN teaches them nothing. Where the optimum sits next to the unstable region (the "
+                "caption under the maps says whether it does), TPE and the Gaussian process are drawn towards "
+                "it and keep proposing points past the edge: compare their diverged trials with random "
+                "search's. Report a diverged run as the loss of a network that learned nothing instead (the "
+                "choice above) and they learn where the edge is.\n\n"
                 "One race is noise: with another seed the order of the samplers can change. That is why each "
                 "runs several times and the chart shows the median with the band from the 25th to the 75th "
                 "percentile. Trust a difference only when the bands part."
@@ -139,7 +142,8 @@ def _surrogate(values: dict) -> html.Section:
 
 RACE_SECTION = Section(
     P, "race", RACE_SPEC, run_race,
-    [Chart("race", lambda v: figures.trials_figure(v.race, v.landscape), lambda v: figures.describe_race(v.race)),
+    [Chart("race", lambda v: figures.trials_figure(v.race, v.landscape),
+           lambda v: figures.describe_race(v.race, v.landscape)),
      Chart("regret", lambda v: figures.regret_figure(v.race), lambda v: figures.describe_regret(v.race)),
      Text("race-table", lambda v: _race_table(v.race))],
     fix="Fix the value above to run the race.", job=True)
