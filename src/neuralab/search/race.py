@@ -9,6 +9,8 @@ A cell whose training diverged answers NaN, which Optuna refuses: the trial is r
 ``FAIL`` and the study goes on. Optuna's samplers fit their models to completed trials only,
 so a failed trial teaches TPE, the GP and CMA-ES nothing; a model-based sampler that keeps
 proposing points in a diverged corner keeps failing there, and the count of failures says so.
+With ``diverged="nothing"`` the objective reports the loss of a network that learned nothing
+instead, a bad but finite value the samplers do learn from.
 
 Regret after trial t is :meth:`Landscape.regret` of the best value so far, capped at 1 (also
 its value until a trial completes): 0 at the optimum cell, 1 for a network that learned nothing. One race is a
