@@ -192,6 +192,7 @@ def surrogate_figure(e: Explored, k: int | None = None) -> go.Figure:
     s = {name: v[k - 1] for name, v in d["series"].items()}
     x = e.x.tolist()
     top, bottom = dict(xaxis="x", yaxis="y"), dict(xaxis="x2", yaxis="y2")
+    gone = np.flatnonzero(np.isnan(e.truth.loss))
 
     def line(name, label, style, where=top, **kw):
         return dict(type="scatter", x=s[name][0], y=s[name][1], mode="lines", name=label, meta={"series": name},
@@ -200,6 +201,8 @@ def surrogate_figure(e: Explored, k: int | None = None) -> go.Figure:
     data = [
         dict(type="scatter", x=x, y=_clean(e.truth.loss), mode="lines", name="measured (hidden from the search)",
              line=dict(color=GREY, width=1.5), **top),
+        dict(type="scatter", x=[x[i] for i in gone], y=[e.truth.baseline] * len(gone), mode="markers",
+             name="diverged (scored as learning nothing)", marker=dict(symbol="x", size=6, color=GREY), **top),
         line("upper", "mean ± 2σ", dict(width=0), showlegend=False, hoverinfo="skip"),
         line("lower", "mean ± 2σ", dict(width=0), fill="tonexty", fillcolor="rgba(0,114,178,0.18)"),
         line("mean", "GP mean", dict(color=BLUE, width=2)),
