@@ -6,4 +6,8 @@ as /hyperparameter-search and ``neuralab search``.
 * :mod:`~neuralab.search.tasks`: the data sets a search runs on, split once and scaled on train.
 * :mod:`~neuralab.search.landscape`: many small networks trained at once, one per (learning rate,
   weight decay) cell, so a whole 2-D search space is measured and its true optimum known.
+* :mod:`~neuralab.search.race`: Optuna's samplers (grid, random, Sobol, TPE, GP, CMA-ES) racing on that
+  space, repeated over seeds: regret per trial, trials to 1 % and 5 %, failed trials, time per suggestion.
+* :mod:`~neuralab.search.surrogate`: a Gaussian-process surrogate on the learning-rate slice, step by
+  step, with expected improvement, the lower confidence bound and a Thompson draw.
 """
