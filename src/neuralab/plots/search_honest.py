@@ -1,0 +1,121 @@
+"""Figures for /hyperparameter-search's honest scoring: the winner's curse and nested cross-validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from neuralab.plots.format import num, pct
+from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, figure, subplot_title
+from neuralab.search.honest import Band, Curse, Nested
+
+__all__ = ["CURVES", "curse_figure", "describe_curse", "describe_nested", "nested_figure", "score"]
+
+#: (attribute suffix, legend name, colour, band drawn) of the winner's-curse curves
+CURVES = (("val", "best validation score (what the search reports)", ORANGE, True),
+          ("test", "test score of the same network", GREEN, True),
+          ("rerun", "validation, same setting, other seeds", BLUE, False))
+_FILL = {ORANGE: "rgba(230,159,0,0.18)", GREEN: "rgba(0,158,115,0.18)"}
+
+
+def score(x: float, metric: str, signed: bool = False) -> str:
+    """An accuracy as a percentage, an R² to three decimals, a loss to three significant digits."""
+    if metric == "accuracy":
+        return pct(x, signed)
+    if metric == "R²":
+        return f"{x:+.3f}" if signed else f"{x:.3f}"
+    return f"{x:+.3g}" if signed else num(x)
+
+
+def _band(n: np.ndarray, b: Band, name: str, color: str, axes: tuple[str, str]) -> list[dict]:
+    xa, ya = axes
+    return [
+        dict(type="scatter", x=n, y=b.hi, mode="lines", line=dict(width=0), xaxis=xa, yaxis=ya, showlegend=False,
+             hoverinfo="skip", legendgroup=name),
+        dict(type="scatter", x=n, y=b.lo, mode="lines", line=dict(width=0), fill="tonexty", fillcolor=_FILL[color],
+             xaxis=xa, yaxis=ya, showlegend=False, hoverinfo="skip", legendgroup=name),
+    ]
+
+
+def _panel(c: Curse, kind: str, axes: tuple[str, str], legend: bool) -> list[dict]:
+    xa, ya = axes
+    label = "loss" if kind == "loss" else c.metric
+    out: list[dict] = []
+    for key, name, color, band in CURVES:
+        b: Band = getattr(c, f"{key}_{kind}")
+        if band:
+            out += _band(c.n, b, name, color, axes)
+        out.append(dict(type="scatter", x=c.n, y=b.mean, mode="lines", name=name, legendgroup=name,
+                        showlegend=legend, xaxis=xa, yaxis=ya,
+                        line=dict(color=color, width=2, dash="solid" if band else "dash"),
+                        hovertemplate=f"%{{x}} trials: {label} %{{y:.4g}}<extra>{name}</extra>"))
+    opt = c.optimum_test_loss if kind == "loss" else c.optimum_test_metric
+    out.append(dict(type="scatter", x=[c.n[0], c.n[-1]], y=[opt, opt], mode="lines", xaxis=xa, yaxis=ya,
+                    name="test score of the true optimum", legendgroup="optimum", showlegend=legend,
+                    line=dict(color=GREY, dash="dot", width=1.5), hoverinfo="skip"))
+    return out
+
+
+def curse_figure(c: Curse) -> go.Figure:
+    """Loss (left) and accuracy or R² (right) of the kept trial against the number of trials, with 10–90 % bands."""
+    x = dict(type="log", title=dict(text="trials in the search"), tickvals=[1, 2, 5, 10, 20, 50, 100],
+             ticktext=["1", "2", "5", "10", "20", "50", "100"], range=[0, np.log10(c.n[-1])])
+    right = dict(tickformat=".0%") if c.metric == "accuracy" else {}
+    return figure(
+        _panel(c, "loss", ("x", "y"), True) + _panel(c, "metric", ("x2", "y2"), False),
+        height=440,
+        xaxis=dict(domain=[0, 0.45], **x), xaxis2=dict(domain=[0.55, 1], **x),
+        yaxis=dict(title=dict(text="loss (lower is better)")),
+        yaxis2=dict(anchor="x2", title=dict(text=f"{c.metric} (higher is better)"), **right),
+        annotations=[subplot_title("loss", 0.225), subplot_title(c.metric, 0.775)],
+        legend=dict(orientation="h", x=0, y=-0.22, yanchor="top", font=dict(color=GREY)),
+        margin=dict(b=120),
+    )
+
+
+def describe_curse(c: Curse) -> str:
+    last = len(c.n) - 1
+    m = c.metric
+    return (
+        f"Over {c.repeats:,} random searches of {c.n[-1]} trials each. With one trial the validation and test losses "
+        f"differ by {score(c.gap_loss[0], 'loss', True)} on average (no choice made yet: only the two sets differ); "
+        f"after {c.n[-1]} trials the kept network's test loss is above its validation loss by "
+        f"{score(c.gap_loss[last], 'loss', True)}. In {m}: validation {score(c.val_metric.mean[last], m)} reported, "
+        f"{score(c.test_metric.mean[last], m)} on test, {score(c.rerun_metric.mean[last], m)} when the same setting "
+        f"is trained from other seeds; the true optimum scores {score(c.optimum_test_metric, m)} on test."
+    )
+
+
+_ESTIMATES = (("plain", "best inner CV score", ORANGE), ("nested", "nested CV", BLUE),
+              ("test", "test split, once", GREEN))
+
+
+def nested_figure(r: Nested) -> go.Figure:
+    """The three estimates per repeat (joined by a grey line) and their means (wide marks)."""
+    names = [label for _, label, _ in _ESTIMATES]
+    data: list[dict] = []
+    for k in range(len(r.test)):
+        ys = [float(getattr(r, key)[k]) for key, _, _ in _ESTIMATES]
+        data.append(dict(type="scatter", x=names, y=ys, mode="lines+markers", showlegend=False,
+                         line=dict(color=GREY, width=1), marker=dict(color=GREY, size=7),
+                         hovertemplate=f"repeat {k + 1}: %{{y:.4f}}<extra>%{{x}}</extra>"))
+    for key, label, color in _ESTIMATES:
+        v = getattr(r, key)
+        data.append(dict(type="scatter", x=[label], y=[float(v.mean())], mode="markers", name=f"{label}, mean",
+                         marker=dict(symbol="line-ew-open", size=36, color=color, line=dict(width=3, color=color)),
+                         hovertemplate=f"mean over {len(v)} repeats: %{{y:.4f}}<extra>{label}</extra>"))
+    right = dict(tickformat=".0%") if r.metric == "accuracy" else {}
+    return figure(data, height=360, showlegend=False, xaxis=dict(type="category"),
+                  yaxis=dict(title=dict(text=r.metric), **right))
+
+
+def describe_nested(r: Nested) -> str:
+    m = r.metric
+    k = len(r.test)
+    over = int(np.sum(r.plain > r.test))
+    return (
+        f"{k} repeat{'s' if k > 1 else ''} on {r.pool} training rows, test split of {r.n_test} rows. Plain protocol "
+        f"minus test: {score(float(r.plain_bias.mean()), m, True)} on average (above the test score in {over} of {k}); "
+        f"nested CV minus test: {score(float(r.nested_bias.mean()), m, True)}. Cost per repeat: {r.fits_plain} "
+        f"trainings for the plain protocol, {r.fits_nested} for nested CV."
+    )
