@@ -31,8 +31,11 @@ def test_curse_figure_draws_every_curve_in_both_panels():
     np.testing.assert_allclose(lines[(figures.CURVES[1][1], "x2")].y, c.test_metric.mean)
     np.testing.assert_allclose(lines[(figures.CURVES[2][1], "x2")].y, c.rerun_metric.mean)
     filled = [t for t in f.data if t.fill == "tonexty"]
-    assert len(filled) == 4  # validation and test bands, in each panel
+    assert len(filled) == 6  # validation and test bands in the upper panels, the test check's in the lower
     np.testing.assert_allclose(filled[0].y, c.val_loss.lo)
+    lower = {(t.name, t.xaxis): t for t in f.data if t.name and t.xaxis in ("x3", "x4")}
+    np.testing.assert_allclose(lower[(figures.OPTIMISM[0][2], "x3")].y, c.optimism_loss.mean)
+    np.testing.assert_allclose(lower[(figures.OPTIMISM[1][2], "x4")].y, c.rerun_optimism_metric.mean)
     assert lines[("test score of the true optimum", "x")].y == (c.optimum_test_loss,) * 2
     assert f.layout.yaxis2.tickformat == ".0%"
 

@@ -32,6 +32,8 @@ def test_the_kept_trial_is_the_lowest_validation_loss_seen_so_far():
         assert c.test_metric.mean[n - 1] == pytest.approx(1 - flat_test[kept].mean())
         other = [ls.val_loss[1 - k // 16].ravel()[k % 16] for k in kept]  # two seeds: the other one
         assert c.rerun_loss.mean[n - 1] == pytest.approx(np.mean(other))
+        assert c.optimism_loss.mean[n - 1] == pytest.approx(c.gap_loss[n - 1])  # no NaN: mean of differences
+        assert c.rerun_optimism_metric.mean[n - 1] == pytest.approx(np.mean(1 - flat_val[kept] - (1 - np.array(other))))
 
 
 def test_without_noise_there_is_no_curse():

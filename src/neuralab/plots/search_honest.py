@@ -9,7 +9,7 @@ from neuralab.plots.format import num, pct
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, figure, subplot_title
 from neuralab.search.honest import Band, Curse, Nested
 
-__all__ = ["CURVES", "curse_figure", "describe_curse", "describe_nested", "nested_figure", "score"]
+__all__ = ["CURVES", "OPTIMISM", "curse_figure", "describe_curse", "describe_nested", "nested_figure", "score"]
 
 #: (attribute suffix, legend name, colour, band drawn) of the winner's-curse curves
 CURVES = (("val", "best validation score (what the search reports)", ORANGE, True),
@@ -56,19 +56,53 @@ def _panel(c: Curse, kind: str, axes: tuple[str, str], legend: bool) -> list[dic
     return out
 
 
+#: the lower panels: (Curse attribute for loss, for the metric, legend name, colour, band drawn)
+OPTIMISM = (("optimism_loss", "optimism_metric", "optimism: the same network on test", GREEN, True),
+            ("rerun_optimism_loss", "rerun_optimism_metric", "optimism: the same setting, other seeds", BLUE, False))
+
+
+def _optimism(c: Curse, kind: str, axes: tuple[str, str], legend: bool) -> list[dict]:
+    """How far the reported score is better than the check (the sign makes "flattered" positive), per search size."""
+    xa, ya = axes
+    out: list[dict] = []
+    for loss_key, metric_key, name, color, band in OPTIMISM:
+        b: Band = getattr(c, loss_key if kind == "loss" else metric_key)
+        if band:
+            out += _band(c.n, b, name, color, axes)
+        out.append(dict(type="scatter", x=c.n, y=b.mean, mode="lines", name=name, legendgroup=name,
+                        showlegend=legend, xaxis=xa, yaxis=ya,
+                        line=dict(color=color, width=2, dash="solid" if band else "dash"),
+                        hovertemplate=f"%{{x}} trials: %{{y:+.3g}}<extra>{name}</extra>"))
+    out.append(dict(type="scatter", x=[c.n[0], c.n[-1]], y=[0, 0], mode="lines", xaxis=xa, yaxis=ya,
+                    showlegend=False, line=dict(color=GREY, width=1), hoverinfo="skip"))
+    return out
+
+
 def curse_figure(c: Curse) -> go.Figure:
-    """Loss (left) and accuracy or R² (right) of the kept trial against the number of trials, with 10–90 % bands."""
-    x = dict(type="log", title=dict(text="trials in the search"), tickvals=[1, 2, 5, 10, 20, 50, 100],
-             ticktext=["1", "2", "5", "10", "20", "50", "100"], range=[0, np.log10(c.n[-1])])
+    """Top: loss (left) and accuracy or R² (right) of the kept trial against the number of trials, with 10–90 %
+    bands. Bottom: by how much the reported score beats the same network's test score, and the same setting's
+    score on other seeds (positive: the search flatters itself)."""
+    x = dict(type="log", tickvals=[1, 2, 5, 10, 20, 50, 100], ticktext=["1", "2", "5", "10", "20", "50", "100"],
+             range=[0, np.log10(c.n[-1])])
+    bottom = dict(x, title=dict(text="trials in the search"))
     right = dict(tickformat=".0%") if c.metric == "accuracy" else {}
+    right_gap = dict(tickformat="+.1%") if c.metric == "accuracy" else {}
+    top, low = [0.6, 1], [0, 0.38]
     return figure(
-        _panel(c, "loss", ("x", "y"), True) + _panel(c, "metric", ("x2", "y2"), False),
-        height=440,
-        xaxis=dict(domain=[0, 0.45], **x), xaxis2=dict(domain=[0.55, 1], **x),
-        yaxis=dict(title=dict(text="loss (lower is better)")),
-        yaxis2=dict(anchor="x2", title=dict(text=f"{c.metric} (higher is better)"), **right),
-        annotations=[subplot_title("loss", 0.225), subplot_title(c.metric, 0.775)],
-        legend=dict(orientation="h", x=0, y=-0.22, yanchor="top", font=dict(color=GREY)),
+        _panel(c, "loss", ("x", "y"), True) + _panel(c, "metric", ("x2", "y2"), False)
+        + _optimism(c, "loss", ("x3", "y3"), True) + _optimism(c, "metric", ("x4", "y4"), False),
+        height=680,
+        xaxis=dict(domain=[0, 0.45], anchor="y", **x), xaxis2=dict(domain=[0.55, 1], anchor="y2", **x),
+        xaxis3=dict(domain=[0, 0.45], anchor="y3", **bottom), xaxis4=dict(domain=[0.55, 1], anchor="y4", **bottom),
+        yaxis=dict(domain=top, anchor="x", title=dict(text="loss")),
+        yaxis2=dict(domain=top, anchor="x2", title=dict(text=c.metric), **right),
+        yaxis3=dict(domain=low, anchor="x3", title=dict(text="check − reported")),
+        yaxis4=dict(domain=low, anchor="x4", title=dict(text="reported − check"), **right_gap),
+        annotations=[subplot_title("loss (lower is better)", 0.225), subplot_title(f"{c.metric} (higher is better)",
+                                                                                   0.775),
+                     dict(subplot_title("how much lower the reported loss is", 0.225), y=low[1]),
+                     dict(subplot_title(f"how much higher the reported {c.metric} is", 0.775), y=low[1])],
+        legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(color=GREY)),
         margin=dict(b=120),
     )
 

@@ -53,8 +53,8 @@ NESTED = ParamSpec(
 
 #: the grid both protocols search: MLP weight penalty and Adam's step size, three values each
 GRID = {"alpha": [1e-4, 1e-2, 1.0], "learning_rate_init": [1e-3, 1e-2, 1e-1]}
-INNER, OUTER = 3, 4  # folds of the grid search's cross-validation, and of nested CV's outer split
-HIDDEN, MAX_ITER = 32, 80  # the MLP: one hidden layer of ReLU units, Adam epochs at most
+INNER, OUTER = 3, 3  # folds of the grid search's cross-validation, and of nested CV's outer split
+HIDDEN, MAX_ITER = 32, 60  # the MLP: one hidden layer of ReLU units, Adam epochs at most
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,10 @@ class Curse:
     rerun_metric: Band
     optimum_test_loss: float  # the true optimum cell's test loss, mean over seeds
     optimum_test_metric: float
+    optimism_loss: Band  # per search: test loss minus the best validation loss (positive: the search flattered)
+    optimism_metric: Band  # per search: best validation metric minus the same network's test metric
+    rerun_optimism_loss: Band  # per search: other seeds' validation loss minus the best validation loss
+    rerun_optimism_metric: Band
 
     @property
     def gap_loss(self) -> np.ndarray:
@@ -138,12 +142,14 @@ def winners_curse(ls: Landscape, trials: int = 100, repeats: int = 2000, seed: i
         return a.ravel()[kept]
 
     opt = np.ravel_multi_index(ls.best, (res, res))
+    val, test, again = kept_of(ls.val_loss), kept_of(ls.test_loss), rerun(ls.val_loss)
+    val_m, test_m, again_m = kept_of(ls.val_metric), kept_of(ls.test_metric), rerun(ls.val_metric)
     return Curse(
         ls.dataset, ls.metric, v["repeats"], step + 1,
-        _band(kept_of(ls.val_loss)), _band(kept_of(ls.test_loss)), _band(rerun(ls.val_loss)),
-        _band(kept_of(ls.val_metric)), _band(kept_of(ls.test_metric)), _band(rerun(ls.val_metric)),
+        _band(val), _band(test), _band(again), _band(val_m), _band(test_m), _band(again_m),
         float(np.nanmean(ls.test_loss.reshape(n_seeds, -1)[:, opt])),
         float(np.nanmean(ls.test_metric.reshape(n_seeds, -1)[:, opt])),
+        _band(test - val), _band(val_m - test_m), _band(again - val), _band(val_m - again_m),
     )
 
 

@@ -67,8 +67,9 @@ def layout(values: dict) -> list[html.Section]:
                 "training's validation loss per trial and keeps the best. For the network it keeps we also know "
                 "its loss on the test set, which the search never looked at, and the validation loss of the same "
                 "setting trained from the other seeds. The orange curve is what the search reports, green is what "
-                "you would actually get, blue is what training the winner again would show. The bands hold the "
-                "middle 80 % of the searches."
+                "you would actually get, blue is what training the winner again would show. The lower panels "
+                "subtract, search by search: how much better the reported score is than each check, so above zero "
+                "means the search flattered itself. The bands hold the middle 80 % of the searches."
             ),
             alert(cid(P, "curse-alert")),
             ui.chart(cid(P, "curse"), "Best validation score of a random search and the same network's test score",
