@@ -37,23 +37,31 @@ def _band(n: np.ndarray, b: Band, name: str, color: str, axes: tuple[str, str]) 
     ]
 
 
-def _panel(c: Curse, kind: str, axes: tuple[str, str], legend: bool) -> list[dict]:
+def _curves(n: np.ndarray, rows: list[tuple[Band, str, str, bool]], axes: tuple[str, str], legend: bool,
+            hover: str, level: float, level_name: str | None) -> list[dict]:
+    """Mean lines (solid with a 10–90 % band, or dashed without) and a grey horizontal line at ``level``."""
     xa, ya = axes
-    label = "loss" if kind == "loss" else c.metric
     out: list[dict] = []
-    for key, name, color, band in CURVES:
-        b: Band = getattr(c, f"{key}_{kind}")
+    for b, name, color, band in rows:
         if band:
-            out += _band(c.n, b, name, color, axes)
-        out.append(dict(type="scatter", x=c.n, y=b.mean, mode="lines", name=name, legendgroup=name,
+            out += _band(n, b, name, color, axes)
+        out.append(dict(type="scatter", x=n, y=b.mean, mode="lines", name=name, legendgroup=name,
                         showlegend=legend, xaxis=xa, yaxis=ya,
                         line=dict(color=color, width=2, dash="solid" if band else "dash"),
-                        hovertemplate=f"%{{x}} trials: {label} %{{y:.4g}}<extra>{name}</extra>"))
-    opt = c.optimum_test_loss if kind == "loss" else c.optimum_test_metric
-    out.append(dict(type="scatter", x=[c.n[0], c.n[-1]], y=[opt, opt], mode="lines", xaxis=xa, yaxis=ya,
-                    name="test score of the true optimum", legendgroup="optimum", showlegend=legend,
-                    line=dict(color=GREY, dash="dot", width=1.5), hoverinfo="skip"))
+                        hovertemplate=f"%{{x}} trials: {hover}<extra>{name}</extra>"))
+    out.append(dict(type="scatter", x=[n[0], n[-1]], y=[level, level], mode="lines", xaxis=xa, yaxis=ya,
+                    name=level_name, legendgroup=level_name, showlegend=legend and level_name is not None,
+                    line=dict(color=GREY, dash="dot" if level_name else "solid", width=1.5 if level_name else 1),
+                    hoverinfo="skip"))
     return out
+
+
+def _panel(c: Curse, kind: str, axes: tuple[str, str], legend: bool) -> list[dict]:
+    """The kept trial's scores: reported, the same network on test, the setting on other seeds; the optimum's test."""
+    rows = [(getattr(c, f"{key}_{kind}"), name, color, band) for key, name, color, band in CURVES]
+    opt = c.optimum_test_loss if kind == "loss" else c.optimum_test_metric
+    label = "loss" if kind == "loss" else c.metric
+    return _curves(c.n, rows, axes, legend, f"{label} %{{y:.4g}}", opt, "test score of the true optimum")
 
 
 #: the lower panels: (Curse attribute for loss, for the metric, legend name, colour, band drawn)
@@ -63,19 +71,8 @@ OPTIMISM = (("optimism_loss", "optimism_metric", "optimism: the same network on 
 
 def _optimism(c: Curse, kind: str, axes: tuple[str, str], legend: bool) -> list[dict]:
     """How far the reported score is better than the check (the sign makes "flattered" positive), per search size."""
-    xa, ya = axes
-    out: list[dict] = []
-    for loss_key, metric_key, name, color, band in OPTIMISM:
-        b: Band = getattr(c, loss_key if kind == "loss" else metric_key)
-        if band:
-            out += _band(c.n, b, name, color, axes)
-        out.append(dict(type="scatter", x=c.n, y=b.mean, mode="lines", name=name, legendgroup=name,
-                        showlegend=legend, xaxis=xa, yaxis=ya,
-                        line=dict(color=color, width=2, dash="solid" if band else "dash"),
-                        hovertemplate=f"%{{x}} trials: %{{y:+.3g}}<extra>{name}</extra>"))
-    out.append(dict(type="scatter", x=[c.n[0], c.n[-1]], y=[0, 0], mode="lines", xaxis=xa, yaxis=ya,
-                    showlegend=False, line=dict(color=GREY, width=1), hoverinfo="skip"))
-    return out
+    rows = [(getattr(c, lk if kind == "loss" else mk), name, color, band) for lk, mk, name, color, band in OPTIMISM]
+    return _curves(c.n, rows, axes, legend, "%{y:+.3g}", 0.0, None)
 
 
 def curse_figure(c: Curse) -> go.Figure:
