@@ -6,4 +6,6 @@ as /hyperparameter-search and ``neuralab search``.
 * :mod:`~neuralab.search.tasks`: the data sets a search runs on, split once and scaled on train.
 * :mod:`~neuralab.search.landscape`: many small networks trained at once, one per (learning rate,
   weight decay) cell, so a whole 2-D search space is measured and its true optimum known.
+* :mod:`~neuralab.search.honest`: how far a search's best validation score overstates the chosen setting
+  (random searches replayed on the landscape), and nested cross-validation against the plain protocol.
 """
