@@ -62,4 +62,4 @@ def test_nested_caption_reports_bias_and_cost():
     text = figures.describe_nested(nested())
     assert "3 repeats on 200 training rows" in text and "+0.2%" in text and "-1.0%" in text
     assert "in 2 of 3" in text and "28 trainings" in text and "112 for nested CV" in text
-    assert "R²" not in text and figures.score(0.5, "R²") == "0.500" and figures.score(0.1, "loss", True) == "+0.1"
+    assert "R²" not in text and figures.score(0.5, "R²") == "0.5000" and figures.score(0.1, "loss", True) == "+0.1"

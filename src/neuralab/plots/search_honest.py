@@ -19,11 +19,11 @@ _FILL = {ORANGE: "rgba(230,159,0,0.18)", GREEN: "rgba(0,158,115,0.18)"}
 
 
 def score(x: float, metric: str, signed: bool = False) -> str:
-    """An accuracy as a percentage, an R² to three decimals, a loss to three significant digits."""
+    """An accuracy as a percentage, an R² to four decimals (good fits differ in the third), a loss to 3 digits."""
     if metric == "accuracy":
         return pct(x, signed)
     if metric == "R²":
-        return f"{x:+.3f}" if signed else f"{x:.3f}"
+        return f"{x:+.4f}" if signed else f"{x:.4f}"
     return f"{x:+.3g}" if signed else num(x)
 
 
@@ -110,7 +110,7 @@ def describe_curse(c: Curse) -> str:
     return (
         f"Over {c.repeats:,} random searches of {c.n[-1]} trials each. With one trial the validation and test losses "
         f"differ by {score(c.gap_loss[0], 'loss', True)} on average (no choice made yet: only the two sets differ); "
-        f"after {c.n[-1]} trials the kept network's test loss is above its validation loss by "
+        f"after {c.n[-1]} trials, the kept network's test loss minus its validation loss is "
         f"{score(c.gap_loss[last], 'loss', True)}. In {m}: validation {score(c.val_metric.mean[last], m)} reported, "
         f"{score(c.test_metric.mean[last], m)} on test, {score(c.rerun_metric.mean[last], m)} when the same setting "
         f"is trained from other seeds; the true optimum scores {score(c.optimum_test_metric, m)} on test."
