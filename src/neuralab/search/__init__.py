@@ -10,4 +10,6 @@ as /hyperparameter-search and ``neuralab search``.
   space, repeated over seeds: regret per trial, trials to 1 % and 5 %, failed trials, time per suggestion.
 * :mod:`~neuralab.search.surrogate`: a Gaussian-process surrogate on the learning-rate slice, step by
   step, with expected improvement, the lower confidence bound and a Thompson draw.
+* :mod:`~neuralab.search.honest`: how far a search's best validation score overstates the chosen setting
+  (random searches replayed on the landscape), and nested cross-validation against the plain protocol.
 """

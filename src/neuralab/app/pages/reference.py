@@ -23,6 +23,7 @@ TOPICS = {
         "gradient-descent",
         "learning-rate",
         "regularization",
+        "hyperparameter-search",
         "training-loop",
         "feedforward",
         "playground",
