@@ -98,3 +98,9 @@ def test_a_study_in_a_storage_keeps_its_trials(tmp_path):
 def test_bad_settings_raise_a_sentence_naming_the_parameter(kwargs, name):
     with pytest.raises(ParamError, match=name):
         fidelity.pruners(**kwargs)
+
+
+def test_a_search_is_reproducible_dropout_included():
+    one, two = (fidelity._run("spiral", "random", "none", 3, 2, 4, None, None, lambda d, t: None) for _ in range(2))
+    assert any(t.params["dropout"] > 0 for t in one.trials)
+    assert [t.value for t in one.trials] == [t.value for t in two.trials]

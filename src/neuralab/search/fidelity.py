@@ -42,8 +42,8 @@ from neuralab.progress import Progress, quiet
 from neuralab.search.tasks import DATASET, arrays
 from neuralab.train.loop import Config, evaluate, fit
 
-__all__ = ["FIDELITY", "PRUNERS", "SAMPLERS", "Arm", "Importances", "Pruners", "Samplers", "build", "importances",
-           "objective", "pruners", "run_arm", "samplers", "suggest"]
+__all__ = ["FIDELITY", "PRUNERS", "SAMPLERS", "Arm", "Fidelity", "Importances", "Pruners", "Samplers", "build",
+           "fidelity", "importances", "objective", "pruners", "run_arm", "samplers", "suggest"]
 
 # ---------------------------------------------------------------------------------------------- the space
 
@@ -101,7 +101,9 @@ def objective(data: Arrays, epochs: int, seed: int = 0) -> Callable[[optuna.Tria
             if trial.should_prune():
                 raise optuna.TrialPruned(f"stopped after epoch {epoch}")
 
-        hist = fit(build(data, p, seed), data, cfg, on_epoch=on_epoch)
+        with torch.random.fork_rng(devices=[]):  # dropout draws its masks from torch's global generator
+            torch.manual_seed(seed)
+            hist = fit(build(data, p, seed), data, cfg, on_epoch=on_epoch)
         if hist.diverged or not math.isfinite(hist.val_loss[-1]):
             trial.set_user_attr("epochs", hist.stopped_epoch + (1 if hist.diverged else 0))
             trial.set_user_attr("failed", hist.diverged or "The validation loss is not finite.")
@@ -160,10 +162,6 @@ class Arm:
     pruner: str  # a key of PRUNERS
     epochs: int  # the full budget of one trial
     trials: tuple[optuna.trial.FrozenTrial, ...]
-
-    @property
-    def label(self) -> str:
-        return PRUNERS[self.pruner] if self.sampler == "tpe" else SAMPLERS[self.sampler]
 
     @cached_property
     def spent(self) -> np.ndarray:
@@ -380,3 +378,28 @@ def importances(arm: Arm, seed: int = 0) -> Importances:
             study, evaluator=optuna.importance.MeanDecreaseImpurityImportanceEvaluator(seed=seed))
     names = tuple(sorted(fa, key=lambda k: -fa[k]))
     return Importances(names, np.array([fa[k] for k in names]), np.array([md[k] for k in names]), complete)
+
+
+# ---------------------------------------------------------------------------------------------- all at once
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """What /hyperparameter-search shows of this space: the pruners, the samplers, the importances."""
+
+    pruners: Pruners
+    samplers: Samplers
+    importances: Importances  # of the unpruned grouped-TPE search (every trial trained in full)
+
+
+def fidelity(dataset: str = "digits", trials: int = 20, epochs: int = 9, seed: int = 0, *,
+             progress: Progress = quiet) -> Fidelity:
+    """:func:`pruners`, :func:`samplers` (sharing their unpruned TPE search) and :func:`importances`, in memory."""
+    v = FIDELITY.validate(dataset=dataset, trials=trials, epochs=epochs, seed=seed)
+    n = len(PRUNERS) + len(SAMPLERS) - 1
+    pr = pruners(**v, progress=lambda d, t: progress(d, n * v["trials"] + 1))
+    sa = samplers(**v, progress=lambda d, t: progress(max(0, d - v["trials"]) + len(PRUNERS) * v["trials"],
+                                                      n * v["trials"] + 1))
+    imp = importances(pr.arms[0], seed=v["seed"])
+    progress(n * v["trials"] + 1, n * v["trials"] + 1)
+    return Fidelity(pr, sa, imp)
