@@ -20,10 +20,12 @@ __all__ = ["contour_figure", "cost_figure", "curves_figure", "describe_contour",
            "describe_importance", "describe_parallel", "describe_samplers", "describe_slice", "importance_figure",
            "parallel_figure", "rows", "samplers_figure", "slice_figure"]
 
-ARM_COLORS = {"none": GREY, "median": BLUE, "asha": ORANGE, "hyperband": GREEN}
+ARM_COLORS = {"none": PURPLE, "median": BLUE, "asha": ORANGE, "hyperband": GREEN}
 SAMPLER_COLORS = {"tpe": BLUE, "tpe-independent": SKY, "random": GREY}
 STATE = optuna.trial.TrialState
 GAP = 0.04  # paper width between side-by-side panels
+SCALE = "Viridis"  # for Optuna's charts
+TARGET = "log10 val loss"
 
 
 def _columns(n: int) -> list[tuple[float, float]]:
@@ -65,7 +67,8 @@ def curves_figure(f: Fidelity) -> go.Figure:
                                     title=dict(text="validation loss") if k == 0 else None, showticklabels=k == 0)
         layout.setdefault("annotations", []).append(
             subplot_title(f"{PRUNERS[arm.pruner]}: {arm.total} epochs", (x0 + x1) / 2))
-    return figure(data, height=340, **layout, margin=dict(l=56, r=16, t=56, b=44))
+    return figure(data, height=360, **layout, margin=dict(l=56, r=16, t=76, b=44),
+                  legend=dict(x=1, xanchor="right", y=1.2, yanchor="bottom", orientation="h"))
 
 
 def describe_curves(f: Fidelity) -> str:
@@ -99,7 +102,7 @@ def cost_figure(f: Fidelity) -> go.Figure:
                                            "epochs<extra></extra>"))
     top = max(a.total for a in pr.arms)
     data.append(dict(type="scatter", x=[0, top], y=[pr.target, pr.target], mode="lines", name="target (every arm "
-                     "reached it)", line=dict(color=PURPLE, dash="dot", width=1.5), hoverinfo="skip"))
+                     "reached it)", line=dict(color=GREY, dash="dot", width=1.5), hoverinfo="skip"))
     return figure(data, height=340, xaxis=dict(title=dict(text="epochs spent (all trials so far)"), rangemode="tozero"),
                   yaxis=dict(title=dict(text="best validation loss so far"), type="log"))
 
@@ -111,7 +114,9 @@ def describe_cost(f: Fidelity) -> str:
     return (f"Target: validation loss {pr.target:.4g}, the best final loss every arm reached. Without pruning the "
             f"search needed {need[0]:g} epochs to get there; " + said + ". Over the whole search, pruning spent "
             + ", ".join(f"{saving[k]:.2g}× fewer epochs ({PRUNERS[a.pruner]})"
-                        for k, a in enumerate(pr.arms[1:], 1)) + ".")
+                        for k, a in enumerate(pr.arms[1:], 1))
+            + f". No pruner could save more than {pr.epochs}×: every trial trains at least one of its {pr.epochs} "
+            "epochs.")
 
 
 def rows(f: Fidelity) -> list[list[str]]:
@@ -193,10 +198,26 @@ def describe_importance(f: Fidelity) -> str:
 
 
 def _restyle(fig: go.Figure, height: int) -> go.Figure:
-    """Optuna's figure in the lab's template: transparent backgrounds, our colours and font."""
+    """Optuna's figure in the lab's template: transparent backgrounds, our font, a colour scale for both themes.
+
+    Optuna's blues vanish on a dark page; Viridis (reversed by Optuna for a minimized value,
+    so the best trials are bright) reads on both.
+    """
     fig.update_layout(template=TEMPLATE, height=height, paper_bgcolor="rgba(0,0,0,0)",
                       plot_bgcolor="rgba(0,0,0,0)", title=None)
+    for trace in fig.data:
+        if trace.type == "parcoords":
+            trace.line.colorscale = SCALE
+        elif trace.type == "contour":
+            trace.colorscale = SCALE
+        elif trace.type == "scatter" and trace.marker.colorscale is not None:
+            trace.marker.colorscale = SCALE
     return fig
+
+
+def _log_loss(t: optuna.trial.FrozenTrial) -> float:
+    """The charts' target: log10 of the final validation loss, so one blown-up trial does not flatten the rest."""
+    return math.log10(t.value)
 
 
 def _arm(f: Fidelity) -> Arm:
@@ -204,36 +225,38 @@ def _arm(f: Fidelity) -> Arm:
 
 
 def parallel_figure(f: Fidelity) -> go.Figure:
-    fig = optuna.visualization.plot_parallel_coordinate(_arm(f).study(), target_name="val loss")
+    fig = optuna.visualization.plot_parallel_coordinate(_arm(f).study(), target=_log_loss, target_name=TARGET)
     return _restyle(fig, 380)
 
 
 def describe_parallel(f: Fidelity) -> str:
     n = int(_arm(f).states(STATE.COMPLETE).sum())
     return (f"Optuna's parallel coordinates for the {n} complete trials of the unpruned search: each line is a trial, "
-            "its colour the final validation loss. A parameter a trial does not have (a width beyond its depth, "
-            "momentum under Adam) is drawn at its own tick.")
+            "its colour the final validation loss (log10). A parameter a trial does not have (a width beyond its "
+            "depth, momentum under Adam) is drawn at its own tick.")
 
 
 def slice_figure(f: Fidelity) -> go.Figure:
     params = list(f.importances.params[:4])
-    return _restyle(optuna.visualization.plot_slice(_arm(f).study(), params=params, target_name="val loss"), 340)
+    fig = optuna.visualization.plot_slice(_arm(f).study(), params=params, target=_log_loss, target_name=TARGET)
+    return _restyle(fig, 340)
 
 
 def describe_slice(f: Fidelity) -> str:
     names = ", ".join(f.importances.params[:4])
     return (f"Optuna's slice plot of the four most important parameters by fANOVA ({names}): final validation "
-            "loss against each value, colour the trial number.")
+            "loss (log10) against each value, colour the trial number.")
 
 
 def contour_figure(f: Fidelity) -> go.Figure:
     params = list(f.importances.params[:2])
-    return _restyle(optuna.visualization.plot_contour(_arm(f).study(), params=params, target_name="val loss"), 380)
+    fig = optuna.visualization.plot_contour(_arm(f).study(), params=params, target=_log_loss, target_name=TARGET)
+    return _restyle(fig, 380)
 
 
 def describe_contour(f: Fidelity) -> str:
     a, b = f.importances.params[:2]
-    return (f"Optuna's contour of the final validation loss over the two most important parameters, {a} and {b}, "
-            "interpolated between the trials (the dots): read it near the dots only.")
+    return (f"Optuna's contour of the final validation loss (log10) over the two most important parameters, {a} "
+            f"and {b}, interpolated between the trials (the dots): read it near the dots only.")
 
 
