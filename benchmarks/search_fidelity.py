@@ -7,7 +7,8 @@ runs with each pruner over the same number of trials. Per seed and arm it prints
 * ``<arm>_to_target``: epochs spent until the first complete trial reached the target, the
   best final validation loss every arm of that seed reached;
 * ``<arm>_speedup``: no pruning's epochs to the target over the arm's;
-* ``<arm>_best``: the arm's best final validation loss.
+* ``<arm>_best``: the arm's best final validation loss, and ``<arm>_unpruned_best_at_same_epochs``:
+  the unpruned search's best within as many epochs as the arm spent in all (equal cost).
 
 Then the median, minimum and maximum of each speed-up and of each total saving over seeds.
 Studies are in memory and the disk cache points at a fresh temporary directory, so every
@@ -38,9 +39,10 @@ def rows(seeds: int = 5, trials: int = 30, epochs: int = 9, dataset: str = "digi
         pr = pruners(dataset, trials, epochs, seed)
         out.append((f"seed{seed}_wall", time.perf_counter() - t0, "s"))
         out.append((f"seed{seed}_target", pr.target, "val_loss"))
-        need, sp, sv = pr.epochs_to_target(), pr.speedup(), pr.saving()
+        need, sp, sv, same = pr.epochs_to_target(), pr.speedup(), pr.saving(), pr.unpruned_within()
         for k, arm in enumerate(pr.arms):
             out += [(f"seed{seed}_{arm.pruner}_epochs", arm.total, "epochs"),
+                    (f"seed{seed}_{arm.pruner}_unpruned_best_at_same_epochs", same[k], "val_loss"),
                     (f"seed{seed}_{arm.pruner}_to_target", need[k], "epochs"),
                     (f"seed{seed}_{arm.pruner}_speedup", sp[k], "x"),
                     (f"seed{seed}_{arm.pruner}_best", arm.best, "val_loss")]

@@ -104,3 +104,13 @@ def test_a_search_is_reproducible_dropout_included():
     one, two = (fidelity._run("spiral", "random", "none", 3, 2, 4, None, None, lambda d, t: None) for _ in range(2))
     assert any(t.params["dropout"] > 0 for t in one.trials)
     assert [t.value for t in one.trials] == [t.value for t in two.trials]
+
+
+def test_at_equal_cost_the_unpruned_best_is_read_from_its_own_history():
+    pr = fidelity.pruners("spiral", trials=8, epochs=3, seed=0)
+    same = pr.unpruned_within()
+    assert same[0] == pr.arms[0].best  # with all its own epochs, the unpruned search has its best
+    none = pr.arms[0]
+    for a, v in zip(pr.arms[1:], same[1:], strict=True):
+        finished = np.cumsum(none.spent) <= a.total
+        assert (math.isnan(v) and not finished.any()) or v == np.nanmin(none.values[finished])

@@ -122,11 +122,12 @@ def describe_cost(f: Fidelity) -> str:
 def rows(f: Fidelity) -> list[list[str]]:
     """The table: one row per arm."""
     pr = f.pruners
-    need, speed = pr.epochs_to_target(), pr.speedup()
+    need, speed, same = pr.epochs_to_target(), pr.speedup(), pr.unpruned_within()
     out = []
     for k, a in enumerate(pr.arms):
         out.append([PRUNERS[a.pruner], str(int(a.states(STATE.COMPLETE).sum())), str(int(a.states(STATE.PRUNED).sum())),
                     str(int(a.states(STATE.FAIL).sum())), str(a.total), f"{a.best:.4g}",
+                    f"{same[k]:.4g}" if math.isfinite(same[k]) else "none finished",
                     f"{need[k]:g}" if math.isfinite(need[k]) else "not reached",
                     f"{speed[k]:.2g}×" if math.isfinite(speed[k]) else "–"])
     return out

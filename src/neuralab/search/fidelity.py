@@ -295,6 +295,19 @@ class Pruners:
         need = self.epochs_to_target()
         return need[0] / need
 
+    def unpruned_within(self) -> np.ndarray:
+        """For each arm, the unpruned search's best final loss within as many epochs as that arm spent in all.
+
+        The other reading of the same runs: at equal cost, who is ahead (NaN if no unpruned trial had finished).
+        """
+        none = self.arms[0]
+        done = np.cumsum(none.spent)
+        out = []
+        for a in self.arms:
+            k = np.searchsorted(done, a.total, side="right")  # unpruned trials finished within the budget
+            out.append(float(none.best_so_far[k - 1]) if k else math.nan)
+        return np.array(out)
+
     def saving(self) -> np.ndarray:
         """Total epochs of the unpruned search over each arm's total (all trials, whatever they reached)."""
         return self.arms[0].total / np.array([a.total for a in self.arms])

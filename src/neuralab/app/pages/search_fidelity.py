@@ -30,7 +30,8 @@ from neuralab.search.tasks import DATASET
 P = prefix("neuralab.app.pages.hyperparameter_search")
 SPEC = ParamSpec("search-fidelity", dataset=DATASET, mf_trials=FIDELITY.fields["trials"],
                  mf_epochs=FIDELITY.fields["epochs"], mf_seed=FIDELITY.fields["seed"])
-HEADER = ("search", "complete", "pruned", "failed", "epochs spent", "best val loss", "epochs to target", "speed-up")
+HEADER = ("search", "complete", "pruned", "failed", "epochs spent", "best val loss",
+          "unpruned best in as many epochs", "epochs to target", "speed-up")
 
 
 def measure(values: dict, progress) -> fidelity.Fidelity:
@@ -86,7 +87,10 @@ def _pruning(values: dict) -> html.Section:
             ui.md(
                 "Below, each search's best final validation loss against the epochs it has spent. The target is "
                 "the best score every search reached; the circle marks when each got there. The speed-up is the "
-                "unpruned search's epochs to the target over the pruned one's."
+                "unpruned search's epochs to the target over the pruned one's. The table also reads the chart the "
+                "other way: what the unpruned search had reached after as many epochs as each pruned one spent in "
+                "all. A pruned search can be cheaper and still end worse, when it stopped the trial that would "
+                "have won."
             ),
             ui.chart(cid(P, "fidelity-cost"), "Best validation loss so far against epochs spent, per pruner"),
             html.Div(id=cid(P, "fidelity-table"), className="nl-table"),
