@@ -226,8 +226,7 @@ def _arm(f: Fidelity) -> Arm:
 
 
 def parallel_figure(f: Fidelity) -> go.Figure:
-    fig = optuna.visualization.plot_parallel_coordinate(_arm(f).study(), target=_log_loss, target_name=TARGET)
-    return _restyle(fig, 380)
+    return _optuna(f, optuna.visualization.plot_parallel_coordinate, None, 380)
 
 
 def describe_parallel(f: Fidelity) -> str:
@@ -237,10 +236,14 @@ def describe_parallel(f: Fidelity) -> str:
             "depth, momentum under Adam) is drawn at its own tick.")
 
 
+def _optuna(f: Fidelity, plot, top: int | None, height: int) -> go.Figure:
+    """``plot`` (an ``optuna.visualization`` function) on the unpruned search: the ``top`` most important parameters."""
+    params = None if top is None else list(f.importances.params[:top])
+    return _restyle(plot(_arm(f).study(), params=params, target=_log_loss, target_name=TARGET), height)
+
+
 def slice_figure(f: Fidelity) -> go.Figure:
-    params = list(f.importances.params[:4])
-    fig = optuna.visualization.plot_slice(_arm(f).study(), params=params, target=_log_loss, target_name=TARGET)
-    return _restyle(fig, 340)
+    return _optuna(f, optuna.visualization.plot_slice, 4, 340)
 
 
 def describe_slice(f: Fidelity) -> str:
@@ -250,9 +253,7 @@ def describe_slice(f: Fidelity) -> str:
 
 
 def contour_figure(f: Fidelity) -> go.Figure:
-    params = list(f.importances.params[:2])
-    fig = optuna.visualization.plot_contour(_arm(f).study(), params=params, target=_log_loss, target_name=TARGET)
-    return _restyle(fig, 380)
+    return _optuna(f, optuna.visualization.plot_contour, 2, 380)
 
 
 def describe_contour(f: Fidelity) -> str:
