@@ -74,6 +74,8 @@ def test_the_comparisons_share_the_unpruned_search_and_measure_against_a_common_
     assert np.all(np.isfinite(need)) and pr.speedup()[0] == 1.0
     assert pr.saving() == pytest.approx(pr.arms[0].total / np.array([a.total for a in pr.arms]))
     assert sum(sa.explored(sa.arms[2]).values()) == 8
+    start = [[t.params for t in a.trials[:fidelity.TPE_STARTUP]] for a in sa.arms]
+    assert start[0] == start[1] == start[2]  # TPE's start-up draws are the random sampler's (the page says so)
 
 
 def test_importances_by_both_methods_sum_to_one_over_the_unconditional_parameters(asha):

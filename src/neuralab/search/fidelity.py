@@ -117,6 +117,7 @@ def objective(data: Arrays, epochs: int, seed: int = 0) -> Callable[[optuna.Tria
 
 REDUCTION = 3  # ASHA's and Hyperband's reduction factor: a rung keeps about the best third
 MIN_RESOURCE = 1  # epochs before the first rung
+TPE_STARTUP = 10  # TPE's first trials are random draws (from the same generator as RandomSampler's)
 MEDIAN_STARTUP, MEDIAN_WARMUP = 5, 1  # the median rule waits for 5 trials, and judges from epoch 2 on
 
 
@@ -135,9 +136,9 @@ def _sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
     if name == "tpe":
         with warnings.catch_warnings():  # ``group`` is marked experimental
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.samplers.TPESampler(multivariate=True, group=True, seed=seed)
+            return optuna.samplers.TPESampler(multivariate=True, group=True, seed=seed, n_startup_trials=TPE_STARTUP)
     if name == "tpe-independent":
-        return optuna.samplers.TPESampler(seed=seed)
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=TPE_STARTUP)
     return optuna.samplers.RandomSampler(seed=seed)
 
 

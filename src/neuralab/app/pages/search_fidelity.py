@@ -22,6 +22,7 @@ from neuralab.search.fidelity import (
     MIN_RESOURCE,
     MOMENTUM,
     REDUCTION,
+    TPE_STARTUP,
     WD,
     WIDTH,
 )
@@ -108,9 +109,9 @@ def _conditional() -> html.Section:
                 "come and go. Optuna's TPE with `multivariate=True, group=True` splits the trials into groups "
                 "that share the same parameters and models each group's parameters jointly; independent TPE models "
                 "each parameter alone, from whichever trials have it; random search ignores the history. All "
-                "three run here with the same seed and no pruning. Their first ten trials are identical: TPE "
-                "draws its start-up trials at random, with the same generator as the random sampler. The right "
-                "panel counts where each sampler spent its trials."
+                f"three run here with the same seed and no pruning. Their first {TPE_STARTUP} trials are identical: "
+                "TPE draws its start-up trials at random, with the same generator as the random sampler. The "
+                "right panel counts where each sampler spent its trials."
             ),
             alert(cid(P, "fidelity-cond-alert")),
             ui.chart(cid(P, "fidelity-samplers"), "Best-so-far and the depths and optimizers each sampler drew"),
