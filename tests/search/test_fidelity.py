@@ -103,9 +103,11 @@ def test_bad_settings_raise_a_sentence_naming_the_parameter(kwargs, name):
 
 
 def test_a_search_is_reproducible_dropout_included():
-    one, two = (fidelity._run("spiral", "random", "none", 3, 2, 4, None, None, lambda d, t: None) for _ in range(2))
+    one, two = (fidelity._run("spiral", "random", "hyperband", 4, 3, 4, None, None, lambda d, t: None)
+                for _ in range(2))
     assert any(t.params["dropout"] > 0 for t in one.trials)
     assert [t.value for t in one.trials] == [t.value for t in two.trials]
+    assert [t.state for t in one.trials] == [t.state for t in two.trials]  # Hyperband's brackets too
 
 
 def test_at_equal_cost_the_unpruned_best_is_read_from_its_own_history():

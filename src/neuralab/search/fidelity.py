@@ -230,7 +230,9 @@ def _run(dataset: str, sampler: str, pruner: str, trials: int, epochs: int, seed
     torch.set_num_threads(1)  # networks this small train several times faster on one thread
     try:
         with _quiet_optuna():
-            study = optuna.create_study(storage=storage, study_name=study_name, direction="minimize",
+            # Hyperband puts a trial in a bracket by a hash of the study's name: a fixed name keeps it reproducible
+            name = study_name or f"neuralab-{dataset}-{sampler}-{pruner}-{trials}x{epochs}-seed{seed}"
+            study = optuna.create_study(storage=storage, study_name=name, direction="minimize",
                                         sampler=_sampler(sampler, seed), pruner=_pruner(pruner, epochs))
             study.set_user_attr("dataset", dataset)
             study.optimize(objective(arrays(dataset), epochs, seed), n_trials=trials,
