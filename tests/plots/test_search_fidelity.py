@@ -52,3 +52,11 @@ def test_importances_show_both_methods_for_every_parameter(result):
     fig = figures.importance_figure(result)
     assert [t.name for t in fig.data] == ["fANOVA", "mean decrease in impurity"]
     assert all(set(t.y) == set(result.importances.params) for t in fig.data)
+
+
+def test_parallel_coordinates_colour_every_trial_line_on_the_lab_scale(result):
+    fig = figures.parallel_figure(result)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert len(lines) == int(result.pruners.arms[0].states(fidelity.optuna.trial.TrialState.COMPLETE).sum())
+    best = min(lines, key=lambda t: float(t.customdata[0][1]))
+    assert best.line.color == "rgb(253, 231, 37)"  # the lowest loss is Viridis' bright end

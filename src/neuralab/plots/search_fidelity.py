@@ -12,6 +12,7 @@ import math
 import numpy as np
 import optuna
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, TEMPLATE, VERMILLION, figure, subplot_title
 from neuralab.search.fidelity import PRUNERS, SAMPLERS, Arm, Fidelity, Samplers
@@ -206,13 +207,20 @@ def _restyle(fig: go.Figure, height: int) -> go.Figure:
     """
     fig.update_layout(template=TEMPLATE, height=height, paper_bgcolor="rgba(0,0,0,0)",
                       plot_bgcolor="rgba(0,0,0,0)", title=None)
+    lines = []  # Optuna draws parallel coordinates as one scatter line per trial, coloured from its own scale
     for trace in fig.data:
-        if trace.type == "parcoords":
-            trace.line.colorscale = SCALE
-        elif trace.type == "contour":
+        if trace.type == "contour":
             trace.colorscale = SCALE
         elif trace.type == "scatter" and trace.marker.colorscale is not None:
             trace.marker.colorscale = SCALE
+        elif trace.type == "scatter" and trace.mode == "lines" and trace.customdata is not None:
+            if trace.customdata[0][0] == TARGET:
+                lines.append(trace)
+    if lines:
+        values = np.array([float(t.customdata[0][1]) for t in lines])
+        span = float(np.ptp(values)) or 1.0
+        for trace, v in zip(lines, values, strict=True):  # low loss bright, as on the reversed colour bar
+            trace.line.color = sample_colorscale(SCALE, [1 - (v - values.min()) / span])[0]
     return fig
 
 
