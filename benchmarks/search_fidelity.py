@@ -65,11 +65,12 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=9)
     ap.add_argument("--dataset", default="digits")
     args = ap.parse_args()
-    os.environ["NEURALAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="neuralab-bench-fidelity-")
     print(f"# load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {args.trials} trials of up to "
           f"{args.epochs} epochs on {args.dataset}, {args.seeds} seeds")
-    for name, value, unit in rows(args.seeds, args.trials, args.epochs, args.dataset):
-        print(f"{name} {value:.4g} {unit}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="neuralab-bench-fidelity-") as cache:
+        os.environ["NEURALAB_CACHE_DIR"] = cache
+        for name, value, unit in rows(args.seeds, args.trials, args.epochs, args.dataset):
+            print(f"{name} {value:.4g} {unit}", flush=True)
     print(f"# load average {os.getloadavg()[0]:.2f} at the end")
 
 
