@@ -48,6 +48,9 @@ class Probe:
     handle: str  # CSS selector of the slider's keyboard handle
     graph: str  # id of the dcc.Graph whose redraw ends the measurement (summary: f"{graph}-summary")
     also: tuple[str, ...] = ()  # other graphs the same move redraws; timed to the last of them too
+    text: str = ""  # id of the text that must change with the figure; default f"{graph}-summary"
+    home: bool = False  # press Home first (a slider that starts at its maximum)
+    ready_ms: int = 30_000  # how long the page may take to draw the graph (background jobs on a cold cache)
 
 
 #: Page path -> the slider to move and the graph it redraws. Add a line per new page.
@@ -65,6 +68,10 @@ PROBES: dict[str, Probe] = {
     "/quantization": Probe("#quantization-bits [role=slider]", "quantization-hist"),
     "/pruning": Probe("#pruning-sparsity [role=slider]", "pruning-snap"),
     "/distillation": Probe("#distillation-T [role=slider]", "distillation-soft"),
+    # the Gaussian-process step slider replays precomputed steps in the browser (Plotly.restyle, no request)
+    "/hyperparameter-search": Probe("#hyperparameter-search-surrogate-step [role=slider]",
+                                    "hyperparameter-search-surrogate", text="hyperparameter-search-surrogate-readout",
+                                    home=True, ready_ms=600_000),
     # /regularization and /deploy have no light move: each of their sliders retrains (see latency.py)
 }
 
@@ -72,11 +79,11 @@ PROBES: dict[str, Probe] = {
 # keydown to the first afterplot that shows a new figure and a new summary (``total``),
 # split by the Resource Timing of the callback requests into ``before`` the first request
 # starts, the ``request`` itself (network and server) and ``after`` (decode and redraw).
-ARM_JS = """([graphIds, timeoutMs]) => {
-  const graphs = graphIds.map(id => {
+ARM_JS = """([graphIds, textIds, timeoutMs]) => {
+  const graphs = graphIds.map((id, i) => {
     const wrap = document.getElementById(id);
     const gd = wrap && (wrap.classList.contains('js-plotly-plot') ? wrap : wrap.querySelector('.js-plotly-plot'));
-    const summary = document.getElementById(id + '-summary');
+    const summary = document.getElementById(textIds[i] || id + '-summary');
     if (!gd || !gd.on || !summary) throw new Error('graph ' + id + ' is not drawn yet');
     return {id, gd, summary};
   });
@@ -137,20 +144,23 @@ def open_page(page, base: str, path: str, probe: Probe) -> None:
     from playwright.sync_api import expect
 
     page.goto(base + path)
-    expect(page.locator(f"#{probe.graph}-summary")).not_to_be_empty(timeout=30_000)
+    expect(page.locator(f"#{probe.graph}-summary")).not_to_be_empty(timeout=probe.ready_ms)
     page.wait_for_function(
         "id => { const w = document.getElementById(id); const gd = w && w.querySelector('.js-plotly-plot');"
         " return !!(gd && gd._fullData && gd._fullData.length); }",
         arg=probe.graph,
-        timeout=30_000,
+        timeout=probe.ready_ms,
     )
     page.wait_for_load_state("networkidle")  # heavy charts elsewhere on the page done too
     page.locator(probe.handle).focus()
+    if probe.home:
+        page.keyboard.press("Home")
+        page.wait_for_timeout(500)  # the replay of step 1 drawn before the first timed move
 
 
 def move(page, probe: Probe, key: str) -> dict[str, float]:
     """One timed key press on the focused slider handle: milliseconds to the new figure, and its parts."""
-    page.evaluate(ARM_JS, [[probe.graph, *probe.also], MOVE_TIMEOUT_MS])
+    page.evaluate(ARM_JS, [[probe.graph, *probe.also], [probe.text], MOVE_TIMEOUT_MS])
     page.keyboard.press(key)
     return page.evaluate("window.__nlProbe")
 

@@ -12,4 +12,6 @@ as /hyperparameter-search and ``neuralab search``.
   step, with expected improvement, the lower confidence bound and a Thompson draw.
 * :mod:`~neuralab.search.honest`: how far a search's best validation score overstates the chosen setting
   (random searches replayed on the landscape), and nested cross-validation against the plain protocol.
+* :mod:`~neuralab.search.fidelity`: a conditional architecture space searched with and without
+  pruners (median, ASHA, Hyperband), by three samplers, and its parameter importances.
 """

@@ -36,6 +36,7 @@ class Config:
     optimizer: str = "adam"  # a key of neuralab.train.optimizers.OPTIMIZERS
     lr: float = 1e-3  # initial learning rate
     weight_decay: float = 0.0  # torch's weight_decay: L2 in the gradient, or decoupled for AdamW
+    momentum: float = 0.0  # heavy-ball momentum of optimizer "sgd" (the other optimizers fix their own)
     l2: float = 0.0  # explicit L2 penalty λ·Σw² added to the loss (weights only, not biases)
     l1: float = 0.0  # L1 strength λ, applied as a proximal soft-threshold after each step (weights only)
     l1_mode: str = "prox"  # "prox" (soft-threshold, exact zeros) or "subgradient" (λ·Σ|w| added to the loss)
@@ -132,7 +133,7 @@ def fit(
         raise ValueError(f"epochs and batch_size must be at least 1; got {cfg.epochs} and {cfg.batch_size}.")
     if cfg.l1_mode not in ("prox", "subgradient"):
         raise ValueError(f"l1_mode must be prox or subgradient; got {cfg.l1_mode!r}.")
-    opt = optimizers.make(cfg.optimizer, model.parameters(), cfg.lr, cfg.weight_decay)
+    opt = optimizers.make(cfg.optimizer, model.parameters(), cfg.lr, cfg.weight_decay, cfg.momentum)
     sched = schedules.make(cfg.schedule, opt, cfg.epochs)
     loss_fn = _loss_fn(data.task)
     X, y = torch.tensor(data.X_train), torch.tensor(data.y_train)  # copies: the arrays are read-only

@@ -20,6 +20,7 @@ P = prefix(__name__)
 PARTS = tuple(importlib.import_module(f"neuralab.app.pages.search_{name}") for name in (
     "landscape",
     "race",
+    "fidelity",
     "honest",
 ))
 SPEC = ParamSpec.merge(P, *(part.SPEC for part in PARTS))
