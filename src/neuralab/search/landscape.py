@@ -180,7 +180,8 @@ class Landscape:
         A diverged (NaN) loss has regret 1 or more: it counts as having learned nothing.
         """
         r = (np.asarray(loss, dtype=float) - self.optimum) / (self.baseline - self.optimum)
-        return np.where(np.isnan(r), max(1.0, float(np.nanmax(r, initial=1.0))), r)
+        worst = float(np.nanmax(np.append(r, 1.0)))  # 1.0 keeps an all-NaN input from warning
+        return np.where(np.isnan(r), worst, r)
 
     @property
     def diverged(self) -> np.ndarray:
