@@ -98,7 +98,7 @@ def search(args: argparse.Namespace) -> int:
             return 0
         trials, name = None, st.worker_name()
         if args.action == "run":
-            given = {k: getattr(args, k) for k in ("dataset", "sampler", "trials", "seed") if getattr(args, k) is not None}
+            given = {k: v for k in ("dataset", "sampler", "trials", "seed") if (v := getattr(args, k)) is not None}
             study = st.create(args.study, storage, **given)
         else:
             study = st.join(args.study, storage, name)
@@ -113,8 +113,8 @@ def search(args: argparse.Namespace) -> int:
         print(f"neuralab search {args.action}: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:  # the database went away mid-study
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"neuralab search {args.action}: lost the study database {st.public_url(url)}: {reason}", file=sys.stderr)
+        print(f"neuralab search {args.action}: lost the study database {st.public_url(url)}: {st.reason(exc)}",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -122,8 +122,13 @@ def open_storage(url: str | None = None, heartbeat: int = HEARTBEAT, grace: int 
             return optuna.storages.RDBStorage(url, engine_kwargs=engine, heartbeat_interval=heartbeat,
                                               grace_period=grace)
     except (SQLAlchemyError, ImportError, ValueError, OSError, RuntimeError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StorageError(f"Cannot open the study database {public_url(url)}: {reason}") from None
+        raise StorageError(f"Cannot open the study database {public_url(url)}: {reason(exc)}") from None
+
+
+def reason(exc: BaseException) -> str:
+    """The first line of a database error's own message (the driver's, not SQLAlchemy's wrapper)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def worker_name() -> str:
