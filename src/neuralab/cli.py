@@ -104,6 +104,9 @@ def search(args: argparse.Namespace) -> int:
             study = st.join(args.study, storage, name)
             if args.trials is not None:
                 trials = st.STUDY.validate(trials=args.trials)["trials"]
+        import torch
+
+        torch.set_num_threads(1)  # one worker per core scales; several threads per worker fight over the cores
         print(f"neuralab {__version__}: worker {name} on study {study.study_name} in {st.public_url(url)}", flush=True)
         ran = st.work(study, trials, name)
     except ParamError as exc:
