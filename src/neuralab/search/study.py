@@ -19,6 +19,7 @@ the next trial any surviving worker starts marks it failed (Optuna's ``fail_stal
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import zlib
@@ -35,7 +36,7 @@ from neuralab.search.landscape import LR, WD, axes, train_many
 from neuralab.search.tasks import DATASET, arrays
 
 __all__ = [
-    "SAMPLERS", "STUDY", "Diverged", "StorageError", "StudyInfo", "TrialRow", "create", "describe", "join",
+    "SAMPLERS", "STUDY", "StorageError", "StudyInfo", "TrialRow", "create", "describe", "join",
     "objective", "open_storage", "public_url", "storage_url", "studies", "trials", "work", "worker_name",
 ]
 
@@ -78,10 +79,6 @@ GRACE = 30  # seconds without a heartbeat after which a running trial is failed 
 
 class StorageError(RuntimeError):
     """The study database cannot be opened; the message names its URL without the password."""
-
-
-class Diverged(RuntimeError):
-    """A trial's training diverged (its loss is no longer finite): the trial fails, the study goes on."""
 
 
 def storage_url() -> str:
@@ -139,8 +136,9 @@ def worker_name() -> str:
 def objective(dataset: str, seeds: int = 3, worker: str | None = None) -> Callable[[optuna.Trial], float]:
     """The function a study minimizes: mean validation loss of ``seeds`` trainings at the sampled (lr, wd).
 
-    The trial records ``worker`` and ``host`` as user attributes; a diverged training raises
-    :class:`Diverged` with the reason recorded in the trial's ``reason`` attribute.
+    The trial records ``worker`` and ``host`` as user attributes. A diverged training returns NaN,
+    which Optuna records as a failed trial (one warning line, no traceback), with the reason in the
+    trial's ``reason`` attribute; the search goes on.
     """
     data = arrays(dataset)
     who = worker or worker_name()
@@ -156,7 +154,7 @@ def objective(dataset: str, seeds: int = 3, worker: str | None = None) -> Callab
             reason = (f"training diverged at learning rate {lr:.3g}, weight decay {wd:.3g} "
                       f"({int(np.sum(~np.isfinite(loss)))} of {seeds} runs)")
             trial.set_user_attr("reason", reason)
-            raise Diverged(reason)
+            return math.nan
         return float(loss.mean())
 
     return run
@@ -242,7 +240,7 @@ def work(study: optuna.Study, trials: int | None = None, worker: str | None = No
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study.optimize(objective(attrs["dataset"], attrs["seeds"], worker), n_trials=target - done,
-                       catch=(Diverged,), callbacks=[MaxTrialsCallback(target, states=states), count])
+                       callbacks=[MaxTrialsCallback(target, states=states), count])
     return mine
 
 
