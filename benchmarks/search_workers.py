@@ -25,13 +25,14 @@ from pathlib import Path
 from neuralab.search import study as st
 
 ROOT = Path(__file__).resolve().parents[1]
-TRIALS = 24
+TRIALS = 16
+ORDER = (1, 2, 2, 1)  # each count twice, interleaved; the faster of the two is kept (others share the machine)
 
 
-def rate(url: str, workers: int) -> float:
+def rate(url: str, workers: int, run: int = 0) -> float:
     """Trials per minute that ``workers`` worker processes reach together on a fresh study at ``url``."""
     storage = st.open_storage(url)
-    name = f"bench-{workers}-{os.getpid()}"
+    name = f"bench-{workers}-{run}-{os.getpid()}"
     st.create(name, storage, dataset="digits", sampler="random", trials=TRIALS, seeds=3)
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
     procs = [subprocess.Popen([sys.executable, "-m", "neuralab.cli", "search", "worker", "--study", name,
@@ -43,6 +44,13 @@ def rate(url: str, workers: int) -> float:
     return 60 * len(rows) / span
 
 
+def _best(db: str, url: str) -> list[tuple[str, float, str]]:
+    best: dict[int, float] = {}
+    for i, n in enumerate(ORDER):
+        best[n] = max(best.get(n, 0.0), rate(url, n, i))
+    return [(f"{db}_{n}_workers", best[n], "trials/min") for n in sorted(best)]
+
+
 def rows() -> list[tuple[str, float, str]]:
     """``(name, value, unit)`` for 1 and 2 workers on SQLite and PostgreSQL (skipped without PostgreSQL)."""
     sys.path.insert(0, str(ROOT))
@@ -50,13 +58,11 @@ def rows() -> list[tuple[str, float, str]]:
 
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        for n in (1, 2):
-            out.append((f"sqlite_{n}_workers", rate(f"sqlite:///{Path(tmp) / 'bench.db'}", n), "trials/min"))
+        out += _best("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}")
     bindir = binaries()
     if bindir is not None:
         with cluster(bindir) as url:
-            for n in (1, 2):
-                out.append((f"postgres_{n}_workers", rate(url, n), "trials/min"))
+            out += _best("postgres", url)
     for db in ("sqlite", "postgres"):
         have = {name: v for name, v, _ in out}
         if f"{db}_2_workers" in have:

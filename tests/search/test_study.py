@@ -94,9 +94,11 @@ def test_bad_settings_name_the_parameter(storage):
         st.create("b", storage, sampler="hyperband")
     with pytest.raises(ParamError, match="trials"):
         st.create("b", storage, trials=0)
-    st.create("b", storage, dataset="spiral", trials=2)
-    with pytest.raises(ParamError, match="other settings"):
+    st.create("b", storage, dataset="spiral", sampler="random", trials=2)
+    with pytest.raises(ParamError, match="other settings \\(dataset 'spiral'\\)"):
         st.create("b", storage, dataset="digits", trials=2)
+    resumed = st.create("b", storage)  # nothing given: the recorded settings, the recorded sampler
+    assert isinstance(resumed.sampler, optuna.samplers.RandomSampler)
     with pytest.raises(ParamError, match="study must name an existing study; got 'nope'"):
         st.join("nope", storage)
 

@@ -167,7 +167,8 @@ def _quiet() -> None:
 def create(name: str, storage: optuna.storages.BaseStorage, **settings) -> optuna.Study:
     """Make study ``name`` with ``settings`` (fields of :data:`STUDY`, checked) recorded as its user attributes.
 
-    An existing study of that name is loaded instead if it was made with the same settings.
+    An existing study of that name is resumed instead (with the sampler it records) if the
+    settings given agree with those it records; settings not given take the recorded ones.
 
     Raises:
         ParamError: a setting out of range, or the name taken by a study with other settings.
@@ -182,10 +183,12 @@ def create(name: str, storage: optuna.storages.BaseStorage, **settings) -> optun
     if all(x is None for x in have.values()):
         for k, x in v.items():
             study.set_user_attr(k, x)
-    elif have != v:
-        diff = ", ".join(f"{k} {have[k]!r}" for k in v if have[k] != v[k])
+        return study
+    given = STUDY.validate(**{**have, **settings})
+    if given != have:
+        diff = ", ".join(f"{k} {have[k]!r}" for k in v if have[k] != given[k])
         raise ParamError([f"study already exists with other settings ({diff}); pick another --study name."])
-    return study
+    return join(name, storage)
 
 
 def join(name: str, storage: optuna.storages.BaseStorage, worker: str | None = None) -> optuna.Study:
