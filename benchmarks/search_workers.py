@@ -25,7 +25,7 @@ from pathlib import Path
 from neuralab.search import study as st
 
 ROOT = Path(__file__).resolve().parents[1]
-TRIALS = 16
+TRIALS = 12
 ORDER = (1, 2, 2, 1)  # each count twice, interleaved; the faster of the two is kept (others share the machine)
 
 

@@ -1,4 +1,5 @@
-"""The ``neuralab`` command: ``neuralab serve`` opens the lab, ``neuralab --version`` says which."""
+"""The ``neuralab`` command: ``neuralab serve`` opens the lab, ``neuralab search`` runs and joins studies,
+``neuralab --version`` says which."""
 
 from __future__ import annotations
 

@@ -42,10 +42,12 @@ def storage() -> optuna.storages.BaseStorage:
 def commands(name: str | None) -> str:
     """The command lines to start a study and to join it from another machine (the URL without its password)."""
     url = st.public_url(st.storage_url())
-    study = name or "my-study"
-    return (f"# start a study (50 trials of TPE on digits) and run its trials here\n"
-            f"neuralab search run --study {study} --storage '{url}' --sampler tpe --trials 50\n"
-            f"# join it from any machine that reaches the database\n"
+    study = name or "my-study"  # the join line names the chosen study; the start line a new one
+    note = ("# this database is a SQLite file: workers on other machines need PostgreSQL (NEURALAB_STORAGE)\n"
+            if url.startswith("sqlite") else "")
+    return (f"{note}# start a new study (50 trials of TPE on digits) and run its trials here\n"
+            f"neuralab search run --study my-study --storage '{url}' --sampler tpe --trials 50\n"
+            f"# join {'study ' + name if name else 'it'} from any machine that reaches the database\n"
             f"neuralab search worker --study {study} --storage '{url}'")
 
 
