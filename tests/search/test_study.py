@@ -230,3 +230,25 @@ def test_a_worker_killed_mid_trial_is_failed_by_heartbeat_and_the_other_finishes
     assert rows[killed].state == "FAIL" and rows[killed].reason == ""  # failed by a survivor: heartbeat stale
     assert not [r for r in rows.values() if r.state == "RUNNING"]
     assert sum(r.state in ("COMPLETE", "FAIL") for r in rows.values()) >= 40
+
+
+@pytest.mark.services
+def test_workers_opening_a_new_postgres_database_at_once_all_start(postgres):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(postgres)
+    with psycopg.connect(f"host={u.host} port={u.port} user={u.username} dbname=postgres", autocommit=True) as c:
+        c.execute('CREATE DATABASE "fresh"')
+    url = u.set(database="fresh").render_as_string(hide_password=False)
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+    start = time.time() + 15  # after the imports, the same instant in every process
+    code = (f"import time; from neuralab.search import study; time.sleep(max(0, {start} - time.time())); "
+            f"study.open_storage({url!r}); print('open')")
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(6)]  # all six create the tables at the same moment
+    try:
+        outs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        _stop(procs)
+    assert [o for o, _ in outs] == ["open\n"] * 6, outs

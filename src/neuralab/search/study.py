@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 import socket
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ def open_storage(url: str | None = None, heartbeat: int = HEARTBEAT, grace: int 
     """
     import warnings
 
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
 
     url = url or storage_url()
     engine: dict = {"pool_pre_ping": True}
@@ -113,13 +114,20 @@ def open_storage(url: str | None = None, heartbeat: int = HEARTBEAT, grace: int 
         engine["connect_args"] = {"timeout": 60}  # several workers write one file: wait for the lock
     elif url.startswith("postgresql"):
         engine["connect_args"] = {"connect_timeout": 5}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(url, engine_kwargs=engine, heartbeat_interval=heartbeat,
-                                              grace_period=grace)
-    except (SQLAlchemyError, ImportError, ValueError, OSError, RuntimeError) as exc:
-        raise StorageError(f"Cannot open the study database {public_url(url)}: {reason(exc)}") from None
+    for attempt in range(3):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(url, engine_kwargs=engine, heartbeat_interval=heartbeat,
+                                                  grace_period=grace)
+        except (IntegrityError, ProgrammingError) as exc:
+            # Two processes creating the tables of a new database at once: the loser finds them made.
+            if attempt == 2:
+                raise StorageError(f"Cannot open the study database {public_url(url)}: {reason(exc)}") from None
+            time.sleep(0.5 * (attempt + 1))
+        except (SQLAlchemyError, ImportError, ValueError, OSError, RuntimeError) as exc:
+            raise StorageError(f"Cannot open the study database {public_url(url)}: {reason(exc)}") from None
+    raise AssertionError("not reached")
 
 
 def reason(exc: BaseException) -> str:
