@@ -23,6 +23,7 @@ import math
 import os
 import socket
 import time
+import warnings
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,13 +33,14 @@ import optuna
 from optuna.trial import TrialState
 
 from neuralab.cache import state_dir
-from neuralab.params import Choice, Int, ParamSpec
+from neuralab.params import Choice, Int, ParamError, ParamSpec
 from neuralab.search.landscape import LR, WD, axes, train_many
 from neuralab.search.tasks import DATASET, arrays
 
 __all__ = [
     "SAMPLERS", "STUDY", "StorageError", "StudyInfo", "TrialRow", "create", "describe", "join",
-    "objective", "open_storage", "public_url", "storage_url", "studies", "trials", "work", "worker_name",
+    "objective", "open_storage", "public_url", "reason", "settings", "storage_url", "studies", "trials", "work",
+    "worker_name",
 ]
 
 GRID_POINTS = 10  # grid values per axis: the grid sampler's 100 points, log-spaced like the landscape's cells
@@ -55,8 +57,6 @@ SAMPLERS: dict[str, Callable[[int | None], optuna.samplers.BaseSampler]] = {
 
 
 def _sobol(seed: int | None) -> optuna.samplers.BaseSampler:
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         return optuna.samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=seed, warn_asynchronous_seeding=False)
@@ -104,8 +104,6 @@ def open_storage(url: str | None = None, heartbeat: int = HEARTBEAT, grace: int 
     Raises:
         StorageError: the database cannot be reached or is not a study database; one sentence.
     """
-    import warnings
-
     from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
 
     url = url or storage_url()
@@ -181,8 +179,6 @@ def create(name: str, storage: optuna.storages.BaseStorage, **settings) -> optun
     Raises:
         ParamError: a setting out of range, or the name taken by a study with other settings.
     """
-    from neuralab.params import ParamError
-
     v = STUDY.validate(**settings)
     _quiet()
     study = optuna.create_study(study_name=_name(name), storage=storage, direction="minimize",
@@ -205,8 +201,6 @@ def join(name: str, storage: optuna.storages.BaseStorage, worker: str | None = N
     Raises:
         ParamError: no study of that name in ``storage``.
     """
-    from neuralab.params import ParamError
-
     _quiet()
     try:
         study = optuna.load_study(study_name=_name(name), storage=storage)
@@ -245,8 +239,6 @@ def work(study: optuna.Study, trials: int | None = None, worker: str | None = No
     def count(_study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
         nonlocal mine
         mine += 1
-
-    import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -331,8 +323,6 @@ def describe(info: StudyInfo) -> str:
 
 
 def _name(name: str) -> str:
-    from neuralab.params import ParamError
-
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise ParamError([f"study must be a name of 1 to 200 characters; got {name!r}."])
     return name.strip()
