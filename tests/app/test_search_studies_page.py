@@ -5,11 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
-from neuralab.app import create_app
+from neuralab.app.pages import search_studies as page
 from neuralab.search import study as st
-
-create_app()
-from neuralab.app.pages import search_studies as page  # noqa: E402  (after the app registers its pages)
 
 
 @pytest.fixture
