@@ -60,3 +60,9 @@ def test_an_unreachable_database_is_a_sentence_without_the_password(monkeypatch)
     fig, caption, stop, commands = page.trials_view("x")
     assert caption.startswith("Cannot open the study database") and stop is True
     assert "hunter2" not in str(commands) and "lab:***@" in str(commands)
+
+
+def test_a_forged_study_value_is_a_sentence(db):
+    fig, caption, stop, commands = page.trials_view({"study": ["x"]})
+    assert caption == "study must be the name of a study; got dict." and stop is True
+    assert page.listing(["x"])[2] is None

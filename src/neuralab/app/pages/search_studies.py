@@ -87,6 +87,7 @@ def listing(chosen: str | None) -> tuple:
              f"{i.best:.4g}" if i.best is not None else "–", len(i.workers), ", ".join(i.hosts) or "–")
             for i in infos]
     names = [i.name for i in infos]
+    chosen = chosen if isinstance(chosen, str) else None
     shown = table(("study", "data set", "sampler", "complete", "failed", "running", "best val loss", "workers",
                    "hosts"), rows)
     return shown, [{"label": n, "value": n} for n in names], chosen if chosen in names else names[0], ""
@@ -94,8 +95,9 @@ def listing(chosen: str | None) -> tuple:
 
 def trials_view(name: str | None) -> tuple:
     """The chosen study's chart, caption, whether the refresh stops, and the command lines."""
-    if not name:
-        return message_figure("No study to show."), "", True, ui.code(commands(None))
+    if not isinstance(name, str) or not name:
+        text = "No study to show." if not name else f"study must be the name of a study; got {type(name).__name__}."
+        return message_figure(text), "" if not name else text, True, ui.code(commands(None))
     try:
         rows = st.trials(storage(), name)
     except Exception as exc:  # the database went away between two refreshes
