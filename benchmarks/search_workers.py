@@ -2,11 +2,11 @@
 
 Each configuration is a fresh study (digits, random sampler, three trainings per trial as the
 CLI does by default, ``TRIALS`` trials) run by real worker processes started with
-``neuralab search worker``. The rate counts trials finished between the first trial's start and
-the last trial's end, from the trials' own timestamps in the database, so the workers' start-up
-(importing torch) is left out. The PostgreSQL numbers use a throwaway cluster (initdb in a
-temporary directory, removed after). Each worker runs torch on one thread, so two workers use
-both cores of a two-core machine.
+``neuralab search worker``. The rate counts the trials that ran while every worker was running
+(from the last worker's first trial start to the first worker's last trial end, by the trials'
+own timestamps in the database), so the workers' start-up (importing torch) is left out. The
+PostgreSQL numbers use a throwaway cluster (initdb in a temporary directory, removed after).
+Each worker runs torch on one thread, so two workers use both cores of a two-core machine.
 
 Prints ``name value unit`` lines; the load average (``uptime``) before and after, because
 these machines are shared and the rates move with it.
@@ -25,7 +25,7 @@ from pathlib import Path
 from neuralab.search import study as st
 
 ROOT = Path(__file__).resolve().parents[1]
-TRIALS = 12
+TRIALS = 24
 ORDER = (1, 2, 2, 1)  # each count twice, interleaved; the faster of the two is kept (others share the machine)
 
 
@@ -40,8 +40,11 @@ def rate(url: str, workers: int, run: int = 0) -> float:
     for p in procs:
         p.wait(600)
     rows = [r for r in st.trials(storage, name) if r.state in ("COMPLETE", "FAIL")]
-    span = max(r.end for r in rows) - min(r.start for r in rows)
-    return 60 * len(rows) / span
+    # Only while every worker runs: from the last worker's first trial to the first worker's last trial.
+    t0 = max(min(r.start for r in rows if r.worker == w) for w in {r.worker for r in rows})
+    t1 = min(max(r.end for r in rows if r.worker == w) for w in {r.worker for r in rows})
+    inside = [r for r in rows if r.start >= t0 and r.end <= t1]
+    return 60 * len(inside) / (t1 - t0)
 
 
 def _best(db: str, url: str) -> list[tuple[str, float, str]]:
