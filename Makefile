@@ -12,12 +12,12 @@ PORT   ?= 8050
 WORKERS ?= 1
 LOAD_ARGS ?=
 
-.PHONY: serve test setup browser redis cc lint benchmark load clean
+.PHONY: serve test setup browser redis postgres cc lint benchmark load clean
 
 serve: $(STAMP) cc
 	$(BIN)/neuralab serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: $(STAMP) browser redis cc lint
+test: $(STAMP) browser redis postgres cc lint
 	$(BIN)/python -m pytest -q
 
 setup: $(STAMP)
@@ -48,6 +48,18 @@ redis:
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
 	else \
 		echo "redis: no redis-server and no apt; the Celery backend test will skip"; \
+	fi
+
+# Debian's PostgreSQL server, for the tests of studies shared by workers (they start a throwaway cluster:
+# initdb in a temporary directory, a free port). Debian keeps initdb and pg_ctl in /usr/lib/postgresql/*/bin.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then \
+		echo "postgres: $$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1 || command -v initdb)"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	else \
+		echo "postgres: no PostgreSQL and no apt; the PostgreSQL study tests will skip"; \
 	fi
 
 # gcc, to compile and check the int8 C export (Debian's, where apt exists).

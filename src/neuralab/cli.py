@@ -1,4 +1,5 @@
-"""The ``neuralab`` command: ``neuralab serve`` opens the lab, ``neuralab --version`` says which."""
+"""The ``neuralab`` command: ``neuralab serve`` opens the lab, ``neuralab search`` runs and joins studies,
+``neuralab --version`` says which."""
 
 from __future__ import annotations
 
@@ -78,6 +79,83 @@ def worker(redis_url: str | None, concurrency: int) -> int:
     return 0  # not reached
 
 
+def search(args: argparse.Namespace) -> int:
+    """``neuralab search run|worker|list``: a bad value exits 2 with its sentence, an unreachable database 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from neuralab.params import ParamError
+    from neuralab.search import study as st
+
+    url = args.storage or st.storage_url()
+    try:
+        storage = st.open_storage(url, heartbeat=args.heartbeat, grace=3 * args.heartbeat)
+        if args.action == "list":
+            rows = st.studies(storage)
+            print(f"{len(rows)} studies in {st.public_url(url)}")
+            if rows:
+                print("study\tdataset\tsampler\tcomplete/failed/running\tbest\tworkers")
+            for info in rows:
+                print(st.describe(info))
+            return 0
+        trials, name = None, st.worker_name()
+        if args.action == "run":
+            given = {k: v for k in ("dataset", "sampler", "trials", "seed") if (v := getattr(args, k)) is not None}
+            study = st.create(args.study, storage, **given)
+        else:
+            study = st.join(args.study, storage, name)
+            if args.trials is not None:
+                trials = st.STUDY.validate(trials=args.trials)["trials"]
+        import torch
+
+        torch.set_num_threads(1)  # one worker per core scales; several threads per worker fight over the cores
+        print(f"neuralab {__version__}: worker {name} on study {study.study_name} in {st.public_url(url)}", flush=True)
+        ran = st.work(study, trials, name)
+    except ParamError as exc:
+        print(f"neuralab search {args.action}: {exc}", file=sys.stderr)
+        return 2
+    except st.StorageError as exc:
+        print(f"neuralab search {args.action}: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:  # the database went away mid-study
+        print(f"neuralab search {args.action}: lost the study database {st.public_url(url)}: {st.reason(exc)}",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    info = next(i for i in st.studies(storage) if i.name == study.study_name)
+    print(f"ran {ran} trials; study {info.name}: {info.complete} complete, {info.failed} failed, "
+          f"{info.running} running; best validation loss {info.best if info.best is not None else '-'}")
+    return 0
+
+
+def _search_parser(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("search", help="hyperparameter search: Optuna studies in a database, workers on any machine")
+    acts = s.add_subparsers(dest="action", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--storage", default=None,
+                        help="study database, a SQLAlchemy URL (default $NEURALAB_STORAGE, else SQLite in the "
+                             "lab's state directory)")
+    common.add_argument("--heartbeat", type=_heartbeat, default=10,
+                        help="seconds between a running trial's heartbeats; a trial silent for 3 times that is failed")
+    run = acts.add_parser("run", parents=[common], help="start (or resume) a study and run its trials")
+    work = acts.add_parser("worker", parents=[common], help="join an existing study and run trials for it")
+    for p in (run, work):
+        p.add_argument("--study", required=True, help="the study's name")
+        p.add_argument("--trials", default=None,
+                       help="finished trials the study stops at, over all workers (default: the study's, 50 when new)")
+    run.add_argument("--dataset", default=None, help="digits (default), motor or spiral")
+    run.add_argument("--sampler", default=None, help="tpe (default), random, gp, cmaes, sobol or grid")
+    run.add_argument("--seed", default=None, help="the sampler's seed (default 0)")
+    acts.add_parser("list", parents=[common], help="the studies in the database")
+
+
+def _heartbeat(text: str) -> int:
+    n = int(text)
+    if not 1 <= n <= 3600:
+        raise argparse.ArgumentTypeError(f"--heartbeat must be between 1 and 3600 seconds; got {n}")
+    return n
+
+
 def _positive(text: str) -> int:
     n = int(text)
     if not 1 <= n <= 64:
@@ -106,7 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     w = sub.add_parser("worker", help="run a Celery worker for the lab's jobs (with serve --jobs celery)")
     w.add_argument("--redis", default=None, help="Redis URL (default redis://127.0.0.1:6379/0)")
     w.add_argument("--concurrency", type=_positive, default=os.cpu_count() or 1, help="worker processes")
+    _search_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "search":
+        return search(args)
     if args.command == "worker":
         return worker(args.redis, args.concurrency)
     if args.command == "serve":

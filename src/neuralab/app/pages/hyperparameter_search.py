@@ -22,6 +22,7 @@ PARTS = tuple(importlib.import_module(f"neuralab.app.pages.search_{name}") for n
     "race",
     "fidelity",
     "honest",
+    "studies",
 ))
 SPEC = ParamSpec.merge(P, *(part.SPEC for part in PARTS))
 SECTIONS = tuple(s for part in PARTS for s in part.SECTIONS)
