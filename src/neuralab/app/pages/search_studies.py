@@ -96,8 +96,10 @@ def listing(chosen: str | None) -> tuple:
 def trials_view(name: str | None) -> tuple:
     """The chosen study's chart, caption, whether the refresh stops, and the command lines."""
     if not isinstance(name, str) or not name:
-        text = "No study to show." if not name else f"study must be the name of a study; got {type(name).__name__}."
-        return message_figure(text), "" if not name else text, True, ui.code(commands(None))
+        text = ("No study in the lab's database yet: start one with the first command below, and its trials "
+                "appear here as they finish." if not name else
+                f"study must be the name of a study; got {type(name).__name__}.")
+        return message_figure(text), text, True, ui.code(commands(None))
     try:
         rows = st.trials(storage(), name)
     except Exception as exc:  # the database went away between two refreshes
