@@ -76,9 +76,10 @@ def describe_landscape(ls: Landscape) -> str:
     if seeds > 1:
         se = float(np.std(ls.val_loss[:, i, j], ddof=1) / np.sqrt(seeds))
         close = int(np.sum(ls.score <= ls.optimum + se))
-        text += (f" The best cell's standard error over its {seeds} seeds is {se:.2g}; {close} cell"
-                 f"{'s' if close > 1 else ''} (itself included) lie within one standard error of it.")
+        text += (f" The best cell's standard error over its {seeds} seeds is {se:.2g}; "
+                 + ("only the best cell itself lies" if close == 1 else f"{close} cells (itself included) lie")
+                 + " within one standard error of its mean.")
     row = ls.regret(ls.score[i])
     text += (f" At its learning rate, weight decay moves the regret from {float(np.min(row)):.2g} to "
-             f"{float(np.max(row)):.2g}.")
+             f"{float(np.max(row)):.2g} (above 1: worse than learning nothing).")
     return text
