@@ -104,7 +104,7 @@ def _race(values: dict) -> html.Section:
                 "it is nothing; next to an objective that costs less than the suggestion, it is the whole "
                 "bill.\n\n"
                 "Watch the diverged trials. Optuna's samplers fit only completed trials, so a trial that "
-                "returns NaN teaches them nothing. Where the optimum sits next to the unstable region (the "
+                "returns NaN teaches them nothing. Where the best cell sits next to the unstable region (the "
                 "caption under the maps says whether it does), TPE and the Gaussian process are drawn towards "
                 "it and keep proposing points past the edge: compare their diverged trials with random "
                 "search's. Report a diverged run as the loss of a network that learned nothing instead (the "
