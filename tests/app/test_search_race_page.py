@@ -29,7 +29,7 @@ def test_the_race_view_draws_the_maps_the_regret_and_the_table(monkeypatch):
     assert len(out) == len(search_race.RACE_SECTION.outputs()) and out[-1] == ""
     assert isinstance(out[0], go.Figure) and isinstance(out[2], go.Figure)
     assert "6 trials each" in out[1] and "Median over 3 repeats" in out[3]
-    assert "trials to within 1 %" in str(out[4])
+    assert "median trials to regret ≤ 1 %" in str(out[4])
 
 
 def test_the_surrogate_view_hands_the_steps_to_the_slider(monkeypatch):

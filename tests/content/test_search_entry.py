@@ -31,6 +31,17 @@ def test_the_grid_and_successive_halving_arithmetic():
     assert all(n * e == 81 for n, e in rungs)
     total, full = sum(n * e for n, e in rungs), 81 * 81
     assert f"{total} in all, against {full:,} for training all 81" in text and f"{full // total} times less" in text
+    resumed = [n * (e - prev) for (n, e), prev in zip(rungs, [0] + [e for _, e in rungs], strict=False)]
+    assert resumed[1:] == [54] * 4  # a promoted setting trains only the epochs it has not had yet
+    assert f"costs 54 epochs, {sum(resumed)} in all ({round(full / sum(resumed))} times less)" in text
+
+
+def test_the_optuna_claims_are_in_the_installed_source():
+    gp = inspect.getsource(optuna.samplers.GPSampler)
+    assert "acqf_module.qLogEI(" in gp and "acqf_module.LogEI(" in gp and "running trials" in entry()
+    cma = inspect.getsource(optuna.samplers.CmaEsSampler)
+    assert "mean = lower_bounds + (upper_bounds - lower_bounds) / 2" in cma and "centre of the box" in entry()
+    assert "neuralab search worker --study NAME --storage URL" in entry()
 
 
 def test_optunas_defaults_are_the_ones_the_entry_names():

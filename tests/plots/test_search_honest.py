@@ -36,7 +36,7 @@ def test_curse_figure_draws_every_curve_in_both_panels():
     lower = {(t.name, t.xaxis): t for t in f.data if t.name and t.xaxis in ("x3", "x4")}
     np.testing.assert_allclose(lower[(figures.OPTIMISM[0][2], "x3")].y, c.optimism_loss.mean)
     np.testing.assert_allclose(lower[(figures.OPTIMISM[1][2], "x4")].y, c.rerun_optimism_metric.mean)
-    assert lines[("test score of the true optimum", "x")].y == (c.optimum_test_loss,) * 2
+    assert lines[("test score of the best measured cell", "x")].y == (c.optimum_test_loss,) * 2
     assert f.layout.yaxis2.tickformat == ".0%"
 
 
@@ -62,4 +62,8 @@ def test_nested_caption_reports_bias_and_cost():
     text = figures.describe_nested(nested())
     assert "3 repeats on 200 training rows" in text and "+0.2%" in text and "-1.0%" in text
     assert "in 2 of 3" in text and "28 trainings" in text and "112 for nested CV" in text
+    se = np.sqrt(0.915 * 0.085 / 360)  # the mean test accuracy, measured once on 360 rows
+    assert f"standard error of about {figures.score(se, 'accuracy')}" in text
+    assert f"outer folds is {figures.score(np.mean([0.04, 0.05, 0.01]), 'accuracy')}" in text
+    assert "standard error" not in figures.describe_nested(nested("R²"))
     assert "R²" not in text and figures.score(0.5, "R²") == "0.5000" and figures.score(0.1, "loss", True) == "+0.1"

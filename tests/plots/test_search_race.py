@@ -27,10 +27,10 @@ def test_trials_figure_has_one_map_per_sampler_and_every_trial(raced):
     go.Figure(fig.to_dict())
     maps = [t for t in fig.data if t.type == "heatmap"]
     assert len(maps) == len(race.SAMPLERS)
-    points = sum(len(t.x) for t in fig.data if t.type == "scatter" and t.name in ("trial", "failed trial"))
+    points = sum(len(t.x) for t in fig.data if t.type == "scatter" and t.name in ("trial", "diverged trial"))
     assert points == len(race.SAMPLERS) * r.trials
-    failed = sum(len(t.x) for t in fig.data if t.name == "failed trial")
-    assert failed == int(r.failed[:, 0].sum())
+    crosses = sum(len(t.x) for t in fig.data if t.name == "diverged trial")
+    assert crosses == int(np.isnan(r.value[:, 0]).sum())
     text = figures.describe_race(r, ls)
     assert "Optuna records as failed" in text
     i, j = ls.best
@@ -55,7 +55,7 @@ def test_table_rows_say_when_a_level_is_not_reached(raced):
     assert [row["sampler"] for row in rows] == [s.title for s in race.SAMPLERS.values()]
     reach = r.reach(0.01)
     for row, value in zip(rows, reach, strict=True):
-        assert row["trials to within 1 %"] == ("not within 9" if np.isinf(value) else f"{value:g}")
+        assert row["median trials to regret ≤ 1 %"] == ("not within 9" if np.isinf(value) else f"{value:g}")
     assert sum(int(row["failed in Optuna"]) for row in rows) == int(r.failed.sum())
 
 

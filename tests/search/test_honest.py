@@ -99,3 +99,9 @@ def test_nested_cv_numbers_are_consistent():
         refit.fit(data.X_train[idx], data.y_train[idx])
     assert r.test[0] == pytest.approx(refit.score(data.X_test, data.y_test))
     np.testing.assert_allclose(r.plain_bias, r.plain - r.test)
+
+
+def test_expected_max_of_normals_matches_known_values():
+    assert honest.expected_max(1) == pytest.approx(0.0, abs=1e-9)
+    assert honest.expected_max(2) == pytest.approx(1 / np.sqrt(np.pi), rel=1e-6)
+    assert honest.expected_max(10) == pytest.approx(1.5388, abs=1e-3)

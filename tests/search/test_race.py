@@ -75,3 +75,10 @@ def test_bad_parameters_get_a_sentence_naming_them(kw, name):
 def test_an_unknown_sampler_is_named(tiny):
     with pytest.raises(ValueError, match="sampler must be one of"):
         race.study(tiny, "hyperband", 0, 5)
+
+
+def test_the_start_up_counts_are_optunas_and_tpe_models_both_parameters_jointly():
+    assert race.STARTUP == optuna.samplers.TPESampler()._n_startup_trials
+    assert race.GP_STARTUP == optuna.samplers.GPSampler()._n_startup_trials
+    study = optuna.create_study(sampler=race.SAMPLERS["tpe"].build(0, {}))
+    assert study.sampler._is_multivariate(study)  # the page says TPE follows the lr × wd interaction

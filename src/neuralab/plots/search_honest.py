@@ -57,11 +57,11 @@ def _curves(n: np.ndarray, rows: list[tuple[Band, str, str, bool]], axes: tuple[
 
 
 def _panel(c: Curse, kind: str, axes: tuple[str, str], legend: bool) -> list[dict]:
-    """The kept trial's scores: reported, the same network on test, the setting on other seeds; the optimum's test."""
+    """The kept trial's scores: reported, the same network on test, the setting on other seeds; the best cell's test."""
     rows = [(getattr(c, f"{key}_{kind}"), name, color, band) for key, name, color, band in CURVES]
     opt = c.optimum_test_loss if kind == "loss" else c.optimum_test_metric
     label = "loss" if kind == "loss" else c.metric
-    return _curves(c.n, rows, axes, legend, f"{label} %{{y:.4g}}", opt, "test score of the true optimum")
+    return _curves(c.n, rows, axes, legend, f"{label} %{{y:.4g}}", opt, "test score of the best measured cell")
 
 
 #: the lower panels: (Curse attribute for loss, for the metric, legend name, colour, band drawn)
@@ -113,7 +113,8 @@ def describe_curse(c: Curse) -> str:
         f"after {c.n[-1]} trials, the kept network's test loss minus its validation loss is "
         f"{score(c.gap_loss[last], 'loss', True)}. In {m}: validation {score(c.val_metric.mean[last], m)} reported, "
         f"{score(c.test_metric.mean[last], m)} on test, {score(c.rerun_metric.mean[last], m)} when the same setting "
-        f"is trained from other seeds; the true optimum scores {score(c.optimum_test_metric, m)} on test."
+        f"is trained from other seeds; the best measured cell (itself the winner of many noisy means) scores "
+        f"{score(c.optimum_test_metric, m)} on test."
     )
 
 
@@ -144,9 +145,14 @@ def describe_nested(r: Nested) -> str:
     m = r.metric
     k = len(r.test)
     over = int(np.sum(r.plain > r.test))
+    noise = f" The spread over the outer folds is {score(float(r.outer_sd.mean()), m)} (standard deviation, mean " \
+            "over repeats)"
+    if np.isfinite(r.test_se):
+        noise += (f"; one test score on {r.n_test} rows has a standard error of about {score(r.test_se, m)}, so "
+                  "differences smaller than that are noise")
     return (
         f"{k} repeat{'s' if k > 1 else ''} on {r.pool} training rows, test split of {r.n_test} rows. Plain protocol "
         f"minus test: {score(float(r.plain_bias.mean()), m, True)} on average (above the test score in {over} of {k}); "
-        f"nested CV minus test: {score(float(r.nested_bias.mean()), m, True)}. Cost per repeat: {r.fits_plain} "
-        f"trainings for the plain protocol, {r.fits_nested} for nested CV."
+        f"nested CV minus test: {score(float(r.nested_bias.mean()), m, True)}.{noise}. Cost per repeat: "
+        f"{r.fits_plain} trainings for the plain protocol, {r.fits_nested} for nested CV."
     )

@@ -1,7 +1,7 @@
 """Figures for /hyperparameter-search's measured landscape: the whole (learning rate, weight decay) space.
 
 :func:`landscape_trace` is the heat map every chart of a search on this space draws under
-its trials, so the samplers' points and the true optimum are always seen on the same map.
+its trials, so the samplers' points and the best measured cell are always seen on the same map.
 """
 
 from __future__ import annotations
@@ -19,7 +19,11 @@ SCALE = "Viridis_r"  # low loss (good) is bright
 
 
 def landscape_trace(ls: Landscape, showscale: bool = True, **where) -> dict:
-    """The heat map of the mean validation loss (log colour), diverged cells left blank; on log axes."""
+    """The heat map of the mean validation loss (log colour), on log axes.
+
+    A cell is blank if any of its runs diverged; the colour scale is capped at the baseline, so every cell
+    worse than a network that learned nothing has the same colour.
+    """
     z = np.log10(ls.score)
     hover = np.where(ls.diverged, "diverged", np.char.mod("%.4g", np.nan_to_num(ls.score)))
     return dict(type="heatmap", x=np.log10(ls.wd), y=np.log10(ls.lr), z=z, colorscale=SCALE, showscale=showscale,
@@ -36,9 +40,10 @@ def _ticks(ls: Landscape) -> list[float]:
 
 def optimum_trace(ls: Landscape, **where) -> dict:
     i, j = ls.best
-    return dict(type="scatter", x=[np.log10(ls.wd[j])], y=[np.log10(ls.lr[i])], mode="markers", name="true optimum",
+    return dict(type="scatter", x=[np.log10(ls.wd[j])], y=[np.log10(ls.lr[i])], mode="markers",
+                name="best measured cell",
                 marker=dict(symbol="star", size=16, color="white", line=dict(color="black", width=1.5)),
-                hovertemplate=f"true optimum: lr {num(ls.lr[i])}, wd {num(ls.wd[j])}, val loss "
+                hovertemplate=f"best measured cell: lr {num(ls.lr[i])}, wd {num(ls.wd[j])}, val loss "
                               f"{ls.optimum:.4g}<extra></extra>", **where)
 
 
@@ -63,8 +68,18 @@ def describe_landscape(ls: Landscape) -> str:
     near = int(np.sum(ls.regret(ls.score) <= 0.05))
     metric = ls.val_metric.mean(axis=0)[i, j]
     shown = f"{metric:.1%}" if ls.metric == "accuracy" else f"{metric:.3f}"
-    return (f"{ls.score.size} cells × {seeds} seeds = {ls.val_loss.size} trainings. The best cell is lr "
+    text = (f"{ls.score.size} cells × {seeds} seeds = {ls.val_loss.size} trainings. The best measured cell is lr "
             f"{num(ls.lr[i])}, weight decay {num(ls.wd[j])}: validation loss {ls.optimum:.4g} (validation "
             f"{ls.metric} {shown}). {near} cells ({near / ls.score.size:.0%}) are within 5 % of the way from it to "
-            f"a network that learned nothing (loss {ls.baseline:.3g}); {int(ls.diverged.sum())} cells diverged "
-            "(blank).")
+            f"a network that learned nothing (loss {ls.baseline:.3g}); {int(ls.diverged.sum())} cells are blank "
+            "because at least one of their runs diverged.")
+    if seeds > 1:
+        se = float(np.std(ls.val_loss[:, i, j], ddof=1) / np.sqrt(seeds))
+        close = int(np.sum(ls.score <= ls.optimum + se))
+        text += (f" The best cell's standard error over its {seeds} seeds is {se:.2g}; "
+                 + ("only the best cell itself lies" if close == 1 else f"{close} cells (itself included) lie")
+                 + " within one standard error of its mean.")
+    row = ls.regret(ls.score[i])
+    text += (f" At its learning rate, weight decay moves the regret from {float(np.min(row)):.2g} to "
+             f"{float(np.max(row)):.2g} (above 1: worse than learning nothing).")
+    return text

@@ -23,7 +23,7 @@ __all__ = ["describe_race", "describe_regret", "describe_surrogate", "race_rows"
            "surrogate_data", "surrogate_figure", "trials_figure"]
 
 COLORS = dict(zip(SAMPLERS, COLORWAY, strict=False))
-FLOOR = 1e-3  # regret 0 (the optimum cell itself) is drawn here on the log axis
+FLOOR = 1e-3  # regret 0 (the best measured cell itself) is drawn here on the log axis
 
 
 def _reach(value: float, n: int) -> str:
@@ -48,10 +48,10 @@ def trials_figure(race: Race, ls: Landscape) -> go.Figure:
         where = dict(xaxis=f"x{k}", yaxis=f"y{k}")
         data.append(landscape_trace(ls, showscale=a == 0, **where))
         data.append({**optimum_trace(ls, **where), "showlegend": a == 0})
-        ok = ~race.failed[a, 0]
+        ok = ~np.isnan(race.value[a, 0])  # diverged cells, whether Optuna saw NaN (FAIL) or the baseline loss
         for mask, label, marker in (
             (ok, "trial", dict(size=6, color="white", line=dict(color="black", width=1))),
-            (~ok, "failed trial", dict(size=8, color=VERMILLION, symbol="x")),
+            (~ok, "diverged trial", dict(size=8, color=VERMILLION, symbol="x")),
         ):
             idx = np.flatnonzero(mask)
             data.append(dict(type="scatter", mode="markers", x=np.log10(race.wd[a, 0, idx]).tolist(),
@@ -103,11 +103,11 @@ def race_rows(race: Race) -> list[dict[str, str]]:
     for a, name in enumerate(race.names):
         rows.append({
             "sampler": SAMPLERS[name].title,
-            "trials to within 1 %": _reach(reach[0.01][a], race.trials),
-            "trials to within 5 %": _reach(reach[0.05][a], race.trials),
+            "median trials to regret ≤ 1 %": _reach(reach[0.01][a], race.trials),
+            "median trials to regret ≤ 5 %": _reach(reach[0.05][a], race.trials),
             "diverged trials": f"{int(np.isnan(race.value[a]).sum())} of {total}",
             "failed in Optuna": f"{int(race.failed[a].sum())}",
-            "ms per trial": f"{1e3 * float(np.median(race.seconds[a])):.2g}",
+            "ms per trial (median)": f"{1e3 * float(np.median(race.seconds[a])):.2g}",
         })
     return rows
 
@@ -115,31 +115,35 @@ def race_rows(race: Race) -> list[dict[str, str]]:
 def describe_race(race: Race, ls: Landscape) -> str:
     i, j = ls.best
     near = ls.diverged[max(i - 1, 0):i + 2, max(j - 1, 0):j + 2].any()
-    edge = (" The optimum cell borders a diverged one." if near else
-            " No cell around the optimum diverged.")
+    edge = (" The best measured cell borders a diverged one." if near else
+            " No cell around the best measured cell diverged.")
     return (f"Seed 0 of {race.repeats} for each sampler, {race.trials} trials each (the grid sampler on "
-            f"{race.grid} × {race.grid} cell centres). Crosses are trials whose cell diverged"
+            f"{race.grid} × {race.grid} cell centres). Crosses are trials whose cell diverged, "
+            f"{int(np.isnan(race.value[:, 0]).sum())} in all"
             + (", which Optuna records as failed." if race.diverged == "fail" else
                ", reported to the sampler as the loss of a network that learned nothing.") + edge)
 
 
 def describe_regret(race: Race) -> str:
     final = np.median(race.regret[:, :, -1], axis=1)
-    order = np.argsort(final, kind="stable")
-    best, worst = race.names[order[0]], race.names[order[-1]]
+    low, high = final.min(), final.max()
+
+    def who(value: float) -> str:
+        return ", ".join(SAMPLERS[n].title for n, f in zip(race.names, final, strict=True) if f == value)
+
     return (f"Median over {race.repeats} repeats, band from the 25th to the 75th percentile; regret 0 (the "
-            f"optimum cell itself) is drawn at {FLOOR:g}. After {race.trials} trials the median regret is lowest "
-            f"for {SAMPLERS[best].title} ({final[order[0]]:.3g}) and highest for {SAMPLERS[worst].title} "
-            f"({final[order[-1]]:.3g}).{_cost(race)}")
+            f"best measured cell itself) is drawn at {FLOOR:g}. After {race.trials} trials the median regret is "
+            f"lowest for {who(low)} ({low:.3g}) and highest for {who(high)} ({high:.3g}).{_cost(race)}")
 
 
 def _cost(race: Race) -> str:
-    """The measured time per suggestion of the two model-based samplers, when both ran."""
+    """The measured time per trial of the two model-based samplers, when both ran."""
     if not {"tpe", "gp"} <= set(race.names):
         return ""
     ms = {n: 1e3 * float(np.median(race.seconds[race.names.index(n)])) for n in ("tpe", "gp")}
-    return (f" Each TPE trial took {ms['tpe']:.2g} ms and each Gaussian-process trial {ms['gp']:.2g} ms "
-            "(median), almost all of it spent choosing the point.")
+    return (f" Time per trial (median over repeats of each study's mean, the cheap random start-up trials "
+            f"included): TPE {ms['tpe']:.2g} ms, Gaussian process {ms['gp']:.2g} ms, almost all of it spent "
+            "choosing the point.")
 
 
 # ----------------------------------------------------------------------------- the surrogate
@@ -180,8 +184,9 @@ def _step_note(e: Explored, k: int) -> str:
     which = list(ACQUISITIONS).index(e.acquisition)
     nxt = int(e.picks[k - 1, which])
     lr = e.truth.lr[nxt]
+    again = " (already measured: the search has stalled)" if nxt in set(e.observed(k).tolist()) else ""
     return (f"Step {k}: {START + k - 1} trainings seen, best loss {e.best(k):.4g}; {ACQUISITIONS[e.acquisition]} "
-            f"picks lr {num(lr)} next.")
+            f"picks lr {num(lr)} next{again}.")
 
 
 def surrogate_figure(e: Explored, k: int | None = None) -> go.Figure:

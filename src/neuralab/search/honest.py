@@ -33,7 +33,7 @@ from neuralab.progress import Progress, quiet
 from neuralab.search.landscape import Landscape
 from neuralab.search.tasks import DATASET, arrays
 
-__all__ = ["CURSE", "GRID", "NESTED", "Band", "Curse", "Nested", "nested_cv", "winners_curse"]
+__all__ = ["CURSE", "GRID", "NESTED", "Band", "Curse", "Nested", "expected_max", "nested_cv", "winners_curse"]
 
 CURSE = ParamSpec(
     "winners-curse",
@@ -85,7 +85,7 @@ class Curse:
     val_metric: Band
     test_metric: Band
     rerun_metric: Band
-    optimum_test_loss: float  # the true optimum cell's test loss, mean over seeds
+    optimum_test_loss: float  # the best measured cell's test loss, mean over seeds
     optimum_test_metric: float
     optimism_loss: Band  # per search: test loss minus the best validation loss (positive: the search flattered)
     optimism_metric: Band  # per search: best validation metric minus the same network's test metric
@@ -101,6 +101,16 @@ class Curse:
     def gap_metric(self) -> np.ndarray:
         """Mean best validation metric minus the same networks' mean test metric: the optimism in accuracy (or R²)."""
         return self.val_metric.mean - self.test_metric.mean
+
+
+def expected_max(n: int) -> float:
+    """The expected largest of ``n`` independent standard normal draws, in standard deviations."""
+    from scipy import integrate, stats
+
+    def density(x: float) -> float:
+        return x * n * stats.norm.pdf(x) * stats.norm.cdf(x) ** (n - 1)
+
+    return float(integrate.quad(density, -12, 12)[0])
 
 
 def _band(x: np.ndarray) -> Band:
@@ -165,9 +175,17 @@ class Nested:
     nested: np.ndarray  # (repeats,) mean over the outer folds of the refitted inner winner's score
     test: np.ndarray  # (repeats,) the winner refitted on the whole pool, scored once on the test split
     outer_sd: np.ndarray  # (repeats,) standard deviation over the outer folds
-    chosen: tuple[dict, ...]  # the plain protocol's winner per repeat
+    chosen: tuple[dict, ...]  # the plain protocol's winner per repeat (each outer fold may choose differently)
     fits_plain: int  # trainings each protocol costs per repeat
     fits_nested: int
+
+    @property
+    def test_se(self) -> float:
+        """Standard error of an accuracy measured once on the test split, at the mean test accuracy; NaN for R²."""
+        if self.metric != "accuracy":
+            return float("nan")
+        p = float(np.mean(self.test))
+        return float(np.sqrt(p * (1 - p) / self.n_test))
 
     @property
     def plain_bias(self) -> np.ndarray:
@@ -203,7 +221,8 @@ def nested_cv(dataset: str = "digits", pool: int = 200, repeats: int = 3, progre
 
     The estimator is scikit-learn's MLP (one hidden layer of :data:`HIDDEN` ReLU units, Adam, at most
     :data:`MAX_ITER` epochs); rows were standardized with the full training split's statistics, which
-    never include test rows.
+    never include test rows but do include every outer fold's rows, so a little of each outer fold
+    leaks into the scaling its models were trained with.
     """
     v = NESTED.validate(dataset=dataset, pool=pool, repeats=repeats)
     return _nested(v["dataset"], v["pool"], v["repeats"], progress=progress)

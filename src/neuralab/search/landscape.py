@@ -4,9 +4,12 @@ A search is judged by how close it gets to the best setting, which is only known
 whole space has been measured. Here it has: a ``res × res`` grid of cells, log-spaced in
 learning rate and weight decay, each cell a small MLP (one hidden layer of 32 ReLU units)
 trained for 15 epochs with SGD and momentum 0.9 from ``seeds`` different initial weights.
-A cell's score is its validation loss averaged over the seeds. A run whose loss is no
-longer finite, or ends above ten times its starting loss, counts as diverged, and so
-does its cell.
+A cell's score is its validation loss averaged over the seeds. A run counts as diverged
+if its final validation loss is not finite, or is above :data:`DIVERGED` (10) times the
+same network's loss on the training set at initialisation, or its output weights are not
+finite; a cell with any diverged run is diverged. The best cell is the lowest of ``res²``
+noisy means, so its regret-0 status is relative to this measured table, not to the unknown
+true best setting.
 
 All the networks train at once, stacked along a batch dimension (``torch.baddbmm``): one
 pass of the data updates every cell. The update is torch's own ``SGD``: each cell's
@@ -37,7 +40,7 @@ __all__ = ["LANDSCAPE", "LR", "WD", "Landscape", "landscape", "train_many", "HID
 LR = Float(1e-4, 3.0, 0.03, log=True, label="Learning rate", help="SGD's step size.")
 WD = Float(1e-6, 0.3, 1e-4, log=True, label="Weight decay", help="L2 pull of every weight towards zero.")
 HIDDEN, EPOCHS, BATCH, MOMENTUM = 32, 15, 64, 0.9
-DIVERGED = 10.0  # a final loss above this multiple of the starting loss counts as diverged
+DIVERGED = 10.0  # a final validation loss above this multiple of the initial training-set loss: diverged
 
 LANDSCAPE = ParamSpec(
     "landscape",
@@ -165,7 +168,7 @@ class Landscape:
 
     @cached_property
     def best(self) -> tuple[int, int]:
-        """The (lr, wd) index of the lowest mean validation loss: the true optimum of the space."""
+        """The (lr, wd) index of the lowest mean validation loss: the best measured cell (a noisy winner itself)."""
         i = int(np.nanargmin(self.score))
         return divmod(i, self.score.shape[1])
 
@@ -174,9 +177,9 @@ class Landscape:
         return float(self.score[self.best])
 
     def regret(self, loss: np.ndarray | float) -> np.ndarray:
-        """How far ``loss`` is from the optimum, as a share of the way from the optimum to :attr:`baseline`.
+        """How far ``loss`` is from the best measured cell, as a share of the way from it to :attr:`baseline`.
 
-        0 is the optimum, 1 is a network that learned nothing; "within 1 %" means ``regret <= 0.01``.
+        0 is the best measured cell, 1 is a network that learned nothing; "within 1 %" means ``regret <= 0.01``.
         A diverged (NaN) loss has regret 1 or more: it counts as having learned nothing.
         """
         r = (np.asarray(loss, dtype=float) - self.optimum) / (self.baseline - self.optimum)

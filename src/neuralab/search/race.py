@@ -1,9 +1,11 @@
 """The race: Optuna's own samplers searching the measured landscape, repeated over seeds.
 
-Every trial of every study is a real measurement: its value is the mean validation loss of
-the landscape cell nearest the suggested (learning rate, weight decay), i.e. of networks
-that were really trained there (:meth:`~neuralab.search.landscape.Landscape.at`). So a
-sampler pays nothing extra here, and how close it gets to the true optimum is known exactly.
+A trial's value is read from the measured landscape: the mean validation loss of the cell
+nearest the suggested (learning rate, weight decay), over that cell's seeds
+(:meth:`~neuralab.search.landscape.Landscape.at`). It is therefore noise-free and constant within
+a cell, unlike a real trial (one noisy training at the exact point). A sampler pays nothing
+extra here, and its regret is exact relative to this measured table (the best measured cell),
+not to the unknown true best setting.
 
 A cell whose training diverged answers NaN, which Optuna refuses: the trial is recorded as
 ``FAIL`` and the study goes on. Optuna's samplers fit their models to completed trials only,
@@ -13,13 +15,14 @@ With ``diverged="nothing"`` the objective reports the loss of a network that lea
 instead, a bad but finite value the samplers do learn from.
 
 Regret after trial t is :meth:`Landscape.regret` of the best value so far, capped at 1 (also
-its value until a trial completes): 0 at the optimum cell, 1 for a network that learned nothing. One race is a
+its value until a trial completes): 0 at the best measured cell, 1 for a network that learned nothing. One race is a
 single draw of a random process, so each sampler runs ``repeats`` times (seed = repeat) and
 the result keeps the median and the interquartile range over them.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 import warnings
@@ -35,9 +38,13 @@ from neuralab.progress import Progress, quiet, stage
 from neuralab.search.landscape import EPOCHS, LR, WD, Landscape, landscape
 from neuralab.search.tasks import DATASET
 
-__all__ = ["DIVERGED", "RACE", "SAMPLER", "SAMPLERS", "Race", "Sampler", "race", "run_race", "study"]
+__all__ = ["DIVERGED", "GP_STARTUP", "RACE", "SAMPLER", "SAMPLERS", "STARTUP", "Race", "Sampler", "race", "run_race",
+           "study"]
 
-THRESHOLDS = (0.01, 0.05)  # regret levels the table reports: within 1 % and 5 % of the way to the optimum
+#: Optuna's defaults, read from its signatures: completed trials TPE and the GP draw at random before modelling
+STARTUP = inspect.signature(optuna.samplers.TPESampler).parameters["n_startup_trials"].default
+GP_STARTUP = inspect.signature(optuna.samplers.GPSampler).parameters["n_startup_trials"].default
+THRESHOLDS = (0.01, 0.05)  # regret levels the table reports: median trials until regret ≤ 1 % and ≤ 5 %
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,7 @@ class Race:
     failed: np.ndarray  # (S, R, N) bool: Optuna recorded the trial as FAIL
     diverged: str  # how a diverged cell was reported: "fail" or "nothing" (the baseline loss)
     regret: np.ndarray  # (S, R, N) regret of the best value after trials 1..t, capped at 1 (learned nothing)
-    seconds: np.ndarray  # (S, R) wall time of each study divided by its trials: the cost of one suggestion
+    seconds: np.ndarray  # (S, R) wall time of each study divided by its trials (start-up trials included)
     grid: int  # m: the grid sampler's m × m cell centres
 
     @property

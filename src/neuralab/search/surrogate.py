@@ -7,7 +7,7 @@ search may pick from: evaluating a candidate means reading its measured loss.
 
 The surrogate is scikit-learn's :class:`~sklearn.gaussian_process.GaussianProcessRegressor`
 on x = log10(lr) with the kernel ``C · Matern(ν = 5/2) + White`` (the kernel family behind
-Optuna's ``GPSampler``; the white term absorbs seed noise) and ``normalize_y=True``; its
+Optuna's ``GPSampler``; the white term may absorb seed noise) and ``normalize_y=True``; its
 hyperparameters are refitted by maximum likelihood after every new point. Given the
 posterior mean μ(x) and standard deviation σ(x), and the best loss seen so far y*,
 three acquisitions say where to measure next (all for minimisation):
@@ -53,7 +53,8 @@ SURROGATE = ParamSpec(
     dataset=DATASET,
     acquisition=ACQUISITION,
     kappa=Float(0.0, 5.0, 2.0, step=0.1, label="κ (confidence bound)",
-                help="How many standard deviations the lower bound sits below the mean: more explores more."),
+                help="Used only by the lower confidence bound: how many standard deviations it sits below the mean; "
+                     "more explores more."),
     seed=Int(0, 99, 0, label="Seed", help="Draws the Thompson samples and restarts the kernel fit."),
 )
 

@@ -2,8 +2,8 @@
 
 * ``digits``: scikit-learn's 1,797 8×8 handwritten digits, 10 classes (the default).
 * ``motor``: torque of the lab's simulated motor from its current amplitude and winding
-  temperature, window means (regression; the loss is the mean squared error in units of
-  the training target's spread).
+  temperature, window means (regression). The target is standardised on the training rows,
+  so the loss, a mean squared error, is in units of the training target's variance.
 * ``spiral``: the playground's two interleaved spiral arms, 600 points (classification).
 """
 

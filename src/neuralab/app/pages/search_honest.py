@@ -24,11 +24,13 @@ SHOWN = (1, 3, 10, 30, 100)  # search sizes in the table
 N_GRID = len(ParameterGrid(honest.GRID))
 SHAPE = " × ".join(str(len(g)) for g in honest.GRID.values())
 INNER_SHARE = str(Fraction(honest.INNER - 1, honest.INNER))  # of the pool, per inner model of the plain protocol
+OUTER_SHARE = str(Fraction(honest.OUTER - 1, honest.OUTER))  # of the pool, per model nested CV scores
 NESTED_SHARE = str(Fraction(honest.INNER - 1, honest.INNER) * Fraction(honest.OUTER - 1, honest.OUTER))
+MAX_10, MAX_100 = honest.expected_max(10), honest.expected_max(100)
 
 
 def curse(values: dict, progress) -> honest.Curse:
-    """The page's landscape (the one the other parts search) and 2,000 replayed random searches of 1 … 100 trials."""
+    """The page's landscape (the one the other parts search) and the random searches replayed on it."""
     return honest.winners_curse(landscape.landscape(values["dataset"], progress=progress))
 
 
@@ -42,7 +44,8 @@ def curse_table(c: honest.Curse) -> html.Table:
     rows = [[f"{n}", *(figures.score(getattr(c, f"{key}_loss").mean[n - 1], "loss") for key in keys),
              *(figures.score(getattr(c, f"{key}_metric").mean[n - 1], c.metric) for key in keys)] for n in SHOWN]
     m = c.metric
-    return table(["trials", "best val loss", "its test loss", "other seeds' val loss", f"best val {m}",
+    return table([f"trials (mean over {c.repeats:,} searches)", "best val loss",
+                  "its test loss", "other seeds' val loss", f"best val {m}",
                   f"its test {m}", f"other seeds' val {m}"], rows)
 
 
@@ -50,7 +53,8 @@ def nested_table(r: honest.Nested) -> html.Table:
     rows = [[f"{k + 1}", f"α = {p['alpha']:g}, step {p['learning_rate_init']:g}",
              *(figures.score(float(getattr(r, key)[k]), r.metric) for key in ("plain", "nested", "test"))]
             for k, p in enumerate(r.chosen)]
-    return table(["repeat", "setting chosen", "best inner CV", "nested CV", "test, once"], rows)
+    return table(["repeat", "setting chosen by the plain protocol (outer folds may differ)", "best inner CV",
+                  "nested CV", "test, once"], rows)
 
 
 def layout(values: dict) -> list[html.Section]:
@@ -61,15 +65,20 @@ def layout(values: dict) -> list[html.Section]:
                 "of the batches and the particular validation rows all move it. A search keeps the lowest of many "
                 "such measurements, and the lowest of many noisy numbers is low partly because its noise happened "
                 "to point down. So the score a search reports is biased in its own favour even when every single "
-                "trial was measured fairly, and the bias grows with the number of trials. This is the winner's "
-                "curse, and the landscape above lets us measure it rather than argue about it.\n\n"
+                "trial was measured fairly. Among settings of equal quality the bias grows with the number of "
+                f"trials: the best of 10 equal settings sits about {MAX_10:.1f} σ below their common value on "
+                f"average, the best of 100 about {MAX_100:.1f} σ (σ: one trial's noise). On a real landscape it "
+                "competes with genuine improvement, so the charts below measure it rather than assume it. This "
+                "is the winner's curse.\n\n"
                 "Each replayed search draws cells and seeds at random from the measured grid, sees one real "
                 "training's validation loss per trial and keeps the best. For the network it keeps we also know "
                 "its loss on the test set, which the search never looked at, and the validation loss of the same "
                 "setting trained from the other seeds. The orange curve is what the search reports, green is what "
-                "you would actually get, blue is what training the winner again would show. The lower panels "
-                "subtract, search by search: how much better the reported score is than each check, so above zero "
-                "means the search flattered itself. The bands hold the middle 80 % of the searches."
+                "you would actually get, blue is the same setting's validation loss from the other seeds, on the "
+                "same validation rows and leaving out any that diverged. The lower panels subtract, search by "
+                "search: how much better the reported score is than each check. Even at one trial the two sets "
+                "differ, so the flattery is how far a curve rises above its one-trial value, where no choice has "
+                "been made yet. The bands hold the middle 80 % of the searches."
             ),
             alert(cid(P, "curse-alert")),
             ui.chart(cid(P, "curse"), "Best validation score of a random search and the same network's test score",
@@ -79,8 +88,8 @@ def layout(values: dict) -> list[html.Section]:
                 "The rule that follows: **tune on validation, and touch the test set once**, to measure the one "
                 "configuration you chose. The test score is honest only because nothing was chosen with it; a "
                 "second look at it, followed by a change, turns it into a validation set with a misleading name. "
-                "Quote the test score, not the search's best validation score, and when the gap matters, train the "
-                "winner again from new seeds before believing it."
+                "Quote the test score, not the search's best validation score. Training the winner again from new "
+                "seeds removes seed luck, not the luck of the validation rows: that is what the test set is for."
             ),
         ]),
         ui.section("Nested cross-validation on a small data set", [
@@ -92,8 +101,8 @@ def layout(values: dict) -> list[html.Section]:
                 "complete grid search runs on the rest, and the winner is scored on the fold it never saw "
                 "(`cross_val_score` around the `GridSearchCV`).\n\n"
                 "Here the model is scikit-learn's `MLPClassifier` (`MLPRegressor` for the motor), one hidden layer "
-                f"of {honest.HIDDEN} units, at most {honest.MAX_ITER} Adam epochs; an MLP of this size fits in a "
-                "few hundredths of a second on a few hundred rows, so no stand-in estimator is needed. The grid is "
+                f"of {honest.HIDDEN} units, at most {honest.MAX_ITER} Adam epochs: small enough to search the "
+                "network itself rather than a cheaper model in its place. The grid is "
                 f"{SHAPE} (weight penalty α and Adam's step size), the inner split {honest.INNER} folds, the outer "
                 f"{honest.OUTER}. Each repeat draws a new pool of training rows and new folds, because one split is "
                 "noise; the test split is the data set's own, never part of any pool."
@@ -106,8 +115,12 @@ def layout(values: dict) -> list[html.Section]:
                 "Two errors pull the plain score in opposite directions. Picking the best of "
                 f"{N_GRID} settings on the same folds that score them makes it optimistic. Training every inner "
                 f"model on {INNER_SHARE} of the pool makes it pessimistic, because a network given fewer rows "
-                "learns less, and the refitted winner gets them all. Nested CV removes the first error and keeps "
-                f"a larger dose of the second (its inner models see {NESTED_SHARE} of the pool). Which one "
+                "learns less, and the refitted winner gets them all. Nested CV removes the first error. The models "
+                f"it scores still train on {OUTER_SHARE} of the pool, as the plain protocol's do, so the second "
+                f"error remains; its inner searches choose on {NESTED_SHARE} of the pool, which can pick a setting "
+                "that suits fewer rows. Each repeat scores on one test split, and the caption gives that "
+                "split's standard error and the spread over the outer folds: differences smaller than about "
+                "that are noise. Which one "
                 "dominates depends on the size of the grid and on how steep the learning curve still is at this "
                 "pool size: the caption gives the measured differences; try the spirals, whose curve is steep."
                 "\n\n"

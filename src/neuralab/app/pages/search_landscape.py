@@ -1,6 +1,8 @@
-"""/hyperparameter-search, part 1: the task and its measured landscape (the true optimum the searches chase)."""
+"""/hyperparameter-search, part 1: the task and its measured landscape (the best measured cell the searches chase)."""
 
 from __future__ import annotations
+
+import math
 
 from dash import html
 
@@ -11,34 +13,43 @@ from neuralab.app.sections import Chart, Section
 from neuralab.params import ParamSpec
 from neuralab.plots import search_landscape as figures
 from neuralab.search import landscape
-from neuralab.search.landscape import BATCH, EPOCHS, HIDDEN, MOMENTUM
+from neuralab.search.landscape import BATCH, EPOCHS, HIDDEN, LANDSCAPE, LR, MOMENTUM
 from neuralab.search.tasks import DATASET
 
 P = prefix("neuralab.app.pages.hyperparameter_search")
+RES, SEEDS = LANDSCAPE.fields["res"].default, LANDSCAPE.fields["seeds"].default
+DECADES = round(math.log10(LR.hi / LR.lo))
 SPEC = ParamSpec("search-landscape", dataset=DATASET)
 
 
 def measure(values: dict, progress) -> landscape.Landscape:
-    """The landscape the page shows for ``values["dataset"]`` (24 × 24 cells, 3 seeds): what every part searches."""
+    """The landscape the page shows for ``values["dataset"]`` (the LANDSCAPE defaults): what every part searches."""
     return landscape.landscape(values["dataset"], progress=progress)
 
 
 def layout(values: dict) -> list[html.Section]:
     return [ui.section(
-        "A search space whose optimum is known",
+        "A search space measured cell by cell",
         [
             ui.md(
                 "To judge a search you need the answer it is looking for. Here the space is small enough to "
                 "measure completely: two hyperparameters, the learning rate and the weight decay of SGD "
-                f"(momentum {MOMENTUM}), each on a log scale. The space is cut into 24 × 24 cells, and in every "
-                f"cell a network with one hidden layer of {HIDDEN} ReLU units is trained for {EPOCHS} epochs "
-                f"(batches of {BATCH}) from three different initial weights. The colour is the validation loss "
-                "averaged over those three runs; blank cells diverged. The star is the best cell: the optimum the "
-                "searches below do not see, only approach.\n\n"
-                "The picture is typical. Too small a learning rate and the network has barely moved after 15 "
-                "epochs; too large and it blows up. Weight decay hardly matters until it is large enough to "
-                "hold the weights back, and then it matters a great deal. The good region is a narrow band, "
-                "which is why searching on a log scale is the first rule."
+                f"(momentum {MOMENTUM}), each on a log scale. The space is cut into {RES} × {RES} cells, and in "
+                f"every cell a network with one hidden layer of {HIDDEN} ReLU units is trained for {EPOCHS} epochs "
+                f"(batches of {BATCH}) from {SEEDS} different initial weights. The colour is the validation loss "
+                f"averaged over those {SEEDS} runs. A cell is blank if any of its runs diverged, and the colour "
+                "scale stops at the loss of a network that learned nothing, so every cell worse than that has the "
+                "same colour. The star is the cell with the lowest mean validation loss over the seeds: the best "
+                "measured cell, which the searches below do not see, only approach. It is itself the best of "
+                f"{RES * RES} noisy means, and neighbouring cells are often within seed noise of it (the caption "
+                "counts them); every regret on this page is exact relative to this measured table, not to the "
+                "unknown true best setting.\n\n"
+                f"Too small a learning rate and the network has barely moved after {EPOCHS} epochs; too large and it "
+                "blows up. Over most of the map weight decay barely matters. Near the largest stable learning "
+                "rates it can decide between the best cell and a useless one, because with SGD the weights shrink "
+                "by lr · wd per step, so the two interact (the caption gives the range at the best cell's "
+                f"learning rate). Sensible learning rates span {DECADES} decades and act by ratio (0.01 against 0.1 "
+                "like 0.001 against 0.01), which is why both axes are searched on a log scale."
             ),
             ui.row(controls(P, SPEC, values, ["dataset"])),
             alert(cid(P, "landscape-alert")),

@@ -13,7 +13,7 @@ from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.params import ParamSpec
 from neuralab.plots import search_race as figures
 from neuralab.search import race, surrogate
-from neuralab.search.landscape import Landscape, landscape
+from neuralab.search.landscape import EPOCHS, Landscape, landscape
 from neuralab.search.surrogate import STEPS
 from neuralab.search.tasks import DATASET
 
@@ -23,6 +23,7 @@ RACE_SPEC = ParamSpec("search-race", dataset=DATASET, race_trials=race.RACE.fiel
 GP_SPEC = ParamSpec("search-surrogate", dataset=DATASET, acquisition=surrogate.SURROGATE.fields["acquisition"],
                     kappa=surrogate.SURROGATE.fields["kappa"], gp_seed=surrogate.SURROGATE.fields["seed"])
 SPEC = ParamSpec.merge("search-race-part", RACE_SPEC, GP_SPEC)
+REPEATS = race.RACE.fields["repeats"].default
 
 
 class Raced(NamedTuple):
@@ -52,24 +53,37 @@ def layout(values: dict) -> list[html.Section]:
 
 def _race(values: dict) -> html.Section:
     return ui.section(
-        "Six samplers race to the optimum",
+        "Six samplers race to the best measured cell",
         [
             ui.md(
                 "Each sampler below is Optuna's own, driving an ordinary Optuna study over the two log-scaled "
-                "hyperparameters. A trial's value is the measured loss of the landscape cell it lands in, so "
-                "every point is a real training and the regret, how far the best trial so far still is from "
-                "the optimum as a share of the way to a network that learned nothing, is exact.\n\n"
-                "* **Grid** tries the centres of an m × m grid of cells, m = ⌈√N⌉, in a random order.\n"
+                "hyperparameters. A trial's value is read from the nearest measured cell (the mean of its "
+                "trainings), so it is noise-free and constant within each cell, unlike a real trial, which is "
+                "one noisy training at the exact point. The regret is how far the best trial so far still is "
+                "from the best measured cell, as a share of the way to a network that learned nothing; it is "
+                "exact relative to this measured table, not to the unknown true best setting.\n\n"
+                "* **Grid** takes m = ⌈√N⌉ evenly spaced values per axis, from one end of each range to the "
+                "other, and tries N of the m² combinations in random order (all of them when N is a perfect "
+                "square).\n"
                 "* **Random** draws each trial independently and uniformly on the log axes.\n"
-                "* **Sobol** draws from a scrambled low-discrepancy sequence: as random as random search, "
-                "but spread more evenly, with fewer clumps and holes.\n"
+                "* **Sobol**: each point is uniform on its own, but together they cover the square more evenly "
+                "than independent draws (best at 16, 32, 64 trials). Optuna draws the very first trial at "
+                "random.\n"
                 "* **TPE** splits the trials so far into good and bad, models each group's density, and "
-                "proposes where good is likely and bad is not.\n"
-                "* **Gaussian process** fits a smooth model of the loss with an uncertainty and picks the "
-                "point where improvement is most likely worth it (opened up in the next section).\n"
+                "proposes where good is likely and bad is not. For a single objective Optuna 5 models the two "
+                "parameters jointly (multivariate TPE), so it can follow the learning rate × weight decay "
+                "interaction.\n"
+                "* **Gaussian process** is Optuna's `GPSampler`: it fits a Gaussian process and picks the point "
+                "of largest (log) expected improvement. The next section opens up a scikit-learn model of the "
+                "same kind on one dimension.\n"
                 "* **CMA-ES** moves a Gaussian cloud of candidates, shifting and stretching it towards the "
-                "better ones each generation.\n\n"
-                "Trial counts are small on purpose: a trial here stands for a full training."
+                "better ones each generation; Optuna centres the first cloud in the middle of the box.\n"
+                f"* TPE and the Gaussian process draw their first {race.STARTUP} completed trials with a random "
+                "sampler seeded like theirs, so with the same seed their first trials equal Random's. Failed "
+                "trials do not count towards those, so with failures the random phase runs longer.\n\n"
+                "Trial counts are small on purpose: a trial here stands for a full training. The ranking below "
+                f"holds for this two-dimensional space, these trial counts and a {EPOCHS}-epoch budget; it is "
+                "not a general verdict."
             ),
             ui.row(controls(P, SPEC, values, ["race_trials", "race_repeats", "race_diverged"])),
             alert(cid(P, "race-alert")),
@@ -79,22 +93,27 @@ def _race(values: dict) -> html.Section:
             ui.md(
                 "How to read it. A sampler that models the loss can stop spending trials where the loss is "
                 "already known to be poor, which grid, random and Sobol never do; on a smooth space of two "
-                "dimensions that should pay off after a handful of trials. Whether it does here, the chart "
+                f"dimensions that should pay off once the {race.STARTUP} random start-up trials are done. "
+                "Whether it does here, the chart "
                 "and the table say, and the answer depends on the data set and on the next point. The price "
-                "of a model is paid per suggestion, and the table measures it: a random draw costs least, TPE "
+                "of a model is paid per suggestion, and the table measures it as milliseconds per trial (the "
+                "median over repeats of each study's mean, the cheap start-up trials included): a random draw "
+                "costs least, TPE "
                 "more, and the Gaussian process most, since it refits its kernel and searches its acquisition "
                 "before every trial, at a cost that grows with the trials seen. Next to a training of minutes "
                 "it is nothing; next to an objective that costs less than the suggestion, it is the whole "
                 "bill.\n\n"
                 "Watch the diverged trials. Optuna's samplers fit only completed trials, so a trial that "
-                "returns NaN teaches them nothing. Where the optimum sits next to the unstable region (the "
+                "returns NaN teaches them nothing. Where the best cell sits next to the unstable region (the "
                 "caption under the maps says whether it does), TPE and the Gaussian process are drawn towards "
                 "it and keep proposing points past the edge: compare their diverged trials with random "
                 "search's. Report a diverged run as the loss of a network that learned nothing instead (the "
                 "choice above) and they learn where the edge is.\n\n"
                 "One race is noise: with another seed the order of the samplers can change. That is why each "
                 "runs several times and the chart shows the median with the band from the 25th to the 75th "
-                "percentile. Trust a difference only when the bands part."
+                f"percentile. With the default {REPEATS} repeats that band spans the 2nd to the 4th of "
+                f"{REPEATS} values, so bands that part are a rough guide, not a test; use more repeats or a "
+                "paired comparison over seeds."
             ),
         ],
     )
@@ -118,6 +137,9 @@ def _surrogate(values: dict) -> html.Section:
                 "* **A Thompson draw** samples one plausible curve from the model and trains at its minimum; "
                 "different draws give different points, which is why it suits many workers at once.\n\n"
                 "A diverged training is shown to the model as the loss of a network that learned nothing. "
+                "A pick may repeat a measured learning rate. Here that returns the same number, so a search "
+                "that keeps re-picking has stalled (an overconfident fit: see the printed kernel); the step "
+                "readout says when it happens. "
                 "Drag the step slider: each step is computed once, and the slider only replays them."
             ),
             ui.row(controls(P, SPEC, values, ["acquisition", "kappa", "gp_seed"])),
