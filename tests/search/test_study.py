@@ -126,7 +126,7 @@ def test_optuna_dashboard_lists_a_lab_study(storage):
 def test_cli_bad_values_exit_2_with_a_sentence(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     assert cli.main(["search", "run", "--study", "x", "--storage", url, "--sampler", "annealing"]) == 2
-    assert "sampler must be one of tpe" in capsys.readouterr().err
+    assert "sampler must be one of grid, random, sobol, tpe, gp, cmaes" in capsys.readouterr().err
     assert cli.main(["search", "run", "--study", "x", "--storage", url, "--trials", "5000"]) == 2
     assert "trials must be between 1 and 1000" in capsys.readouterr().err
     assert cli.main(["search", "worker", "--study", "ghost", "--storage", url]) == 2

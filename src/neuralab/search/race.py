@@ -60,11 +60,17 @@ def _grid(seed: int, grid: dict[str, list[float]]) -> optuna.samplers.BaseSample
     return optuna.samplers.GridSampler(grid, seed=seed)
 
 
+def _sobol(seed: int | None) -> optuna.samplers.BaseSampler:
+    """Scrambled Sobol points; quiet about being experimental and about workers seeding on their own."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=seed, warn_asynchronous_seeding=False)
+
+
 SAMPLERS: dict[str, Sampler] = {
     "grid": Sampler("Grid", _grid, False),
     "random": Sampler("Random", lambda s, _: optuna.samplers.RandomSampler(seed=s), False),
-    "sobol": Sampler("Sobol (quasi-random)",
-                     lambda s, _: optuna.samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=s), False),
+    "sobol": Sampler("Sobol (quasi-random)", lambda s, _: _sobol(s), False),
     "tpe": Sampler("TPE", lambda s, _: optuna.samplers.TPESampler(seed=s), True),
     "gp": Sampler("Gaussian process", lambda s, _: optuna.samplers.GPSampler(seed=s), True),
     "cmaes": Sampler("CMA-ES", lambda s, _: optuna.samplers.CmaEsSampler(seed=s), True),

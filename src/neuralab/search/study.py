@@ -34,6 +34,7 @@ from optuna.trial import TrialState
 
 from neuralab.cache import state_dir
 from neuralab.params import Choice, Int, ParamError, ParamSpec
+from neuralab.search import race
 from neuralab.search.landscape import LR, WD, axes, train_many
 from neuralab.search.tasks import DATASET, arrays
 
@@ -45,25 +46,18 @@ __all__ = [
 
 GRID_POINTS = 10  # grid values per axis: the grid sampler's 100 points, log-spaced like the landscape's cells
 
+GRID = dict(zip(("lr", "wd"), (v.tolist() for v in axes(GRID_POINTS)), strict=True))  # the grid sampler's points
+
+
+def _factory(name: str) -> Callable[[int | None], optuna.samplers.BaseSampler]:
+    return lambda seed: race.SAMPLERS[name].build(seed, GRID)
+
+
+#: name -> factory(seed): the race's samplers, the grid on :data:`GRID_POINTS` values per axis
 SAMPLERS: dict[str, Callable[[int | None], optuna.samplers.BaseSampler]] = {
-    "tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
-    "random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
-    "gp": lambda seed: optuna.samplers.GPSampler(seed=seed),
-    "cmaes": lambda seed: optuna.samplers.CmaEsSampler(seed=seed),
-    "sobol": lambda seed: _sobol(seed),
-    "grid": lambda seed: optuna.samplers.GridSampler(
-        dict(zip(("lr", "wd"), (v.tolist() for v in axes(GRID_POINTS)), strict=True)), seed=seed),
-}
-
-
-def _sobol(seed: int | None) -> optuna.samplers.BaseSampler:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return optuna.samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=seed, warn_asynchronous_seeding=False)
-
-
-_SAMPLER_TITLES = {"tpe": "TPE", "random": "Random", "gp": "Gaussian process", "cmaes": "CMA-ES",
-                   "sobol": "Sobol (quasi-random)", "grid": f"Grid ({GRID_POINTS} × {GRID_POINTS})"}
+    name: _factory(name) for name in race.SAMPLERS}
+_SAMPLER_TITLES = {name: s.title for name, s in race.SAMPLERS.items()} | {
+    "grid": f"Grid ({GRID_POINTS} × {GRID_POINTS})"}
 
 STUDY = ParamSpec(
     "study",
