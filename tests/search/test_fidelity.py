@@ -118,3 +118,15 @@ def test_at_equal_cost_the_unpruned_best_is_read_from_its_own_history():
     for a, v in zip(pr.arms[1:], same[1:], strict=True):
         finished = np.cumsum(none.spent) <= a.total
         assert (math.isnan(v) and not finished.any()) or v == np.nanmin(none.values[finished])
+
+
+@pytest.mark.parametrize("pruner", ["asha", "hyperband"])
+def test_no_trial_is_pruned_after_training_its_whole_budget(pruner):
+    # with 3 epochs ASHA's second rung (and Hyperband's last) is epoch 3: the trial's end, where it must keep its value
+    arm = fidelity.run_arm("spiral", "random", pruner, trials=12, epochs=3, seed=0)
+    for t, spent in zip(arm.trials, arm.spent, strict=True):
+        if t.state == PRUNED:
+            assert spent < 3
+        elif t.state == COMPLETE:
+            assert spent == 3
+    assert arm.states(PRUNED).any()  # the rung at epoch 1 still prunes

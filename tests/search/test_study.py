@@ -252,3 +252,31 @@ def test_workers_opening_a_new_postgres_database_at_once_all_start(postgres):
     finally:
         _stop(procs)
     assert [o for o, _ in outs] == ["open\n"] * 6, outs
+
+
+def test_sobol_workers_share_the_study_seed_and_others_derive_their_own(storage):
+    st.create("qmc", storage, dataset="spiral", sampler="sobol", trials=1, seed=7, seeds=1)
+    st.create("tpe", storage, dataset="spiral", sampler="tpe", trials=1, seed=7, seeds=1)
+    a, b = (st.join("qmc", storage, worker=w).sampler for w in ("h:1", "h:2"))
+    assert a._seed == b._seed == 7  # scrambled Sobol: every worker must draw from one sequence
+    x, y = (st.join("tpe", storage, worker=w).sampler for w in ("h:1", "h:2"))
+    assert x._rng.rng.random() != y._rng.rng.random()
+
+
+def test_a_worker_whose_trial_another_worker_failed_goes_on(storage, monkeypatch):
+    study = st.create("stall", storage, dataset="spiral", sampler="random", trials=2, seeds=1)
+    calls = []
+
+    def stalled(dataset, seeds, worker):
+        def run(trial):
+            calls.append(trial.number)
+            if trial.number == 0:  # another worker's grace check fails this trial while it still runs
+                storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+            return 1.0
+        return run
+
+    monkeypatch.setattr(st, "objective", stalled)
+    with pytest.warns(UserWarning, match="Cannot tell a FAIL trial"):
+        st.work(st.join("stall", storage))
+    states = [t.state for t in study.get_trials()]
+    assert states == [TrialState.FAIL, TrialState.COMPLETE]  # the lost trial counts toward the budget

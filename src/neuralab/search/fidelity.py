@@ -98,7 +98,7 @@ def objective(data: Arrays, epochs: int, seed: int = 0) -> Callable[[optuna.Tria
             if not math.isfinite(loss):
                 return  # fit stops this run as diverged on its next batch
             trial.report(loss, epoch)
-            if trial.should_prune():
+            if epoch < epochs and trial.should_prune():  # a trial that trained its whole budget keeps its value
                 raise optuna.TrialPruned(f"stopped after epoch {epoch}")
 
         with torch.random.fork_rng(devices=[]):  # dropout draws its masks from torch's global generator
@@ -118,7 +118,7 @@ def objective(data: Arrays, epochs: int, seed: int = 0) -> Callable[[optuna.Tria
 REDUCTION = 3  # ASHA's and Hyperband's reduction factor: a rung keeps about the best third
 MIN_RESOURCE = 1  # epochs before the first rung
 TPE_STARTUP = 10  # TPE's first trials are random draws (from the same generator as RandomSampler's)
-MEDIAN_STARTUP, MEDIAN_WARMUP = 5, 1  # the median rule waits for 5 trials, and judges from epoch 2 on
+MEDIAN_STARTUP, MEDIAN_WARMUP = 5, 1  # the median rule waits for 5 complete trials; steps are epochs 1… so it judges from epoch 1
 
 
 def _pruner(name: str, epochs: int) -> optuna.pruners.BasePruner:
@@ -230,7 +230,8 @@ def _run(dataset: str, sampler: str, pruner: str, trials: int, epochs: int, seed
     torch.set_num_threads(1)  # networks this small train several times faster on one thread
     try:
         with _quiet_optuna():
-            # Hyperband puts a trial in a bracket by a hash of the study's name: a fixed name keeps it reproducible
+            # Hyperband puts a trial in a bracket by a hash of the study's name and the trial's number: a fixed name
+            # keeps it reproducible
             name = study_name or f"neuralab-{dataset}-{sampler}-{pruner}-{trials}x{epochs}-seed{seed}"
             study = optuna.create_study(storage=storage, study_name=name, direction="minimize",
                                         sampler=_sampler(sampler, seed), pruner=_pruner(pruner, epochs))

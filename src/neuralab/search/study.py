@@ -203,7 +203,9 @@ def join(name: str, storage: optuna.storages.BaseStorage, worker: str | None = N
         known = f"; the database holds {', '.join(sorted(names))}" if names else "; the database holds none yet"
         raise ParamError([f"study must name an existing study; got {name!r}{known}."]) from None
     attrs = settings(study)
-    seed = zlib.crc32(f"{attrs['seed']}/{worker or worker_name()}".encode())
+    seed = attrs["seed"]
+    if attrs["sampler"] != "sobol":  # scrambled Sobol needs one seed in every worker (Optuna's QMCSampler)
+        seed = zlib.crc32(f"{seed}/{worker or worker_name()}".encode())
     study.sampler = SAMPLERS[attrs["sampler"]](seed)
     return study
 
@@ -225,19 +227,26 @@ def work(study: optuna.Study, trials: int | None = None, worker: str | None = No
     attrs = settings(study)
     target = trials or attrs["trials"]
     states = (TrialState.COMPLETE, TrialState.FAIL)
-    done = len(study.get_trials(deepcopy=False, states=states))
-    if done >= target:
-        return 0
     mine = 0
 
     def count(_study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
         nonlocal mine
         mine += 1
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        study.optimize(objective(attrs["dataset"], attrs["seeds"], worker), n_trials=target - done,
-                       callbacks=[MaxTrialsCallback(target, states=states), count])
+    while (done := len(study.get_trials(deepcopy=False, states=states))) < target:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                study.optimize(objective(attrs["dataset"], attrs["seeds"], worker), n_trials=target - done,
+                               callbacks=[MaxTrialsCallback(target, states=states), count])
+            break
+        except ValueError as exc:
+            # This worker stalled past another worker's grace period, which failed its trial: Optuna refuses
+            # to record the value ("Cannot tell a FAIL trial."). That trial stays failed; go on with a new one.
+            if not str(exc).startswith("Cannot tell a"):
+                raise
+            mine += 1
+            warnings.warn(f"a trial of this worker was failed by another worker while it ran: {exc}", stacklevel=2)
     return mine
 
 
