@@ -130,3 +130,11 @@ def test_no_trial_is_pruned_after_training_its_whole_budget(pruner):
         elif t.state == COMPLETE:
             assert spent == 3
     assert arm.states(PRUNED).any()  # the rung at epoch 1 still prunes
+
+
+def test_hyperband_brackets_and_tpe_startup_are_optunas():
+    pruner = fidelity._pruner("hyperband", 9)
+    study = optuna.create_study(pruner=pruner)
+    study.optimize(lambda t: (t.report(1.0, 1), t.should_prune(), 1.0)[-1], n_trials=1)
+    assert pruner._n_brackets == fidelity.brackets(9) == 3 and fidelity.brackets(27) == 4
+    assert fidelity.TPE_STARTUP == optuna.samplers.TPESampler()._n_startup_trials

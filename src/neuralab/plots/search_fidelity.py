@@ -82,7 +82,8 @@ def describe_curves(f: Fidelity) -> str:
                      + (f" (median after {_epochs(at)})" if stopped.any() else ""))
     failed = sum(int(a.states(STATE.FAIL).sum()) for a in pr.arms)
     return (f"The same TPE search (seed {pr.seed}) of {pr.trials} trials, at most {pr.epochs} epochs each, on "
-            f"{pr.dataset}: " + "; ".join(parts) + f". {failed} trials diverged across the four arms (red).")
+            f"{pr.dataset}: " + "; ".join(parts)
+            + f". {failed} trials failed across the four searches (diverged or non-finite loss; red lines).")
 
 
 def cost_figure(f: Fidelity) -> go.Figure:
@@ -102,7 +103,7 @@ def cost_figure(f: Fidelity) -> go.Figure:
                              hovertemplate=f"{PRUNERS[arm.pruner]} reaches the target after {need:g} "
                                            "epochs<extra></extra>"))
     top = max(a.total for a in pr.arms)
-    data.append(dict(type="scatter", x=[0, top], y=[pr.target, pr.target], mode="lines", name="target (every arm "
+    data.append(dict(type="scatter", x=[0, top], y=[pr.target, pr.target], mode="lines", name="target (every search "
                      "reached it)", line=dict(color=GREY, dash="dot", width=1.5), hoverinfo="skip"))
     return figure(data, height=340, xaxis=dict(title=dict(text="epochs spent (all trials so far)"), rangemode="tozero"),
                   yaxis=dict(title=dict(text="best validation loss so far"), type="log"))
@@ -112,12 +113,14 @@ def describe_cost(f: Fidelity) -> str:
     pr = f.pruners
     need, speed, saving = pr.epochs_to_target(), pr.speedup(), pr.saving()
     said = "; ".join(f"{PRUNERS[a.pruner]} {need[k]:g} ({speed[k]:.2g}×)" for k, a in enumerate(pr.arms[1:], 1))
-    return (f"Target: validation loss {pr.target:.4g}, the best final loss every arm reached. Without pruning the "
-            f"search needed {need[0]:g} epochs to get there; " + said + ". Over the whole search, pruning spent "
-            + ", ".join(f"{saving[k]:.2g}× fewer epochs ({PRUNERS[a.pruner]})"
+    return (f"Target: validation loss {pr.target:.4g}, the best final loss every search reached. Without pruning the "
+            f"search needed {need[0]:g} epochs to get there; " + said + ". Over the whole run, "
+            "the unpruned search spent "
+            + ", ".join(f"{saving[k]:.2g}× the epochs of {PRUNERS[a.pruner]}"
                         for k, a in enumerate(pr.arms[1:], 1))
             + f". No pruner could save more than {pr.epochs}×: every trial trains at least one of its {pr.epochs} "
-            "epochs.")
+            "epochs. One seed: each figure is one sample, and after the first pruning decision the searches try "
+            "different points.")
 
 
 def rows(f: Fidelity) -> list[list[str]]:
@@ -183,7 +186,7 @@ def importance_figure(f: Fidelity) -> go.Figure:
                  hovertemplate=f"{name}: %{{y}} %{{x:.1%}}<extra></extra>")
             for name, vals, c in (("fANOVA", imp.fanova, BLUE), ("mean decrease in impurity", imp.mdi, ORANGE))]
     return figure(data, height=300, barmode="group",
-                  xaxis=dict(title=dict(text="share of the variation in final validation loss"), tickformat=".0%"),
+                  xaxis=dict(title=dict(text="importance (normalised to 100 %)"), tickformat=".0%"),
                   yaxis=dict(automargin=True), margin=dict(l=100, r=16, t=40, b=44))
 
 
@@ -193,7 +196,8 @@ def describe_importance(f: Fidelity) -> str:
     agree = "agree on" if top_f == top_m else "disagree about"
     return (f"Both forests are fitted on the {imp.n_trials} complete trials of the unpruned TPE search. The two "
             f"methods {agree} the most important parameter: fANOVA names {top_f} ({imp.fanova[0]:.0%}), the impurity "
-            f"measure {top_m} ({imp.mdi.max():.0%}).")
+            f"measure {top_m} ({imp.mdi.max():.0%}). With {imp.n_trials} trials, re-run with another seed before "
+            "trusting a ranking.")
 
 
 # ------------------------------------------------------------------------------------------------ optuna.visualization

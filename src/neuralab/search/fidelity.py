@@ -24,6 +24,7 @@ cache on disk (:func:`neuralab.cache.memo`) and rebuild an in-memory study for
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import warnings
 from collections.abc import Callable, Iterator
@@ -42,8 +43,8 @@ from neuralab.progress import Progress, quiet
 from neuralab.search.tasks import DATASET, arrays
 from neuralab.train.loop import Config, evaluate, fit
 
-__all__ = ["FIDELITY", "PRUNERS", "SAMPLERS", "Arm", "Fidelity", "Importances", "Pruners", "Samplers", "build",
-           "fidelity", "importances", "objective", "pruners", "run_arm", "samplers", "suggest"]
+__all__ = ["FIDELITY", "PRUNERS", "SAMPLERS", "Arm", "Fidelity", "Importances", "Pruners", "Samplers", "brackets",
+           "build", "fidelity", "importances", "objective", "pruners", "run_arm", "samplers", "suggest"]
 
 # ---------------------------------------------------------------------------------------------- the space
 
@@ -117,8 +118,14 @@ def objective(data: Arrays, epochs: int, seed: int = 0) -> Callable[[optuna.Tria
 
 REDUCTION = 3  # ASHA's and Hyperband's reduction factor: a rung keeps about the best third
 MIN_RESOURCE = 1  # epochs before the first rung
-TPE_STARTUP = 10  # TPE's first trials are random draws (from the same generator as RandomSampler's)
-MEDIAN_STARTUP, MEDIAN_WARMUP = 5, 1  # the median rule waits for 5 complete trials; steps are epochs 1… so it judges from epoch 1
+# TPE's first trials are random draws (from the same generator as RandomSampler's); Optuna's default count
+TPE_STARTUP = inspect.signature(optuna.samplers.TPESampler).parameters["n_startup_trials"].default
+MEDIAN_STARTUP, MEDIAN_WARMUP = 5, 1  # waits for 5 complete trials; steps are epochs 1, 2, …: judges from epoch 1
+
+
+def brackets(epochs: int) -> int:
+    """Hyperband's number of brackets for trials of ``epochs`` epochs: ⌊log_η(epochs / min resource)⌋ + 1, as Optuna."""
+    return math.floor(math.log(epochs / MIN_RESOURCE, REDUCTION)) + 1
 
 
 def _pruner(name: str, epochs: int) -> optuna.pruners.BasePruner:
@@ -149,9 +156,9 @@ SAMPLERS = {"tpe": "TPE, multivariate, grouped", "tpe-independent": "TPE, indepe
 FIDELITY = ParamSpec(
     "fidelity",
     dataset=DATASET,
-    trials=Int(8, 60, 20, step=2, label="Trials per arm", help="Every arm gets the same number of trials."),
+    trials=Int(8, 60, 20, step=2, label="Trials per search", help="Every search gets the same number of trials."),
     epochs=Int(3, 27, 9, label="Epochs of a full trial", help="The most a trial may train; pruners stop it sooner."),
-    seed=Int(0, 9, 0, label="Seed", help="The sampler's seed, shared by every arm; trainings use it too."),
+    seed=Int(0, 9, 0, label="Seed", help="The sampler's seed, shared by every search; trainings use it too."),
 )
 
 

@@ -28,6 +28,7 @@ from neuralab.search.fidelity import (
 )
 from neuralab.search.tasks import DATASET
 
+FIDELITY_EPOCHS = FIDELITY.fields["epochs"].default
 P = prefix("neuralab.app.pages.hyperparameter_search")
 SPEC = ParamSpec("search-fidelity", dataset=DATASET, mf_trials=FIDELITY.fields["trials"],
                  mf_epochs=FIDELITY.fields["epochs"], mf_seed=FIDELITY.fields["seed"])
@@ -66,17 +67,23 @@ def _pruning(values: dict) -> html.Section:
                 f"({_g(MOMENTUM)}) or Adam. Every trial is a real PyTorch training that reports its validation "
                 "loss after each epoch; its score is the loss after the last one. The same TPE sampler, with the "
                 "same seed, runs four times: once without pruning and once under each pruner.\n\n"
-                f"* **Median rule**: after epoch *k*, stop a trial whose loss is worse than the median of what the "
-                f"earlier trials had at epoch *k*. It waits for {MEDIAN_STARTUP} finished trials and judges only from "
-                f"epoch {MEDIAN_WARMUP + 1} on.\n"
+                f"* **Median rule**: after epoch *k*, stop a trial whose best loss so far is worse than the median "
+                "loss at epoch *k* of the trials that ran to the end (pruned ones do not count). It waits for "
+                f"{MEDIAN_STARTUP} complete trials and can stop a trial from epoch {MEDIAN_WARMUP} on (Optuna's "
+                f"`n_warmup_steps={MEDIAN_WARMUP}`; the steps are the epochs, counted from 1).\n"
                 f"* **ASHA** (asynchronous successive halving): rungs at {MIN_RESOURCE}, {MIN_RESOURCE * REDUCTION}, "
                 f"{MIN_RESOURCE * REDUCTION ** 2}, … epochs. The *minimum resource* ({MIN_RESOURCE} epoch here) is "
-                f"the first rung; the *reduction factor* ({REDUCTION}) sets both the spacing of the rungs and the "
-                f"share promoted: a trial reaching a rung goes on only if it is in the best 1/{REDUCTION} of the "
-                "trials seen at that rung. Nothing waits for a full round, which is what makes it asynchronous.\n"
+                f"the first rung; the *reduction factor* η = {REDUCTION} sets both the spacing of the rungs and the "
+                f"share promoted: a trial reaching a rung goes on only if it ranks in the best ⌊n/{REDUCTION}⌋ (at "
+                "least the single best) of the *n* trials that have reached that rung so far. Optuna decides at "
+                "once and for good; the original ASHA would leave the trial waiting at the rung and might promote "
+                "it later. A trial that reaches its last epoch is never judged: it keeps its final value.\n"
                 "* **Hyperband**: several ASHA brackets side by side, each with a different first rung, so some "
                 "trials get a longer look before the first cut. It hedges against a minimum resource chosen too "
-                "small.\n\n"
+                f"small. With *E* epochs there are ⌊log_η *E*⌋ + 1 brackets ({fidelity.brackets(FIDELITY_EPOCHS)} at "
+                f"the default {FIDELITY_EPOCHS} epochs). Optuna puts each trial in a bracket by a hash of the study's "
+                "name and the trial's number, with bracket sizes in Hyperband's proportions, and a trial competes "
+                "only with the trials of its own bracket: with a few dozen trials each rung has few competitors.\n\n"
                 "The risk is the slow starter: a setting with a small learning rate or heavy dropout can trail "
                 "after one epoch and lead after ten. A pruner that judges at epoch 1 kills it. Look for grey "
                 "curves that were still falling steeply where their × is."
@@ -91,7 +98,14 @@ def _pruning(values: dict) -> html.Section:
                 "unpruned search's epochs to the target over the pruned one's. The table also reads the chart the "
                 "other way: what the unpruned search had reached after as many epochs as each pruned one spent in "
                 "all. A pruned search can be cheaper and still end worse, when it stopped the trial that would "
-                "have won."
+                "have won.\n\n"
+                "One seed per search: treat a speed-up as one sample, not a property of the pruner (the benchmark "
+                "`benchmarks/search_fidelity.py` repeats it over several seeds). After the first pruning decision "
+                "each search's sampler sees a different history, so the searches try different points; a pruned "
+                "search that ends lower found a different path, not the same one cheaper. The target is, by "
+                "construction, the worst search's best. Epochs stand in for cost, but their wall-clock price varies "
+                "with batch size and width. Every best here is the minimum of validation losses, so it is "
+                "optimistic."
             ),
             ui.chart(cid(P, "fidelity-cost"), "Best validation loss so far against epochs spent, per pruner"),
             html.Div(id=cid(P, "fidelity-table"), className="nl-table"),
@@ -106,11 +120,14 @@ def _conditional() -> html.Section:
             ui.md(
                 "In this space some parameters exist only in some trials: `width_2` only when depth is at least 2, "
                 "`width_3` only at depth 3, `momentum` only with SGD. A sampler must cope with parameters that "
-                "come and go. Optuna's TPE with `multivariate=True, group=True` splits the trials into groups "
-                "that share the same parameters and models each group's parameters jointly; independent TPE models "
+                "come and go. Optuna's TPE with `multivariate=True, group=True` splits the parameters into groups "
+                "that always appear together (here {lr, batch_size, depth, width_1, dropout, weight_decay, "
+                "optimizer}, {width_2}, {width_3} and {momentum}) and models each group jointly, from the trials "
+                "that have it; it models no dependence between groups. Independent TPE models "
                 "each parameter alone, from whichever trials have it; random search ignores the history. All "
-                f"three run here with the same seed and no pruning. Their first {TPE_STARTUP} trials are identical: "
-                "TPE draws its start-up trials at random, with the same generator as the random sampler. The "
+                f"three run here with the same seed and no pruning. At least their first {TPE_STARTUP} trials (more if "
+                "some fail: TPE counts only complete and pruned trials toward its start-up) are identical: TPE "
+                "draws its start-up trials at random, with the same generator as the random sampler. The "
                 "right panel counts where each sampler spent its trials."
             ),
             alert(cid(P, "fidelity-cond-alert")),
@@ -125,15 +142,17 @@ def _glance() -> html.Section:
         [
             ui.md(
                 "Importance asks how much of the spread in the final loss each parameter explains, from the "
-                "trials alone. Both methods fit a random forest of the loss on the parameters, with fixed seeds. "
-                "**fANOVA** integrates the forest over every parameter but one and measures how much the "
-                "prediction still varies along that one: its share of the variance. **Mean decrease in "
-                "impurity** counts how much the forest's splits on a parameter reduced the squared error. They "
-                "can disagree: impurity favours parameters with many distinct values (continuous ones offer "
-                "more split points) and credits a parameter for splits that only matter together with another, "
-                "while fANOVA separates main effects from interactions. With a few dozen trials both are noisy; "
-                "take a ranking seriously only when the two agree. Conditional parameters are left out because "
-                "not every trial has them.\n\n"
+                "trials alone. Both methods fit a random forest of the raw final loss on the parameters, with "
+                "fixed seeds, and Optuna normalises each method's importances to sum to 1. **fANOVA** integrates "
+                "the forest over every parameter but one and measures how much the prediction still varies along "
+                "that one; Optuna's evaluator reports each parameter's effect on its own and leaves interactions "
+                "out. **Mean decrease in impurity** is each parameter's share of the reduction in squared error "
+                "made by the forest's splits. They can disagree: impurity favours parameters with many distinct "
+                "values (continuous ones offer more split points) and credits a parameter for splits that only "
+                "matter together with another. Both are computed on the trials TPE chose, which crowd where it "
+                "found good losses, so they describe the region TPE explored, not the whole space. With a few "
+                "dozen trials both are noisy: re-run with another seed before trusting a ranking. Conditional "
+                "parameters are left out because not every trial has them.\n\n"
                 "The three charts after it are Optuna's own (`optuna.visualization`), drawn from the trials of "
                 "the unpruned search."
             ),
