@@ -88,7 +88,7 @@ def search(args: argparse.Namespace) -> int:
 
     url = args.storage or st.storage_url()
     try:
-        storage = st.open_storage(url, heartbeat=args.heartbeat, grace=3 * args.heartbeat)
+        storage = st.open_storage(url, heartbeat=args.heartbeat, grace=GRACE_BEATS * args.heartbeat)
         if args.action == "list":
             rows = st.studies(storage)
             print(f"{len(rows)} studies in {st.public_url(url)}")
@@ -128,24 +128,37 @@ def search(args: argparse.Namespace) -> int:
     return 0
 
 
+# neuralab.search.study's settings, repeated so that parsing does not import optuna and torch (a test checks them)
+HEARTBEAT = 10  # seconds between a worker's heartbeats
+GRACE_BEATS = 3  # a trial is failed after this many heartbeats of the checking worker without one
+TRIALS = 50  # a new study's budget of finished trials
+
+
 def _search_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("search", help="hyperparameter search: Optuna studies in a database, workers on any machine")
     acts = s.add_subparsers(dest="action", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--storage", default=None,
                         help="study database, a SQLAlchemy URL (default $NEURALAB_STORAGE, else SQLite in the "
-                             "lab's state directory)")
-    common.add_argument("--heartbeat", type=_heartbeat, default=10,
-                        help="seconds between a running trial's heartbeats; a trial silent for 3 times that is failed")
-    run = acts.add_parser("run", parents=[common], help="start (or resume) a study and run its trials")
+                             "cache directory, ~/.cache/neuralab)")
+    common.add_argument("--heartbeat", type=_heartbeat, default=HEARTBEAT,
+                        help=f"seconds between this worker's heartbeats (default {HEARTBEAT}); this worker marks "
+                             f"other workers' trials failed after {GRACE_BEATS}× this without a heartbeat: give every "
+                             "worker the same value")
+    run = acts.add_parser("run", parents=[common],
+                          help="start a study, or resume it with the same settings, and run its trials")
     work = acts.add_parser("worker", parents=[common], help="join an existing study and run trials for it")
     for p in (run, work):
         p.add_argument("--study", required=True, help="the study's name")
-        p.add_argument("--trials", default=None,
-                       help="finished trials the study stops at, over all workers (default: the study's, 50 when new)")
+    run.add_argument("--trials", default=None,
+                     help=f"the study's budget of finished trials, over all workers (default {TRIALS})")
+    work.add_argument("--trials", default=None,
+                      help="this worker runs until the study holds N finished trials (default: the study's budget, "
+                           "which stays unchanged)")
     run.add_argument("--dataset", default=None, help="digits (default), motor or spiral")
     run.add_argument("--sampler", default=None, help="tpe (default), random, gp, cmaes, sobol or grid")
-    run.add_argument("--seed", default=None, help="the sampler's seed (default 0)")
+    run.add_argument("--seed", default=None, help="seeds the creating worker's sampler (default 0); joining workers "
+                     "derive their own (Sobol's share it), so a multi-worker study is not reproducible")
     acts.add_parser("list", parents=[common], help="the studies in the database")
 
 

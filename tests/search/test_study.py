@@ -280,3 +280,9 @@ def test_a_worker_whose_trial_another_worker_failed_goes_on(storage, monkeypatch
         st.work(st.join("stall", storage))
     states = [t.state for t in study.get_trials()]
     assert states == [TrialState.FAIL, TrialState.COMPLETE]  # the lost trial counts toward the budget
+
+
+def test_the_cli_help_repeats_the_studys_settings():
+    want = (st.HEARTBEAT, st.GRACE_BEATS, st.STUDY.fields["trials"].default)
+    assert (cli.HEARTBEAT, cli.GRACE_BEATS, cli.TRIALS) == want
+    assert st.GRACE == st.GRACE_BEATS * st.HEARTBEAT

@@ -1,20 +1,25 @@
 """Studies in a real database: the 2-D search as an Optuna RDB study that workers on many machines share.
 
-Every study the lab or ``neuralab search`` makes lives in one database, an Optuna
-``RDBStorage``: a SQLite file under the lab's state directory by default, or PostgreSQL
-(any SQLAlchemy URL) when the operator sets ``NEURALAB_STORAGE`` or ``--storage``. A study
-is an ordinary Optuna study: ``optuna.load_study(study_name=..., storage=url)`` and
-``optuna-dashboard url`` open it unchanged.
+Every study ``neuralab search`` makes lives in one database, an Optuna ``RDBStorage``; the
+page's own searches run in memory, and the page only reads this database. By default it is a
+SQLite file under the cache directory (``~/.cache/neuralab``), which several processes on one
+machine can share, their writes taking turns (each waits up to :data:`SQLITE_LOCK_WAIT` s for the lock; never on
+NFS or SMB); or PostgreSQL, through a SQLAlchemy URL whose driver is installed (psycopg 3 is),
+when the operator sets ``NEURALAB_STORAGE`` or ``--storage``. A study is an ordinary Optuna
+study: ``optuna.load_study(study_name=..., storage=url)`` and ``optuna-dashboard url`` open it.
 
 Each trial trains the landscape's network (:func:`neuralab.search.landscape.train_many`)
 at the sampled learning rate and weight decay, once per seed; its value is the mean
-validation loss, so it is the landscape's own function at a point between the cells. The
-study records what it searches (data set, sampler, seed, trial budget) as study user
-attributes, so a worker joining from another machine builds the same objective.
+validation loss, so with the default 3 seeds (and no divergence) it is the landscape's own
+function at a point between the cells. The study records what it searches (data set,
+sampler, seed, trial budget) as study user attributes, so a worker joining from another
+machine builds the same objective.
 
 Workers send a heartbeat while a trial runs. A worker killed mid-trial (``kill -9``, a
-machine switched off) stops beating; once its trial has been silent for ``grace`` seconds,
-the next trial any surviving worker starts marks it failed (Optuna's ``fail_stale_trials``).
+machine switched off) stops beating. Its trial stays RUNNING until some worker starts a
+trial: Optuna (``fail_stale_trials``) then fails every running trial silent for longer than
+*that* worker's grace period (:data:`GRACE_BEATS` of its own heartbeats). The lost trial is not
+retried and counts toward the budget. Ctrl-C fails the running trial at once.
 """
 
 from __future__ import annotations
@@ -69,7 +74,9 @@ STUDY = ParamSpec(
 )
 
 HEARTBEAT = 10  # seconds between a running trial's heartbeats
-GRACE = 30  # seconds without a heartbeat after which a running trial is failed by the next worker
+SQLITE_LOCK_WAIT = 60  # seconds a SQLite writer waits for the file's lock
+GRACE_BEATS = 3  # a checking worker fails a running trial after this many of its own heartbeats without one
+GRACE = GRACE_BEATS * HEARTBEAT  # seconds: the default worker's grace period
 
 
 class StorageError(RuntimeError):
@@ -77,7 +84,7 @@ class StorageError(RuntimeError):
 
 
 def storage_url() -> str:
-    """The operator's study database: ``NEURALAB_STORAGE`` if set, else SQLite under the lab's state directory."""
+    """The operator's study database: ``NEURALAB_STORAGE`` if set, else SQLite in the cache directory."""
     return os.environ.get("NEURALAB_STORAGE") or f"sqlite:///{state_dir('search') / 'studies.db'}"
 
 
@@ -103,7 +110,7 @@ def open_storage(url: str | None = None, heartbeat: int = HEARTBEAT, grace: int 
     url = url or storage_url()
     engine: dict = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
-        engine["connect_args"] = {"timeout": 60}  # several workers write one file: wait for the lock
+        engine["connect_args"] = {"timeout": SQLITE_LOCK_WAIT}  # several workers write one file: wait for the lock
     elif url.startswith("postgresql"):
         engine["connect_args"] = {"connect_timeout": 5}
     for attempt in range(3):
@@ -192,6 +199,8 @@ def create(name: str, storage: optuna.storages.BaseStorage, **settings) -> optun
 def join(name: str, storage: optuna.storages.BaseStorage, worker: str | None = None) -> optuna.Study:
     """Load study ``name`` with the sampler it records, seeded for this worker so workers draw different points.
 
+    Sobol keeps the study's seed: Optuna's scrambled ``QMCSampler`` needs one seed in every worker.
+
     Raises:
         ParamError: no study of that name in ``storage``.
     """
@@ -240,13 +249,15 @@ def work(study: optuna.Study, trials: int | None = None, worker: str | None = No
                 study.optimize(objective(attrs["dataset"], attrs["seeds"], worker), n_trials=target - done,
                                callbacks=[MaxTrialsCallback(target, states=states), count])
             break
-        except ValueError as exc:
+        except (ValueError, AssertionError) as exc:
             # This worker stalled past another worker's grace period, which failed its trial: Optuna refuses
-            # to record the value ("Cannot tell a FAIL trial."). That trial stays failed; go on with a new one.
-            if not str(exc).startswith("Cannot tell a"):
+            # to record the value (ValueError "Cannot tell a FAIL trial.", which Optuna 5.0's logging then
+            # masks with an AssertionError). That trial stays failed; go on with a new one.
+            told = exc if isinstance(exc, ValueError) else exc.__context__
+            if not (isinstance(told, ValueError) and str(told).startswith("Cannot tell a")):
                 raise
             mine += 1
-            warnings.warn(f"a trial of this worker was failed by another worker while it ran: {exc}", stacklevel=2)
+            warnings.warn(f"a trial of this worker was failed by another worker while it ran: {told}", stacklevel=2)
     return mine
 
 
