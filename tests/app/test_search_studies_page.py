@@ -59,7 +59,17 @@ def test_an_unreachable_database_is_a_sentence_without_the_password(monkeypatch)
     assert "hunter2" not in message and options == []
     fig, caption, stop, commands = page.trials_view("x")
     assert caption.startswith("Cannot open the study database") and stop is True
-    assert "hunter2" not in str(commands) and "lab:***@" in str(commands)
+    assert "hunter2" not in str(commands) and "***" not in str(commands)  # a copied line must work
+    assert '--storage "$NEURALAB_STORAGE"' in str(commands) and "from any machine" in str(commands)
+
+
+def test_commands_for_sqlite_stay_on_this_machine_and_name_the_default_budget(db):
+    text = page.commands("lab")
+    assert f"--storage '{db}'" in text and "from another terminal on this machine" in text
+    assert "any machine" not in text and f"--trials {st.STUDY.fields['trials'].default}" in text
+    prose = str(page.layout({}))
+    assert "started with `neuralab search`" in prose and "run in memory" in prose
+    assert f"{st.GRACE_BEATS} of its own heartbeats ({st.GRACE} s by default)" in prose
 
 
 def test_a_forged_study_value_is_a_sentence(db):

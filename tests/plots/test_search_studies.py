@@ -24,7 +24,7 @@ def test_trials_figure_has_a_trace_per_worker_and_marks_failures():
     assert set(by) == {"a:1", "b:2", "failed", "best so far"}
     assert list(by["a:1"].x) == [0, 3] and list(by["b:2"].x) == [1]
     assert list(by["failed"].x) == [2, 5]
-    assert "diverged" in str(by["failed"].customdata[0]) and "heartbeat" in str(by["failed"].customdata[1])
+    assert "diverged" in str(by["failed"].customdata[0]) and str(by["failed"].customdata[1][1]) == figures.NO_REASON
     best = np.asarray(by["best so far"].y)
     assert list(best) == [0.9, 0.5, 0.5] and np.all(np.diff(best) <= 0)
 

@@ -10,13 +10,16 @@ import plotly.graph_objects as go
 from neuralab.plots.theme import COLORWAY, GREY, VERMILLION, figure, message_figure
 from neuralab.search.study import TrialRow
 
-__all__ = ["describe_trials", "trials_figure"]
+__all__ = ["NO_REASON", "describe_trials", "trials_figure"]
+
+NO_REASON = "no reason recorded (e.g. the worker stopped sending heartbeats, or raised an error)"
 
 
 def trials_figure(rows: Sequence[TrialRow]) -> go.Figure:
     """Validation loss against trial number, a marker colour per worker, the best so far as a step line.
 
-    Failed trials have no value: they sit as crosses on the top edge, their reason in the hover.
+    Failed trials have no value: they sit as crosses at the highest complete value, their reason in the hover.
+    The best-so-far line is ordered by trial number, which with several workers is not the order trials finished.
     """
     if not rows:
         return message_figure("No trials yet: start a worker with the command below.")
@@ -37,7 +40,7 @@ def trials_figure(rows: Sequence[TrialRow]) -> go.Figure:
     if failed:
         data.append(dict(type="scatter", mode="markers", name="failed", x=[r.number for r in failed],
                          y=[top] * len(failed), marker=dict(symbol="x", color=VERMILLION, size=9),
-                         customdata=[[r.worker, r.reason or "worker stopped (heartbeat lost)"] for r in failed],
+                         customdata=[[r.worker, r.reason or NO_REASON] for r in failed],
                          hovertemplate="trial %{x} failed on %{customdata[0]}: %{customdata[1]}<extra></extra>"))
     if done:
         order = sorted(done, key=lambda r: r.number)

@@ -3,7 +3,8 @@
 The database is the operator's (``NEURALAB_STORAGE`` or the default SQLite file): no control on
 the page sets it. Two light callbacks read it: the list of studies (on load and every refresh)
 and the chosen study's trials; a ``dcc.Interval`` refreshes both while that study has running
-trials, and stops when it has none.
+trials, and stops when it has none (a killed worker's trial stays running, and the refresh with it,
+until another worker starts a trial and fails it).
 """
 
 from __future__ import annotations
@@ -40,15 +41,24 @@ def storage() -> optuna.storages.BaseStorage:
 
 
 def commands(name: str | None) -> str:
-    """The command lines to start a study and to join it from another machine (the URL without its password)."""
+    """The command lines to start a study and to join it (the URL without its password, which the user puts back)."""
     url = st.public_url(st.storage_url())
     study = name or "my-study"  # the join line names the chosen study; the start line a new one
-    note = ("# this database is a SQLite file: workers on other machines need PostgreSQL (NEURALAB_STORAGE)\n"
-            if url.startswith("sqlite") else "")
-    return (f"{note}# start a new study (50 trials of TPE on digits) and run its trials here\n"
-            f"neuralab search run --study my-study --storage '{url}' --sampler tpe --trials 50\n"
-            f"# join {'study ' + name if name else 'it'} from any machine that reaches the database\n"
-            f"neuralab search worker --study {study} --storage '{url}'")
+    sqlite = url.startswith("sqlite")
+    if sqlite:
+        note, storage, where = ("# this database is a SQLite file: workers on other machines need PostgreSQL "
+                                "(NEURALAB_STORAGE)\n"), f"'{url}'", "from another terminal on this machine"
+    elif url != st.storage_url():  # the URL holds a password: read it from the environment, not from the page
+        note, storage, where = ("# with NEURALAB_STORAGE set to the database's URL, password included\n",
+                                '"$NEURALAB_STORAGE"', "from any machine that reaches the database")
+    else:
+        note, storage, where = "", f"'{url}'", "from any machine that reaches the database"
+    return (f"{note}# start a new study ({st.STUDY.fields['trials'].default} trials of TPE on digits) and run its "
+            f"trials here\n"
+            f"neuralab search run --study my-study --storage {storage} --sampler tpe "
+            f"--trials {st.STUDY.fields['trials'].default}\n"
+            f"# join {'study ' + name if name else 'it'} {where}\n"
+            f"neuralab search worker --study {study} --storage {storage}")
 
 
 def layout(values: dict) -> list[html.Section]:
@@ -56,13 +66,17 @@ def layout(values: dict) -> list[html.Section]:
         "Studies in the lab's database",
         [
             ui.md(
-                "Every search the lab or the command line runs is an Optuna study kept in a database: a SQLite "
-                "file on this machine unless the operator points `NEURALAB_STORAGE` at PostgreSQL. A study "
-                "records its data set and sampler, so a worker on another machine that joins it trains the same "
-                "network on the same space. Each trial records the worker and host that ran it. A worker "
-                "sends a heartbeat while its trial runs; if it is killed, the next trial any other worker "
-                "starts marks the silent one failed, and the study goes on. Failed trials (diverged trainings, "
-                "lost workers) are counted, not hidden."
+                "Every search started with `neuralab search` is an Optuna study kept in a database: a SQLite "
+                "file in the cache directory (`~/.cache/neuralab`) unless the operator points "
+                "`NEURALAB_STORAGE` at PostgreSQL. The searches above run in memory (their results are cached "
+                "on disk); this part only reads the database. A study records its data set and sampler, so a "
+                "worker on another machine that joins it trains the same network on the same space. Each trial "
+                f"records the worker and host that ran it. A worker sends a heartbeat every {st.HEARTBEAT} s "
+                "(by default) while its trial runs. If it is killed, its trial stays running until another "
+                "worker starts a trial; that worker then marks failed every trial silent for "
+                f"{st.GRACE_BEATS} of its own heartbeats ({st.GRACE} s by default). The lost trial is not "
+                "retried and counts toward the budget. Failed trials (diverged trainings, lost workers) are "
+                "counted, not hidden."
             ),
             html.Div(id=cid(P, "studies-list")),
             alert(cid(P, "studies-alert")),
