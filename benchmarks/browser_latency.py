@@ -76,7 +76,7 @@ PROBES: dict[str, Probe] = {
 }
 
 # Arms one measurement. Resolves (in a global promise) to the milliseconds from the next
-# keydown to the first afterplot that shows a new figure and a new summary (``total``),
+# keydown to the first moment the figure (at an afterplot) and the summary (at a DOM change) are both new (``total``),
 # split by the Resource Timing of the callback requests into ``before`` the first request
 # starts, the ``request`` itself (network and server) and ``after`` (decode and redraw).
 ARM_JS = """([graphIds, textIds, timeoutMs]) => {
@@ -110,13 +110,17 @@ ARM_JS = """([graphIds, textIds, timeoutMs]) => {
                after: total - last, n: reqs.length});
     });
     const timer = setTimeout(() => { done(); reject(new Error('no redraw within ' + timeoutMs + ' ms')); }, timeoutMs);
+    // a text can change after the figure's last afterplot (a clientside replay restyles, then returns the text)
+    const observers = graphs.map((g, i) => new MutationObserver(handlers[i]));
     function done() {
       clearTimeout(timer);
       window.removeEventListener('keydown', onKey, true);
       graphs.forEach((g, i) => g.gd.removeListener('plotly_afterplot', handlers[i]));
+      observers.forEach(o => o.disconnect());
     }
     window.addEventListener('keydown', onKey, true);
     graphs.forEach((g, i) => g.gd.on('plotly_afterplot', handlers[i]));
+    graphs.forEach((g, i) => observers[i].observe(g.summary, {childList: true, subtree: true, characterData: true}));
   });
   return graphs[0].text;
 }"""
