@@ -238,7 +238,8 @@ def _arm(f: Fidelity) -> Arm:
 
 
 def parallel_figure(f: Fidelity) -> go.Figure:
-    return _optuna(f, optuna.visualization.plot_parallel_coordinate, None, 380)
+    fig = _optuna(f, optuna.visualization.plot_parallel_coordinate, None, 420)
+    return fig.update_layout(margin=dict(l=56, r=16, t=40, b=110))  # room for Optuna's slanted axis names
 
 
 def describe_parallel(f: Fidelity) -> str:
@@ -255,7 +256,8 @@ def _optuna(f: Fidelity, plot, top: int | None, height: int) -> go.Figure:
 
 
 def slice_figure(f: Fidelity) -> go.Figure:
-    return _optuna(f, optuna.visualization.plot_slice, 4, 340)
+    fig = _optuna(f, optuna.visualization.plot_slice, 4, 340)
+    return fig.update_layout(margin=dict(l=56, r=40, t=40, b=56))  # the last panel's tick labels stay inside
 
 
 def describe_slice(f: Fidelity) -> str:
