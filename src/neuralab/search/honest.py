@@ -59,7 +59,7 @@ HIDDEN, MAX_ITER = 32, 60  # the MLP: one hidden layer of ReLU units, Adam epoch
 
 @dataclass(frozen=True)
 class Band:
-    """A score per search size over the replayed searches: mean and the 10th and 90th percentiles."""
+    """A score per search size over the replayed searches: its mean and the percentiles of :data:`BAND`."""
 
     mean: np.ndarray  # (trials,)
     lo: np.ndarray
@@ -103,6 +103,9 @@ class Curse:
         return self.val_metric.mean - self.test_metric.mean
 
 
+BAND = (10, 90)  # the percentiles that bound every band of the replayed searches
+
+
 def expected_max(n: int) -> float:
     """The expected largest of ``n`` independent standard normal draws, in standard deviations."""
     from scipy import integrate, stats
@@ -116,7 +119,7 @@ def expected_max(n: int) -> float:
 def _band(x: np.ndarray) -> Band:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a size where every search only met diverged runs
-        return Band(np.nanmean(x, axis=0), np.nanpercentile(x, 10, axis=0), np.nanpercentile(x, 90, axis=0))
+        return Band(np.nanmean(x, axis=0), *(np.nanpercentile(x, q, axis=0) for q in BAND))
 
 
 def winners_curse(ls: Landscape, trials: int = 100, repeats: int = 2000, seed: int = 0) -> Curse:

@@ -78,7 +78,9 @@ def layout(values: dict) -> list[html.Section]:
                 "same validation rows and leaving out any that diverged. The lower panels subtract, search by "
                 "search: how much better the reported score is than each check. Even at one trial the two sets "
                 "differ, so the flattery is how far a curve rises above its one-trial value, where no choice has "
-                "been made yet. The bands hold the middle 80 % of the searches."
+                "been made yet. The bands hold the middle "
+                f"{honest.BAND[1] - honest.BAND[0]} % of the searches (percentiles {honest.BAND[0]} to "
+                f"{honest.BAND[1]})."
             ),
             alert(cid(P, "curse-alert")),
             ui.chart(cid(P, "curse"), "Best validation score of a random search and the same network's test score",
