@@ -162,6 +162,11 @@ def test_the_streaming_cost_and_storage_of_the_width_16_gru():
             f"matrices, {gru.weight_hh_l0.numel()} for the recurrent ones, {m.head.weight.numel()} for the head), "
             f"{2 * 16} sigmoids, 16 tanh evaluations") in text
     assert f"Its {n:,} parameters take {4 * n:,} bytes as float32" in text
+    weights = sum(p.numel() for name, p in m.named_parameters() if "weight" in name)
+    biases = n - weights
+    assert (weights, biases) == (928, 97)
+    assert (f"With int8 weights ({weights} bytes) and the {biases} biases kept in 32 bits ({4 * biases} bytes), as "
+            f"common int8 schemes do, it needs {weights + 4 * biases:,} bytes plus its scales") in text
 
 
 def test_the_thermal_facts_are_the_data_modules():
