@@ -145,7 +145,8 @@ def test_clip_grad_norm_scales_by_the_global_norm_and_returns_it_unclipped():
     norm = nn.utils.clip_grad_norm_([p, q], 1.0)
     assert norm.item() == pytest.approx(5.0)  # one vector over both parameters
     scale = 1.0 / (5.0 + 1e-6)
-    assert torch.allclose(p.grad, torch.tensor([3.0, 0, 0]) * scale) and q.grad[0, 1].item() == pytest.approx(4.0 * scale)
+    assert torch.allclose(p.grad, torch.tensor([3.0, 0, 0]) * scale)
+    assert q.grad[0, 1].item() == pytest.approx(4.0 * scale)
     assert "max_norm / (g + 10⁻⁶)" in entry()
     beta2 = torch.optim.Adam([p]).defaults["betas"][1]
     assert beta2 == 0.999 and f"{round(1 / (1 - beta2)):,} with torch's default β₂ = {beta2}" in flat()
@@ -176,7 +177,8 @@ def test_the_thermal_facts_are_the_data_modules():
     fast, slow = sorted(-1 / np.linalg.eigvals(a).real)
     data = s.thermal_cycles()
     assert f"about {fast:.0f} s and {round(slow, -2):,.0f} s" in flat()
-    assert f"spans about {round(slow / data.dt_s, -1):.0f} steps" in flat() and f"one sample every {data.dt_s} s" in flat()
+    assert f"spans about {round(slow / data.dt_s, -1):.0f} steps" in flat()
+    assert f"one sample every {data.dt_s} s" in flat()
     assert data.steps * data.dt_s == 30 * 60 and "trained on 30-minute recordings" in flat()
     split = s.thermal_split(data)
     sizes = (len(split.cycles_train), len(split.cycles_val), len(split.cycles_test))
