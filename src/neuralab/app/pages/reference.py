@@ -27,6 +27,7 @@ TOPICS = {
         "training-loop",
         "feedforward",
         "playground",
+        "recurrent",
         "quantization",
         "pruning",
         "distillation",
