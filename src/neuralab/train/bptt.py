@@ -7,9 +7,11 @@ gradient of every ``h_t``, and backpropagates the loss once. The replay is check
 fused layer's output in the tests.
 
 Backpropagation through time multiplies the gradient by the step's Jacobian ``∂h_t/∂h_{t−1}``
-once per step back. For a vanilla RNN that is ``diag(1 − h_t²) · W_hh``, so with the spectral
-radius of ``W_hh`` below 1 the gradient shrinks geometrically, and well above 1 it can grow
-geometrically: vanishing and exploding gradients.
+once per step back. For a vanilla RNN that is ``diag(1 − h_t²) · W_hh``. The tanh slopes
+``1 − h_t²`` are at most 1, so with the largest singular value of ``W_hh`` below 1 the gradient
+is sure to shrink geometrically; the spectral radius describes the linear part alone (below 1 it
+decays there, above 1 it grows), and saturation can shrink the growth: vanishing and exploding
+gradients, measured rather than assumed.
 """
 
 from __future__ import annotations
