@@ -199,13 +199,15 @@ def _sub(progress: Progress | None, done: int, total: int) -> Progress | None:
 
 
 def compare(seeds: Sequence[int] = (0,), archs: Sequence[str] = tuple(ARCHS), width: int = 16,
-            train: Callable[..., Trained] = thermal_model, split: SeqSplit | None = None, *,
+            train: Callable[..., Trained] | None = None, split: SeqSplit | None = None, *,
             progress: Progress | None = None) -> Comparison:
     """Train (or read the memoised) ``archs`` for each of ``seeds`` and measure each; see the module docstring.
 
-    ``train(arch, width, seed, progress=)`` returns a :class:`~neuralab.train.sequence.Trained`;
+    ``train(arch, width, seed, progress=)`` returns a :class:`~neuralab.train.sequence.Trained`
+    (default :func:`~neuralab.train.sequence.thermal_model`, memoised on disk);
     the latency is timed on the first test cycle of ``split`` (default :func:`thermal_split`).
     """
+    train = train or thermal_model
     split = split or thermal_split()
     shape = (len(archs), len(seeds))
     rmse, secs, lat = np.zeros(shape), np.zeros(shape), np.zeros(shape)

@@ -106,9 +106,13 @@ def _celsius(scaled: np.ndarray) -> np.ndarray:
     return scaled * TEMP_SCALE_C + TEMP_REF_C
 
 
-def estimate_cycle(sensor_cycle: int = 1, sensor_arch: str = "gru", *, train: Callable[..., Trained] = thermal_model,
+def estimate_cycle(sensor_cycle: int = 1, sensor_arch: str = "gru", *, train: Callable[..., Trained] | None = None,
                    split: SeqSplit | None = None, progress: Progress | None = None) -> CycleEstimate:
-    """Network ``sensor_arch`` (and the window MLP beside it) on test cycle number ``sensor_cycle`` (1-based)."""
+    """Network ``sensor_arch`` (and the window MLP beside it) on test cycle number ``sensor_cycle`` (1-based).
+
+    ``train(arch, progress=)`` returns the trained network (default :func:`thermal_model`, memoised).
+    """
+    train = train or thermal_model
     split = split or thermal_split()
     n = len(split.cycles_test)
     if not 1 <= sensor_cycle <= n:
