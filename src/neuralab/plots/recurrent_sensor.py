@@ -16,6 +16,8 @@ __all__ = ["compare_figure", "compare_rows", "cycle_figure", "describe_compare",
 
 # (domain of each panel from the bottom): error, temperature, speed, current
 PANELS = ((0.0, 0.17), (0.24, 0.62), (0.68, 0.82), (0.87, 1.0))
+SHORT = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "tcn": "CNN", "attention": "attention", "mlp": "MLP, 4 samples"}
+BELOW = {"tcn", "gru"}  # labels under their marker, so neighbours do not overlap
 
 
 def cycle_figure(e: CycleEstimate) -> go.Figure:
@@ -113,7 +115,8 @@ def compare_figure(c: Comparison) -> go.Figure:
     data = []
     for a, arch in enumerate(c.archs):
         color = COLORWAY[a % len(COLORWAY)]
-        common = dict(type="scatter", mode="markers+text", text=[c.label(arch)], textposition="top center",
+        common = dict(type="scatter", mode="markers+text", text=[SHORT.get(arch, arch)], cliponaxis=False,
+                      textposition="bottom center" if arch in BELOW else "top center",
                       marker=dict(size=size[a], color=color, opacity=0.85), name=c.label(arch), legendgroup=arch,
                       error_y=dict(type="data", array=[up[a]], arrayminus=[down[a]], visible=len(c.seeds) > 1,
                                    color=color))
@@ -123,14 +126,13 @@ def compare_figure(c: Comparison) -> go.Figure:
         data.append(common | dict(x=[int(c.macs[a])], y=[rmse[a]], xaxis="x2", yaxis="y2", showlegend=False,
                                   hovertemplate=f"{c.label(arch)}: %{{y:.2f}} K, %{{x:,}} multiply-accumulates "
                                                 "per sample<extra></extra>"))
-    lo_l, hi_l = math.log10(lat.min()) - 0.15, math.log10(lat.max()) + 0.15
-    lo_m, hi_m = math.log10(c.macs.min()) - 0.2, math.log10(c.macs.max()) + 0.2
+    lo_l, hi_l = math.log10(lat.min()) - 0.2, math.log10(lat.max()) + 0.2
+    lo_m, hi_m = math.log10(c.macs.min()) - 0.3, math.log10(c.macs.max()) + 0.3
     top = float(np.max(np.asarray(rmse) + np.asarray(up))) * 1.2
-    seeds = "median over seeds " + ", ".join(map(str, c.seeds)) if len(c.seeds) > 1 else f"seed {c.seeds[0]}"
     return figure(
         data, height=440, showlegend=False,
         xaxis=log_axis(lo_l, hi_l, domain=[0, 0.46], title=dict(text="streaming latency per new sample (µs)")),
-        yaxis=dict(title=dict(text=f"test RMSE (K), {seeds}"), range=[0, top], anchor="x"),
+        yaxis=dict(title=dict(text="test RMSE (K)"), range=[0, top], anchor="x"),
         xaxis2=log_axis(lo_m, hi_m, domain=[0.54, 1], anchor="y2",
                         title=dict(text="multiply-accumulates per new sample")),
         yaxis2=dict(range=[0, top], anchor="x2", showticklabels=True),
@@ -163,4 +165,6 @@ def describe_compare(c: Comparison) -> str:
                  "weighted sum grow with its window, while a recurrent cell's work does not depend on how far "
                  "back it remembers.")
     notes = [f"{c.label(a)}: {d}" for a, d in zip(c.archs, c.diverged, strict=True) if d]
-    return text + (" " + " ".join(notes) if notes else "") + " Times measured on this machine, one thread."
+    spread = " Bars span the lowest to the highest seed." if len(c.seeds) > 1 else ""
+    return (text + (" " + " ".join(notes) if notes else "") + " Marker area grows with the parameter count."
+            + spread + " Times measured on this machine, one thread.")
