@@ -17,6 +17,8 @@ __all__ = ["compare_figure", "compare_rows", "cycle_figure", "describe_compare",
 # (domain of each panel from the bottom): error, temperature, speed, current
 PANELS = ((0.0, 0.17), (0.24, 0.62), (0.68, 0.82), (0.87, 1.0))
 SHORT = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "tcn": "CNN", "attention": "attention", "mlp": "MLP, 4 samples"}
+NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU", "tcn": "causal dilated CNN",
+         "attention": "window self-attention", "mlp": "feedforward network on 4 samples"}  # inside a sentence
 BELOW = {"tcn", "gru"}  # labels under their marker, so neighbours do not overlap
 
 
@@ -74,8 +76,9 @@ def describe_cycle(e: CycleEstimate) -> str:
     err = e.error_k
     worst = int(np.argmax(np.abs(err)))
     tw, t = e.twins, e.t_min
-    head = (f"Test cycle {e.position} (drive cycle {e.cycle}): the {e.label} is off by {num(e.cycle_rmse_k)} K RMS "
-            f"on this cycle, at most {num(abs(err[worst]))} K (minute {t[worst]:.1f}); over all "
+    head = (f"Test cycle {e.position} (drive cycle {e.cycle}): the {_name(e.arch)} is off by "
+            f"{num(e.cycle_rmse_k)} K RMS on this cycle, at most {num(abs(err[worst]))} K "
+            f"(minute {t[worst]:.1f}); over all "
             f"{len(e.cycles_test)} test cycles {num(e.test_rmse_k)} K RMS.")
     if e.diverged:
         head += f" {e.diverged}"
@@ -85,8 +88,12 @@ def describe_cycle(e: CycleEstimate) -> str:
     same += (f"; the feedforward network on those {tw.window} samples answers {e.baseline_c[tw.a]:.1f} °C and "
              f"{e.baseline_c[tw.b]:.1f} °C")
     if e.arch != "mlp":
-        same += f", the {e.label} {e.estimate_c[tw.a]:.1f} °C and {e.estimate_c[tw.b]:.1f} °C"
+        same += f", the {_name(e.arch)} {e.estimate_c[tw.a]:.1f} °C and {e.estimate_c[tw.b]:.1f} °C"
     return f"{head} {same}. Without memory this cycle's RMS error is {num(e.baseline_rmse_k)} K."
+
+
+def _name(arch: str) -> str:
+    return NAMES.get(arch, arch)
 
 
 def split_text(e: CycleEstimate) -> str:
@@ -154,9 +161,9 @@ def describe_compare(c: Comparison) -> str:
     rmse, lat = c.median("test_rmse_k"), c.median("latency_us")
     best, fast = int(np.argmin(rmse)), int(np.argmin(lat))
     seeds = f"median over {len(c.seeds)} seeds" if len(c.seeds) > 1 else f"seed {c.seeds[0]}"
-    text = (f"Same split, same recipe, {seeds}. Most accurate: the {c.label(c.archs[best])} at "
+    text = (f"Same split, same recipe, {seeds}. Most accurate: the {_name(c.archs[best])} at "
             f"{num(rmse[best])} K on the test cycles, with {c.params[best]:,} parameters and {lat[best]:.0f} µs per "
-            f"new sample. Fastest per new sample: the {c.label(c.archs[fast])} at {lat[fast]:.0f} µs, "
+            f"new sample. Fastest per new sample: the {_name(c.archs[fast])} at {lat[fast]:.0f} µs, "
             f"{num(rmse[fast])} K.")
     by = dict(zip(c.archs, range(len(c.archs)), strict=True))
     if "attention" in by and "gru" in by:
