@@ -158,10 +158,17 @@ class Trained:
 THERMAL_CFG = SeqConfig()  # the one recipe for the thermal task
 
 
+def thermal_model(arch: str = "gru", width: int = 16, seed: int = 0, *, progress: Progress | None = None) -> Trained:
+    """``arch`` (a key of :data:`neuralab.nn.recurrent.ARCHS`) trained on :func:`thermal_split`, kept on disk.
+
+    ``thermal_model("gru")`` and ``thermal_model("gru", 16, 0)`` read the same stored network.
+    """
+    return _thermal_model(arch, int(width), int(seed), progress=progress)
+
+
 @cache.memo("recurrent", depends=("neuralab.nn.recurrent", "neuralab.data.sequences", "neuralab.data.motor"),
             salt=torch.__version__)
-def thermal_model(arch: str = "gru", width: int = 16, seed: int = 0, *, progress: Progress | None = None) -> Trained:
-    """``arch`` (a key of :data:`neuralab.nn.recurrent.ARCHS`) trained on :func:`thermal_split`, kept on disk."""
+def _thermal_model(arch: str, width: int, seed: int, *, progress: Progress | None = None) -> Trained:
     split: SeqSplit = thermal_split()
     torch.manual_seed(seed)
     model = build(arch, split.x_train.shape[2], width, 1, seed)
