@@ -35,7 +35,8 @@ from neuralab.nn.recurrent import Recurrent
 from neuralab.params import Int, ParamSpec
 from neuralab.progress import Progress
 
-__all__ = ["EXPORT", "EdgeGru", "Exported", "thermal_edge", "StepModel", "export_gru", "export_onnx", "session", "step_loop", "SNIPPET"]
+__all__ = ["EXPORT", "SNIPPET", "EdgeGru", "Exported", "StepModel", "export_gru", "export_onnx", "session",
+           "step_loop", "thermal_edge"]
 
 OPSET = 17
 EXPORT = ParamSpec(
