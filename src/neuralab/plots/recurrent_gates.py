@@ -68,9 +68,9 @@ def gates_figure(g: GatesOnCycle) -> go.Figure:
             data.append(dict(type="scatter", x=t, y=g.speed_rpm.tolist(), name="speed",
                              line=dict(color=ORANGE, dash="dot"), xaxis="x", yaxis="y9",
                              hovertemplate="%{y:.0f} rpm<extra>speed</extra>"))
-            layout["yaxis9"] = dict(overlaying="y", side="right", anchor="x", showgrid=False,
+            layout["yaxis9"] = dict(overlaying="y", side="right", anchor="x", showgrid=False, rangemode="tozero",
                                     title=dict(text="rpm"))
-            layout["yaxis"]["title"] = dict(text="A")
+            layout["yaxis"] |= dict(title=dict(text="A"), rangemode="tozero")
         elif key == "temp":
             for y, name, color, dash in ((g.temp_c, "true", GREY, "solid"), (g.lstm_c, "LSTM", GREEN, "dash"),
                                          (g.gru_c, "GRU", VERMILLION, "dot")):
@@ -82,11 +82,10 @@ def gates_figure(g: GatesOnCycle) -> go.Figure:
             data.append(_heat(getattr(src, key), t, a, "coloraxis2" if key == "c" else "coloraxis", title))
     c_max = float(max(np.abs(g.lstm.c).max(), 1e-6))
     c_dom = doms[5]
-    gate_dom = [doms[-1][0], doms[2][1]]
     return figure(
         data, height=1350, annotations=notes, **layout,
         coloraxis=dict(cmin=0, cmax=1, colorscale="Viridis",
-                       colorbar=dict(title=dict(text="gate"), x=0.93, y=gate_dom[0], yanchor="bottom",
+                       colorbar=dict(title=dict(text="gate"), x=0.93, y=doms[4][0], yanchor="bottom",
                                      len=doms[2][1] - doms[4][0], thickness=12)),
         coloraxis2=dict(cmin=-c_max, cmax=c_max, cmid=0, colorscale="RdBu",
                         colorbar=dict(title=dict(text="c"), x=0.93, y=c_dom[0], yanchor="bottom",
@@ -96,49 +95,58 @@ def gates_figure(g: GatesOnCycle) -> go.Figure:
     )
 
 
+def _memory(gate: float, step_min: float) -> str:
+    steps = float(half_life(np.array([gate]))[0])
+    return f"{num(steps)} steps, {num(steps * step_min)} min" if np.isfinite(steps) else "no decay"
+
+
 def describe_gates(g: GatesOnCycle) -> str:
     """The caption: mean gate values, which units hold long memory, and the errors on this cycle."""
     f_mean, z_mean = g.lstm.f.mean(axis=0), g.gru.z.mean(axis=0)
     fk, zk = int(np.argmax(f_mean)), int(np.argmax(z_mean))
+    step_min = float(g.t_min[1] - g.t_min[0]) if len(g.t_min) > 1 else 0.0
     long_gru = ", ".join(str(u) for u in g.long_gru) or "none"
     long_lstm = ", ".join(str(u) for u in g.long_lstm) or "none"
     return (f"Test cycle {g.cycle} (drive cycle {g.cycle_id}). LSTM: mean forget gate {f_mean.mean():.2f}; "
-            f"its most retentive unit is {fk} (mean f = {f_mean[fk]:.3f}, a half-life of "
-            f"{num(float(half_life(f_mean[fk])))} steps); units with mean f above {LONG}: {long_lstm}. "
-            f"GRU: mean update gate {z_mean.mean():.2f}; units with mean z above {LONG} (long memory): {long_gru}; "
-            f"the most retentive is unit {zk} (mean z = {z_mean[zk]:.3f}, half-life "
-            f"{num(float(half_life(z_mean[zk])))} steps). On this cycle the LSTM misses the true temperature by "
-            f"{g.lstm_rmse_k:.2f} K RMS, the GRU by {g.gru_rmse_k:.2f} K. Hidden states rebuilt from these gates "
-            f"match torch's fused layers to {g.max_rebuild_diff:.1e}.")
+            f"units with a mean forget gate above {LONG} (long memory): {long_lstm}; the most retentive is unit "
+            f"{fk}, mean f = {f_mean[fk]:.3f}, which held constant halves the old cell content in "
+            f"{_memory(f_mean[fk], step_min)}. GRU: mean update gate {z_mean.mean():.2f}; units with a mean update "
+            f"gate above {LONG}: {long_gru}; the most retentive is unit {zk}, mean z = {z_mean[zk]:.3f}, a "
+            f"half-life of {_memory(z_mean[zk], step_min)}. On this cycle the LSTM's estimate is off by "
+            f"{g.lstm_rmse_k:.2f} K RMS, the GRU's by {g.gru_rmse_k:.2f} K. The hidden states rebuilt from these "
+            f"gates match torch's fused layers to {g.max_rebuild_diff:.1e}.")
 
 
 def export_figure(e: EdgeGru) -> go.Figure:
     """Top: the true temperature, torch's full-sequence estimate and onnxruntime stepped; bottom: their gap."""
     t = e.t_min.tolist()
-    gap = np.maximum(np.abs(e.exported.step_y - e.exported.torch_y) * TEMP_SCALE_C, 1e-9)  # K (target scale × 100)
+    gap = np.abs(e.exported.step_y - e.exported.torch_y) * TEMP_SCALE_C  # K; exact zeros are left out (log axis)
     data = [
         dict(type="scatter", x=t, y=e.temp_c.tolist(), name="true", line=dict(color=GREY, width=2)),
         dict(type="scatter", x=t, y=e.torch_c.tolist(), name="torch, whole cycle at once", line=dict(color=BLUE)),
         dict(type="scatter", x=t, y=e.step_c.tolist(), name="onnxruntime, one sample per call",
              line=dict(color=ORANGE, dash="dot", width=3)),
-        dict(type="scatter", x=t, y=gap.tolist(), name="|stepped − torch|", xaxis="x2", yaxis="y2",
-             line=dict(color=VERMILLION), hovertemplate="%{y:.2e} K<extra></extra>"),
+        dict(type="scatter", x=t, y=[float(v) if v > 0 else None for v in gap], name="|stepped − torch|",
+             xaxis="x2", yaxis="y2", mode="markers", marker=dict(color=VERMILLION, size=4),
+             hovertemplate="%{y:.2e} K<extra></extra>"),
     ]
     return figure(
         data, height=520,
         xaxis=dict(domain=[0, 1], anchor="y", showticklabels=False),
         yaxis=dict(domain=[0.4, 1], title=dict(text="winding temperature (°C)")),
         xaxis2=dict(domain=[0, 1], anchor="y2", matches="x", title=dict(text="minutes since the start")),
-        yaxis2=dict(domain=[0, 0.3], type="log", title=dict(text="gap (K)"), exponentformat="power"),
+        yaxis2=dict(domain=[0, 0.3], type="log", title=dict(text="|gap| (K)"), exponentformat="power"),
         legend=dict(x=0, y=1.02, orientation="h", yanchor="bottom"),
     )
 
 
 def describe_export(e: EdgeGru) -> str:
     x = e.exported
+    same = int(np.sum(x.step_y == x.torch_y))
     return (f"Test cycle {e.cycle}: the GRU stepped one sample per call in onnxruntime matches torch's "
             f"whole-cycle output to {x.step_diff:.1e} (scaled units, {x.step_diff * TEMP_SCALE_C:.1e} K) over all "
-            f"{len(e.t_min)} samples; the whole-sequence ONNX model to {x.sequence_diff:.1e}. One step took "
+            f"{len(e.t_min)} samples, {same} of them bit for bit (not drawn on the log axis); the whole-sequence "
+            f"ONNX model to {x.sequence_diff:.1e}. One step took "
             f"{x.step_us:.1f} µs (median of {x.steps_timed} calls on this machine, one thread), torch "
             f"{x.torch_step_us:.1f} µs.")
 
