@@ -135,7 +135,8 @@ def export_figure(e: EdgeGru) -> go.Figure:
         xaxis=dict(domain=[0, 1], anchor="y", showticklabels=False),
         yaxis=dict(domain=[0.4, 1], title=dict(text="winding temperature (°C)")),
         xaxis2=dict(domain=[0, 1], anchor="y2", matches="x", title=dict(text="minutes since the start")),
-        yaxis2=dict(domain=[0, 0.3], type="log", title=dict(text="|gap| (K)"), exponentformat="power"),
+        yaxis2=dict(domain=[0, 0.3], type="log", title=dict(text="|gap| (K)"), exponentformat="power",
+                    dtick=1),
         legend=dict(x=0, y=1.02, orientation="h", yanchor="bottom"),
     )
 
