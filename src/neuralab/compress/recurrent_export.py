@@ -14,8 +14,9 @@ onnxruntime against torch's full-sequence output, and times one step (median ove
 this machine, one thread).
 
 Both use ``torch.onnx.export`` with the TorchScript exporter (``dynamo=False``), as the rest of the
-lab does: it needs no network access and turns ``nn.GRU`` into ONNX's own ``GRU`` operator
-(``linear_before_reset=1``, torch's form of the reset gate).
+lab does. It turns ``nn.GRU`` into ONNX's own ``GRU`` operator (``linear_before_reset=1``, torch's
+form of the reset gate). With torch 2.13 and onnxscript installed, the dynamo exporter also works
+offline on the step model and writes the same operator; the TorchScript one is kept for one path.
 """
 
 from __future__ import annotations
