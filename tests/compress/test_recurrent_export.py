@@ -80,3 +80,9 @@ def test_the_thermal_edge_run_and_its_snippet_agree(tiny_thermal, tmp_path, monk
 def test_a_cycle_out_of_range_is_a_sentence(tiny_thermal, cycle):
     with pytest.raises(ValueError, match=f"gates_export_cycle must be between 1 and 7; got {cycle}"):
         edge.thermal_edge(cycle)
+
+
+def test_the_progress_reaches_the_end(tiny_thermal):
+    seen = []
+    edge.thermal_edge(1, rounds=1, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1][0] == seen[-1][1] and all(d <= t for d, t in seen)

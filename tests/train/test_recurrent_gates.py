@@ -22,7 +22,7 @@ def tiny(monkeypatch):
 def test_a_cycle_through_both_networks(tiny):
     seen = []
     g = rg.gates_on_cycle(3, progress=lambda d, t: seen.append((d, t)))
-    assert seen[-1] == (2, 2)
+    assert seen[-1][0] == seen[-1][1] > 0
     T = len(g.t_min)
     assert g.lstm.f.shape == (T, 4) and g.gru.z.shape == (T, 4) and g.temp_c.shape == (T,)
     assert g.max_rebuild_diff < 1e-5

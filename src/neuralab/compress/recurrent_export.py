@@ -34,7 +34,7 @@ from torch import nn
 
 from neuralab.nn.recurrent import Recurrent
 from neuralab.params import Int, ParamSpec
-from neuralab.progress import Progress
+from neuralab.progress import Progress, stage
 
 __all__ = ["EXPORT", "SNIPPET", "EdgeGru", "Exported", "StepModel", "export_gru", "export_onnx", "session",
            "step_loop", "thermal_edge"]
@@ -235,14 +235,16 @@ class EdgeGru:
 def thermal_edge(cycle: int = 1, width: int = 16, *, rounds: int = 5, progress: Progress | None = None) -> EdgeGru:
     """The trained winding-temperature GRU (:func:`~neuralab.train.sequence.thermal_model`) exported and stepped."""
     from neuralab.data.sequences import TEMP_REF_C, TEMP_SCALE_C, thermal_cycles, thermal_split
-    from neuralab.train.sequence import thermal_model
+    from neuralab.train.sequence import THERMAL_CFG, thermal_model
 
     split = thermal_split()
     n = len(split.cycles_test)
     if not 1 <= cycle <= n:
         raise ValueError(f"gates_export_cycle must be between 1 and {n}; got {cycle}.")
-    trained = thermal_model("gru", width)
-    ex = export_gru(trained.model(), split.x_test[cycle - 1], rounds=rounds, progress=progress)
+    epochs = THERMAL_CFG.epochs  # a cold cache trains the GRU first, epoch by epoch
+    trained = thermal_model("gru", width, progress=stage(progress, 0, epochs + 4))
+    ex = export_gru(trained.model(), split.x_test[cycle - 1], rounds=rounds,
+                    progress=stage(progress, epochs, epochs + 4))
     raw = thermal_cycles()
     cid = int(split.cycles_test[cycle - 1])
     name = EdgeGru.filename

@@ -17,8 +17,8 @@ import torch
 from neuralab.data.sequences import TEMP_REF_C, TEMP_SCALE_C, thermal_cycles, thermal_split
 from neuralab.nn.gates import GruGates, LstmGates, gru_gates, lstm_gates
 from neuralab.params import Int, ParamSpec
-from neuralab.progress import Progress
-from neuralab.train.sequence import thermal_model
+from neuralab.progress import Progress, stage
+from neuralab.train.sequence import THERMAL_CFG, thermal_model
 
 __all__ = ["GATES", "GatesOnCycle", "LONG", "gates_on_cycle", "test_cycles"]
 
@@ -100,10 +100,9 @@ def gates_on_cycle(cycle: int = 1, width: int = WIDTH, *, progress: Progress | N
     The first call trains the two networks if no process has yet (a few seconds each, reported
     through ``progress``); later calls read them from the disk cache.
     """
-    if progress:
-        progress(0, 2)
-        thermal_model("lstm", width, progress=None)
-        progress(1, 2)
-        thermal_model("gru", width, progress=None)
-        progress(2, 2)
+    if progress:  # a cold cache trains both networks here, epoch by epoch; a warm one reads them at once
+        epochs = THERMAL_CFG.epochs
+        thermal_model("lstm", width, progress=stage(progress, 0, 2 * epochs))
+        thermal_model("gru", width, progress=stage(progress, epochs, 2 * epochs))
+        progress(2 * epochs, 2 * epochs)
     return _on_cycle(int(cycle), int(width))
