@@ -41,9 +41,10 @@ def _gates(values: dict) -> html.Section:
         [
             ui.md(
                 "An LSTM and a GRU of 16 units each, trained on the winding-temperature task, read one of "
-                "the held-out drive cycles. torch's fused layers only return the hidden states; the gate values "
-                "below are recomputed from the trained weights with the equations of torch's documentation, and "
-                "the caption says how closely the hidden states rebuilt from them match the fused layers.\n\n"
+                "the held-out drive cycles. torch's fused layers return the hidden states (and the LSTM's "
+                "last cell state) but not the gates, so the gate values below are recomputed from the "
+                "trained weights with the equations of torch's documentation; the caption says how closely "
+                "the hidden states rebuilt from them match the fused layers.\n\n"
                 "* **LSTM**: the forget gate f scales the old cell state, the input gate i scales the new "
                 "candidate written into it (c = f·c + i·g), and the output gate o decides how much of tanh(c) "
                 "becomes the hidden state that the read-out sees.\n"
@@ -55,7 +56,8 @@ def _gates(values: dict) -> html.Section:
                 "69 steps (11.5 minutes at one sample every 10 s). That is the kind of memory a winding "
                 "temperature needs. Units whose gates drop towards 0 forget fast and follow the latest "
                 "current and speed. Look for rows that change colour when the current steps: those units "
-                "react to the load; rows that stay the same colour all cycle keep a slow memory."
+                "react to the load. Rows of the forget or update gate that stay bright (near 1) through the "
+                "whole cycle belong to units with a slow memory."
             ),
             ui.row(controls(P, SPEC, values, ["gates_cycle"])),
             alert(cid(P, "gates-alert")),
