@@ -54,7 +54,7 @@ def test_tbptt_needs_a_recurrent_model():
 def test_the_thermal_model_is_trained_once_and_rebuilt_from_its_state(monkeypatch):
     monkeypatch.setattr(seq, "THERMAL_CFG", seq.SeqConfig(epochs=2))
     monkeypatch.setattr(seq, "thermal_split", lambda: _small())
-    t = seq.thermal_model.__wrapped__("gru", 4, 0)
+    t = seq._thermal_model.__wrapped__("gru", 4, 0)
     assert math.isfinite(t.test_rmse_k) and t.test_rmse_k > 0
     m = t.model()
     for k, v in m.state_dict().items():
