@@ -84,6 +84,13 @@ def _chunks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, k: int, last_onl
             yield nn.functional.mse_loss(pred, yb)
 
 
+def _diverged(value: float, first: float, step: int, epoch: int, explode: float) -> str:
+    how = ("is no longer a finite number" if not math.isfinite(value)
+           else f"is {value:.3g}, more than {explode:g} times its first value of {first:.3g}")
+    return (f"Training diverged at update {step} (epoch {epoch}): the loss {how}. The updates made it grow "
+            "instead of shrink: an exploding gradient, or a learning rate too large for this network.")
+
+
 @one_thread()
 def fit_sequence(model: nn.Module, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray,
                  y_val: np.ndarray, cfg: SeqConfig = SeqConfig(), *, progress: Progress | None = None) -> SeqHistory:
@@ -115,9 +122,7 @@ def fit_sequence(model: nn.Module, x_train: np.ndarray, y_train: np.ndarray, x_v
                 first = value if first is None else first
                 if not math.isfinite(value) or value > cfg.explode * max(first, 1e-12):
                     hist.diverged_step = step
-                    hist.diverged = (f"Training diverged at update {step} (epoch {epoch}): the loss reached "
-                                     f"{value:.3g}, {'not a finite number' if not math.isfinite(value) else 'far above its start of ' + format(first, '.3g')}"
-                                     "; the gradient exploded and the weights overflowed.")
+                    hist.diverged = _diverged(value, first, step, epoch, cfg.explode)
                     hist.seconds = time.perf_counter() - t0
                     return hist
                 opt.zero_grad(set_to_none=True)
