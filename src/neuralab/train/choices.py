@@ -168,7 +168,7 @@ def target_compare(cell: str, epochs: int, seed: int, *, progress: Progress | No
 @one_thread()
 @torch.no_grad()
 def future_dependence(model: nn.Module, x: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """(T,) the largest change, over the sequences, of the output at step ``t`` when ``x[:, t+1:]`` becomes ``other[:, t+1:]``.
+    """(T,) the largest change over the sequences of the output at ``t`` when ``x[:, t+1:]`` becomes ``other[:, t+1:]``.
 
     The inputs up to and including ``t`` are left as they are, so a causal model's output at
     ``t`` cannot move: the result is exactly zero for it. Output units as the model's (scaled).
@@ -309,7 +309,7 @@ def fit_free(model: Recurrent, x: np.ndarray, y: np.ndarray, y0: np.ndarray, cfg
 @dataclass(frozen=True)
 class Teacher:
     cell: str
-    step_k: np.ndarray  # (3, T) RMSE over the test cycles at each step, K: [forced run forced, forced run free, free run free]
+    step_k: np.ndarray  # (3, T) test RMSE at each step, K: [forced run forced, forced run free, free run free]
     rmse_k: np.ndarray  # (3,) over every step
     seconds: np.ndarray  # (2,) training time: teacher-forced, free-running
     diverged: tuple[str, str]
@@ -322,7 +322,7 @@ def teacher_compare(cell: str, epochs: int, seed: int, *, progress: Progress | N
     y0 = {k: _initial(s, getattr(s, f"x_{k}")) for k in ("train", "val", "test")}
     cfg = _cfg(epochs, seed, clip=1.0)
     models = []
-    for j in range(2):
+    for _ in range(2):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             models.append(Recurrent(cell, s.x_train.shape[2] + 1, 16, 1))
