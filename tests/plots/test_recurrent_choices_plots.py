@@ -83,3 +83,13 @@ def test_the_teacher_figure_has_the_three_runs_along_the_cycle():
     assert len(fig.data) == 3 and len(fig.data[1].x) == T and fig.data[1].y[-1] == 8.4
     text = figures.describe_teacher(t)
     assert "8.4 K at the last step" in text and "1.7 K at the last step" in text and "15 s free" in text
+
+
+def test_a_sweep_where_every_run_diverged_still_draws_and_says_so():
+    s = sweep()
+    gone = tuple(choices.TbpttRun(r.k, math.nan, np.array([40.0, math.nan]), 1, 0.1, "Training diverged at update 1.")
+                 for r in s.runs)
+    s = choices.TbpttSweep("gru", gone, T, 10, 4.8, 100.0)
+    assert "No chunk length gave a finite error" in figures.describe_tbptt(s)
+    go.Figure(figures.tbptt_figure(s).to_dict())
+    go.Figure(figures.tbptt_curves_figure(s).to_dict())

@@ -29,6 +29,15 @@ def _label(x: float, text: str, color: str) -> dict:
                 font=dict(color=color, size=11))
 
 
+def _log_range(values: np.ndarray) -> tuple[float, float]:
+    """log10 range around the finite values (1–100 K when there are none)."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return 0.0, 2.0
+    return math.log10(v.min()) - 0.05, math.log10(v.max()) + 0.05
+
+
 def _diverged(runs) -> str:
     said = [r for r in runs if r]
     return (" " + " ".join(said)) if said else ""
@@ -52,11 +61,13 @@ def tbptt_figure(s: TbpttSweep) -> go.Figure:
 
 
 def describe_tbptt(s: TbpttSweep) -> str:
-    best = int(np.nanargmin(s.test_rmse_k))
     full = s.runs[-1]
+    finite = np.isfinite(s.test_rmse_k)
+    best = (f"The best is k = {s.runs[int(np.nanargmin(s.test_rmse_k))].k}" if finite.any()
+            else "No chunk length gave a finite error")
     parts = ", ".join(f"k = {r.k}: {num(r.test_rmse_k)} K in {r.updates} updates" for r in s.runs)
-    return (f"{ARCHS[s.cell].label}, 16 units, test RMSE over every step of the 7 test cycles: {parts}. The best "
-            f"is k = {s.runs[best].k}; the whole cycle (k = {full.k}) took {num(full.seconds)} s to train. The "
+    return (f"{ARCHS[s.cell].label}, 16 units, test RMSE over every step of the 7 test cycles: {parts}. {best}; "
+            f"the whole cycle (k = {full.k}) took {num(full.seconds)} s to train. The "
             f"time constants of the thermal model are {num(s.tau_winding)} steps (winding, C_W·R_WS) and "
             f"{num(s.tau_stator)} steps (stator iron, C_S·R_SC).{_diverged(r.diverged for r in s.runs)}")
 
@@ -69,11 +80,9 @@ def tbptt_curves_figure(s: TbpttSweep) -> go.Figure:
         data.append(dict(type="scatter", x=list(range(len(y))), y=np.where(np.isfinite(y), y, None).tolist(),
                          mode="lines", name=f"k = {r.k}", line=dict(color=color, width=2),
                          hovertemplate=f"k = {r.k}, epoch %{{x}}: %{{y:.2f}} K<extra></extra>"))
-    top = max(float(np.nanmax(r.val_rmse_k)) for r in s.runs)
-    bottom = min(float(np.nanmin(r.val_rmse_k)) for r in s.runs)
+    lo, hi = _log_range(np.concatenate([np.asarray(r.val_rmse_k, float) for r in s.runs]))
     return figure(data, height=340, legend=LEGEND, margin=MARGIN, xaxis=dict(title=dict(text="epoch")),
-                  yaxis=log_axis(math.log10(max(bottom, 1e-3)) - 0.05, math.log10(top) + 0.05,
-                                 title=dict(text="validation RMSE (K)")))
+                  yaxis=log_axis(lo, hi, title=dict(text="validation RMSE (K)")))
 
 
 def describe_tbptt_curves(s: TbpttSweep) -> str:
@@ -91,10 +100,9 @@ def targets_figure(t: Targets) -> go.Figure:
         data.append(dict(type="scatter", x=list(range(len(y))), y=np.where(np.isfinite(y), y, None).tolist(),
                          mode="lines", name=TARGETS[j], line=dict(color=color, width=2),
                          hovertemplate="epoch %{x}: %{y:.2f} K<extra></extra>"))
-    lo, hi = float(np.nanmin(t.val_last_k)), float(np.nanmax(t.val_last_k))
+    lo, hi = _log_range(t.val_last_k)
     return figure(data, height=340, legend=LEGEND, margin=MARGIN, xaxis=dict(title=dict(text="epoch")),
-                  yaxis=log_axis(math.log10(max(lo, 1e-3)) - 0.05, math.log10(hi) + 0.05,
-                                 title=dict(text="RMSE at the last step, validation (K)")))
+                  yaxis=log_axis(lo, hi, title=dict(text="RMSE at the last step, validation (K)")))
 
 
 def describe_targets(t: Targets) -> str:
