@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 
 from neuralab.plots import recurrent_choices as figures
 from neuralab.train import choices
@@ -40,6 +41,8 @@ def test_the_sweep_marks_both_time_constants_and_reports_every_chunk():
     go.Figure(fig.to_dict())  # valid plotly
     assert list(fig.data[0].x) == [2, 4, 12] and list(fig.data[0].y) == [7.5, 2.0, 1.7]
     assert sorted(sh["x0"] for sh in fig.layout.shapes) == [4.8, 12, 100.0]
+    notes = {a.text: a.x for a in fig.layout.annotations}  # on a log axis an annotation's x is log10
+    assert notes["stator τ 100"] == pytest.approx(2.0) and notes["winding τ 4.8"] == pytest.approx(math.log10(4.8))
     text = figures.describe_tbptt(s)
     assert "k = 2: 7.5 K in 18 updates" in text and "The best is k = 12" in text and "100 steps" in text
     curves = figures.tbptt_curves_figure(s)

@@ -25,7 +25,8 @@ MARGIN = dict(l=64, r=16, t=60, b=44)
 
 
 def _label(x: float, text: str, color: str) -> dict:
-    return dict(x=x, y=1.0, xref="x", yref="paper", text=text, showarrow=False, yanchor="bottom",
+    """A note above the plot at ``x`` on a log x axis (annotations sit in log10 units there; shapes do not)."""
+    return dict(x=math.log10(x), y=1.0, xref="x", yref="paper", text=text, showarrow=False, yanchor="bottom",
                 font=dict(color=color, size=11))
 
 
