@@ -44,7 +44,7 @@ def test_the_sweep_marks_both_time_constants_and_reports_every_chunk():
     notes = {a.text: a.x for a in fig.layout.annotations}  # on a log axis an annotation's x is log10
     assert notes["stator τ 100"] == pytest.approx(2.0) and notes["winding τ 4.8"] == pytest.approx(math.log10(4.8))
     text = figures.describe_tbptt(s)
-    assert "k = 2: 7.5 K in 18 updates" in text and "The best is k = 12" in text and "100 steps" in text
+    assert "k = 2: 7.5 K in 18 updates (1.5 s)" in text and "The best is k = 12" in text and "100 steps" in text
     curves = figures.tbptt_curves_figure(s)
     go.Figure(curves.to_dict())
     assert [t.name for t in curves.data] == ["k = 2", "k = 4", "k = 12"]

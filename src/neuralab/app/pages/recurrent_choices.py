@@ -59,7 +59,8 @@ def _tbptt(values: dict) -> html.Section:
                 f"The thermal model sets the scales: the winding follows its losses with a time constant "
                 f"C_W·R_WS of {TAU_W:g} steps, the stator iron with C_S·R_SC = {TAU_S:g} steps (a step is 10 s). "
                 "The chart marks both beside the test error for each k. Compare the captions' update counts too: "
-                "with the same epochs, a shorter chunk also means more updates."
+                "every k gets the same epochs, so the same cell steps forwards and backwards, but a shorter chunk "
+                "splits them into more, smaller updates (and more Python overhead: the caption gives the time)."
             ),
             ui.row(controls(P, SPEC, values, list(SPEC.fields))),
             alert(cid(P, "choices-tbptt-alert")),
