@@ -20,6 +20,7 @@ P = prefix(__name__)
 PARTS = tuple(importlib.import_module(f"neuralab.app.pages.recurrent_{name}") for name in (
     "sensor",
     "gates",
+    "choices",
 ))
 SPEC = ParamSpec.merge(P, *(part.SPEC for part in PARTS))
 SECTIONS = tuple(s for part in PARTS for s in part.SECTIONS)
