@@ -202,7 +202,7 @@ def autograd(net: Net, x: np.ndarray, target: np.ndarray, last_only: bool = Fals
     params = {"W_xh": rnn.weight_ih_l0, "b_xh": rnn.bias_ih_l0, "W_hh": rnn.weight_hh_l0, "b_hh": rnn.bias_hh_l0,
               "W_hy": head.weight, "b_y": head.bias}
     out = {k: p.grad.numpy().copy() for k, p in params.items()}
-    out |= {"h": h.detach().numpy().copy(), "y": y.detach().numpy().copy(), "loss": float(loss),
+    out |= {"h": h.detach().numpy().copy(), "y": y.detach().numpy().copy(), "loss": float(loss.detach()),
             "dh": _state_gradients(rnn, head, xt, tt, state, last_only)}
     return out
 

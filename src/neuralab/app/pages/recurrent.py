@@ -18,6 +18,7 @@ from neuralab.params import ParamSpec
 
 P = prefix(__name__)
 PARTS = tuple(importlib.import_module(f"neuralab.app.pages.recurrent_{name}") for name in (
+    "unroll",
 ))
 SPEC = ParamSpec.merge(P, *(part.SPEC for part in PARTS))
 SECTIONS = tuple(s for part in PARTS for s in part.SECTIONS)
