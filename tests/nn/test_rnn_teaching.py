@@ -12,9 +12,9 @@ from neuralab.nn.recurrent import build
 TOL = 1e-10
 
 
-def _data(B, T, F, O, seed=1):
+def _data(B, T, F, n_out, seed=1):
     rng = np.random.default_rng(seed)
-    return rng.normal(size=(B, T, F)), rng.normal(size=(B, T, O))
+    return rng.normal(size=(B, T, F)), rng.normal(size=(B, T, n_out))
 
 
 @pytest.mark.parametrize("last_only", [False, True])
@@ -70,9 +70,9 @@ def test_gradient_of_loss_matches_a_finite_difference():
 
 
 @settings(max_examples=15, deadline=None)
-@given(B=st.integers(1, 3), T=st.integers(1, 9), F=st.integers(1, 4), H=st.integers(1, 6), O=st.integers(1, 3),
+@given(B=st.integers(1, 3), T=st.integers(1, 9), F=st.integers(1, 4), H=st.integers(1, 6), n_out=st.integers(1, 3),
        last_only=st.booleans(), seed=st.integers(0, 1000))
-def test_matches_torch_for_any_shape(B, T, F, H, O, last_only, seed):
-    net = rt.random_net(F, H, O, seed=seed, scale=1.2)
-    x, y = _data(B, T, F, O, seed)
+def test_matches_torch_for_any_shape(B, T, F, H, n_out, last_only, seed):
+    net = rt.random_net(F, H, n_out, seed=seed, scale=1.2)
+    x, y = _data(B, T, F, n_out, seed)
     assert rt.check(net, x, y, last_only).worst < 1e-9

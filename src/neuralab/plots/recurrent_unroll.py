@@ -109,7 +109,7 @@ def unrolled_figure(w: Window) -> go.Figure:
              **text_extra),
         dict(type="heatmap", z=h.tolist(), x=steps, y=_units(H), colorscale=DIVERGING, zmin=-1, zmax=1,
              text=[[f"{v:.2f}" for v in row] for row in h], xgap=2, ygap=1, xaxis="x", yaxis="y2",
-             colorbar=dict(title=dict(text="h"), thickness=10, len=0.42, y=0.52, yanchor="middle"),
+             colorbar=dict(title=dict(text="h<sub>t</sub>"), thickness=10, len=0.42, y=0.52, yanchor="middle"),
              hovertemplate="step %{x}: %{y} = %{z:.4f}<extra></extra>", **text_extra),
         dict(type="scatter", x=steps, y=u.true_c[c, s].tolist(), name="true winding temperature", mode="lines+markers",
              line=dict(color=GREY, dash="dash"), marker=dict(size=5), xaxis="x", yaxis="y",
@@ -118,24 +118,24 @@ def unrolled_figure(w: Window) -> go.Figure:
              mode="lines+markers", line=dict(color=BLUE), marker=dict(size=6), xaxis="x", yaxis="y",
              hovertemplate="step %{x}: estimate %{y:.1f} °C<extra></extra>"),
     ]
-    mid = (w.start + w.start + w.steps - 1) / 2
+    same = "↓ W<sub>xh</sub> at every step"
+    if 1 < w.steps <= ARROWS_UP_TO:
+        same += "     → W<sub>hh</sub> carries h<sub>t−1</sub> into step t"
     annotations = [
-        dict(text="↓ W<sub>xh</sub>: the same matrix at every step", x=0.5, y=0.745, xref="paper", yref="paper",
+        dict(text=same + " (one matrix each, not T copies)", x=0.5, y=0.81, xref="paper", yref="paper",
              showarrow=False, font=dict(size=12)),
-        dict(text="↓ W<sub>hy</sub>: the same matrix at every step", x=0.5, y=0.275, xref="paper", yref="paper",
+        dict(text="↓ W<sub>hy</sub>: the same matrix at every step", x=0.5, y=0.283, xref="paper", yref="paper",
              showarrow=False, font=dict(size=12)),
     ]
-    if w.steps <= ARROWS_UP_TO and w.steps > 1:
-        annotations += [dict(text="→", x=t + 0.5, y=-0.5, xref="x", yref="y2", showarrow=False, yshift=8,
+    if 1 < w.steps <= ARROWS_UP_TO:
+        annotations += [dict(text="→", x=t + 0.5, y=0.741, xref="x", yref="paper", yanchor="bottom", showarrow=False,
                              font=dict(size=14)) for t in steps[:-1]]
-        annotations.append(dict(text="each → is the same W<sub>hh</sub> carrying h<sub>t−1</sub> into step t",
-                                x=mid, y=-0.5, xref="x", yref="y2", showarrow=False, yshift=24, font=dict(size=11)))
     return figure(
         data, height=560, margin=dict(l=100, r=20, t=50, b=50), annotations=annotations,
         xaxis=dict(title=dict(text=f"step t ({u.dt_s} s each)"), anchor="y", range=[w.start - 0.5,
                    w.start + w.steps - 0.5], dtick=max(1, w.steps // 10)),
-        yaxis3=dict(domain=[0.78, 1.0], anchor="x", autorange="reversed", title=dict(text="x<sub>t</sub>")),
-        yaxis2=dict(domain=[0.31, 0.72], anchor="x", autorange="reversed", title=dict(text="h<sub>t</sub>")),
+        yaxis3=dict(domain=[0.83, 1.0], anchor="x", autorange="reversed"),
+        yaxis2=dict(domain=[0.325, 0.735], anchor="x", autorange="reversed"),
         yaxis=dict(domain=[0.0, 0.25], anchor="x", title=dict(text="°C")),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         hovermode="closest",
@@ -186,7 +186,8 @@ def check_rows(u: Unrolled) -> list[list[str]]:
     rows = [["hidden states h_t", f"{e.hidden:.1e}", f"{last.hidden:.1e}", f"{np.abs(e.bp.forward.h).max():.2f}"],
             ["outputs ŷ_t", f"{e.output:.1e}", f"{last.output:.1e}", f"{np.abs(e.bp.forward.y).max():.2f}"],
             ["loss", f"{e.loss:.1e}", f"{last.loss:.1e}", f"{e.bp.loss:.2e} / {last.bp.loss:.2e}"],
-            ["∂L/∂h_t", f"{e.dh:.1e}", f"{last.dh:.1e}", f"{np.abs(e.bp.dh).max():.1e} / {np.abs(last.bp.dh).max():.1e}"]]
+            ["∂L/∂h_t", f"{e.dh:.1e}", f"{last.dh:.1e}",
+             f"{np.abs(e.bp.dh).max():.1e} / {np.abs(last.bp.dh).max():.1e}"]]
     for k, _ in WEIGHTS:
         rows.append([f"∂L/∂{k}", f"{e.grads[k]:.1e}", f"{last.grads[k]:.1e}",
                      f"{np.abs(e.bp.grads[k]).max():.1e} / {np.abs(last.bp.grads[k]).max():.1e}"])

@@ -33,8 +33,8 @@ def layout(values: dict) -> list[html.Section]:
         [
             ui.md(
                 "A vanilla recurrent network keeps a vector h of hidden values. At each step it reads the new "
-                "input x_t, mixes it with the previous state and squashes the sum:\n\n"
-                "h_t = tanh(W_xh x_t + b_xh + W_hh h_{t−1} + b_hh),  ŷ_t = W_hy h_t + b_y\n\n"
+                "input `x_t`, mixes it with the previous state and squashes the sum:\n\n"
+                "`h_t = tanh(W_xh x_t + b_xh + W_hh h_(t−1) + b_hh)`  \n`ŷ_t = W_hy h_t + b_y`\n\n"
                 "The network below is a real one: torch's `nn.RNN` with "
                 f"{unroll.WIDTH} hidden units and a linear read-out, trained on the training drive cycles to "
                 "estimate the winding temperature from three logged inputs (current amplitude, speed, coolant "
@@ -42,7 +42,7 @@ def layout(values: dict) -> list[html.Section]:
                 "knowledge is the three matrices on the right, printed with their trained values. Drawn "
                 "unrolled, the loop is cut open into a chain of T copies of the cell, one per step, and the "
                 "chain is as deep as the sequence is long. The copies are not new weights: every step multiplies "
-                "by the same W_xh, W_hh and W_hy, which is why the parameter count does not grow with the "
+                "by the same `W_xh`, `W_hh` and `W_hy`, which is why the parameter count does not grow with the "
                 "length of the sequence. Pick a test cycle (never seen in training), a first step and T; "
                 "the columns show what the network really read, what it held and what it answered."
             ),
@@ -58,7 +58,7 @@ def layout(values: dict) -> list[html.Section]:
                 "speed must fit in these few numbers. A winding heats over many minutes, so the estimate has "
                 "to come from that carried state, not from the current sample alone.\n\n"
                 "Training unrolls the same way. Backpropagation through time runs the chain backwards: the "
-                "error at step t reaches the state k steps earlier through k factors diag(1 − h²)·W_hh, one per "
+                "error at step t reaches the state k steps earlier through k factors `diag(1 − h²)·W_hh`, one per "
                 "step, and each weight's gradient is the sum of its contributions from every step, since there "
                 "is only one copy of it. The module `neuralab.nn.rnn_teaching` writes the forward pass and "
                 "this backward pass out in numpy; the table compares them with torch on this very network."
