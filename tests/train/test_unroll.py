@@ -12,13 +12,19 @@ from neuralab.train import unroll
 
 def test_unrolled_keeps_torch_states_outputs_in_celsius_and_the_check(monkeypatch):
     model = build("rnn", 3, 4, 1, 0).eval()
-    monkeypatch.setattr(unroll, "thermal_model",
-                        lambda arch, width: SimpleNamespace(model=lambda: model, test_rmse_k=1.5))
+    calls = []
+
+    def fake_model(*args, **kwargs):
+        calls.append((args, kwargs))
+        return SimpleNamespace(model=lambda: model, test_rmse_k=1.5)
+
+    monkeypatch.setattr(unroll, "thermal_model", fake_model)
     unroll.thermal_unrolled.cache_clear()
     try:
         u = unroll.thermal_unrolled(4)
     finally:
         unroll.thermal_unrolled.cache_clear()
+    assert calls == [(("rnn", 4), {})]  # the width is positional: the disk memo keys on positional arguments only
     split = thermal_split()
     with torch.no_grad():
         out = model(torch.as_tensor(split.x_test)).numpy()[..., 0]

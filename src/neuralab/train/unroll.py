@@ -84,7 +84,7 @@ class Window:
 @lru_cache(maxsize=4)
 def thermal_unrolled(width: int = WIDTH) -> Unrolled:
     """Train (once, memoised on disk) and run the vanilla RNN of width ``width`` on every test cycle."""
-    trained = thermal_model("rnn", width=width)
+    trained = thermal_model("rnn", width)  # positional: the disk memo keys on positional arguments only
     model = trained.model()
     split = thermal_split()
     data = thermal_cycles()
