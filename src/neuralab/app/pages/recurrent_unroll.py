@@ -10,6 +10,7 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
+from neuralab.data.sequences import C_S, R_SC
 from neuralab.nn import rnn_teaching
 from neuralab.plots import recurrent_unroll as figures
 from neuralab.train import unroll
@@ -38,8 +39,9 @@ def layout(values: dict) -> list[html.Section]:
                 "The network below is a real one: torch's `nn.RNN` with "
                 f"{unroll.WIDTH} hidden units and a linear read-out, trained on the training drive cycles to "
                 "estimate the winding temperature from three logged inputs (current amplitude, speed, coolant "
-                "temperature), one sample every 10 s. Drawn rolled, it is one cell and a loop; its whole "
-                "knowledge is the three matrices on the right, printed with their trained values. Drawn "
+                "temperature), one sample every 10 s. Drawn rolled, it is one cell and a loop; all it has learned "
+                "is in the three matrices on the right, printed with their trained values, and three bias "
+                "vectors. Drawn "
                 "unrolled, the loop is cut open into a chain of T copies of the cell, one per step, and the "
                 "chain is as deep as the sequence is long. The copies are not new weights: every step multiplies "
                 "by the same `W_xh`, `W_hh` and `W_hy`, which is why the parameter count does not grow with the "
@@ -53,10 +55,13 @@ def layout(values: dict) -> list[html.Section]:
             ui.chart(cid(P, "unroll-cycle"), "The whole test cycle, with the window"),
             ui.md(
                 "How to read it. Each column of the middle block is the state after one step: one number per "
-                "hidden unit, blue for positive, orange for negative, pale near zero. Only the state crosses from "
+                "hidden unit, blue for positive, orange for negative, grey near zero. Only the state crosses from "
                 "one column to the next, so everything the network knows about the last minutes of current and "
-                "speed must fit in these few numbers. A winding heats over many minutes, so the estimate has "
-                "to come from that carried state, not from the current sample alone.\n\n"
+                "speed must fit in these few numbers. The winding sits on the stator iron, whose heat capacity "
+                "times its thermal resistance to the coolant is "
+                f"{C_S * R_SC / 60:.0f} min in the lab's thermal model: the temperature now still carries the "
+                "load of many minutes ago, which the present sample does not show. Only the carried state can "
+                "hold it.\n\n"
                 "Training unrolls the same way. Backpropagation through time runs the chain backwards: the "
                 "error at step t reaches the state k steps earlier through k factors `diag(1 − h²)·W_hh`, one per "
                 "step, and each weight's gradient is the sum of its contributions from every step, since there "
