@@ -52,3 +52,10 @@ def test_moving_a_slider_changes_the_window(fake):
 def test_bad_values_become_sentences(fake, values, fragment):
     out = recurrent_unroll.UNROLL_SECTION.view({**recurrent_unroll.SPEC.defaults(), **values})
     assert fragment in out[-1] and fragment in out[1] and len(out) == len(recurrent_unroll.UNROLL_SECTION.outputs())
+
+
+def test_the_callback_follows_a_dragged_slider(fake):
+    # inputs in order: (drag_value, value) for unroll_cycle, unroll_start, unroll_steps
+    out = recurrent_unroll.update_unroll(None, 1, 12, 0, None, 4)
+    assert out[-1] == "" and list(out[2].data[1].x) == [12, 13, 14, 15]
+    assert recurrent_unroll.update_unroll(None, 1, None, 0, None, 99)[-1].startswith("unroll_steps must be")
