@@ -82,4 +82,4 @@ def test_check_rows_cover_every_gradient_and_are_tiny(u):
     rows = fig.check_rows(u)
     assert len(rows) == 4 + len(rt.WEIGHTS)
     assert all(float(r[1]) < 1e-9 and float(r[2]) < 1e-9 for r in rows)
-    assert "at most" in fig.describe_check(u)
+    assert "at most" in fig.describe_check(u) and "float32 rounding" in fig.describe_check(u)

@@ -201,4 +201,5 @@ def describe_check(u: Unrolled) -> str:
     worst = max(u.check_every.worst, u.check_last.worst)
     return (f"On this trained network and all {len(u.cycles)} test cycles ({u.h.shape[1]} steps each), the "
             f"hand-written forward pass and BPTT differ from torch's nn.RNN and autograd (float64) by at most "
-            f"{worst:.1e}.")
+            f"{worst:.1e}. The float32 network drawn above differs from the hand-written float64 pass by at most "
+            f"{float(np.abs(u.check_every.bp.forward.h - u.h).max()):.1e} in its hidden states: float32 rounding.")
