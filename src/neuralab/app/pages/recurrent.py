@@ -18,6 +18,7 @@ from neuralab.params import ParamSpec
 
 P = prefix(__name__)
 PARTS = tuple(importlib.import_module(f"neuralab.app.pages.recurrent_{name}") for name in (
+    "unroll",
     "sensor",
     "gates",
     "choices",
