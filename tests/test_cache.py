@@ -36,6 +36,13 @@ def test_a_result_is_computed_once_and_read_back(root):
     assert calls == [3, 4] and len(_files(root)) == 2
 
 
+def test_kept_says_whether_a_result_is_on_disk_without_computing_it(root):
+    square, calls = _counted()
+    assert not square.kept(6) and calls == []
+    square(6)
+    assert square.kept(6) and not square.kept(7) and calls == [6]
+
+
 @pytest.mark.parametrize("damage", ["truncate", "garble", "empty"])
 def test_a_damaged_entry_is_detected_discarded_and_recomputed(root, damage, caplog):
     square, calls = _counted()

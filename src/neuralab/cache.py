@@ -163,6 +163,7 @@ def memo(kind: str, depends: Sequence[str] = (), salt: str = "") -> Callable[[Ca
     Background jobs run in separate processes that share nothing in memory: this lets a
     sweep reuse the runs another job finished, and a reload after a restart answer at once.
     Keyword arguments (a ``progress`` callback, say) reach the function but are not part of the key.
+    ``fn.kept(*args)`` says whether a result is already on disk, without computing it.
     While one process computes a value, another asking for the same one waits and then reads it
     (two background jobs that need the same landscape train it once).
 
@@ -172,11 +173,14 @@ def memo(kind: str, depends: Sequence[str] = (), salt: str = "") -> Callable[[Ca
     """
 
     def wrap(fn: Callable[..., T]) -> Callable[..., T]:
-        @functools.wraps(fn)
-        def stored(*args: Any, **kwargs: Any) -> T:
+        def where(args: tuple) -> Path:
             version = code_version(fn.__module__, *depends)
             key = hashlib.sha256(repr((fn.__qualname__, args, salt)).encode()).hexdigest()[:24]
-            path = root() / kind / version / f"{key}.pkl"
+            return root() / kind / version / f"{key}.pkl"
+
+        @functools.wraps(fn)
+        def stored(*args: Any, **kwargs: Any) -> T:
+            path = where(args)
             hit = _load(path)
             if hit is not None:
                 return hit[0]
@@ -188,6 +192,7 @@ def memo(kind: str, depends: Sequence[str] = (), salt: str = "") -> Callable[[Ca
                 write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
             return value
 
+        stored.kept = lambda *args: where(args).is_file()  # type: ignore[attr-defined]
         return stored
 
     return wrap

@@ -96,26 +96,28 @@ def _profile(rng: np.random.Generator, n: int, lo: float, hi: float, hold_s: tup
     return np.interp(np.arange(n), knots_t, knots_v)
 
 
-def _cycle(rng: np.random.Generator, seconds: int) -> tuple[np.ndarray, ...]:
+def _draw(rng: np.random.Generator, seconds: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """One cycle's speed and torque profiles (one value per second) and its coolant temperature."""
     c = CONSTANTS
     speed = _profile(rng, seconds, 0.0, c.speed_rated_rpm, (40, 240))
     torque = _profile(rng, seconds, 0.0, c.torque_rated_nm, (30, 300))
-    coolant = rng.uniform(15.0, 40.0)
+    return speed, torque, rng.uniform(15.0, 40.0)
+
+
+def _simulate(speed: np.ndarray, torque: np.ndarray, coolant: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(cycles, seconds) current, winding and stator temperatures: forward Euler, all cycles at once."""
+    c = CONSTANTS
     p_fe = P_FE_RATED_W * (speed / c.speed_rated_rpm) ** 1.5
-    w = s = coolant
-    tw, ts, cur = np.empty(seconds), np.empty(seconds), np.empty(seconds)
-    for k in range(seconds):  # forward Euler, 1 s ≪ C_W · R_WS = 48 s
-        i = float(torque_current(torque[k], w, c))
-        p_cu = 1.5 * float(winding_resistance(w, c)) * i * i
+    w, s = coolant.copy(), coolant.copy()
+    tw, ts, cur = np.empty_like(speed), np.empty_like(speed), np.empty_like(speed)
+    for k in range(speed.shape[1]):  # forward Euler, 1 s ≪ C_W · R_WS = 48 s
+        i = torque_current(torque[:, k], w, c)
+        p_cu = 1.5 * winding_resistance(w, c) * i * i
         q_ws = (w - s) / R_WS
-        w += SIM_DT_S * (p_cu - q_ws) / C_W
-        s += SIM_DT_S * (p_fe[k] + q_ws - (s - coolant) / R_SC) / C_S
-        tw[k], ts[k], cur[k] = w, s, i
-    return cur, speed, np.full(seconds, coolant), tw, ts, torque
-
-
-def _means(x: np.ndarray, dt: int) -> np.ndarray:
-    return x.reshape(-1, dt).mean(axis=1)
+        w = w + SIM_DT_S * (p_cu - q_ws) / C_W
+        s = s + SIM_DT_S * (p_fe[:, k] + q_ws - (s - coolant) / R_SC) / C_S
+        tw[:, k], ts[:, k], cur[:, k] = w, s, i
+    return cur, tw, ts
 
 
 @lru_cache(maxsize=8)
@@ -127,16 +129,20 @@ def thermal_cycles(cycles: int = 36, steps: int = 180, dt_s: int = 10, seed: int
     """
     THERMAL.validate(cycles=cycles, steps=steps, dt_s=dt_s)
     rng = np.random.default_rng(seed)
-    xs, tw, ts, tq = [], [], [], []
-    for _ in range(cycles):
-        cur, speed, cool, w, s, torque = _cycle(rng, steps * dt_s)
-        cur_m = _means(cur, dt_s) + rng.normal(0, NOISE_CURRENT_A, steps)
-        speed_m = _means(speed, dt_s) + rng.normal(0, NOISE_SPEED_RPM, steps)
-        xs.append(np.column_stack([cur_m, speed_m, _means(cool, dt_s)]))
-        tw.append(_means(w, dt_s))
-        ts.append(_means(s, dt_s))
-        tq.append(_means(torque, dt_s))
-    out = Thermal(np.stack(xs), np.stack(tw), np.stack(ts), np.stack(tq), dt_s)
+    seconds = steps * dt_s
+    speed, torque = np.empty((cycles, seconds)), np.empty((cycles, seconds))
+    coolant, noise_i, noise_n = np.empty(cycles), np.empty((cycles, steps)), np.empty((cycles, steps))
+    for k in range(cycles):  # the draws of one cycle, then the next: the same numbers for any cycle count
+        speed[k], torque[k], coolant[k] = _draw(rng, seconds)
+        noise_i[k] = rng.normal(0, NOISE_CURRENT_A, steps)
+        noise_n[k] = rng.normal(0, NOISE_SPEED_RPM, steps)
+    cur, tw, ts = _simulate(speed, torque, coolant)
+
+    def means(a: np.ndarray) -> np.ndarray:  # (cycles, seconds) -> (cycles, steps)
+        return a.reshape(cycles, steps, dt_s).mean(axis=2)
+
+    x = np.stack([means(cur) + noise_i, means(speed) + noise_n, np.repeat(coolant[:, None], steps, 1)], axis=-1)
+    out = Thermal(x, means(tw), means(ts), means(torque), dt_s)
     for a in (out.x, out.temp_c, out.stator_c, out.torque_nm):
         a.setflags(write=False)
     return out

@@ -19,9 +19,11 @@ from neuralab.data.sequences import TEMP_REF_C, TEMP_SCALE_C, thermal_cycles, th
 from neuralab.nn import rnn_teaching
 from neuralab.nn.recurrent import spectral_radius
 from neuralab.params import Int, ParamSpec
+from neuralab.progress import Progress
+from neuralab.train import sequence
 from neuralab.train.sequence import thermal_model
 
-__all__ = ["WIDTH", "UNROLL", "Unrolled", "Window", "thermal_unrolled", "window"]
+__all__ = ["WIDTH", "UNROLL", "Unrolled", "Window", "NOT_READY", "ready", "train", "thermal_unrolled", "window"]
 
 WIDTH = 8  # hidden units: few enough to draw every one of them at every step
 STEPS = 180  # samples per drive cycle (thermal_cycles' default)
@@ -101,6 +103,22 @@ def thermal_unrolled(width: int = WIDTH) -> Unrolled:
         check_every=rnn_teaching.check(net, x64, y64, last_only=False),
         check_last=rnn_teaching.check(net, x64, y64, last_only=True), dt_s=data.dt_s,
     )
+
+
+NOT_READY = ("The network is still being trained (once on this machine; the rolled view above shows its "
+             "progress). The unrolled steps appear here as soon as it is done.")
+
+
+def ready(width: int = WIDTH) -> bool:
+    """Whether the network is trained already (in memory or on disk), so :func:`window` answers at once."""
+    opened = getattr(thermal_unrolled, "cache_info", None)  # absent when a test stands in for it
+    return bool(opened and opened().currsize) or sequence._thermal_model.kept("rnn", width, 0)
+
+
+def train(width: int = WIDTH, progress: Progress | None = None) -> Unrolled:
+    """Train the network if it is not on disk yet (reporting ``progress``), then open it up."""
+    thermal_model("rnn", width, progress=progress)
+    return thermal_unrolled(width)
 
 
 def window(unroll_cycle: int, unroll_start: int, unroll_steps: int, data: Unrolled | None = None) -> Window:

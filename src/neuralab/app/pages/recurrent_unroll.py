@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from dash import html
+from dash import dcc, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls
@@ -12,16 +12,28 @@ from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.data.sequences import C_S, R_SC
 from neuralab.nn import rnn_teaching
+from neuralab.params import Int, ParamError, ParamSpec
 from neuralab.plots import recurrent_unroll as figures
 from neuralab.train import unroll
 from neuralab.train.unroll import UNROLL, Window
 
 P = prefix("neuralab.app.pages.recurrent")
 SPEC = UNROLL
+# The job below trains the network once and then bumps this hidden input, which is an input of the light
+# section: on a cold machine the light section says the network is training instead of training it itself.
+READY = ParamSpec("unroll-ready", unroll_ready=Int(0, 1, 0, label="Network trained"))
+NET_SPEC = ParamSpec("unroll-net", unroll_cycle=UNROLL.fields["unroll_cycle"])
 
 
 def run(values: dict, _progress) -> Window:
+    if not unroll.ready():
+        raise ParamError([unroll.NOT_READY])
     return unroll.window(values["unroll_cycle"], values["unroll_start"], values["unroll_steps"])
+
+
+def run_net(values: dict, progress) -> Window:
+    return unroll.window(values["unroll_cycle"], UNROLL.fields["unroll_start"].default, 1,
+                         unroll.train(progress=progress))
 
 
 def _check_table(w: Window) -> html.Table:
@@ -49,8 +61,11 @@ def layout(values: dict) -> list[html.Section]:
                 "the columns show what the network really read, what it held and what it answered."
             ),
             ui.row(controls(P, SPEC, values, ["unroll_cycle", "unroll_start", "unroll_steps"])),
+            dcc.Input(id=cid(P, "unroll_ready"), type="hidden", value=0),
+            alert(cid(P, "unroll-net-alert")),
+            ui.chart(cid(P, "unroll-rolled"), "Rolled: the cell, its loop, and its three weight matrices",
+                     heavy=True),
             alert(cid(P, "unroll-alert")),
-            ui.chart(cid(P, "unroll-rolled"), "Rolled: the cell, its loop, and its three weight matrices"),
             ui.chart(cid(P, "unroll-steps"), "Unrolled over T steps: inputs, hidden state, estimate"),
             ui.chart(cid(P, "unroll-cycle"), "The whole test cycle, with the window"),
             ui.md(
@@ -75,12 +90,18 @@ def layout(values: dict) -> list[html.Section]:
     )]
 
 
-UNROLL_SECTION = Section(
-    P, "unroll", SPEC, run,
+NET_SECTION = Section(
+    P, "unroll-net", NET_SPEC, run_net,
     [Chart("unroll-rolled", lambda w: figures.rolled_figure(w.data), lambda w: figures.describe_rolled(w.data)),
-     Chart("unroll-steps", figures.unrolled_figure, figures.describe_unrolled),
-     Chart("unroll-cycle", figures.cycle_figure, figures.describe_cycle),
-     Text("unroll-check", lambda w: [html.P(figures.describe_check(w.data)), _check_table(w)])],
-    fix="Fix the value above to see the unrolled network.", drag=("unroll_cycle", "unroll_start", "unroll_steps"))
-SECTIONS = (UNROLL_SECTION,)
+     Text("unroll-check", lambda w: [html.P(figures.describe_check(w.data)), _check_table(w)]),
+     Text("unroll_ready", lambda w: 1, prop="value", blank=0)],
+    fix="Fix the value above to see the trained network.", job=True)
+UNROLL_SECTION = Section(
+    P, "unroll", ParamSpec.merge("unroll-light", UNROLL, READY), run,
+    [Chart("unroll-steps", figures.unrolled_figure, figures.describe_unrolled),
+     Chart("unroll-cycle", figures.cycle_figure, figures.describe_cycle)],
+    fix="The unrolled network appears here once the values above are valid and the network is trained.",
+    drag=("unroll_cycle", "unroll_start", "unroll_steps"))
+SECTIONS = (NET_SECTION, UNROLL_SECTION)
+update_net = NET_SECTION.register()
 update_unroll = UNROLL_SECTION.register()
