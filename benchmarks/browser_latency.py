@@ -72,6 +72,8 @@ PROBES: dict[str, Probe] = {
     "/hyperparameter-search": Probe("#hyperparameter-search-surrogate-step [role=slider]",
                                     "hyperparameter-search-surrogate", text="hyperparameter-search-surrogate-readout",
                                     home=True, ready_ms=600_000),
+    # the unrolled steps answer from the trained network in the server, with no job
+    "/recurrent": Probe("#recurrent-unroll_steps [role=slider]", "recurrent-unroll-steps", ready_ms=600_000),
     # /regularization and /deploy have no light move: each of their sliders retrains (see latency.py)
 }
 

@@ -45,6 +45,8 @@ MOVES = {
     # the race retrains nothing (it searches the measured landscape) but trains that landscape on a cold cache
     "/hyperparameter-search": Move("race_trials", "race", timeout=300_000),
     "/deploy": Move("prune", "stages", timeout=240_000),
+    # the unrolled steps are light, but a cold cache first trains the page's networks (a dozen jobs)
+    "/recurrent": Move("unroll_steps", "unroll-steps", timeout=600_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]
