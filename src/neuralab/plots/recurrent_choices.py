@@ -89,7 +89,7 @@ def describe_tbptt_curves(s: TbpttSweep) -> str:
     per = s.runs[0].updates // max(len(s.runs[0].val_rmse_k) - 1, 1)
     return (f"Each epoch is one pass over the 22 training cycles: with k = {s.runs[0].k} that is {per} updates, "
             f"with the whole cycle {s.runs[-1].updates // max(len(s.runs[-1].val_rmse_k) - 1, 1)}. A shorter chunk "
-            "updates more often on less history.")
+            "updates more often, and each update looks back over fewer steps.")
 
 
 def targets_figure(t: Targets) -> go.Figure:

@@ -87,7 +87,7 @@ def _compare(values: dict) -> html.Section:
                 "Six networks, one split, one training recipe, width 16: the vanilla RNN, the LSTM and the GRU; "
                 "a causal dilated convolutional network (kernel 3, dilations doubling per layer, so it sees the "
                 f"last {RECEPTIVE} samples, about {RECEPTIVE * DT_S / 60:.0f} minutes); one causal self-attention "
-                f"layer over the last {WINDOW} samples; and the feedforward network on the last four samples "
+                f"block (attention, then a small feed-forward layer) over the last {WINDOW} samples; and the feedforward network on the last four samples "
                 "as the baseline with no memory. "
                 "Training time is the wall time of that network's own training, on one thread of this shared "
                 "machine: a wall time, so it also counts whatever else ran at that moment, and it was measured "
