@@ -63,7 +63,8 @@ def tbptt_figure(s: TbpttSweep) -> go.Figure:
 
 def describe_tbptt(s: TbpttSweep) -> str:
     finite = np.isfinite(s.test_rmse_k)
-    best = (f"The best is k = {s.runs[int(np.nanargmin(s.test_rmse_k))].k}" if finite.any()
+    best = (f"The best is k = {s.runs[int(np.nanargmin(s.test_rmse_k))].k}, from one training per k: "
+            "another seed can reorder chunk lengths whose errors are close" if finite.any()
             else "No chunk length gave a finite error")
     parts = ", ".join(f"k = {r.k}: {num(r.test_rmse_k)} K in {r.updates} updates ({num(r.seconds)} s)"
                       for r in s.runs)
