@@ -133,7 +133,8 @@ ARCHS: dict[str, Arch] = {
     "attention": Arch("Self-attention (window 32)", lambda i, w, o: WindowAttention(i, w, o)),
     "mlp": Arch("Feedforward on 4 samples", lambda i, w, o: WindowMLP(i, w, o)),
 }
-ARCH = Choice(tuple((k, a.label) for k, a in ARCHS.items()), default="gru", label="Network")
+ARCH = Choice(tuple((k, a.label) for k, a in ARCHS.items()), default="gru", label="Network",
+              help="Which of the six trained networks estimates the cycle; all were trained on the same split.")
 CELL = Choice(tuple((k, ARCHS[k].label) for k in RECURRENT), default="gru", label="Cell")
 
 

@@ -63,12 +63,13 @@ def tbptt_figure(s: TbpttSweep) -> go.Figure:
 
 def describe_tbptt(s: TbpttSweep) -> str:
     finite = np.isfinite(s.test_rmse_k)
-    best = (f"The best is k = {s.runs[int(np.nanargmin(s.test_rmse_k))].k}" if finite.any()
+    best = (f"The best is k = {s.runs[int(np.nanargmin(s.test_rmse_k))].k}, from one training per k: "
+            "another seed can reorder chunk lengths whose errors are close" if finite.any()
             else "No chunk length gave a finite error")
     parts = ", ".join(f"k = {r.k}: {num(r.test_rmse_k)} K in {r.updates} updates ({num(r.seconds)} s)"
                       for r in s.runs)
     return (f"{ARCHS[s.cell].label}, 16 units, test RMSE over every step of the 7 test cycles: {parts}. {best}. The "
-            f"time constants of the thermal model are {num(s.tau_winding)} steps (winding, C_W·R_WS) and "
+            f"thermal model's single-node time constants are {num(s.tau_winding)} steps (winding, C_W·R_WS) and "
             f"{num(s.tau_stator)} steps (stator iron, C_S·R_SC).{_diverged(r.diverged for r in s.runs)}")
 
 
@@ -89,7 +90,7 @@ def describe_tbptt_curves(s: TbpttSweep) -> str:
     per = s.runs[0].updates // max(len(s.runs[0].val_rmse_k) - 1, 1)
     return (f"Each epoch is one pass over the 22 training cycles: with k = {s.runs[0].k} that is {per} updates, "
             f"with the whole cycle {s.runs[-1].updates // max(len(s.runs[-1].val_rmse_k) - 1, 1)}. A shorter chunk "
-            "updates more often on less history.")
+            "updates more often, and each update looks back over fewer steps.")
 
 
 def targets_figure(t: Targets) -> go.Figure:
@@ -143,8 +144,11 @@ def bidirectional_figure(b: Bidirectional) -> go.Figure:
 
 
 def describe_bidirectional(b: Bidirectional) -> str:
-    return (f"Offline, over every step of the test cycles: causal {num(b.test_rmse_k[0])} K, bidirectional "
-            f"{num(b.test_rmse_k[1])} K ({b.params[0]} and {b.params[1]} parameters). Replacing only the inputs "
+    c, bi = b.test_rmse_k
+    verdict = ("reading the future helped here" if bi < c else
+               "reading the future did not help here" if bi > c else "no difference here")
+    return (f"Offline, over every step of the test cycles: causal {num(c)} K, bidirectional "
+            f"{num(bi)} K ({verdict}; {b.params[0]:,} and {b.params[1]:,} parameters). Replacing only the inputs "
             f"after step t moves the bidirectional estimate at t by up to {num(b.change_k[1].max())} K and the "
             f"causal one by {num(b.change_k[0].max())} K. Given only the samples up to t, as a drive would, the "
             f"bidirectional network's error is {num(b.live_rmse_k)} K.{_diverged(b.diverged)}")

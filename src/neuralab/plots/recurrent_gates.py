@@ -114,7 +114,7 @@ def describe_gates(g: GatesOnCycle) -> str:
             f"gate above {LONG}: {long_gru}; the most retentive is unit {zk}, mean z = {z_mean[zk]:.3f}, a "
             f"half-life of {_memory(z_mean[zk], step_min)}. On this cycle the LSTM's estimate is off by "
             f"{g.lstm_rmse_k:.2f} K RMS, the GRU's by {g.gru_rmse_k:.2f} K. The hidden states rebuilt from these "
-            f"gates match torch's fused layers to {g.max_rebuild_diff:.1e}.")
+            f"gates match torch's fused layers to within {g.max_rebuild_diff:.1e} (largest difference).")
 
 
 def export_figure(e: EdgeGru) -> go.Figure:
@@ -145,9 +145,9 @@ def describe_export(e: EdgeGru) -> str:
     x = e.exported
     same = int(np.sum(x.step_y == x.torch_y))
     return (f"Test cycle {e.cycle}: the GRU stepped one sample per call in onnxruntime matches torch's "
-            f"whole-cycle output to {x.step_diff:.1e} (scaled units, {x.step_diff * TEMP_SCALE_C:.1e} K) over all "
+            f"whole-cycle output to within {x.step_diff:.1e} (largest difference, scaled units, {x.step_diff * TEMP_SCALE_C:.1e} K) over all "
             f"{len(e.t_min)} samples, {same} of them bit for bit (not drawn on the log axis); the whole-sequence "
-            f"ONNX model to {x.sequence_diff:.1e}. One step took "
+            f"ONNX model to within {x.sequence_diff:.1e}. One step took "
             f"{x.step_us:.1f} µs (median of {x.steps_timed} calls on this machine, one thread), torch "
             f"{x.torch_step_us:.1f} µs.")
 

@@ -34,8 +34,9 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 "Recurrent networks",
                 "A recurrent network reads a sequence one sample at a time and carries a hidden state from each "
                 "step to the next, so what it answers now can depend on everything it has seen. Every network on "
-                "this page is a real torch model trained here, most of them on a job drives really do: estimating "
-                "the winding temperature of a motor, which no sensor measures, from the current and speed it logs.",
+                "this page is a real torch model trained here, all of them on a job motor drives really do: "
+                "estimating the winding temperature, which few drives measure directly, from the current, speed "
+                "and coolant temperature they log.",
                 messages,
             ),
             *(section for part in PARTS for section in part.layout(values)),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 from dash import html
 
 from neuralab.app import ui
@@ -17,6 +19,18 @@ from neuralab.train import choices
 P = prefix("neuralab.app.pages.recurrent")
 SPEC = ParamSpec.merge("recurrent-choices", choices.CHOICES)
 TAU_W, TAU_S = choices.tau_steps(10)
+
+
+def _modes(dt_s: int = 10) -> tuple[float, float]:
+    """The time constants of the coupled two-node thermal model (its linear part), in steps of ``dt_s``."""
+    from neuralab.data.sequences import C_S, C_W, R_SC, R_WS
+    a = np.array([[-1 / (C_W * R_WS), 1 / (C_W * R_WS)],
+                  [1 / (C_S * R_WS), -(1 / R_WS + 1 / R_SC) / C_S]])
+    fast, slow = sorted(-1 / np.linalg.eigvals(a).real)
+    return fast / dt_s, slow / dt_s
+
+
+MODES = _modes(10)
 
 
 class Compared(NamedTuple):
@@ -54,11 +68,13 @@ def _tbptt(values: dict) -> html.Section:
                 "into chunks of k steps: the hidden state still flows from one chunk into the next, but the "
                 "gradient stops at the chunk's start (the state is detached), and the weights are updated after "
                 "every chunk. Each update is cheaper and there are more of them, but no gradient ever links an "
-                "error to an input more than k steps earlier, so whatever the network must learn about slower "
+                "error to an input k or more steps earlier, so whatever the network must learn about slower "
                 "effects it has to learn without that signal.\n\n"
                 f"The thermal model sets the scales: the winding follows its losses with a time constant "
                 f"C_W·R_WS of {TAU_W:g} steps, the stator iron with C_S·R_SC = {TAU_S:g} steps (a step is 10 s). "
-                "The chart marks both beside the test error for each k. Compare the captions' update counts too: "
+                f"These are the two products of the model's constants; the coupled two-node model's own modes, "
+                "which the reference entry quotes, are a little apart from them (about {MODES[0]:.1f} and {MODES[1]:.0f} steps) but "
+                "on the same scales. The chart marks both products beside the test error for each k. Compare the captions' update counts too: "
                 "every k gets the same epochs, so the same cell steps forwards and backwards, but a shorter chunk "
                 "splits them into more, smaller updates (and more Python overhead: the caption gives the time)."
             ),
@@ -119,8 +135,9 @@ def _teacher() -> html.Section:
         "Teacher forcing and exposure bias",
         [
             ui.md(
-        "A different task: predict the winding temperature at the next step from the inputs and the "
-                "temperature at the step before (each cycle starts cold, at its coolant temperature). Trained "
+        "A different task: estimate the winding temperature at each step from that step's inputs and "
+                "the temperature one step (10 s) earlier; before the first step that earlier temperature is the "
+                "coolant's, since each cycle starts cold. Trained "
                 "with teacher forcing, the network is always given the true previous temperature, and the whole "
                 "cycle goes through the recurrent layer in one call. In use there is no true temperature to "
                 "give it: it must be "

@@ -44,19 +44,19 @@ def layout(values: dict) -> list[html.Section]:
 
 def _cycle(values: dict) -> html.Section:
     return ui.section(
-        "The sensor task: a temperature no sensor measures",
+        "The sensor task: a temperature the drive does not measure",
         [
             ui.md(
                 "A drive logs the current it feeds the motor, the speed and the coolant temperature, but it "
                 "rarely has a sensor in the winding, and the winding is what burns out. Its temperature is a "
-                "hidden state: copper losses grow with the square of the current, and the heat they leave "
-                "behind is stored in the copper and the iron and leaks to the coolant over minutes (the iron's "
+                "hidden state: copper losses grow with the square of the current, iron losses with the speed, "
+                "and the heat they leave behind is stored in the copper and the iron and leaks to the coolant over minutes (the iron's "
                 f"time constant to the coolant is about {TAU_IRON_MIN:.0f} minutes). The temperature now "
-                "therefore depends on how hard the motor has worked over the last quarter of an hour or so, "
-                "not on the current at this instant.\n\n"
+                "therefore depends on how hard the motor has worked over the last tens of minutes, not on the "
+                "current at this instant.\n\n"
                 "The drive cycles here come from a two-node thermal model of the lab's motor (winding and "
-                "stator iron, a cold start at the coolant temperature), sampled every "
-                f"{DT_S} s for {STEPS * DT_S / 60:.0f} minutes, with noise on the logged current and speed. "
+                "stator iron, a cold start at the coolant temperature), logged as means over "
+                f"{DT_S} s intervals for {STEPS * DT_S / 60:.0f} minutes, with noise on the logged current and speed. "
                 "Each network was trained "
                 f"with Adam for {THERMAL_CFG.epochs} epochs on whole training cycles without ever seeing the "
                 "test cycles, and reads a cycle from its first sample on. The split is by drive cycle, never by "
@@ -65,8 +65,10 @@ def _cycle(values: dict) -> html.Section:
                 "The orange circles mark two moments of the shown cycle whose last four samples of current, "
                 "speed and coolant temperature are almost the same while the winding temperatures are not. "
                 "The dashed orange curve is a feedforward network that sees only those four samples: it is a "
-                "function of them, so at the two moments it must answer nearly alike, and it cannot be right "
-                "at both. A recurrent network carries a state through the whole cycle and can."
+                "function of them, so its two answers can differ only as much as those small input differences "
+                "push them, far less than the true temperatures differ. A recurrent network carries a state "
+                "through the whole cycle, so it has the information to tell the two moments apart; the caption "
+                "gives what each network answered there."
             ),
             ui.row(controls(P, SPEC, values, ["sensor_cycle", "sensor_arch"])),
             alert(cid(P, "sensor-alert")),
@@ -85,10 +87,11 @@ def _compare(values: dict) -> html.Section:
                 "Six networks, one split, one training recipe, width 16: the vanilla RNN, the LSTM and the GRU; "
                 "a causal dilated convolutional network (kernel 3, dilations doubling per layer, so it sees the "
                 f"last {RECEPTIVE} samples, about {RECEPTIVE * DT_S / 60:.0f} minutes); one causal self-attention "
-                f"layer over the last {WINDOW} samples; and the feedforward network on the last four samples "
+                f"block (attention, then a small feed-forward layer) over the last {WINDOW} samples; and the feedforward network on the last four samples "
                 "as the baseline with no memory. "
                 "Training time is the wall time of that network's own training, on one thread of this shared "
-                "machine.\n\n"
+                "machine: a wall time, so it also counts whatever else ran at that moment, and it was measured "
+                "when the network was first trained.\n\n"
                 "Streaming latency is what a controller pays when one new sample arrives: the median, over the "
                 "samples of a test cycle, of the time to produce the new estimate, on one thread. Each network "
                 "is run the way it would stream. A recurrent cell takes one update and carries its state. The "
@@ -96,7 +99,8 @@ def _compare(values: dict) -> html.Section:
                 "layer's past outputs would cut that to one output per layer). Attention keeps the keys and "
                 "values of its window and attends over them. The feedforward network reads its window. The "
                 "streamed estimates equal the full-sequence ones (the tests check it).\n\n"
-                "At width 16 every one of these steps is a few thousand multiply-accumulates, and the measured "
+                "At width 16 these steps are small, from a few hundred multiply-accumulates to some tens of "
+                "thousands for the recomputed convolution (the table counts them), and the measured "
                 "microseconds are largely Python and torch overhead per call, not arithmetic. The work count, "
                 "from the weight shapes, is what carries over to a microcontroller: a recurrent cell's work "
                 "per sample does not depend on how far back it remembers, while attention's grows with its "
