@@ -36,7 +36,8 @@ def test_streaming_one_sample_at_a_time_equals_the_whole_sequence(kind):
 
 
 def test_the_dilated_cnn_sees_exactly_its_receptive_field():
-    m = rec.CausalConv(1, 4, 1, layers=3, kernel=3).eval()
+    torch.manual_seed(0)  # random weights can leave a ReLU dead for the oldest sample: fix them
+    m = rec.CausalConv(1, 16, 1, layers=3, kernel=3).eval()
     assert m.receptive_field == 15
     x = torch.randn(1, 40, 1)
     x2 = x.clone()
