@@ -145,7 +145,8 @@ def describe_export(e: EdgeGru) -> str:
     x = e.exported
     same = int(np.sum(x.step_y == x.torch_y))
     return (f"Test cycle {e.cycle}: the GRU stepped one sample per call in onnxruntime matches torch's "
-            f"whole-cycle output to within {x.step_diff:.1e} (largest difference, scaled units, {x.step_diff * TEMP_SCALE_C:.1e} K) over all "
+            f"whole-cycle output to within {x.step_diff:.1e} (largest difference, scaled units, "
+            f"{x.step_diff * TEMP_SCALE_C:.1e} K) over all "
             f"{len(e.t_min)} samples, {same} of them bit for bit (not drawn on the log axis); the whole-sequence "
             f"ONNX model to within {x.sequence_diff:.1e}. One step took "
             f"{x.step_us:.1f} µs (median of {x.steps_timed} calls on this machine, one thread), torch "

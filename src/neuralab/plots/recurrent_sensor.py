@@ -170,7 +170,8 @@ def describe_compare(c: Comparison) -> str:
         ratio = c.macs[by["attention"]] / c.macs[by["gru"]]
         text += (f" Per new sample, attention does {ratio:.1f}× the GRU's multiply-accumulates. Its "
                  "projections and feed-forward layer cost the same at any window, but its scores and weighted "
-                 "sum grow in proportion to the window, while a recurrent cell's work does not depend on how far back it "
+                 "sum grow in proportion to the window, while a recurrent cell's work does not depend on how far back "
+                 "it "
                  "remembers.")
     notes = [f"{c.label(a)}: {d}" for a, d in zip(c.archs, c.diverged, strict=True) if d]
     spread = " Bars span the lowest to the highest seed." if len(c.seeds) > 1 else ""

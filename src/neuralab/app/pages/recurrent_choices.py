@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-
 from dash import html
 
 from neuralab.app import ui
@@ -73,8 +72,10 @@ def _tbptt(values: dict) -> html.Section:
                 f"The thermal model sets the scales: the winding follows its losses with a time constant "
                 f"C_W·R_WS of {TAU_W:g} steps, the stator iron with C_S·R_SC = {TAU_S:g} steps (a step is 10 s). "
                 f"These are the two products of the model's constants; the coupled two-node model's own modes, "
-                "which the reference entry quotes, are a little apart from them (about {MODES[0]:.1f} and {MODES[1]:.0f} steps) but "
-                "on the same scales. The chart marks both products beside the test error for each k. Compare the captions' update counts too: "
+                f"which the reference entry quotes, are a little apart from them (about {MODES[0]:.1f} and "
+                f"{MODES[1]:.0f} steps) but "
+                "on the same scales. The chart marks both products beside the test error for each k. Compare the "
+                "captions' update counts too: "
                 "every k gets the same epochs, so the same cell steps forwards and backwards, but a shorter chunk "
                 "splits them into more, smaller updates (and more Python overhead: the caption gives the time)."
             ),
