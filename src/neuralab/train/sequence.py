@@ -1,6 +1,6 @@
 """Training sequence models: full or truncated backpropagation through time, clipping, divergence caught.
 
-:func:`fit_sequence` trains any model of :mod:`neuralab.nn.recurrent` on whole sequences with Adam
+:func:`fit_sequence` trains any model of :mod:`neuralab.nn.recurrent` on whole sequences with Adam (or SGD)
 and a mean squared error (on every step, or on the last step only for sequence-to-one tasks).
 With ``tbptt=k`` a recurrent model's sequences are cut into chunks of ``k`` steps: the hidden state
 is carried from one chunk to the next but the gradient is not (``detach``), which is truncated
@@ -39,6 +39,7 @@ class SeqConfig:
     last_only: bool = False  # loss on the last step only (sequence-to-one); else on every step
     seed: int = 0  # batch order
     explode: float = 1e4  # a loss above explode × the first one counts as diverged
+    optimizer: str = "adam"  # "adam", or "sgd" (plain steps: lr × gradient, where an exploding gradient shows)
 
 
 @dataclass
@@ -105,7 +106,9 @@ def fit_sequence(model: nn.Module, x_train: np.ndarray, y_train: np.ndarray, x_v
         raise ValueError(f"epochs and batch must be at least 1; got {cfg.epochs} and {cfg.batch}.")
     t0 = time.perf_counter()
     X, Y = torch.as_tensor(np.asarray(x_train)), torch.as_tensor(np.asarray(y_train))
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    if cfg.optimizer not in ("adam", "sgd"):
+        raise ValueError(f"optimizer must be adam or sgd; got {cfg.optimizer!r}.")
+    opt = (torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=cfg.lr)
     gen = torch.Generator().manual_seed(cfg.seed)
     hist = SeqHistory()
     hist.val_loss.append(rmse(model, x_val, y_val, cfg.last_only) ** 2)

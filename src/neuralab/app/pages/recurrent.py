@@ -20,6 +20,7 @@ P = prefix(__name__)
 PARTS = tuple(importlib.import_module(f"neuralab.app.pages.recurrent_{name}") for name in (
     "unroll",
     "sensor",
+    "memory",
     "gates",
     "choices",
 ))
