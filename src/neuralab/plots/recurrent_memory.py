@@ -144,11 +144,11 @@ def clip_figure(c: Clipped) -> go.Figure:
             data.append(dict(type="scatter", x=[h.diverged_step + 1], y=[h.grad_norm[-1] if h.grad_norm else 1],
                              mode="markers", name="diverged here", marker=dict(symbol="x", size=14,
                                                                              color=VERMILLION)))
-    return figure(data, height=400, xaxis=dict(title=dict(text="update")),
-                  yaxis=dict(type="log", title=dict(text="gradient norm before clipping"), domain=[0, 0.55],
+    return figure(data, height=460, xaxis=dict(title=dict(text="update")),
+                  yaxis=dict(type="log", title=dict(text="gradient norm"), domain=[0, 0.58],
                              exponentformat="power"),
-                  yaxis2=dict(type="log", title=dict(text="validation MSE"), domain=[0.65, 1], anchor="x"),
-                  legend=dict(y=1.12))
+                  yaxis2=dict(title=dict(text="val. MSE"), domain=[0.68, 1], anchor="x", rangemode="tozero"),
+                  legend=dict(y=1.1))
 
 
 def describe_clip(c: Clipped) -> str:
