@@ -17,8 +17,6 @@ The trainings are kept on disk (:func:`neuralab.cache.memo`): a page revisit rea
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -274,36 +272,10 @@ def run_feedback(model: Recurrent, x: torch.Tensor, y0: torch.Tensor, y: torch.T
 @one_thread()
 def fit_free(model: Recurrent, x: np.ndarray, y: np.ndarray, y0: np.ndarray, cfg: SeqConfig, *,
              progress: Progress | None = None) -> SeqHistory:
-    """Train free running: the loss of :func:`run_feedback` without ``y``, Adam, batches as :func:`fit_sequence`."""
-    t0 = time.perf_counter()
+    """Train free running: the loss of :func:`run_feedback` without ``y``, through :func:`fit_sequence`."""
     X, Y, Y0 = (torch.as_tensor(np.asarray(a)) for a in (x, y, y0))
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    gen = torch.Generator().manual_seed(cfg.seed)
-    hist, step = SeqHistory(), 0
-    for epoch in range(1, cfg.epochs + 1):
-        model.train()
-        losses = []
-        for idx in torch.randperm(len(X), generator=gen).split(cfg.batch):
-            loss = nn.functional.mse_loss(run_feedback(model, X[idx], Y0[idx]), Y[idx])
-            value = loss.item()
-            if not math.isfinite(value):
-                hist.diverged, hist.diverged_step = (f"Free-running training diverged at update {step} (epoch "
-                                                     f"{epoch}): the loss is not a finite number."), step
-                break
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            hist.grad_norm.append(float(nn.utils.clip_grad_norm_(model.parameters(),
-                                                                  cfg.clip if cfg.clip > 0 else math.inf)))
-            opt.step()
-            step += 1
-            losses.append(value)
-        if hist.diverged:
-            break
-        hist.train_loss.append(float(np.mean(losses)))
-        if progress:
-            progress(epoch, cfg.epochs)
-    hist.seconds = time.perf_counter() - t0
-    return hist
+    return fit_sequence(model, x, y, None, None, cfg, progress=progress,
+                        criterion=lambda m, idx: nn.functional.mse_loss(run_feedback(m, X[idx], Y0[idx]), Y[idx]))
 
 
 @dataclass(frozen=True)

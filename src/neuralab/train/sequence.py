@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,15 +94,19 @@ def _diverged(value: float, first: float, step: int, epoch: int, explode: float)
 
 
 @one_thread()
-def fit_sequence(model: nn.Module, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray,
-                 y_val: np.ndarray, cfg: SeqConfig = SeqConfig(), *, progress: Progress | None = None) -> SeqHistory:
-    """Train ``model`` in place with Adam on ``(B, T, F)`` sequences; return its history.
+def fit_sequence(model: nn.Module, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray | None,
+                 y_val: np.ndarray | None, cfg: SeqConfig = SeqConfig(), *, progress: Progress | None = None,
+                 criterion: Callable[[nn.Module, torch.Tensor], torch.Tensor] | None = None) -> SeqHistory:
+    """Train ``model`` in place with Adam (or SGD) on ``(B, T, F)`` sequences; return its history.
 
     A non-finite loss, or one above ``cfg.explode`` times the first, stops training with a sentence
-    saying at which update (the exploding-gradient lesson, not a crash).
+    saying at which update (the exploding-gradient lesson, not a crash). ``criterion(model, idx)``
+    replaces the loss of a batch (``idx``: its rows of ``x_train``), e.g. a model run on its own
+    predictions; with no ``x_val`` no validation loss is recorded.
     """
-    if cfg.tbptt and not isinstance(model, Recurrent):
-        raise ValueError("tbptt: truncated backpropagation through time needs a recurrent model (rnn, lstm, gru).")
+    if cfg.tbptt and (criterion or not isinstance(model, Recurrent)):
+        raise ValueError("tbptt: truncated backpropagation through time needs a recurrent model (rnn, lstm, gru) "
+                         "and the built-in loss.")
     if cfg.epochs < 1 or cfg.batch < 1:
         raise ValueError(f"epochs and batch must be at least 1; got {cfg.epochs} and {cfg.batch}.")
     t0 = time.perf_counter()
@@ -111,15 +116,17 @@ def fit_sequence(model: nn.Module, x_train: np.ndarray, y_train: np.ndarray, x_v
     opt = (torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=cfg.lr)
     gen = torch.Generator().manual_seed(cfg.seed)
     hist = SeqHistory()
-    hist.val_loss.append(rmse(model, x_val, y_val, cfg.last_only) ** 2)
+    validate = x_val is not None and y_val is not None
+    if validate:
+        hist.val_loss.append(rmse(model, x_val, y_val, cfg.last_only) ** 2)
     first, step = None, 0
     for epoch in range(1, cfg.epochs + 1):
         model.train()
         losses = []
         for idx in torch.randperm(len(X), generator=gen).split(cfg.batch):
             xb, yb = X[idx], Y[idx]
-            parts = (_chunks(model, xb, yb, cfg.tbptt, cfg.last_only) if cfg.tbptt
-                     else [_loss(model, xb, yb, cfg.last_only)])
+            parts = ([criterion(model, idx)] if criterion else _chunks(model, xb, yb, cfg.tbptt, cfg.last_only)
+                     if cfg.tbptt else [_loss(model, xb, yb, cfg.last_only)])
             for loss in parts:
                 value = loss.item()
                 first = value if first is None else first
@@ -136,7 +143,8 @@ def fit_sequence(model: nn.Module, x_train: np.ndarray, y_train: np.ndarray, x_v
                 step += 1
                 losses.append(value)
         hist.train_loss.append(float(np.mean(losses)))
-        hist.val_loss.append(rmse(model, x_val, y_val, cfg.last_only) ** 2)
+        if validate:
+            hist.val_loss.append(rmse(model, x_val, y_val, cfg.last_only) ** 2)
         if progress:
             progress(epoch, cfg.epochs)
     hist.seconds = time.perf_counter() - t0
