@@ -51,7 +51,7 @@ MAX_WAITING = _env_int("NEURALAB_MAX_WAITING", 4 * MAX_JOBS)  # queued at once, 
 MAX_JOB_S = _env_int("NEURALAB_MAX_JOB_S", 300)  # a job still running after this is stopped
 ORPHAN_S = _env_int("NEURALAB_ORPHAN_S", 15)  # a job no page has asked about for this long is stopped
 QUEUE_S = 30.0  # how long a job waits for a global slot before it gives up
-OWN_QUEUE = 4  # a job behind its own browser's jobs waits up to this many QUEUE_S for its turn
+OWN_QUEUE = 10  # a job behind its own browser's jobs waits up to this many QUEUE_S for its turn (/recurrent starts ten)
 _POLL_S = 0.05
 BUSY_MARK = "nl-busy"  # marks an answer that says "busy" or "too long": it must not be cached
 
