@@ -11,7 +11,18 @@ from neuralab.app.sections import Chart, Section
 from neuralab.params import ParamSpec
 from neuralab.plots import recurrent_memory as figures
 from neuralab.train import memory
-from neuralab.train.memory import BUDGET, CHANCE_MSE, CLIP, GRADIENTS, MEMORY, N_TRAIN, SWEEP, THRESHOLD
+from neuralab.train.memory import (
+    BUDGET,
+    CHANCE_MSE,
+    CLIP,
+    CLIP_LENGTH,
+    CLIP_LR,
+    GRADIENTS,
+    MEMORY,
+    N_TRAIN,
+    SWEEP,
+    THRESHOLD,
+)
 
 P = prefix("neuralab.app.pages.recurrent")
 SPEC = ParamSpec.merge("recurrent-memory-part", MEMORY, GRADIENTS, CLIP)
@@ -32,15 +43,15 @@ def _task(values: dict) -> html.Section:
                 "Schmidhuber, 1997) each sequence is T steps of random numbers between 0 and 1, with a second "
                 "input that marks two of them: one in the first half of the sequence and one in the second. The "
                 "answer, read at the last step, is the sum of the two marked numbers. Everything between the "
-                "marks is noise to be ignored, and the first mark lies between T/2 and T steps before the "
-                "answer.\n\n"
+                "marks is noise to be ignored, and the first mark lies at least T/2 steps before the last step, "
+                "where the answer is read.\n\n"
                 f"A network that learns nothing useful answers 1, the mean of the sum, and scores a mean "
                 f"squared error of 1/6 = {CHANCE_MSE:.3f}. Here a network counts as having learned when its "
                 f"test error is below half of that, {THRESHOLD:.3f}; one that has found the rule sits far below. "
                 f"Each cell has 16 units and the same budget at every T: {N_TRAIN} training sequences, "
                 f"{BUDGET.epochs} epochs of Adam (learning rate {BUDGET.lr:g}, batches of {BUDGET.batch}, "
                 f"gradient norm clipped at {BUDGET.clip:g}), so {N_TRAIN // BUDGET.batch * BUDGET.epochs} "
-                "updates. With a larger budget every cell gets further; the order between them is the point."
+                "updates. The limits found here belong to this budget: more sequences or more updates move them."
             ),
             ui.row(controls(P, SPEC, values, ["memory_length", "memory_seed"])),
             alert(cid(P, "memory-alert")),
@@ -71,17 +82,18 @@ def _gradients(values: dict) -> html.Section:
             ui.md(
                 "Backpropagation through time multiplies the gradient, once per step back, by that step's "
                 "Jacobian. For the vanilla RNN it is `diag(1 − h_t²) · W_hh`: the tanh slopes, all between 0 "
-                "and 1, times the same recurrent matrix every time. A product of k such factors behaves roughly "
-                "like a k-th power. Its size is bounded by the largest singular value σ_max of `W_hh` to the "
-                "power k, so with σ_max below 1 the gradient must shrink geometrically. The spectral radius ρ "
+                "and 1, times the same recurrent matrix every time. The gradient k steps back is therefore at "
+                "most σ_max^k times the gradient at the last step, σ_max being the largest singular value of "
+                "`W_hh`, so with σ_max below 1 it must shrink geometrically. The spectral radius ρ "
                 "(the largest |eigenvalue|) describes the matrix alone over many steps: below 1 the linear part "
                 "dies away, above 1 it can grow, and saturated tanh units (slopes near 0) cut the growth back.\n\n"
                 "The chart measures it on fresh networks fed adding-problem inputs, with the loss at the last "
                 "step. The slider rescales the vanilla RNN's `W_hh` to the spectral radius you choose; the "
                 "dotted lines are ρ^k and σ_max^k from the RNN's last step. The LSTM and GRU keep torch's "
-                "default initialisation, and the slider does not touch them. Compare them with the trained "
-                "networks above: the gates do not make a fresh network's gradient last longer; they give "
-                "training a way to learn a path along which it does."
+                "default initialisation, and the slider does not touch them. A fresh gated cell is not protected "
+                "from vanishing: its gates start near one half, and the caption gives the factor by which its "
+                "gradient shrinks per step. What the gates offer is a path that training can open, as the "
+                "trained networks above show."
             ),
             ui.row(controls(P, SPEC, values, ["memory_radius"])),
             alert(cid(P, "gradients-alert")),
@@ -91,10 +103,11 @@ def _gradients(values: dict) -> html.Section:
                 "whole gradient (all weights together) before each update and, if it is larger than a chosen "
                 "level, scales it down to that level, keeping its direction (`torch.nn.utils.clip_grad_norm_`). "
                 "Below, the same vanilla RNN with the spectral radius set above is trained twice on the adding "
-                "problem (T = 50) by plain SGD, so the size of the gradient is the size of the step. Without "
-                "clipping a large gradient throws the weights far away and the loss blows up; the trainer stops "
-                "the run and says at which update. Clipped, the steps stay bounded. Clipping does not help the "
-                "vanishing case: it can only shrink a gradient."
+                f"problem (T = {CLIP_LENGTH}) by plain SGD at learning rate {CLIP_LR:g}, so the size of the "
+                "gradient is the size of the step. Without clipping, one large gradient can throw the weights "
+                "far away and the loss blows up; the trainer then stops the run and the caption says at which "
+                "update. Clipped, every step is at most the learning rate times the clip level. Clipping does "
+                "not help the vanishing case: it can only shrink a gradient."
             ),
             ui.row(controls(P, SPEC, values, ["memory_clip"])),
             alert(cid(P, "clipping-alert")),
