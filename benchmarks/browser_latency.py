@@ -157,7 +157,7 @@ def open_page(page, base: str, path: str, probe: Probe) -> None:
         arg=probe.graph,
         timeout=probe.ready_ms,
     )
-    page.wait_for_load_state("networkidle")  # heavy charts elsewhere on the page done too
+    page.wait_for_load_state("networkidle", timeout=probe.ready_ms)  # heavy charts elsewhere on the page done too
     page.locator(probe.handle).focus()
     if probe.home:
         page.keyboard.press("Home")
