@@ -56,7 +56,11 @@ PAGES: tuple[Page, ...] = (
          "neuralab.app.pages.distillation", "13"),
     Page("/deploy", "Edge deployment", "Compression", "Distil, prune, quantize, export to ONNX and int8 C.",
          "neuralab.app.pages.deploy", ""),
-    Page("/cheat-sheet", "Cheat sheet", "Summary", "Each concept in a few lines, linked to its page.", None, "14"),
+    Page("/fundamentals", "Fundamentals", "Summary",
+         "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
+         "neuralab.app.pages.fundamentals", ""),
+    Page("/cheat-sheet", "Cheat sheet", "Summary", "Each concept in a few lines, linked to its page.",
+         "neuralab.app.pages.cheat_sheet", "14"),
     Page("/reference", "Reference", "Summary", "Longer notes for engineers, one per concept.",
          "neuralab.app.pages.reference", ""),
 )

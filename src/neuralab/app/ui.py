@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 
 from dash import dcc, html
@@ -29,8 +30,14 @@ def toolbar(*children) -> html.Div:
     return html.Div(flat, className="nl-toolbar")
 
 
+def anchor(title: str) -> str:
+    """The id of the section headed ``title``: ``s-`` and its words in lower case, joined by dashes."""
+    return "s-" + "-".join(re.findall(r"[a-z0-9]+", title.lower()))
+
+
 def section(title: str, children: list) -> html.Section:
-    return html.Section([html.H2(title), *children], className="nl-section")
+    """A section under its heading; ``#`` + :func:`anchor` of the title links to it."""
+    return html.Section([html.H2(title), *children], className="nl-section", id=anchor(title))
 
 
 def md(text: str) -> dcc.Markdown:
