@@ -6,8 +6,8 @@
   load history, not on the last sample, which is why drives estimate it with a model that
   remembers (a thermal network, an observer, or a recurrent network).
 * :func:`thermal_split`: train, validation and test **by drive cycle**, scaled on train only.
-* :func:`adding_problem`: Hochreiter and Schmidhuber's adding problem, whose answer depends on two
-  samples up to ``T`` steps back.
+* :func:`adding_problem`: a common simplified form of the adding problem (after Hochreiter and
+  Schmidhuber 1997), whose answer depends on two samples up to ``T`` steps back.
 
 The thermal model (a two-node lumped-parameter thermal network, the smallest one that has both
 the winding's fast rise and the iron's slow one)::
@@ -219,7 +219,11 @@ class Adding:
 
 
 def adding_problem(n: int = 2000, length: int = 50, seed: int = 0) -> Adding:
-    """``n`` adding-problem sequences of ``length`` steps (Hochreiter & Schmidhuber 1997, experiment 4).
+    """``n`` adding-problem sequences of ``length`` steps.
+
+    The common simplified form of the adding problem (after Hochreiter & Schmidhuber 1997, whose
+    original differs in the value range, where the markers fall and the target's scaling): values
+    uniform on [0, 1), one marker in each half, and the plain sum as the target.
 
     One marker falls in the first half and one in the second, so the answer needs a memory of at
     least ``length / 2`` steps. Answering 1 for every sequence scores a mean squared error of 1/6

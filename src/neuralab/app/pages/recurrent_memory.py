@@ -39,8 +39,9 @@ def _task(values: dict) -> html.Section:
         [
             ui.md(
                 "The winding temperature needs a memory of many minutes, but how far back a network can learn "
-                "is clearer on a task built for the question. In the adding problem (Hochreiter and "
-                "Schmidhuber, 1997) each sequence is T steps of random numbers between 0 and 1, with a second "
+                "is clearer on a task built for the question. In the adding problem (here in its common "
+                "simplified form, after Hochreiter and Schmidhuber, 1997) each sequence is T steps of random "
+                "numbers between 0 and 1, with a second "
                 "input that marks two of them: one in the first half of the sequence and one in the second. The "
                 "answer, read at the last step, is the sum of the two marked numbers. Everything between the "
                 "marks is noise to be ignored, and the first mark lies at least T/2 steps before the last step, "
