@@ -51,7 +51,7 @@ def create_app() -> Dash:
     # torch's own intra-op pool too: the networks here are tiny, and a pool started in the server
     # process does not survive the fork of a background job (its first parallel kernel can hang)
     torch.set_num_threads(1)
-    from neuralab.app import errors, jobs, limits, security, shell
+    from neuralab.app import errors, finder, jobs, limits, security, shell
 
     app = Dash(
         __name__,
@@ -67,6 +67,7 @@ def create_app() -> Dash:
     errors.install(app.server)
     limits.install_cookie(app.server)
     jobs.install(app.server)  # a job is forked only while no other request runs
+    finder.install(app.server)  # /search-index.json, for the search box
     # plotly/dash#3971: the first requests to a threaded server can miss callbacks; warm up in-process
     with app.server.test_request_context("/"):
         app.server.preprocess_request()

@@ -41,6 +41,13 @@ def layout() -> html.Div:
                 [
                     dcc.Link([html.Span("neuralab", className="nl-brand")], href="/", className="nl-home-link"),
                     html.Span(f"v{__version__}", className="nl-version"),
+                    html.Div(  # searched in the browser by assets/finder.js over /search-index.json
+                        [html.Label("Search the pages, the reference and the cheat sheet", htmlFor="find",
+                                    className="nl-hidden-label"),
+                         dcc.Input(id="find", type="search", placeholder="Search the lab  ( / )", autoComplete="off",
+                                   debounce=False, className="nl-find-input")],
+                        className="nl-find", role="search",
+                    ),
                     html.Button(
                         "Dark theme",
                         id="theme-toggle",
@@ -74,7 +81,21 @@ def render(pathname: str | None, search: str | None):
         return placeholder.layout(page)
     module = importlib.import_module(page.module)  # every built page declares its controls as SPEC
     values, messages = module.SPEC.parse_query(search or "")
-    return module.layout(values, messages)
+    return with_reference(module.layout(values, messages), page)
+
+
+def with_reference(layout, page: Page):
+    """The page's layout with a link to its reference entry under its header (if it has one)."""
+    from neuralab.app.pages.reference import TOPICS
+
+    topic = next((k for k, path in TOPICS.items() if path == page.path), None)
+    header = next((c for c in getattr(layout, "children", None) or [] if isinstance(c, html.Header)), None)
+    if topic is None or header is None or page.path == "/reference":
+        return layout
+    link = html.P(dcc.Link(f"Reference entry: {page.title} →", href=f"/reference?topic={topic}"),
+                  className="nl-reference-link")
+    header.children = [*header.children, link] if isinstance(header.children, list) else [header.children, link]
+    return layout
 
 
 @callback(Output("main", "children"), Input("url", "pathname"), State("url", "search"))

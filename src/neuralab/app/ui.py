@@ -30,9 +30,37 @@ def toolbar(*children) -> html.Div:
     return html.Div(flat, className="nl-toolbar")
 
 
-def anchor(title: str) -> str:
-    """The id of the section headed ``title``: ``s-`` and its words in lower case, joined by dashes."""
-    return "s-" + "-".join(re.findall(r"[a-z0-9]+", title.lower()))
+def anchor(title: str, prefix: str = "s-") -> str:
+    """The id of the section headed ``title``: ``prefix`` and its words in lower case, joined by dashes."""
+    return prefix + "-".join(re.findall(r"[a-z0-9]+", title.lower()))
+
+
+def markdown_parts(markdown: str) -> list[tuple[str, str, str]]:
+    """(heading line, heading, text) for each ``##`` or ``###`` part of a Markdown text, in order.
+
+    Text before the first heading comes as ("", "", text). Code blocks are never split.
+    """
+    parts, line0, title, body, fenced = [], "", "", [], False
+    for line in markdown.splitlines():
+        fenced ^= line.lstrip().startswith("```")
+        heading = re.match(r"(##|###) (.+)", line) if not fenced else None
+        if heading:
+            parts.append((line0, title, "\n".join(body)))
+            line0, title, body = line, heading.group(2).strip(), []
+        else:
+            body.append(line)
+    parts.append((line0, title, "\n".join(body)))
+    return [p for p in parts if p[1] or p[2].strip()]
+
+
+def markdown_sections(markdown: str, prefix: str, class_name: str = "nl-prose") -> list[html.Div]:
+    """A Markdown text as one block per ``##``/``###`` part, each with the id :func:`anchor` (``prefix``) of
+    its heading, so a link can point into it; math between ``$`` signs is typeset by Dash's own MathJax."""
+    return [
+        html.Div(dcc.Markdown(f"{line}\n{body}" if line else body, mathjax=True, className=class_name),
+                 className="nl-md-part", **({"id": anchor(title, prefix)} if title else {}))
+        for line, title, body in markdown_parts(markdown)
+    ]
 
 
 def section(title: str, children: list) -> html.Section:

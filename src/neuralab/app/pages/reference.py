@@ -65,7 +65,8 @@ def show(topic: Any) -> list | html.P:
     def render(v: dict) -> list:
         page = BY_PATH[TOPICS[v["topic"]]]
         return [
-            dcc.Markdown(text(v["topic"]), className="nl-prose"),
+            html.P(dcc.Link(f"Open the live page: {page.title} →", href=page.path), className="nl-reference-link"),
+            *ui.markdown_sections(text(v["topic"]), "r-"),
             html.P(dcc.Link(f"Open the live page: {page.title} →", href=page.path)),
         ]
 
