@@ -23,9 +23,9 @@ import torch
 from torch import nn
 
 from neuralab.checks import fail
-from neuralab.params import Choice, ParamSpec, Text
+from neuralab.params import SEED, Choice, Int, ParamSpec, Text
 
-__all__ = ["LAYERS", "PRESETS", "SHAPES", "Layer", "LayerRow", "Trace", "Traps", "parse_layers", "parse_shape",
+__all__ = ["LAYERS", "PRESET", "PRESETS", "SHAPES", "TRAPS", "Layer", "LayerRow", "Trace", "Traps", "parse_layers", "parse_shape",
            "trace", "traps"]
 
 MAX_LAYERS = 20
@@ -111,7 +111,7 @@ class Trace:
 
 
 def _fmt_shape(shape) -> str:
-    return "(" + ", ".join(str(int(s)) for s in shape) + ")"
+    return str(tuple(int(s) for s in shape))
 
 
 def _literal(node: ast.expr, kind: str, where: str, lo: int = 1) -> object:
@@ -250,14 +250,26 @@ PRESETS: dict[str, tuple[str, str, str]] = {
                "Linear(768, 10)", "32, 3, 100"),
 }
 
+#: The example picker: it only fills the two boxes of :data:`SHAPES` (the page wires that).
+PRESET = ParamSpec(
+    "shapes-preset",
+    shapes_preset=Choice(tuple((k, v[0]) for k, v in PRESETS.items()), "cnn", label="Example network",
+                         help="Fills the two boxes with an example network; then edit them."),
+)
 SHAPES = ParamSpec(
     "shapes",
-    shapes_preset=Choice(tuple((k, v[0]) for k, v in PRESETS.items()), "cnn", label="Example network",
-                         help="Fills the boxes below with an example; then edit them."),
     shapes_layers=Text(PRESETS["cnn"][1], max_len=MAX_TEXT, check=_check_layers, label="Layers",
                        help="PyTorch layers separated by ; (press Enter or leave the box to run)."),
     shapes_input=Text(PRESETS["cnn"][2], max_len=60, check=_check_shape, label="Input shape",
                       help="The batch shape fed to the first layer, e.g. 32, 3, 100."),
+)
+
+
+TRAPS = ParamSpec(
+    "shapes-traps",
+    shapes_batch=Int(2, 16, 4, label="Batch size (RNN)", help="Sequences in the RNN's batch."),
+    shapes_n=Int(2, 64, 8, label="Samples N (MSE)", help="Length of the prediction and target vectors."),
+    shapes_seed=SEED,
 )
 
 
@@ -359,14 +371,19 @@ class Traps:
     right_shape: tuple[int, ...]  # output with batch_first=True
     wrong_shape: tuple[int, ...]  # the same data, same weights, without it
     max_diff: float  # largest difference between the two outputs (same layout)
+    right_steps: tuple[float, ...]  # hidden unit 0 of sample 0 over time, read as out[0, :, 0], batch_first=True
+    wrong_steps: tuple[float, ...]  # the same position without batch_first: each value starts a fresh sequence
     n: int
     broadcast_shape: tuple[int, ...]  # (pred - target).shape with pred (N, 1), target (N,)
     mse_right: float
     mse_wrong: float
 
 
-def traps(batch: int = 4, time: int = 10, features: int = 3, hidden: int = 5, n: int = 8, seed: int = 0) -> Traps:
+def traps(batch: int = 4, n: int = 8, seed: int = 0, time: int = 10, features: int = 3, hidden: int = 5) -> Traps:
     """The batch_first trap and the broadcasting trap, computed on real tensors."""
+    TRAPS.validate(shapes_batch=batch, shapes_n=n, shapes_seed=seed)
+    if not (1 <= time <= 50 and 1 <= features <= 16 and 1 <= hidden <= 32):
+        raise fail("traps: time must be 1 to 50, features 1 to 16 and hidden 1 to 32.")
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(batch, time, features, generator=gen)  # (batch, time, features)
     torch.manual_seed(seed)
@@ -380,5 +397,6 @@ def traps(batch: int = 4, time: int = 10, features: int = 3, hidden: int = 5, n:
     target = torch.randn(n, generator=gen)
     diff = pred - target
     return Traps(batch, time, features, hidden, tuple(y_right.shape), tuple(y_wrong.shape),
-                 float((y_right - y_wrong).abs().max()), n, tuple(diff.shape),
+                 float((y_right - y_wrong).abs().max()), tuple(y_right[0, :, 0].tolist()),
+                 tuple(y_wrong[0, :, 0].tolist()), n, tuple(diff.shape),
                  float(((pred.squeeze(1) - target) ** 2).mean()), float((diff**2).mean()))
