@@ -3,7 +3,8 @@
 import plotly.graph_objects as go
 from dash import dcc
 
-from neuralab.app.pages import fundamentals, fundamentals_shapes as part
+from neuralab.app.pages import fundamentals
+from neuralab.app.pages import fundamentals_shapes as part
 from neuralab.basics import shapes
 from tests.app import tree
 

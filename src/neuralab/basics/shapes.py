@@ -25,8 +25,8 @@ from torch import nn
 from neuralab.checks import fail
 from neuralab.params import SEED, Choice, Int, ParamSpec, Text
 
-__all__ = ["LAYERS", "PRESET", "PRESETS", "SHAPES", "TRAPS", "Layer", "LayerRow", "Trace", "Traps", "parse_layers", "parse_shape",
-           "trace", "traps"]
+__all__ = ["LAYERS", "PRESET", "PRESETS", "SHAPES", "TRAPS", "Layer", "LayerRow", "Trace", "Traps",
+           "parse_layers", "parse_shape", "trace", "traps"]
 
 MAX_LAYERS = 20
 MAX_PARAMS = 5_000_000
@@ -161,7 +161,7 @@ def _parse_one(name: str, part: str, i: int) -> Layer:
     kinds, known_kw, required = LAYERS[layer]
     if len(call.args) > len(kinds):
         raise ValueError(f"{where}: {layer} takes at most {len(kinds)} positional arguments.")
-    args = tuple(_literal(a, k, f"{where}, argument {j + 1}") for j, (a, k) in enumerate(zip(call.args, kinds)))
+    args = tuple(_literal(a, k, f"{where}, argument {j + 1}") for j, (a, k) in enumerate(zip(call.args, kinds, strict=False)))
     kwargs = {}
     for kw in call.keywords:
         if kw.arg is None or kw.arg not in known_kw:
