@@ -161,7 +161,8 @@ def _parse_one(name: str, part: str, i: int) -> Layer:
     kinds, known_kw, required = LAYERS[layer]
     if len(call.args) > len(kinds):
         raise ValueError(f"{where}: {layer} takes at most {len(kinds)} positional arguments.")
-    args = tuple(_literal(a, k, f"{where}, argument {j + 1}") for j, (a, k) in enumerate(zip(call.args, kinds, strict=False)))
+    pairs = zip(call.args, kinds[: len(call.args)], strict=True)
+    args = tuple(_literal(a, k, f"{where}, argument {j + 1}") for j, (a, k) in enumerate(pairs))
     kwargs = {}
     for kw in call.keywords:
         if kw.arg is None or kw.arg not in known_kw:

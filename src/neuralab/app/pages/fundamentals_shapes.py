@@ -72,7 +72,8 @@ def _trace(values: dict) -> html.Section:
             f"Reading a shape error: torch names the operation, not your layer. *{BROKEN.error}* comes from a "
             "`Linear`: the first pair is the input, batch by features; the second is the transposed weight, "
             "in_features by out_features. The two inner numbers must agree. When a layer fails, the page "
-            "shows torch's message as it is and a sentence that computes the value that would fit. Pick the broken example to see one."
+            "shows torch's message as it is and a sentence that computes the value that would fit. "
+            "Pick the broken example to see one."
         ),
         ui.row(controls(P, SPEC, values, ["shapes_preset", "shapes_input"])),
         controls(P, SPEC, values, ["shapes_layers"])[0],
