@@ -93,6 +93,8 @@ def test_other_refusals_are_explained_with_the_fitting_number(layers, shape, fra
     ("Linear(3, 4)", "4, 3; import os", "whole numbers"),
     ("Linear(3, 4)", "100000, 100000", "at most 4,000,000"),
     ("Linear(3, 5000)", "1000, 3", "would output 5,000,000 numbers"),
+    ("Conv2d(3, 4, 31)", "4, 3, 500, 500", "multiply-adds on this batch"),
+    ("LSTM(256, 256, num_layers=2)", "64, 100, 256", "multiply-adds on this batch"),
 ])
 def test_crafted_input_is_refused_with_a_sentence_naming_the_field(layers, shape, fragment, monkeypatch):
     ran, call = [], nn.Module.__call__

@@ -33,6 +33,7 @@ MAX_PARAMS = 5_000_000
 MAX_ELEMENTS = 4_000_000  # per activation tensor (the input included)
 MAX_DIM = 100_000  # any single size written in a layer or the input shape
 MAX_TEXT = 600
+MAX_MACS = 300_000_000  # multiply-adds of one layer on the batch: well under a second on one core
 
 _INT, _FLOAT, _BOOL = "int", "float", "bool"
 
@@ -319,6 +320,18 @@ def _explain(layer: Layer, shape: tuple[int, ...]) -> str:
     return f"{layer.text} cannot take an input of shape {got}."
 
 
+def _macs(layer: Layer, out_numel: int, params: int) -> float:
+    """Multiply-adds of one forward pass, roughly: each output number costs the weights of one output unit."""
+    if not params or layer.name.startswith(("BatchNorm", "LayerNorm")):
+        return float(out_numel)
+    kw = dict(layer.kwargs)
+    units = layer.args[1] if len(layer.args) > 1 else kw.get(
+        "out_channels", kw.get("out_features", kw.get("hidden_size", 1)))
+    if layer.name in _RECURRENT and kw.get("bidirectional"):
+        units *= 2
+    return out_numel * params / max(int(units), 1)
+
+
 def _first(out, layer: Layer) -> tuple[torch.Tensor, str]:
     if isinstance(out, tuple):  # RNN/LSTM/GRU: (output, hidden state)
         return out[0], (f"{layer.name} returns a tuple (output, {'(h, c)' if layer.name == 'LSTM' else 'h'}); "
@@ -346,12 +359,17 @@ def trace(layers: str, input_shape: str, seed: int = 0) -> Trace:
         module = layer.build().eval()
         try:  # first on the meta device: the output's size is known before anything is allocated
             with torch.device("meta"):
-                size = _first(layer.build().eval()(torch.empty(x.shape, device="meta")), layer)[0].numel()
+                meta = layer.build()
+                size = _first(meta.eval()(torch.empty(x.shape, device="meta")), layer)[0].numel()
+            macs = _macs(layer, size, sum(p.numel() for p in meta.parameters()))
         except (RuntimeError, ValueError, IndexError, NotImplementedError):
-            size = 0  # the real call below raises torch's own message
+            size = macs = 0  # the real call below raises torch's own message
         if size > MAX_ELEMENTS:
             raise fail(f"shapes_layers: layer {i + 1} ({layer.text[:30]}) would output {size:,} numbers; "
                        f"at most {MAX_ELEMENTS:,} are allowed here.")
+        if macs > MAX_MACS:
+            raise fail(f"shapes_layers: layer {i + 1} ({layer.text[:30]}) would take about {macs:,.0f} "
+                       f"multiply-adds on this batch; at most {MAX_MACS:,} are allowed here.")
         try:
             with torch.no_grad():
                 out, note = _first(module(x), layer)
