@@ -141,3 +141,32 @@ def test_the_playground_features_are_booleans_after_validation():
     v = DATA.validate({"f_x": "1", "f_y": "0", "f_x2": "1"})
     assert v["f_x"] is True and v["f_y"] is False
     assert selected_features(v) == ("x", "x2")
+
+
+def _no_x(name, text):
+    if "x" in text:
+        raise ValueError(f"{name} must not contain x.")
+
+
+def test_text_fields_bound_length_run_their_check_and_round_trip():
+    from neuralab.params import Text
+
+    spec = ParamSpec("t", words=Text("ab; cd", max_len=10, check=_no_x))
+    assert spec.validate(words="a;b") == {"words": "a;b"}
+    for raw, fragment in ((3, "words must be text"), ("y" * 11, "at most 10 characters; got 11"),
+                          ("axb", "words must not contain x")):
+        with pytest.raises(ParamError, match=fragment):
+            spec.validate(words=raw)
+    assert spec.parse_query(spec.to_query({"words": "p; q=1&r"})) == ({"words": "p; q=1&r"}, [])
+    values, messages = spec.parse_query("?words=" + "y" * 500)
+    assert values == {"words": "ab; cd"} and "using the default" in messages[0] and "y" * 50 not in messages[0]
+
+
+def test_a_text_field_is_a_debounced_text_box():
+    from dash import dcc
+
+    from neuralab.app.controls import control
+    from neuralab.params import Text
+
+    box = control("pg", "words", Text("ab", max_len=10), "ab").children[1]
+    assert isinstance(box, dcc.Input) and box.type == "text" and box.debounce is True and box.value == "ab"

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["SEED", "Bool", "Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule"]
+__all__ = ["SEED", "Bool", "Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule", "Text"]
 
 #: Longest raw value echoed back in a message; a crafted request cannot make us print megabytes.
 _ECHO_LIMIT = 40
@@ -175,7 +175,31 @@ class Bool:
         raise ValueError(f"{name} must be on or off (1 or 0); got {_echo(raw)}.")
 
 
-Field = Int | Float | Choice | Bool
+@dataclass(frozen=True)
+class Text:
+    """A short text the learner types (a layer list, a shape), at most ``max_len`` characters.
+
+    ``check(name, text)`` raises ``ValueError`` with a sentence naming ``name`` when the text is not
+    usable; it must only read the text (parse it, bound it), never run anything expensive.
+    """
+
+    default: str
+    max_len: int = 400
+    check: Callable[[str, str], None] | None = None
+    label: str = ""
+    help: str = ""
+
+    def coerce(self, name: str, raw: Any) -> str:
+        if not isinstance(raw, str):
+            raise ValueError(f"{name} must be text; got {_echo(raw)}.")
+        if len(raw) > self.max_len:
+            raise ValueError(f"{name} must be at most {self.max_len} characters; got {len(raw)}.")
+        if self.check is not None:
+            self.check(name, raw)
+        return raw
+
+
+Field = Int | Float | Choice | Bool | Text
 
 #: The seed control shared by every demo: one declaration, so specs that share it merge.
 SEED = Int(0, 9999, 0, label="Seed", help="Fixes every random choice; the same seed gives the same numbers.")

@@ -12,7 +12,7 @@ from dash import dcc
 
 from neuralab.app.controls import cid
 from neuralab.app.registry import built
-from neuralab.params import Bool, Choice, Float, Int
+from neuralab.params import Bool, Choice, Float, Int, Text
 from tests.app import tree
 
 PAGES = built()
@@ -37,6 +37,8 @@ def _other_value(f):
         return next(v for v, _ in f.options if v != f.default)
     if isinstance(f, Bool):
         return not f.default
+    if isinstance(f, Text):  # a trailing space: another text, and any sensible check accepts it
+        return f.default + " "
     if isinstance(f, Int):
         return f.hi - (f.hi - f.lo) % f.step if f.default != f.hi - (f.hi - f.lo) % f.step else f.lo
     return f.hi if f.default != f.hi else f.lo
@@ -76,6 +78,8 @@ def test_a_link_round_trips_every_field_and_its_value_reaches_the_control(page):
         shown = getattr(control, "value", None)
         if isinstance(f, Int | Float) and not isinstance(shown, str):
             assert shown == pytest.approx(_shown(f, values[name])), (name, shown)
+        elif isinstance(f, Text):
+            assert shown == values[name], (name, shown)
         elif isinstance(f, Choice):
             assert shown == values[name] or values[name] in (shown or []), (name, shown)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from neuralab.params import SEED, Bool, Choice, Field, Float, Int, ParamError, ParamSpec
+from neuralab.params import SEED, Bool, Choice, Field, Float, Int, ParamError, ParamSpec, Text
 
 #: Int fields with more steps than this get a number box rather than a slider.
 MAX_SLIDER_STEPS = 200
@@ -52,6 +52,9 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> h
             className="nl-radio",
             inputClassName="nl-radio-input",
         )
+    elif isinstance(f, Text):  # debounce: sent on Enter or on leaving the box, not on every key
+        widget = dcc.Input(id=ident, type="text", value=value, maxLength=f.max_len, debounce=True,
+                           spellCheck="false", className="nl-text")
     elif not _is_slider(f):
         widget = dcc.Input(
             id=ident, type="number", min=f.lo, max=f.hi, step=f.step, value=value, debounce=True,
@@ -82,7 +85,7 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> h
 
 
 def _is_slider(f: Field) -> bool:
-    if isinstance(f, Choice | Bool):
+    if isinstance(f, Choice | Bool | Text):
         return False
     return not (isinstance(f, Int) and (f.hi - f.lo) / f.step > MAX_SLIDER_STEPS)
 
