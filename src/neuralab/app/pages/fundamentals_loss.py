@@ -141,8 +141,8 @@ QUESTIONS = (
          "K logits with a 0/1 target matrix. CrossEntropyLoss would force the K scores to compete for one class.",
          section=PAIRING_TITLE),
     Value("loss-ce-gradient",
-          f"Logits {EXAMPLE_LOGITS} go into CrossEntropyLoss with true class {EXAMPLE_TARGET}. What is the "
-          f"gradient of the loss with respect to logit {EXAMPLE_TARGET} (three decimals)?",
+          f"Logits {EXAMPLE_LOGITS} go into CrossEntropyLoss with true class {EXAMPLE_TARGET}. What is "
+          f"∂loss/∂z{EXAMPLE_TARGET}, the derivative for that class's logit (three decimals)?",
           _ce_gradient, "It is softmax(z)[0] − 1, computed by autograd: {answer}.", section=PAIRING_TITLE,
           tolerance=0.01),
     Value("loss-double-softmax-floor",
