@@ -103,8 +103,9 @@ def scored(prevalence_pct: float = 5.0, seed: int = 0) -> Scored:
     score = model.predict_proba(x_te)[:, 1]
     fpr, tpr, roc_t = metrics.roc_curve(y_te, score, drop_intermediate=False)
     prec, rec, pr_t = metrics.precision_recall_curve(y_te, score)
-    out = Scored(float(prevalence_pct), int(seed), y_te, score, fpr, tpr, roc_t, float(metrics.roc_auc_score(y_te, score)),
-                 prec, rec, pr_t, float(metrics.average_precision_score(y_te, score)))
+    out = Scored(float(prevalence_pct), int(seed), y_te, score, fpr, tpr, roc_t,
+                 float(metrics.roc_auc_score(y_te, score)), prec, rec, pr_t,
+                 float(metrics.average_precision_score(y_te, score)))
     for a in (out.y, out.score, fpr, tpr, roc_t, prec, rec, pr_t):
         a.setflags(write=False)
     return out

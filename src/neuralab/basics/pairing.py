@@ -33,9 +33,9 @@ from neuralab.data.datasets import load
 from neuralab.params import Choice, Float, Int, ParamSpec
 from neuralab.progress import Progress, quiet
 
-__all__ = ["HUBER", "LOSS", "RUN", "MISTAKES", "PAIRINGS", "HuberSweep", "Mistake", "MistakeRun", "Pairing", "Run", "Skew",
-           "GradientCurve", "ce_logit_gradient", "double_softmax_floor", "first_step", "gradient_curve", "huber_estimate",
-           "huber_sweep", "mistake_run", "settle_times", "sigmoid_bce_floor"]
+__all__ = ["HUBER", "LOSS", "MISTAKES", "OPTIMIZERS", "PAIRINGS", "RUN", "GradientCurve", "HuberSweep", "Mistake",
+           "MistakeRun", "Pairing", "Run", "Skew", "ce_logit_gradient", "double_softmax_floor", "first_step",
+           "gradient_curve", "huber_estimate", "huber_sweep", "mistake_run", "settle_times", "sigmoid_bce_floor"]
 
 
 @dataclass(frozen=True)
