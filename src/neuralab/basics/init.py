@@ -6,7 +6,7 @@ followed by tanh or ReLU, biases zero), initializes its weights with one scheme 
 simple loss backward, and records per layer
 
 * the standard deviation of the activations ``h_l = f(z_l)``,
-* the standard deviation of the gradient of the loss with respect to the pre-activation ``z_l``
+* the standard deviation of dLoss/dz_l, the gradient at the pre-activation ``z_l``
   (the backward signal the variance argument is about), and
 * the standard deviation of the gradient with respect to the layer's weight matrix (what the
   optimizer is handed).
