@@ -123,7 +123,8 @@ QUESTIONS = (
     Value("init-he-std", f"What standard deviation does He (Kaiming) initialization give the weights of a layer "
                          f"with fan_in = {FAN}? (three decimals)",
           lambda: round(init.scheme_std("he", FAN), 3),
-          "He sets Var(w) = 2/fan_in, so the std is √(2/256) = {answer}.", section=DEPTH_TITLE, tolerance=0.01),
+          f"He sets Var(w) = 2/fan_in, so the std is √(2/{FAN}) = " "{answer}.", section=DEPTH_TITLE,
+          tolerance=0.01),
     Pick("init-relu-scale", "Which initialization keeps the scale of ReLU activations roughly constant through "
                             "thirty layers?",
          ("N(0, 1)", "Xavier (Glorot)", "He (Kaiming)", "torch's Linear default"), 2,
