@@ -37,7 +37,8 @@ def stats_figure(s: Stats) -> go.Figure:
     bn_sd, ln_sd = np.sqrt(s.bn_var), np.sqrt(s.ln_var)
     data = [dict(type="bar", x=feats, y=s.bn_mean.tolist(), name="mean", marker=dict(color=VERMILLION),
                  hovertemplate="%{x}: mean %{y:.4g}<extra>BatchNorm, over the batch</extra>", xaxis="x", yaxis="y"),
-            dict(type="bar", x=feats, y=bn_sd.tolist(), name="std", marker=dict(color=VERMILLION, opacity=0.45),
+            dict(type="bar", x=feats, y=bn_sd.tolist(), name="std (lighter bar)",
+                 marker=dict(color=VERMILLION, opacity=0.45),
                  hovertemplate="%{x}: std %{y:.4g}<extra>BatchNorm, over the batch</extra>", xaxis="x", yaxis="y"),
             dict(type="bar", x=rows, y=s.ln_mean.tolist(), name="mean", marker=dict(color=BLUE), showlegend=False,
                  hovertemplate="%{x}: mean %{y:.4g}<extra>LayerNorm, over the features</extra>",
@@ -46,10 +47,13 @@ def stats_figure(s: Stats) -> go.Figure:
                  showlegend=False, hovertemplate="%{x}: std %{y:.4g}<extra>LayerNorm, over the features</extra>",
                  xaxis="x2", yaxis="y2")]
     lo, hi = _log_range(s.bn_mean, bn_sd, s.ln_mean, ln_sd)
-    return figure(data, height=400, legend=LEGEND, margin=dict(MARGIN, b=110), barmode="group",
-                  xaxis=dict(domain=LEFT, tickangle=-45, title=dict(text="BatchNorm: one pair per feature")),
-                  xaxis2=dict(domain=RIGHT, anchor="y2", tickangle=-45,
-                              title=dict(text="LayerNorm: one pair per sample")),
+    titles = [dict(text=text, x=x, y=1.0, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                   yanchor="bottom", font=dict(size=12)) for text, x in
+              (("BatchNorm: per feature, over the batch", LEFT[0]), ("LayerNorm: per sample, over its features",
+                                                                      RIGHT[0]))]
+    return figure(data, height=420, legend=dict(LEGEND, y=1.08), margin=dict(MARGIN, b=120, t=80), barmode="group",
+                  annotations=titles, xaxis=dict(domain=LEFT, tickangle=-45),
+                  xaxis2=dict(domain=RIGHT, anchor="y2", tickangle=-45),
                   yaxis=log_axis(lo, hi, title=dict(text="mean and std (raw units)")),
                   yaxis2=log_axis(lo, hi, anchor="x2"))
 
@@ -74,9 +78,12 @@ def outputs_figure(s: Stats) -> go.Figure:
                  hovertemplate="%{y}, %{x}: %{z:.2f}<extra>BatchNorm output</extra>"),
             dict(common, z=s.ln_out.tolist(), xaxis="x2", yaxis="y2", colorbar=dict(thickness=12, x=1.02),
                  hovertemplate="%{y}, %{x}: %{z:.2f}<extra>LayerNorm output</extra>")]
-    return figure(data, height=380, margin=dict(MARGIN, b=110, t=40),
-                  xaxis=dict(domain=[0, 0.47], tickangle=-45, title=dict(text="BatchNorm output")),
-                  xaxis2=dict(domain=[0.53, 1], tickangle=-45, anchor="y2", title=dict(text="LayerNorm output")),
+    titles = [dict(text=text, x=x, y=1.0, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                   yanchor="bottom", font=dict(size=12)) for text, x in
+              (("BatchNorm output: each column centred", 0), ("LayerNorm output: each row centred", 0.53))]
+    return figure(data, height=400, margin=dict(MARGIN, l=80, b=120, t=40), annotations=titles,
+                  xaxis=dict(domain=[0, 0.47], tickangle=-45),
+                  xaxis2=dict(domain=[0.53, 1], tickangle=-45, anchor="y2"),
                   yaxis=dict(autorange="reversed"),
                   yaxis2=dict(autorange="reversed", anchor="x2", showticklabels=False))
 
@@ -121,14 +128,14 @@ def describe_modes(m: Modes) -> str:
 
 def forgot_figure(m: Modes) -> go.Figure:
     """Test accuracy with model.eval() and without it, per way of batching the test set."""
-    names = ["eval mode (any batching)", *m.forgot]
+    names = ["with model.eval()", *m.forgot]
     acc = [m.acc_eval, *m.forgot.values()]
     y = [None if math.isnan(a) else 100 * a for a in acc]
     text = ["torch refuses" if v is None else pct(a) for v, a in zip(y, acc, strict=True)]
     colors = [BLUE] + [VERMILLION] * len(m.forgot)
     data = [dict(type="bar", x=names, y=[0 if v is None else v for v in y], text=text, textposition="outside",
                  marker=dict(color=colors), hovertemplate="%{x}: %{text}<extra></extra>")]
-    return figure(data, height=360, showlegend=False, margin=dict(MARGIN, b=90, t=30),
+    return figure(data, height=360, showlegend=False, margin=dict(MARGIN, l=90, b=90, t=30),
                   xaxis=dict(tickangle=-20), yaxis=dict(title=dict(text="test accuracy (%)"), range=[0, 112]))
 
 
@@ -148,7 +155,8 @@ def small_figure(r: SmallBatches) -> go.Figure:
             for i, (key, label) in enumerate(NORMS.items())]
     lo, hi = math.log10(min(r.sizes)) - 0.1, math.log10(max(r.sizes)) + 0.1
     return figure(data, height=360, legend=LEGEND, margin=MARGIN,
-                  xaxis=log_axis(lo, hi, title=dict(text=f"batch size ({r.epochs} epochs each)")),
+                  xaxis=dict(type="log", range=[lo, hi], tickvals=list(r.sizes), ticktext=[str(s) for s in r.sizes],
+                             title=dict(text=f"batch size ({r.epochs} epochs each)")),
                   yaxis=dict(title=dict(text="test accuracy (%)")))
 
 
