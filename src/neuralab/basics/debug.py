@@ -226,7 +226,6 @@ def _run(task: str, depth: int, width: int, activation: str, optimizer: str, lr:
         opt.step()
         if step % _PROGRESS_EVERY == 0:
             progress(step, steps)
-    progress(steps, steps)
     return Overfit(task, bug, b.classes, samples, sum(p.numel() for p in params), loss_log, acc_log, grad_log,
                    _baseline(y, b.classes), rate)
 
@@ -244,7 +243,9 @@ def overfit(task: str = "wine", depth: int = 2, width: int = 32, activation: str
                          debug_optimizer=optimizer, debug_lr=lr, debug_samples=samples, debug_steps=steps,
                          debug_bug=bug, debug_seed=seed)
     with one_thread():
-        return _run(*(v[k] for k in OVERFIT.fields), progress=progress)
+        result = _run(*(v[k] for k in OVERFIT.fields), progress=progress)
+    progress(steps, steps)  # also after a result read from disk
+    return result
 
 
 def run(values: dict, progress: Progress = quiet) -> Overfit:

@@ -72,7 +72,7 @@ def describe_overfit(r: Overfit) -> str:
     head = f"{r.samples} samples, {r.params} weights, {bug}. "
     if r.diverged:
         last = int(np.flatnonzero(np.isfinite(r.loss))[-1])
-        return (head + f"Failed: the loss overflowed to not a number after step {last} "
+        return (head + f"Failed: the loss stopped being a finite number after step {last} "
                 f"(last finite value {num(r.final_loss)}; largest gradient norm {num(float(np.nanmax(r.grad_norm)))}).")
     acc = f", {pct(float(r.accuracy[-1]))} of the batch right" if r.classes else ""
     if r.passed:

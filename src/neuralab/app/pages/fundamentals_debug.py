@@ -72,7 +72,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
         (("SGD zig-zags across a ravine at η = 0.09", "/gradient-descent?surface=ravine&lr=0.09"
           "#s-drop-a-ball-on-a-surface-and-let-the-optimizers-roll"),
          ("How noisy a step of two samples is", "/gradient-descent?bs_size=2#s-batch-size-how-noisy-is-each-step"),
-         ("Overfit test, regression with Adam at ×100", _here("debug_task=motor&debug_optimizer=adam&debug_lr=0.01&debug_bug=lr")),
+         ("Overfit test, regression with Adam at ×100",
+          _here("debug_task=motor&debug_optimizer=adam&debug_lr=0.01&debug_bug=lr")),
          ("Schedules that shrink the step", "/learning-rate#s-nine-schedules-on-a-real-run")),
     ),
     Symptom(
@@ -211,8 +212,9 @@ def _overfit(values: dict) -> html.Section:
                 "outputs 0, so no gradient reaches the hidden weights. Only the output biases learn: the "
                 "constant prediction, the majority-class accuracy.\n"
                 "* **Inputs not normalized**: the largest column's standard deviation is "
-                f"{_spread()} times the smallest's in the wine and motor sets. The first layer's gradient scales with the inputs, so a step size that suits standardized "
-                "data is far too large for the big columns and useless for the small ones.\n\n"
+                f"{_spread()} times the smallest's in the wine and motor sets. The first layer's gradient "
+                "scales with the inputs, so a step size that suits standardized data is far too large for "
+                "the big columns and useless for the small ones.\n\n"
                 "If the test fails, check in this order: the loss against the output layer, labels printed "
                 "next to their inputs, the gradient norm of each layer at the first step (zero, NaN or huge), "
                 "the learning rate an order of magnitude either way, and the shapes entering the loss. If it "
