@@ -26,6 +26,7 @@ import logging
 import math
 import re
 import threading
+import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -203,6 +204,11 @@ def _check_button(q: Pick | Value) -> html.Button:
     return html.Button("Check", id=f"check-{q.key}-submit", className="nl-check-submit", type="button", n_clicks=0)
 
 
+def _order(q: Pick) -> list[int]:
+    """The options in a fixed order of their own (from the key), so the right one is not always in one place."""
+    return sorted(range(len(q.options)), key=lambda i: zlib.crc32(f"{q.key}:{i}".encode()))
+
+
 def _pick(q: Pick, number: int) -> html.Div:
     legend = f"check-{q.key}-prompt"
     return html.Div(
@@ -211,7 +217,7 @@ def _pick(q: Pick, number: int) -> html.Div:
                    className="nl-check-prompt"),
             dcc.RadioItems(
                 id=f"check-{q.key}-pick",
-                options=[{"label": o, "value": str(i)} for i, o in enumerate(q.options)],
+                options=[{"label": q.options[i], "value": str(i)} for i in _order(q)],
                 value=None, className="nl-check-options", labelClassName="nl-check-option",
             ),
             html.Div([_check_button(q)], className="nl-check-actions"),
