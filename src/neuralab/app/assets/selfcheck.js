@@ -54,7 +54,7 @@
       var r = box.querySelector("input[type=radio]:checked");
       return r ? r.value : null;
     }
-    var input = box.querySelector("input.nl-check-input");
+    var input = document.getElementById("check-" + box.dataset.key + "-input");
     return input ? input.value : null;
   }
 
@@ -96,8 +96,8 @@
       var r = box.querySelector("input[type=radio][value='" + String(typed).replace(/[^0-9]/g, "") + "']");
       if (r && !r.checked) r.click();
     } else {
-      var input = box.querySelector("input.nl-check-input");
-      if (!input) return;
+      var input = document.getElementById("check-" + box.dataset.key + "-input");
+      if (!input || input.value === typed) return;
       var setter = Object.getOwnPropertyDescriptor(window.HTMLInputElement.prototype, "value").set;
       setter.call(input, typed);
       input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -141,7 +141,8 @@
     if (button) check(button.closest(".nl-check"));
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Enter" && e.target.classList && e.target.classList.contains("nl-check-input")) {
+    var t = e.target;
+    if (e.key === "Enter" && t && t.tagName === "INPUT" && /^check-.+-input$/.test(t.id || "")) {
       e.preventDefault();
       check(e.target.closest(".nl-check"));
     }
