@@ -3,7 +3,7 @@
 A page module (or one of its part modules) lists its questions as ``QUESTIONS``. A
 :class:`Pick` is multiple choice; a :class:`Value` has one right answer, a number or a short
 text (a shape such as ``(32, 8, 96)``), which :attr:`Value.answer` computes with the lab's own
-library each time the page is opened, so it cannot go stale. Each question names the heading of
+library when the page is built (once per server process), so it cannot go stale. Each question names the heading of
 the section that teaches it, and the check links there::
 
     QUESTIONS = (
@@ -26,6 +26,7 @@ import logging
 import math
 import re
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,7 +42,8 @@ __all__ = ["Pick", "Value", "questions", "block", "normalise", "accepts", "expec
 
 log = logging.getLogger("neuralab")
 
-#: A Value's answer (and a callable prompt) gets this long when a page is built; a slower one is left out.
+#: A page's Value answers (and callable prompts) get this long together when it is first built; slower ones are
+#: left out of that visit (and kept, once computed, for the next).
 BUDGET_S = 0.5
 
 
@@ -164,16 +166,21 @@ def _compute(q: Value) -> tuple[str, object]:
     return prompt, q.answer()
 
 
+def _future(page: str, q: Value) -> Future:
+    with _LOCK:
+        future = _FUTURES.get((page, q.key))
+        if future is None:
+            future = _FUTURES[(page, q.key)] = _POOL.submit(_compute, q)
+    return future
+
+
 def computed(page: str, q: Value, budget: float = BUDGET_S) -> tuple[str, object] | None:
     """(prompt, answer) of ``q``, or None if it failed or takes longer than ``budget`` (it is logged).
 
     Answers do not change while the process runs, so each is computed once; a slow one keeps computing in the
     background and is there for the next visitor.
     """
-    with _LOCK:
-        future = _FUTURES.get((page, q.key))
-        if future is None:
-            future = _FUTURES[(page, q.key)] = _POOL.submit(_compute, q)
+    future = _future(page, q)
     try:
         return future.result(timeout=budget)
     except FutureTimeout:
@@ -229,9 +236,9 @@ def _pick(q: Pick, number: int) -> html.Div:
     )
 
 
-def _value(page: str, q: Value, number: int) -> html.Div:
+def _value(page: str, q: Value, number: int, deadline: float) -> html.Div:
     label = f"check-{q.key}-prompt"
-    got = computed(page, q)
+    got = computed(page, q, budget=max(0.05, deadline - time.monotonic()))
     if got is None:
         prompt = q.prompt if isinstance(q.prompt, str) else "A question about this page"
         return html.Div(
@@ -267,7 +274,12 @@ def block(page: str, items: tuple[Pick | Value, ...]) -> html.Section | None:
     """The "Check yourself" block for the page at path ``page`` (None when it has no questions)."""
     if not items:
         return None
-    rows = [_pick(q, i) if isinstance(q, Pick) else _value(page, q, i) for i, q in enumerate(items, start=1)]
+    deadline = time.monotonic() + BUDGET_S  # one budget for the whole block; the answers compute side by side
+    for q in items:
+        if isinstance(q, Value):
+            _future(page, q)
+    rows = [_pick(q, i) if isinstance(q, Pick) else _value(page, q, i, deadline)
+            for i, q in enumerate(items, start=1)]
     return html.Section(
         [
             html.H2("Check yourself", id="check-yourself-title"),
