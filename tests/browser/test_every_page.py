@@ -66,6 +66,7 @@ def test_a_keypress_redraws_and_the_url_reopens_the_same_view(page, page_errors,
     page.goto(path)
     summary = page.locator(summary_id)
     expect(summary).not_to_be_empty(timeout=m.timeout)
+    expect(page.locator(".nl-selfcheck")).to_have_count(1)  # every page ends with its self-check questions
     for caption in page.locator(".nl-summary").all():  # the page's first jobs done: the move's job does not queue
         expect(caption).not_to_be_empty(timeout=max(m.timeout, 60_000))  # behind them (a page may start six)
     before = summary.inner_text()

@@ -7,6 +7,7 @@ import importlib
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from neuralab import __version__
+from neuralab.app import selfcheck
 from neuralab.app.pages import home, placeholder
 from neuralab.app.registry import BY_PATH, GROUPS, PAGES, Page
 
@@ -81,7 +82,17 @@ def render(pathname: str | None, search: str | None):
         return placeholder.layout(page)
     module = importlib.import_module(page.module)  # every built page declares its controls as SPEC
     values, messages = module.SPEC.parse_query(search or "")
-    return with_reference(module.layout(values, messages), page)
+    return with_selfcheck(with_reference(module.layout(values, messages), page), page, module)
+
+
+def with_selfcheck(layout, page: Page, module):
+    """The page's layout with its "Check yourself" block at the end (if it has questions)."""
+    checks = selfcheck.block(page.path, selfcheck.questions(module))
+    children = getattr(layout, "children", None)
+    if checks is None or not isinstance(children, list):
+        return layout
+    layout.children = [*children, checks]
+    return layout
 
 
 def with_reference(layout, page: Page):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import numpy as np
 from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Section, Text, table
-from neuralab.compress import deployment, zoo
+from neuralab.app.selfcheck import Pick, Value
+from neuralab.compress import deployment, export, zoo
 from neuralab.plots import deploy as figures
 
 P = prefix(__name__)
@@ -139,3 +141,22 @@ callback(Output(cid(P, "download-onnx"), "data"), Input(cid(P, "get-onnx"), "n_c
          State(cid(P, "files"), "data"), prevent_initial_call=True)(download_onnx)
 
 wire(P, SPEC)
+
+
+QUESTIONS = (
+    Value("shift", "The C code rescales each layer by a real multiplier m, stored as M0 · 2⁻ⁿ with M0 between 2³⁰ "
+          "and 2³¹. For m = 0.0123, what is n?",
+          lambda: int(export.quantize_multiplier(np.array([0.0123]))[1][0]),
+          "Write m = f · 2ᵉ with f in [½, 1); then M0 = round(f · 2³¹) and n = 31 − e = {answer}, so the rescale "
+          "is one integer multiply and a right shift, no floats.", section="The exported files"),
+    Pick("neurons", "Why does this pipeline prune whole hidden neurons rather than single weights?",
+         ("Single weights cannot be pruned in torch", "Whole neurons shrink the dense matrices, so every engine "
+          "gets faster without sparse kernels", "Neurons are cheaper to fine-tune"), 1,
+         "Zeros scattered inside a dense matrix cost the same bytes and multiplications; a smaller matrix is "
+         "faster everywhere.", section="Four stages, measured"),
+    Pick("relu", "In the exported int8 C code, what does the ReLU become?",
+         ("A lookup table", "The lower clamp when each result is requantized to int8", "A float max(0, x)",
+          "It is left out"), 1,
+         "After the int32 accumulation and the fixed-point rescale, the result is clamped to the int8 range; "
+         "raising the lower bound to the zero point is the ReLU.", section="The exported files"),
+)

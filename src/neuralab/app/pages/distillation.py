@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import torch
 from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.compress import distill
 from neuralab.compress.distill import COMPARE, GRADIENT, SOFT
 from neuralab.compress.zoo import RECIPES, Recipe
@@ -163,3 +165,36 @@ SECTIONS = (SOFT_SECTION, GRADIENT_SECTION, COMPARE_SECTION)
 
 update_soft, update_gradient, update_compare = (s.register() for s in SECTIONS)
 wire(P, SPEC)
+
+
+def _top_soft(T: float) -> float:
+    return float(distill.soften(torch.tensor([4.0, 1.0, 0.0]), T)[0])
+
+
+def _hard_only() -> float:
+    student, teacher = torch.tensor([[2.0, 0.0, -1.0]]), torch.tensor([[0.0, 5.0, 0.0]])
+    return float(distill.kd_loss(student, teacher, torch.tensor([0]), T=4.0, alpha=0.0))
+
+
+QUESTIONS = (
+    Value("soft", "Teacher logits (4, 1, 0) softened at T = 4: what probability does the first class get?",
+          lambda: _top_soft(4.0),
+          "softmax(z / T) gives {answer}, against "
+          f"{_top_soft(1.0):.3f} at T = 1: the runners-up gain share and the ranking stays.",
+          section="What the teacher knows beyond the label", tolerance=0.005),
+    Value("alpha-zero", "With α = 0, student logits (2, 0, −1), label 0 and a teacher that prefers class 1: what "
+          "is the distillation loss, in nats?", _hard_only,
+          "α = 0 leaves only the cross-entropy on the label, {answer} nats, whatever T and the teacher say: "
+          "ordinary training, which is why both arms match at α = 0.",
+          section="The loss, and why it carries T²", tolerance=0.005, unit="nats"),
+    Pick("t-squared", "Why is the soft-target term multiplied by T²?",
+         ("To make the teacher more confident", "Its gradients shrink like 1/T², so T² keeps them on the scale of "
+          "the label term as T changes", "To convert nats to bits", "It is a convention with no effect"), 1,
+         "Softening by T flattens both distributions, and the gradient of their KL divergence falls about as "
+         "1/T²; the factor undoes that, so α means the same at every temperature.",
+         section="The loss, and why it carries T²"),
+    Pick("serve", "At which temperature does the distilled student run once deployed?",
+         ("At the training T", "At T = 1", "At a very high T, to stay cautious"), 1,
+         "The temperature is a training device; serving softened outputs only makes the model less sure of "
+         "itself.", section="In practice"),
+)

@@ -10,6 +10,7 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.nn import activations, teaching
 from neuralab.nn.activations import EXPLORER
 from neuralab.nn.teaching import BACKPROP, WORKED
@@ -270,3 +271,29 @@ clientside_callback(
 )
 
 wire(P, SPEC)
+
+
+def _worked_backprop() -> teaching.Backprop:
+    """The worked example at its defaults, forward and backward."""
+    return teaching.backprop(teaching.worked_net(teaching.WORKED.defaults()))
+
+
+QUESTIONS = (
+    Value("yhat", "The worked example with its default inputs and weights: what is the output ŷ? (Three decimals "
+          "are enough.)", lambda: float(_worked_backprop().forward.yhat[0, 0]),
+          "h = ReLU(W₁x + b₁), then z₂ = W₂h + b₂ and ŷ = σ(z₂) = {answer}.",
+          section="A worked example: 3 inputs, 2 ReLU units, 1 sigmoid output", tolerance=0.003),
+    Value("dz2", "Same example, target y = 1: what is ∂L/∂z₂, the gradient at the output's pre-activation?",
+          lambda: float(_worked_backprop().grads["z2"][0, 0]),
+          "For a sigmoid with binary cross-entropy the two slopes cancel to ŷ − y = {answer}; negative, so a "
+          "gradient step raises z₂ and ŷ.", section="Backpropagation by hand, checked twice", tolerance=0.005),
+    Value("sigmoid-slope", "What is the largest slope the sigmoid ever has?",
+          lambda: activations.curve("sigmoid").max_slope,
+          "σ′(z) = σ(z)(1 − σ(z)) peaks at z = 0 with {answer}, so a gradient passing back through a sigmoid unit "
+          "can only shrink, and a stack of them shrinks it geometrically.",
+          section="Activation functions and where their gradient fades", tolerance=0.01),
+    Pick("collapse", "Two Linear layers with no activation between them can represent…",
+         ("More than one Linear layer can", "Exactly what one Linear layer can", "Any continuous function"), 1,
+         "W₂(W₁x + b₁) + b₂ is just another Wx + b: without a nonlinearity, depth adds nothing.",
+         section="Activation functions and where their gradient fades"),
+)

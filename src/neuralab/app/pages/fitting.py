@@ -10,6 +10,7 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.fit import memorize, poly
 from neuralab.fit.memorize import MEMORIZE
 from neuralab.fit.poly import BIAS_VARIANCE, FIT, LEARNING, LearningCurve, PolyFit
@@ -240,3 +241,30 @@ SECTIONS = (FIT_SECTION, BV_SECTION, LC_SECTION, MEMORIZE_SECTION)
 update_fit, update_bias_variance, update_learning, update_memorize = (s.register() for s in SECTIONS)
 new_sample = wire_reseed(P)
 wire(P, SPEC)
+
+
+QUESTIONS = (
+    Value("floor", f"With noise σ = {poly.NOISE.default:g}, what validation MSE does the true curve itself score on "
+          "average?", lambda: poly.NOISE.default ** 2,
+          "Fresh points carry fresh noise of variance σ², so even the true curve scores σ² = {answer}. No model "
+          "gets below that floor; a validation error far under it is a leak.",
+          section="One sample, one polynomial", tolerance=0.02),
+    Value("softmax-floor", "Softmax applied before CrossEntropyLoss on 10 classes: what is the lowest loss the "
+          "network can still reach, in nats?", lambda: memorize.softmax_floor(10),
+          "CrossEntropyLoss applies its own log-softmax, and probabilities between 0 and 1 cannot push the right "
+          "class far enough ahead: the best case costs ln(1 + 9/e) = {answer} nats, so the batch is never "
+          "memorized.", section="Before a long run: can the network memorize one batch?", tolerance=0.01,
+          unit="nats"),
+    Value("mlp-params", f"How many trainable numbers (weights and biases) does the {memorize.N_PIXELS} → "
+          f"{memorize.HIDDEN} → {memorize.N_CLASSES} MLP of the memorization test have?",
+          lambda: sum(p.numel() for p in memorize.mlp(0).parameters()),
+          "in × out weights plus out biases per layer: {answer}, far more than the few dozen examples it has to "
+          "store, which is why it must be able to learn them by heart.",
+          section="Before a long run: can the network memorize one batch?"),
+    Pick("regime", "Training and validation loss are both high and close together, and training levels off early. "
+         "What is it, and what is worth trying first?",
+         ("Overfitting: add dropout or weight decay", "Underfitting: a larger model, better features or less "
+          "regularization", "A leak between the sets: re-split", "Nothing: both sit at the noise floor"), 1,
+         "A model that cannot fit even the data it trains on lacks capacity or signal; more regularization or more "
+         "data would not help.", section="Reading the two losses, and what to change"),
+)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import torch
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.params import ParamSpec
 from neuralab.plots import descent as figures
 from neuralab.train import descent, landscape
@@ -365,3 +367,35 @@ clientside_callback(
 
 
 wire(P, SPEC)
+
+
+def _ravine_limit() -> float:
+    """2 / λ, with λ the curvature across the ravine (∂²f/∂y², from autograd)."""
+    y = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    f = SURFACES["ravine"].fn(torch.tensor(0.0, dtype=torch.float64), y)
+    (slope,) = torch.autograd.grad(f, y, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope, y)
+    return 2.0 / float(curvature)
+
+
+QUESTIONS = (
+    Value("ravine", "On the narrow ravine, f = 0.1x² + 10y², above which learning rate does plain SGD start to "
+          "diverge across the valley?", _ravine_limit,
+          "Across the valley the curvature is λ = ∂²f/∂y². Each step multiplies the distance to the floor by "
+          "(1 − ηλ), which drops below −1 once η > 2/λ = {answer}: every step then overshoots further.",
+          section="Drop a ball on a surface and let the optimizers roll", tolerance=0.01),
+    Value("bowl-steps", "Convex bowl, start (−2.5, 2), η = 0.04, plain SGD: at which step has it converged for good "
+          f"(within {descent.CONVERGE_TOL:g} of the minimum)?",
+          lambda: descent.race("bowl", -2.5, 2.0, 0.04, 200, "sgd").paths[0].converged_at,
+          "On x² + 2y² each step multiplies x by 1 − 2η and y by 1 − 4η. The flatter x direction shrinks slower and "
+          "sets the count: step {answer}. Run the race above with these settings to see it.",
+          section="Drop a ball on a surface and let the optimizers roll"),
+    Pick("batch", "For the same number of gradients computed, which runs end lowest on the diabetes bowl?",
+         ("The full-batch run", "The small mini-batch runs", "All end equally low"), 1,
+         "A full batch buys one exact step with the gradients that give a small batch many noisy ones; the many "
+         "steps win, and the noise is the price.", section="Batch size: how noisy is each step?"),
+    Pick("rms", "Which optimizers divide each weight's step by a running root-mean-square of its gradients?",
+         ("SGD", "SGD with momentum", "RMSprop and Adam", "Nesterov momentum"), 2,
+         "RMSprop and Adam keep a running mean of g² per weight and divide by its square root, so a weight with "
+         "large gradients takes smaller steps and a quiet one larger.", section="The optimizers in one table"),
+)

@@ -8,9 +8,10 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.params import ParamSpec
 from neuralab.plots import learning_rate as figures
-from neuralab.train import lr
+from neuralab.train import lr, schedules
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, lr.CURVE, lr.COMPARE, lr.RANGE, lr.SCALING)
@@ -210,3 +211,28 @@ SECTIONS = (CURVE, COMPARE, RANGE, SCALING)
 update_curve, update_compare, update_range, update_scaling = (s.register() for s in SECTIONS)
 new_seed = wire_reseed(P)
 wire(P, SPEC)
+
+
+QUESTIONS = (
+    Value("cosine", "Cosine annealing from an initial LR of 0.01 over 100 epochs: what LR does epoch 51 use?",
+          lambda: float(lr.curve("cosine", 0.01, 100).values[50]),
+          "Epoch 51 is just past half-way, where the cosine passes the middle of its range: {answer}. It falls "
+          "slowly at first, fastest in the middle and slowly again at the end.", section="A schedule, epoch by epoch",
+          tolerance=0.01),
+    Value("plateau", f"Reduce on plateau (factor {schedules.PLATEAU_FACTOR:g}, patience "
+          f"{schedules.PLATEAU_PATIENCE}) from 0.01, with a validation loss that never improves after epoch 1: what "
+          "LR does epoch 10 use?", lambda: float(lr.curve("plateau", 0.01, 20).values[9]),
+          "Every time patience runs out without a new best, the LR is multiplied by the factor: by epoch 10 it is "
+          "{answer}. In a real run it falls later, or never.", section="A schedule, epoch by epoch",
+          tolerance=0.01),
+    Value("scaled", f"Linear scaling rule: an LR of 0.03 suits batches of {lr.BASE_BATCH}. Which LR goes with "
+          "batches of 256?", lambda: 0.03 * 256 / lr.BASE_BATCH,
+          "The LR grows in proportion to the batch: {answer}. It holds up to a point; very large batches need a "
+          "warm-up or stop improving.", section="Batch size and the linear scaling rule", tolerance=0.01),
+    Pick("range", "The range test raises the LR every batch until the smoothed loss blows up. Which LR is a sound "
+         "start?",
+         ("The LR at the lowest smoothed loss", "A tenth of that LR, or where the smoothed loss falls fastest",
+          "The LR at which the loss blows up", "The smallest LR tried"), 1,
+         "The smoothed curve lags the rising LR, so its minimum sits late, just before the blow-up. A tenth of it, "
+         "or the steepest fall, is safely on the way down.", section="Finding a starting LR: the range test"),
+)

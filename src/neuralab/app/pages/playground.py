@@ -38,7 +38,9 @@ from neuralab.app.pages.playground_parts import (
     transport,
     valid_tab,
 )
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.data.playground import FEATURES
+from neuralab.nn import models
 from neuralab.params import ParamError
 from neuralab.train import playground
 from neuralab.train.playground import exports
@@ -384,3 +386,21 @@ def download(*args: Any) -> tuple:
 
 
 wire(P, SPEC)
+
+
+QUESTIONS = (
+    Value("params", "A network with the inputs x and y, hidden layers of 4 and 2 units and one output: how many "
+          "trainable parameters does it have?", lambda: models.n_params(models.mlp((2, 4, 2, 1))),
+          "Each layer has in × out weights plus one bias per output: 2·4 + 4, 4·2 + 2 and 2·1 + 1, {answer} in "
+          "all. The Network section counts them for any layer list.", section="Network"),
+    Pick("zeros", "You set the initialization to zeros. What happens to the units of a hidden layer?",
+         ("They learn different features faster", "They stay identical: each gets the same gradient, forever",
+          "Training diverges at once", "Nothing changes: the biases break the tie"), 1,
+         "Units that start equal compute the same output and receive the same update, so they never tell "
+         "themselves apart; random initial weights break that symmetry.", section="Network"),
+    Pick("dead", "A ReLU unit whose input is negative for every training point is…",
+         ("Saturated, and recovers as the learning rate decays", "Dead: it outputs 0, gets no gradient and "
+          "stops learning", "Harmless: it acts as a bias"), 1,
+         "ReLU's slope is 0 for negative inputs, so no gradient reaches its weights; a large learning rate is a "
+         "common way to get there.", section="Inside the network"),
+)

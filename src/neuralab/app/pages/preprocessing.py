@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.data.motor import CONSTANTS, MOTOR, TRACE_F_HZ, TRACE_NOISE_A, WINDOWS
 from neuralab.params import ParamSpec
 from neuralab.plots import preprocessing as figures
@@ -309,3 +311,35 @@ SECTIONS = (SMOOTH, SWEEP, OUTLIER, BREAKDOWN, REGIME, VALIDATION, ALIAS, LEAK)
  update_leak) = (s.register() for s in SECTIONS)
 new_signal = wire_reseed(P)
 wire(P, SPEC)
+
+
+def _causal_lag() -> int:
+    x = np.sin(2 * np.pi * np.arange(400) / 100)
+    return smooth.lag_samples(smooth.moving_average(x, 15, causal=True).y, x)
+
+
+QUESTIONS = (
+    Value("lag", "A causal moving average of 15 samples runs over a slow sine. By how many samples does its output "
+          "lag the input?", _causal_lag,
+          "Its taps are symmetric about the middle of a window that ends now, so every frequency is delayed by "
+          "(window − 1) / 2 = {answer} samples. A causal Savitzky–Golay fit removes that delay and lets more noise "
+          "through instead.", section="Smoothing: Savitzky–Golay against the moving average"),
+    Value("alias", "A 4.2 kHz ripple sampled at 12 kHz is decimated by 4 without an anti-alias filter. At what "
+          "frequency does the ripple appear in the decimated signal?",
+          lambda: sampling.alias_frequency(4200.0, 12000.0 / 4),
+          "The new rate is 3 kHz, so anything above 1.5 kHz folds: the ripple lands at its distance from the nearest "
+          "multiple of 3 kHz, {answer} Hz, inside the band where no later filter can tell it from signal.",
+          section="The pipeline, in order", unit="Hz"),
+    Pick("zscore", "Spikes are added until they are a sizeable share of the samples. Why does the z-score detector "
+         "start to miss them?",
+         ("Its threshold is set too low", "The spikes inflate the σ it judges by, so they stop standing out",
+          "Spikes are too short for it to see", "It needs a longer window"), 1,
+         "Mean and σ are computed with the spikes included. The median and the MAD that Hampel uses ignore up to "
+         "half of the samples, so it keeps finding them.", section="Outliers: detect, then decide what to do"),
+    Pick("order", "Why are outliers handled before smoothing?",
+         ("Smoothing runs faster on clean data", "A filter spreads each spike over its whole window, where it is "
+          "harder to find and no longer one sample to fix", "Outlier detectors need a smoothed signal",
+          "The order makes no difference"), 1,
+         "A spike is easy to flag while it is one sample; after smoothing it has become a bump as wide as the "
+         "window.", section="The pipeline, in order"),
+)

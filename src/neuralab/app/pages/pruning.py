@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import torch
 from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Section
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.compress import prune, prune_effects, zoo
 from neuralab.compress.prune_effects import LOTTERY, PRUNE, SCHEDULE, SWEEP, SWEEP_LEVELS
 from neuralab.params import ParamSpec
@@ -204,3 +206,47 @@ SECTIONS = (SNAPSHOT, SCHEDULES, SWEEP_SECTION, LOTTERY_SECTION)
 
 update_snapshot, update_schedules, update_sweep, update_lottery = (s.register() for s in SECTIONS)
 wire(P, SPEC)
+
+
+def _layer() -> torch.nn.Sequential:
+    """A 64 → 32 layer with weights drawn from a seeded generator (the global RNG stays untouched)."""
+    layer = torch.nn.utils.skip_init(torch.nn.Linear, 64, 32)
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        layer.weight.copy_(torch.randn(32, 64, generator=gen) / 8)
+        layer.bias.copy_(torch.randn(32, generator=gen) / 8)
+    return torch.nn.Sequential(layer)
+
+
+def _zeros(sparsity: float = 0.3) -> int:
+    pruned, _ = prune.magnitude(_layer(), sparsity)
+    return int((pruned[0].weight == 0).sum())
+
+
+def _csr_bytes() -> int:
+    pruned, _ = prune.magnitude(_layer(), 0.5)
+    return prune.csr_bytes(pruned)[0]
+
+
+QUESTIONS = (
+    Value("zeros", "Magnitude pruning at 30 % sparsity of one nn.Linear(64, 32) layer: how many of its weights are "
+          "exactly zero afterwards?", _zeros,
+          f"torch's l1_unstructured removes the 30 % smallest |w| of the {64 * 32} weights, rounded to a whole "
+          "number: {answer}. The biases are not pruned.", section="Prune a trained network"),
+    Value("csr", "The same layer pruned to 50 %, stored as torch CSR (float32 values, int64 column indices and row "
+          "pointers) plus its float32 biases: how many bytes?", _csr_bytes,
+          f"Dense it takes {(64 * 32 + 32) * 4} bytes. CSR stores each survivor with an 8-byte column index, so at "
+          "50 % it takes {answer} bytes: more, not less.", section="Smaller? Faster?"),
+    Value("rounds", f"Iterative pruning to 80 % in {prune.ROUNDS} rounds, each removing the same share of what is "
+          "left: what is the sparsity after round 2, in percent?",
+          lambda: 100 * (1 - (1 - 0.8) ** (2 / prune.ROUNDS)),
+          "The kept share shrinks geometrically, (1 − s)^(r/rounds), so after round 2 the sparsity is {answer} %, "
+          "more than half of the way there.", section="One shot or in rounds", tolerance=0.005, unit="%"),
+    Pick("ticket", "In the lottery ticket experiment, what is the rewound network?",
+         ("The pruned network, fine-tuned for longer", "The surviving weights reset to their values before "
+          "training, mask kept, trained again", "The same mask with new random weights",
+          "The dense network, retrained"), 1,
+         "Rewinding keeps the mask and the original initial values; the control keeps the mask with fresh "
+         "random weights. Only the pair tells whether the original init matters.",
+         section="The lottery ticket experiment"),
+)

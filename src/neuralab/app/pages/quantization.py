@@ -10,7 +10,8 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
-from neuralab.compress import quantize_effects
+from neuralab.app.selfcheck import Pick, Value
+from neuralab.compress import quantize, quantize_effects
 from neuralab.params import ParamSpec
 from neuralab.plots import quantization as figures
 
@@ -160,3 +161,26 @@ SECTIONS = (LAYER_SECTION, SWEEP_SECTION)
 
 update_layer, update_sweep = (s.register() for s in SECTIONS)
 wire(P, SPEC)
+
+
+QUESTIONS = (
+    Value("scale", "Symmetric 8-bit quantization of a layer whose weights span −0.8 to 0.5: what is the scale s?",
+          lambda: float(quantize.calc_qparams(-0.8, 0.5, 8, True)[0]),
+          f"Symmetric covers ±max|w| = 0.8 with the integers up to ±{quantize.qrange(8, True)[1]}, so "
+          "s = {answer}; the levels between 0.5 and 0.8 go unused.",
+          section="One layer's weights on the integer grid", tolerance=0.002),
+    Value("zero-point", "Asymmetric 8-bit for activations between 0 and 6 (after a ReLU6): what is the zero point "
+          "z?", lambda: int(quantize.calc_qparams(0.0, 6.0, 8, False)[1]),
+          f"The range 0 … 6 maps onto {quantize.qrange(8, False)[0]} … {quantize.qrange(8, False)[1]}, so real 0 "
+          "is the lowest integer: z = {answer}, and no level is spent on negative values.",
+          section="One layer's weights on the integer grid"),
+    Value("levels", "How many distinct integers does a symmetric 4-bit grid use?",
+          lambda: quantize.QParams(0, 0, *quantize.qrange(4, True)).levels,
+          "Symmetric drops the most negative integer so the grid is the same on both sides: {answer} levels, "
+          "one fewer than 2⁴.", section="One layer's weights on the integer grid"),
+    Pick("static", "Which method fixes every layer's activation range before deployment, from calibration "
+         "samples?", ("Dynamic PTQ", "Static PTQ", "Neither: ranges are always measured per input"), 1,
+         "Static PTQ runs calibration samples through the network once and freezes the ranges; dynamic PTQ "
+         "measures each input's min and max as it arrives, a little work per inference.",
+         section="The whole network at every bit width"),
+)

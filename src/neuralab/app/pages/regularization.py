@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from dash import Input, Output, Patch, State, callback, html, no_update
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, reseed_button, wire, wire_reseed
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, Together, table
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.params import ParamError, ParamSpec
 from neuralab.plots import regularization as figures
 from neuralab.train import regularize
@@ -336,3 +338,29 @@ def move_p_marker(p: Any, summary: Any) -> Patch | Any:
 
 new_split = wire_reseed(P)
 wire(P, SPEC)
+
+
+QUESTIONS = (
+    Value("prox-zeros", "One proximal L1 step with threshold η·λ = 0.001 on the weights 0.0004, −0.0009, 0.0015, "
+          "−0.02 and 0.0008: how many are exactly zero afterwards?",
+          lambda: int((regularize.soft_threshold(np.array([0.0004, -0.0009, 0.0015, -0.02, 0.0008]), 0.001)
+                       == 0).sum()),
+          "Soft-thresholding moves each weight toward 0 by the threshold and stops at 0 instead of crossing it: "
+          "every |w| at or below 0.001 becomes exactly 0.0, here {answer} of the five.",
+          section="Weight penalties: L2, L1 and elastic net"),
+    Value("dropout", "Inverted dropout with p = 0.2, during training: by what factor are the units that survive "
+          "multiplied?", lambda: 1 / (1 - 0.2),
+          "Survivors are scaled by 1/(1 − p) = {answer}, so the expected activation matches evaluation, when "
+          "nothing is dropped or scaled.", section="Dropout: a different thinned network at every update",
+          tolerance=0.001),
+    Value("adamw", f"AdamW with η = {regularize.ADAM_LR:g} and weight decay λ = 0.3, over "
+          f"{regularize.EPOCHS * regularize.UPDATES_PER_EPOCH} updates: what share of a weight does the decay alone "
+          "remove, in percent?", lambda: 100 * regularize.decoupled_shrink(0.3),
+          "Each update multiplies the weight by (1 − ηλ), so after n updates 1 − (1 − ηλ)ⁿ of it is gone: "
+          "{answer} %.", section="Adam + L2 against AdamW: the same λ, two meanings", tolerance=0.01, unit="%"),
+    Pick("restore", "Early stopping with the best weights restored: which weights does training hand back?",
+         ("The last epoch's", "Those of the epoch with the lowest validation loss",
+          "The average of the last patience epochs", "The initial weights"), 1,
+         "A copy is kept at every new validation low and put back at the end, so the epochs spent memorizing "
+         "after it cost nothing but time.", section="Early stopping with patience"),
+)

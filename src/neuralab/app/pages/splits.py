@@ -9,8 +9,20 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.data.datasets import DATASETS, load, with_copies
-from neuralab.data.splits import CV, LEAK, SCHEMES, SPLIT, CVResult, SplitReport, compare_splits, leakage, run_cv
+from neuralab.data.splits import (
+    CV,
+    LEAK,
+    SCHEMES,
+    SPLIT,
+    CVResult,
+    SplitReport,
+    compare_splits,
+    leakage,
+    make_splitter,
+    run_cv,
+)
 from neuralab.params import ParamSpec
 from neuralab.plots import splits as figures
 from neuralab.progress import Progress
@@ -143,3 +155,39 @@ SECTIONS = (SIZES, SHARES, CV_SECTION, LEAK_SECTION)
 
 update_sizes, update_shares, update_cv, update_leak = (s.register() for s in SECTIONS)
 wire(P, SPEC)
+
+
+def _test_count() -> int:
+    return compare_splits("wine", 70, 15, 0).counts[2]
+
+
+def _first_fold_train() -> int:
+    train, _ = next(make_splitter("timeseries", 5, 0).split(np.arange(120)))
+    return len(train)
+
+
+QUESTIONS = (
+    Value("test-count", "The wine data split 70 % training and 15 % validation with seed 0: how many samples are left "
+          "for the test set?", _test_count,
+          "The test share is set aside first, and scikit-learn rounds a fractional test size up: {answer} samples.",
+          section="Three sets, three jobs"),
+    Value("first-fold", "A time-series split with k = 5 over 120 samples in time order: how many samples does the "
+          "first fold train on?", _first_fold_train,
+          "Each validation block holds 120 // (k + 1) samples and a fold trains only on what comes before its "
+          "block, so the first fold has just {answer}; every later fold trains on more.",
+          section="Cross-validation: which samples validate in which fold"),
+    Pick("copies", "Every sample is in the data three times, with a little noise on each copy. Which scheme gives "
+         "an honest validation score?",
+         ("K-fold, shuffled", "Stratified k-fold", "Group k-fold, a sample and its copies forming one group",
+          "Any of them: the copies average out"), 2,
+         "Only grouping keeps a sample and its copies on the same side. Otherwise a copy trains while its twin "
+         "validates, and a nearest-neighbour model simply looks the answer up.",
+         section="Cross-validation: which samples validate in which fold"),
+    Pick("selection", "Labels shuffled, 500 pure-noise columns, and the 20 best columns chosen on all rows before "
+         "cross-validation. What does the validation score do?",
+         ("Stays at chance level, as it should", "Climbs well above chance although there is nothing to learn",
+          "Falls clearly below chance"), 1,
+         "The selection saw the validation rows' labels and kept the noise that happens to agree with them. Fitted "
+         "inside each training fold (a Pipeline), the same step brings the score back to chance.",
+         section="Leakage, measured"),
+)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import torch
 from dash import Input, Output, callback, ctx, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Section, Text, table
+from neuralab.app.selfcheck import Pick, Value
+from neuralab.data.arrays import digits
 from neuralab.plots import training_loop as figures
 from neuralab.progress import Progress
 from neuralab.train import stepwise
@@ -163,3 +166,31 @@ def update_loop(_next: int, _batch: int, _epoch: int, _restart: int, *widgets: o
 
 
 wire(P, SPEC)
+
+
+def _n_train() -> int:
+    return len(digits(0).y_train)
+
+
+QUESTIONS = (
+    Value("uniform", "Before any update, a 10-class classifier whose logits are all equal: what is its "
+          "cross-entropy, in nats?", lambda: float(torch.nn.functional.cross_entropy(torch.zeros(1, 10),
+                                                                                      torch.tensor([0]))),
+          "Equal logits give each class probability 1/10, and −ln(1/10) = {answer} nats: the yardstick for the "
+          "first loss of any 10-class run.", section="What to look for", tolerance=0.005, unit="nats"),
+    Value("ticks", lambda: f"Five steps per mini-batch plus one validation step: with batches of 32 from the "
+          f"{_n_train():,} training digits, how many steps make one epoch?",
+          lambda: stepwise.ticks_per_epoch(32, _n_train()),
+          "The digits make ⌈n / 32⌉ batches (the last one smaller), five steps each, and one validation at the "
+          "end: {answer}.", section="Six steps per batch"),
+    Pick("zero-grad", "You forget optimizer.zero_grad(). What does each step then use?",
+         ("The current batch's gradient, as usual", "The sum of every gradient since training began",
+          "A zero gradient", "The previous batch's gradient"), 1,
+         "backward() adds into .grad, it never overwrites it. Clear it once per batch, before backward() or after "
+         "step().", section="What to look for"),
+    Pick("backward", "What does loss.backward() change?",
+         ("The weights", "Only each parameter's .grad; the weights move at optimizer.step()",
+          "The learning rate", "The loss value"), 1,
+         "Backward fills in the gradients and nothing else; the optimizer step is what reads them and moves the "
+         "weights.", section="What to look for"),
+)
