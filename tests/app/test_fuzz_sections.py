@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from neuralab.app import limits
 from neuralab.app.registry import built
 from neuralab.app.sections import Alert, Chart, Section, Together
-from neuralab.params import Bool, Choice, Field, Float, Int
+from neuralab.params import Bool, Choice, Field, Float, Int, Text
 from neuralab.train.descent import Subset
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # 100 kB reprs
@@ -137,6 +137,9 @@ def refused(f: Field) -> st.SearchStrategy:
                          st.text(max_size=8).filter(lambda t: t.strip().lower() not in _TRUE_FALSE),
                          st.floats(allow_nan=False).filter(lambda x: x not in (0, 1)),
                          st.integers().filter(lambda n: n not in (0, 1)))
+    if isinstance(f, Text):  # not text, or longer than the field reads
+        return st.one_of(_JUNK.filter(lambda v: not isinstance(v, str) or len(v) > f.max_len), _NOT_FINITE,
+                         st.integers(), st.booleans(), st.just("x" * (f.max_len + 1)))
     lo, hi = f.to_slider(f.lo), f.to_slider(f.hi)
     if isinstance(f, Float) and f.log:  # the slider moves in log10 units: a position a hundredth past an end
         above, below = st.floats(min_value=hi + 0.01), st.floats(max_value=lo - 0.01)

@@ -20,6 +20,7 @@ SPEC = ParamSpec.merge("fundamentals-debug", debug.OVERFIT)
 
 TABLE_TITLE = "Debugging checklist: symptom, likely cause, first check"
 OVERFIT_TITLE = "The tiny-batch overfit test"
+INIT_DEPTH = "/fundamentals#s-initialization-the-spread-of-activations-and-gradients-with-depth"
 
 
 class Symptom(NamedTuple):
@@ -63,7 +64,7 @@ SYMPTOMS: tuple[Symptom, ...] = (
          ("Softmax fed to the cross-entropy", "/fitting?bug=softmax"
           "#s-before-a-long-run-can-the-network-memorize-one-batch"),
          ("Which output layer goes with which loss", "/fundamentals#s-output-layer-and-loss-pairing"),
-         ("Zero and badly scaled initial weights", "/fundamentals#s-initialization")),
+         ("Zero and badly scaled initial weights", INIT_DEPTH)),
     ),
     Symptom(
         "Loss oscillates or zig-zags",
@@ -94,7 +95,7 @@ SYMPTOMS: tuple[Symptom, ...] = (
         "Evaluate the training set in eval mode after the epoch, with the same code as validation.",
         (("Dropout: what is switched off at evaluation", "/regularization?p=0.5"
           "#s-dropout-a-different-thinned-network-at-every-update"),
-         ("Batch norm in train and eval mode", "/fundamentals#s-normalization"),
+         ("Batch norm in train and eval mode", "/fundamentals#s-batch-norm-s-train-mode-and-eval-mode"),
          ("Three sets, three jobs", "/splits#s-three-sets-three-jobs")),
     ),
     Symptom(
@@ -111,7 +112,7 @@ SYMPTOMS: tuple[Symptom, ...] = (
         "Gradient norm per layer at the first step; the activation statistics layer by layer.",
         (("Where each activation's gradient fades", "/feedforward?act=sigmoid"
           "#s-activation-functions-and-where-their-gradient-fades"),
-         ("Variance layer by layer for each initialization", "/fundamentals#s-initialization"),
+         ("Variance layer by layer for each initialization", INIT_DEPTH),
          ("Vanishing gradients through time", "/recurrent?memory_radius=0.5"
           "#s-vanishing-and-exploding-gradients-measured")),
     ),
@@ -135,7 +136,7 @@ SYMPTOMS: tuple[Symptom, ...] = (
         "Compare feature by feature what training and the deployed code see; the live input distribution.",
         (("A scaler fitted on the wrong rows, and inputs past the training range",
           "/preprocessing#s-the-pipeline-in-order"),
-         ("Batch norm left in training mode", "/fundamentals#s-normalization"),
+         ("Batch norm left in training mode", "/fundamentals#s-batch-norm-s-train-mode-and-eval-mode"),
          ("Measure the deployed model, stage by stage", "/deploy#s-four-stages-measured")),
     ),
 )

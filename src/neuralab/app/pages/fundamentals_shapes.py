@@ -148,7 +148,7 @@ update_traps = TRAPS_SECTION.register()
 
 def fill_preset(preset: str | None) -> tuple:
     """The example's layer list and input shape, written into the two boxes (they stay editable)."""
-    if preset not in shapes.PRESETS:
+    if not isinstance(preset, str) or preset not in shapes.PRESETS:
         return no_update, no_update
     _, layers, shape = shapes.PRESETS[preset]
     return layers, shape

@@ -32,6 +32,7 @@ TOPICS = {
         "pruning",
         "distillation",
         "deploy",
+        "fundamentals",
     )
 }
 
