@@ -52,13 +52,13 @@ def _depth(values: dict) -> html.Section:
     return ui.section(DEPTH_TITLE, [
         ui.md(
             "Each layer computes z = W h and passes f(z) on. With fan_in inputs that are roughly independent "
-            "and weights of zero mean, the variance of one output is fan_in · Var(w) · E[h²]: the layer "
+            "and weights of zero mean, the variance of one output is fan_in · Var(w) · E\\[h²\\]: the layer "
             "multiplies the signal's power by fan_in · Var(w), give or take what the activation does. Repeat "
             "that thirty times and any factor other than one grows or shrinks geometrically, which is the "
             f"whole problem: a factor of 1.5 per layer is a factor of {1.5 ** 30:,.0f} after thirty layers.\n\n"
             "* **LeCun**, Var(w) = 1/fan_in, makes the factor one when the activation passes small values "
             "through unchanged, as tanh does near zero.\n"
-            "* **He (Kaiming)**, Var(w) = 2/fan_in, is for ReLU: ReLU zeroes the negative half, so E[h²] is "
+            "* **He (Kaiming)**, Var(w) = 2/fan_in, is for ReLU: ReLU zeroes the negative half, so E\\[h²\\] is "
             "half of Var(z), and the weights must make up for that factor of two.\n"
             "* **Xavier (Glorot)**, Var(w) = 2/(fan_in + fan_out), looks at the backward pass too. Going "
             "back, the gradient is multiplied by Wᵀ, whose sums run over fan_out terms, so keeping the "
