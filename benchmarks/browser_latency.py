@@ -74,6 +74,8 @@ PROBES: dict[str, Probe] = {
                                     home=True, ready_ms=600_000),
     # the unrolled steps answer from the trained network in the server, with no job
     "/recurrent": Probe("#recurrent-unroll_steps [role=slider]", "recurrent-unroll-steps", ready_ms=600_000),
+    "/fundamentals": Probe("#fundamentals-metrics_threshold [role=slider]", "fundamentals-metrics-roc",
+                           ready_ms=300_000),
     # /regularization and /deploy have no light move: each of their sliders retrains (see latency.py)
 }
 
