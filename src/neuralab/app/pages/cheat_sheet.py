@@ -44,9 +44,8 @@ def layout(values: dict, messages: list[str]) -> html.Div:
         [
             ui.page_header(
                 "Cheat sheet",
-                "Each concept of the lab in a few lines, with a link to the page that measures it and to its "
-                "reference entry, then the red-flag questions. It prints as a handout of a few pages in either "
-                "theme.",
+                "The whole lab as a handout of a few pages: print it (the menus and buttons stay off the paper, "
+                "in either theme) or download it as Markdown.",
                 messages,
             ),
             ui.toolbar(
