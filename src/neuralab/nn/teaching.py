@@ -25,6 +25,7 @@ from neuralab.params import SEED, Choice, Float, Int, ParamSpec
 __all__ = [
     "BACKPROP",
     "GRADIENTS",
+    "HANDBOOK",
     "WORKED",
     "Backprop",
     "Check",
@@ -40,7 +41,7 @@ __all__ = [
     "worked_net",
 ]
 
-_W = dict(step=0.1, unit="")
+_W = dict(step=0.01, unit="")  # every weight settable to two decimals
 
 
 def _f(default: float, label: str, help: str = "") -> Float:
@@ -56,6 +57,18 @@ WORKED = ParamSpec(
     bh1=_f(0.1, "b₁ bias of h₁"), bh2=_f(-0.1, "b₁ bias of h₂"),
     u1=_f(0.9, "W₂ h₁→ŷ"), u2=_f(-1.1, "W₂ h₂→ŷ"), bo=_f(-0.2, "b₂ output bias"),
     y=Int(0, 1, 1, label="Target y", help="The true label: 1 or 0. The loss is binary cross-entropy."),
+)
+
+#: The basics handbook's example (seed 002) as a preset of :data:`WORKED`: its inputs, weights and biases.
+#: The handbook writes ``z = x W₁ + b₁`` with ``W₁`` of shape (3, 2), so its column j is hidden unit j's row
+#: here. It gives no target; y = 1 reads its output as the probability of the positive class.
+HANDBOOK = dict(
+    x1=0.5, x2=1.2, x3=-0.7,
+    w11=0.8, w12=0.1, w13=-0.3,
+    w21=-0.4, w22=0.9, w23=0.2,
+    bh1=0.2, bh2=-0.1,
+    u1=1.1, u2=-0.6, bo=0.05,
+    y=1,
 )
 
 #: Backprop on a real digits mini-batch: 64 pixels → hidden ReLU units → 10 softmax classes.
