@@ -54,7 +54,7 @@ def softmax_figure(s: Softmax) -> go.Figure:
         shapes.append(dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=top, y1=top,
                            line=dict(color=color, dash="dash", width=1)))
         shapes.append(vline(s.threshold[name], color, dash="dash", width=1))
-        notes.append(_label(s.threshold[name], f"{name} overflows past {s.threshold[name]:.2f}", color))
+        notes.append(_label(s.threshold[name], f"{name}: {s.threshold[name]:.2f}", color))
     hi = math.log10(max(math.exp(s.threshold["float32"]), 1.0)) + 2
     return figure(data, height=360, shapes=shapes, annotations=notes, margin=MARGIN,
                   xaxis=log_axis(0, 3, title=dict(text="largest logit")),

@@ -27,6 +27,7 @@ LOGSIG_TITLE = "log(sigmoid(x)) against logsigmoid"
 CANCEL_TITLE = "Catastrophic cancellation: a variance on a DC offset"
 _SCALER = inspect.signature(torch.amp.GradScaler).parameters
 INIT_SCALE, GROWTH = _SCALER["init_scale"].default, _SCALER["growth_interval"].default
+BACKOFF, GROW = _SCALER["backoff_factor"].default, _SCALER["growth_factor"].default
 F32_DIGITS = -math.log10(torch.finfo(torch.float32).eps)  # significant decimal digits of float32
 F16_MAX = torch.finfo(torch.float16).max
 BCE_CLAMP = float(F.binary_cross_entropy(torch.tensor(0.0), torch.tensor(1.0)))  # torch's cap on −log p
@@ -35,7 +36,7 @@ SOFTMAX_COLUMNS = ("logit", "float16 naive", "float16 shifted", "float16 via log
 
 SOFTMAX_CODE = f"""import torch
 
-z = torch.tensor([50.0, 40.0, 15.0, -25.0], dtype=torch.float16)
+z = torch.tensor([{", ".join(f"{50 * b:.1f}" for b in numerics.BASE_LOGITS)}], dtype=torch.float16)
 naive = z.exp() / z.exp().sum()               # exp(50) > {F16_MAX:g}: inf / inf = nan
 shifted = (z - z.max()).exp()
 stable = shifted / shifted.sum()              # every exponent <= 0: nothing overflows
@@ -52,7 +53,7 @@ for x, y in loader:
     scaler.unscale_(optimizer)               # divide by S (only needed before clipping)
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     scaler.step(optimizer)                   # skipped if any gradient is inf or nan
-    scaler.update()                          # halve S after an overflow, grow it after a calm stretch"""
+    scaler.update()                          # shrink S after an overflow, grow it after a calm stretch"""
 
 LOGSIG_CODE = """import torch, torch.nn.functional as F
 
@@ -102,7 +103,7 @@ def _softmax(values: dict) -> html.Section:
         ),
         html.Div(_limits_table(), className="nl-table"),
         ui.md(
-            "The softmax p_i = exp(z_i) / Σ_j exp(z_j) written as it reads calls exp on the raw logits. "
+            "The softmax pᵢ = exp(zᵢ) / Σⱼ exp(zⱼ) written as it reads calls exp on the raw logits. "
             f"exp(z) passes float16's largest value once z > ln(max) = {f16.exp_overflow:.2f}, and float32's "
             f"once z > {f32.exp_overflow:.2f}. The sum then becomes inf, and inf / inf is nan: one large logit "
             "turns the whole output, the loss and every gradient into nan. Logits of that size are ordinary in "
@@ -130,10 +131,11 @@ def _scaling(values: dict) -> html.Section:
             "smallest subnormal they round to exactly 0, so those weights stop learning and nothing reports it.\n\n"
             "Loss scaling multiplies the loss by S before `backward()`. By the chain rule every gradient is "
             "then S times larger, which lifts it into float16's normal range. The optimizer step divides by S "
-            "again, in float32, where the small value fits. A power of two changes only the exponent, so "
-            "scaling and unscaling add no rounding of their own. Too large an S pushes the big gradients past "
-            "float16's largest value instead, to inf. `torch.amp.GradScaler` handles both ends: it skips any "
-            "step whose gradients hold inf or nan and halves S, and it doubles S again after a run of clean "
+            "again, in float32, where the small value fits. A power of two changes only the exponent, so as "
+            "long as S·g stays in the normal range, scaling and unscaling add no rounding of their own. Too "
+            "large an S pushes the big gradients past float16's largest value instead, to inf. "
+            "`torch.amp.GradScaler` handles both ends: it skips any step whose gradients hold inf or nan and "
+            f"multiplies S by {BACKOFF:g}, and it multiplies S by {GROW:g} after a run of clean "
             f"steps ({GROWTH} by default). bfloat16 has float32's exponent range, so it needs no scaling, at the "
             "price of fewer significant bits (see eps in the table above)."
         ),
