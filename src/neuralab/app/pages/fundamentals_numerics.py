@@ -108,7 +108,7 @@ def _softmax(values: dict) -> html.Section:
             f"once z > {f32.exp_overflow:.2f}. The sum then becomes inf, and inf / inf is nan: one large logit "
             "turns the whole output, the loss and every gradient into nan. Logits of that size are ordinary in "
             "a confident or badly scaled network.\n\n"
-            "The fix costs nothing: subtract the largest logit first. exp(z_i − m) / Σ exp(z_j − m) is the "
+            "The fix costs nothing: subtract the largest logit first. exp(zᵢ − m) / Σⱼ exp(zⱼ − m) is the "
             "same ratio (the factor exp(−m) cancels), and now every exponent is at most 0, so every term lies "
             "in (0, 1] and the sum in [1, K]. The logarithm of the denominator has its own function, "
             "`torch.logsumexp`, which uses the same shift; log-softmax is z − logsumexp(z), and "
