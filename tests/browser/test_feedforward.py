@@ -30,8 +30,8 @@ def test_worked_slider_updates_numbers_and_link(page, page_errors):
     handle.focus()
     page.keyboard.press("ArrowRight")
     expect(page.locator(WORKED)).not_to_have_text(before)
-    expect(page.locator("#feedforward-x1-readout")).to_have_text("1.1")
-    expect(page).to_have_url(re.compile(r"[?&]x1=1.1(&|$)"))
+    expect(page.locator("#feedforward-x1-readout")).to_have_text("1.01")  # two-decimal steps
+    expect(page).to_have_url(re.compile(r"[?&]x1=1\.01(&|$)"))
     # the backprop table follows the same network
     expect(page.locator("#feedforward-bp-chart-summary")).to_contain_text("On a batch of 1")
     assert page_errors == []

@@ -48,7 +48,7 @@ SYMPTOMS: tuple[Symptom, ...] = (
           "/learning-rate#s-finding-a-starting-lr-the-range-test"),
          ("Overfit test, SGD with the rate ×100", _here("debug_bug=lr")),
          ("Raw inputs under SGD", _here("debug_task=motor&debug_bug=raw")),
-         ("Overflow in softmax and float16", "/fundamentals#s-numerics"),
+         ("Overflow in softmax and float16", "/fundamentals#s-numerics-softmax-overflow-and-the-max-shift"),
          ("Exploding gradients in a recurrent net", "/recurrent?memory_radius=3"
           "#s-vanishing-and-exploding-gradients-measured")),
     ),
