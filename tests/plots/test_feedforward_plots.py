@@ -41,6 +41,11 @@ def test_worked_figure_and_rows_show_the_computed_values(worked):
     rows = dict((r[0], r[2]) for r in figures.worked_rows(worked))
     assert rows["ŷ"] == f"{worked.bp.forward.yhat[0, 0]:.4f}" and rows["a₁[2]"] == "0.0000"
     assert "passes nothing on" in figures.describe_worked(worked)
+    formulas = dict((r[0], r[1]) for r in figures.worked_rows(worked))
+    # written as by hand: negative factors in brackets, the bias's sign as the operator, no "+ -"
+    assert formulas["z₁[1]"] == "0.60·1.00 + (−0.40)·0.50 + (−0.50)·(−1.00) + 0.10"
+    assert formulas["z₁[2]"].endswith(" − 0.10") and "+ -" not in " ".join(formulas.values())
+    assert formulas["ŷ"] == f"1 / (1 + exp({-worked.bp.forward.z2[0, 0]:.4f}))".replace("-", "−")
 
 
 def test_backprop_rows_and_check_figure(worked):

@@ -145,17 +145,32 @@ def describe_worked(c: Check) -> str:
             f"is ŷ = {f.yhat[0, 0]:.4f} for target {int(c.net.Y[0, 0])}, a loss of {f.loss:.4f} nats{tail}.")
 
 
+def _num(v: float, fmt: str = ".2f") -> str:
+    """A number with a true minus sign."""
+    return f"{v:{fmt}}" if v >= 0 else f"−{-v:{fmt}}"
+
+
+def _factor(v: float, fmt: str = ".2f") -> str:
+    """A factor of a product as written by hand: 0.80, or (−0.30)."""
+    return _num(v, fmt) if v >= 0 else f"({_num(v, fmt)})"
+
+
+def _sum(products: list[str], bias: float) -> str:
+    """``a·b + c·d − 0.10``: the products, then the bias with its sign as the operator."""
+    return " + ".join(products) + (f" + {bias:.2f}" if bias >= 0 else f" − {-bias:.2f}")
+
+
 def worked_rows(c: Check) -> list[tuple[str, str, str]]:
     """(quantity, how it is computed, value) for each intermediate of the worked example."""
     n, f = c.net, c.bp.forward
     rows = []
     for j in range(2):
-        terms = " + ".join(f"{n.W1[j, i]:+.2f}·{n.X[0, i]:+.2f}" for i in range(3))
-        rows.append((f"z₁[{j + 1}]", f"{terms} {n.b1[j]:+.2f}", f"{f.z1[0, j]:.4f}"))
-        rows.append((f"a₁[{j + 1}]", f"max(0, {f.z1[0, j]:.4f})", f"{f.a1[0, j]:.4f}"))
-    terms = " + ".join(f"{n.W2[0, j]:+.2f}·{f.a1[0, j]:.4f}" for j in range(2))
-    rows.append(("z₂", f"{terms} {n.b2[0]:+.2f}", f"{f.z2[0, 0]:.4f}"))
-    rows.append(("ŷ", f"1 / (1 + e^−({f.z2[0, 0]:.4f}))", f"{f.yhat[0, 0]:.4f}"))
+        terms = [f"{_factor(n.W1[j, i])}·{_factor(n.X[0, i])}" for i in range(3)]
+        rows.append((f"z₁[{j + 1}]", _sum(terms, n.b1[j]), f"{f.z1[0, j]:.4f}"))
+        rows.append((f"a₁[{j + 1}]", f"max(0, {_num(f.z1[0, j], '.4f')})", f"{f.a1[0, j]:.4f}"))
+    terms = [f"{_factor(n.W2[0, j])}·{f.a1[0, j]:.4f}" for j in range(2)]
+    rows.append(("z₂", _sum(terms, n.b2[0]), f"{f.z2[0, 0]:.4f}"))
+    rows.append(("ŷ", f"1 / (1 + exp({_num(-f.z2[0, 0], '.4f')}))", f"{f.yhat[0, 0]:.4f}"))
     y = int(n.Y[0, 0])
     rows.append(("L", f"−ln({'ŷ' if y == 1 else '1 − ŷ'})  (binary cross-entropy, y = {y})", f"{f.loss:.4f}"))
     return rows
