@@ -57,3 +57,12 @@ def test_the_questions_are_computed():
     assert answers == {"shapes-conv-out": "(32, 16, 48)", "shapes-linear-params": 704 * 10 + 10,
                        "shapes-flatten": 32 * 22}
     assert all(q.section == part.TRACE_TITLE for q in part.QUESTIONS)
+
+
+def test_the_flatten_explanation_follows_the_example_network():
+    convs = [layer for layer in shapes.parse_layers(shapes.PRESETS["cnn"][1]) if layer.name == "Conv1d"]
+    assert {layer.args[2] for layer in convs} == {part._CNN_KERNEL}  # one kernel size, as the sentence says
+    explain = next(q for q in part.QUESTIONS if q.key == "shapes-flatten").explain
+    assert f"kernel {part._CNN_KERNEL}" in explain
+    assert f"{part._CNN_LENGTH} samples" in explain and f"{part._CNN_CHANNELS} channels" in explain
+    assert part._CNN_LENGTH * part._CNN_CHANNELS == part._cnn_flat()

@@ -86,10 +86,11 @@ QUESTIONS = (
           "Train for more epochs until validation recovers", "Check the score on the test set to decide"), 1,
          "The widening gap is overfitting: early stopping keeps the best epoch, and regularization or more data "
          "narrows the gap. The test set decides nothing; it is scored once at the end.", section="Red flags"),
-    Pick("sparse", "Which penalty leaves many weights exactly at zero?",
+    Pick("sparse", "Applied as a soft-threshold (proximal) step, which penalty leaves many weights exactly at zero?",
          ("L2 (weight decay)", "L1", "Dropout", "Batch normalization"), 1,
-         "L1's pull toward zero has the same strength however small a weight is, so it pins many at zero; L2's "
-         "pull fades as the weight shrinks.", section="Red flags"),
+         "L1's pull toward zero has the same strength however small a weight is, so its soft-threshold step pins "
+         "many at exactly zero (a plain L1 gradient only makes them hover near it); L2's pull fades as the weight "
+         "shrinks.", section="Red flags"),
     Value("int8", "Weights stored as 8-bit integers instead of 32-bit floats take how many times less memory?",
           _int8_ratio, "A float32 takes four bytes and an int8 one, so the weights shrink {answer} times (the scales "
           "and zero points add a little back).", section="Quantization"),

@@ -69,9 +69,10 @@ def _depth(values: dict) -> html.Section:
             f"What does a plain `nn.Linear` use? Its `reset_parameters` calls `kaiming_uniform_` with "
             f"a = √5, which works out to a uniform on ±1/√fan_in. A uniform on ±b has std b/√3, so the "
             f"std is 1/√(3·fan_in): {DEFAULT_STD:.4f} for fan_in = {FAN}, against He's {HE_STD:.4f}. That "
-            "is a variance factor of 1/3 per layer, fine for a few layers but not for thirty, which is why "
-            "deep ReLU networks set their initialization explicitly (the orange line).\n\n"
-            "Below, a real batch of 256 standardized inputs goes forward through the network and a simple "
+            "is a variance factor of 1/3 per layer (1/6 once ReLU has halved the power), fine for a few layers "
+            "but not for thirty, which is why deep ReLU networks set their initialization explicitly (the "
+            "orange line).\n\n"
+            f"Below, a real batch of {init.BATCH} standardized inputs goes forward through the network and a simple "
             "loss (a fixed random readout of the last layer, averaged over the batch) goes backward. The "
             "first chart is the std of each layer's output; the second is the std of the gradient at each "
             "layer's pre-activation z, the signal the backward pass carries down (the caption adds the "
@@ -130,8 +131,9 @@ QUESTIONS = (
          ("N(0, 1)", "Xavier (Glorot)", "He (Kaiming)", "torch's Linear default"), 2,
          "ReLU drops half the signal's power, and He's Var(w) = 2/fan_in puts it back; Xavier and the Linear "
          "default shrink it layer after layer, N(0, 1) blows it up.", section=DEPTH_TITLE),
-    Value("init-symmetric-rows", "A 16-unit hidden layer starts with every weight equal and is trained with "
-                                 "gradient descent. How many distinct rows does its weight matrix have afterwards?",
+    Value("init-symmetric-rows", "A 16-unit hidden layer starts with every weight and bias equal and is "
+                                 "trained with gradient descent. How many distinct rows does its weight matrix "
+                                 "have afterwards?",
           lambda: init.symmetry(0.1, 20, 0).rows_constant,
           "Equal units get equal gradients, so they stay equal: {answer}.", section=SYMMETRY_TITLE),
 )

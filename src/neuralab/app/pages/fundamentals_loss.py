@@ -29,7 +29,7 @@ nn.BCEWithLogitsLoss()(logits, y.float())           # binary: logits (N,), y in 
 nn.CrossEntropyLoss()(logits, y)                    # multi-class: logits (N, K), y class indices (N,)
 nn.BCEWithLogitsLoss()(logits, y_multi.float())     # multi-label: logits (N, K), y_multi 0/1 (N, K)
 
-p = torch.sigmoid(logits)        # probabilities only where you need them: reporting, thresholds
+p = torch.sigmoid(logits)        # probabilities for reports and thresholds (multi-class: logits.softmax(dim=1))
 pred = logits.argmax(dim=1)      # multi-class prediction; binary: logits > 0
 """
 
@@ -73,7 +73,8 @@ def _huber(values: dict) -> html.Section:
             "estimates when the same input can end in different targets. Squared error is minimised by the "
             "average of those targets, absolute error by their middle value (half above, half below). Huber "
             "is squared below δ and linear above it, so small errors are treated as by MSE while a distant "
-            "outlier pulls no harder than under MAE; δ is in the target's unit.\n\n"
+            "outlier pulls with a fixed force (δ), as under MAE, instead of one that grows with its error; δ is "
+            "in the target's unit.\n\n"
             "The data are synthetic settle times of a speed loop after a load step: most steps settle fast, a "
             "few take much longer, so the distribution has a long right tail and its mean sits above its "
             "median. The chart fits one constant to the settle times at full load and moves δ."
@@ -87,10 +88,11 @@ def _huber(values: dict) -> html.Section:
 def _mistakes(values: dict) -> html.Section:
     return ui.section(MISTAKES_TITLE, [
         ui.md(
-            "Each choice trains two copies of the same small network (one hidden layer of 32 ReLU units, the "
+            f"Each choice trains two copies of the same small network (one hidden layer of {pairing.HIDDEN} ReLU "
+            "units, the "
             "same initial weights, the same full-batch updates): one with the mistake, one with the correct "
             "pairing. Every step records the loss, the size of the gradient arriving at the output layer and "
-            "the training accuracy.\n\n"
+            "the training accuracy (for the regression, the training MAE).\n\n"
             "* **Softmax before `CrossEntropyLoss`.** The loss applies its own softmax to numbers that are "
             "already between 0 and 1, so its probabilities can never approach 1 and the loss has a floor "
             "above zero. The gradient is squeezed through two softmax Jacobians and comes out smaller.\n"
@@ -143,7 +145,8 @@ QUESTIONS = (
     Value("loss-ce-gradient",
           f"Logits {EXAMPLE_LOGITS} go into CrossEntropyLoss with true class {EXAMPLE_TARGET}. What is "
           f"∂loss/∂z{EXAMPLE_TARGET}, the derivative for that class's logit (three decimals)?",
-          _ce_gradient, "It is softmax(z)[0] − 1, computed by autograd: {answer}.", section=PAIRING_TITLE,
+          _ce_gradient, f"It is softmax(z)[{EXAMPLE_TARGET}] − 1, computed by autograd: " "{answer}.",
+          section=PAIRING_TITLE,
           tolerance=0.01),
     Value("loss-double-softmax-floor",
           "A 10-class network feeds softmax outputs into CrossEntropyLoss. What is the lowest loss it can ever "

@@ -93,7 +93,7 @@ def _curves() -> html.Section:
             "faults. A detector with no skill sits on a horizontal line at that share, so the baseline moves "
             "with the imbalance. When the positive class is rare and the alarms it raises are what people "
             "act on, read the PR curve and its average precision (AP). Move the share of faults and watch the "
-            "AUC stay roughly put while AP falls. The orange dot is the current threshold."
+            "AUC stay roughly put while AP falls. The red dot is the current threshold."
         ),
         ui.chart(cid(P, "metrics-roc"), "ROC curve with the current threshold"),
         ui.chart(cid(P, "metrics-pr"), "Precision-recall curve with the current threshold"),

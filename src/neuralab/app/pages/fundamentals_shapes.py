@@ -59,17 +59,17 @@ def _trace(values: dict) -> html.Section:
             "such as Linear, Conv1d, LSTM or ReLU with plain numbers are accepted), builds the real "
             "`torch.nn` layers, and pushes a random "
             "batch through them one at a time. The table gives what each layer returns, how many weights it "
-            "holds (counted by torch) and how much memory its output takes in float32 for this batch; the "
-            "forward pass keeps those outputs for the backward pass, so their total grows with the batch while "
-            "the parameter count does not.\n\n"
-            "Two conventions decide most shapes. Every layer takes the **batch first**: an MLP sees "
-            "(batch, features), and a `Linear` acts on the last dimension only, whatever comes before it. "
-            "Convolutions are **channels-first**: `Conv1d` wants (batch, channels, length), so a window of "
-            "100 samples from 3 sensors is (32, 3, 100), not (32, 100, 3) as it often comes out of a CSV file, "
-            "and `Conv2d` wants (batch, channels, height, width). A convolution with kernel k and no padding "
-            "shortens the length by k − 1; `MaxPool1d(2)` halves it, rounding down. `Flatten()` then merges "
-            "everything after the batch into one dimension, and the next `Linear` must be told that product: "
-            "the number people most often get wrong.\n\n"
+            "holds (counted by torch) and how much memory its output takes in float32 for this batch; in "
+            "training, autograd keeps most of those outputs for the backward pass, so their total grows with "
+            "the batch while the parameter count does not.\n\n"
+            "Two conventions decide most shapes. Layers take the **batch first** (the recurrent ones only when "
+            "told, see below): an MLP sees (batch, features), and a `Linear` acts on the last dimension only, "
+            "whatever comes before it. Convolutions are **channels-first**: `Conv1d` wants (batch, channels, "
+            "length), so a batch of 32 windows of 100 samples from 3 sensors is (32, 3, 100), not (32, 100, 3) "
+            "as it often comes out of a CSV file, and `Conv2d` wants (batch, channels, height, width). A "
+            "convolution with kernel k, stride 1 and no padding shortens the length by k − 1; `MaxPool1d(2)` "
+            "halves it, rounding down. `Flatten()` then merges everything after the batch into one dimension, "
+            "and the next `Linear` must be told that product: the number people most often get wrong.\n\n"
             f"Reading a shape error: torch names the operation, not your layer. *{BROKEN.error}* comes from a "
             "`Linear`: the first pair is the input, batch by features; the second is the transposed weight, "
             "in_features by out_features. The two inner numbers must agree. When a layer fails, the page "
@@ -166,6 +166,12 @@ def _cnn_flat() -> int:
     return shapes.trace(shapes.PRESETS["cnn"][1], shapes.PRESETS["cnn"][2]).rows[-2].shape[1]
 
 
+_CNN_CONVS = [layer for layer in shapes.parse_layers(shapes.PRESETS["cnn"][1]) if layer.name == "Conv1d"]
+_CNN_KERNEL = _CNN_CONVS[-1].args[2]  # the example's convolutions share one kernel size (a test checks it)
+_CNN_CHANNELS = _CNN_CONVS[-1].args[1]
+_CNN_LENGTH = shapes.trace(*shapes.PRESETS["cnn"][1:]).rows[-3].shape[-1]  # the length Flatten receives
+
+
 QUESTIONS = (
     Value("shapes-conv-out",
           "A batch of shape (32, 3, 100) goes through Conv1d(3, 16, 5) and then MaxPool1d(2). What is the output "
@@ -178,7 +184,8 @@ QUESTIONS = (
           "A 10 × 704 weight matrix plus one bias per output: {answer}.", section=TRACE_TITLE),
     Value("shapes-flatten", "In the 1-D CNN example, how many features reach the final Linear after Flatten()?",
           _cnn_flat,
-          "Each Conv1d (kernel 5) and MaxPool1d(2) block shortens the length; Flatten multiplies what is left by "
-          "the 32 channels of the last convolution: {answer}.",
+          f"Each Conv1d (kernel {_CNN_KERNEL}) shortens the length by {_CNN_KERNEL} − 1 and each MaxPool1d(2) "
+          f"halves it, leaving {_CNN_LENGTH} samples; Flatten multiplies them by the {_CNN_CHANNELS} channels of "
+          "the last convolution: {answer}.",
           section=TRACE_TITLE),
 )
