@@ -45,7 +45,7 @@ METRICS = ParamSpec(
     metrics_threshold=Float(0.01, 0.99, 0.5, step=0.01, label="Threshold",
                             help="A window is flagged as faulty when its fault probability is at least this."),
     metrics_cost=Int(1, 100, 10, label="Cost of a missed fault", unit="× a false alarm",
-                     help="How much more a missed fault costs than a false alarm."),
+                     help="What one missed fault costs, counted in false alarms."),
     metrics_seed=Int(0, 9, 0, label="Seed", help="Draws the windows and the train/test split."),
 )
 

@@ -50,7 +50,7 @@ SOFTMAX = ParamSpec(
 SCALING = ParamSpec(
     "numerics-scaling",
     numerics_grad=Float(1e-9, 1e-2, 1e-8, step=0.1, log=True, label="Gradient magnitude",
-                        help="One gradient value, as backpropagation would produce it in float16."),
+                        help="One exact gradient value, before it is stored in float16."),
     numerics_scale=Choice((("1", "1 (no scaling)"), ("256", "2⁸ = 256"), ("65536", "2¹⁶ = 65 536"),
                            ("16777216", "2²⁴ = 16 777 216")), "65536", label="Loss scale S",
                           help="The loss is multiplied by S before backward, the gradient divided by S after."),

@@ -60,8 +60,8 @@ def stats_figure(s: Stats) -> go.Figure:
 
 def describe_stats(s: Stats) -> str:
     big, small = int(np.argmax(s.bn_mean)), int(np.argmin(s.bn_mean))
-    return (f"A batch of {len(s.rows)} wines, 13 raw measurements each. BatchNorm computes {len(s.bn_mean)} means "
-            f"(one per feature, from {num(s.bn_mean[small])} for {_short(s.features[small])} to "
+    return (f"A batch of {len(s.rows)} wines, {len(s.features)} raw measurements each. BatchNorm computes "
+            f"{len(s.bn_mean)} means (one per feature, from {num(s.bn_mean[small])} for {_short(s.features[small])} to "
             f"{num(s.bn_mean[big])} for {_short(s.features[big])}); LayerNorm computes {len(s.ln_mean)} (one per "
             f"wine, from {num(s.ln_mean.min())} to {num(s.ln_mean.max())}), each pulled up by "
             f"{_short(s.features[big])}. The hand computation matches torch's BatchNorm1d to {s.bn_torch_diff:.1g} "
@@ -95,9 +95,9 @@ def describe_outputs(s: Stats) -> str:
     return (f"Every BatchNorm column has mean 0 and std {num(float(s.bn_out.std(axis=0).mean()))}; every LayerNorm "
             f"row has mean 0 and std {num(float(s.ln_out.std(axis=1).mean()))}. On raw measurements LayerNorm mixes "
             f"units: {_short(s.features[big])} sits at {num(col.min())} to {num(col.max())} in every row and the "
-            f"other twelve features are squeezed into {num(rest.min())} to {num(rest.max())}. After one batch in "
-            f"train mode BatchNorm's running mean of {_short(s.features[big])} is {num(s.running_mean[big])} "
-            f"(0.9 × 0 + 0.1 × the batch mean; torch agrees to {s.running_diff:.1g}).")
+            f"other {len(s.features) - 1} features are squeezed into {num(rest.min())} to {num(rest.max())}. "
+            f"After one batch in train mode BatchNorm's running mean of {_short(s.features[big])} is "
+            f"{num(s.running_mean[big])} (0.9 × 0 + 0.1 × the batch mean; torch agrees to {s.running_diff:.1g}).")
 
 
 def modes_figure(m: Modes) -> go.Figure:
@@ -142,7 +142,7 @@ def forgot_figure(m: Modes) -> go.Figure:
 def describe_forgot(m: Modes) -> str:
     parts = ", ".join(f"{k} {pct(v)}" for k, v in m.forgot.items() if not math.isnan(v))
     refused = f' A batch of one is refused: "{m.batch1_error}".' if m.batch1_error else ""
-    return (f"With model.eval() the trained network gets {pct(m.acc_eval)} of the 360 test digits right. "
+    return (f"With model.eval() the trained network gets {pct(m.acc_eval)} of the test digits right. "
             f"Left in train mode: {parts}.{refused} The forgotten call also moves the running statistics: one "
             f"pass over the single-digit batches shifted a running mean by up to {num(m.running_shift)}.")
 

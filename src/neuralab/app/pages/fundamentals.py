@@ -27,7 +27,8 @@ INTRO = (
     "The groundwork under every other page: what shape each tensor has, which output layer goes with "
     "which loss, how weights should start, what normalization computes, where floating point bites, "
     "which metric to trust on rare classes and what to check first when training fails. Every number "
-    "below is computed here, by torch, numpy or scikit-learn, when you open or change a section."
+    "below is computed by the lab, with torch, numpy or scikit-learn, when you open or change a section "
+    "(the training runs are kept on disk, so a second visit reads them)."
 )
 layout = parts.layout("Fundamentals", INTRO, PARTS)
 

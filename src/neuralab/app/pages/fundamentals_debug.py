@@ -162,7 +162,8 @@ def _checklist() -> html.Section:
                 "When a training goes wrong, the curve rarely says why, but a few symptoms come back again and "
                 "again, each with a short list of usual causes. Work in this order: first make sure the model "
                 "can memorize a handful of samples (the test below); if it cannot, the fault is in the "
-                "plumbing, and nothing about validation is worth looking at yet. If it can, ask whether "
+                "set-up (the code, the loss, the labels, or a learning rate that is grossly wrong), and "
+                "nothing about validation is worth looking at yet. If it can, ask whether "
                 "validation fails (overfitting, leakage, a shifted regime); if validation is fine, whether "
                 "the deployed model fails (inputs prepared differently, drift).\n\n"
                 "Every link below opens a page of the lab set up to show that symptom, computed live."
@@ -180,10 +181,12 @@ def _overfit(values: dict) -> html.Section:
         [
             ui.md(
                 "Take a few samples, switch off every kind of regularization and train on those samples "
-                "alone. A network with hundreds of weights has more than enough freedom to store 16 pairs of "
-                "inputs and targets, so the loss must go to about zero. If it does not, more data, a bigger "
-                "model or more epochs will not fix it: capacity is not the problem, since the task is far "
-                "smaller than the model. Something between the data and the update is broken.\n\n"
+                "alone. A network with hundreds of weights has more than enough freedom to store "
+                f"{debug.OVERFIT.fields['debug_samples'].default} pairs of distinct inputs and their targets, so "
+                "the loss should go to about zero. If it does not, more data or a bigger model will not fix it: "
+                "capacity is not the problem, since the task is far smaller than the model. Something in the "
+                "set-up is wrong: the code between the data and the update, the loss, the labels, or a learning "
+                "rate that is grossly off.\n\n"
                 "Choose a network and a data set below and plant one of the usual mistakes. The training is "
                 "real (PyTorch, full batch, fixed seed). **Pass** means: training loss below "
                 f"{debug.PASS_LOSS:g} at the last step, and, for classification, every sample of the batch "
@@ -201,17 +204,17 @@ def _overfit(values: dict) -> html.Section:
                 "generators (two data loaders, say), so each step pairs them differently. There is no mapping "
                 "to learn and the loss sits on the constant-prediction line. A label permutation that is fixed "
                 "once is another matter: a big enough network memorizes it, which is why passing this test "
-                "proves the plumbing, not that the labels are right "
+                "shows that the training loop can fit, not that the labels are right "
                 "([/fitting shows it](/fitting?bug=shuffled#s-before-a-long-run-can-the-network-memorize-one-batch)).\n"
                 "* **Learning rate ×100**: plain SGD overflows within a few steps. Switch to Adam (at 0.01): it "
-                "caps each weight's step near the learning rate, so it bounces instead of blowing up, and may "
-                "still pass on an easy batch. Check the gradient norm, not only the verdict.\n"
+                "keeps each weight's step at roughly the learning rate or less, so it bounces instead of "
+                "blowing up, and may still pass on an easy batch. Check the gradient norm, not only the verdict.\n"
                 "* **`optimizer.zero_grad()` forgotten**: PyTorch adds each new gradient to the stored one, "
                 "so every update uses the sum of all gradients so far, a runaway momentum. Watch the gradient "
                 "norm grow. Adam's normalization can hide it on the classification task; SGD cannot.\n"
-                "* **All weights zero**: every hidden unit computes the same thing and, with ReLU or tanh, "
-                "outputs 0, so no gradient reaches the hidden weights. Only the output biases learn: the "
-                "constant prediction, the majority-class accuracy.\n"
+                "* **All weights zero**: every hidden unit computes the same thing and, with an activation "
+                "that is 0 at 0 (ReLU, tanh, GELU), outputs 0, so no gradient reaches the hidden weights. "
+                "Only the output biases learn: the constant prediction, the majority-class accuracy.\n"
                 "* **Inputs not normalized**: the largest column's standard deviation is "
                 f"{_spread()} times the smallest's in the wine and motor sets. The first layer's gradient "
                 "scales with the inputs, so a step size that suits standardized data is far too large for "
@@ -265,19 +268,20 @@ QUESTIONS = (
     Pick("debug-nan", "The training loss turns NaN after a few hundred steps. What do you look at first?",
          ("The validation accuracy", "The gradient norm at each step, and the learning rate",
           "The number of hidden layers", "The size of the validation set"),
-         1, "A NaN loss almost always follows a step that was too large for the curvature or an overflow; "
-            "the gradient norm shows the step at which it starts to grow, and the learning rate is the first "
+         1, "A NaN loss that appears mid-training usually follows a step too large for the curvature, or an "
+            "overflow; the gradient norm shows the step at which it starts to grow, and the learning rate is the first "
             "suspect.", TABLE_TITLE),
     Pick("debug-tiny", "A 3-layer network with 5000 weights cannot fit 16 training samples. What is the likely "
                        "cause?",
          ("Too little capacity: make the network wider", "Too few samples: collect more data",
           "A bug in the set-up (labels, loss, optimizer or initialization)", "Not enough regularization"),
-         2, "Thousands of weights can store 16 samples outright; failing to do so points at the plumbing.",
+         2, "Thousands of weights can store 16 samples outright; failing to do so points at the set-up, "
+            "not the capacity.",
          OVERFIT_TITLE),
     Value("debug-constant", "With labels shuffled anew at every step, the loss on the default 16 wine samples "
                             "settles near the cross-entropy of always predicting the batch's class shares. What "
                             "is that cross-entropy, in nats (3 decimals)?",
           _constant_loss, "The entropy of the batch's class shares: {answer} nats. No input-dependent "
-                          "prediction can beat it when the pairing changes every step.",
+                          "prediction can beat it on average when the pairing changes every step.",
           OVERFIT_TITLE, tolerance=0.01, unit="nats"),
 )

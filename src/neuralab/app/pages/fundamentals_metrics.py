@@ -108,8 +108,9 @@ def _cost(values: dict) -> html.Section:
             "alarm, 1·(1 − p): that is p above 1/(1 + c). This holds for probabilities that are well "
             "calibrated, which a logistic regression trained at the true share of faults roughly gives. In "
             "practice, count the errors on held-out data across thresholds and take the cheapest, as the "
-            "chart does; then check that the recall and the alarm rate it implies are acceptable to the "
-            "people who answer the alarms."
+            "chart does (it uses the test half; a real project picks the threshold on validation data and "
+            "keeps the test set for the final figure); then check that the recall and the alarm rate it "
+            "implies are acceptable to the people who answer the alarms."
         ),
         ui.row(controls(P, SPEC, values, ["metrics_cost"])),
         ui.chart(cid(P, "metrics-cost"), "Cost of the errors against the threshold"),

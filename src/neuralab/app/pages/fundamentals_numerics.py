@@ -31,6 +31,16 @@ BACKOFF, GROW = _SCALER["backoff_factor"].default, _SCALER["growth_factor"].defa
 F32_DIGITS = -math.log10(torch.finfo(torch.float32).eps)  # significant decimal digits of float32
 F16_MAX = torch.finfo(torch.float16).max
 BCE_CLAMP = float(F.binary_cross_entropy(torch.tensor(0.0), torch.tensor(1.0)))  # torch's cap on −log p
+
+
+def _bce_fade() -> float:
+    """The lowest logit (step 0.5) at which sigmoid + binary_cross_entropy still passes half the true gradient."""
+    x = torch.arange(-100.0, 0.5, 0.5, requires_grad=True)
+    F.binary_cross_entropy(torch.sigmoid(x), torch.ones_like(x), reduction="sum").backward()
+    return float(x.detach()[x.grad.abs() >= 0.5][0])  # the true gradient, σ(x) − 1, is about −1 here
+
+
+BCE_FADE = _bce_fade()
 SOFTMAX_COLUMNS = ("logit", "float16 naive", "float16 shifted", "float16 via logsumexp", "float32 naive",
                    "float32 shifted", "float32 via logsumexp", "float64")
 
@@ -106,11 +116,12 @@ def _softmax(values: dict) -> html.Section:
             "The softmax pᵢ = exp(zᵢ) / Σⱼ exp(zⱼ) written as it reads calls exp on the raw logits. "
             f"exp(z) passes float16's largest value once z > ln(max) = {f16.exp_overflow:.2f}, and float32's "
             f"once z > {f32.exp_overflow:.2f}. The sum then becomes inf, and inf / inf is nan: one large logit "
-            "turns the whole output, the loss and every gradient into nan. Logits of that size are ordinary in "
-            "a confident or badly scaled network.\n\n"
-            "The fix costs nothing: subtract the largest logit first. exp(zᵢ − m) / Σⱼ exp(zⱼ − m) is the "
-            "same ratio (the factor exp(−m) cancels), and now every exponent is at most 0, so every term lies "
-            "in (0, 1] and the sum in [1, K]. The logarithm of the denominator has its own function, "
+            "turns the whole output, the loss and every gradient into nan. Logits past float16's limit are "
+            "ordinary in a confident or badly scaled network.\n\n"
+            "The fix is cheap (one max and one subtraction): subtract the largest logit m first. "
+            "exp(zᵢ − m) / Σⱼ exp(zⱼ − m) is the same ratio (the factor exp(−m) cancels), and now every exponent "
+            "is at most 0, so every term lies in [0, 1] (a very small one may underflow to 0, harmlessly) and "
+            "the sum in [1, K]. The logarithm of the denominator has its own function, "
             "`torch.logsumexp`, which uses the same shift; log-softmax is z − logsumexp(z), and "
             "`F.cross_entropy` works from it. Move the slider past each threshold and compare the columns."
         ),
@@ -125,10 +136,11 @@ def _softmax(values: dict) -> html.Section:
 def _scaling(values: dict) -> html.Section:
     return ui.section(SCALING_TITLE, [
         ui.md(
-            "Mixed-precision training runs the forward and backward passes in float16 to halve memory and "
-            "use fast matrix units. The trouble is at the small end: many gradients of a deep network are "
-            "far below float16's smallest normal value. Below it they lose bits (subnormal), and below the "
-            "smallest subnormal they round to exactly 0, so those weights stop learning and nothing reports it.\n\n"
+            "Mixed-precision training runs most of the forward and backward arithmetic in float16 to save "
+            "activation memory and use fast matrix units. The trouble is at the small end: some gradients of a "
+            "deep network fall below float16's smallest normal value. Below it they lose bits (subnormal), and "
+            "below half the smallest subnormal they round to exactly 0, so those weights stop learning and "
+            "nothing reports it.\n\n"
             "Loss scaling multiplies the loss by S before `backward()`. By the chain rule every gradient is "
             "then S times larger, which lifts it into float16's normal range. The optimizer step divides by S "
             "again, in float32, where the small value fits. A power of two changes only the exponent, so as "
@@ -158,8 +170,9 @@ def _logsig(values: dict) -> html.Section:
             "log σ(x) = −log(1 + e^−x), which is close to x for very negative x and close to −e^−x for large x. "
             "`F.logsigmoid` computes it in that rearranged form and never forms σ(x).\n\n"
             "The same applies to the loss. `F.binary_cross_entropy` takes probabilities, so it needs the "
-            f"sigmoid first; torch clamps its log at −{BCE_CLAMP:g} so the loss stays finite, but on the "
-            "clamped stretch the gradient is 0: a confidently wrong example stops teaching the network. "
+            f"sigmoid first; torch clamps its log at −{BCE_CLAMP:g} so the loss stays finite, but the gradient "
+            f"through σ(x) fades long before that: below x = {BCE_FADE:g} it is less than half the true value, "
+            "and on the clamped stretch it is 0. A confidently wrong example stops teaching the network. "
             "`F.binary_cross_entropy_with_logits` (`nn.BCEWithLogitsLoss`) takes the raw logit, keeps the "
             "exact loss and the gradient σ(x) − y, which is close to −1 there. Keep the sigmoid out of the model "
             "and apply it only where a probability is needed."
@@ -175,7 +188,7 @@ def _cancel(values: dict) -> html.Section:
     return ui.section(CANCEL_TITLE, [
         ui.md(
             "Anyone who has computed an RMS or a noise figure on a microcontroller has met this. A sensor "
-            "reads a large constant level (an ADC offset, a bias voltage, a absolute temperature) plus a "
+            "reads a large constant level (an ADC offset, a bias voltage, an absolute temperature) plus a "
             "little noise, and the variance is wanted. The textbook shortcut var = E[x²] − E[x]² needs only "
             f"two running sums, but both sums are huge and nearly equal; float32 keeps about {F32_DIGITS:.0f} "
             "significant digits, so the small difference between them is mostly rounding. It can even come out "
