@@ -23,7 +23,8 @@ def test_splits_ratios_and_folds():
     text = flat("splits")
     assert round(0.01 * 1_000_000) == 10_000
     assert "1% each for validation and test already holds 10,000 samples or more, and 98/1/1" in text
-    assert "(k = 5 or 10 in most work)" in text and "a rolling window of fixed length drops the oldest data" in text
+    assert "(k = 5 or 10 in most work)" in text
+    assert "a sliding training window of fixed length drops the oldest data" in text
 
 
 def test_savgol_filter_is_the_fir_of_savgol_coeffs():
