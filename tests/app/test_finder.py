@@ -54,6 +54,7 @@ def test_prose_is_indexed_and_charts_and_code_are_not(docs):
 def test_markup_is_stripped():
     assert finder.plain("A **bold** [link](/x) and `code` with $x^2$\n\n| a | b |\n| --- | --- |") == \
         "A bold link and code with x^2 a b"
+    assert finder.plain(r"terms in \[0, 1\], E\[x\]²") == "terms in [0, 1], E[x]²"  # escaped brackets read as brackets
 
 
 def test_markdown_parts_split_at_headings_but_not_inside_code():

@@ -30,6 +30,7 @@ def plain(markdown: str) -> str:
     """The words of a Markdown text, without its markup (for matching and snippets)."""
     text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links and images: their text
+    text = re.sub(r"\\([\[\]])", r"\1", text)  # escaped brackets: the brackets
     text = re.sub(r"[`*_#>|$\\]", " ", text)
     text = re.sub(r"^\s*[-:]{3,}.*$", " ", text, flags=re.M)  # table rules
     return re.sub(r"\s+", " ", text).strip()

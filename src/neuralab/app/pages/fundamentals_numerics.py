@@ -120,8 +120,8 @@ def _softmax(values: dict) -> html.Section:
             "ordinary in a confident or badly scaled network.\n\n"
             "The fix is cheap (one max and one subtraction): subtract the largest logit m first. "
             "exp(zᵢ − m) / Σⱼ exp(zⱼ − m) is the same ratio (the factor exp(−m) cancels), and now every exponent "
-            "is at most 0, so every term lies in [0, 1] (a very small one may underflow to 0, harmlessly) and "
-            "the sum in [1, K]. The logarithm of the denominator has its own function, "
+            "is at most 0, so every term lies in \\[0, 1\\] (a very small one may underflow to 0, harmlessly) and "
+            "the sum in \\[1, K\\]. The logarithm of the denominator has its own function, "
             "`torch.logsumexp`, which uses the same shift; log-softmax is z − logsumexp(z), and "
             "`F.cross_entropy` works from it. Move the slider past each threshold and compare the columns."
         ),
@@ -163,11 +163,11 @@ def _scaling(values: dict) -> html.Section:
 def _logsig(values: dict) -> html.Section:
     return ui.section(LOGSIG_TITLE, [
         ui.md(
-            "A binary classifier's loss for target 1 is −log σ(x). Computed in two steps, σ(x) = 1 / (1 + e^−x) "
-            "is first rounded to a float: for a very negative x, e^−x overflows and σ(x) becomes exactly 0, "
+            "A binary classifier's loss for target 1 is −log σ(x). Computed in two steps, σ(x) = 1 / (1 + e⁻ˣ) "
+            "is first rounded to a float: for a very negative x, e⁻ˣ overflows and σ(x) becomes exactly 0, "
             "then log gives −inf. For a large positive x, σ(x) rounds to exactly 1 and log gives 0, "
             "hiding a small but real loss. Yet the true value is simple at both ends: "
-            "log σ(x) = −log(1 + e^−x), which is close to x for very negative x and close to −e^−x for large x. "
+            "log σ(x) = −log(1 + e⁻ˣ), which is close to x for very negative x and close to −e⁻ˣ for large x. "
             "`F.logsigmoid` computes it in that rearranged form and never forms σ(x).\n\n"
             "The same applies to the loss. `F.binary_cross_entropy` takes probabilities, so it needs the "
             f"sigmoid first; torch clamps its log at −{BCE_CLAMP:g} so the loss stays finite, but the gradient "
@@ -189,7 +189,7 @@ def _cancel(values: dict) -> html.Section:
         ui.md(
             "Anyone who has computed an RMS or a noise figure on a microcontroller has met this. A sensor "
             "reads a large constant level (an ADC offset, a bias voltage, an absolute temperature) plus a "
-            "little noise, and the variance is wanted. The textbook shortcut var = E[x²] − E[x]² needs only "
+            "little noise, and the variance is wanted. The textbook shortcut var = E\\[x²\\] − E\\[x\\]² needs only "
             f"two running sums, but both sums are huge and nearly equal; float32 keeps about {F32_DIGITS:.0f} "
             "significant digits, so the small difference between them is mostly rounding. It can even come out "
             "negative.\n\n"
