@@ -38,7 +38,7 @@ MOVES = {
     "/regularization": Move("patience", "stop", timeout=120_000),
     "/training-loop": Move("batch_size", "step"),
     "/feedforward": Move("x1", "worked-chart"),
-    "/playground": Move("n_points", "boundary"),
+    "/playground": Move("n1", "network"),  # a slider of the working area (n_points is folded away)
     "/quantization": Move("bits", "hist", timeout=120_000),
     "/pruning": Move("sparsity", "snap", timeout=120_000),
     "/distillation": Move("T", "soft", timeout=120_000),

@@ -148,3 +148,40 @@ def test_a_diverging_run_shows_its_cause_prominently(page, page_errors):
     expect(banner).to_contain_text("learning rate")
     expect(page.locator(STATUS)).to_contain_text("stopped")
     assert page_errors == []
+
+
+#: What a learner changes and watches, by id: at 1400×900 all of it is on the first screen, as in the
+#: TensorFlow Playground, so a change and its effect are seen together (issue 16, "See what you change").
+WORKING_AREA = {
+    "Play": "#playground-play", "Pause": "#playground-pause", "Step": "#playground-step",
+    "Reset": "#playground-resample", "network drawing": "#playground-network",
+    "decision boundary": "#playground-boundary", "loss curve": "#playground-curves",
+    "dataset": "#playground-dataset", "input features": "#playground-features",
+    "hidden layers": "#playground-layers", "neurons in layer 1": "#playground-n1",
+    "neurons in layer 2": "#playground-n2", "activation": "#playground-activation",
+    "learning rate": "#playground-lr", "weight decay": "#playground-weight_decay", "L1": "#playground-l1",
+    "L2": "#playground-l2",
+}
+
+
+def test_the_controls_and_what_they_change_share_the_first_screen(page, page_errors):
+    width, height = 1400, 900
+    page.set_viewport_size({"width": width, "height": height})
+    _open(page)
+    expect(page.locator("#playground-boundary .main-svg").first).to_be_attached()  # the figures have their size
+    assert page.evaluate("window.scrollY") == 0
+    outside = {}
+    for name, sel in WORKING_AREA.items():
+        expect(page.locator(sel)).to_be_visible()
+        box = page.locator(sel).bounding_box()
+        if not (box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width
+                and box["y"] + box["height"] <= height):
+            outside[name] = {k: round(v) for k, v in box.items()}
+    assert not outside, f"not on the first {width}×{height} screen: {outside}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing sideways either
+    # the rarer controls are folded, not gone: their ids (read by the URL) stay, and one click shows them
+    points = page.locator("#playground-n_points")
+    expect(points).to_be_hidden()
+    page.get_by_text("Classes, noise, split, points, seed").click()
+    expect(points).to_be_visible()
+    assert page_errors == []

@@ -53,23 +53,56 @@ FRAME_POLL_MS = 25  # the page asks for the next frame this often while training
 MAX_RUN_S = 120  # one press of Play trains at most this long, then pauses by itself
 
 def layout(values: dict, messages: list[str]) -> html.Div:
+    """The working area first (play bar, controls, network, map and curves on one screen), then the prose."""
     s, v = SPEC, values
+    title, intro, notice = ui.page_header(  # the URL notice stays on top; the intro moves under the working area
+        "Training playground",
+        "A small neural network learns to separate or fit points while you watch: every curve, map and edge "
+        "below is the real network's, recomputed many times a second as it trains. Change the data, the "
+        "layers or the optimizer, press Play, and see what the change does.",
+        messages,
+    ).children
+
+    def grid(*names: str) -> html.Div:
+        return html.Div([ctl(s, v, n) for n in names], className="pg-grid")
+
+    def more(summary: str, *names: str) -> html.Details:  # the rarer controls, folded
+        return html.Details([html.Summary(summary), grid(*names)], className="pg-more")
+
     return html.Div(
         [
-            ui.page_header(
-                "Training playground",
-                "A small neural network learns to separate or fit points while you watch: every curve, map and edge "
-                "below is the real network's, recomputed many times a second as it trains. Change the data, the "
-                "layers or the optimizer, press Play, and see what the change does.",
-                messages,
-            ),
+            html.Div([title, transport()], className="pg-top"),
+            notice,
             dcc.Store(id=cid(P, "tab"), data=new_tab()),
             dcc.Store(id=cid(P, "ack")),
-            transport(),
             html.Div(id=cid(P, "job-note"), className="pg-status", role="status", **{"aria-live": "polite"}),
             html.Div(id=cid(P, "diverged"), className="pg-diverged", role="alert", **{"aria-live": "assertive"}),
             alert(cid(P, "alert")),
-            *charts(),
+            html.Div([
+                html.Div([
+                    ui.section("Data", [grid("dataset"), feature_boxes(v),
+                                        more("Classes, noise, split, points, seed", "classes", "noise", "train_pct",
+                                             "n_points", "seed")]),
+                    ui.section("Training", [grid("lr", "weight_decay", "l1", "l2"),
+                                            more("Optimizer, schedule, batch size", "optimizer", "schedule",
+                                                 "batch_size")]),
+                ], className="pg-col pg-col-controls"),
+                html.Div(ui.section("Network", [
+                    html.Div([
+                        grid("layers"),
+                        html.Div([html.Button("+ layer", id=cid(P, "add-layer"), n_clicks=0, className="nl-button"),
+                                  html.Button("− layer", id=cid(P, "remove-layer"), n_clicks=0,
+                                              className="nl-button")], className="pg-transport"),
+                    ], className="pg-layers-row"),
+                    grid("activation"),
+                    layer_cards(s, v),
+                    ui.chart(cid(P, "network"), "The network with its current weights; click an edge to edit it"),
+                    edit_box(),
+                    more("Initialization, normalization, dropout", "init", "norm", "dropout"),
+                ]), className="pg-col pg-col-network"),
+                html.Div(charts(), className="pg-col pg-col-output"),
+            ], className="pg-work"),
+            html.Header([intro], className="nl-page-header pg-about"),  # the shell adds the reference link here
             ui.md(
                 "**Things to try.** Circle with only x and y needs a hidden layer; switch on x² and y² and a "
                 "network with *no* hidden layer solves it. XOR: add x·y. Spiral: three layers of eight with Adam. "
@@ -81,35 +114,20 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 "captions every frame, the maps in turn. One press trains for at most "
                 f"{MAX_RUN_S} s; Pause keeps the network exactly as last drawn."
             ),
-            ui.section("Data", [html.Div([ctl(s, v, n) for n in ("dataset", "classes", "noise", "train_pct",
-                                                                      "n_points", "seed")], className="pg-grid"),
-                                feature_boxes(v)]),
-            ui.section("Network", [
-                html.Div([ctl(s, v, n) for n in ("layers", "activation", "init", "norm", "dropout")],
-                         className="pg-grid"),
-                html.Div([html.Button("+ layer", id=cid(P, "add-layer"), n_clicks=0, className="nl-button"),
-                          html.Button("− layer", id=cid(P, "remove-layer"), n_clicks=0, className="nl-button")],
-                         className="pg-transport"),
-                layer_cards(s, v),
-                ui.chart(cid(P, "network"), "The network with its current weights; click an edge to edit it"),
-                edit_box(),
-                ui.md("Edge width is the weight's size, relative to the largest weight; blue is positive, orange "
-                      "negative. Click the small dot in the middle of an edge, type a value and press *Set weight*: "
-                      "the maps and the loss show at once what that one number does. An edited weight is not part "
-                      "of the link; Rewind restores the initial ones."),
-            ]),
-            ui.section("Training", [html.Div([ctl(s, v, n) for n in ("optimizer", "lr", "schedule", "batch_size",
-                                                                          "weight_decay", "l1", "l2")],
-                                             className="pg-grid")]),
+            ui.md("Edge width is the weight's size, relative to the largest weight; blue is positive, orange "
+                  "negative. Click the small dot in the middle of an edge, type a value and press *Set weight*: "
+                  "the maps and the loss show at once what that one number does. An edited weight is not part "
+                  "of the link; Rewind restores the initial ones."),
             ui.section("When to stop", [
-                html.Div([ctl(s, v, n) for n in ("epochs", "patience", "target_loss")], className="pg-grid"),
+                grid("epochs", "patience", "target_loss"),
                 ui.md("Training stops at the last epoch, when the test loss has not improved for *patience* epochs "
                       "(the best weights are then put back), or when it falls below the *target loss*. This page "
                       "has no separate validation set, so these criteria read the test loss, and the test score "
                       "they leave is optimistic: on a real project, stop on validation data."),
             ]),
             ui.section("Inside the network", [
-                html.Div([ui.chart(cid(P, "health"), "Gradient norm per layer, and dead and saturated units"),
+                html.Div([ui.chart(cid(P, "neurons"), "Each hidden neuron's output over the input plane"),
+                          ui.chart(cid(P, "health"), "Gradient norm per layer, and dead and saturated units"),
                           ui.chart(cid(P, "confusion"), "Test-set confusion matrix")], className="pg-figs"),
                 ui.md("**Gradient norm**: how hard the last update pushed each layer's weights. Falling by orders "
                       "of magnitude towards the input is the vanishing gradient (try 8 sigmoid layers); growing "

@@ -386,9 +386,9 @@ def downloads() -> html.Div:
 
 
 def charts() -> list:
+    """The output column of the working area: the map over the plane, then the curves under it."""
     c = ui.chart
     return [
+        c(cid(P, "boundary"), "The network's output over the input plane, with the data points"),
         c(cid(P, "curves"), "Training and test loss, and accuracy or R², against epochs"),
-        html.Div([c(cid(P, "boundary"), "The network's output over the input plane, with the data points"),
-                  c(cid(P, "neurons"), "Each hidden neuron's output over the input plane")], className="pg-figs"),
     ]
