@@ -58,7 +58,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
     title, intro, notice = ui.page_header(  # the URL notice stays on top; the intro moves under the working area
         "Training playground",
         "A small neural network learns to separate or fit points while you watch: every curve, map and edge "
-        "below is the real network's, recomputed many times a second as it trains. Change the data, the "
+        "above is the real network's, recomputed many times a second as it trains. Change the data, the "
         "layers or the optimizer, press Play, and see what the change does.",
         messages,
     ).children
