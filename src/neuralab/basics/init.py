@@ -105,7 +105,7 @@ def default_linear_std(fan_in: int) -> float:
     ``Linear.reset_parameters`` calls ``kaiming_uniform_(w, a=sqrt(5))``: a gain of
     ``sqrt(2 / (1 + a²)) = sqrt(1/3)``, a std of ``gain / sqrt(fan_in)`` and a uniform bound of
     ``sqrt(3) · std``, which is ``1 / sqrt(fan_in)``. A uniform on ``[-b, b]`` has std ``b / sqrt(3)``,
-    so the std is ``1 / sqrt(3 · fan_in)``: a third of He's variance over six.
+    so the std is ``1 / sqrt(3 · fan_in)``, a variance of ``1 / (3 · fan_in)``: a sixth of He's ``2 / fan_in``.
     """
     fan_in = _positive("fan_in", fan_in)
     gain = nn.init.calculate_gain("leaky_relu", math.sqrt(5))
