@@ -31,14 +31,16 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.devserver
 from tests.devserver import CHROMIUM_ARGS, LabServer, chromium_path  # noqa: E402
 
-N_MOVES = 50  # timed slider moves per page
+N_MOVES = 20  # timed moves per probe (a probe for every light control: many probes)
 N_WARMUP = 6  # untimed moves first (reaching every worker process at least once)
 WORKERS = 2
 MOVE_TIMEOUT_MS = 15_000  # a move whose redraw takes longer than this is an error
+TARGET_P50_MS, TARGET_P95_MS = 30, 50  # issue 16's target for every light control
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,17 @@ class Probe:
     text: str = ""  # id of the text that must change with the figure; default f"{graph}-summary"
     home: bool = False  # press Home first (a slider that starts at its maximum)
     ready_ms: int = 30_000  # how long the page may take to draw the graph (background jobs on a cold cache)
+    kind: str = "slider"  # "slider": ArrowRight/ArrowLeft; "radio": Space on the next option, then on the first;
+    #                       "check": Space on the first box (on, then off); "number": ArrowUp/ArrowDown, then Enter
+
+    @property
+    def control(self) -> str:
+        """The id of the control the probe moves (the handle's first selector)."""
+        return self.handle.split()[0].lstrip("#")
 
 
-#: Page path -> the slider to move and the graph it redraws. Add a line per new page.
+#: Page path -> a hand-written probe for one control, replacing the derived one (see :func:`derive`): it knows
+#: the page (press Home first, another text, a longer wait for the page's background jobs).
 PROBES: dict[str, Probe] = {
     "/splits": Probe("#splits-train_pct [role=slider]", "splits-sizes", also=("splits-shares",)),
     "/preprocessing": Probe("#preprocessing-window [role=slider]", "preprocessing-smooth"),
@@ -78,6 +88,182 @@ PROBES: dict[str, Probe] = {
                            ready_ms=300_000),
     # /regularization and /deploy have no light move: each of their sliders retrains (see latency.py)
 }
+
+# --------------------------------------------------------------------------- probes from the app
+
+#: How each kind of widget is driven from the keyboard: the focused element and the keys of two moves.
+WIDGETS = {"Slider": "slider", "RadioItems": "radio", "Checklist": "check", "Dropdown": "dropdown", "Input": "input"}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A control of a page with no probe, and why."""
+
+    path: str
+    control: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Callback:
+    inputs: frozenset[tuple[str, str]]  # (component id, property)
+    outputs: tuple[tuple[str, str], ...]
+    job: bool  # a background callback (a training run, a search): not a light answer
+
+
+def callbacks(deps: list[dict]) -> list[Callback]:
+    """The app's callback map (``/_dash-dependencies``) as plain (id, property) pairs; pattern ids are left out."""
+
+    def pair(s: str) -> tuple[str, str]:
+        ident, prop = s.split("@")[0].rsplit(".", 1)  # "url.search@1a2b" (allow_duplicate) -> ("url", "search")
+        return ident, prop
+
+    out = []
+    for d in deps:
+        spec = d["output"]
+        parts = spec[2:-2].split("...") if spec.startswith("..") else [spec]
+        outputs = tuple(pair(p) for p in parts if p and not p.startswith("{"))
+        inputs = frozenset((i["id"], i["property"]) for i in d["inputs"] if isinstance(i["id"], str))
+        out.append(Callback(inputs, outputs, bool(d.get("background"))))
+    return out
+
+
+def index(layout: Any) -> dict[str, tuple[Any, bool]]:
+    """Every component of a page with an id: ``{id: (component, inside a closed <details>)}``."""
+    found: dict[str, tuple[Any, bool]] = {}
+
+    def walk(c: Any, closed: bool) -> None:
+        if c is None or isinstance(c, str | int | float):
+            return
+        if isinstance(c, list | tuple):
+            for x in c:
+                walk(x, closed)
+            return
+        ident = getattr(c, "id", None)
+        if isinstance(ident, str):
+            found.setdefault(ident, (c, closed))
+        inner = closed or (type(c).__name__ == "Details" and not getattr(c, "open", False))
+        walk(getattr(c, "children", None), inner)
+
+    walk(layout, False)
+    return found
+
+
+def driven(control: str, cbs: list[Callback]) -> list[Callback]:
+    """The callbacks a change of ``control`` runs: those it feeds, and those their outputs feed (not the URL)."""
+    seen: list[Callback] = []
+    frontier = {(control, "value"), (control, "drag_value")}
+    while frontier:
+        new = [cb for cb in cbs if cb not in seen and cb.inputs & frontier]
+        seen += new
+        frontier = {o for cb in new for o in cb.outputs if o[0] != "url"}
+    return seen
+
+
+def derive(path: str, layout: Any, cbs: list[Callback]) -> tuple[list[Probe], list[Skipped]]:
+    """A probe for every light control of one page, and every other control with the reason it has none.
+
+    A control is light when no callback it runs (directly or through a store) is a background job. Its
+    probe times the first graph those callbacks redraw that is on screen and has a text that changes
+    with it (``{graph}-summary``, or another text output of the same callback). ``PROBES[path]``, where
+    it drives the same control, replaces the derived probe (it knows the page: Home first, another text,
+    a longer wait for the page).
+    """
+    comps = index(layout)
+    override = PROBES.get(path)
+    ready = override.ready_ms if override else Probe.ready_ms
+    probes: list[Probe] = []
+    skipped: list[Skipped] = []
+    for ident, (comp, closed) in comps.items():
+        kind = WIDGETS.get(type(comp).__name__)
+        if kind is None:
+            continue
+        if override is not None and override.control == ident:
+            probes.append(override)
+            continue
+
+        def skip(reason: str, ident: str = ident) -> None:
+            skipped.append(Skipped(path, ident, reason))
+
+        runs = driven(ident, cbs)
+        jobs = [cb for cb in runs if cb.job]
+        if not runs:
+            skip("drives no callback")
+        elif jobs:
+            graph = next((i for i, p in jobs[0].outputs if p == "figure"), jobs[0].outputs[0][0])
+            skip(f"starts a background job ({graph})")
+        elif closed:
+            skip("inside a closed <details>")
+        elif kind == "dropdown":
+            skip("a dropdown (opened, then chosen): no keyboard probe yet")
+        elif kind == "input" and getattr(comp, "type", None) != "number":
+            skip("a text box (typed, sent on Enter): no probe")
+        elif kind == "radio" and len(getattr(comp, "options", None) or []) < 2:
+            skip("a choice with one option")
+        else:
+            target = _target(runs, comps)
+            if isinstance(target, str):
+                skip(target)
+                continue
+            graph, text = target
+            kind = "number" if kind == "input" else kind
+            handle = {"slider": f"#{ident} [role=slider]", "radio": f"#{ident} input[type=radio]",
+                      "check": f"#{ident} input[type=checkbox]", "number": f"#{ident}"}[kind]
+            probes.append(Probe(handle, graph, text=text if text != f"{graph}-summary" else "", ready_ms=ready,
+                                kind=kind))
+    if override is not None and override not in probes:  # hand-written knowledge the map does not show
+        probes.insert(0, override)
+    return probes, skipped
+
+
+def _target(runs: list[Callback], comps: dict[str, tuple[Any, bool]]) -> tuple[str, str] | str:
+    """The first on-screen graph the callbacks redraw with a text that changes with it, or why there is none."""
+    why = "redraws no graph (text only)"
+    for cb in runs:
+        outs = set(cb.outputs)
+        for ident, prop in cb.outputs:
+            if prop != "figure" or ident not in comps or type(comps[ident][0]).__name__ != "Graph":
+                continue
+            if comps[ident][1]:
+                why = f"its graph {ident} is inside a closed <details>"
+                continue
+            texts = [f"{ident}-summary"] if (f"{ident}-summary", "children") in outs else [
+                i for i, p in cb.outputs if p == "children" and i in comps and not i.endswith("alert")]
+            if texts:
+                return ident, texts[0]
+            why = f"its graph {ident} has no text that changes with it"
+    return why
+
+
+def page_layout(page: Any) -> Any:
+    """A built page's layout at its defaults, as the router draws it, without the "Check yourself" questions."""
+    import importlib
+
+    from neuralab.app import shell
+
+    module = importlib.import_module(page.module)
+    values, messages = module.SPEC.parse_query("")
+    return shell.with_reference(module.layout(values, messages), page)
+
+
+def app_probes(only: list[str] | None = None, app: Any = None) -> tuple[dict[str, list[Probe]], list[Skipped]]:
+    """Every built page's probes, derived from ``app`` (default: built here, once a process); no browser."""
+    from neuralab.app import create_app
+    from neuralab.app.registry import built
+
+    app = app or create_app()
+    deps = app.server.test_client().get("/_dash-dependencies").get_json()
+    cbs = callbacks(deps)
+    probes: dict[str, list[Probe]] = {}
+    skipped: list[Skipped] = []
+    for page in built():
+        if only and page.path not in only:
+            continue
+        found, why = derive(page.path, page_layout(page), cbs)
+        probes[page.path] = found
+        skipped += why
+    return probes, skipped
+
 
 # Arms one measurement. Resolves (in a global promise) to the milliseconds from the next
 # keydown to the first moment the figure (at an afterplot) and the summary (at a DOM change) are both new (``total``),
@@ -148,11 +334,17 @@ def warm_http(base: str, paths: list[str]) -> None:
 # --------------------------------------------------------------------------- browser
 
 
-def open_page(page, base: str, path: str, probe: Probe) -> None:
+def open_page(page, base: str, path: str, ready_ms: int) -> None:
+    """Load a page and wait until its requests are done (its background jobs on a cold cache included)."""
+    page.goto(base + path)
+    page.wait_for_load_state("networkidle", timeout=ready_ms)
+
+
+def prepare(page, probe: Probe) -> None:
+    """Wait for the probe's graph and text, and focus its control."""
     from playwright.sync_api import expect
 
-    page.goto(base + path)
-    expect(page.locator(f"#{probe.graph}-summary")).not_to_be_empty(timeout=probe.ready_ms)
+    expect(page.locator(f"#{probe.text or probe.graph + '-summary'}")).not_to_be_empty(timeout=probe.ready_ms)
     page.wait_for_function(
         "id => { const w = document.getElementById(id); const gd = w && w.querySelector('.js-plotly-plot');"
         " return !!(gd && gd._fullData && gd._fullData.length); }",
@@ -160,21 +352,36 @@ def open_page(page, base: str, path: str, probe: Probe) -> None:
         timeout=probe.ready_ms,
     )
     page.wait_for_load_state("networkidle", timeout=probe.ready_ms)  # heavy charts elsewhere on the page done too
-    page.locator(probe.handle).focus()
+    page.locator(probe.handle).first.focus()
     if probe.home:
         page.keyboard.press("Home")
         page.wait_for_timeout(500)  # the replay of step 1 drawn before the first timed move
 
 
-def move(page, probe: Probe, key: str) -> dict[str, float]:
-    """One timed key press on the focused slider handle: milliseconds to the new figure, and its parts."""
+def steps(page, probe: Probe, n: int) -> list[tuple[tuple[str, Any] | None, str]]:
+    """``n`` moves there and back: (what to do first, untimed, or None; the timed key)."""
+    if probe.kind == "slider":
+        return [(None, "ArrowRight" if i % 2 == 0 else "ArrowLeft") for i in range(n)]
+    if probe.kind == "check":
+        return [(None, "Space")] * n
+    if probe.kind == "number":  # the box sends its value on Enter (debounce): step it untimed, time the Enter
+        return [(("press", "ArrowUp" if i % 2 == 0 else "ArrowDown"), "Enter") for i in range(n)]
+    boxes = page.locator(probe.handle)
+    here = next(i for i in range(boxes.count()) if boxes.nth(i).is_checked())
+    there = (here + 1) % boxes.count()
+    return [(("focus", there if i % 2 == 0 else here), "Space") for i in range(n)]
+
+
+def move(page, probe: Probe, step: tuple[tuple[str, Any] | None, str]) -> dict[str, float]:
+    """One timed key press on the probe's control: milliseconds to the new figure, and its parts."""
+    first, key = step
+    if first is not None and first[0] == "focus":
+        page.locator(probe.handle).nth(first[1]).focus()
+    elif first is not None:
+        page.keyboard.press(first[1])
     page.evaluate(ARM_JS, [[probe.graph, *probe.also], [probe.text], MOVE_TIMEOUT_MS])
     page.keyboard.press(key)
     return page.evaluate("window.__nlProbe")
-
-
-def keys(n: int) -> list[str]:
-    return ["ArrowRight" if i % 2 == 0 else "ArrowLeft" for i in range(n)]
 
 
 def percentile(xs: list[float], q: float) -> float:
@@ -188,10 +395,17 @@ def percentile(xs: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
-def measure(base: str, chromium: str, n_moves: int, only: list[str] | None = None) -> dict[str, list[float]]:
+def label(path: str, probe: Probe) -> str:
+    return f"{path} #{probe.control} -> {probe.graph}"
+
+
+def measure(base: str, chromium: str, n_moves: int, probes: dict[str, list[Probe]]
+            ) -> tuple[dict[str, list[float]], dict[str, str]]:
+    """Every probe's timed moves (``{label: ms}``), and the probes that failed with the reason."""
     from playwright.sync_api import sync_playwright
 
     results: dict[str, list[float]] = {}
+    failed: dict[str, str] = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -199,39 +413,70 @@ def measure(base: str, chromium: str, n_moves: int, only: list[str] | None = Non
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            for path, probe in PROBES.items():
-                if only and path not in only:
+            for path, found in probes.items():
+                if not found:
                     continue
-                open_page(page, base, path, probe)
-                for key in keys(N_WARMUP):
-                    move(page, probe, key)
-                moves = [move(page, probe, key) for key in keys(n_moves)]
-                times = [m["total"] for m in moves]
-                results[path] = times
-                if probe.also:
-                    results[f"{path} (all {1 + len(probe.also)} figures it moves)"] = [m["all"] for m in moves]
-                parts = " ".join(
-                    f"{k}_p50={statistics.median(m[k] for m in moves):.1f}" for k in ("before", "request", "after")
-                )
-                log(f"{path}: n={len(times)} min={min(times):.1f} mean={statistics.fmean(times):.1f} "
-                    f"max={max(times):.1f} ms; {parts} ms; requests per move "
-                    f"{sorted({m['n'] for m in moves})}; the slider ended at "
-                    f"{page.locator(probe.handle).get_attribute('aria-valuenow')}")
+                open_page(page, base, path, max(p.ready_ms for p in found))
+                for probe in found:
+                    name = label(path, probe)
+                    try:
+                        prepare(page, probe)
+                        for step in steps(page, probe, N_WARMUP):
+                            move(page, probe, step)
+                        moves = [move(page, probe, step) for step in steps(page, probe, n_moves)]
+                    except Exception as exc:  # noqa: BLE001  # one probe's failure is reported, the rest run
+                        failed[name] = str(exc).splitlines()[0][:200]
+                        if "no redraw within" in failed[name]:
+                            failed[name] += " (the figure's data or its text stayed the same at the page's defaults)"
+                        log(f"{name}: FAILED {failed[name]}")
+                        open_page(page, base, path, probe.ready_ms)  # a clean page for the next probe
+                        continue
+                    times = [m["total"] for m in moves]
+                    results[name] = times
+                    if probe.also:
+                        results[f"{name} (all {1 + len(probe.also)} figures it moves)"] = [m["all"] for m in moves]
+                    parts = " ".join(
+                        f"{k}_p50={statistics.median(m[k] for m in moves):.1f}" for k in ("before", "request", "after")
+                    )
+                    log(f"{name}: n={len(times)} min={min(times):.1f} mean={statistics.fmean(times):.1f} "
+                        f"max={max(times):.1f} ms; {parts} ms; requests per move "
+                        f"{sorted({m['n'] for m in moves})}")
             if errors:
                 log("page errors: " + "; ".join(errors))
             context.close()
         finally:
             browser.close()
-    return results
+    return results, failed
+
+
+def print_probes(probes: dict[str, list[Probe]], skipped: list[Skipped]) -> None:
+    """The probes (and the controls without one), without measuring."""
+    for path, found in probes.items():
+        for p in found:
+            extra = "".join([f" text={p.text}" if p.text else "", " home" if p.home else "",
+                             f" also={','.join(p.also)}" if p.also else "",
+                             " (hand-written)" if PROBES.get(path) == p else ""])
+            print(f"{label(path, p)} [{p.kind}]{extra}")
+    for s in skipped:
+        print(f"{s.path} #{s.control} not probed: {s.reason}")
+    print(f"{sum(map(len, probes.values()))} probes on {sum(1 for f in probes.values() if f)} pages; "
+          f"{len(skipped)} controls not probed")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--moves", type=int, default=int(os.environ.get("BENCH_MOVES", N_MOVES)),
-                    help=f"timed slider moves per page (default {N_MOVES})")
+                    help=f"timed moves per probe (default {N_MOVES})")
     ap.add_argument("--workers", type=int, default=WORKERS, help=f"server worker processes (default {WORKERS})")
-    ap.add_argument("paths", nargs="*", help="only these pages (e.g. /splits); default every page of PROBES")
+    ap.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
+    ap.add_argument("--list", action="store_true", help="print the probes and the unprobed controls; measure nothing")
+    ap.add_argument("paths", nargs="*", help="only these pages (e.g. /splits); default every built page")
     args = ap.parse_args(argv)
+
+    probes, skipped = app_probes(args.paths or None)
+    if args.list:
+        print_probes(probes, skipped)
+        return 0
 
     chromium = chromium_path()
     if chromium is None:
@@ -248,26 +493,43 @@ def main(argv: list[str] | None = None) -> int:
     # a SIGTERM (e.g. from a CI timeout) unwinds through `finally`, so the server is stopped
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
+    load_before = _load()
     with tempfile.TemporaryDirectory(prefix="neuralab-bench-") as tmp:
         lab = LabServer(workers=args.workers, cache_dir=Path(tmp) / "cache", log_path=Path(tmp) / "serve.log")
+        if args.port:
+            lab.port, lab.url = args.port, f"http://127.0.0.1:{args.port}"
         try:
             lab.start()
             log(f"server pid {lab.proc.pid} ({args.workers} workers) ready in {lab.ready_s:.1f} s at {lab.url}")
             warm_http(lab.url, ["/", *(p.path for p in PAGES)])
-            results = measure(lab.url, chromium, args.moves, args.paths)
+            results, failed = measure(lab.url, chromium, args.moves, probes)
         except BaseException:
             log(f"--- server log (tail) ---\n{lab.log_tail()}")
             raise
         finally:
             lab.stop()
 
-    for path, times in results.items():
-        print(f"{path} p50_ms={percentile(times, 50):.1f} p95_ms={percentile(times, 95):.1f}", flush=True)
-    try:
-        log(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-    except OSError:
-        pass
+    met = 0
+    for name, times in results.items():
+        p50, p95 = percentile(times, 50), percentile(times, 95)
+        ok = p50 <= TARGET_P50_MS and p95 <= TARGET_P95_MS
+        met += ok
+        print(f"{name} p50_ms={p50:.1f} p95_ms={p95:.1f} {'meets' if ok else 'misses'}", flush=True)
+    for name, why in failed.items():
+        print(f"{name} failed: {why}")
+    for s in skipped:
+        print(f"{s.path} #{s.control} not probed: {s.reason}")
+    print(f"summary: {met} of {len(results)} timings meet the target (p50 <= {TARGET_P50_MS} ms and "
+          f"p95 <= {TARGET_P95_MS} ms); {len(failed)} probes failed; {len(skipped)} controls not probed; "
+          f"{args.moves} moves each; load average {load_before} before, {_load()} after")
     return 0
+
+
+def _load() -> str:
+    try:
+        return f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":
