@@ -1,9 +1,19 @@
-"""Slider-to-redraw latency in a real browser, against the production server.
+"""Control-to-redraw latency in a real browser, for every light control, against the production server.
 
 Starts ``python -m neuralab serve --workers 2`` (gunicorn) on a free port with a fresh
-``NEURALAB_CACHE_DIR``, warms every page up, then opens each page of ``PROBES`` in
-headless chromium (the system's ``chromium``; nothing is downloaded) and moves one
-slider with the keyboard, ``N_MOVES`` times, alternating ArrowRight and ArrowLeft.
+``NEURALAB_CACHE_DIR``, warms every page up, then opens each built page in headless chromium
+(the system's ``chromium``; nothing is downloaded) and runs one probe per light control: it
+moves the control ``--moves`` times there and back (a slider: ArrowRight, ArrowLeft; a choice:
+Space on the next option, then on the first; a checklist: Space; a number box: ArrowUp or
+ArrowDown, then the timed Enter that sends it).
+
+The probes are derived from the app (:func:`derive`), not written by hand: a control of a
+page's layout is light when no callback it runs (``/_dash-dependencies``, followed through
+stores) is a background job; its probe times the first graph those callbacks redraw with a
+text that changes with it. ``PROBES`` holds hand-written probes that replace the derived one
+of their control (Home first, another text, a longer wait). Every other control is listed
+with the reason it has no probe (it starts a job, sits in a closed ``<details>``, redraws
+text only, is a dropdown or a text box).
 
 Each move is timed inside the page: a capturing ``keydown`` listener on ``window``
 stamps ``performance.now()`` as the key event reaches the page, and the clock stops at
@@ -13,10 +23,11 @@ move is counted from the key to the new figure on screen: the clientside callbac
 the request, the server callback, the JSON decode and Plotly's redraw. Playwright's own
 round trip is outside the measurement.
 
-Prints one line per page, ``PATH p50_ms=... p95_ms=...`` for the graph the slider drives;
-where a move redraws more graphs (``Probe.also``), a second line times the move to the
-last of them. Details go to stderr. It
-asserts nothing. Run:  .venv/bin/python benchmarks/browser_latency.py [/path ...]
+Prints one line per probe, ``PATH #control -> graph p50_ms=... p95_ms=... meets|misses``; where a
+move redraws more graphs (``Probe.also``), a second line times the move to the last of them.
+Then the probes that failed, the controls without a probe, and a summary: how many meet the
+target (p50 <= 30 ms and p95 <= 50 ms), with the load average. Details go to stderr. It
+asserts nothing. Run:  .venv/bin/python benchmarks/browser_latency.py [--moves 20] [--list] [/path ...]
 """
 
 from __future__ import annotations
