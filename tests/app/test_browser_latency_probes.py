@@ -78,5 +78,5 @@ def test_the_probe_list_names_each_probe_and_each_control_without_one(derived, c
     bl.print_probes({"/splits": probes}, skipped)
     out = capsys.readouterr().out
     assert "/splits #splits-train_pct -> splits-sizes [slider] also=splits-shares (hand-written)" in out
-    assert "/splits #splits-val_pct -> splits-sizes [slider]\n" in out
+    assert "/splits #splits-val_pct -> splits-sizes [slider] else=splits-shares\n" in out
     assert "/splits #splits-k not probed: starts a background job (splits-folds)" in out
