@@ -384,8 +384,11 @@ def prepare(page, probe: Probe) -> None:
 
 def steps(page, probe: Probe, n: int) -> list[tuple[tuple[str, Any] | None, str]]:
     """``n`` moves there and back: (what to do first, untimed, or None; the timed key)."""
-    if probe.kind == "slider":
-        return [(None, "ArrowRight" if i % 2 == 0 else "ArrowLeft") for i in range(n)]
+    if probe.kind == "slider":  # right first, unless the handle sits at its maximum
+        handle = page.locator(probe.handle).first
+        top = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        there, back = ("ArrowLeft", "ArrowRight") if top else ("ArrowRight", "ArrowLeft")
+        return [(None, there if i % 2 == 0 else back) for i in range(n)]
     if probe.kind == "check":
         return [(None, "Space")] * n
     if probe.kind == "number":  # the box sends its value on Enter (debounce): step it untimed, time the Enter
