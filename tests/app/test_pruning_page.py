@@ -38,7 +38,7 @@ def test_layout_has_every_control_and_every_output():
 
 
 def test_snapshot_callback_gives_a_figure_and_a_measured_sentence():
-    figure, summary, alert = pruning.update_snapshot("mlp", 70, "unstructured", 0, 0)
+    figure, summary, alert = pruning.update_snapshot("mlp", 70, "unstructured", 0, "")
     assert isinstance(figure, go.Figure) and alert == ""
     assert "Removing 70% of single weights" in summary and "before any retraining" in summary
     assert "whole hidden neurons" in _snap("mlp", "50", "structured", "0")[1]
@@ -82,32 +82,32 @@ def test_a_network_not_trained_yet_is_left_to_the_jobs_and_the_snapshot_answers_
     assert not zoo.kept("mlp", 7)
     called = []
 
-    def snapshot(*args):
-        called.append(args)
+    def snapshot(**v):
+        called.append(v)
         raise ParamError(["(the snapshot ran)"])
 
     monkeypatch.setattr(prune_effects, "snapshot", snapshot)
-    figure, summary, alert = pruning.update_snapshot("mlp", 50, "unstructured", 7, 0)
+    figure, summary, alert = pruning.update_snapshot("mlp", 50, "unstructured", 7, "")
     assert "being trained" in alert and summary == alert and called == [] and not zoo.kept("mlp", 7)
     # a job trained it on another machine (Celery) and said so: the snapshot goes ahead
-    said = pruning.ready_code("mlp", 7)
-    assert pruning.update_snapshot("mlp", 50, "unstructured", 7, said)[2] == "(the snapshot ran)"
-    assert called == [("mlp", 50, "unstructured", 7)]
-    # another network or seed's word does not count, and a crafted marker falls back to "not said"
-    for ready in (pruning.ready_code("mlp", 8), pruning.ready_code("teacher", 7), "x", -1):
-        assert "being trained" in pruning.update_snapshot("mlp", 50, "unstructured", 7, ready)[2]
-    assert len({pruning.ready_code(m, s) for m in prune_effects.NETWORKS for s in (0, 1, 9999)}) == 6
+    assert pruning.update_snapshot("mlp", 50, "unstructured", 7, "reference|mlp|7")[2] == "(the snapshot ran)"
+    assert called == [dict(model="mlp", sparsity=50, method="unstructured", seed=7)]
+    # another network or seed's word does not count, nor a crafted marker
+    for said in ("reference|mlp|8", "reference|teacher|7", "mlp|7", None, ["reference|mlp|7"], 7):
+        assert "being trained" in pruning.update_snapshot("mlp", 50, "unstructured", 7, said)[2]
 
 
 @pytest.mark.parametrize("section", ["SCHEDULES", "SWEEP_SECTION", "LOTTERY_SECTION"])
 def test_every_job_trains_the_reference_network_first_and_tells_the_snapshot(section, monkeypatch):
+    from neuralab.app import sections
+
     trained, said = [], []
     monkeypatch.setattr(prune_effects, "reference", lambda model, seed: trained.append((model, seed)))
-    monkeypatch.setattr(pruning, "set_props", lambda ident, props: said.append((ident, props)))
+    monkeypatch.setattr(sections, "set_props", lambda ident, props: said.append((ident, props)))
     monkeypatch.setattr(prune_effects, {"SCHEDULES": "schedules_and_footprint", "SWEEP_SECTION": "sweep",
                                         "LOTTERY_SECTION": "lottery"}[section], lambda **v: pytest.skip("ran"))
     with pytest.raises(pytest.skip.Exception):
         getattr(pruning, section).view(dict(model="teacher", sparsity=50, method="unstructured", seed=3))
-    assert trained == [("teacher", 3)]
-    assert said == [("pruning-ready", {"value": pruning.ready_code("teacher", 3)})]
+    assert trained == [("teacher", 3)] and said == [("pruning-reference", {"value": "reference|teacher|3"})]
     assert getattr(pruning, section).job and not pruning.SNAPSHOT.job
+    assert "pruning-reference" in tree.ids(pruning.layout(pruning.SPEC.defaults(), []))

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import torch
-from dash import dcc, html, set_props
-from dash.exceptions import MissingCallbackContextException
+from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
-from neuralab.app.sections import Alert, Chart, Section
+from neuralab.app.sections import Alert, Chart, Needs, Section
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.compress import prune, prune_effects, zoo
 from neuralab.compress.prune_effects import LOTTERY, PRUNE, SCHEDULE, SWEEP, SWEEP_LEVELS
-from neuralab.params import SEED, Int, ParamError, ParamSpec
+from neuralab.params import ParamSpec
 from neuralab.plots import pruning as figures
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, PRUNE)
-# The first use of a network and seed trains it (seconds), too long to hold a request: the light snapshot then
-# says so, the background jobs below train it first and set this hidden input (an input of the snapshot) to the
-# network and seed they trained, and the snapshot answers again.
-READY = ParamSpec("prune-ready", ready=Int(0, len(prune_effects.NETWORKS) * (SEED.hi + 1), 0,
-                                           label="Reference network trained"))
+# The first use of a network and seed trains it (seconds), too long for a request: the light snapshot says so
+# while the background jobs below train it first, and answers once they have.
+REFERENCE = Needs("reference", SWEEP, lambda v: prune_effects.trained(v["model"], v["seed"]),
+                  lambda v: prune_effects.reference(v["model"], v["seed"]), prune_effects.NOT_TRAINED)
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -61,7 +59,7 @@ def _prune(values: dict) -> html.Section:
                 "judges a neuron by its whole row."
             ),
             ui.row(controls(P, SPEC, values, ["sparsity", "method"])),
-            dcc.Input(id=cid(P, "ready"), type="hidden", value=0),
+            REFERENCE.marker(P),
             alert(cid(P, "snap-alert")),
             ui.chart(cid(P, "snap"), "First-layer weights after pruning and the magnitudes kept and removed"),
             ui.md(
@@ -186,39 +184,14 @@ def _recipe() -> html.Section:
 # ----------------------------------------------------------------------------- the sections
 
 
-def ready_code(model: str, seed: int) -> int:
-    """The hidden ready input's value once reference ``model`` for ``seed`` is trained (never its default 0)."""
-    return 1 + seed * len(prune_effects.NETWORKS) + list(prune_effects.NETWORKS).index(model)
-
-
-def run_snapshot(v: dict, _progress) -> prune_effects.Snapshot:
-    """The snapshot, once the reference network is trained (a job said so, or it is stored on this machine)."""
-    if not prune_effects.trained(v["model"], v["seed"]) and v["ready"] != ready_code(v["model"], v["seed"]):
-        raise ParamError([prune_effects.NOT_TRAINED])
-    # with the job's word but no stored network (jobs on other machines: Celery) it is trained here, once
-    return prune_effects.snapshot(v["model"], v["sparsity"], v["method"], v["seed"])
-
-
-def after_reference(run):
-    """A job's ``run`` that first trains the reference network (once per machine), then tells the snapshot."""
-    def job(v: dict, progress):
-        prune_effects.reference(v["model"], v["seed"])  # another job training it too: waits, then reads it
-        try:  # said even when it was stored already: the web server may not see this machine's disk (Celery)
-            set_props(cid(P, "ready"), {"value": ready_code(v["model"], v["seed"])})
-        except MissingCallbackContextException:  # called as a plain function (tests, a notebook)
-            pass
-        return run(v, progress)
-    return job
-
-
 # The pruned network: light, on release of the sparsity slider (once the reference network is trained).
-SNAPSHOT = Section(P, "snap", PRUNE, run_snapshot,
+SNAPSHOT = Section(P, "snap", PRUNE, lambda v, _: prune_effects.snapshot(**v),
                    [Chart("snap", figures.snapshot_figure, figures.describe_snapshot)],
-                   fix="Choose another sparsity to see the pruned network.", marks=READY)
+                   fix="Choose another sparsity to see the pruned network.", needs=REFERENCE)
 # Fine-tune, schedules and footprint share their controls: one job, one progress bar (on the fine-tune chart),
 # and the schedules and footprint sections each keep their alert.
 SCHEDULES = Section(P, "schedules", SCHEDULE,
-                    after_reference(lambda v, progress: prune_effects.schedules_and_footprint(**v, progress=progress)),
+                    lambda v, progress: prune_effects.schedules_and_footprint(**v, progress=progress),
                     [Chart("tuned", lambda r: figures.tuned_figure(r[0].oneshot),
                            lambda r: figures.describe_tuned(r[0].oneshot)),
                      Chart("sched", lambda r: figures.schedules_figure(r[0]),
@@ -227,15 +200,15 @@ SCHEDULES = Section(P, "schedules", SCHEDULE,
                      Chart("foot", lambda r: figures.footprint_figure(r[1]),
                            lambda r: figures.describe_footprint(r[1])),
                      Alert("foot-alert")],
-                    fix="Choose another sparsity to fine-tune and measure.", job=True, alert=False)
+                    fix="Choose another sparsity to fine-tune and measure.", job=True, alert=False, needs=REFERENCE)
 SWEEP_SECTION = Section(P, "sweep", SWEEP,
-                        after_reference(lambda v, progress: prune_effects.sweep(**v, progress=progress)),
+                        lambda v, progress: prune_effects.sweep(**v, progress=progress),
                         [Chart("sweep", figures.sweep_figure, figures.describe_sweep)],
-                        fix="Fix the value above to run the sweep.", job=True)
+                        fix="Fix the value above to run the sweep.", job=True, needs=REFERENCE)
 LOTTERY_SECTION = Section(P, "lottery", LOTTERY,
-                          after_reference(lambda v, progress: prune_effects.lottery(**v, progress=progress)),
+                          lambda v, progress: prune_effects.lottery(**v, progress=progress),
                           [Chart("lottery", figures.lottery_figure, figures.describe_lottery)],
-                          fix="Fix the value above to run the experiment.", job=True)
+                          fix="Fix the value above to run the experiment.", job=True, needs=REFERENCE)
 SECTIONS = (SNAPSHOT, SCHEDULES, SWEEP_SECTION, LOTTERY_SECTION)
 
 update_snapshot, update_schedules, update_sweep, update_lottery = (s.register() for s in SECTIONS)
