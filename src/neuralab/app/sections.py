@@ -150,13 +150,16 @@ class Section:
             outs.append(Output(cid(self.page, f"{self.key}-alert"), "children"))
         return outs
 
-    def blank(self, message: str) -> tuple:
-        """What every output shows when the inputs are bad: the sentence in the first chart, caption and alert."""
+    def blank(self, message: str, fix: str | None = None) -> tuple:
+        """What every output shows when the inputs are bad: the sentence in the first chart, caption and alert.
+
+        ``fix`` replaces the first chart's :attr:`fix` text (a section waiting for what it needs asks for no fix).
+        """
         out: list[Any] = []
         first = True
         for s in self.shows:
             if isinstance(s, Chart):
-                out += [message_figure(self.fix if first else ""), message if first else ""]
+                out += [message_figure((self.fix if fix is None else fix) if first else ""), message if first else ""]
                 first = False
             else:
                 out.append(message if isinstance(s, Alert) else s.blank)
@@ -190,7 +193,7 @@ class Section:
             if self.needs is not None and self.job:
                 self.needs.made(self.page, checked)
             elif self.needs is not None and not self.needs.ready(checked, values.get(self.needs.id)):
-                return self.blank(self.needs.message)
+                return self.blank(self.needs.message, fix="Computing…")
             result = self.run(checked, progress)
         except ParamError as exc:
             return self.blank(" ".join(exc.messages))
