@@ -54,13 +54,12 @@ def test_race_callback_reads_the_log_slider_and_reports_progress():
     assert len(seen) >= 10 and seen[-1] == ("200", "200") and all(t == "200" for _, t in seen)
 
 
-def test_race_and_batch_are_jobs_so_no_request_waits_for_them():
+def test_race_and_batch_are_jobs_so_no_request_waits_for_them(client):
     """Hundreds of milliseconds on a busy machine: each runs as a background job, never inside a request."""
-    from dash import _callback
-
+    deps = client.get("/_dash-dependencies").get_json()
     for section in (gradient_descent.RACE_SECTION, gradient_descent.BATCH_SECTION):
         first = f"{section.outputs()[0].component_id}.figure"
-        (dep,) = [d for d in _callback.GLOBAL_CALLBACK_LIST if d["output"].strip(".").split("...")[0] == first]
+        (dep,) = [d for d in deps if d["output"].strip(".").split("...")[0] == first]
         assert section.job and dep.get("background")
 
 

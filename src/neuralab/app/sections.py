@@ -114,7 +114,7 @@ class Needs:
         self.make(self.spec.subset(values))
         try:
             set_props(cid(page, self.id), {"value": self.key(values)})
-        except MissingCallbackContextException:
+        except (MissingCallbackContextException, AttributeError):  # no callback, or a context without set_props
             pass
 
 
