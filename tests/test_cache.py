@@ -90,3 +90,21 @@ def test_writes_leave_no_partial_files(root):
     assert cache.write(root / "a" / "b.bin", b"payload")
     assert cache.read(root / "a" / "b.bin") == b"payload"
     assert [p.name for p in (root / "a").iterdir()] == ["b.bin"]
+
+
+def test_a_payload_is_computed_under_a_lock_that_makes_other_processes_wait(root):
+    """The page's background jobs that all need one reference model train it once: the others wait, then read."""
+    import fcntl
+
+    path = root / "models" / "m.pt"
+    calls = []
+
+    def compute() -> bytes:
+        calls.append(1)
+        with open(path.with_name(path.name + ".lock"), "a") as other:  # what a second process would do
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return b"weights"
+
+    assert cache.load_or_compute(path, compute) == b"weights"
+    assert cache.load_or_compute(path, compute) == b"weights" and calls == [1]

@@ -147,11 +147,18 @@ def write(path: Path, payload: bytes) -> bool:
 
 
 def load_or_compute(path: Path, compute: Callable[[], bytes]) -> bytes:
-    """The bytes stored at ``path``, or ``compute()`` stored there (when the cache can be written)."""
+    """The bytes stored at ``path``, or ``compute()`` stored there (when the cache can be written).
+
+    While one process computes, another asking for the same path waits and then reads it: the background jobs
+    of a page that all need one reference model train it once, not once each.
+    """
     payload = read(path)
     if payload is None:
-        payload = compute()
-        write(path, payload)
+        with _computing(path):
+            payload = read(path)
+            if payload is None:
+                payload = compute()
+                write(path, payload)
     return payload
 
 

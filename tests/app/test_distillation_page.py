@@ -6,9 +6,28 @@ import torch
 from dash import dcc
 
 from neuralab.app.pages import distillation
+from neuralab.compress import distill, zoo
 from tests.app import tree
 
 torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def teacher():
+    """The light sections answer once the teacher is trained, which the comparison's job does on the page."""
+    distill.gradient_scale.cache_clear()
+    distill._teacher.cache_clear()
+    zoo.load(distill.TEACHER, distill.TEACHER_SEED)
+
+
+def test_before_the_teacher_is_trained_the_light_charts_say_so_and_train_nothing(monkeypatch):
+    monkeypatch.setattr(zoo, "kept", lambda name, seed=0: False)
+    monkeypatch.setattr(distill, "soft_targets", lambda **v: pytest.fail("trained the teacher in a request"))
+    monkeypatch.setattr(distill, "gradient_scale", lambda: pytest.fail("trained the teacher in a request"))
+    for out in (distillation.update_soft(8, 2, None, 3, ""), distillation.update_gradient(8, 2, "")):
+        assert "teacher is being trained" in out[-1] and out[1] == out[-1]
+    assert "distillation-teacher" in tree.ids(distillation.layout(distillation.SPEC.defaults(), []))
+    assert distillation.COMPARE_SECTION.job and distillation.COMPARE_SECTION.needs is distillation.TRAINED_TEACHER
 
 
 def test_layout_has_every_control_and_every_output():
@@ -20,13 +39,13 @@ def test_layout_has_every_control_and_every_output():
     assert "distillation-cmp-progress" in ids
 
 
-def test_soft_callback_follows_the_drag():
-    dragged = distillation.update_soft(8, 2, None, 3)
-    settled = distillation.update_soft(None, 2, None, 3)
+def test_soft_callback_follows_the_drag(teacher):
+    dragged = distillation.update_soft(8, 2, None, 3, "")
+    settled = distillation.update_soft(None, 2, None, 3, "")
     assert "at T = 8" in dragged[1] and "at T = 2" in settled[1] and "For this 3" in settled[1]
-    gradient = distillation.update_gradient(8, 2)  # the gradient chart follows the same T drag
+    gradient = distillation.update_gradient(8, 2, "")  # the gradient chart follows the same T drag
     assert isinstance(dragged[0], go.Figure) and dragged[2] == "" and "T = 8" in gradient[1]
-    assert gradient[2] == "" and "T = 2" in distillation.update_gradient(None, 2)[1]
+    assert gradient[2] == "" and "T = 2" in distillation.update_gradient(None, 2, "")[1]
 
 
 @pytest.mark.parametrize(

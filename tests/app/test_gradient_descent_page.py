@@ -21,7 +21,8 @@ def test_layout_has_every_control_and_every_output():
         assert f"gradient-descent-{name}" in ids
     for graph in ("race", "loss", "batch", "landscape"):
         assert isinstance(ids[f"gradient-descent-{graph}"], dcc.Graph) and f"gradient-descent-{graph}-summary" in ids
-    assert "gradient-descent-landscape-progress" in ids and "gradient-descent-race-progress" not in ids
+    for job in ("race", "batch", "landscape"):  # each a background job with a progress bar
+        assert f"gradient-descent-{job}-progress" in ids
     opts = ids["gradient-descent-opts"]
     assert isinstance(opts, dcc.Checklist) and opts.value == ["sgd", "momentum", "rmsprop", "adam"]
     assert ids["gradient-descent-step"].updatemode == "drag" and ids["gradient-descent-lr"].updatemode == "mouseup"
@@ -44,11 +45,22 @@ def test_race_view_gives_figures_table_paths_and_a_card():
     assert gradient_descent.update_surface_card("nope") == ""
 
 
-def test_race_callback_reads_the_log_slider():
-    # the lr slider sits at log10(η)
-    out = gradient_descent.update_race("ravine", -3.5, 1.5, LR, 200, ["sgd", "momentum"])
+def test_race_callback_reads_the_log_slider_and_reports_progress():
+    # the lr slider sits at log10(η); the race runs as a job, its first argument the progress bar's setter
+    seen = []
+    out = gradient_descent.update_race(seen.append, "ravine", -3.5, 1.5, LR, 200, ["sgd", "momentum"])
     assert out[1] == gradient_descent.RACE_SECTION.view(_race("ravine", -3.5, 1.5, ETA, 200, ("sgd", "momentum")))[1]
     assert out[1].startswith("Narrow ravine, η = 0.04, 200 steps")
+    assert len(seen) >= 10 and seen[-1] == ("200", "200") and all(t == "200" for _, t in seen)
+
+
+def test_race_and_batch_are_jobs_so_no_request_waits_for_them(client):
+    """Hundreds of milliseconds on a busy machine: each runs as a background job, never inside a request."""
+    deps = client.get("/_dash-dependencies").get_json()
+    for section in (gradient_descent.RACE_SECTION, gradient_descent.BATCH_SECTION):
+        first = f"{section.outputs()[0].component_id}.figure"
+        (dep,) = [d for d in deps if d["output"].strip(".").split("...")[0] == first]
+        assert section.job and dep.get("background")
 
 
 def test_race_view_explains_divergence_in_the_table():
@@ -95,7 +107,9 @@ def test_batch_view():
     assert "bs_size must be between 2 and 128" in gradient_descent.BATCH_SECTION.view({**batch, "bs_size": 1000})[2]
     assert "bs_steps must be 10 plus a multiple of 10" in gradient_descent.BATCH_SECTION.view(
         {**batch, "bs_steps": 15})[2]
-    assert gradient_descent.update_batch(math.log10(0.05), 16, 100, 0)[1] == summary  # reads the log slider
+    seen = []
+    assert gradient_descent.update_batch(seen.append, math.log10(0.05), 16, 100, 0)[1] == summary  # log slider
+    assert seen[-1] == ("300", "300") and seen[0][0] != "300"  # three runs of 100 updates
 
 
 def test_landscape_view():

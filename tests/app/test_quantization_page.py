@@ -1,10 +1,27 @@
 """/quantization callbacks as plain functions: figures and text for good input, sentences for bad."""
 
 import plotly.graph_objects as go
+import pytest
 from dash import dcc
 
 from neuralab.app.pages import quantization
+from neuralab.compress import quantize_effects, zoo
 from tests.app import tree
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _reference_trained():
+    """The one-layer view answers once the reference MLP is trained, which the sweep's job does on the page."""
+    zoo.load("mlp")
+
+
+def test_a_model_not_trained_yet_is_left_to_the_sweep_job(monkeypatch):
+    monkeypatch.setattr(zoo, "kept", lambda name, seed=0: False)
+    monkeypatch.setattr(quantize_effects, "layer_view", lambda **v: pytest.fail("trained a model in a request"))
+    out = quantization.update_layer("cnn", 1, 2, 8, "symmetric", "tensor", "")
+    assert "being trained" in out[-1] and out[1] == out[-1]
+    assert quantization.SWEEP_SECTION.job and quantization.SWEEP_SECTION.needs is quantization.REFERENCE
+    assert quantization.REFERENCE.key({"model": "cnn"}) == "reference|cnn"
 
 
 def test_layout_has_every_control_and_output():
@@ -18,10 +35,10 @@ def test_layout_has_every_control_and_output():
 
 
 def test_layer_callback_follows_the_drag():
-    fig, text, ch, ch_text, alert = quantization.update_layer("mlp", 1, 2, 8, "symmetric", "tensor")
+    fig, text, ch, ch_text, alert = quantization.update_layer("mlp", 1, 2, 8, "symmetric", "tensor", "")
     assert isinstance(fig, go.Figure) and isinstance(ch, go.Figure) and alert == ""
     assert "at 2 bits" in text and "3 levels" in text
-    assert "at 8 bits" in quantization.update_layer("mlp", 1, None, 8, "symmetric", "tensor")[1]
+    assert "at 8 bits" in quantization.update_layer("mlp", 1, None, 8, "symmetric", "tensor", "")[1]
 
 
 def _layer(**kw):

@@ -162,3 +162,28 @@ def test_a_view_takes_the_whole_pages_values():
     spec = ParamSpec("t", n=Int(1, 3, 2))
     s = Section("t", "one", spec, lambda v, _: v, [Chart("a", lambda r: go.Figure(), lambda r: f"n = {r['n']}")])
     assert s.view({"n": 3, "other_sections_field": "x"})[1] == "n = 3"
+
+
+def test_a_light_section_leaves_what_it_needs_to_the_jobs_and_answers_once_they_said_so(monkeypatch):
+    """Needs: the light section never makes the slow thing in a request; a job makes it and sets the marker."""
+    from neuralab.app import sections
+    from neuralab.app.sections import Needs
+
+    store, said, runs = set(), [], []
+    needs = Needs("made", ParamSpec("made", n=Int(1, 9, 1)), lambda v: v["n"] in store, lambda v: store.add(v["n"]),
+                  "Being made; it appears here when done.")
+    spec = ParamSpec("t", n=Int(1, 9, 1))
+    light = Section("t", "light", spec, lambda v, _: runs.append(v) or v["n"],
+                    [Chart("c", lambda r: go.Figure(), lambda r: f"n is {r}")], needs=needs)
+    job = Section("t", "job", spec, lambda v, _: v["n"], [Chart("d", lambda r: go.Figure(), lambda r: f"{r}")],
+                  job=True, needs=needs)
+    monkeypatch.setattr(sections, "set_props", lambda ident, props: said.append((ident, props)))
+    assert [str(i) for i in light.inputs()] == ["t-n.value", "t-made.value"]  # the marker is an input
+    assert [str(i) for i in job.inputs()] == ["t-n.value"]  # the job only writes it
+    assert light.answer({"n": 3, "made": ""})[1] == "Being made; it appears here when done." and runs == []
+    for crafted in ("made|4", "3", None, ["made|3"]):
+        assert light.answer({"n": 3, "made": crafted})[1].startswith("Being made") and runs == []
+    assert job.answer({"n": 3})[1] == "3" and store == {3} and said == [("t-made", {"value": "made|3"})]
+    assert light.answer({"n": 3, "made": ""})[1] == "n is 3"  # at hand now (e.g. on this machine's disk)
+    assert light.answer({"n": 5, "made": "made|5"})[1] == "n is 5"  # a job elsewhere said so: the word counts
+    assert Needs("x", ParamSpec("x"), bool, bool, "").key({}) != ""  # never the marker's first value

@@ -9,7 +9,9 @@ def test_every_reference_model_maps_64_pixels_to_10_logits():
 
 
 def test_a_reference_model_is_trained_once_then_loaded_from_disk():
+    assert not zoo.kept("student", 1) and not zoo.kept("resnet", 1)
     first = zoo.load("student", 1)
+    assert zoo.kept("student", 1) and not zoo.kept("student", 3)
     assert first.accuracy > 0.9
     zoo.load.cache_clear()
     again = zoo.load("student", 1)

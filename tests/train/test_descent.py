@@ -223,3 +223,19 @@ def test_the_sgd_rattle_has_a_variance_set_by_eta_over_b():
     double = _rattle(0.1, 1)
     assert same_ratio == pytest.approx(base, rel=0.1)
     assert 2.0 < double / base < 3.0 and math.sqrt(double / base) == pytest.approx(math.sqrt(2), rel=0.2)
+
+
+def test_progress_is_reported_and_changes_no_number():
+    """A page runs both as jobs with a progress bar: the same numbers as the cached call, step by step reported."""
+    seen = []
+    a = descent.race("ravine", -3.5, 1.5, 0.04, 120, "sgd,adam", progress=lambda d, t: seen.append((d, t)))
+    b = descent.race("ravine", -3.5, 1.5, 0.04, 120, "sgd,adam")
+    assert seen[-1] == (120, 120) and len(seen) >= 10 and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    for p, q in zip(a.paths, b.paths, strict=True):
+        assert np.array_equal(p.x, q.x) and np.array_equal(p.y, q.y) and np.array_equal(p.loss, q.loss)
+    seen.clear()
+    c = descent.batch_paths(0.05, 16, 50, 0, progress=lambda d, t: seen.append((d, t)))
+    d = descent.batch_paths(0.05, 16, 50, 0)
+    assert seen[-1] == (150, 150) and {t for _, t in seen} == {150}
+    for r, s in zip(c.runs, d.runs, strict=True):
+        assert np.array_equal(r.w, s.w) and np.array_equal(r.b, s.b) and np.array_equal(r.loss, s.loss)

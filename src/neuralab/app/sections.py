@@ -12,7 +12,9 @@ with no hand-written plumbing:
 * slider positions turned into values (log sliders), so :meth:`Section.view` and the
   library see parameter values;
 * progress reporting, and a background cache key of its own (two sections with the same
-  inputs never share cached results).
+  inputs never share cached results);
+* a slow thing a light section needs first (a reference network trained once per machine,
+  :class:`Needs`): made by the page's jobs, never inside a request.
 
 The page keeps its layout (prose, controls and :func:`neuralab.app.ui.chart` placed
 where they read best) and lists its sections::
@@ -31,14 +33,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback, dcc, html, set_props
+from dash.exceptions import MissingCallbackContextException
 
 from neuralab.app.controls import background, cid, from_widget, live
 from neuralab.params import ParamError, ParamSpec
+from neuralab.params import Text as TextField
 from neuralab.plots.theme import message_figure
 from neuralab.progress import Progress, quiet
 
-__all__ = ["Alert", "Chart", "Section", "Text", "Together", "reporter", "table"]
+__all__ = ["Alert", "Chart", "Needs", "Section", "Text", "Together", "reporter", "table"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,49 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class Needs:
+    """Something slow that light sections need first, such as a reference network trained once per machine.
+
+    No request may wait seconds for it. A light section that ``needs`` it answers with ``message`` while it is
+    not at hand; every job section that ``needs`` it makes it first (inside the job, once: :func:`make` holds a
+    lock or is idempotent) and then sets the page's hidden input ``{page}-{id}`` (:meth:`marker`, an input of the
+    light sections) to :meth:`key` of the values it made it for; the light sections then answer again.
+
+    The job's word also counts when ``kept`` says no: with Celery the jobs run on other machines, whose disk the
+    web server does not see, and the light section then makes it itself (the one case that still waits).
+    """
+
+    id: str  # the hidden input is ``{page}-{id}``; a field name of no spec
+    spec: ParamSpec  # the fields it depends on (a subset of every section's spec that needs it)
+    kept: Callable[[dict[str, Any]], bool]  # at hand already, so the light section takes milliseconds
+    make: Callable[[dict[str, Any]], Any]  # make it now (seconds): called in a job
+    message: str  # what the light section says while it is being made
+
+    def key(self, values: Mapping[str, Any]) -> str:
+        """What the jobs write into the marker once it is made for ``values`` (never the marker's first value "")."""
+        return "|".join([self.id, *(str(values[name]) for name in self.spec.fields)])
+
+    def field(self) -> ParamSpec:
+        """The marker as an input: free text (a crafted value simply matches no key)."""
+        return ParamSpec(self.id, **{self.id: TextField("", max_len=200, label="Made already")})
+
+    def marker(self, page: str) -> dcc.Input:
+        """The hidden input the page's layout holds."""
+        return dcc.Input(id=cid(page, self.id), type="hidden", value="")
+
+    def ready(self, values: Mapping[str, Any], said: Any) -> bool:
+        return said == self.key(values) or self.kept(dict(values))
+
+    def made(self, page: str, values: Mapping[str, Any]) -> None:
+        """In a job: make it, then tell the light sections (when called as a plain function, nobody listens)."""
+        self.make(self.spec.subset(values))
+        try:
+            set_props(cid(page, self.id), {"value": self.key(values)})
+        except (MissingCallbackContextException, AttributeError):  # no callback, or a context without set_props
+            pass
+
+
+@dataclass(frozen=True)
 class Section:
     """One section of a page; see the module docstring."""
 
@@ -86,6 +133,7 @@ class Section:
     alert: bool = True  # the section has an alert box under its controls
     kwargs: dict[str, Any] = field(default_factory=dict)  # extra Dash callback arguments
     marks: ParamSpec | None = None  # inputs that only place a marker: a bad one falls back to its default
+    needs: Needs | None = None  # made first by a job; a light section waits for it with a sentence
 
     # ------------------------------------------------------------------ outputs
 
@@ -102,13 +150,16 @@ class Section:
             outs.append(Output(cid(self.page, f"{self.key}-alert"), "children"))
         return outs
 
-    def blank(self, message: str) -> tuple:
-        """What every output shows when the inputs are bad: the sentence in the first chart, caption and alert."""
+    def blank(self, message: str, fix: str | None = None) -> tuple:
+        """What every output shows when the inputs are bad: the sentence in the first chart, caption and alert.
+
+        ``fix`` replaces the first chart's :attr:`fix` text (a section waiting for what it needs asks for no fix).
+        """
         out: list[Any] = []
         first = True
         for s in self.shows:
             if isinstance(s, Chart):
-                out += [message_figure(self.fix if first else ""), message if first else ""]
+                out += [message_figure((self.fix if fix is None else fix) if first else ""), message if first else ""]
                 first = False
             else:
                 out.append(message if isinstance(s, Alert) else s.blank)
@@ -139,6 +190,10 @@ class Section:
             checked = self.spec.validate(self.spec.subset(values))  # a page's values hold other sections' too
             if self.marks:  # never blocks the result: a bad marker position sits at its default
                 checked |= self.marks.check(self.marks.subset(values))[0]
+            if self.needs is not None and self.job:
+                self.needs.made(self.page, checked)
+            elif self.needs is not None and not self.needs.ready(checked, values.get(self.needs.id)):
+                return self.blank(self.needs.message, fix="Computing…")
             result = self.run(checked, progress)
         except ParamError as exc:
             return self.blank(" ".join(exc.messages))
@@ -194,8 +249,9 @@ class Section:
         return next(s.id for s in self.shows if isinstance(s, Chart))
 
     def _every(self) -> ParamSpec:
-        """The spec and the marks: every input of the callback."""
-        return self.spec if self.marks is None else ParamSpec.merge(self.spec.name, self.spec, self.marks)
+        """The spec, the marks and a light section's :class:`Needs` marker: every input of the callback."""
+        extra = [m for m in (self.marks, None if self.needs is None or self.job else self.needs.field()) if m]
+        return ParamSpec.merge(self.spec.name, self.spec, *extra) if extra else self.spec
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,11 @@ from neuralab.progress import Progress, quiet, stage
 from neuralab.train.loop import Config, fit
 
 __all__ = [
-    "BATCH", "FOOTPRINT", "LOTTERY", "LOTTERY_LEVELS", "METHODS", "NETWORKS", "PRUNE", "SCHEDULE", "SWEEP",
+    "BATCH", "FOOTPRINT", "LOTTERY", "LOTTERY_LEVELS", "METHODS", "NETWORKS", "NOT_TRAINED", "PRUNE", "SCHEDULE",
+    "SWEEP",
     "SWEEP_LEVELS", "VARIANTS", "WAYS", "Footprint", "Lottery", "Schedules", "Snapshot", "Sweep", "Tuned",
-    "footprint", "lottery", "schedules", "schedules_and_footprint", "snapshot", "sweep", "tuned",
+    "footprint", "lottery", "reference", "schedules", "schedules_and_footprint", "snapshot", "sweep", "trained",
+    "tuned",
 ]
 
 SWEEP_LEVELS = (0, 30, 50, 70, 80, 90, 95)  # % for the accuracy-against-sparsity curves
@@ -77,6 +79,25 @@ def _trained(name: str, seed: int) -> nn.Module:
     if name not in NETWORKS:
         raise ParamError([f"model must be one of {', '.join(NETWORKS)}; got {name!r}."])
     return zoo.load(name, seed).model
+
+
+def trained(model: str, seed: int) -> bool:
+    """Whether the reference ``model`` for ``seed`` is trained already, so :func:`snapshot` takes milliseconds.
+
+    The first use of a model and seed trains it (seconds): a page asks this first and leaves the training
+    to a background job (:func:`reference`).
+    """
+    return model in NETWORKS and zoo.kept(model, seed)
+
+
+def reference(model: str, seed: int) -> float:
+    """Train the reference ``model`` for ``seed`` now if it is not stored yet; its test accuracy."""
+    v = SWEEP.validate(dict(model=model, seed=seed))
+    return zoo.load(v["model"], v["seed"]).accuracy
+
+
+NOT_TRAINED = ("The reference network for this network and seed is being trained (once on this machine, a few "
+               "seconds); the pruned network appears here as soon as it is done.")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from neuralab.nn.models import load_or_train, mlp, model_path
 from neuralab.params import Choice
 from neuralab.train.loop import Config, evaluate, fit
 
-__all__ = ["MODEL", "RECIPES", "Recipe", "Trained", "build", "data", "load", "accuracy"]
+__all__ = ["MODEL", "RECIPES", "Recipe", "Trained", "build", "data", "kept", "load", "accuracy"]
 
 SPLIT_SEED = 0  # every reference model trains and is tested on the same split
 
@@ -95,6 +95,12 @@ def accuracy(model: nn.Module, arrays: Arrays | None = None) -> float:
 
 def _path(name: str, seed: int) -> Path:
     return model_path(f"{name}-s{seed}", {"name": name, "recipe": asdict(RECIPES[name]), "seed": seed})
+
+
+def kept(name: str, seed: int = 0) -> bool:
+    """Whether reference model ``name`` for ``seed`` is trained and stored already, so :func:`load` takes
+    milliseconds (by any process of this machine; a name not in :data:`RECIPES` is never kept)."""
+    return name in RECIPES and _path(name, seed).is_file()
 
 
 @lru_cache(maxsize=16)

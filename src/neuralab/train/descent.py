@@ -26,6 +26,7 @@ import torch
 from neuralab.data.arrays import diabetes
 from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec, Rule, _echo
+from neuralab.progress import Progress, quiet
 from neuralab.train import optimizers
 
 __all__ = [
@@ -230,7 +231,11 @@ def grid(surface: str, n: int = GRID_N) -> tuple[np.ndarray, np.ndarray, np.ndar
     return xs, ys, z
 
 
-def race(surface: str, x0: float, y0: float, lr: float, steps: int, opts: str | Sequence[str]) -> Race:
+PROGRESS_EVERY = 20  # a long run reports its progress about this many times
+
+
+def race(surface: str, x0: float, y0: float, lr: float, steps: int, opts: str | Sequence[str],
+         progress: Progress | None = None) -> Race:
     """Run each optimizer in ``opts`` from ``(x0, y0)`` for ``steps`` updates of ``torch.optim``.
 
     Args:
@@ -239,19 +244,28 @@ def race(surface: str, x0: float, y0: float, lr: float, steps: int, opts: str | 
         lr: learning rate η handed to every optimizer.
         steps: number of updates.
         opts: optimizer keys, as a list or comma-joined (``"sgd,adam"``).
+        progress: called as ``progress(step, steps)`` while it runs (a page's job); without it, a result
+            seen before in this process comes back at once.
 
     Raises:
         ParamError: a value breaks :data:`RACE`, with a sentence naming it.
     """
     v = RACE.validate(surface=surface, x0=x0, y0=y0, lr=lr, steps=steps,
                       opts=opts if isinstance(opts, str) else list(opts))
-    return _race(v["surface"], v["x0"], v["y0"], v["lr"], v["steps"], v["opts"])
+    args = (v["surface"], v["x0"], v["y0"], v["lr"], v["steps"], v["opts"])
+    return _race(*args) if progress is None else _race_run(*args, progress=progress)
 
 
 @lru_cache(maxsize=64)
-@one_thread()
 def _race(surface: str, x0: float, y0: float, lr: float, steps: int, opts: str) -> Race:
+    return _race_run(surface, x0, y0, lr, steps, opts)
+
+
+@one_thread()
+def _race_run(surface: str, x0: float, y0: float, lr: float, steps: int, opts: str,
+              progress: Progress = quiet) -> Race:
     s = SURFACES[surface]
+    every = max(1, steps // PROGRESS_EVERY)
     names = opts.split(",")
     # One leaf tensor per optimizer (each torch.optim instance owns its own); the surface is evaluated once on
     # their stack, and one backward through the sum hands each leaf its own gradient.
@@ -278,6 +292,9 @@ def _race(surface: str, x0: float, y0: float, lr: float, steps: int, opts: str) 
         alive = [i for i in alive if i not in gone]
         for i in alive:
             opt_list[i].step()
+        if (step + 1) % every == 0:
+            progress(step + 1, steps)
+    progress(steps, steps)
     mins = minima(surface)
     paths = tuple(_path(n, xy[i], loss[i], diverged.get(i), s.window, mins) for i, n in enumerate(names))
     return Race(surface, lr, steps, (x0, y0), mins, paths)
@@ -355,7 +372,7 @@ class BatchPaths:
     lr: float
 
 
-def batch_paths(bs_lr: float, bs_size: int, bs_steps: int, seed: int) -> BatchPaths:
+def batch_paths(bs_lr: float, bs_size: int, bs_steps: int, seed: int, progress: Progress | None = None) -> BatchPaths:
     """Fit ``progression ≈ w·bmi + b`` on diabetes (both standardized on train) with torch's SGD three ways.
 
     The loss is the training MSE ``L(w, b) = mean((w·x + b − y)²)``, a bowl whose exact
@@ -364,20 +381,29 @@ def batch_paths(bs_lr: float, bs_size: int, bs_steps: int, seed: int) -> BatchPa
     replacement, reshuffled each epoch), so a batch of one follows a single patient's
     error and its path jitters around the full-batch one. The trap: equal updates are not
     equal work; the full batch computes ``n_train`` gradients per update, a single sample one.
+
+    ``progress(done, 3 * bs_steps)`` counts the updates of the three runs (a page's job); without it, a
+    result seen before in this process comes back at once.
     """
     v = BATCH.validate(bs_lr=bs_lr, bs_size=bs_size, bs_steps=bs_steps, seed=seed)
-    return _batch_paths(v["bs_lr"], v["bs_size"], v["bs_steps"], v["seed"])
+    args = (v["bs_lr"], v["bs_size"], v["bs_steps"], v["seed"])
+    return _batch_paths(*args) if progress is None else _batch_run(*args, progress=progress)
 
 
 @lru_cache(maxsize=32)
-@one_thread()
 def _batch_paths(lr: float, size: int, steps: int, seed: int) -> BatchPaths:
+    return _batch_run(lr, size, steps, seed)
+
+
+@one_thread()
+def _batch_run(lr: float, size: int, steps: int, seed: int, progress: Progress = quiet) -> BatchPaths:
     data = diabetes(seed)
     x = torch.tensor(data.X_train[:, BMI], dtype=torch.float64)
     y = torch.tensor(data.y_train, dtype=torch.float64)
     n = len(y)
-    runs = tuple(_sgd(x, y, bs, lr, steps, seed, label) for bs, label in (
-        (n, f"Full batch ({n})"), (size, f"Mini-batch ({size})"), (1, "Single sample (1)")))
+    runs = tuple(_sgd(x, y, bs, lr, steps, seed, label, lambda d, _t, k=k: progress(k * steps + d, 3 * steps))
+                 for k, (bs, label) in enumerate(((n, f"Full batch ({n})"), (size, f"Mini-batch ({size})"),
+                                                  (1, "Single sample (1)"))))
     a = np.stack([x.numpy(), np.ones(n)], axis=1)
     (w_star, b_star), *_ = np.linalg.lstsq(a, y.numpy(), rcond=None)
     loss_star = float(np.mean((a @ [w_star, b_star] - y.numpy()) ** 2))
@@ -396,13 +422,15 @@ def _mse(w: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarr
     return w**2 * mxx + 2 * w * b * mx + b**2 - 2 * w * mxy - 2 * b * my + myy
 
 
-def _sgd(x: torch.Tensor, y: torch.Tensor, batch: int, lr: float, steps: int, seed: int, label: str) -> BatchRun:
+def _sgd(x: torch.Tensor, y: torch.Tensor, batch: int, lr: float, steps: int, seed: int, label: str,
+         progress: Progress = quiet) -> BatchRun:
     p = torch.tensor(BATCH_START, dtype=torch.float64, requires_grad=True)  # (w, b)
     opt = optimizers.make("sgd", [p], lr)
     gen = torch.Generator().manual_seed(seed)
     n = len(y)
     trace, seen, batches = [p.detach().clone()], [0], iter(())
-    for _ in range(steps):
+    every = max(1, steps // PROGRESS_EVERY)
+    for step in range(steps):
         idx = next(batches, None)
         if idx is None:  # a new epoch: reshuffle
             batches = iter(torch.randperm(n, generator=gen).split(batch))
@@ -413,6 +441,8 @@ def _sgd(x: torch.Tensor, y: torch.Tensor, batch: int, lr: float, steps: int, se
         opt.step()
         trace.append(p.detach().clone())
         seen.append(seen[-1] + len(idx))
+        if (step + 1) % every == 0 or step + 1 == steps:
+            progress(step + 1, steps)
     wb = torch.stack(trace).numpy()  # (steps + 1, 2)
     full = _mse(wb[:, 0], wb[:, 1], x.numpy(), y.numpy())
     return BatchRun(label, batch, wb[:, 0].copy(), wb[:, 1].copy(), full, np.array(seen))

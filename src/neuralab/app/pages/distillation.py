@@ -8,9 +8,9 @@ from dash import html
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
-from neuralab.app.sections import Chart, Section
+from neuralab.app.sections import Chart, Needs, Section
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.compress import distill
+from neuralab.compress import distill, zoo
 from neuralab.compress.distill import COMPARE, GRADIENT, SOFT
 from neuralab.compress.zoo import RECIPES, Recipe
 from neuralab.params import ParamSpec
@@ -18,6 +18,12 @@ from neuralab.plots import distillation as figures
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, SOFT, COMPARE)
+# The first visit trains the teacher (seconds), too long for a request: the soft targets and the gradient scale say
+# so while the comparison's job trains it first, and answer once it has.
+TRAINED_TEACHER = Needs("teacher", ParamSpec("teacher"), lambda _: zoo.kept(distill.TEACHER, distill.TEACHER_SEED),
+                lambda _: zoo.load(distill.TEACHER, distill.TEACHER_SEED),
+                "The teacher is being trained (once on this machine, a few seconds); this chart appears as soon as "
+                "it is done.")
 TEACHER, STUDENT = RECIPES[distill.TEACHER], RECIPES[distill.STUDENT]
 
 
@@ -58,6 +64,7 @@ def _soft(values: dict) -> html.Section:
                 "are the classes a person might confuse too."
             ),
             ui.row(controls(P, SPEC, values, ["T", "digit"])),  # drag_value drives the light charts; value, the job
+            TRAINED_TEACHER.marker(P),
             alert(cid(P, "soft-alert")),
             ui.chart(cid(P, "soft"), "A test digit and the teacher's probabilities at T = 1 and at T"),
         ],
@@ -152,15 +159,15 @@ def _notes() -> html.Section:
 # The soft targets and the gradient scale are light: both follow the sliders while they move.
 SOFT_SECTION = Section(P, "soft", SOFT, lambda v, _: distill.soft_targets(**v),
                        [Chart("soft", figures.soft_figure, figures.describe_soft)],
-                       fix="Fix the value above to see the probabilities.", drag=("T", "digit"))
+                       fix="Fix the value above to see the probabilities.", drag=("T", "digit"), needs=TRAINED_TEACHER)
 GRADIENT_SECTION = Section(P, "grad", GRADIENT, lambda v, _: (distill.gradient_scale(), v["T"]),
                            [Chart("grad", lambda r: figures.gradient_figure(*r),
                                   lambda r: figures.describe_gradient(*r))],
-                           fix="Fix the temperature above.", drag=("T",))
+                           fix="Fix the temperature above.", drag=("T",), needs=TRAINED_TEACHER)
 # The comparison trains ten students: a background job, on release.
 COMPARE_SECTION = Section(P, "cmp", COMPARE, lambda v, progress: distill.compare(**v, progress=progress),
                           [Chart("cmp", figures.compare_figure, figures.describe_compare)],
-                          fix="Fix the value above to train the students.", job=True)
+                          fix="Fix the value above to train the students.", job=True, needs=TRAINED_TEACHER)
 SECTIONS = (SOFT_SECTION, GRADIENT_SECTION, COMPARE_SECTION)
 
 update_soft, update_gradient, update_compare = (s.register() for s in SECTIONS)

@@ -82,7 +82,7 @@ def _race(values: dict) -> html.Section:
                 ],
                 className="gd-player",
             ),
-            ui.chart(cid(P, "race"), "Optimizer paths on the loss surface; click to choose the start"),
+            ui.chart(cid(P, "race"), "Optimizer paths on the loss surface; click to choose the start", heavy=True),
             html.Div(id=cid(P, "table"), className="nl-prose gd-table"),
             ui.md(
                 f"**Converged** means the point came within {descent.CONVERGE_TOL:g} (in x, y units) of a "
@@ -135,7 +135,8 @@ def _batch(values: dict) -> html.Section:
             ),
             ui.row(controls(P, SPEC, values, ["bs_lr", "bs_size", "bs_steps", "seed"])),
             alert(cid(P, "batch-alert")),
-            ui.chart(cid(P, "batch"), "SGD paths with three batch sizes on the regression's loss contours"),
+            ui.chart(cid(P, "batch"), "SGD paths with three batch sizes on the regression's loss contours",
+                     heavy=True),
             ui.md(
                 "Read the right panel along a vertical line: for the same number of gradients computed, the "
                 "small batches are far further down. That is why mini-batches are the default: the noise is the "
@@ -235,18 +236,20 @@ def _race_table(race: descent.Race) -> html.Table:
     return table(list(rows[0]), [list(r.values()) for r in rows])
 
 
+# The race (up to 300 steps of several torch optimizers) and the batch paths (three runs of up to 300 updates)
+# take a few hundred milliseconds on a busy machine: jobs with a progress bar, so no request waits for them.
 RACE_SECTION = Section(
-    P, "race", RACE, lambda v, _: descent.race(**v),
+    P, "race", RACE, lambda v, progress: descent.race(**v, progress=progress),
     [Chart("race", lambda r: figures.race_figure(r, descent.grid(r.surface)), figures.describe_race),
      Chart("loss", figures.loss_figure, figures.describe_race),
      Text("table", _race_table),
      Text("paths", figures.path_data, prop="data", blank=None),  # what the step slider cuts, in the browser
      Text("step", lambda r: r.steps, prop="max", blank=1),
      Text("step", lambda r: r.steps, prop="value", blank=1)],
-    fix="Fix the value above to run the optimizers.")
-BATCH_SECTION = Section(P, "batch", BATCH, lambda v, _: descent.batch_paths(**v),
+    fix="Fix the value above to run the optimizers.", job=True)
+BATCH_SECTION = Section(P, "batch", BATCH, lambda v, progress: descent.batch_paths(**v, progress=progress),
                         [Chart("batch", figures.batch_figure, figures.describe_batch)],
-                        fix="Fix the value above to run SGD.")
+                        fix="Fix the value above to run SGD.", job=True)
 LANDSCAPE_SECTION = Section(P, "landscape", LANDSCAPE, lambda v, progress: landscape.landscape(**v, progress=progress),
                             [Chart("landscape", figures.landscape_figure, figures.describe_landscape)],
                             fix="Fix the value above to train the network.", job=True)

@@ -8,7 +8,7 @@ from dash import html
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
-from neuralab.app.sections import Alert, Chart, Section
+from neuralab.app.sections import Alert, Chart, Needs, Section
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.compress import prune, prune_effects, zoo
 from neuralab.compress.prune_effects import LOTTERY, PRUNE, SCHEDULE, SWEEP, SWEEP_LEVELS
@@ -17,6 +17,10 @@ from neuralab.plots import pruning as figures
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, PRUNE)
+# The first use of a network and seed trains it (seconds), too long for a request: the light snapshot says so
+# while the background jobs below train it first, and answers once they have.
+REFERENCE = Needs("reference", SWEEP, lambda v: prune_effects.trained(v["model"], v["seed"]),
+                  lambda v: prune_effects.reference(v["model"], v["seed"]), prune_effects.NOT_TRAINED)
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -55,6 +59,7 @@ def _prune(values: dict) -> html.Section:
                 "judges a neuron by its whole row."
             ),
             ui.row(controls(P, SPEC, values, ["sparsity", "method"])),
+            REFERENCE.marker(P),
             alert(cid(P, "snap-alert")),
             ui.chart(cid(P, "snap"), "First-layer weights after pruning and the magnitudes kept and removed"),
             ui.md(
@@ -179,10 +184,10 @@ def _recipe() -> html.Section:
 # ----------------------------------------------------------------------------- the sections
 
 
-# The pruned network: light, on release of the sparsity slider.
+# The pruned network: light, on release of the sparsity slider (once the reference network is trained).
 SNAPSHOT = Section(P, "snap", PRUNE, lambda v, _: prune_effects.snapshot(**v),
                    [Chart("snap", figures.snapshot_figure, figures.describe_snapshot)],
-                   fix="Choose another sparsity to see the pruned network.")
+                   fix="Choose another sparsity to see the pruned network.", needs=REFERENCE)
 # Fine-tune, schedules and footprint share their controls: one job, one progress bar (on the fine-tune chart),
 # and the schedules and footprint sections each keep their alert.
 SCHEDULES = Section(P, "schedules", SCHEDULE,
@@ -195,13 +200,15 @@ SCHEDULES = Section(P, "schedules", SCHEDULE,
                      Chart("foot", lambda r: figures.footprint_figure(r[1]),
                            lambda r: figures.describe_footprint(r[1])),
                      Alert("foot-alert")],
-                    fix="Choose another sparsity to fine-tune and measure.", job=True, alert=False)
-SWEEP_SECTION = Section(P, "sweep", SWEEP, lambda v, progress: prune_effects.sweep(**v, progress=progress),
+                    fix="Choose another sparsity to fine-tune and measure.", job=True, alert=False, needs=REFERENCE)
+SWEEP_SECTION = Section(P, "sweep", SWEEP,
+                        lambda v, progress: prune_effects.sweep(**v, progress=progress),
                         [Chart("sweep", figures.sweep_figure, figures.describe_sweep)],
-                        fix="Fix the value above to run the sweep.", job=True)
-LOTTERY_SECTION = Section(P, "lottery", LOTTERY, lambda v, progress: prune_effects.lottery(**v, progress=progress),
+                        fix="Fix the value above to run the sweep.", job=True, needs=REFERENCE)
+LOTTERY_SECTION = Section(P, "lottery", LOTTERY,
+                          lambda v, progress: prune_effects.lottery(**v, progress=progress),
                           [Chart("lottery", figures.lottery_figure, figures.describe_lottery)],
-                          fix="Fix the value above to run the experiment.", job=True)
+                          fix="Fix the value above to run the experiment.", job=True, needs=REFERENCE)
 SECTIONS = (SNAPSHOT, SCHEDULES, SWEEP_SECTION, LOTTERY_SECTION)
 
 update_snapshot, update_schedules, update_sweep, update_lottery = (s.register() for s in SECTIONS)

@@ -9,14 +9,20 @@ from dash import Input, Output, State, callback, html
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
 from neuralab.app.registry import prefix
-from neuralab.app.sections import Chart, Section, Text, table
+from neuralab.app.sections import Chart, Needs, Section, Text, table
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.compress import quantize, quantize_effects
+from neuralab.compress import quantize, quantize_effects, zoo
 from neuralab.params import ParamSpec
 from neuralab.plots import quantization as figures
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, quantize_effects.QUANT, quantize_effects.SWEEP)
+# The first use of a reference model trains it (seconds), too long for a request: the one-layer view says so while
+# the sweep's job trains it first, and answers once it has.
+REFERENCE = Needs("reference", ParamSpec("reference", model=zoo.MODEL), lambda v: zoo.kept(v["model"]),
+                  lambda v: zoo.load(v["model"]),
+                  "The reference network is being trained (once on this machine, a few seconds); its layer appears "
+                  "here as soon as it is done.")
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -56,6 +62,7 @@ def _layer(values: dict) -> html.Section:
             ui.row([*controls(P, SPEC, values, ["bits"], drag=True),
                     *controls(P, SPEC, values, ["layer", "scheme", "granularity"]),
                     html.Button("Next layer", id=cid(P, "next"), n_clicks=0, className="nl-button")]),
+            REFERENCE.marker(P),
             alert(cid(P, "hist-alert")),
             ui.chart(cid(P, "hist"), "Histogram of the layer's trained weights with the quantization levels"),
             ui.chart(cid(P, "channels"), "RMS quantization error of each output channel, per tensor and per channel"),
@@ -150,13 +157,13 @@ def _check_card(c: quantize_effects.TorchCheck) -> list:
 LAYER_SECTION = Section(P, "hist", quantize_effects.QUANT, lambda v, _: quantize_effects.layer_view(**v),
                         [Chart("hist", figures.histogram_figure, figures.describe_histogram),
                          Chart("channels", figures.channel_figure, figures.describe_channels)],
-                        fix="Fix the value above to see the layer.", drag=("bits",))
+                        fix="Fix the value above to see the layer.", drag=("bits",), needs=REFERENCE)
 # The whole network at every bit width, with the cross-check against torch: a background job.
 SWEEP_SECTION = Section(P, "sweep", quantize_effects.SWEEP,
                         lambda v, progress: quantize_effects.sweep(**v, progress=progress),
                         [Chart("sweep", figures.sweep_figure, figures.describe_sweep),
                          Text("check", lambda s: _check_card(s.check), blank=[])],
-                        fix="Fix the value above to run the sweep.", job=True)
+                        fix="Fix the value above to run the sweep.", job=True, needs=REFERENCE)
 SECTIONS = (LAYER_SECTION, SWEEP_SECTION)
 
 update_layer, update_sweep = (s.register() for s in SECTIONS)
