@@ -142,9 +142,11 @@ def expected_ids(paths: list[str]) -> dict[str, dict]:
     for path in paths:
         layout = render(path, "")
         own = prefix(BY_PATH[path].module) + "-"
-        ids = [c.id for c in layout._traverse() if isinstance(getattr(c, "id", None), str)]
         graphs = [c.id for c in layout._traverse() if isinstance(c, dcc.Graph) and isinstance(c.id, str)]
-        anyid = next((i for i in ids if i.startswith(own)), ids[0] if ids else None)
+        # an element of the page's own in the DOM (a dcc.Store has none), for pages without figures
+        ids = [c.id for c in layout._traverse()
+               if isinstance(getattr(c, "id", None), str) and type(c).__module__.startswith("dash.html")]
+        anyid = None if graphs else next((i for i in ids if i.startswith(own)), ids[0] if ids else None)
         out[path] = {"graphs": graphs, "any": anyid}
     return out
 
@@ -334,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# page_load: {len(paths)} pages, {args.workers} workers, load average {loadavg()}", flush=True)
 
         for _ in range(args.starts):
-            for workers in (1, 2):  # first: a page ends with a start at --workers too
+            for workers in (1, 2):  # before the pages: each page line also has its own server's start
                 for label, env in variants.items():
                     s = server_start(workers, env, Path(tmp))
                     starts[label][workers].append(s)
