@@ -33,6 +33,7 @@ EXPIRE_S = 7 * 24 * 3600  # a result unseen for a week is dropped
 POLL_MS = 60  # how often the page asks for progress (each poll is a ~5 ms request)
 STORE = {"size_limit": CACHE_BYTES, "eviction_policy": "least-recently-used"}  # the diskcache job store
 UNQUEUED = "unqueued"  # the job id of a job the queue never took
+CACHED = "cached"  # the job id of a request whose result was already in the cache: no job was started
 log = logging.getLogger(__name__)
 
 
@@ -161,7 +162,22 @@ class BoundedJobs:
         section = getattr(fn, "nl_key", None)
         return key if section is None else hashlib.sha256(f"{key}|{section}".encode()).hexdigest()
 
+    def cached(self, key) -> bool:
+        """True when the result for ``key`` is already in the cache, so no job needs to start.
+
+        Dash starts a job for every request, cached or not, and the first poll then reads the cached
+        result and kills the job: on a page load with a warm cache, a process forked per chart for
+        nothing (and, on diskcache, each fork waits for every other running request). The first poll
+        reads the cache either way, so skipping the job changes no answer.
+        """
+        try:
+            return bool(self.result_ready(key))
+        except self.store_errors:
+            return False
+
     def call_job_fn(self, key, job_fn, args, context):
+        if self.cached(key):
+            return CACHED
         try:
             job = super().call_job_fn(key, job_fn, args, context)
         except self.submit_errors:
@@ -171,7 +187,7 @@ class BoundedJobs:
         return job
 
     def terminate_job(self, job):
-        if job is None or job == UNQUEUED:
+        if job is None or job in (UNQUEUED, CACHED):
             return
         limits.cancelled(job)
         try:
@@ -205,7 +221,7 @@ class BoundedJobs:
             self._local.snapshot = (job, False)
             return self._lost(limits.UNQUEUED)
         try:
-            running = super().job_running(job) if job is not None else False
+            running = super().job_running(job) if job not in (None, CACHED) else False
             result = super().get_result(key, job)
         except self.store_errors:
             running, result = True, self.UNDEFINED  # ask again at the next poll
@@ -222,6 +238,9 @@ class BoundedJobs:
             answer = self._lost(limits.FAILED.format(why=why or "no message"), rerun=False)
             limits.keep_answer(key, answer)
             return answer
+        if result is self.UNDEFINED and job == CACHED:  # evicted, or read and cleared by a twin, since the submit
+            kept = limits.kept_answer(key)
+            return kept if kept is not None else self._lost(limits.LOST)
         if result is self.UNDEFINED and job is not None:
             if not running and not limits.was_cancelled(job):
                 limits.cancelled(job)  # said once
@@ -240,6 +259,8 @@ class BoundedJobs:
         if snapshot is not None and snapshot[0] == job:
             self._local.snapshot = None
             return snapshot[1]
+        if job == CACHED:
+            return False
         try:
             return super().job_running(job)
         except self.store_errors:
@@ -313,6 +334,8 @@ class JobManager(BoundedJobs, DiskcacheManager):
         import multiprocess
 
         self._store()
+        if self.cached(key):  # before the fork gate: a cached answer waits for no other request
+            return CACHED
         multiprocess.active_children()  # joins every finished child of this process
         from flask import g, has_request_context
 
