@@ -48,7 +48,7 @@ def test_every_page_with_a_light_slider_gets_a_probe_for_each(derived):
         reasons = {s.control: s.reason for s in skipped}
         for ident in sliders:  # probed, or listed with a reason
             assert ident in probed or ident in reasons, (path, ident)
-    assert pages_with_sliders >= 10
+    assert pages_with_sliders >= 9  # a floor, so a derivation that finds nothing cannot pass
 
 
 def test_a_control_that_starts_a_job_is_listed_not_probed(derived):
