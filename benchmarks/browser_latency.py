@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.devserver
-from tests.devserver import CHROMIUM_ARGS, LabServer, chromium_path  # noqa: E402
+from tests.devserver import CHROMIUM_ARGS, LabServer, browser_unavailable, chromium_path  # noqa: E402
 
 N_MOVES = 20  # timed moves per probe (a probe for every light control: many probes)
 N_WARMUP = 6  # untimed moves first (reaching every worker process at least once)
@@ -516,15 +516,10 @@ def main(argv: list[str] | None = None) -> int:
         print_probes(probes, skipped)
         return 0
 
+    if (why := browser_unavailable()) is not None:
+        log(f"browser_latency: {why}")
+        return 2
     chromium = chromium_path()
-    if chromium is None:
-        log("browser_latency: chromium is not installed (looked for `chromium` and `chromium-browser` on PATH)")
-        return 2
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError as exc:
-        log(f"browser_latency: Playwright is not importable: {exc}")
-        return 2
 
     from neuralab.app.registry import PAGES
 

@@ -50,7 +50,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.devserver
 import tests.devserver as devserver  # noqa: E402
-from tests.devserver import CHROMIUM_ARGS, LabServer, chromium_path  # noqa: E402
+from tests.devserver import CHROMIUM_ARGS, LabServer, browser_unavailable, chromium_path  # noqa: E402
 
 WORKERS = 2
 VISITS = 3  # warm visits per page (the first is the second visit of the page)
@@ -303,15 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="*", help="only these pages (default: every built page)")
     args = ap.parse_args(argv)
 
+    if (why := browser_unavailable()) is not None:
+        log(f"page_load: {why}")
+        return 2
     chromium = chromium_path()
-    if chromium is None:
-        log("page_load: chromium is not installed (looked for `chromium` and `chromium-browser` on PATH)")
-        return 2
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        log(f"page_load: Playwright is not importable: {exc}")
-        return 2
+    from playwright.sync_api import sync_playwright
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     devserver.POLL_S = 0.02  # time the first answer to 20 ms, not LabServer's default 0.2 s
     devserver.STARTUP_S = 600.0  # a start slower than 60 s on a loaded machine is a figure to print, not an error

@@ -40,6 +40,17 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def browser_unavailable() -> str | None:
+    """Why no headless browser can be driven here (chromium missing, Playwright not importable), or None."""
+    if chromium_path() is None:
+        return "chromium is not installed (looked for `chromium` and `chromium-browser` on PATH)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        return f"Playwright is not importable: {exc}"
+    return None
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

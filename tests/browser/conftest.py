@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.devserver import CHROMIUM_ARGS, LabServer, chromium_path
+from tests.devserver import CHROMIUM_ARGS, LabServer, browser_unavailable, chromium_path
 
 #: Playwright waits (expect(), clicks, navigation) give up after this many milliseconds.
 TIMEOUT_MS = 10_000
@@ -52,13 +52,10 @@ def _check_alive(server: LabServer) -> None:
 @pytest.fixture(scope="session")
 def browser():
     """One headless chromium for the whole session (the system's, not a downloaded one)."""
+    if (why := browser_unavailable()) is not None:
+        _unavailable(why)
     exe = chromium_path()
-    if exe is None:
-        _unavailable("chromium is not installed (looked for `chromium` and `chromium-browser` on PATH)")
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError as exc:
-        _unavailable(f"Playwright is not importable: {exc}")
+    from playwright.sync_api import expect, sync_playwright
     expect.set_options(timeout=TIMEOUT_MS)
     pw = sync_playwright().start()
     try:
