@@ -19,7 +19,9 @@ Each move is timed inside the page: a capturing ``keydown`` listener on ``window
 stamps ``performance.now()`` as the key event reaches the page, and the clock stops at
 the graph's first ``plotly_afterplot`` whose drawn data (``gd._fullData``, or the layout's
 shapes and annotations: a moved marker) and text summary (``#<graph>-summary``) both differ
-from what they were before the key. So a
+from what they were before the key. A control whose figures all stay the same at the page's defaults
+(a learning rate before any training) is timed instead to the first frame after its last callback
+request has answered (``-> answer`` in its line). So a
 move is counted from the key to the new figure on screen: the clientside callbacks,
 the request, the server callback, the JSON decode and Plotly's redraw. Playwright's own
 round trip is outside the measurement.
@@ -70,10 +72,17 @@ class Probe:
     #                       "check": Space on the first box (on, then off); "number": ArrowUp/ArrowDown, then Enter
     alts: tuple[tuple[str, str], ...] = ()  # other (graph, text) the control redraws: tried in turn when the
     #                                         graph stays the same (a control may not change it at the defaults)
+    answered: bool = False  # timed to its callbacks' answer and the next frame, not to a changed figure
 
     def fallbacks(self) -> list[Probe]:
-        """This probe, then the same control timed on each other graph it redraws."""
-        return [self, *(replace(self, graph=g, text="" if t == f"{g}-summary" else t, alts=()) for g, t in self.alts)]
+        """This probe, the same control timed on each other graph it redraws, then to its answer alone.
+
+        The last try is for a control whose figures stay the same at the page's defaults (a learning rate before
+        any training, a threshold between two samples): it is timed from the key to the moment the last callback
+        request it caused has answered and the browser has drawn the next frame.
+        """
+        return [self, *(replace(self, graph=g, text="" if t == f"{g}-summary" else t, alts=()) for g, t in self.alts),
+                replace(self, alts=(), answered=True)]
 
     @property
     def control(self) -> str:
@@ -309,9 +318,10 @@ ARM_JS = """([graphIds, textIds, timeoutMs]) => {
     let t0 = null;
     const onKey = () => { if (t0 === null) t0 = performance.now(); };
     const handlers = graphs.map(g => () => {
+      const now = performance.now();  // before the comparison below, which is the probe's cost, not the page's
       if (t0 === null || g.t !== null) return;
       if (g.summary.textContent === g.text || sig(g.gd) === g.sig) return;  // not the new figure yet
-      g.t = performance.now() - t0;
+      g.t = now - t0;
       if (graphs.some(h => h.t === null)) return;
       // the callback request(s) this key caused, for the breakdown of the first graph
       const reqs = performance.getEntriesByType('resource')
@@ -337,6 +347,38 @@ ARM_JS = """([graphIds, textIds, timeoutMs]) => {
     graphs.forEach((g, i) => observers[i].observe(g.summary, {childList: true, subtree: true, characterData: true}));
   });
   return graphs[0].text;
+}"""
+
+# Arms one measurement of a control whose figures stay the same (:attr:`Probe.answered`): from the next keydown
+# to the first animation frame after the last callback request it caused has answered (no new request for
+# 100 ms after that; the quiet wait is not counted).
+ANSWER_JS = """([_graphs, _texts, timeoutMs]) => {
+  performance.clearResourceTimings();
+  window.__nlProbe = new Promise((resolve, reject) => {
+    let t0 = null, first = null, last = null, quiet = null, frame = null;
+    const onKey = () => { if (t0 === null) t0 = performance.now(); };
+    const obs = new PerformanceObserver(list => {
+      for (const e of list.getEntries()) {
+        if (t0 === null || !e.name.includes('/_dash-update-component') || e.startTime < t0) continue;
+        first = first === null ? e.startTime : Math.min(first, e.startTime);
+        last = last === null ? e.responseEnd : Math.max(last, e.responseEnd);
+        clearTimeout(quiet);
+        requestAnimationFrame(() => {
+          frame = performance.now();
+          quiet = setTimeout(() => {
+            done();
+            resolve({total: frame - t0, all: frame - t0, before: first - t0, request: last - first,
+                     after: frame - last, n: 1});
+          }, 100);
+        });
+      }
+    });
+    const timer = setTimeout(() => { done(); reject(new Error('no answer within ' + timeoutMs + ' ms')); }, timeoutMs);
+    function done() { clearTimeout(timer); obs.disconnect(); window.removeEventListener('keydown', onKey, true); }
+    window.addEventListener('keydown', onKey, true);
+    obs.observe({type: 'resource', buffered: false});
+  });
+  return null;
 }"""
 
 
@@ -407,7 +449,7 @@ def move(page, probe: Probe, step: tuple[tuple[str, Any] | None, str], timeout_m
         page.locator(probe.handle).nth(first[1]).focus()
     elif first is not None:
         page.keyboard.press(first[1])
-    page.evaluate(ARM_JS, [[probe.graph, *probe.also], [probe.text], timeout_ms])
+    page.evaluate(ANSWER_JS if probe.answered else ARM_JS, [[probe.graph, *probe.also], [probe.text], timeout_ms])
     page.keyboard.press(key)
     return page.evaluate("window.__nlProbe")
 
@@ -424,6 +466,8 @@ def percentile(xs: list[float], q: float) -> float:
 
 
 def label(path: str, probe: Probe) -> str:
+    if probe.answered:
+        return f"{path} #{probe.control} -> answer (no figure changes at the defaults)"
     return f"{path} #{probe.control} -> {probe.graph}"
 
 
