@@ -12,8 +12,9 @@ page's layout is light when no callback it runs (``/_dash-dependencies``, follow
 stores) is a background job; its probe times the first graph those callbacks redraw with a
 text that changes with it. ``PROBES`` holds hand-written probes that replace the derived one
 of their control (Home first, another text, a longer wait). Every other control is listed
-with the reason it has no probe (it starts a job, sits in a closed ``<details>``, redraws
-text only, is a dropdown or a text box).
+with the reason it has no probe (it starts a job, is a hidden input or a text box). A dropdown is
+opened with ArrowDown and its next option chosen with the timed Enter; a control in a closed
+``<details>`` is probed with the details opened.
 
 Each move is timed inside the page: a capturing ``keydown`` listener on ``window``
 stamps ``performance.now()`` as the key event reaches the page, and the clock stops at
@@ -69,7 +70,8 @@ class Probe:
     home: bool = False  # press Home first (a slider that starts at its maximum)
     ready_ms: int = 30_000  # how long the page may take to draw the graph (background jobs on a cold cache)
     kind: str = "slider"  # "slider": ArrowRight/ArrowLeft; "radio": Space on the next option, then on the first;
-    #                       "check": Space on the first box (on, then off); "number": ArrowUp/ArrowDown, then Enter
+    #                       "check": Space on the first box (on, then off); "number": ArrowUp/ArrowDown, then Enter;
+    #                       "dropdown": opened with ArrowDown, ArrowDown (then ArrowUp) to the next option, Enter
     alts: tuple[tuple[str, str], ...] = ()  # other (graph, text) the control redraws: tried in turn when the
     #                                         graph stays the same (a control may not change it at the defaults)
     answered: bool = False  # timed to its callbacks' answer and the next frame, not to a changed figure
@@ -81,6 +83,8 @@ class Probe:
         any training, a threshold between two samples): it is timed from the key to the moment the last callback
         request it caused has answered and the browser has drawn the next frame.
         """
+        if self.answered:
+            return [self]
         return [self, *(replace(self, graph=g, text="" if t == f"{g}-summary" else t, alts=()) for g, t in self.alts),
                 replace(self, alts=(), answered=True)]
 
@@ -202,7 +206,7 @@ def derive(path: str, layout: Any, cbs: list[Callback]) -> tuple[list[Probe], li
     ready = override.ready_ms if override else Probe.ready_ms
     probes: list[Probe] = []
     skipped: list[Skipped] = []
-    for ident, (comp, closed) in comps.items():
+    for ident, (comp, _closed) in comps.items():  # a closed <details> is opened by prepare()
         kind = WIDGETS.get(type(comp).__name__)
         if kind is None:
             continue
@@ -220,23 +224,24 @@ def derive(path: str, layout: Any, cbs: list[Callback]) -> tuple[list[Probe], li
         elif jobs:
             graph = next((i for i, p in jobs[0].outputs if p == "figure"), jobs[0].outputs[0][0])
             skip(f"starts a background job ({graph})")
-        elif closed:
-            skip("inside a closed <details>")
-        elif kind == "dropdown":
-            skip("a dropdown (opened, then chosen): no keyboard probe yet")
+        elif kind == "input" and getattr(comp, "type", None) == "hidden":
+            skip("a hidden input set by the page, not a control")
         elif kind == "input" and getattr(comp, "type", None) != "number":
             skip("a text box (typed, sent on Enter): no probe")
         elif kind == "radio" and len(getattr(comp, "options", None) or []) < 2:
             skip("a choice with one option")
         else:
             target = _target(runs, comps)
-            if isinstance(target, str):
-                skip(target)
-                continue
-            (graph, text), *alts = target
             kind = "number" if kind == "input" else kind
             handle = {"slider": f"#{ident} [role=slider]", "radio": f"#{ident} input[type=radio]",
-                      "check": f"#{ident} input[type=checkbox]", "number": f"#{ident}"}[kind]
+                      "check": f"#{ident} input[type=checkbox]", "number": f"#{ident}", "dropdown": f"#{ident}"}[kind]
+            if isinstance(target, str):  # no graph to time: timed to its answer and its first text (a table)
+                texts = [i for cb in runs for i, p in cb.outputs
+                         if p == "children" and i in comps and not i.endswith("alert")]
+                probes.append(Probe(handle, "", text=texts[0] if texts else "", ready_ms=ready, kind=kind,
+                                    answered=True))
+                continue
+            (graph, text), *alts = target
             probes.append(Probe(handle, graph, text=text if text != f"{graph}-summary" else "", ready_ms=ready,
                                 kind=kind, alts=tuple(alts)))
     if override is not None and override not in probes:  # hand-written knowledge the map does not show
@@ -350,36 +355,57 @@ ARM_JS = """([graphIds, textIds, timeoutMs]) => {
 }"""
 
 # Arms one measurement of a control whose figures stay the same (:attr:`Probe.answered`): from the next keydown
-# to the first animation frame after the last callback request it caused has answered (no new request for
-# 100 ms after that; the quiet wait is not counted).
-ANSWER_JS = """([_graphs, _texts, timeoutMs]) => {
+# to the animation frame after the last of (the callback requests it caused have answered; its text, for a
+# control that redraws text only, has changed), once nothing more has happened for 100 ms (not counted).
+ANSWER_JS = """([graphs, texts, timeoutMs]) => {
   performance.clearResourceTimings();
+  const text = !graphs[0] && texts[0] ? document.getElementById(texts[0]) : null;
   window.__nlProbe = new Promise((resolve, reject) => {
-    let t0 = null, first = null, last = null, quiet = null, frame = null;
+    let t0 = null, first = null, last = null, quiet = null, end = null;
     const onKey = () => { if (t0 === null) t0 = performance.now(); };
+    const settle = () => requestAnimationFrame(() => {
+      end = performance.now();
+      clearTimeout(quiet);
+      quiet = setTimeout(() => {
+        done();
+        resolve({total: end - t0, all: end - t0, before: first === null ? NaN : first - t0,
+                 request: first === null ? NaN : last - first, after: first === null ? NaN : end - last,
+                 n: first === null ? 0 : 1});
+      }, 100);
+    });
     const obs = new PerformanceObserver(list => {
       for (const e of list.getEntries()) {
         if (t0 === null || !e.name.includes('/_dash-update-component') || e.startTime < t0) continue;
         first = first === null ? e.startTime : Math.min(first, e.startTime);
         last = last === null ? e.responseEnd : Math.max(last, e.responseEnd);
-        clearTimeout(quiet);
-        requestAnimationFrame(() => {
-          frame = performance.now();
-          quiet = setTimeout(() => {
-            done();
-            resolve({total: frame - t0, all: frame - t0, before: first - t0, request: last - first,
-                     after: frame - last, n: 1});
-          }, 100);
-        });
+        settle();
       }
     });
+    const mo = new MutationObserver(() => { if (t0 !== null) settle(); });
     const timer = setTimeout(() => { done(); reject(new Error('no answer within ' + timeoutMs + ' ms')); }, timeoutMs);
-    function done() { clearTimeout(timer); obs.disconnect(); window.removeEventListener('keydown', onKey, true); }
+    function done() {
+      clearTimeout(timer); obs.disconnect(); mo.disconnect(); window.removeEventListener('keydown', onKey, true);
+    }
     window.addEventListener('keydown', onKey, true);
     obs.observe({type: 'resource', buffered: false});
+    if (text) mo.observe(text, {childList: true, subtree: true, characterData: true});
   });
   return null;
 }"""
+
+
+# Whether a control is drawn once its <details> (if any) is open: a layer's card not in use is not.
+SHOWN_JS = """id => { const e = document.getElementById(id); if (!e) return false;
+  const d = e.closest('details'); if (d) d.open = true; return e.getClientRects().length > 0; }"""
+
+
+def shown(page, control: str, timeout_ms: int = 3_000) -> bool:
+    """Whether the control is drawn (once its <details> is open) within ``timeout_ms`` (the page may still render)."""
+    try:
+        page.wait_for_function(SHOWN_JS, arg=control, timeout=timeout_ms)
+    except Exception:  # noqa: BLE001  # Playwright's TimeoutError: not drawn
+        return False
+    return True
 
 
 def log(msg: str) -> None:
@@ -407,17 +433,20 @@ def open_page(page, base: str, path: str, ready_ms: int) -> None:
 
 
 def prepare(page, probe: Probe) -> None:
-    """Wait for the probe's graph and text, and focus its control."""
+    """Wait for the probe's graph and text, unfold the control's ``<details>``, and focus the control."""
     from playwright.sync_api import expect
 
-    expect(page.locator(f"#{probe.text or probe.graph + '-summary'}")).not_to_be_empty(timeout=probe.ready_ms)
-    page.wait_for_function(
-        "id => { const w = document.getElementById(id); const gd = w && w.querySelector('.js-plotly-plot');"
-        " return !!(gd && gd._fullData && gd._fullData.length); }",
-        arg=probe.graph,
-        timeout=probe.ready_ms,
-    )
+    if probe.graph:
+        expect(page.locator(f"#{probe.text or probe.graph + '-summary'}")).not_to_be_empty(timeout=probe.ready_ms)
+        page.wait_for_function(
+            "id => { const w = document.getElementById(id); const gd = w && w.querySelector('.js-plotly-plot');"
+            " return !!(gd && gd._fullData && gd._fullData.length); }",
+            arg=probe.graph,
+            timeout=probe.ready_ms,
+        )
     page.wait_for_load_state("networkidle", timeout=probe.ready_ms)  # heavy charts elsewhere on the page done too
+    page.evaluate("id => { const d = document.getElementById(id).closest('details'); if (d) d.open = true; }",
+                  probe.control)
     page.locator(probe.handle).first.focus()
     if probe.home:
         page.keyboard.press("Home")
@@ -435,6 +464,8 @@ def steps(page, probe: Probe, n: int) -> list[tuple[tuple[str, Any] | None, str]
         return [(None, "Space")] * n
     if probe.kind == "number":  # the box sends its value on Enter (debounce): step it untimed, time the Enter
         return [(("press", "ArrowUp" if i % 2 == 0 else "ArrowDown"), "Enter") for i in range(n)]
+    if probe.kind == "dropdown":  # opened untimed, the next option focused, then the first again; Enter timed
+        return [(("open", 1 if i % 2 == 0 else 0), "Enter") for i in range(n)]
     boxes = page.locator(probe.handle)
     here = next(i for i in range(boxes.count()) if boxes.nth(i).is_checked())
     there = (here + 1) % boxes.count()
@@ -447,6 +478,12 @@ def move(page, probe: Probe, step: tuple[tuple[str, Any] | None, str], timeout_m
     first, key = step
     if first is not None and first[0] == "focus":
         page.locator(probe.handle).nth(first[1]).focus()
+    elif first is not None and first[0] == "open":  # a Dash 4 dropdown: ArrowDown opens its list of options
+        page.locator(probe.handle).first.focus()
+        page.keyboard.press("ArrowDown")
+        option = page.locator("[role=option]").nth(first[1])
+        option.wait_for(timeout=timeout_ms)
+        option.locator("input").focus()
     elif first is not None:
         page.keyboard.press(first[1])
     page.evaluate(ANSWER_JS if probe.answered else ARM_JS, [[probe.graph, *probe.also], [probe.text], timeout_ms])
@@ -467,7 +504,7 @@ def percentile(xs: list[float], q: float) -> float:
 
 def label(path: str, probe: Probe) -> str:
     if probe.answered:
-        return f"{path} #{probe.control} -> answer (no figure changes at the defaults)"
+        return f"{path} #{probe.control} -> answer ({'no figure changes at the defaults' if probe.graph else 'text'})"
     return f"{path} #{probe.control} -> {probe.graph}"
 
 
@@ -491,6 +528,9 @@ def measure(base: str, chromium: str, n_moves: int, probes: dict[str, list[Probe
                 open_page(page, base, path, max(p.ready_ms for p in found))
                 for derived in found:
                     tries = derived.fallbacks()
+                    if not shown(page, derived.control):
+                        failed[label(path, derived)] = "not shown at the page's defaults (e.g. a layer not in use)"
+                        continue
                     for n_try, probe in enumerate(tries):
                         name = label(path, probe)
                         first = FIRST_MOVE_TIMEOUT_MS if n_try < len(tries) - 1 else MOVE_TIMEOUT_MS
@@ -552,10 +592,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=WORKERS, help=f"server worker processes (default {WORKERS})")
     ap.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     ap.add_argument("--list", action="store_true", help="print the probes and the unprobed controls; measure nothing")
+    ap.add_argument("--control", action="append", default=[],
+                    help="only the probes of this control id (repeatable), e.g. splits-train_pct")
     ap.add_argument("paths", nargs="*", help="only these pages (e.g. /splits); default every built page")
     args = ap.parse_args(argv)
 
     probes, skipped = app_probes(args.paths or None)
+    if args.control:
+        probes = {path: [p for p in found if p.control in args.control] for path, found in probes.items()}
+        skipped = [s for s in skipped if s.control in args.control]
     if args.list:
         print_probes(probes, skipped)
         return 0

@@ -57,9 +57,38 @@ def test_a_control_that_starts_a_job_is_listed_not_probed(derived):
     assert any(s.control == "fitting-n_train" and "background job" in s.reason for s in skipped)
 
 
-def test_a_control_in_a_closed_details_is_listed_with_the_reason(derived):
-    _, _, skipped, _ = derived["/playground"]
-    assert any("closed <details>" in s.reason for s in skipped)
+def test_a_control_in_a_closed_details_is_probed_and_its_details_opened_first(derived):
+    comps, probes, _, _ = derived["/playground"]
+    assert comps["playground-noise"][1]  # folded away at the defaults
+    assert "playground-noise" in {p.control for p in probes}
+    assert "d.open = true" in bl.SHOWN_JS
+
+
+def test_a_dropdown_gets_a_keyboard_probe(derived):
+    _, probes, _, _ = derived["/playground"]
+    probe = next(p for p in probes if p.control == "playground-dataset")
+    assert probe.kind == "dropdown" and probe.handle == "#playground-dataset"
+
+
+def test_a_control_that_redraws_text_only_is_timed_to_its_answer(derived):
+    _, probes, _, _ = derived["/reference"]
+    probe = next(p for p in probes if p.control == "reference-topic")
+    assert probe.answered and probe.graph == "" and probe.fallbacks() == [probe]
+    assert bl.label("/reference", probe) == "/reference #reference-topic -> answer (text)"
+
+
+def test_a_graph_probe_falls_back_to_the_answer_last(derived):
+    _, probes, _, _ = derived["/splits"]
+    probe = next(p for p in probes if p.control == "splits-val_pct")
+    tries = probe.fallbacks()
+    assert [t.graph for t in tries] == ["splits-sizes", "splits-shares", "splits-sizes"]
+    assert [t.answered for t in tries] == [False, False, True]
+
+
+def test_a_hidden_input_is_not_a_control(derived):
+    _, probes, skipped, _ = derived["/pruning"]
+    assert "pruning-reference" not in {p.control for p in probes}
+    assert any(s.control == "pruning-reference" and "hidden input" in s.reason for s in skipped)
 
 
 @pytest.mark.parametrize("path", sorted(bl.PROBES))
