@@ -116,7 +116,7 @@
 
   NS.start = function (tab) {
     if (loop) loop.stop = true;
-    var me = loop = { stop: false, t0: performance.now(), after: "", pending: null, run: null, refs: [], dead: false };
+    var me = NS.loop = loop = { stop: false, t0: performance.now(), after: "", pending: null, run: null, refs: [], dead: false };
     var wanted = false;
     function paint() {
       wanted = false;
