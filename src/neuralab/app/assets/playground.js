@@ -67,7 +67,10 @@
     if (!ours || gd.__nlLayout !== key) {
       var idx = u.hide || u.clear || [], data = {};
       if (u.hide) data.opacity = idx.map(function () { return 0; });
-      if (u.clear) { data.x = idx.map(function () { return []; }); data.y = idx.map(function () { return []; }); }
+      if (u.clear) { // one empty point each: nothing drawn, but the legend keeps its entries
+        data.x = idx.map(function () { return [null]; });
+        data.y = idx.map(function () { return [null]; });
+      }
       var layout = Object.assign({ images: u.images.map(function (im) { return Object.assign({ name: "nl-live" }, im); }) },
                                  u.layout || {});
       gd.__nlLayout = key;
