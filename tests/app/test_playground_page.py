@@ -272,3 +272,10 @@ def test_the_store_keeps_only_the_most_recent_tabs(monkeypatch):
         playground_parts.save(tab, {"i": i}, eng)
         __import__("time").sleep(0.02)  # distinct modification times
     assert playground_parts.load(tabs[0]) is None and playground_parts.load(tabs[2]).values == {"i": 2}
+
+
+def test_a_large_network_is_redrawn_in_fewer_frames_than_a_small_one():
+    small = build(playground.SPEC.defaults())
+    big = build({**playground.SPEC.defaults(), "layers": 5, **{f"n{i}": 32 for i in range(1, 6)}})
+    assert playground_parts.network_every(small) == 1 and playground_parts.network_every(big) == 4
+    assert "network" in playground_parts.frame(small) and "network" not in playground_parts.frame(big, network=False)

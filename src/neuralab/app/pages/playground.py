@@ -31,6 +31,7 @@ from neuralab.app.pages.playground_parts import (
     keep_if_paused,
     layer_cards,
     load,
+    network_every,
     new_tab,
     render,
     save,
@@ -334,6 +335,7 @@ def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Ca
     set_owner(tab, run)
     start, first, chunk, epoch, seq, overhead = now(), eng.updates, 8, eng.epoch, 0, 0.005
     slow, last_slow, last_save, shown = 0, -SLOW_S, now(), None  # shown: the network of the last frame published
+    every = network_every(eng)
     while True:
         t0 = now()
         budget = max(MIN_TRAIN_S, FRAME_S - overhead)  # the frame's own cost is taken out of the training time
@@ -351,7 +353,8 @@ def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Ca
             slow, last_slow = slow + 1, t_draw
         blob = eng.to_bytes()
         store = last or t_draw - last_save >= SAVE_S
-        if not save_if_owner(tab, values, blob if store else None, run, frame=encode(frame(eng, rate), run, seq)):
+        published = encode(frame(eng, rate, network=seq % every == 0), run, seq)
+        if not save_if_owner(tab, values, blob if store else None, run, frame=published):
             entry = load(tab)
             paused = entry is not None and entry.owner == PAUSED
             if paused and shown is not None:

@@ -229,12 +229,21 @@ def render(eng: playground.Engine, rate: float | None = None, only: set[str] | N
     return out
 
 
-def frame(eng: playground.Engine, rate: float | None = None) -> dict:
+EDGES_PER_FRAME = 1000  # a network with more edges is redrawn every (edges / this)-th frame (its picture is larger)
+
+
+def network_every(eng: playground.Engine) -> int:
+    """Redraw the network in every n-th frame: 1 up to :data:`EDGES_PER_FRAME` edges (five layers of 32: every 4th)."""
+    edges = sum(a * b for a, b in zip(eng.cfg.sizes[:-1], eng.cfg.sizes[1:], strict=False))
+    return max(1, edges // EDGES_PER_FRAME)
+
+
+def frame(eng: playground.Engine, rate: float | None = None, network: bool = True) -> dict:
     """One frame of a running job, for the page's frame channel (:mod:`playground_stream`).
 
-    The decision map, the curves and the network's edges as ``Plotly.update`` payloads, and the
-    status line: what a learner watches many times a second. The captions and the heavier charts
-    below travel less often, through the job's progress (:func:`render`).
+    The decision map, the curves and (with ``network``) the network's edges as pictures the page
+    swaps in, and the status line: what a learner watches many times a second. The captions and
+    the heavier charts below travel less often, through the job's progress (:func:`render`).
     """
     data, m, c = eng.data, eng.metrics(), eng.curves()
     loss_name = "MSE" if data.head == "regression" else "cross-entropy"
@@ -242,7 +251,9 @@ def frame(eng: playground.Engine, rate: float | None = None) -> dict:
     out = {"status": status_line(m, eng.stopped, rate),
            "curves": figures.curves_update(c.epoch, c.train_loss, c.test_loss, c.train_metric, c.test_metric,
                                            m.metric_name, loss_name, best_epoch=best),
-           "network": figures.network_update([w for w, _ in eng.get_weights()])}
+           }
+    if network:
+        out["network"] = figures.network_update([w for w, _ in eng.get_weights()])
     if data.is_2d:
         mp = eng.maps(res=map_res(eng))
         extent = (float(mp.xs[0]), float(mp.xs[-1]), float(mp.ys[0]), float(mp.ys[-1]))
