@@ -4,7 +4,7 @@ For each task (the default 2-4-2-1 tanh circle, and the 6×8 ReLU spiral: the Te
 Playground's anchors) prints ``name value unit`` lines: the redraws per second of the decision
 map, the loss curves and the network (browser frames in which the chart's drawing changed, over a
 few seconds of Play), the status-line redraws per second, the weight updates per second the job
-reports, and the time from a key press on the learning-rate slider during training to the status
+reports, the frames per second the job published (where the page has a frame channel), and the time from a key press on the learning-rate slider during training to the status
 line of the new network (p50 of a few presses). With ``--old SRC`` the same is measured on an
 older tree's ``src`` first, side by side in one run. The load average is printed with the figures.
 
@@ -60,16 +60,21 @@ def measure(page, url: str, seconds: float, presses: int) -> dict[str, float]:
     page.evaluate(WATCH)
     page.click("#playground-play")
     page.wait_for_function("() => window.__t.length >= 3", timeout=30_000)
+    seq = "() => window.nlPlayground && window.nlPlayground.last ? +window.nlPlayground.last.split(':')[1] : null"
     page.evaluate("() => { window.__t0 = performance.now(); window.__n0 = window.__t.length; "
                   "window.__p0 = {...window.__plots}; }")
+    s0 = page.evaluate(seq)
     page.wait_for_timeout(seconds * 1000)
     got = page.evaluate("() => [window.__t.length - window.__n0, Object.fromEntries(Object.keys(window.__plots)"
                         ".map(k => [k, window.__plots[k] - window.__p0[k]])), (performance.now() - window.__t0) / 1e3]")
+    s1 = page.evaluate(seq)
     status = page.locator("#playground-status").inner_text()
     rate = re.search(r"([\d,]+) updates/s", status)
     out = {"status_redraws_per_s": got[0] / got[2],
            **{f"{k}_redraws_per_s": v / got[2] for k, v in got[1].items()},
            "job_updates_per_s": int(rate.group(1).replace(",", "")) if rate else 0}
+    if s0 is not None and s1 is not None:  # the frame channel: frames the job published (the page drew the newest)
+        out["job_frames_per_s"] = (s1 - s0) / got[2]
     out["control_to_frame_ms_p50"] = control_to_frame(page, presses)
     return out
 
