@@ -4,8 +4,9 @@ For each task (the default 2-4-2-1 tanh circle, and the 6×8 ReLU spiral: the Te
 Playground's anchors) prints ``name value unit`` lines: the redraws per second of the decision
 map, the loss curves and the network (browser frames in which the chart's drawing changed, over a
 few seconds of Play), the status-line redraws per second, the weight updates per second the job
-reports, the frames per second the job published (where the page has a frame channel), and the time from a key press on the learning-rate slider during training to the status
-line of the new network (p50 of a few presses). With ``--old SRC`` the same is measured on an
+reports, the frames per second the job published (where the page has a frame channel), and the
+time from a key press on the learning-rate slider during training to the status line of the new
+network (p50 of a few presses). With ``--old SRC`` the same is measured on an
 older tree's ``src`` first, side by side in one run. The load average is printed with the figures.
 
 usage: .venv/bin/python benchmarks/playground_page.py [--seconds 5] [--presses 5] [--workers 1] [--old SRC]
