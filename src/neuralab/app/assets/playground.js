@@ -1,9 +1,10 @@
 /* neuralab /playground: draws a training job's frames as they come (see app/pages/playground_stream.py).
 
    Play starts a loop that asks /_playground/frame for a frame newer than the last one, and
-   draws the newest at the next animation frame with Plotly.update: the map's grid, the curves,
-   the network's edges and the status line, each computed by the library. Fetching and drawing
-   run side by side; a frame that arrives while one is waiting to be drawn replaces it. The loop
+   draws the newest at the next animation frame: the pictures of the map, the curves and the
+   network's edges (drawn by neuralab.plots.playground) swapped into the charts, and the status
+   line. Fetching and drawing run side by side; a frame that arrives while one is waiting to be
+   drawn replaces it. The loop
    ends when the job does (the Pause button is disabled again), when the page is left, or on an
    answer that is neither a frame nor "nothing new". */
 (function () {
@@ -13,7 +14,7 @@
   var TYPES = { f4: Float32Array, f8: Float64Array, i4: Int32Array, u1: Uint8Array };
   var CHARTS = ["boundary", "curves", "network"];
   var loop = null;
-  NS.drawn = 0; // frames drawn since the page loaded (read by the tests and the benchmark)
+  NS.drawn = 0; // frames drawn since the page loaded, and NS.last the id of the newest (for tests and the benchmark)
 
   function decode(v) {
     if (Array.isArray(v)) return v.map(decode);
@@ -119,7 +120,7 @@
 
   NS.start = function (tab) {
     if (loop) loop.stop = true;
-    var me = NS.loop = loop = { stop: false, t0: performance.now(), after: "", pending: null, run: null, refs: [], dead: false };
+    var me = loop = { stop: false, t0: performance.now(), after: "", pending: null, run: null, refs: [], dead: false };
     var wanted = false;
     function paint() {
       wanted = false;
