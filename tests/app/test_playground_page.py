@@ -1,7 +1,9 @@
 """/playground callbacks called as plain functions: a real network trains, pauses, steps, rewinds, exports."""
 
+import base64
 import io
 import json
+import struct
 
 import numpy as np
 import plotly.graph_objects as go
@@ -9,7 +11,7 @@ import pytest
 import torch
 from dash import Patch, dcc
 
-from neuralab.app.pages import playground, playground_parts
+from neuralab.app.pages import playground, playground_parts, playground_stream
 from neuralab.train.playground import Engine, build
 from tests.app import tree
 
@@ -29,7 +31,7 @@ def _raw(**changes):
 
 
 def _epoch(out) -> int:
-    return int(out[STATUS].split()[1])
+    return int(out[-1 if len(out) == 1 else STATUS].split()[1])
 
 
 def test_layout_has_every_control_output_and_button():
@@ -93,26 +95,82 @@ def test_a_changed_setting_starts_a_new_network():
     assert _epoch(out) == 1 and "2 → 6 → 2 → 1" in out[CURVES_CAP + 3]
 
 
-def test_the_job_streams_frames_and_stops_at_its_time_cap():
+def test_the_job_publishes_frames_and_stops_at_its_time_cap():
+    tab = playground_parts.new_tab()
+    raw = _raw(batch_size=1, epochs=5000)  # long enough not to end by itself
+    playground.rebuild_view(tab, *raw)
+    progress, seen = [], []
+
+    def on_progress(out):  # read the frame channel as the page would, each time the job reports progress
+        progress.append(out)
+        status, body = playground_stream.answer(tab, "", wait_s=0)
+        assert status == 200
+        seen.append(json.loads(body))
+
+    note = playground.train_job(on_progress, tab, *raw, max_s=0.8)
+    assert "Paused after" in note and len(seen) >= 2
+    epochs = [int(f["status"].split()[1]) for f in seen]
+    assert epochs == sorted(epochs) and epochs[-1] > epochs[0]
+    assert "updates/s" in seen[-1]["status"]
+    runs = {f["id"].split(":")[0] for f in seen}
+    seqs = [int(f["id"].split(":")[1]) for f in seen]
+    assert len(runs) == 1 and seqs == sorted(seqs) and seqs[-1] > seqs[0] + 2  # many frames between two reports
+    last = seen[-1]
+    png = base64.b64decode(last["boundary"]["images"][0]["source"].removeprefix("data:image/png;base64,"))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (40, 40)  # one pixel a cell
+    assert last["boundary"]["n"] == 3 and last["boundary"]["hide"] == [0]
+    assert last["curves"]["clear"] == [0, 1, 2, 3] and len(last["curves"]["images"]) == 2
+    assert last["network"]["n"] == 12 and last["network"]["hide"] == list(range(10))
+    assert all(im["source"].startswith("data:image/svg+xml;base64,") for im in last["network"]["images"])
+    # the frames draw the map, the curves and the network; the progress carries the other charts by turns
+    n_figs = len(playground_parts.FIGS)
+    fast = [playground_parts.FIGS.index(n) for n in ("curves", "boundary", "network")]
+    patched = [[isinstance(f[i], dict) and "operations" in f[i] for i in range(n_figs)] for f in progress]
+    assert all(all(p[i] for i in fast) for p in patched[:-1])
+    assert all(sum(not x for x in p) == 1 for p in patched[:-1])  # one heavier chart per report
+    assert not any(patched[-1])  # the last report, at the time cap, draws every chart from the network kept
+    kept = Engine.from_bytes(playground_parts.load(tab).blob)
+    assert kept.epoch >= epochs[-1] and playground_parts.load(tab).owner is None
+    assert playground_stream.answer(tab, "", wait_s=0)[0] == 204  # the run has ended: its frames are not served
+
+
+def test_the_frame_route_answers_bad_requests_with_a_sentence(client):
+    tab = playground_parts.new_tab()
+    bad = [("tab=../../etc", "tab"), ("", "tab"), (f"tab={tab}&after=x", "after"),
+           (f"tab={tab}&after=" + "a" * 5000, "after")]
+    for query, word in bad:
+        r = client.get(f"/_playground/frame?{query}")
+        text = r.get_data(as_text=True)
+        assert r.status_code == 400 and word in text and "Traceback" not in text
+    assert client.get(f"/_playground/frame?tab={tab}").status_code == 204  # no job: nothing to draw
+    assert client.post(f"/_playground/frame?tab={tab}").status_code == 405
+
+
+def test_the_frame_route_serves_the_running_jobs_newest_frame_once(client):
     tab = playground_parts.new_tab()
     playground.rebuild_view(tab, *_raw())
-    frames = []
-    note = playground.train_job(frames.append, tab, *_raw(), max_s=0.5)
-    assert "Paused after" in note and len(frames) >= 2
-    epochs = [int(f[STATUS].split()[1]) for f in frames]
-    assert epochs == sorted(epochs) and epochs[-1] > epochs[0]
-    assert "updates/s" in frames[-1][STATUS]
-    # heavy charts take turns; skipped ones travel as empty patches, the curves every frame
-    n_figs = len(playground_parts.FIGS)
-    kinds = [[isinstance(f[i], dict) and "operations" in f[i] for i in range(n_figs)] for f in frames]
-    assert not any(k[0] for k in kinds) and any(any(k) for k in kinds)
-    kept = Engine.from_bytes(playground_parts.load(tab).blob)
-    assert kept.epoch == epochs[-1] and playground_parts.load(tab).owner is None
+    answers = []
+
+    def on_progress(_out):
+        if not answers:
+            r = client.get(f"/_playground/frame?tab={tab}")
+            answers.append(r)
+            again = client.get(f"/_playground/frame?tab={tab}&after={r.get_json()['id']}")
+            answers.append(again)  # the same frame is not sent twice: a newer one, or "nothing new"
+        else:
+            playground.pause(1, tab)
+
+    playground.train_job(on_progress, tab, *_raw(), max_s=5)
+    first, second = answers
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    assert "Epoch" in first.get_json()["status"]
+    assert second.status_code == 204 or second.get_json()["id"] != first.get_json()["id"]
 
 
 def test_pause_takes_the_network_back_and_the_job_reports_where_it_stopped():
     tab = playground_parts.new_tab()
-    playground.rebuild_view(tab, *_raw())
+    raw = _raw(batch_size=1, epochs=5000)
+    playground.rebuild_view(tab, *raw)
     frames = []
 
     def progress(out):
@@ -120,10 +178,13 @@ def test_pause_takes_the_network_back_and_the_job_reports_where_it_stopped():
         if len(frames) == 2:
             playground.pause(1, tab)  # as if the button were pressed while the job runs
 
-    note = playground.train_job(progress, tab, *_raw(), max_s=30)
+    note = playground.train_job(progress, tab, *raw, max_s=30)
     assert note == f"Paused at epoch {_epoch(frames[-1])}." and len(frames) == 2
-    assert Engine.from_bytes(playground_parts.load(tab).blob).epoch == _epoch(frames[-1])  # what was drawn was kept
-    shown = playground.refresh(note, tab, *_raw())
+    # the network kept is the one of the last frame published (stored a few times a second while running)
+    assert Engine.from_bytes(playground_parts.load(tab).blob).epoch == _epoch(frames[-1])
+    last = json.loads(playground_parts.frame_path(tab).read_bytes().partition(b"\n")[2])
+    assert _epoch([last["status"]]) == _epoch(frames[-1])
+    shown = playground.refresh(note, tab, *raw)
     assert _epoch(shown) == _epoch(frames[-1])
     assert all(not isinstance(f, Patch) for f in shown[:len(playground_parts.FIGS)])
 
@@ -211,3 +272,10 @@ def test_the_store_keeps_only_the_most_recent_tabs(monkeypatch):
         playground_parts.save(tab, {"i": i}, eng)
         __import__("time").sleep(0.02)  # distinct modification times
     assert playground_parts.load(tabs[0]) is None and playground_parts.load(tabs[2]).values == {"i": 2}
+
+
+def test_a_large_network_is_redrawn_in_fewer_frames_than_a_small_one():
+    small = build(playground.SPEC.defaults())
+    big = build({**playground.SPEC.defaults(), "layers": 5, **{f"n{i}": 32 for i in range(1, 6)}})
+    assert playground_parts.network_every(small) == 1 and playground_parts.network_every(big) == 4
+    assert "network" in playground_parts.frame(small) and "network" not in playground_parts.frame(big, network=False)

@@ -58,16 +58,37 @@ def test_play_streams_then_pause_keeps_the_state(page, page_errors):
     page.click("#playground-pause")
     expect(page.locator("#playground-play")).to_be_enabled()
     expect(page.locator("#playground-job-note")).to_contain_text("Paused at epoch")
+    note = int(re.search(r"Paused at epoch (\d+)", page.locator("#playground-job-note").inner_text()).group(1))
+    # the page draws the kept network once the job has ended (its last frames may still have been on their way)
+    expect(page.locator(STATUS)).to_contain_text(f"Epoch {note} ")
     paused = _epoch(page)
     assert paused > 0
     assert _test_loss(page) != start_loss
-    note = int(re.search(r"Paused at epoch (\d+)", page.locator("#playground-job-note").inner_text()).group(1))
-    assert note == paused  # what is drawn is what was kept
     page.wait_for_timeout(400)
     assert _epoch(page) == paused  # nothing trains after Pause
     # Step adds exactly one epoch to the kept network
     page.click("#playground-step")
     expect(page.locator(STATUS)).to_contain_text(f"Epoch {paused + 1} ")
+    assert page_errors == []
+
+
+def test_frames_arrive_by_the_frame_channel_and_the_stopped_run_is_drawn_in_full(page, page_errors):
+    """Play draws the job's frames fetched from /_playground/frame (pictures swapped into the charts);
+    Pause hands the charts back to the figures drawn from the kept network."""
+    _open(page, "?epochs=5000&batch_size=1")
+    live = "#playground-{} .imagelayer image"
+    expect(page.locator(live.format("boundary"))).to_have_count(0)
+    page.click("#playground-play")
+    page.wait_for_function("() => window.nlPlayground && window.nlPlayground.drawn >= 5", timeout=30_000)
+    for chart, n in (("boundary", 1), ("curves", 2), ("network", 1)):
+        expect(page.locator(live.format(chart))).to_have_count(n)
+    first = page.evaluate("() => window.nlPlayground.last")
+    page.wait_for_function("(id) => window.nlPlayground.last !== id", arg=first, timeout=30_000)  # and more come
+    expect(page.locator(STATUS)).to_contain_text("updates/s")
+    page.click("#playground-pause")
+    expect(page.locator("#playground-job-note")).to_contain_text("Paused at epoch")
+    for chart in ("boundary", "curves", "network"):
+        expect(page.locator(live.format(chart))).to_have_count(0)
     assert page_errors == []
 
 

@@ -1,5 +1,6 @@
 """Playground figures: they draw the numbers they are given, plotly accepts them, captions quote them."""
 
+import base64
 import math
 
 import numpy as np
@@ -134,3 +135,33 @@ def test_long_curves_are_thinned_for_drawing_but_keep_both_ends():
     x = np.asarray(fig.data[0].x, dtype=float)
     assert len(x) <= figures.MAX_CURVE_POINTS + 1 and x[0] == 0 and x[-1] == n - 1
     assert np.asarray(fig.data[1].y, dtype=float)[-1] == pytest.approx(0.01)
+
+
+def test_the_streamed_map_is_the_heatmap_in_pixels():
+    grid = np.array([[0.0, 0.5], [1.0, 0.25]])  # rows from the bottom of the plane
+    rgba = figures._map_colors(grid, "binary", 2)[::-1]  # as drawn: the top row first
+    assert tuple(rgba[1, 0]) == (0xE6, 0x9F, 0x00, 255)  # P(blue) = 0 at the bottom left: orange
+    assert tuple(rgba[0, 0]) == (0x00, 0x72, 0xB2, 255)  # P(blue) = 1 at the top left: blue
+    assert rgba[1, 1, 3] == round(0.12 * 255)  # 0.5: the see-through grey
+    up = figures.boundary_update(grid, (-1.0, 1.0, -2.0, 2.0))
+    image = up["images"][0]
+    assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (-1.0, 2.0, 2.0, 4.0)
+    assert image["source"].startswith("data:image/png;base64,") and up["n"] == 3 and up["hide"] == [0]
+
+
+def test_the_streamed_curves_keep_their_axes_until_a_curve_outgrows_them():
+    e = np.arange(130)
+    loss = np.exp(-e / 40.0) * 0.7
+    up = figures.curves_update(e, loss, loss * 1.2, 1 - loss, 1 - loss, best_epoch=100)
+    assert up["layout"]["xaxis.range"] == [0.0, 200] and up["layout"]["yaxis.range"] == [-2.0, 0.0]
+    loss_svg = base64.b64decode(up["images"][0]["source"].split(",")[1]).decode()
+    assert loss_svg.count("<path") == 3 and "#009E73" in loss_svg  # two curves and the best epoch
+    assert figures._nice_ceil(201) == 500 and figures._nice_ceil(0.3) == 1
+
+
+def test_the_streamed_network_draws_every_edge_once():
+    W = [np.array([[1.0, -2.0], [0.5, 0.0]]), np.array([[3.0, -0.1]])]
+    svg = base64.b64decode(figures.network_update(W)["images"][0]["source"].split(",")[1]).decode()
+    assert svg.count("M") == 6  # one segment per weight
+    fig = figures.network_figure(W, ["x", "y"])
+    assert len(fig.data) == figures.network_update(W)["n"]

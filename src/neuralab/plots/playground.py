@@ -11,7 +11,10 @@ is positive or class 1; the stronger the colour, the larger the magnitude.
 
 from __future__ import annotations
 
+import base64
 import math
+import struct
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,8 +26,10 @@ from neuralab.plots.theme import BLUE, COLORWAY, GREEN, GREY, ORANGE, VERMILLION
 __all__ = [
     "DIVERGING",
     "boundary_figure",
+    "boundary_update",
     "confusion_figure",
     "curves_figure",
+    "curves_update",
     "describe_boundary",
     "describe_confusion",
     "describe_curves",
@@ -33,6 +38,7 @@ __all__ = [
     "describe_neurons",
     "health_figure",
     "network_figure",
+    "network_update",
     "neurons_figure",
 ]
 
@@ -72,6 +78,25 @@ def curves_figure(
     ``metric`` is "accuracy" (drawn as %, 0–100) or "R²" (drawn as is, clipped to −1 below).
     A non-finite loss (divergence) leaves a gap rather than breaking the axis.
     """
+    traces, shapes, xmax, acc = _curve_parts(epochs, train_loss, test_loss, train_metric, test_metric, metric,
+                                             loss_name, best_epoch)
+    return figure(
+        traces,
+        height=280,
+        margin=dict(t=56, b=44, l=56, r=16),
+        legend=dict(y=1.12),
+        shapes=shapes,
+        uirevision="curves",
+        xaxis=dict(domain=[0, 0.46], range=[0, max(xmax, 1e-9)], title=dict(text="epochs")),
+        yaxis=dict(type="log", title=dict(text=f"{loss_name} (log scale)"), exponentformat="power"),
+        xaxis2=dict(domain=[0.56, 1], anchor="y2", range=[0, max(xmax, 1e-9)], title=dict(text="epochs")),
+        yaxis2=dict(anchor="x2", range=[0, 100] if acc else [-1, 1],
+                    title=dict(text="accuracy (%)" if acc else "R² (1 = perfect)")),
+    )
+
+
+def _curve_parts(epochs, train_loss, test_loss, train_metric, test_metric, metric, loss_name, best_epoch):
+    """The four traces, the best-epoch markers, the last epoch and whether the metric is accuracy."""
     keep = _thin(len(epochs))
     ep = np.asarray(epochs, dtype=float)[keep]
 
@@ -103,19 +128,104 @@ def curves_figure(
             shapes.append(dict(type="line", xref=xref, x0=best_epoch, x1=best_epoch, yref=yref, y0=0, y1=1,
                                line=dict(color=GREEN, dash="dot", width=2)))
     xmax = max(float(ep[-1]) if len(ep) else 1.0, 1.0)
-    return figure(
-        traces,
-        height=280,
-        margin=dict(t=56, b=44, l=56, r=16),
-        legend=dict(y=1.12),
-        shapes=shapes,
-        uirevision="curves",
-        xaxis=dict(domain=[0, 0.46], range=[0, max(xmax, 1e-9)], title=dict(text="epochs")),
-        yaxis=dict(type="log", title=dict(text=f"{loss_name} (log scale)"), exponentformat="power"),
-        xaxis2=dict(domain=[0.56, 1], anchor="y2", range=[0, max(xmax, 1e-9)], title=dict(text="epochs")),
-        yaxis2=dict(anchor="x2", range=[0, 100] if acc else [-1, 1],
-                    title=dict(text="accuracy (%)" if acc else "R² (1 = perfect)")),
-    )
+    return traces, shapes, xmax, acc
+
+
+def curves_update(
+    epochs: Sequence[float],
+    train_loss: Sequence[float],
+    test_loss: Sequence[float],
+    train_metric: Sequence[float],
+    test_metric: Sequence[float],
+    metric: str = "accuracy",
+    loss_name: str = "loss",
+    best_epoch: float | None = None,
+) -> dict:
+    """What changes in :func:`curves_figure` as a run goes on: each panel's curves, as a picture.
+
+    Redrawing the figure's traces re-lays-out its axes, ticks and legend (most of a frame's
+    drawing time in a browser); swapping two layout images does not. ``images`` are SVGs of the
+    loss panel (log scale) and the metric panel, drawn over each panel's domain in the axis
+    ranges of ``layout``; those ranges move in steps (epochs to the next 1, 2 or 5 × 10ⁿ, the
+    loss to whole decades), so the axes are redrawn only when a curve outgrows them. The page
+    empties the traces it stands in for (``clear``); the figure drawn when the run stops has
+    them again. ``n``: the figure's trace count.
+    """
+    traces, _, xmax, acc = _curve_parts(epochs, train_loss, test_loss, train_metric, test_metric, metric,
+                                        loss_name, best_epoch)
+    xr = (0.0, _nice_ceil(xmax))
+    losses = np.concatenate([np.asarray(t["y"], dtype=float) for t in traces[:2]])
+    losses = losses[np.isfinite(losses) & (losses > 0)]
+    lo, hi = (math.floor(math.log10(losses.min())), math.ceil(math.log10(losses.max()))) if losses.size else (-1, 0)
+    yr = (float(lo), float(hi if hi > lo else lo + 1))
+    mr = (0.0, 100.0) if acc else (-1.0, 1.0)
+    best = [] if best_epoch is None else [best_epoch]
+
+    def log(t: dict) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.log10(np.asarray(t["y"], dtype=float))
+
+    loss_svg = _svg_panel([(t["x"], log(t)) for t in traces[:2]], xr, yr, best, dash=False)
+    metric_svg = _svg_panel([(t["x"], t["y"]) for t in traces[2:]], xr, mr, best, dash=True)
+    images = [dict(source=_svg_uri(svg), xref=f"{ax} domain", yref=f"{ay} domain", x=0, y=1, sizex=1, sizey=1,
+                   xanchor="left", yanchor="top", sizing="stretch", layer="above")
+              for svg, ax, ay in ((loss_svg, "x", "y"), (metric_svg, "x2", "y2"))]
+    return dict(n=4, clear=[0, 1, 2, 3], images=images,
+                layout={"xaxis.range": list(xr), "xaxis2.range": list(xr), "yaxis.range": list(yr),
+                        "yaxis.autorange": False, "shapes": []})
+
+
+def _nice_ceil(x: float) -> float:
+    """The smallest 1, 2 or 5 × 10ⁿ at or above ``x`` (at least 1)."""
+    x = max(float(x), 1.0)
+    k = 10 ** math.floor(math.log10(x))
+    return next(m * k for m in (1, 2, 5, 10) if m * k >= x - 1e-9)
+
+
+_SVG_UNITS = 10000  # pictures are drawn in whole units of a 10 000 × 10 000 box: short to write, finer than a pixel
+
+
+def _svg_panel(lines: list, xr: tuple[float, float], yr: tuple[float, float], marks: list, dash: bool) -> str:
+    """An SVG of (x, y) lines (NaN breaks a line; blue, then orange) in the box ``xr`` × ``yr``, with
+    a dotted green vertical line at each x of ``marks`` (the best epoch)."""
+    paths, dashed = [], 'stroke-dasharray="2 2" ' if dash else ""
+    for (x, y), color in zip(lines, (BLUE, ORANGE), strict=False):
+        d = _svg_path(_units(x, xr), _units(y, yr, flip=True))
+        if d:
+            paths.append(f'<path d="{d}" stroke="{color}" stroke-width="2" fill="none" '
+                         f'{dashed}vector-effect="non-scaling-stroke"/>')
+    for m in _units(np.asarray(marks, dtype=float), xr):
+        paths.append(f'<path d="M{m} 0V{_SVG_UNITS}" stroke="{GREEN}" stroke-width="2" stroke-dasharray="2 2" '
+                     'vector-effect="non-scaling-stroke"/>')
+    return _svg(paths)
+
+
+def _units(v, r: tuple[float, float], flip: bool = False) -> np.ndarray:
+    """Values in the range ``r`` as whole units of the picture's box (SVG's y points down: ``flip``); NaN stays."""
+    with np.errstate(all="ignore"):
+        t = (np.asarray(v, dtype=float) - r[0]) / (r[1] - r[0])
+    t = 1 - t if flip else t
+    return np.rint(np.clip(t, -1, 2) * _SVG_UNITS)
+
+
+def _svg(paths: list[str]) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_SVG_UNITS} {_SVG_UNITS}" '
+            f'preserveAspectRatio="none">{"".join(paths)}</svg>')
+
+
+def _svg_path(x: np.ndarray, y: np.ndarray) -> str:
+    """``M x y x y …`` through the points; a non-finite one starts a new line (a lone point draws nothing)."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    out = []
+    for run in np.split(np.arange(len(x)), np.flatnonzero(~ok)):
+        run = run[ok[run]]
+        if len(run) > 1:
+            out.append("M" + " ".join(map(str, np.stack([x[run], y[run]], axis=1).astype(int).ravel().tolist())))
+    return "".join(out)
+
+
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def _thin(n: int, most: int = MAX_CURVE_POINTS) -> np.ndarray:
@@ -208,6 +318,64 @@ def boundary_figure(
         xaxis=dict(range=[x0, x1], title=dict(text=axis_names[0]), constrain="domain", showgrid=False, zeroline=False),
         yaxis=dict(range=[y0, y1], title=dict(text=axis_names[1]), scaleanchor="x", showgrid=False, zeroline=False),
     )
+
+
+def boundary_update(grid: np.ndarray, extent: tuple[float, float, float, float], task: str = "binary",
+                    n_classes: int = 2, with_test: bool = True) -> dict:
+    """What changes in :func:`boundary_figure` as a network trains: the map, as a picture.
+
+    Redrawing the heatmap trace redraws every data point on top of it as well (most of a frame's
+    drawing time in a browser); swapping one layout image does not. ``image`` is a layout image
+    over the plane: the grid coloured exactly as the heatmap's colour scale colours it, one pixel
+    per cell, as a PNG (a few kB). The page shows it in place of the heatmap while a run streams;
+    the figure drawn when the run stops has the heatmap again. ``n``: the figure's trace count
+    (the map, the training points, and the test points if shown).
+    """
+    grid = np.asarray(grid, dtype=float)
+    x0, x1, y0, y1 = extent
+    rgba = _map_colors(grid, task, n_classes)[::-1]  # the picture's first row is the top of the plane
+    return dict(n=3 if with_test else 2, hide=[0], images=[dict(
+        source="data:image/png;base64," + base64.b64encode(_png(rgba)).decode(), xref="x", yref="y", x=x0, y=y1,
+        sizex=x1 - x0, sizey=y1 - y0, xanchor="left", yanchor="top", sizing="stretch", layer="below")])
+
+
+def _rgba(color: str) -> np.ndarray:
+    """A "#rrggbb" or "rgba(r,g,b,a)" colour as four floats in 0..255."""
+    if color.startswith("#"):
+        return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)] + [255], dtype=float)
+    parts = [float(p) for p in color[color.index("(") + 1:-1].split(",")]
+    return np.array(parts[:3] + [255 * (parts[3] if len(parts) > 3 else 1.0)])
+
+
+def _map_colors(grid: np.ndarray, task: str, n_classes: int) -> np.ndarray:
+    """(ny, nx, 4) uint8: each cell in the colour the heatmap of :func:`boundary_figure` gives it."""
+    if task == "multiclass":
+        palette = np.array([_rgba(COLORWAY[c % len(COLORWAY)]) for c in range(max(n_classes, 2))])
+        palette[:, 3] = 255 * 0.35  # the heatmap's opacity
+        k = np.clip(np.nan_to_num(np.rint(grid), nan=0), 0, len(palette) - 1).astype(int)
+        return palette[k].astype(np.uint8)
+    if task == "regression":
+        lim = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 1.0
+        t = (grid + lim) / (2 * lim) if lim > 0 else np.full_like(grid, 0.5)
+    else:
+        t = grid
+    t = np.clip(np.nan_to_num(t, nan=0.5), 0, 1)
+    stops = np.array([s for s, _ in DIVERGING])
+    cols = np.array([_rgba(c) for _, c in DIVERGING])
+    out = np.stack([np.interp(t, stops, cols[:, j]) for j in range(4)], axis=-1)
+    return np.rint(out).astype(np.uint8)
+
+
+def _png(rgba: np.ndarray) -> bytes:
+    """A PNG file of an (h, w, 4) uint8 image (no filter, deflate): small and fast to make."""
+    h, w, _ = rgba.shape
+    raw = b"".join(b"\x00" + rgba[r].tobytes() for r in range(h))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    head = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", head) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
 
 
 def _points(x: np.ndarray, y: np.ndarray, task: str, n_classes: int, name: str, symbol: str) -> dict:
@@ -318,33 +486,13 @@ def network_figure(
     weights = [np.asarray(w, dtype=float) for w in weights]
     sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights] if weights else [len(input_names)]
     pos = [np.asarray(_column(n)) for n in sizes]
-    finite = np.concatenate([np.abs(w[np.isfinite(w)]) for w in weights]) if weights else np.zeros(1)
-    wmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    seg = []  # per layer: x0, y0, x1, y1, w, layer, out, in (all flattened, one entry per edge)
-    for li, w in enumerate(weights):
-        o, i = np.meshgrid(np.arange(w.shape[0]), np.arange(w.shape[1]), indexing="ij")
-        o, i = o.ravel(), i.ravel()
-        seg.append(np.stack([np.full(o.size, li), pos[li][i], np.full(o.size, li + 1), pos[li + 1][o], w.ravel(),
-                             np.full(o.size, li), o, i], axis=1))
-    e = np.concatenate(seg) if seg else np.zeros((0, 8))
-    v = e[:, 4]
-    fin = np.isfinite(v)
-    mag = np.where(fin, np.abs(v) / wmax, 1.0)
-    bins = np.minimum(WIDTH_BINS - 1, (mag * WIDTH_BINS).astype(int))
-    positive = ~fin | (v >= 0)
+    e = _edges(weights, pos)
     traces = []
-    for sign in (0, 1):
-        for b in range(WIDTH_BINS):
-            sel = e[(bins == b) & (positive == bool(sign))]
-            if not len(sel):
-                continue
-            nan = np.full(len(sel), np.nan)
-            xs = np.stack([sel[:, 0], sel[:, 2], nan], axis=1).ravel().astype(np.float32)
-            ys = np.stack([sel[:, 1], sel[:, 3], nan], axis=1).ravel().astype(np.float32)
-            traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                               connectgaps=False, line=dict(color=BLUE if sign else ORANGE,
-                                                            width=0.4 + 4.6 * (b + 0.5) / WIDTH_BINS),
-                               opacity=0.35 + 0.6 * (b + 0.5) / WIDTH_BINS))
+    for (sign, b), (xs, ys) in zip(_EDGE_CLASSES, _edge_lines(e), strict=True):  # every class, empty or not
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                           connectgaps=False, line=dict(color=BLUE if sign else ORANGE,
+                                                        width=0.4 + 4.6 * (b + 0.5) / WIDTH_BINS),
+                           opacity=0.35 + 0.6 * (b + 0.5) / WIDTH_BINS))
     stride = max(1, math.ceil(len(e) / MAX_EDGE_MARKERS))
     m = e[::stride]
     # (layer, unit, input, weight), 1-based, as a plain list: a click reports plain lists, not typed arrays
@@ -375,9 +523,80 @@ def network_figure(
         margin=dict(t=28, b=8, l=70, r=16),
         annotations=annotations,
         hovermode="closest",
-        xaxis=dict(visible=False, range=[-0.3, len(sizes) - 0.7], fixedrange=True),
-        yaxis=dict(visible=False, range=[-0.04, 1.04], fixedrange=True),
+        xaxis=dict(visible=False, range=list(_network_ranges(len(sizes))[0]), fixedrange=True),
+        yaxis=dict(visible=False, range=list(_network_ranges(len(sizes))[1]), fixedrange=True),
     )
+
+
+#: The edge traces of :func:`network_figure`, in order: (sign, width class), negative (orange) first.
+_EDGE_CLASSES = [(sign, b) for sign in (0, 1) for b in range(WIDTH_BINS)]
+
+
+def _edges(weights: list[np.ndarray], pos: list[np.ndarray]) -> np.ndarray:
+    """One row per weight: x0, y0, x1, y1, w, layer, out, in."""
+    seg = []
+    for li, w in enumerate(weights):
+        o, i = np.meshgrid(np.arange(w.shape[0]), np.arange(w.shape[1]), indexing="ij")
+        o, i = o.ravel(), i.ravel()
+        seg.append(np.stack([np.full(o.size, li), pos[li][i], np.full(o.size, li + 1), pos[li + 1][o], w.ravel(),
+                             np.full(o.size, li), o, i], axis=1))
+    return np.concatenate(seg) if seg else np.zeros((0, 8))
+
+
+def _edge_lines(e: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """x and y (float32, NaN between segments) of each class of :data:`_EDGE_CLASSES`.
+
+    Width grows with |w| relative to the largest finite weight; a non-finite weight is drawn
+    at full width, in blue.
+    """
+    v = e[:, 4]
+    fin = np.isfinite(v)
+    finite = np.abs(v[fin])
+    wmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    mag = np.where(fin, np.abs(v) / wmax, 1.0)
+    bins = np.minimum(WIDTH_BINS - 1, (mag * WIDTH_BINS).astype(int))
+    positive = ~fin | (v >= 0)
+    out = []
+    for sign, b in _EDGE_CLASSES:
+        sel = e[(bins == b) & (positive == bool(sign))]
+        nan = np.full(len(sel), np.nan)
+        out.append((np.stack([sel[:, 0], sel[:, 2], nan], axis=1).ravel().astype(np.float32),
+                    np.stack([sel[:, 1], sel[:, 3], nan], axis=1).ravel().astype(np.float32)))
+    return out
+
+
+def network_update(weights: Sequence[np.ndarray]) -> dict:
+    """What changes in :func:`network_figure` as a network trains: the edges, as one picture.
+
+    Redrawing the edge traces redraws the nodes and the clickable midpoints with them; swapping
+    one layout image does not. ``image`` is an SVG of every edge, in the figure's own widths,
+    colours and opacities, stretched over the figure's axes; the page shows it in place of the
+    edge traces (``hide``) while a run streams, and the figure drawn when the run stops has the
+    traces again, hover weights included. ``n``: the figure's trace count.
+    """
+    weights = [np.asarray(w, dtype=float) for w in weights]
+    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights] if weights else [0]
+    pos = [np.asarray(_column(n)) for n in sizes]
+    (x0, x1), (y0, y1) = _network_ranges(len(sizes))
+    paths = []
+    for (sign, b), (xs, ys) in zip(_EDGE_CLASSES, _edge_lines(_edges(weights, pos)), strict=True):
+        if not len(xs):
+            continue
+        ends = (_units(xs.reshape(-1, 3)[:, :2], (x0, x1)), _units(ys.reshape(-1, 3)[:, :2], (y0, y1), flip=True))
+        seg = np.stack(ends, axis=-1).reshape(-1, 4).astype(int).tolist()  # x0 y0 x1 y1 per edge
+        d = "".join(f"M{a} {c} {e} {g}" for a, c, e, g in seg)
+        width, opacity = 0.4 + 4.6 * (b + 0.5) / WIDTH_BINS, 0.35 + 0.6 * (b + 0.5) / WIDTH_BINS  # as the traces
+        paths.append(f'<path d="{d}" stroke="{BLUE if sign else ORANGE}" stroke-width="{width:.2f}" '
+                     f'stroke-opacity="{opacity:.2f}" fill="none" vector-effect="non-scaling-stroke"/>')
+    svg = _svg(paths)
+    return dict(n=len(_EDGE_CLASSES) + 2, hide=list(range(len(_EDGE_CLASSES))), images=[dict(
+        source=_svg_uri(svg), xref="x", yref="y", x=x0,
+        y=y1, sizex=x1 - x0, sizey=y1 - y0, xanchor="left", yanchor="top", sizing="stretch", layer="below")])
+
+
+def _network_ranges(n_columns: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The x and y ranges of :func:`network_figure` for ``n_columns`` columns of nodes."""
+    return (-0.3, n_columns - 0.7), (-0.04, 1.04)
 
 
 def _column(n: int) -> list[float]:

@@ -27,17 +27,21 @@ from neuralab.app.pages.playground_parts import (
     edit_box,
     engine_for,
     feature_boxes,
-    frame_figures,
+    frame,
+    keep_if_paused,
     layer_cards,
     load,
+    network_every,
     new_tab,
     render,
     save,
     save_if_owner,
     set_owner,
+    slow_figures,
     transport,
     valid_tab,
 )
+from neuralab.app.pages.playground_stream import encode
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.data.playground import FEATURES
 from neuralab.nn import models
@@ -47,9 +51,11 @@ from neuralab.train.playground import exports
 
 SPEC = playground.PLAYGROUND
 NAMES = list(SPEC.fields)
-FRAME_S = 0.08  # one frame of a running job: train, then draw and hand over (12 frames a second)
-MIN_TRAIN_S = 0.01  # ... but train at least this long per frame, however slow the drawing
-FRAME_POLL_MS = 25  # the page asks for the next frame this often while training (an empty answer is ~1 ms)
+FRAME_S = 1 / 30  # one frame of a running job: train, then publish the frame (30 frames a second)
+MIN_TRAIN_S = 0.01  # ... but train at least this long per frame, however slow the rest
+SLOW_S = 0.5  # the captions and one of the heavier charts travel through the job's progress this often
+SAVE_S = 0.25  # a running job stores its network this often (and when it stops), not with every frame
+FRAME_POLL_MS = 250  # Dash asks for that progress and the job's end this often (frames have their own channel)
 MAX_RUN_S = 120  # one press of Play trains at most this long, then pauses by itself
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -75,6 +81,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             notice,
             dcc.Store(id=cid(P, "tab"), data=new_tab()),
             dcc.Store(id=cid(P, "ack")),
+            dcc.Store(id=cid(P, "stream")),
             html.Div(id=cid(P, "job-note"), className="pg-status", role="status", **{"aria-live": "polite"}),
             html.Div(id=cid(P, "diverged"), className="pg-diverged", role="alert", **{"aria-live": "assertive"}),
             alert(cid(P, "alert")),
@@ -110,8 +117,9 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 "never tell themselves apart. For a divergence, pick *Regression: plane*, linear units, x² on "
                 "and a learning rate of 3, press Step and read the red banner. Rewind replays a run from the "
                 "same weights and shuffles; Reset draws new ones.\n\n"
-                "Play trains in a background job and streams a frame several times a second: the curves and "
-                "captions every frame, the maps in turn. One press trains for at most "
+                "Play trains in a background job that hands the page up to 30 frames a second: the decision map, "
+                "the curves and the network's edges each frame, the captions and the charts inside the network "
+                "a few times a second. One press trains for at most "
                 f"{MAX_RUN_S} s; Pause keeps the network exactly as last drawn."
             ),
             ui.md("Edge width is the weight's size, relative to the largest weight; blue is positive, orange "
@@ -178,6 +186,16 @@ clientside_callback(
     prevent_initial_call=True,
 )
 reset = wire_reseed(P)  # the Reset button moves the seed on by one: new weights and a new sample
+clientside_callback(  # Play: the page fetches the job's frames and draws them (assets/playground.js)
+    """function(n, tab) {
+        if (n && window.nlPlayground) { window.nlPlayground.start(tab); }
+        return window.dash_clientside.no_update;
+    }""",
+    Output(cid(P, "stream"), "data"),
+    Input(cid(P, "play"), "n_clicks"),
+    State(cid(P, "tab"), "data"),
+    prevent_initial_call=True,
+)
 
 
 # ----------------------------------------------------------------------------- server callbacks
@@ -297,10 +315,13 @@ def pause(n: int | None, tab: Any) -> int | None:
 
 def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Callable[[], float] = time.monotonic,
               max_s: float = MAX_RUN_S) -> str:
-    """Train in frames of ~80 ms, handing every frame's figures to ``set_progress``; returns a status note.
+    """Train in frames of ~33 ms, publishing each for the page's frame channel; returns a status note.
 
-    Stops at the engine's own stop (end of run, early stop, target, divergence), after ``max_s``
-    seconds, or at once when another action took the tab's network (Pause, Step, a new setting).
+    Each frame (map, curves, edges, status: :func:`playground_parts.frame`) is stored with the
+    engine under the tab's lock. Every ``SLOW_S`` the captions and one heavier chart go to
+    ``set_progress`` (the fast charts as empty patches: the frames draw those). Stops at the
+    engine's own stop (end of run, early stop, target, divergence), after ``max_s`` seconds, or
+    at once when another action took the tab's network (Pause, Step, a new setting).
     """
     values, msg = _validated(raw)
     if values is None:
@@ -312,29 +333,42 @@ def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Ca
         return f"Nothing to train: {eng.stopped} Rewind or change a setting to train again."
     run = uuid.uuid4().hex
     set_owner(tab, run)
-    start, first, chunk, epoch, frame, overhead = now(), eng.updates, 8, eng.epoch, 0, 0.03
+    start, first, chunk, epoch, seq, overhead = now(), eng.updates, 8, eng.epoch, 0, 0.005
+    slow, last_slow, last_save, shown = 0, -SLOW_S, now(), None  # shown: the network of the last frame published
+    every = network_every(eng)
     while True:
         t0 = now()
-        budget = max(MIN_TRAIN_S, FRAME_S - overhead)  # drawing time is taken out of the training time
+        budget = max(MIN_TRAIN_S, FRAME_S - overhead)  # the frame's own cost is taken out of the training time
         while now() - t0 < budget and not eng.done:
             t1 = now()
             eng.step(chunk)
-            chunk = max(1, min(4096, int(chunk * (0.01 / max(now() - t1, 1e-4)) ** 0.5)))  # ~10 ms a call
+            chunk = max(1, min(4096, int(chunk * (0.005 / max(now() - t1, 1e-4)) ** 0.5)))  # ~5 ms a call
         rate = (eng.updates - first) / max(now() - start, 1e-9)
         t_draw = now()
-        out = render(eng, rate, only=None if eng.done else frame_figures(frame))
-        frame += 1
-        if not save_if_owner(tab, values, eng, run):
+        seq += 1
+        last = eng.done or t_draw - start > max_s
+        out = None
+        if last or t_draw - last_slow >= SLOW_S:
+            out = render(eng, rate, only=None if last else slow_figures(slow))
+            slow, last_slow = slow + 1, t_draw
+        blob = eng.to_bytes()
+        store = last or t_draw - last_save >= SAVE_S
+        published = encode(frame(eng, rate, network=seq % every == 0), run, seq)
+        if not save_if_owner(tab, values, blob if store else None, run, frame=published):
             entry = load(tab)
             paused = entry is not None and entry.owner == PAUSED
+            if paused and shown is not None:
+                keep_if_paused(tab, shown)  # Pause keeps the network exactly as the page last drew it
             return f"Paused at epoch {epoch}." if paused else ""
-        epoch = eng.epoch
-        set_progress([o.to_plotly_json() if hasattr(o, "to_plotly_json") else o for o in out])  # fast to pickle
+        last_save = t_draw if store else last_save
+        epoch, shown = eng.epoch, blob
+        if out is not None:
+            set_progress([o.to_plotly_json() if hasattr(o, "to_plotly_json") else o for o in out])  # fast to pickle
         overhead = 0.5 * overhead + 0.5 * (now() - t_draw)
         if eng.done:
             set_owner(tab, None, expect=run)
             return f"Stopped at epoch {eng.epoch}: {eng.stopped}"
-        if now() - start > max_s:
+        if last:
             set_owner(tab, None, expect=run)
             return f"Paused after {max_s:.0f} s, the limit of one run; press Play to go on."
 

@@ -102,7 +102,7 @@ def _put(d: Path, tab: str, values: dict, eng: playground.Engine | None, owner: 
 def _evict(d: Path) -> None:
     metas = sorted(d.glob("*.json"), key=lambda p: p.stat().st_mtime if p.exists() else 0)
     for old in metas[:max(0, len(metas) - MAX_TABS)]:
-        for suffix in (".json", ".npz", ".lock"):
+        for suffix in (".json", ".npz", ".frame", ".lock"):
             old.with_suffix(suffix).unlink(missing_ok=True)
 
 
@@ -123,14 +123,47 @@ def save(tab: str, values: dict, eng: playground.Engine, owner: str | None = Non
     _evict(d)
 
 
-def save_if_owner(tab: str, values: dict, eng: playground.Engine, owner: str) -> bool:
-    """Store ``eng`` only if ``owner`` still owns the tab (atomically); False means: stop."""
+def save_if_owner(tab: str, values: dict, eng: playground.Engine | bytes | None, owner: str,
+                  frame: bytes | None = None) -> bool:
+    """Store ``eng`` (an engine, its bytes, or None: keep the stored one) only if ``owner`` still owns
+    the tab (atomically); False means: stop.
+
+    ``frame`` (the page's next frame, see :mod:`playground_stream`) replaces the tab's stored one in
+    the same step. A running job stores its engine a few times a second, not with every frame; when
+    Pause takes the tab, :func:`keep_if_paused` stores the network of the last frame it published.
+    """
     with _locked(tab) as d:
         meta = _meta(d, tab)
         if meta is None or meta.get("owner") != owner:
             return False
-        _put(d, tab, values, eng, owner)
+        if eng is not None:
+            _write(d / f"{tab}.npz", eng if isinstance(eng, bytes) else eng.to_bytes())
+        if meta.get("values") != values:
+            _put(d, tab, values, None, owner)
+        if frame is not None:
+            _write(frame_path(tab), frame)
     return True
+
+
+def keep_if_paused(tab: str, blob: bytes) -> bool:
+    """Store ``blob`` (a job's network as its last frame showed it) if Pause holds the tab and nothing replaced it."""
+    with _locked(tab) as d:
+        meta = _meta(d, tab)
+        if meta is None or meta.get("owner") != PAUSED:
+            return False
+        _write(d / f"{tab}.npz", blob)
+    return True
+
+
+def frame_path(tab: str) -> Path:
+    """Where the newest frame of ``tab``'s running job is kept (one file, replaced at every frame)."""
+    return _dir() / f"{tab}.frame"
+
+
+def owner_of(tab: str) -> str | None:
+    """The tab's current owner (read without the lock: a file replaced whole is never half-read)."""
+    meta = _meta(_dir(), tab)
+    return None if meta is None else meta.get("owner")
 
 
 def set_owner(tab: str, owner: str | None, expect: str | None = None) -> str | None:
@@ -172,18 +205,14 @@ def map_res(eng: playground.Engine) -> int:
     return 40 if hidden <= 48 else 30 if hidden <= 96 else 24
 
 
-def frame_figures(k: int) -> set[str]:
-    """The charts a running job redraws in its ``k``-th frame.
+def slow_figures(k: int) -> set[str]:
+    """The one chart a running job's ``k``-th progress update redraws.
 
-    The curves and every caption change each frame. The heavier charts cost the browser far
-    more to draw, so only every other frame carries one of them: the decision map in every
-    second such frame, the neuron maps, the network, the layer health and the confusion matrix
-    in turn in the others. The page then keeps up with the frames.
+    The map, the curves and the network's edges reach the page in every frame by the frame
+    channel; the charts inside the network (neuron maps, layer health, confusion matrix) take
+    turns here, a few times a second, so the browser's drawing time goes to the frames.
     """
-    if k % 2:
-        return {"curves"}
-    j = k // 2
-    return {"curves", "boundary" if j % 2 == 0 else ("neurons", "network", "health", "confusion")[(j // 2) % 4]}
+    return {("neurons", "health", "confusion")[k % 3]}
 
 
 def render(eng: playground.Engine, rate: float | None = None, only: set[str] | None = None) -> list:
@@ -197,6 +226,39 @@ def render(eng: playground.Engine, rate: float | None = None, only: set[str] | N
         for i, name in enumerate(FIGS):
             if name not in only:
                 out[i] = Patch()
+    return out
+
+
+EDGES_PER_FRAME = 1000  # a network with more edges is redrawn every (edges / this)-th frame (its picture is larger)
+
+
+def network_every(eng: playground.Engine) -> int:
+    """Redraw the network in every n-th frame: 1 up to :data:`EDGES_PER_FRAME` edges (five layers of 32: every 4th)."""
+    edges = sum(a * b for a, b in zip(eng.cfg.sizes[:-1], eng.cfg.sizes[1:], strict=False))
+    return max(1, edges // EDGES_PER_FRAME)
+
+
+def frame(eng: playground.Engine, rate: float | None = None, network: bool = True) -> dict:
+    """One frame of a running job, for the page's frame channel (:mod:`playground_stream`).
+
+    The decision map, the curves and (with ``network``) the network's edges as pictures the page
+    swaps in, and the status line: what a learner watches many times a second. The captions and
+    the heavier charts below travel less often, through the job's progress (:func:`render`).
+    """
+    data, m, c = eng.data, eng.metrics(), eng.curves()
+    loss_name = "MSE" if data.head == "regression" else "cross-entropy"
+    best = None if not eng.cfg.patience else _best_epoch(c.test_loss)
+    out = {"status": status_line(m, eng.stopped, rate),
+           "curves": figures.curves_update(c.epoch, c.train_loss, c.test_loss, c.train_metric, c.test_metric,
+                                           m.metric_name, loss_name, best_epoch=best),
+           }
+    if network:
+        out["network"] = figures.network_update([w for w, _ in eng.get_weights()])
+    if data.is_2d:
+        mp = eng.maps(res=map_res(eng))
+        extent = (float(mp.xs[0]), float(mp.xs[-1]), float(mp.ys[0]), float(mp.ys[-1]))
+        out["boundary"] = figures.boundary_update(mp.output, extent, task=data.head, n_classes=data.n_classes,
+                                                  with_test=len(data.y_test) > 0)
     return out
 
 
