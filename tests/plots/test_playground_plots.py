@@ -1,11 +1,13 @@
 """Playground figures: they draw the numbers they are given, plotly accepts them, captions quote them."""
 
 import base64
+import io
 import math
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from PIL import Image
 
 from neuralab.plots import playground as figures
 from neuralab.plots.format import num
@@ -147,6 +149,8 @@ def test_the_streamed_map_is_the_heatmap_in_pixels():
     image = up["images"][0]
     assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (-1.0, 2.0, 2.0, 4.0)
     assert image["source"].startswith("data:image/png;base64,") and up["n"] == 3 and up["hide"] == [0]
+    png = Image.open(io.BytesIO(base64.b64decode(image["source"].split(",", 1)[1])))
+    assert png.mode == "RGBA" and np.array_equal(np.asarray(png), rgba)  # the picture holds exactly those pixels
 
 
 def test_the_streamed_curves_keep_their_axes_until_a_curve_outgrows_them():
