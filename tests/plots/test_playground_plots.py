@@ -37,7 +37,8 @@ def test_curves_figure_draws_both_losses_and_metrics_and_hides_non_finite_losses
 
 def test_curves_caption_quotes_the_last_values():
     text = figures.describe_curves([0, 1, 2], [1.0, 0.5, 0.25], [1.2, 0.6, 0.3], [0.5, 0.7, 0.9], [0.5, 0.6, 0.85])
-    assert "2.00 epochs" in text and "0.25" in text and "0.3" in text and "85.0%" in text
+    assert "After 2 epochs" in text and "0.25" in text and "0.3" in text and "85.0%" in text
+    assert "After 1,520.25 epochs" in figures.describe_curves([1520.25], [1.0], [1.0], [0.5], [0.5])
     assert "press Play" in figures.describe_curves([], [], [], [], [])
     reg = figures.describe_curves([1], [0.1], [0.2], [0.9], [0.75], metric="R²", loss_name="MSE")
     assert "R² 0.75" in reg and "MSE" in reg

@@ -260,7 +260,9 @@ def describe_curves(
     trend = ""
     if len(start) > 1 and math.isfinite(te):
         trend = f" (test {loss_name} started at {num(float(start[0]))})"
-    return f"After {float(epochs[-1]):.2f} epochs: train {loss_name} {num(tr)}, test {loss_name} {num(te)}{trend}; {m}."
+    e = float(epochs[-1])
+    e_text = f"{e:,.0f}" if e == int(e) else f"{e:,.2f}"  # a whole epoch as a whole number
+    return f"After {e_text} epochs: train {loss_name} {num(tr)}, test {loss_name} {num(te)}{trend}; {m}."
 
 
 # ----------------------------------------------------------------------------- decision map
