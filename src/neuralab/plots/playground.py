@@ -87,9 +87,9 @@ def curves_figure(
         legend=dict(y=1.12),
         shapes=shapes,
         uirevision="curves",
-        xaxis=dict(domain=[0, 0.46], range=[0, max(xmax, 1e-9)], title=dict(text="epochs")),
+        xaxis=dict(domain=[0, 0.43], range=[0, max(xmax, 1e-9)], title=dict(text="epochs")),
         yaxis=dict(type="log", title=dict(text=f"{loss_name} (log scale)"), exponentformat="power"),
-        xaxis2=dict(domain=[0.56, 1], anchor="y2", range=[0, max(xmax, 1e-9)], title=dict(text="epochs")),
+        xaxis2=dict(domain=[0.62, 1], anchor="y2", range=[0, max(xmax, 1e-9)], title=dict(text="epochs")),
         yaxis2=dict(anchor="x2", range=[0, 100] if acc else [-1, 1],
                     title=dict(text="accuracy (%)" if acc else "R² (1 = perfect)")),
     )
