@@ -86,7 +86,7 @@ def test_the_server_standing_on_a_bad_position_draws_the_sentence_and_the_replay
     _check(TOY, {"n": 12, "k": 6}, [{"n": 12, "k": k} for k in range(1, 7)])
 
 
-@pytest.mark.parametrize("bad", ["", None, "x", 3.5, [1, 2]])
+@pytest.mark.parametrize("bad", ["", None, "x", 3.5, [1, 2], 10**40, "1e999", {"k": 1}])
 def test_a_bad_value_of_the_control_is_a_sentence_and_the_store_replays_the_grid(bad):
     out = TOY.view({"n": 5, "k": bad})
     assert "k must be" in out[-1] and out[-2]["at"] is None

@@ -604,7 +604,7 @@ def _grid(f: Any) -> list[Any]:
 def _same(a: Any, b: Any) -> bool:
     try:
         return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a crafted value: never on the grid
         return False
 
 
