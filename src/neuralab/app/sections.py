@@ -597,7 +597,8 @@ def _grid(f: Any) -> list[Any]:
     if isinstance(f, Float) and f.step:
         lo, hi = f.to_slider(f.lo), f.to_slider(f.hi)
         n = round((hi - lo) / f.step)
-        return [f.from_slider(round(lo + k * f.step, 10)) if f.log else round(lo + k * f.step, 10) for k in range(n + 1)]
+        at = [round(lo + k * f.step, 10) for k in range(n + 1)]
+        return [f.from_slider(x) for x in at] if f.log else at
     raise TypeError(f"a replayed field must be a slider with a step, not {f!r}")
 
 
