@@ -132,3 +132,16 @@ def test_the_surrogate_step_slider_is_replayed_as_each_step_is_drawn(monkeypatch
         assert _bare(replayed(_bare(out[0]), chart, k - 1, 3)) == _bare(figures.surrogate_figure(e, k))
         assert chart["captions"][k - 1] == figures.describe_step(e, k)
         assert store["texts"][0][k - 1] == figures.step_note(e, k)
+
+
+def test_a_log_slider_is_replayed_in_its_own_units():
+    from neuralab.params import Float
+
+    spec = ParamSpec("g", lr=Float(0.001, 1.0, 0.01, step=0.5, log=True))
+    s = Section("g", "log", spec, lambda v, _: v,
+                [Chart("c", lambda r: figure([dict(type="scatter", x=[0, 1], y=[0, r["lr"]])]),
+                       lambda r: f"lr {r['lr']:.3g}")],
+                replay=Replay("lr", ("c",)))
+    store = _check(s, {"lr": 0.01}, [{"lr": 10 ** (-3 + 0.5 * k)} for k in range(7)])
+    assert store["positions"] == pytest.approx([-3, -2.5, -2, -1.5, -1, -0.5, 0])  # what the slider sends
+    assert store["at"] == 2 and store["charts"][0]["captions"][6] == "lr 1"
