@@ -574,6 +574,9 @@ class Together:
         busy = [(Output(f"{cid(self.page, p._first_chart())}-box", "className"), "nl-graph nl-busy", "nl-graph")
                 for p in self.parts[1:]]
         kwargs["running"] = [*kwargs["running"], *busy]
+        for part in self.parts:
+            if part.replay is not None:
+                part._register_replay()
         return callback(*self.outputs(), *self.inputs(), **kwargs)(self.function())
 
 
