@@ -39,13 +39,14 @@ def test_layout_has_every_control_and_every_output():
     assert "distillation-cmp-progress" in ids
 
 
-def test_soft_callback_follows_the_drag(teacher):
-    dragged = distillation.update_soft(8, 2, None, 3, "")
-    settled = distillation.update_soft(None, 2, None, 3, "")
-    assert "at T = 8" in dragged[1] and "at T = 2" in settled[1] and "For this 3" in settled[1]
-    gradient = distillation.update_gradient(8, 2, "")  # the gradient chart follows the same T drag
-    assert isinstance(dragged[0], go.Figure) and dragged[2] == "" and "T = 8" in gradient[1]
-    assert gradient[2] == "" and "T = 2" in distillation.update_gradient(None, 2, "")[1]
+def test_soft_callback_hands_every_temperature_to_the_browser(teacher):
+    soft = distillation.update_soft(None, 3, "", 2)  # digit (drag, value), the teacher marker, then T (read)
+    assert "at T = 2" in soft[1] and "For this 3" in soft[1] and isinstance(soft[0], go.Figure) and soft[-1] == ""
+    assert "at T = 8" in soft[2]["charts"][0]["captions"][soft[2]["positions"].index(8)]
+    assert "For this 5" in distillation.update_soft(5, 3, "", 2)[1]  # the digit follows its drag
+    gradient = distillation.update_gradient("", 2)  # the gradient chart: the same temperatures, in the browser
+    assert gradient[-1] == "" and "T = 2" in gradient[1]
+    assert "T = 8" in gradient[2]["charts"][0]["captions"][gradient[2]["positions"].index(8)]
 
 
 @pytest.mark.parametrize(

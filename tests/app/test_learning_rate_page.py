@@ -25,16 +25,18 @@ def test_layout_has_every_control_and_every_output():
 
 
 def test_curve_follows_the_drag_and_falls_back_to_the_value():
-    dragged = learning_rate.update_curve("cosine", -1.0, LOG_001, 50, 100)[1]
-    settled = learning_rate.update_curve("cosine", None, LOG_001, None, 100)[1]
+    dragged = learning_rate.update_curve("cosine", -1.0, LOG_001, 50)[1]
+    settled = learning_rate.update_curve("cosine", None, LOG_001, 100)[1]
     assert "over 50 epochs from 0.1" in dragged and "over 100 epochs from 0.01" in settled
-    figure, _, alert = learning_rate.update_curve("step", None, LOG_001, None, 90)
+    figure, _, store, alert = learning_rate.update_curve("step", None, LOG_001, 90)
     assert isinstance(figure, go.Figure) and alert == ""
+    assert store["positions"] == list(range(10, 201, 10)) and store["at"] == 8  # every length, for the browser
+    assert "over 200 epochs" in store["charts"][0]["captions"][-1]
     assert max(figure.data[0].y) == pytest.approx(0.01) and min(figure.data[0].y) == pytest.approx(1e-4)
 
 
 def test_string_values_from_a_request_are_values_not_slider_positions():
-    assert "from 0.05" in learning_rate.update_curve("cosine", None, "0.05", None, "100")[1]
+    assert "from 0.05" in learning_rate.update_curve("cosine", None, "0.05", "100")[1]
 
 
 def test_the_curve_view_takes_values():
@@ -54,7 +56,7 @@ def test_the_curve_view_takes_values():
 )
 def test_curve_bad_input_is_a_sentence(args, fragment):
     schedule, lr, epochs = args
-    figure, summary, alert = learning_rate.update_curve(schedule, None, lr, None, epochs)
+    figure, summary, _, alert = learning_rate.update_curve(schedule, None, lr, epochs)
     assert isinstance(figure, go.Figure) and fragment in alert and fragment in summary
 
 

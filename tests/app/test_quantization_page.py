@@ -18,7 +18,7 @@ def _reference_trained():
 def test_a_model_not_trained_yet_is_left_to_the_sweep_job(monkeypatch):
     monkeypatch.setattr(zoo, "kept", lambda name, seed=0: False)
     monkeypatch.setattr(quantize_effects, "layer_view", lambda **v: pytest.fail("trained a model in a request"))
-    out = quantization.update_layer("cnn", 1, 2, 8, "symmetric", "tensor", "")
+    out = quantization.update_layer("cnn", 1, "symmetric", "tensor", "", 8)
     assert "being trained" in out[-1] and out[1] == out[-1]
     assert quantization.SWEEP_SECTION.job and quantization.SWEEP_SECTION.needs is quantization.REFERENCE
     assert quantization.REFERENCE.key({"model": "cnn"}) == "reference|cnn"
@@ -31,14 +31,15 @@ def test_layout_has_every_control_and_output():
     for graph in ("hist", "channels", "sweep"):
         assert isinstance(ids[f"quantization-{graph}"], dcc.Graph) and f"quantization-{graph}-summary" in ids
     assert "quantization-sweep-progress" in ids and "quantization-check" in ids and "quantization-next" in ids
-    assert ids["quantization-bits"].updatemode == "drag"
+    assert ids["quantization-bits"].updatemode == "drag" and "quantization-hist-replay" in ids
 
 
-def test_layer_callback_follows_the_drag():
-    fig, text, ch, ch_text, alert = quantization.update_layer("mlp", 1, 2, 8, "symmetric", "tensor", "")
+def test_layer_callback_reads_the_bits_and_hands_every_bit_width_to_the_browser():
+    fig, text, ch, ch_text, store, alert = quantization.update_layer("mlp", 1, "symmetric", "tensor", "", 2)
     assert isinstance(fig, go.Figure) and isinstance(ch, go.Figure) and alert == ""
     assert "at 2 bits" in text and "3 levels" in text
-    assert "at 8 bits" in quantization.update_layer("mlp", 1, None, 8, "symmetric", "tensor", "")[1]
+    assert store["positions"] == list(range(1, 9)) and "at 8 bits" in store["charts"][0]["captions"][7]
+    assert "at 8 bits" in quantization.update_layer("mlp", 1, "symmetric", "tensor", "", 8)[1]
 
 
 def _layer(**kw):

@@ -14,7 +14,7 @@ def test_the_part_is_on_the_page_with_its_controls_and_outputs():
         assert f"hyperparameter-search-{name}" in ids
     for graph in ("race", "regret", "surrogate"):
         assert isinstance(ids[f"hyperparameter-search-{graph}"], dcc.Graph)
-    assert isinstance(ids["hyperparameter-search-surrogate-steps"], dcc.Store)
+    assert isinstance(ids["hyperparameter-search-surrogate-replay"], dcc.Store)
     assert search_race.RACE_SECTION in hyperparameter_search.SECTIONS
 
 
@@ -38,10 +38,13 @@ def test_the_surrogate_view_hands_the_steps_to_the_slider(monkeypatch):
 
     monkeypatch.setattr(surrogate, "_explore", lambda d, a, k, s, progress: surrogate.run_explore(_slice(), a, k, s,
                                                                                                   steps=3))
-    figure, caption, data, top, value, message = search_race.SURROGATE_SECTION.view(
+    figure, caption, readout, top, value, data, message = search_race.SURROGATE_SECTION.view(
         {**search_race.SPEC.defaults(), "acquisition": "lcb", "kappa": 1.0})
-    assert message == "" and top == value == 3 and data["steps"] == 3
-    assert "lower confidence bound" in caption and figure.layout.meta == data["token"]
+    assert message == "" and top == value == 3 and data["positions"] == [1, 2, 3] and data["at"] == 2
+    assert "lower confidence bound" in caption and readout.startswith("Step 3: 5 trainings seen")
+    assert figure.layout.meta == {"replay": data["token"], "at": 2}  # the browser restyles only this figure
+    assert [t[0][:25] for t in data["texts"]] == ["Step 1: 3 trainings seen,"]
+    assert caption == data["charts"][0]["captions"][2] and caption.startswith(readout)
 
 
 @pytest.mark.parametrize(("section", "values", "fragment"), [

@@ -180,6 +180,16 @@ def surrogate_data(e: Explored) -> dict:
     return dict(token=_token(e), steps=len(e.mean), series=series, notes=notes)
 
 
+def step_note(e: Explored, k: int) -> str:
+    """What step ``k`` saw and where its acquisition points next, in one sentence."""
+    return _step_note(e, k)
+
+
+def describe_step(e: Explored, k: int) -> str:
+    """The caption of the figure at step ``k``: the step, then the whole search."""
+    return f"{_step_note(e, k)} {describe_surrogate(e)}"
+
+
 def _step_note(e: Explored, k: int) -> str:
     which = list(ACQUISITIONS).index(e.acquisition)
     nxt = int(e.picks[k - 1, which])

@@ -8,7 +8,7 @@ from dash import html
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
-from neuralab.app.sections import Chart, Needs, Section
+from neuralab.app.sections import Chart, Needs, Replay, Section
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.compress import distill, zoo
 from neuralab.compress.distill import COMPARE, GRADIENT, SOFT
@@ -65,6 +65,7 @@ def _soft(values: dict) -> html.Section:
             ),
             ui.row(controls(P, SPEC, values, ["T", "digit"])),  # drag_value drives the light charts; value, the job
             TRAINED_TEACHER.marker(P),
+            SOFT_SECTION.store(),
             alert(cid(P, "soft-alert")),
             ui.chart(cid(P, "soft"), "A test digit and the teacher's probabilities at T = 1 and at T"),
         ],
@@ -91,6 +92,7 @@ def _loss() -> html.Section:
                 "at every temperature. The chart measures it on the real teacher and an untrained student."
             ),
             alert(cid(P, "grad-alert")),
+            GRADIENT_SECTION.store(),
             ui.chart(cid(P, "grad"), "Gradient size of the soft term against temperature, with and without T²"),
         ],
     )
@@ -159,11 +161,12 @@ def _notes() -> html.Section:
 # The soft targets and the gradient scale are light: both follow the sliders while they move.
 SOFT_SECTION = Section(P, "soft", SOFT, lambda v, _: distill.soft_targets(**v),
                        [Chart("soft", figures.soft_figure, figures.describe_soft)],
-                       fix="Fix the value above to see the probabilities.", drag=("T", "digit"), needs=TRAINED_TEACHER)
+                       fix="Fix the value above to see the probabilities.", drag=("digit",), needs=TRAINED_TEACHER,
+                       replay=Replay("T", ("soft",)))  # every temperature at once, drawn in the browser
 GRADIENT_SECTION = Section(P, "grad", GRADIENT, lambda v, _: (distill.gradient_scale(), v["T"]),
                            [Chart("grad", lambda r: figures.gradient_figure(*r),
                                   lambda r: figures.describe_gradient(*r))],
-                           fix="Fix the temperature above.", drag=("T",), needs=TRAINED_TEACHER)
+                           fix="Fix the temperature above.", needs=TRAINED_TEACHER, replay=Replay("T", ("grad",)))
 # The comparison trains ten students: a background job, on release.
 COMPARE_SECTION = Section(P, "cmp", COMPARE, lambda v, progress: distill.compare(**v, progress=progress),
                           [Chart("cmp", figures.compare_figure, figures.describe_compare)],

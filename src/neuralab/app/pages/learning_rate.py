@@ -7,7 +7,7 @@ from dash import html
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
 from neuralab.app.registry import prefix
-from neuralab.app.sections import Chart, Section
+from neuralab.app.sections import Chart, Replay, Section
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.params import ParamSpec
 from neuralab.plots import learning_rate as figures
@@ -56,6 +56,7 @@ def _shape(values: dict) -> html.Section:
             ui.row(controls(P, SPEC, values, ["schedule"])),
             ui.row(controls(P, SPEC, values, ["lr", "epochs"])),
             alert(cid(P, "curve-alert")),
+            CURVE.store(),
             ui.chart(cid(P, "curve"), "Learning rate against epoch for the chosen schedule"),
             ui.md(
                 "| schedule | shape | reach for it when |\n"
@@ -195,7 +196,8 @@ def _recipe() -> html.Section:
 # background jobs that start when a slider is released.
 CURVE = Section(P, "curve", lr.CURVE, lambda v, _: lr.curve(**v),
                 [Chart("curve", figures.curve_figure, figures.describe_curve)],
-                fix="Fix the value above to draw the schedule.", drag=("lr", "epochs"))
+                fix="Fix the value above to draw the schedule.", drag=("lr",),
+                replay=Replay("epochs", ("curve",)))  # every length at once, drawn in the browser
 COMPARE = Section(P, "compare", lr.COMPARE, lambda v, progress: lr.compare(**v, progress=progress),
                   [Chart("compare", figures.comparison_figure, figures.describe_comparison)],
                   fix="Fix the value above to train.", job=True)

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, html
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, from_widget, wire
 from neuralab.app.registry import prefix
-from neuralab.app.sections import Chart, Needs, Section, Text, table
+from neuralab.app.sections import Chart, Needs, Replay, Section, Text, table
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.compress import quantize, quantize_effects, zoo
 from neuralab.params import ParamSpec
@@ -63,6 +63,7 @@ def _layer(values: dict) -> html.Section:
                     *controls(P, SPEC, values, ["layer", "scheme", "granularity"]),
                     html.Button("Next layer", id=cid(P, "next"), n_clicks=0, className="nl-button")]),
             REFERENCE.marker(P),
+            LAYER_SECTION.store(),
             alert(cid(P, "hist-alert")),
             ui.chart(cid(P, "hist"), "Histogram of the layer's trained weights with the quantization levels"),
             ui.chart(cid(P, "channels"), "RMS quantization error of each output channel, per tensor and per channel"),
@@ -157,7 +158,8 @@ def _check_card(c: quantize_effects.TorchCheck) -> list:
 LAYER_SECTION = Section(P, "hist", quantize_effects.QUANT, lambda v, _: quantize_effects.layer_view(**v),
                         [Chart("hist", figures.histogram_figure, figures.describe_histogram),
                          Chart("channels", figures.channel_figure, figures.describe_channels)],
-                        fix="Fix the value above to see the layer.", drag=("bits",), needs=REFERENCE)
+                        fix="Fix the value above to see the layer.", needs=REFERENCE,
+                        replay=Replay("bits", ("hist", "channels")))  # 8 bit widths, drawn in the browser
 # The whole network at every bit width, with the cross-check against torch: a background job.
 SWEEP_SECTION = Section(P, "sweep", quantize_effects.SWEEP,
                         lambda v, progress: quantize_effects.sweep(**v, progress=progress),

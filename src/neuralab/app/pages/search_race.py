@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from dash import Input, Output, clientside_callback, dcc, html
+from dash import dcc, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls
 from neuralab.app.registry import prefix
-from neuralab.app.sections import Chart, Section, Text, table
+from neuralab.app.sections import Chart, Replay, Section, Text, table
 from neuralab.params import ParamSpec
 from neuralab.plots import search_race as figures
 from neuralab.search import race, surrogate
@@ -24,6 +24,13 @@ GP_SPEC = ParamSpec("search-surrogate", dataset=DATASET, acquisition=surrogate.S
                     kappa=surrogate.SURROGATE.fields["kappa"], gp_seed=surrogate.SURROGATE.fields["seed"])
 SPEC = ParamSpec.merge("search-race-part", RACE_SPEC, GP_SPEC)
 REPEATS = race.RACE.fields["repeats"].default
+
+
+class AtStep(NamedTuple):
+    """The search as drawn at step ``k`` of the step slider."""
+
+    explored: surrogate.Explored
+    k: int
 
 
 class Raced(NamedTuple):
@@ -152,7 +159,7 @@ def _surrogate(values: dict) -> html.Section:
                              className="gd-step-slider"),
                     html.Output(id=cid(P, "surrogate-readout"), className="nl-readout",
                                 htmlFor=cid(P, "surrogate-step")),
-                    dcc.Store(id=cid(P, "surrogate-steps")),
+                    SURROGATE_SECTION.store(),
                 ],
                 className="gd-player",
             ),
@@ -169,37 +176,16 @@ RACE_SECTION = Section(
      Chart("regret", lambda v: figures.regret_figure(v.race), lambda v: figures.describe_regret(v.race)),
      Text("race-table", lambda v: _race_table(v.race))],
     fix="Fix the value above to run the race.", job=True)
+# The step slider replays the search in the browser: every step is drawn once, in the job (sections.Replay).
 SURROGATE_SECTION = Section(
     P, "surrogate", GP_SPEC, run_surrogate,
-    [Chart("surrogate", figures.surrogate_figure, figures.describe_surrogate),
-     Text("surrogate-steps", figures.surrogate_data, prop="data", blank=None),  # what the step slider cuts
-     Text("surrogate-step", lambda e: len(e.mean), prop="max", blank=STEPS),
-     Text("surrogate-step", lambda e: len(e.mean), prop="value", blank=STEPS)],
-    fix="Fix the value above to run the search.", job=True)
+    [Chart("surrogate", lambda a: figures.surrogate_figure(*a), lambda a: figures.describe_step(*a)),
+     Text("surrogate-readout", lambda a: figures.step_note(*a)),
+     Text("surrogate-step", lambda a: len(a.explored.mean), prop="max", blank=STEPS),
+     Text("surrogate-step", lambda a: len(a.explored.mean), prop="value", blank=STEPS)],
+    fix="Fix the value above to run the search.", job=True,
+    replay=Replay("surrogate-step", ("surrogate", "surrogate-readout"),
+                  steps=lambda e: range(1, len(e.mean) + 1), at=AtStep))
 SECTIONS = (RACE_SECTION, SURROGATE_SECTION)
 update_race = RACE_SECTION.register()
 update_surrogate = SURROGATE_SECTION.register()
-
-# The step slider replays the precomputed steps in the browser: each series of the figure is restyled to its
-# value at step k (Plotly.restyle), with no server round trip. A figure still on its way is left alone.
-clientside_callback(
-    """function(step, data) {
-        if (!data || step === null || step === undefined) return '';
-        const k = Math.max(1, Math.min(step, data.steps));
-        const gd = document.querySelector('#GRAPH_ID .js-plotly-plot');
-        if (window.Plotly && gd && gd.data && gd.layout && gd.layout.meta === data.token) {
-            const idx = [], xs = [], ys = [];
-            gd.data.forEach((t, j) => {
-                const s = t.meta && data.series[t.meta.series];
-                if (!s) return;
-                idx.push(j); xs.push(s[k - 1][0]); ys.push(s[k - 1][1]);
-            });
-            if (idx.length) window.Plotly.restyle(gd, {x: xs, y: ys}, idx);
-        }
-        return data.notes[k - 1];
-    }""".replace("GRAPH_ID", cid(P, "surrogate")),
-    Output(cid(P, "surrogate-readout"), "children"),
-    Input(cid(P, "surrogate-step"), "value"),
-    Input(cid(P, "surrogate-steps"), "data"),
-    prevent_initial_call=True,
-)
