@@ -110,6 +110,7 @@ def test_the_quantization_bits_slider_is_replayed_as_the_section_draws_it():
 
     s = quantization.LAYER_SECTION
     values = dict(model="mlp", layer=1, bits=4, scheme="symmetric", granularity="tensor")
+    s.needs.make(s.needs.spec.subset(values))  # the reference network a job makes first (cached once made)
     store = _check(s, values, [values | {"bits": b} for b in range(1, 9)])
     assert store["positions"] == list(range(1, 9)) and store["at"] == 3
     assert "at 7 bits" in store["charts"][0]["captions"][6]
