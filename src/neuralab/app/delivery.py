@@ -1,0 +1,110 @@
+"""How the lab's files reach the browser: plotly.js cached by its version, text compressed.
+
+plotly.js (4.8 MB, the largest file by far) is loaded by Dash's Graph component from a fixed URL,
+``/_dash-component-suites/plotly/package_data/plotly.min.js``, which Dash serves with an ETag and no
+``Cache-Control``: every page load revalidates it, and on a busy server that round trip waits behind the
+page's first callbacks. :func:`plotly_script` points the renderer at Dash's own fingerprinted form of the
+same file (``plotly.v7_1_0m<mtime>.min.js``, keyed by the installed plotly version and the file's time),
+which Dash serves with a one-year ``max-age``: a second visit takes it from the browser's cache, and a new
+plotly gets a new URL.
+
+:func:`install_compression` compresses JavaScript, CSS, HTML and JSON (the callbacks' figures) with brotli
+or gzip, whichever the browser accepts. A static file is compressed once per process and kept (at most one
+copy per file and encoding); a callback's answer is compressed each time, at a fast level. Set
+``NEURALAB_COMPRESS=0`` when a reverse proxy in front of the lab compresses already.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+__all__ = ["compression_enabled", "install_compression", "plotly_script", "plotly_url"]
+
+PLOTLY_PATH = "package_data/plotly.min.js"  # inside the plotly package, as Dash registers it
+MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json"]
+MIN_SIZE = 1024  # bytes: smaller answers gain nothing worth the work
+GZIP_LEVEL = 5  # zlib: 3 ms for a 300 kB figure, about 4.3x smaller
+BR_LEVEL = 4  # brotli: about 3.4x smaller than plotly.min.js; the static copy is made once per process
+MAX_STATIC = 64  # compressed static copies kept per process (the lab serves about 30 files)
+
+
+def plotly_url(prefix: str = "/") -> str:
+    """The fingerprinted URL of the installed plotly.min.js, as Dash builds it for its own bundles."""
+    import plotly
+    from dash.fingerprint import build_fingerprint
+
+    mtime = int((Path(plotly.__file__).parent / PLOTLY_PATH).stat().st_mtime)
+    return f"{prefix}_dash-component-suites/plotly/{build_fingerprint(PLOTLY_PATH, plotly.__version__, mtime)}"
+
+
+def plotly_script(url: str) -> str:
+    """An inline script that makes ``window._dashPlotlyJSURL`` (set by the renderer, read by dcc.Graph) ``url``.
+
+    The renderer assigns its fixed URL once it has mounted; the setter ignores that. A Dash whose renderer
+    uses another name leaves this property unread, and the Graph falls back to its own URL (revalidated).
+    """
+    return ("Object.defineProperty(window, '_dashPlotlyJSURL', {configurable: true, "
+            f"get: function () {{ return {json.dumps(url)}; }}, set: function () {{}}}});")
+
+
+def compression_enabled() -> bool:
+    """False when ``NEURALAB_COMPRESS`` is ``0``/``false``/``no``/``off`` (a proxy compresses instead)."""
+    return os.environ.get("NEURALAB_COMPRESS", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+class _StaticCache:
+    """flask-compress's cache, for static files only: bounded, keyed by the file (not its fingerprint)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if key.endswith(";") or key in self.data or len(self.data) >= MAX_STATIC:
+            return  # a callback's answer (no key), or the cache is full
+        self.data[key] = value
+
+
+def _static_key(request) -> str:
+    """The file a GET of a component suite or an asset serves; "" for anything else (not cached)."""
+    if request.method != "GET":
+        return ""
+    path = request.path
+    if "/_dash-component-suites/" in path:
+        from dash.fingerprint import check_fingerprint
+
+        return check_fingerprint(path)[0]  # any fingerprint of one file is one key
+    if "/assets/" in path:
+        return path
+    return ""
+
+
+def install_compression(server) -> bool:
+    """Compress ``server``'s text answers (flask-compress); returns whether it did."""
+    if not compression_enabled():
+        return False
+    try:
+        from flask_compress import Compress
+    except ImportError:  # a venv set up before the dependency was declared: serve uncompressed, say how to fix
+        logging.getLogger("neuralab").warning(
+            "neuralab: flask-compress is not installed, so answers go uncompressed; "
+            "`pip install -e .` (or `make setup`) installs it")
+        return False
+
+    server.config.update(
+        COMPRESS_MIMETYPES=MIMETYPES,
+        COMPRESS_ALGORITHM=["br", "gzip"],  # zstd is faster still, but no browser here asks for it yet
+        COMPRESS_LEVEL=GZIP_LEVEL,
+        COMPRESS_BR_LEVEL=BR_LEVEL,
+        COMPRESS_MIN_SIZE=MIN_SIZE,
+        COMPRESS_STREAMS=False,  # Dash streams nothing the lab needs compressed
+        COMPRESS_CACHE_BACKEND=_StaticCache,
+        COMPRESS_CACHE_KEY=_static_key,
+    )
+    Compress(server)
+    return True
