@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 
 import threadpoolctl
 import torch
@@ -20,6 +21,8 @@ log = logging.getLogger("neuralab")
 
 #: A callback request carries a few control values; nothing legitimate comes near this.
 MAX_REQUEST_BYTES = 1 * 2**20
+#: The warm-up imports once no request has started or ended for this long (a page's burst is over).
+WARM_UP_IDLE_S = 1.0
 
 # Applies the remembered theme before the first paint, so a dark page never flashes white.
 _THEME_SCRIPT = """
@@ -79,19 +82,33 @@ def create_app() -> Dash:
     # every inline script is known now (pages imported, callbacks registered): allow exactly those
     security.install(app.server, [*app.csp_hashes(), security.script_hash(_THEME_SCRIPT),
                                  security.script_hash(plotly_script)])
-    threading.Thread(target=_warm_up, name="neuralab-warm-up", daemon=True).start()
+    activity = [time.monotonic()]  # when a request last started or ended
+
+    @app.server.before_request
+    def _busy():
+        activity[0] = time.monotonic()
+
+    @app.server.teardown_request
+    def _done(_exc):
+        activity[0] = time.monotonic()
+
+    threading.Thread(target=_warm_up, args=(activity,), name="neuralab-warm-up", daemon=True).start()
     return app
 
 
-def _warm_up() -> None:
-    """Import what only a training run needs, while the server already answers.
+def _warm_up(activity: list[float]) -> None:
+    """Import what only a training run needs, once the server is idle.
 
     ``torch._dynamo`` (about 1 s) is imported by the first optimizer step. Imported here once, every job
-    forked later has it; imported at start, it delayed the server's first answer by that second. The
-    thread counts as a request in :data:`jobs.GATE`, so no job forks while a module is half imported.
+    forked later has it; imported at start, it delayed the server's first answer by that second; imported
+    at once after the start, it slowed the first page by more. So it waits for a quiet second (a job
+    forked before then imports it itself, as it would have anyway). The thread counts as a request in
+    :data:`jobs.GATE`, so no job forks while a module is half imported.
     """
     from neuralab.app import jobs
 
+    while (quiet := time.monotonic() - activity[0]) < WARM_UP_IDLE_S:
+        time.sleep(WARM_UP_IDLE_S - quiet + 0.05)
     jobs.GATE.enter()
     try:
         import torch._dynamo  # noqa: F401

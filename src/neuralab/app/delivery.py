@@ -9,19 +9,25 @@ which Dash serves with a one-year ``max-age``: a second visit takes it from the 
 plotly gets a new URL.
 
 :func:`install_compression` compresses JavaScript, CSS, HTML and JSON (the callbacks' figures) with brotli
-or gzip, whichever the browser accepts. A static file is compressed once per process and kept (at most one
-copy per file and encoding); a callback's answer is compressed each time, at a fast level. Set
-``NEURALAB_COMPRESS=0`` when a reverse proxy in front of the lab compresses already.
+or gzip, whichever the browser accepts, for a browser on another machine: plotly.js goes from 4.8 MB to
+1.4 MB, a page's first load from about 7 MB to 1.9 MB. A browser on this machine (a loopback address) gets
+the bytes as they are: there the copy costs microseconds and the compression milliseconds (measured with
+``benchmarks/page_load.py``: gzip on a fresh server's first page cost more than it saved). A reverse proxy
+on this machine is such a client too, and compresses for its own clients. A static file is compressed once
+per process and kept (at most one copy per file and encoding); a callback's answer is compressed each time,
+at a fast level. ``NEURALAB_COMPRESS=0`` turns it off, ``NEURALAB_COMPRESS=all`` compresses for loopback
+clients as well.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
 from pathlib import Path
 
-__all__ = ["compression_enabled", "install_compression", "plotly_script", "plotly_url"]
+__all__ = ["compression_setting", "install_compression", "loopback", "plotly_script", "plotly_url"]
 
 PLOTLY_PATH = "package_data/plotly.min.js"  # inside the plotly package, as Dash registers it
 MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json"]
@@ -50,9 +56,20 @@ def plotly_script(url: str) -> str:
             f"get: function () {{ return {json.dumps(url)}; }}, set: function () {{}}}});")
 
 
-def compression_enabled() -> bool:
-    """False when ``NEURALAB_COMPRESS`` is ``0``/``false``/``no``/``off`` (a proxy compresses instead)."""
-    return os.environ.get("NEURALAB_COMPRESS", "1").strip().lower() not in {"0", "false", "no", "off"}
+def compression_setting() -> str:
+    """``NEURALAB_COMPRESS``: "off" (``0``/``false``/``no``/``off``), "all", or "remote" (the default)."""
+    value = os.environ.get("NEURALAB_COMPRESS", "").strip().lower()
+    if value in {"0", "false", "no", "off"}:
+        return "off"
+    return "all" if value == "all" else "remote"
+
+
+def loopback(address: str | None) -> bool:
+    """True for a client on this machine (127.0.0.0/8, ::1); False for anything else, unknown included."""
+    try:
+        return ipaddress.ip_address((address or "").strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class _StaticCache:
@@ -85,9 +102,12 @@ def _static_key(request) -> str:
 
 
 def install_compression(server) -> bool:
-    """Compress ``server``'s text answers (flask-compress); returns whether it did."""
-    if not compression_enabled():
+    """Compress ``server``'s text answers (flask-compress) as ``NEURALAB_COMPRESS`` says; returns whether it will."""
+    setting = compression_setting()
+    if setting == "off":
         return False
+    from flask import request
+
     try:
         from flask_compress import Compress
     except ImportError:  # a venv set up before the dependency was declared: serve uncompressed, say how to fix
@@ -105,6 +125,14 @@ def install_compression(server) -> bool:
         COMPRESS_STREAMS=False,  # Dash streams nothing the lab needs compressed
         COMPRESS_CACHE_BACKEND=_StaticCache,
         COMPRESS_CACHE_KEY=_static_key,
+        COMPRESS_REGISTER=False,  # our own hook below decides which clients get it
     )
-    Compress(server)
+    compress = Compress(server)
+
+    @server.after_request
+    def _compress(response):
+        if setting == "remote" and loopback(request.remote_addr):
+            return response
+        return compress.after_request(response)
+
     return True
