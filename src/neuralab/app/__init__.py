@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-import time
 
 import threadpoolctl
 import torch
@@ -21,8 +20,6 @@ log = logging.getLogger("neuralab")
 
 #: A callback request carries a few control values; nothing legitimate comes near this.
 MAX_REQUEST_BYTES = 1 * 2**20
-#: The warm-up imports once no request has started or ended for this long (a page's burst is over).
-WARM_UP_IDLE_S = 1.0
 
 # Applies the remembered theme before the first paint, so a dark page never flashes white.
 _THEME_SCRIPT = """
@@ -72,6 +69,7 @@ def create_app() -> Dash:
     app.layout = shell.layout
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES  # larger bodies get 413, unread
     errors.install(app.server)
+    delivery.install_caching(app.server)  # the assets, stamped with their time, kept by the browser
     delivery.install_compression(app.server)
     limits.install_cookie(app.server)
     jobs.install(app.server)  # a job is forked only while no other request runs
@@ -82,33 +80,21 @@ def create_app() -> Dash:
     # every inline script is known now (pages imported, callbacks registered): allow exactly those
     security.install(app.server, [*app.csp_hashes(), security.script_hash(_THEME_SCRIPT),
                                  security.script_hash(plotly_script)])
-    activity = [time.monotonic()]  # when a request last started or ended
-
-    @app.server.before_request
-    def _busy():
-        activity[0] = time.monotonic()
-
-    @app.server.teardown_request
-    def _done(_exc):
-        activity[0] = time.monotonic()
-
-    threading.Thread(target=_warm_up, args=(activity,), name="neuralab-warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up, name="neuralab-warm-up", daemon=True).start()
     return app
 
 
-def _warm_up(activity: list[float]) -> None:
-    """Import what only a training run needs, once the server is idle.
+def _warm_up() -> None:
+    """Import what only a training run needs, while the server already answers.
 
-    ``torch._dynamo`` (about 1 s) is imported by the first optimizer step. Imported here once, every job
-    forked later has it; imported at start, it delayed the server's first answer by that second; imported
-    at once after the start, it slowed the first page by more. So it waits for a quiet second (a job
-    forked before then imports it itself, as it would have anyway). The thread counts as a request in
+    ``torch._dynamo`` (about 1 s) is imported by the first optimizer step (``torch.optim`` imports it
+    lazily). Imported here once, every job forked later has it; imported before the server listened, it
+    delayed the first answer by that second. A page whose first callback trains (/training-loop) still
+    waits for it when opened within that second of the start. The thread counts as a request in
     :data:`jobs.GATE`, so no job forks while a module is half imported.
     """
     from neuralab.app import jobs
 
-    while (quiet := time.monotonic() - activity[0]) < WARM_UP_IDLE_S:
-        time.sleep(WARM_UP_IDLE_S - quiet + 0.05)
     jobs.GATE.enter()
     try:
         import torch._dynamo  # noqa: F401

@@ -6,7 +6,9 @@ plotly.js (4.8 MB, the largest file by far) is loaded by Dash's Graph component 
 page's first callbacks. :func:`plotly_script` points the renderer at Dash's own fingerprinted form of the
 same file (``plotly.v7_1_0m<mtime>.min.js``, keyed by the installed plotly version and the file's time),
 which Dash serves with a one-year ``max-age``: a second visit takes it from the browser's cache, and a new
-plotly gets a new URL.
+plotly gets a new URL. :func:`install_caching` does the same for the lab's own assets, whose URLs Dash
+stamps with the file's time (``/assets/neuralab.css?m=1796500418.4``) but serves with ``no-cache``: a page
+load revalidated a dozen of them, one round trip each through the two workers.
 
 :func:`install_compression` compresses JavaScript, CSS, HTML and JSON (the callbacks' figures) with brotli
 or gzip, whichever the browser accepts, for a browser on another machine: plotly.js goes from 4.8 MB to
@@ -27,13 +29,14 @@ import logging
 import os
 from pathlib import Path
 
-__all__ = ["compression_setting", "install_compression", "loopback", "plotly_script", "plotly_url"]
+__all__ = ["compression_setting", "install_caching", "install_compression", "loopback", "plotly_script", "plotly_url"]
 
 PLOTLY_PATH = "package_data/plotly.min.js"  # inside the plotly package, as Dash registers it
 MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json"]
 MIN_SIZE = 1024  # bytes: smaller answers gain nothing worth the work
 GZIP_LEVEL = 5  # zlib: 3 ms for a 300 kB figure, about 4.3x smaller
 BR_LEVEL = 4  # brotli: about 3.4x smaller than plotly.min.js; the static copy is made once per process
+YEAR_S = 31536000  # the max-age Dash gives its own fingerprinted bundles
 MAX_STATIC = 64  # compressed static copies kept per process (the lab serves about 30 files)
 
 
@@ -54,6 +57,21 @@ def plotly_script(url: str) -> str:
     """
     return ("Object.defineProperty(window, '_dashPlotlyJSURL', {configurable: true, "
             f"get: function () {{ return {json.dumps(url)}; }}, set: function () {{}}}});")
+
+
+def install_caching(server) -> None:
+    """A year's ``max-age`` for a 200 from ``/assets/`` asked with Dash's time stamp ``?m=`` (a new file, a new URL)."""
+    from flask import request
+
+    @server.after_request
+    def _cache_assets(response):
+        if request.method == "GET" and response.status_code == 200 and "m" in request.args \
+                and "/assets/" in request.path:
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = YEAR_S
+            response.cache_control.immutable = True
+        return response
 
 
 def compression_setting() -> str:
