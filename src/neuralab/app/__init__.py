@@ -80,7 +80,10 @@ def create_app() -> Dash:
     # every inline script is known now (pages imported, callbacks registered): allow exactly those
     security.install(app.server, [*app.csp_hashes(), security.script_hash(_THEME_SCRIPT),
                                  security.script_hash(plotly_script)])
-    threading.Thread(target=_warm_up, name="neuralab-warm-up", daemon=True).start()
+    if jobs.IN_WORKER:  # a Celery worker forks its pool outside the gate: no thread may be importing then
+        _warm_up()
+    else:
+        threading.Thread(target=_warm_up, name="neuralab-warm-up", daemon=True).start()
     return app
 
 
@@ -91,7 +94,8 @@ def _warm_up() -> None:
     lazily). Imported here once, every job forked later has it; imported before the server listened, it
     delayed the first answer by that second. A page whose first callback trains (/training-loop) still
     waits for it when opened within that second of the start. The thread counts as a request in
-    :data:`jobs.GATE`, so no job forks while a module is half imported.
+    :data:`jobs.GATE`, so no job forks while a module is half imported. A Celery worker imports it before
+    it forks its pool (``jobs.IN_WORKER``), as before.
     """
     from neuralab.app import jobs
 
