@@ -269,23 +269,51 @@ def _small_net(constant: float | None, seed: int, width: int, state: dict[str, n
     return data, net
 
 
+class _NotKept(LookupError):
+    """No weights on disk for these steps (nothing is stored)."""
+
+
 @memo("basics-init", salt=torch.__version__)
+def _kept_state(constant: float | None, steps: int, seed: int, width: int, *,
+                state: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """The weights after ``steps`` steps, on disk: ``state`` (not part of the key) is what a miss stores."""
+    if state is None:
+        raise _NotKept
+    return state
+
+
+def _read_state(constant: float | None, steps: int, seed: int, width: int) -> dict[str, np.ndarray] | None:
+    try:
+        return _kept_state(constant, steps, seed, width) if _kept_state.kept(constant, steps, seed, width) else None
+    except _NotKept:  # removed (or found damaged) since it was seen
+        return None
+
+
 def _small_state(constant: float | None, steps: int, seed: int, width: int) -> dict[str, np.ndarray]:
-    """The weights after ``steps`` full-batch SGD steps, continued from the state a chunk earlier (kept on disk).
+    """The weights after ``steps`` full-batch SGD steps, continued from the latest state kept on disk.
 
     Plain SGD keeps no state besides the weights, so continuing from stored float64 weights repeats the
-    uninterrupted run exactly; a move of the steps slider then trains one chunk, not the whole run.
+    uninterrupted run exactly. The run keeps its weights every ``CHUNK`` steps, so a move of the steps slider
+    trains at most one chunk.
     """
-    start = 0 if steps == 0 else (steps - 1) // CHUNK * CHUNK
-    state = _small_state(constant, start, seed, width) if steps > 0 else None
+    if (state := _read_state(constant, steps, seed, width)) is not None:
+        return state
+    for start in range(steps - steps % CHUNK, 0, -CHUNK):
+        if (state := _read_state(constant, start, seed, width)) is not None:
+            break
+    else:
+        start = 0
     data, net = _small_net(constant, seed, width, state)
     x, y = torch.from_numpy(np.array(data.X_train, np.float64)), torch.from_numpy(np.array(data.y_train))
     opt = torch.optim.SGD(net.parameters(), lr=0.5)
-    for _ in range(steps - start):
+    for step in range(start + 1, steps + 1):
         opt.zero_grad()
         nn.functional.cross_entropy(net(x), y).backward()
         opt.step()
-    return {name: p.detach().numpy().copy() for name, p in net.named_parameters()}
+        if step % CHUNK == 0 or step == steps:
+            state = {name: p.detach().numpy().copy() for name, p in net.named_parameters()}
+            _kept_state(constant, step, seed, width, state=state)
+    return state
 
 
 def _train_small(constant: float | None, steps: int, seed: int, width: int) -> tuple[np.ndarray, float]:
