@@ -18,6 +18,13 @@ REMOTE = {"REMOTE_ADDR": "192.0.2.7"}  # a documentation address: some other mac
 LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
 
 
+@pytest.fixture
+def client(app):
+    """A test client of our own: the session's would keep the cookie these pages set (a later test checks
+    that a first visit gets one)."""
+    return app.server.test_client()
+
+
 def test_the_page_points_dash_at_the_fingerprinted_plotly_which_the_browser_keeps(client):
     html = client.get("/splits").get_data(as_text=True)
     url = delivery.plotly_url()
