@@ -1,10 +1,7 @@
 """How files reach the browser: plotly.js and the assets cached by version, text compressed for remote clients."""
 
 import gzip
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import plotly
@@ -109,36 +106,3 @@ def test_the_kept_copies_are_bounded_and_keyed_by_the_file():
                                                 ("not an address", False)])
 def test_loopback(address, local):
     assert delivery.loopback(address) is local
-
-
-def test_building_the_app_imports_no_torch_dynamo_before_it_answers():
-    """torch._dynamo (about a second) is imported by the warm-up thread, after the server can answer."""
-    code = ("import sys, neuralab.app as a\n"
-            "a._warm_up = lambda: None\n"
-            "a.create_app()\n"
-            "print('torch._dynamo' in sys.modules)\n")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2] / "src"),
-                                                        os.environ.get("PYTHONPATH", "")])}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "False"
-
-
-def test_the_warm_up_imports_it_inside_the_fork_gate(monkeypatch, app):
-    import threading
-
-    import neuralab.app as lab
-    from neuralab.app import jobs
-
-    for thread in threading.enumerate():  # the app's own warm-up first, so that it sees the real gate
-        if thread.name == "neuralab-warm-up":
-            thread.join(timeout=120)
-    seen = []
-
-    class Gate:
-        enter = staticmethod(lambda: seen.append("enter"))
-        leave = staticmethod(lambda: seen.append("leave"))
-
-    monkeypatch.setattr(jobs, "GATE", Gate)
-    lab._warm_up()
-    assert seen == ["enter", "leave"] and "torch._dynamo" in sys.modules

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import threading
 
 import threadpoolctl
 import torch
@@ -80,29 +79,5 @@ def create_app() -> Dash:
     # every inline script is known now (pages imported, callbacks registered): allow exactly those
     security.install(app.server, [*app.csp_hashes(), security.script_hash(_THEME_SCRIPT),
                                  security.script_hash(plotly_script)])
-    if jobs.IN_WORKER:  # a Celery worker forks its pool outside the gate: no thread may be importing then
-        _warm_up()
-    else:
-        threading.Thread(target=_warm_up, name="neuralab-warm-up", daemon=True).start()
     return app
 
-
-def _warm_up() -> None:
-    """Import what only a training run needs, while the server already answers.
-
-    ``torch._dynamo`` (about 1 s) is imported by the first optimizer step (``torch.optim`` imports it
-    lazily). Imported here once, every job forked later has it; imported before the server listened, it
-    delayed the first answer by that second. A page whose first callback trains (/training-loop) still
-    waits for it when opened within that second of the start. The thread counts as a request in
-    :data:`jobs.GATE`, so no job forks while a module is half imported. A Celery worker imports it before
-    it forks its pool (``jobs.IN_WORKER``), as before.
-    """
-    from neuralab.app import jobs
-
-    jobs.GATE.enter()
-    try:
-        import torch._dynamo  # noqa: F401
-    except Exception:  # a failed warm-up costs the first training run a second, nothing more
-        log.warning("neuralab: warm-up import of torch._dynamo failed", exc_info=True)
-    finally:
-        jobs.GATE.leave()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch._dynamo  # noqa: F401  imported by the first optimizer anyway (~1 s); here, a server pays it once
 import torch.nn.functional as F
 from torch import nn
 

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 import torch
+import torch._dynamo  # noqa: F401  imported by the first optimizer anyway (~1 s); here, a server pays it once
 import torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 from torch import nn

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from dash import Input, Output, callback, html, no_update
 
 from neuralab.app import ui
@@ -19,14 +17,8 @@ P = prefix("neuralab.app.pages.fundamentals")
 SPEC = ParamSpec.merge("fundamentals-shapes", shapes.PRESET, shapes.SHAPES, shapes.TRAPS)
 TRACE_TITLE = "Shapes through a network"
 TRAPS_TITLE = "Two shape mistakes that raise no error"
+BROKEN = shapes.trace(*shapes.PRESETS["broken"][1:])  # the example error the prose quotes, from torch itself
 COLUMNS = ("Layer", "Output shape", "Parameters", "Output (float32)", "Note")
-
-
-@functools.cache
-def broken() -> shapes.Trace:
-    """The example error the prose quotes, from torch itself: traced on first use, not at import (the trace
-    imports torch._dynamo, a second of the server's start)."""
-    return shapes.trace(*shapes.PRESETS["broken"][1:])
 
 
 def run_trace(values: dict, _progress) -> shapes.Trace:
@@ -78,7 +70,7 @@ def _trace(values: dict) -> html.Section:
             "convolution with kernel k, stride 1 and no padding shortens the length by k − 1; `MaxPool1d(2)` "
             "halves it, rounding down. `Flatten()` then merges everything after the batch into one dimension, "
             "and the next `Linear` must be told that product: the number people most often get wrong.\n\n"
-            f"Reading a shape error: torch names the operation, not your layer. *{broken().error}* comes from a "
+            f"Reading a shape error: torch names the operation, not your layer. *{BROKEN.error}* comes from a "
             "`Linear`: the first pair is the input, batch by features; the second is the transposed weight, "
             "in_features by out_features. The two inner numbers must agree. When a layer fails, the page "
             "shows torch's message as it is and a sentence that computes the value that would fit. "
@@ -177,34 +169,23 @@ def _cnn_flat() -> int:
 _CNN_CONVS = [layer for layer in shapes.parse_layers(shapes.PRESETS["cnn"][1]) if layer.name == "Conv1d"]
 _CNN_KERNEL = _CNN_CONVS[-1].args[2]  # the example's convolutions share one kernel size (a test checks it)
 _CNN_CHANNELS = _CNN_CONVS[-1].args[1]
+_CNN_LENGTH = shapes.trace(*shapes.PRESETS["cnn"][1:]).rows[-3].shape[-1]  # the length Flatten receives
 
 
-@functools.cache
-def _lazy() -> dict:
-    """The questions, whose sentence quotes a length traced through torch: built on first use, not at import."""
-    cnn_length = shapes.trace(*shapes.PRESETS["cnn"][1:]).rows[-3].shape[-1]  # the length Flatten receives
-    questions = (
-        Value("shapes-conv-out",
-              "A batch of shape (32, 3, 100) goes through Conv1d(3, 16, 5) and then MaxPool1d(2). What is the output "
-              "shape? Write it as a tuple.",
-              lambda: figures.shape_text(shapes.trace("Conv1d(3, 16, 5); MaxPool1d(2)", "32, 3, 100").output_shape),
-              "The convolution keeps the batch, makes 16 channels and shortens 100 samples by 5 − 1; the pooling "
-              "halves the length: {answer}.", section=TRACE_TITLE),
-        Value("shapes-linear-params", "How many parameters does Linear(704, 10) hold?",
-              lambda: shapes.trace("Linear(704, 10)", "1, 704").total_params,
-              "A 10 × 704 weight matrix plus one bias per output: {answer}.", section=TRACE_TITLE),
-        Value("shapes-flatten", "In the 1-D CNN example, how many features reach the final Linear after Flatten()?",
-              _cnn_flat,
-              f"Each Conv1d (kernel {_CNN_KERNEL}) shortens the length by {_CNN_KERNEL} − 1 and each MaxPool1d(2) "
-              f"halves it, leaving {cnn_length} samples; Flatten multiplies them by the {_CNN_CHANNELS} channels of "
-              "the last convolution: {answer}.",
-              section=TRACE_TITLE),
-    )
-    return {"QUESTIONS": questions, "_CNN_LENGTH": cnn_length}
-
-
-def __getattr__(name: str):
-    """``QUESTIONS`` and ``_CNN_LENGTH``, from :func:`_lazy` (PEP 562: read when the page is opened)."""
-    if name in ("QUESTIONS", "_CNN_LENGTH"):
-        return _lazy()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+QUESTIONS = (
+    Value("shapes-conv-out",
+          "A batch of shape (32, 3, 100) goes through Conv1d(3, 16, 5) and then MaxPool1d(2). What is the output "
+          "shape? Write it as a tuple.",
+          lambda: figures.shape_text(shapes.trace("Conv1d(3, 16, 5); MaxPool1d(2)", "32, 3, 100").output_shape),
+          "The convolution keeps the batch, makes 16 channels and shortens 100 samples by 5 − 1; the pooling "
+          "halves the length: {answer}.", section=TRACE_TITLE),
+    Value("shapes-linear-params", "How many parameters does Linear(704, 10) hold?",
+          lambda: shapes.trace("Linear(704, 10)", "1, 704").total_params,
+          "A 10 × 704 weight matrix plus one bias per output: {answer}.", section=TRACE_TITLE),
+    Value("shapes-flatten", "In the 1-D CNN example, how many features reach the final Linear after Flatten()?",
+          _cnn_flat,
+          f"Each Conv1d (kernel {_CNN_KERNEL}) shortens the length by {_CNN_KERNEL} − 1 and each MaxPool1d(2) "
+          f"halves it, leaving {_CNN_LENGTH} samples; Flatten multiplies them by the {_CNN_CHANNELS} channels of "
+          "the last convolution: {answer}.",
+          section=TRACE_TITLE),
+)
