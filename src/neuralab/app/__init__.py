@@ -80,4 +80,3 @@ def create_app() -> Dash:
     security.install(app.server, [*app.csp_hashes(), security.script_hash(_THEME_SCRIPT),
                                  security.script_hash(plotly_script)])
     return app
-
