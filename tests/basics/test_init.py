@@ -80,6 +80,19 @@ def test_equal_weights_stay_equal_and_random_ones_do_not():
     assert s.acc_random > s.acc_constant + 0.3
 
 
+def test_a_run_continued_from_kept_weights_is_the_uninterrupted_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path / "kept"))
+    init.symmetry(0.1, 40, 3)  # keeps both runs' weights at 10, 20, 30, 40
+    continued = [init.symmetry(0.1, 70, 3), init.symmetry(0.1, 20, 3), init.symmetry(0.3, 40, 3)]
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path / "fresh"))
+    fresh = [init.symmetry(0.1, 70, 3), init.symmetry(0.1, 20, 3), init.symmetry(0.3, 40, 3)]
+    assert continued == fresh  # every field, bit for bit
+    monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path / "other-seed"))
+    other = init.symmetry(0.1, 70, 4)
+    assert other.rows_constant == fresh[0].rows_constant and other.acc_constant == fresh[0].acc_constant
+    assert other.acc_random != fresh[0].acc_random or other.rows_random != 16  # the seed reaches the random start
+
+
 def test_distinct_rows_by_hand():
     assert init.distinct_rows(np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.5]])) == 2
     assert init.distinct_rows(np.ones((4, 3))) == 1

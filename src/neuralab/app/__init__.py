@@ -31,6 +31,7 @@ _INDEX = """<!DOCTYPE html>
 <head>
 {%metas%}<title>{%title%}</title>{%favicon%}
 <script>""" + _THEME_SCRIPT + """</script>
+<script>%(plotly)s</script>
 {%css%}
 </head>
 <body>
@@ -51,7 +52,7 @@ def create_app() -> Dash:
     # torch's own intra-op pool too: the networks here are tiny, and a pool started in the server
     # process does not survive the fork of a background job (its first parallel kernel can hang)
     torch.set_num_threads(1)
-    from neuralab.app import errors, finder, jobs, limits, security, shell
+    from neuralab.app import delivery, errors, finder, jobs, limits, security, shell
 
     app = Dash(
         __name__,
@@ -59,12 +60,16 @@ def create_app() -> Dash:
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
-        index_string=_INDEX,
         background_callback_manager=jobs.manager(),
     )
+    # plotly.js from its fingerprinted URL, which browsers keep for a year (a new plotly, a new URL)
+    plotly_script = delivery.plotly_script(delivery.plotly_url(app.config.requests_pathname_prefix))
+    app.index_string = _INDEX.replace("%(plotly)s", plotly_script)
     app.layout = shell.layout
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES  # larger bodies get 413, unread
     errors.install(app.server)
+    delivery.install_caching(app.server)  # the assets, stamped with their time, kept by the browser
+    delivery.install_compression(app.server)
     limits.install_cookie(app.server)
     jobs.install(app.server)  # a job is forked only while no other request runs
     finder.install(app.server)  # /search-index.json, for the search box
@@ -72,5 +77,6 @@ def create_app() -> Dash:
     with app.server.test_request_context("/"):
         app.server.preprocess_request()
     # every inline script is known now (pages imported, callbacks registered): allow exactly those
-    security.install(app.server, [*app.csp_hashes(), security.script_hash(_THEME_SCRIPT)])
+    security.install(app.server, [*app.csp_hashes(), security.script_hash(_THEME_SCRIPT),
+                                 security.script_hash(plotly_script)])
     return app

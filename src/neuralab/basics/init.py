@@ -247,24 +247,79 @@ def distinct_rows(w: np.ndarray, tol: float = 1e-6) -> int:
     return len(kept)
 
 
-def _train_small(constant: float | None, steps: int, seed: int, width: int) -> tuple[np.ndarray, float]:
+CHUNK = 10  # training steps per stored state of the symmetry runs (the steps slider moves by this much)
+
+
+def _small_net(constant: float | None, seed: int, width: int, state: dict[str, np.ndarray] | None):
     data = digits(0)
     torch.manual_seed(seed)  # nn.Linear's own random init for the random start
     gen = torch.Generator().manual_seed(seed)
     net = nn.Sequential(nn.Linear(data.n_features, width), nn.Tanh(), nn.Linear(width, data.n_classes)).double()
-    if constant is not None:
-        for p in net.parameters():
-            nn.init.constant_(p, constant)
+    with torch.no_grad():
+        if state is not None:  # where an earlier run stopped: its exact float64 weights
+            for name, p in net.named_parameters():
+                p.copy_(torch.from_numpy(state[name]))
+        elif constant is not None:
+            for p in net.parameters():
+                nn.init.constant_(p, constant)
+        else:
+            for layer in (net[0], net[2]):
+                nn.init.xavier_normal_(layer.weight, generator=gen)
+                nn.init.zeros_(layer.bias)
+    return data, net
+
+
+class _NotKept(LookupError):
+    """No weights on disk for these steps (nothing is stored)."""
+
+
+@memo("basics-init", salt=torch.__version__)
+def _kept_state(constant: float | None, steps: int, seed: int, width: int, *,
+                state: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """The weights after ``steps`` steps, on disk: ``state`` (not part of the key) is what a miss stores."""
+    if state is None:
+        raise _NotKept
+    return state
+
+
+def _read_state(constant: float | None, steps: int, seed: int, width: int) -> dict[str, np.ndarray] | None:
+    try:
+        return _kept_state(constant, steps, seed, width) if _kept_state.kept(constant, steps, seed, width) else None
+    except _NotKept:  # removed (or found damaged) since it was seen
+        return None
+
+
+def _small_state(constant: float | None, steps: int, seed: int, width: int) -> dict[str, np.ndarray]:
+    """The weights after ``steps`` full-batch SGD steps, continued from the latest state kept on disk.
+
+    Plain SGD keeps no state besides the weights, so continuing from stored float64 weights repeats the
+    uninterrupted run exactly. The run keeps its weights every ``CHUNK`` steps, so a move of the steps slider
+    trains at most one chunk.
+    """
+    if (state := _read_state(constant, steps, seed, width)) is not None:
+        return state
+    for start in range(steps - steps % CHUNK, 0, -CHUNK):
+        if (state := _read_state(constant, start, seed, width)) is not None:
+            break
     else:
-        for layer in (net[0], net[2]):
-            nn.init.xavier_normal_(layer.weight, generator=gen)
-            nn.init.zeros_(layer.bias)
+        start = 0
+    data, net = _small_net(constant, seed, width, state)
     x, y = torch.from_numpy(np.array(data.X_train, np.float64)), torch.from_numpy(np.array(data.y_train))
     opt = torch.optim.SGD(net.parameters(), lr=0.5)
-    for _ in range(steps):
+    for step in range(start + 1, steps + 1):
         opt.zero_grad()
         nn.functional.cross_entropy(net(x), y).backward()
         opt.step()
+        if step % CHUNK == 0 or step == steps:
+            state = {name: p.detach().numpy().copy() for name, p in net.named_parameters()}
+            _kept_state(constant, step, seed, width, state=state)
+    return state
+
+
+def _train_small(constant: float | None, steps: int, seed: int, width: int) -> tuple[np.ndarray, float]:
+    """The first weight matrix and the test accuracy after ``steps`` steps; a constant start ignores the seed."""
+    seed = 0 if constant is not None else seed  # every weight is set to the constant: the seed changes nothing
+    data, net = _small_net(constant, seed, width, _small_state(constant, steps, seed, width))
     with torch.no_grad():
         pred = net(torch.from_numpy(np.array(data.X_test, np.float64))).argmax(1).numpy()
     return net[0].weight.detach().numpy().copy(), float((pred == data.y_test).mean())
