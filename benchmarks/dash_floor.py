@@ -6,14 +6,15 @@ A minimal Dash app (one slider, one graph with its caption) is timed with the sa
 * ``server, 1 line``: the slider's callback runs in the server and returns a 50-point line and a caption;
 * ``server, lab-sized``: the same round trip returning a figure the size of a typical lab chart
   (4 traces of 400 points, a legend, 3 annotations, a shape);
-* ``server, lab-sized + 300 components``: that, on a page holding 300 more Dash components (prose,
+* ``server, lab-sized + 350 components``: that, on a page holding 350 more Dash components (prose,
   tables), as a lab page does; Dash's renderer visits every component at every store update;
-* ``server, lab-sized, Patch``: the round trip sends a ``dash.Patch`` of the one trace and the shape
-  that move, not the figure;
+* ``server, lab-sized, Patch``: the round trip sends a ``dash.Patch`` of what moves (the four traces'
+  ``y``, the annotations' texts, the shape), not the figure;
 * ``browser, 1 line`` and ``browser, lab-sized``: every position computed once and sent with the page;
   a clientside callback picks the slice and returns it as the figure (no request);
-* ``browser, lab-sized, restyle``: the same slice applied with ``Plotly.restyle`` and ``relayout`` of
-  the trace and shape that move.
+* ``browser, lab-sized, restyle + relayout``: the same slice applied with ``Plotly.restyle`` (the four
+  traces' ``y``), then ``Plotly.relayout`` (annotations and shape): two redraws;
+* ``browser, lab-sized, update``: the same in one ``Plotly.update`` call (what ``neuralab.replay`` does).
 
 The server is Dash's threaded development server in this process (no lab code, no gunicorn). So
 the difference between these lines and a lab probe is the lab's own cost (its server callback, its
@@ -63,29 +64,35 @@ def build_app(variant: str):
     size = "line" if "1 line" in variant else "lab"
     extra = [html.Div([html.H3(f"Part {i}"), html.P(f"Paragraph {i} with some words."),
                        html.Table(html.Tbody([html.Tr([html.Td(f"{i}.{j}"), html.Td("x")]) for j in range(3)]))])
-             for i in range(25)] if "components" in variant else []  # 25 x 12 = 300 components
+             for i in range(25)] if "components" in variant else []  # 25 x 14 = 350 components
     app = Dash(__name__, serve_locally=True)
     store = dcc.Store(id="all", data=[figure(k, size) for k in range(POSITIONS)]) if variant.startswith("browser") \
         else html.Div()
     app.layout = html.Div([
         dcc.Slider(0, POSITIONS - 1, 1, value=0, id="k"), store,
         dcc.Graph(id="g", figure=figure(0, size)), html.Div(id="g-summary", children="position 0"), *extra])
-    if variant.endswith("restyle"):
+    if variant.endswith(("relayout", "update")):  # what moves: the traces' y, the annotations' texts, the shape
         clientside_callback(
             """(k, all) => {
                 const gd = document.querySelector('#g .js-plotly-plot'), f = all[k];
-                Plotly.restyle(gd, {y: [f.data[0].y]}, [0]);
-                Plotly.relayout(gd, {'shapes[0].x0': f.layout.shapes[0].x0, 'shapes[0].x1': f.layout.shapes[0].x1});
+                const ys = {y: f.data.map(t => t.y)}, lay = {'shapes[0].x0': f.layout.shapes[0].x0,
+                    'shapes[0].x1': f.layout.shapes[0].x1};
+                f.layout.annotations.forEach((a, i) => { lay['annotations[' + i + '].text'] = a.text; });
+                if (%s) { Plotly.update(gd, ys, lay); }
+                else { Plotly.restyle(gd, ys); Plotly.relayout(gd, lay); }
                 return 'position ' + k;
-            }""", Output("g-summary", "children"), Input("k", "value"), Input("all", "data"),
-            prevent_initial_call=True)
+            }""" % ("true" if variant.endswith("update") else "false"),
+            Output("g-summary", "children"), Input("k", "value"), Input("all", "data"), prevent_initial_call=True)
     elif variant.startswith("browser"):
         clientside_callback("(k, all) => [all[k], 'position ' + k]", Output("g", "figure"),
                             Output("g-summary", "children"), Input("k", "value"), Input("all", "data"))
     elif variant.endswith("Patch"):
         def patch(k):
             p, f = Patch(), figure(k, size)
-            p["data"][0]["y"] = f["data"][0]["y"]
+            for j, t in enumerate(f["data"]):
+                p["data"][j]["y"] = t["y"]
+            for j, a in enumerate(f["layout"]["annotations"]):
+                p["layout"]["annotations"][j]["text"] = a["text"]
             p["layout"]["shapes"][0]["x0"] = p["layout"]["shapes"][0]["x1"] = k / POSITIONS
             return p, f"position {k}"
         callback(Output("g", "figure"), Output("g-summary", "children"), Input("k", "value"),
@@ -111,8 +118,9 @@ def serve(app) -> tuple[str, object]:
     return f"http://127.0.0.1:{port}", server
 
 
-VARIANTS = ["server, 1 line", "server, lab-sized", "server, lab-sized + 300 components", "server, lab-sized, Patch",
-            "browser, 1 line", "browser, lab-sized", "browser, lab-sized, restyle"]
+VARIANTS = ["server, 1 line", "server, lab-sized", "server, lab-sized + 350 components", "server, lab-sized, Patch",
+            "browser, 1 line", "browser, lab-sized", "browser, lab-sized, restyle + relayout",
+            "browser, lab-sized, update"]
 
 
 def main(argv: list[str] | None = None) -> int:

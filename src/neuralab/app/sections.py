@@ -134,9 +134,10 @@ class Replay:
     section's own builders, and puts what differs between them in a store ``{page}-{key}-replay``: each moving
     trace attribute and layout value per position (a growing array as its longest form and a length per
     position), each position's captions, texts and alert. On every move the clientside function
-    ``neuralab.replay`` (assets/neuralab.js) picks the position's slice, applies it with ``Plotly.restyle`` and
-    ``Plotly.relayout`` (only the traces and layout keys that move) and sets the captions: the move never
-    reaches the server, and the numbers are the library's (:func:`replayed` is the same selection in Python).
+    ``neuralab.replay`` (assets/neuralab.js) picks the position's slice, applies it with one
+    ``Plotly.update`` (only the traces and layout keys that move; ``Plotly.react`` for a figure sent whole)
+    and sets the captions: the move never reaches the server, and the numbers are the library's
+    (:func:`replayed` is the same selection in Python).
     A position whose figure has another shape (a sentence in place of a chart) is sent whole. Outputs not in
     ``shows`` are drawn at the position the server read (or, if its values break a rule, at one that draws) and
     stay while the control moves: a position that breaks a rule says its sentence in the alert and in the charts

@@ -12,7 +12,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return [t === "dark" ? "Light theme" : "Dark theme", t === "dark" ? "true" : "false"];
     },
     // A replayed control (sections.Replay): the store holds every position, computed by the library on the
-    // server; this picks the position's slice, applies it to the charts (restyle/relayout of what moves only)
+    // server; this picks the position's slice, applies it to the charts (one Plotly.update of what moves)
     // and returns the position's captions, texts and alert. It selects and draws; it computes nothing.
     replay: function (drag, value, data) {
       var pos = (drag === null || drag === undefined) ? value : drag;

@@ -118,8 +118,8 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 "and a learning rate of 3, press Step and read the red banner. Rewind replays a run from the "
                 "same weights and shuffles; Reset draws new ones.\n\n"
                 "Play trains in a background job that hands the page up to 30 frames a second: the decision map, "
-                "the curves and the network's edges each frame, the captions and the charts inside the network "
-                "a few times a second. One press trains for at most "
+                "the curves and the network's edges each frame, the captions twice a second and the charts "
+                "inside the network in turn, each every 1.5 s. One press trains for at most "
                 f"{MAX_RUN_S} s; Pause keeps the network exactly as last drawn."
             ),
             ui.md("Edge width is the weight's size, relative to the largest weight; blue is positive, orange "

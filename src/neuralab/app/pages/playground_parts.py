@@ -210,7 +210,7 @@ def slow_figures(k: int) -> set[str]:
 
     The map, the curves and the network's edges reach the page in every frame by the frame
     channel; the charts inside the network (neuron maps, layer health, confusion matrix) take
-    turns here, a few times a second, so the browser's drawing time goes to the frames.
+    turns here, one every ``SLOW_S`` (each chart every 1.5 s), so the browser's drawing time goes to the frames.
     """
     return {("neurons", "health", "confusion")[k % 3]}
 

@@ -1,11 +1,12 @@
 """/playground's frame channel: a running job's newest frame, fetched by the page many times a second.
 
 A training job publishes each frame (the decision map, the curves, the network's edges and the
-status line, as the ``Plotly.update`` payloads :mod:`neuralab.plots.playground` computes) into
+status line, as the pictures :mod:`neuralab.plots.playground` draws: a PNG map, SVG curves and edges) into
 the tab's store, next to the engine and under the same lock (:func:`playground_parts.save_if_owner`):
 one file per tab, replaced at each frame, so the store never holds more than the newest frame.
 The page's script (``assets/playground.js``) asks ``GET /_playground/frame?tab=…&after=…``
-in a loop and applies each answer with ``Plotly.update``; it draws at its own pace and the job
+in a loop and swaps each answer's pictures into the charts (``Plotly.update`` only when an axis range
+moves); it draws at its own pace and the job
 trains at its own: neither waits for the other.
 
 Why short requests and not one long stream (server-sent events): behind gunicorn's default
