@@ -399,9 +399,14 @@ SHOWN_JS = """id => { const e = document.getElementById(id); if (!e) return fals
   const d = e.closest('details'); if (d) d.open = true; return e.getClientRects().length > 0; }"""
 
 
-def shown(page, control: str, timeout_ms: int = 3_000) -> bool:
-    """Whether the control is drawn (once its <details> is open) within ``timeout_ms`` (the page may still render)."""
+def shown(page, control: str, timeout_ms: int = 3_000, render_ms: int = 60_000) -> bool:
+    """Whether the control is drawn once its <details> (if any) is open.
+
+    It waits up to ``render_ms`` for the control to be in the page (a large page renders its sliders after the
+    network is idle), then up to ``timeout_ms`` for it to be drawn (a layer's card not in use never is).
+    """
     try:
+        page.wait_for_function("id => !!document.getElementById(id)", arg=control, timeout=render_ms)
         page.wait_for_function(SHOWN_JS, arg=control, timeout=timeout_ms)
     except Exception:  # noqa: BLE001  # Playwright's TimeoutError: not drawn
         return False
@@ -445,8 +450,8 @@ def prepare(page, probe: Probe) -> None:
             timeout=probe.ready_ms,
         )
     page.wait_for_load_state("networkidle", timeout=probe.ready_ms)  # heavy charts elsewhere on the page done too
-    page.evaluate("id => { const d = document.getElementById(id).closest('details'); if (d) d.open = true; }",
-                  probe.control)
+    if not shown(page, probe.control, render_ms=probe.ready_ms):  # also opens its <details>
+        raise RuntimeError(f"{probe.control} is not drawn on the page")
     page.locator(probe.handle).first.focus()
     if probe.home:
         page.keyboard.press("Home")
