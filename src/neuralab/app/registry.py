@@ -19,7 +19,7 @@ class Page:
     number: str = ""  # the seed's section number, e.g. "01"
 
 
-GROUPS = ("Data", "Optimization", "Networks", "Compression", "Summary")
+GROUPS = ("Data", "Optimization", "Networks", "Architectures", "Compression", "Summary")
 
 PAGES: tuple[Page, ...] = (
     Page("/splits", "Data splits & leakage", "Data", "Train, validation and test; k-fold schemes; leaks measured.",
@@ -48,6 +48,13 @@ PAGES: tuple[Page, ...] = (
     Page("/recurrent", "Recurrent networks", "Networks", "Hidden state, unrolling and vanishing gradients.",
          "neuralab.app.pages.recurrent",
          "10"),
+    Page("/cnn", "Convolutional networks", "Architectures", "Filters, feature maps and weight sharing, measured."),
+    Page("/autoencoder", "Autoencoders", "Architectures", "A 2-D code for digits, denoising, anomaly scores."),
+    Page("/gan", "Generative adversarial networks", "Architectures", "Generator against discriminator, live."),
+    Page("/attention", "Attention", "Architectures", "Queries, keys and values in a small trained transformer."),
+    Page("/rbf-network", "RBF networks", "Architectures", "Gaussian bumps placed by k-means, against an MLP."),
+    Page("/som", "Self-organizing maps", "Architectures", "A grid of units that unfolds over the data."),
+    Page("/architectures", "Architectures compared", "Architectures", "Every model, measured side by side."),
     Page("/quantization", "Quantization", "Compression", "Fewer bits per weight, accuracy measured.",
          "neuralab.app.pages.quantization", "11"),
     Page("/pruning", "Pruning", "Compression", "Remove weights, fine-tune, measure what is lost.",
