@@ -33,11 +33,11 @@ def stages_figure(s: Stack) -> go.Figure:
     accs = [100 * st.accuracy for st in s.stages]
     return figure(
         data, height=400, barmode="group",
-        xaxis=dict(domain=[0, 0.28], title="stage"),
+        xaxis=dict(domain=[0, 0.28]),
         yaxis=dict(title="bytes of weights (log)", type="log", dtick=1),  # decades only: no bare 2s and 5s
-        xaxis2=dict(domain=[0.36, 0.64], title="stage", anchor="y2"),
+        xaxis2=dict(domain=[0.36, 0.64], anchor="y2"),
         yaxis2=dict(title="test accuracy (%)", anchor="x2", range=[max(0, min(accs) - 10), 101]),
-        xaxis3=dict(domain=[0.72, 1.0], title="stage", anchor="y3"),
+        xaxis3=dict(domain=[0.72, 1.0], anchor="y3"),
         yaxis3=dict(title="µs per sample (log)", type="log", dtick=1, anchor="x3"),
         legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0.72),
         margin=dict(l=60, r=16, t=70, b=44),
