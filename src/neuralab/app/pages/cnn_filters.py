@@ -1,0 +1,95 @@
+"""/cnn, part 1: the trained CNN's filters and feature maps, and one output pixel summed by hand against torch."""
+
+from __future__ import annotations
+
+import inspect
+
+from dash import html
+
+from neuralab.app import ui
+from neuralab.app.controls import alert, cid, controls
+from neuralab.app.registry import prefix
+from neuralab.app.sections import Chart, Needs, Section, Text, table
+from neuralab.nn import cnn as convnet
+from neuralab.params import ParamSpec
+from neuralab.plots import cnn_maps as figures
+from neuralab.train import cnn
+
+P = prefix("neuralab.app.pages.cnn")
+SPEC = ParamSpec.merge("cnn-filters-part", cnn.MAPS, cnn.PIXEL)
+# Both networks are trained once per machine (seconds): the light sections wait for the page's job to do it.
+NETS = Needs("nets", ParamSpec("nets"), lambda _: cnn.kept(), lambda _: cnn.make(), cnn.NOT_READY)
+
+
+def layout(values: dict) -> list[html.Section]:
+    return [_maps(values), _pixel(values)]
+
+
+def _maps(values: dict) -> html.Section:
+    return ui.section(
+        "Filters and feature maps of a trained CNN",
+        [
+            ui.md(
+                "A convolutional layer does not connect every input pixel to every unit. It slides a small "
+                "filter, here 3 × 3 weights and a bias, over the image and computes the same weighted sum at "
+                "every position; the grid of results is a *feature map*, one per filter. The network on this page "
+                "is the compression pages' small CNN, trained here on the 8 × 8 digits (the 1,078 training "
+                "digits; the scores are on 360 test digits it never saw): 8 filters read the image, 16 filters "
+                "read the 8 resulting maps, each followed by a ReLU (negative values become 0); a 2 × 2 max pool "
+                "keeps the largest value of each 2 × 2 block, and one dense layer turns the 16 pooled 4 × 4 maps "
+                "into 10 class scores.\n\n"
+                "Pick a test digit: the first chart shows the eight filters the first layer learned (its whole "
+                "set of weights, 72 numbers and 8 biases), the second every map the digit produces on the way "
+                "through. A first-layer filter with blue above and orange below responds where ink sits above "
+                "background, an edge detector; the second layer combines those responses into larger shapes."
+            ),
+            ui.row(controls(P, SPEC, values, ["digit"])),
+            NETS.marker(P),
+            alert(cid(P, "maps-alert")),
+            ui.chart(cid(P, "filters"), "The digit and the first layer's eight learned filters"),
+            ui.chart(cid(P, "maps"), "Every feature map of the digit, layer by layer"),
+        ],
+    )
+
+
+def _pixel(values: dict) -> html.Section:
+    return ui.section(
+        "One output pixel, summed by hand",
+        [
+            ui.md(
+                "Each value of a feature map is one sum: the kernel laid over a window of the layer's input, "
+                "every weight times the value under it, all added, plus the filter's bias. In the second layer "
+                "the window is 3 × 3 in each of the 8 input maps, so one output value is 72 products and a bias. "
+                "Below, the window, the kernel and their element-wise products are printed with the real numbers "
+                "of the digit chosen above; the sum is computed in numpy (`neuralab.nn.cnn.conv_pixel`) and "
+                "compared with what torch's `Conv2d` returned for the same pixel inside the network.\n\n"
+                "Padding 1 adds a ring of zeros around each map, so a 3 × 3 window fits at every position and the "
+                "maps stay 8 × 8; at the border part of the window lies on that ring. Note that torch computes a "
+                "cross-correlation: the kernel is not flipped as in the convolution of signal processing. For a "
+                "learned kernel the difference does not matter, the network simply learns the flipped weights."
+            ),
+            ui.row(controls(P, SPEC, values, ["pixel_layer", "pixel_channel", "pixel_row", "pixel_col"])),
+            alert(cid(P, "pixel-alert")),
+            ui.chart(cid(P, "where"), "Where the window sits, and the output pixel it makes"),
+            ui.chart(cid(P, "pixel"), "Window, kernel and their products, channel by channel"),
+            html.Div(id=cid(P, "pixel-check"), className="nl-prose"),
+            html.Details([html.Summary("The code being checked (neuralab.nn.cnn.conv_pixel)"),
+                          ui.code(inspect.getsource(convnet.conv_pixel))]),
+        ],
+    )
+
+
+MAPS_SECTION = Section(
+    P, "maps", cnn.MAPS, lambda v, _: cnn.maps(**v),
+    [Chart("filters", figures.filters_figure, figures.describe_filters),
+     Chart("maps", figures.maps_figure, figures.describe_maps)],
+    fix="Fix the value above to see the feature maps.", needs=NETS)
+PIXEL_SECTION = Section(
+    P, "pixel", cnn.PIXEL, lambda v, _: cnn.pixel(**v),
+    [Chart("where", figures.where_figure, figures.describe_where),
+     Chart("pixel", figures.pixel_figure, figures.describe_pixel),
+     Text("pixel-check", lambda p: table(["step", "value"], figures.check_rows(p)))],
+    fix="Fix the values above to see the sum.", needs=NETS)
+SECTIONS = (MAPS_SECTION, PIXEL_SECTION)
+update_maps = MAPS_SECTION.register()
+update_pixel = PIXEL_SECTION.register()

@@ -1,0 +1,189 @@
+"""Figures for /cnn, the trained network opened up: filters, feature maps, one output pixel as a sum."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from neuralab.plots.format import num
+from neuralab.plots.theme import BLUE, GREY, ORANGE, VERMILLION, figure, subplot_title
+from neuralab.train.cnn import Maps, Pixel
+
+__all__ = ["check_rows", "describe_filters", "describe_maps", "describe_pixel", "describe_where", "filters_figure",
+           "grid", "maps_figure", "pixel_figure", "where_figure"]
+
+DIVERGING = [[0.0, ORANGE], [0.5, "#b4b4b4"], [1.0, BLUE]]  # negative orange, zero grey, positive blue
+ACTIVE = [[0.0, "#b4b4b4"], [1.0, BLUE]]  # after a ReLU: zero grey, the strongest blue
+INK = [[0.0, "#f2f2f2"], [1.0, "#202020"]]  # an input digit: light background, dark ink
+
+
+def grid(cells: list[tuple[int, int, dict]], rows: int, cols: int, gap: float = 0.012, top: float = 1.0,
+         bottom: float = 0.0, left: float = 0.0, right: float = 1.0, row_gap: float = 0.09) -> tuple[list, dict]:
+    """Heatmap traces placed at ``(row, col)`` of a grid of square panels, and the layout's axes.
+
+    Plain dicts (no make_subplots, which costs more than a slider's budget). Each trace gets its own axis pair.
+    """
+    w = (right - left - gap * (cols - 1)) / cols
+    h = (top - bottom - row_gap * (rows - 1)) / rows
+    data, axes = [], {}
+    for n, (r, c, trace) in enumerate(cells, start=1):
+        x0, y1 = left + c * (w + gap), top - r * (h + row_gap)
+        xa, ya = ("x", "y") if n == 1 else (f"x{n}", f"y{n}")
+        axes[f"xaxis{'' if n == 1 else n}"] = dict(domain=[_unit(x0), _unit(x0 + w)], anchor=ya, visible=False, fixedrange=True,
+                                                   constrain="domain")
+        axes[f"yaxis{'' if n == 1 else n}"] = dict(domain=[_unit(y1 - h), _unit(y1)], anchor=xa, visible=False, fixedrange=True,
+                                                   autorange="reversed", scaleanchor=xa, constrain="domain")
+        data.append(dict(trace, xaxis=xa, yaxis=ya))
+    return data, axes
+
+
+def _unit(v: float) -> float:
+    """A domain end inside [0, 1] (sums of fractions land a rounding error outside)."""
+    return min(max(round(v, 6), 0.0), 1.0)
+
+
+def _heat(z: np.ndarray, colorscale: list, lo: float, hi: float, name: str, text: bool = False) -> dict:
+    t = dict(type="heatmap", z=np.round(z, 4).tolist(), colorscale=colorscale, zmin=lo, zmax=hi, showscale=False,
+             xgap=1, ygap=1, name=name, hovertemplate=f"{name}<br>row %{{y}}, column %{{x}}: %{{z:.3f}}<extra></extra>")
+    if text:
+        t |= dict(texttemplate="%{z:.2f}", textfont=dict(size=10))
+    return t
+
+
+def _lim(a: np.ndarray) -> float:
+    return float(np.abs(a).max()) or 1.0
+
+
+# ----------------------------------------------------------------------------- filters
+
+
+def filters_figure(m: Maps) -> go.Figure:
+    """The digit the network reads, and the eight 3×3 filters its first layer learned, with their weights."""
+    lim = _lim(m.filters)
+    cells = [(0, 0, _heat(m.x, DIVERGING, -_lim(m.x), _lim(m.x), "scaled input"))]
+    cells += [(0, 2 + i, _heat(f, DIVERGING, -lim, lim, f"filter {i}", text=True)) for i, f in enumerate(m.filters)]
+    data, axes = grid(cells, 1, 10, gap=0.015, top=0.86)
+    step = (1 - 0.015 * 9) / 10 + 0.015
+    notes = [subplot_title(f"digit {m.digit} (a {m.label})", step / 2)]
+    notes += [subplot_title(f"filter {i}, b = {m.bias1[i]:.2f}", (2 + i) * step + step / 2) for i in range(8)]
+    for a in notes:
+        a["font"] = dict(size=11)
+    return figure(data, height=210, margin=dict(l=8, r=8, t=36, b=8), annotations=notes, **axes)
+
+
+def describe_filters(m: Maps) -> str:
+    signs = [int((f > 0).sum()) for f in m.filters]
+    return (f"The first layer's eight learned 3×3 filters, weights between {num(m.filters.min())} and "
+            f"{num(m.filters.max())}; blue weights add the pixel under them, orange ones subtract it. "
+            f"Positive weights per filter: {', '.join(map(str, signs))} of 9. The digit on the left is test digit "
+            f"{m.digit}, a {m.label}, as the network reads it (each pixel scaled by its training mean and spread).")
+
+
+# ----------------------------------------------------------------------------- feature maps
+
+
+def maps_figure(m: Maps) -> go.Figure:
+    """Every feature map of the chosen digit: after layer 1, after layer 2, after the max pool."""
+    rows = [("after convolution 1 and ReLU", m.relu1), ("after convolution 2 and ReLU", m.relu2),
+            ("after the 2×2 max pool", m.pool)]
+    cells = []
+    for r, (title, maps) in enumerate(rows):
+        hi = float(maps.max()) or 1.0
+        cells += [(r, i, _heat(a, ACTIVE, 0.0, hi, f"{title}, map {i}")) for i, a in enumerate(maps)]
+    data, axes = grid(cells, 3, 16, gap=0.008, top=0.93, row_gap=0.1)
+    h = (0.93 - 0.2) / 3
+    notes = [dict(text=f"{title}: {len(maps)} maps of {maps.shape[1]}×{maps.shape[2]}", x=0, y=0.93 - r * (h + 0.1),
+                  xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12))
+             for r, (title, maps) in enumerate(rows)]
+    return figure(data, height=330, margin=dict(l=8, r=8, t=16, b=8), annotations=notes, **axes)
+
+
+def describe_maps(m: Maps) -> str:
+    pred = int(m.probs.argmax())
+    verdict = "right" if pred == m.label else f"wrong: it is a {m.label}"
+    dead1 = int((m.relu1.reshape(len(m.relu1), -1).max(1) == 0).sum())
+    dead2 = int((m.relu2.reshape(len(m.relu2), -1).max(1) == 0).sum())
+    return (f"Test digit {m.digit}: the CNN answers {pred} with probability {m.probs[pred]:.3f} ({verdict}); "
+            f"it scores {m.accuracy:.1%} on the 360 test digits with {m.params:,} parameters. For this digit "
+            f"{dead1} of the 8 first-layer maps and {dead2} of the 16 second-layer maps are zero everywhere "
+            "(their filter found nothing it responds to). Each row has its own colour scale, from 0 (grey) to the "
+            "row's largest value (blue); the dense layer reads the 256 numbers of the last row.")
+
+
+# ----------------------------------------------------------------------------- one pixel
+
+
+def _rect(rows: tuple[int, int], cols: tuple[int, int], axis: str, color: str, dash: str = "solid") -> dict:
+    return dict(type="rect", x0=cols[0] - 0.5, x1=cols[1] + 0.5, y0=rows[0] - 0.5, y1=rows[1] + 0.5,
+                xref=axis.replace("y", "x"), yref=axis, line=dict(color=color, width=3, dash=dash))
+
+
+def where_figure(p: Pixel) -> go.Figure:
+    """The input the layer reads (channel-wise sum for layer 2), the 3×3 window, and the output map."""
+    src = p.source[0] if p.layer == 1 else p.source.sum(axis=0)
+    out = p.out
+    cells = [(0, 0, _heat(src, DIVERGING if p.layer == 1 else ACTIVE, -_lim(src) if p.layer == 1 else 0.0,
+                          _lim(src), "input" if p.layer == 1 else "sum of the 8 layer-1 maps")),
+             (0, 1, _heat(out, DIVERGING, -_lim(out), _lim(out), f"map {p.channel} before its ReLU"))]
+    data, axes = grid(cells, 1, 2, gap=0.12, top=0.88, left=0.1, right=0.9)
+    shapes = [_rect(p.sum.rows, p.sum.cols, "y", VERMILLION), _rect((p.row, p.row), (p.col, p.col), "y2", VERMILLION)]
+    if p.layer == 2:
+        shapes.append(_rect(*p.receptive, "y", GREY, "dot"))
+    first = "the scaled digit" if p.layer == 1 else "layer 1's 8 maps (their sum)"
+    notes = [subplot_title(f"what convolution {p.layer} reads: {first}", 0.29),
+             subplot_title(f"its output map {p.channel}, pixel ({p.row}, {p.col})", 0.71)]
+    return figure(data, height=300, margin=dict(l=8, r=8, t=36, b=8), shapes=shapes, annotations=notes, **axes)
+
+
+def describe_where(p: Pixel) -> str:
+    pad = "" if _inside(p) else " Part of the window hangs over the edge: those entries are the zero padding."
+    field = ("" if p.layer == 1 else
+             f" Through layer 1 the pixel depends on input rows {p.receptive[0][0]}–{p.receptive[0][1]} and columns "
+             f"{p.receptive[1][0]}–{p.receptive[1][1]} (dotted): a 5×5 field where the image allows, from two "
+             "stacked 3×3 filters.")
+    return (f"The red square is the 3×3 window (rows {p.sum.rows[0]}–{p.sum.rows[1]}, columns "
+            f"{p.sum.cols[0]}–{p.sum.cols[1]}) whose values make output pixel ({p.row}, {p.col}) of map "
+            f"{p.channel}.{pad}{field}")
+
+
+def _inside(p: Pixel) -> bool:
+    return p.sum.rows[0] >= 0 and p.sum.cols[0] >= 0 and p.sum.rows[1] <= 7 and p.sum.cols[1] <= 7
+
+
+def pixel_figure(p: Pixel) -> go.Figure:
+    """Patch, kernel and their product for each input channel, every number written in its cell."""
+    s = p.sum
+    c_in = len(s.patch)
+    rows = [("input patch", s.patch), ("kernel", s.kernel), ("patch × kernel", s.products)]
+    cells = []
+    for r, (name, arr) in enumerate(rows):
+        lim = _lim(arr)
+        cells += [(r, c, _heat(arr[c], DIVERGING, -lim, lim, f"{name}, channel {c}", text=True)) for c in range(c_in)]
+    cols = max(c_in, 3)
+    data, axes = grid(cells, 3, cols, gap=0.02, top=0.9, left=0.13, row_gap=0.07)
+    h = (0.9 - 0.14) / 3
+    notes = [dict(text=name, x=0, y=0.9 - r * (h + 0.07) - h / 2, xref="paper", yref="paper", xanchor="left",
+                  showarrow=False, font=dict(size=12)) for r, (name, _) in enumerate(rows)]
+    w = (1 - 0.13 - 0.02 * (cols - 1)) / cols
+    notes += [subplot_title(f"channel {c}: {s.per_channel[c]:+.3f}", 0.13 + c * (w + 0.02) + w / 2) for c in range(c_in)]
+    for a in notes[3:]:
+        a["font"] = dict(size=11)
+    return figure(data, height=440, margin=dict(l=8, r=8, t=30, b=8),
+                  annotations=notes, **axes)
+
+
+def describe_pixel(p: Pixel) -> str:
+    s = p.sum
+    terms = s.products.size
+    return (f"Output ({p.row}, {p.col}) of map {p.channel} = the {terms} products summed "
+            f"({num(s.products.sum())}) + bias ({num(s.bias)}) = {s.value:.6f}; torch's Conv2d gives "
+            f"{p.torch_value:.6f}, a difference of {p.error:.1e} (float32 rounding). After the ReLU it becomes "
+            f"{max(s.value, 0.0):.4f}.")
+
+
+def check_rows(p: Pixel) -> list[list[str]]:
+    """The sum's last steps and torch's value, for a table."""
+    s = p.sum
+    return [["Σ patch × kernel", f"{s.products.sum():.6f}"], ["+ bias", f"{s.bias:.6f}"],
+            ["= by hand (float64)", f"{s.value:.6f}"], ["torch Conv2d (float32)", f"{p.torch_value:.6f}"],
+            ["difference", f"{p.error:.1e}"], ["after ReLU", f"{max(s.value, 0.0):.6f}"]]
