@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import torch
 from torch import nn
 
 from neuralab.data.arrays import Arrays, digits

@@ -46,8 +46,8 @@ def describe_sizes(g: Geometry) -> str:
     hole = ("" if holes is None else
             f" From {('conv' if holes.kind == 'conv' else 'pool')} {holes.layer} on, only {holes.touched} of the "
             f"{holes.rf_measured} pixels in the span feed the output: the stride or dilation skips the others.")
-    return (f"An {g.n}×{g.n} input through {sum(st.kind == 'conv' for st in g.stages)} convolution(s) of "
-            f"{g.k}×{g.k} (stride {g.s}, padding {g.p}, dilation {g.d}){' with 2×2 pooling' if g.pool else ''} ends "
+    return (f"The {g.n}×{g.n} input, through {sum(st.kind == 'conv' for st in g.stages)} convolution(s) of "
+            f"{g.k}×{g.k} (stride {g.s}, padding {g.p}, dilation {g.d}){' with 2×2 pooling' if g.pool else ''}, ends "
             f"as {last.size_torch}×{last.size_torch}; one output pixel there sees {last.rf_formula}×"
             f"{last.rf_formula} input pixels. {agree}{hole}")
 

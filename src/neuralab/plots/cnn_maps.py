@@ -29,10 +29,10 @@ def grid(cells: list[tuple[int, int, dict]], rows: int, cols: int, gap: float = 
     for n, (r, c, trace) in enumerate(cells, start=1):
         x0, y1 = left + c * (w + gap), top - r * (h + row_gap)
         xa, ya = ("x", "y") if n == 1 else (f"x{n}", f"y{n}")
-        axes[f"xaxis{'' if n == 1 else n}"] = dict(domain=[_unit(x0), _unit(x0 + w)], anchor=ya, visible=False, fixedrange=True,
-                                                   constrain="domain")
-        axes[f"yaxis{'' if n == 1 else n}"] = dict(domain=[_unit(y1 - h), _unit(y1)], anchor=xa, visible=False, fixedrange=True,
-                                                   autorange="reversed", scaleanchor=xa, constrain="domain")
+        hidden = dict(visible=False, fixedrange=True, constrain="domain")
+        axes[f"xaxis{'' if n == 1 else n}"] = dict(hidden, domain=[_unit(x0), _unit(x0 + w)], anchor=ya)
+        axes[f"yaxis{'' if n == 1 else n}"] = dict(hidden, domain=[_unit(y1 - h), _unit(y1)], anchor=xa,
+                                                   autorange="reversed", scaleanchor=xa)
         data.append(dict(trace, xaxis=xa, yaxis=ya))
     return data, axes
 
@@ -165,7 +165,8 @@ def pixel_figure(p: Pixel) -> go.Figure:
     notes = [dict(text=name, x=0, y=0.9 - r * (h + 0.07) - h / 2, xref="paper", yref="paper", xanchor="left",
                   showarrow=False, font=dict(size=12)) for r, (name, _) in enumerate(rows)]
     w = (1 - 0.13 - 0.02 * (cols - 1)) / cols
-    notes += [subplot_title(f"channel {c}: {s.per_channel[c]:+.3f}", 0.13 + c * (w + 0.02) + w / 2) for c in range(c_in)]
+    notes += [subplot_title(f"channel {c}: {s.per_channel[c]:+.3f}", 0.13 + c * (w + 0.02) + w / 2)
+              for c in range(c_in)]
     for a in notes[3:]:
         a["font"] = dict(size=11)
     return figure(data, height=440, margin=dict(l=8, r=8, t=30, b=8),

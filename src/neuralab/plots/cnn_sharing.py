@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from neuralab.plots.cnn_maps import DIVERGING, grid
 from neuralab.plots.format import log_axis
 from neuralab.plots.theme import BLUE, GREY, ORANGE, VERMILLION, figure, subplot_title
-from neuralab.train.cnn import SHIFTS, WIDTHS, Sharing, Shift
+from neuralab.train.cnn import SHIFTS, Sharing, Shift
 
 __all__ = ["LAYER_HEADER", "RUN_HEADER", "describe_grid", "describe_sharing", "describe_shift", "grid_figure",
            "layer_rows", "run_rows", "sharing_figure", "shift_figure"]
@@ -21,13 +21,13 @@ RUN_HEADER = ("network", "parameters", "test accuracy", "training wall time")
 
 def sharing_figure(sh: Sharing) -> go.Figure:
     """Test accuracy against parameter count: the MLP family, the reference MLP and the CNN."""
-    params = [next(r.params for r in sh.runs if r.width == w) for w in WIDTHS]
-    med = [sh.median(w) for w in WIDTHS]
+    params = [sh.params(w) for w in sh.widths]
+    med = [sh.median(w) for w in sh.widths]
     data = [
         dict(type="scatter", x=[r.params for r in sh.runs], y=[r.accuracy for r in sh.runs], mode="markers",
              marker=dict(color=BLUE, size=6, opacity=0.45), name="MLP 64-h-10, each seed",
              hovertemplate="%{x} parameters: %{y:.1%}<extra></extra>"),
-        dict(type="scatter", x=params, y=med, mode="lines+markers+text", text=[f"h={w}" for w in WIDTHS],
+        dict(type="scatter", x=params, y=med, mode="lines+markers+text", text=[f"h={w}" for w in sh.widths],
              textposition="bottom right", marker=dict(color=BLUE, size=9), line=dict(color=BLUE),
              name="MLP 64-h-10, median", hovertemplate="%{text}: %{x} parameters, %{y:.1%}<extra></extra>"),
         dict(type="scatter", x=[sh.mlp_params], y=[sh.mlp_accuracy], mode="markers", name="MLP 64-64-32-10",
@@ -50,17 +50,17 @@ def sharing_figure(sh: Sharing) -> go.Figure:
 def describe_sharing(sh: Sharing) -> str:
     m = sh.matched
     if m is None:
-        best = max(WIDTHS, key=sh.median)
+        best = max(sh.widths, key=sh.median)
         match = (f"No MLP here reaches it: the best, h = {best}, scores {sh.median(best):.1%} with "
-                 f"{next(r.params for r in sh.runs if r.width == best):,} parameters.")
+                 f"{sh.params(best):,} parameters.")
     else:
-        p = next(r.params for r in sh.runs if r.width == m)
+        p = sh.params(m)
         match = (f"The narrowest one-hidden-layer MLP that reaches it has h = {m} ({sh.median(m):.1%}, {p:,} "
                  f"parameters, {p / sh.cnn_params:.1f} times the CNN's).")
     return (f"The CNN scores {sh.cnn_accuracy:.1%} on the test digits with {sh.cnn_params:,} parameters (red star, "
             f"dotted line). {match} The reference MLP 64-64-32-10 scores {sh.mlp_accuracy:.1%} with "
             f"{sh.mlp_params:,}. Each MLP point is the median over "
-            f"{len(sh.runs) // len(WIDTHS)} seed(s); the faint dots are the single runs.")
+            f"{sh.seeds} seed(s); the faint dots are the single runs.")
 
 
 def layer_rows(sh: Sharing) -> list[list[str]]:
@@ -71,7 +71,7 @@ def layer_rows(sh: Sharing) -> list[list[str]]:
 
 def run_rows(sh: Sharing) -> list[list[str]]:
     out = []
-    for w in WIDTHS:
+    for w in sh.widths:
         rs = [r for r in sh.runs if r.width == w]
         out.append([f"MLP 64-{w}-10", f"{rs[0].params:,}", f"{sh.median(w):.1%}",
                     f"{np.median([r.seconds for r in rs]):.1f} s"])

@@ -1,8 +1,9 @@
-"""The digits CNN of the compression zoo, opened up: feature maps, one output pixel, shifts, weight sharing.
+"""A trained digits CNN opened up: feature maps, one output pixel, shifts, weight sharing against MLPs.
 
-The CNN (``zoo`` recipe ``"cnn"``, :func:`neuralab.nn.cnn.digits_cnn`) and the reference MLP (recipe ``"mlp"``)
-are trained once per machine on the shared digits split and cached. The light views below read them; the
-weight-sharing study (:func:`sharing`) trains a family of one-hidden-layer MLPs, each once per seed and kept.
+The views read a :class:`Nets`: a trained :func:`neuralab.nn.cnn.digits_cnn`, a trained reference MLP, the split
+both learned from and the MLP's training recipe (the lab's page passes the compression zoo's ``"cnn"`` and
+``"mlp"``, trained once per machine and cached). The weight-sharing study (:func:`sharing`) trains a family of
+one-hidden-layer MLPs with that recipe, each once per seed and kept on disk.
 
 The networks read the 64 pixels after scaling (each pixel standardized with its training mean and standard
 deviation). A shift moves those 64 numbers and fills the uncovered edge with zeros, the training mean of
@@ -11,6 +12,7 @@ those pixels: the shift a convolution is equivariant to.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -19,24 +21,20 @@ import torch
 from torch import nn
 
 from neuralab import cache
-from neuralab.compress import zoo
+from neuralab.data.arrays import Arrays, digits
 from neuralab.nn.cnn import PixelSum, conv_pixel, stages
 from neuralab.nn.models import TRAINING_CODE, mlp, n_params
 from neuralab.nn.runtime import one_thread
-from neuralab.params import Choice, Int, ParamError, ParamSpec, Rule
+from neuralab.params import Choice, Int, ParamSpec, Rule
 from neuralab.progress import Progress, quiet
 from neuralab.train.loop import Config, evaluate, fit
 
-__all__ = ["MAPS", "PIXEL", "SHARING", "SHIFT", "Maps", "Pixel", "Sharing", "Shift", "kept", "make", "maps",
-           "pixel", "sharing", "shift", "shifted"]
+__all__ = ["MAPS", "PIXEL", "SHARING", "SHIFT", "Maps", "Nets", "Pixel", "Sharing", "Shift", "maps", "pixel",
+           "sharing", "shift", "shifted"]
 
-CNN, MLP = "cnn", "mlp"  # the zoo's recipe names
-N_TEST = 360  # test digits of the shared split (a test checks it)
+N_TRAIN, N_TEST = 1077, 360  # training and test digits of the shared split (a test checks them)
 WIDTHS = (8, 16, 32, 64, 128, 256)  # hidden widths of the one-hidden-layer MLPs compared with the CNN
 SHIFTS = (-2, -1, 0, 1, 2)  # pixels, each axis, of the accuracy-against-shift grid
-NOT_READY = ("The CNN and the MLP are being trained (once on this machine, a few seconds); this chart appears as "
-             "soon as they are.")
-
 DIGIT = Int(0, N_TEST - 1, 0, label="Test digit", help="Which of the 360 test digits the networks read.")
 MAPS = ParamSpec("cnn-maps", digit=DIGIT)
 LAYERS = {"1": "Layer 1 (1 → 8 maps)", "2": "Layer 2 (8 → 16 maps)"}
@@ -61,26 +59,21 @@ SHARING = ParamSpec("cnn-sharing", sharing_seeds=Int(1, 3, 1, label="Seeds per M
                                                      help="Each MLP is trained this many times; the median counts."))
 
 
-def kept() -> bool:
-    """Both trained networks are on disk already, so the light views take milliseconds."""
-    return zoo.kept(CNN) and zoo.kept(MLP)
+@dataclass(frozen=True)
+class Nets:
+    """The two trained networks the views read, and what they were trained on."""
+
+    cnn: nn.Sequential  # a trained digits_cnn, in eval mode
+    cnn_accuracy: float  # on data's test digits
+    mlp: nn.Module  # the reference MLP, trained on the same split, in eval mode
+    mlp_accuracy: float
+    data: Arrays  # the split both were trained and tested on: digits(split_seed)
+    split_seed: int
+    recipe: Config  # how the reference MLP was trained; the MLP family of :func:`sharing` is trained the same way
 
 
-def make() -> None:
-    """Train (or load) both networks: seconds the first time on a machine."""
-    zoo.load(CNN)
-    zoo.load(MLP)
-
-
-def _nets() -> tuple[zoo.Trained, zoo.Trained]:
-    if not kept():
-        raise ParamError([NOT_READY])
-    return zoo.load(CNN), zoo.load(MLP)
-
-
-def _x(digit: int) -> tuple[np.ndarray, int]:
-    d = zoo.data()
-    return d.X_test[digit], int(d.y_test[digit])
+def _x(nets: Nets, digit: int) -> tuple[np.ndarray, int]:
+    return nets.data.X_test[digit], int(nets.data.y_test[digit])
 
 
 @torch.no_grad()
@@ -110,18 +103,17 @@ class Maps:
 
 
 @one_thread()
-def maps(digit: int) -> Maps:
+def maps(nets: Nets, digit: int) -> Maps:
     """The chosen test digit's feature maps, layer by layer, and the first layer's filters."""
     digit = MAPS.validate(digit=digit)["digit"]
-    net, _ = _nets()
-    x, label = _x(digit)
-    st = stages(net.model, x)  # Unflatten, Conv2d, ReLU, Conv2d, ReLU, MaxPool2d, Flatten, Linear
-    conv1 = net.model[1]
+    x, label = _x(nets, digit)
+    st = stages(nets.cnn, x)  # Unflatten, Conv2d, ReLU, Conv2d, ReLU, MaxPool2d, Flatten, Linear
+    conv1 = nets.cnn[1]
     logits = st[-1][1]
     probs = np.exp(logits - logits.max())
     return Maps(digit, label, st[0][1][0], conv1.weight.detach().double().numpy()[:, 0],
                 conv1.bias.detach().double().numpy(), st[2][1], st[4][1], st[5][1], probs / probs.sum(),
-                net.accuracy, n_params(net.model))
+                nets.cnn_accuracy, n_params(nets.cnn))
 
 
 # ----------------------------------------------------------------------------- one output pixel
@@ -148,16 +140,15 @@ class Pixel:
 
 
 @one_thread()
-def pixel(digit: int, pixel_layer: str, pixel_channel: int, pixel_row: int, pixel_col: int) -> Pixel:
+def pixel(nets: Nets, digit: int, pixel_layer: str, pixel_channel: int, pixel_row: int, pixel_col: int) -> Pixel:
     """Output ``(pixel_channel, pixel_row, pixel_col)`` of convolution ``pixel_layer`` for a test digit."""
     v = PIXEL.validate(digit=digit, pixel_layer=pixel_layer, pixel_channel=pixel_channel, pixel_row=pixel_row,
                        pixel_col=pixel_col)
     layer, ch, r, c = int(v["pixel_layer"]), v["pixel_channel"], v["pixel_row"], v["pixel_col"]
-    net, _ = _nets()
-    x, _ = _x(v["digit"])
-    st = stages(net.model, x)
+    x, _ = _x(nets, v["digit"])
+    st = stages(nets.cnn, x)
     source = st[0][1] if layer == 1 else st[2][1]  # (1, 8, 8) or (8, 8, 8)
-    conv = net.model[1 if layer == 1 else 3]
+    conv = nets.cnn[1 if layer == 1 else 3]
     out = st[1 if layer == 1 else 3][1][ch]  # (8, 8) torch's convolution output, before the ReLU
     w, b = conv.weight.detach().numpy(), conv.bias.detach().numpy()
     by_hand = conv_pixel(source, w, b, ch, r, c, stride=1, padding=1)
@@ -194,29 +185,23 @@ class Shift:
     mlp_still: np.ndarray
     equivariance: float  # largest |conv1(shifted x) − shifted conv1(x)| away from the edges
     conv1_scale: float  # largest |conv1(x)| there, for scale
-    cnn_accuracy: float
-    mlp_accuracy: float
-    mlp_params: int
-    cnn_params: int
 
 
 @one_thread()
-def shift(digit: int, shift_dx: int, shift_dy: int) -> Shift:
+def shift(nets: Nets, digit: int, shift_dx: int, shift_dy: int) -> Shift:
     """The chosen test digit moved by ``(shift_dx, shift_dy)`` pixels, read by the CNN and the MLP."""
     v = SHIFT.validate(digit=digit, shift_dx=shift_dx, shift_dy=shift_dy)
     dx, dy = v["shift_dx"], v["shift_dy"]
-    cnn, ref = _nets()
-    x, label = _x(v["digit"])
+    x, label = _x(nets, v["digit"])
     both = np.vstack([x, shifted(x[None], dx, dy)])  # (2, 64)
-    p_cnn, p_mlp = _probs(cnn.model, both), _probs(ref.model, both)
+    p_cnn, p_mlp = _probs(nets.cnn, both), _probs(nets.mlp, both)
     with torch.no_grad():
-        conv1 = cnn.model[1](torch.as_tensor(both.reshape(2, 1, 8, 8))).double().numpy()  # (2, 8, 8, 8)
+        conv1 = nets.cnn[1](torch.as_tensor(both.reshape(2, 1, 8, 8))).double().numpy()  # (2, 8, 8, 8)
     moved = shifted(conv1[0].reshape(8, 64), dx, dy).reshape(8, 8, 8)  # the maps of the digit in place, moved
     inner = (slice(None), slice(max(dy, 0) + 1, 7 + min(dy, 0)), slice(max(dx, 0) + 1, 7 + min(dx, 0)))
     gap = float(np.abs(conv1[1] - moved)[inner].max(initial=0.0))
     return Shift(v["digit"], label, dx, dy, both[1].reshape(8, 8), p_cnn[1], p_mlp[1], p_cnn[0], p_mlp[0], gap,
-                 float(np.abs(moved[inner]).max(initial=0.0)), cnn.accuracy, ref.accuracy, n_params(ref.model),
-                 n_params(cnn.model))
+                 float(np.abs(moved[inner]).max(initial=0.0)))
 
 
 # ----------------------------------------------------------------------------- weight sharing, measured
@@ -234,16 +219,15 @@ class Run:
 
 
 @cache.memo("cnn-mlp-runs", depends=TRAINING_CODE, salt=torch.__version__)
-def _run(width: int, seed: int) -> Run:
-    """Train MLP 64-width-10 with the zoo MLP's recipe (and seed) on the shared split; kept on disk."""
-    r = zoo.RECIPES[MLP]
+def _run(width: int, seed: int, recipe: Config, split_seed: int) -> Run:
+    """Train MLP 64-width-10 with ``recipe`` (its seed replaced) on ``digits(split_seed)``; kept on disk."""
+    data = digits(split_seed)
     model = mlp((64, width, 10), "relu", seed=seed)
     t0 = time.perf_counter()
     with one_thread():
-        fit(model, zoo.data(), Config(epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer,
-                                      seed=seed))
+        fit(model, data, dataclasses.replace(recipe, seed=seed))
     seconds = time.perf_counter() - t0
-    return Run(width, seed, n_params(model), zoo.accuracy(model), seconds)
+    return Run(width, seed, n_params(model), evaluate(model, data.X_test, data.y_test, data.task)[1], seconds)
 
 
 @dataclass(frozen=True)
@@ -259,13 +243,25 @@ class Sharing:
     grid_cnn: np.ndarray  # (5, 5) test accuracy for each (dy, dx) in SHIFTS
     grid_mlp: np.ndarray
 
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """The MLP hidden widths, in training order."""
+        return tuple(dict.fromkeys(r.width for r in self.runs))
+
+    @property
+    def seeds(self) -> int:
+        return len(self.runs) // len(self.widths)
+
+    def params(self, width: int) -> int:
+        return next(r.params for r in self.runs if r.width == width)
+
     def median(self, width: int) -> float:
         return float(np.median([r.accuracy for r in self.runs if r.width == width]))
 
     @property
     def matched(self) -> int | None:
         """The narrowest MLP width whose median accuracy reaches the CNN's, or None."""
-        return next((w for w in WIDTHS if self.median(w) >= self.cnn_accuracy), None)
+        return next((w for w in self.widths if self.median(w) >= self.cnn_accuracy), None)
 
 
 def _layer_params(model: nn.Sequential) -> tuple[tuple[str, int, int, int], ...]:
@@ -283,9 +279,8 @@ def _layer_params(model: nn.Sequential) -> tuple[tuple[str, int, int, int], ...]
 
 
 @torch.no_grad()
-def _grid(model: nn.Module) -> np.ndarray:
-    d = zoo.data()
-    y = torch.as_tensor(d.y_test)
+def _grid(model: nn.Module, d: Arrays) -> np.ndarray:
+    y = torch.tensor(d.y_test)
     acc = np.zeros((len(SHIFTS), len(SHIFTS)))
     for i, dy in enumerate(SHIFTS):
         for j, dx in enumerate(SHIFTS):
@@ -294,19 +289,16 @@ def _grid(model: nn.Module) -> np.ndarray:
     return acc
 
 
-def sharing(sharing_seeds: int = 1, progress: Progress = quiet) -> Sharing:
+def sharing(nets: Nets, sharing_seeds: int = 1, progress: Progress = quiet) -> Sharing:
     """Train (or load) MLP 64-h-10 for every h in :data:`WIDTHS` and each seed; score both networks on shifts."""
     seeds = SHARING.validate(sharing_seeds=sharing_seeds)["sharing_seeds"]
-    total = len(WIDTHS) * seeds + 2
-    make()
-    cnn, ref = zoo.load(CNN), zoo.load(MLP)
-    progress(1, total)
+    total = len(WIDTHS) * seeds + 1
     runs = []
     for i, (w, s) in enumerate((w, s) for w in WIDTHS for s in range(seeds)):
-        runs.append(_run(w, s))
-        progress(2 + i, total)
+        runs.append(_run(w, s, nets.recipe, nets.split_seed))
+        progress(1 + i, total)
     with one_thread():
-        grids = _grid(cnn.model), _grid(ref.model)
+        grids = _grid(nets.cnn, nets.data), _grid(nets.mlp, nets.data)
     progress(total, total)
-    return Sharing(tuple(runs), n_params(cnn.model), cnn.accuracy, n_params(ref.model), ref.accuracy,
-                   _layer_params(cnn.model), *grids)
+    return Sharing(tuple(runs), n_params(nets.cnn), nets.cnn_accuracy, n_params(nets.mlp), nets.mlp_accuracy,
+                   _layer_params(nets.cnn), *grids)

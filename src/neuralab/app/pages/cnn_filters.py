@@ -10,15 +10,35 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Needs, Section, Text, table
+from neuralab.compress import zoo
 from neuralab.nn import cnn as convnet
 from neuralab.params import ParamSpec
 from neuralab.plots import cnn_maps as figures
 from neuralab.train import cnn
+from neuralab.train.loop import Config
 
 P = prefix("neuralab.app.pages.cnn")
 SPEC = ParamSpec.merge("cnn-filters-part", cnn.MAPS, cnn.PIXEL)
+NAMES = ("cnn", "mlp")  # the compression zoo's CNN and its reference MLP, trained on the same digits split
+
+
+def kept() -> bool:
+    """Both networks are trained and on disk already, so the light sections take milliseconds."""
+    return all(zoo.kept(name) for name in NAMES)
+
+
+def nets() -> cnn.Nets:
+    """The two trained networks (seconds the first time on a machine, then from disk) and their recipe."""
+    c, m = (zoo.load(name) for name in NAMES)
+    r = zoo.RECIPES["mlp"]
+    recipe = Config(epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer)
+    return cnn.Nets(c.model, c.accuracy, m.model, m.accuracy, zoo.data(), zoo.SPLIT_SEED, recipe)
+
+
 # Both networks are trained once per machine (seconds): the light sections wait for the page's job to do it.
-NETS = Needs("nets", ParamSpec("nets"), lambda _: cnn.kept(), lambda _: cnn.make(), cnn.NOT_READY)
+NETS = Needs("nets", ParamSpec("nets"), lambda _: kept(), lambda _: nets(),
+             "The CNN and the MLP are being trained (once on this machine, a few seconds); this chart appears as "
+             "soon as they are.")
 
 
 def layout(values: dict) -> list[html.Section]:
@@ -33,8 +53,9 @@ def _maps(values: dict) -> html.Section:
                 "A convolutional layer does not connect every input pixel to every unit. It slides a small "
                 "filter, here 3 × 3 weights and a bias, over the image and computes the same weighted sum at "
                 "every position; the grid of results is a *feature map*, one per filter. The network on this page "
-                "is the compression pages' small CNN, trained here on the 8 × 8 digits (the 1,078 training "
-                "digits; the scores are on 360 test digits it never saw): 8 filters read the image, 16 filters "
+                "is the compression pages' small CNN, trained here on the 8 × 8 digits (the "
+                f"{cnn.N_TRAIN:,} training digits; the scores are on {cnn.N_TEST} test digits it never saw): 8 "
+                "filters read the image, 16 filters "
                 "read the 8 resulting maps, each followed by a ReLU (negative values become 0); a 2 × 2 max pool "
                 "keeps the largest value of each 2 × 2 block, and one dense layer turns the 16 pooled 4 × 4 maps "
                 "into 10 class scores.\n\n"
@@ -80,12 +101,12 @@ def _pixel(values: dict) -> html.Section:
 
 
 MAPS_SECTION = Section(
-    P, "maps", cnn.MAPS, lambda v, _: cnn.maps(**v),
+    P, "maps", cnn.MAPS, lambda v, _: cnn.maps(nets(), **v),
     [Chart("filters", figures.filters_figure, figures.describe_filters),
      Chart("maps", figures.maps_figure, figures.describe_maps)],
     fix="Fix the value above to see the feature maps.", needs=NETS)
 PIXEL_SECTION = Section(
-    P, "pixel", cnn.PIXEL, lambda v, _: cnn.pixel(**v),
+    P, "pixel", cnn.PIXEL, lambda v, _: cnn.pixel(nets(), **v),
     [Chart("where", figures.where_figure, figures.describe_where),
      Chart("pixel", figures.pixel_figure, figures.describe_pixel),
      Text("pixel-check", lambda p: table(["step", "value"], figures.check_rows(p)))],

@@ -6,7 +6,7 @@ from dash import html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls
-from neuralab.app.pages.cnn_filters import NETS
+from neuralab.app.pages import cnn_filters
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.params import ParamSpec
@@ -76,16 +76,16 @@ def _shift(values: dict) -> html.Section:
 
 
 SHARING_SECTION = Section(
-    P, "sharing", cnn.SHARING, lambda v, progress: cnn.sharing(**v, progress=progress),
+    P, "sharing", cnn.SHARING, lambda v, progress: cnn.sharing(cnn_filters.nets(), **v, progress=progress),
     [Chart("sharing", figures.sharing_figure, figures.describe_sharing),
      Text("sharing-layers", lambda s: table(list(figures.LAYER_HEADER), figures.layer_rows(s))),
      Text("sharing-runs", lambda s: table(list(figures.RUN_HEADER), figures.run_rows(s))),
      Chart("shift-grid", figures.grid_figure, figures.describe_grid)],
-    fix="Fix the value above to compare the networks.", job=True, needs=NETS)
+    fix="Fix the value above to compare the networks.", job=True, needs=cnn_filters.NETS)
 SHIFT_SECTION = Section(
-    P, "shift", cnn.SHIFT, lambda v, _: cnn.shift(**v),
+    P, "shift", cnn.SHIFT, lambda v, _: cnn.shift(cnn_filters.nets(), **v),
     [Chart("shift", figures.shift_figure, figures.describe_shift)],
-    fix="Fix the values above to move the digit.", needs=NETS, drag=("shift_dx", "shift_dy"))
+    fix="Fix the values above to move the digit.", needs=cnn_filters.NETS, drag=("shift_dx", "shift_dy"))
 SECTIONS = (SHARING_SECTION, SHIFT_SECTION)
 update_sharing = SHARING_SECTION.register()
 update_shift = SHIFT_SECTION.register()
