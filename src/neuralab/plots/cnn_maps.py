@@ -42,8 +42,13 @@ def _unit(v: float) -> float:
     return min(max(round(v, 6), 0.0), 1.0)
 
 
+def _cells(z: np.ndarray) -> list:
+    """A heatmap's values as lists, rounded; NaN (a gap between maps) becomes None, which draws nothing."""
+    return [[None if v != v else v for v in row] for row in np.round(np.asarray(z, dtype=np.float64), 4).tolist()]
+
+
 def _heat(z: np.ndarray, colorscale: list, lo: float, hi: float, name: str, text: bool = False) -> dict:
-    t = dict(type="heatmap", z=np.round(z, 4).tolist(), colorscale=colorscale, zmin=lo, zmax=hi, showscale=False,
+    t = dict(type="heatmap", z=_cells(z), colorscale=colorscale, zmin=lo, zmax=hi, showscale=False,
              xgap=1, ygap=1, name=name, hovertemplate=f"{name}<br>row %{{y}}, column %{{x}}: %{{z:.3f}}<extra></extra>")
     if text:
         t |= dict(texttemplate="%{z:.2f}", textfont=dict(size=10))
@@ -54,21 +59,55 @@ def _lim(a: np.ndarray) -> float:
     return float(np.abs(a).max()) or 1.0
 
 
+def _strip(maps: list[np.ndarray] | np.ndarray, gap: int = 1) -> np.ndarray:
+    """Equal-sized 2-D maps side by side in one array, ``gap`` columns of NaN (drawn as nothing) between them."""
+    h = maps[0].shape[0]
+    parts = []
+    for i, a in enumerate(maps):
+        if i:
+            parts.append(np.full((h, gap), np.nan))
+        parts.append(np.asarray(a, dtype=np.float64))
+    return np.hstack(parts)  # (h, n·w + (n − 1)·gap)
+
+
+def _row(z: np.ndarray, y0: float, colorscale: list, lo: float, hi: float, name: str, text: bool = False,
+         x0: float = 0.0, scale: float = 1.0) -> dict:
+    """One heatmap trace of a strip, its top-left cell centred at (x0, y0), cells ``scale`` wide, on axes x/y.
+
+    A whole row of maps is one trace on one pair of axes: forty small subplots would cost more to lay out than a
+    slider's budget.
+    """
+    t = _heat(z, colorscale, lo, hi, name, text)
+    t |= dict(x0=x0, dx=scale, y0=y0, dy=scale, hoverongaps=False,
+              hovertemplate=f"{name}: %{{z:.3f}}<extra></extra>")
+    return t
+
+
+def _label(x: float, y: float, text: str, size: int = 12, anchor: str = "left") -> dict:
+    return dict(x=x, y=y, xref="x", yref="y", text=text, showarrow=False, xanchor=anchor, yanchor="bottom",
+                font=dict(size=size))
+
+
+def _canvas(data: list, notes: list, width: float, height_units: float, px: int, **layout) -> go.Figure:
+    """One pair of hidden axes with square cells, ``width`` × ``height_units`` data units, ``px`` pixels high."""
+    axis = dict(visible=False, fixedrange=True)
+    return figure(data, height=px, annotations=notes, margin=dict(l=8, r=8, t=8, b=8),
+                  xaxis=dict(axis, range=[-0.6, width - 0.4], constrain="domain"),
+                  yaxis=dict(axis, range=[height_units - 0.4, -0.6], scaleanchor="x", constrain="domain"), **layout)
+
+
 # ----------------------------------------------------------------------------- filters
 
 
 def filters_figure(m: Maps) -> go.Figure:
     """The digit the network reads, and the eight 3×3 filters its first layer learned, with their weights."""
     lim = _lim(m.filters)
-    cells = [(0, 0, _heat(m.x, DIVERGING, -_lim(m.x), _lim(m.x), "scaled input"))]
-    cells += [(0, 2 + i, _heat(f, DIVERGING, -lim, lim, f"filter {i}", text=True)) for i, f in enumerate(m.filters)]
-    data, axes = grid(cells, 1, 10, gap=0.015, top=0.86)
-    step = (1 - 0.015 * 9) / 10 + 0.015
-    notes = [subplot_title(f"digit {m.digit} (a {m.label})", step / 2)]
-    notes += [subplot_title(f"filter {i}, b = {m.bias1[i]:.2f}", (2 + i) * step + step / 2) for i in range(8)]
-    for a in notes:
-        a["font"] = dict(size=11)
-    return figure(data, height=210, margin=dict(l=8, r=8, t=36, b=8), annotations=notes, **axes)
+    z = _strip(list(m.filters), gap=1)  # (3, 31)
+    data = [_row(m.x, 1.0, DIVERGING, -_lim(m.x), _lim(m.x), "scaled input"),
+            _row(z, 1.0, DIVERGING, -lim, lim, "filter weight", text=True, x0=10.0, scale=2.0)]
+    notes = [_label(-0.5, 0.3, f"digit {m.digit} (a {m.label})", 11)]
+    notes += [_label(10.0 + 8.0 * i - 1.0, 0.3, f"filter {i}, b = {m.bias1[i]:.2f}", 11) for i in range(8)]
+    return _canvas(data, notes, 10.0 + 8.0 * 8 - 2.0, 9.5, 220)
 
 
 def describe_filters(m: Maps) -> str:
@@ -83,19 +122,17 @@ def describe_filters(m: Maps) -> str:
 
 
 def maps_figure(m: Maps) -> go.Figure:
-    """Every feature map of the chosen digit: after layer 1, after layer 2, after the max pool."""
-    rows = [("after convolution 1 and ReLU", m.relu1), ("after convolution 2 and ReLU", m.relu2),
-            ("after the 2×2 max pool", m.pool)]
-    cells = []
-    for r, (title, maps) in enumerate(rows):
+    """Every feature map of the chosen digit: after layer 1, after layer 2, after the max pool (cells doubled)."""
+    pooled = np.kron(m.pool, np.ones((2, 2)))  # (16, 8, 8): each pooled value over the 2×2 block it came from
+    rows = [("after convolution 1 and its ReLU", m.relu1, 8), ("after convolution 2 and its ReLU", m.relu2, 8),
+            ("after the 2×2 max pool (4×4 maps, each value drawn over its block)", pooled, 4)]
+    data, notes = [], []
+    for r, (title, maps, _) in enumerate(rows):
+        y0 = 1.5 + r * 11.0
         hi = float(maps.max()) or 1.0
-        cells += [(r, i, _heat(a, ACTIVE, 0.0, hi, f"{title}, map {i}")) for i, a in enumerate(maps)]
-    data, axes = grid(cells, 3, 16, gap=0.008, top=0.93, row_gap=0.1)
-    h = (0.93 - 0.2) / 3
-    notes = [dict(text=f"{title}: {len(maps)} maps of {maps.shape[1]}×{maps.shape[2]}", x=0, y=0.93 - r * (h + 0.1),
-                  xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12))
-             for r, (title, maps) in enumerate(rows)]
-    return figure(data, height=330, margin=dict(l=8, r=8, t=16, b=8), annotations=notes, **axes)
+        data.append(_row(_strip(list(maps)), y0, ACTIVE, 0.0, hi, title))
+        notes.append(_label(-0.5, y0 - 1.5, f"{title}: {len(maps)} maps", 12))
+    return _canvas(data, notes, 16 * 9 - 1, 3 * 11.0, 360)
 
 
 def describe_maps(m: Maps) -> str:
@@ -155,22 +192,16 @@ def pixel_figure(p: Pixel) -> go.Figure:
     s = p.sum
     c_in = len(s.patch)
     rows = [("input patch", s.patch), ("kernel", s.kernel), ("patch × kernel", s.products)]
-    cells = []
+    left = 6.0  # room for the row names
+    data, notes = [], []
     for r, (name, arr) in enumerate(rows):
+        y0 = 1.0 + r * 5.0
         lim = _lim(arr)
-        cells += [(r, c, _heat(arr[c], DIVERGING, -lim, lim, f"{name}, channel {c}", text=True)) for c in range(c_in)]
-    cols = max(c_in, 3)
-    data, axes = grid(cells, 3, cols, gap=0.02, top=0.9, left=0.13, row_gap=0.07)
-    h = (0.9 - 0.14) / 3
-    notes = [dict(text=name, x=0, y=0.9 - r * (h + 0.07) - h / 2, xref="paper", yref="paper", xanchor="left",
-                  showarrow=False, font=dict(size=12)) for r, (name, _) in enumerate(rows)]
-    w = (1 - 0.13 - 0.02 * (cols - 1)) / cols
-    notes += [subplot_title(f"channel {c}: {s.per_channel[c]:+.3f}", 0.13 + c * (w + 0.02) + w / 2)
-              for c in range(c_in)]
-    for a in notes[3:]:
-        a["font"] = dict(size=11)
-    return figure(data, height=440, margin=dict(l=8, r=8, t=30, b=8),
-                  annotations=notes, **axes)
+        data.append(_row(_strip(list(arr)), y0, DIVERGING, -lim, lim, name, text=True, x0=left))
+        notes.append(dict(_label(left - 1.0, y0 + 0.5, name, 12, "right"), yanchor="middle"))
+    notes += [_label(left + 4 * c - 0.5, 0.0, f"channel {c}: {s.per_channel[c]:+.3f}", 11) for c in range(c_in)]
+    width = left + max(4 * c_in - 1, 10)
+    return _canvas(data, notes, width, 15.0, 440 if c_in > 1 else 400)
 
 
 def describe_pixel(p: Pixel) -> str:
