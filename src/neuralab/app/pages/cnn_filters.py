@@ -61,8 +61,9 @@ def _maps(values: dict) -> html.Section:
                 "into 10 class scores.\n\n"
                 "Pick a test digit: the first chart shows the eight filters the first layer learned (its whole "
                 "set of weights, 72 numbers and 8 biases), the second every map the digit produces on the way "
-                "through. A first-layer filter with blue above and orange below responds where ink sits above "
-                "background, an edge detector; the second layer combines those responses into larger shapes."
+                "through. A filter whose weights are positive on one side and negative on the other responds most "
+                "where ink meets background across that direction: an edge detector. The second layer combines "
+                "those responses over a 5 × 5 neighbourhood of the digit."
             ),
             ui.row(controls(P, SPEC, values, ["digit"])),
             NETS.marker(P),

@@ -25,7 +25,8 @@ def layout(values: dict) -> list[html.Section]:
                 "`n_out = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1`\n\n"
                 "outputs: the effective kernel spans d·(k − 1) + 1 pixels, the padded input has n + 2p, and the "
                 "kernel takes a step of s pixels between outputs; the floor drops a last window that would not "
-                "fit. Padding of (k − 1)/2 with stride 1 keeps the size (\"same\"), stride 2 halves it. A 2 × 2 "
+                "fit. With stride 1 and an odd k, padding (k − 1)/2 keeps the size (\"same\"); with stride 2 the "
+                "same padding halves it, rounding up. A 2 × 2 "
                 "max pool with stride 2 follows the same formula with k = s = 2 and has no weights.\n\n"
                 "The *receptive field* is the block of input pixels one output depends on. Each layer widens it "
                 "by d·(k − 1) times the jump, the distance in input pixels between neighbouring outputs of the "
@@ -35,7 +36,9 @@ def layout(values: dict) -> list[html.Section]:
                 "Below, every number is computed twice: the output sizes by the formula and by running the stack "
                 "in torch (a real `Conv2d` and `MaxPool2d` on an n × n input, reading the shape it returns); the "
                 "receptive field by the recurrence and by autograd, with every weight set to 1 so that the input "
-                "pixels with a non-zero gradient are exactly those the output depends on."
+                "pixels with a non-zero gradient are exactly those the output depends on (a max pool passes the "
+                "gradient to one pixel of its window only, so there the pool is measured as an average pool of "
+                "the same window and stride)."
             ),
             ui.row(controls(P, SPEC, values, ["geo_n", "geo_k", "geo_s", "geo_p", "geo_d", "geo_depth"], drag=True)),
             ui.row(controls(P, SPEC, values, ["geo_pool"])),

@@ -35,8 +35,9 @@ def _sharing(values: dict) -> html.Section:
                 "of one-hidden-layer MLPs (64 inputs, h hidden units, 10 outputs), each with the recipe and the "
                 "data split of the CNN's reference MLP, and plots test accuracy against parameter count. "
                 "Each MLP is trained once per seed on this machine and kept (a job with a progress bar the first "
-                "time, about a minute here). The CNN has a built-in assumption the MLP must learn from examples: "
-                "a pattern means the same wherever it appears."
+                "time, about a minute here). One test digit is 0.28 % of the score, so differences of a digit or two "
+                "are noise; more seeds show how much. The CNN has a built-in assumption that the MLP must learn "
+                "from examples: a pattern means the same wherever it appears."
             ),
             ui.row(controls(P, SPEC, values, ["sharing_seeds"])),
             alert(cid(P, "sharing-alert")),
@@ -56,14 +57,15 @@ def _shift(values: dict) -> html.Section:
                 "Convolution is translation *equivariant*: move the input by a pixel and every feature map moves "
                 "by the same pixel, since the same filter is applied at every position (only the border changes, "
                 "where the window meets the padding). The caption below checks it on the first layer's maps. That "
-                "does not make the whole network *invariant* to shifts. The 2 × 2 max pool forgives a move inside "
-                "its block, but this CNN then flattens its 16 maps of 4 × 4 into 256 numbers for a dense layer, "
-                "which has a weight per position, just like the MLP's first layer.\n\n"
+                "does not make the whole network *invariant* to shifts. The 2 × 2 max pool absorbs a move that "
+                "keeps the strongest response inside the same block, but this CNN then flattens its 16 maps of "
+                "4 × 4 into 256 numbers for a dense layer, which has a weight per position, just like the MLP's "
+                "first layer.\n\n"
                 "The shift here moves the 64 numbers the networks read (each pixel after scaling by its training "
                 "mean and spread) and fills the uncovered edge with 0, the training mean at those pixels. Moving "
-                "the raw image instead would put ink in edge pixels that are blank in every training digit, and "
-                "scaling by their tiny spread would turn that ink into huge values: a preprocessing effect, not "
-                "the architecture. The grid at the bottom scores both networks on all 360 test digits for every "
+                "the raw image instead would put ink in edge pixels that are blank, or nearly so, in the training "
+                "digits, and scaling by their tiny spread would turn that ink into values far outside anything "
+                "seen in training: a preprocessing effect, not the architecture. The grid at the bottom scores both networks on all 360 test digits for every "
                 "shift up to two pixels each way (computed by the job above)."
             ),
             ui.row(controls(P, SPEC, values, ["shift_dx", "shift_dy"], drag=True)),
