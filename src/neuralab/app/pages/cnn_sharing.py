@@ -65,8 +65,9 @@ def _shift(values: dict) -> html.Section:
                 "mean and spread) and fills the uncovered edge with 0, the training mean at those pixels. Moving "
                 "the raw image instead would put ink in edge pixels that are blank, or nearly so, in the training "
                 "digits, and scaling by their tiny spread would turn that ink into values far outside anything "
-                "seen in training: a preprocessing effect, not the architecture. The grid at the bottom scores both networks on all 360 test digits for every "
-                "shift up to two pixels each way (computed by the job above)."
+                "seen in training: a preprocessing effect, not the architecture. The grid at the bottom scores "
+                "both networks on all 360 test digits for every shift up to two pixels each way (computed by the "
+                "job above)."
             ),
             ui.row(controls(P, SPEC, values, ["shift_dx", "shift_dy"], drag=True)),
             html.P("The digit is the one chosen in the first section.", className="nl-help"),
