@@ -15,14 +15,15 @@ from neuralab.nn.cnn import out_size, receptive_field
 from neuralab.nn.models import n_params
 
 P = prefix(__name__)
-PARTS = parts.load("neuralab.app.pages.cnn_", ("filters", "geometry", "sharing"))
+PARTS = parts.load("neuralab.app.pages.cnn_", ("filters", "geometry", "sharing", "current"))
 SPEC, SECTIONS = parts.spec(P, PARTS), parts.sections(PARTS)
 INTRO = (
     "A convolutional network looks at an image through small filters that it slides over every position, so one "
     "set of weights serves the whole image. On this page a small CNN is really trained on the 8 × 8 handwritten "
     "digits and taken apart: the filters it learned, the maps a digit produces, one output value as the sum it is, "
     "the arithmetic of sizes and receptive fields, what sharing the weights saves against a dense network of the "
-    "same accuracy, and what happens when the digit moves by a pixel."
+    "same accuracy, and what happens when the digit moves by a pixel. At the end the same layer runs along time, "
+    "as a spike detector on a motor's phase current."
 )
 layout = parts.layout("Convolutional networks", INTRO, PARTS)
 

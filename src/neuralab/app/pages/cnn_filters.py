@@ -14,6 +14,7 @@ from neuralab.compress import zoo
 from neuralab.nn import cnn as convnet
 from neuralab.params import ParamSpec
 from neuralab.plots import cnn_maps as figures
+from neuralab.signal import spikes
 from neuralab.train import cnn
 from neuralab.train.loop import Config
 
@@ -23,8 +24,14 @@ NAMES = ("cnn", "mlp")  # the compression zoo's CNN and its reference MLP, train
 
 
 def kept() -> bool:
-    """Both networks are trained and on disk already, so the light sections take milliseconds."""
-    return all(zoo.kept(name) for name in NAMES)
+    """Every network of the page is trained and on disk already, so the light sections take milliseconds."""
+    return all(zoo.kept(name) for name in NAMES) and spikes.kept()
+
+
+def make() -> None:
+    """Train (or load) every network of the page: seconds the first time on a machine."""
+    nets()
+    spikes.train()
 
 
 def nets() -> cnn.Nets:
@@ -36,8 +43,8 @@ def nets() -> cnn.Nets:
 
 
 # Both networks are trained once per machine (seconds): the light sections wait for the page's job to do it.
-NETS = Needs("nets", ParamSpec("nets"), lambda _: kept(), lambda _: nets(),
-             "The CNN and the MLP are being trained (once on this machine, a few seconds); this chart appears as "
+NETS = Needs("nets", ParamSpec("nets"), lambda _: kept(), lambda _: make(),
+             "The page's networks are being trained (once on this machine, a few seconds); this chart appears as "
              "soon as they are.")
 
 
