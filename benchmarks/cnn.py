@@ -6,6 +6,8 @@ Prints one ``name value unit`` line per figure (comment lines start with ``#``):
   one torch thread; ``cnn_test_accuracy``, ``mlp_test_accuracy`` and their parameter counts;
 * ``sharing_cold`` (s): the page's job (every MLP of the family trained), then each MLP's accuracy and
   parameters, and the narrowest MLP width that reaches the CNN's accuracy;
+* ``spike_cnn_train_cold`` (s), the 1-D detector's precision and recall at 0.5 and the Hampel filter's, on
+  the four test cycles;
 * ``light_<section>_p50`` and ``_p95`` (ms): each light section's callback called in process, as the server
   calls it, over ``--n`` random valid settings (figures and captions built; no HTTP).
 
@@ -67,6 +69,21 @@ def sharing() -> None:
         print(f"{name}_accuracy_shift_right_2 {grid[i0, i0 + 2]:.4f} fraction")
 
 
+def detector() -> None:
+    from neuralab.signal import spikes
+
+    print(f"# the 1-D spike detector; load average {load()}", flush=True)
+    t = time.perf_counter()
+    d = spikes.train()
+    print(f"spike_cnn_train_cold {time.perf_counter() - t:.1f} s")
+    print(f"spike_cnn_params {d.params} parameters")
+    for name, flags in (("spike_cnn", d.prob > 0.5), ("hampel", d.hampel)):
+        p, r, _, fp, _ = spikes.scores(flags, d.spike)
+        print(f"{name}_precision {p:.4f} fraction")
+        print(f"{name}_recall {r:.4f} fraction")
+        print(f"{name}_false_alarms {fp} samples")
+
+
 def _draw(f, rng: random.Random):
     if isinstance(f, Choice):
         return rng.choice([v for v, _ in f.options])
@@ -109,6 +126,7 @@ def main() -> None:
     torch.set_num_threads(1)
     training()
     sharing()
+    detector()
     light(args.n)
 
 

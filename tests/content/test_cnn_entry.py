@@ -55,3 +55,10 @@ def test_torch_correlates_and_scipy_convolve_flips():
     assert np.allclose(ours, signal.correlate2d(x, w, mode="valid"))
     assert np.allclose(ours, signal.convolve2d(x, w[::-1, ::-1], mode="valid"))
     assert "`scipy.signal.convolve2d`, which does flip; `scipy.signal.correlate2d` does not" in flat()
+
+
+def test_the_spike_detector_has_the_weights_the_entry_counts():
+    from neuralab.signal import spikes
+
+    assert spikes.PARAMS == 45 and (spikes.CHANNELS, spikes.TAPS) == (4, 9)
+    assert "a spike detector of four 9-tap filters and 45 weights" in flat()
