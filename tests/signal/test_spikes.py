@@ -56,3 +56,9 @@ def test_a_window_is_the_slice_it_names(detector):
         spikes.window(detector, 3, 0, 0.5)
     with pytest.raises(ParamError, match="spike_start must be 0 plus a multiple of 200"):
         spikes.window(detector, 9, 150, 0.5)
+
+
+def test_the_filter_that_counts_most_is_high_pass(detector):
+    f, mag = response(detector.w1, detector.fs)
+    strong = int(np.argmax(np.abs(detector.w2)))
+    assert mag[strong, -1] > 3 * mag[strong, 0]  # the reference entry and the caption say so
