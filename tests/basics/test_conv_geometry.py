@@ -40,3 +40,22 @@ def test_a_stack_that_runs_out_of_pixels_is_refused_with_a_sentence():
     with pytest.raises(ParamError, match="convolution 2 gets 2 pixels and would return -4"):
         geometry(**values)
     assert GEOMETRY.check(values)[1] and "geo_depth" in GEOMETRY.check(values)[1][0]
+
+
+@pytest.mark.parametrize("kw", [{}, {"geo_pool": True, "geo_n": 30}, {"geo_n": 20, "geo_k": 5, "geo_s": 2, "geo_p": 2},
+                                {"geo_n": 17, "geo_k": 3, "geo_d": 2, "geo_p": 1, "geo_depth": 2}])
+def test_the_reach_is_the_2d_gradient_of_the_real_2d_stack(kw):
+    import torch
+    from torch import nn
+
+    g = geometry(**kw)
+    layers = []
+    for _ in range(GEOMETRY.defaults()["geo_depth"] if "geo_depth" not in kw else kw["geo_depth"]):
+        conv = nn.Conv2d(1, 1, g.k, stride=g.s, padding=g.p, dilation=g.d, bias=False)
+        nn.init.ones_(conv.weight)
+        layers += [conv, nn.AvgPool2d(2)] if g.pool else [conv]
+    x = torch.ones(1, 1, g.n, g.n, dtype=torch.float64, requires_grad=True)
+    y = nn.Sequential(*layers).double()(x)
+    y[0, 0, g.centre[0], g.centre[1]].backward()
+    assert y.shape[-1] == g.stages[-1].size_torch
+    assert torch.allclose(x.grad[0, 0], torch.tensor(g.reach))

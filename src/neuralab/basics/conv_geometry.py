@@ -137,16 +137,20 @@ def geometry(geo_n: int = 28, geo_k: int = 3, geo_s: int = 1, geo_p: int = 1, ge
             h = layer(h)  # (1, 1, size, size)
             torch_sizes.append(int(h.shape[-1]))
     measured = []
+    line = _stack(k, s, 0, d, depth, pool, 1)
     for i, (r, _) in enumerate(rf):  # 1-D, no padding, input exactly r long: one output, its whole field inside
-        net = _stack(k, s, 0, d, depth, pool, 1)[: i + 1]
+        net = line[: i + 1]
         x = torch.ones(1, 1, r, requires_grad=True)
         net(x)[0, 0, 0].backward()
         measured.append(_span(x.grad[0, 0].numpy()))
-    x2 = torch.ones(1, 1, n, n, requires_grad=True)
-    y = _stack(k, s, p, d, depth, pool, 2)(x2)  # (1, 1, m, m)
+    # The all-ones stack is separable (a k × k block of ones is ones(k) ⊗ ones(k), and so are the zero padding and
+    # the 2 × 2 average), so the 2-D gradient is the outer product of the 1-D one: the same numbers, far less work.
+    x1 = torch.ones(1, 1, n, requires_grad=True)
+    y = _stack(k, s, p, d, depth, pool, 1)(x1)  # (1, 1, m)
     m = y.shape[-1]
     centre = (m // 2, m // 2)
-    y[0, 0, centre[0], centre[1]].backward()
+    y[0, 0, centre[0]].backward()
+    g = x1.grad[0, 0].double().numpy()  # (n,)
     counts = iter(range(1, depth + 1))
     stages, layer = [], 0
     for (kind, size_in, size), t, (r, j), (span, touched) in zip(sizes, torch_sizes, rf, measured, strict=True):
@@ -154,4 +158,4 @@ def geometry(geo_n: int = 28, geo_k: int = 3, geo_s: int = 1, geo_p: int = 1, ge
         stages.append(Stage(kind, layer, size_in, size, t, r, j, span, touched))
     if not stages:
         raise ParamError(["the stack has no layer."])
-    return Geometry(n, k, s, p, d, pool, tuple(stages), x2.grad[0, 0].numpy().astype(np.float64), centre)
+    return Geometry(n, k, s, p, d, pool, tuple(stages), np.outer(g, g), centre)

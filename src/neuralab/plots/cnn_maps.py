@@ -91,7 +91,7 @@ def _label(x: float, y: float, text: str, size: int = 12, anchor: str = "left") 
 def _canvas(data: list, notes: list, width: float, height_units: float, px: int, **layout) -> go.Figure:
     """One pair of hidden axes with square cells, ``width`` × ``height_units`` data units, ``px`` pixels high."""
     axis = dict(visible=False, fixedrange=True)
-    return figure(data, height=px, annotations=notes, margin=dict(l=8, r=8, t=8, b=8),
+    return figure(data, height=px, annotations=notes, margin=dict(l=8, r=8, t=30, b=8),
                   xaxis=dict(axis, range=[-0.6, width - 0.4], constrain="domain"),
                   yaxis=dict(axis, range=[height_units - 0.4, -0.6], scaleanchor="x", constrain="domain"), **layout)
 
