@@ -48,8 +48,9 @@ def describe_sizes(g: Geometry) -> str:
             f"{holes.rf_measured} pixels in the span feed the output: the stride or dilation skips the others.")
     return (f"The {g.n}×{g.n} input, through {sum(st.kind == 'conv' for st in g.stages)} convolution(s) of "
             f"{g.k}×{g.k} (stride {g.s}, padding {g.p}, dilation {g.d}){' with 2×2 pooling' if g.pool else ''}, ends "
-            f"as {last.size_torch}×{last.size_torch}; one output pixel there sees {last.rf_formula}×"
-            f"{last.rf_formula} input pixels. {agree}{hole}")
+            f"as {last.size_torch}×{last.size_torch}; the receptive field of one output pixel there spans "
+            f"{last.rf_formula}×{last.rf_formula} input pixels (near the border, part of it is padding). "
+            f"{agree}{hole}")
 
 
 def size_rows(g: Geometry) -> list[list[str]]:

@@ -113,7 +113,7 @@ def filters_figure(m: Maps) -> go.Figure:
 def describe_filters(m: Maps) -> str:
     signs = [int((f > 0).sum()) for f in m.filters]
     return (f"The first layer's eight learned 3×3 filters, weights between {num(m.filters.min())} and "
-            f"{num(m.filters.max())}; blue weights add the pixel under them, orange ones subtract it. "
+            f"{num(m.filters.max())}; a blue weight counts the value under it positively, an orange one negatively. "
             f"Positive weights per filter: {', '.join(map(str, signs))} of 9. The digit on the left is test digit "
             f"{m.digit}, a {m.label}, as the network reads it (each pixel scaled by its training mean and spread).")
 
