@@ -50,9 +50,12 @@ def sharing_figure(sh: Sharing) -> go.Figure:
 def describe_sharing(sh: Sharing) -> str:
     m = sh.matched
     if m is None:
-        best = max(sh.widths, key=sh.median)
-        match = (f"No MLP here reaches it: the best, h = {best}, scores {sh.median(best):.1%} with "
-                 f"{sh.params(best):,} parameters.")
+        best = min(sh.widths, key=lambda w: (-sh.median(w), w))  # the most accurate, the narrowest of a tie
+        short = round((sh.cnn_accuracy - sh.median(best)) * sh.n_test)
+        match = (f"No MLP here reaches it. The closest, h = {best}, scores {sh.median(best):.1%} with "
+                 f"{sh.params(best):,} parameters ({sh.params(best) / sh.cnn_params:.1f} times the CNN's), "
+                 f"{short} test digit{'s' if short != 1 else ''} short of it"
+                 f"{'; the wider ones do no better' if best != max(sh.widths) else ''}.")
     else:
         p = sh.params(m)
         match = (f"The narrowest one-hidden-layer MLP that reaches it has h = {m} ({sh.median(m):.1%}, {p:,} "

@@ -242,6 +242,7 @@ class Sharing:
     layer_params: tuple[tuple[str, int, int, int], ...]  # (layer, shared, one filter per position, dense)
     grid_cnn: np.ndarray  # (5, 5) test accuracy for each (dy, dx) in SHIFTS
     grid_mlp: np.ndarray
+    n_test: int  # test digits behind every accuracy
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -301,4 +302,4 @@ def sharing(nets: Nets, sharing_seeds: int = 1, progress: Progress = quiet) -> S
         grids = _grid(nets.cnn, nets.data), _grid(nets.mlp, nets.data)
     progress(total, total)
     return Sharing(tuple(runs), n_params(nets.cnn), nets.cnn_accuracy, n_params(nets.mlp), nets.mlp_accuracy,
-                   _layer_params(nets.cnn), *grids)
+                   _layer_params(nets.cnn), *grids, len(nets.data.y_test))
