@@ -35,9 +35,10 @@ def _sharing(values: dict) -> html.Section:
                 "of one-hidden-layer MLPs (64 inputs, h hidden units, 10 outputs), each with the recipe and the "
                 "data split of the CNN's reference MLP, and plots test accuracy against parameter count. "
                 "Each MLP is trained once per seed on this machine and kept (a job with a progress bar the first "
-                "time, about a minute here). One test digit is 0.28 % of the score, so differences of a digit or two "
-                "are noise; more seeds show how much. The CNN has a built-in assumption that the MLP must learn "
-                "from examples: a pattern means the same wherever it appears."
+                "time: about half a minute here, with the page's other networks). One test digit is 0.28 % of the "
+                "score, so differences of a digit or two are noise, and the CNN itself is one seed; more seeds show "
+                "how much the MLPs vary. The CNN has a built-in assumption that the MLP must learn from examples: "
+                "a pattern means the same wherever it appears."
             ),
             ui.row(controls(P, SPEC, values, ["sharing_seeds"])),
             alert(cid(P, "sharing-alert")),
