@@ -28,6 +28,7 @@ TOPICS = {
         "feedforward",
         "playground",
         "recurrent",
+        "cnn",
         "quantization",
         "pruning",
         "distillation",
