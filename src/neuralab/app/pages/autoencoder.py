@@ -14,13 +14,14 @@ P = prefix(__name__)
 PARTS = parts.load("neuralab.app.pages.autoencoder_", (
     "latent",
     "denoise",
+    "motor",
 ))
 SPEC, SECTIONS = parts.spec(P, PARTS), parts.sections(PARTS)
 INTRO = (
     "An autoencoder learns to copy its input through a narrow middle layer, the code. To copy well through so "
     "few numbers it has to find what the inputs have in common, so the code becomes a compact description of "
     "the data, learnt without labels. The networks on this page are small torch models trained here on the "
-    "8 × 8 handwritten digits, each once per seed and then kept on disk."
+    "8 × 8 handwritten digits and on the motor bench log, each once per seed and then kept on disk."
 )
 layout = parts.layout("Autoencoders", INTRO, PARTS)
 

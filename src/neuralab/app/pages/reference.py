@@ -28,6 +28,7 @@ TOPICS = {
         "feedforward",
         "playground",
         "recurrent",
+        "autoencoder",
         "quantization",
         "pruning",
         "distillation",
