@@ -8,7 +8,12 @@ from dash import dcc, no_update
 
 from neuralab.app.pages import autoencoder, autoencoder_denoise, autoencoder_latent, autoencoder_motor
 from tests.app import tree
-from tests.train.tiny_autoencoder import tiny  # noqa: F401
+from tests.train.tiny_autoencoder import tiny_models
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    yield from tiny_models(monkeypatch)
 
 DEFAULTS = autoencoder.SPEC.defaults()
 

@@ -2,13 +2,19 @@
 
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 
+from neuralab import anomaly
 from neuralab.plots import autoencoder_denoise as dn
 from neuralab.plots import autoencoder_latent as lt
 from neuralab.plots import autoencoder_motor as mo
 from neuralab.train import autoencoder as ae
-from neuralab.train import motor_anomaly as ma
-from tests.train.tiny_autoencoder import tiny  # noqa: F401
+from tests.train.tiny_autoencoder import tiny_models
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    yield from tiny_models(monkeypatch)
 
 
 def _valid(fig):
@@ -50,13 +56,13 @@ def test_the_denoising_figures(tiny):
 
 
 def test_the_motor_figures(tiny):
-    f = ma.flags(0, 20.0)
+    f = anomaly.flags(0, 20.0)
     _valid(mo.examples_figure(f.scores))
     assert "spike" in mo.describe_examples(f.scores)
     tl = _valid(mo.timeline_figure(f))
     false = [t for t in tl.data if t.name.startswith("false alarms")][0]
     assert len(false.x) == f.score.fp
     pr = _valid(mo.pr_figure(f))
-    assert pr.data[1].x == (f.score.recall,) and pr.data[2].y == (f.scores.hampel.precision,)
+    assert pr.data[1].x == (f.score.recall,) and pr.data[2].y == (f.sweep.hampel.precision,)
     assert f"precision {f.score.precision:.0%}" in mo.describe_timeline(f)
     assert [r[0] for r in mo.table_rows(f)] == ["spike", "dropout", "stuck run"]

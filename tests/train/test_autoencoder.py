@@ -7,7 +7,12 @@ import torch
 from neuralab.data.arrays import digits
 from neuralab.params import ParamError
 from neuralab.train import autoencoder as ae
-from tests.train.tiny_autoencoder import tiny  # noqa: F401
+from tests.train.tiny_autoencoder import tiny_models
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    yield from tiny_models(monkeypatch)
 
 
 def test_the_pixels_use_the_split_of_every_digits_model():

@@ -2,15 +2,16 @@
 
 import dataclasses
 
-import pytest
-
+from neuralab import anomaly
 from neuralab.train import autoencoder as ae
 from neuralab.train import motor_anomaly as ma
 
 
-@pytest.fixture
-def tiny(monkeypatch):
-    """Every autoencoder of the page trained for 1–2 epochs (stored under their own keys), caches emptied."""
+def tiny_models(monkeypatch):
+    """A fixture's body (``yield from tiny_models(monkeypatch)``).
+
+    Every autoencoder of the page is trained for 1–2 epochs (stored under their own keys); caches emptied.
+    """
     monkeypatch.setattr(ae, "CODE2", dataclasses.replace(ae.CODE2, epochs=2))
     monkeypatch.setattr(ae, "WIDE", dataclasses.replace(ae.WIDE, epochs=2))
     monkeypatch.setattr(ma, "CFG", {**ma.CFG, "epochs": 1})
@@ -18,6 +19,8 @@ def tiny(monkeypatch):
     monkeypatch.setattr(ma, "_SCORES", {})
     ae._latent.cache_clear()
     ae._denoise.cache_clear()
+    anomaly._sweep.cache_clear()
     yield
+    anomaly._sweep.cache_clear()
     ae._latent.cache_clear()
     ae._denoise.cache_clear()

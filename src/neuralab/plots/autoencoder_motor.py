@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from neuralab.anomaly import Flags
 from neuralab.plots.format import log_axis
 from neuralab.plots.theme import BLUE, GREY, ORANGE, PURPLE, VERMILLION, figure, subplot_title
-from neuralab.train.motor_anomaly import SWEEP, Flags, Scores
+from neuralab.train.motor_anomaly import SWEEP, Scores
 
 __all__ = ["describe_examples", "describe_pr", "describe_timeline", "examples_figure", "pr_figure",
            "timeline_figure", "table_rows"]
@@ -118,9 +119,9 @@ def describe_timeline(f: Flags) -> str:
 
 def pr_figure(f: Flags) -> go.Figure:
     """Precision against recall as the threshold sweeps, the current threshold, and the Hampel detector."""
-    s, sc, h = f.scores, f.score, f.scores.hampel
+    sw, sc, h = f.sweep, f.score, f.sweep.hampel
     return figure(
-        [dict(type="scatter", mode="lines+markers", x=s.sweep_recall, y=s.sweep_precision, customdata=SWEEP,
+        [dict(type="scatter", mode="lines+markers", x=sw.recall, y=sw.precision, customdata=SWEEP,
               name="autoencoder, threshold swept", line=dict(color=BLUE), marker=dict(size=4),
               hovertemplate="threshold %{customdata:.3g}: recall %{x:.0%}, precision %{y:.0%}<extra></extra>"),
          dict(type="scatter", mode="markers", x=[sc.recall], y=[sc.precision], name=f"at {f.threshold:.3g}",
@@ -135,7 +136,7 @@ def pr_figure(f: Flags) -> go.Figure:
 
 
 def describe_pr(f: Flags) -> str:
-    h = f.scores.hampel
+    h = f.sweep.hampel
     better = (f.score.precision >= h.precision) and (f.score.recall >= h.recall)
     verdict = ("better on both counts than" if better else "not better on both counts than")
     return (f"Each point of the blue curve is one threshold. At {f.threshold:.3g} the autoencoder (F1 "

@@ -10,10 +10,8 @@ never saw.
 
 The score of sample i is the squared reconstruction error at i, averaged over the three phases, in the
 window centred on i (windows never cross a cycle boundary: near one, the window is shifted inside and i
-is no longer at its centre). A sample is flagged when its score exceeds ``threshold`` times the median
-score of the training samples. The flags are scored against the true glitch mask with
-:func:`neuralab.signal.outliers.score`, as /preprocessing scores its detectors, and set beside the Hampel
-detector of that page, run on each phase (a sample flagged on any phase is flagged).
+is no longer at its centre). :mod:`neuralab.anomaly` flags the samples whose score passes a threshold
+and scores the flags against the true glitches, as /preprocessing scores its detectors.
 
 Why it can work: a window of healthy current is a piece of three sinusoids 120° apart with a few
 harmonics, a family of far fewer than 3·W degrees of freedom, which a small code can describe. A glitch is
@@ -32,20 +30,18 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from neuralab import cache
 from neuralab.data.arrays import Arrays
-from neuralab.data.motor import CONSTANTS, GLITCH_KINDS, motor_log
+from neuralab.data.motor import CONSTANTS, motor_log
 from neuralab.nn.autoencoder import Autoencoder
 from neuralab.nn.models import load_or_train, model_path
 from neuralab.params import Float, Int, ParamSpec
 from neuralab.progress import Progress
-from neuralab.signal import outliers
 from neuralab.train.loop import Config, fit
 
-__all__ = ["ANOMALY", "FLAGS", "Flags", "Scores", "flags", "kept", "scores"]
+__all__ = ["ANOMALY", "FLAGS", "SWEEP", "Scores", "kept", "scores"]
 
 CYCLES, TRAIN_CYCLES, FS = 12, 8, 10_000  # the log, the cycles trained on (the last of them validates)
 W, STRIDE, CODE, HIDDEN = 32, 4, 6, 64  # window (samples), stride of the training windows, code, hidden units
 CFG = dict(epochs=25, lr=2e-3, batch_size=128)
-HAMPEL = dict(window=15, n_sigmas=3.0)  # /preprocessing's defaults
 SEED = Int(0, 4, 0, label="Log and network seed", help="Draws the bench log, its glitches and the network.")
 THRESHOLD = Float(1.0, 1000.0, 200.0, step=0.05, log=True, label="Threshold", unit="× median training score",
                   help="A sample is flagged when its score exceeds this multiple of the median training score.")
@@ -102,23 +98,25 @@ def _score(net: Autoencoder, x: np.ndarray, cycles: range, n_c: int) -> np.ndarr
 
 @dataclass(frozen=True)
 class Scores:
-    """Every test sample's score and truth, the Hampel detector's flags, and the precision–recall sweep."""
+    """Every test sample's score and truth, and the measured currents they come from."""
 
     seed: int
     t: np.ndarray  # (n,) s, time of each test sample
-    ia: np.ndarray  # (n,) A, measured phase a
+    currents: np.ndarray  # (n, 3) A, measured phases a, b, c
     ia_clean: np.ndarray  # (n,) A, true phase a
     score: np.ndarray  # (n,) the autoencoder's score
     kind: np.ndarray  # (n,) int8 glitch kind (0 none, 1 spike, 2 dropout, 3 stuck)
     train_median: float  # median score of the training samples
-    hampel: outliers.Score  # the Hampel detector (window 15, 3 robust σ, any phase) on the same samples
-    sweep_precision: np.ndarray  # (len(SWEEP),) the autoencoder's precision at each threshold of SWEEP
-    sweep_recall: np.ndarray  # (len(SWEEP),)
     val_loss: float  # the network's validation loss (MSE on held-out training windows)
+    samples_per_cycle: int  # the test samples are whole cycles of this many samples
 
     @property
     def truth(self) -> np.ndarray:
         return self.kind != 0
+
+    @property
+    def ia(self) -> np.ndarray:
+        return self.currents[:, 0]
 
 
 _SCORES: dict[tuple, Scores] = {}  # read in this process (at most one per seed)
@@ -132,50 +130,17 @@ def scores(seed: int, progress: Progress | None = None) -> Scores:
     return _SCORES[key]
 
 
-@cache.memo("motor-anomaly", depends=("neuralab.nn.autoencoder", "neuralab.data.motor", "neuralab.train.loop",
-                                      "neuralab.signal.outliers"), salt=torch.__version__)
+@cache.memo("motor-anomaly", depends=("neuralab.nn.autoencoder", "neuralab.data.motor", "neuralab.train.loop"),
+            salt=torch.__version__)
 def _scored(seed: int, _recipe: tuple, progress: Progress | None = None) -> Scores:
     log, x = _currents(seed)
     n_c = log.samples_per_cycle
     net = _model(seed, x, n_c, progress)
-    test = range(TRAIN_CYCLES, CYCLES)
     sl = slice(TRAIN_CYCLES * n_c, CYCLES * n_c)
-    score = _score(net, x, test, n_c)
+    score = _score(net, x, range(TRAIN_CYCLES, CYCLES), n_c)
     median = float(np.median(_score(net, x, range(TRAIN_CYCLES), n_c)))
-    kind = log.glitch_kind[sl]
-    truth = kind != 0
-    phases = (log.ia[sl], log.ib[sl], log.ic[sl])
-    hampel = np.zeros(len(truth), dtype=bool)
-    for c in range(len(test)):  # per cycle, as the windows: no window spans two cycles
-        part = slice(c * n_c, (c + 1) * n_c)
-        for p in phases:
-            hampel[part] |= outliers.hampel(p[part], **HAMPEL)
-    sweep = [outliers.score(score > k * median, truth) for k in SWEEP]
     with torch.no_grad():
         va = _windows(x, range(TRAIN_CYCLES - 1, TRAIN_CYCLES), n_c, STRIDE).reshape(-1, 3 * W)
         val_loss = float(((net(torch.tensor(va)) - torch.tensor(va)) ** 2).mean())
-    return Scores(seed, log.t[sl], log.ia[sl], log.ia_clean[sl], score, kind, median, outliers.score(hampel, truth),
-                  np.array([s.precision for s in sweep]), np.array([s.recall for s in sweep]), val_loss)
-
-
-@dataclass(frozen=True)
-class Flags:
-    """The autoencoder's flags at one threshold, scored."""
-
-    scores: Scores
-    threshold: float  # multiple of the median training score
-    mask: np.ndarray  # (n,) flagged samples
-    score: outliers.Score
-    recall_by_kind: dict[str, tuple[int, int]]  # kind name -> (flagged, present)
-    near: int  # false alarms within W // 2 samples of a glitched sample (its window's reach)
-
-
-def flags(seed: int, threshold: float) -> Flags:
-    """Flag the test samples of ``seed`` whose score exceeds ``threshold`` × the median training score."""
-    v = FLAGS.validate(log_seed=seed, threshold=threshold)
-    s = scores(v["log_seed"])
-    mask = s.score > v["threshold"] * s.train_median
-    by_kind = {GLITCH_KINDS[k]: (int((mask & (s.kind == k)).sum()), int((s.kind == k).sum())) for k in (1, 2, 3)}
-    reach = np.convolve(s.truth, np.ones(W // 2 * 2 + 1), mode="same") > 0  # within W // 2 of a glitch
-    near = int((mask & ~s.truth & reach).sum())
-    return Flags(s, v["threshold"], mask, outliers.score(mask, s.truth), by_kind, near)
+    currents = np.column_stack([log.ia[sl], log.ib[sl], log.ic[sl]])
+    return Scores(seed, log.t[sl], currents, log.ia_clean[sl], score, log.glitch_kind[sl], median, val_loss, n_c)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
+from neuralab import anomaly
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls
 from neuralab.app.registry import prefix
@@ -65,7 +66,7 @@ def layout(values: dict) -> list[html.Section]:
     )]
 
 
-def _kinds(f: ma.Flags) -> list:
+def _kinds(f: anomaly.Flags) -> list:
     fp = f.score.fp
     return [html.P(f"Recall by kind of glitch at {f.threshold:.3g} × the median training score. Of the {fp:,} false "
                    f"alarms, {f.near:,} ({f.near / max(fp, 1):.0%}) lie within {ma.W // 2} samples of a glitch, "
@@ -78,7 +79,7 @@ MOTOR_SECTION = Section(
     [Chart("motor-examples", figures.examples_figure, figures.describe_examples)],
     fix="Fix the seed above to train the network.", job=True, needs=SCORED)
 FLAGS_SECTION = Section(
-    P, "flags", ma.FLAGS, lambda v, _: ma.flags(v["log_seed"], v["threshold"]),
+    P, "flags", ma.FLAGS, lambda v, _: anomaly.flags(v["log_seed"], v["threshold"]),
     [Chart("motor-timeline", figures.timeline_figure, figures.describe_timeline),
      Chart("motor-pr", figures.pr_figure, figures.describe_pr),
      Text("motor-kinds", _kinds)],
