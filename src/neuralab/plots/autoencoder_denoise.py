@@ -40,6 +40,11 @@ def describe_examples(d: Denoised) -> str:
             f"{_at(d, d.err_denoising):.4f} after the denoising one.")
 
 
+def _top(d: Denoised) -> float:
+    """The error axis ends a little above the highest cleaned error (the raw input's may run off it)."""
+    return float(max(d.err_plain.max(), d.err_pca.max(), d.err_denoising.max()) * 1.15)
+
+
 def curves_figure(d: Denoised) -> go.Figure:
     """Error against the clean digit as the test noise grows, for the input and three ways of cleaning it."""
     hover = "σ %{x:.2f}: %{y:.4f}<extra>%{fullData.name}</extra>"
@@ -47,7 +52,7 @@ def curves_figure(d: Denoised) -> go.Figure:
              (f"PCA, {d.pca_components} components", d.err_pca, ORANGE, "dash"),
              ("plain autoencoder", d.err_plain, BLUE, "solid"),
              (f"denoising autoencoder (trained at σ = {d.noise:g})", d.err_denoising, GREEN, "solid")]
-    top = float(max(d.err_plain.max(), d.err_pca.max(), d.err_denoising.max()) * 1.15)
+    top = _top(d)
     return figure(
         [dict(type="scatter", mode="lines+markers", x=d.test_noises, y=y, name=name,
               line=dict(color=color, dash=dash), marker=dict(size=5), hovertemplate=hover)
@@ -62,8 +67,11 @@ def describe_curves(d: Denoised) -> str:
     cross = d.test_noises[np.argmax(d.err_denoising < d.err_plain)] if (d.err_denoising < d.err_plain).any() else None
     where = (f"it beats the plain one from σ = {cross:g} on" if cross is not None
              else "it never beats the plain one here")
+    off = d.err_input > _top(d)
+    tail = (f" The noisy input's own error, close to σ², is off the chart from σ = {d.test_noises[off][0]:g} on."
+            if off.any() else "")
+    cost = ("it has learnt to smooth, and pays for it when there is nothing to remove"
+            if d.err_denoising[0] > d.err_plain[0] else "no cost for what it learnt")
     return (f"The same networks fed test digits with more or less noise (the green line marks σ = {d.noise:g}, "
             f"the level the denoising network was trained at); {where}. On clean digits (σ = 0) the plain "
-            f"autoencoder errs {d.err_plain[0]:.4f}, the denoising one {d.err_denoising[0]:.4f}: it has learnt to "
-            "smooth, and pays a little for it when there is nothing to remove. The noisy input's own error, "
-            "σ², runs off the chart.")
+            f"autoencoder errs {d.err_plain[0]:.4f}, the denoising one {d.err_denoising[0]:.4f}: {cost}.{tail}")

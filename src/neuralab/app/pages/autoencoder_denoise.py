@@ -29,10 +29,11 @@ def layout(values: dict) -> list[html.Section]:
                 f"Two networks of the same shape, 64 → {R.hidden} → {R.code} → {R.hidden} → 64, trained for "
                 f"{R.epochs} epochs: a plain one on clean digits, and a denoising one at the σ of the slider "
                 "(a new σ trains a new network, once: a job with a progress bar). A code of "
-                f"{R.code} numbers is wide enough to copy a digit well, so the plain network has no reason to "
-                "drop the noise. PCA keeping "
-                f"{R.code} components is the linear baseline: projecting on the main directions of the "
-                "digits also throws away the noise that falls outside them."
+                f"{R.code} numbers is wide enough to copy a clean digit well. The plain network removes some "
+                "noise only as a side effect of squeezing the digit through that code; the denoising network "
+                f"is trained to remove it. PCA keeping {R.code} components is the linear baseline: projecting "
+                "on the main directions of the digits throws away the part of the noise that falls outside "
+                "them."
             ),
             ui.row(controls(P, SPEC, values, ["noise"])),
             alert(cid(P, "denoise-alert")),

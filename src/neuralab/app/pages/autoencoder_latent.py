@@ -60,8 +60,9 @@ def _code(values: dict) -> html.Section:
                 "code has only two numbers, so every digit becomes a point in a plane, and the plane can be "
                 "drawn.\n\n"
                 f"The network is 64 → {R.hidden} → 2 → {R.hidden} → 64, ReLU inside and a sigmoid at the output "
-                f"(pixels run from 0 to 1), trained with Adam for {R.epochs} epochs on the training digits; each "
-                "code axis is standardized over the training digits (mean 0, standard deviation 1). Below, "
+                f"(pixels run from 0 to 1), trained with Adam for {R.epochs} epochs on the training digits. A batch "
+                "normalization without learned scale or shift standardizes each code axis (mean near 0, "
+                "standard deviation near 1 over the training digits), so the map's scale is fixed. Below, "
                 "each test digit sits at its code, coloured by its class, which the network was never told. "
                 "**Click anywhere on the map** (or move the two sliders) to hand that point to the decoder "
                 "alone and see the image it draws there."
@@ -74,12 +75,12 @@ def _code(values: dict) -> html.Section:
                      style={"display": "grid", "gridTemplateColumns": "minmax(0, 3fr) minmax(0, 2fr)",
                             "gap": "10px 24px", "alignItems": "start"}),
             ui.md(
-                "Things to try. Click inside a cluster: the decoder draws a clean digit of that class. Click on "
-                "the border between two clusters: it draws something halfway, often a plausible blend (a 3 "
-                "turning into an 8). Click in a grey corner far from every digit: the decoder still answers, "
-                "because it is just a function of two numbers, but nothing trained it there, and the image is "
-                "at best a smeared extension of the nearest cluster. That is why a plain autoencoder is not a "
-                "generator: its code space has holes, and nothing says where they are except the data."
+                "Things to try. Click inside a cluster: the decoder draws a digit of that class. Click on the "
+                "border between two clusters: the image changes from one class towards the other. Click in a "
+                "grey corner far from every digit: the decoder still answers, because it is just a function "
+                "of two numbers, but no training digit was ever coded there, so nothing made its answer look "
+                "like a digit. That is why a plain autoencoder is a poor generator: its code space has holes, "
+                "and only the data shows where they are."
             ),
         ],
     )
@@ -92,11 +93,11 @@ def _pca() -> html.Section:
             ui.md(
                 "Principal component analysis does the same job with straight lines: it projects each digit on "
                 "the two directions of largest variance in the training pixels and rebuilds it as the mean "
-                "digit plus a weighted sum of those two directions. It is the best any *linear* encoder and "
-                "decoder with a 2-number code can do in squared error (scikit-learn's `PCA`, fitted on the "
-                "same training digits). An autoencoder whose layers were all linear would at best match it; "
-                "the ReLU layers let the code bend, so the same two numbers can carry more of the digit. "
-                "The errors below are measured on the held-out test digits."
+                "digit plus a weighted sum of those two directions. On the training digits no *linear* encoder "
+                "and decoder with a 2-number code can reach a lower squared error (scikit-learn's `PCA`, "
+                "fitted on the same training digits). An autoencoder whose layers were all linear could at "
+                "best match it; the ReLU layers let the code bend, so the same two numbers can carry more of "
+                "the digit. The errors below are measured on the held-out test digits."
             ),
             alert(cid(P, "code-alert")),
             ui.chart(cid(P, "recon"), "Test digits rebuilt from two numbers: autoencoder and PCA", heavy=True),

@@ -52,8 +52,9 @@ def layout(values: dict) -> list[html.Section]:
                             "gap": "10px 24px", "alignItems": "start"}),
             html.Div(id=cid(P, "motor-kinds"), className="nl-prose"),
             ui.md(
-                "What the numbers say. Spikes leave the family of shapes the decoder can draw, so every one is "
-                "caught. A dropout is caught unless the current was near zero anyway. A stuck run is the hard "
+                "What the numbers say. A spike leaves the family of shapes the decoder can draw, so spikes score "
+                "highest (the first example above). A dropout stands out unless the current was near zero "
+                "anyway. A stuck run is the hard "
                 "case: its first samples equal the true current, and at low speed the current barely moves "
                 "over a few milliseconds, so the frozen frame stays close to what the decoder would draw. "
                 "Many false alarms sit right beside true glitches (the table counts them): a glitch distorts "
