@@ -39,10 +39,10 @@ def _classes(xy: np.ndarray, labels: np.ndarray, err: np.ndarray | None = None, 
 def map_figure(d: Decoded) -> go.Figure:
     """The test digits' codes coloured by class, the shading of distance to the data, the decoded point."""
     lat = d.latent
-    shade = dict(type="heatmap", x=lat.grid, y=lat.grid, z=np.minimum(lat.far, FAR_MAX), zmin=0, zmax=FAR_MAX,
+    shade = dict(type="heatmap", x=lat.grid, y=lat.grid, z=lat.far.astype(np.float32), zmin=0, zmax=FAR_MAX,
                  colorscale=[[0, "rgba(128,128,128,0)"], [1, "rgba(128,128,128,0.6)"]], showscale=False,
-                 customdata=lat.far, name="code space",
-                 hovertemplate="(%{x:.2f}, %{y:.2f}): %{customdata:.2f} from the nearest training code"
+                 name="code space",  # colours saturate at FAR_MAX; the hover gives the distance itself
+                 hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.2f} from the nearest training code"
                                "<br>click to decode<extra></extra>")
     star = dict(type="scatter", mode="markers", x=[d.z[0]], y=[d.z[1]], name="decoded point",
                 marker=dict(symbol="x-thin", size=16, line=dict(width=3, color=ORANGE)),
