@@ -43,7 +43,8 @@ CYCLES, TRAIN_CYCLES, FS = 12, 8, 10_000  # the log, the cycles trained on (the 
 W, STRIDE, CODE, HIDDEN = 32, 4, 6, 64  # window (samples), stride of the training windows, code, hidden units
 CFG = dict(epochs=25, lr=2e-3, batch_size=128)
 SEED = Int(0, 4, 0, label="Log and network seed", help="Draws the bench log, its glitches and the network.")
-THRESHOLD = Float(1.0, 1000.0, 200.0, step=0.05, log=True, label="Threshold", unit="× median training score",
+THRESHOLD = Float(1.0, 1000.0, round(10**2.3, 3), step=0.05, log=True, label="Threshold",
+                  unit="× median training score",
                   help="A sample is flagged when its score exceeds this multiple of the median training score.")
 ANOMALY = ParamSpec("ae-anomaly", log_seed=SEED)
 FLAGS = ParamSpec("ae-flags", log_seed=SEED, threshold=THRESHOLD)
