@@ -38,7 +38,7 @@ DECODE = ParamSpec(
     z1=Float(-LIM, LIM, 1.0, step=0.05, label="Code z₁", help="First coordinate of the point decoded."),
     z2=Float(-LIM, LIM, 0.0, step=0.05, label="Code z₂", help="Second coordinate of the point decoded."),
 )
-NOISE = Float(0.0, 0.5, 0.3, step=0.05, label="Noise σ", unit="(pixel scale 0–1)",
+NOISE = Float(0.0, 0.5, 0.3, step=0.05, label="Noise σ (pixels run 0–1)",
               help="Standard deviation of the Gaussian noise added to the pixels, in training and in the test.")
 DENOISE = ParamSpec("ae-denoise", ae_seed=SEED, noise=NOISE)
 TEST_NOISES = tuple(round(0.05 * k, 2) for k in range(11))  # the test noise levels of the error curves

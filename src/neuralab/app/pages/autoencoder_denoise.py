@@ -23,9 +23,9 @@ def layout(values: dict) -> list[html.Section]:
             ui.md(
                 "A denoising autoencoder is trained on a corrupted copy of each input and asked to rebuild the "
                 "clean original. Here the corruption is Gaussian noise of standard deviation σ added to every "
-                "pixel, drawn afresh for every batch and switched off at evaluation, like dropout. Since the "
-                "noise is independent from pixel to pixel and the digit is not, the only way to lower the loss "
-                "is to learn what digits look like and pull the input towards that.\n\n"
+                "pixel, drawn afresh for every batch and switched off at evaluation, like dropout. The noise is "
+                "independent from pixel to pixel and the digit is not, so the network lowers its loss by "
+                "learning what digits look like and pulling each input towards that.\n\n"
                 f"Two networks of the same shape, 64 → {R.hidden} → {R.code} → {R.hidden} → 64, trained for "
                 f"{R.epochs} epochs: a plain one on clean digits, and a denoising one at the σ of the slider "
                 "(a new σ trains a new network, once: a job with a progress bar). A code of "

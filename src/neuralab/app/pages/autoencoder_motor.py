@@ -25,13 +25,13 @@ def layout(values: dict) -> list[html.Section]:
         "Finding the motor log's glitches by reconstruction error",
         [
             ui.md(
-                "An autoencoder trained on normal data rebuilds normal data well and anything else badly, so its "
-                "reconstruction error is an anomaly score that needs no labelled faults. Here it reads windows "
+                "An autoencoder trained on normal data rebuilds normal data well and, as a rule, what is unlike it "
+                "worse, so its reconstruction error can serve as an anomaly score that needs no labelled faults. Here it reads windows "
                 f"of {ma.W} consecutive samples ({ma.W / ma.FS * 1e3:g} ms at {ma.FS // 1000} kHz) of the three "
                 "phase currents of the motor bench log, and rebuilds them through a code of "
                 f"{ma.CODE} numbers ({3 * ma.W} → {ma.HIDDEN} → {ma.CODE} → {ma.HIDDEN} → {3 * ma.W}). It is "
                 f"trained on the first {ma.TRAIN_CYCLES} of the log's {ma.CYCLES} drive cycles exactly as they "
-                "were logged, glitches included, since a real log never comes cleaned; a glitch is rare, so "
+                "were logged, glitches included, since a real log rarely comes cleaned; a glitch is rare, so "
                 "the network spends its few numbers on the sinusoids. Then it scores every sample of the last "
                 f"{ma.CYCLES - ma.TRAIN_CYCLES} cycles: the squared error at that sample in the window centred "
                 "on it.\n\n"
@@ -55,7 +55,7 @@ def layout(values: dict) -> list[html.Section]:
                 "What the numbers say. A spike leaves the family of shapes the decoder can draw, so spikes score "
                 "highest (the first example above). A dropout stands out unless the current was near zero "
                 "anyway. A stuck run is the hard "
-                "case: its first samples equal the true current, and at low speed the current barely moves "
+                "case: its first samples are close to the true current, and at low speed the current barely moves "
                 "over a few milliseconds, so the frozen frame stays close to what the decoder would draw. "
                 "Many false alarms sit right beside true glitches (the table counts them): a glitch distorts "
                 "the reconstruction of the whole window around it, so its neighbours' scores rise too. Counting "
