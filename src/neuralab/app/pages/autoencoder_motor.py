@@ -26,7 +26,8 @@ def layout(values: dict) -> list[html.Section]:
         [
             ui.md(
                 "An autoencoder trained on normal data rebuilds normal data well and, as a rule, what is unlike it "
-                "worse, so its reconstruction error can serve as an anomaly score that needs no labelled faults. Here it reads windows "
+                "worse, so its reconstruction error can serve as an anomaly score that needs no labelled faults. "
+                "Here it reads windows "
                 f"of {ma.W} consecutive samples ({ma.W / ma.FS * 1e3:g} ms at {ma.FS // 1000} kHz) of the three "
                 "phase currents of the motor bench log, and rebuilds them through a code of "
                 f"{ma.CODE} numbers ({3 * ma.W} → {ma.HIDDEN} → {ma.CODE} → {ma.HIDDEN} → {3 * ma.W}). It is "
