@@ -29,6 +29,7 @@ TOPICS = {
         "playground",
         "recurrent",
         "cnn",
+        "autoencoder",
         "quantization",
         "pruning",
         "distillation",
