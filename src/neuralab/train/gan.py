@@ -165,13 +165,18 @@ def _snapshot(r: int, G: gan.Generator, D: gan.Discriminator, z_show: torch.Tens
     return Snapshot(r, show.astype(np.float32), surface.astype(np.float32), coverage(target, fake, data))
 
 
-@memo("gan", depends=("neuralab.nn.gan", "neuralab.data.targets", "neuralab.data.playground"),
-      salt=torch.__version__)
 def train(target: str, loss: str, lr_g: float, lr_d: float, d_steps: int, g_steps: int, rounds: int, seed: int,
           progress: Progress = quiet) -> Run:
-    """Train a GAN with these settings (the fields of :data:`GAN`); see the module docstring."""
-    GAN.validate(dict(target=target, loss=loss, lr_g=lr_g, lr_d=lr_d, d_steps=d_steps, g_steps=g_steps,
-                      rounds=rounds, seed=seed))
+    """Train a GAN with these settings (the fields of :data:`GAN`), or read the run kept on disk; see the module."""
+    v = GAN.validate(dict(target=target, loss=loss, lr_g=lr_g, lr_d=lr_d, d_steps=d_steps, g_steps=g_steps,
+                          rounds=rounds, seed=seed))
+    return _kept(*(v[name] for name in GAN.fields), progress=progress)  # by position: the key is the arguments
+
+
+@memo("gan", depends=("neuralab.nn.gan", "neuralab.data.targets", "neuralab.data.playground"),
+      salt=torch.__version__)
+def _kept(target: str, loss: str, lr_g: float, lr_d: float, d_steps: int, g_steps: int, rounds: int, seed: int,
+          progress: Progress = quiet) -> Run:
     with one_thread(), torch.random.fork_rng(devices=[]):
         return _train(target, loss, lr_g, lr_d, d_steps, g_steps, rounds, seed, progress)
 

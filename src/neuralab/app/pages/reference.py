@@ -28,6 +28,7 @@ TOPICS = {
         "feedforward",
         "playground",
         "recurrent",
+        "gan",
         "quantization",
         "pruning",
         "distillation",
