@@ -192,7 +192,7 @@ def _train(target: str, loss: str, lr_g: float, lr_d: float, d_steps: int, g_ste
     data = targets.sample(target, N_EVAL, seed + 10_000)  # (N_EVAL, 2) the points coverage is measured against
     z_show, z_eval = torch.randn(N_SHOW, G.noise), torch.randn(N_EVAL, G.noise)
     axis, grid = _grid()
-    every = max(1, rounds // SNAPSHOTS)
+    marks = {round(rounds * j / SNAPSHOTS) for j in range(1, SNAPSHOTS + 1)}  # rounds after which to look
     record = np.full((5, rounds), np.nan)  # d_loss, g_loss, d_real, d_fake, g_grad
     snaps = [_snapshot(0, G, D, z_show, z_eval, grid, target, data)]
     for r in range(rounds):
@@ -217,7 +217,7 @@ def _train(target: str, loss: str, lr_g: float, lr_d: float, d_steps: int, g_ste
         if not np.isfinite(record[:2, r]).all():
             snaps.append(_snapshot(r + 1, G, D, z_show, z_eval, grid, target, data))
             break
-        if (r + 1) % every == 0 or r + 1 == rounds:
+        if r + 1 in marks:
             snaps.append(_snapshot(r + 1, G, D, z_show, z_eval, grid, target, data))
             progress(r + 1, rounds)
     real = targets.sample(target, N_SHOW, seed + 20_000)

@@ -25,7 +25,7 @@ PRESETS = (
     ("The default: all eight modes, given enough rounds", {}),
     ("A discriminator ten times faster: the generator settles on a few modes", {"lr_d": 0.01}),
     ("A discriminator ten times slower: the generator's cloud wanders", {"lr_d": 0.0001}),
-    ("Four generator steps per round", {"g_steps": 4}),
+    ("Four generator steps per round, over 1,500 rounds", {"g_steps": 4, "rounds": 1500}),
     ("The saturating loss, as the min–max is written", {"loss": "saturating"}),
 )
 
