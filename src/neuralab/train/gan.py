@@ -6,11 +6,11 @@ Every round records both losses, the mean of D on data and on generated points, 
 the generator received; :data:`SNAPSHOTS` times during the run (and before it) the generator's points on a
 fixed noise sample and D's probability on a grid are kept, with the coverage measured then.
 
-Coverage (:func:`coverage`) follows the measure of Srivastava et al. (2017, VEEGAN) on the mixtures: a generated
-point is of high quality when it lies within three standard deviations of its nearest mode, and a mode is
-covered when at least :data:`MIN_SHARE` of the generated points are such points of that mode. The playground
-sets have no modes; there a generated point counts as on the data within :data:`RADIUS` of a data point, and
-coverage is the share of data points with a generated point that close.
+Coverage (:func:`coverage`) on the mixtures follows Srivastava et al. (2017, VEEGAN) and Lin et al. (2018,
+PacGAN): a generated point is of high quality when it lies within three standard deviations of its nearest mode,
+and a mode is covered when at least :data:`MIN_SHARE` of the generated points are such points of that mode.
+The playground sets have no modes; there a generated point counts as on the data within :data:`RADIUS` of a
+data point, and coverage is the share of data points with a generated point that close.
 
 :func:`train` is kept on disk by its arguments (:func:`neuralab.cache.memo`), so the same settings and seed
 answer at once the second time, in any process.

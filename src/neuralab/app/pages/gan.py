@@ -15,6 +15,7 @@ from neuralab.app.selfcheck import Pick, Value
 from neuralab.data import targets
 from neuralab.params import ParamSpec
 from neuralab.plots import gan as figures
+from neuralab.plots.format import num
 from neuralab.train import gan
 from neuralab.train.gan import CURVES, GAN, Run
 
@@ -51,7 +52,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             "Generative adversarial networks",
             "Two small networks trained against each other on points in the plane: a generator that turns noise "
             "into points and a discriminator that tries to tell its points from the data. The game is trained here, "
-            "in a background job of a few seconds, and replayed snapshot by snapshot; when the generator collapses "
+            "in a background job that takes seconds, and replayed snapshot by snapshot; when the generator collapses "
             "onto a few modes or the game falls apart, the page says so.",
             messages),
         _game(values),
@@ -68,7 +69,7 @@ def _game(values: dict) -> html.Section:
             "turn, some updates on a batch of 256 data points and 256 fresh generated ones, then G its turn, some "
             "updates that move its points to where D says data are. Each side has its own Adam optimizer "
             "(β₁ = 0.5) and its own learning rate.\n\n"
-            "The ring is the standard test: eight narrow Gaussians (σ = "
+            "The ring is a common test: eight narrow Gaussians (σ = "
             f"{targets.SD}) on a circle of radius 2. Its modes are known, so the page can count how many the "
             "generator covers. The playground's sets (scaled into the same square) have no modes; for them the page "
             "measures how much of the data has a generated point close by."),
@@ -91,17 +92,19 @@ def _game(values: dict) -> html.Section:
             "(red) move up the slope of D towards blue ground, and D then redraws its surface around where they "
             "went. If the game went perfectly, the points would lie on the data and D would be grey (½) "
             "everywhere: D's loss would then be 2 ln 2 ≈ 1.386 and the non-saturating generator loss ln 2 ≈ 0.693 "
-            "(dotted lines). Losses near those values do not prove that the generator has learned the data: a "
-            "generator stuck on three modes, facing a discriminator that has not yet noticed, sits near them "
-            "too. That is why the coverage is measured directly.\n\n"
-            "The coverage counts follow VEEGAN (Srivastava et al., 2017): a generated point is of high quality when "
-            "it lies within three standard deviations of its nearest mode, and a mode counts as covered when at "
+            "(−ln 2 for the saturating one; dotted lines). Losses near those values do not prove that the generator "
+            "has learned the data: a generator stuck on three modes, facing a discriminator that has not yet "
+            "noticed, sits near them too. That is why the coverage is measured directly.\n\n"
+            "The coverage counts follow VEEGAN (Srivastava et al., 2017) and PacGAN (Lin et al., 2018): a generated "
+            "point is of high quality when it lies within three standard deviations of its nearest mode, and a mode "
+            "counts as covered when at "
             f"least {gan.MIN_SHARE:.1%} of {gan.N_EVAL:,} generated points ({round(gan.MIN_SHARE * gan.N_EVAL)}) "
             "are high-quality points of that mode. The verdict above also calls a run collapsed when its points "
             f"spread over less than {gan.SPREAD:.0%} of the data's spread (root-mean-square distance from "
             "the mean), whatever the count, and says when the cloud jumps from place to place between the last "
             "snapshots: the generator then hops from mode to mode behind a discriminator that keeps moving its "
-            "boundary. Some settings to try (each link sets one control; the page measures what happens):"),
+            "boundary. Some settings to try (each link changes one or two controls from the defaults; the page "
+            "measures what happens):"),
         html.Ul([_link(label, change) for label, change in PRESETS], className="nl-prose"),
     ])
 
@@ -112,9 +115,9 @@ def _objective(values: dict) -> html.Section:
             "The game is usually written as one value that D pushes up and G pushes down:\n\n"
             "`min_G max_D V(D, G) = E_x[log D(x)] + E_z[log(1 − D(G(z)))]`\n\n"
             "D's side is the binary cross-entropy of a classifier with the data labelled 1 and the generated points "
-            "0, so D's loss above is exactly −V. For a fixed G the best D is p_data / (p_data + p_G), and with that D "
-            "the value is 2 · JS(p_data ‖ p_G) − 2 ln 2: G minimizes the Jensen–Shannon divergence, with its "
-            "minimum when p_G = p_data and D = ½ everywhere.\n\n"
+            "0, so D's loss above is the batch estimate of −V. For a fixed G the best D is p_data / (p_data + p_G), "
+            "and with that D the value is 2 · JS(p_data ‖ p_G) − 2 ln 2: if D were kept at its best, G would be "
+            "minimizing the Jensen–Shannon divergence, whose minimum is p_G = p_data, with D = ½ everywhere.\n\n"
             "G's side, taken literally, minimizes `log(1 − D(G(z)))`, the only term it can move. That is the "
             "saturating loss. Early in training D easily tells G's points from the data, D(G(z)) is near 0, and "
             "there this loss is flat: its gradient with respect to D's logit for a point is −D(G(z)). Goodfellow "
@@ -127,11 +130,10 @@ def _objective(values: dict) -> html.Section:
         ui.chart(cid(P, "curves"), "The two generator losses and their gradients, against D(G(z))"),
         html.P(id=cid(P, "met"), className="nl-prose"),
         ui.md(
-            "Whether the saturating loss fails in practice depends on how sure D becomes before G has moved: with "
-            "the default settings here D starts unsure (its initial logits are small) and both losses train. "
-            "Give D a head start (a larger learning rate or more steps per round) and the saturating generator "
-            "receives gradients several times smaller; the sentence above and the gradient norms it quotes show "
-            "by how much."),
+            "Whether the saturating loss fails in practice depends on how sure D becomes before G has moved. With "
+            "the default settings here D starts unsure (its initial logits are small) and both losses train on the "
+            "ring. Give D a head start (a larger learning rate or more steps per round), train once with each "
+            "loss, and compare the gradients the sentence above reports."),
     ])
 
 
@@ -144,7 +146,7 @@ def _met(a: AtSnap) -> str:
     late_grad = float(sum(late) / n) if all(math.isfinite(v) for v in late) else float("nan")
     per_point = -early if run.loss == "saturating" else -(1 - early)
     return (f"In the run above ({run.loss} loss), D gave the generated points {early:.3f} on average over the first "
-            f"{n} rounds, so each point's loss had a gradient of about {per_point:.3f} with respect to its logit; the "
+            f"{n} rounds, so each point's loss had a gradient of about {num(per_point)} with respect to its logit; the "
             f"norm of the gradient over all of G's weights averaged {grad:.3g} then and {late_grad:.3g} over the "
             f"last {n} rounds.")
 
