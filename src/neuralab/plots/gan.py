@@ -35,9 +35,9 @@ def samples_figure(run: Run, k: int) -> go.Figure:
         dict(type="heatmap", x=_r(axis), y=_r(axis), z=_r(s.surface, 2), zmin=0, zmax=1, colorscale=SURFACE,
              colorbar=dict(title=dict(text="D(x)"), thickness=10, len=0.8), name="D(x)",
              hovertemplate="x %{x:.2f}, y %{y:.2f}: D = %{z:.2f}<extra></extra>"),
-        dict(type="scatter", mode="markers", x=_r(run.real[:, 0]), y=_r(run.real[:, 1]), name="data",
+        dict(type="scatter", mode="markers", x=_r(run.real[:, 0], 2), y=_r(run.real[:, 1], 2), name="data",
              marker=dict(size=4, color=BLUE, opacity=0.6), hoverinfo="skip"),
-        dict(type="scatter", mode="markers", x=_r(s.fake[:, 0]), y=_r(s.fake[:, 1]), name="generated",
+        dict(type="scatter", mode="markers", x=_r(s.fake[:, 0], 2), y=_r(s.fake[:, 1], 2), name="generated",
              marker=dict(size=5, color=VERMILLION, line=dict(color="white", width=0.5)), hoverinfo="skip"),
     ]
     shapes = []
