@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from neuralab.data import targets
 from neuralab.plots.format import num, vline
-from neuralab.plots.theme import BLUE, GREY, ORANGE, PURPLE, VERMILLION, figure
+from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILLION, figure
 from neuralab.train.gan import LIMIT, Curves, Run
 
 __all__ = ["coverage_figure", "curves_figure", "describe_coverage", "describe_curves", "describe_losses",
@@ -36,7 +36,7 @@ def samples_figure(run: Run, k: int) -> go.Figure:
              colorbar=dict(title=dict(text="D(x)"), thickness=10, len=0.8), name="D(x)",
              hovertemplate="x %{x:.2f}, y %{y:.2f}: D = %{z:.2f}<extra></extra>"),
         dict(type="scatter", mode="markers", x=_r(run.real[:, 0], 2), y=_r(run.real[:, 1], 2), name="data",
-             marker=dict(size=4, color=BLUE, opacity=0.6), hoverinfo="skip"),
+             marker=dict(size=4, color=GREEN, opacity=0.7), hoverinfo="skip"),
         dict(type="scatter", mode="markers", x=_r(s.fake[:, 0], 2), y=_r(s.fake[:, 1], 2), name="generated",
              marker=dict(size=5, color=VERMILLION, line=dict(color="white", width=0.5)), hoverinfo="skip"),
     ]

@@ -89,8 +89,8 @@ def _game(values: dict) -> html.Section:
         ui.md(
             "How to read it. Drag the snapshot slider: every snapshot was kept during the one training run, and "
             "the slider only replays them. The ground colour is D's answer everywhere in the plane; G's points "
-            "(red) move up the slope of D towards blue ground, and D then redraws its surface around where they "
-            "went. If the game went perfectly, the points would lie on the data and D would be grey (½) "
+            "(red, the data green) move up the slope of D towards blue ground, and D then redraws its surface around "
+            "where they went. If the game went perfectly, the points would lie on the data and D would be grey (½) "
             "everywhere: D's loss would then be 2 ln 2 ≈ 1.386 and the non-saturating generator loss ln 2 ≈ 0.693 "
             "(−ln 2 for the saturating one; dotted lines). Losses near those values do not prove that the generator "
             "has learned the data: a generator stuck on three modes, facing a discriminator that has not yet "
