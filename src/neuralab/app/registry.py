@@ -55,6 +55,8 @@ PAGES: tuple[Page, ...] = (
     Page("/autoencoder", "Autoencoders", "Architectures", "A 2-D code for digits, denoising, anomaly scores.",
          "neuralab.app.pages.autoencoder"),
     Page("/gan", "Generative adversarial networks", "Architectures", "Generator against discriminator, live."),
+    Page("/gan", "Generative adversarial networks", "Architectures", "Generator against discriminator, live.",
+         "neuralab.app.pages.gan"),
     Page("/attention", "Attention", "Architectures", "Queries, keys and values in a small trained transformer."),
     Page("/rbf-network", "RBF networks", "Architectures", "Gaussian bumps placed by k-means, against an MLP."),
     Page("/som", "Self-organizing maps", "Architectures", "A grid of units that unfolds over the data."),

@@ -30,6 +30,7 @@ TOPICS = {
         "recurrent",
         "cnn",
         "autoencoder",
+        "gan",
         "quantization",
         "pruning",
         "distillation",
