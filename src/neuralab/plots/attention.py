@@ -95,7 +95,7 @@ def describe_inside(o: Opened) -> str:
     _, w_off = _top(off)
     mirror = len(o.tokens) - 1 - t
     where = "its mirror position, the token it must output" if j_on == mirror else f"position {j_on + 1}"
-    spread_on, spread_off = float(np.ptp(o.scaled.scores[H, t])), float(np.ptp(o.unscaled.scores[H, t]))
+    spread_on, spread_off = (float(np.ptp(r.scores[H, t].numpy())) for r in (o.scaled, o.unscaled))
     return (f"Test sequence {o.example} ({' '.join(map(str, o.tokens))}), read backwards by the model as "
             f"{' '.join(map(str, o.predicted))}. In head {H + 1}, position {t + 1} puts {pct(w_on)} of its weight "
             f"on position {j_on + 1} ({where}, holding {int(o.tokens[j_on])}). Without the 1/√{o.d_k} the scores "

@@ -30,7 +30,7 @@ from neuralab.params import Int, ParamSpec
 from neuralab.progress import Progress, stage
 
 __all__ = ["INSIDE", "ORDER", "SCALE", "VARIANTS", "Opened", "Order", "Recipe", "Saturation", "Trained",
-           "kept", "opened", "order", "saturation", "trained"]
+           "build", "kept", "open_up", "opened", "order", "saturation", "trained"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class Trained:
 
     variant: str
     seed: int
+    recipe: Recipe
     state: dict  # the model's state_dict
     losses: list[float]  # mean training loss per epoch (cross-entropy, nats)
     accuracy_by_position: np.ndarray  # (T,) share of test sequences whose token at t is right
@@ -95,20 +96,20 @@ class Trained:
 
     def model(self) -> TinyTransformer:
         """A fresh copy of the trained network, in eval mode."""
-        m = build(self.variant, self.seed)
+        m = build(self.variant, self.seed, self.recipe)
         m.load_state_dict(self.state)
         return m.eval()
 
 
-def build(variant: str, seed: int = 0) -> TinyTransformer:
+def build(variant: str, seed: int = 0, r: Recipe = RECIPE) -> TinyTransformer:
+    """An untrained ``variant`` of the recipe's shape, its weights drawn from ``seed``."""
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}; got {variant!r}.")
-    r = RECIPE
     return TinyTransformer(r.vocab, r.steps, r.d_model, r.heads, r.layers, r.d_ff, seed=seed, **VARIANTS[variant][1])
 
 
-def _data() -> Reversal:
-    return reversal(RECIPE.vocab, RECIPE.steps)
+def _data(r: Recipe = RECIPE) -> Reversal:
+    return reversal(r.vocab, r.steps)
 
 
 @torch.no_grad()
@@ -143,24 +144,25 @@ def fit(model: TinyTransformer, data: Reversal, recipe: Recipe = RECIPE, seed: i
     return losses
 
 
-def trained(variant: str = "full", seed: int = 0, *, progress: Progress | None = None) -> Trained:
-    """``variant`` trained with :data:`RECIPE` and ``seed``, from the disk cache after the first time."""
-    return _trained(str(variant), int(seed), progress=progress)
+def trained(variant: str = "full", seed: int = 0, recipe: Recipe = RECIPE, *,
+            progress: Progress | None = None) -> Trained:
+    """``variant`` trained with ``recipe`` and ``seed``, from the disk cache after the first time."""
+    return _trained(str(variant), int(seed), recipe, progress=progress)
 
 
-def kept(variant: str = "full", seed: int = 0) -> bool:
+def kept(variant: str = "full", seed: int = 0, recipe: Recipe = RECIPE) -> bool:
     """Whether the variant is already on disk (so a light section can answer at once)."""
-    return _trained.kept(str(variant), int(seed))
+    return _trained.kept(str(variant), int(seed), recipe)
 
 
 @cache.memo("attention", depends=("neuralab.nn.attention", "neuralab.data.tokens"), salt=torch.__version__)
-def _trained(variant: str, seed: int, *, progress: Progress | None = None) -> Trained:
-    data = _data()
-    model = build(variant, seed)
+def _trained(variant: str, seed: int, recipe: Recipe, *, progress: Progress | None = None) -> Trained:
+    data = _data(recipe)
+    model = build(variant, seed, recipe)
     t0 = time.perf_counter()
-    losses = fit(model, data, RECIPE, seed, progress)
+    losses = fit(model, data, recipe, seed, progress)
     seconds = time.perf_counter() - t0
-    return Trained(variant, seed, {k: v.clone() for k, v in model.state_dict().items()}, losses,
+    return Trained(variant, seed, recipe, {k: v.clone() for k, v in model.state_dict().items()}, losses,
                    accuracy_by_position(model, data.x_test, data.y_test), seconds)
 
 
@@ -198,16 +200,21 @@ def _full(seed: int = 0) -> tuple[TinyTransformer, float]:
 def opened(attn_example: int = 1, attn_token: int = 3, attn_head: int = 1) -> Opened:
     """Test sequence ``attn_example`` (1-based) through the trained model, opened at one query and one head."""
     v = INSIDE.validate(attn_example=attn_example, attn_token=attn_token, attn_head=attn_head)
-    model, acc = _full()
+    return open_up(*_full(), v["attn_example"], v["attn_token"], v["attn_head"])
+
+
+@torch.no_grad()
+def open_up(model: TinyTransformer, acc: float, example: int, token: int, head: int) -> Opened:
+    """:func:`opened` for any model of the recipe's shape (``acc``: its test accuracy, for the captions)."""
     data = _data()
-    i = v["attn_example"] - 1
+    i = example - 1
     x = torch.tensor(data.x_test[i:i + 1])  # (1, T)
     inside = model.run(x)
     h = inside.inputs[0][0]  # (T, d): what the first layer's attention reads
     attn = model.attn[0]
     scaled, unscaled = by_hand(attn, h, scaled=True), by_hand(attn, h, scaled=False)
     return Opened(data.x_test[i].copy(), data.y_test[i].copy(), inside.logits[0].argmax(-1).numpy(), i + 1,
-                  v["attn_token"] - 1, v["attn_head"] - 1, scaled, unscaled,
+                  token - 1, head - 1, scaled, unscaled,
                   np.stack([w[0].numpy() for w in inside.weights]), against_torch(attn, h), acc)
 
 
@@ -337,15 +344,14 @@ def _spread(weights: torch.Tensor) -> tuple[float, float]:
 
 
 @torch.no_grad()
-def order(order_seed: int = 0, *, progress: Progress | None = None) -> Order:
+def order(order_seed: int = 0, *, recipe: Recipe = RECIPE, progress: Progress | None = None) -> Order:
     """Train (or read) the three variants for ``order_seed`` and compare them on the test sequences."""
     v = ORDER.validate(order_seed=order_seed)
-    seed = v["order_seed"]
-    names = list(VARIANTS)
-    models = {name: trained(name, seed, progress=stage(progress, i * RECIPE.epochs, len(names) * RECIPE.epochs))
-              for i, name in enumerate(names)}
-    x = torch.tensor(_data().x_test)  # (N, T)
-    y = _data().y_test
+    seed, n = v["order_seed"], len(VARIANTS)
+    models = {name: trained(name, seed, recipe, progress=stage(progress, i * recipe.epochs, n * recipe.epochs))
+              for i, name in enumerate(VARIANTS)}
+    x = torch.tensor(_data(recipe).x_test)  # (N, T)
+    y = _data(recipe).y_test
     maps, runs = {}, {}
     for name, t in models.items():
         runs[name] = t.model().run(x)

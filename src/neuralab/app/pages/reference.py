@@ -28,6 +28,7 @@ TOPICS = {
         "feedforward",
         "playground",
         "recurrent",
+        "attention",
         "quantization",
         "pruning",
         "distillation",
