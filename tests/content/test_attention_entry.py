@@ -1,4 +1,4 @@
-"""The attention entry: its claims about torch checked against torch, its numbers recomputed, its place in /reference."""
+"""The attention entry: its torch claims checked against torch, its numbers recomputed, its place in /reference."""
 
 from importlib import resources
 
