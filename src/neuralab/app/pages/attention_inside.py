@@ -35,8 +35,9 @@ def layout(values: dict) -> list[html.Section]:
                 f"{r.steps} digits: it reads `7 8 2 7 7 1 1 0` and must answer `0 1 1 7 7 2 8 7`, one token per "
                 f"position. Each token becomes a vector of {r.d_model} numbers (a learned embedding plus the "
                 f"sinusoidal positional encoding), and one attention layer with {r.heads} heads of "
-                f"d_k = {D_K} lets every position gather information from the others, followed by a small "
-                "feedforward block and a linear read-out per position. To answer, position t has to fetch the "
+                f"d_k = {D_K} lets every position gather information from the others. A small feedforward "
+                "block follows (each of the two with a residual connection and layer normalization), then a "
+                "linear read-out per position. To answer, position t has to fetch the "
                 f"token at position {r.steps + 1} − t, and attention is the only part of the network that can "
                 "move information between positions.\n\n"
                 "For each head, every position t computes three vectors from its own input h_t: a query "
@@ -68,7 +69,7 @@ def layout(values: dict) -> list[html.Section]:
             ui.chart(cid(P, "maps"), "Every head's attention weights for this sequence"),
             ui.md(
                 "Each row of a map is one query position's weights over the keys, so every row sums to 1. "
-                "Both heads learned the same plan: position t looks at position "
+                "In this model both heads learned the same plan: position t looks at position "
                 f"{r.steps + 1} − t, which draws the anti-diagonal. Nothing told them to; the pattern comes "
                 "from training on the reversal task alone, and it only exists because the positional encoding "
                 "lets a query tell position 2 from position 7 (the last section removes it)."

@@ -21,14 +21,15 @@ def layout(values: dict) -> list[html.Section]:
         "Why divide by √d_k: the softmax's saturation, measured",
         [
             ui.md(
-                "A dot product of two vectors with d_k independent components, each of mean 0 and variance 1, "
-                "has mean 0 and variance d_k: every component adds its own unit of variance. So the scores of "
-                "a wide head spread over ±2√d_k or more. The softmax turns differences between scores into "
+                "Take a query and a key independent of each other, each with d_k independent components of "
+                "mean 0 and variance 1. Their dot product has mean 0 and variance d_k: every component adds its "
+                "own unit of variance. So the scores of a wide head spread over roughly ±2√d_k. "
+                "The softmax turns differences between scores into "
                 "ratios of weights (a gap of 5 between two scores is a ratio of e⁵ ≈ 148), so wide spreads "
                 "push nearly all of the weight onto the largest score. That *saturated* softmax has a "
                 "Jacobian diag(w) − w wᵀ close to zero, and the gradient that reaches the queries and keys "
-                "through it is close to zero too: the layer learns slowly, or not at all, where it started "
-                "saturated. Dividing by √d_k brings the scores' variance back to 1 whatever the width.\n\n"
+                "through it is close to zero too: where the softmax starts out saturated, the layer learns "
+                "slowly or not at all. Dividing by √d_k brings the scores' variance back to 1 whatever the width.\n\n"
                 "Below, random queries and keys with unit-variance components are scored at each d_k, "
                 "with and without the scale, and the softmax is measured: the mean largest weight (1/n is "
                 "uniform, 1 is all weight on one key) and the mean size of its Jacobian. Move d_k and the "
@@ -38,9 +39,11 @@ def layout(values: dict) -> list[html.Section]:
             alert(cid(P, "scale-alert")),
             ui.chart(cid(P, "scale"), "The softmax of scaled and unscaled scores against the key dimension"),
             ui.md(
-                "Two remarks. The unscaled Jacobian first *rises* with d_k: a softmax over nearly equal scores "
-                "is nearly uniform and also passes little gradient, and a moderate spread is where it passes "
-                "the most. And the scale is not the only fix one could imagine (smaller initial weights would "
+                "Two remarks. With many keys (try n = 64) the unscaled Jacobian first *rises* with d_k, then "
+                "falls: a softmax of nearly equal scores is nearly uniform, and a uniform softmax over n keys "
+                "has a Jacobian of norm √(n − 1)/n, small for large n. A moderate spread of the scores is where "
+                "it passes the most gradient. And the scale is not the only fix one could imagine (smaller "
+                "initial weights would "
                 "shrink the scores too); it is the one that keeps the scores' variance at 1 for any d_k, so "
                 "the same initialisation and learning rate serve narrow and wide heads alike. The trained "
                 "model's own numbers, with the scale removed after training, are in the table of the last "
