@@ -47,6 +47,8 @@ MOVES = {
     "/deploy": Move("prune", "stages", timeout=240_000),
     # the unrolled steps are light, but a cold cache first trains the page's networks (a dozen jobs)
     "/recurrent": Move("unroll_steps", "unroll-steps", timeout=600_000),
+    # the query is light, but a cold cache first trains the model (in the order section's job)
+    "/attention": Move("attn_token", "inside", timeout=120_000),
     # the threshold is light, but a cold cache first trains the page's jobs (loss pairing, init, norm, overfit)
     "/fundamentals": Move("metrics_threshold", "metrics-roc", timeout=300_000),
 }

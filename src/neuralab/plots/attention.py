@@ -218,7 +218,9 @@ def order_figure(o: Order) -> go.Figure:
                  hovertemplate=f"position %{{x}}: %{{y:.1%}} ({VARIANTS[v][0]})<extra></extra>") for v in o.models]
     data.append(dict(type="scatter", x=[1, T], y=[0.1, 0.1], mode="lines", line=dict(color=GREY, dash="dash"),
                      name="chance (1 token in 10)", xaxis="x", yaxis="y", hoverinfo="skip"))
-    annotations = [subplot_title("Test accuracy at each output position", 0.5)]
+    annotations = [subplot_title("Test accuracy at each output position", 0.5),
+                   dict(subplot_title("Attention weights of head 1, averaged over the 1000 test sequences", 0.5),
+                        y=0.47)]
     axes = {}
     n = len(o.models)
     gap, width = 0.08, (1.0 - 0.08 * (n - 1)) / n
@@ -231,8 +233,7 @@ def order_figure(o: Order) -> go.Figure:
         axes[f"xaxis{a}"] = dict(domain=[x0, x0 + width], anchor=f"y{a}", title=dict(text="key position"), dtick=1)
         axes[f"yaxis{a}"] = dict(domain=[0.0, 0.4], anchor=f"x{a}", autorange="reversed", dtick=1,
                                  title=dict(text="query position") if i == 0 else None)
-        annotations.append(dict(subplot_title(f"{VARIANTS[v][0]}: head 1, mean over the test set", x0 + width / 2),
-                                y=0.42))
+        annotations.append(dict(subplot_title(f"{VARIANTS[v][0]} (head 1)", x0 + width / 2), y=0.42))
     return figure(data, height=720, margin=dict(l=60, r=20, t=60, b=50), annotations=annotations,
                   xaxis=dict(domain=[0.0, 1.0], anchor="y", title=dict(text="output position"), dtick=1),
                   yaxis=dict(domain=[0.56, 1.0], anchor="x", range=[0, 1.05], tickformat=".0%",
