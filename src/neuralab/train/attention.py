@@ -268,6 +268,13 @@ class Saturation:
         return float(what[scale][int(np.flatnonzero(self.dks == self.d_k)[0])])
 
 
+def _spread(weights: np.ndarray) -> tuple[float, float]:
+    """(mean largest weight, mean entropy / ln n) of softmax rows (…, n): 1/n and 1 when uniform, 1 and 0 one-hot."""
+    w = np.asarray(weights, dtype=np.float64)
+    ent = -(w * np.log(np.where(w > 0, w, 1.0))).sum(-1) / math.log(w.shape[-1])  # (…,)
+    return float(w.max(-1).mean()), float(ent.mean())
+
+
 @lru_cache(maxsize=2048)
 def _stats(dk: int, keys: int, seed: int) -> dict[str, dict[str, float]]:
     rng = np.random.default_rng([seed, dk, keys])
@@ -279,10 +286,10 @@ def _stats(dk: int, keys: int, seed: int) -> dict[str, dict[str, float]]:
     for scale, s in (("on", raw / math.sqrt(dk)), ("off", raw)):
         p = np.exp(s - s.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)  # (R, n)
-        ent = -(p * np.log(np.where(p > 0, p, 1.0))).sum(axis=1) / math.log(keys)  # (R,)
         sq = (p ** 2).sum(1)  # (R,)
         jac = np.sqrt(np.maximum(sq - 2 * (p ** 3).sum(1) + sq ** 2, 0.0))  # ‖diag(p) − ppᵀ‖_F, (R,)
-        out[scale] = dict(std=float(s.std()), top=float(p.max(1).mean()), entropy=float(ent.mean()),
+        top, ent = _spread(p)
+        out[scale] = dict(std=float(s.std()), top=top, entropy=ent,
                           jacobian=float(jac.mean()), saturated=float((p.max(1) > 0.99).mean()),
                           row=s[0], weights=p[0])
     return out
@@ -336,13 +343,6 @@ def _unscaled(model: TinyTransformer) -> TinyTransformer:
     return m.eval()
 
 
-def _spread(weights: torch.Tensor) -> tuple[float, float]:
-    """(mean largest weight, mean entropy / ln T) of attention rows (…, T)."""
-    w = weights.double()
-    ent = -(w * torch.log(torch.where(w > 0, w, torch.ones_like(w)))).sum(-1) / math.log(w.shape[-1])
-    return float(w.max(-1).values.mean()), float(ent.mean())
-
-
 @torch.no_grad()
 def order(order_seed: int = 0, *, recipe: Recipe = RECIPE, progress: Progress | None = None) -> Order:
     """Train (or read) the three variants for ``order_seed`` and compare them on the test sequences."""
@@ -359,7 +359,7 @@ def order(order_seed: int = 0, *, recipe: Recipe = RECIPE, progress: Progress | 
     full = models["full"].model()
     off = _unscaled(full)
     off_run = off.run(x)
-    on_spread, off_spread = _spread(runs["full"].weights[0]), _spread(off_run.weights[0])
+    on_spread, off_spread = _spread(runs["full"].weights[0].numpy()), _spread(off_run.weights[0].numpy())
     unscaled_acc = float((off_run.logits.argmax(-1).numpy() == y).mean())
     return Order(seed, models, maps, unscaled_acc, {"on": on_spread[0], "off": off_spread[0]},
                  {"on": on_spread[1], "off": off_spread[1]})
