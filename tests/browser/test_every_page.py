@@ -49,6 +49,8 @@ MOVES = {
     "/recurrent": Move("unroll_steps", "unroll-steps", timeout=600_000),
     # the geometry is light and needs no network, but a cold cache first trains the CNN, the MLP and the MLP family
     "/cnn": Move("geo_k", "geo-sizes", timeout=240_000),
+    # the query is light, but a cold cache first trains the model (in the order section's job)
+    "/attention": Move("attn_token", "inside", timeout=120_000),
     # the threshold is light, but a cold cache first trains the page's jobs (loss pairing, init, norm, overfit)
     "/fundamentals": Move("metrics_threshold", "metrics-roc", timeout=300_000),
 }

@@ -58,6 +58,8 @@ PAGES: tuple[Page, ...] = (
     Page("/gan", "Generative adversarial networks", "Architectures", "Generator against discriminator, live.",
          "neuralab.app.pages.gan"),
     Page("/attention", "Attention", "Architectures", "Queries, keys and values in a small trained transformer."),
+    Page("/attention", "Attention", "Architectures", "Queries, keys and values in a small trained transformer.",
+         module="neuralab.app.pages.attention"),
     Page("/rbf-network", "RBF networks", "Architectures", "Gaussian bumps placed by k-means, against an MLP."),
     Page("/som", "Self-organizing maps", "Architectures", "A grid of units that unfolds over the data."),
     Page("/architectures", "Architectures compared", "Architectures", "Every model, measured side by side."),

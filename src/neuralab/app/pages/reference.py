@@ -31,6 +31,7 @@ TOPICS = {
         "cnn",
         "autoencoder",
         "gan",
+        "attention",
         "quantization",
         "pruning",
         "distillation",
