@@ -28,6 +28,7 @@ TOPICS = {
         "feedforward",
         "playground",
         "recurrent",
+        "rbf-network",
         "quantization",
         "pruning",
         "distillation",
