@@ -158,7 +158,7 @@ class RBFNet:
 
 def fit(X: np.ndarray, y: np.ndarray, k: int, rule: str = "nearest", factor: float = 1.0, ridge: float = 1e-6,
         seed: int = 0, centres: np.ndarray | None = None) -> RBFNet:
-    """The two-stage fit: k-means centres (or ``centres`` already found), widths by ``rule``, weights by least squares."""
+    """The two-stage fit: k-means centres (or ``centres`` given), widths by ``rule``, weights by least squares."""
     C = kmeans(X, k, seed) if centres is None else centres
     sigma = widths(C, rule, factor)
     w, b = output_weights(basis(X, C, sigma), np.asarray(y, dtype=np.float64), ridge)

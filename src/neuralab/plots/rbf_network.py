@@ -68,7 +68,8 @@ def describe_surface(s: Surface) -> str:
     return (f"{s.net.k} Gaussian units placed by k-means on {len(s.y_train)} training points, {_widths_text(s)} "
             f"(circles of radius σ). R² {num(s.r2_train)} on the training points and {num(s.r2_test)} on "
             f"{len(s.y_test)} held-out points (error {num(s.rmse_test)}{unit} root mean square). The design matrix "
-            f"Φ has condition number {num(s.cond)}; the largest output weight is {num(float(np.abs(s.net.weights_).max()))}.")
+            f"Φ has condition number {num(s.cond)}; the largest output weight is "
+            f"{num(float(np.abs(s.net.weights_).max()))}.")
 
 
 def slice_figure(s: Surface) -> go.Figure:
@@ -157,7 +158,8 @@ def race_maps_figure(c: Comparison) -> go.Figure:
                           showscale=i == n - 1, hovertemplate="(%{x:.1f}, %{y:.1f}): %{z:.3g}<extra></extra>",
                           colorbar=dict(title=dict(text=c.y_unit or "output"), thickness=10)))
         layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], range=[float(c.axis[0]), float(c.axis[-1])],
-                                    showgrid=False, zeroline=False, title=dict(text=c.axis_names[0], font=dict(size=11)))
+                                    showgrid=False, zeroline=False,
+                                    title=dict(text=c.axis_names[0], font=dict(size=11)))
         layout[f"yaxis{ax}"] = dict(range=[float(c.axis[0]), float(c.axis[-1])], showgrid=False, zeroline=False,
                                     anchor=f"x{ax}", showticklabels=i == 0,
                                     title=dict(text=c.axis_names[1] if i == 0 else "", font=dict(size=11)))
