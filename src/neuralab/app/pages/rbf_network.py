@@ -24,9 +24,10 @@ DRAG = ("width", "ridge", "slice_y")
 INTRO = (
     "A radial-basis-function network has one hidden layer of Gaussian units. Each unit has a centre in input "
     "space and a width, and answers how close the input is to its centre: 1 on it, almost 0 a few widths away. "
-    "The output is a weighted sum of these bumps plus a bias. What sets it apart from an MLP is how it is usually "
-    "fitted: the centres come from clustering the inputs, the widths from a rule, and only the output weights "
-    "from the targets, by one linear least-squares solve. No gradient descent, and an answer in milliseconds."
+    "The output is a weighted sum of these bumps plus a bias. Besides these local units, what sets it apart from an "
+    "MLP is how it is usually fitted: the centres come from clustering the inputs, the widths from a rule, and only "
+    "the output weights from the targets, by one linear least-squares solve. No gradient descent, and an answer in "
+    "milliseconds."
 )
 
 
@@ -64,10 +65,18 @@ def _fit(values: dict) -> html.Section:
                 "has one minimum, found by a single least-squares solve on the matrix Φ of every unit's response "
                 "to every training point. A small ridge penalty λ‖w‖² keeps that solve stable.\n\n"
                 "Try a width factor of 0.3: the bumps no longer overlap, the surface breaks into islands, and "
-                "between them the output drops back to the bias. At 5 the bumps overlap so much that the "
-                "columns of Φ are nearly equal; the condition number in the caption climbs and the weights grow "
-                "large with opposite signs, cancelling each other, unless λ is raised to hold them. The lower chart "
-                "cuts the surface along the dashed line and shows each unit's weighted bump and their sum."
+                "between them the output drops back to the bias. At 5 every unit responds to almost every point, "
+                "so the columns of Φ are nearly equal: the condition number in the caption climbs by orders of "
+                "magnitude, and on the Gaussian bumps the solve needs large weights of opposite signs that cancel "
+                "each other. Raising λ holds the weights down, at the price of a worse fit there. On the plane "
+                "and on the motor, whose targets are smooth, the same wide units fit well: the right width depends "
+                "on how fast the target changes. The lower chart cuts the surface along the dashed line and shows "
+                "each unit's weighted bump and their sum.\n\n"
+                f"The data: {race.N_POINTS} points per set, {race.TRAIN_PCT}% for fitting and the rest held "
+                "out. The motor set is torque "
+                "measured on the lab's simulated bench against q-axis current and winding temperature; both "
+                "inputs are mapped from their training range onto [−5, 5] and the torque onto [−1, 1], so that "
+                "one width means the same on both axes."
             ),
             ui.row(controls(P, SPEC, values, ["dataset", "noise", "centres", "seed"])),
             ui.row([*controls(P, SPEC, values, ["rule"]),
@@ -94,13 +103,15 @@ def _race(values: dict) -> html.Section:
                 "Gaussian unit, two input weights and a bias for an MLP unit; add k output weights and one bias. "
                 f"Both trained models ran {race.CFG.epochs} epochs of Adam (learning rate {race.CFG.lr}, batches "
                 f"of {race.CFG.batch_size}) on one thread; the MLP sees its inputs standardized.\n\n"
-                f"Every model trains only on points whose first input lies below its {race.CUT_Q}th percentile. "
+                "Every model trains only on points whose first input lies below the "
+                f"{race.CUT_Q}th percentile of that input over the whole set (the cut). "
                 "The error inside is measured on held-out points below that cut; the error beyond the cut on "
                 "every point above it, which no model saw in any form. On the motor this is the question an "
                 "engineer actually asks: the bench logged currents up to some value, so what does the model say "
-                "at a higher one? The torque grows almost in proportion to the q-axis current, and a model that "
-                "has learned a trend keeps it going, while a sum of Gaussian bumps falls back towards its bias "
-                "beyond its outermost centres.\n\n"
+                "at a higher one? At a given temperature the torque is proportional to the q-axis current. An MLP "
+                "can carry some of a trend past the last point it saw (tanh units only until they saturate, ReLU "
+                "units linearly), while a sum of Gaussian bumps falls back towards its bias beyond its outermost "
+                "centres. Neither is told the physics, and the table measures how far each one's guess is off.\n\n"
                 "Training time is the wall time of each fit the first time these settings ran, on this shared "
                 "machine (the results are kept on disk by their settings, so later visits read them)."
             ),
