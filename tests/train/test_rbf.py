@@ -67,6 +67,7 @@ def test_the_race_trains_below_the_cut_with_equal_parameter_counts(race):
     assert race.n_outside == int((everything[:, 0] > race.cut).sum())
     assert race.n_train == int((d.P_train[:, 0] <= race.cut).sum())
     assert all(m.train_s > 0 and np.isfinite(m.rmse_outside) for m in race.models)
+    assert not np.array_equal(*race.widths) and race.moved > 0  # Adam trained the widths and centres too
 
 
 def test_the_two_stage_rbf_heads_for_its_bias_beyond_the_data(race):

@@ -38,12 +38,12 @@ def surface_figure(s: Surface) -> go.Figure:
                hovertemplate="(%{x:.2f}, %{y:.2f})<extra>training point</extra>")
     C = s.net.centres_
     cen = dict(type="scatter", x=C[:, 0], y=C[:, 1], mode="markers", name="centre cⱼ",
-               marker=dict(symbol="x-thin", size=10, line=dict(width=2, color="#222222")),
+               marker=dict(symbol="x-thin", size=10, line=dict(width=2.5, color=GREEN)),
                customdata=np.column_stack([s.net.widths_, s.net.weights_]),
                hovertemplate="centre (%{x:.2f}, %{y:.2f})<br>σ = %{customdata[0]:.3g}<br>"
                              "w = %{customdata[1]:.3g}<extra></extra>")
     circles = [dict(type="circle", xref="x", yref="y", x0=c[0] - r, x1=c[0] + r, y0=c[1] - r, y1=c[1] + r,
-                    line=dict(width=1, color="rgba(60,60,60,0.55)"))
+                    line=dict(width=1.2, color=GREEN))
                for c, r in zip(C[:MAX_CIRCLES], s.net.widths_[:MAX_CIRCLES], strict=True)]
     cut = dict(type="line", xref="x", yref="y", x0=-BOX, x1=BOX, y0=s.slice_y, y1=s.slice_y,
                line=dict(width=1.5, dash="dash", color=ORANGE))
@@ -164,7 +164,7 @@ def race_maps_figure(c: Comparison) -> go.Figure:
                                     anchor=f"x{ax}", showticklabels=i == 0,
                                     title=dict(text=c.axis_names[1] if i == 0 else "", font=dict(size=11)))
         shapes.append(dict(type="rect", xref=f"x{ax}", yref=f"y{ax}", x0=float(lo[0]), x1=float(hi[0]),
-                           y0=float(lo[1]), y1=float(hi[1]), line=dict(width=1.5, dash="dash", color="#222222")))
+                           y0=float(lo[1]), y1=float(hi[1]), line=dict(width=2, dash="dash", color=GREY)))
         notes.append(subplot_title(SHORT[i], x0 + width / 2))
     return figure(data, height=330, shapes=shapes, annotations=notes, margin=dict(t=36, b=44, l=56, r=8), **layout)
 
@@ -182,7 +182,9 @@ def describe_race_maps(c: Comparison) -> str:
     unit = f" {c.y_unit}" if c.y_unit else ""
     return (f"The dashed box holds the {c.n_train} training inputs; the planes reach ±{num(float(c.axis[-1]))} on "
             f"both inputs. Outside the box the outputs vary by (standard deviation{unit}): {spread}. A small "
-            "spread means a model answers about the same constant everywhere out there.")
+            "spread means a model answers about the same constant everywhere out there. While Adam trained the "
+            f"second RBF, its median width went from {num(float(np.median(c.widths[0])))} to "
+            f"{num(float(np.median(c.widths[1])))} and its centres moved {num(c.moved)} (median) in input units.")
 
 
 def race_rows(c: Comparison) -> list[dict[str, str]]:

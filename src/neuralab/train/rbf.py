@@ -165,6 +165,8 @@ class Comparison:
     k: int
     activation: str
     bias: float  # the two-stage RBF's bias b, target unit: its answer far from every centre
+    widths: tuple[np.ndarray, np.ndarray]  # (k,) σⱼ of the RBF before and after Adam trained every parameter
+    moved: float  # median distance a centre moved while Adam trained, input units
     axis_names: tuple[str, str]
     y_unit: str
     dataset: str
@@ -244,6 +246,7 @@ def _race(dataset: str, k: int, activation: str, seed: int, epochs: int, progres
         loop.fit(net_mlp, data, cfg, progress=lambda done, _n: progress(epochs + done, 2 * epochs))
         models.append(scored(f"MLP, {k} {activation} units", n_params(net_mlp), time.perf_counter() - t0,
                              lambda P: _torch_predict(net_mlp, P)))
+    after = learned.to_net()
     to_unit = lambda a: np.column_stack([a[:, 0], a[:, 1] * d.y_scale + d.y_offset])  # noqa: E731
     near_in = np.abs(train[0][:, 1] - y0) <= NEAR
     near_out = np.abs(outside[0][:, 1] - y0) <= NEAR
@@ -251,7 +254,8 @@ def _race(dataset: str, k: int, activation: str, seed: int, epochs: int, progres
                       to_unit(np.column_stack([train[0][near_in, 0], train[1][near_in]])),
                       to_unit(np.column_stack([outside[0][near_out, 0], outside[1][near_out]])),
                       train[0], len(train[1]), len(outside[1]), k, activation,
-                      net.bias_ * d.y_scale + d.y_offset, d.axis_names, d.y_unit, dataset)
+                      net.bias_ * d.y_scale + d.y_offset, (net.widths_, after.widths_),
+                      float(np.median(np.linalg.norm(after.centres_ - net.centres_, axis=1))), d.axis_names, d.y_unit, dataset)
 
 
 def compare(race_dataset: str = "motor", race_centres: int = 12, race_activation: str = "tanh", seed: int = 0,
