@@ -255,7 +255,8 @@ def _race(dataset: str, k: int, activation: str, seed: int, epochs: int, progres
                       to_unit(np.column_stack([outside[0][near_out, 0], outside[1][near_out]])),
                       train[0], len(train[1]), len(outside[1]), k, activation,
                       net.bias_ * d.y_scale + d.y_offset, (net.widths_, after.widths_),
-                      float(np.median(np.linalg.norm(after.centres_ - net.centres_, axis=1))), d.axis_names, d.y_unit, dataset)
+                      float(np.median(np.linalg.norm(after.centres_ - net.centres_, axis=1))), d.axis_names,
+                      d.y_unit, dataset)
 
 
 def compare(race_dataset: str = "motor", race_centres: int = 12, race_activation: str = "tanh", seed: int = 0,
