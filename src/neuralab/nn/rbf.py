@@ -3,7 +3,7 @@
     φⱼ(x) = exp(−‖x − cⱼ‖² / (2σⱼ²)),    ŷ(x) = b + Σⱼ wⱼ φⱼ(x),    j = 1 … k
 
 Each hidden unit answers to how close the input is to its centre cⱼ: 1 on the centre, about 0.61 one
-width σⱼ away, below 0.011 three widths away. The output is a weighted sum of these bumps, so far from
+width σⱼ away, about 0.011 three widths away. The output is a weighted sum of these bumps, so far from
 every centre the network answers its bias b whatever the input: it does not extrapolate.
 
 The classic two-stage fit (Moody and Darken, 1989), which never backpropagates:
