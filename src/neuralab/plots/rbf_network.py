@@ -158,15 +158,15 @@ def race_maps_figure(c: Comparison) -> go.Figure:
                           showscale=i == n - 1, hovertemplate="(%{x:.1f}, %{y:.1f}): %{z:.3g}<extra></extra>",
                           colorbar=dict(title=dict(text=c.y_unit or "output"), thickness=10)))
         layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], range=[float(c.axis[0]), float(c.axis[-1])],
-                                    showgrid=False, zeroline=False,
+                                    showgrid=False, zeroline=False, constrain="domain",
                                     title=dict(text=c.axis_names[0], font=dict(size=11)))
         layout[f"yaxis{ax}"] = dict(range=[float(c.axis[0]), float(c.axis[-1])], showgrid=False, zeroline=False,
-                                    anchor=f"x{ax}", showticklabels=i == 0,
+                                    anchor=f"x{ax}", scaleanchor=f"x{ax}", showticklabels=i == 0,
                                     title=dict(text=c.axis_names[1] if i == 0 else "", font=dict(size=11)))
         shapes.append(dict(type="rect", xref=f"x{ax}", yref=f"y{ax}", x0=float(lo[0]), x1=float(hi[0]),
                            y0=float(lo[1]), y1=float(hi[1]), line=dict(width=2, dash="dash", color=GREY)))
         notes.append(subplot_title(SHORT[i], x0 + width / 2))
-    return figure(data, height=330, shapes=shapes, annotations=notes, margin=dict(t=36, b=44, l=56, r=8), **layout)
+    return figure(data, height=380, shapes=shapes, annotations=notes, margin=dict(t=36, b=44, l=56, r=8), **layout)
 
 
 def _outside(c: Comparison) -> np.ndarray:
