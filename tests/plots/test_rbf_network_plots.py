@@ -35,7 +35,9 @@ def test_the_slice_draws_one_bump_per_unit_and_their_sum():
     go.Figure(fig.to_dict())
     total = next(t for t in fig.data if t.name.startswith("output"))
     np.testing.assert_allclose(np.asarray(total.y), s.total)
-    assert sum(t.name.startswith("wⱼ") for t in fig.data) == 9
+    bumps = next(t for t in fig.data if t.name.startswith("wⱼ"))
+    assert int(np.isnan(np.asarray(bumps.y, dtype=float)).sum()) == 9  # nine curves, each ended by a gap
+    np.testing.assert_allclose(np.nansum(np.asarray(bumps.y, dtype=float)), s.bumps.sum())
     assert "= -2" in figures.describe_slice(s)
 
 

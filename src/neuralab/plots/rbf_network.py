@@ -74,12 +74,13 @@ def describe_surface(s: Surface) -> str:
 
 def slice_figure(s: Surface) -> go.Figure:
     """Along the dashed line: every unit's contribution wⱼφⱼ, the bias, and their sum (the output)."""
-    data: list[dict] = []
-    for j, b in enumerate(s.bumps):
-        data.append(dict(type="scatter", x=s.xs, y=b, mode="lines", line=dict(width=1, color=GREY),
-                         opacity=0.8, name="wⱼ φⱼ (one per unit)", legendgroup="bumps", showlegend=j == 0,
-                         hovertemplate=f"unit {j + 1}: %{{y:.3g}}<extra></extra>"))
-    data += [
+    k, n = s.bumps.shape
+    gap = np.full((k, 1), np.nan)  # one trace for every bump: a NaN ends each unit's curve
+    data: list[dict] = [
+        dict(type="scatter", x=np.hstack([np.tile(s.xs, (k, 1)), gap]).ravel(), y=np.hstack([s.bumps, gap]).ravel(),
+             customdata=np.repeat(np.arange(1, k + 1), n + 1), mode="lines", line=dict(width=1, color=GREY),
+             opacity=0.8, name="wⱼ φⱼ, one curve per unit",
+             hovertemplate="unit %{customdata}: %{y:.3g}<extra></extra>"),
         dict(type="scatter", x=[s.xs[0], s.xs[-1]], y=[s.net.bias_] * 2, mode="lines", name="bias b",
              line=dict(width=1.5, dash="dot", color=ORANGE), hoverinfo="skip"),
         dict(type="scatter", x=s.xs, y=s.total, mode="lines", name="output b + Σ wⱼ φⱼ",
