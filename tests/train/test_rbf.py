@@ -80,3 +80,9 @@ def test_the_two_stage_rbf_heads_for_its_bias_beyond_the_data(race):
 def test_the_race_is_kept_on_disk_by_its_settings(race):
     again = rbf.compare("reg_plane", 6, "relu", 1, epochs=EPOCHS)
     assert [m.train_s for m in again.models] == [m.train_s for m in race.models]  # read, not re-timed
+
+
+def test_another_activation_retrains_only_the_mlp(race):
+    tanh = rbf.compare("reg_plane", 6, "tanh", 1, epochs=EPOCHS)
+    assert [m.train_s for m in tanh.models[:2]] == [m.train_s for m in race.models[:2]]
+    assert tanh.models[2].name == "MLP, 6 tanh units" and tanh.models[2].train_s != race.models[2].train_s

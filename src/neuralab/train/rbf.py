@@ -206,57 +206,90 @@ def _torch_predict(model: torch.nn.Module, X: np.ndarray) -> np.ndarray:
         return model(torch.tensor(X, dtype=torch.float32)).squeeze(-1).double().numpy()
 
 
-@cache.memo("rbf", depends=("neuralab.nn.rbf", "neuralab.nn.models", "neuralab.train.loop", "neuralab.data"),
-            salt=torch.__version__)
-def _race(dataset: str, k: int, activation: str, seed: int, epochs: int, progress: Progress = quiet
-          ) -> Comparison:
-    d = _data(dataset, 0, seed)
-    cut, train, inside, outside = _split(d)
-    xs = np.linspace(-EXTENT, EXTENT, SLICE)
-    y0 = float(np.median(train[0][:, 1]))
-    axis = np.linspace(-EXTENT, EXTENT, GRID)
-    gx, gy = np.meshgrid(axis, axis)
-    G = np.column_stack([gx.ravel(), gy.ravel()])  # (GRID², 2)
-    line_P = np.column_stack([xs, np.full(SLICE, y0)])
-    cfg = loop.Config(**{**CFG.__dict__, "epochs": epochs, "seed": seed})
-    data = _arrays(train, inside)
-    models = []
+@dataclass(frozen=True)
+class _Race:
+    """What every contestant is trained and scored on (cheap: recomputed, never stored)."""
 
-    def scored(name: str, n: int, seconds: float, predict) -> Model:
+    d: playground.PlaygroundData
+    cut: float
+    train: tuple[np.ndarray, np.ndarray]  # below the cut, from the training part
+    inside: tuple[np.ndarray, np.ndarray]  # below the cut, from the held-out part
+    outside: tuple[np.ndarray, np.ndarray]  # every point above the cut
+    xs: np.ndarray  # (SLICE,)
+    y0: float  # the slice's second input
+    axis: np.ndarray  # (GRID,)
+
+    @classmethod
+    def of(cls, dataset: str, seed: int) -> _Race:
+        d = _data(dataset, 0, seed)
+        cut, train, inside, outside = _split(d)
+        return cls(d, cut, train, inside, outside, np.linspace(-EXTENT, EXTENT, SLICE),
+                   float(np.median(train[0][:, 1])), np.linspace(-EXTENT, EXTENT, GRID))
+
+    def scored(self, name: str, n: int, seconds: float, predict) -> Model:
+        d, (P_in, y_in), (P_out, y_out) = self.d, self.inside, self.outside
+        gx, gy = np.meshgrid(self.axis, self.axis)
+        G = np.column_stack([gx.ravel(), gy.ravel()])  # (GRID², 2)
+        line = np.column_stack([self.xs, np.full(SLICE, self.y0)])  # (SLICE, 2)
         rmse = lambda P, y: float(np.sqrt(np.mean((predict(P) - y) ** 2))) * d.y_scale  # noqa: E731
-        return Model(name, n, seconds, rmse(*inside), rmse(*outside), _r2(inside[1], predict(inside[0])),
-                     predict(line_P) * d.y_scale + d.y_offset, predict(G).reshape(GRID, GRID) * d.y_scale + d.y_offset)
+        return Model(name, n, seconds, rmse(P_in, y_in), rmse(P_out, y_out), _r2(y_in, predict(P_in)),
+                     predict(line) * d.y_scale + d.y_offset, predict(G).reshape(GRID, GRID) * d.y_scale + d.y_offset)
 
+    def config(self, seed: int, epochs: int) -> tuple[loop.Config, Arrays]:
+        return loop.Config(**{**CFG.__dict__, "epochs": epochs, "seed": seed}), _arrays(self.train, self.inside)
+
+
+_DEPENDS = ("neuralab.nn.rbf", "neuralab.nn.models", "neuralab.train.loop", "neuralab.data")
+
+
+@cache.memo("rbf", depends=_DEPENDS, salt=torch.__version__)
+def _rbfs(dataset: str, k: int, seed: int, epochs: int, progress: Progress = quiet) -> tuple:
+    """The two-stage RBF and the same after Adam trained every parameter: (models, bias, widths, moved)."""
+    r = _Race.of(dataset, seed)
     t0 = time.perf_counter()
-    net = rbf.fit(train[0], train[1], k, "nearest", 1.0, 1e-6, seed)
-    models.append(scored("RBF, two-stage (k-means, rule, least squares)", net.n_params, time.perf_counter() - t0,
-                         net.predict))
+    net = rbf.fit(r.train[0], r.train[1], k, "nearest", 1.0, 1e-6, seed)
+    two_stage = r.scored("RBF, two-stage (k-means, rule, least squares)", net.n_params, time.perf_counter() - t0,
+                         net.predict)
+    cfg, data = r.config(seed, epochs)
     with one_thread():
-        torch.manual_seed(seed)
         learned = rbf.RBFNetwork(net)
         t0 = time.perf_counter()
-        loop.fit(learned, data, cfg, progress=lambda done, _n: progress(done, 2 * epochs))
-        seconds = time.perf_counter() - t0 + models[0].train_s
-        models.append(scored("RBF, then every parameter by Adam", n_params(learned), seconds,
-                             lambda P: _torch_predict(learned, P)))
-        std = train[0].std(axis=0)
-        net_mlp = _Scaled(mlp((2, k, 1), activation, init="xavier" if activation == "tanh" else "he", seed=seed),
-                          train[0].mean(axis=0), np.where(std > 0, std, 1.0))
-        t0 = time.perf_counter()
-        loop.fit(net_mlp, data, cfg, progress=lambda done, _n: progress(epochs + done, 2 * epochs))
-        models.append(scored(f"MLP, {k} {activation} units", n_params(net_mlp), time.perf_counter() - t0,
-                             lambda P: _torch_predict(net_mlp, P)))
+        loop.fit(learned, data, cfg, progress=progress)
+        seconds = time.perf_counter() - t0 + two_stage.train_s
+        trained = r.scored("RBF, then every parameter by Adam", n_params(learned), seconds,
+                           lambda P: _torch_predict(learned, P))
     after = learned.to_net()
-    to_unit = lambda a: np.column_stack([a[:, 0], a[:, 1] * d.y_scale + d.y_offset])  # noqa: E731
-    near_in = np.abs(train[0][:, 1] - y0) <= NEAR
-    near_out = np.abs(outside[0][:, 1] - y0) <= NEAR
-    return Comparison(tuple(models), cut, xs, y0, axis,
-                      to_unit(np.column_stack([train[0][near_in, 0], train[1][near_in]])),
-                      to_unit(np.column_stack([outside[0][near_out, 0], outside[1][near_out]])),
-                      train[0], len(train[1]), len(outside[1]), k, activation,
-                      net.bias_ * d.y_scale + d.y_offset, (net.widths_, after.widths_),
-                      float(np.median(np.linalg.norm(after.centres_ - net.centres_, axis=1))), d.axis_names,
-                      d.y_unit, dataset)
+    moved = float(np.median(np.linalg.norm(after.centres_ - net.centres_, axis=1)))
+    return (two_stage, trained), net.bias_ * r.d.y_scale + r.d.y_offset, (net.widths_, after.widths_), moved
+
+
+@cache.memo("rbf", depends=_DEPENDS, salt=torch.__version__)
+def _mlp(dataset: str, k: int, activation: str, seed: int, epochs: int, progress: Progress = quiet) -> Model:
+    """An MLP 2 → k → 1 with standardized inputs, trained like the RBF: 4k + 1 parameters."""
+    r = _Race.of(dataset, seed)
+    cfg, data = r.config(seed, epochs)
+    std = r.train[0].std(axis=0)
+    with one_thread():
+        net = _Scaled(mlp((2, k, 1), activation, init="xavier" if activation == "tanh" else "he", seed=seed),
+                      r.train[0].mean(axis=0), np.where(std > 0, std, 1.0))
+        t0 = time.perf_counter()
+        loop.fit(net, data, cfg, progress=progress)
+        return r.scored(f"MLP, {k} {activation} units", n_params(net), time.perf_counter() - t0,
+                        lambda P: _torch_predict(net, P))
+
+
+def _race(dataset: str, k: int, activation: str, seed: int, epochs: int, progress: Progress = quiet
+          ) -> Comparison:
+    """The three contestants (each trained once per setting and kept on disk), side by side."""
+    r = _Race.of(dataset, seed)
+    rbfs, bias, widths, moved = _rbfs(dataset, k, seed, epochs, progress=lambda done, _n: progress(done, 2 * epochs))
+    net = _mlp(dataset, k, activation, seed, epochs, progress=lambda done, _n: progress(epochs + done, 2 * epochs))
+    d, (P_tr, y_tr), (P_out, y_out) = r.d, r.train, r.outside
+    to_unit = lambda P, y: np.column_stack([P[:, 0], y * d.y_scale + d.y_offset])  # noqa: E731
+    near_in, near_out = np.abs(P_tr[:, 1] - r.y0) <= NEAR, np.abs(P_out[:, 1] - r.y0) <= NEAR
+    return Comparison((*rbfs, net), r.cut, r.xs, r.y0, r.axis, to_unit(P_tr[near_in], y_tr[near_in]),
+                      to_unit(P_out[near_out], y_out[near_out]), P_tr, len(y_tr), len(y_out), k, activation, bias,
+                      widths, moved, d.axis_names, d.y_unit, dataset)
 
 
 def compare(race_dataset: str = "motor", race_centres: int = 12, race_activation: str = "tanh", seed: int = 0,
