@@ -55,15 +55,16 @@ def _fit(values: dict) -> html.Section:
             ui.md(
                 "Unit j computes `φⱼ(x) = exp(−‖x − cⱼ‖² / (2σⱼ²))` and the network outputs "
                 "`ŷ(x) = b + Σⱼ wⱼ φⱼ(x)`. The fit runs in three steps, each visible below.\n\n"
-                "1. **Centres.** k-means clusters the training inputs into k groups and puts a centre at the mean "
-                "of each (the crosses). It never looks at the targets, so the centres go where the data are dense, "
-                "not where the function is hard.\n"
+                "1. **Centres.** k-means (Lloyd's algorithm from a k-means++ start) clusters the training inputs "
+                "into k groups and puts a centre at the mean of each (the crosses). It never looks at the targets, "
+                "so the centres go where the data are dense, not where the function is hard.\n"
                 "2. **Widths.** A rule gives each σ (the circles have radius σ): one shared width d_max/√(2k), "
                 "with d_max the largest distance between two centres, or for each unit the distance to its nearest "
                 "neighbouring centre. The width factor scales what the rule gives.\n"
                 "3. **Output weights.** With centres and widths fixed, ŷ is linear in w and b, so the squared error "
-                "has one minimum, found by a single least-squares solve on the matrix Φ of every unit's response "
-                "to every training point. A small ridge penalty λ‖w‖² keeps that solve stable.\n\n"
+                "is a convex quadratic in them, minimized by a single least-squares solve on the matrix Φ of every "
+                "unit's response to every training point. A small ridge penalty λ‖w‖² makes the minimum unique "
+                "and the solve stable.\n\n"
                 "Try a width factor of 0.3: the bumps no longer overlap, the surface breaks into islands, and "
                 "between them the output drops back to the bias. At 5 every unit responds to almost every point, "
                 "so the columns of Φ are nearly equal: the condition number in the caption climbs by orders of "
@@ -113,7 +114,9 @@ def _race(values: dict) -> html.Section:
                 "units linearly), while a sum of Gaussian bumps falls back towards its bias beyond its outermost "
                 "centres. Neither is told the physics, and the table measures how far each one's guess is off.\n\n"
                 "Training time is the wall time of each fit the first time these settings ran, on this shared "
-                "machine (the results are kept on disk by their settings, so later visits read them)."
+                "machine; the fully trained RBF's includes the two-stage fit it starts from. The results are kept "
+                "on disk by their settings, so later visits read them, and another MLP activation retrains only "
+                "the MLP."
             ),
             ui.row(controls(P, SPEC, values, ["race_dataset", "race_centres", "race_activation"])),
             alert(cid(P, "race-alert")),
