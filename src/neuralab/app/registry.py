@@ -61,6 +61,8 @@ PAGES: tuple[Page, ...] = (
     Page("/attention", "Attention", "Architectures", "Queries, keys and values in a small trained transformer.",
          module="neuralab.app.pages.attention"),
     Page("/rbf-network", "RBF networks", "Architectures", "Gaussian bumps placed by k-means, against an MLP."),
+    Page("/rbf-network", "RBF networks", "Architectures", "Gaussian bumps placed by k-means, against an MLP.",
+         module="neuralab.app.pages.rbf_network"),
     Page("/som", "Self-organizing maps", "Architectures", "A grid of units that unfolds over the data."),
     Page("/architectures", "Architectures compared", "Architectures", "Every model, measured side by side."),
     Page("/quantization", "Quantization", "Compression", "Fewer bits per weight, accuracy measured.",

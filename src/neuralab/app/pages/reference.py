@@ -32,6 +32,7 @@ TOPICS = {
         "autoencoder",
         "gan",
         "attention",
+        "rbf-network",
         "quantization",
         "pruning",
         "distillation",
