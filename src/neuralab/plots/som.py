@@ -197,10 +197,10 @@ def planes_figure(m: Mapped) -> go.Figure:
         r, c = divmod(i, cols)
         a = "" if i == 0 else str(i + 1)
         x0, y1 = c * (w + gap_x), 1 - r * (h + gap_y)
-        layout[f"xaxis{a}"] = dict(domain=[max(0.0, x0), min(1.0, x0 + w)], anchor=f"y{a}", showgrid=False, zeroline=False,
-                                   showticklabels=False)
-        layout[f"yaxis{a}"] = dict(domain=[max(0.0, y1 - h), min(1.0, y1)], anchor=f"x{a}", autorange="reversed", showgrid=False,
-                                   zeroline=False, showticklabels=False)
+        bare = dict(showgrid=False, zeroline=False, showticklabels=False)
+        layout[f"xaxis{a}"] = dict(domain=[max(0.0, x0), min(1.0, x0 + w)], anchor=f"y{a}", **bare)
+        layout[f"yaxis{a}"] = dict(domain=[max(0.0, y1 - h), min(1.0, y1)], anchor=f"x{a}", autorange="reversed",
+                                   **bare)
         unit = m.data.units[i]
         data.append(dict(type="heatmap", z=np.round(W[..., i], 3).tolist(), colorscale=SCALE,
                          xaxis=f"x{a}", yaxis=f"y{a}",
@@ -218,7 +218,7 @@ def _plane_corr(m: Mapped) -> np.ndarray:
 
 def describe_planes(m: Mapped) -> str:
     if m.data.labelled:
-        return (f"The {m.fit.weights.shape[0] * m.fit.weights.shape[1]} prototypes of the {_size(m)} map, each drawn as "
+        return (f"The {m.hits.size} prototypes of the {_size(m)} map, each drawn as "
                 "the 8×8 image it has become, in the map's own layout: neighbouring cells hold similar digits. One "
                 "pixel position read across all cells is that pixel's component plane.")
     corr = _plane_corr(m)

@@ -28,6 +28,7 @@ TOPICS = {
         "feedforward",
         "playground",
         "recurrent",
+        "som",
         "quantization",
         "pruning",
         "distillation",
