@@ -113,8 +113,8 @@ def step_note(m: Mapped, k: int) -> str:
 
 def describe_unfolding(m: Mapped, k: int | None = None) -> str:
     k = len(m.fit.steps) - 1 if k is None else k
-    how = ("speed against torque, in their own units (the map also sees current and temperature, so a unit can sit "
-           "where no sample is on this plane)" if m.data.name == "motor" else
+    how = ("speed against torque, in their own units (the map also sees current and temperature, so lines that cross "
+           "here need not cross in the full space)" if m.data.name == "motor" else
            "the digits' first two principal components (a projection of 64 pixels: units that look close here "
            "can be far apart in the image space)")
     return f"{step_note(m, k)} Drawn on {how}."

@@ -64,11 +64,11 @@ def _map(values: dict) -> html.Section:
                 "Units that no sample picks often sit on such ridges: they are stretched between two groups.\n\n"
                 "The **quantization error** QE is the mean distance from a sample to its BMU's prototype, in the "
                 "data's units (z-scores for the motor, pixel values from 0 to 1 for the digits). It measures how "
-                "well the prototypes cover the data, and it can always be lowered by adding units, so on its own it "
+                "well the prototypes cover the data, and it generally falls as units are added, so on its own it "
                 "says nothing about order. k-means with the same number of centres, fitted by scikit-learn, shows "
-                "what covering the data costs without any grid: the SOM's QE is higher, because each prototype is "
-                "also pulled toward its neighbours. The **topographic error** TE is the share of samples whose "
-                "nearest and second-nearest prototypes are not neighbours on the grid (of the 8 around a unit): a "
+                "what covering the data costs without any grid: the SOM's QE is usually higher, because each "
+                "prototype is also pulled toward its neighbours. The **topographic error** TE is the share of "
+                "samples whose nearest and second-nearest prototypes are not neighbours on the grid (of the 8 around a unit): a "
                 "sample that falls on a fold of the map. A low TE says the map is ordered."
             ),
         ],
@@ -83,7 +83,7 @@ def _unfolding() -> html.Section:
                 "Training is online: one sample per step, in a new random order each epoch. The BMU c moves toward "
                 "the sample x by a fraction α of the distance, and every other unit j by α times a Gaussian of its "
                 "grid distance to the winner:\n\n"
-                "`w_j ← w_j + α(t) · exp(−‖r_c − r_j‖² / 2σ(t)²) · (x − w_j)`\n\n"
+                "`w_j ← w_j + α(t) · exp(−‖r_c − r_j‖² / (2σ(t)²)) · (x − w_j)`\n\n"
                 f"Both α and the radius σ decay exponentially over the run, α from α₀ to {ALPHA_END} and σ from σ₀ "
                 f"to {SIGMA_END} grid units. The prototypes start in a small random cloud around the mean of the "
                 "data. While σ is wide, one sample drags a large part of the grid with it: the map spreads out "
@@ -109,8 +109,8 @@ def _unfolding() -> html.Section:
                 "On the operating points the grid is drawn on the speed–torque plane; on the digits, on their "
                 "first two principal components. Either way it is a projection, so a crossing of lines in the "
                 "picture need not be a fold in the data space: the topographic error, which is measured in the "
-                "full space, is the number to trust. Try a start radius σ₀ of 0.5: with no cooperation between "
-                "units the grid never orders, and TE stays high while QE ends low."
+                "full space, is the number to trust. Try a start radius σ₀ of 0.5: with so little cooperation "
+                "between units the grid never gets ordered, and TE ends several times higher while QE ends lower."
             ),
         ],
     )
