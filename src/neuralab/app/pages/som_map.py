@@ -68,8 +68,8 @@ def _map(values: dict) -> html.Section:
                 "says nothing about order. k-means with the same number of centres, fitted by scikit-learn, shows "
                 "what covering the data costs without any grid: the SOM's QE is usually higher, because each "
                 "prototype is also pulled toward its neighbours. The **topographic error** TE is the share of "
-                "samples whose nearest and second-nearest prototypes are not neighbours on the grid (of the 8 around a unit): a "
-                "sample that falls on a fold of the map. A low TE says the map is ordered."
+                "samples whose nearest and second-nearest prototypes are not neighbours on the grid (of the 8 "
+                "around a unit): a sample that falls on a fold of the map. A low TE says the map is ordered."
             ),
         ],
     )
