@@ -32,6 +32,12 @@ def run(values: dict, progress) -> Mapped:
                      values["som_alpha"], values["som_sigma"], values["som_seed"], progress=progress)
 
 
+def _still(build):
+    """A builder of an output that does not follow the slider: the replay keeps only the last snapshot's (the one
+    the server draws), so the other snapshots skip the work."""
+    return lambda a: build(a.m) if a.k == len(a.m.fit.steps) - 1 else None
+
+
 def layout(values: dict) -> list[html.Section]:
     return [_map(values), _unfolding(), _planes()]
 
@@ -137,12 +143,12 @@ def _planes() -> html.Section:
 # The step slider replays the fit in the browser: every snapshot is drawn once, in the job (sections.Replay).
 MAP_SECTION = Section(
     P, "map", MAP, run,
-    [Chart("umatrix", lambda a: figures.umatrix_figure(a.m), lambda a: figures.describe_umatrix(a.m)),
-     Text("map-table", lambda a: table(list(figures.METRIC_HEADER), figures.metric_rows(a.m))),
+    [Chart("umatrix", _still(figures.umatrix_figure), _still(figures.describe_umatrix)),
+     Text("map-table", _still(lambda m: table(list(figures.METRIC_HEADER), figures.metric_rows(m)))),
      Chart("unfolding", lambda a: figures.unfolding_figure(*a), lambda a: figures.describe_unfolding(*a)),
      Chart("curves", lambda a: figures.curves_figure(*a), lambda a: figures.describe_curves(*a)),
      Text("map-readout", lambda a: figures.step_note(*a)),
-     Chart("planes", lambda a: figures.planes_figure(a.m), lambda a: figures.describe_planes(a.m)),
+     Chart("planes", _still(figures.planes_figure), _still(figures.describe_planes)),
      Text("map-step", lambda a: len(a.m.fit.steps) - 1, prop="max", blank=SNAPSHOTS - 1),
      Text("map-step", lambda a: len(a.m.fit.steps) - 1, prop="value", blank=SNAPSHOTS - 1)],
     fix="Fix the value above to fit the map.", job=True,
