@@ -107,7 +107,7 @@ def step_note(m: Mapped, k: int) -> str:
     f = m.fit
     n = len(m.data.X_train)
     return (f"Snapshot {k + 1} of {len(f.steps)}: step {f.steps[k]:,} of {f.total_steps:,} "
-            f"(epoch {f.steps[k] / n:.1f}), σ = {f.sigma[k]:.2f} units, α = {f.alpha[k]:.3f}; "
+            f"(epoch {f.steps[k] / n:.1f}), σ = {f.sigma[k]:.2f} grid units, α = {f.alpha[k]:.3f}; "
             f"QE {num(f.qe[k])}, TE {pct(f.te[k])}.")
 
 
