@@ -53,6 +53,7 @@ MOVES = {
     "/attention": Move("attn_token", "inside", timeout=120_000),
     # the threshold is light, but a cold cache first trains the page's jobs (loss pairing, init, norm, overfit)
     "/fundamentals": Move("metrics_threshold", "metrics-roc", timeout=300_000),
+    "/som": Move("som_rows", "umatrix", timeout=180_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

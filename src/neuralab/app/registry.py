@@ -64,6 +64,8 @@ PAGES: tuple[Page, ...] = (
     Page("/rbf-network", "RBF networks", "Architectures", "Gaussian bumps placed by k-means, against an MLP.",
          module="neuralab.app.pages.rbf_network"),
     Page("/som", "Self-organizing maps", "Architectures", "A grid of units that unfolds over the data."),
+    Page("/som", "Self-organizing maps", "Architectures", "A grid of units that unfolds over the data.",
+         module="neuralab.app.pages.som"),
     Page("/architectures", "Architectures compared", "Architectures", "Every model, measured side by side."),
     Page("/quantization", "Quantization", "Compression", "Fewer bits per weight, accuracy measured.",
          "neuralab.app.pages.quantization", "11"),

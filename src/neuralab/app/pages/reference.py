@@ -33,6 +33,7 @@ TOPICS = {
         "gan",
         "attention",
         "rbf-network",
+        "som",
         "quantization",
         "pruning",
         "distillation",
