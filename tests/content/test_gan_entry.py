@@ -98,6 +98,7 @@ def test_a_caught_up_discriminator_shows_the_collapse_in_its_loss():
 def test_the_mode_count_is_the_labs():
     assert round(gan.MIN_SHARE * gan.N_EVAL) == 20 and gan.N_EVAL == 2500
     assert "fewer than 20 of 2,500 generated samples" in flat()
+    assert f"one fixed radius of {gan.RADIUS:g} in the plane" in flat()  # the playground coverage's radius
 
 
 def test_the_code_block_trains_both_sides():
