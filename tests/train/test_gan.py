@@ -139,7 +139,7 @@ def test_the_curves_are_the_analytic_losses_and_gradients():
 
 
 def test_a_fast_discriminator_makes_the_generator_collapse():
-    """The page's preset 'a discriminator ten times faster', as linked: the collapse is reproduced and said."""
+    """The page's preset 'a discriminator learning rate ten times the generator's': the collapse, reproduced."""
     r = gan.train(**{**GAN.defaults(), "lr_d": 0.01})
     assert r.verdict.kind == "collapsed" and 1 < r.last.cover.n_covered < 8
     assert r.verdict.sentence.startswith("Mode collapse")
