@@ -54,6 +54,8 @@ MOVES = {
     # the threshold is light, but a cold cache first trains the page's jobs (loss pairing, init, norm, overfit)
     "/fundamentals": Move("metrics_threshold", "metrics-roc", timeout=300_000),
     "/som": Move("som_rows", "umatrix", timeout=180_000),
+    # the loss curves are light, but a cold cache first trains the default GAN (2,000 rounds, about 10 s alone)
+    "/gan": Move("d_fake", "curves", timeout=120_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

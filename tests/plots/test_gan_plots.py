@@ -38,7 +38,10 @@ def test_the_samples_show_the_snapshot_and_circle_each_mode(run):
 
 def test_the_playground_samples_have_no_mode_circles(playground_run):
     assert len(figures.samples_figure(playground_run, 0).layout.shapes) == 0
-    assert "of the data points have a generated point" in figures.describe_samples(playground_run, 0)
+    within = f"within {gan.RADIUS:g}"  # the radius the coverage used, said wherever the shares are shown
+    assert f"of the data points have a generated point {within}" in figures.describe_samples(playground_run, 0)
+    assert within in figures.describe_coverage(playground_run, 0)
+    assert all(within in t.name for t in figures.coverage_figure(playground_run, 0).data)
 
 
 def test_the_markers_follow_the_snapshot(run):
@@ -62,3 +65,9 @@ def test_the_curves_caption_compares_the_two_gradients():
     text = figures.describe_curves(gan.curves(0.1))
     assert "−0.100" in text.replace("-", "−") and "9 times as strong with the non-saturating loss" in text
     assert "as strong with the saturating loss" in figures.describe_curves(gan.curves(0.9))
+
+
+def test_equal_gradients_are_said_plainly_and_the_loss_caption_names_the_loss(run):
+    assert "the same push from both losses" in figures.describe_curves(gan.curves(0.5))
+    assert "G's non-saturating loss" in figures.describe_losses(run, 3)
+    assert figures.curves_figure(gan.curves(0.5)).layout.yaxis.title.text == "generator loss (nats)"

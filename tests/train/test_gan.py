@@ -117,7 +117,9 @@ def test_the_verdict_names_what_happened():
            for k in range(6)]
     assert "hops from place to place" in gan.verdict(_run(snapshots=tuple(hop))).sentence
     far = gan.Snapshot(100, _on_modes(range(8), n=gan.N_SHOW) * 20, np.zeros((2, 2)), snap.cover)
-    assert gan.verdict(_run(snapshots=(far,) * 6)).kind == "diverged"
+    v = gan.verdict(_run(snapshots=(far,) * 6))
+    reach = np.linalg.norm(_run()["real"], axis=1).max()
+    assert v.kind == "diverged" and f"where the data lie within {reach:.1f} of it" in v.sentence
 
 
 def test_the_verdict_blames_the_saturating_loss_when_d_rejects_everything():
@@ -137,7 +139,21 @@ def test_the_curves_are_the_analytic_losses_and_gradients():
 
 
 def test_a_fast_discriminator_makes_the_generator_collapse():
-    """The page's preset 'a discriminator ten times faster', as linked: the collapse is reproduced and said."""
+    """The page's preset 'a discriminator learning rate ten times the generator's': the collapse, reproduced."""
     r = gan.train(**{**GAN.defaults(), "lr_d": 0.01})
     assert r.verdict.kind == "collapsed" and 1 < r.last.cover.n_covered < 8
     assert r.verdict.sentence.startswith("Mode collapse")
+
+
+@pytest.mark.parametrize("change", [{}, {"loss": "saturating"}])
+def test_the_default_covers_every_mode_with_either_loss(change):
+    """The page's first preset, and its claim that both losses train on the ring with the defaults."""
+    r = gan.train(**{**GAN.defaults(), **change})
+    assert r.verdict.kind == "covered" and r.last.cover.n_covered == 8
+
+
+def test_a_slow_discriminator_leaves_a_wandering_cloud():
+    """The page's preset 'a discriminator learning rate ten times smaller': a small cloud, off the modes, moving."""
+    r = gan.train(**{**GAN.defaults(), "lr_d": 0.0001})
+    assert r.verdict.kind == "collapsed" and r.last.cover.n_covered == 0
+    assert "hops from place to place" in r.verdict.sentence

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from neuralab.data import targets
 from neuralab.plots.format import num, vline
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILLION, figure
-from neuralab.train.gan import LIMIT, Curves, Run
+from neuralab.train.gan import LIMIT, RADIUS, Curves, Run
 
 __all__ = ["coverage_figure", "curves_figure", "describe_coverage", "describe_curves", "describe_losses",
            "describe_samples", "losses_figure", "samples_figure", "snapshot_note"]
@@ -100,7 +100,8 @@ def coverage_figure(run: Run, k: int) -> go.Figure:
     covered = [100 * s.cover.covered for s in run.snapshots]
     quality = [100 * s.cover.quality for s in run.snapshots]
     names = (("modes covered", "high-quality points (within 3σ of a mode)") if mixture else
-             ("data points with a generated point near", "generated points near the data"))
+             (f"data points with a generated point within {RADIUS:g}",
+              f"generated points within {RADIUS:g} of the data"))
     data = [dict(type="scatter", mode="lines+markers", x=rounds, y=_r(covered, 1), name=names[0],
                  line=dict(color=PURPLE, width=2)),
             dict(type="scatter", mode="lines+markers", x=rounds, y=_r(quality, 1), name=names[1],
@@ -127,8 +128,8 @@ def describe_samples(run: Run, k: int) -> str:
         body = (f"{c.n_covered} of the {len(c.modes)} modes covered (solid purple circles, radius 3σ), "
                 f"{c.quality:.0%} of the generated points within 3σ of a mode.")
     else:
-        body = (f"{c.covered:.0%} of the data points have a generated point within reach, and {c.quality:.0%} of the "
-                "generated points lie on the data.")
+        body = (f"{c.covered:.0%} of the data points have a generated point within {RADIUS:g}, and {c.quality:.0%} of "
+                f"the generated points lie within {RADIUS:g} of the data.")
     return (head + body + " Blue ground: D takes a point there for data; orange ground: for a generated one; "
             "grey: it cannot tell.")
 
@@ -137,8 +138,9 @@ def describe_losses(run: Run, k: int) -> str:
     i = max(run.snapshots[k].round, 1) - 1
     eq = "ln 2" if run.loss == "non-saturating" else "−ln 2"
     return (f"In round {i + 1:,}: D's loss {num(run.d_loss[i])} (2 ln 2 = {2 * math.log(2):.3f} when D answers ½ "
-            f"everywhere), G's loss {num(run.g_loss[i])} ({eq} there), mean D(x) {num(run.d_real[i])}, mean D(G(z)) "
-            f"{num(run.d_fake[i])}. Curves are means over bins of rounds; the run took {run.seconds:.1f} s.")
+            f"on both sets), G's {run.loss} loss {num(run.g_loss[i])} ({eq} there), mean D(x) {num(run.d_real[i])}, "
+            f"mean D(G(z)) {num(run.d_fake[i])}, both by D after its turn. Curves are means over bins of rounds; "
+            f"the run took {run.seconds:.1f} s.")
 
 
 def describe_coverage(run: Run, k: int) -> str:
@@ -146,8 +148,9 @@ def describe_coverage(run: Run, k: int) -> str:
     if c.modes is not None:
         return (f"{c.n_covered} of {len(c.modes)} modes covered and {c.quality:.0%} high-quality points at the marked "
                 f"round; the final verdict is read from the last snapshot.")
-    return (f"{c.covered:.0%} of the data covered and {c.quality:.0%} of the generated points on the data at the "
-            "marked round; the final verdict is read from the last snapshot.")
+    return (f"{c.covered:.0%} of the data points have a generated point within {RADIUS:g}, and {c.quality:.0%} of "
+            f"the generated points lie within {RADIUS:g} of the data, at the marked round; the final verdict is read "
+            "from the last snapshot.")
 
 
 def curves_figure(c: Curves) -> go.Figure:
@@ -169,7 +172,7 @@ def curves_figure(c: Curves) -> go.Figure:
     return figure(data, height=340, shapes=[vline(c.at, GREY, xref="x"), vline(c.at, GREY, xref="x2",
                                                                                  yref="y2 domain")],
                   xaxis=dict(domain=[0, 0.45], title=dict(text="D(G(z))"), range=[0, 1]),
-                  yaxis=dict(title=dict(text="generator loss"), range=[-5, 5]),
+                  yaxis=dict(title=dict(text="generator loss (nats)"), range=[-5, 5]),
                   xaxis2=dict(domain=[0.55, 1], anchor="y2", title=dict(text="D(G(z))"), range=[0, 1]),
                   yaxis2=dict(anchor="x2", title=dict(text="∂loss/∂logit"), range=[-1.05, 0.05]),
                   margin=dict(l=56, r=16, t=40, b=44))
@@ -185,5 +188,7 @@ def _ratio(c: Curves) -> str:
     if abs(c.at_grad_saturating) < 1e-12:
         return "the saturating loss gives no push at all."
     r = c.at_grad_non_saturating / c.at_grad_saturating
+    if abs(r - 1) < 0.005:
+        return "the same push from both losses."
     return f"{r:.3g} times as strong with the non-saturating loss." if r >= 1 else (
         f"{1 / r:.3g} times as strong with the saturating loss.")

@@ -2,15 +2,16 @@
 
 One round is ``d_steps`` updates of the discriminator (fresh data and fresh noise each time) followed by
 ``g_steps`` updates of the generator, each with Adam (β₁ = 0.5, as is usual for GANs) at its own learning rate.
-Every round records both losses, the mean of D on data and on generated points, and the norm of the gradient
-the generator received; :data:`SNAPSHOTS` times during the run (and before it) the generator's points on a
-fixed noise sample and D's probability on a grid are kept, with the coverage measured then.
+Every round records both losses, the mean of D on data and on generated points (both by D as it stands after
+its turn: D does not change during G's), and the norm of the gradient the generator received; :data:`SNAPSHOTS`
+times during the run (and before it) the generator's points on a fixed noise sample and D's probability on a
+grid are kept, with the coverage measured then.
 
 Coverage (:func:`coverage`) on the mixtures follows Srivastava et al. (2017, VEEGAN) and Lin et al. (2018,
 PacGAN): a generated point is of high quality when it lies within three standard deviations of its nearest mode,
 and a mode is covered when at least :data:`MIN_SHARE` of the generated points are such points of that mode.
-The playground sets have no modes; there a generated point counts as on the data within :data:`RADIUS` of a
-data point, and coverage is the share of data points with a generated point that close.
+The playground sets have no known mode centres; there a generated point counts as on the data within
+:data:`RADIUS` of a data point, and coverage is the share of data points with a generated point that close.
 
 :func:`train` is kept on disk by its arguments (:func:`neuralab.cache.memo`), so the same settings and seed
 answer at once the second time, in any process.
@@ -47,7 +48,7 @@ MIN_SHARE = 0.008  # a mode is covered with this share of the generated points (
 RADIUS = 0.15  # playground sets: a generated point this close to a data point is on the data
 MAX_UPDATES = 8_000  # rounds × (d_steps + g_steps) at most: a run stays within seconds
 SPREAD = 0.35  # generated points spread less than this share of the data's have collapsed
-FAR = 10.0  # generated points further than this from the origin (the data lie within 2.5) have run away
+FAR = 10.0  # generated points further than this from the origin (the data lie within about 3 of it) have run away
 BETAS = (0.5, 0.999)
 
 _LR = dict(lo=1e-5, hi=1e-1, step=0.1, log=True)
@@ -116,8 +117,8 @@ class Run:
     axis: np.ndarray  # (GRID,) the surface's grid coordinates, on both axes
     d_loss: np.ndarray  # (rounds,) −V(D, G) at D's last update of each round
     g_loss: np.ndarray  # (rounds,) the generator's own loss at its last update of each round
-    d_real: np.ndarray  # (rounds,) mean D(x) on data
-    d_fake: np.ndarray  # (rounds,) mean D(G(z)) on generated points
+    d_real: np.ndarray  # (rounds,) mean D(x) on D's last data batch, by D after its turn
+    d_fake: np.ndarray  # (rounds,) mean D(G(z)) on G's last batch, by the same D (before G's last update)
     g_grad: np.ndarray  # (rounds,) norm of the gradient of the generator's loss over its parameters
     snapshots: tuple[Snapshot, ...]
     seconds: float  # wall time of the training
@@ -200,8 +201,7 @@ def _train(target: str, loss: str, lr_g: float, lr_d: float, d_steps: int, g_ste
             x = pool[torch.randint(len(pool), (BATCH,))]  # (B, 2)
             with torch.no_grad():
                 fake = G(torch.randn(BATCH, G.noise))  # (B, 2)
-            real_logit, fake_logit = D(x), D(fake)  # (B,), (B,)
-            d_loss = gan.discriminator_loss(real_logit, fake_logit)
+            d_loss = gan.discriminator_loss(D(x), D(fake))  # D(x), D(fake): (B,), (B,)
             opt_d.zero_grad()
             d_loss.backward()
             opt_d.step()
@@ -212,8 +212,9 @@ def _train(target: str, loss: str, lr_g: float, lr_d: float, d_steps: int, g_ste
             g_loss.backward()
             grad = math.sqrt(sum(float((p.grad**2).sum()) for p in G.parameters()))
             opt_g.step()
-        record[:, r] = (d_loss.item(), g_loss.item(), torch.sigmoid(real_logit).mean().item(),
-                        torch.sigmoid(fake_logit).mean().item(), grad)
+        with torch.no_grad():  # D's answer on data, by the same D (after its turn) that scored fake_logit
+            d_real = torch.sigmoid(D(x)).mean().item()
+        record[:, r] = (d_loss.item(), g_loss.item(), d_real, torch.sigmoid(fake_logit).mean().item(), grad)
         if not np.isfinite(record[:2, r]).all():
             snaps.append(_snapshot(r + 1, G, D, z_show, z_eval, grid, target, data))
             break
@@ -251,13 +252,14 @@ def verdict(run: dict) -> Verdict:
         return Verdict("diverged", f"Diverged: a loss became NaN or infinite in round {done + 1}, and training "
                                    "stopped there. Lower the learning rates.")
     far = float(np.median(np.linalg.norm(last.fake, axis=1)))
+    reach = float(np.linalg.norm(run["real"], axis=1).max())  # the data's largest distance from the centre
     tail = slice(-max(1, run["rounds"] // 10), None)
     d_fake, d_real = float(np.mean(run["d_fake"][tail])), float(np.mean(run["d_real"][tail]))
     judge = (f"Over the last tenth of the run D gave data {d_real:.2f} and generated points {d_fake:.2f} on "
              "average")
     if not np.isfinite(far) or far > FAR:
         return Verdict("diverged", f"Diverged: the generated points ran away from the data (median distance "
-                                   f"{far:.3g} from the centre, where the data lie within 2.5). {judge}.")
+                                   f"{far:.3g} from the centre, where the data lie within {reach:.1f} of it). {judge}.")
     c = last.cover
     spread = _spread(last.fake) / _spread(run["real"])
     moved = _moved([s.fake for s in snaps[-6:]])

@@ -23,9 +23,11 @@ P = prefix(__name__)
 SPEC = ParamSpec.merge(P, GAN, CURVES)
 TRAIN = ["target", "loss", "lr_g", "lr_d", "d_steps", "g_steps", "rounds", "seed"]
 PRESETS = (
-    ("The default: all eight modes, given enough rounds", {}),
-    ("A discriminator ten times faster: the generator settles on a few modes", {"lr_d": 0.01}),
-    ("A discriminator ten times slower: the generator's cloud wanders", {"lr_d": 0.0001}),
+    ("The default: all eight modes by round 2,000", {}),
+    ("A discriminator learning rate ten times the generator's (0.01): the generator settles on a few modes",
+     {"lr_d": 0.01}),
+    ("A discriminator learning rate ten times smaller (0.0001): the generator's cloud huddles and wanders",
+     {"lr_d": 0.0001}),
     ("Four generator steps per round, over 1,500 rounds", {"g_steps": 4, "rounds": 1500}),
     ("The saturating loss, as the min–max is written", {"loss": "saturating"}),
 )
@@ -71,8 +73,10 @@ def _game(values: dict) -> html.Section:
             "(β₁ = 0.5) and its own learning rate.\n\n"
             "The ring is a common test: eight narrow Gaussians (σ = "
             f"{targets.SD}) on a circle of radius 2. Its modes are known, so the page can count how many the "
-            "generator covers. The playground's sets (scaled into the same square) have no modes; for them the page "
-            "measures how much of the data has a generated point close by."),
+            "generator covers. The grid, the other usual test, is 25 such Gaussians on the points {−2, −1, 0, 1, 2}². "
+            "The playground's sets (scaled into the same square) have no known mode centres. For them the page "
+            f"measures two shares with one fixed radius of {gan.RADIUS:g}: the data points that have a generated point "
+            "that close (coverage), and the generated points that lie that close to a data point (quality)."),
         ui.row(controls(P, SPEC, values, TRAIN)),
         alert(cid(P, "game-alert")),
         html.P(id=cid(P, "verdict"), className="nl-prose", role="status"),
@@ -91,15 +95,20 @@ def _game(values: dict) -> html.Section:
             "the slider only replays them. The ground colour is D's answer everywhere in the plane; G's points "
             "(red, the data green) move up the slope of D towards blue ground, and D then redraws its surface around "
             "where they went. If the game went perfectly, the points would lie on the data and D would be grey (½) "
-            "everywhere: D's loss would then be 2 ln 2 ≈ 1.386 and the non-saturating generator loss ln 2 ≈ 0.693 "
-            "(−ln 2 for the saturating one; dotted lines). Losses near those values do not prove that the generator "
-            "has learned the data: a generator stuck on three modes, facing a discriminator that has not yet "
-            "noticed, sits near them too. That is why the coverage is measured directly.\n\n"
+            "on and around the data. Far from both sets D has never seen a point, and its colour there means "
+            "nothing. At that equilibrium D's loss would be 2 ln 2 ≈ 1.386 and the non-saturating generator loss "
+            "ln 2 ≈ 0.693 (−ln 2 for the saturating one; dotted lines). D's loss here is the sum of its mean "
+            "cross-entropy on the data and on the generated points; one `BCEWithLogitsLoss` over a pooled, balanced "
+            "batch is half of it, ln 2 at equilibrium. Losses near those values do not prove that the generator "
+            "has learned the data: a generator stuck on three modes, facing a discriminator that lags behind it, "
+            "sits near them too. That is why the coverage is measured directly.\n\n"
             "The coverage counts follow VEEGAN (Srivastava et al., 2017) and PacGAN (Lin et al., 2018): a generated "
             "point is of high quality when it lies within three standard deviations of its nearest mode, and a mode "
             "counts as covered when at "
             f"least {gan.MIN_SHARE:.1%} of {gan.N_EVAL:,} generated points ({round(gan.MIN_SHARE * gan.N_EVAL)}) "
-            "are high-quality points of that mode. The verdict above also calls a run collapsed when its points "
+            "are high-quality points of that mode. The verdict says complete mode collapse when one mode is "
+            "covered, mode collapse when at most half are, and partial collapse when more than half but not all "
+            "are. It also calls a run collapsed when its points "
             f"spread over less than {gan.SPREAD:.0%} of the data's spread (root-mean-square distance from "
             "the mean), whatever the count, and says when the cloud jumps from place to place between the last "
             "snapshots: the generator then hops from mode to mode behind a discriminator that keeps moving its "
@@ -117,23 +126,25 @@ def _objective(values: dict) -> html.Section:
             "D's side is the binary cross-entropy of a classifier with the data labelled 1 and the generated points "
             "0, so D's loss above is the batch estimate of −V. For a fixed G the best D is p_data / (p_data + p_G), "
             "and with that D the value is 2 · JS(p_data ‖ p_G) − 2 ln 2: if D were kept at its best, G would be "
-            "minimizing the Jensen–Shannon divergence, whose minimum is p_G = p_data, with D = ½ everywhere.\n\n"
+            "minimizing the Jensen–Shannon divergence, whose minimum is p_G = p_data, with D = ½ wherever either "
+            "has mass.\n\n"
             "G's side, taken literally, minimizes `log(1 − D(G(z)))`, the only term it can move. That is the "
             "saturating loss. Early in training D easily tells G's points from the data, D(G(z)) is near 0, and "
             "there this loss is flat: its gradient with respect to D's logit for a point is −D(G(z)). Goodfellow "
             "et al. (2014) proposed instead that G maximize log D(G(z)), that is minimize `−log D(G(z))`: the "
             "non-saturating loss. It has the same fixed point, and its gradient, −(1 − D(G(z))), is close to −1 "
-            "exactly where the literal one vanishes. The job above uses whichever is chosen, and the caption of its "
-            "loss chart names it. The sentence below the chart here reads what this run's generator really met."),
+            "exactly where the literal one vanishes. The job above uses whichever is chosen, and the legend and "
+            "the caption of its loss chart name it. The sentence below the chart here reads what this run's "
+            "generator really met."),
         ui.row(controls(P, SPEC, values, ["d_fake"])),
         alert(cid(P, "curves-alert")),
         ui.chart(cid(P, "curves"), "The two generator losses and their gradients, against D(G(z))"),
         html.P(id=cid(P, "met"), className="nl-prose"),
         ui.md(
             "Whether the saturating loss fails in practice depends on how sure D becomes before G has moved. With "
-            "the default settings here D starts unsure (its initial logits are small) and both losses train on the "
-            "ring. Give D a head start (a larger learning rate or more steps per round), train once with each "
-            "loss, and compare the gradients the sentence above reports."),
+            "the default settings here D starts unsure (its initial logits are small) and both losses cover all "
+            "eight modes of the ring by round 2,000. Make D faster (a larger learning rate or more steps per "
+            "round), train once with each loss, and compare the gradients the sentence above reports."),
     ])
 
 
