@@ -55,7 +55,7 @@ def inside_figure(o: Opened) -> go.Figure:
                          hovertemplate=f"key %{{x}}: score %{{y:.3f}} ({scale})<extra></extra>"))
         data.append(dict(type="bar", x=keys, y=r.weights[H, t].numpy().tolist(), name=SCALE_NAME[scale],
                          marker=dict(color=SCALE_COLOR[scale]), xaxis="x4", yaxis="y4", legendgroup=scale,
-                         showlegend=False, text=[f"{w:.2f}" for w in r.weights[H, t].numpy()],
+                         showlegend=False, text=[f"{w:.2f}" if w >= 0.05 else "" for w in r.weights[H, t].numpy()],
                          textposition="outside", cliponaxis=False,
                          hovertemplate=f"key %{{x}}: weight %{{y:.4f}} ({scale})<extra></extra>"))
     mirror = len(o.tokens) - 1 - t
@@ -64,22 +64,22 @@ def inside_figure(o: Opened) -> go.Figure:
         subplot_title("Scores before the softmax: q·k<sub>j</sub>/√d<sub>k</sub> (blue), "
                       "q·k<sub>j</sub> (orange)", 0.76),
         dict(subplot_title("The values, and their mix Σ<sub>j</sub> w<sub>j</sub> v<sub>j</sub> (scale on)", 0.22),
-             y=0.44),
-        dict(subplot_title("Weights w<sub>j</sub> after the softmax (each set sums to 1)", 0.76), y=0.44),
+             y=0.42),
+        dict(subplot_title("Weights w<sub>j</sub> after the softmax (each set sums to 1)", 0.76), y=0.42),
     ]
     return figure(
-        data, height=640, margin=dict(l=80, r=20, t=60, b=50), annotations=annotations, barmode="group",
+        data, height=720, margin=dict(l=80, r=20, t=60, b=50), annotations=annotations, barmode="group",
         xaxis=dict(domain=[0.0, 0.44], anchor="y", title=dict(text="component")),
-        yaxis=dict(domain=[0.58, 1.0], anchor="x", autorange="reversed"),
+        yaxis=dict(domain=[0.6, 1.0], anchor="x", autorange="reversed"),
         xaxis3=dict(domain=[0.0, 0.44], anchor="y3", title=dict(text="component")),
-        yaxis3=dict(domain=[0.0, 0.42], anchor="x3", autorange="reversed"),
+        yaxis3=dict(domain=[0.0, 0.4], anchor="x3", autorange="reversed"),
         xaxis2=dict(domain=[0.54, 1.0], anchor="y2", title=dict(text="key (position · token)")),
-        yaxis2=dict(domain=[0.58, 1.0], anchor="x2", zeroline=True),
+        yaxis2=dict(domain=[0.6, 1.0], anchor="x2", zeroline=True),
         xaxis4=dict(domain=[0.54, 1.0], anchor="y4", title=dict(text=f"key (position · token); the mirror of "
                                                                       f"position {t + 1} is {mirror + 1}")),
-        yaxis4=dict(domain=[0.0, 0.42], anchor="x4", range=[0, 1.15]),
+        yaxis4=dict(domain=[0.0, 0.4], anchor="x4", range=[0, 1.15]),
         coloraxis=dict(colorscale=DIVERGING, cmin=-lim, cmax=lim,
-                       colorbar=dict(title=dict(text="component"), thickness=10, len=0.9, x=0.455)),
+                       colorbar=dict(title=dict(text="component", side="right"), thickness=10, len=0.9, x=0.455)),
         legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0.54),
     )
 
@@ -227,7 +227,7 @@ def order_figure(o: Order) -> go.Figure:
                      name=f"best without positions ({pct(best)})"))
     annotations = [subplot_title("Test accuracy at each output position", 0.5),
                    dict(subplot_title("Attention weights of head 1, averaged over the 1000 test sequences", 0.5),
-                        y=0.47)]
+                        y=0.445)]
     axes = {}
     n = len(o.models)
     gap, width = 0.08, (1.0 - 0.08 * (n - 1)) / n
@@ -238,15 +238,15 @@ def order_figure(o: Order) -> go.Figure:
                          xaxis=f"x{a}", yaxis=f"y{a}", xgap=1, ygap=1,
                          hovertemplate="query %{y} → key %{x}: %{z:.3f}<extra></extra>"))
         axes[f"xaxis{a}"] = dict(domain=[x0, x0 + width], anchor=f"y{a}", title=dict(text="key position"), dtick=1)
-        axes[f"yaxis{a}"] = dict(domain=[0.0, 0.4], anchor=f"x{a}", autorange="reversed", dtick=1,
+        axes[f"yaxis{a}"] = dict(domain=[0.0, 0.38], anchor=f"x{a}", autorange="reversed", dtick=1,
                                  title=dict(text="query position") if i == 0 else None)
-        annotations.append(dict(subplot_title(f"{VARIANTS[v][0]} (head 1)", x0 + width / 2), y=0.42))
-    return figure(data, height=720, margin=dict(l=60, r=20, t=60, b=50), annotations=annotations,
-                  xaxis=dict(domain=[0.0, 1.0], anchor="y", title=dict(text="output position"), dtick=1),
-                  yaxis=dict(domain=[0.56, 1.0], anchor="x", range=[0, 1.05], tickformat=".0%",
+        annotations.append(dict(subplot_title(f"{VARIANTS[v][0]} (head 1)", x0 + width / 2), y=0.40))
+    return figure(data, height=760, margin=dict(l=60, r=20, t=60, b=50), annotations=annotations,
+                  xaxis=dict(domain=[0.0, 1.0], anchor="y", title=dict(text="output position", standoff=6), dtick=1),
+                  yaxis=dict(domain=[0.58, 1.0], anchor="x", range=[0, 1.05], tickformat=".0%",
                              title=dict(text="test accuracy")),
                   coloraxis=dict(colorscale=WEIGHTS, cmin=0, cmax=1,
-                                 colorbar=dict(title=dict(text="weight"), thickness=10, len=0.4, y=0.2)),
+                                 colorbar=dict(title=dict(text="weight"), thickness=10, len=0.38, y=0.19)),
                   legend=dict(orientation="h", yanchor="bottom", y=1.04, x=0), **axes)
 
 
