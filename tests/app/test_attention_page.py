@@ -5,6 +5,7 @@ import pytest
 from dash import dcc
 
 from neuralab.app.pages import attention, attention_inside, attention_order, attention_scale
+from neuralab.plots.format import pct
 from neuralab.train import attention as lib
 from tests.app import tree
 from tests.plots.test_attention_plots import fake_opened, fake_order
@@ -84,3 +85,11 @@ def test_the_callback_follows_a_dragged_slider(fake):
     # inputs: (drag_value, value) for attn_example, attn_token, attn_head; then the trained marker
     out = attention_inside.update_inside(None, 2, 6, 1, None, 1, "")
     assert out[-1] == "" and "position 6" in out[1]
+
+
+def test_the_order_prose_quotes_the_computed_ceiling_and_which_model_is_the_one_above():
+    text = tree.text(attention_order.layout(attention_order.SPEC.defaults()))
+    assert f"right {pct(lib.best_without_positions())} of the time" in text
+    assert "for seed 0, the model above" in text
+    inside = tree.text(attention_inside.layout(attention_inside.SPEC.defaults()))
+    assert "q_t = h_t W_Q + b_Q" in inside and "check the softmax and the mixing alone" in inside

@@ -1,5 +1,6 @@
 """The attention entry: its torch claims checked against torch, its numbers recomputed, its place in /reference."""
 
+import inspect
 from importlib import resources
 
 import pytest
@@ -42,11 +43,41 @@ def test_a_fully_masked_row_gives_what_the_entry_says():
     mask[2] = True
     with torch.no_grad():
         out, w = m(x, x, x, attn_mask=mask)
+        quiet, none = m(x, x, x, attn_mask=mask, need_weights=False)
     assert torch.isnan(out[0, 2]).all() and torch.isnan(w[0, 2]).all()
+    assert none is None and torch.isnan(quiet[0, 2]).all()  # not asking for the weights does not avoid it
     q = torch.randn(1, 1, 4, 4)
     got = F.scaled_dot_product_attention(q, q, q, attn_mask=~mask)
     assert torch.all(got[0, 0, 2] == 0)
-    assert f"torch {torch.__version__.split('+')[0].rsplit('.', 1)[0]}" in entry()
+    text = entry()
+    assert f"torch {torch.__version__.split('+')[0].rsplit('.', 1)[0]}" in text
+    assert "whether or not the weights are asked for" in text and "returns zeros" in text
+
+
+def test_left_padding_under_a_causal_mask_spreads_nan_through_the_next_layer():
+    torch.manual_seed(2)
+    first, second = (torch.nn.MultiheadAttention(8, 2, batch_first=True).eval() for _ in range(2))
+    x = torch.randn(1, 4, 8)
+    causal = torch.triu(torch.ones(4, 4, dtype=torch.bool), 1)
+    left, right = torch.tensor([[True, False, False, False]]), torch.tensor([[False, False, False, True]])
+    with torch.no_grad():
+        alone, _ = first(x, x, x, key_padding_mask=left, need_weights=False)
+        h, _ = first(x, x, x, attn_mask=causal, key_padding_mask=left, need_weights=False)
+        out, _ = second(h, h, h, attn_mask=causal, key_padding_mask=left, need_weights=False)
+        h_r, _ = first(x, x, x, attn_mask=causal, key_padding_mask=right, need_weights=False)
+        out_r, _ = second(h_r, h_r, h_r, attn_mask=causal, key_padding_mask=right, need_weights=False)
+    assert not torch.isnan(alone).any()  # a padding mask alone leaves the padding query the real keys
+    assert torch.isnan(h[0, 0]).all() and not torch.isnan(h[0, 1:]).any()  # one empty row in the first layer
+    assert torch.isnan(out).all()  # masked as a key, it still poisons every row: 0 · NaN = NaN
+    assert not torch.isnan(out_r).any()  # padding on the right: no empty row
+    text = entry()
+    assert "**left** padding combined with a causal mask" in text and "0 · NaN is NaN" in text
+    assert "pad on the right" in text
+
+
+def test_multiheadattention_returns_its_weights_unless_told_not_to():
+    assert inspect.signature(torch.nn.MultiheadAttention.forward).parameters["need_weights"].default is True
+    assert "`need_weights=True`" in entry() and "`need_weights=False` in production" in entry()
 
 
 def test_the_unscaled_spread_is_root_dk():

@@ -40,14 +40,18 @@ def test_inside_draws_the_query_the_keys_the_scores_and_the_weights_of_the_chose
     assert sum(w_off.y) == pytest.approx(1.0)
     text = fig.describe_inside(o)
     assert f"position {token}" in text and f"head {head}" in text and "1/√16" in text
+    # the score panel names both series, and the shared colour bar is not confused with the values v_j
+    assert any("/√d" in a.text and "(orange)" in a.text for a in f.layout.annotations)
+    assert f.layout.coloraxis.colorbar.title.text == "component"
 
 
 def test_the_check_table_names_torchs_functions_and_the_differences():
     o = fake_opened()
     rows = fig.check_rows(o)
     assert len(rows) == 4 and all(float(r[2]) < 1e-5 for r in rows)
-    assert any("scaled_dot_product_attention" in r[1] for r in rows)
-    assert any("MultiheadAttention" in r[1] for r in rows)
+    # the first two rows check the whole layer; the SDPA rows are fed the hand-made q, k, v and say so
+    assert all("MultiheadAttention" in r[1] for r in rows[:2])
+    assert all("scaled_dot_product_attention" in r[1] and "hand-made" in r[1] for r in rows[2:])
 
 
 def test_maps_have_one_heatmap_per_head_and_frame_the_query_row():
@@ -76,6 +80,10 @@ def test_order_draws_accuracy_per_position_and_each_variants_map():
     lines = [t for t in f.data if t.type == "scatter"]
     np.testing.assert_allclose(lines[2].y, o.models["causal"].accuracy_by_position)
     assert len([t for t in f.data if t.type == "heatmap"]) == 3
+    ceiling = next(t for t in lines if "without positions" in t.name)
+    assert list(ceiling.y) == [pytest.approx(lib.best_without_positions())] * 2
+    assert f"best possible without positions is {fig.pct(lib.best_without_positions())}" in fig.describe_order(o)
+    assert "mean over the last epoch" in fig.ORDER_HEADER[4] and fig.ORDER_HEADER[3].endswith("position 8")
     rows = fig.order_rows(o)
     assert len(rows) == 4 and rows[0][0] == lib.VARIANTS["full"][0] and rows[-1][-1] == "none (same weights)"
     assert "Seed 0" in fig.describe_order(o) and "causal mask" in fig.describe_order(o)

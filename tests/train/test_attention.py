@@ -1,5 +1,6 @@
 """The trained transformer opened up, the saturation measurement, and the three variants (tiny budgets)."""
 
+import itertools
 import math
 
 import numpy as np
@@ -99,3 +100,27 @@ def test_order_compares_the_three_variants_on_a_tiny_budget():
     assert causal[:4].mean() < 0.3  # the first half's answers lie in the masked future
     assert o.maps["causal"].shape == (2, 8, 8) and np.all(np.triu(o.maps["causal"][0], 1) == 0)
     assert o.top["off"] >= o.top["on"] and 0 <= o.unscaled_accuracy <= 1
+    assert o.ceiling["no_pe"][0] == lib.best_without_positions() and list(o.ceiling) == list(lib.VARIANTS)
+
+
+@pytest.mark.parametrize(("vocab", "steps"), [(2, 2), (3, 4), (4, 6)])
+def test_the_ceiling_without_positions_is_the_mean_largest_count_of_the_other_tokens(vocab, steps):
+    others = np.array(list(itertools.product(range(vocab), repeat=steps - 1)))  # every equally likely draw
+    largest = np.array([np.bincount(row, minlength=vocab).max() for row in others])
+    assert lib.best_without_positions(vocab, steps) == pytest.approx(largest.mean() / (steps - 1), abs=1e-12)
+
+
+def test_the_best_positionless_guess_on_the_test_set_scores_the_ceiling():
+    data = lib.reversal(lib.RECIPE.vocab, lib.RECIPE.steps)
+    right = []
+    for x, y in zip(data.x_test, data.y_test, strict=True):
+        for t in range(len(x)):
+            counts = np.bincount(np.delete(x, t), minlength=data.vocab)  # the other tokens, positions unknown
+            best = counts == counts.max()
+            right.append(best[y[t]] / best.sum())  # the most frequent token, ties broken at random
+    assert np.mean(right) == pytest.approx(lib.best_without_positions(), abs=0.02)
+    assert lib.best_without_positions() == pytest.approx(0.317, abs=5e-4)
+    c = lib.ceilings()
+    assert list(c["causal"]) == [0.1] * 4 + [1.0] * 4 and np.all(c["full"] == 1)
+    with pytest.raises(ValueError, match="steps must be even"):
+        lib.best_without_positions(10, 7)

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from neuralab.plots.format import num, pct
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, VERMILLION, figure, subplot_title
-from neuralab.train.attention import VARIANTS, Opened, Order, Saturation
+from neuralab.train.attention import RECIPE, VARIANTS, Opened, Order, Saturation
 
 __all__ = ["CHECK_HEADER", "ORDER_HEADER", "check_rows", "describe_inside", "describe_maps", "describe_order",
            "describe_saturation", "inside_figure", "maps_figure", "order_figure", "order_rows",
@@ -20,8 +20,8 @@ SCALE_COLOR = {"on": BLUE, "off": ORANGE}
 SCALE_NAME = {"on": "scale on: q·k / √d_k", "off": "scale off: q·k"}
 VARIANT_COLOR = {"full": BLUE, "no_pe": ORANGE, "causal": GREEN}
 CHECK_HEADER = ("quantity", "compared with", "largest |hand − torch|")
-ORDER_HEADER = ("model", "test accuracy", "first position", "last position", "final training loss",
-                "training time")
+ORDER_HEADER = ("model", "test accuracy", "accuracy at position 1", f"accuracy at position {RECIPE.steps}",
+                "training loss, mean over the last epoch", "training time")
 
 
 def _keys(tokens: np.ndarray) -> list[str]:
@@ -55,30 +55,31 @@ def inside_figure(o: Opened) -> go.Figure:
                          hovertemplate=f"key %{{x}}: score %{{y:.3f}} ({scale})<extra></extra>"))
         data.append(dict(type="bar", x=keys, y=r.weights[H, t].numpy().tolist(), name=SCALE_NAME[scale],
                          marker=dict(color=SCALE_COLOR[scale]), xaxis="x4", yaxis="y4", legendgroup=scale,
-                         showlegend=False, text=[f"{w:.2f}" for w in r.weights[H, t].numpy()],
+                         showlegend=False, text=[f"{w:.2f}" if w >= 0.05 else "" for w in r.weights[H, t].numpy()],
                          textposition="outside", cliponaxis=False,
                          hovertemplate=f"key %{{x}}: weight %{{y:.4f}} ({scale})<extra></extra>"))
     mirror = len(o.tokens) - 1 - t
     annotations = [
         subplot_title(f"Query of position {t + 1} and every key (head {H + 1}, d<sub>k</sub> = {o.d_k})", 0.22),
-        subplot_title("Scores q·k<sub>j</sub>, before the softmax", 0.76),
+        subplot_title("Scores before the softmax: q·k<sub>j</sub>/√d<sub>k</sub> (blue), "
+                      "q·k<sub>j</sub> (orange)", 0.76),
         dict(subplot_title("The values, and their mix Σ<sub>j</sub> w<sub>j</sub> v<sub>j</sub> (scale on)", 0.22),
-             y=0.44),
-        dict(subplot_title("Weights w<sub>j</sub> after the softmax (each set sums to 1)", 0.76), y=0.44),
+             y=0.42),
+        dict(subplot_title("Weights w<sub>j</sub> after the softmax (each set sums to 1)", 0.76), y=0.42),
     ]
     return figure(
-        data, height=640, margin=dict(l=80, r=20, t=60, b=50), annotations=annotations, barmode="group",
+        data, height=720, margin=dict(l=80, r=20, t=60, b=50), annotations=annotations, barmode="group",
         xaxis=dict(domain=[0.0, 0.44], anchor="y", title=dict(text="component")),
-        yaxis=dict(domain=[0.58, 1.0], anchor="x", autorange="reversed"),
+        yaxis=dict(domain=[0.6, 1.0], anchor="x", autorange="reversed"),
         xaxis3=dict(domain=[0.0, 0.44], anchor="y3", title=dict(text="component")),
-        yaxis3=dict(domain=[0.0, 0.42], anchor="x3", autorange="reversed"),
+        yaxis3=dict(domain=[0.0, 0.4], anchor="x3", autorange="reversed"),
         xaxis2=dict(domain=[0.54, 1.0], anchor="y2", title=dict(text="key (position · token)")),
-        yaxis2=dict(domain=[0.58, 1.0], anchor="x2", zeroline=True),
+        yaxis2=dict(domain=[0.6, 1.0], anchor="x2", zeroline=True),
         xaxis4=dict(domain=[0.54, 1.0], anchor="y4", title=dict(text=f"key (position · token); the mirror of "
                                                                       f"position {t + 1} is {mirror + 1}")),
-        yaxis4=dict(domain=[0.0, 0.42], anchor="x4", range=[0, 1.15]),
+        yaxis4=dict(domain=[0.0, 0.4], anchor="x4", range=[0, 1.15]),
         coloraxis=dict(colorscale=DIVERGING, cmin=-lim, cmax=lim,
-                       colorbar=dict(title=dict(text="value"), thickness=10, len=0.9, x=0.455)),
+                       colorbar=dict(title=dict(text="component", side="right"), thickness=10, len=0.9, x=0.455)),
         legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0.54),
     )
 
@@ -107,8 +108,10 @@ def check_rows(o: Opened) -> list[tuple[str, str, str]]:
     what = {
         "weights": ("softmax weights, every head", "nn.MultiheadAttention(…, average_attn_weights=False)"),
         "output": ("layer output after W_O", "nn.MultiheadAttention"),
-        "heads (scaled)": ("Σ w·v per head, scale on", "F.scaled_dot_product_attention(q, k, v)"),
-        "heads (unscaled)": ("Σ w·v per head, scale off", "F.scaled_dot_product_attention(q, k, v, scale=1)"),
+        "heads (scaled)": ("Σ w·v per head, scale on",
+                           "F.scaled_dot_product_attention on the hand-made q, k, v"),
+        "heads (unscaled)": ("Σ w·v per head, scale off",
+                             "F.scaled_dot_product_attention on the hand-made q, k, v, scale=1"),
     }
     return [(what[k][0], what[k][1], f"{o.check[k]:.1e}") for k in what]
 
@@ -218,9 +221,13 @@ def order_figure(o: Order) -> go.Figure:
                  hovertemplate=f"position %{{x}}: %{{y:.1%}} ({VARIANTS[v][0]})<extra></extra>") for v in o.models]
     data.append(dict(type="scatter", x=[1, T], y=[0.1, 0.1], mode="lines", line=dict(color=GREY, dash="dash"),
                      name="chance (1 token in 10)", xaxis="x", yaxis="y", hoverinfo="skip"))
+    best = float(o.ceiling["no_pe"][0])
+    data.append(dict(type="scatter", x=[1, T], y=[best, best], mode="lines", xaxis="x", yaxis="y",
+                     line=dict(color=VARIANT_COLOR["no_pe"], dash="dot"), hoverinfo="skip",
+                     name=f"best without positions ({pct(best)})"))
     annotations = [subplot_title("Test accuracy at each output position", 0.5),
                    dict(subplot_title("Attention weights of head 1, averaged over the 1000 test sequences", 0.5),
-                        y=0.47)]
+                        y=0.445)]
     axes = {}
     n = len(o.models)
     gap, width = 0.08, (1.0 - 0.08 * (n - 1)) / n
@@ -231,15 +238,15 @@ def order_figure(o: Order) -> go.Figure:
                          xaxis=f"x{a}", yaxis=f"y{a}", xgap=1, ygap=1,
                          hovertemplate="query %{y} → key %{x}: %{z:.3f}<extra></extra>"))
         axes[f"xaxis{a}"] = dict(domain=[x0, x0 + width], anchor=f"y{a}", title=dict(text="key position"), dtick=1)
-        axes[f"yaxis{a}"] = dict(domain=[0.0, 0.4], anchor=f"x{a}", autorange="reversed", dtick=1,
+        axes[f"yaxis{a}"] = dict(domain=[0.0, 0.38], anchor=f"x{a}", autorange="reversed", dtick=1,
                                  title=dict(text="query position") if i == 0 else None)
-        annotations.append(dict(subplot_title(f"{VARIANTS[v][0]} (head 1)", x0 + width / 2), y=0.42))
-    return figure(data, height=720, margin=dict(l=60, r=20, t=60, b=50), annotations=annotations,
-                  xaxis=dict(domain=[0.0, 1.0], anchor="y", title=dict(text="output position"), dtick=1),
-                  yaxis=dict(domain=[0.56, 1.0], anchor="x", range=[0, 1.05], tickformat=".0%",
+        annotations.append(dict(subplot_title(f"{VARIANTS[v][0]} (head 1)", x0 + width / 2), y=0.40))
+    return figure(data, height=760, margin=dict(l=60, r=20, t=60, b=50), annotations=annotations,
+                  xaxis=dict(domain=[0.0, 1.0], anchor="y", title=dict(text="output position", standoff=6), dtick=1),
+                  yaxis=dict(domain=[0.58, 1.0], anchor="x", range=[0, 1.05], tickformat=".0%",
                              title=dict(text="test accuracy")),
                   coloraxis=dict(colorscale=WEIGHTS, cmin=0, cmax=1,
-                                 colorbar=dict(title=dict(text="weight"), thickness=10, len=0.4, y=0.2)),
+                                 colorbar=dict(title=dict(text="weight"), thickness=10, len=0.38, y=0.19)),
                   legend=dict(orientation="h", yanchor="bottom", y=1.04, x=0), **axes)
 
 
@@ -248,7 +255,8 @@ def describe_order(o: Order) -> str:
     causal = m["causal"].accuracy_by_position
     half = len(causal) // 2
     return (f"Seed {o.seed}, 1000 test sequences. With positions: {pct(m['full'].accuracy)} of the tokens right. "
-            f"Without them: {pct(m['no_pe'].accuracy)}, at every position alike. With the causal mask: "
+            f"Without them: {pct(m['no_pe'].accuracy)}, at every position alike, where the best possible without "
+            f"positions is {pct(float(o.ceiling['no_pe'][0]))}. With the causal mask: "
             f"{pct(float(causal[:half].mean()))} on the first {half} positions, whose answer lies in their future, "
             f"and {pct(float(causal[half:].mean()))} on the last {len(causal) - half}. The trained model with the "
             f"1/√d_k removed: {pct(o.unscaled_accuracy)}, its largest weight {pct(o.top['off'])} on average instead "

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,7 +31,8 @@ from neuralab.params import Int, ParamSpec
 from neuralab.progress import Progress, stage
 
 __all__ = ["INSIDE", "ORDER", "SCALE", "VARIANTS", "Opened", "Order", "Recipe", "Saturation", "Trained",
-           "build", "kept", "open_up", "opened", "order", "saturation", "trained"]
+           "best_without_positions", "build", "ceilings", "kept", "open_up", "opened", "order", "saturation",
+           "trained"]
 
 
 @dataclass(frozen=True)
@@ -320,6 +322,46 @@ def saturation(scale_dk: int = 16, scale_keys: int = 8, seed: int = 0) -> Satura
 # ----------------------------------------------------------------------------- order: positions and masks
 
 
+def _partitions(n: int, parts: int, largest: int) -> list[tuple[int, ...]]:
+    """Every way to write n as at most ``parts`` positive counts, largest first, none above ``largest``."""
+    if n == 0:
+        return [()]
+    if parts == 0:
+        return []
+    return [(c, *rest) for c in range(min(n, largest), 0, -1) for rest in _partitions(n - c, parts - 1, c)]
+
+
+@lru_cache(maxsize=8)
+def best_without_positions(vocab: int = RECIPE.vocab, steps: int = RECIPE.steps) -> float:
+    """Highest expected accuracy at reversal for a model that cannot tell positions apart (``steps`` even).
+
+    Such a position sees its own token and the multiset of the others, and its mirror is equally likely to be
+    any of the other m = steps − 1 positions; the best guess is their most frequent token, right with
+    probability (largest count) / m. Exact: E[largest count of m uniform draws from ``vocab`` tokens] / m.
+    """
+    if steps % 2:
+        raise ValueError(f"steps must be even (no position is its own mirror); got {steps}.")
+    m, total = steps - 1, 0
+    for counts in _partitions(m, vocab, m):
+        tokens = math.perm(vocab, len(counts)) // math.prod(math.factorial(r) for r in Counter(counts).values())
+        orders = math.factorial(m) // math.prod(math.factorial(c) for c in counts)
+        total += tokens * orders * counts[0]
+    return total / vocab ** m / m
+
+
+def ceilings(r: Recipe = RECIPE) -> dict[str, np.ndarray]:
+    """variant -> (T,) the best expected test accuracy at each position, given what the variant can see.
+
+    With positions and no mask every answer is in view (1). Without positions: :func:`best_without_positions`.
+    With the causal mask position t (1-based) sees its mirror T + 1 − t only when t > T / 2; before that the
+    answer is an unseen uniform token (1 / vocab).
+    """
+    T = r.steps
+    causal = np.where(np.arange(1, T + 1) > T / 2, 1.0, 1.0 / r.vocab)
+    return {"full": np.ones(T), "no_pe": np.full(T, best_without_positions(r.vocab, T)), "causal": causal}
+
+
+
 @dataclass(frozen=True)
 class Order:
     """The three variants trained with one seed, and the full model with its scale removed."""
@@ -330,6 +372,7 @@ class Order:
     unscaled_accuracy: float  # the full model with Q·Kᵀ no longer divided by √d_k, test accuracy
     top: dict[str, float]  # "on"/"off" -> the full model's mean largest attention weight on the test set
     entropy: dict[str, float]  # "on"/"off" -> its mean row entropy / ln T
+    ceiling: dict[str, np.ndarray]  # variant -> (T,) best expected accuracy per position with what it can see
 
 
 @torch.no_grad()
@@ -362,4 +405,4 @@ def order(order_seed: int = 0, *, recipe: Recipe = RECIPE, progress: Progress | 
     on_spread, off_spread = _spread(runs["full"].weights[0].numpy()), _spread(off_run.weights[0].numpy())
     unscaled_acc = float((off_run.logits.argmax(-1).numpy() == y).mean())
     return Order(seed, models, maps, unscaled_acc, {"on": on_spread[0], "off": off_spread[0]},
-                 {"on": on_spread[1], "off": off_spread[1]})
+                 {"on": on_spread[1], "off": off_spread[1]}, ceilings(recipe))

@@ -40,9 +40,10 @@ def layout(values: dict) -> list[html.Section]:
                 "linear read-out per position. To answer, position t has to fetch the "
                 f"token at position {r.steps + 1} − t, and attention is the only part of the network that can "
                 "move information between positions.\n\n"
-                "For each head, every position t computes three vectors from its own input h_t: a query "
-                "q_t = W_Q h_t + b_Q (what it looks for), a key k_t = W_K h_t + b_K (what it offers to be found "
-                "by) and a value v_t = W_V h_t + b_V (what it hands over). Position t scores every key with a dot "
+                "For each head, every position t computes three vectors from its own input h_t, written as a "
+                "row vector: a query q_t = h_t W_Q + b_Q (what it looks for), a key k_t = h_t W_K + b_K (what it "
+                "offers to be found by) and a value v_t = h_t W_V + b_V (what it hands over), each W of shape "
+                "d × d_k. Position t scores every key with a dot "
                 "product, turns the scores into weights that are positive and sum to 1, and takes the weighted "
                 "mean of the values:\n\n"
                 "`w_tj = softmax_j(q_t · k_j / √d_k)`   `head_t = Σ_j w_tj v_j`\n\n"
@@ -59,9 +60,12 @@ def layout(values: dict) -> list[html.Section]:
             ui.md(
                 "**Checked against torch.** The layer is torch's `nn.MultiheadAttention`. Everything above is "
                 "recomputed from its weights by `neuralab.nn.attention.by_hand` in float64: slice W_Q, W_K and "
-                "W_V out of the packed `in_proj_weight`, split each into heads, score, softmax, mix, "
-                "concatenate, project. The table gives the largest difference from torch's own answer for this "
-                "sequence; torch computes in float32, so differences of about 10⁻⁷ to 10⁻⁶ are rounding."
+                "W_V out of the packed `in_proj_weight` (torch stores each one transposed), split each into heads, "
+                "score, softmax, mix, concatenate, project. The table gives the largest difference from torch for "
+                "this sequence. The first two rows check the whole layer against `nn.MultiheadAttention`; the "
+                "last two feed the hand-made q, k and v to `F.scaled_dot_product_attention`, so they check the "
+                "softmax and the mixing alone, with and without the scale. torch computes in float32, so "
+                "differences of about 10⁻⁷ to 10⁻⁶ are rounding."
             ),
             html.Div(id=cid(P, "inside-check"), className="nl-prose"),
             html.Details([html.Summary("The code being checked (neuralab.nn.attention.by_hand)"),

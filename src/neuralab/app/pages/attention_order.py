@@ -10,6 +10,7 @@ from neuralab.app.pages.attention_inside import TRAINED
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
 from neuralab.plots import attention as figures
+from neuralab.plots.format import pct
 from neuralab.train import attention as lib
 from neuralab.train.attention import ORDER, RECIPE
 
@@ -37,8 +38,8 @@ def layout(values: dict) -> list[html.Section]:
                 f"{r.steps + 1} − t, which for t ≤ {r.steps // 2} lies in its future.\n\n"
                 "Three models, the same recipe (Adam, "
                 f"{r.epochs} passes over 4000 training sequences), are trained in the background and scored on "
-                "the same 1000 test sequences: with positions and no mask (the model above), without positional "
-                "encoding, and with the causal mask. A new seed trains all three again."
+                "the same 1000 test sequences: with positions and no mask (for seed 0, the model above), "
+                "without positional encoding, and with the causal mask. A new seed trains all three again."
             ),
             ui.row(controls(P, SPEC, values, ["order_seed"])),
             alert(cid(P, "order-alert")),
@@ -49,13 +50,15 @@ def layout(values: dict) -> list[html.Section]:
             ui.md(
                 "How to read it. The masked model's map is zero above the diagonal, by construction. Where the "
                 "mirror position is visible (the second half of the rows) the model finds it and answers as "
-                "well as it can; in the first half it can only guess. The model without "
-                "positions cannot know which position it is answering for, so every position gets the same "
-                "kind of guess; it still beats one in ten, because the answer is always one of the tokens in "
-                "the sequence, which it can see. The last row of the table keeps the trained weights but "
-                "drops the 1/√d_k at inference: the scores grow √d_k-fold and the weights sharpen. The accuracy "
-                "says whether this network cared; the point of the scale is elsewhere, in training, which "
-                "without it would have started from saturated softmaxes in wider heads."
+                "well as it can; in the first half it can only guess, one time in ten. The model without "
+                "positions sees its own token and which tokens the others hold, but not where they stand: the "
+                f"token it must output is equally likely to be that of any of the other {r.steps - 1} positions, "
+                "so the best it can do is guess the most frequent of them. That is right "
+                f"{pct(lib.best_without_positions(r.vocab, r.steps))} of the time on average (the dotted line), "
+                "well above one in ten but far below what positions allow. The last row of the table keeps the "
+                "trained weights but drops the 1/√d_k at inference: the scores grow √d_k-fold and the weights "
+                "sharpen. The accuracy says whether this network cared; the point of the scale is elsewhere, "
+                "in training, which without it would have started from saturated softmaxes in wider heads."
             ),
         ],
     )]
