@@ -12,11 +12,12 @@ from neuralab.plots.format import log_axis
 from neuralab.plots.theme import BLUE, GREY, ORANGE, VERMILLION, figure, subplot_title
 from neuralab.train.cnn import SHIFTS, Sharing, Shift
 
-__all__ = ["LAYER_HEADER", "RUN_HEADER", "describe_grid", "describe_sharing", "describe_shift", "grid_figure",
-           "layer_rows", "run_rows", "sharing_figure", "shift_figure"]
+__all__ = ["LAYER_HEADER", "RUN_HEADER", "describe_grid", "describe_sharing", "describe_shift", "describe_work",
+           "grid_figure", "layer_rows", "run_rows", "sharing_figure", "shift_figure"]
 
 LAYER_HEADER = ("layer", "shared filters (as built)", "own filter at every pixel", "fully connected")
-RUN_HEADER = ("network", "parameters", "test accuracy", "training wall time")
+RUN_HEADER = ("network", "parameters", "MACs per digit", "largest layer input + output (values)", "test accuracy",
+              "training wall time")
 
 
 def sharing_figure(sh: Sharing) -> go.Figure:
@@ -63,7 +64,16 @@ def describe_sharing(sh: Sharing) -> str:
     return (f"The CNN scores {sh.cnn_accuracy:.1%} on the test digits with {sh.cnn_params:,} parameters (red star, "
             f"dotted line). {match} The reference MLP 64-64-32-10 scores {sh.mlp_accuracy:.1%} with "
             f"{sh.mlp_params:,}. Each MLP point is the median over "
-            f"{sh.seeds} seed(s); the faint dots are the single runs.")
+            f"{sh.seeds} seed(s); the faint dots are the single runs. {describe_work(sh)}")
+
+
+def describe_work(sh: Sharing) -> str:
+    """Parameters are not the cost on a device: MACs and activations per digit, the CNN against the MLPs."""
+    c, m = sh.cnn_work, sh.mlp_work
+    return (f"Parameters are not the whole cost on a microcontroller: the CNN needs {c.macs:,} multiply-accumulates "
+            f"per digit ({c.macs / m.macs:.0f} times the reference MLP's {m.macs:,}) and a layer-by-layer runtime "
+            f"holds up to {c.peak:,} activations at once (the MLP {m.peak:,}); an MLP needs about as many MACs as "
+            "it has weights.")
 
 
 def layer_rows(sh: Sharing) -> list[list[str]]:
@@ -76,10 +86,13 @@ def run_rows(sh: Sharing) -> list[list[str]]:
     out = []
     for w in sh.widths:
         rs = [r for r in sh.runs if r.width == w]
-        out.append([f"MLP 64-{w}-10", f"{rs[0].params:,}", f"{sh.median(w):.1%}",
+        wk = sh.work(w)
+        out.append([f"MLP 64-{w}-10", f"{rs[0].params:,}", f"{wk.macs:,}", f"{wk.peak:,}", f"{sh.median(w):.1%}",
                     f"{np.median([r.seconds for r in rs]):.1f} s"])
-    return [*out, ["MLP 64-64-32-10 (reference)", f"{sh.mlp_params:,}", f"{sh.mlp_accuracy:.1%}", "—"],
-            ["CNN 8 and 16 filters", f"{sh.cnn_params:,}", f"{sh.cnn_accuracy:.1%}", "—"]]
+    return [*out, ["MLP 64-64-32-10 (reference)", f"{sh.mlp_params:,}", f"{sh.mlp_work.macs:,}",
+                   f"{sh.mlp_work.peak:,}", f"{sh.mlp_accuracy:.1%}", "—"],
+            ["CNN 8 and 16 filters", f"{sh.cnn_params:,}", f"{sh.cnn_work.macs:,}", f"{sh.cnn_work.peak:,}",
+             f"{sh.cnn_accuracy:.1%}", "—"]]
 
 
 def grid_figure(sh: Sharing) -> go.Figure:
@@ -145,7 +158,7 @@ def describe_shift(s: Shift) -> str:
     def say(name: str, pred: int, p: np.ndarray, still: np.ndarray) -> str:
         ok = "right" if pred == s.label else "wrong"
         return (f"the {name} answers {pred} ({ok}) with probability {p[pred]:.3f}; in place it gave the true "
-                f"class {still[s.label]:.3f}")
+                f"class probability {still[s.label]:.3f}")
 
     moved = "not moved" if s.dx == s.dy == 0 else f"moved {s.dx:+d} px right and {s.dy:+d} px down"
     return (f"Test digit {s.digit}, a {s.label}, {moved}: {say('CNN', c, s.cnn, s.cnn_still)}, and "
