@@ -10,7 +10,8 @@ from neuralab.plots.theme import BLUE, ORANGE, figure, subplot_title
 
 __all__ = ["describe_sizes", "describe_reach", "reach_figure", "size_rows", "sizes_figure", "SIZE_HEADER"]
 
-SIZE_HEADER = ("stage", "size in", "formula", "torch", "receptive field", "autograd span", "pixels used", "jump")
+SIZE_HEADER = ("stage", "input size (px)", "output size, formula", "output size, torch",
+               "receptive field (px per side)", "autograd span (px per side)", "pixels used per side", "jump (px)")
 
 
 def _names(g: Geometry) -> list[str]:
@@ -45,7 +46,8 @@ def describe_sizes(g: Geometry) -> str:
     holes = next((st for st in g.stages if st.touched < st.rf_measured), None)
     hole = ("" if holes is None else
             f" From {('conv' if holes.kind == 'conv' else 'pool')} {holes.layer} on, only {holes.touched} of the "
-            f"{holes.rf_measured} pixels in the span feed the output: the stride or dilation skips the others.")
+            f"{holes.rf_measured} pixels along each side of the span feed the output ({holes.touched ** 2} of "
+            f"{holes.rf_measured ** 2} in 2-D): the stride or dilation skips the others.")
     return (f"The {g.n}×{g.n} input, through {sum(st.kind == 'conv' for st in g.stages)} convolution(s) of "
             f"{g.k}×{g.k} (stride {g.s}, padding {g.p}, dilation {g.d}){' with 2×2 pooling' if g.pool else ''}, ends "
             f"as {last.size_torch}×{last.size_torch}; the receptive field of one output pixel there spans "
