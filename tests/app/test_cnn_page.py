@@ -76,6 +76,8 @@ def test_the_sharing_job_draws_its_chart_tables_and_grid(nets, monkeypatch):
     fig, caption, layers, runs, grid, grid_caption = out[:6]
     assert _valid(fig) and _valid(grid) and "No MLP here reaches it" in caption
     assert "74,752" in str(layers) and "MLP 64-8-10" in str(runs) and "In place the CNN scores" in grid_caption
+    macs = f"{cnn.work(nets.cnn).macs:,}"
+    assert macs in caption and macs in str(runs) and "multiply-accumulates" in caption
 
 
 @pytest.mark.parametrize(("section", "values", "fragment"), [
@@ -103,3 +105,6 @@ def test_the_threshold_moves_the_cnns_flags(nets):
     low = cnn_current.SPIKE_SECTION.view({**page.SPEC.defaults(), "spike_threshold": 0.05})
     high = cnn_current.SPIKE_SECTION.view({**page.SPEC.defaults(), "spike_threshold": 0.95})
     assert low[-1] == high[-1] == "" and low[3] != high[3] and "threshold 0.95" in high[3]
+    chosen = f"{spikes.train().threshold:.2f}"
+    assert f"At {chosen}, the threshold with the best F1 score on the training cycles" in low[3]
+    assert "chosen on the training cycles" in str(low[4]) and str(low[4]).count("chosen") == 1
