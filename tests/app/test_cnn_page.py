@@ -25,6 +25,10 @@ def nets(monkeypatch):
 
 def _valid(fig):
     go.Figure(fig.to_dict())  # the builders skip plotly's validation: check it here
+    layout = fig.to_dict()["layout"]
+    for name, axis in layout.items():  # plotly.js draws no axis title given as a bare string
+        if name.startswith(("xaxis", "yaxis")) and "title" in axis:
+            assert isinstance(axis["title"], dict), f"{name} title {axis['title']!r} is a bare string"
     return fig
 
 

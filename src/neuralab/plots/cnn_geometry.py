@@ -34,8 +34,8 @@ def sizes_figure(g: Geometry) -> go.Figure:
         dict(dots, y=rf_m, name="receptive field, autograd", marker=dict(dots["marker"], color=ORANGE,
                                                                         symbol="diamond-open")),
     ]
-    return figure(data, height=340, xaxis=dict(title="stage"), yaxis=dict(title="pixels along one side",
-                                                                             rangemode="tozero"),
+    return figure(data, height=340, xaxis=dict(title=dict(text="stage")),
+                  yaxis=dict(title=dict(text="pixels along one side"), rangemode="tozero"),
                   hovermode="x unified")
 
 
@@ -69,8 +69,8 @@ def reach_figure(g: Geometry) -> go.Figure:
                  colorbar=dict(title=dict(text="share of<br>the peak"), thickness=12),
                  hovertemplate="input row %{y}, column %{x}: %{z:.3f} of the peak<extra></extra>")]
     return figure(data, height=380, margin=dict(l=50, r=16, t=36, b=44),
-                  xaxis=dict(title="input column", constrain="domain", range=[-0.5, g.n - 0.5]),
-                  yaxis=dict(title="input row", autorange="reversed", scaleanchor="x", constrain="domain"),
+                  xaxis=dict(title=dict(text="input column"), constrain="domain", range=[-0.5, g.n - 0.5]),
+                  yaxis=dict(title=dict(text="input row"), autorange="reversed", scaleanchor="x", constrain="domain"),
                   annotations=[subplot_title(f"Input pixels that reach output pixel {g.centre}", 0.5)])
 
 

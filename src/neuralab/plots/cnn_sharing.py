@@ -41,8 +41,8 @@ def sharing_figure(sh: Sharing) -> go.Figure:
     xs = [r.params for r in sh.runs] + [sh.mlp_params, sh.cnn_params]
     lo, hi = math.log10(min(xs)) - 0.1, math.log10(max(xs)) + 0.15
     ys = [r.accuracy for r in sh.runs] + [sh.mlp_accuracy, sh.cnn_accuracy]
-    return figure(data, height=380, xaxis=log_axis(lo, hi, title="trainable parameters (log scale)"),
-                  yaxis=dict(title="test accuracy (360 digits)", tickformat=".0%",
+    return figure(data, height=380, xaxis=log_axis(lo, hi, title=dict(text="trainable parameters (log scale)")),
+                  yaxis=dict(title=dict(text="test accuracy (360 digits)"), tickformat=".0%",
                              range=[min(ys) - 0.02, min(1.0, max(ys) + 0.01)]),
                   shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=sh.cnn_accuracy, y1=sh.cnn_accuracy,
                                line=dict(color=VERMILLION, dash="dot", width=1.5))])
@@ -107,9 +107,9 @@ def grid_figure(sh: Sharing) -> go.Figure:
                                                "%{z:.1%}<extra></extra>")))
     data, axes = grid(cells, 1, 2, gap=0.14, top=0.86, left=0.08, right=0.94)
     for k in ("xaxis", "xaxis2"):
-        axes[k] |= dict(visible=True, title="shift right (px)", type="category")
+        axes[k] |= dict(visible=True, title=dict(text="shift right (px)"), type="category")
     for k in ("yaxis", "yaxis2"):
-        axes[k] |= dict(visible=True, title="shift down (px)", type="category")
+        axes[k] |= dict(visible=True, title=dict(text="shift down (px)"), type="category")
     notes = [subplot_title("CNN", 0.26), subplot_title("MLP 64-64-32-10", 0.76)]
     return figure(data, height=360, margin=dict(l=40, r=16, t=36, b=48), annotations=notes, **axes)
 
@@ -145,8 +145,8 @@ def shift_figure(s: Shift) -> go.Figure:
              marker=dict(color=GREY, symbol="line-ew-open", size=16, line=dict(width=2)), xaxis="x2", yaxis="y2",
              hovertemplate="MLP, in place: P(%{x}) = %{y:.3f}<extra></extra>"),
     ]
-    axes = img_axes | dict(xaxis2=dict(domain=[0.34, 1.0], anchor="y2", title="digit", type="category"),
-                           yaxis2=dict(domain=[0.0, 0.9], anchor="x2", title="probability", range=[0, 1.02]))
+    axes = img_axes | dict(xaxis2=dict(domain=[0.34, 1.0], anchor="y2", title=dict(text="digit"), type="category"),
+                           yaxis2=dict(domain=[0.0, 0.9], anchor="x2", title=dict(text="probability"), range=[0, 1.02]))
     notes = [subplot_title(f"test digit {s.digit} (a {s.label}), moved ({s.dx:+d}, {s.dy:+d})", 0.13)]
     return figure([*img, *bars], height=320, barmode="group", margin=dict(l=8, r=16, t=40, b=44), annotations=notes,
                   legend=dict(x=0.34, y=1.02, orientation="h", yanchor="bottom"), **axes)

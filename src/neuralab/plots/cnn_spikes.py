@@ -30,12 +30,13 @@ def filters_figure(w: Window) -> go.Figure:
         data.append(dict(type="scatter", x=np.round(f, 2).tolist(), y=np.round(mag[c], 4).tolist(), mode="lines",
                          name=name, legendgroup=str(c), showlegend=False, line=dict(color=color), xaxis="x2",
                          yaxis="y2", hovertemplate=f"filter {c}, %{{x:.0f}} Hz: |H| = %{{y:.2f}}<extra></extra>"))
-    return figure(data, height=360, margin=dict(l=56, r=16, t=70, b=44),
+    return figure(data, height=380, margin=dict(l=56, r=16, t=70, b=64),
                   xaxis=dict(domain=[0, 0.42], dtick=1,
-                             title="tap u (weight on sample t + u; the FIR impulse<br>response is this reversed)"),
-                  yaxis=dict(title="weight"),
-                  xaxis2=dict(domain=[0.55, 1], anchor="y2", title="frequency (Hz)"),
-                  yaxis2=dict(anchor="x2", title="|H(f)|", rangemode="tozero"),
+                             title=dict(text="tap u (weight on sample t + u;<br>the FIR impulse response is this "
+                                             "reversed)")),
+                  yaxis=dict(title=dict(text="weight")),
+                  xaxis2=dict(domain=[0.55, 1], anchor="y2", title=dict(text="frequency (Hz)")),
+                  yaxis2=dict(anchor="x2", title=dict(text="|H(f)|"), rangemode="tozero"),
                   legend=dict(y=1.12), annotations=[subplot_title("the taps", 0.21),
                                                     subplot_title("their frequency response", 0.775)])
 
@@ -78,9 +79,9 @@ def window_figure(w: Window) -> go.Figure:
              hovertemplate="%{x:.1f} ms: P(spike) = %{y:.3f}<extra></extra>"),
     ]
     return figure(data, height=420, margin=dict(l=60, r=16, t=40, b=44),
-                  xaxis=dict(title=f"time in test cycle {w.cycle} (ms)", anchor="y2"),
-                  yaxis=dict(domain=[0.38, 1], title="phase a (A)"),
-                  yaxis2=dict(domain=[0, 0.28], title="P(spike)", range=[-0.05, 1.05]),
+                  xaxis=dict(title=dict(text=f"time in test cycle {w.cycle} (ms)"), anchor="y2"),
+                  yaxis=dict(domain=[0.38, 1], title=dict(text="phase a (A)")),
+                  yaxis2=dict(domain=[0, 0.28], title=dict(text="P(spike)"), range=[-0.05, 1.05]),
                   shapes=[dict(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=w.threshold, y1=w.threshold,
                                line=dict(color=BLUE, dash="dot", width=1))])
 
