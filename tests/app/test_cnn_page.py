@@ -25,6 +25,10 @@ def nets(monkeypatch):
 
 def _valid(fig):
     go.Figure(fig.to_dict())  # the builders skip plotly's validation: check it here
+    layout = fig.to_dict()["layout"]
+    for name, axis in layout.items():  # plotly.js draws no axis title given as a bare string
+        if name.startswith(("xaxis", "yaxis")) and "title" in axis:
+            assert isinstance(axis["title"], dict), f"{name} title {axis['title']!r} is a bare string"
     return fig
 
 
@@ -76,6 +80,8 @@ def test_the_sharing_job_draws_its_chart_tables_and_grid(nets, monkeypatch):
     fig, caption, layers, runs, grid, grid_caption = out[:6]
     assert _valid(fig) and _valid(grid) and "No MLP here reaches it" in caption
     assert "74,752" in str(layers) and "MLP 64-8-10" in str(runs) and "In place the CNN scores" in grid_caption
+    macs = f"{cnn.work(nets.cnn).macs:,}"
+    assert macs in caption and macs in str(runs) and "multiply-accumulates" in caption
 
 
 @pytest.mark.parametrize(("section", "values", "fragment"), [
@@ -103,3 +109,6 @@ def test_the_threshold_moves_the_cnns_flags(nets):
     low = cnn_current.SPIKE_SECTION.view({**page.SPEC.defaults(), "spike_threshold": 0.05})
     high = cnn_current.SPIKE_SECTION.view({**page.SPEC.defaults(), "spike_threshold": 0.95})
     assert low[-1] == high[-1] == "" and low[3] != high[3] and "threshold 0.95" in high[3]
+    chosen = f"{spikes.train().threshold:.2f}"
+    assert f"At {chosen}, the threshold with the best F1 score on the training cycles" in low[3]
+    assert "chosen on the training cycles" in str(low[4]) and str(low[4]).count("chosen") == 1

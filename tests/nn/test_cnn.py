@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from torch import nn
 
 from neuralab.compress import zoo
-from neuralab.nn.cnn import conv_pixel, digits_cnn, out_size, receptive_field, stages
+from neuralab.nn.cnn import conv_pixel, digits_cnn, out_size, receptive_field, stages, work
+from neuralab.nn.models import mlp
 from neuralab.params import ParamError
 
 
@@ -79,3 +80,14 @@ def test_stages_name_every_module_and_end_with_the_logits():
     assert [a.shape for _, a in st_][:6] == [(1, 8, 8), (8, 8, 8), (8, 8, 8), (16, 8, 8), (16, 8, 8), (16, 4, 4)]
     with torch.no_grad():
         assert np.allclose(st_[-1][1], net(torch.tensor(x, dtype=torch.float32)[None])[0].numpy(), atol=1e-6)
+
+
+def test_work_counts_macs_by_the_formula_and_the_largest_pair_of_maps():
+    w = work(digits_cnn())
+    conv = [64 * c_out * c_in * 9 for c_in, c_out in ((1, 8), (8, 16))]  # C_out · C_in · k² · H_out · W_out
+    assert w.params == 3818 and w.macs == sum(conv) + 256 * 10
+    assert w.peak == 8 * 64 + 16 * 64  # the second convolution reads 8 maps and writes 16, all 8 × 8
+    m = work(mlp((64, 64, 32, 10), "relu"))
+    assert m.macs == 64 * 64 + 64 * 32 + 32 * 10 and m.peak == 64 + 64 and m.params == m.macs + 64 + 32 + 10
+    one_d = work(nn.Sequential(nn.Unflatten(1, (1, 100)), nn.Conv1d(1, 4, 9, padding=4)), inputs=100)
+    assert one_d.macs == 4 * 9 * 100 and one_d.peak == 100 + 400

@@ -58,6 +58,27 @@ def test_a_window_is_the_slice_it_names(detector):
         spikes.window(detector, 9, 150, 0.5)
 
 
+def test_the_threshold_is_chosen_on_the_training_cycles_and_scored_on_the_test_cycles(detector):
+    current, spike, _ = spikes._data()
+    assert detector.threshold in spikes.THRESHOLDS
+    assert spikes.THRESHOLDS[0] == spikes.SPIKES.fields["spike_threshold"].lo
+    w = spikes.window(detector, 8, 0, 0.5)
+    assert w.chosen_scores == spikes.scores(detector.prob > detector.threshold, detector.spike)
+    assert np.array_equal(detector.current, current[spikes.TRAIN_CYCLES:])  # the test cycles only
+    assert np.array_equal(detector.spike, spike[spikes.TRAIN_CYCLES:])
+
+
+def test_the_hampel_filters_rate_on_pure_noise_is_its_own_not_the_gaussian_tail():
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    x = np.random.default_rng(0).normal(size=40_000)
+    win = sliding_window_view(x, 15)  # an independent Hampel, away from the edges
+    med = np.median(win, 1)
+    mad = np.median(np.abs(win - med[:, None]), 1)
+    ours = float((np.abs(x[7:-7] - med) > 3 * 1.4826 * mad).mean())
+    assert spikes.hampel_noise_rate() == pytest.approx(ours, abs=5e-4) and ours > 3 * 0.0027
+
+
 def test_the_filter_that_counts_most_is_high_pass(detector):
     f, mag = response(detector.w1, detector.fs)
     strong = int(np.argmax(np.abs(detector.w2)))

@@ -91,6 +91,8 @@ def test_the_sharing_study_counts_layers_and_scores_shifts(nets, monkeypatch):
     assert sh.grid_cnn.shape == (5, 5) and 0 <= sh.grid_mlp.min() <= sh.grid_mlp.max() <= 1
     i0 = cnn.SHIFTS.index(0)
     assert sh.grid_cnn[i0, i0] == pytest.approx(zoo.accuracy(nets.cnn))
+    assert sh.cnn_work.macs > 10 * sh.mlp_work.macs and sh.cnn_work.peak > sh.mlp_work.peak  # fewer weights, more work
+    assert [sh.work(w).macs for w in (4, 8)] == [74 * 4, 74 * 8]  # an MLP 64-h-10: one MAC per weight
 
 
 def test_one_mlp_of_the_family_is_trained_with_the_recipe_and_kept(nets):

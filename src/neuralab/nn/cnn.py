@@ -33,7 +33,7 @@ from torch import nn
 
 from neuralab.params import ParamError
 
-__all__ = ["PixelSum", "conv_pixel", "digits_cnn", "out_size", "receptive_field", "stages"]
+__all__ = ["PixelSum", "Work", "conv_pixel", "digits_cnn", "out_size", "receptive_field", "stages", "work"]
 
 
 def digits_cnn(c1: int = 8, c2: int = 16, seed: int = 0) -> nn.Sequential:
@@ -83,6 +83,50 @@ def receptive_field(layers: list[tuple[int, int, int]]) -> list[tuple[int, int]]
         r, j = r + d * (k - 1) * j, j * s
         out.append((r, j))
     return out
+
+
+@dataclass(frozen=True)
+class Work:
+    """What one input costs a network on a device: weights (flash), arithmetic and activations (RAM)."""
+
+    params: int
+    macs: int  # multiply-accumulates of one forward pass: the weights of Conv and Linear layers times their uses
+    peak: int  # the largest input plus output of one layer: values a layer-by-layer runtime holds at once
+
+
+_VIEWS = (nn.Flatten, nn.Unflatten, nn.Identity)  # reshapes: a runtime does not copy them
+_IN_PLACE = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.Dropout)  # run in place or fused
+
+
+@torch.no_grad()
+def work(model: nn.Module, inputs: int = 64) -> Work:
+    """Count, with one forward pass of a zero input of ``inputs`` values, what ``model`` needs per input.
+
+    A ``Conv1d``/``Conv2d`` costs ``C_out · C_in/groups · k … · (output positions)`` MACs, a ``Linear``
+    ``in · out``; biases, activations and pooling are left out. ``peak`` is the largest ``numel(input) +
+    numel(output)`` of one leaf module, in values, without the batch axis; reshapes and element-wise activations
+    are skipped, since a runtime applies those in place (or fuses them into the layer before).
+    """
+    macs, peak, hooks = [0], [0], []
+
+    def count(module: nn.Module, args: tuple, out: torch.Tensor) -> None:
+        x = args[0]
+        if isinstance(module, nn.Conv1d | nn.Conv2d):
+            macs[0] += module.weight[0].numel() * out[0].numel()  # (C_in/groups · k…) per output value
+        elif isinstance(module, nn.Linear):
+            macs[0] += module.in_features * module.out_features
+        if not isinstance(module, _VIEWS + _IN_PLACE):
+            peak[0] = max(peak[0], x[0].numel() + out[0].numel())
+
+    for m in model.modules():
+        if not list(m.children()):
+            hooks.append(m.register_forward_hook(count))
+    try:
+        model(torch.zeros(1, inputs))
+    finally:
+        for h in hooks:
+            h.remove()
+    return Work(sum(p.numel() for p in model.parameters()), macs[0], peak[0])
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""A 1-D convolutional spike detector for a measured phase current: one logit per sample.
+"""A 1-D convolutional spike detector for a phase current as its sensor reads it: one logit per sample.
 
 For an input current window ``x`` (scaled by the ADC's full scale), ``C`` filters of ``k`` taps, centred::
 

@@ -10,7 +10,8 @@ from neuralab.plots.theme import BLUE, ORANGE, figure, subplot_title
 
 __all__ = ["describe_sizes", "describe_reach", "reach_figure", "size_rows", "sizes_figure", "SIZE_HEADER"]
 
-SIZE_HEADER = ("stage", "size in", "formula", "torch", "receptive field", "autograd span", "pixels used", "jump")
+SIZE_HEADER = ("stage", "input size (px)", "output size, formula", "output size, torch",
+               "receptive field (px per side)", "autograd span (px per side)", "pixels used per side", "jump (px)")
 
 
 def _names(g: Geometry) -> list[str]:
@@ -33,8 +34,8 @@ def sizes_figure(g: Geometry) -> go.Figure:
         dict(dots, y=rf_m, name="receptive field, autograd", marker=dict(dots["marker"], color=ORANGE,
                                                                         symbol="diamond-open")),
     ]
-    return figure(data, height=340, xaxis=dict(title="stage"), yaxis=dict(title="pixels along one side",
-                                                                             rangemode="tozero"),
+    return figure(data, height=340, xaxis=dict(title=dict(text="stage")),
+                  yaxis=dict(title=dict(text="pixels along one side"), rangemode="tozero"),
                   hovermode="x unified")
 
 
@@ -45,7 +46,8 @@ def describe_sizes(g: Geometry) -> str:
     holes = next((st for st in g.stages if st.touched < st.rf_measured), None)
     hole = ("" if holes is None else
             f" From {('conv' if holes.kind == 'conv' else 'pool')} {holes.layer} on, only {holes.touched} of the "
-            f"{holes.rf_measured} pixels in the span feed the output: the stride or dilation skips the others.")
+            f"{holes.rf_measured} pixels along each side of the span feed the output ({holes.touched ** 2} of "
+            f"{holes.rf_measured ** 2} in 2-D): the stride or dilation skips the others.")
     return (f"The {g.n}×{g.n} input, through {sum(st.kind == 'conv' for st in g.stages)} convolution(s) of "
             f"{g.k}×{g.k} (stride {g.s}, padding {g.p}, dilation {g.d}){' with 2×2 pooling' if g.pool else ''}, ends "
             f"as {last.size_torch}×{last.size_torch}; the receptive field of one output pixel there spans "
@@ -67,8 +69,8 @@ def reach_figure(g: Geometry) -> go.Figure:
                  colorbar=dict(title=dict(text="share of<br>the peak"), thickness=12),
                  hovertemplate="input row %{y}, column %{x}: %{z:.3f} of the peak<extra></extra>")]
     return figure(data, height=380, margin=dict(l=50, r=16, t=36, b=44),
-                  xaxis=dict(title="input column", constrain="domain", range=[-0.5, g.n - 0.5]),
-                  yaxis=dict(title="input row", autorange="reversed", scaleanchor="x", constrain="domain"),
+                  xaxis=dict(title=dict(text="input column"), constrain="domain", range=[-0.5, g.n - 0.5]),
+                  yaxis=dict(title=dict(text="input row"), autorange="reversed", scaleanchor="x", constrain="domain"),
                   annotations=[subplot_title(f"Input pixels that reach output pixel {g.centre}", 0.5)])
 
 

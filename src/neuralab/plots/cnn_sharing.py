@@ -12,11 +12,12 @@ from neuralab.plots.format import log_axis
 from neuralab.plots.theme import BLUE, GREY, ORANGE, VERMILLION, figure, subplot_title
 from neuralab.train.cnn import SHIFTS, Sharing, Shift
 
-__all__ = ["LAYER_HEADER", "RUN_HEADER", "describe_grid", "describe_sharing", "describe_shift", "grid_figure",
-           "layer_rows", "run_rows", "sharing_figure", "shift_figure"]
+__all__ = ["LAYER_HEADER", "RUN_HEADER", "describe_grid", "describe_sharing", "describe_shift", "describe_work",
+           "grid_figure", "layer_rows", "run_rows", "sharing_figure", "shift_figure"]
 
 LAYER_HEADER = ("layer", "shared filters (as built)", "own filter at every pixel", "fully connected")
-RUN_HEADER = ("network", "parameters", "test accuracy", "training wall time")
+RUN_HEADER = ("network", "parameters", "MACs per digit", "largest layer input + output (values)", "test accuracy",
+              "training wall time")
 
 
 def sharing_figure(sh: Sharing) -> go.Figure:
@@ -40,8 +41,8 @@ def sharing_figure(sh: Sharing) -> go.Figure:
     xs = [r.params for r in sh.runs] + [sh.mlp_params, sh.cnn_params]
     lo, hi = math.log10(min(xs)) - 0.1, math.log10(max(xs)) + 0.15
     ys = [r.accuracy for r in sh.runs] + [sh.mlp_accuracy, sh.cnn_accuracy]
-    return figure(data, height=380, xaxis=log_axis(lo, hi, title="trainable parameters (log scale)"),
-                  yaxis=dict(title="test accuracy (360 digits)", tickformat=".0%",
+    return figure(data, height=380, xaxis=log_axis(lo, hi, title=dict(text="trainable parameters (log scale)")),
+                  yaxis=dict(title=dict(text="test accuracy (360 digits)"), tickformat=".0%",
                              range=[min(ys) - 0.02, min(1.0, max(ys) + 0.01)]),
                   shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=sh.cnn_accuracy, y1=sh.cnn_accuracy,
                                line=dict(color=VERMILLION, dash="dot", width=1.5))])
@@ -63,7 +64,16 @@ def describe_sharing(sh: Sharing) -> str:
     return (f"The CNN scores {sh.cnn_accuracy:.1%} on the test digits with {sh.cnn_params:,} parameters (red star, "
             f"dotted line). {match} The reference MLP 64-64-32-10 scores {sh.mlp_accuracy:.1%} with "
             f"{sh.mlp_params:,}. Each MLP point is the median over "
-            f"{sh.seeds} seed(s); the faint dots are the single runs.")
+            f"{sh.seeds} seed(s); the faint dots are the single runs. {describe_work(sh)}")
+
+
+def describe_work(sh: Sharing) -> str:
+    """Parameters are not the cost on a device: MACs and activations per digit, the CNN against the MLPs."""
+    c, m = sh.cnn_work, sh.mlp_work
+    return (f"Parameters are not the whole cost on a microcontroller: the CNN needs {c.macs:,} multiply-accumulates "
+            f"per digit ({c.macs / m.macs:.0f} times the reference MLP's {m.macs:,}) and a layer-by-layer runtime "
+            f"holds up to {c.peak:,} activations at once (the MLP {m.peak:,}); an MLP needs about as many MACs as "
+            "it has weights.")
 
 
 def layer_rows(sh: Sharing) -> list[list[str]]:
@@ -76,10 +86,13 @@ def run_rows(sh: Sharing) -> list[list[str]]:
     out = []
     for w in sh.widths:
         rs = [r for r in sh.runs if r.width == w]
-        out.append([f"MLP 64-{w}-10", f"{rs[0].params:,}", f"{sh.median(w):.1%}",
+        wk = sh.work(w)
+        out.append([f"MLP 64-{w}-10", f"{rs[0].params:,}", f"{wk.macs:,}", f"{wk.peak:,}", f"{sh.median(w):.1%}",
                     f"{np.median([r.seconds for r in rs]):.1f} s"])
-    return [*out, ["MLP 64-64-32-10 (reference)", f"{sh.mlp_params:,}", f"{sh.mlp_accuracy:.1%}", "—"],
-            ["CNN 8 and 16 filters", f"{sh.cnn_params:,}", f"{sh.cnn_accuracy:.1%}", "—"]]
+    return [*out, ["MLP 64-64-32-10 (reference)", f"{sh.mlp_params:,}", f"{sh.mlp_work.macs:,}",
+                   f"{sh.mlp_work.peak:,}", f"{sh.mlp_accuracy:.1%}", "—"],
+            ["CNN 8 and 16 filters", f"{sh.cnn_params:,}", f"{sh.cnn_work.macs:,}", f"{sh.cnn_work.peak:,}",
+             f"{sh.cnn_accuracy:.1%}", "—"]]
 
 
 def grid_figure(sh: Sharing) -> go.Figure:
@@ -94,9 +107,9 @@ def grid_figure(sh: Sharing) -> go.Figure:
                                                "%{z:.1%}<extra></extra>")))
     data, axes = grid(cells, 1, 2, gap=0.14, top=0.86, left=0.08, right=0.94)
     for k in ("xaxis", "xaxis2"):
-        axes[k] |= dict(visible=True, title="shift right (px)", type="category")
+        axes[k] |= dict(visible=True, title=dict(text="shift right (px)"), type="category")
     for k in ("yaxis", "yaxis2"):
-        axes[k] |= dict(visible=True, title="shift down (px)", type="category")
+        axes[k] |= dict(visible=True, title=dict(text="shift down (px)"), type="category")
     notes = [subplot_title("CNN", 0.26), subplot_title("MLP 64-64-32-10", 0.76)]
     return figure(data, height=360, margin=dict(l=40, r=16, t=36, b=48), annotations=notes, **axes)
 
@@ -132,8 +145,8 @@ def shift_figure(s: Shift) -> go.Figure:
              marker=dict(color=GREY, symbol="line-ew-open", size=16, line=dict(width=2)), xaxis="x2", yaxis="y2",
              hovertemplate="MLP, in place: P(%{x}) = %{y:.3f}<extra></extra>"),
     ]
-    axes = img_axes | dict(xaxis2=dict(domain=[0.34, 1.0], anchor="y2", title="digit", type="category"),
-                           yaxis2=dict(domain=[0.0, 0.9], anchor="x2", title="probability", range=[0, 1.02]))
+    axes = img_axes | dict(xaxis2=dict(domain=[0.34, 1.0], anchor="y2", title=dict(text="digit"), type="category"),
+                           yaxis2=dict(domain=[0.0, 0.9], anchor="x2", title=dict(text="probability"), range=[0, 1.02]))
     notes = [subplot_title(f"test digit {s.digit} (a {s.label}), moved ({s.dx:+d}, {s.dy:+d})", 0.13)]
     return figure([*img, *bars], height=320, barmode="group", margin=dict(l=8, r=16, t=40, b=44), annotations=notes,
                   legend=dict(x=0.34, y=1.02, orientation="h", yanchor="bottom"), **axes)
@@ -145,7 +158,7 @@ def describe_shift(s: Shift) -> str:
     def say(name: str, pred: int, p: np.ndarray, still: np.ndarray) -> str:
         ok = "right" if pred == s.label else "wrong"
         return (f"the {name} answers {pred} ({ok}) with probability {p[pred]:.3f}; in place it gave the true "
-                f"class {still[s.label]:.3f}")
+                f"class probability {still[s.label]:.3f}")
 
     moved = "not moved" if s.dx == s.dy == 0 else f"moved {s.dx:+d} px right and {s.dy:+d} px down"
     return (f"Test digit {s.digit}, a {s.label}, {moved}: {say('CNN', c, s.cnn, s.cnn_still)}, and "

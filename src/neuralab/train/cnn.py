@@ -22,7 +22,7 @@ from torch import nn
 
 from neuralab import cache
 from neuralab.data.arrays import Arrays, digits
-from neuralab.nn.cnn import PixelSum, conv_pixel, stages
+from neuralab.nn.cnn import PixelSum, Work, conv_pixel, stages, work
 from neuralab.nn.models import TRAINING_CODE, mlp, n_params
 from neuralab.nn.runtime import one_thread
 from neuralab.params import Choice, Int, ParamSpec, Rule
@@ -243,6 +243,9 @@ class Sharing:
     grid_cnn: np.ndarray  # (5, 5) test accuracy for each (dy, dx) in SHIFTS
     grid_mlp: np.ndarray
     n_test: int  # test digits behind every accuracy
+    cnn_work: Work  # MACs and peak activations per digit
+    mlp_work: Work  # the reference MLP's
+    family_work: tuple[Work, ...]  # MLP 64-h-10 for each h in ``widths``, in that order
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -258,6 +261,9 @@ class Sharing:
 
     def median(self, width: int) -> float:
         return float(np.median([r.accuracy for r in self.runs if r.width == width]))
+
+    def work(self, width: int) -> Work:
+        return self.family_work[self.widths.index(width)]
 
     @property
     def matched(self) -> int | None:
@@ -301,5 +307,6 @@ def sharing(nets: Nets, sharing_seeds: int = 1, progress: Progress = quiet) -> S
     with one_thread():
         grids = _grid(nets.cnn, nets.data), _grid(nets.mlp, nets.data)
     progress(total, total)
+    family = tuple(work(mlp((64, w, 10), "relu")) for w in WIDTHS)
     return Sharing(tuple(runs), n_params(nets.cnn), nets.cnn_accuracy, n_params(nets.mlp), nets.mlp_accuracy,
-                   _layer_params(nets.cnn), *grids, len(nets.data.y_test))
+                   _layer_params(nets.cnn), *grids, len(nets.data.y_test), work(nets.cnn), work(nets.mlp), family)

@@ -69,8 +69,11 @@ def _maps(values: dict) -> html.Section:
                 "Pick a test digit: the first chart shows the eight filters the first layer learned (its whole "
                 "set of weights, 72 numbers and 8 biases), the second every map the digit produces on the way "
                 "through. A filter whose weights are positive on one side and negative on the other responds most "
-                "where ink meets background across that direction: an edge detector. The second layer combines "
-                "those responses over a 5 × 5 neighbourhood of the digit."
+                "where ink meets background across that direction: an edge detector. (The network reads each "
+                "pixel standardized by its own training mean and spread, so a blank pixel is not one fixed value: "
+                "part of what a filter sees as an edge comes from that scaling; see Normalization of the inputs "
+                "in the reference.) The second layer combines those responses over a 5 × 5 neighbourhood of the "
+                "digit."
             ),
             ui.row(controls(P, SPEC, values, ["digit"])),
             NETS.marker(P),

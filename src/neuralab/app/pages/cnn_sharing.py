@@ -38,7 +38,12 @@ def _sharing(values: dict) -> html.Section:
                 "time: about half a minute here, with the page's other networks). One test digit is 0.28 % of the "
                 "score, so differences of a digit or two are noise, and the CNN itself is one seed; more seeds show "
                 "how much the MLPs vary. The CNN has a built-in assumption that the MLP must learn from examples: "
-                "a pattern means the same wherever it appears."
+                "a pattern means the same wherever it appears.\n\n"
+                "Parameters are not the whole cost on a microcontroller. Flash holds the weights, but the "
+                "cycle budget pays one multiply-accumulate (MAC) per weight *per position* it is used at, and "
+                "RAM must hold a layer's input and output maps at once. The second table counts both for every "
+                "network: each filter weight of the CNN's convolutions is used at all 64 positions of its map, "
+                "while an MLP uses each weight once per digit."
             ),
             ui.row(controls(P, SPEC, values, ["sharing_seeds"])),
             alert(cid(P, "sharing-alert")),
