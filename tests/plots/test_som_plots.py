@@ -26,6 +26,7 @@ def test_the_u_matrix_is_the_map_s_with_hits_or_digits_written_in(motor, digits)
     fig = _valid(figures.umatrix_figure(motor))
     assert np.allclose(np.array(fig.data[0].z), motor.u, atol=1e-4)
     assert fig.data[0].text[0][0] == str(motor.hits[0, 0])
+    assert "(z-units)" in fig.data[0].colorbar.title.text
     d = _valid(figures.umatrix_figure(digits))
     assert all(t in "0123456789·" for row in d.data[0].text for t in row)
     assert "held-out digits" in figures.describe_umatrix(digits) and "U-matrix of the 3 × 4" in \

@@ -27,9 +27,14 @@ def _size(m: Mapped) -> str:
     return f"{R} × {C}"
 
 
+def _scale(data: str) -> str:
+    """The scale distances are measured in: z-units (standardized motor features) or pixels scaled to 0–1."""
+    return "z-units" if data == "motor" else "pixels 0–1"
+
+
 def _qe_title(data: str) -> str:
     """The QE axis title: a Euclidean distance over all features, in the scaled data's units."""
-    return "QE (distance, z-units)" if data == "motor" else "QE (distance, pixels 0–1)"
+    return f"QE (distance, {_scale(data)})"
 
 
 def _grid(P: np.ndarray) -> tuple[list, list]:
@@ -61,7 +66,8 @@ def umatrix_figure(m: Mapped) -> go.Figure:
     trace = dict(type="heatmap", z=np.round(m.u, 4).tolist(), colorscale=SCALE, text=text, texttemplate="%{text}",
                  textfont=dict(size=11 if max(R, C) <= 14 else 8),
                  customdata=m.hits.tolist(),
-                 colorbar=dict(title=dict(text="mean distance<br>to neighbours", side="right"), thickness=12),
+                 colorbar=dict(title=dict(text=f"mean distance<br>to neighbours ({_scale(m.data.name)})", side="right"),
+                               thickness=12),
                  hovertemplate=f"unit (%{{y}}, %{{x}}): U = %{{z:.3g}}, %{{customdata}} samples, {what} "
                                "%{text}<extra></extra>")
     return figure([trace], height=max(300, min(560, 40 * R + 90)),
@@ -160,7 +166,7 @@ def curves_figure(m: Mapped, k: int | None = None) -> go.Figure:
                   xaxis=dict(title=dict(text="training step (one sample each)"), anchor="y3"),
                   yaxis=dict(title=dict(text=_qe_title(m.data.name)), domain=[0.7, 1.0], rangemode="tozero"),
                   yaxis2=dict(title=dict(text="TE, %"), domain=[0.38, 0.64], rangemode="tozero"),
-                  yaxis3=dict(title=dict(text="σ, α"), domain=[0.0, 0.32], type="log"),
+                  yaxis3=dict(title=dict(text="σ, α"), domain=[0.0, 0.32], type="log", dtick=1),
                   legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0),
                   margin=dict(l=56, r=16, t=70, b=44))
 

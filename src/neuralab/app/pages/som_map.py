@@ -80,9 +80,9 @@ def _map(values: dict) -> html.Section:
                 "samples whose nearest and second-nearest prototypes are not neighbours on the grid (of the 8 "
                 "around a unit). Each such sample is one topographic error: there the map is folded, or the data "
                 "has more dimensions than a flat grid can lay out without a crease. A low TE says the map is "
-                "ordered. The held-out QE is higher than the training QE even on healthy data from the same "
-                "bench, since the prototypes were pulled onto the training samples: a new sample is judged "
-                "against the held-out figure."
+                "ordered. The held-out QE is higher than the training QE even when nothing has changed, since "
+                "the prototypes were pulled onto the training samples: a new sample is judged against the "
+                "held-out figure."
             ),
         ],
     )
