@@ -63,3 +63,9 @@ def test_the_questions_compute_their_answers():
     answers = {q.key: q.answer() for q in som.QUESTIONS if hasattr(q, "answer")}
     assert answers["neighbour-pull"] == pytest.approx(0.1353, abs=1e-4)
     assert answers["halfway-sigma"] == pytest.approx(5 ** 0.5 * 0.5 ** 0.5, rel=1e-4)
+
+
+def test_the_size_prose_quotes_the_toolbox_rule_as_the_library_computes_it():
+    units, rows, cols = som_runs.toolbox_size(som_runs.dataset("motor").X_train)
+    text = str(som_size.layout(som.SPEC.defaults()))
+    assert "5·N^0.54321" in text and f"about {units:.0f} units ({rows} × {cols} on a rectangular grid)" in text

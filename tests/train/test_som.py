@@ -10,7 +10,7 @@ from neuralab.train import som
 
 def test_the_motor_points_hold_out_every_fourth_cycle_and_are_standardized_on_training_only():
     d = som.dataset("motor")
-    assert d.X_train.shape[1] == 4 and d.features == som.MOTOR_FEATURES
+    assert d.X_train.shape[1] == 4 and d.features == som.MOTOR_LABELS and d.units[2] == "A peak"
     assert set(np.unique(d.y_test)) == {3, 7, 11} and not set(d.y_train) & {3, 7, 11}
     assert np.allclose(d.X_train.mean(0), 0, atol=1e-9) and np.allclose(d.X_train.std(0), 1)
     assert d.physical(d.X_train)[:, 0].max() > 1000  # rpm again
@@ -63,4 +63,13 @@ def test_the_size_sweep_lowers_the_training_error_as_units_are_added(monkeypatch
     s = som.size_sweep("motor", 0, progress=lambda done, total: seen.append((done, total)))
     assert list(s.sides) == [2, 4, 6] and seen[-1] == (3, 3)
     assert (np.diff(s.qe_train) < 0).all() and (np.diff(s.kmeans_qe) < 0).all()
-    assert np.isnan(s.accuracy).all()
+    assert np.isnan(s.accuracy).all() and s.n_test == len(som.dataset("motor").X_test)
+
+
+def test_the_toolbox_size_is_5_n_to_the_0_54321_with_sides_from_the_principal_axes():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1000, 3)) * [4.0, 1.0, 0.5]  # variances 16 : 1 along the first two axes
+    units, rows, cols = som.toolbox_size(X)
+    assert units == pytest.approx(5 * 1000 ** 0.54321) and units > 5 * 1000 ** 0.5
+    assert rows > cols and rows / cols == pytest.approx(4.0, rel=0.35)  # √(16 / 1)
+    assert abs(rows * cols - units) < rows + cols

@@ -21,16 +21,18 @@ by competition and cooperation:
 
 Measures of a fitted map on samples ``x_1 … x_N``:
 
-* **Quantization error** ``QE = (1/N) Σ_i ‖x_i − w_c(x_i)‖``: how far a sample is from its prototype, in
-  the data's units (it always falls as units are added: it says nothing about order).
+* **Quantization error** ``QE = (1/N) Σ_i ‖x_i − w_c(x_i)‖``: how far a sample is from its prototype, a
+  Euclidean distance over all d features together (it generally falls as units are added; it says nothing
+  about order).
 * **Topographic error** ``TE = (1/N) Σ_i 1[BMU and second BMU of x_i are not grid neighbours]``, with
   neighbours the 8 units around a unit (``max(|Δrow|, |Δcol|) = 1``): the share of samples where the map
   is folded, i.e. where the two closest prototypes lie apart on the grid.
 * **U-matrix** ``U_j = mean over the 4 grid neighbours k of ‖w_j − w_k‖``: high values are borders between
   clusters, low values the inside of one.
 
-This is the online (sequential) SOM, as in Kohonen's 1982 papers and in the MiniSom package (whose default
-schedules differ). The batch SOM replaces the step-by-step update with a weighted mean over all samples per
+This is the online (sequential) SOM, as in Kohonen's 1982 papers (which used a "bubble" neighbourhood, 1 inside
+a shrinking radius and 0 outside, where this uses the now common Gaussian) and in the MiniSom package (whose
+default schedules differ). The batch SOM replaces the step-by-step update with a weighted mean over all samples per
 epoch and has no learning rate.
 """
 
@@ -97,7 +99,7 @@ def bmus(X: np.ndarray, weights: np.ndarray, k: int = 1) -> np.ndarray:
 
 
 def quantization_error(X: np.ndarray, weights: np.ndarray) -> float:
-    """Mean distance from each sample to its BMU's prototype, in the data's units."""
+    """Mean Euclidean distance (over all features together) from each sample to its BMU's prototype."""
     W = weights.reshape(-1, weights.shape[-1])  # (U, d)
     return float(np.sqrt(_sq_dists(X, W).min(1)).mean())
 
@@ -145,8 +147,9 @@ def fit(
 ) -> SomFit:
     """Fit an online SOM of ``rows × cols`` units to ``X`` (N, d); see the module docstring for the rule.
 
-    The prototypes start at ``rows · cols`` samples drawn from ``X`` (with replacement only when there are more
-    units than samples), so the first snapshot is a crumpled map spread over the data. ``sigma0`` defaults to
+    The prototypes start in a small random cloud around the data mean (``init="centre"``, the default: the first
+    snapshot is a crumpled map at the centre of the data) or at ``rows · cols`` samples drawn from ``X``
+    (``init="sample"``, with replacement only when there are more units than samples). ``sigma0`` defaults to
     half the larger side of the grid. QE and TE are measured on ``X`` at each snapshot.
     """
     X = np.asarray(X, dtype=np.float64)

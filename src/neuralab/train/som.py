@@ -27,12 +27,14 @@ from neuralab.nn import som
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec
 from neuralab.progress import Progress, quiet
 
-__all__ = ["DATASETS", "MAP", "SIZES", "SWEEP", "Data", "Mapped", "Sweep", "dataset", "size_sweep", "train"]
+__all__ = ["DATASETS", "MAP", "SIZES", "SWEEP", "Data", "Mapped", "Sweep", "dataset", "size_sweep", "toolbox_size",
+           "train"]
 
 DATASETS = {"motor": "Motor operating points (4 features)", "digits": "Handwritten digits 8×8 (64 pixels)"}
 SIZES = (2, 3, 4, 6, 8, 10, 13, 16, 20)  # side of the square maps of the sweep
 MOTOR_FEATURES = ("speed_rpm", "torque_nm", "i_amp", "temp_c")
-MOTOR_UNITS = ("rpm", "N·m", "A", "°C")
+MOTOR_LABELS = ("speed", "torque", "q-axis current i_q", "winding temperature")  # as the page names them
+MOTOR_UNITS = ("rpm", "N·m", "A peak", "°C")
 MOTOR_WINDOW_S = 0.02  # s: 600 windows from the 12 cycles of the bench log
 MOTOR_TEST_CYCLE = 4  # every 4th drive cycle (3, 7, 11) is held out
 
@@ -44,8 +46,9 @@ MAP = ParamSpec(
     som_cols=Int(2, 20, 12, label="Map columns", unit="units", help="Width of the grid of units."),
     som_epochs=Int(1, 30, 10, label="Epochs", help="Passes over the training samples, one sample per step."),
     som_alpha=Float(0.02, 1.0, 0.5, step=0.01, label="Start learning rate α₀",
-                    help="How far the best-matching unit moves toward a sample at the first step; it decays to 0.01."),
-    som_sigma=Float(0.5, 10.0, 5.0, step=0.1, label="Start radius σ₀", unit="units",
+                    help="Fraction of the distance to the sample that the best-matching unit covers at the first step; "
+                         "decays exponentially to 0.01 by the last step."),
+    som_sigma=Float(0.5, 10.0, 5.0, step=0.1, label="Start radius σ₀", unit="grid units",
                     help="Width of the neighbourhood at the first step, in grid units; it decays to 0.5."),
     som_seed=SEED,
 )
@@ -61,7 +64,7 @@ class Data:
     X_test: np.ndarray  # (M, d) held out
     y_train: np.ndarray  # (N,) int class (digits) or drive cycle (motor)
     y_test: np.ndarray  # (M,)
-    features: tuple[str, ...]  # (d,) names
+    features: tuple[str, ...]  # (d,) names as the page writes them
     units: tuple[str, ...]  # (d,) unit of each feature in physical terms ("" for pixels)
     mean: np.ndarray  # (d,) X_phys = X · scale + mean
     scale: np.ndarray  # (d,)
@@ -89,8 +92,22 @@ def dataset(name: str) -> Data:
         mean, scale = raw[~test].mean(0), raw[~test].std(0)
         Z = (raw - mean) / scale
         return Data(name, Z[~test], Z[test], w.cycle[~test].astype(np.int64), w.cycle[test].astype(np.int64),
-                    MOTOR_FEATURES, MOTOR_UNITS, mean, scale, False)
+                    MOTOR_LABELS, MOTOR_UNITS, mean, scale, False)
     raise ValueError(f"dataset must be one of {', '.join(DATASETS)}; got {name!r}.")
+
+
+def toolbox_size(X: np.ndarray) -> tuple[float, int, int]:
+    """The SOM Toolbox's default map size for samples ``X`` (N, d), as its ``som_topol_struct`` computes it.
+
+    Units ``5 · N^0.54321``; the sides in the ratio ``√(λ₁/λ₂)`` of the two largest variances along the data's
+    principal axes, the longer side along the first. Returns (units before rounding, rows, cols) for a
+    rectangular grid; the Toolbox's default hexagonal grid squeezes the rows by √0.75.
+    """
+    units = 5.0 * len(X) ** 0.54321
+    ev = np.sort(np.linalg.eigvalsh(np.cov(np.asarray(X, dtype=np.float64).T)))[::-1]  # (d,) largest first
+    ratio = float(np.sqrt(ev[0] / ev[1])) if len(ev) > 1 and ev[1] > 0 else 1.0
+    cols = max(1, round(np.sqrt(units / ratio)))
+    return units, round(units / cols), cols
 
 
 @dataclass(frozen=True)
@@ -117,7 +134,8 @@ class Mapped:
 def _plane(data: Data, fit: som.SomFit) -> tuple[tuple[str, str], np.ndarray, np.ndarray]:
     """Where the unfolding is drawn: speed and torque for the motor, the two first principal components for digits."""
     if data.name == "motor":
-        return (("speed_rpm (rpm)", "torque_nm (N·m)"), data.physical(data.X_train)[:, :2],
+        axes = tuple(f"{f} ({u})" for f, u in zip(data.features[:2], data.units[:2], strict=True))
+        return (axes, data.physical(data.X_train)[:, :2],
                 data.physical(fit.snapshots)[..., :2])
     pca = PCA(2, random_state=0).fit(data.X_train)
     K, R, C, d = fit.snapshots.shape
@@ -176,6 +194,7 @@ class Sweep:
     te_test: np.ndarray  # (S,)
     kmeans_qe: np.ndarray  # (S,)
     accuracy: np.ndarray  # (S,) digits only, NaN for the motor
+    n_test: int  # held-out samples: one of them moves the held-out TE by 1 / n_test
 
 
 def size_sweep(data: str, seed: int, progress: Progress = quiet) -> Sweep:
@@ -184,12 +203,11 @@ def size_sweep(data: str, seed: int, progress: Progress = quiet) -> Sweep:
     dflt = MAP.defaults()
     maps = []
     for i, n in enumerate(SIZES):
-        maps.append(train(data, n, n, dflt["som_epochs"], dflt["som_alpha"], n / 2, seed,
-                          ))
+        maps.append(train(data, n, n, dflt["som_epochs"], dflt["som_alpha"], n / 2, seed))
         progress(i + 1, len(SIZES))
 
     def col(name: str) -> np.ndarray:
         return np.array([np.nan if getattr(m, name) is None else getattr(m, name) for m in maps])
 
     return Sweep(data, np.array(SIZES), col("qe_train"), col("qe_test"), col("te_train"), col("te_test"),
-                 col("kmeans_qe"), col("accuracy"))
+                 col("kmeans_qe"), col("accuracy"), len(maps[0].data.X_test))

@@ -55,6 +55,7 @@ QUESTIONS = (
          "the topographic error?",
          ("No: both units are in the same row", "Yes: they are two columns apart, so not grid neighbours",
           "Only if its quantization error is large"), 1,
-         "Only the 8 units around the BMU count as neighbours; (3, 6) is two columns away, so the map is folded "
-         "for this sample whatever its distance.", section="A map of the data: the U-matrix and two errors"),
+         "Only the 8 units around the BMU count as neighbours; (3, 6) is two columns away, so this sample "
+         "counts as a topographic error whatever its distance: the map's order is broken here.",
+         section="A map of the data: the U-matrix and two errors"),
 )

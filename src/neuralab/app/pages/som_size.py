@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from dash import html
 
 from neuralab.app import ui
@@ -20,10 +18,9 @@ SPEC = ParamSpec("som-size-part")  # its two controls (data, seed) are the map's
 
 
 def _rule(name: str) -> str:
-    n = len(som.dataset(name).X_train)
-    units = 5 * math.sqrt(n)
-    side = round(math.sqrt(units))
-    return f"N = {n:,}, so about {units:.0f} units (roughly {side} × {side})"
+    X = som.dataset(name).X_train
+    units, rows, cols = som.toolbox_size(X)
+    return f"N = {len(X):,} gives about {units:.0f} units ({rows} × {cols} on a rectangular grid)"
 
 
 def layout(values: dict) -> list[html.Section]:
@@ -40,9 +37,12 @@ def layout(values: dict) -> list[html.Section]:
                 "that closeness carries over to samples the map never saw. The topographic error follows no such "
                 "rule: a bigger map has more small neighbourhoods to keep in order, and whether it manages depends "
                 "on the data, the radius and the length of the fit, so it is measured here, not assumed.\n\n"
-                "The SOM Toolbox for Matlab sizes its default map at about 5·N^0.54 units for N training samples, "
-                f"a rule often quoted as 5√N: {_rule('motor')} for the operating points and {_rule('digits')} "
-                "for the digits."
+                "The SOM Toolbox for Matlab sizes its default map at 5·N^0.54321 units for N training samples "
+                "(often rounded to 5√N, which gives fewer), with the sides in the ratio of the data's spread along "
+                f"its first two principal axes: {_rule('motor')} for the operating points, {_rule('digits')} "
+                "for the digits. A rule in N counts samples, not distinct states: the motor windows are 20 ms "
+                "means of a drive that holds each operating point for a while, so many are near-duplicates, and a "
+                "map sized by N leaves many units that no sample picks (the U-matrix caption above counts them)."
             ),
             alert(cid(P, "size-alert")),
             ui.chart(cid(P, "size"), "Quantization and topographic error against the number of units", heavy=True),
