@@ -54,6 +54,8 @@ MOVES = {
     # the threshold is light, but a cold cache first trains the page's jobs (loss pairing, init, norm, overfit)
     "/fundamentals": Move("metrics_threshold", "metrics-roc", timeout=300_000),
     "/som": Move("som_rows", "umatrix", timeout=180_000),
+    # a cold cache trains every model of the gallery for the seed (minutes), then again for the next seed
+    "/architectures": Move("arch_seed", "latency", timeout=900_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]
