@@ -47,6 +47,7 @@ def test_the_job_draws_the_chart_and_one_table_per_group_with_links(measured):
     links = [c for c in tree.walk(tables) if isinstance(c, dcc.Link)]
     assert [link.href for link in links] == ["/feedforward", "/cnn", "/recurrent", "/attention"]
     assert "median of 200 calls, batch 16" in text
+    assert "CNN: one seed." in text  # a row's note under its group's table
 
 
 def test_the_seed_slider_reaches_the_library(measured):

@@ -11,7 +11,7 @@ from neuralab.plots import architectures as figures
 def table(batch: int = 1) -> Table:
     rows = (
         Row("MLP", "Digits", "/feedforward", 6570, 2.5, "re-measured", "test accuracy", 0.97, True, 40e-6),
-        Row("CNN", "Digits", "/cnn", 3818, 8.0, "at training", "test accuracy", 0.98, True, 90e-6),
+        Row("CNN", "Digits", "/cnn", 3818, 8.0, "at training", "test accuracy", 0.98, True, 90e-6, "one seed"),
         Row("GRU", "Winding temperature", "/recurrent", 1009, 30.0, "at training", "test RMSE, K", 0.9, False, 2e-3),
         Row("Transformer", "Token reversal", "/attention", 17000, 12.0, "at training", "test token accuracy", 1.0,
             True, 0.3e-3),
@@ -49,3 +49,8 @@ def test_group_rows_say_the_metric_and_a_re_measured_time():
 
 def test_seconds_reads_in_the_best_unit():
     assert [figures.seconds(s) for s in (12e-6, 3.4e-3, 0.5, 75.0)] == ["12 µs", "3.4 ms", "500 ms", "75 s"]
+
+
+def test_notes_name_their_row():
+    assert figures.group_notes(table(), "Digits") == ["CNN: one seed."]
+    assert figures.group_notes(table(), "Token reversal") == []

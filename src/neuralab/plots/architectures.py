@@ -11,7 +11,7 @@ from neuralab.compress.architectures import GROUPS, Row, Table
 from neuralab.plots.format import log_axis, num, pct
 from neuralab.plots.theme import BLUE, GREEN, ORANGE, VERMILLION, figure
 
-__all__ = ["HEADER", "describe_latency", "group_rows", "latency_figure", "seconds", "score"]
+__all__ = ["HEADER", "describe_latency", "group_notes", "group_rows", "latency_figure", "seconds", "score"]
 
 GROUP_STYLE = {  # group -> (colour, marker symbol): told apart without colour too
     "Digits": (BLUE, "circle"),
@@ -38,6 +38,11 @@ def group_rows(t: Table, group: str) -> list[list[str]]:
     """One group's rows as text, in :data:`HEADER` order (the last column is the page's path)."""
     return [[r.name, f"{r.params:,}", seconds(r.train_s) + (" (re-measured)" if r.timed == "re-measured" else ""),
              score(r), seconds(r.latency_s), r.page] for r in t.group(group)]
+
+
+def group_notes(t: Table, group: str) -> list[str]:
+    """What else to know about a group's rows, one sentence per row that has something to say."""
+    return [f"{r.name}: {r.note}." for r in t.group(group) if r.note]
 
 
 def latency_figure(t: Table) -> go.Figure:

@@ -89,6 +89,9 @@ def tables(t: arch.Table) -> list:
             html.Tbody([html.Tr([html.Th(r[0], scope="row"), *(html.Td(c) for c in r[1:-1]),
                                  html.Td(dcc.Link(r[-1], href=r[-1]))]) for r in rows]),
         ])]
+        notes = figures.group_notes(t, group)
+        if notes:
+            out.append(html.Ul([html.Li(n) for n in notes], className="nl-help"))
     out.append(html.P(f"Latency: median of {t.calls} calls, batch {t.batch}, {t.threads} thread, on this machine."))
     return out
 
