@@ -14,7 +14,8 @@ and the RBF race on the motor torque (:func:`neuralab.train.rbf.compare`).
   call that trains and stores it; when someone else trained it first, it re-measures once with the same recipe
   and seed (the copy is thrown away) and says so (:attr:`Row.timed`). Either way the number is kept by seed.
 * **Latency** is torch's forward pass on one test input (``batch`` copies of it), one intra-op thread, inside
-  ``torch.inference_mode``: :data:`WARMUP` calls first, then the median of :data:`CALLS` timed calls. A sequence
+  ``torch.inference_mode``: :data:`WARMUP` calls first, then the median of :data:`CALLS` timed calls, every
+  model's calls taking turns in :data:`ROUNDS` rounds (a burst of other work is shared out). A sequence
   model's input is one whole test sequence. The RBF race keeps its numbers, not its networks: its rows are timed
   on a network of the same shape (the two-stage fit redone, milliseconds; an MLP of the same layers, its
   weights fresh), since the time of dense float arithmetic does not depend on the values of the weights.
@@ -24,6 +25,8 @@ Groups share a task, a split and a metric; scores compare within a group only.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import statistics
 import time
 from dataclasses import dataclass
@@ -49,6 +52,7 @@ __all__ = ["ARCHITECTURES", "CALLS", "GROUPS", "Row", "Table", "latency", "table
 
 WARMUP = 20  # untimed calls before the timed ones (allocations, first-call paths)
 CALLS = 200  # timed calls; the latency is their median
+ROUNDS = 10  # the calls of every model take turns in this many rounds
 SEQ_ARCHS = ("rnn", "lstm", "gru", "tcn", "attention", "mlp")  # the /recurrent page's six networks
 SEQ_WIDTH = 16  # the width the /recurrent page trains them at
 RBF_CENTRES, RBF_ACTIVATION = 12, "tanh"  # the /rbf-network race's defaults on the motor torque
@@ -110,17 +114,36 @@ def latency(model: nn.Module, x: torch.Tensor, calls: int | None = None, warmup:
 
     ``calls`` and ``warmup`` default to :data:`CALLS` and :data:`WARMUP`.
     """
+    return latencies([(model, x)], calls, warmup)[0]
+
+
+def latencies(timed: list[tuple[nn.Module, torch.Tensor]], calls: int | None = None, warmup: int | None = None,
+              rounds: int = ROUNDS) -> list[float]:
+    """:func:`latency` of each ``(model, x)``, their calls interleaved in ``rounds`` rounds.
+
+    On a shared machine a burst of someone else's work would otherwise land on whichever model was being timed
+    then; taking turns spreads it over all of them, so the medians compare.
+    """
     calls, warmup = calls or CALLS, WARMUP if warmup is None else warmup
-    model.eval()
-    times = []
+    times: list[list[float]] = [[] for _ in timed]
     with one_thread(), torch.inference_mode():
-        for _ in range(warmup):
-            model(x)
-        for _ in range(calls):
-            t0 = time.perf_counter()
-            model(x)
-            times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for model, x in timed:
+            model.eval()
+            for _ in range(warmup):
+                model(x)
+        for r in range(rounds):
+            for (model, x), kept in zip(timed, times, strict=True):
+                for _ in range(calls * (r + 1) // rounds - calls * r // rounds):
+                    t0 = time.perf_counter()
+                    model(x)
+                    kept.append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
+
+
+def _later(timed: list, model: nn.Module, x: torch.Tensor) -> float:
+    """Queue ``model`` to be timed with every other (:func:`latencies`); its row holds NaN until then."""
+    timed.append((model, x))
+    return math.nan
 
 
 def _batch(x1: np.ndarray | torch.Tensor, batch: int) -> torch.Tensor:
@@ -151,7 +174,7 @@ class CodeVote(nn.Module):
         return self.labels[near].mode(dim=1).values  # (N,)
 
 
-def _digits(seed: int, batch: int, progress: Progress) -> list[Row]:
+def _digits(seed: int, batch: int, timed: list, progress: Progress) -> list[Row]:
     x = _batch(zoo.data().X_test[:1].astype(np.float32), batch)  # (batch, 64) standardized pixels
     rows = []
     for i, (name, label, page) in enumerate((("mlp", "MLP 64-64-32-10", "/feedforward"),
@@ -159,7 +182,7 @@ def _digits(seed: int, batch: int, progress: Progress) -> list[Row]:
         seconds, how = zoo_seconds(name, seed)
         t = zoo.load(name, seed)
         rows.append(Row(label, "Digits", page, n_params(t.model), seconds, how, "test accuracy", t.accuracy, True,
-                        latency(t.model, x)))
+                        _later(timed, t.model, x)))
         progress(i + 1, 3)
     seconds, how = ae_seconds(seed)
     lat = autoencoder.latent(seed)
@@ -167,13 +190,13 @@ def _digits(seed: int, batch: int, progress: Progress) -> list[Row]:
     front = CodeVote(net.encoder, lat.train_codes, lat.train_labels)
     xa = _batch(autoencoder.digit_pixels().X_test[:1], batch)  # (batch, 64) pixels in [0, 1]
     rows.append(Row("Autoencoder code (2) + 5-NN", "Digits", "/autoencoder", n_params(front), seconds, how,
-                    "test accuracy", lat.knn_ae, True, latency(front, xa),
+                    "test accuracy", lat.knn_ae, True, _later(timed, front, xa),
                     f"the vote also stores {lat.train_codes.size:,} numbers: the training digits' codes"))
     progress(3, 3)
     return rows
 
 
-def _sequences(seed: int, batch: int, progress: Progress) -> list[Row]:
+def _sequences(seed: int, batch: int, timed: list, progress: Progress) -> list[Row]:
     split = thermal_split()
     x = _batch(split.x_test[:1], batch)  # (batch, steps, 3): one whole test cycle
     rows = []
@@ -181,22 +204,22 @@ def _sequences(seed: int, batch: int, progress: Progress) -> list[Row]:
         t = sequence.thermal_model(arch, SEQ_WIDTH, seed)
         m = t.model()
         rows.append(Row(ARCHS[arch].label, "Winding temperature", "/recurrent", n_params(m), t.history.seconds,
-                        "at training", "test RMSE, K", t.test_rmse_k, False, latency(m, x),
+                        "at training", "test RMSE, K", t.test_rmse_k, False, _later(timed, m, x),
                         f"one call reads a whole cycle of {x.shape[1]} steps"))
         progress(i + 1, len(SEQ_ARCHS))
     return rows
 
 
-def _reversal(seed: int, batch: int) -> list[Row]:
+def _reversal(seed: int, batch: int, timed: list) -> list[Row]:
     t = attention.trained("full", seed, attention.RECIPE)
     m = t.model()
     data = reversal(t.recipe.vocab, t.recipe.steps)
     x = _batch(data.x_test[:1], batch)  # (batch, steps) tokens
     return [Row("Transformer encoder (1 layer, 2 heads)", "Token reversal", "/attention", n_params(m), t.seconds,
-                "at training", "test token accuracy", t.accuracy, True, latency(m, x))]
+                "at training", "test token accuracy", t.accuracy, True, _later(timed, m, x))]
 
 
-def _torque(seed: int, batch: int, progress: Progress) -> list[Row]:
+def _torque(seed: int, batch: int, timed: list, progress: Progress) -> list[Row]:
     c = rbf.compare("motor", RBF_CENTRES, RBF_ACTIVATION, seed, progress=progress)
     race = rbf._Race.of("motor", seed)
     P, y = race.train
@@ -212,7 +235,7 @@ def _torque(seed: int, batch: int, progress: Progress) -> list[Row]:
     for i, m in enumerate(c.models):
         net = shaped[i]
         rows.append(Row(m.name, "Motor torque", "/rbf-network", n_params(net), m.train_s, "at training",
-                        "test RMSE inside the range, N·m", m.rmse_inside, False, latency(net, x),
+                        "test RMSE inside the range, N·m", m.rmse_inside, False, _later(timed, net, x),
                         "" if i == 0 else "the race keeps its numbers, not this network: timed on one of the "
                         "same shape"))
     return rows
@@ -230,10 +253,14 @@ _DEPENDS = ("neuralab.compress.zoo", "neuralab.train.attention", "neuralab.train
 
 @cache.memo("architectures", depends=_DEPENDS, salt=torch.__version__)
 def _table(seed: int, batch: int, *, progress: Progress = quiet) -> Table:
-    n = 3 + len(SEQ_ARCHS) + 1 + 2 * rbf.CFG.epochs
-    rows = _digits(seed, batch, lambda d, _t: progress(d, n))
-    rows += _sequences(seed, batch, lambda d, _t: progress(3 + d, n))
-    rows += _reversal(seed, batch)
+    n = 3 + len(SEQ_ARCHS) + 1 + 2 * rbf.CFG.epochs + 1
+    timed: list[tuple[nn.Module, torch.Tensor]] = []
+    rows = _digits(seed, batch, timed, lambda d, _t: progress(d, n))
+    rows += _sequences(seed, batch, timed, lambda d, _t: progress(3 + d, n))
+    rows += _reversal(seed, batch, timed)
     progress(4 + len(SEQ_ARCHS), n)
-    rows += _torque(seed, batch, lambda d, _t: progress(4 + len(SEQ_ARCHS) + d, n))
-    return Table(tuple(rows), seed, batch, CALLS, 1)
+    rows += _torque(seed, batch, timed, lambda d, _t: progress(4 + len(SEQ_ARCHS) + d, n))
+    measured = latencies(timed)
+    progress(n, n)
+    return Table(tuple(dataclasses.replace(r, latency_s=s) for r, s in zip(rows, measured, strict=True)), seed, batch,
+                 CALLS, 1)
