@@ -191,7 +191,8 @@ def _digits(seed: int, batch: int, timed: list, progress: Progress) -> list[Row]
     xa = _batch(autoencoder.digit_pixels().X_test[:1], batch)  # (batch, 64) pixels in [0, 1]
     rows.append(Row("Autoencoder code (2) + 5-NN", "Digits", "/autoencoder", n_params(front), seconds, how,
                     "test accuracy", lat.knn_ae, True, _later(timed, front, xa),
-                    f"the vote also stores {lat.train_codes.size:,} numbers: the training digits' codes"))
+                    f"the vote also stores {lat.train_codes.size:,} numbers, the training digits' codes; two numbers "
+                    "per digit keep the ten classes only partly apart (the map on /autoencoder shows where)"))
     progress(3, 3)
     return rows
 
