@@ -19,6 +19,7 @@ GROUP_STYLE = {  # group -> (colour, marker symbol): told apart without colour t
     "Motor torque": (GREEN, "diamond"),
     "Token reversal": (VERMILLION, "triangle-up"),
 }
+PLACES = ("top center", "bottom center", "middle right", "middle left")  # labels of a group's points, in turn
 HEADER = ("Model", "Parameters", "Training time", "Test score", "Latency", "Page")
 
 
@@ -54,7 +55,8 @@ def latency_figure(t: Table) -> go.Figure:
             continue
         data.append(dict(
             type="scatter", mode="markers+text", name=group, x=[r.params for r in rows],
-            y=[r.latency_s * 1e6 for r in rows], text=[r.name for r in rows], textposition="top center",
+            y=[r.latency_s * 1e6 for r in rows], text=[r.name for r in rows],
+            textposition=[PLACES[i % len(PLACES)] for i in range(len(rows))],
             textfont=dict(size=10), marker=dict(size=11, color=color, symbol=symbol, line=dict(width=1, color="#fff")),
             customdata=np.array([[score(r), seconds(r.train_s)] for r in rows], dtype=object),
             hovertemplate="%{text}<br>%{x:,} parameters<br>latency %{y:.3g} µs<br>%{customdata[0]}<br>"
