@@ -63,7 +63,7 @@ def latency_figure(t: Table) -> go.Figure:
                           "trained in %{customdata[1]}<extra>" + group + "</extra>"))
     p = [r.params for r in t.rows]
     lat = [r.latency_s * 1e6 for r in t.rows]
-    xr = (math.log10(min(p)) - 0.3, math.log10(max(p)) + 0.3)
+    xr = (math.log10(min(p)) - 0.6, math.log10(max(p)) + 0.6)  # room for the labels either side
     yr = (math.log10(min(lat)) - 0.3, math.log10(max(lat)) + 0.3)
     return figure(data, height=460, margin=dict(t=48, b=48, l=64, r=16),
                   xaxis=log_axis(*xr, title=dict(text="trained parameters")),
