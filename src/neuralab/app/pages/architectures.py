@@ -116,9 +116,9 @@ QUESTIONS = (
           "pool, a dense layer to 10 classes) have?", lambda: n_params(digits_cnn(8, 16)),
           "80 in the first convolution (8 × 9 + 8), 1,168 in the second (16 × 8 × 9 + 16), 2,570 in the dense layer "
           "(256 × 10 + 10): {answer}.", section="Every model, measured"),
-    Pick("compare", "The CNN scores 98 % on the digits and the GRU 0.9 K on the winding temperature. Which is the "
+    Pick("compare", "The CNN scores 98 % on the digits and the GRU 1.2 K on the winding temperature. Which is the "
          "better architecture?",
-         ("The CNN: 98 % is a better score than 0.9", "The GRU: an error under a kelvin is excellent",
+         ("The CNN: 98 % is a better score than 1.2", "The GRU: an error of about a kelvin is excellent",
           "Neither question makes sense: different tasks, data and metrics"), 2,
          "Scores compare only within a group that shares the task, the split and the metric.",
          section="How to read it"),
