@@ -56,6 +56,8 @@ MOVES = {
     "/som": Move("som_rows", "umatrix", timeout=180_000),
     # the loss curves are light, but a cold cache first trains the default GAN (2,000 rounds, about 10 s alone)
     "/gan": Move("d_fake", "curves", timeout=120_000),
+    # a cold cache trains every model of the gallery for the seed (minutes), then again for the next seed
+    "/architectures": Move("arch_seed", "latency", timeout=900_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

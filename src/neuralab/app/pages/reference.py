@@ -34,6 +34,7 @@ TOPICS = {
         "attention",
         "rbf-network",
         "som",
+        "architectures",
         "quantization",
         "pruning",
         "distillation",
