@@ -49,6 +49,8 @@ MOVES = {
     "/recurrent": Move("unroll_steps", "unroll-steps", timeout=600_000),
     # the threshold is light, but a cold cache first trains the page's jobs (loss pairing, init, norm, overfit)
     "/fundamentals": Move("metrics_threshold", "metrics-roc", timeout=300_000),
+    # the width slider is light (no k-means, one solve); the timeout covers the race's two networks on a cold cache
+    "/rbf-network": Move("width", "surface", timeout=120_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]
