@@ -212,7 +212,9 @@ def describe_race_maps(c: Comparison) -> str:
     unit = f" {c.y_unit}" if c.y_unit else ""
     return (f"The dashed box holds the {c.n_train} training inputs; the planes reach ±{num(float(c.axis[-1]))} on "
             f"both inputs. Outside the box the outputs vary by (standard deviation{unit}): {spread}. A small "
-            "spread means a model answers about the same constant everywhere out there. While Adam trained the "
+            "spread means a model answers about the same constant everywhere out there. Being inside the box is "
+            "not being near the data: a combination of inputs no training point came close to is just as far. "
+            "While Adam trained the "
             f"second RBF, its median width went from {num(float(np.median(c.widths[0])))} to "
             f"{num(float(np.median(c.widths[1])))} and its centres moved {num(c.moved)} (median), both in "
             f"{'scaled input units (the −5 to 5 scale of the training inputs)' if c.raw_range else 'input units'}.")
