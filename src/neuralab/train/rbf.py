@@ -36,6 +36,7 @@ SLICE = 201  # samples along a slice
 NEAR = 0.6  # points within this distance of the slice are drawn on it
 EXTENT = 9.0  # the comparison draws its models on [-EXTENT, EXTENT]: beyond every data point
 CUT_Q = 75  # the comparison trains on points whose first input is below this percentile
+RACE_RULE, RACE_FACTOR, RACE_RIDGE = "nearest", 1.0, 1e-6  # the race's two-stage RBF: fixed, not the sliders
 RAW_UNITS = ("A", "°C")  # units of the motor's two raw inputs (q-axis current, winding temperature)
 CFG = loop.Config(epochs=200, batch_size=32, lr=0.01, optimizer="adam", seed=0)  # MLP and learned RBF alike
 
@@ -282,7 +283,7 @@ def _rbfs(dataset: str, k: int, seed: int, epochs: int, progress: Progress = qui
     """The two-stage RBF and the same after Adam trained every parameter: (models, bias, widths, moved)."""
     r = _Race.of(dataset, seed)
     t0 = time.perf_counter()
-    net = rbf.fit(r.train[0], r.train[1], k, "nearest", 1.0, 1e-6, seed)
+    net = rbf.fit(r.train[0], r.train[1], k, RACE_RULE, RACE_FACTOR, RACE_RIDGE, seed)
     two_stage = r.scored("RBF, two-stage (k-means, rule, least squares)", net.n_params, time.perf_counter() - t0,
                          net.predict)
     cfg, data = r.config(seed, epochs)
