@@ -150,9 +150,9 @@ def race_slice_figure(c: Comparison) -> go.Figure:
     hi = max(float(np.nanmax(m.line)) for m in c.models)
     pts = np.concatenate([c.near_in[:, 1], c.near_out[:, 1]]) if len(c.near_in) + len(c.near_out) else np.zeros(1)
     pad = 0.1 * (max(hi, pts.max()) - min(lo, pts.min()) or 1.0)
-    return figure(data, height=400, shapes=[shade], annotations=[note], hovermode="closest",
-                  legend=dict(orientation="h", yanchor="top", y=-0.18, x=0),
-                  margin=dict(t=24, b=110, l=56, r=16),
+    return figure(data, height=420, shapes=[shade], annotations=[note], hovermode="closest",
+                  legend=dict(orientation="h", yanchor="top", y=-0.27, x=0),  # below the (long) axis title
+                  margin=dict(t=24, b=130, l=56, r=16),
                   xaxis=dict(title=dict(text=_axis_title(c, 0)), range=[float(c.xs[0]), float(c.xs[-1])]),
                   yaxis=dict(title=dict(text=_target_name(c, scaled=False)),
                              range=[min(lo, pts.min()) - pad, max(hi, pts.max()) + pad]))

@@ -82,7 +82,7 @@ def _fit(values: dict) -> html.Section:
                 "out. The motor set is the electromagnetic torque of the lab's simulated bench (free of noise) "
                 "against the measured q-axis current (with the sensors' noise, offset and glitches, averaged over "
                 "10 ms windows) and the winding temperature: the noise is in an input, not in the target. Both "
-                "inputs are mapped from their training range onto [−5, 5] and the torque onto [−1, 1], so that "
+                "inputs are mapped from their training range onto −5 to 5 and the torque onto −1 to 1, so that "
                 "one width means the same on both axes; the axis titles give the amperes and degrees the ends "
                 "stand for."
             ),
@@ -120,7 +120,7 @@ def _race(values: dict) -> html.Section:
                 f"{race.CUT_Q}th percentile of that input over the whole set (the cut). "
                 "The error inside is measured on held-out points below that cut; the error beyond the cut on "
                 "every point above it. No model was trained on those points, and none of the scaling comes from "
-                "them: on the motor the maps of both inputs onto [−5, 5] and of the torque onto [−1, 1] are "
+                "them: on the motor the maps of both inputs onto −5 to 5 and of the torque onto −1 to 1 are "
                 "computed again from the training points below the cut (so here 5 is the highest current trained "
                 "on). On the motor this is the question an "
                 "engineer actually asks: the bench logged currents up to some value, so what does the model say "
