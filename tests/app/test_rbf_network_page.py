@@ -58,7 +58,7 @@ def test_the_race_draws_both_charts_and_the_table(few_epochs):
 
 
 @pytest.mark.parametrize(("section", "values", "fragment"), [
-    ("FIT_SECTION", {"centres": 0}, "centres must be between 1 and 60"),
+    ("FIT_SECTION", {"centres": 1}, "centres must be between 2 and 60"),
     ("FIT_SECTION", {"width": "wide"}, "width must be a number"),
     ("FIT_SECTION", {"noise": 7}, "noise must be 0 plus a multiple of 5"),
     ("FIT_SECTION", {"slice_y": float("inf")}, "slice_y must be a finite number"),

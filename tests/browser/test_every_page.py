@@ -58,6 +58,8 @@ MOVES = {
     "/gan": Move("d_fake", "curves", timeout=120_000),
     # a cold cache trains every model of the gallery for the seed (minutes), then again for the next seed
     "/architectures": Move("arch_seed", "latency", timeout=900_000),
+    # the width slider is light (no k-means, one solve); the timeout covers the race's two networks on a cold cache
+    "/rbf-network": Move("width", "surface", timeout=120_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

@@ -41,6 +41,16 @@ def test_the_slice_draws_one_bump_per_unit_and_their_sum():
     assert "= -2" in figures.describe_slice(s)
 
 
+def test_the_motor_surface_names_its_colour_and_gives_the_scaled_axes_in_amperes_and_degrees():
+    s = rbf.surface(dataset="motor")
+    fig = figures.surface_figure(s)
+    assert fig.data[0].colorbar.title.text.startswith("torque (scaled")
+    (a_lo, a_hi), (t_lo, t_hi) = s.raw_range
+    assert f"−5 = {num(a_lo)} A, 5 = {num(a_hi)} A" in fig.layout.xaxis.title.text
+    assert f"{num(t_lo)} to {num(t_hi)} °C" in figures.describe_surface(s)
+    assert num(s.net.bias_) in figures.describe_surface(s)
+
+
 def test_the_race_figures_and_table_carry_the_measured_numbers(race):
     for fig in (figures.race_slice_figure(race), figures.race_maps_figure(race)):
         go.Figure(fig.to_dict())
@@ -49,6 +59,9 @@ def test_the_race_figures_and_table_carry_the_measured_numbers(race):
     assert num(race.bias) in caption and num(float(race.models[2].line[-1])) in caption
     rows = figures.race_rows(race)
     assert [r["parameters"] for r in rows] == ["17"] * 3
-    assert rows[2]["error beyond the cut (N·m)"] == num(race.models[2].rmse_outside)
+    assert rows[2]["RMS error beyond the cut (N·m)"] == num(race.models[2].rmse_outside)
+    (a_lo, a_hi), _ = race.raw_range
+    assert f"({num(a_lo + (race.cut + 5) / 10 * (a_hi - a_lo))} A) (shaded)" in caption  # the cut in amperes
+    assert f"5 = {num(a_hi)} A" in figures.race_slice_figure(race).layout.xaxis.title.text
     maps = figures.describe_race_maps(race)
     assert "N·m" in maps and num(float(np.median(race.widths[1]))) in maps

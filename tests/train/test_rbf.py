@@ -46,7 +46,7 @@ def test_the_motor_surface_reports_its_error_in_newton_metres():
 
 
 @pytest.mark.parametrize(("kwargs", "fragment"), [
-    ({"centres": 61}, "centres must be between 1 and 60"),
+    ({"centres": 1}, "centres must be between 2 and 60"),
     ({"width": 0.0}, "width must be between 0.1 and 10"),
     ({"rule": "median"}, "rule must be one of global, nearest"),
     ({"dataset": "spiral"}, "dataset must be one of"),
@@ -86,3 +86,28 @@ def test_another_activation_retrains_only_the_mlp(race):
     tanh = rbf.compare("reg_plane", 6, "tanh", 1, epochs=EPOCHS)
     assert [m.train_s for m in tanh.models[:2]] == [m.train_s for m in race.models[:2]]
     assert tanh.models[2].name == "MLP, 6 tanh units" and tanh.models[2].train_s != race.models[2].train_s
+
+
+def test_the_motor_race_takes_its_scaling_from_the_points_below_the_cut_only():
+    r = rbf._Race.of("motor", 0)
+    (P, y), (P_out, y_out) = r.train, r.outside
+    np.testing.assert_allclose(P.min(axis=0), [-5, -5], atol=1e-12)  # the trained points alone set both ends
+    np.testing.assert_allclose(P.max(axis=0), [5, 5], atol=1e-12)
+    assert (y.min(), y.max()) == pytest.approx((-1, 1))
+    assert (P_out[:, 0] > r.cut).all() and r.cut >= 5  # every withheld point lies beyond the trained range
+    d = playground.load(dataset="motor", n_points=rbf.N_POINTS, train_pct=rbf.TRAIN_PCT, seed=0)
+    everything = np.vstack([d.P_train, d.P_test])
+    assert len(y_out) == int((everything[:, 0] > np.percentile(everything[:, 0], rbf.CUT_Q)).sum())
+    newton_metres = np.sort(np.concatenate([d.y_train, d.y_test]) * d.y_scale + d.y_offset)
+    here = np.sort(np.concatenate([y, r.inside[1], y_out]) * r.d.y_scale + r.d.y_offset)
+    np.testing.assert_allclose(here, newton_metres)  # the same torques, only mapped differently
+    below = d.P_train[d.P_train[:, 0] <= np.percentile(everything[:, 0], rbf.CUT_Q)]
+    lo, hi = np.array(d.raw_range).T  # (2,), (2,): A and °C of the ends of load's scale
+    raw = lo + (below + 5) / 10 * (hi - lo)  # the trained points in A and °C
+    np.testing.assert_allclose(np.array(r.d.raw_range), np.column_stack([raw.min(axis=0), raw.max(axis=0)]))
+
+
+def test_the_surface_carries_the_motors_raw_ranges_and_the_regression_sets_none():
+    assert rbf.surface(dataset="motor").raw_range == playground.load(
+        dataset="motor", n_points=rbf.N_POINTS, train_pct=rbf.TRAIN_PCT, seed=0).raw_range
+    assert rbf.surface().raw_range == ()

@@ -6,21 +6,24 @@ Each hidden unit answers to how close the input is to its centre cⱼ: 1 on the 
 width σⱼ away, about 0.011 three widths away. The output is a weighted sum of these bumps, so far from
 every centre the network answers its bias b whatever the input: it does not extrapolate.
 
-The classic two-stage fit (Moody and Darken, 1989), which never backpropagates:
+The classic two-stage fit, which never backpropagates (the output weights by least squares as in
+Broomhead and Lowe, 1988; k-means centres and neighbour-distance widths as in Moody and Darken, 1989):
 
 1. **Centres** by k-means on the training inputs alone (the targets are not used): :func:`kmeans`,
    Lloyd's algorithm started by k-means++, checked against scikit-learn in the tests.
 2. **Widths** by a rule (:data:`RULES`, times a factor): one width for every unit,
-   σ = d_max / √(2k) with d_max the largest distance between two centres (Haykin's rule), or one per
+   σ = d_max / √(2k) with d_max the largest distance between two centres (the rule in Haykin's textbook), or one per
    unit, σⱼ = the distance from cⱼ to the nearest other centre.
 3. **Output weights** by linear least squares on the design matrix Φ (n × k, Φᵢⱼ = φⱼ(xᵢ)): with the
    centres and widths fixed the output is linear in (w, b), so the best weights are one exact solve.
    A small ridge term λ‖w‖² (the bias not penalized) keeps it well posed when wide bumps make the
    columns of Φ nearly equal (:func:`output_weights`).
 
-The trap: the widths decide everything. Too narrow and each bump covers a few points (a spiky fit, and
-holes between centres where the answer falls back to b); too wide and the columns of Φ become almost
-collinear, so the least-squares weights grow huge and cancel each other unless λ holds them.
+The trap: the widths decide everything. Too narrow, with far fewer units than points, and each weight can
+only match the average target near its centre (an underfit, with holes between centres where the answer
+falls back to b); too wide and the columns of Φ become almost collinear, so an exact solve needs huge
+weights (and a huge b) that cancel each other, and the ridge λ that holds them down also spoils the fit.
+b is not the targets' mean: far from the data the network answers whatever constant balanced the bumps.
 
 :class:`RBFNetwork` is the same network as a torch module, so every parameter (centres and widths
 included) can also be trained by gradient descent, started from the two-stage fit.
@@ -100,7 +103,7 @@ def widths(C: np.ndarray, rule: str, factor: float = 1.0) -> np.ndarray:
     k = len(C)
     if rule not in RULES:
         raise ValueError(f"rule must be one of {', '.join(RULES)}; got {rule!r}.")
-    if k == 1:
+    if k == 1:  # no other centre to measure from: σ = 1 (in input units) times the factor, by convention
         return np.full(1, 1.0 * factor)
     d = np.sqrt(_sq_dist(C, C))  # (k, k)
     if rule == "global":

@@ -9,7 +9,7 @@ from neuralab.data.playground import BOX
 from neuralab.plots.format import num
 from neuralab.plots.playground import DIVERGING
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, VERMILLION, figure, subplot_title
-from neuralab.train.rbf import Comparison, Surface
+from neuralab.train.rbf import RAW_UNITS, Comparison, Surface
 
 __all__ = ["describe_race_maps", "describe_race_slice", "describe_slice", "describe_surface", "race_maps_figure",
            "race_rows", "race_slice_figure", "slice_figure", "surface_figure"]
@@ -25,13 +25,38 @@ def _target_name(s: Surface | Comparison, scaled: bool) -> str:
     return "target"
 
 
+def _raw(s: Surface | Comparison, i: int, v: float) -> str:
+    """A scaled coordinate of input i in its own unit (motor: A or °C), as text; "" for the other sets."""
+    if not s.raw_range:
+        return ""
+    lo, hi = s.raw_range[i]
+    return f"{num(lo + (v + 5) / 10 * (hi - lo))} {RAW_UNITS[i]}"
+
+
+def _axis_title(s: Surface | Comparison, i: int) -> str:
+    """The input's name, and for the motor which A or °C values the scaled ends −5 and 5 stand for."""
+    if not s.raw_range:
+        return s.axis_names[i]
+    return f"{s.axis_names[i]}: −5 = {_raw(s, i, -5.0)}, 5 = {_raw(s, i, 5.0)}"
+
+
+def _scale_note(s: Surface | Comparison) -> str:
+    """For the motor: the A and °C ranges that the scaled [−5, 5] stands for."""
+    if not s.raw_range:
+        return ""
+    (a0, a1), (t0, t1) = s.raw_range
+    return (f" Both inputs are scaled: −5 to 5 stands for {num(a0)} to {num(a1)} A of current and {num(t0)} to "
+            f"{num(t1)} °C.")
+
+
 def surface_figure(s: Surface) -> go.Figure:
     """The network's output over the plane, the training points, each centre and a circle of radius σ round it."""
     lim = float(max(np.abs(s.Z).max(), np.abs(s.y_train).max(), 1e-9))
     step = float(s.axis[1] - s.axis[0])
     heat = dict(type="heatmap", z=s.Z, x0=float(s.axis[0]), dx=step, y0=float(s.axis[0]), dy=step, zmin=-lim,
                 zmax=lim, colorscale=DIVERGING, hoverinfo="skip",
-                colorbar=dict(title=dict(text="output"), thickness=10))
+                colorbar=dict(title=dict(text=_target_name(s, scaled=True) if s.dataset == "motor" else "output"),
+                              thickness=10))
     pts = dict(type="scatter", x=s.P_train[:, 0], y=s.P_train[:, 1], mode="markers", name="training point",
                marker=dict(size=5, color=s.y_train, colorscale=DIVERGING, cmin=-lim, cmax=lim,
                            line=dict(width=0.5, color=GREY)),
@@ -49,9 +74,9 @@ def surface_figure(s: Surface) -> go.Figure:
                line=dict(width=1.5, dash="dash", color=ORANGE))
     return figure(
         [heat, pts, cen], height=440, shapes=[*circles, cut], margin=dict(t=36, b=44, l=48, r=8),
-        xaxis=dict(range=[-BOX, BOX], title=dict(text=s.axis_names[0]), constrain="domain", showgrid=False,
+        xaxis=dict(range=[-BOX, BOX], title=dict(text=_axis_title(s, 0)), constrain="domain", showgrid=False,
                    zeroline=False),
-        yaxis=dict(range=[-BOX, BOX], title=dict(text=s.axis_names[1]), scaleanchor="x", showgrid=False,
+        yaxis=dict(range=[-BOX, BOX], title=dict(text=_axis_title(s, 1)), scaleanchor="x", showgrid=False,
                    zeroline=False),
     )
 
@@ -68,8 +93,9 @@ def describe_surface(s: Surface) -> str:
     return (f"{s.net.k} Gaussian units placed by k-means on {len(s.y_train)} training points, {_widths_text(s)} "
             f"(circles of radius σ). R² {num(s.r2_train)} on the training points and {num(s.r2_test)} on "
             f"{len(s.y_test)} held-out points (error {num(s.rmse_test)}{unit} root mean square). The design matrix "
-            f"Φ has condition number {num(s.cond)}; the largest output weight is "
-            f"{num(float(np.abs(s.net.weights_).max()))}.")
+            f"Φ, before λ is added, has condition number {num(s.cond)} (the ridge does not change this number, only "
+            f"how much it matters); the largest output weight is {num(float(np.abs(s.net.weights_).max()))} and "
+            f"the bias b, the answer far from every centre, is {num(s.net.bias_)}.{_scale_note(s)}")
 
 
 def slice_figure(s: Surface) -> go.Figure:
@@ -88,14 +114,15 @@ def slice_figure(s: Surface) -> go.Figure:
         dict(type="scatter", x=s.near[:, 0], y=s.near[:, 1], mode="markers", name="training points near the line",
              marker=dict(size=6, color=VERMILLION), hovertemplate="(%{x:.2f}, target %{y:.3g})<extra></extra>"),
     ]
-    return figure(data, height=340, xaxis=dict(title=dict(text=s.axis_names[0]), range=[-BOX, BOX]),
+    return figure(data, height=340, xaxis=dict(title=dict(text=_axis_title(s, 0)), range=[-BOX, BOX]),
                   yaxis=dict(title=dict(text=_target_name(s, scaled=True))), hovermode="closest")
 
 
 def describe_slice(s: Surface) -> str:
     peak = np.abs(s.bumps).max(axis=1)
     seen = int((peak > 0.01 * max(float(peak.max()), 1e-12)).sum())
-    return (f"Along {s.axis_names[1]} = {num(s.slice_y)}: {seen} of the {s.net.k} units contribute more than 1% of "
+    at = f" ({_raw(s, 1, s.slice_y)})" if s.raw_range else ""
+    return (f"Along {s.axis_names[1]} = {num(s.slice_y)}{at}: {seen} of the {s.net.k} units contribute more than 1% of "
             f"the largest one here; the output (blue) is their sum plus the bias {num(s.net.bias_)}, and "
             f"{len(s.near)} training points lie within 0.6 of the line.")
 
@@ -123,10 +150,10 @@ def race_slice_figure(c: Comparison) -> go.Figure:
     hi = max(float(np.nanmax(m.line)) for m in c.models)
     pts = np.concatenate([c.near_in[:, 1], c.near_out[:, 1]]) if len(c.near_in) + len(c.near_out) else np.zeros(1)
     pad = 0.1 * (max(hi, pts.max()) - min(lo, pts.min()) or 1.0)
-    return figure(data, height=400, shapes=[shade], annotations=[note], hovermode="closest",
-                  legend=dict(orientation="h", yanchor="top", y=-0.18, x=0),
-                  margin=dict(t=24, b=110, l=56, r=16),
-                  xaxis=dict(title=dict(text=c.axis_names[0]), range=[float(c.xs[0]), float(c.xs[-1])]),
+    return figure(data, height=420, shapes=[shade], annotations=[note], hovermode="closest",
+                  legend=dict(orientation="h", yanchor="top", y=-0.27, x=0),  # below the (long) axis title
+                  margin=dict(t=24, b=130, l=56, r=16),
+                  xaxis=dict(title=dict(text=_axis_title(c, 0)), range=[float(c.xs[0]), float(c.xs[-1])]),
                   yaxis=dict(title=dict(text=_target_name(c, scaled=False)),
                              range=[min(lo, pts.min()) - pad, max(hi, pts.max()) + pad]))
 
@@ -134,12 +161,14 @@ def race_slice_figure(c: Comparison) -> go.Figure:
 def describe_race_slice(c: Comparison) -> str:
     rbf, learned, net = c.models
     unit = f" {c.y_unit}" if c.y_unit else ""
-    edge = num(float(c.xs[-1]))
-    return (f"Along {c.axis_names[1]} = {num(c.slice_y)}. Right of {c.axis_names[0]} = {num(c.cut)} (shaded) no "
-            f"model saw a point; the orange diamonds are held-out points there. At {c.axis_names[0]} = {edge} the "
+    raw = lambda i, v: f" ({_raw(c, i, v)})" if c.raw_range else ""  # noqa: E731
+    edge = f"{num(float(c.xs[-1]))}{raw(0, float(c.xs[-1]))}"
+    return (f"Along {c.axis_names[1]} = {num(c.slice_y)}{raw(1, c.slice_y)}. Right of {c.axis_names[0]} = "
+            f"{num(c.cut)}{raw(0, c.cut)} (shaded) no model saw a point; the orange diamonds are held-out points "
+            f"there. At {c.axis_names[0]} = {edge} the "
             f"two-stage RBF answers {num(float(rbf.line[-1]))}{unit}, against its bias {num(c.bias)}{unit} (its "
             f"answer far from every centre); the fully trained RBF answers {num(float(learned.line[-1]))}{unit} "
-            f"and the MLP {num(float(net.line[-1]))}{unit}.")
+            f"and the MLP {num(float(net.line[-1]))}{unit}.{_scale_note(c)}")
 
 
 def race_maps_figure(c: Comparison) -> go.Figure:
@@ -160,10 +189,10 @@ def race_maps_figure(c: Comparison) -> go.Figure:
                           colorbar=dict(title=dict(text=c.y_unit or "output"), thickness=10)))
         layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], range=[float(c.axis[0]), float(c.axis[-1])],
                                     showgrid=False, zeroline=False, constrain="domain",
-                                    title=dict(text=c.axis_names[0], font=dict(size=11)))
+                                    title=dict(text=_axis_title(c, 0), font=dict(size=11)))
         layout[f"yaxis{ax}"] = dict(range=[float(c.axis[0]), float(c.axis[-1])], showgrid=False, zeroline=False,
                                     anchor=f"x{ax}", scaleanchor=f"x{ax}", showticklabels=i == 0,
-                                    title=dict(text=c.axis_names[1] if i == 0 else "", font=dict(size=11)))
+                                    title=dict(text=_axis_title(c, 1) if i == 0 else "", font=dict(size=11)))
         shapes.append(dict(type="rect", xref=f"x{ax}", yref=f"y{ax}", x0=float(lo[0]), x1=float(hi[0]),
                            y0=float(lo[1]), y1=float(hi[1]), line=dict(width=2, dash="dash", color=GREY)))
         notes.append(subplot_title(SHORT[i], x0 + width / 2))
@@ -183,14 +212,17 @@ def describe_race_maps(c: Comparison) -> str:
     unit = f" {c.y_unit}" if c.y_unit else ""
     return (f"The dashed box holds the {c.n_train} training inputs; the planes reach ±{num(float(c.axis[-1]))} on "
             f"both inputs. Outside the box the outputs vary by (standard deviation{unit}): {spread}. A small "
-            "spread means a model answers about the same constant everywhere out there. While Adam trained the "
+            "spread means a model answers about the same constant everywhere out there. Being inside the box is "
+            "not being near the data: a combination of inputs no training point came close to is just as far. "
+            "While Adam trained the "
             f"second RBF, its median width went from {num(float(np.median(c.widths[0])))} to "
-            f"{num(float(np.median(c.widths[1])))} and its centres moved {num(c.moved)} (median) in input units.")
+            f"{num(float(np.median(c.widths[1])))} and its centres moved {num(c.moved)} (median), both in "
+            f"{'scaled input units (the −5 to 5 scale of the training inputs)' if c.raw_range else 'input units'}.")
 
 
 def race_rows(c: Comparison) -> list[dict[str, str]]:
     unit = f" ({c.y_unit})" if c.y_unit else ""
     return [{"model": m.name, "parameters": str(m.n_params), "training time": f"{m.train_s * 1e3:.3g} ms"
              if m.train_s < 1 else f"{m.train_s:.3g} s",
-             f"error inside{unit}": num(m.rmse_inside), f"error beyond the cut{unit}": num(m.rmse_outside),
+             f"RMS error inside{unit}": num(m.rmse_inside), f"RMS error beyond the cut{unit}": num(m.rmse_outside),
              "R² inside": num(m.r2_inside)} for m in c.models]

@@ -8,6 +8,7 @@ first input, and measures fit, extrapolation and training time (kept on disk by 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ SLICE = 201  # samples along a slice
 NEAR = 0.6  # points within this distance of the slice are drawn on it
 EXTENT = 9.0  # the comparison draws its models on [-EXTENT, EXTENT]: beyond every data point
 CUT_Q = 75  # the comparison trains on points whose first input is below this percentile
+RACE_RULE, RACE_FACTOR, RACE_RIDGE = "nearest", 1.0, 1e-6  # the race's two-stage RBF: fixed, not the sliders
+RAW_UNITS = ("A", "°C")  # units of the motor's two raw inputs (q-axis current, winding temperature)
 CFG = loop.Config(epochs=200, batch_size=32, lr=0.01, optimizer="adam", seed=0)  # MLP and learned RBF alike
 
 FIT = ParamSpec(
@@ -42,8 +45,10 @@ FIT = ParamSpec(
     dataset=Choice(tuple(DATASETS.items()), "reg_gauss", label="Data",
                    help="A 2-D regression set, or the motor's torque against q-axis current and winding temperature."),
     noise=Int(0, 50, 0, step=5, unit="%", label="Input noise",
-              help="How far each point is pushed off the place its target was computed at (not the motor)."),
-    centres=Int(1, 60, 24, label="Centres k", help="Number of Gaussian units, placed by k-means."),
+              help="Moves each input by a uniform random offset of up to this percentage of the box half-width "
+                   "(6) in each coordinate, clipped to the box; the target stays that of the original point, so "
+                   "the noise is in the inputs, not the targets. Not used for the motor."),
+    centres=Int(2, 60, 24, label="Centres k", help="Number of Gaussian units, placed by k-means."),
     rule=Choice(tuple(rbf.RULES.items()), "nearest", label="Width rule", help="How the widths σ are set."),
     width=Float(0.1, 10.0, 1.0, step=0.05, log=True, unit="×", label="Width factor",
                 help="Multiplies every width the rule gives (1 = the rule itself)."),
@@ -103,6 +108,7 @@ class Surface:
     y_unit: str
     y_scale: float  # target in y_unit = stored · y_scale + offset
     dataset: str
+    raw_range: tuple[tuple[float, float], ...] = ()  # motor: (lo, hi) in A and °C of each input mapped to ±5
 
     @property
     def total(self) -> np.ndarray:
@@ -130,7 +136,8 @@ def surface(dataset: str = "reg_gauss", noise: int = 0, centres: int = 24, rule:
                    np.column_stack([d.P_train[close, 0], d.y_train[close]]),
                    _r2(d.y_train, net.predict(d.P_train)), _r2(d.y_test, pred),
                    float(np.sqrt(np.mean((pred - d.y_test) ** 2))) * d.y_scale,
-                   float(np.linalg.cond(net.basis(d.P_train))), d.axis_names, d.y_unit, d.y_scale, d.dataset)
+                   float(np.linalg.cond(net.basis(d.P_train))), d.axis_names, d.y_unit, d.y_scale, d.dataset,
+                   d.raw_range)
 
 
 # ---------------------------------------------------------------------------------------------- the race
@@ -144,7 +151,7 @@ class Model:
     n_params: int
     train_s: float  # wall time of its fit, first run, one thread
     rmse_inside: float  # held-out points inside the training range, target unit
-    rmse_outside: float  # points beyond the cut, never seen in any form, target unit
+    rmse_outside: float  # points beyond the cut: not trained on, not used for any scaling; target unit
     r2_inside: float
     line: np.ndarray  # (SLICE,) output along the slice
     Z: np.ndarray  # (GRID, GRID) output on [-EXTENT, EXTENT]²
@@ -166,10 +173,37 @@ class Comparison:
     activation: str
     bias: float  # the two-stage RBF's bias b, target unit: its answer far from every centre
     widths: tuple[np.ndarray, np.ndarray]  # (k,) σⱼ of the RBF before and after Adam trained every parameter
-    moved: float  # median distance a centre moved while Adam trained, input units
+    moved: float  # median distance a centre moved while Adam trained, scaled input units
     axis_names: tuple[str, str]
     y_unit: str
     dataset: str
+    raw_range: tuple[tuple[float, float], ...] = ()  # motor: (lo, hi) in A and °C of each input mapped to ±5
+
+
+def _rescaled(d: playground.PlaygroundData, cut: float, parts: tuple) -> tuple:
+    """The motor's min–max maps computed again from the training points below the cut alone.
+
+    ``load`` maps the inputs to [-5, 5] and the torque to [-1, 1] by the whole training split, which
+    includes points above the cut; a min–max map of an affine image is the same map of the original,
+    so mapping again by the points below the cut gives exactly the map of the raw values that a model
+    trained below the cut would have computed. Returns the data set (its unit conversion and raw
+    ranges updated), the cut and every (P, y) part, all in the new scale.
+    """
+    P, y = parts[0]  # the points trained on
+    lo, hi = P.min(axis=0), P.max(axis=0)  # (2,), (2,)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    t_lo, t_hi = float(y.min()), float(y.max())
+    off, sc = (t_hi + t_lo) / 2, (t_hi - t_lo) / 2 or 1.0
+    to_p = lambda Q: (Q - lo) / span * 10.0 - 5.0  # noqa: E731
+    raw = tuple((r0 + (a + 5) / 10 * (r1 - r0), r0 + (b + 5) / 10 * (r1 - r0))
+                for (r0, r1), a, b in zip(d.raw_range, lo.tolist(), hi.tolist(), strict=True))
+    P_train, P_test = to_p(d.P_train), to_p(d.P_test)
+    new = dataclasses.replace(d, X_train=playground.features(P_train, d.feature_names), P_train=P_train,
+                              X_test=playground.features(P_test, d.feature_names), P_test=P_test,
+                              y_train=(d.y_train - off) / sc,
+                              y_test=(d.y_test - off) / sc, y_offset=d.y_offset + off * d.y_scale,
+                              y_scale=sc * d.y_scale, raw_range=raw)
+    return new, float((cut - lo[0]) / span[0] * 10.0 - 5.0), tuple((to_p(Q), (v - off) / sc) for Q, v in parts)
 
 
 def _split(d: playground.PlaygroundData) -> tuple:
@@ -223,6 +257,8 @@ class _Race:
     def of(cls, dataset: str, seed: int) -> _Race:
         d = _data(dataset, 0, seed)
         cut, train, inside, outside = _split(d)
+        if d.raw_range:  # the motor: its scaling must not come from the points above the cut
+            d, cut, (train, inside, outside) = _rescaled(d, cut, (train, inside, outside))
         return cls(d, cut, train, inside, outside, np.linspace(-EXTENT, EXTENT, SLICE),
                    float(np.median(train[0][:, 1])), np.linspace(-EXTENT, EXTENT, GRID))
 
@@ -247,7 +283,7 @@ def _rbfs(dataset: str, k: int, seed: int, epochs: int, progress: Progress = qui
     """The two-stage RBF and the same after Adam trained every parameter: (models, bias, widths, moved)."""
     r = _Race.of(dataset, seed)
     t0 = time.perf_counter()
-    net = rbf.fit(r.train[0], r.train[1], k, "nearest", 1.0, 1e-6, seed)
+    net = rbf.fit(r.train[0], r.train[1], k, RACE_RULE, RACE_FACTOR, RACE_RIDGE, seed)
     two_stage = r.scored("RBF, two-stage (k-means, rule, least squares)", net.n_params, time.perf_counter() - t0,
                          net.predict)
     cfg, data = r.config(seed, epochs)
@@ -289,7 +325,7 @@ def _race(dataset: str, k: int, activation: str, seed: int, epochs: int, progres
     near_in, near_out = np.abs(P_tr[:, 1] - r.y0) <= NEAR, np.abs(P_out[:, 1] - r.y0) <= NEAR
     return Comparison((*rbfs, net), r.cut, r.xs, r.y0, r.axis, to_unit(P_tr[near_in], y_tr[near_in]),
                       to_unit(P_out[near_out], y_out[near_out]), P_tr, len(y_tr), len(y_out), k, activation, bias,
-                      widths, moved, d.axis_names, d.y_unit, dataset)
+                      widths, moved, d.axis_names, d.y_unit, dataset, d.raw_range)
 
 
 def compare(race_dataset: str = "motor", race_centres: int = 12, race_activation: str = "tanh", seed: int = 0,

@@ -54,7 +54,8 @@ def _fit(values: dict) -> html.Section:
         [
             ui.md(
                 "Unit j computes `φⱼ(x) = exp(−‖x − cⱼ‖² / (2σⱼ²))` and the network outputs "
-                "`ŷ(x) = b + Σⱼ wⱼ φⱼ(x)`. The fit runs in three steps, each visible below.\n\n"
+                "`ŷ(x) = b + Σⱼ wⱼ φⱼ(x)`. The fit has two stages in three steps, each visible below: the centres and "
+                "widths come from the inputs alone, the output weights from the targets.\n\n"
                 "1. **Centres.** k-means (Lloyd's algorithm from a k-means++ start) clusters the training inputs "
                 "into k groups and puts a centre at the mean of each (the crosses). It never looks at the targets, "
                 "so the centres go where the data are dense, not where the function is hard.\n"
@@ -65,19 +66,25 @@ def _fit(values: dict) -> html.Section:
                 "is a convex quadratic in them, minimized by a single least-squares solve on the matrix Φ of every "
                 "unit's response to every training point. A small ridge penalty λ‖w‖² makes the minimum unique "
                 "and the solve stable.\n\n"
-                "Try a width factor of 0.3: the bumps no longer overlap, the surface breaks into islands, and "
-                "between them the output drops back to the bias. At 5 every unit responds to almost every point, "
-                "so the columns of Φ are nearly equal: the condition number in the caption climbs by orders of "
-                "magnitude, and on the Gaussian bumps the solve needs large weights of opposite signs that cancel "
-                "each other. Raising λ holds the weights down, at the price of a worse fit there. On the plane "
+                "Try a width factor of 0.3: the bumps overlap little, the surface breaks into islands, between "
+                "them the output drops back to the bias, and even the training R² falls, because with far fewer "
+                "units than points each weight can only match the average target near its centre. At 5 every unit "
+                "responds to almost every point, so the columns of Φ are nearly equal: the condition number in the "
+                "caption climbs by orders of magnitude, and on the Gaussian bumps an exact solve would need huge "
+                "weights of opposite signs, and a huge bias, that cancel each other. Even the default λ suppresses "
+                "those directions, so both R² drop; raising λ holds the weights down further, at the price of a "
+                "worse fit. The caption gives b too: it is not the targets' mean but whatever constant balanced "
+                "the bumps, and it is what the network answers far from every centre. On the plane "
                 "and on the motor, whose targets are smooth, the same wide units fit well: the right width depends "
                 "on how fast the target changes. The lower chart cuts the surface along the dashed line and shows "
                 "each unit's weighted bump and their sum.\n\n"
                 f"The data: {race.N_POINTS} points per set, {race.TRAIN_PCT}% for fitting and the rest held "
-                "out. The motor set is torque "
-                "measured on the lab's simulated bench against q-axis current and winding temperature; both "
-                "inputs are mapped from their training range onto [−5, 5] and the torque onto [−1, 1], so that "
-                "one width means the same on both axes."
+                "out. The motor set is the electromagnetic torque of the lab's simulated bench (free of noise) "
+                "against the measured q-axis current (with the sensors' noise, offset and glitches, averaged over "
+                "10 ms windows) and the winding temperature: the noise is in an input, not in the target. Both "
+                "inputs are mapped from their training range onto −5 to 5 and the torque onto −1 to 1, so that "
+                "one width means the same on both axes; the axis titles give the amperes and degrees the ends "
+                "stand for."
             ),
             ui.row(controls(P, SPEC, values, ["dataset", "noise", "centres", "seed"])),
             ui.row([*controls(P, SPEC, values, ["rule"]),
@@ -97,22 +104,32 @@ def _race(values: dict) -> html.Section:
         "Against an MLP with the same number of parameters",
         [
             ui.md(
-                "Three models with the same parameter count: the RBF network above (k centres, widths from the "
-                "nearest-centre rule), the same network after Adam has trained all of its parameters (centres and "
-                "widths included) starting from that fit, and an MLP with k hidden units. The counts agree "
+                "Three models with the same parameter count: a two-stage RBF network like the one above, fitted "
+                f"again here (k-means centres, nearest-centre widths at factor {race.RACE_FACTOR:g}, "
+                f"λ = {race.RACE_RIDGE:.0e}".replace("e-0", "e-") + "; the sliders above do not reach it), the "
+                "same network after Adam has "
+                "trained all of its parameters (centres and widths included) starting from that fit, and an MLP "
+                "with k hidden units. The counts agree "
                 "because each hidden unit holds three numbers in both: two coordinates and a width for a "
                 "Gaussian unit, two input weights and a bias for an MLP unit; add k output weights and one bias. "
+                "Equal counts are not equal freedom, though: the two-stage RBF fits only its k + 1 output numbers "
+                "to the targets, the other two models all 4k + 1. "
                 f"Both trained models ran {race.CFG.epochs} epochs of Adam (learning rate {race.CFG.lr}, batches "
                 f"of {race.CFG.batch_size}) on one thread; the MLP sees its inputs standardized.\n\n"
                 "Every model trains only on points whose first input lies below the "
                 f"{race.CUT_Q}th percentile of that input over the whole set (the cut). "
                 "The error inside is measured on held-out points below that cut; the error beyond the cut on "
-                "every point above it, which no model saw in any form. On the motor this is the question an "
+                "every point above it. No model was trained on those points, and none of the scaling comes from "
+                "them: on the motor the maps of both inputs onto −5 to 5 and of the torque onto −1 to 1 are "
+                "computed again from the training points below the cut (so here 5 is the highest current trained "
+                "on). On the motor this is the question an "
                 "engineer actually asks: the bench logged currents up to some value, so what does the model say "
                 "at a higher one? At a given temperature the torque is proportional to the q-axis current. An MLP "
                 "can carry some of a trend past the last point it saw (tanh units only until they saturate, ReLU "
                 "units linearly), while a sum of Gaussian bumps falls back towards its bias beyond its outermost "
-                "centres. Neither is told the physics, and the table measures how far each one's guess is off.\n\n"
+                "centres, and that bias is whatever constant balanced the bumps (the caption of the chart below "
+                "gives it). Neither is told the physics, and the table measures how far each one's guess is off, and "
+                "with it whether the MLP does carry the trend for these settings.\n\n"
                 "Training time is the wall time of each fit the first time these settings ran, on this shared "
                 "machine; the fully trained RBF's includes the two-stage fit it starts from. The results are kept "
                 "on disk by their settings, so later visits read them, and another MLP activation retrains only "
@@ -167,7 +184,9 @@ QUESTIONS = (
           section="Gaussian units placed by k-means", tolerance=0.005),
     Pick("far", "What does a two-stage RBF network answer for an input far from every centre?",
          ("The output of its nearest centre", "Its bias b", "Zero, always"), 1,
-         "Every φⱼ is then nearly 0, so only b is left: an RBF network does not carry a trend beyond its data.",
+         "Every φⱼ is then nearly 0, so only b is left: an RBF network does not carry a trend beyond its data, "
+         "and b is not the targets' mean but the constant that balanced the bumps. (A normalized RBF network, "
+         "φⱼ / Σ φ, would answer its nearest centre's output instead, like a lookup table.)",
          section="Against an MLP with the same number of parameters"),
     Pick("targets", "Which step of the two-stage fit uses the targets?",
          ("Placing the centres by k-means", "Setting the widths", "Solving for the output weights"), 2,
