@@ -49,6 +49,8 @@ MOVES = {
     "/recurrent": Move("unroll_steps", "unroll-steps", timeout=600_000),
     # the threshold is light, but a cold cache first trains the page's jobs (loss pairing, init, norm, overfit)
     "/fundamentals": Move("metrics_threshold", "metrics-roc", timeout=300_000),
+    # the threshold only re-flags stored scores, but a cold cache first trains the digit and motor networks
+    "/autoencoder": Move("threshold", "motor-timeline", timeout=600_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

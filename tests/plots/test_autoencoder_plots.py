@@ -53,6 +53,15 @@ def test_the_denoising_figures(tiny):
     curves = _valid(dn.curves_figure(d))
     assert np.allclose(curves.data[3].y, d.err_denoising) and np.allclose(curves.data[0].y, d.err_input)
     assert "σ = 0.2" in dn.describe_examples(d) and "σ = 0.2" in dn.describe_curves(d)
+    floor = (d.err_plain > d.err_input) & (d.err_denoising > d.err_input)
+    assert ("a denoiser has a floor" in dn.describe_curves(d)) == bool(floor[0])
+
+
+def test_at_zero_noise_the_denoising_curve_is_named_the_plain_network(tiny):
+    d = ae.denoise(0, 0.0)
+    curves = _valid(dn.curves_figure(d))
+    assert np.allclose(curves.data[3].y, curves.data[2].y) and "the plain network itself" in curves.data[3].name
+    assert "the plain network itself" in dn.describe_curves(d)
 
 
 def test_the_motor_figures(tiny):
@@ -65,4 +74,8 @@ def test_the_motor_figures(tiny):
     pr = _valid(mo.pr_figure(f))
     assert pr.data[1].x == (f.score.recall,) and pr.data[2].y == (f.sweep.hampel.precision,)
     assert f"precision {f.score.precision:.0%}" in mo.describe_timeline(f)
+    h, said = f.sweep.hampel, mo.describe_pr(f)
+    assert ("higher precision" in said) == (f.score.precision > h.precision)
+    assert ("lower recall" in said) == (f.score.recall < h.recall)
+    assert "robust σ" in pr.data[2].name and "not tuned" in pr.data[2].name
     assert [r[0] for r in mo.table_rows(f)] == ["spike", "dropout", "stuck run"]
