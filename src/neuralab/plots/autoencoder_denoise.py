@@ -58,8 +58,8 @@ def curves_figure(d: Denoised) -> go.Figure:
               line=dict(color=color, dash=dash), marker=dict(size=5), hovertemplate=hover)
          for name, y, color, dash in lines],
         height=340, shapes=[vline(d.noise, GREEN)],
-        xaxis=dict(title="σ of the noise on the test digits"),
-        yaxis=dict(title="MSE against the clean digit", range=[0, top]),
+        xaxis=dict(title=dict(text="σ of the noise on the test digits")),
+        yaxis=dict(title=dict(text="MSE against the clean digit"), range=[0, top]),
     )
 
 

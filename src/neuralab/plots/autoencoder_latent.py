@@ -50,8 +50,8 @@ def map_figure(d: Decoded) -> go.Figure:
     lim = LIM + 0.1
     return figure(
         [shade, *_classes(lat.codes, lat.labels, lat.err_ae), star], height=470,
-        xaxis=dict(title="code z₁", range=[-lim, lim], zeroline=False, constrain="domain"),
-        yaxis=dict(title="code z₂", range=[-lim, lim], zeroline=False, scaleanchor="x", constrain="domain"),
+        xaxis=dict(title=dict(text="code z₁"), range=[-lim, lim], zeroline=False, constrain="domain"),
+        yaxis=dict(title=dict(text="code z₂"), range=[-lim, lim], zeroline=False, scaleanchor="x", constrain="domain"),
         legend=dict(title=dict(text="class"), orientation="v", x=1.02, y=1, yanchor="top"),
         margin=dict(l=56, r=90, t=16, b=44), clickmode="event",
     )
@@ -140,8 +140,8 @@ def errors_figure(lat: Latent) -> go.Figure:
               marker=dict(color=BLUE), hovertemplate="class %{x}: %{y:.4f}<extra>autoencoder</extra>"),
          dict(type="bar", x=classes, y=pca, name=f"PCA, 2 components (all: {lat.mse_pca:.4f})",
               marker=dict(color=ORANGE), hovertemplate="class %{x}: %{y:.4f}<extra>PCA</extra>")],
-        height=300, barmode="group", xaxis=dict(title="class of the test digit", type="category"),
-        yaxis=dict(title="MSE per pixel (pixels 0–1)", rangemode="tozero"),
+        height=300, barmode="group", xaxis=dict(title=dict(text="class of the test digit"), type="category"),
+        yaxis=dict(title=dict(text="MSE per pixel (pixels 0–1)"), rangemode="tozero"),
     )
 
 
@@ -159,8 +159,8 @@ def pca_figure(lat: Latent) -> go.Figure:
     """The test digits on PCA's first two components, coloured by class."""
     return figure(
         _classes(lat.pca_codes, lat.labels, lat.err_pca), height=400,
-        xaxis=dict(title="principal component 1", zeroline=False),
-        yaxis=dict(title="principal component 2", zeroline=False, scaleanchor="x"),
+        xaxis=dict(title=dict(text="principal component 1"), zeroline=False),
+        yaxis=dict(title=dict(text="principal component 2"), zeroline=False, scaleanchor="x"),
         legend=dict(title=dict(text="class"), orientation="v", x=1.02, y=1, yanchor="top"),
         margin=dict(l=56, r=90, t=16, b=44),
     )

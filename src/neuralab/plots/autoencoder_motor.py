@@ -44,10 +44,12 @@ def examples_figure(s: Scores) -> go.Figure:
         xb = f"x{2 * col + 2}"
         ann.append(subplot_title(f"a {KIND_NAMES[kind]}", (x0 + x1) / 2))
         layout[f"xaxis{2 * col + 1}"] = dict(domain=[x0, x1], anchor=ya, showticklabels=False)
-        layout[f"xaxis{2 * col + 2}"] = dict(domain=[x0, x1], anchor=yb, matches=xa, title="ms from the event")
-        layout[f"yaxis{2 * col + 1}"] = dict(domain=[0.48, 1], anchor=xa, title="phase a, A" if col == 0 else None)
+        layout[f"xaxis{2 * col + 2}"] = dict(domain=[x0, x1], anchor=yb, matches=xa,
+                                             title=dict(text="ms from the event"))
+        layout[f"yaxis{2 * col + 1}"] = dict(domain=[0.48, 1], anchor=xa,
+                                             title=dict(text="phase a, A" if col == 0 else ""))
         layout[f"yaxis{2 * col + 2}"] = log_axis(lo, hi, domain=[0, 0.4], anchor=xb,
-                                                 title="score, (I / I_rated)²" if col == 0 else None)
+                                                 title=dict(text="score, (I / I_rated)²" if col == 0 else ""))
         if i is None:
             continue
         sl = slice(max(i - HALF, 0), min(i + HALF + 1, len(s.score)))
@@ -106,8 +108,8 @@ def timeline_figure(f: Flags) -> go.Figure:
                      hovertemplate="false alarm %{x:.4f} s: %{y:.2g}<extra></extra>"))
     lo, hi = np.log10(max(float(peak.min()), 1e-12)), np.log10(float(s.score.max())) + 0.2
     return figure(
-        data, height=380, xaxis=dict(title="time in the log, s (the four test cycles)"),
-        yaxis=log_axis(lo, hi, title=f"score: squared error, {SCORE_UNIT}"),
+        data, height=460, xaxis=dict(title=dict(text="time in the log, s (the four test cycles)"), automargin=True),
+        yaxis=log_axis(lo, hi, title=dict(text=f"score: squared error, {SCORE_UNIT}"), automargin=True),
         shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=level, y1=level,
                      line=dict(color=VERMILLION, dash="dash", width=1.5))],
     )
@@ -133,8 +135,10 @@ def pr_figure(f: Flags) -> go.Figure:
          dict(type="scatter", mode="markers", x=[h.recall], y=[h.precision], name=HAMPEL_NAME,
               marker=dict(color=ORANGE, size=12, symbol="diamond"),
               hovertemplate="recall %{x:.0%}, precision %{y:.0%}<extra>Hampel</extra>")],
-        height=360, xaxis=dict(title="recall (share of glitched samples flagged)", range=[0, 1.02], tickformat=".0%"),
-        yaxis=dict(title="precision (share of flags that are glitches)", range=[0, 1.02], tickformat=".0%"),
+        height=460, xaxis=dict(title=dict(text="recall (share of glitched samples flagged)"), range=[0, 1.02],
+                               tickformat=".0%", automargin=True),
+        yaxis=dict(title=dict(text="precision (share of flags that are glitches)"), range=[0, 1.02], tickformat=".0%",
+                   automargin=True),
     )
 
 
@@ -144,7 +148,7 @@ def _versus(a: float, b: float) -> str:
 
 def describe_pr(f: Flags) -> str:
     h, best = f.sweep.hampel, f.sweep.val_best
-    same = abs(best - THRESHOLD.default) < 1e-6 * best
+    same = bool(np.isclose(best, THRESHOLD.default, rtol=1e-5))  # the default is rounded to 3 decimals
     default = (", the default threshold" if same and f.scores.seed == 0
                else f" (the default is {THRESHOLD.default:.3g}×)" if f.scores.seed == 0
                else f" (the default, {THRESHOLD.default:.3g}×, is that peak for seed 0)")
