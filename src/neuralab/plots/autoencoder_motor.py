@@ -17,7 +17,7 @@ __all__ = ["describe_examples", "describe_pr", "describe_timeline", "examples_fi
 KIND_COLORS = {1: VERMILLION, 2: PURPLE, 3: ORANGE}
 KIND_NAMES = {1: "spike", 2: "dropout", 3: "stuck run"}
 HALF = 40  # samples either side of an example event
-SCORE_UNIT = "(I / I_rated)², mean of 3 phases"  # the score: squared error of currents divided by the rated current
+SCORE_UNIT = "(I / I_rated)²"  # the score: squared error of currents divided by the rated current
 HAMPEL_NAME = f"Hampel ({HAMPEL['window']} samples, {HAMPEL['n_sigmas']:g} robust σ, defaults, not tuned)"
 BIN = 20  # samples per point of the timeline (the maximum score of each bin is drawn)
 
@@ -49,7 +49,7 @@ def examples_figure(s: Scores) -> go.Figure:
         layout[f"yaxis{2 * col + 1}"] = dict(domain=[0.48, 1], anchor=xa,
                                              title=dict(text="phase a, A" if col == 0 else ""))
         layout[f"yaxis{2 * col + 2}"] = log_axis(lo, hi, domain=[0, 0.4], anchor=xb,
-                                                 title=dict(text="score, (I / I_rated)²" if col == 0 else ""))
+                                                 title=dict(text="score" if col == 0 else ""))
         if i is None:
             continue
         sl = slice(max(i - HALF, 0), min(i + HALF + 1, len(s.score)))
@@ -82,8 +82,9 @@ def describe_examples(s: Scores) -> str:
             parts.append(f"{KIND_NAMES[kind]} {np.max(s.score[max(i - 12, 0):i + 13]) / s.val_median:,.0f}×")
     return (f"The first test event of each kind, ±{HALF / 10:g} ms at 10 kHz (the network never saw these cycles). "
             f"The highest score near each event, as a multiple of the median held-out score: {', '.join(parts)}. "
-            f"Validation loss of the network: {s.val_loss:.2g} (mean squared error per value, currents in units "
-            f"of the rated {CONSTANTS.i_rated_a:g} A peak).")
+            f"A score is a squared error in {SCORE_UNIT}, averaged over the three phases (currents in units of the "
+            f"rated {CONSTANTS.i_rated_a:g} A peak). Validation loss of the network: {s.val_loss:.2g} (mean "
+            "squared error per value, same units).")
 
 
 def timeline_figure(f: Flags) -> go.Figure:
@@ -109,7 +110,7 @@ def timeline_figure(f: Flags) -> go.Figure:
     lo, hi = np.log10(max(float(peak.min()), 1e-12)), np.log10(float(s.score.max())) + 0.2
     return figure(
         data, height=460, xaxis=dict(title=dict(text="time in the log, s (the four test cycles)"), automargin=True),
-        yaxis=log_axis(lo, hi, title=dict(text=f"score: squared error, {SCORE_UNIT}"), automargin=True),
+        yaxis=log_axis(lo, hi, title=dict(text=f"score, {SCORE_UNIT}"), automargin=True),
         shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=level, y1=level,
                      line=dict(color=VERMILLION, dash="dash", width=1.5))],
     )
@@ -118,7 +119,8 @@ def timeline_figure(f: Flags) -> go.Figure:
 def describe_timeline(f: Flags) -> str:
     sc = f.score
     return (f"At {f.threshold:.3g} × the median held-out score (the dashed line), the autoencoder flags "
-            f"{sc.tp + sc.fp:,} of {len(f.mask):,} test samples: precision {sc.precision:.0%}, recall "
+            f"{sc.tp + sc.fp:,} of {len(f.mask):,} test samples (score: squared error in {SCORE_UNIT}, mean of the "
+            f"three phases): precision {sc.precision:.0%}, recall "
             f"{sc.recall:.0%} ({sc.tp} of {sc.tp + sc.fn} glitched samples caught, {sc.fp:,} false alarms).")
 
 

@@ -51,7 +51,8 @@ SEED = Int(0, 4, 0, label="Log and network seed", help="Draws the bench log, its
 THRESHOLD = Float(1.0, 1000.0, round(10**2.4, 3), step=0.05, log=True, label="Threshold",
                   unit="× median held-out score",
                   help="A sample is flagged when its score exceeds this multiple of the median score of the "
-                       "held-out validation cycle (normal data the network was not fitted on).")
+                       "held-out validation cycle (logged data, glitches included, that the network was not "
+                       "fitted on).")
 ANOMALY = ParamSpec("ae-anomaly", log_seed=SEED)
 FLAGS = ParamSpec("ae-flags", log_seed=SEED, threshold=THRESHOLD)
 SWEEP = np.round(10 ** np.arange(0.0, 3.0001, 0.05), 6)  # thresholds of the precision–recall curve
