@@ -26,6 +26,8 @@ def test_tile_puts_images_in_rows_with_blank_gaps():
     t = lt.tile(np.arange(2 * 64, dtype=float).reshape(2, 64), 1, 2)
     assert t.shape == (8, 17) and np.isnan(t[:, 8]).all()
     assert t[0, 9] == 64 and t[7, 16] == 127
+    g = lt.tile(np.arange(2 * 64, dtype=float).reshape(2, 64), 2, 1, row_gap=4)
+    assert g.shape == (20, 8) and np.isnan(g[8:12]).all() and g[12, 0] == 64
 
 
 def test_the_latent_figures(tiny):
@@ -39,7 +41,7 @@ def test_the_latent_figures(tiny):
     _valid(lt.decoded_figure(d))
     lat = d.latent
     rec = _valid(lt.recon_figure(lat))
-    assert np.asarray(rec.data[0].z, dtype=float).shape == (3 * 9 - 1, 10 * 9 - 1)
+    assert np.asarray(rec.data[0].z, dtype=float).shape == (3 * (8 + lt.RECON_GAP) - lt.RECON_GAP, 10 * 9 - 1)
     assert f"{lat.mse_ae:.4f}" in lt.describe_recon(lat) and f"{lat.mse_pca:.4f}" in lt.describe_recon(lat)
     bars = _valid(lt.errors_figure(lat))
     assert np.allclose(bars.data[0].y, [lat.err_ae[lat.labels == c].mean() for c in range(10)])
