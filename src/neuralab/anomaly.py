@@ -2,7 +2,8 @@
 
 The scores come from :mod:`neuralab.train.motor_anomaly` (a window autoencoder of the motor's phase
 currents, trained on the first cycles of the bench log). A sample is flagged when its score exceeds
-``threshold`` times the median score of the training samples. The flags are scored sample by sample
+``threshold`` times the median score of the held-out validation cycle (normal data the network was not
+fitted on, glitches included, as logged). The flags are scored sample by sample
 against the log's true glitch mask with :func:`neuralab.signal.outliers.score` (precision, recall, F1),
 and set beside the Hampel detector of /preprocessing, run with its defaults on each phase (a sample
 flagged on any phase counts as flagged) over the same test samples.
@@ -33,6 +34,7 @@ class Sweep:
     recall: np.ndarray  # (len(SWEEP),)
     hampel: outliers.Score
     reach: np.ndarray  # (n,) bool, within W // 2 samples of a glitched sample (inside the window of one)
+    val_best: float  # the threshold of ``ma.SWEEP`` with the best F1 on the validation cycle (test cycles unseen)
 
 
 @lru_cache(maxsize=8)
@@ -44,10 +46,11 @@ def _sweep(seed: int) -> Sweep:
         part = slice(c * n_c, (c + 1) * n_c)
         for p in range(3):
             hampel[part] |= outliers.hampel(s.currents[part, p], **HAMPEL)
-    swept = [outliers.score(s.score > k * s.train_median, truth) for k in ma.SWEEP]
+    swept = [outliers.score(s.score > k * s.val_median, truth) for k in ma.SWEEP]
     reach = np.convolve(truth, np.ones(ma.W // 2 * 2 + 1), mode="same") > 0
+    val_f1 = [outliers.score(s.val_score > k * s.val_median, s.val_kind != 0).f1 for k in ma.SWEEP]
     return Sweep(s, np.array([x.precision for x in swept]), np.array([x.recall for x in swept]),
-                 outliers.score(hampel, truth), reach)
+                 outliers.score(hampel, truth), reach, float(ma.SWEEP[int(np.argmax(val_f1))]))
 
 
 def sweep(seed: int) -> Sweep:
@@ -60,7 +63,7 @@ class Flags:
     """The autoencoder's flags at one threshold, scored."""
 
     sweep: Sweep
-    threshold: float  # multiple of the median training score
+    threshold: float  # multiple of the median score of the held-out validation cycle
     mask: np.ndarray  # (n,) flagged samples
     score: outliers.Score
     recall_by_kind: dict[str, tuple[int, int]]  # kind name -> (flagged, present)
@@ -72,11 +75,11 @@ class Flags:
 
 
 def flags(seed: int, threshold: float) -> Flags:
-    """Flag the test samples of ``seed`` whose score exceeds ``threshold`` × the median training score."""
+    """Flag the test samples of ``seed`` whose score exceeds ``threshold`` × the median held-out score."""
     v = ma.FLAGS.validate(log_seed=seed, threshold=threshold)
     sw = _sweep(v["log_seed"])
     s = sw.scores
-    mask = s.score > v["threshold"] * s.train_median
+    mask = s.score > v["threshold"] * s.val_median
     by_kind = {GLITCH_KINDS[k]: (int((mask & (s.kind == k)).sum()), int((s.kind == k).sum())) for k in (1, 2, 3)}
     near = int((mask & ~s.truth & sw.reach).sum())
     return Flags(sw, v["threshold"], mask, outliers.score(mask, s.truth), by_kind, near)

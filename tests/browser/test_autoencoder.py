@@ -46,9 +46,9 @@ def test_the_link_restores_the_point_and_a_bad_value_is_named(page, page_errors)
 def test_the_threshold_moves_precision_and_recall(page, page_errors):
     page.goto("/autoencoder")
     caption = page.locator("#autoencoder-motor-timeline-summary")
-    expect(caption).to_contain_text("At 200 ×", timeout=240_000)
+    expect(caption).to_contain_text("At 251 ×", timeout=240_000)
     page.locator("#autoencoder-threshold [role=slider]").focus()
     page.keyboard.press("ArrowLeft")
-    expect(caption).to_contain_text("At 178 ×")
-    expect(page).to_have_url(re.compile(r"[?&]threshold=178"))
+    expect(caption).to_contain_text("At 224 ×")
+    expect(page).to_have_url(re.compile(r"[?&]threshold=223\.87"))
     assert page_errors == []

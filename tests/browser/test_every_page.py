@@ -60,6 +60,8 @@ MOVES = {
     "/architectures": Move("arch_seed", "latency", timeout=900_000),
     # the width slider is light (no k-means, one solve); the timeout covers the race's two networks on a cold cache
     "/rbf-network": Move("width", "surface", timeout=120_000),
+    # the threshold only re-flags stored scores, but a cold cache first trains the digit and motor networks
+    "/autoencoder": Move("threshold", "motor-timeline", timeout=600_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

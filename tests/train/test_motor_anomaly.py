@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 import torch
-from sklearn.metrics import precision_score, recall_score
+from sklearn.metrics import f1_score, precision_score, recall_score
 
 from neuralab import anomaly
 from neuralab.params import ParamError
+from neuralab.plots import autoencoder_motor as mo
 from neuralab.train import motor_anomaly as ma
 from tests.train.tiny_autoencoder import tiny_models
 
@@ -41,9 +42,23 @@ def test_flags_are_scored_like_sklearn_and_by_kind(tiny):
     assert 0 <= f.near <= f.score.fp
 
 
+def test_the_threshold_is_referred_to_the_held_out_cycle_and_tuned_there(tiny):
+    s = ma.scores(0)
+    log, x = ma._currents(0)
+    n_c = log.samples_per_cycle
+    held = range(ma.TRAIN_CYCLES - 1, ma.TRAIN_CYCLES)  # validated on, never fitted on
+    val = ma._score(ma._model(0, x, n_c, None), x, held, n_c)
+    assert np.allclose(s.val_score, val) and s.val_median == pytest.approx(float(np.median(val)))
+    assert np.array_equal(s.val_kind, log.glitch_kind[held.start * n_c:held.stop * n_c])
+    sw = anomaly.sweep(0)
+    f1 = [f1_score(s.val_kind != 0, val > k * s.val_median, zero_division=0.0) for k in ma.SWEEP]
+    assert sw.val_best in ma.SWEEP and f1[list(ma.SWEEP).index(sw.val_best)] == pytest.approx(max(f1))
+    assert f"F1 peaks at {sw.val_best:.3g}×" in mo.describe_pr(anomaly.flags(0, 50.0))
+
+
 def test_a_higher_threshold_never_flags_more(tiny):
     s = ma.scores(0)
-    counts = [int((s.score > k * s.train_median).sum()) for k in ma.SWEEP]
+    counts = [int((s.score > k * s.val_median).sum()) for k in ma.SWEEP]
     assert all(a >= b for a, b in zip(counts, counts[1:], strict=False))
     assert np.all(np.diff(anomaly.sweep(0).recall) <= 1e-12)
 

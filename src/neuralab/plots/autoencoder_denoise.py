@@ -51,16 +51,22 @@ def curves_figure(d: Denoised) -> go.Figure:
     lines = [("noisy input (no cleaning)", d.err_input, GREY, "dot"),
              (f"PCA, {d.pca_components} components", d.err_pca, ORANGE, "dash"),
              ("plain autoencoder", d.err_plain, BLUE, "solid"),
-             (f"denoising autoencoder (trained at σ = {d.noise:g})", d.err_denoising, GREEN, "solid")]
+             (_dae_name(d), d.err_denoising, GREEN, "solid")]
     top = _top(d)
     return figure(
         [dict(type="scatter", mode="lines+markers", x=d.test_noises, y=y, name=name,
               line=dict(color=color, dash=dash), marker=dict(size=5), hovertemplate=hover)
          for name, y, color, dash in lines],
         height=340, shapes=[vline(d.noise, GREEN)],
-        xaxis=dict(title="σ of the noise on the test digits"),
-        yaxis=dict(title="MSE against the clean digit", range=[0, top]),
+        xaxis=dict(title=dict(text="σ of the noise on the test digits")),
+        yaxis=dict(title=dict(text="MSE against the clean digit"), range=[0, top]),
     )
+
+
+def _dae_name(d: Denoised) -> str:
+    if d.noise == 0:
+        return "denoising autoencoder (σ = 0: the plain network itself)"
+    return f"denoising autoencoder (trained at σ = {d.noise:g})"
 
 
 def describe_curves(d: Denoised) -> str:
@@ -70,8 +76,24 @@ def describe_curves(d: Denoised) -> str:
     off = d.err_input > _top(d)
     tail = (f" The noisy input's own error, close to σ², is off the chart from σ = {d.test_noises[off][0]:g} on."
             if off.any() else "")
+    if d.noise == 0:
+        return ("At σ = 0 the denoising network is the plain network itself (trained without noise), so the two "
+                f"curves coincide and the green one hides the blue. Move σ above 0 to train a denoising network. On "
+                f"clean digits it errs {d.err_plain[0]:.4f}.{tail}")
     cost = ("it has learnt to smooth, and pays for it when there is nothing to remove"
             if d.err_denoising[0] > d.err_plain[0] else "no cost for what it learnt")
     return (f"The same networks fed test digits with more or less noise (the green line marks σ = {d.noise:g}, "
             f"the level the denoising network was trained at); {where}. On clean digits (σ = 0) the plain "
-            f"autoencoder errs {d.err_plain[0]:.4f}, the denoising one {d.err_denoising[0]:.4f}: {cost}.{tail}")
+            f"autoencoder errs {d.err_plain[0]:.4f}, the denoising one {d.err_denoising[0]:.4f}: {cost}."
+            f"{_floor(d)}{tail}")
+
+
+def _floor(d: Denoised) -> str:
+    """The test σ up to which the noisy input itself is closer to the clean digit than both networks' outputs."""
+    worse = (d.err_plain > d.err_input) & (d.err_denoising > d.err_input)
+    if not worse[0]:
+        return ""
+    upto = d.test_noises[len(worse) - 1 if worse.all() else int(np.argmin(worse)) - 1]
+    return (f" Up to σ = {upto:g} the noisy input itself is closer to the clean digit than either network's "
+            "output (the dotted grey line runs below both): a denoiser has a floor, its own error on clean input, "
+            "and below it cleaning does harm.")

@@ -50,8 +50,8 @@ def map_figure(d: Decoded) -> go.Figure:
     lim = LIM + 0.1
     return figure(
         [shade, *_classes(lat.codes, lat.labels, lat.err_ae), star], height=470,
-        xaxis=dict(title="code z₁", range=[-lim, lim], zeroline=False, constrain="domain"),
-        yaxis=dict(title="code z₂", range=[-lim, lim], zeroline=False, scaleanchor="x", constrain="domain"),
+        xaxis=dict(title=dict(text="code z₁"), range=[-lim, lim], zeroline=False, constrain="domain"),
+        yaxis=dict(title=dict(text="code z₂"), range=[-lim, lim], zeroline=False, scaleanchor="x", constrain="domain"),
         legend=dict(title=dict(text="class"), orientation="v", x=1.02, y=1, yanchor="top"),
         margin=dict(l=56, r=90, t=16, b=44), clickmode="event",
     )
@@ -65,12 +65,14 @@ def describe_map(d: Decoded) -> str:
             f"training code. The cross at ({d.z[0]:g}, {d.z[1]:g}) is the point decoded on the right.")
 
 
-def tile(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """``rows × cols`` 8×8 images in one array, one blank (NaN) pixel between them; row 0 at the top."""
-    out = np.full((rows * 9 - 1, cols * 9 - 1), np.nan)
+def tile(images: np.ndarray, rows: int, cols: int, row_gap: int = 1) -> np.ndarray:
+    """``rows × cols`` 8×8 images in one array, one blank (NaN) pixel between columns and ``row_gap`` between
+    rows (room for a label under each image); row 0 at the top."""
+    pitch = 8 + row_gap
+    out = np.full((rows * pitch - row_gap, cols * 9 - 1), np.nan)
     for k, im in enumerate(images.reshape(-1, 8, 8)):
         r, c = divmod(k, cols)
-        out[r * 9:r * 9 + 8, c * 9:c * 9 + 8] = im
+        out[r * pitch:r * pitch + 8, c * 9:c * 9 + 8] = im
     return out
 
 
@@ -108,16 +110,21 @@ def describe_decoded(d: Decoded) -> str:
             f"difference between the decoded image and that digit: {num(gap)}.")
 
 
+RECON_GAP = 4  # blank pixels between the rows of the reconstruction grid
+
+
 def recon_figure(lat: Latent) -> go.Figure:
     """One test digit per class: the original, the autoencoder's and PCA's reconstruction, each from 2 numbers."""
     rows = np.concatenate([lat.originals, lat.recon_ae, np.clip(lat.recon_pca, 0, 1)])
     err = np.concatenate([np.zeros(10), lat.err_ae[lat.examples], lat.err_pca[lat.examples]])
-    ann = [dict(x=c * 9 + 3.5, y=r * 9 + 8.4, text=f"{err[r * 10 + c]:.3f}", showarrow=False, yanchor="top",
+    pitch = 8 + RECON_GAP  # each row's error sits in the gap under it, clear of the next row's images
+    ann = [dict(x=c * 9 + 3.5, y=r * pitch + 8.2, text=f"{err[r * 10 + c]:.3f}", showarrow=False, yanchor="top",
                 font=dict(size=10), xref="x", yref="y") for r in (1, 2) for c in range(10)]
     return figure(
-        [_image(tile(rows, 3, 10), ("x", "y"))], height=330, margin=dict(l=120, r=8, t=8, b=8),
+        [_image(tile(rows, 3, 10, RECON_GAP), ("x", "y"))], height=380, margin=dict(l=120, r=8, t=8, b=8),
         xaxis=dict(visible=False, constrain="domain"),
-        yaxis=dict(autorange="reversed", scaleanchor="x", constrain="domain", tickvals=[3.5, 12.5, 21.5],
+        yaxis=dict(autorange="reversed", scaleanchor="x", constrain="domain",
+                   tickvals=[3.5, pitch + 3.5, 2 * pitch + 3.5],
                    ticktext=["original", "autoencoder", "PCA, 2 comp."], showgrid=False, zeroline=False),
         annotations=ann,
     )
@@ -140,8 +147,8 @@ def errors_figure(lat: Latent) -> go.Figure:
               marker=dict(color=BLUE), hovertemplate="class %{x}: %{y:.4f}<extra>autoencoder</extra>"),
          dict(type="bar", x=classes, y=pca, name=f"PCA, 2 components (all: {lat.mse_pca:.4f})",
               marker=dict(color=ORANGE), hovertemplate="class %{x}: %{y:.4f}<extra>PCA</extra>")],
-        height=300, barmode="group", xaxis=dict(title="class of the test digit", type="category"),
-        yaxis=dict(title="MSE per pixel (pixels 0–1)", rangemode="tozero"),
+        height=300, barmode="group", xaxis=dict(title=dict(text="class of the test digit"), type="category"),
+        yaxis=dict(title=dict(text="MSE per pixel (pixels 0–1)"), rangemode="tozero"),
     )
 
 
@@ -159,8 +166,8 @@ def pca_figure(lat: Latent) -> go.Figure:
     """The test digits on PCA's first two components, coloured by class."""
     return figure(
         _classes(lat.pca_codes, lat.labels, lat.err_pca), height=400,
-        xaxis=dict(title="principal component 1", zeroline=False),
-        yaxis=dict(title="principal component 2", zeroline=False, scaleanchor="x"),
+        xaxis=dict(title=dict(text="principal component 1"), zeroline=False),
+        yaxis=dict(title=dict(text="principal component 2"), zeroline=False, scaleanchor="x"),
         legend=dict(title=dict(text="class"), orientation="v", x=1.02, y=1, yanchor="top"),
         margin=dict(l=56, r=90, t=16, b=44),
     )

@@ -39,7 +39,8 @@ DECODE = ParamSpec(
     z2=Float(-LIM, LIM, 0.0, step=0.05, label="Code z₂", help="Second coordinate of the point decoded."),
 )
 NOISE = Float(0.0, 0.5, 0.3, step=0.05, label="Noise σ (pixels run 0–1)",
-              help="Standard deviation of the Gaussian noise added to the pixels, in training and in the test.")
+              help="Standard deviation of the Gaussian noise added to the pixels when training the denoising "
+                   "network, and to the example digits shown. The curves test every σ from 0 to 0.5.")
 DENOISE = ParamSpec("ae-denoise", ae_seed=SEED, noise=NOISE)
 TEST_NOISES = tuple(round(0.05 * k, 2) for k in range(11))  # the test noise levels of the error curves
 

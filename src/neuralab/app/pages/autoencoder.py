@@ -57,7 +57,8 @@ QUESTIONS = (
           "The best linear code spans PCA's first two components, so the floor is PCA's error, {answer}: the "
           "variance of the 62 dropped components, divided by 64 pixels.", section="Against PCA with two components",
           tolerance=0.02),
-    Pick("denoise-clean", "The denoising autoencoder errs more than the plain one on clean digits. Why?",
+    Pick("denoise-clean", "Trained at σ = 0.3, the denoising autoencoder errs more than the plain one on clean "
+         "digits. Why?",
          ("It saw fewer clean digits in training", "It learnt to pull every input towards typical digits, and "
           "smooths away some true detail when there is no noise to remove", "Its code is narrower"), 1,
          "Both networks have the same shape and data; only the corruption differs, and it teaches the network to "
