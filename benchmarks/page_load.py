@@ -68,7 +68,11 @@ WATCH_JS = """
 (() => {
   const EXPECTED = %s;
   try { performance.setResourceTimingBufferSize(100000); } catch (e) {}
-  const drawn = gd => !!(gd && gd._fullData && gd._fullData.length > 0);
+  const PENDING = %s;
+  // drawn: traces, or a message figure that says something other than the placeholder's words (a study
+  // list with no study yet is an answer; "Computing…" and the empty first figure are not)
+  const drawn = gd => !!(gd && gd._fullData && (gd._fullData.length > 0
+    || ((gd._fullLayout && gd._fullLayout.annotations) || []).some(a => a.text && !a.text.includes(PENDING))));
   const plotOf = wrap => wrap
     && (wrap.classList.contains('js-plotly-plot') ? wrap : wrap.querySelector('.js-plotly-plot'));
   window.__nlWatch = (path, t0, timeoutMs) => new Promise(resolve => {
@@ -193,6 +197,8 @@ def measure_page(browser, lab: LabServer, path: str, other: str, watch: str, vis
     try:
         page.goto(lab.url + path, wait_until="commit")
         first = Load(page.evaluate("window.__nlLoad"))
+        if not first.ok:  # the page never became ready: its warm visits and clicks would each wait as long
+            visits = clicks = 0
         warm = []
         for _ in range(visits):
             page.goto(lab.url + path, wait_until="commit")
@@ -236,11 +242,12 @@ def page_lines(path: str, label: str, r: dict) -> list[str]:
     jobs = ",".join(first.jobs) or "-"
     lines = [
         f"{path}{label} first_s={first.s:.2f}{'' if first.ok else ' (NOT READY: ' + ' '.join(first.missing[:4]) + ')'}"
-        f" warm_s={med([w.s for w in warm]):.2f} second_visit_s={warm[0].s:.2f}"
+        f" warm_s={med([w.s for w in warm]):.2f} second_visit_s={warm[0].s if warm else float('nan'):.2f}"
         f" click_s={med([c.s for c in click]):.2f} start_s={r['start']:.2f} graphs={len(first.first)} jobs={jobs}",
         f"  {path}{label} bytes first: {first.bytes_line()}",
-        f"  {path}{label} bytes warm:  {warm[0].bytes_line()}",
     ]
+    if warm:
+        lines.append(f"  {path}{label} bytes warm:  {warm[0].bytes_line()}")
     if click:
         lines.append(f"  {path}{label} bytes click: {click[0].bytes_line()}")
     slow = sorted(first.first.items(), key=lambda kv: -kv[1])[:2]
@@ -321,12 +328,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="neuralab-pageload-") as tmp:
         os.environ.setdefault("NEURALAB_CACHE_DIR", str(Path(tmp) / "inprocess"))  # render() may touch the cache
         from neuralab.app.registry import built
+        from neuralab.app.ui import PENDING
 
         paths = [p.path for p in built() if not args.paths or p.path in args.paths]
         t0 = time.monotonic()
         expected = expected_ids(paths)
         log(f"layouts rendered in-process in {time.monotonic() - t0:.1f} s; load average {loadavg()}")
-        watch = WATCH_JS % (json.dumps(expected), int(args.timeout * 1000))
+        watch = WATCH_JS % (json.dumps(expected), json.dumps(PENDING), int(args.timeout * 1000))
         results: dict[str, dict[str, dict]] = {v: {} for v in variants}
         starts: dict[str, dict[int, list[float]]] = {v: {1: [], 2: []} for v in variants}
         print(f"# page_load: {len(paths)} pages, {args.workers} workers, load average {loadavg()}", flush=True)

@@ -35,6 +35,7 @@ def test_the_print_view_fits_a4_without_the_frame(page, page_errors, theme):
     for hidden in (".nl-sidebar", ".nl-topbar", ".nl-find", ".nl-selfcheck", "#cheat-sheet-print"):
         expect(page.locator(hidden).first).to_be_hidden()
     expect(page.locator("#c-fundamentals")).to_be_visible()
+    expect(page.locator("#c-data-splits-leakage li").first).to_be_visible()  # read below: wait for it to be drawn
     sizes = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert sizes[0] <= sizes[1], f"printed page overflows: scrollWidth {sizes[0]} > clientWidth {sizes[1]}"
     colours = page.evaluate("""() => {

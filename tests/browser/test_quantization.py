@@ -30,6 +30,9 @@ def _open(page: Page, query: str = "") -> str:
 def test_bits_slider_updates_caption_url_and_reload(page, page_errors):
     before = _open(page)
     assert "at 4 bits" in before and "15 levels" in before
+    # the axis titles are drawn (plotly.js 4 drops a title given as a bare string)
+    expect(page.locator("#quantization-hist .xtitle")).to_have_text("weight value")
+    expect(page.locator("#quantization-hist .ytitle")).to_have_text("number of weights")
     handle = page.locator("#quantization-bits [role=slider]")
     handle.focus()
     page.keyboard.press("ArrowRight")

@@ -43,6 +43,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import MissingCallbackContextException
 
 from neuralab.app.controls import background, cid, from_widget, live
+from neuralab.app.ui import PENDING
 from neuralab.params import Float, Int, ParamError, ParamSpec
 from neuralab.params import Text as TextField
 from neuralab.plots.theme import message_figure
@@ -346,7 +347,7 @@ class Section:
             if self.needs is not None and self.job:
                 self.needs.made(self.page, checked)
             elif self.needs is not None and not self.needs.ready(checked, values.get(self.needs.id)):
-                return False, self.blank(self.needs.message, fix="Computing…")
+                return False, self.blank(self.needs.message, fix=PENDING)
             return True, self.run(checked, progress)
         except ParamError as exc:
             return False, self.blank(" ".join(exc.messages))

@@ -9,6 +9,8 @@ from dash import dcc, html
 
 from neuralab.plots.theme import message_figure
 
+PENDING = "Computing…"  # a heavy chart's words until its job answers (benchmarks/page_load.py waits past them)
+
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
@@ -82,7 +84,7 @@ def chart(ident: str, title: str, heavy: bool = False) -> html.Figure:
     ``heavy`` charts are filled by a background job; they get a progress bar
     (``{ident}-progress``) that :func:`neuralab.app.controls.background` drives.
     """
-    first = message_figure("Computing…" if heavy else "")  # no empty axes before the first answer
+    first = message_figure(PENDING if heavy else "")  # no empty axes before the first answer
     graph = html.Div(dcc.Graph(id=ident, figure=first, config=GRAPH_CONFIG), id=f"{ident}-box", className="nl-graph")
     progress = None
     if heavy:

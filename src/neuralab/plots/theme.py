@@ -46,7 +46,24 @@ def figure(data: list[dict], **layout) -> go.Figure:
     costs 10–20 ms a figure, more than a slider's whole time budget. The tests
     re-validate every builder's output (``go.Figure(fig.to_dict())``) instead.
     """
-    return go.Figure(data=data, layout={"template": TEMPLATE, **layout}, _validate=False)
+    return go.Figure(data=[_titled(t) for t in data], layout=_titled({"template": TEMPLATE, **layout}),
+                     _validate=False)
+
+
+def _titled(d: dict) -> dict:
+    """``d`` with every ``title="…"`` written as ``title={"text": "…"}``, in nested dicts too.
+
+    plotly.js 4 (Plotly 7) draws no title given as a bare string; plotly's validation used to rewrite it, and
+    :func:`figure` skips that validation. Arrays are not walked, only dicts (axes, colour bars, legends).
+    """
+    out = {}
+    for key, value in d.items():
+        if key == "title" and isinstance(value, str):
+            value = {"text": value}
+        elif isinstance(value, dict) and key != "template":
+            value = _titled(value)
+        out[key] = value
+    return out
 
 
 def message_figure(text: str) -> go.Figure:
