@@ -46,7 +46,7 @@ def test_the_job_draws_the_chart_and_one_table_per_group_with_links(measured):
     assert "Motor torque" not in text  # no rows, no table
     links = [c for c in tree.walk(tables) if isinstance(c, dcc.Link)]
     assert [link.href for link in links] == ["/feedforward", "/cnn", "/recurrent", "/attention"]
-    assert "median of 200 calls, batch 16" in text
+    assert "median and slowest of 200 calls per model, batch 16 per call" in text
     assert "CNN: one seed." in text  # a row's note under its group's table
 
 

@@ -85,6 +85,7 @@ def test_latency_and_time_positive_scores_in_range(tiny):
     t, seen = tiny
     for r in t.rows:
         assert r.latency_s > 0 and math.isfinite(r.latency_s), r.name
+        assert r.latency_max_s >= r.latency_s, r.name  # the slowest timed call, kept beside the median
         assert r.train_s > 0 and r.timed in ("at training", "re-measured"), r.name
         if r.higher_better:
             assert 0 <= r.score <= 1 and "accuracy" in r.metric, r.name

@@ -10,7 +10,8 @@ from neuralab.plots import architectures as figures
 
 def table(batch: int = 1) -> Table:
     rows = (
-        Row("MLP", "Digits", "/feedforward", 6570, 2.5, "re-measured", "test accuracy", 0.97, True, 40e-6),
+        Row("MLP", "Digits", "/feedforward", 6570, 2.5, "re-measured", "test accuracy", 0.97, True, 40e-6,
+            latency_max_s=120e-6),
         Row("CNN", "Digits", "/cnn", 3818, 8.0, "at training", "test accuracy", 0.98, True, 90e-6, "one seed"),
         Row("GRU", "Winding temperature", "/recurrent", 1009, 30.0, "at training", "test RMSE, K", 0.9, False, 2e-3),
         Row("Transformer", "Token reversal", "/attention", 17000, 12.0, "at training", "test token accuracy", 1.0,
@@ -36,14 +37,18 @@ def test_the_caption_names_the_extremes():
     assert "4 models" in text and "batch 16" in text
     assert "1,009 parameters (GRU)" in text and "17,000 (Transformer)" in text
     assert "fastest call is MLP at 40 µs" in text and "slowest GRU at 2 ms" in text
+    assert "MLP's slowest call took 120 µs, 3 × its median" in text  # the worst case beside the median
+    assert "whole 180-step cycle" in text  # what one winding-temperature call is
 
 
 def test_group_rows_say_the_metric_and_a_re_measured_time():
     rows = figures.group_rows(table(), "Digits")
-    assert rows[0] == ["MLP", "6,570", "2.5 s (re-measured)", "97.0% (test accuracy)", "40 µs", "/feedforward"]
+    assert rows[0] == ["MLP", "6,570", "2.5 s (re-measured)", "97.0% (test accuracy)", "40 µs", "120 µs",
+                       "/feedforward"]
     assert rows[1][2] == "8 s"
     gru = figures.group_rows(table(), "Winding temperature")[0]
     assert gru[3] == "0.9 (test RMSE, K, lower is better)" and gru[4] == "2 ms"
+    assert gru[5] == "–"  # no slowest call measured: a dash, not nan
     assert figures.group_rows(table(), "Motor torque") == []
 
 

@@ -14,11 +14,13 @@ and the RBF race on the motor torque (:func:`neuralab.train.rbf.compare`).
   call that trains and stores it; when someone else trained it first, it re-measures once with the same recipe
   and seed (the copy is thrown away) and says so (:attr:`Row.timed`). Either way the number is kept by seed.
 * **Latency** is torch's forward pass on one test input (``batch`` copies of it), one intra-op thread, inside
-  ``torch.inference_mode``: :data:`WARMUP` calls first, then the median of :data:`CALLS` timed calls, every
-  model's calls taking turns in :data:`ROUNDS` rounds (a burst of other work is shared out). A sequence
-  model's input is one whole test sequence. The RBF race keeps its numbers, not its networks: its rows are timed
-  on a network of the same shape (the two-stage fit redone, milliseconds; an MLP of the same layers, its
-  weights fresh), since the time of dense float arithmetic does not depend on the values of the weights.
+  ``torch.inference_mode``: :data:`WARMUP` calls first, then the median (and the slowest) of :data:`CALLS` timed
+  calls, every model's calls taking turns in :data:`ROUNDS` rounds (a burst of other work is shared out). A
+  sequence model's input is one whole test sequence: for the winding temperature one call replays a 180-step
+  cycle (180 answers), not the per-sample cost a controller pays (that is on /recurrent). The RBF race keeps its
+  numbers, not its networks: its rows are timed on a network of the same shape (the two-stage fit redone,
+  milliseconds; an MLP of the same layers, its weights fresh), since the time of dense float arithmetic does not
+  depend on the values of the weights.
 
 Groups share a task, a split and a metric; scores compare within a group only.
 """
@@ -48,7 +50,7 @@ from neuralab.params import Choice, Int, ParamSpec
 from neuralab.progress import Progress, quiet
 from neuralab.train import attention, autoencoder, rbf, sequence
 
-__all__ = ["ARCHITECTURES", "CALLS", "GROUPS", "Row", "Table", "latency", "table"]
+__all__ = ["ARCHITECTURES", "CALLS", "GROUPS", "Row", "Table", "latency", "table", "timings"]
 
 WARMUP = 20  # untimed calls before the timed ones (allocations, first-call paths)
 CALLS = 200  # timed calls; the latency is their median
@@ -60,21 +62,26 @@ RBF_CENTRES, RBF_ACTIVATION = 12, "tanh"  # the /rbf-network race's defaults on 
 ARCHITECTURES = ParamSpec(
     "architectures",
     arch_seed=Int(0, 4, 0, label="Seed",
-                  help="Which trained copy of every model (initial weights and batch order); each is trained once."),
+                  help="Which trained copy of every model: initial weights and batch order; for the motor-torque "
+                       "rows, also which operating points are drawn and held out. Each is trained once."),
     latency_batch=Choice((("1", "1 (single sample)"), ("16", "16"), ("256", "256")), default="1",
                          label="Latency batch",
-                         help="Inputs per timed forward pass; 1 is single-sample latency, more shows what "
-                              "batching costs per call."),
+                         help="Inputs per timed forward pass; the latency is for the whole call (divide by "
+                              "the batch for the cost per input)."),
 )
 
 #: group -> (task, split and metric in words)
 GROUPS: dict[str, str] = {
     "Digits": "8 × 8 handwritten digits, 10 classes; the same 360 test digits (split seed 0); test accuracy.",
-    "Winding temperature": "Motor winding temperature from current, speed and coolant over whole drive cycles; "
-                           "the same held-out cycles; RMSE in kelvin (lower is better). One latency call reads a "
-                           "whole 180-step cycle.",
+    "Winding temperature": "Motor winding temperature from current, speed and coolant over whole simulated "
+                           "drive cycles; the same held-out cycles; RMSE in kelvin (lower is better). One "
+                           "latency call replays a whole 180-step cycle offline (180 answers), not the cost of one "
+                           "new sample: a controller pays one cell update or one window per sample (see the "
+                           "multiply-accumulates per new sample on /recurrent).",
     "Motor torque": "Motor torque from two operating-point inputs, trained below the 75th percentile of the first "
-                    "input; RMSE in N·m on held-out points inside that range (lower is better).",
+                    "input, on the simulated motor bench; RMSE in N·m on held-out points inside that range "
+                    "(lower is better). Outside that range the ranking changes sharply (see /rbf-network): an "
+                    "in-range score says nothing about extrapolation.",
     "Token reversal": "Reverse a sequence of 8 tokens; held-out sequences; share of tokens right.",
 }
 
@@ -94,6 +101,7 @@ class Row:
     higher_better: bool
     latency_s: float  # median seconds of one forward pass of ``batch`` inputs
     note: str = ""  # what else the reader should know about this row
+    latency_max_s: float = math.nan  # the slowest of the timed calls, seconds (on a PC: the operating system's tail)
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,12 @@ def latencies(timed: list[tuple[nn.Module, torch.Tensor]], calls: int | None = N
     On a shared machine a burst of someone else's work would otherwise land on whichever model was being timed
     then; taking turns spreads it over all of them, so the medians compare.
     """
+    return [statistics.median(t) for t in timings(timed, calls, warmup, rounds)]
+
+
+def timings(timed: list[tuple[nn.Module, torch.Tensor]], calls: int | None = None, warmup: int | None = None,
+            rounds: int = ROUNDS) -> list[list[float]]:
+    """Every timed call's seconds for each ``(model, x)``, interleaved as :func:`latencies` describes."""
     calls, warmup = calls or CALLS, WARMUP if warmup is None else warmup
     times: list[list[float]] = [[] for _ in timed]
     with one_thread(), torch.inference_mode():
@@ -138,7 +152,7 @@ def latencies(timed: list[tuple[nn.Module, torch.Tensor]], calls: int | None = N
                     t0 = time.perf_counter()
                     model(x)
                     kept.append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
+    return times
 
 
 def _later(timed: list, model: nn.Module, x: torch.Tensor) -> float:
@@ -192,8 +206,11 @@ def _digits(seed: int, batch: int, timed: list, progress: Progress) -> list[Row]
     xa = _batch(autoencoder.digit_pixels().X_test[:1], batch)  # (batch, 64) pixels in [0, 1]
     rows.append(Row("Autoencoder code (2) + 5-NN", "Digits", "/autoencoder", n_params(front), seconds, how,
                     "test accuracy", lat.knn_ae, True, _later(timed, front, xa),
-                    f"the vote also stores {lat.train_codes.size:,} numbers, the training digits' codes; two numbers "
-                    "per digit keep the ten classes only partly apart (the map on /autoencoder shows where)"))
+                    f"parameters count the encoder only (the decoder, trained with it, is dropped); the vote also "
+                    f"stores the {lat.train_codes.size:,} code values and {len(lat.train_labels):,} labels of the "
+                    "training digits; the latency is of an equivalent torch vote, the score of scikit-learn's; "
+                    "two numbers per digit keep the ten classes only partly apart (the map on /autoencoder shows "
+                    "where)"))
     progress(3, 3)
     return rows
 
@@ -261,7 +278,7 @@ def _table(seed: int, batch: int, *, progress: Progress = quiet) -> Table:
     rows += _reversal(seed, batch, timed)
     progress(4 + len(SEQ_ARCHS), n)
     rows += _torque(seed, batch, timed, lambda d, _t: progress(4 + len(SEQ_ARCHS) + d, n))
-    measured = latencies(timed)
+    measured = timings(timed)
     progress(n, n)
-    return Table(tuple(dataclasses.replace(r, latency_s=s) for r, s in zip(rows, measured, strict=True)), seed, batch,
-                 CALLS, 1)
+    return Table(tuple(dataclasses.replace(r, latency_s=statistics.median(s), latency_max_s=max(s))
+                       for r, s in zip(rows, measured, strict=True)), seed, batch, CALLS, 1)

@@ -20,7 +20,7 @@ GROUP_STYLE = {  # group -> (colour, marker symbol): told apart without colour t
     "Token reversal": (VERMILLION, "triangle-up"),
 }
 PLACES = ("top center", "bottom center", "middle right", "middle left")  # labels of a group's points, in turn
-HEADER = ("Model", "Parameters", "Training time", "Test score", "Latency", "Page")
+HEADER = ("Model", "Parameters", "Training time", "Test score", "Latency per call (median)", "Slowest call", "Page")
 
 
 def seconds(s: float) -> str:
@@ -38,7 +38,8 @@ def score(r: Row) -> str:
 def group_rows(t: Table, group: str) -> list[list[str]]:
     """One group's rows as text, in :data:`HEADER` order (the last column is the page's path)."""
     return [[r.name, f"{r.params:,}", seconds(r.train_s) + (" (re-measured)" if r.timed == "re-measured" else ""),
-             score(r), seconds(r.latency_s), r.page] for r in t.group(group)]
+             score(r), seconds(r.latency_s), seconds(r.latency_max_s) if math.isfinite(r.latency_max_s) else "–",
+             r.page] for r in t.group(group)]
 
 
 def group_notes(t: Table, group: str) -> list[str]:
@@ -58,16 +59,18 @@ def latency_figure(t: Table) -> go.Figure:
             y=[r.latency_s * 1e6 for r in rows], text=[r.name for r in rows],
             textposition=[PLACES[i % len(PLACES)] for i in range(len(rows))],
             textfont=dict(size=10), marker=dict(size=11, color=color, symbol=symbol, line=dict(width=1, color="#fff")),
-            customdata=np.array([[score(r), seconds(r.train_s)] for r in rows], dtype=object),
-            hovertemplate="%{text}<br>%{x:,} parameters<br>latency %{y:.3g} µs<br>%{customdata[0]}<br>"
-                          "trained in %{customdata[1]}<extra>" + group + "</extra>"))
+            customdata=np.array([[score(r), seconds(r.train_s),
+                                  seconds(r.latency_max_s) if math.isfinite(r.latency_max_s) else "–"]
+                                 for r in rows], dtype=object),
+            hovertemplate="%{text}<br>%{x:,} parameters<br>median call %{y:.3g} µs, slowest %{customdata[2]}<br>"
+                          "%{customdata[0]}<br>trained in %{customdata[1]}<extra>" + group + "</extra>"))
     p = [r.params for r in t.rows]
     lat = [r.latency_s * 1e6 for r in t.rows]
     xr = (math.log10(min(p)) - 0.6, math.log10(max(p)) + 0.6)  # room for the labels either side
     yr = (math.log10(min(lat)) - 0.3, math.log10(max(lat)) + 0.3)
     return figure(data, height=460, margin=dict(t=48, b=48, l=64, r=16),
                   xaxis=log_axis(*xr, title=dict(text="trained parameters")),
-                  yaxis=log_axis(*yr, title=dict(text=f"median latency, batch {t.batch} (µs)")))
+                  yaxis=log_axis(*yr, title=dict(text=f"median latency per call, batch {t.batch} (µs)")))
 
 
 def describe_latency(t: Table) -> str:
@@ -76,10 +79,17 @@ def describe_latency(t: Table) -> str:
     big = max(t.rows, key=lambda r: r.params)
     fast = min(t.rows, key=lambda r: r.latency_s)
     slow = max(t.rows, key=lambda r: r.latency_s)
+    tail = [r for r in t.rows if math.isfinite(r.latency_max_s)]
+    worst = max(tail, key=lambda r: r.latency_max_s / r.latency_s) if tail else None
+    seq = any(r.group == "Winding temperature" for r in t.rows)
     return (f"{len(t.rows)} models, seed {t.seed}, batch {t.batch}: from {small.params:,} parameters "
             f"({small.name}) to {big.params:,} ({big.name}); the fastest call is {fast.name} at "
             f"{seconds(fast.latency_s)}, the slowest {slow.name} at {seconds(slow.latency_s)} (median of "
-            f"{t.calls} calls, one thread). Scores are in the tables, compared within one task only.")
+            f"{t.calls} calls, one thread)."
+            + (f" The largest tail: {worst.name}'s slowest call took {seconds(worst.latency_max_s)}, "
+               f"{worst.latency_max_s / worst.latency_s:.3g} × its median." if worst else "")
+            + (" A winding-temperature call replays a whole 180-step cycle, not one new sample." if seq else "")
+            + " Scores are in the tables, compared within one task only.")
 
 
 def describe_group(group: str) -> str:
