@@ -2,9 +2,10 @@
 
 Prints one ``name value unit`` line per figure (comment lines start with ``#``), for each row of the table:
 ``<model>_params``, ``<model>_train`` (s: the wall time when the page's code first trained it on this machine, or
-re-measured once where that was not recorded; the table says which), ``<model>_score`` (its metric) and
-``<model>_latency`` (µs: median of 200 calls, one thread, ``--batch`` inputs). Then ``table_wall`` (s), the time
-this run took to build the table: with ``--cold`` (a fresh, empty cache) that is every model's first training
+re-measured once where that was not recorded; the table says which), ``<model>_score`` (its metric),
+``<model>_latency`` (µs: median of 200 calls, one thread, ``--batch`` inputs per call; a winding-temperature call
+is a whole 180-step cycle) and ``<model>_latency_max`` (µs: the slowest of those calls). Then ``table_wall`` (s),
+the time this run took to build the table: with ``--cold`` (a fresh, empty cache) that is every model's first training
 plus the timing; on a warm cache it is the look-up. The table is also printed, grouped by task, as comments.
 
 The load average is printed before and after: every time here is measured on a shared machine. Asserts nothing.
@@ -52,6 +53,7 @@ def main() -> None:
         print(f"{s}_train {r.train_s:.3g} s  # {r.timed}")
         print(f"{s}_score {r.score:.4g} {r.metric.replace(' ', '_')}")
         print(f"{s}_latency {r.latency_s * 1e6:.3g} us")
+        print(f"{s}_latency_max {r.latency_max_s * 1e6:.3g} us  # the slowest timed call")
     print(f"table_wall {wall:.3g} s  # {'cold cache' if args.cold else 'cache as found'}")
     print(f"# seed {t.seed}, batch {t.batch}, median of {t.calls} calls, {t.threads} thread")
     for group, what in arch.GROUPS.items():
