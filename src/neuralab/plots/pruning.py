@@ -110,7 +110,8 @@ def sweep_figure(sw: Sweep, marker: int | None = None) -> go.Figure:
     if marker is not None:
         shapes.append(dict(type="line", x0=marker, x1=marker, yref="y domain", y0=0, y1=1,
                            line=dict(color=PURPLE, dash="dot")))
-    return figure(data, height=440, shapes=shapes, annotations=[note], legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),  # under the axis title
+    return figure(data, height=440, shapes=shapes, annotations=[note],
+                  legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),  # under the axis title
                   margin=dict(l=56, r=16, t=24, b=150),
                   xaxis=dict(title="sparsity (% removed per layer)", range=[-2, 97]), yaxis=ACC_AXIS)
 
@@ -154,7 +155,8 @@ def schedules_figure(sc: Schedules) -> go.Figure:
              hovertemplate="%{y:.1f}%<extra></extra>"),
     ]
     shape, note = _dense_line(sc.acc_dense)
-    return figure(data, height=360, shapes=[shape], annotations=[note], legend=dict(orientation="h", yanchor="top", y=-0.24, x=0),  # under the axis title
+    return figure(data, height=360, shapes=[shape], annotations=[note],
+                  legend=dict(orientation="h", yanchor="top", y=-0.24, x=0),  # under the axis title
                   margin=dict(l=56, r=16, t=24, b=120),
                   xaxis=dict(title="sparsity reached (%)", range=[0, 100]), yaxis=ACC_AXIS)
 
