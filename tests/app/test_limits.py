@@ -114,6 +114,23 @@ def test_a_job_past_its_time_limit_is_stopped_with_a_sentence(slots, monkeypatch
     assert "the lab's limit" in out[1].children and limits.is_busy(out)
 
 
+def test_a_job_past_half_its_limit_writes_its_stacks_to_the_log(slots, monkeypatch, capfd):
+    """A job stuck on a lock in C never returns to Python for the alarm to stop it: its stacks say where."""
+    monkeypatch.setattr(limits, "MAX_JOB_S", 2)
+    token = context_value.set(AttributeDict(outputs_list=[{"id": "g", "property": "figure"}], cookies={},
+                                            remote="127.0.0.1"))
+
+    def stuck_here():
+        time.sleep(5)
+
+    try:
+        limits.bounded(stuck_here)()
+    finally:
+        context_value.reset(token)
+    err = capfd.readouterr().err
+    assert "Timeout (0:00:01)" in err and "stuck_here" in err
+
+
 def test_a_job_holds_one_slot_of_its_browser_however_often_it_is_wrapped(slots, monkeypatch):
     """The playground's jobs were bounded twice (in the page, and again by the job manager), so one Play
     took both of a browser's two slots and a download during training waited and was refused."""

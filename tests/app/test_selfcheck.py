@@ -192,3 +192,28 @@ def test_a_slow_answer_is_left_out_and_kept_for_the_next_visit(caplog):
     assert selfcheck.computed("/test-slow", q, budget=30) == ("How slow?", 42)
     again = tree.ids(selfcheck.block("/test-slow", (q,)))
     assert getattr(again["check-slow"], "data-answer") == "42"
+
+
+def test_a_job_is_not_forked_while_an_answer_is_still_computing():
+    """An answer over the budget computes on after its request; a fork then would copy its locks held."""
+    from neuralab.app.jobs import GATE
+
+    computing, release, events = threading.Event(), threading.Event(), []
+
+    def slow():
+        computing.set()
+        release.wait(30)
+        events.append("answer done")
+        return 7
+
+    q = Value("forked", "When?", slow, "It is {answer}.", section="Prune a trained network")
+    selfcheck.block("/test-fork", (q,))  # the request's budget runs out; the answer goes on in the pool
+    assert computing.wait(30)
+    forker = threading.Thread(target=lambda: GATE.fork(lambda: events.append("fork"), in_request=False))
+    forker.start()
+    with GATE._cond:  # the fork has begun to wait for the running work
+        assert GATE._cond.wait_for(lambda: GATE._forking, timeout=30)
+    assert events == []
+    release.set()
+    forker.join(30)
+    assert events == ["answer done", "fork"]

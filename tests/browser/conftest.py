@@ -49,6 +49,16 @@ def _check_alive(server: LabServer) -> None:
         pytest.fail(f"the lab server has died; its log ends:\n{server.log_tail()}", pytrace=False)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the end of the server's log (a job's error, or the stacks of a stuck one)."""
+    outcome = yield
+    report = outcome.get_result()
+    lab = item.funcargs.get("server") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and lab is not None:
+        report.sections.append(("the lab server's log, last lines", lab.log_tail(80)))
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless chromium for the whole session (the system's, not a downloaded one)."""

@@ -17,12 +17,14 @@ worker process of this machine, and a killed job frees its slot with its process
 
 from __future__ import annotations
 
+import faulthandler
 import fcntl
 import functools
 import hashlib
 import json
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -346,6 +348,9 @@ def bounded(fn: Callable) -> Callable:
             if timer:
                 previous = signal.signal(signal.SIGALRM, _raise_timeout)
                 signal.setitimer(signal.ITIMER_REAL, MAX_JOB_S)
+                # A job stuck on a lock never returns to Python, so the alarm above cannot stop it: past half the
+                # limit, its threads' stacks go to the log (stderr), to say where it hangs.
+                _dump_stacks_later(MAX_JOB_S / 2)
             try:
                 return fn(*args, **kwargs)
             except _Timeout:
@@ -353,11 +358,20 @@ def bounded(fn: Callable) -> Callable:
                                                       "for one job, and was stopped. Choose smaller settings.")
             finally:
                 if timer:
+                    faulthandler.cancel_dump_traceback_later()
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     signal.signal(signal.SIGALRM, previous)
 
     run.nl_bounded = True  # type: ignore[attr-defined]
     return run
+
+
+def _dump_stacks_later(after_s: float) -> None:
+    """Have every thread's stack written to the process's own stderr after ``after_s`` (once; cancelled when the
+    job ends). Celery replaces ``sys.stderr`` with a logger, which has no file descriptor: the original is used."""
+    out = sys.__stderr__
+    with suppress(AttributeError, OSError, ValueError):
+        faulthandler.dump_traceback_later(after_s, exit=False, file=out)
 
 
 def _raise_timeout(signum, frame):

@@ -36,6 +36,7 @@ from types import ModuleType
 
 from dash import dcc, html
 
+from neuralab.app.jobs import GATE
 from neuralab.app.ui import anchor
 
 __all__ = ["Pick", "Value", "questions", "block", "normalise", "accepts", "expected", "shown"]
@@ -162,8 +163,18 @@ _FUTURES: dict[tuple[str, str], Future] = {}
 
 
 def _compute(q: Value) -> tuple[str, object]:
-    prompt = q.prompt() if callable(q.prompt) else q.prompt
-    return prompt, q.answer()
+    """Runs on the pool's thread, which may outlive the request that asked (an answer over the budget).
+
+    It counts as a running request for :data:`neuralab.app.jobs.GATE`: a job forked while this thread holds
+    a lock (an import, torch's lazy init, a cache's mutex) would inherit it held and hang for ever. Seen on
+    CI: a /fundamentals job stuck for 300 s; its page had just asked for its answers, some over the budget.
+    """
+    GATE.enter()
+    try:
+        prompt = q.prompt() if callable(q.prompt) else q.prompt
+        return prompt, q.answer()
+    finally:
+        GATE.leave()
 
 
 def _future(page: str, q: Value) -> Future:
