@@ -110,7 +110,8 @@ def sweep_figure(sw: Sweep, marker: int | None = None) -> go.Figure:
     if marker is not None:
         shapes.append(dict(type="line", x0=marker, x1=marker, yref="y domain", y0=0, y1=1,
                            line=dict(color=PURPLE, dash="dot")))
-    return figure(data, height=440, shapes=shapes, annotations=[note], legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),  # under the axis title
+    return figure(data, height=440, shapes=shapes, annotations=[note],
+                  legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),  # under the axis title
                   margin=dict(l=56, r=16, t=24, b=150),
                   xaxis=dict(title="sparsity (% removed per layer)", range=[-2, 97]), yaxis=ACC_AXIS)
 
@@ -154,7 +155,8 @@ def schedules_figure(sc: Schedules) -> go.Figure:
              hovertemplate="%{y:.1f}%<extra></extra>"),
     ]
     shape, note = _dense_line(sc.acc_dense)
-    return figure(data, height=360, shapes=[shape], annotations=[note], legend=dict(orientation="h", yanchor="top", y=-0.24, x=0),  # under the axis title
+    return figure(data, height=360, shapes=[shape], annotations=[note],
+                  legend=dict(orientation="h", yanchor="top", y=-0.24, x=0),  # under the axis title
                   margin=dict(l=56, r=16, t=24, b=120),
                   xaxis=dict(title="sparsity reached (%)", range=[0, 100]), yaxis=ACC_AXIS)
 
@@ -207,10 +209,13 @@ def footprint_figure(fp: Footprint) -> go.Figure:
               (fp.latency_one * 1e6, "1 sample (µs, median)", "%{x:.1f} µs"),
               (fp.latency_batch * 1e6, f"batch of {BATCH} (µs, median)", "%{x:.0f} µs")]
     data, layout, notes = [], {}, []
-    width, gap = 0.26, 0.07
+    # three equal panels across the whole width (the y axis's names take their room by automargin): the third
+    # ran from 0.86 to the edge, too narrow for its title, which the chart's edge cut
+    gap = 0.07
+    width = (1 - 2 * gap) / 3
     for i, (vals, title, hover) in enumerate(panels):
         k = "" if i == 0 else str(i + 1)
-        lo = i * (width + gap) + 0.2
+        lo = i * (width + gap)
         data.append(dict(type="bar", orientation="h", y=names, x=vals, marker=dict(color=colors), xaxis=f"x{k}",
                          yaxis="y", showlegend=False, hovertemplate="%{y}: " + hover + "<extra></extra>",
                          text=[f"{v:.3g}" for v in vals], textposition="auto"))
