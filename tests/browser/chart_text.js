@@ -19,7 +19,15 @@
     || !!gd.closest('.nl-busy');  // being recomputed: drawn half-transparent until its job answers
   const drawn = gd => !!(gd && gd._fullData && (gd._fullData.length > 0 || annotations(gd).some(t => t.trim())));
   const shown = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-  const graphs = () => [...document.querySelectorAll('#main .js-plotly-plot')].filter(shown);
+  // the page's dcc.Graphs (ids from its layout, set by expect()) that are shown; one missing from the DOM, or
+  // not yet handed to plotly, counts as not drawn
+  let expected = [];
+  const wrappers = () => expected.map(id => document.getElementById(id) || {id, missing: true})
+    .filter(w => w.missing || shown(w));
+  const plotOf = w => (w.missing ? null : w.classList.contains('js-plotly-plot') ? w : w.querySelector('.js-plotly-plot'));
+  const graphs = () => wrappers().map(plotOf).filter(Boolean);
+  const ready = w => { const gd = plotOf(w);
+    return !!gd && !gd.classList.contains('dash-graph--pending') && (drawn(gd) || pending(gd)); };
   const name = gd => gd.id || (gd.closest('[id]') || {}).id || '(a chart)';
 
   // ---- geometry: a text's box as four screen corners, and whether two such boxes meet (separating axes)
@@ -184,10 +192,12 @@
   }
 
   window.__nlText = {
+    expect(ids) { expected = ids; },
     // every shown chart drawn or still computing, and the drawing unchanged since the last poll
     settled() {
-      const gs = graphs();
-      if (!gs.every(gd => drawn(gd) || pending(gd))) { this._last = null; return false; }
+      const ws = wrappers();
+      if (!ws.every(ready)) { this._last = null; return false; }
+      const gs = ws.map(plotOf);
       const sig = JSON.stringify(gs.map(gd => [gd.id, pending(gd),
         [...gd.querySelectorAll(TEXTS)].map(t => { const r = t.getBoundingClientRect();
           return [t.textContent, Math.round(r.left), Math.round(r.top), Math.round(r.width)]; })]));
@@ -195,7 +205,7 @@
       this._last = sig;
       return same;
     },
-    waiting() { return graphs().filter(gd => !drawn(gd) && !pending(gd)).map(name); },
+    waiting() { return wrappers().filter(w => !ready(w)).map(w => w.id || name(w)); },
     async check(theme) {
       const found = [], skipped = [];
       let checked = 0;

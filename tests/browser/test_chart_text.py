@@ -23,7 +23,10 @@ try:
 except ImportError:  # the browser fixture skips (or, with CI set, fails) and says why
     expect = None
 
+from dash import dcc
+
 from neuralab.app.registry import built
+from neuralab.app.shell import render
 from neuralab.app.ui import PENDING
 
 pytestmark = pytest.mark.browser
@@ -38,6 +41,11 @@ KNOWN: dict[str, str] = {}
 PAGES = [p.path for p in built()]
 
 
+def _graphs(path: str) -> list[str]:
+    """The ids of every chart of the page at ``path``, from its layout (rendered here, as the server would)."""
+    return [c.id for c in render(path, "")._traverse() if isinstance(c, dcc.Graph) and isinstance(c.id, str)]
+
+
 def _check(page, theme: str) -> dict:
     page.wait_for_function("() => window.__nlText.settled()", polling=150, timeout=SETTLE_MS)
     return page.evaluate("theme => window.__nlText.check(theme)", theme)
@@ -49,6 +57,7 @@ def test_chart_text_neither_collides_nor_is_cut_nor_fades(page, path):
     page.goto(path)
     expect(page.locator("#main h1")).to_be_visible()
     page.evaluate(JS)
+    page.evaluate("ids => window.__nlText.expect(ids)", _graphs(path))
     try:
         light = _check(page, "light")
     except Exception as exc:  # say which charts never drew, not only that the wait timed out
