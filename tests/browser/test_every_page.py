@@ -47,8 +47,21 @@ MOVES = {
     "/deploy": Move("prune", "stages", timeout=240_000),
     # the unrolled steps are light, but a cold cache first trains the page's networks (a dozen jobs)
     "/recurrent": Move("unroll_steps", "unroll-steps", timeout=600_000),
+    # the geometry is light and needs no network, but a cold cache first trains the CNN, the MLP and the MLP family
+    "/cnn": Move("geo_k", "geo-sizes", timeout=240_000),
+    # the query is light, but a cold cache first trains the model (in the order section's job)
+    "/attention": Move("attn_token", "inside", timeout=120_000),
     # the threshold is light, but a cold cache first trains the page's jobs (loss pairing, init, norm, overfit)
     "/fundamentals": Move("metrics_threshold", "metrics-roc", timeout=300_000),
+    "/som": Move("som_rows", "umatrix", timeout=180_000),
+    # the loss curves are light, but a cold cache first trains the default GAN (2,000 rounds, about 10 s alone)
+    "/gan": Move("d_fake", "curves", timeout=120_000),
+    # a cold cache trains every model of the gallery for the seed (minutes), then again for the next seed
+    "/architectures": Move("arch_seed", "latency", timeout=900_000),
+    # the width slider is light (no k-means, one solve); the timeout covers the race's two networks on a cold cache
+    "/rbf-network": Move("width", "surface", timeout=120_000),
+    # the threshold only re-flags stored scores, but a cold cache first trains the digit and motor networks
+    "/autoencoder": Move("threshold", "motor-timeline", timeout=600_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import torch
 from torch import nn
 
 from neuralab.data.arrays import Arrays, digits
+from neuralab.nn.cnn import digits_cnn
 from neuralab.nn.models import load_or_train, mlp, model_path
 from neuralab.params import Choice
 from neuralab.train.loop import Config, evaluate, fit
@@ -70,16 +70,7 @@ def build(name: str, seed: int = 0) -> nn.Module:
     if r.arch == "mlp":
         return mlp((64, *r.hidden, 10), "relu", seed=seed)
     c1, c2 = r.hidden
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return nn.Sequential(
-            nn.Unflatten(1, (1, 8, 8)),  # (N, 64) -> (N, 1, 8, 8)
-            nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(),  # (N, c1, 8, 8)
-            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(),  # (N, c2, 8, 8)
-            nn.MaxPool2d(2),  # (N, c2, 4, 4)
-            nn.Flatten(),
-            nn.Linear(c2 * 16, 10),
-        )
+    return digits_cnn(c1, c2, seed)
 
 
 def data() -> Arrays:

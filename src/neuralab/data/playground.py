@@ -120,6 +120,7 @@ class PlaygroundData:
     y_unit: str = ""  # unit of the regression target once converted back ("" = dimensionless)
     y_offset: float = 0.0  # target in y_unit = stored target · y_scale + y_offset (motor: torque in N·m)
     y_scale: float = 1.0
+    raw_range: tuple[tuple[float, float], ...] = ()  # motor: (lo, hi) of each raw input (A, °C) mapped to ±5
 
     @property
     def n_inputs(self) -> int:
@@ -310,8 +311,9 @@ def _load(dataset: str, classes: int, noise: int, train_pct: int, n_points: int,
         tr, te = _split(len(y), train_pct, rng, y if k else None)
         axis, unit, y_offset, y_scale = ("x", "y"), "", 0.0, 1.0
     X = features(P, feats)
+    raw = tuple(zip(lo.tolist(), hi.tolist(), strict=True)) if dataset == "motor" else ()
     data = PlaygroundData(X[tr], y[tr], X[te], y[te], P[tr], P[te], task, k, feats, dataset, axis, unit,
-                          y_offset, y_scale)
+                          y_offset, y_scale, raw)
     _frozen(data.X_train, data.y_train, data.X_test, data.y_test, data.P_train, data.P_test)
     return data
 
