@@ -187,3 +187,11 @@ def test_a_light_section_leaves_what_it_needs_to_the_jobs_and_answers_once_they_
     assert light.answer({"n": 3, "made": ""})[1] == "n is 3"  # at hand now (e.g. on this machine's disk)
     assert light.answer({"n": 5, "made": "made|5"})[1] == "n is 5"  # a job elsewhere said so: the word counts
     assert Needs("x", ParamSpec("x"), bool, bool, "").key({}) != ""  # never the marker's first value
+
+
+def test_a_job_greys_every_chart_it_feeds_while_it_runs():
+    from neuralab.app.controls import background
+
+    running = background("p-a", also=["p-b", "p-c"])["running"]
+    boxes = [out.component_id for out, on, off in running if on == "nl-graph nl-busy"]
+    assert boxes == ["p-a-box", "p-b-box", "p-c-box"]  # a second chart of a job is no bare blank: it is busy

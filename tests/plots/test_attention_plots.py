@@ -58,8 +58,11 @@ def test_maps_have_one_heatmap_per_head_and_frame_the_query_row():
     o = fake_opened(4, 6, 1)
     f = fig.maps_figure(o)
     _valid(f)
-    assert len(f.data) == o.maps.shape[1]
-    np.testing.assert_allclose(np.array(f.data[1].z), o.maps[0, 1])
+    heat = [t for t in f.data if t.type == "heatmap"]
+    assert len(heat) == o.maps.shape[1]
+    np.testing.assert_allclose(np.array(heat[1].z), o.maps[0, 1])
+    written = [t for t in f.data if t.type == "scatter" and t.mode == "text"]
+    assert len(written) == len(heat)  # each head's weights written on its cells
     assert f.layout.shapes[0].y0 == pytest.approx(4.5)
     assert "query position 6" in fig.describe_maps(o)
 

@@ -51,13 +51,14 @@ def test_unrolled_columns_are_the_window_steps(u, T):
     w = window(2, 3, T, data=u)
     f = fig.unrolled_figure(w)
     _valid(f)
-    x_heat, h_heat, true, est = f.data
+    x_heat, h_heat, true, est, x_text, h_text = f.data
     assert list(h_heat.x) == list(range(3, 3 + T))
     np.testing.assert_allclose(np.array(h_heat.z), u.h[1, 3:3 + T].T)
     np.testing.assert_allclose(est.y, u.pred_c[1, 3:3 + T])
     np.testing.assert_allclose(true.y, u.true_c[1, 3:3 + T])
     assert np.array(x_heat.z).shape == (3, T)
-    assert ("texttemplate" in h_heat.to_plotly_json()) == (T <= fig.TEXT_UP_TO)
+    assert (len(h_text.text) == T * u.width) == (T <= fig.TEXT_UP_TO)  # written while the cells are wide enough
+    assert (len(x_text.text) == 3 * T) == (T <= fig.TEXT_UP_TO) and x_text.yaxis == "y3"
     # the recurrence is drawn as T − 1 arrows of the one W_hh when the window is short
     arrows = [a for a in f.layout.annotations if a.text == "→"]
     assert len(arrows) == (T - 1 if T <= fig.ARROWS_UP_TO else 0)

@@ -7,7 +7,7 @@ control of a page into the query string, so the view is a link.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
@@ -171,11 +171,12 @@ def checked(spec: ParamSpec, raw: Mapping[str, Any], run: Callable[[dict[str, An
         return None, " ".join(exc.messages)
 
 
-def background(graph_id: str) -> dict[str, Any]:
-    """Keyword arguments that make a callback a background job feeding chart ``graph_id``.
+def background(graph_id: str, also: Sequence[str] = ()) -> dict[str, Any]:
+    """Keyword arguments that make a callback a background job feeding chart ``graph_id`` (and charts ``also``).
 
     The callback's first argument becomes ``set_progress((done, total))``. The job
     is cancelled when the user leaves the page; a newer request replaces an older one.
+    While it runs, every chart it feeds is greyed (``nl-busy``); the progress bar is ``graph_id``'s.
     """
     from neuralab.app.jobs import POLL_MS
 
@@ -186,7 +187,7 @@ def background(graph_id: str) -> dict[str, Any]:
         progress_default=["0", "1"],
         running=[
             (Output(bar, "className"), "nl-progress nl-running", "nl-progress"),
-            (Output(f"{graph_id}-box", "className"), "nl-graph nl-busy", "nl-graph"),
+            *((Output(f"{g}-box", "className"), "nl-graph nl-busy", "nl-graph") for g in (graph_id, *also)),
         ],
         cancel=[Input("url", "pathname")],
         interval=POLL_MS,

@@ -16,38 +16,36 @@ class Page:
     group: str  # sidebar group
     blurb: str  # one line for the home page's map
     module: str | None = None  # "neuralab.app.pages.splits" once built; None until then
-    number: str = ""  # the seed's section number, e.g. "01"
 
 
+# No page carries a number: the groups already give the order, a learner may start anywhere (the playground and
+# the edge deployment were unnumbered, as are the seven Architectures pages), and a number would shift for every
+# page after one inserted.
 GROUPS = ("Data", "Optimization", "Networks", "Architectures", "Compression", "Summary")
 
 PAGES: tuple[Page, ...] = (
     Page("/splits", "Data splits & leakage", "Data", "Train, validation and test; k-fold schemes; leaks measured.",
-         "neuralab.app.pages.splits", "01"),
+         "neuralab.app.pages.splits"),
     Page("/preprocessing", "Signal conditioning", "Data", "Savitzky–Golay, outliers and operating regimes.",
-         "neuralab.app.pages.preprocessing", "02"),
+         "neuralab.app.pages.preprocessing"),
     Page("/fitting", "Under- and overfitting", "Data", "Model complexity, bias and variance, learning curves.",
-         "neuralab.app.pages.fitting", "03"),
+         "neuralab.app.pages.fitting"),
     Page("/gradient-descent", "Gradient descent", "Optimization", "Real optimizers rolling down real surfaces.",
-         "neuralab.app.pages.gradient_descent",
-         "04"),
+         "neuralab.app.pages.gradient_descent"),
     Page("/learning-rate", "Learning-rate schedules", "Optimization", "Schedules, the range test, batch scaling.",
-         "neuralab.app.pages.learning_rate", "05"),
+         "neuralab.app.pages.learning_rate"),
     Page("/regularization", "Regularization", "Optimization", "L1, L2, dropout and early stopping on a real net.",
-         "neuralab.app.pages.regularization", "06"),
+         "neuralab.app.pages.regularization"),
     Page("/hyperparameter-search", "Hyperparameter search", "Optimization", "Grid, random and Bayesian search.",
-         "neuralab.app.pages.hyperparameter_search", "07"),
+         "neuralab.app.pages.hyperparameter_search"),
     Page("/training-loop", "The training loop", "Optimization", "Forward, loss, backward, step, one at a time.",
-         "neuralab.app.pages.training_loop",
-         "08"),
+         "neuralab.app.pages.training_loop"),
     Page("/feedforward", "Feedforward networks", "Networks", "Activations, a worked example, backprop by hand.",
-         "neuralab.app.pages.feedforward",
-         "09"),
+         "neuralab.app.pages.feedforward"),
     Page("/playground", "Training playground", "Networks", "Train a real network live: any data, any layers.",
-         "neuralab.app.pages.playground", ""),
+         "neuralab.app.pages.playground"),
     Page("/recurrent", "Recurrent networks", "Networks", "Hidden state, unrolling and vanishing gradients.",
-         "neuralab.app.pages.recurrent",
-         "10"),
+         "neuralab.app.pages.recurrent"),
     Page("/cnn", "Convolutional networks", "Architectures", "Filters, feature maps and weight sharing, measured.",
          module="neuralab.app.pages.cnn"),
     Page("/autoencoder", "Autoencoders", "Architectures", "A 2-D code for digits, denoising, anomaly scores.",
@@ -63,20 +61,20 @@ PAGES: tuple[Page, ...] = (
     Page("/architectures", "Architectures compared", "Architectures", "Every model, measured side by side.",
          module="neuralab.app.pages.architectures"),
     Page("/quantization", "Quantization", "Compression", "Fewer bits per weight, accuracy measured.",
-         "neuralab.app.pages.quantization", "11"),
+         "neuralab.app.pages.quantization"),
     Page("/pruning", "Pruning", "Compression", "Remove weights, fine-tune, measure what is lost.",
-         "neuralab.app.pages.pruning", "12"),
+         "neuralab.app.pages.pruning"),
     Page("/distillation", "Knowledge distillation", "Compression", "A small student learns from a large teacher.",
-         "neuralab.app.pages.distillation", "13"),
+         "neuralab.app.pages.distillation"),
     Page("/deploy", "Edge deployment", "Compression", "Distil, prune, quantize, export to ONNX and int8 C.",
-         "neuralab.app.pages.deploy", ""),
+         "neuralab.app.pages.deploy"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
-         "neuralab.app.pages.fundamentals", ""),
+         "neuralab.app.pages.fundamentals"),
     Page("/cheat-sheet", "Cheat sheet", "Summary", "Each concept in a few lines, linked to its page.",
-         "neuralab.app.pages.cheat_sheet", "14"),
+         "neuralab.app.pages.cheat_sheet"),
     Page("/reference", "Reference", "Summary", "Longer notes for engineers, one per concept.",
-         "neuralab.app.pages.reference", ""),
+         "neuralab.app.pages.reference"),
 )
 
 BY_PATH = {p.path: p for p in PAGES}

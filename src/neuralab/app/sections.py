@@ -489,7 +489,8 @@ class Section:
         """Register the section's Dash callback; returns it (a plain function tests can call)."""
         kwargs = dict(self.kwargs)
         if self.job:
-            kwargs = {**background(cid(self.page, self._first_chart())), **kwargs}
+            first, *rest = [cid(self.page, c) for c in self._charts()]
+            kwargs = {**background(first, also=rest), **kwargs}
         if self.replay is not None:
             self._register_replay()
         return callback(*self.outputs(), *self.inputs(), **kwargs)(self.function())
@@ -510,6 +511,9 @@ class Section:
 
     def _first_chart(self) -> str:
         return next(s.id for s in self.shows if isinstance(s, Chart))
+
+    def _charts(self) -> list[str]:
+        return [s.id for s in self.shows if isinstance(s, Chart)]
 
     def _every(self) -> ParamSpec:
         """The spec, the marks and a light section's :class:`Needs` marker: every input of the callback."""
@@ -572,10 +576,8 @@ class Together:
 
     def register(self) -> Callable[..., tuple]:
         """Register the one background job; returns it (a plain function tests can call)."""
-        kwargs = background(cid(self.page, self.parts[0]._first_chart()))
-        busy = [(Output(f"{cid(self.page, p._first_chart())}-box", "className"), "nl-graph nl-busy", "nl-graph")
-                for p in self.parts[1:]]
-        kwargs["running"] = [*kwargs["running"], *busy]
+        first, *rest = [cid(self.page, c) for p in self.parts for c in p._charts()]
+        kwargs = background(first, also=rest)  # every chart of every part greys while the one job runs
         for part in self.parts:
             if part.replay is not None:
                 part._register_replay()

@@ -18,7 +18,7 @@ def sidebar() -> html.Nav:
         links = [
             html.Li(
                 dcc.Link(
-                    [html.Span(p.number, className="nl-num") if p.number else None, p.title],
+                    p.title,
                     href=p.path,
                     id=f"nav{p.path.replace('/', '-')}",
                     className="nl-nav-link" + ("" if p.module else " nl-soon"),

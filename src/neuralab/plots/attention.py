@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from neuralab.plots.format import num, pct
-from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, VERMILLION, figure, subplot_title
+from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, VERMILLION, cell_text, figure, subplot_title
 from neuralab.train.attention import RECIPE, VARIANTS, Opened, Order, Saturation
 
 __all__ = ["CHECK_HEADER", "ORDER_HEADER", "check_rows", "describe_inside", "describe_maps", "describe_order",
@@ -15,7 +15,8 @@ __all__ = ["CHECK_HEADER", "ORDER_HEADER", "check_rows", "describe_inside", "des
            "saturation_figure"]
 
 DIVERGING = [[0.0, ORANGE], [0.5, "#b4b4b4"], [1.0, BLUE]]  # opaque: heatmap text picks its contrast from it
-WEIGHTS = [[0.0, "rgba(128,128,128,0.08)"], [1.0, BLUE]]  # attention weights, 0 … 1
+# attention weights, 0 … 1; opaque, so each cell's written weight takes the colour that reads on it (theme.text_on)
+WEIGHTS = [[0.0, "#aab2bb"], [1.0, BLUE]]
 SCALE_COLOR = {"on": BLUE, "off": ORANGE}
 SCALE_NAME = {"on": "scale on: q·k / √d_k", "off": "scale off: q·k"}
 VARIANT_COLOR = {"full": BLUE, "no_pe": ORANGE, "causal": GREEN}
@@ -133,8 +134,10 @@ def maps_figure(o: Opened) -> go.Figure:
         x0 = i * (width + gap)
         w = o.maps[layer, head]
         data.append(dict(type="heatmap", z=w.tolist(), x=keys, y=keys, coloraxis="coloraxis", xgap=1, ygap=1,
-                         xaxis=f"x{ax}", yaxis=f"y{ax}", texttemplate="%{z:.2f}", textfont=dict(size=9),
+                         xaxis=f"x{ax}", yaxis=f"y{ax}",
                          hovertemplate="query %{y} → key %{x}: %{z:.3f}<extra></extra>"))
+        data.append(cell_text(w, [[f"{v:.2f}" for v in row] for row in w], keys, keys, WEIGHTS, 0, 1, size=9,
+                              xaxis=f"x{ax}", yaxis=f"y{ax}"))
         axes[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], anchor=f"y{ax}", title=dict(text="key"), tickangle=-45)
         axes[f"yaxis{ax}"] = dict(anchor=f"x{ax}", autorange="reversed", title=dict(text="query") if i == 0 else None,
                                   showticklabels=i == 0)

@@ -199,7 +199,7 @@ def pixel_figure(p: Pixel) -> go.Figure:
         lim = _lim(arr)
         data.append(_row(_strip(list(arr)), y0, DIVERGING, -lim, lim, name, text=True, x0=left))
         notes.append(dict(_label(left - 1.0, y0 + 0.5, name, 12, "right"), yanchor="middle"))
-    notes += [_label(left + 4 * c - 0.5, 0.0, f"channel {c}: {s.per_channel[c]:+.3f}", 11) for c in range(c_in)]
+    notes += [_label(left + 4 * c - 0.5, 0.0, f"ch {c}: {s.per_channel[c]:+.3f}", 11) for c in range(c_in)]
     width = left + max(4 * c_in - 1, 10)
     return _canvas(data, notes, width, 15.0, 440 if c_in > 1 else 400)
 

@@ -26,8 +26,12 @@ __all__ = [
 
 COLORS = {"sgd": BLUE, "momentum": ORANGE, "nesterov": GREEN, "adagrad": VERMILLION, "rmsprop": SKY,
           "adam": PURPLE, "adamw": YELLOW}
-#: AdamW is dashed: with no weight decay its path lies exactly on Adam's.
-DASH = {"adamw": "dash"}
+#: Each optimizer also has its own marker, and three their own dash, so no two paths are told apart by colour
+#: alone (SGD's blue and RMSProp's sky blue are close, and colour-blind readers need more than hue). AdamW is
+#: dashed: with no weight decay its path lies exactly on Adam's.
+DASH = {"adamw": "dash", "rmsprop": "dot", "adagrad": "dashdot"}
+SYMBOL = {"sgd": "circle", "momentum": "square", "nesterov": "diamond", "adagrad": "triangle-up", "rmsprop": "x",
+          "adam": "cross", "adamw": "triangle-down"}
 GREYS = [[0.0, "#2b2b2b"], [1.0, "#f4f4f4"]]  # low loss dark, as on a relief map of a valley
 
 
@@ -68,13 +72,14 @@ def race_figure(race: Race, grid: tuple[np.ndarray, np.ndarray, np.ndarray]) -> 
              marker=dict(symbol="star", size=14, color="#ffffff", line=dict(color="#000000", width=1)),
              name="minima", hovertemplate="minimum (%{x:.3f}, %{y:.3f})<extra></extra>"),
         dict(type="scatter", x=[race.start[0]], y=[race.start[1]], mode="markers", name="start",
-             marker=dict(symbol="circle-open", size=14, color="#ffffff", line=dict(width=3)),
+             # white with a black rim, as the minima: seen on the dark valley floor, the light slopes, the legend
+             marker=dict(symbol="circle", size=12, color="#ffffff", line=dict(color="#000000", width=2)),
              hovertemplate="start (%{x:.2f}, %{y:.2f})<extra></extra>"),
     ]
     for k, p in enumerate(race.paths):
         data.append(dict(type="scatter", x=p.x, y=p.y, mode="lines+markers", name=p.label, meta={"path": k},
                          line=dict(color=COLORS[p.name], width=2, dash=DASH.get(p.name, "solid")),
-                         marker=dict(size=3), customdata=np.arange(len(p.x)),
+                         marker=dict(size=5, symbol=SYMBOL.get(p.name, "circle")), customdata=np.arange(len(p.x)),
                          hovertemplate=f"{p.label}<br>step %{{customdata}}: (%{{x:.3f}}, %{{y:.3f}})<extra></extra>"))
     x_lo, x_hi, y_lo, y_hi = s.window
     return figure(

@@ -75,8 +75,9 @@ def cost_figure(e: Evaluated) -> go.Figure:
                  hovertemplate="%{x:.3f}: %{y:.3f}<extra></extra>"),
             _point(e.threshold, e.cost_now, e.threshold)]
     return figure(data, height=320, legend=LEGEND, margin=MARGIN, shapes=[vline(e.bayes_threshold, GREY)],
-                  annotations=[dict(x=e.bayes_threshold, y=1, xref="x", yref="paper", yanchor="bottom",
-                                    showarrow=False, text=f"1/(1+{e.cost})", font=dict(color=GREY, size=11))],
+                  # inside the plot, beside the line's top: above the plot it sat on the legend
+                  annotations=[dict(x=e.bayes_threshold, y=1, xref="x", yref="paper", yanchor="top", xanchor="left",
+                                    xshift=3, showarrow=False, text=f"1/(1+{e.cost})", font=dict(color=GREY, size=11))],
                   xaxis=dict(title=dict(text="threshold on the fault probability"), range=[0, 1]),
                   yaxis=dict(title=dict(text="cost per window (false alarm = 1)"), rangemode="tozero"))
 

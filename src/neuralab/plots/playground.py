@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from neuralab.plots.format import num
-from neuralab.plots.theme import BLUE, COLORWAY, GREEN, GREY, ORANGE, VERMILLION, figure
+from neuralab.plots.theme import BLUE, COLORWAY, GREEN, GREY, ORANGE, VERMILLION, cell_text, figure
 
 __all__ = [
     "DIVERGING",
@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 #: Orange (negative) through a see-through grey (zero) to blue (positive): reads on light and dark pages.
+#: Share of a true class predicted as each class: opaque (grey to blue), so each count's colour is chosen once.
+CONFUSION_SCALE = [[0, "#aab2bb"], [1, BLUE]]
 DIVERGING = [[0.0, ORANGE], [0.5, "rgba(140,140,140,0.12)"], [1.0, BLUE]]
 #: At most this many edges get a clickable midpoint marker (the largest network has about 4 800 edges).
 MAX_EDGE_MARKERS = 2500
@@ -684,9 +686,10 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str]) -> go.Figur
     names = [str(c) for c in class_names]
     text = [[f"{int(m[i, j])}" for j in range(m.shape[1])] for i in range(m.shape[0])]
     return figure(
-        [dict(type="heatmap", z=share, x=names, y=names, zmin=0, zmax=1, text=text, texttemplate="%{text}",
-              colorscale=[[0, "rgba(140,140,140,0.08)"], [1, BLUE]], showscale=False,
-              hovertemplate="true %{y}, predicted %{x}: %{text} (%{z:.0%} of the row)<extra></extra>")],
+        [dict(type="heatmap", z=share, x=names, y=names, zmin=0, zmax=1, text=text,
+              colorscale=CONFUSION_SCALE, showscale=False,
+              hovertemplate="true %{y}, predicted %{x}: %{text} (%{z:.0%} of the row)<extra></extra>"),
+         cell_text(share, text, names, names, CONFUSION_SCALE, 0, 1)],
         height=max(220, min(380, 60 + 28 * len(names))),
         margin=dict(t=16, b=48, l=64, r=8),
         xaxis=dict(title=dict(text="predicted class"), type="category", side="bottom"),

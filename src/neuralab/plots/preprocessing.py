@@ -12,7 +12,18 @@ import plotly.graph_objects as go
 
 from neuralab.data.motor import CurrentTrace, MotorWindows, torque_current
 from neuralab.plots.format import pct, vline
-from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, figure, subplot_title
+from neuralab.plots.theme import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    SKY,
+    VERMILLION,
+    cell_text,
+    figure,
+    subplot_title,
+)
 from neuralab.signal.normalize import PipelineLeak
 from neuralab.signal.outliers import DETECTORS, Breakdown, Cleaned, Detection, Score
 from neuralab.signal.regime_cv import ErrorGrid, RegimeValidation
@@ -341,13 +352,14 @@ def error_grid_figure(grid: ErrorGrid, temp_edges: np.ndarray, speed_edges: np.n
     """Mean error (prediction − truth) per temperature × speed cell; RMSE and count on hover."""
     span = float(np.nanmax(np.abs(grid.bias))) if np.isfinite(grid.bias).any() else 1.0
     text = np.where(np.isfinite(grid.bias), np.char.mod("%+.2f", np.nan_to_num(grid.bias)), "")
+    x, y = _bin_names(speed_edges, "rpm"), _bin_names(temp_edges, "°C")
     data = [
-        dict(type="heatmap", z=grid.bias, x=_bin_names(speed_edges, "rpm"), y=_bin_names(temp_edges, "°C"),
-             zmin=-span, zmax=span, colorscale="RdBu", text=text,
-             texttemplate="%{text}", customdata=np.dstack([grid.rmse, grid.counts]),
+        dict(type="heatmap", z=grid.bias, x=x, y=y, zmin=-span, zmax=span, colorscale="RdBu",
+             customdata=np.dstack([grid.rmse, grid.counts]),
              colorbar=dict(title=dict(text="N·m"), thickness=12),
              hovertemplate="%{y}, %{x}: mean error %{z:+.3f} N·m, RMSE %{customdata[0]:.3f} N·m, "
              "%{customdata[1]} windows<extra></extra>"),
+        cell_text(grid.bias, text.tolist(), x, y, "RdBu", -span, span),
     ]
     return figure(
         data,

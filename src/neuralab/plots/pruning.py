@@ -209,10 +209,13 @@ def footprint_figure(fp: Footprint) -> go.Figure:
               (fp.latency_one * 1e6, "1 sample (µs, median)", "%{x:.1f} µs"),
               (fp.latency_batch * 1e6, f"batch of {BATCH} (µs, median)", "%{x:.0f} µs")]
     data, layout, notes = [], {}, []
-    width, gap = 0.26, 0.07
+    # three equal panels across the whole width (the y axis's names take their room by automargin): the third
+    # ran from 0.86 to the edge, too narrow for its title, which the chart's edge cut
+    gap = 0.07
+    width = (1 - 2 * gap) / 3
     for i, (vals, title, hover) in enumerate(panels):
         k = "" if i == 0 else str(i + 1)
-        lo = i * (width + gap) + 0.2
+        lo = i * (width + gap)
         data.append(dict(type="bar", orientation="h", y=names, x=vals, marker=dict(color=colors), xaxis=f"x{k}",
                          yaxis="y", showlegend=False, hovertemplate="%{y}: " + hover + "<extra></extra>",
                          text=[f"{v:.3g}" for v in vals], textposition="auto"))

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from neuralab.nn.rnn_teaching import WEIGHTS
-from neuralab.plots.theme import BLUE, GREY, ORANGE, figure, subplot_title
+from neuralab.plots.theme import BLUE, GREY, ORANGE, cell_text, figure, subplot_title
 from neuralab.train.unroll import Unrolled, Window
 
 __all__ = ["rolled_figure", "describe_rolled", "unrolled_figure", "describe_unrolled", "cycle_figure",
@@ -42,8 +42,7 @@ def rolled_figure(u: Unrolled) -> go.Figure:
     net, H = u.net, u.width
     units = _units(H)
     lim = float(max(np.abs(net.W_xh).max(), np.abs(net.W_hh).max(), np.abs(net.W_hy).max()))
-    heat = dict(type="heatmap", coloraxis="coloraxis", texttemplate="%{z:.2f}", textfont=dict(size=10),
-                yaxis="y2", xgap=1, ygap=1)
+    heat = dict(type="heatmap", coloraxis="coloraxis", yaxis="y2", xgap=1, ygap=1)
     data = [
         dict(heat, z=net.W_xh.tolist(), x=list(INPUTS), y=units, xaxis="x2",
              hovertemplate="W_xh[%{y}, %{x}] = %{z:.4f}<extra></extra>"),
@@ -54,6 +53,10 @@ def rolled_figure(u: Unrolled) -> go.Figure:
         dict(type="scatter", x=[0], y=[0], mode="markers", marker=dict(opacity=0), hoverinfo="skip",
              showlegend=False, xaxis="x", yaxis="y"),  # keeps the schematic's axes alive
     ]
+    for h in data[:3]:  # each weight written on its cell, in the colour that reads on that cell
+        z = np.asarray(h["z"])
+        data.append(cell_text(z, [[f"{v:.2f}" for v in row] for row in z], h["x"], h["y"], DIVERGING, -lim, lim,
+                              size=10, xaxis=h["xaxis"], yaxis="y2"))
     cell = dict(type="rect", x0=0.3, x1=0.7, y0=0.38, y1=0.62, xref="x", yref="y", line=dict(color=LINE, width=2),
                 fillcolor="rgba(86,180,233,0.18)")
     loop = dict(type="path", path="M 0.62,0.62 C 0.62,0.95 0.95,0.95 0.95,0.75 C 0.95,0.62 0.85,0.5 0.72,0.5",
@@ -101,16 +104,14 @@ def unrolled_figure(w: Window) -> go.Figure:
     x_std = u.x[c, s].T  # (3, T)
     x_txt = [[fmt.format(v) for v in u.x_raw[c, s, i]] for i, fmt in enumerate(INPUT_FMT)]
     h = u.h[c, s].T  # (H, T)
-    text_extra = dict(texttemplate="%{text}", textfont=dict(size=10)) if write else {}
     data = [
         dict(type="heatmap", z=x_std.tolist(), x=steps, y=list(INPUTS), text=x_txt, colorscale=DIVERGING,
              zmin=-2.5, zmax=2.5, showscale=False, xgap=2, ygap=1, xaxis="x", yaxis="y3",
-             hovertemplate="step %{x}: %{y} = %{text} (%{z:.2f} σ from the training mean)<extra></extra>",
-             **text_extra),
+             hovertemplate="step %{x}: %{y} = %{text} (%{z:.2f} σ from the training mean)<extra></extra>"),
         dict(type="heatmap", z=h.tolist(), x=steps, y=_units(H), colorscale=DIVERGING, zmin=-1, zmax=1,
-             text=[[f"{v:.2f}" for v in row] for row in h], xgap=2, ygap=1, xaxis="x", yaxis="y2",
+             xgap=2, ygap=1, xaxis="x", yaxis="y2",
              colorbar=dict(title=dict(text="h<sub>t</sub>"), thickness=10, len=0.42, y=0.52, yanchor="middle"),
-             hovertemplate="step %{x}: %{y} = %{z:.4f}<extra></extra>", **text_extra),
+             hovertemplate="step %{x}: %{y} = %{z:.4f}<extra></extra>"),
         dict(type="scatter", x=steps, y=u.true_c[c, s].tolist(), name="true winding temperature", mode="lines+markers",
              line=dict(color=GREY, dash="dash"), marker=dict(size=5), xaxis="x", yaxis="y",
              hovertemplate="step %{x}: true %{y:.1f} °C<extra></extra>"),
@@ -118,24 +119,30 @@ def unrolled_figure(w: Window) -> go.Figure:
              mode="lines+markers", line=dict(color=BLUE), marker=dict(size=6), xaxis="x", yaxis="y",
              hovertemplate="step %{x}: estimate %{y:.1f} °C<extra></extra>"),
     ]
+    # each value written on its cell (in the colour that reads on it) while the cells are wide enough; the text
+    # traces stay, empty, past that, so every window has the same traces
+    h_txt = [[f"{v:.2f}" for v in row] for row in h]
+    for z, txt, y, axis, lim in ((x_std, x_txt, list(INPUTS), "y3", 2.5), (h, h_txt, _units(H), "y2", 1.0)):
+        data.append(cell_text(z, txt if write else [[""] * len(r) for r in txt], steps, y, DIVERGING, -lim, lim,
+                              size=10, xaxis="x", yaxis=axis))
     same = "↓ W<sub>xh</sub> at every step"
     if 1 < w.steps <= ARROWS_UP_TO:
         same += "     → W<sub>hh</sub> carries h<sub>t−1</sub> into step t"
     annotations = [
-        dict(text=same + " (one matrix each, not T copies)", x=0.5, y=0.81, xref="paper", yref="paper",
+        dict(text=same + " (one matrix each, not T copies)", x=0.5, y=0.815, xref="paper", yref="paper",
              showarrow=False, font=dict(size=12)),
         dict(text="↓ W<sub>hy</sub>: the same matrix at every step", x=0.5, y=0.283, xref="paper", yref="paper",
              showarrow=False, font=dict(size=12)),
     ]
     if 1 < w.steps <= ARROWS_UP_TO:
-        annotations += [dict(text="→", x=t + 0.5, y=0.741, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+        annotations += [dict(text="→", x=t + 0.5, y=0.729, xref="x", yref="paper", yanchor="bottom", showarrow=False,
                              font=dict(size=14)) for t in steps[:-1]]
     return figure(
         data, height=560, margin=dict(l=100, r=20, t=50, b=50), annotations=annotations,
         xaxis=dict(title=dict(text=f"step t ({u.dt_s} s each)"), anchor="y", range=[w.start - 0.5,
                    w.start + w.steps - 0.5], dtick=max(1, w.steps // 10)),
         yaxis3=dict(domain=[0.83, 1.0], anchor="x", autorange="reversed"),
-        yaxis2=dict(domain=[0.325, 0.735], anchor="x", autorange="reversed"),
+        yaxis2=dict(domain=[0.325, 0.723], anchor="x", autorange="reversed"),
         yaxis=dict(domain=[0.0, 0.25], anchor="x", title=dict(text="°C")),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         hovermode="closest",

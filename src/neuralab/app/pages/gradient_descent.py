@@ -339,8 +339,10 @@ clientside_callback(
     prevent_initial_call=True,
 )
 
-# ▶ starts (from 0 when at the end) or pauses. Each tick sets the step from the time elapsed, so the replay takes
-# REPLAY_MS however slowly the browser draws (a slow machine skips frames rather than crawls).
+# ▶ starts (from 0 when at the end) or pauses. Pause is marked ❚❚ (U+275A, in Debian's DejaVu fonts);
+# ⏸ (U+23F8) is in none of the fonts chromium draws with here and showed as a missing-character box.
+# Each tick sets the step from the time elapsed, so the replay takes REPLAY_MS however slowly the browser draws
+# (a slow machine skips frames rather than crawls).
 clientside_callback(
     """function(clicks, ticks, step, max, off) {
         const replayMs = REPLAY_MS;
@@ -350,7 +352,7 @@ clientside_callback(
             if (!off) return [nu, true, '▶ Play'];
             const from = step >= max ? 0 : (step || 0);
             window.gdReplay = {t0: performance.now(), from: from};
-            return [from, false, '⏸ Pause'];
+            return [from, false, '❚❚ Pause'];
         }
         const r = window.gdReplay || {t0: performance.now(), from: step || 0};
         const next = Math.min(max, r.from + Math.ceil(max * (performance.now() - r.t0) / replayMs));

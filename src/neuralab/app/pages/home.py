@@ -13,7 +13,6 @@ def layout() -> html.Div:
         cards = [
             dcc.Link(
                 [
-                    html.Span(p.number, className="nl-num") if p.number else None,
                     html.Strong(p.title),
                     html.Span(p.blurb, className="nl-card-blurb"),
                     html.Span("ready" if p.module else "not built yet", className="nl-badge"
