@@ -38,7 +38,8 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["RBFNet", "RBFNetwork", "RULES", "basis", "fit", "kmeans", "kmeans_pp", "output_weights", "widths"]
+__all__ = ["RBFNet", "RBFNetwork", "RULES", "basis", "fit", "kmeans", "kmeans_pp", "output_weights", "param_count",
+           "widths"]
 
 #: width rule -> label. The factor on the page multiplies what the rule gives.
 RULES: dict[str, str] = {
@@ -148,15 +149,19 @@ class RBFNet:
 
     @property
     def n_params(self) -> int:
-        """Centres, widths (one per unit, or one shared), output weights and bias."""
-        k, d = self.centres_.shape
-        return k * d + (1 if self.rule == "global" else k) + k + 1
+        return param_count(*self.centres_.shape, self.rule)
 
     def basis(self, X: np.ndarray) -> np.ndarray:
         return basis(X, self.centres_, self.widths_)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.basis(X) @ self.weights_ + self.bias_
+
+
+def param_count(k: int, inputs: int, rule: str = "nearest") -> int:
+    """Parameters of ``k`` Gaussian units on ``inputs`` features with one output: centres, widths (one per unit,
+    or one shared with the ``global`` rule), output weights and bias."""
+    return k * inputs + (1 if rule == "global" else k) + k + 1
 
 
 def fit(X: np.ndarray, y: np.ndarray, k: int, rule: str = "nearest", factor: float = 1.0, ridge: float = 1e-6,

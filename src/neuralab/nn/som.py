@@ -44,8 +44,8 @@ import numpy as np
 
 from neuralab.progress import Progress, quiet
 
-__all__ = ["SomFit", "bmus", "decay", "fit", "grid_positions", "quantization_error", "topographic_error",
-           "u_matrix"]
+__all__ = ["SomFit", "bmus", "decay", "fit", "grid_positions", "neighbourhood", "quantization_error",
+           "topographic_error", "u_matrix"]
 
 SIGMA_END = 0.5  # grid units: at the end the BMU's direct neighbours still move by exp(−2) ≈ 0.14 of its step
 ALPHA_END = 0.01  # the learning rate at the last step
@@ -79,6 +79,11 @@ def decay(start: float, end: float, t: np.ndarray | float, total: int) -> np.nda
     """``start · (end / start)^(t / (total − 1))``: ``start`` at step 0, ``end`` at step ``total − 1``."""
     frac = np.asarray(t, dtype=np.float64) / max(total - 1, 1)
     return start * (end / start) ** frac
+
+
+def neighbourhood(grid_d2: np.ndarray | float, sigma: np.ndarray | float) -> np.ndarray:
+    """``h = exp(−d² / (2 σ²))``: the share of the winner's step a unit at squared grid distance ``d²`` takes."""
+    return np.exp(-np.asarray(grid_d2, dtype=np.float64) / (2.0 * np.asarray(sigma, dtype=np.float64) ** 2))
 
 
 def _sq_dists(X: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -172,7 +177,6 @@ def fit(
     T = epochs * n
     sig = decay(sigma0, SIGMA_END, np.arange(T), T)  # (T,)
     alp = decay(alpha0, ALPHA_END, np.arange(T), T)  # (T,)
-    inv2s2 = 1.0 / (2.0 * sig**2)  # (T,)
     order = np.concatenate([rng.permutation(n) for _ in range(epochs)])  # (T,)
     at = snapshot_steps(T, snapshots)  # (K,)
     shots = np.empty((len(at), units, d))  # (K, U, d)
@@ -185,7 +189,7 @@ def fit(
             break
         diff = X[order[t]] - W  # (U, d)
         c = np.einsum("ud,ud->u", diff, diff).argmin()
-        W += (alp[t] * np.exp(-g2[c] * inv2s2[t]))[:, None] * diff  # (U, d)
+        W += (alp[t] * neighbourhood(g2[c], sig[t]))[:, None] * diff  # (U, d)
         if t % n == n - 1:
             progress(t // n + 1, epochs)
     shots4 = shots.reshape(len(at), rows, cols, d)  # (K, R, C, d)

@@ -26,7 +26,7 @@ from neuralab.progress import Progress
 from neuralab.train.loop import Config, fit
 
 __all__ = ["CODE_SPEC", "DECODE", "DENOISE", "Decoded", "Denoised", "Digits", "Latent", "decode", "denoise",
-           "digit_pixels", "kept", "latent", "model"]
+           "digit_pixels", "kept", "latent", "linear_floor", "model"]
 
 LIM = 4.0  # the code space drawn and decodable: [-LIM, LIM]² (codes are standardized per axis)
 GRID_STEP = 0.1  # the clickable grid over the code space
@@ -171,6 +171,13 @@ class Latent:
 
 def _pca2() -> PCA:
     return PCA(n_components=2).fit(digit_pixels().X_train)
+
+
+def linear_floor() -> float:
+    """The least mean squared error per pixel any linear code of 2 numbers reaches on the training digits: PCA's."""
+    X = digit_pixels().X_train.astype(np.float64)
+    pca = _pca2()
+    return float(((pca.inverse_transform(pca.transform(X)) - X) ** 2).mean())
 
 
 def latent(seed: int = 0, progress: Progress | None = None) -> Latent:

@@ -6,9 +6,6 @@ controls (``SPEC``), its sections (``SECTIONS``, registered on import) and ``lay
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.decomposition import PCA
-
 from neuralab.app import parts
 from neuralab.app.controls import wire
 from neuralab.app.registry import prefix
@@ -41,10 +38,7 @@ def _params() -> int:
 
 
 def _linear_floor() -> float:
-    """The least MSE per pixel any linear 2-number code reaches on the training digits: PCA's."""
-    X = ae.digit_pixels().X_train.astype(np.float64)
-    pca = PCA(n_components=2).fit(X)
-    return round(float(((pca.inverse_transform(pca.transform(X)) - X) ** 2).mean()), 4)
+    return round(ae.linear_floor(), 4)
 
 
 QUESTIONS = (

@@ -6,8 +6,6 @@ unfolding over training, its component planes) and the map-size sweep.
 
 from __future__ import annotations
 
-import numpy as np
-
 from neuralab.app import parts
 from neuralab.app.controls import wire
 from neuralab.app.registry import prefix
@@ -30,10 +28,9 @@ wire(P, SPEC)
 
 
 def _two_columns_away() -> float:
-    """exp(−d²/2σ²) for a unit two columns from the BMU with σ = 1 grid unit."""
+    """The neighbourhood of a unit two columns from the BMU with σ = 1 grid unit."""
     g = som.grid_positions(10, 12)
-    d2 = ((g - g[0]) ** 2).sum(1)
-    return float(np.exp(-d2[2] / 2.0))
+    return float(som.neighbourhood(((g[2] - g[0]) ** 2).sum(), 1.0))
 
 
 def _halfway_radius() -> float:
