@@ -170,3 +170,24 @@ def test_a_text_field_is_a_debounced_text_box():
 
     box = control("pg", "words", Text("ab", max_len=10), "ab").children[1]
     assert isinstance(box, dcc.Input) and box.type == "text" and box.debounce is True and box.value == "ab"
+
+
+def test_applies_names_the_fields_a_choice_makes_ignored_and_merge_keeps_fields_read_elsewhere():
+    from neuralab.params import Applies
+
+    mode = Choice((("a", "Alpha (first)"), ("b", "Beta"), ("c", "Gamma")), "a", label="Mode")
+    gain = Float(0.0, 1.0, 0.5, label="Gain")
+    spec = ParamSpec("s", mode=mode, gain=gain, applies=[Applies("gain", "mode", ("a", "b"))])
+    assert spec.idle({"mode": "a"}) == {} and spec.idle({"mode": "b"}) == {}
+    assert spec.idle({"mode": "c"}) == {"gain": "Gain applies to Alpha and Beta only."}
+    assert spec.to_query({"mode": "c", "gain": 0.25}) == "?mode=c&gain=0.25"  # an idle value still rides in the URL
+    assert spec.parse_query("?mode=c&gain=0.25") == ({"mode": "c", "gain": 0.25}, [])
+    told = ParamSpec("t", mode=mode, gain=gain, applies=[Applies("gain", "mode", ("a",), "Only for alpha.")])
+    assert told.idle({"mode": "b"}) == {"gain": "Only for alpha."}
+    # a page that also reads gain unconditionally (another spec) never disables it
+    assert ParamSpec.merge("p", spec, ParamSpec("u", gain=gain)).applies == ()
+    assert ParamSpec.merge("p", spec, ParamSpec("u", mode=mode)).applies == spec.applies
+    with pytest.raises(ValueError, match="no option z"):
+        ParamSpec("bad", mode=mode, gain=gain, applies=[Applies("gain", "mode", ("z",))])
+    with pytest.raises(ValueError, match="a Choice field"):
+        ParamSpec("bad", mode=mode, gain=gain, applies=[Applies("gain", "gain", ("a",))])

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["SEED", "Bool", "Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule", "Text"]
+__all__ = ["SEED", "Applies", "Bool", "Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule", "Text"]
 
 #: Longest raw value echoed back in a message; a crafted request cannot make us print megabytes.
 _ECHO_LIMIT = 40
@@ -221,6 +221,33 @@ class Rule:
         return self.message(values) if callable(self.message) else self.message.format(**values)
 
 
+@dataclass(frozen=True)
+class Applies:
+    """Field ``name`` matters only while choice ``choice`` is one of ``options``; for the others it is ignored.
+
+    The app then disables the control and shows why (:meth:`ParamSpec.idle`), rather than leave a slider live
+    that changes nothing. The value still validates and still rides in the URL: switching back finds it unchanged.
+    """
+
+    name: str  # the field that is sometimes ignored
+    choice: str  # the Choice field that decides
+    options: tuple[str, ...]  # the choice's values for which ``name`` is read
+    reason: str = ""  # the sentence shown while it is ignored; empty: "<label> applies to <options> only."
+
+    def holds(self, values: Mapping[str, Any]) -> bool:
+        return values.get(self.choice) in self.options
+
+    def why(self, fields: Mapping[str, Field]) -> str:
+        """The sentence shown beside the control while it does not apply."""
+        if self.reason:
+            return self.reason
+        f, choice = fields[self.name], fields[self.choice]
+        labels = dict(choice.options) if isinstance(choice, Choice) else {}
+        names = [labels.get(o, o).split(" (")[0] for o in self.options]  # "Hampel (rolling median …)": "Hampel"
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"{f.label or self.name} applies to {listed} only."
+
+
 def _unit(unit: str) -> str:
     return f" {unit}" if unit and unit != "%" else unit
 
@@ -255,10 +282,17 @@ def _as_number(name: str, raw: Any, what: str) -> float:
 class ParamSpec:
     """The declared controls of one demo, and the rules between them."""
 
-    def __init__(self, name: str, rules: Iterable[Rule] = (), **fields: Field):
+    def __init__(self, name: str, rules: Iterable[Rule] = (), applies: Iterable[Applies] = (), **fields: Field):
         self.name = name
         self.fields: dict[str, Field] = fields
         self.rules: tuple[Rule, ...] = tuple(rules)
+        self.applies: tuple[Applies, ...] = tuple(applies)
+        for a in self.applies:
+            if a.name not in fields or not isinstance(fields.get(a.choice), Choice):
+                raise ValueError(f"{name}: {a.name!r} must be a field and {a.choice!r} a Choice field to apply by it")
+            unknown = set(a.options) - {v for v, _ in fields[a.choice].options}  # type: ignore[union-attr]
+            if unknown:
+                raise ValueError(f"{name}: {a.choice!r} has no option {', '.join(sorted(unknown))}")
 
     def __repr__(self) -> str:
         return f"ParamSpec({self.name!r}, {', '.join(self.fields)})"
@@ -271,13 +305,26 @@ class ParamSpec:
         """
         fields: dict[str, Field] = {}
         rules: list[Rule] = []
+        applies: list[Applies] = []
         for spec in specs:
             for key, f in spec.fields.items():
                 if key in fields and fields[key] != f:
                     raise ValueError(f"field {key!r} is declared differently in {spec.name!r}")
                 fields[key] = f
             rules.extend(r for r in spec.rules if r not in rules)
-        return cls(name, rules, **fields)
+            applies.extend(a for a in spec.applies if a not in applies)
+        # a field that a spec reads unconditionally is never idle on the merged page, whatever another spec says
+        always = {k for spec in specs for k in spec.fields if not any(a.name == k for a in spec.applies)}
+        applies = [a for a in applies if a.name not in always]
+        return cls(name, rules, applies, **fields)
+
+    def idle(self, values: Mapping[str, Any]) -> dict[str, str]:
+        """The fields that ``values`` make ignored, each with the sentence that says why (see :class:`Applies`)."""
+        out: dict[str, str] = {}
+        for a in self.applies:
+            if not a.holds(values):
+                out.setdefault(a.name, a.why(self.fields))
+        return out
 
     def subset(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The entries of ``values`` that are fields of this spec."""

@@ -30,7 +30,7 @@ def outlier_view(threshold, contamination, detector, action, seed):
 
 
 def breakdown_view(threshold, seed):
-    return preprocessing.BREAKDOWN.view(dict(threshold=threshold, seed=seed))
+    return preprocessing.BREAKDOWN.view(dict(mask_threshold=threshold, seed=seed))
 
 
 def regime_view(n_bins, binning, seed):
@@ -64,6 +64,24 @@ def test_layout_has_every_control_and_output():
     assert ids["preprocessing-threshold"].updatemode == "mouseup"  # isolation forest is too slow to follow a drag
     assert ids["preprocessing-n_bins"].updatemode == "mouseup"  # the fast view follows drag_value instead
     assert "preprocessing-resample" in ids
+
+
+@pytest.mark.parametrize(("detector", "idle"), [("zscore", {"contamination"}), ("iqr", {"threshold", "contamination"}),
+                                                ("hampel", {"contamination"}), ("iforest", {"threshold"}),
+                                                ("lof", {"threshold"})])
+def test_a_control_the_detector_ignores_starts_disabled_with_its_reason(detector, idle):
+    values = {**preprocessing.SPEC.defaults(), "detector": detector}
+    ids = tree.ids(preprocessing.layout(values, []))
+    for name in ("threshold", "contamination"):
+        why = ids[f"preprocessing-{name}-why"].children
+        assert ids[f"preprocessing-{name}"].disabled is (name in idle)
+        assert ("nl-idle" in ids[f"preprocessing-{name}-control"].className) is (name in idle)
+        assert (why == preprocessing.SPEC.idle(values)[name]) if name in idle else why == ""
+    assert getattr(ids["preprocessing-mask_threshold"], "disabled", None) is None  # the breakdown chart: always live
+    assert ids["preprocessing-n_bins"].disabled is False
+    domain = tree.ids(preprocessing.layout({**values, "binning": "domain"}, []))
+    assert domain["preprocessing-n_bins"].disabled is True
+    assert "domain edges always make 5 bins" in domain["preprocessing-n_bins-why"].children
 
 
 def test_page_fields_share_the_library_declarations():
@@ -110,8 +128,9 @@ def test_outlier_numbers_match_the_library():
 
 
 def test_breakdown_recalls():
-    fig, text = breakdown_view(3.0, 0)
+    fig, text, alert = breakdown_view(3.0, 0)
     b = outliers.breakdown_demo(threshold=3.0, seed=0)
+    assert alert == ""
     assert b.zscore.recall < 0.5 < b.hampel.recall  # the lesson holds at the defaults
     assert f"finds {b.zscore.recall:.0%} of them, Hampel {b.hampel.recall:.0%}" in text
 

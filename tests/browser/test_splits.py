@@ -105,6 +105,28 @@ def test_group_kfold_scheme_redraws_the_fold_map(page, page_errors):
     assert page_errors == []
 
 
+def test_choosing_group_kfold_makes_groups_that_matter_and_the_link_keeps_them(page, page_errors):
+    _open(page)
+    notes = page.locator("#splits-cv-notes")
+    page.locator("#splits-scheme label", has_text="Group k-fold").click()
+    # 0 copies became 2: every group now holds a sample and its two copies, and none has a copy in training
+    expect(page.locator("#splits-copies-readout")).to_have_text("2")
+    expect(page).to_have_url(re.compile(r"[?&]scheme=group&.*copies=2(&|$)|[?&]copies=2&.*scheme=group"))
+    expect(notes).to_contain_text(re.compile(r"none of the 1,707 validation samples has a copy in training"))
+    expect(page.locator("#splits-folds-summary")).to_contain_text("Group k-fold")
+    # back to K-fold with the copies kept: the same notes now count the validation samples whose copy trains
+    page.locator("#splits-scheme label", has_text="K-fold, shuffled").click()
+    expect(notes).to_contain_text(re.compile(r"Measured: [\d,]+ of the 1,707 validation samples \(\d+%\) have a copy"))
+    expect(page.locator("#splits-copies-readout")).to_have_text("2")
+    # a link that asks for Group k-fold with 0 copies is kept as written, and the page says why nothing differs
+    page.goto("/splits?scheme=group&copies=0")
+    expect(notes).to_contain_text("group of one")
+    expect(page.locator("#splits-copies-readout")).to_have_text("0")
+    expect(page.locator("#splits-scheme input[value=group]")).to_be_checked()
+    expect(page.locator(".nl-url-alert")).to_have_count(0)
+    assert page_errors == []
+
+
 def test_sliders_and_figures_are_labelled(page, page_errors):
     _open(page)
     # every slider has a readout rendered with the page; the handles arrive with the async slider bundle

@@ -154,3 +154,15 @@ def test_library_rejects_bad_values_with_sentences():
         splits.compare_splits("mnist", 70, 15, 0)
     with pytest.raises(ParamError, match="noise must be 0 plus a multiple of 100"):
         splits.leakage("wine", "select", 150, "real", 5, "ridge", 0)
+
+
+def test_twins_count_validation_samples_whose_copy_trains():
+    ds = with_copies("wine", 2, 0)
+    plain = splits.run_cv("wine", "kfold", 2, 5, "ridge", 0)
+    grouped = splits.run_cv("wine", "group", 2, 5, "ridge", 0)
+    for res in (plain, grouped):  # the count, checked sample by sample against the groups
+        expect = [sum(ds.groups[i] in set(ds.groups[tr]) for i in va) for tr, va in res.folds]
+        assert list(res.twins) == expect and res.groups == 178
+    assert sum(plain.twins) > 0.9 * ds.n_samples and sum(grouped.twins) == 0
+    alone = splits.run_cv("wine", "kfold", 0, 5, "ridge", 0)
+    assert sum(alone.twins) == 0 and alone.groups == alone.n_samples == 178

@@ -71,3 +71,25 @@ def test_schedules_lottery_and_footprint_figures():
     f = _valid(figures.footprint_figure(fp))
     assert len(f.data) == 3 and list(f.data[0].y) == list(prune_effects.VARIANTS)
     assert "KiB" in figures.describe_footprint(fp) and "64-32-16-10" in figures.describe_footprint(fp)
+
+
+def _timed(one: tuple[float, ...], batch: tuple[float, ...]) -> prune_effects.Footprint:
+    """A footprint with given median times (seconds) for dense, zeros, CSR and compacted; sizes do not matter here."""
+    four = np.array([4.0, 4.0, 6.0, 2.0])
+    return prune_effects.Footprint(prune_effects.VARIANTS, four * 1024, four, np.array(one), np.array(batch),
+                                   np.full(4, 0.9), 0.5, (64, 32, 16, 10))
+
+
+def test_speed_sentences_follow_the_measurement_either_way():
+    # the page's own measurement: compacted slower for one sample (71.2 µs against 35.2 µs), faster for a batch
+    slow_one = figures.describe_footprint(_timed((35.2e-6, 36e-6, 120e-6, 71.2e-6), (940e-6, 950e-6, 2.3e-3, 780e-6)))
+    assert "the compacted net was 2.0× slower than dense for 1 sample and 1.2× faster than dense" in slow_one
+    assert "CSR was 3.4× slower than dense for 1 sample and 2.4× slower than dense" in slow_one
+    # the other way round: faster for one sample, slower for the batch, and a tie that rounds to 1.0×
+    fast_one = figures.describe_footprint(_timed((36e-6, 36e-6, 30e-6, 18e-6), (900e-6, 900e-6, 880e-6, 1.8e-3)))
+    assert "the compacted net was 2.0× faster than dense for 1 sample and 2.0× slower than dense" in fast_one
+    assert "CSR was 1.2× faster than dense for 1 sample and about as fast as dense" in fast_one
+    assert "faster" not in figures.speed_against(1.0, 1.04) and "slower" not in figures.speed_against(1.0, 0.96)
+    assert figures.speed_against(1.0, float("nan")) == "not measured against dense"
+    # the zeros do the same work as dense: their measured gap is reported as it came, the machine's noise
+    assert "the zeros in dense matrices (the same work) was about as fast as dense for 1 sample" in fast_one

@@ -56,3 +56,14 @@ def test_every_builder_emits_a_valid_plotly_figure():
     ]
     for fig in figs:
         go.Figure(fig.to_dict())  # raises ValueError on any invalid property
+
+
+def test_twin_note_says_what_the_folds_did():
+    leaky = figures.describe_twins(run_cv("wine", "kfold", 2, 5, "ridge", 0))
+    assert leaky.startswith("Measured: ") and "of the 534 validation samples" in leaky
+    assert "have a copy in training" in leaky
+    grouped = figures.describe_twins(run_cv("wine", "group", 2, 5, "ridge", 0))
+    assert "none of the 534 validation samples has a copy in training" in grouped
+    alone = figures.describe_twins(run_cv("wine", "group", 0, 5, "ridge", 0))
+    assert "group of one" in alone and "add copies" in alone  # says why Group k-fold changes nothing here
+    assert figures.describe_twins(run_cv("wine", "kfold", 0, 5, "ridge", 0)) == ""  # nothing to say

@@ -303,5 +303,20 @@ def test_trace_outliers_refuses_bad_values_and_masking_takes_threshold_and_seed(
         outliers.trace_outliers(detector="magic")
     with pytest.raises(ParamError, match="contamination must be between 0.01 and 0.3"):
         outliers.trace_outliers(contamination=0.9)
-    assert list(outliers.MASKING.fields) == ["threshold", "seed"]
-    assert outliers.MASKING.fields["threshold"] is outliers.BREAKDOWN.fields["threshold"]
+    assert list(outliers.MASKING.fields) == ["mask_threshold", "seed"]
+    assert outliers.MASKING.fields["mask_threshold"].lo == outliers.BREAKDOWN.fields["threshold"].lo
+
+
+def test_trace_outliers_declares_which_detector_reads_which_field():
+    assert outliers.readers("threshold") == ("zscore", "hampel")
+    assert outliers.readers("contamination") == ("iforest", "lof")
+    spec = outliers.TRACE_OUTLIERS
+    assert set(spec.idle({"detector": "zscore"})) == {"contamination"}
+    assert set(spec.idle({"detector": "iqr"})) == {"threshold", "contamination"}
+    assert set(spec.idle({"detector": "lof"})) == {"threshold"}
+    # and the declaration is what the library does: an ignored field moves no flag
+    for detector, idle in (("zscore", {"contamination": 0.25}), ("iforest", {"threshold": 5.0})):
+        a, b = outliers.trace_outliers(detector), outliers.trace_outliers(detector, **idle)
+        assert (a.detection.mask == b.detection.mask).all()
+    assert (outliers.trace_outliers("zscore").detection.mask != outliers.trace_outliers("zscore", 2.0).detection.mask
+            ).any()

@@ -7,6 +7,7 @@ control of a page into the query string, so the view is a link.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,11 +24,13 @@ def cid(page: str, name: str) -> str:
     return f"{page}-{name}"
 
 
-def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> html.Div:
+def control(page: str, name: str, f: Field, value: Any, drag: bool = False, idle: str | None = None) -> html.Div:
     """A labelled control for field ``f``, showing ``value``.
 
     With ``drag`` a slider reports every step while it moves (for callbacks cheap
-    enough to follow a drag); otherwise it reports on release.
+    enough to follow a drag); otherwise it reports on release. ``idle`` is for a field that
+    another choice can make ignored (:class:`~neuralab.params.Applies`): ``""`` while it applies,
+    the sentence saying why while it does not (the control is then disabled); ``None`` for any other.
     """
     ident = cid(page, name)
     label_id = f"{ident}-label"
@@ -62,6 +65,12 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> h
         )
     else:
         widget = _slider(ident, f, value, drag)
+    why = None
+    if idle is not None:
+        if isinstance(widget, dcc.RadioItems):
+            raise TypeError(f"{name}: an option list cannot be disabled yet; only sliders and boxes can be idle")
+        widget.disabled = bool(idle)
+        why = html.Div(idle, id=f"{ident}-why", className="nl-why")
     return html.Div(
         [
             html.Label(
@@ -76,11 +85,13 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> h
                 className="nl-label",
             ),
             widget,
+            why,
             html.Div(f.help, className="nl-help") if f.help else None,
         ],
-        className="nl-control",
+        className="nl-control nl-idle" if idle else "nl-control",
         role="group",
         **{"aria-labelledby": label_id, "data-label": title},
+        **({"id": f"{ident}-control"} if idle is not None else {}),
     )
 
 
@@ -133,8 +144,11 @@ def _slider(ident: str, f: Int | Float, value: float, drag: bool) -> dcc.Slider:
 def controls(
     page: str, spec: ParamSpec, values: Mapping[str, Any], names: list[str] | None = None, drag: bool = False
 ) -> list:
-    """Controls for ``names`` (default: every field) of ``spec``."""
-    return [control(page, n, spec.fields[n], values[n], drag) for n in (names or list(spec.fields))]
+    """Controls for ``names`` (default: every field) of ``spec``; those ``values`` make ignored start disabled."""
+    idle = spec.idle(values)
+    governed = {a.name for a in spec.applies}
+    return [control(page, n, spec.fields[n], values[n], drag, idle.get(n, "") if n in governed else None)
+            for n in (names or list(spec.fields))]
 
 
 def from_widget(spec: ParamSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -214,7 +228,34 @@ def wire(page: str, spec: ParamSpec) -> None:
                 Output(f"{cid(page, name)}-readout", "children"),
                 Input(cid(page, name), "drag_value"),
             )
+    idle_sync(page, spec)
     url_sync(page, spec)
+
+
+def idle_sync(page: str, spec: ParamSpec) -> None:
+    """Disable each control while the choice it depends on makes it ignored, and show why (in the browser).
+
+    One clientside callback per governed field (:class:`~neuralab.params.Applies`), driven by the choices it
+    depends on; the first rule that does not hold gives the sentence. :meth:`ParamSpec.idle` is the same in Python.
+    """
+    for name in dict.fromkeys(a.name for a in spec.applies):
+        rules = [a for a in spec.applies if a.name == name]
+        ident = cid(page, name)
+        table = [[list(a.options), a.why(spec.fields)] for a in rules]
+        clientside_callback(
+            f"""function() {{
+                const rules = {json.dumps(table)};
+                for (let i = 0; i < rules.length; i++) {{
+                    if (!rules[i][0].includes(arguments[i])) return [true, rules[i][1], "nl-control nl-idle"];
+                }}
+                return [false, "", "nl-control"];
+            }}""",
+            Output(ident, "disabled"),
+            Output(f"{ident}-why", "children"),
+            Output(f"{ident}-control", "className"),
+            [Input(cid(page, a.choice), "value") for a in rules],
+            prevent_initial_call=True,
+        )
 
 
 def url_sync(page: str, spec: ParamSpec) -> None:

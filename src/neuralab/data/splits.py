@@ -232,6 +232,8 @@ class CVResult:
     scores: np.ndarray  # (k,) validation accuracy per fold; NaN where the fold could not be fitted
     n_samples: int
     notes: tuple[str, ...] = ()  # why a fold has no score, in plain words
+    twins: tuple[int, ...] = ()  # per fold: validation samples whose group (a sample and its copies) also trains
+    groups: int = 0  # distinct groups in the data (n_samples when every sample is its own group)
 
     @property
     def mean(self) -> float:
@@ -263,6 +265,7 @@ def cross_validate(
     folds = tuple(splitter.split(ds.X, ds.y, ds.groups))
     scores = np.full(len(folds), np.nan)
     notes = []
+    twins = tuple(int(np.isin(ds.groups[va], ds.groups[tr]).sum()) for tr, va in folds)
     for i, (tr, va) in enumerate(folds):
         progress(i, len(folds))
         n_train_classes = len(np.unique(ds.y[tr]))
@@ -271,7 +274,7 @@ def cross_validate(
             continue
         est = make_model(model).fit(ds.X[tr], ds.y[tr])
         scores[i] = est.score(ds.X[va], ds.y[va])
-    return CVResult(scheme, folds, scores, ds.n_samples, tuple(notes))
+    return CVResult(scheme, folds, scores, ds.n_samples, tuple(notes), twins, len(np.unique(ds.groups)))
 
 
 def run_cv(

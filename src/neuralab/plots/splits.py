@@ -258,3 +258,24 @@ def describe_leak(result: LeakResult) -> str:
         f"fold {honest:.1f}%: the leak {verdict} the score by {result.gap_pp:+.1f} points (chance is "
         f"{result.chance * 100:.1f}%)."
     )
+
+
+def describe_twins(result: CVResult) -> str:
+    """Whether validation samples had a copy (a sample of their group) in training, counted over the folds.
+
+    Empty when every sample is its own group and the scheme does not group: there is nothing to say.
+    """
+    n_val = sum(len(v) for _, v in result.folds)
+    twins = sum(result.twins)
+    if result.groups == result.n_samples:
+        if result.scheme != "group":
+            return ""
+        return (f"With 0 copies each of the {result.n_samples:,} samples is a group of one, so "
+                f"{SCHEMES['group'].title} has nothing to keep together and draws its folds as K-fold does: add "
+                "copies to see the difference.")
+    if twins == 0:
+        return (f"Measured: none of the {n_val:,} validation samples has a copy in training; each group of a sample "
+                "and its copies stays on one side of every fold.")
+    share = f"{twins / n_val:.0%}" if twins / n_val >= 0.01 else "under 1%"
+    return (f"Measured: {twins:,} of the {n_val:,} validation samples ({share}) have a copy in training "
+            "in their fold, so the model has already seen a near-twin of what it is validated on.")

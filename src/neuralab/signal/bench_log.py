@@ -16,10 +16,19 @@ from functools import lru_cache
 import numpy as np
 
 from neuralab.data.motor import MotorWindows, bench_windows
-from neuralab.params import SEED, Float, ParamSpec
+from neuralab.params import SEED, Applies, Float, ParamSpec
 from neuralab.signal.normalize import INPUTS, PipelineLeak, pipeline_leak
 from neuralab.signal.regime_cv import ErrorGrid, RegimeValidation, regime_error_grid, regime_validation
-from neuralab.signal.regimes import METHOD, N_BINS, TEMPERATURE_EDGES_C, BinStats, assign_bins, bin_edges, bin_stats
+from neuralab.signal.regimes import (
+    METHOD,
+    METHODS,
+    N_BINS,
+    TEMPERATURE_EDGES_C,
+    BinStats,
+    assign_bins,
+    bin_edges,
+    bin_stats,
+)
 
 __all__ = [
     "BENCH_BINNING",
@@ -37,7 +46,10 @@ __all__ = [
 # --------------------------------------------------------------------------- temperature regimes
 
 #: The bench log binned by winding temperature (``binning`` is a :data:`METHOD`; seed: the log and k-means).
-BENCH_BINNING = ParamSpec("bench_binning", n_bins=N_BINS, binning=METHOD, seed=SEED)
+BENCH_BINNING = ParamSpec("bench_binning", n_bins=N_BINS, binning=METHOD, seed=SEED,
+                          applies=[Applies("n_bins", "binning", tuple(m for m in METHODS if m != "domain"),
+                                           f"Ignored: the domain edges always make {len(TEMPERATURE_EDGES_C) - 1} "
+                                           "bins.")])
 SPEED_BINS = 4  # equal-width speed bins: the speed axis of the error grid
 
 

@@ -39,7 +39,7 @@ from sklearn.neighbors import LocalOutlierFactor
 from sklearn.preprocessing import RobustScaler
 
 from neuralab.data.motor import CurrentTrace, demo_trace
-from neuralab.params import SEED, Choice, Float, Int, ParamError, ParamSpec
+from neuralab.params import SEED, Applies, Choice, Float, Int, ParamError, ParamSpec
 from neuralab.signal.smooth import WINDOW, check_signal
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "DETECTORS",
     "MAD_TO_SIGMA",
     "MASKING",
+    "MASKING_THRESHOLD",
     "OUTLIER",
     "TRACE_OUTLIERS",
     "Breakdown",
@@ -65,6 +66,7 @@ __all__ = [
     "isolation_forest",
     "lof",
     "point_reflect",
+    "readers",
     "rolling_stats",
     "score",
     "trace_outliers",
@@ -575,11 +577,24 @@ def breakdown_demo(
 
 #: The detector of :func:`trace_outliers`; it starts at the z-score, the detector whose failure the demo shows.
 DETECTOR = Choice(METHOD.options, "zscore", label="Detector")
+
+
+def readers(field: str) -> tuple[str, ...]:
+    """The detectors (keys of :data:`DETECTORS`) that read ``field``; the others ignore it."""
+    return tuple(k for k, d in DETECTORS.items() if field in d.uses)
+
+
 TRACE_OUTLIERS = ParamSpec(
-    "trace_outliers", detector=DETECTOR, threshold=THRESHOLD, contamination=CONTAMINATION, action=ACTION, seed=SEED
+    "trace_outliers", detector=DETECTOR, threshold=THRESHOLD, contamination=CONTAMINATION, action=ACTION, seed=SEED,
+    applies=[Applies("threshold", "detector", readers("threshold")),
+             Applies("contamination", "detector", readers("contamination"))],
 )
+#: The threshold of :func:`breakdown_demo`, which runs the z-score and Hampel side by side: its own control, so that
+#: choosing a detector above that ignores :data:`THRESHOLD` leaves this one live.
+MASKING_THRESHOLD = Float(1.0, 6.0, 3.0, step=0.1, unit="σ", label="Threshold τ of both detectors",
+                          help="How many σ from the centre a sample may lie, for both detectors.")
 #: :func:`breakdown_demo` with its spikes at their defaults: only the threshold and the seed move.
-MASKING = ParamSpec("masking", threshold=THRESHOLD, seed=SEED)
+MASKING = ParamSpec("masking", mask_threshold=MASKING_THRESHOLD, seed=SEED)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from neuralab.signal.sampling import ALIASING_FS_HZ
 
 P = prefix(__name__)
 
-SPEC = ParamSpec.merge(P, smooth.SMOOTHING, outliers.TRACE_OUTLIERS, bench_log.BENCH_BINNING, sampling.ALIASING,
-                       bench_log.BENCH_LEAK)
+SPEC = ParamSpec.merge(P, smooth.SMOOTHING, outliers.TRACE_OUTLIERS, outliers.MASKING, bench_log.BENCH_BINNING,
+                       sampling.ALIASING, bench_log.BENCH_LEAK)
 _BD = outliers.BREAKDOWN.fields  # the breakdown demo runs at these defaults
 
 
@@ -120,8 +120,11 @@ def _outliers(values: dict) -> html.Section:
                 "included. Add enough spikes and σ swells until the spikes no longer stand out by the threshold: "
                 "they hide themselves. The median and MAD ignore up to half of the samples, so Hampel keeps "
                 f"seeing them. Below, Gaussian noise of σ = 1 gets spikes {_BD['height'].default:g} σ high, "
-                f"{_BD['share_pct'].default} for every 100 clean samples; the threshold slider above applies here too."
+                f"{_BD['share_pct'].default} for every 100 clean samples, and both detectors judge them at the "
+                "threshold below."
             ),
+            ui.row(controls(P, SPEC, values, ["mask_threshold"])),
+            alert(cid(P, "breakdown-alert")),
             ui.chart(cid(P, "breakdown"), "Spikes hidden from the z-score but found by Hampel"),
         ],
     )
@@ -254,7 +257,7 @@ def _sweep(v: dict, _progress: Progress) -> tuple[smooth.WindowSweep, dict]:
 
 def _breakdown(v: dict, _progress: Progress) -> tuple[outliers.Breakdown, float]:
     """The breakdown demo at its default spikes, with the threshold its chart draws."""
-    return outliers.breakdown_demo(**v), v["threshold"]
+    return outliers.breakdown_demo(threshold=v["mask_threshold"], seed=v["seed"]), v["mask_threshold"]
 
 
 # Smoothing follows its sliders' drags (updatemode="drag"); the sweep is its own section, so a new order
@@ -278,11 +281,10 @@ OUTLIER = Section(
            lambda r: figures.describe_outliers(r.trace, r.detection, r.cleaned, r.score)),
      Text("outlier-notes", _notes, blank=[])],
     fix="Fix the value above to run the detector.")
-# The outlier section's alert covers bad input here.
 BREAKDOWN = Section(
     P, "breakdown", outliers.MASKING, _breakdown,
     [Chart("breakdown", lambda r: figures.breakdown_figure(*r), lambda r: figures.describe_breakdown(*r))],
-    fix="Fix the value above to see the breakdown.", alert=False)
+    fix="Fix the value above to see the breakdown.")
 # The per-bin chart is cheap: it follows the bin slider's drag; the validation waits for the release.
 REGIME = Section(
     P, "regime", bench_log.BENCH_BINNING, lambda v, _: bench_log.bench_regimes(**v),

@@ -29,7 +29,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             ui.page_header(
                 "Pruning",
                 "A trained network has many weights it could do without. Prune them, retrain briefly, and measure "
-                "what it costs in accuracy and what it saves in bytes and microseconds. Every number below comes "
+                "what it changes in accuracy, in bytes and in microseconds. Every number below comes "
                 "from a real network trained on scikit-learn's 8 × 8 digits and tested on 360 held-out digits.",
                 messages,
             ),
@@ -145,15 +145,18 @@ def _footprint() -> html.Section:
                 "(median of many forward passes):\n\n"
                 "* **Dense**: the trained network.\n"
                 "* **Unstructured, zeros in dense**: the pruned weights are zeros inside full-size matrices. Same "
-                "bytes, same multiplications: no gain at all.\n"
+                "bytes and the same multiplications as dense: any gap between its time and dense's is the machine's "
+                "noise, a yardstick for reading the other bars.\n"
                 "* **Unstructured, CSR sparse**: only the non-zeros stored, with a column index for each (8 bytes "
                 "in torch) and a row pointer per row, multiplied with `torch.sparse.mm`. It saves bytes only when "
-                "few enough weights remain to pay for the indices, and on a CPU at these sizes the sparse kernel "
-                "is usually *slower* than the dense one.\n"
+                "few enough weights remain to pay for the indices; whether the sparse kernel beats the dense one "
+                "at these sizes is for the measurement to say.\n"
                 "* **Structured, compacted**: the removed neurons cut out, giving smaller dense matrices. Fewer "
-                "bytes and less work on any hardware: this is the one that runs faster.\n\n"
-                "Times are wall-clock on a shared machine: compare bars within one run. Try the large MLP, where "
-                "the work outweighs the fixed cost of a call."
+                "bytes and fewer multiply-adds on any hardware. Less work is not always less time: every forward "
+                "pass also pays a fixed cost per call, which can outweigh the arithmetic saved on one sample.\n\n"
+                "The caption says which versions ran faster or slower than dense here, for one sample and for a "
+                "batch. Times are wall-clock on a shared machine: compare bars within one run. Try the large MLP, "
+                "where the work weighs more against the fixed cost of a call."
             ),
             alert(cid(P, "foot-alert")),
             ui.chart(cid(P, "foot"), "Stored bytes and forward-pass time of dense, sparse and compacted versions",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from dash import html
+from dash import Input, Output, State, clientside_callback, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls, wire
@@ -29,6 +29,7 @@ from neuralab.progress import Progress
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, SPLIT, CV, LEAK)
+GROUP_COPIES = 2  # the copies choosing Group k-fold sets when there were none, so that groups hold several samples
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -77,11 +78,14 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                     ui.chart(cid(P, "folds"), "Fold by sample map with each fold's validation accuracy", heavy=True),
                     html.Ul(id=cid(P, "cv-notes"), className="nl-notes"),
                     ui.md(
-                        "Try it: add **2 near-duplicate copies**, pick **1-nearest neighbour**, and compare "
-                        "*K-fold* with *Group k-fold*. Plain k-fold puts a sample's copy in training while the "
-                        "sample validates, and the nearest neighbour simply looks it up. In sensor data the "
-                        "same happens with overlapping windows or several logs of one drive cycle: split by the "
-                        "cycle (the group), never by the row."
+                        "Groups only matter when a group holds more than one sample. With 0 copies every sample is "
+                        f"a group of its own, so choosing *Group k-fold* there sets the copies to {GROUP_COPIES} "
+                        "(any other number you pick stays). Then pick **1-nearest neighbour** and compare *K-fold* "
+                        "with *Group k-fold*: plain k-fold puts a sample's copy in training while the sample "
+                        "validates, and the nearest neighbour simply looks it up; the notes above count how many "
+                        "validation samples had such a twin. Drag across the map to zoom in and see a sample and "
+                        "its copies side by side. In sensor data the same happens with overlapping windows or "
+                        "several logs of one drive cycle: split by the cycle (the group), never by the row."
                     ),
                 ],
             ),
@@ -132,7 +136,9 @@ def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, .
 
 def _cv_notes(out: tuple[CVResult, np.ndarray, tuple[str, ...]]) -> list:
     result = out[0]
-    return [html.Li(SCHEMES[result.scheme].lesson)] + [html.Li(n) for n in result.notes]
+    twins = figures.describe_twins(result)
+    return ([html.Li(SCHEMES[result.scheme].lesson)] + ([html.Li(twins)] if twins else [])
+            + [html.Li(n) for n in result.notes])
 
 
 # The size bar (what the slider moves) and the shares chart are two sections, so the bar redraws at once.
@@ -155,6 +161,19 @@ SECTIONS = (SIZES, SHARES, CV_SECTION, LEAK_SECTION)
 
 update_sizes, update_shares, update_cv, update_leak = (s.register() for s in SECTIONS)
 wire(P, SPEC)
+
+
+# Choosing Group k-fold with 0 copies sets GROUP_COPIES. Only a change of scheme runs this, never the first load,
+# so a link with scheme=group&copies=0 reloads as it was written (the note under the chart then says why).
+clientside_callback(
+    f"""function(scheme, copies) {{
+        return scheme === "group" && copies === 0 ? {GROUP_COPIES} : window.dash_clientside.no_update;
+    }}""",
+    Output(cid(P, "copies"), "value"),
+    Input(cid(P, "scheme"), "value"),
+    State(cid(P, "copies"), "value"),
+    prevent_initial_call=True,
+)
 
 
 def _test_count() -> int:
