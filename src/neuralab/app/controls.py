@@ -179,8 +179,9 @@ def background(graph_id: str, also: Sequence[str] = ()) -> dict[str, Any]:
     browser drop the older one's answer; Dash also stops the older job, but only once the browser
     knows its id (a job whose start is still on its way runs to its end, and its answer is discarded).
     While it runs, every chart it feeds is greyed (``nl-busy``); the progress bar is ``graph_id``'s.
-    Dash ends that look when any request of the callback ends, an outdated one too: what keeps every
-    output of a pending answer greyed until the newest is drawn is ``nlStale`` (assets/neuralab.js).
+    Dash also ends that look when an older request ends after a newer one started (one whose job id it
+    did not know yet): what keeps every output of a pending answer greyed until the newest is drawn is
+    ``nlStale`` (assets/neuralab.js).
     """
     from neuralab.app.jobs import POLL_MS
 

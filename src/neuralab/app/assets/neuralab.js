@@ -31,17 +31,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 // What is being recomputed (Dash renderer hooks, set in neuralab.app.create_app): while a server answer is on its
 // way, the elements it will fill carry data-nl-stale (the CSS greys them), and lose it when the answer for the
 // newest request is drawn. Dash keeps one request per callback current: a newer request of the same callback
-// makes the renderer drop the older one's answer when it arrives, but that older answer still ends its own
-// loading state and `running` outputs (dash-renderer 4.4: `loaded` in executeCallback's finally, runningOff in
-// completeJob), which would ungrey a chart whose newest answer is still pending. Here only the newest request
+// makes the renderer drop the older one's answer when it arrives, but that older request still ends the
+// outputs' loading state (dash-renderer 4.4: `loaded` in executeCallback's finally) and, unless the browser knew
+// its job's id in time to mark it outdated, the `running` look (runningOff in completeJob): either would ungrey
+// a chart whose newest answer is still pending. Here only the newest request
 // of a callback (the payload object request_pre last saw) clears the mark; callback_resolved, which every
 // request of the callback ends with (answered, dropped, prevented or failed), clears it once none is left.
 // Requests a dcc.Interval fires (a clock, a refresh) mark nothing.
 var nlStale = {
   calls: {},
   ids: function (payload) {
-    var outs = Array.isArray(payload.outputs) ? payload.outputs : [payload.outputs];
-    return outs.map(function (o) { return typeof o.id === "string" ? o.id : JSON.stringify(o.id); });
+    var outs = [].concat.apply([], [].concat(payload.outputs));  // a wildcard output is a list of outputs
+    return outs.filter(function (o) { return o && typeof o.id === "string"; }).map(function (o) { return o.id; });
   },
   // Results only: a control the answer sets (a slider's range, a button) stays live, and a status line or
   // an alert (which say what is happening, for as long as a run takes) keeps its full strength.
