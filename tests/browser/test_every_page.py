@@ -1,5 +1,6 @@
 """Every built page in a real chromium: a keyboard move redraws its chart and lands in the URL,
-the URL reopens the same view, every chart gets its summary, and nothing logs an error.
+the URL reopens the same view, every chart gets its summary, nothing stays marked "recomputing", and nothing
+logs an error.
 
 One row per page in ``MOVES``: the slider to press ArrowRight on, its field, and the chart
 summary that must change. A new page adds one row.
@@ -101,4 +102,6 @@ def test_a_keypress_redraws_and_the_url_reopens_the_same_view(page, page_errors,
     # every chart on the page answers, heavy ones included
     for caption in page.locator(".nl-summary").all():
         expect(caption).not_to_be_empty(timeout=max(m.timeout, 60_000))
+    # every answer drawn: nothing stays greyed as "recomputing" (nlStale in assets/neuralab.js)
+    expect(page.locator("[data-nl-stale]")).to_have_count(0, timeout=max(m.timeout, 60_000))
     assert page_errors == []

@@ -18,6 +18,7 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 pytestmark = pytest.mark.browser
 
 RACE = "#gradient-descent-race-summary"
+TABLE = "#gradient-descent-table"
 RACE_TEXT = re.compile(r"Convex bowl, η = [\d.]+, \d+ steps from")
 
 
@@ -95,4 +96,64 @@ def test_the_landscape_job_fills_its_chart(page, page_errors):
     expect(page.locator("#gradient-descent-landscape-summary")).to_contain_text("Filter-normalized random slice",
                                                                                 timeout=60_000)
     expect(page.locator("#gradient-descent-batch-summary")).to_contain_text("updates of SGD")
+    assert page_errors == []
+
+
+# What the page shows, recorded at every change of the race's caption or table (text or mark): the caption's η,
+# the slider's readout, and whether the caption and the table carry the "recomputing" mark.
+_RECORD = """() => {
+    window.nlSeen = [];
+    const caption = document.querySelector('#gradient-descent-race-summary');
+    const table = document.querySelector('#gradient-descent-table');
+    const eta = t => { const m = /η = ([0-9.e+-]+)/.exec(t); return m ? m[1] : null; };
+    const note = () => window.nlSeen.push({
+        eta: eta(caption.textContent),
+        readout: document.querySelector('#gradient-descent-lr-readout').textContent,
+        caption: caption.hasAttribute('data-nl-stale'), table: table.hasAttribute('data-nl-stale'),
+        text: table.textContent});
+    const watch = new MutationObserver(note);
+    for (const el of [caption, table])
+        watch.observe(el, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
+def test_quick_lr_presses_end_on_the_last_value_and_grey_what_is_pending(page, page_errors):
+    """Five quick η presses: the caption and table end on the last η, and are marked "recomputing" until then.
+
+    While any answer is pending the caption and table carry ``data-nl-stale`` (greyed by the CSS); unmarked, they
+    show the answer for the η the slider shows; once the last η's answer is drawn no earlier one replaces it.
+    """
+    from neuralab.plots import descent as figures
+    from neuralab.train import descent
+
+    _open(page)
+    _wait_path_lengths(page, 201)
+    expect(page.locator(TABLE)).not_to_have_attribute("data-nl-stale", "true")
+    page.evaluate(_RECORD)
+    handle = page.locator("#gradient-descent-lr [role=slider]")
+    handle.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    expect(page.locator(TABLE)).to_have_attribute("data-nl-stale", "true")  # marked while its answer is pending
+    position = float(handle.get_attribute("aria-valuenow"))
+    spec = descent.RACE
+    values = spec.validate(spec.defaults() | {"lr": spec.fields["lr"].from_slider(position)})
+    race = descent.race(**values)
+    assert values["lr"] > 0.07  # five steps of 0.05 in log10 from η = 0.04
+    expect(page.locator(RACE)).to_have_text(figures.describe_race(race), timeout=30_000)
+    rows = page.locator(f"{TABLE} tbody tr")
+    expected = figures.race_rows(race)
+    expect(rows).to_have_count(len(expected))
+    for i, row in enumerate(expected):
+        expect(rows.nth(i).locator("th, td")).to_have_text(list(row.values()))
+    expect(page.locator(TABLE)).not_to_have_attribute("data-nl-stale", "true")  # unmarked once it is drawn
+    expect(page.locator(RACE)).not_to_have_attribute("data-nl-stale", "true")
+    seen = page.evaluate("window.nlSeen")
+    final = f"{values['lr']:.3g}"
+    assert any(s["table"] and s["caption"] for s in seen), seen
+    for s in seen:  # unmarked: the answer for the η the slider shows
+        if not (s["table"] and s["caption"]):
+            assert s["eta"] == s["readout"], s
+    first = next(i for i, s in enumerate(seen) if s["eta"] == final)
+    assert all(s["eta"] == final for s in seen[first:]), seen[first:]  # never replaced by an earlier η's answer
     assert page_errors == []

@@ -40,6 +40,14 @@ _INDEX = """<!DOCTYPE html>
 </body>
 </html>"""
 
+# The renderer's request hooks drive the "recomputing" mark (nlStale in assets/neuralab.js): an element a server
+# answer will fill is greyed until the newest request of its callback is drawn.
+_HOOKS = {
+    "request_pre": "function (payload) { if (window.nlStale) nlStale.pre(payload); }",
+    "request_post": "function (payload) { if (window.nlStale) nlStale.post(payload); }",
+    "callback_resolved": "function (callback) { if (window.nlStale) nlStale.resolved(callback); }",
+}
+
 
 def create_app() -> Dash:
     """Build the lab: every built page's callbacks registered, layout set, server warmed up."""
@@ -61,6 +69,7 @@ def create_app() -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
         background_callback_manager=jobs.manager(),
+        hooks=_HOOKS,
     )
     # plotly.js from its fingerprinted URL, which browsers keep for a year (a new plotly, a new URL)
     plotly_script = delivery.plotly_script(delivery.plotly_url(app.config.requests_pathname_prefix))

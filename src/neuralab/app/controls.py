@@ -189,8 +189,13 @@ def background(graph_id: str, also: Sequence[str] = ()) -> dict[str, Any]:
     """Keyword arguments that make a callback a background job feeding chart ``graph_id`` (and charts ``also``).
 
     The callback's first argument becomes ``set_progress((done, total))``. The job
-    is cancelled when the user leaves the page; a newer request replaces an older one.
+    is cancelled when the user leaves the page. A newer request of the same callback makes the
+    browser drop the older one's answer; Dash also stops the older job, but only once the browser
+    knows its id (a job whose start is still on its way runs to its end, and its answer is discarded).
     While it runs, every chart it feeds is greyed (``nl-busy``); the progress bar is ``graph_id``'s.
+    Dash also ends that look when an older request ends after a newer one started (one whose job id it
+    did not know yet): what keeps every output of a pending answer greyed until the newest is drawn is
+    ``nlStale`` (assets/neuralab.js).
     """
     from neuralab.app.jobs import POLL_MS
 

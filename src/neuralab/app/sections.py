@@ -16,7 +16,10 @@ with no hand-written plumbing:
 * a slow thing a light section needs first (a reference network trained once per machine,
   :class:`Needs`): made by the page's jobs, never inside a request;
 * a control replayed in the browser (:class:`Replay`): every position answered at once, each
-  move drawn by a clientside function without a request.
+  move drawn by a clientside function without a request;
+* like every server callback's outputs, its charts, captions and texts are greyed while an answer is
+  pending, until the answer to the newest request is drawn (``nlStale`` in assets/neuralab.js); an
+  older request's answer is dropped by Dash's renderer.
 
 The page keeps its layout (prose, controls and :func:`neuralab.app.ui.chart` placed
 where they read best) and lists its sections::

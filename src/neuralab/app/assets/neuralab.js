@@ -28,6 +28,62 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   }
 });
 
+// What is being recomputed (Dash renderer hooks, set in neuralab.app.create_app): while a server answer is on its
+// way, the elements it will fill carry data-nl-stale (the CSS greys them), and lose it when the answer for the
+// newest request is drawn. Dash keeps one request per callback current: a newer request of the same callback
+// makes the renderer drop the older one's answer when it arrives, but that older request still ends the
+// outputs' loading state (dash-renderer 4.4: `loaded` in executeCallback's finally) and, unless the browser knew
+// its job's id in time to mark it outdated, the `running` look (runningOff in completeJob): either would ungrey
+// a chart whose newest answer is still pending. Here only the newest request
+// of a callback (the payload object request_pre last saw) clears the mark; callback_resolved, which every
+// request of the callback ends with (answered, dropped, prevented or failed), clears it once none is left.
+// Requests a dcc.Interval fires (a clock, a refresh) mark nothing.
+var nlStale = {
+  calls: {},
+  ids: function (payload) {
+    var outs = [].concat.apply([], [].concat(payload.outputs));  // a wildcard output is a list of outputs
+    return outs.filter(function (o) { return o && typeof o.id === "string"; }).map(function (o) { return o.id; });
+  },
+  // Results only: a control the answer sets (a slider's range, a button) stays live, and a status line or
+  // an alert (which say what is happening, for as long as a run takes) keeps its full strength.
+  skip: "input, button, select, textarea, [role=slider], [role=status], [role=alert]",
+  mark: function (ids, on) {
+    ids.forEach(function (id) {
+      var el = document.getElementById(id);
+      if (!el) return;
+      if (!on) el.removeAttribute("data-nl-stale");
+      else if (!el.matches(nlStale.skip) && !el.querySelector(nlStale.skip)) el.setAttribute("data-nl-stale", "true");
+    });
+  },
+  pre: function (payload) {
+    var changed = payload.changedPropIds || [];
+    if (changed.length && changed.every(function (c) { return /\.n_intervals$/.test(c); })) return;
+    var c = nlStale.calls[payload.output] || (nlStale.calls[payload.output] = {pending: 0});
+    c.latest = payload;
+    c.pending += 1;
+    c.ids = nlStale.ids(payload);
+    nlStale.mark(c.ids, true);
+  },
+  post: function (payload) {  // the newest answer has arrived: unmark once the renderer has drawn it
+    var c = nlStale.calls[payload.output];
+    if (c && c.latest === payload) nlStale.later(function () { return c.latest === payload; }, c);
+  },
+  resolved: function (callback) {
+    var c = callback && nlStale.calls[callback.output];
+    if (!c) return;
+    c.pending = Math.max(0, c.pending - 1);
+    var latest = c.latest;
+    if (c.pending === 0) nlStale.later(function () { return c.pending === 0 && c.latest === latest; }, c);
+  },
+  // After the next frame has been drawn (the renderer applies an answer a task or two after it arrives), if
+  // no newer request of the callback has started meanwhile.
+  later: function (still, c) {
+    window.requestAnimationFrame(function () {
+      window.requestAnimationFrame(function () { if (still()) nlStale.mark(c.ids, false); });
+    });
+  }
+};
+
 var nlReplay = {
   index: function (positions, pos) {
     for (var k = 0; k < positions.length; k++) {
