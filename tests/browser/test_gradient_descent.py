@@ -157,3 +157,15 @@ def test_quick_lr_presses_end_on_the_last_value_and_grey_what_is_pending(page, p
     first = next(i for i, s in enumerate(seen) if s["eta"] == final)
     assert all(s["eta"] == final for s in seen[first:]), seen[first:]  # never replaced by an earlier η's answer
     assert page_errors == []
+
+
+def test_a_log_sliders_tooltip_shows_the_value_not_its_log(page, page_errors):
+    """η moves in log10 units; its tooltip read "-1.35" where the readout read 0.0447."""
+    _open(page)
+    handle = page.locator("#gradient-descent-lr [role=slider]")
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    readout = page.locator("#gradient-descent-lr-readout")
+    expect(readout).not_to_have_text("0.04")
+    expect(page.locator("#gradient-descent-lr .dash-slider-tooltip")).to_have_text(readout.text_content())
+    assert page_errors == []

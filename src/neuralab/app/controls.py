@@ -120,6 +120,10 @@ def _on_grid(pos: float, lo: float, step: float | None) -> float:
     return snapped if abs(snapped - pos) <= 1e-4 * step else pos
 
 
+#: window.dccFunctions' name for a log slider's tooltip (assets/neuralab.js): 10 to the position, 3 digits
+LOG_TOOLTIP = "nlPow10"
+
+
 def _slider(ident: str, f: Int | Float, value: float, drag: bool) -> dcc.Slider:
     lo, hi = f.to_slider(f.lo), f.to_slider(f.hi)
     marks: dict[float, str]
@@ -134,7 +138,9 @@ def _slider(ident: str, f: Int | Float, value: float, drag: bool) -> dcc.Slider:
         step=f.step,
         value=_on_grid(f.to_slider(value), lo, f.step),
         marks=marks,
-        tooltip={"placement": "top", "always_visible": False},
+        # a log slider moves in log10 units: its tooltip shows the value, as its readout does (assets/neuralab.js)
+        tooltip={"placement": "top", "always_visible": False,
+                 **({"transform": LOG_TOOLTIP} if isinstance(f, Float) and f.log else {})},
         allow_direct_input=False,
         updatemode="drag" if drag else "mouseup",
         className="nl-slider",

@@ -1,4 +1,7 @@
 /* neuralab: theme switch, and labels that the slider widgets do not set themselves. */
+// A log slider's tooltip (controls.LOG_TOOLTIP): the slider moves in log10 units; show the value, as its readout does.
+window.dccFunctions = window.dccFunctions || {};
+window.dccFunctions.nlPow10 = function (v) { return String(Number(Math.pow(10, v).toPrecision(3))); };
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   neuralab: {
     toggleTheme: function (n, current) {
