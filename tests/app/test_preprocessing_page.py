@@ -81,7 +81,11 @@ def test_a_control_the_detector_ignores_starts_disabled_with_its_reason(detector
     assert ids["preprocessing-n_bins"].disabled is False
     domain = tree.ids(preprocessing.layout({**values, "binning": "domain"}, []))
     assert domain["preprocessing-n_bins"].disabled is True
-    assert "domain edges always make 5 bins" in domain["preprocessing-n_bins-why"].children
+    why_domain = domain["preprocessing-n_bins-why"].children
+    assert "cut at 20, 40, 60, 80, 100 and 120 °C, which always gives 5 bins" in why_domain
+    # IQR ignores τ too: its reason says what IQR judges by instead (fixed fences), and what the other two use
+    iqr = preprocessing.SPEC.idle({**values, "detector": "iqr"})["threshold"]
+    assert "IQR uses fixed fences 1.5 IQR beyond the quartiles" in iqr and "contamination share" in iqr
 
 
 def test_page_fields_share_the_library_declarations():

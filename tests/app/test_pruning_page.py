@@ -75,7 +75,9 @@ def test_heavy_views_answer_with_measured_numbers():
     assert {t for _, t in seen} == {total} and seen[-1] == (total, total)
     assert alert == foot_alert == "" and "after 8 epochs of fine-tuning" in tuned_text and "4 rounds" in sched_text
     assert "KiB" in foot_text and isinstance(foot, go.Figure)
-    assert re.search(r"the compacted net was .* dense for 1 sample and .* dense for a batch of 256", foot_text)
+    assert re.search(r"dense took [\d.]+ µs for 1 sample and [\d.]+ µs for a batch of 256\. The zeros-in-dense copy "
+                     r"does exactly dense's work and came out .*: a gap of that size is noise", foot_text)
+    assert re.search(r"Against dense, the compacted net was .* for 1 sample and .* for the batch; CSR was", foot_text)
     assert "model must be one of" in pruning.SWEEP_SECTION.view(dict(model="cnn", seed=0))[-1]
     assert "seed must be" in pruning.LOTTERY_SECTION.view(dict(model="mlp", seed=-1))[-1]
 

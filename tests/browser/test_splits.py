@@ -116,7 +116,8 @@ def test_choosing_group_kfold_makes_groups_that_matter_and_the_link_keeps_them(p
     expect(page.locator("#splits-folds-summary")).to_contain_text("Group k-fold")
     # back to K-fold with the copies kept: the same notes now count the validation samples whose copy trains
     page.locator("#splits-scheme label", has_text="K-fold, shuffled").click()
-    expect(notes).to_contain_text(re.compile(r"Measured: [\d,]+ of the 1,707 validation samples \(\d+%\) have a copy"))
+    expect(notes).to_contain_text(re.compile(r"Summed over the 5 folds \(no sample is validated twice\): [\d,]+ of "
+                                              r"1,707 validation samples \(\d+%\) had a copy in training"))
     expect(page.locator("#splits-copies-readout")).to_have_text("2")
     # a link that asks for Group k-fold with 0 copies is kept as written, and the page says why nothing differs
     page.goto("/splits?scheme=group&copies=0")

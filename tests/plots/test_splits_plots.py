@@ -1,5 +1,7 @@
 """Figure builders: the figure shows the numbers the library computed."""
 
+import re
+
 import numpy as np
 
 from neuralab.data.datasets import load
@@ -60,10 +62,25 @@ def test_every_builder_emits_a_valid_plotly_figure():
 
 def test_twin_note_says_what_the_folds_did():
     leaky = figures.describe_twins(run_cv("wine", "kfold", 2, 5, "ridge", 0))
-    assert leaky.startswith("Measured: ") and "of the 534 validation samples" in leaky
-    assert "have a copy in training" in leaky
+    # a total over the folds, and said so: 534 is the whole data set, each sample validated once
+    assert leaky.startswith("Summed over the 5 folds (no sample is validated twice): ")
+    assert re.search(r": [\d,]+ of 534 validation samples \(\d+%\) had a copy in training in the fold that", leaky)
     grouped = figures.describe_twins(run_cv("wine", "group", 2, 5, "ridge", 0))
     assert "none of the 534 validation samples has a copy in training" in grouped
+    assert "all in training or all in validation" in grouped
     alone = figures.describe_twins(run_cv("wine", "group", 0, 5, "ridge", 0))
     assert "group of one" in alone and "add copies" in alone  # says why Group k-fold changes nothing here
     assert figures.describe_twins(run_cv("wine", "kfold", 0, 5, "ridge", 0)) == ""  # nothing to say
+
+
+def test_twin_note_counts_only_the_folds_that_were_scored():
+    # wine is sorted by class: the time-series split's first fold trains on one class and cannot be scored
+    r = run_cv("wine", "timeseries", 2, 5, "ridge", 0)
+    unscored = ~np.isfinite(r.scores)
+    assert unscored.sum() == 1
+    counted = [(t, len(v)) for t, (_, v), bad in zip(r.twins, r.folds, unscored, strict=True) if not bad]
+    twins, n_val = sum(t for t, _ in counted), sum(n for _, n in counted)
+    assert twins < sum(r.twins)  # the unscored fold had a copy in training too, and is left out
+    text = figures.describe_twins(r)
+    assert text.startswith("Summed over the 4 of 5 folds that could be scored")
+    assert f"{twins} of {n_val} validation samples" in text and "cut by the boundary" in text

@@ -261,21 +261,31 @@ def describe_leak(result: LeakResult) -> str:
 
 
 def describe_twins(result: CVResult) -> str:
-    """Whether validation samples had a copy (a sample of their group) in training, counted over the folds.
+    """Whether validation samples had a copy (a sample of their group) in training, summed over the folds that
+    could be scored (a fold whose model could not be fitted judged nothing).
 
     Empty when every sample is its own group and the scheme does not group: there is nothing to say.
     """
-    n_val = sum(len(v) for _, v in result.folds)
-    twins = sum(result.twins)
+    scored = np.isfinite(result.scores)
+    n_val = sum(len(v) for (_, v), ok in zip(result.folds, scored, strict=True) if ok)
+    twins = sum(t for t, ok in zip(result.twins, scored, strict=True) if ok)
     if result.groups == result.n_samples:
         if result.scheme != "group":
             return ""
         return (f"With 0 copies each of the {result.n_samples:,} samples is a group of one, so "
                 f"{SCHEMES['group'].title} has nothing to keep together and draws its folds as K-fold does: add "
                 "copies to see the difference.")
+    k, n_scored = len(result.folds), int(scored.sum())
+    folds = f"the {k} folds" if n_scored == k else f"the {n_scored} of {k} folds that could be scored"
+    if n_scored == 0:
+        return ""
     if twins == 0:
-        return (f"Measured: none of the {n_val:,} validation samples has a copy in training; each group of a sample "
-                "and its copies stays on one side of every fold.")
+        return (f"Measured over {folds}, none of the {n_val:,} validation samples has a copy in training: in "
+                "every fold, a sample and its copies are all in training or all in validation.")
     share = f"{twins / n_val:.0%}" if twins / n_val >= 0.01 else "under 1%"
-    return (f"Measured: {twins:,} of the {n_val:,} validation samples ({share}) have a copy in training "
-            "in their fold, so the model has already seen a near-twin of what it is validated on.")
+    where = (" In a time-series split a sample and its copies sit next to each other, so only groups cut by the "
+             "boundary between a fold's training and validation blocks are split."
+             if result.scheme == "timeseries" else "")
+    return (f"Summed over {folds} (no sample is validated twice): {twins:,} of {n_val:,} validation samples "
+            f"({share}) had a copy in training in the fold that validated them, so for those the model had "
+            f"trained on a copy of what it was judged on.{where}")

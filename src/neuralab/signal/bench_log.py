@@ -48,8 +48,10 @@ __all__ = [
 #: The bench log binned by winding temperature (``binning`` is a :data:`METHOD`; seed: the log and k-means).
 BENCH_BINNING = ParamSpec("bench_binning", n_bins=N_BINS, binning=METHOD, seed=SEED,
                           applies=[Applies("n_bins", "binning", tuple(m for m in METHODS if m != "domain"),
-                                           f"Ignored: the domain edges always make {len(TEMPERATURE_EDGES_C) - 1} "
-                                           "bins.")])
+                                           "Ignored: Domain-defined edges cut at "
+                                           + ", ".join(f"{e:g}" for e in TEMPERATURE_EDGES_C[:-1])
+                                           + f" and {TEMPERATURE_EDGES_C[-1]:g} °C, which always gives "
+                                           f"{len(TEMPERATURE_EDGES_C) - 1} bins.")])
 SPEED_BINS = 4  # equal-width speed bins: the speed axis of the error grid
 
 

@@ -586,13 +586,19 @@ def readers(field: str) -> tuple[str, ...]:
 
 TRACE_OUTLIERS = ParamSpec(
     "trace_outliers", detector=DETECTOR, threshold=THRESHOLD, contamination=CONTAMINATION, action=ACTION, seed=SEED,
-    applies=[Applies("threshold", "detector", readers("threshold")),
+    applies=[Applies("threshold", "detector", readers("threshold"),
+                     "Ignored by this detector: τ is read by Z-score and Hampel only. IQR uses fixed fences "
+                     f"{K_IQR.default:g} IQR beyond the quartiles; isolation forest and LOF flag the contamination "
+                     "share."),
              Applies("contamination", "detector", readers("contamination"))],
 )
 #: The threshold of :func:`breakdown_demo`, which runs the z-score and Hampel side by side: its own control, so that
 #: choosing a detector above that ignores :data:`THRESHOLD` leaves this one live.
-MASKING_THRESHOLD = Float(1.0, 6.0, 3.0, step=0.1, unit="σ", label="Threshold τ of both detectors",
-                          help="How many σ from the centre a sample may lie, for both detectors.")
+MASKING_THRESHOLD = Float(
+    1.0, 6.0, 3.0, step=0.1, unit="σ", label="Threshold τ (z-score and Hampel, this chart)",
+    help="Flag a sample more than τ spreads from its centre: the global mean and σ, spikes included, for the "
+    f"z-score; the median and {MAD_TO_SIGMA:g} × MAD of the {BREAKDOWN.fields['window'].default} samples around it "
+    "for Hampel.")
 #: :func:`breakdown_demo` with its spikes at their defaults: only the threshold and the seed move.
 MASKING = ParamSpec("masking", mask_threshold=MASKING_THRESHOLD, seed=SEED)
 

@@ -79,11 +79,12 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                     html.Ul(id=cid(P, "cv-notes"), className="nl-notes"),
                     ui.md(
                         "Groups only matter when a group holds more than one sample. With 0 copies every sample is "
-                        f"a group of its own, so choosing *Group k-fold* there sets the copies to {GROUP_COPIES} "
-                        "(any other number you pick stays). Then pick **1-nearest neighbour** and compare *K-fold* "
-                        "with *Group k-fold*: plain k-fold puts a sample's copy in training while the sample "
-                        "validates, and the nearest neighbour simply looks it up; the notes above count how many "
-                        "validation samples had such a twin. Drag across the map to zoom in and see a sample and "
+                        f"a group of its own, so choosing *Group k-fold* there sets the copies to {GROUP_COPIES}. "
+                        "If copies are already 1 or more they are left as they are, and you can change them "
+                        "afterwards. Then pick **1-nearest neighbour** and compare *K-fold* with *Group k-fold*: "
+                        "plain k-fold puts a sample's copy in training while the sample validates, and the nearest "
+                        "neighbour simply looks up that near-twin; the notes above count how many validation "
+                        "samples had a copy in training. Drag across the map to zoom in and see a sample and "
                         "its copies side by side. In sensor data the same happens with overlapping windows or "
                         "several logs of one drive cycle: split by the cycle (the group), never by the row."
                     ),
@@ -199,7 +200,7 @@ QUESTIONS = (
          "an honest validation score?",
          ("K-fold, shuffled", "Stratified k-fold", "Group k-fold, a sample and its copies forming one group",
           "Any of them: the copies average out"), 2,
-         "Only grouping keeps a sample and its copies on the same side. Otherwise a copy trains while its twin "
+         "Only grouping keeps a sample and its copies on the same side. Otherwise one copy trains while another "
          "validates, and a nearest-neighbour model simply looks the answer up.",
          section="Cross-validation: which samples validate in which fold"),
     Pick("selection", "Labels shuffled, 500 pure-noise columns, and the 20 best columns chosen on all rows before "
