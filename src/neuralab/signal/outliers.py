@@ -595,8 +595,9 @@ TRACE_OUTLIERS = ParamSpec(
 #: The threshold of :func:`breakdown_demo`, which runs the z-score and Hampel side by side: its own control, so that
 #: choosing a detector above that ignores :data:`THRESHOLD` leaves this one live.
 MASKING_THRESHOLD = Float(
-    1.0, 6.0, 3.0, step=0.1, unit="σ", label="Threshold τ (z-score and Hampel, this chart)",
-    help="Flag a sample more than τ spreads from its centre: the global mean and σ, spikes included, for the "
+    1.0, 6.0, 3.0, step=0.1, unit="σ", label="Threshold τ of this chart",
+    help="Both detectors of this chart flag a sample more than τ spreads from its centre: the global mean and σ, "
+    "spikes included, for the "
     f"z-score; the median and {MAD_TO_SIGMA:g} × MAD of the {BREAKDOWN.fields['window'].default} samples around it "
     "for Hampel.")
 #: :func:`breakdown_demo` with its spikes at their defaults: only the threshold and the seed move.
