@@ -138,11 +138,11 @@ def controls(
 
 
 def from_widget(spec: ParamSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Map slider positions back to values (log sliders move in log10 units)."""
+    """Map slider positions back to values (log sliders move in log10 units), at the slider's resolution."""
     out = {}
     for name, v in raw.items():
         f = spec.fields[name]
-        if isinstance(f, Float) and f.log and isinstance(v, int | float) and not isinstance(v, bool):
+        if isinstance(f, Float) and isinstance(v, int | float) and not isinstance(v, bool):
             out[name] = f.from_slider(v)
         else:
             out[name] = v

@@ -9,8 +9,9 @@ The standalone script needs numpy and torch only. It redraws the data with the s
 generator code (copied from :mod:`neuralab.data.playground` when the file is written),
 rebuilds the network with the same seeded initializers (a copy of ``mlp``), and repeats
 the same updates with torch's own optimizer in float64: the same shuffles, batches,
-dropout masks (drawn from the same numpy stream), L2, weight decay, L1 proximal step and
-per-epoch learning rates. It prints the final losses, which match the engine's to
+dropout masks (drawn from the same numpy stream), L2, weight decay and L1 proximal step, and the
+same learning-rate schedule: torch's scheduler, written as its class and arguments, stepped once an
+epoch over the schedule's span (after it the rate keeps its last value, as in the engine). It prints the final losses, which match the engine's to
 rounding. What it cannot replay: weights edited by hand, and updates made with
 :meth:`~neuralab.train.playground.Engine.update` outside :meth:`~neuralab.train.playground.Engine.step`.
 """
@@ -177,6 +178,14 @@ def loss_fn(out, y):
     return F.mse_loss(out, y.view(-1, 1))
 
 
+def make_schedule():
+    """The learning-rate schedule on an optimizer of its own, whose LR the run copies at each epoch's start
+    (so a scheduler such as OneCycleLR never touches the real optimizer's momentum or betas)."""
+    holder = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=LR)
+    holder.step()  # torch wants an optimizer step before the scheduler's first; nothing moves
+    return holder, SCHEDULE(holder)
+
+
 def make_optimizer(params):
     name, lr, wd = CFG["optimizer"], CFG["lr"], CFG["weight_decay"]
     if name == "sgd":
@@ -210,15 +219,13 @@ def main():
             model[i] = NumpyDropout(CFG["dropout"], rng)
     model.train()
     opt = make_optimizer(model.parameters())
-    plateau = (torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=PLATEAU_FACTOR, patience=PLATEAU_PATIENCE)
-               if CFG["schedule"] == "plateau" else None)
+    holder, sched = make_schedule()
     weights = [p for p in model.parameters() if p.dim() >= 2]
     B, n = CFG["batch_size"], len(ytr)
     per_epoch, done, epoch = n // B, 0, 0
     while done < UPDATES:
-        if plateau is None:
-            for g in opt.param_groups:
-                g["lr"] = LRS[min(epoch, len(LRS) - 1)]
+        for g in opt.param_groups:
+            g["lr"] = holder.param_groups[0]["lr"]
         perm = torch.from_numpy(rng.permutation(n))
         for b in range(min(per_epoch, UPDATES - done)):
             idx = perm[b * B:(b + 1) * B]
@@ -236,8 +243,10 @@ def main():
             done += 1
         if done % per_epoch == 0:
             epoch += 1
-            if plateau is not None:
-                plateau.step(evaluate(model, Xte, yte))
+            if CFG["schedule"] == "plateau":  # reacts to the test loss, every epoch
+                sched.step(evaluate(model, Xte, yte))
+            elif epoch < CFG["epochs"]:  # the schedule's span; after it the LR keeps its last value
+                sched.step()
     print(f"updates {done}")
     print(f"epochs {done / per_epoch:g}")
     print(f"final_train_loss {evaluate(model, Xtr, ytr):.12g}")
@@ -257,8 +266,7 @@ def script(eng: Engine) -> str:
     its best weights while the script ends on the last update's, so compare before the stop.
     """
     cfg = asdict(eng.cfg)
-    plan = eng.planned_lr()
-    lrs = [] if plan is None else [float(x) for x in plan]
+    sched = schedules.source(eng.cfg.schedule, eng.cfg.epochs, optimizer="opt")
     header = (
         '"""A neuralab playground run, reproduced with numpy and torch only.\n\n'
         f"Network {list(eng.cfg.sizes)} ({', '.join(eng.cfg.activations) or 'no hidden layer'}), "
@@ -274,9 +282,8 @@ def script(eng: Engine) -> str:
         f"HEAD = {eng.cfg.head!r}\n"
         f"UPDATES = {eng.updates}\n"
         f"MOMENTUM = {MOMENTUM!r}\n"
-        f"PLATEAU_FACTOR, PLATEAU_PATIENCE = {schedules.PLATEAU_FACTOR!r}, {schedules.PLATEAU_PATIENCE!r}\n"
-        f"# the learning rate of each epoch, read from torch's scheduler {eng.cfg.schedule!r} over {eng.cfg.epochs} "
-        "epochs\n"
-        f"LRS = {lrs!r}\n\n\n"
+        'LR = CFG["lr"]\n'
+        f"# the schedule {eng.cfg.schedule!r} over CFG['epochs'] = {eng.cfg.epochs} epochs, stepped once an epoch\n"
+        f"SCHEDULE = lambda opt: {sched}  # noqa: E731\n\n\n"
     )
     return header + _data_source(eng) + "\n\n" + _model_source() + _TRAIN
