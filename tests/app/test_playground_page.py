@@ -34,6 +34,10 @@ def _epoch(out) -> int:
     return int(out[-1 if len(out) == 1 else STATUS].split()[1])
 
 
+def _updates(out) -> int:
+    return int(out[-1 if len(out) == 1 else STATUS].split()[3])
+
+
 def test_layout_has_every_control_output_and_button():
     ids = tree.ids(playground.layout(playground.SPEC.defaults(), []))
     for name in playground.SPEC.fields:  # the URL sync reads each of these
@@ -97,7 +101,7 @@ def test_a_changed_setting_starts_a_new_network():
 
 def test_the_job_publishes_frames_and_stops_at_its_time_cap():
     tab = playground_parts.new_tab()
-    raw = _raw(batch_size=1, epochs=5000)  # long enough not to end by itself
+    raw = _raw(batch_size=1, pace="max")
     playground.rebuild_view(tab, *raw)
     progress, seen = [], []
 
@@ -169,7 +173,7 @@ def test_the_frame_route_serves_the_running_jobs_newest_frame_once(client):
 
 def test_pause_takes_the_network_back_and_the_job_reports_where_it_stopped():
     tab = playground_parts.new_tab()
-    raw = _raw(batch_size=1, epochs=5000)
+    raw = _raw(batch_size=1, pace="max")
     playground.rebuild_view(tab, *raw)
     frames = []
 
@@ -179,23 +183,92 @@ def test_pause_takes_the_network_back_and_the_job_reports_where_it_stopped():
             playground.pause(1, tab)  # as if the button were pressed while the job runs
 
     note = playground.train_job(progress, tab, *raw, max_s=30)
-    assert note == f"Paused at epoch {_epoch(frames[-1])}." and len(frames) == 2
+    kept = Engine.from_bytes(playground_parts.load(tab).blob)
+    assert note == f"Paused at {playground.where(kept)}." and len(frames) == 2
     # the network kept is the one of the last frame published (stored a few times a second while running)
-    assert Engine.from_bytes(playground_parts.load(tab).blob).epoch == _epoch(frames[-1])
+    assert kept.epoch == _epoch(frames[-1]) and kept.updates == _updates(frames[-1])
     last = json.loads(playground_parts.frame_path(tab).read_bytes().partition(b"\n")[2])
     assert _epoch([last["status"]]) == _epoch(frames[-1])
-    shown = playground.refresh(note, tab, *raw)
-    assert _epoch(shown) == _epoch(frames[-1])
+    shown = playground.refresh({"note": note, "id": "1"}, tab, *raw)
+    assert _epoch(shown) == _epoch(frames[-1]) and shown[STATUS].count("Paused at") == 1
     assert all(not isinstance(f, Patch) for f in shown[:len(playground_parts.FIGS)])
 
 
-def test_a_finished_run_stops_by_itself_and_says_why():
+def test_a_run_stops_at_the_chosen_epoch_says_why_once_and_play_goes_on():
     tab = playground_parts.new_tab()
-    raw = _raw(epochs=10)
+    raw = _raw(stop_at=10, pace="max")
     playground.rebuild_view(tab, *raw)
     note = playground.train_job(lambda out: None, tab, *raw, max_s=30)
-    assert note.startswith("Stopped at epoch 10")
-    assert "Nothing to train" in playground.train_job(lambda out: None, tab, *raw)
+    assert note == "Reached the chosen last epoch (10)."
+    shown = playground.refresh({"note": note, "id": "a"}, tab, *raw)
+    assert _epoch(shown) == 10 and shown[STATUS].count("Reached the chosen last epoch") == 1
+    step = playground.act_view("step", tab, None, None, *raw)  # Step after a stop trains one more epoch
+    assert _epoch(step) == 11 and "Step: one epoch, 25 updates." in step[STATUS]
+    again = playground.train_job(lambda out: None, tab, *raw, max_s=0.3)  # Play after a stop goes on too
+    assert again.startswith("Paused after 0 s") and _epoch(playground.refresh({"note": again}, tab, *raw)) > 11
+
+
+def test_the_default_run_has_no_end_and_a_run_pauses_itself_before_the_labs_job_limit(monkeypatch):
+    assert playground.SPEC.defaults()["stop_at"] == 0
+    monkeypatch.setattr(playground.limits, "MAX_JOB_S", 300)
+    assert playground.max_run_s() == 295
+    tab = playground_parts.new_tab()
+    raw = _raw(pace="1")
+    playground.rebuild_view(tab, *raw)
+    clock = iter(range(10**6))  # each look at the clock is one second later: the run reaches its limit
+    note = playground.train_job(lambda out: None, tab, *raw, now=lambda: float(next(clock)), sleep=lambda s: None)
+    assert note == "Paused after 295 s: the lab ends any job after 300 s. Press Play to go on from here."
+    kept = Engine.from_bytes(playground_parts.load(tab).blob)
+    assert kept.updates > 0 and playground_parts.load(tab).owner is None
+    shown = playground.refresh({"note": note}, tab, *raw)
+    assert _updates(shown) == kept.updates and shown[STATUS].endswith(note)
+
+
+def test_a_slow_pace_trains_exactly_its_updates_per_frame():
+    tab = playground_parts.new_tab()
+    raw = _raw(pace="1")
+    playground.rebuild_view(tab, *raw)
+    seen, waits = [], []
+
+    def on_progress(_out):
+        status, body = playground_stream.answer(tab, "", wait_s=0)
+        seen.append(json.loads(body))
+        if len(seen) == 4:
+            playground.pause(1, tab)
+
+    playground.train_job(on_progress, tab, *raw, sleep=waits.append)
+    seqs = [int(f["id"].split(":")[1]) for f in seen]
+    updates = [_updates([f["status"]]) for f in seen]
+    assert [u - s for u, s in zip(updates, seqs, strict=True)] == [0] * len(seen)  # frame k shows k updates
+    assert len(waits) >= seqs[-1] - 1  # and each frame waited for the rest of its time
+    seen.clear()
+
+    def faster(out):  # the pace chosen while a job runs applies from its next frame
+        on_progress(out)
+        if len(seen) == 1:
+            playground.pace_changed("10", tab)
+
+    playground.train_job(faster, tab, *raw, sleep=lambda s: None)
+    seqs = [int(f["id"].split(":")[1]) for f in seen]
+    updates = [_updates([f["status"]]) for f in seen]
+    assert updates[-1] - updates[1] == 10 * (seqs[-1] - seqs[1]) > 0
+
+
+def test_step_rewind_and_pause_each_say_what_they_did_in_the_one_status_line():
+    tab = playground_parts.new_tab()
+    raw = _raw(pace="max")
+    playground.rebuild_view(tab, *raw)
+    eng = playground_parts.engine_for(tab, playground._net(playground._validated(raw)[0]))
+    eng.step(7)  # as if Pause had stopped 7 updates into epoch 1
+    playground_parts.save(tab, playground._net(playground._validated(raw)[0]), eng)
+    assert playground.where(eng) == "epoch 0, 7 of 25 updates into epoch 1"
+    step = playground.act_view("step", tab, None, None, *raw)
+    assert _epoch(step) == 1 and "Step: the last 18 updates of epoch 1." in step[STATUS]
+    step = playground.act_view("step", tab, None, None, *raw)
+    assert _epoch(step) == 2 and _updates(step) == 50 and "Step: one epoch, 25 updates." in step[STATUS]
+    back = playground.act_view("rewind", tab, None, None, *raw)
+    assert _epoch(back) == 0 and "Rewound to epoch 0" in back[STATUS] and "Step" not in back[STATUS]
+    assert back[STATUS].count(" · ") == 3  # epoch, updates, learning rate, the note: nothing older
 
 
 def test_divergence_is_shown_with_its_cause_not_greyed_out():
@@ -209,7 +282,7 @@ def test_divergence_is_shown_with_its_cause_not_greyed_out():
             break
     banner = out[N_OUT - 2]
     assert banner and "Training diverged" in str(banner[0].children)
-    assert "learning rate" in banner[1].lower() and "stopped" in out[STATUS]
+    assert "learning rate" in banner[1].lower() and "The run diverged" in out[STATUS]
     for f in out[:len(playground_parts.FIGS)]:
         go.Figure(f.to_dict())  # every chart still draws
 

@@ -68,6 +68,7 @@ class Entry:
     values: dict  # the validated page values the network was built from
     blob: bytes  # Engine.to_bytes()
     owner: str | None  # run id of the job allowed to write, PAUSED, or None
+    at: str | None = None  # with PAUSED: the frame ("run:seq") the page showed when Pause was pressed
 
 
 @contextmanager
@@ -93,16 +94,17 @@ def _meta(d: Path, tab: str) -> dict | None:
         return None
 
 
-def _put(d: Path, tab: str, values: dict, eng: playground.Engine | None, owner: str | None) -> None:
+def _put(d: Path, tab: str, values: dict, eng: playground.Engine | None, owner: str | None,
+         at: str | None = None) -> None:
     if eng is not None:
         _write(d / f"{tab}.npz", eng.to_bytes())
-    _write(d / f"{tab}.json", json.dumps({"values": values, "owner": owner}).encode())
+    _write(d / f"{tab}.json", json.dumps({"values": values, "owner": owner, "at": at}).encode())
 
 
 def _evict(d: Path) -> None:
     metas = sorted(d.glob("*.json"), key=lambda p: p.stat().st_mtime if p.exists() else 0)
     for old in metas[:max(0, len(metas) - MAX_TABS)]:
-        for suffix in (".json", ".npz", ".frame", ".lock"):
+        for suffix in (".json", ".npz", ".frame", ".pace", ".lock"):
             old.with_suffix(suffix).unlink(missing_ok=True)
 
 
@@ -113,7 +115,7 @@ def load(tab: str) -> Entry | None:
         blob = (d / f"{tab}.npz").read_bytes()
     except OSError:
         return None
-    return Entry(meta["values"], blob, meta.get("owner")) if meta else None
+    return Entry(meta["values"], blob, meta.get("owner"), meta.get("at")) if meta else None
 
 
 def save(tab: str, values: dict, eng: playground.Engine, owner: str | None = None) -> None:
@@ -166,16 +168,33 @@ def owner_of(tab: str) -> str | None:
     return None if meta is None else meta.get("owner")
 
 
-def set_owner(tab: str, owner: str | None, expect: str | None = None) -> str | None:
-    """Give ``tab`` to ``owner`` (if its owner is ``expect``, when given); returns the previous owner."""
+def set_owner(tab: str, owner: str | None, expect: str | None = None, at: str | None = None) -> str | None:
+    """Give ``tab`` to ``owner`` (if its owner is ``expect``, when given); returns the previous owner.
+
+    ``at`` goes with :data:`PAUSED`: the frame the page showed, whose network the job keeps."""
     with _locked(tab) as d:
         meta = _meta(d, tab)
         if meta is None:
             return None
         before = meta.get("owner")
         if expect is None or before == expect:
-            _put(d, tab, meta["values"], None, owner)
+            _put(d, tab, meta["values"], None, owner, at)
         return before
+
+
+def set_pace(tab: str, pace: str) -> None:
+    """The pace a running job of ``tab`` reads at every frame (a key of ``playground.PACES``)."""
+    if pace in playground.PACES:
+        _write(_dir() / f"{tab}.pace", pace.encode())
+
+
+def pace_of(tab: str, default: str) -> str:
+    """The tab's chosen pace (``default`` when none was stored or it is unreadable)."""
+    try:
+        pace = (_dir() / f"{tab}.pace").read_text()
+    except OSError:
+        return default
+    return pace if pace in playground.PACES else default
 
 
 def engine_for(tab: str, values: dict) -> playground.Engine:
@@ -215,13 +234,14 @@ def slow_figures(k: int) -> set[str]:
     return {("neurons", "health", "confusion")[k % 3]}
 
 
-def render(eng: playground.Engine, rate: float | None = None, only: set[str] | None = None) -> list:
+def render(eng: playground.Engine, rate: float | None = None, only: set[str] | None = None, note: str = "") -> list:
     """Every output of :data:`OUTPUTS` for the engine as it stands.
 
     With ``only``, charts not named there are sent as an empty :class:`dash.Patch`: the browser
-    keeps what it shows and spends no time redrawing them (captions are always fresh).
+    keeps what it shows and spends no time redrawing them (captions are always fresh). ``note``
+    (what the last button or run did) ends the status line.
     """
-    out = _render(eng, rate)
+    out = _render(eng, rate, note)
     if only is not None:
         for i, name in enumerate(FIGS):
             if name not in only:
@@ -262,7 +282,7 @@ def frame(eng: playground.Engine, rate: float | None = None, network: bool = Tru
     return out
 
 
-def _render(eng: playground.Engine, rate: float | None) -> list:
+def _render(eng: playground.Engine, rate: float | None, note: str = "") -> list:
     snap = eng.snapshot(res=map_res(eng))
     data, m = eng.data, snap.metrics
     c = snap.curves
@@ -290,7 +310,7 @@ def _render(eng: playground.Engine, rate: float | None) -> list:
         labels = _class_names(data)
         figs.append(figures.confusion_figure(snap.confusion, labels))
         caps.append(figures.describe_confusion(snap.confusion, labels))
-    return [*figs, *caps, diverged_banner(snap.diverged), status_line(m, snap.stopped, rate)]
+    return [*figs, *caps, diverged_banner(snap.diverged), status_line(m, snap.stopped, rate, note)]
 
 
 def _maps(snap: playground.Snapshot, data: PlaygroundData) -> tuple[list, list]:
@@ -346,12 +366,14 @@ def diverged_banner(sentence: str) -> list:
     return [html.Strong("Training diverged."), sentence]
 
 
-def status_line(m: playground.Metrics, stopped: str, rate: float | None = None) -> str:
+def status_line(m: playground.Metrics, stopped: str, rate: float | None = None, note: str = "") -> str:
+    """The one line that says where the run is and what the last action did (each sentence once)."""
     text = f"Epoch {m.epoch} · {m.updates} updates · learning rate {m.lr:.3g}"
     if rate:
         text += f" · {rate:,.0f} updates/s"
-    if stopped:
-        text += f" · stopped: {stopped}"
+    for part in (note, stopped):
+        if part and part not in text:
+            text += f" · {part}"
     return text
 
 
@@ -413,11 +435,11 @@ def transport() -> html.Div:
         return html.Button(label, id=cid(P, name), n_clicks=0, className=f"nl-button {extra}".strip(), title=title)
 
     return html.Div(
-        [button("play", "▶ Play", "Train continuously until Pause, a stop criterion or the run's time cap",
+        [button("play", "▶ Play", "Train until Pause or a stop below, at the chosen pace",
                 "pg-play"),
          html.Button("❚❚ Pause", id=cid(P, "pause"), n_clicks=0, className="nl-button", disabled=True,
                      title="Stop training and keep the network as it is"),
-         button("step", "Step +1 epoch", "Train exactly one more epoch"),
+         button("step", "Step 1 epoch", "Train one epoch (after a pause between two epochs: the rest of that one)"),
          button("rewind", "⟲ Rewind", "Back to epoch 0 with the same initial weights: the run replays exactly"),
          button("resample", "Reset (new seed)", "Seed + 1: new initial weights and a new sample of the data"),
          html.Span(id=cid(P, "status"), className="pg-status", role="status", **{"aria-live": "polite"})],

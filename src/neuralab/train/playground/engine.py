@@ -250,6 +250,11 @@ class Engine:
         return True
 
     @property
+    def position(self) -> int:
+        """Updates already made in the current epoch (0 at an epoch boundary)."""
+        return self._pos
+
+    @property
     def batches_per_epoch(self) -> int:
         return len(self._ytr) // self.cfg.batch_size
 

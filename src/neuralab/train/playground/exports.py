@@ -5,15 +5,16 @@ that :func:`neuralab.nn.models.mlp` builds, holding the engine's weights. The st
 keys are therefore torch's own (``0.weight``, ``0.bias``, ``1.running_mean``, ...), and
 any torch code that builds the same ``mlp`` can load them.
 
-The standalone script needs numpy and torch only. It redraws the data with the same
-generator code (copied from :mod:`neuralab.data.playground` when the file is written),
-rebuilds the network with the same seeded initializers (a copy of ``mlp``), and repeats
-the same updates with torch's own optimizer in float64: the same shuffles, batches,
-dropout masks (drawn from the same numpy stream), L2, weight decay and L1 proximal step, and the
-same learning-rate schedule: torch's scheduler, written as its class and arguments, stepped once an
-epoch over the schedule's span (after it the rate keeps its last value, as in the engine). It prints the final losses, which match the engine's to
-rounding. What it cannot replay: weights edited by hand, and updates made with
-:meth:`~neuralab.train.playground.Engine.update` outside :meth:`~neuralab.train.playground.Engine.step`.
+The standalone script needs numpy and torch only. It redraws the data with the same generator code
+(copied from :mod:`neuralab.data.playground` when the file is written), rebuilds the network with
+the same seeded initializers (a copy of ``mlp``), and repeats the same updates with torch's own
+optimizer in float64: the same shuffles, batches, dropout masks (drawn from the same numpy stream),
+L2, weight decay and L1 proximal step, and the same learning-rate schedule: torch's scheduler,
+written as its class and arguments, stepped once an epoch over the schedule's span (after it the
+rate keeps its last value, as in the engine). It prints the final losses, which match the engine's
+to rounding. What it cannot replay: weights edited by hand, and updates made with
+:meth:`~neuralab.train.playground.Engine.update` outside
+:meth:`~neuralab.train.playground.Engine.step`.
 """
 
 from __future__ import annotations
