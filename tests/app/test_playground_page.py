@@ -12,6 +12,7 @@ import torch
 from dash import Patch, dcc
 
 from neuralab.app.pages import playground, playground_parts, playground_stream
+from neuralab.plots.theme import GREY
 from neuralab.train.playground import Engine, build
 from tests.app import tree
 
@@ -121,8 +122,8 @@ def test_the_job_publishes_frames_and_stops_at_its_time_cap():
     assert len(runs) == 1 and seqs == sorted(seqs) and seqs[-1] > seqs[0] + 2  # many frames between two reports
     last = seen[-1]
     png = base64.b64decode(last["boundary"]["images"][0]["source"].removeprefix("data:image/png;base64,"))
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (40, 40)  # one pixel a cell
-    assert last["boundary"]["n"] == 3 and last["boundary"]["hide"] == [0]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (60, 60)  # one pixel a cell
+    assert last["boundary"]["n"] == 5 and last["boundary"]["hide"] == [0]
     assert last["curves"]["clear"] == [0, 1, 2, 3] and len(last["curves"]["images"]) == 2
     assert last["network"]["n"] == 12 and last["network"]["hide"] == list(range(10))
     assert all(im["source"].startswith("data:image/svg+xml;base64,") for im in last["network"]["images"])
@@ -352,3 +353,28 @@ def test_a_large_network_is_redrawn_in_fewer_frames_than_a_small_one():
     big = build({**playground.SPEC.defaults(), "layers": 5, **{f"n{i}": 32 for i in range(1, 6)}})
     assert playground_parts.network_every(small) == 1 and playground_parts.network_every(big) == 4
     assert "network" in playground_parts.frame(small) and "network" not in playground_parts.frame(big, network=False)
+
+
+def test_a_label_that_names_its_unit_does_not_repeat_it():
+    page = playground.layout(playground.SPEC.defaults(), [])
+    by_id = tree.ids(page)
+    assert tree.text(by_id["playground-n_points-label"]).split() == ["Points", "500"]  # not "Points (points)"
+    assert "(points)" in tree.text(by_id["playground-batch_size-label"])  # a label that does not say it keeps it
+
+
+def test_the_boundary_legend_tells_train_from_test_by_shape_in_a_neutral_colour():
+    eng = build()
+    fig = playground_parts.render(eng)[playground_parts.FIGS.index("boundary")]
+    keys = [t for t in fig.data if t.showlegend is not False and t.type == "scatter"]
+    assert [(t.name, t.marker.symbol) for t in keys] == [("train (filled)", "circle"), ("test (hollow)", "circle-open")]
+    assert len({t.marker.color for t in keys}) == 1 and keys[0].marker.color == GREY
+
+
+def test_the_health_chart_has_bars_before_the_first_update_and_no_output_unit_column():
+    eng = build()
+    out = playground_parts.render(eng)
+    fig = out[playground_parts.FIGS.index("health")]
+    grad, dead, sat = fig.data
+    assert np.all(np.asarray(grad.y) > 0) and list(grad.x) == ["layer 1", "layer 2", "output"]
+    assert list(dead.x) == list(sat.x) == ["layer 1", "layer 2"]  # the output layer has no activation
+    assert out[len(playground_parts.FIGS) + playground_parts.FIGS.index("health")].startswith("Before training")

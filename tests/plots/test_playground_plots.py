@@ -149,7 +149,7 @@ def test_the_streamed_map_is_the_heatmap_in_pixels():
     up = figures.boundary_update(grid, (-1.0, 1.0, -2.0, 2.0))
     image = up["images"][0]
     assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (-1.0, 2.0, 2.0, 4.0)
-    assert image["source"].startswith("data:image/png;base64,") and up["n"] == 3 and up["hide"] == [0]
+    assert image["source"].startswith("data:image/png;base64,") and up["n"] == 5 and up["hide"] == [0]
     png = Image.open(io.BytesIO(base64.b64decode(image["source"].split(",", 1)[1])))
     assert png.mode == "RGBA" and np.array_equal(np.asarray(png), rgba)  # the picture holds exactly those pixels
 

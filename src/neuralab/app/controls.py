@@ -67,7 +67,7 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> h
             html.Label(
                 [
                     title,
-                    html.Span(f" ({unit})" if unit else "", className="nl-unit"),
+                    html.Span(f" ({unit})" if unit and not _names_unit(title, unit) else "", className="nl-unit"),
                     html.Output(_readout(value, unit), id=f"{ident}-readout", className="nl-readout",
                                 htmlFor=ident) if _is_slider(f) else None,
                 ],
@@ -82,6 +82,12 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False) -> h
         role="group",
         **{"aria-labelledby": label_id, "data-label": title},
     )
+
+
+def _names_unit(title: str, unit: str) -> bool:
+    """Whether ``title`` already says ``unit`` ("Points" and "points"): then the label does not repeat it."""
+    words = {w.strip("()[],.").lower() for w in title.split()}
+    return unit.lower() in words or unit.lower().rstrip("s") in words
 
 
 def _is_slider(f: Field) -> bool:

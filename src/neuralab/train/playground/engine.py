@@ -505,8 +505,12 @@ class Engine:
                                                           "test_metric", "lr")))
 
     def health(self) -> Health:
-        """Gradient norms of the last update; dead and saturated units on the training set."""
-        gn = np.array([float(np.linalg.norm(lay.gW)) for lay in self.layers])
+        """Gradient norms of the last update (before the first: of the whole training set's loss, measured
+        without touching the run's random stream or buffers); dead and saturated units on the training set."""
+        if self._t == 0:
+            gn = np.array([float(np.linalg.norm(g)) for g in self._probe_gradients()])
+        else:
+            gn = np.array([float(np.linalg.norm(lay.gW)) for lay in self.layers])
         with np.errstate(all="ignore"):
             _, pres, posts = self.forward(self._Xtr, collect=True)
         dead, sat, n_dead, n_sat, n_all = [], [], 0, 0, 0
@@ -520,6 +524,19 @@ class Engine:
         w = self.theta[self._is_w]
         return Health(gn, np.array(dead), np.array(sat), n_dead / n_all if n_all else 0.0,
                       n_sat / n_all if n_all else 0.0, float((w == 0).mean()) if len(w) else 0.0)
+
+    def _probe_gradients(self) -> list[np.ndarray]:
+        """∂loss/∂W of each Linear layer on the whole training set; the run's state is left as it was."""
+        grad, rng = self.grad.copy(), self._rng
+        self._rng = np.random.default_rng([self.cfg.seed, 3])  # dropout masks from a stream of their own
+        try:
+            with np.errstate(all="ignore"):
+                self._batch_bufs(len(self._ytr))
+                self._forward_backward(self._Xtr1, self._ytr, True, update_stats=False)
+            return [lay.gW.copy() for lay in self.layers]
+        finally:
+            self._rng, self.grad[:] = rng, grad
+            self._batch_bufs(self.cfg.batch_size)
 
     def confusion(self, split: str = "test") -> np.ndarray | None:
         """(k, k) counts, rows the true class, columns the predicted one; None for regression."""
