@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 import torch
-from dash import Patch, dcc
+from dash import Patch, dcc, html, no_update
 
 from neuralab.app.pages import playground, playground_parts, playground_stream
 from neuralab.plots.theme import GREY
@@ -190,7 +190,7 @@ def test_pause_takes_the_network_back_and_the_job_reports_where_it_stopped():
     assert kept.epoch == _epoch(frames[-1]) and kept.updates == _updates(frames[-1])
     last = json.loads(playground_parts.frame_path(tab).read_bytes().partition(b"\n")[2])
     assert _epoch([last["status"]]) == _epoch(frames[-1])
-    shown = playground.refresh({"note": note, "id": "1"}, tab, *raw)
+    shown = playground.refresh(playground.job_note(note), tab, *raw)
     assert _epoch(shown) == _epoch(frames[-1]) and shown[STATUS].count("Paused at") == 1
     assert all(not isinstance(f, Patch) for f in shown[:len(playground_parts.FIGS)])
 
@@ -201,12 +201,13 @@ def test_a_run_stops_at_the_chosen_epoch_says_why_once_and_play_goes_on():
     playground.rebuild_view(tab, *raw)
     note = playground.train_job(lambda out: None, tab, *raw, max_s=30)
     assert note == "Reached the chosen last epoch (10)."
-    shown = playground.refresh({"note": note, "id": "a"}, tab, *raw)
+    shown = playground.refresh(playground.job_note(note), tab, *raw)
     assert _epoch(shown) == 10 and shown[STATUS].count("Reached the chosen last epoch") == 1
     step = playground.act_view("step", tab, None, None, *raw)  # Step after a stop trains one more epoch
     assert _epoch(step) == 11 and "Step: one epoch, 25 updates." in step[STATUS]
     again = playground.train_job(lambda out: None, tab, *raw, max_s=0.3)  # Play after a stop goes on too
-    assert again.startswith("Paused after 0 s") and _epoch(playground.refresh({"note": again}, tab, *raw)) > 11
+    assert again.startswith("Paused after 0 s")
+    assert _epoch(playground.refresh(playground.job_note(again), tab, *raw)) > 11
 
 
 def test_the_default_run_has_no_end_and_a_run_pauses_itself_before_the_labs_job_limit(monkeypatch):
@@ -221,7 +222,7 @@ def test_the_default_run_has_no_end_and_a_run_pauses_itself_before_the_labs_job_
     assert note == "Paused after 295 s: the lab ends any job after 300 s. Press Play to go on from here."
     kept = Engine.from_bytes(playground_parts.load(tab).blob)
     assert kept.updates > 0 and playground_parts.load(tab).owner is None
-    shown = playground.refresh({"note": note}, tab, *raw)
+    shown = playground.refresh(playground.job_note(note), tab, *raw)
     assert _updates(shown) == kept.updates and shown[STATUS].endswith(note)
 
 
@@ -270,6 +271,9 @@ def test_step_rewind_and_pause_each_say_what_they_did_in_the_one_status_line():
     back = playground.act_view("rewind", tab, None, None, *raw)
     assert _epoch(back) == 0 and "Rewound to epoch 0" in back[STATUS] and "Step" not in back[STATUS]
     assert back[STATUS].count(" · ") == 3  # epoch, updates, learning rate, the note: nothing older
+    assert playground.refresh(None, tab, *raw)[0] is no_update  # a button cleared the last run's note: no redraw
+    lost = html.Span(["This job stopped before it finished.", " ", html.A("Run again")], className="nl-busy nl-alert")
+    assert _epoch(playground.refresh(lost.to_plotly_json(), tab, *raw)) == 0  # the lab's sentence shows itself
 
 
 def test_divergence_is_shown_with_its_cause_not_greyed_out():

@@ -91,7 +91,9 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             dcc.Store(id=cid(P, "tab"), data=new_tab()),
             dcc.Store(id=cid(P, "ack")),
             dcc.Store(id=cid(P, "stream")),
-            dcc.Store(id=cid(P, "job-note")),  # what the last run ended with: the status line says it
+            # what the last run ended with, hidden: the status line says it. Only the lab's own sentences
+            # (a job lost, refused or past its time) show here, with a link to run again; any button clears them.
+            html.Div(id=cid(P, "job-note"), className="pg-job-note"),
             dcc.Store(id=cid(P, "pause-at")),  # the frame the page showed when Pause was pressed
             html.Div(id=cid(P, "diverged"), className="pg-diverged", role="alert", **{"aria-live": "assertive"}),
             alert(cid(P, "alert")),
@@ -299,6 +301,7 @@ def _edge_message(exc: Exception, edge: Any, value: Any) -> str:
 
 
 @callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True),
+          Output(cid(P, "job-note"), "children", allow_duplicate=True),
           Input(cid(P, "step"), "n_clicks"), Input(cid(P, "rewind"), "n_clicks"),
           Input(cid(P, "edge-apply"), "n_clicks"),
           State(cid(P, "tab"), "data"), State(cid(P, "edge"), "data"), State(cid(P, "edge-value"), "value"),
@@ -307,8 +310,8 @@ def act(_step: int | None, _rewind: int | None, _apply: int | None, tab: Any, ed
         *raw: Any) -> list:
     action = {cid(P, "step"): "step", cid(P, "rewind"): "rewind", cid(P, "edge-apply"): "edge"}.get(ctx.triggered_id)
     if action is None:
-        return [no_update] * (len(OUTPUTS) + 1)
-    return act_view(action, tab, edge, edge_value, *raw)
+        return [no_update] * (len(OUTPUTS) + 2)
+    return [*act_view(action, tab, edge, edge_value, *raw), None]  # the last run's sentence is old news now
 
 
 def pick_edge(click: Any) -> tuple:
@@ -336,12 +339,34 @@ def on_edge(click: Any) -> tuple:
     return pick_edge(click)
 
 
-@callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), Input(cid(P, "job-note"), "data"),
+def job_note(note: str) -> html.Span:
+    """What a run hands the page when it ends: its sentence, hidden (the status line shows it), and a new
+    id each time, so the page redraws even when two runs end with the same sentence."""
+    return html.Span(note, hidden=True, className="pg-run-end", **{"data-run": uuid.uuid4().hex})
+
+
+def _note_of(job: Any) -> str | None:
+    """The sentence in :func:`job_note`'s span as the page sends it back; "" for the lab's own sentence (it
+    shows itself), None for an empty note (a button cleared it: nothing to redraw)."""
+    if isinstance(job, html.Span):
+        job = job.to_plotly_json()
+    if not isinstance(job, dict):
+        return None
+    props = job.get("props") or {}
+    if "pg-run-end" not in str(props.get("className", "")):
+        return ""
+    text = props.get("children")
+    return text[:300] if isinstance(text, str) else ""
+
+
+@callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), Input(cid(P, "job-note"), "children"),
           State(cid(P, "tab"), "data"), *_VALUES, prevent_initial_call=True)
 def refresh(job: Any, tab: Any, *raw: Any) -> list:
     """When a job ends (pause, stop, time cap), draw every chart from the network it kept, and say why it ended."""
-    note = job.get("note", "") if isinstance(job, dict) else job if isinstance(job, str) else ""
-    return act_view("show", tab, None, None, *raw, note=str(note)[:300])
+    note = _note_of(job)
+    if note is None:
+        return [no_update] * (len(OUTPUTS) + 1)
+    return act_view("show", tab, None, None, *raw, note=note)
 
 
 clientside_callback(  # Pause: the page stops drawing at once and names the frame it shows
@@ -467,7 +492,7 @@ def _taken(tab: str, run: str, recent: dict[int, bytes]) -> str:
 
 
 @callback(
-    Output(cid(P, "job-note"), "data"),
+    Output(cid(P, "job-note"), "children"),
     Input(cid(P, "play"), "n_clicks"),
     State(cid(P, "tab"), "data"),
     *_VALUES,
@@ -483,7 +508,7 @@ def _taken(tab: str, run: str, recent: dict[int, bytes]) -> str:
 def train(set_progress: Callable[[list], None], n_clicks: int | None, tab: Any, *raw: Any) -> Any:
     if not n_clicks:
         return no_update
-    return {"note": train_job(set_progress, tab, *raw), "id": uuid.uuid4().hex}  # a new id: refresh runs every time
+    return job_note(train_job(set_progress, tab, *raw))
 
 
 # ----------------------------------------------------------------------------- downloads
