@@ -86,7 +86,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
 
     return html.Div(
         [
-            html.Div([title, transport(), html.Div(ctl(s, v, "pace"), className="pg-pace")], className="pg-top"),
+            html.Div([title, transport(ctl(s, v, "pace"))], className="pg-top"),
             notice,
             dcc.Store(id=cid(P, "tab"), data=new_tab()),
             dcc.Store(id=cid(P, "ack")),

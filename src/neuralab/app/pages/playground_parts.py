@@ -426,7 +426,8 @@ def layer_cards(spec: ParamSpec, values: dict) -> html.Div:
     return html.Div(cards, className="pg-layers")
 
 
-def transport() -> html.Div:
+def transport(pace: Any = None) -> html.Div:
+    """The play bar: Play, Pause, Step, Rewind, Reset, then ``pace`` (a control) and the status line."""
     def button(name: str, label: str, title: str, extra: str = "") -> html.Button:
         return html.Button(label, id=cid(P, name), n_clicks=0, className=f"nl-button {extra}".strip(), title=title)
 
@@ -438,6 +439,7 @@ def transport() -> html.Div:
          button("step", "Step 1 epoch", "Train one epoch (after a pause between two epochs: the rest of that one)"),
          button("rewind", "⟲ Rewind", "Back to epoch 0 with the same initial weights: the run replays exactly"),
          button("resample", "Reset (new seed)", "Seed + 1: new initial weights and a new sample of the data"),
+         html.Div(pace, className="pg-pace") if pace is not None else None,
          html.Span(id=cid(P, "status"), className="pg-status", role="status", **{"aria-live": "polite"})],
         className="pg-transport",
     )
