@@ -122,12 +122,10 @@ class Float:
 
     def from_slider(self, x: float) -> float:
         """The value at slider position ``x``, written at the slider's resolution (see :meth:`snap`)."""
-        if not self.log:
-            return self.snap(float(x))
         try:
-            return self.snap(float(10.0**x))
-        except OverflowError:  # a crafted position (1e308): too large for any range, so validation refuses it
-            return math.inf
+            return self.snap(float(10.0**x) if self.log else float(x))
+        except OverflowError:  # a crafted position (1e308, 10**400): too large for any range; validation refuses it
+            return math.inf if self.log else x
 
     def snap(self, value: float) -> float:
         """``value`` with no more digits than the slider resolves, so it reads as declared (0.03, not
@@ -137,8 +135,11 @@ class Float:
             return value
         if self.log:
             digits = math.ceil(-math.log10(10.0**self.step - 1.0)) + 1
-            return float(f"{value:.{max(1, digits)}g}")
-        return round(value, max(0, -int(Decimal(repr(float(self.step))).as_tuple().exponent)))
+            snapped = float(f"{value:.{max(1, digits)}g}")
+        else:
+            snapped = round(value, max(0, -int(Decimal(repr(float(self.step))).as_tuple().exponent)))
+        inside = self.lo <= value <= self.hi
+        return snapped if (self.lo <= snapped <= self.hi) == inside else value  # never across an end of the range
 
 
 @dataclass(frozen=True)
