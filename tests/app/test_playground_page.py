@@ -320,12 +320,14 @@ def test_digits_and_regression_draw_what_applies():
 def test_every_export_gives_a_file_of_the_tabs_network(kind):
     tab = playground_parts.new_tab()
     playground.rebuild_view(tab, *_raw())
-    playground.act_view("step", tab, None, None, *_raw())
-    file, note = playground.download_view(kind, tab, *_raw())
+    playground.act_view("step", tab, None, None, *_raw(pace="1"))  # the pace is not part of the network ...
+    file, note = playground.download_view(kind, tab, *_raw(pace="max"))
     assert file["filename"].startswith("playground-circle-epoch1") and file["filename"] in note
     blob = __import__("base64").b64decode(file["content"])
     if kind == "config":
-        assert json.loads(blob)["progress"]["epoch"] == 1
+        doc = json.loads(blob)
+        assert doc["progress"]["epoch"] == 1 and "pace" not in doc["values"]  # ... nor of its exports
+        assert doc["values"]["lr"] == doc["config"]["lr"] == 0.03  # the slider's position, written as declared
     elif kind == "state_dict":
         sd = torch.load(io.BytesIO(blob), weights_only=True)
         assert sd["0.weight"].shape == (4, 2)
