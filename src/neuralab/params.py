@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -121,25 +120,21 @@ class Float:
         return math.log10(value) if self.log else value
 
     def from_slider(self, x: float) -> float:
-        """The value at slider position ``x``, written at the slider's resolution (see :meth:`snap`)."""
+        if not self.log:
+            return float(x)
         try:
-            return self.snap(float(10.0**x) if self.log else float(x))
-        except OverflowError:  # a crafted position (1e308, 10**400): too large for any range; validation refuses it
-            return math.inf if self.log else x
+            return float(10.0**x)
+        except OverflowError:  # a crafted position (1e308): too large for any range, so validation refuses it
+            return math.inf
 
     def snap(self, value: float) -> float:
-        """``value`` with no more digits than the slider resolves, so it reads as declared (0.03, not
-        0.029999999999999995 = 10**log10(0.03)): a linear slider keeps the decimals of ``step``; a log
-        slider, whose ``step`` is in log10 units, the significant digits one step tells apart."""
-        if not self.step or not math.isfinite(value) or value == 0:
+        """``value`` without the float noise of the slider's arithmetic (12 significant digits), so it reads as
+        declared: 0.03, not 0.029999999999999995 (= 10**log10(0.03)); never moved across an end of the range."""
+        if not math.isfinite(value) or value == 0:
             return value
-        if self.log:
-            digits = math.ceil(-math.log10(10.0**self.step - 1.0)) + 1
-            snapped = float(f"{value:.{max(1, digits)}g}")
-        else:
-            snapped = round(value, max(0, -int(Decimal(repr(float(self.step))).as_tuple().exponent)))
+        snapped = float(f"{value:.12g}")
         inside = self.lo <= value <= self.hi
-        return snapped if (self.lo <= snapped <= self.hi) == inside else value  # never across an end of the range
+        return snapped if (self.lo <= snapped <= self.hi) == inside else value
 
 
 @dataclass(frozen=True)

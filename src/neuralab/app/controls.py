@@ -149,7 +149,10 @@ def from_widget(spec: ParamSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
     for name, v in raw.items():
         f = spec.fields[name]
         if isinstance(f, Float) and isinstance(v, int | float) and not isinstance(v, bool):
-            out[name] = f.from_slider(v)
+            try:
+                out[name] = f.snap(f.from_slider(v) if f.log else float(v))
+            except OverflowError:  # an int too large for a float: validation refuses it with its own sentence
+                out[name] = v
         else:
             out[name] = v
     return out
