@@ -13,7 +13,7 @@ from dash import Patch, dcc, html, no_update
 
 from neuralab.app.pages import playground, playground_parts, playground_stream
 from neuralab.plots.theme import GREY
-from neuralab.train.playground import Engine, build
+from neuralab.train.playground import Engine, build, exports
 from tests.app import tree
 
 N_OUT = len(playground_parts.OUTPUTS)
@@ -200,14 +200,34 @@ def test_a_run_stops_at_the_chosen_epoch_says_why_once_and_play_goes_on():
     raw = _raw(stop_at=10, pace="max")
     playground.rebuild_view(tab, *raw)
     note = playground.train_job(lambda out: None, tab, *raw, max_s=30)
-    assert note == "Reached the chosen last epoch (10)."
+    assert note == "Reached the chosen stop epoch (10); Play or Step trains on."
     shown = playground.refresh(playground.job_note(note), tab, *raw)
-    assert _epoch(shown) == 10 and shown[STATUS].count("Reached the chosen last epoch") == 1
+    assert _epoch(shown) == 10 and shown[STATUS].count("Reached the chosen stop epoch") == 1
     step = playground.act_view("step", tab, None, None, *raw)  # Step after a stop trains one more epoch
-    assert _epoch(step) == 11 and "Step: one epoch, 25 updates." in step[STATUS]
+    assert _epoch(step) == 11 and "Step: one epoch, 25 updates. Trained on past the stop: the stop criteria are " \
+        "off until Rewind." in step[STATUS] and "early stop" not in step[STATUS]
     again = playground.train_job(lambda out: None, tab, *raw, max_s=0.3)  # Play after a stop goes on too
     assert again.startswith("Paused after 0 s")
     assert _epoch(playground.refresh(playground.job_note(again), tab, *raw)) > 11
+
+
+def test_training_on_after_an_early_stop_says_it_starts_from_the_restored_weights_and_the_script_says_so():
+    tab = playground_parts.new_tab()
+    raw = _raw(patience=5, lr=1.0, pace="max")
+    playground.rebuild_view(tab, *raw)
+    note = playground.train_job(lambda out: None, tab, *raw, max_s=30)
+    assert note.startswith("Early stop at epoch"), note
+    eng = Engine.from_bytes(playground_parts.load(tab).blob)
+    stop, best = eng.restored
+    assert eng.epoch == stop and best < stop
+    assert "this script ends on the\nlast update's weights" in exports.script(eng)
+    step = playground.act_view("step", tab, None, None, *raw)
+    assert (f"The run went on from the weights of epoch {best} that the early stop at epoch {stop} restored, so "
+            "the exported script no longer reproduces it.") in step[STATUS]
+    after = Engine.from_bytes(playground_parts.load(tab).blob)
+    assert after.restored == (stop, best) and "NOT A REPLAY" in exports.script(after)
+    playground.act_view("rewind", tab, None, None, *raw)
+    assert Engine.from_bytes(playground_parts.load(tab).blob).restored is None
 
 
 def test_the_default_run_has_no_end_and_a_run_pauses_itself_before_the_labs_job_limit(monkeypatch):

@@ -245,9 +245,10 @@ def test_slow_motion_draws_one_update_per_frame_and_the_fast_pace_many(page, pag
 def test_step_after_a_stop_trains_on_and_rewind_clears_the_stop(page, page_errors):
     _open(page, "?stop_at=10&pace=max")
     page.click("#playground-play")
-    expect(page.locator(STATUS)).to_contain_text("Reached the chosen last epoch (10).", timeout=30_000)
+    expect(page.locator(STATUS)).to_contain_text("Reached the chosen stop epoch (10); Play or Step trains on.",
+                                                 timeout=30_000)
     text = page.locator(STATUS).inner_text()
-    assert text.count("Reached the chosen last epoch") == 1 and _epoch(page) == 10
+    assert text.count("Reached the chosen stop epoch") == 1 and _epoch(page) == 10
     page.click("#playground-step")
     expect(page.locator(STATUS)).to_contain_text("Epoch 11 · 275 updates")
     expect(page.locator(STATUS)).to_contain_text("Step: one epoch, 25 updates.")

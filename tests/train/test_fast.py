@@ -160,7 +160,7 @@ def test_fifty_updates_stay_with_torch(kw):
 def test_schedule_follows_lr_curve_then_keeps_its_last_rate_and_the_run_stops_where_chosen():
     eng = engine(schedule="cosine", epochs=20, lr=0.1, stop_at=30)
     eng.step(10**6)
-    assert eng.epoch == 30 and eng.stopped == "Reached the chosen last epoch (30)."
+    assert eng.epoch == 30 and eng.stopped == "Reached the chosen stop epoch (30); Play or Step trains on."
     lr = eng.curves().lr[1:]
     curve = schedules.lr_curve("cosine", 0.1, 20)
     np.testing.assert_allclose(lr[:20], curve)

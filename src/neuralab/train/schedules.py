@@ -30,6 +30,21 @@ SCHEDULES: dict[str, str] = {
 }
 SCHEDULE = Choice(tuple(SCHEDULES.items()), default="constant", label="Schedule")
 
+# What each schedule does once its length (``epochs``) is over, when training goes on; a test checks
+# the numbers against lr_curve over the playground's range of lengths.
+AFTER_LENGTH: dict[str, str] = {
+    "constant": "constant ignores the length",
+    "step": "step decay stays at 1% of the learning rate",
+    "exponential": "exponential stays at 1% of the learning rate",
+    "cosine": "cosine stays at 0, so nothing more is learned",
+    "warmup_cosine": "warm-up + cosine stays at 0, so nothing more is learned",
+    "sgdr": "SGDR stays where its last cycle ended, for most lengths near the full rate",
+    "plateau": "reduce on plateau has no length: it reacts to the test loss after every epoch",
+    "cyclical": "cyclical stays wherever its cycle ended",
+    "one_cycle": "one-cycle stays below 5% of the learning rate (near 0 for long lengths), so little more is learned",
+}
+assert AFTER_LENGTH.keys() == SCHEDULES.keys()
+
 PLATEAU_FACTOR = 0.5  # reduce-on-plateau multiplies the LR by this ...
 PLATEAU_PATIENCE = 3  # ... after this many epochs without a new best validation loss
 WARMUP_FRAC = 0.1  # warm-up share of the run for warmup_cosine

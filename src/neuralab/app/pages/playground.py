@@ -258,13 +258,26 @@ def where(eng: playground.Engine) -> str:
 
 def _step(eng: playground.Engine) -> str:
     """One epoch (the rest of one, after a pause between two); the sentence says which."""
+    was = eng.stopped
     if eng.done and not eng.resume():
         return f"Step did nothing: {eng.stopped} Rewind or change a setting to train again."
     e0, u0, mid = eng.epoch, eng.updates, eng.position
     eng.run_epochs(1)
     n = eng.updates - u0
     what = f"the last {n} updates of epoch {e0 + 1}" if mid else f"one epoch, {n} updates"
-    return f"Step: {what}."
+    return f"Step: {what}.{_resumed(eng, was)}"
+
+
+def _resumed(eng: playground.Engine, was_stopped: str) -> str:
+    """What Play or Step changed by training on past a stop (``was_stopped``: the stop it cleared)."""
+    if not was_stopped:
+        return ""
+    note = " Trained on past the stop: the stop criteria are off until Rewind."
+    if eng.restored is not None:
+        stop, best = eng.restored
+        note += (f" The run went on from the weights of epoch {best} that the early stop at epoch {stop} "
+                 "restored, so the exported script no longer reproduces it.")
+    return note
 
 
 def act_view(action: str, tab: Any, edge: Any, edge_value: Any, *raw: Any, note: str = "") -> list:
@@ -429,8 +442,18 @@ def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Ca
         return "This page's id is not valid; reload the page."
     net = _net(values)
     eng = engine_for(tab, net)
+    was = eng.stopped
     if eng.done and not eng.resume():
         return f"Nothing to train: {eng.stopped} Rewind or change a setting to train again."
+    return _with_note(_train(set_progress, tab, eng, net, values, max_s, now, sleep), _resumed(eng, was))
+
+
+def _with_note(note: str, extra: str) -> str:
+    return note + extra if note else note
+
+
+def _train(set_progress: Callable[[list], None], tab: str, eng: playground.Engine, net: Any, values: dict,
+           max_s: float, now: Callable[[], float], sleep: Callable[[float], None]) -> str:
     run = uuid.uuid4().hex
     set_owner(tab, run)
     set_pace(tab, values["pace"])

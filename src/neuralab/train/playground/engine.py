@@ -210,6 +210,7 @@ class Engine:
         self.diverged = ""
         self.stopped = ""
         self._stops_off = False  # set by resume(): training on past a stop
+        self.restored: tuple[int, int] | None = None  # (stop epoch, best epoch) once early stopping restored weights
         self._best = (math.inf, 0)  # (test loss, epoch)
         self._best_theta: np.ndarray | None = None
         self._plateau = self._make_plateau()
@@ -437,10 +438,11 @@ class Engine:
         elif self.cfg.patience and self.epoch - self._best[1] >= self.cfg.patience:
             if self._best_theta is not None:
                 self.theta[:] = self._best_theta
+                self.restored = (self.epoch, self._best[1])
             self.stopped = (f"Early stop at epoch {self.epoch}: no better test loss for {self.cfg.patience} "
                             f"epochs; the weights of epoch {self._best[1]} are restored.")
         elif self.cfg.stop_at and self.epoch >= self.cfg.stop_at:
-            self.stopped = f"Reached the chosen last epoch ({self.cfg.stop_at})."
+            self.stopped = f"Reached the chosen stop epoch ({self.cfg.stop_at}); Play or Step trains on."
         self.lr = self._lr_for(self.epoch)
 
     def _record(self, lr: float) -> None:
@@ -647,7 +649,7 @@ class Engine:
                 "updates": self.updates, "pos": self._pos, "bn_batches": self._bn_batches,
                 "rng": self._rng.bit_generator.state, "diverged": self.diverged, "stopped": self.stopped,
                 "best": list(self._best), "lr": self.lr, "first_loss": self._first_loss,
-                "stops_off": self._stops_off}
+                "stops_off": self._stops_off, "restored": self.restored}
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         return arrays
 
@@ -694,6 +696,8 @@ class Engine:
         self.diverged, self.stopped, self.lr = meta["diverged"], meta["stopped"], meta["lr"]
         self._best, self._first_loss = (meta["best"][0], meta["best"][1]), meta["first_loss"]
         self._stops_off = bool(meta.get("stops_off", False))
+        r = meta.get("restored")
+        self.restored = None if r is None else (int(r[0]), int(r[1]))
         if self._plateau is not None:  # replay the scheduler on the recorded test losses
             for te in self._hist["test_loss"][1:]:
                 self._plateau[1].step(te)

@@ -11,10 +11,13 @@ the same seeded initializers (a copy of ``mlp``), and repeats the same updates w
 optimizer in float64: the same shuffles, batches, dropout masks (drawn from the same numpy stream),
 L2, weight decay and L1 proximal step, and the same learning-rate schedule: torch's scheduler,
 written as its class and arguments, stepped once an epoch over the schedule's span (after it the
-rate keeps its last value, as in the engine). It prints the final losses, which match the engine's
-to rounding. What it cannot replay: weights edited by hand, and updates made with
+rate keeps its last value, as in the engine; reduce-on-plateau has no span and is stepped with the
+test loss every epoch). It prints the final losses, which match the engine's to rounding. What it
+cannot replay: weights edited by hand, updates made with
 :meth:`~neuralab.train.playground.Engine.update` outside
-:meth:`~neuralab.train.playground.Engine.step`.
+:meth:`~neuralab.train.playground.Engine.step`, and the weights restored by early stopping: the
+script ends on the last update, and a run trained on after an early stop is not reproduced at all
+(the script's docstring then says so).
 """
 
 from __future__ import annotations
@@ -259,12 +262,34 @@ if __name__ == "__main__":
 '''
 
 
+def _schedule_comment(eng: Engine) -> str:
+    if eng.cfg.schedule == "plateau":
+        return "# schedule 'plateau': stepped with the test loss after every epoch (no fixed length)"
+    n = eng.cfg.epochs
+    return (f"# schedule {eng.cfg.schedule!r} over CFG['epochs'] = {n} epochs: stepped after each of the first "
+            f"{n - 1} epochs, then held at its last value")
+
+
+def _restore_note(eng: Engine) -> str:
+    """Lines for the script's docstring when early stopping restored weights the script cannot restore."""
+    if eng.restored is None:
+        return ""
+    stop, best = eng.restored
+    if eng.epoch == stop and eng.position == 0:
+        return (f"At epoch {stop} early stopping restored the weights of epoch {best}; this script ends on the\n"
+                "last update's weights instead, so its losses are those before the restore.\n")
+    return (f"NOT A REPLAY: at epoch {stop} early stopping restored the weights of epoch {best} and the run\n"
+            "trained on from them; this script trains on from the last update's weights instead, so its\n"
+            "losses differ from the playground's.\n")
+
+
 def script(eng: Engine) -> str:
     """A standalone Python script (numpy + torch) that replays this run's ``eng.updates`` updates.
 
     It prints ``final_train_loss`` and ``final_test_loss`` (eval mode, no penalty), the
     numbers :meth:`Engine.metrics` reports. After an early stop the engine has restored
-    its best weights while the script ends on the last update's, so compare before the stop.
+    its best weights while the script ends on the last update's, so compare before the stop; a run
+    trained on after an early stop is not reproduced, and the script's docstring says so.
     """
     cfg = asdict(eng.cfg)
     sched = schedules.source(eng.cfg.schedule, eng.cfg.epochs, optimizer="opt")
@@ -272,6 +297,7 @@ def script(eng: Engine) -> str:
         '"""A neuralab playground run, reproduced with numpy and torch only.\n\n'
         f"Network {list(eng.cfg.sizes)} ({', '.join(eng.cfg.activations) or 'no hidden layer'}), "
         f"{eng.cfg.optimizer} at lr {eng.cfg.lr:g}, batch {eng.cfg.batch_size}, {eng.updates} updates.\n"
+        f"{_restore_note(eng)}"
         'Run:  python this_file.py\n"""\n\n'
         "from __future__ import annotations\n\n"
 
@@ -284,7 +310,7 @@ def script(eng: Engine) -> str:
         f"UPDATES = {eng.updates}\n"
         f"MOMENTUM = {MOMENTUM!r}\n"
         'LR = CFG["lr"]\n'
-        f"# the schedule {eng.cfg.schedule!r} over CFG['epochs'] = {eng.cfg.epochs} epochs, stepped once an epoch\n"
+        f"{_schedule_comment(eng)}\n"
         f"SCHEDULE = lambda opt: {sched}  # noqa: E731\n\n\n"
     )
     return header + _data_source(eng) + "\n\n" + _model_source() + _TRAIN

@@ -53,10 +53,13 @@ TRAINING = ParamSpec(
     lr=Float(1e-5, 10.0, 0.03, step=0.01, log=True, label="Learning rate", help="Step size of each update."),
     schedule=schedules.SCHEDULE,
     epochs=Int(10, 5000, 1000, step=10, unit="epochs", label="Schedule length",
-               help="Epochs the learning-rate schedule spans; after them the rate keeps its last value and "
-                    "training goes on (it ends at Pause or at a stop below)."),
+               help="Epochs the learning-rate schedule spans. After them training goes on (until Pause or a stop "
+                    "below) at the schedule's last rate: " + "; ".join(schedules.AFTER_LENGTH.values())
+                    + ". Changing it starts the run over from epoch 0."),
     stop_at=Int(0, MAX_EPOCHS, 0, step=10, label="Stop at epoch",
-                help="Training pauses by itself at this epoch (0: never; it trains until you press Pause)."),
+                help="Training pauses by itself when this epoch is reached (0: no epoch limit; the other stops "
+                     "below still apply). Changing it starts the run over from epoch 0; to train past a "
+                     "stop, press Play or Step."),
     batch_size=Int(1, 100, 10, unit="points", label="Batch size", help="Points averaged into each update."),
     weight_decay=Float(0.0, 0.1, 0.0, step=0.001, label="Weight decay",
                       help="torch's weight_decay: pulls every parameter toward zero (decoupled for AdamW)."),
