@@ -58,6 +58,11 @@ def test_boundary_figure_puts_the_grid_under_train_and_test_points(rng, task, k)
     assert fig.data[0].type == "heatmap" and np.asarray(fig.data[0].z).shape == (20, 20)
     assert len(fig.data[1].x) == 30 and len(fig.data[2].x) == 10
     assert fig.data[0].dx == pytest.approx(12 / 19)
+    if task != "regression":  # each filled point's outline stands out from its own colour (= its class's map colour)
+        from neuralab.plots.theme import contrast
+        tr = fig.data[1].marker
+        assert min(contrast(c, o) for c, o in zip(tr.color, tr.line.color, strict=True)) > 4
+
 
 
 def test_neuron_maps_are_tiled_one_row_per_layer_each_scaled_to_its_own_range(rng):

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from neuralab.plots.format import num
-from neuralab.plots.theme import BLUE, COLORWAY, GREEN, GREY, ORANGE, VERMILLION, cell_text, figure
+from neuralab.plots.theme import BLUE, COLORWAY, GREEN, GREY, ORANGE, VERMILLION, cell_text, figure, text_on
 
 __all__ = [
     "DIVERGING",
@@ -401,8 +401,9 @@ def _points(x: np.ndarray, y: np.ndarray, task: str, n_classes: int, name: str, 
     else:
         palette = [ORANGE, BLUE] if task == "binary" else COLORWAY
         colors = [palette[int(c) % len(palette)] for c in y]
-        if name == "train":
-            marker.update(color=colors, line=dict(width=1, color="white"))
+        if name == "train":  # the outline contrasts with the point's own colour, which is also the colour of the
+            # map where the network predicts that class: the point stays visible there, in either page theme
+            marker.update(color=colors, line=dict(width=1.5, color=[text_on(c) for c in colors]))
         else:
             marker.update(color=colors, line=dict(width=1.5, color=colors))
     return dict(type="scatter", x=x[:, 0], y=x[:, 1], mode="markers", name=f"{name} points", marker=marker,
