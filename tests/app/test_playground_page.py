@@ -246,6 +246,11 @@ def test_the_default_run_has_no_end_and_a_run_pauses_itself_before_the_labs_job_
     assert _updates(shown) == kept.updates and shown[STATUS].endswith(note)
 
 
+def test_the_pace_help_hidden_beside_the_play_bar_is_the_drop_downs_title():
+    pace = playground_parts.dropdown("pace", playground.SPEC.fields["pace"], "1")
+    assert pace.title == playground.SPEC.fields["pace"].help and "frames a second" in pace.title
+
+
 def test_a_slow_pace_trains_exactly_its_updates_per_frame():
     tab = playground_parts.new_tab()
     raw = _raw(pace="1")

@@ -120,6 +120,7 @@ def test_health_figure_and_caption():
     assert list(fig.data[1].y) == [25.0, 0.0, 0.0]
     text = figures.describe_health(["h1", "h2", "out"], [1.0, 0.1, 0.01], [0.25, 0.0, 0.0], [0.0, 0.5, 0.0])
     assert "ratio 100" in text and "25%" in text and "50%" in text
+    assert text.startswith("Latest batch: gradient norm") and "; on the whole training set: dead units" in text
 
 
 def test_confusion_figure_shows_counts_and_row_shares():

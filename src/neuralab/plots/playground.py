@@ -691,8 +691,9 @@ def describe_health(
     d, s = np.asarray(dead, dtype=float), np.asarray(saturated, dtype=float)
     parts.append(f"dead units up to {d.max():.0%}" if len(d) else "no dead units measured")
     parts.append(f"saturated up to {s.max():.0%}" if len(s) else "no saturation measured")
-    head = "Before training, on the whole training set: " if before else "Latest batch: "
-    return head + "; ".join(parts) + "."
+    if before:
+        return "Before training, on the whole training set: " + "; ".join(parts) + "."
+    return f"Latest batch: {parts[0]}; on the whole training set: {parts[1]}, {parts[2]}."
 
 
 # ----------------------------------------------------------------------------- confusion matrix

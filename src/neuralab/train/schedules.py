@@ -19,8 +19,8 @@ __all__ = ["SCHEDULE", "SCHEDULES", "make", "settings", "source", "lr_curve", "P
 
 SCHEDULES: dict[str, str] = {
     "constant": "Constant",
-    "step": "Step decay (×0.1 every third of the run)",
-    "exponential": "Exponential (to 1% by the end)",
+    "step": "Step decay (×0.1 every third of the schedule)",
+    "exponential": "Exponential (to 1% by the schedule's end)",
     "cosine": "Cosine annealing",
     "warmup_cosine": "Linear warm-up, then cosine",
     "sgdr": "Cosine with warm restarts (SGDR)",

@@ -130,10 +130,13 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 "and a learning rate of 3, press Step and read the red banner. Rewind replays a run from the "
                 "same weights and shuffles; Reset draws new ones.\n\n"
                 "Play trains until you press Pause (or a stop below is reached), in a background job that hands "
-                "the page up to 30 frames a second: the decision map, the curves and the network's edges each "
-                "frame, the captions twice a second and the charts inside the network in turn, each every 1.5 s. "
-                "The *Pace* sets how many weight updates go between two frames: one, to watch each update move "
-                "the boundary, up to as many as the engine can run. The lab ends any job after "
+                "the page up to 30 frames a second: the decision map and the curves each frame, the network's "
+                "edges each frame for small networks (less often for large ones), the captions twice a second "
+                "and the charts inside the network in turn, each every 1.5 s. "
+                "The *Pace* sets how many weight updates go between two frames: one (if the browser keeps up, "
+                "every update is drawn) up to as many as the engine can run. The pace changes only how often you "
+                "see the run, never the run itself; the updates/s shown is the average since Play. The lab ends "
+                "any job after "
                 f"{limits.MAX_JOB_S} s, so one press trains at most {max_run_s():.0f} s and then pauses; Play "
                 "goes on from there. Pause keeps the network exactly as last drawn."
             ),
@@ -143,10 +146,12 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                   "of the link; Rewind restores the initial ones."),
             ui.section("When to stop", [
                 grid("stop_at", "patience", "target_loss"),
-                ui.md("By default training goes on until you press Pause. It stops by itself at the chosen last "
+                ui.md("By default training goes on until you press Pause. It stops by itself at the chosen stop "
                       "epoch, when the test loss has not improved for *patience* epochs (the best weights are "
                       "then put back), or when it falls below the *target loss*. Play or Step after such a stop "
-                      "trains on, and the criteria then rest until Rewind. This page has no separate validation "
+                      "trains on from the weights it left (after an early stop: the restored best ones, while the "
+                      "epoch count goes on), and the criteria then rest until Rewind. Changing a setting in this "
+                      "section starts the run over from epoch 0. This page has no separate validation "
                       "set, so these criteria read the test loss, and the test score they leave is optimistic: "
                       "on a real project, stop on validation data."),
             ]),

@@ -386,7 +386,8 @@ def dropdown(name: str, f: Choice, value: str) -> html.Div:
     """A compact drop-down for a long option list (same label markup as the shared controls)."""
     ident = cid(P, name)
     return html.Div(
-        [html.Label(f.label or name, id=f"{ident}-label", htmlFor=ident, className="nl-label"),
+        title=f.help or None,  # the help, also when the page hides its text (the pace beside the play bar)
+        children=[html.Label(f.label or name, id=f"{ident}-label", htmlFor=ident, className="nl-label"),
          dcc.Dropdown(id=ident, options=[{"label": lab, "value": val} for val, lab in f.options], value=value,
                       clearable=False, searchable=False),
          html.Div(f.help, className="nl-help") if f.help else None],
@@ -432,11 +433,12 @@ def transport(pace: Any = None) -> html.Div:
         return html.Button(label, id=cid(P, name), n_clicks=0, className=f"nl-button {extra}".strip(), title=title)
 
     return html.Div(
-        [button("play", "▶ Play", "Train until Pause or a stop below, at the chosen pace",
-                "pg-play"),
+        [button("play", "▶ Play", "Train until Pause, a stop criterion (When to stop) or the lab's job limit, at "
+                "the chosen pace", "pg-play"),
          html.Button("❚❚ Pause", id=cid(P, "pause"), n_clicks=0, className="nl-button", disabled=True,
                      title="Stop training and keep the network as it is"),
-         button("step", "Step 1 epoch", "Train one epoch (after a pause between two epochs: the rest of that one)"),
+         button("step", "Step to epoch end", "Train to the end of the current epoch: a whole epoch from an epoch "
+                "boundary; after a pause part-way through an epoch, the rest of that epoch"),
          button("rewind", "⟲ Rewind", "Back to epoch 0 with the same initial weights: the run replays exactly"),
          button("resample", "Reset (new seed)", "Seed + 1: new initial weights and a new sample of the data"),
          html.Div(pace, className="pg-pace") if pace is not None else None,

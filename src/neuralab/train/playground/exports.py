@@ -184,7 +184,9 @@ def loss_fn(out, y):
 
 def make_schedule():
     """The learning-rate schedule on an optimizer of its own, whose LR the run copies at each epoch's start
-    (so a scheduler such as OneCycleLR never touches the real optimizer's momentum or betas)."""
+    (so a scheduler such as OneCycleLR never touches the real optimizer's momentum or betas). Used directly
+    on your optimizer, OneCycleLR would also cycle its momentum (cycle_momentum=True by default); the
+    playground does not."""
     holder = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=LR)
     holder.step()  # torch wants an optimizer step before the scheduler's first; nothing moves
     return holder, SCHEDULE(holder)

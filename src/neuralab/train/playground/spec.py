@@ -58,8 +58,8 @@ TRAINING = ParamSpec(
                     + ". Changing it starts the run over from epoch 0."),
     stop_at=Int(0, MAX_EPOCHS, 0, step=10, label="Stop at epoch",
                 help="Training pauses by itself when this epoch is reached (0: no epoch limit; the other stops "
-                     "below still apply). Changing it starts the run over from epoch 0; to train past a "
-                     "stop, press Play or Step."),
+                     "below and the lab's job limit on each press of Play still apply). Changing it starts the "
+                     "run over from epoch 0; to train past a stop, press Play or Step."),
     batch_size=Int(1, 100, 10, unit="points", label="Batch size", help="Points averaged into each update."),
     weight_decay=Float(0.0, 0.1, 0.0, step=0.001, label="Weight decay",
                       help="torch's weight_decay: pulls every parameter toward zero (decoupled for AdamW)."),
