@@ -33,15 +33,15 @@ SCHEDULE = Choice(tuple(SCHEDULES.items()), default="constant", label="Schedule"
 # What each schedule does once its length (``epochs``) is over, when training goes on; a test checks
 # the numbers against lr_curve over the playground's range of lengths.
 AFTER_LENGTH: dict[str, str] = {
-    "constant": "constant ignores the length",
-    "step": "step decay stays at 1% of the learning rate",
-    "exponential": "exponential stays at 1% of the learning rate",
-    "cosine": "cosine stays at 0, so nothing more is learned",
-    "warmup_cosine": "warm-up + cosine stays at 0, so nothing more is learned",
-    "sgdr": "SGDR stays where its last cycle ended, for most lengths near the full rate",
-    "plateau": "reduce on plateau has no length: it reacts to the test loss after every epoch",
-    "cyclical": "cyclical stays wherever its cycle ended",
-    "one_cycle": "one-cycle stays below 5% of the learning rate (near 0 for long lengths), so little more is learned",
+    "constant": "constant: ignores it",
+    "step": "step decay: 1%",
+    "exponential": "exponential: 1%",
+    "cosine": "cosine: 0, nothing more is learned",
+    "warmup_cosine": "warm-up + cosine: 0, nothing more is learned",
+    "sgdr": "SGDR: where its last cycle ended, mostly near 100%",
+    "plateau": "reduce on plateau: has no length, it reacts to the test loss every epoch",
+    "cyclical": "cyclical: where its cycle ended",
+    "one_cycle": "one-cycle: under 5%, near 0 for long lengths",
 }
 assert AFTER_LENGTH.keys() == SCHEDULES.keys()
 

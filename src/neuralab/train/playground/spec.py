@@ -53,8 +53,8 @@ TRAINING = ParamSpec(
     lr=Float(1e-5, 10.0, 0.03, step=0.01, log=True, label="Learning rate", help="Step size of each update."),
     schedule=schedules.SCHEDULE,
     epochs=Int(10, 5000, 1000, step=10, unit="epochs", label="Schedule length",
-               help="Epochs the learning-rate schedule spans. After them training goes on (until Pause or a stop "
-                    "below) at the schedule's last rate: " + "; ".join(schedules.AFTER_LENGTH.values())
+               help="Epochs the learning-rate schedule spans. After them training goes on at the schedule's "
+                    "last rate, as a share of the learning rate: " + "; ".join(schedules.AFTER_LENGTH.values())
                     + ". Changing it starts the run over from epoch 0."),
     stop_at=Int(0, MAX_EPOCHS, 0, step=10, label="Stop at epoch",
                 help="Training pauses by itself when this epoch is reached (0: no epoch limit; the other stops "
