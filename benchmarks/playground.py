@@ -104,7 +104,8 @@ def torch_rate(kw: dict) -> tuple[float, float]:
 
 
 def engine_time_to_loss() -> tuple[float, int]:
-    eng = playground.build({**COMMON, **TASKS["circle"], "target_loss": TARGET_LOSS, "epochs": MAX_EPOCHS})
+    eng = playground.build({**COMMON, **TASKS["circle"], "target_loss": TARGET_LOSS, "epochs": MAX_EPOCHS,
+                           "stop_at": MAX_EPOCHS})
     t0 = time.perf_counter()
     eng.step(10**9)
     took = time.perf_counter() - t0

@@ -27,7 +27,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.devserver
 from tests.devserver import CHROMIUM_ARGS, LabServer, chromium_path  # noqa: E402
 
-LONG = "epochs=5000&batch_size=1"  # long enough not to end while measured
+LONG = "epochs=5000&batch_size=1&pace=max"  # runs on at full speed while measured (an older tree ignores pace)
 TASKS = {
     "circle": f"?{LONG}",
     "spiral_6x8_relu": f"?dataset=spiral&layers=6&{'&'.join(f'n{i}=8' for i in range(1, 7))}&activation=relu&{LONG}",

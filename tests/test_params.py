@@ -191,3 +191,9 @@ def test_applies_names_the_fields_a_choice_makes_ignored_and_merge_keeps_fields_
         ParamSpec("bad", mode=mode, gain=gain, applies=[Applies("gain", "mode", ("z",))])
     with pytest.raises(ValueError, match="a Choice field"):
         ParamSpec("bad", mode=mode, gain=gain, applies=[Applies("gain", "gain", ("a",))])
+def test_a_slider_value_loses_its_float_noise_and_is_never_snapped_into_range():
+    lr = Float(1e-5, 10.0, 0.03, step=0.01, log=True)
+    assert lr.from_slider(math.log10(0.03)) != 0.03 and lr.snap(lr.from_slider(math.log10(0.03))) == 0.03
+    assert Float(0.0, 1.0, 0.0, step=0.005).snap(0.1 + 0.2) == 0.3
+    edge = Float(1e-4, 1.0, 0.1, step=0.25, log=True)
+    assert edge.snap(1.0000000000000002) == 1.0000000000000002  # "1.0" would be inside the range: it stays out

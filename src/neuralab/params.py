@@ -127,6 +127,15 @@ class Float:
         except OverflowError:  # a crafted position (1e308): too large for any range, so validation refuses it
             return math.inf
 
+    def snap(self, value: float) -> float:
+        """``value`` without the float noise of the slider's arithmetic (12 significant digits), so it reads as
+        declared: 0.03, not 0.029999999999999995 (= 10**log10(0.03)); never moved across an end of the range."""
+        if not math.isfinite(value) or value == 0:
+            return value
+        snapped = float(f"{value:.12g}")
+        inside = self.lo <= value <= self.hi
+        return snapped if (self.lo <= snapped <= self.hi) == inside else value
+
 
 @dataclass(frozen=True)
 class Choice:

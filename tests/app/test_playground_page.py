@@ -9,10 +9,11 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 import torch
-from dash import Patch, dcc
+from dash import Patch, dcc, html, no_update
 
 from neuralab.app.pages import playground, playground_parts, playground_stream
-from neuralab.train.playground import Engine, build
+from neuralab.plots.theme import GREY
+from neuralab.train.playground import Engine, build, exports
 from tests.app import tree
 
 N_OUT = len(playground_parts.OUTPUTS)
@@ -32,6 +33,10 @@ def _raw(**changes):
 
 def _epoch(out) -> int:
     return int(out[-1 if len(out) == 1 else STATUS].split()[1])
+
+
+def _updates(out) -> int:
+    return int(out[-1 if len(out) == 1 else STATUS].split()[3])
 
 
 def test_layout_has_every_control_output_and_button():
@@ -97,7 +102,7 @@ def test_a_changed_setting_starts_a_new_network():
 
 def test_the_job_publishes_frames_and_stops_at_its_time_cap():
     tab = playground_parts.new_tab()
-    raw = _raw(batch_size=1, epochs=5000)  # long enough not to end by itself
+    raw = _raw(batch_size=1, pace="max")
     playground.rebuild_view(tab, *raw)
     progress, seen = [], []
 
@@ -117,8 +122,8 @@ def test_the_job_publishes_frames_and_stops_at_its_time_cap():
     assert len(runs) == 1 and seqs == sorted(seqs) and seqs[-1] > seqs[0] + 2  # many frames between two reports
     last = seen[-1]
     png = base64.b64decode(last["boundary"]["images"][0]["source"].removeprefix("data:image/png;base64,"))
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (40, 40)  # one pixel a cell
-    assert last["boundary"]["n"] == 3 and last["boundary"]["hide"] == [0]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (60, 60)  # one pixel a cell
+    assert last["boundary"]["n"] == 5 and last["boundary"]["hide"] == [0]
     assert last["curves"]["clear"] == [0, 1, 2, 3] and len(last["curves"]["images"]) == 2
     assert last["network"]["n"] == 12 and last["network"]["hide"] == list(range(10))
     assert all(im["source"].startswith("data:image/svg+xml;base64,") for im in last["network"]["images"])
@@ -169,7 +174,7 @@ def test_the_frame_route_serves_the_running_jobs_newest_frame_once(client):
 
 def test_pause_takes_the_network_back_and_the_job_reports_where_it_stopped():
     tab = playground_parts.new_tab()
-    raw = _raw(batch_size=1, epochs=5000)
+    raw = _raw(batch_size=1, pace="max")
     playground.rebuild_view(tab, *raw)
     frames = []
 
@@ -179,23 +184,121 @@ def test_pause_takes_the_network_back_and_the_job_reports_where_it_stopped():
             playground.pause(1, tab)  # as if the button were pressed while the job runs
 
     note = playground.train_job(progress, tab, *raw, max_s=30)
-    assert note == f"Paused at epoch {_epoch(frames[-1])}." and len(frames) == 2
+    kept = Engine.from_bytes(playground_parts.load(tab).blob)
+    assert note == f"Paused at {playground.where(kept)}." and len(frames) == 2
     # the network kept is the one of the last frame published (stored a few times a second while running)
-    assert Engine.from_bytes(playground_parts.load(tab).blob).epoch == _epoch(frames[-1])
+    assert kept.epoch == _epoch(frames[-1]) and kept.updates == _updates(frames[-1])
     last = json.loads(playground_parts.frame_path(tab).read_bytes().partition(b"\n")[2])
     assert _epoch([last["status"]]) == _epoch(frames[-1])
-    shown = playground.refresh(note, tab, *raw)
-    assert _epoch(shown) == _epoch(frames[-1])
+    shown = playground.refresh(playground.job_note(note), tab, *raw)
+    assert _epoch(shown) == _epoch(frames[-1]) and shown[STATUS].count("Paused at") == 1
     assert all(not isinstance(f, Patch) for f in shown[:len(playground_parts.FIGS)])
 
 
-def test_a_finished_run_stops_by_itself_and_says_why():
+def test_a_run_stops_at_the_chosen_epoch_says_why_once_and_play_goes_on():
     tab = playground_parts.new_tab()
-    raw = _raw(epochs=10)
+    raw = _raw(stop_at=10, pace="max")
     playground.rebuild_view(tab, *raw)
     note = playground.train_job(lambda out: None, tab, *raw, max_s=30)
-    assert note.startswith("Stopped at epoch 10")
-    assert "Nothing to train" in playground.train_job(lambda out: None, tab, *raw)
+    assert note == "Reached the chosen stop epoch (10); Play or Step trains on."
+    shown = playground.refresh(playground.job_note(note), tab, *raw)
+    assert _epoch(shown) == 10 and shown[STATUS].count("Reached the chosen stop epoch") == 1
+    step = playground.act_view("step", tab, None, None, *raw)  # Step after a stop trains one more epoch
+    assert _epoch(step) == 11 and "Step: one epoch, 25 updates. Trained on past the stop: the stop criteria are " \
+        "off until Rewind." in step[STATUS] and "early stop" not in step[STATUS]
+    again = playground.train_job(lambda out: None, tab, *raw, max_s=0.3)  # Play after a stop goes on too
+    assert again.startswith("Paused after 0 s")
+    assert _epoch(playground.refresh(playground.job_note(again), tab, *raw)) > 11
+
+
+def test_training_on_after_an_early_stop_says_it_starts_from_the_restored_weights_and_the_script_says_so():
+    tab = playground_parts.new_tab()
+    raw = _raw(patience=5, lr=1.0, pace="max")
+    playground.rebuild_view(tab, *raw)
+    note = playground.train_job(lambda out: None, tab, *raw, max_s=30)
+    assert note.startswith("Early stop at epoch"), note
+    eng = Engine.from_bytes(playground_parts.load(tab).blob)
+    stop, best = eng.restored
+    assert eng.epoch == stop and best < stop
+    assert "this script ends on the\nlast update's weights" in exports.script(eng)
+    step = playground.act_view("step", tab, None, None, *raw)
+    assert (f"The run went on from the weights of epoch {best} that the early stop at epoch {stop} restored, so "
+            "the exported script no longer reproduces it.") in step[STATUS]
+    after = Engine.from_bytes(playground_parts.load(tab).blob)
+    assert after.restored == (stop, best) and "NOT A REPLAY" in exports.script(after)
+    playground.act_view("rewind", tab, None, None, *raw)
+    assert Engine.from_bytes(playground_parts.load(tab).blob).restored is None
+
+
+def test_the_default_run_has_no_end_and_a_run_pauses_itself_before_the_labs_job_limit(monkeypatch):
+    assert playground.SPEC.defaults()["stop_at"] == 0
+    monkeypatch.setattr(playground.limits, "MAX_JOB_S", 300)
+    assert playground.max_run_s() == 295
+    tab = playground_parts.new_tab()
+    raw = _raw(pace="1")
+    playground.rebuild_view(tab, *raw)
+    clock = iter(range(10**6))  # each look at the clock is one second later: the run reaches its limit
+    note = playground.train_job(lambda out: None, tab, *raw, now=lambda: float(next(clock)), sleep=lambda s: None)
+    assert note == "Paused after 295 s: the lab ends any job after 300 s. Press Play to go on from here."
+    kept = Engine.from_bytes(playground_parts.load(tab).blob)
+    assert kept.updates > 0 and playground_parts.load(tab).owner is None
+    shown = playground.refresh(playground.job_note(note), tab, *raw)
+    assert _updates(shown) == kept.updates and shown[STATUS].endswith(note)
+
+
+def test_the_pace_help_hidden_beside_the_play_bar_is_the_drop_downs_title():
+    pace = playground_parts.dropdown("pace", playground.SPEC.fields["pace"], "1")
+    assert pace.title == playground.SPEC.fields["pace"].help and "frames a second" in pace.title
+
+
+def test_a_slow_pace_trains_exactly_its_updates_per_frame():
+    tab = playground_parts.new_tab()
+    raw = _raw(pace="1")
+    playground.rebuild_view(tab, *raw)
+    seen, waits = [], []
+
+    def on_progress(_out):
+        status, body = playground_stream.answer(tab, "", wait_s=0)
+        seen.append(json.loads(body))
+        if len(seen) == 4:
+            playground.pause(1, tab)
+
+    playground.train_job(on_progress, tab, *raw, sleep=waits.append)
+    seqs = [int(f["id"].split(":")[1]) for f in seen]
+    updates = [_updates([f["status"]]) for f in seen]
+    assert [u - s for u, s in zip(updates, seqs, strict=True)] == [0] * len(seen)  # frame k shows k updates
+    assert len(waits) >= seqs[-1] - 1  # and each frame waited for the rest of its time
+    seen.clear()
+
+    def faster(out):  # the pace chosen while a job runs applies from its next frame
+        on_progress(out)
+        if len(seen) == 1:
+            playground.pace_changed("10", tab)
+
+    playground.train_job(faster, tab, *raw, sleep=lambda s: None)
+    seqs = [int(f["id"].split(":")[1]) for f in seen]
+    updates = [_updates([f["status"]]) for f in seen]
+    assert updates[-1] - updates[1] == 10 * (seqs[-1] - seqs[1]) > 0
+
+
+def test_step_rewind_and_pause_each_say_what_they_did_in_the_one_status_line():
+    tab = playground_parts.new_tab()
+    raw = _raw(pace="max")
+    playground.rebuild_view(tab, *raw)
+    eng = playground_parts.engine_for(tab, playground._net(playground._validated(raw)[0]))
+    eng.step(7)  # as if Pause had stopped 7 updates into epoch 1
+    playground_parts.save(tab, playground._net(playground._validated(raw)[0]), eng)
+    assert playground.where(eng) == "epoch 0, 7 of 25 updates into epoch 1"
+    step = playground.act_view("step", tab, None, None, *raw)
+    assert _epoch(step) == 1 and "Step: the last 18 updates of epoch 1." in step[STATUS]
+    step = playground.act_view("step", tab, None, None, *raw)
+    assert _epoch(step) == 2 and _updates(step) == 50 and "Step: one epoch, 25 updates." in step[STATUS]
+    back = playground.act_view("rewind", tab, None, None, *raw)
+    assert _epoch(back) == 0 and "Rewound to epoch 0" in back[STATUS] and "Step" not in back[STATUS]
+    assert back[STATUS].count(" · ") == 3  # epoch, updates, learning rate, the note: nothing older
+    assert playground.refresh(None, tab, *raw)[0] is no_update  # a button cleared the last run's note: no redraw
+    lost = html.Span(["This job stopped before it finished.", " ", html.A("Run again")], className="nl-busy nl-alert")
+    assert _epoch(playground.refresh(lost.to_plotly_json(), tab, *raw)) == 0  # the lab's sentence shows itself
 
 
 def test_divergence_is_shown_with_its_cause_not_greyed_out():
@@ -209,7 +312,7 @@ def test_divergence_is_shown_with_its_cause_not_greyed_out():
             break
     banner = out[N_OUT - 2]
     assert banner and "Training diverged" in str(banner[0].children)
-    assert "learning rate" in banner[1].lower() and "stopped" in out[STATUS]
+    assert "learning rate" in banner[1].lower() and "The run diverged" in out[STATUS]
     for f in out[:len(playground_parts.FIGS)]:
         go.Figure(f.to_dict())  # every chart still draws
 
@@ -242,12 +345,14 @@ def test_digits_and_regression_draw_what_applies():
 def test_every_export_gives_a_file_of_the_tabs_network(kind):
     tab = playground_parts.new_tab()
     playground.rebuild_view(tab, *_raw())
-    playground.act_view("step", tab, None, None, *_raw())
-    file, note = playground.download_view(kind, tab, *_raw())
+    playground.act_view("step", tab, None, None, *_raw(pace="1"))  # the pace is not part of the network ...
+    file, note = playground.download_view(kind, tab, *_raw(pace="max"))
     assert file["filename"].startswith("playground-circle-epoch1") and file["filename"] in note
     blob = __import__("base64").b64decode(file["content"])
     if kind == "config":
-        assert json.loads(blob)["progress"]["epoch"] == 1
+        doc = json.loads(blob)
+        assert doc["progress"]["epoch"] == 1 and "pace" not in doc["values"]  # ... nor of its exports
+        assert doc["values"]["lr"] == doc["config"]["lr"] == 0.03  # the slider's position, written as declared
     elif kind == "state_dict":
         sd = torch.load(io.BytesIO(blob), weights_only=True)
         assert sd["0.weight"].shape == (4, 2)
@@ -279,3 +384,28 @@ def test_a_large_network_is_redrawn_in_fewer_frames_than_a_small_one():
     big = build({**playground.SPEC.defaults(), "layers": 5, **{f"n{i}": 32 for i in range(1, 6)}})
     assert playground_parts.network_every(small) == 1 and playground_parts.network_every(big) == 4
     assert "network" in playground_parts.frame(small) and "network" not in playground_parts.frame(big, network=False)
+
+
+def test_a_label_that_names_its_unit_does_not_repeat_it():
+    page = playground.layout(playground.SPEC.defaults(), [])
+    by_id = tree.ids(page)
+    assert tree.text(by_id["playground-n_points-label"]).split() == ["Points", "500"]  # not "Points (points)"
+    assert "(points)" in tree.text(by_id["playground-batch_size-label"])  # a label that does not say it keeps it
+
+
+def test_the_boundary_legend_tells_train_from_test_by_shape_in_a_neutral_colour():
+    eng = build()
+    fig = playground_parts.render(eng)[playground_parts.FIGS.index("boundary")]
+    keys = [t for t in fig.data if t.showlegend is not False and t.type == "scatter"]
+    assert [(t.name, t.marker.symbol) for t in keys] == [("train (filled)", "circle"), ("test (hollow)", "circle-open")]
+    assert len({t.marker.color for t in keys}) == 1 and keys[0].marker.color == GREY
+
+
+def test_the_health_chart_has_bars_before_the_first_update_and_no_output_unit_column():
+    eng = build()
+    out = playground_parts.render(eng)
+    fig = out[playground_parts.FIGS.index("health")]
+    grad, dead, sat = fig.data
+    assert np.all(np.asarray(grad.y) > 0) and list(grad.x) == ["layer 1", "layer 2", "output"]
+    assert list(dead.x) == list(sat.x) == ["layer 1", "layer 2"]  # the output layer has no activation
+    assert out[len(playground_parts.FIGS) + playground_parts.FIGS.index("health")].startswith("Before training")

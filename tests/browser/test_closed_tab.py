@@ -20,7 +20,7 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 
 pytestmark = pytest.mark.browser
 
-LONG_RUN = "/playground?dataset=digits&train_pct=90&epochs=5000&batch_size=1&layers=3&n1=32&n2=32&n3=32"
+LONG_RUN = "/playground?dataset=digits&train_pct=90&pace=max&batch_size=1&layers=3&n1=32&n2=32&n3=32"
 
 
 def test_closing_the_tab_stops_its_training_job(browser, server):

@@ -23,6 +23,10 @@ EPOCH = re.compile(r"Epoch (\d+) · (\d+) updates")
 LOSS = re.compile(r"test cross-entropy ([\d.]+)")
 
 
+#: a Step or Play is a background job: on a loaded machine its fork and its slot can take a while
+JOB_MS = 60_000
+
+
 def _open(page: Page, query: str = "") -> None:
     page.goto("/playground" + query)
     expect(page.locator(STATUS)).to_have_text(EPOCH, timeout=30_000)  # the first build of a server is slower
@@ -48,7 +52,7 @@ def _watch_status(page: Page) -> None:
 
 
 def test_play_streams_then_pause_keeps_the_state(page, page_errors):
-    _open(page, "?epochs=5000")  # a run long enough not to end by itself during the test
+    _open(page, "?pace=max")
     start_loss = _test_loss(page)
     assert _epoch(page) == 0
     _watch_status(page)
@@ -57,8 +61,8 @@ def test_play_streams_then_pause_keeps_the_state(page, page_errors):
     page.wait_for_function("() => window.__pgFrames >= 2", timeout=30_000)  # frames arrive while the job runs
     page.click("#playground-pause")
     expect(page.locator("#playground-play")).to_be_enabled()
-    expect(page.locator("#playground-job-note")).to_contain_text("Paused at epoch")
-    note = int(re.search(r"Paused at epoch (\d+)", page.locator("#playground-job-note").inner_text()).group(1))
+    expect(page.locator(STATUS)).to_contain_text("Paused at epoch")
+    note = int(re.search(r"Paused at epoch (\d+)", page.locator(STATUS).inner_text()).group(1))
     # the page draws the kept network once the job has ended (its last frames may still have been on their way)
     expect(page.locator(STATUS)).to_contain_text(f"Epoch {note} ")
     paused = _epoch(page)
@@ -66,16 +70,19 @@ def test_play_streams_then_pause_keeps_the_state(page, page_errors):
     assert _test_loss(page) != start_loss
     page.wait_for_timeout(400)
     assert _epoch(page) == paused  # nothing trains after Pause
-    # Step adds exactly one epoch to the kept network
+    # Step finishes the epoch Pause interrupted (or adds one whole epoch) and says which
     page.click("#playground-step")
-    expect(page.locator(STATUS)).to_contain_text(f"Epoch {paused + 1} ")
+    expect(page.locator(STATUS)).to_contain_text(f"Epoch {paused + 1} ", timeout=JOB_MS)
+    expect(page.locator(STATUS)).to_contain_text(re.compile(r"Step: (one epoch, 25 updates|the last \d+ updates of "
+                                                            rf"epoch {paused + 1})\."))
+    assert "Paused" not in page.locator(STATUS).inner_text()  # the old note is gone, not repeated
     assert page_errors == []
 
 
 def test_frames_arrive_by_the_frame_channel_and_the_stopped_run_is_drawn_in_full(page, page_errors):
     """Play draws the job's frames fetched from /_playground/frame (pictures swapped into the charts);
     Pause hands the charts back to the figures drawn from the kept network."""
-    _open(page, "?epochs=5000&batch_size=1")
+    _open(page, "?pace=max&batch_size=1")
     live = "#playground-{} .imagelayer image"
     expect(page.locator(live.format("boundary"))).to_have_count(0)
     page.click("#playground-play")
@@ -86,7 +93,7 @@ def test_frames_arrive_by_the_frame_channel_and_the_stopped_run_is_drawn_in_full
     page.wait_for_function("(id) => window.nlPlayground.last !== id", arg=first, timeout=30_000)  # and more come
     expect(page.locator(STATUS)).to_contain_text("updates/s")
     page.click("#playground-pause")
-    expect(page.locator("#playground-job-note")).to_contain_text("Paused at epoch")
+    expect(page.locator(STATUS)).to_contain_text("Paused at epoch")
     for chart in ("boundary", "curves", "network"):
         expect(page.locator(live.format(chart))).to_have_count(0)
     assert page_errors == []
@@ -102,6 +109,8 @@ def test_rewind_gives_back_the_same_initial_loss(page, page_errors):
     assert _epoch(page) == 3 and page.locator(CURVES).inner_text() != first
     page.click("#playground-rewind")
     expect(page.locator(STATUS)).to_contain_text("Epoch 0 ")
+    expect(page.locator(STATUS)).to_contain_text("Rewound to epoch 0")
+    assert "Step" not in page.locator(STATUS).inner_text()
     expect(page.locator(CURVES)).to_have_text(first)
     page.click("#playground-resample")  # Reset: seed + 1, new weights and a new sample, in the link too
     expect(page).to_have_url(re.compile(r"[?&]seed=1(&|$)"))
@@ -167,7 +176,7 @@ def test_a_diverging_run_shows_its_cause_prominently(page, page_errors):
     banner = page.locator("#playground-diverged")
     expect(banner).to_contain_text("Training diverged", timeout=20_000)
     expect(banner).to_contain_text("learning rate")
-    expect(page.locator(STATUS)).to_contain_text("stopped")
+    expect(page.locator(STATUS)).to_contain_text("The run diverged")
     assert page_errors == []
 
 
@@ -205,4 +214,49 @@ def test_the_controls_and_what_they_change_share_the_first_screen(page, page_err
     expect(points).to_be_hidden()
     page.get_by_text("Classes, noise, split, points, seed").click()
     expect(points).to_be_visible()
+    assert page_errors == []
+
+
+def _shown(page: Page) -> list[tuple[int, int, int]]:
+    """(frame number, epoch, updates) of every frame the page drew."""
+    rows = page.evaluate("() => window.nlPlayground.shown")
+    return [(int(i.split(":")[1]), *map(int, EPOCH.search(text).groups())) for i, text in rows]
+
+
+def test_slow_motion_draws_one_update_per_frame_and_the_fast_pace_many(page, page_errors):
+    _open(page, "?pace=1")
+    page.click("#playground-play")
+    page.wait_for_function("() => window.nlPlayground && window.nlPlayground.shown.length >= 8", timeout=30_000)
+    page.click("#playground-pause")
+    expect(page.locator(STATUS)).to_contain_text("Paused at epoch")
+    rows = _shown(page)
+    assert len(rows) >= 8 and all(u == seq for seq, _, u in rows)  # the job's k-th frame shows k updates
+    kept = re.search(r"Epoch \d+ · (\d+) updates", page.locator(STATUS).inner_text()).group(1)
+    assert int(kept) == rows[-1][2]  # Pause kept the network of the frame on the screen
+    # a faster pace, chosen while paused, applies to the next run: frames many updates apart
+    page.locator("#playground-pace").click()
+    page.get_by_text("As fast as it goes").click()
+    expect(page).to_have_url(re.compile(r"[?&]pace=max(&|$)"))
+    expect(page.locator(STATUS)).to_contain_text(f"{kept} updates")  # a new pace keeps the network
+    page.click("#playground-play")
+    page.wait_for_function("(n) => window.nlPlayground.shown.length >= n + 4", arg=len(rows), timeout=30_000)
+    page.click("#playground-pause")
+    fast = [r for r in _shown(page)[len(rows):]]
+    assert max(b[2] - a[2] for a, b in zip(fast, fast[1:], strict=False)) > 10
+    assert page_errors == []
+
+
+def test_step_after_a_stop_trains_on_and_rewind_clears_the_stop(page, page_errors):
+    _open(page, "?stop_at=10&pace=max")
+    page.click("#playground-play")
+    expect(page.locator(STATUS)).to_contain_text("Reached the chosen stop epoch (10); Play or Step trains on.",
+                                                 timeout=30_000)
+    text = page.locator(STATUS).inner_text()
+    assert text.count("Reached the chosen stop epoch") == 1 and _epoch(page) == 10
+    page.click("#playground-step")
+    expect(page.locator(STATUS)).to_contain_text("Epoch 11 · 275 updates", timeout=JOB_MS)
+    expect(page.locator(STATUS)).to_contain_text("Step: one epoch, 25 updates.")
+    assert "Reached" not in page.locator(STATUS).inner_text()
+    page.click("#playground-rewind")
+    expect(page.locator(STATUS)).to_have_text(re.compile(r"^Epoch 0 · 0 updates · learning rate 0\.03 · Rewound"))
     assert page_errors == []

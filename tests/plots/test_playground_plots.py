@@ -58,6 +58,11 @@ def test_boundary_figure_puts_the_grid_under_train_and_test_points(rng, task, k)
     assert fig.data[0].type == "heatmap" and np.asarray(fig.data[0].z).shape == (20, 20)
     assert len(fig.data[1].x) == 30 and len(fig.data[2].x) == 10
     assert fig.data[0].dx == pytest.approx(12 / 19)
+    if task != "regression":  # each filled point's outline stands out from its own colour (= its class's map colour)
+        from neuralab.plots.theme import contrast
+        tr = fig.data[1].marker
+        assert min(contrast(c, o) for c, o in zip(tr.color, tr.line.color, strict=True)) > 4
+
 
 
 def test_neuron_maps_are_tiled_one_row_per_layer_each_scaled_to_its_own_range(rng):
@@ -115,6 +120,7 @@ def test_health_figure_and_caption():
     assert list(fig.data[1].y) == [25.0, 0.0, 0.0]
     text = figures.describe_health(["h1", "h2", "out"], [1.0, 0.1, 0.01], [0.25, 0.0, 0.0], [0.0, 0.5, 0.0])
     assert "ratio 100" in text and "25%" in text and "50%" in text
+    assert text.startswith("Latest batch: gradient norm") and "; on the whole training set: dead units" in text
 
 
 def test_confusion_figure_shows_counts_and_row_shares():
@@ -149,7 +155,7 @@ def test_the_streamed_map_is_the_heatmap_in_pixels():
     up = figures.boundary_update(grid, (-1.0, 1.0, -2.0, 2.0))
     image = up["images"][0]
     assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (-1.0, 2.0, 2.0, 4.0)
-    assert image["source"].startswith("data:image/png;base64,") and up["n"] == 3 and up["hide"] == [0]
+    assert image["source"].startswith("data:image/png;base64,") and up["n"] == 5 and up["hide"] == [0]
     png = Image.open(io.BytesIO(base64.b64decode(image["source"].split(",", 1)[1])))
     assert png.mode == "RGBA" and np.array_equal(np.asarray(png), rgba)  # the picture holds exactly those pixels
 

@@ -66,3 +66,41 @@ def test_config_json_holds_values_and_progress(run):
     assert doc["values"]["dataset"] == "spiral" and doc["config"]["sizes"] == [2, 8, 6, 3]
     assert doc["progress"]["updates"] == 437
     assert playground.PLAYGROUND.validate(doc["values"]) == run.values  # the values reload as they were
+
+
+def _replay(eng: playground.Engine, tmp_path) -> dict[str, str]:
+    path = tmp_path / "run.py"
+    path.write_text(exports.script(eng))
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                         env={"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    return dict(line.split() for line in out.stdout.splitlines())
+
+
+def test_the_script_writes_the_schedule_as_torchs_scheduler_not_a_list(run):
+    text = exports.script(run)
+    assert "torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=39)" in text
+    assert "LRS" not in text and text.count("\n") < 400  # no list of one rate per epoch
+
+
+@pytest.mark.parametrize("schedule", ["one_cycle", "exponential", "plateau"])
+def test_a_run_past_the_schedules_span_is_reproduced(schedule, tmp_path):
+    eng = playground.build(schedule=schedule, epochs=10, lr=0.1)
+    eng.run_epochs(14)  # four epochs past the span: the rate keeps its last value (plateau reacts all along)
+    assert eng.epoch == 14 and not eng.stopped
+    got = _replay(eng, tmp_path)
+    assert int(got["updates"]) == eng.updates
+    assert float(got["final_test_loss"]) == pytest.approx(eng.metrics().test_loss, rel=1e-8)
+
+
+def test_exported_values_sit_on_the_sliders_grid():
+    lr = playground.TRAINING.fields["lr"]
+    at_default = lr.snap(lr.from_slider(np.log10(0.03)))  # the lr slider moves in log10 units: 10**log10(0.03) drifts
+    assert 10 ** np.log10(0.03) != 0.03 and at_default == 0.03
+    wd = playground.TRAINING.fields["weight_decay"]
+    assert wd.snap(0.001 * 9) == 0.009 and 0.001 * 9 != 0.009
+    eng = playground.build(lr=at_default, weight_decay=wd.snap(0.001 * 9))
+    doc = exports.config_json(eng)
+    assert '"lr": 0.03,' in doc and '"weight_decay": 0.009,' in doc and "0.0299" not in doc
+    text = exports.script(eng)
+    assert "'lr': 0.03," in text and "'weight_decay': 0.009," in text

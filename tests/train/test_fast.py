@@ -157,11 +157,29 @@ def test_fifty_updates_stay_with_torch(kw):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-7, atol=1e-7)  # bias before BN: gradient ~1e-17
 
 
-def test_schedule_follows_lr_curve_and_the_run_stops_at_its_end():
-    eng = engine(schedule="cosine", epochs=20, lr=0.1)
+def test_schedule_follows_lr_curve_then_keeps_its_last_rate_and_the_run_stops_where_chosen():
+    eng = engine(schedule="cosine", epochs=20, lr=0.1, stop_at=30)
     eng.step(10**6)
-    assert eng.epoch == 20 and "end of the run" in eng.stopped
-    np.testing.assert_allclose(eng.curves().lr[1:], schedules.lr_curve("cosine", 0.1, 20))
+    assert eng.epoch == 30 and eng.stopped == "Reached the chosen stop epoch (30); Play or Step trains on."
+    lr = eng.curves().lr[1:]
+    curve = schedules.lr_curve("cosine", 0.1, 20)
+    np.testing.assert_allclose(lr[:20], curve)
+    np.testing.assert_allclose(lr[20:], curve[-1])  # past the span: the schedule's last rate
+
+
+def test_a_run_trains_until_told_and_goes_on_after_a_stop():
+    eng = engine(stop_at=0, epochs=10)
+    eng.run_epochs(25)
+    assert eng.epoch == 25 and not eng.done  # no epoch cap by default
+    stopping = engine(stop_at=10)
+    stopping.step(10**6)
+    assert stopping.epoch == 10 and stopping.done
+    assert stopping.resume() and not stopping.done
+    stopping.run_epochs(3)
+    assert stopping.epoch == 13 and not stopping.done  # the stops rest after a resume ...
+    stopping.rewind()
+    stopping.step(10**6)
+    assert stopping.epoch == 10 and stopping.done  # ... until Rewind
 
 
 def test_default_run_learns_the_circle_and_records_history():
@@ -325,7 +343,7 @@ def test_divergence_sentence_gives_the_initial_gain_of_an_unlucky_narrow_network
     assert gains[seed] > playground.GAIN_LIMIT  # ... and a few multiply the inputs' scale
     text = playground.diverged_sentence(engine(**narrow, seed=seed), math.inf)
     assert f"multiplied its inputs' scale by {gains[seed]:.3g}" in text and "as narrow as 2 units" in text
-    run = engine(**narrow, seed=seed, lr=0.3, epochs=100)
+    run = engine(**narrow, seed=seed, lr=0.3, stop_at=100)
     run.step(10**6)
     assert not run.diverged and run.epoch == 100  # a high gain alone did not blow the run up
 
@@ -360,9 +378,9 @@ def test_squared_input_needs_a_learning_rate_far_more_than_36_times_smaller():
     assert lam["x2"] == pytest.approx(482, rel=0.01) and lam["sinx"] == pytest.approx(2.0, rel=0.01)
     assert lam["x2"] / lam["sinx"] > 200  # the page says 240 times, not 36
     slow = 0.5 / 36  # 36 times smaller than a rate sin x trains at; still above 2/λ for x²
-    calm = engine(**{**off, "f_sinx": "1"}, dataset="reg_gauss", layers=0, lr=0.5, epochs=50)
+    calm = engine(**{**off, "f_sinx": "1"}, dataset="reg_gauss", layers=0, lr=0.5, stop_at=50)
     calm.step(10**5)
-    hot = engine(**{**off, "f_x2": "1"}, dataset="reg_gauss", layers=0, lr=slow, epochs=50)
+    hot = engine(**{**off, "f_x2": "1"}, dataset="reg_gauss", layers=0, lr=slow, stop_at=50)
     hot.step(10**5)
     assert not calm.diverged and hot.diverged
 

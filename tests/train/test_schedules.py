@@ -121,3 +121,16 @@ def test_bad_names_and_lengths_are_sentences():
         make("linear", opt, 10)
     with pytest.raises(ValueError, match="epochs must be at least 1"):
         make("cosine", opt, 0)
+
+
+@pytest.mark.parametrize("epochs", [10, 20, 50, 100, 1000, 5000])
+def test_the_after_length_sentences_match_the_last_rate_of_each_schedule(epochs):
+    last = {n: float(schedules.lr_curve(n, 1.0, epochs)[-1]) for n in schedules.SCHEDULES if n != "plateau"}
+    assert last["constant"] == 1.0 and "ignores it" in schedules.AFTER_LENGTH["constant"]
+    assert last["step"] == pytest.approx(0.01) and last["exponential"] == pytest.approx(0.01)
+    assert last["cosine"] == pytest.approx(0.0, abs=1e-12) and last["warmup_cosine"] == pytest.approx(0.0, abs=1e-12)
+    assert last["one_cycle"] < 0.05 and (epochs < 100 or last["one_cycle"] < 1e-3)
+    assert "has no length" in schedules.AFTER_LENGTH["plateau"]
+    assert ": 0," in schedules.AFTER_LENGTH["cosine"] and "1%" in schedules.AFTER_LENGTH["step"]
+    assert "under 5%" in schedules.AFTER_LENGTH["one_cycle"] and "near 100%" in schedules.AFTER_LENGTH["sgdr"]
+    assert epochs < 50 or last["sgdr"] > 0.99

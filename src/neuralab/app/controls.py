@@ -76,7 +76,7 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False, idle
             html.Label(
                 [
                     title,
-                    html.Span(f" ({unit})" if unit else "", className="nl-unit"),
+                    html.Span(f" ({unit})" if unit and not _names_unit(title, unit) else "", className="nl-unit"),
                     html.Output(_readout(value, unit), id=f"{ident}-readout", className="nl-readout",
                                 htmlFor=ident) if _is_slider(f) else None,
                 ],
@@ -93,6 +93,12 @@ def control(page: str, name: str, f: Field, value: Any, drag: bool = False, idle
         **{"aria-labelledby": label_id, "data-label": title},
         **({"id": f"{ident}-control"} if idle is not None else {}),
     )
+
+
+def _names_unit(title: str, unit: str) -> bool:
+    """Whether ``title`` already says ``unit`` ("Points" and "points"): then the label does not repeat it."""
+    words = {w.strip("()[],.").lower() for w in title.split()}
+    return unit.lower() in words or unit.lower().rstrip("s") in words
 
 
 def _is_slider(f: Field) -> bool:
@@ -158,12 +164,15 @@ def controls(
 
 
 def from_widget(spec: ParamSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Map slider positions back to values (log sliders move in log10 units)."""
+    """Map slider positions back to values (log sliders move in log10 units), at the slider's resolution."""
     out = {}
     for name, v in raw.items():
         f = spec.fields[name]
-        if isinstance(f, Float) and f.log and isinstance(v, int | float) and not isinstance(v, bool):
-            out[name] = f.from_slider(v)
+        if isinstance(f, Float) and isinstance(v, int | float) and not isinstance(v, bool):
+            try:
+                out[name] = f.snap(f.from_slider(v) if f.log else float(v))
+            except OverflowError:  # an int too large for a float: validation refuses it with its own sentence
+                out[name] = v
         else:
             out[name] = v
     return out

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from neuralab.plots.format import num
-from neuralab.plots.theme import BLUE, COLORWAY, GREEN, GREY, ORANGE, VERMILLION, cell_text, figure
+from neuralab.plots.theme import BLUE, COLORWAY, GREEN, GREY, ORANGE, VERMILLION, cell_text, figure, text_on
 
 __all__ = [
     "DIVERGING",
@@ -298,7 +298,8 @@ def boundary_figure(
     ny, nx = grid.shape
     x0, x1, y0, y1 = extent
     heat = dict(type="heatmap", z=grid, x0=x0, dx=(x1 - x0) / max(nx - 1, 1), y0=y0, dy=(y1 - y0) / max(ny - 1, 1),
-                hoverinfo="skip", showscale=task != "multiclass")
+                hoverinfo="skip", showscale=task != "multiclass",
+                zsmooth="best" if task != "multiclass" else False)  # a smooth map, as the streamed picture is
     if task == "binary":
         heat.update(zmin=0, zmax=1, colorscale=DIVERGING, colorbar=dict(title=dict(text="P(blue)"), thickness=10))
     elif task == "regression":
@@ -312,8 +313,13 @@ def boundary_figure(
             scale += [[c / k, col], [(c + 1) / k, col]]
         heat.update(zmin=-0.5, zmax=k - 0.5, colorscale=scale, opacity=0.35)
     traces = [heat, _points(x_train, y_train, task, n_classes, "train", "circle")]
-    if show_test and len(x_test):
+    with_test = show_test and len(x_test)
+    if with_test:
         traces.append(_points(x_test, y_test, task, n_classes, "test", "circle-open"))
+    # the points' colours are the classes (or targets), so the legend tells the splits apart by shape, in grey
+    traces.append(_key("train (filled)", "circle"))
+    if with_test:
+        traces.append(_key("test (hollow)", "circle-open"))
     return figure(
         traces,
         height=360,
@@ -322,6 +328,12 @@ def boundary_figure(
         xaxis=dict(range=[x0, x1], title=dict(text=axis_names[0]), constrain="domain", showgrid=False, zeroline=False),
         yaxis=dict(range=[y0, y1], title=dict(text=axis_names[1]), scaleanchor="x", showgrid=False, zeroline=False),
     )
+
+
+def _key(name: str, symbol: str) -> dict:
+    """A legend entry only: a neutral marker of the given shape (nothing is drawn on the plane)."""
+    return dict(type="scatter", x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+                marker=dict(size=8, symbol=symbol, color=GREY, line=dict(width=1.5, color=GREY)))
 
 
 def boundary_update(grid: np.ndarray, extent: tuple[float, float, float, float], task: str = "binary",
@@ -333,12 +345,12 @@ def boundary_update(grid: np.ndarray, extent: tuple[float, float, float, float],
     over the plane: the grid coloured exactly as the heatmap's colour scale colours it, one pixel
     per cell, as a PNG (a few kB). The page shows it in place of the heatmap while a run streams;
     the figure drawn when the run stops has the heatmap again. ``n``: the figure's trace count
-    (the map, the training points, and the test points if shown).
+    (the map, the training points, the test points if shown, and one legend entry for each split).
     """
     grid = np.asarray(grid, dtype=float)
     x0, x1, y0, y1 = extent
     rgba = _map_colors(grid, task, n_classes)[::-1]  # the picture's first row is the top of the plane
-    return dict(n=3 if with_test else 2, hide=[0], images=[dict(
+    return dict(n=5 if with_test else 3, hide=[0], images=[dict(
         source="data:image/png;base64," + base64.b64encode(_png(rgba)).decode(), xref="x", yref="y", x=x0, y=y1,
         sizex=x1 - x0, sizey=y1 - y0, xanchor="left", yanchor="top", sizing="stretch", layer="below")])
 
@@ -389,12 +401,13 @@ def _points(x: np.ndarray, y: np.ndarray, task: str, n_classes: int, name: str, 
     else:
         palette = [ORANGE, BLUE] if task == "binary" else COLORWAY
         colors = [palette[int(c) % len(palette)] for c in y]
-        if name == "train":
-            marker.update(color=colors, line=dict(width=1, color="white"))
+        if name == "train":  # the outline contrasts with the point's own colour, which is also the colour of the
+            # map where the network predicts that class: the point stays visible there, in either page theme
+            marker.update(color=colors, line=dict(width=1.5, color=[text_on(c) for c in colors]))
         else:
             marker.update(color=colors, line=dict(width=1.5, color=colors))
     return dict(type="scatter", x=x[:, 0], y=x[:, 1], mode="markers", name=f"{name} points", marker=marker,
-                hovertemplate=f"{name} (%{{x:.2f}}, %{{y:.2f}})<extra></extra>")
+                showlegend=False, hovertemplate=f"{name} (%{{x:.2f}}, %{{y:.2f}})<extra></extra>")
 
 
 def describe_boundary(task: str, train_metric: float, test_metric: float, n_train: int, n_test: int) -> str:
@@ -629,6 +642,9 @@ def health_figure(
 ) -> go.Figure:
     """Gradient norm per layer (log scale, left) and the share of dead and saturated units (right).
 
+    ``dead`` and ``saturated`` may be shorter than ``layer_names``: they cover the hidden layers
+    (the output layer has no activation to die or saturate), the first ``len(dead)`` names.
+
     A gradient norm that shrinks layer after layer towards the input is the vanishing-gradient
     picture; one that grows is the exploding one. A dead ReLU outputs 0 for every input and
     so gets no gradient; a saturated tanh or sigmoid sits on its flat tails.
@@ -639,9 +655,10 @@ def health_figure(
     traces = [
         dict(type="bar", x=names, y=g_show, name="gradient norm", marker=dict(color=GREEN),
              hovertemplate="%{x}: ‖∇W‖ = %{y:.3g}<extra></extra>"),
-        dict(type="bar", x=names, y=100 * np.asarray(dead, dtype=float), name="dead units", xaxis="x2", yaxis="y2",
-             marker=dict(color=GREY), hovertemplate="%{x}: %{y:.0f}% dead<extra></extra>"),
-        dict(type="bar", x=names, y=100 * np.asarray(saturated, dtype=float), name="saturated units", xaxis="x2",
+        dict(type="bar", x=names[:len(dead)], y=100 * np.asarray(dead, dtype=float), name="dead units", xaxis="x2",
+             yaxis="y2", marker=dict(color=GREY), hovertemplate="%{x}: %{y:.0f}% dead<extra></extra>"),
+        dict(type="bar", x=names[:len(saturated)], y=100 * np.asarray(saturated, dtype=float), name="saturated units",
+             xaxis="x2",
              yaxis="y2", marker=dict(color=VERMILLION), hovertemplate="%{x}: %{y:.0f}% saturated<extra></extra>"),
     ]
     return figure(
@@ -658,8 +675,10 @@ def health_figure(
 
 
 def describe_health(
-    layer_names: Sequence[str], grad_norms: Sequence[float], dead: Sequence[float], saturated: Sequence[float]
+    layer_names: Sequence[str], grad_norms: Sequence[float], dead: Sequence[float], saturated: Sequence[float],
+    before: bool = False,
 ) -> str:
+    """One sentence on :func:`health_figure`; ``before``: no update yet, the gradient is the whole training set's."""
     if not len(layer_names):
         return "No layers to measure."
     g = np.asarray(grad_norms, dtype=float)
@@ -672,7 +691,9 @@ def describe_health(
     d, s = np.asarray(dead, dtype=float), np.asarray(saturated, dtype=float)
     parts.append(f"dead units up to {d.max():.0%}" if len(d) else "no dead units measured")
     parts.append(f"saturated up to {s.max():.0%}" if len(s) else "no saturation measured")
-    return "Latest batch: " + "; ".join(parts) + "."
+    if before:
+        return "Before training, on the whole training set: " + "; ".join(parts) + "."
+    return f"Latest batch: {parts[0]}; on the whole training set: {parts[1]}, {parts[2]}."
 
 
 # ----------------------------------------------------------------------------- confusion matrix

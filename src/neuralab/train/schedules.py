@@ -15,12 +15,12 @@ from torch.optim import lr_scheduler
 
 from neuralab.params import Choice
 
-__all__ = ["SCHEDULE", "SCHEDULES", "make", "lr_curve", "PLATEAU_FACTOR", "PLATEAU_PATIENCE"]
+__all__ = ["SCHEDULE", "SCHEDULES", "make", "settings", "source", "lr_curve", "PLATEAU_FACTOR", "PLATEAU_PATIENCE"]
 
 SCHEDULES: dict[str, str] = {
     "constant": "Constant",
-    "step": "Step decay (×0.1 every third of the run)",
-    "exponential": "Exponential (to 1% by the end)",
+    "step": "Step decay (×0.1 every third of the schedule)",
+    "exponential": "Exponential (to 1% by the schedule's end)",
     "cosine": "Cosine annealing",
     "warmup_cosine": "Linear warm-up, then cosine",
     "sgdr": "Cosine with warm restarts (SGDR)",
@@ -30,47 +30,97 @@ SCHEDULES: dict[str, str] = {
 }
 SCHEDULE = Choice(tuple(SCHEDULES.items()), default="constant", label="Schedule")
 
+# What each schedule does once its length (``epochs``) is over, when training goes on; a test checks
+# the numbers against lr_curve over the playground's range of lengths.
+AFTER_LENGTH: dict[str, str] = {
+    "constant": "constant: ignores it",
+    "step": "step decay: 1%",
+    "exponential": "exponential: 1%",
+    "cosine": "cosine: 0, nothing more is learned",
+    "warmup_cosine": "warm-up + cosine: 0, nothing more is learned",
+    "sgdr": "SGDR: where its last cycle ended, mostly near 100%",
+    "plateau": "reduce on plateau: has no length, it reacts to the test loss every epoch",
+    "cyclical": "cyclical: where its cycle ended",
+    "one_cycle": "one-cycle: under 5%, near 0 for long lengths",
+}
+assert AFTER_LENGTH.keys() == SCHEDULES.keys()
+
 PLATEAU_FACTOR = 0.5  # reduce-on-plateau multiplies the LR by this ...
 PLATEAU_PATIENCE = 3  # ... after this many epochs without a new best validation loss
 WARMUP_FRAC = 0.1  # warm-up share of the run for warmup_cosine
 
 
-def make(name: str, optimizer: torch.optim.Optimizer, epochs: int
-         ) -> lr_scheduler.LRScheduler | lr_scheduler.ReduceLROnPlateau:
-    """A scheduler for ``epochs`` epochs, stepped after each one.
+Arg = tuple[object, str]  # a keyword argument's value and the Python text that computes it
 
-    ``plateau`` must be stepped with the epoch's validation loss: ``sched.step(val_loss)``.
+
+def _a(value: object, text: str | None = None) -> Arg:
+    return value, repr(value) if text is None else text
+
+
+def settings(name: str, lr: float, epochs: int) -> tuple[str, dict[str, Arg]]:
+    """The ``torch.optim.lr_scheduler`` class of schedule ``name`` over ``epochs`` epochs, and its arguments.
+
+    Each argument is ``(value, text)``: the text is Python that computes the same value from ``LR``
+    (the initial learning rate), so an exported script can build the very scheduler :func:`make` builds.
+    ``SequentialLR``'s ``schedulers`` holds ``(class, arguments)`` pairs.
     """
     if name not in SCHEDULES:
         raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}; got {name!r}.")
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1; got {epochs}.")
-    lr = optimizer.param_groups[0]["lr"]
+    last = max(1, epochs - 1)
     if name == "constant":
-        return lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
+        return "ConstantLR", {"factor": _a(1.0), "total_iters": _a(0)}
     if name == "step":
-        return lr_scheduler.StepLR(optimizer, step_size=max(1, math.ceil(epochs / 3)), gamma=0.1)
+        return "StepLR", {"step_size": _a(max(1, math.ceil(epochs / 3))), "gamma": _a(0.1)}
     if name == "exponential":
-        return lr_scheduler.ExponentialLR(optimizer, gamma=0.01 ** (1 / max(1, epochs - 1)))
+        return "ExponentialLR", {"gamma": _a(0.01 ** (1 / last), f"0.01 ** (1 / {last})")}
     if name == "cosine":
-        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs - 1))
+        return "CosineAnnealingLR", {"T_max": _a(last)}
     if name == "warmup_cosine":
         warm = max(1, round(WARMUP_FRAC * epochs))
-        return lr_scheduler.SequentialLR(
-            optimizer,
-            [lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=warm),
-             lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs - 1 - warm))],
-            milestones=[warm],
-        )
+        parts = [("LinearLR", {"start_factor": _a(0.1), "total_iters": _a(warm)}),
+                 ("CosineAnnealingLR", {"T_max": _a(max(1, epochs - 1 - warm))})]
+        return "SequentialLR", {"schedulers": (parts, ""), "milestones": _a([warm])}
     if name == "sgdr":  # restarts after T0, 2·T0, 4·T0 epochs: three cycles fill the run
-        return lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=max(1, epochs // 7), T_mult=2)
+        return "CosineAnnealingWarmRestarts", {"T_0": _a(max(1, epochs // 7)), "T_mult": _a(2)}
     if name == "plateau":
-        return lr_scheduler.ReduceLROnPlateau(optimizer, factor=PLATEAU_FACTOR, patience=PLATEAU_PATIENCE)
+        return "ReduceLROnPlateau", {"factor": _a(PLATEAU_FACTOR), "patience": _a(PLATEAU_PATIENCE)}
     if name == "cyclical":
-        return lr_scheduler.CyclicLR(optimizer, base_lr=lr / 10, max_lr=lr, step_size_up=max(1, epochs // 8),
-                            cycle_momentum=False)
+        return "CyclicLR", {"base_lr": _a(lr / 10, "LR / 10"), "max_lr": _a(lr, "LR"),
+                            "step_size_up": _a(max(1, epochs // 8)), "cycle_momentum": _a(False)}
     # one_cycle: warms up to lr over 30% of the run, then anneals far below the start
-    return lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs + 1)
+    return "OneCycleLR", {"max_lr": _a(lr, "LR"), "total_steps": _a(epochs + 1)}
+
+
+def make(name: str, optimizer: torch.optim.Optimizer, epochs: int
+         ) -> lr_scheduler.LRScheduler | lr_scheduler.ReduceLROnPlateau:
+    """A scheduler for ``epochs`` epochs, stepped after each one (built from :func:`settings`).
+
+    ``plateau`` must be stepped with the epoch's validation loss: ``sched.step(val_loss)``.
+    """
+    cls, args = settings(name, optimizer.param_groups[0]["lr"], epochs)
+    return _build(optimizer, cls, args)
+
+
+def _build(optimizer: torch.optim.Optimizer, cls: str, args: dict[str, Arg]) -> lr_scheduler.LRScheduler:
+    kw = {k: ([_build(optimizer, c, a) for c, a in v[0]] if k == "schedulers" else v[0]) for k, v in args.items()}
+    return getattr(lr_scheduler, cls)(optimizer, **kw)
+
+
+def source(name: str, epochs: int, optimizer: str = "opt", lr: float = 1.0) -> str:
+    """Python text that builds :func:`make`'s scheduler, e.g.
+    ``torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=999)``; it reads ``LR`` for the initial rate."""
+    return _source(optimizer, *settings(name, lr, epochs))
+
+
+def _source(optimizer: str, cls: str, args: dict[str, Arg]) -> str:
+    parts = [optimizer]
+    for k, (value, text) in args.items():
+        if k == "schedulers":
+            text = "[" + ", ".join(_source(optimizer, c, a) for c, a in value) + "]"
+        parts.append(f"{k}={text}")
+    return f"torch.optim.lr_scheduler.{cls}({', '.join(parts)})"
 
 
 def step(sched: lr_scheduler.LRScheduler | lr_scheduler.ReduceLROnPlateau, val_loss: float) -> None:

@@ -5,8 +5,9 @@
    network's edges (drawn by neuralab.plots.playground) swapped into the charts, and the status
    line. Fetching and drawing run side by side; a frame that arrives while one is waiting to be
    drawn replaces it. The loop
-   ends when the job does (the Pause button is disabled again), when the page is left, or on an
-   answer that is neither a frame nor "nothing new". */
+   ends at Pause (NS.halt: the frame shown stays, and the server keeps that frame's network), when
+   the job does (the Pause button is disabled again), when the page is left, or on an answer that
+   is neither a frame nor "nothing new". */
 (function () {
   "use strict";
   var NS = window.nlPlayground = window.nlPlayground || {};
@@ -15,6 +16,7 @@
   var CHARTS = ["boundary", "curves", "network"];
   var loop = null;
   NS.drawn = 0; // frames drawn since the page loaded, and NS.last the id of the newest (for tests and the benchmark)
+  NS.shown = []; // [frame id, status line] of the last 300 frames drawn (for tests: which updates each frame showed)
 
   function decode(v) {
     if (Array.isArray(v)) return v.map(decode);
@@ -110,7 +112,13 @@
     setText("playground-status", frame.status);
     NS.drawn += 1;
     NS.last = frame.id;
+    NS.shown.push([frame.id, frame.status]);
+    if (NS.shown.length > 300) NS.shown.shift();
   }
+
+  NS.halt = function () { // Pause: draw nothing more, so the page keeps the frame it shows (NS.last)
+    if (loop) loop.stop = true;
+  };
 
   function running(me) {
     if (!document.getElementById("playground-status")) return false; // the page was left

@@ -14,7 +14,7 @@ from typing import Any
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from neuralab.app import ui
+from neuralab.app import limits, ui
 from neuralab.app.controls import alert, checked, cid, wire, wire_reseed
 from neuralab.app.pages.playground_parts import (
     OUTPUTS,
@@ -33,10 +33,12 @@ from neuralab.app.pages.playground_parts import (
     load,
     network_every,
     new_tab,
+    pace_of,
     render,
     save,
     save_if_owner,
     set_owner,
+    set_pace,
     slow_figures,
     transport,
     valid_tab,
@@ -45,18 +47,25 @@ from neuralab.app.pages.playground_stream import encode
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.data.playground import FEATURES
 from neuralab.nn import models
-from neuralab.params import ParamError
+from neuralab.params import ParamError, ParamSpec
 from neuralab.train import playground
 from neuralab.train.playground import exports
 
-SPEC = playground.PLAYGROUND
-NAMES = list(SPEC.fields)
+SPEC = ParamSpec.merge("playground_page", playground.PLAYGROUND, playground.VIEW)  # the network's, then the pace
+NAMES = list(SPEC.fields)  # every control, the pace last (it is not part of the network)
+NET = list(playground.PLAYGROUND.fields)
 FRAME_S = 1 / 30  # one frame of a running job: train, then publish the frame (30 frames a second)
 MIN_TRAIN_S = 0.01  # ... but train at least this long per frame, however slow the rest
 SLOW_S = 0.5  # the captions and one of the heavier charts travel through the job's progress this often
 SAVE_S = 0.25  # a running job stores its network this often (and when it stops), not with every frame
 FRAME_POLL_MS = 250  # Dash asks for that progress and the job's end this often (frames have their own channel)
-MAX_RUN_S = 120  # one press of Play trains at most this long, then pauses by itself
+JOB_MARGIN_S = 5  # a run pauses itself this long before the lab's time limit for any job would stop it
+
+
+def max_run_s() -> float:
+    """How long one press of Play trains: just under :data:`neuralab.app.limits.MAX_JOB_S`."""
+    return max(1.0, limits.MAX_JOB_S - JOB_MARGIN_S)
+
 
 def layout(values: dict, messages: list[str]) -> html.Div:
     """The working area first (play bar, controls, network, map and curves on one screen), then the prose."""
@@ -77,12 +86,15 @@ def layout(values: dict, messages: list[str]) -> html.Div:
 
     return html.Div(
         [
-            html.Div([title, transport()], className="pg-top"),
+            html.Div([title, transport(ctl(s, v, "pace"))], className="pg-top"),
             notice,
             dcc.Store(id=cid(P, "tab"), data=new_tab()),
             dcc.Store(id=cid(P, "ack")),
             dcc.Store(id=cid(P, "stream")),
-            html.Div(id=cid(P, "job-note"), className="pg-status", role="status", **{"aria-live": "polite"}),
+            # what the last run ended with, hidden: the status line says it. Only the lab's own sentences
+            # (a job lost, refused or past its time) show here, with a link to run again; any button clears them.
+            html.Div(id=cid(P, "job-note"), className="pg-job-note"),
+            dcc.Store(id=cid(P, "pause-at")),  # the frame the page showed when Pause was pressed
             html.Div(id=cid(P, "diverged"), className="pg-diverged", role="alert", **{"aria-live": "assertive"}),
             alert(cid(P, "alert")),
             html.Div([
@@ -92,7 +104,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                                              "n_points", "seed")]),
                     ui.section("Training", [grid("lr", "weight_decay", "l1", "l2"),
                                             more("Optimizer, schedule, batch size", "optimizer", "schedule",
-                                                 "batch_size")]),
+                                                 "epochs", "batch_size")]),
                 ], className="pg-col pg-col-controls"),
                 html.Div(ui.section("Network", [
                     html.Div([
@@ -117,21 +129,31 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 "never tell themselves apart. For a divergence, pick *Regression: plane*, linear units, x² on "
                 "and a learning rate of 3, press Step and read the red banner. Rewind replays a run from the "
                 "same weights and shuffles; Reset draws new ones.\n\n"
-                "Play trains in a background job that hands the page up to 30 frames a second: the decision map, "
-                "the curves and the network's edges each frame, the captions twice a second and the charts "
-                "inside the network in turn, each every 1.5 s. One press trains for at most "
-                f"{MAX_RUN_S} s; Pause keeps the network exactly as last drawn."
+                "Play trains until you press Pause (or a stop below is reached), in a background job that hands "
+                "the page up to 30 frames a second: the decision map and the curves each frame, the network's "
+                "edges each frame for small networks (less often for large ones), the captions twice a second "
+                "and the charts inside the network in turn, each every 1.5 s. "
+                "The *Pace* sets how many weight updates go between two frames: one (if the browser keeps up, "
+                "every update is drawn) up to as many as the engine can run. The pace changes only how often you "
+                "see the run, never the run itself; the updates/s shown is the average since Play. The lab ends "
+                "any job after "
+                f"{limits.MAX_JOB_S} s, so one press trains at most {max_run_s():.0f} s and then pauses; Play "
+                "goes on from there. Pause keeps the network exactly as last drawn."
             ),
             ui.md("Edge width is the weight's size, relative to the largest weight; blue is positive, orange "
                   "negative. Click the small dot in the middle of an edge, type a value and press *Set weight*: "
                   "the maps and the loss show at once what that one number does. An edited weight is not part "
                   "of the link; Rewind restores the initial ones."),
             ui.section("When to stop", [
-                grid("epochs", "patience", "target_loss"),
-                ui.md("Training stops at the last epoch, when the test loss has not improved for *patience* epochs "
-                      "(the best weights are then put back), or when it falls below the *target loss*. This page "
-                      "has no separate validation set, so these criteria read the test loss, and the test score "
-                      "they leave is optimistic: on a real project, stop on validation data."),
+                grid("stop_at", "patience", "target_loss"),
+                ui.md("By default training goes on until you press Pause. It stops by itself at the chosen stop "
+                      "epoch, when the test loss has not improved for *patience* epochs (the best weights are "
+                      "then put back), or when it falls below the *target loss*. Play or Step after such a stop "
+                      "trains on from the weights it left (after an early stop: the restored best ones, while the "
+                      "epoch count goes on), and the criteria then rest until Rewind. Changing a setting in this "
+                      "section starts the run over from epoch 0. This page has no separate validation "
+                      "set, so these criteria read the test loss, and the test score they leave is optimistic: "
+                      "on a real project, stop on validation data."),
             ]),
             ui.section("Inside the network", [
                 html.Div([ui.chart(cid(P, "neurons"), "Each hidden neuron's output over the input plane"),
@@ -208,6 +230,11 @@ def _validated(raw: tuple) -> tuple[dict | None, str]:
     return checked(SPEC, dict(zip(NAMES, raw, strict=True)), lambda v: v)
 
 
+def _net(values: dict) -> dict:
+    """The values the network is built from (everything but the pace)."""
+    return {k: values[k] for k in NET}
+
+
 def rebuild_view(tab: Any, *raw: Any) -> list:
     """A fresh network for the settings (outputs of :data:`OUTPUTS`, then the alert)."""
     values, msg = _validated(raw)
@@ -215,38 +242,72 @@ def rebuild_view(tab: Any, *raw: Any) -> list:
         return [*blank_outputs(msg), msg]
     if not valid_tab(tab):
         return [*blank_outputs("Reload the page."), "This page's id is not valid; reload the page."]
-    eng = playground.build(values)
-    save(tab, values, eng)  # also stops a job training the previous network
+    eng = playground.build(_net(values))
+    save(tab, _net(values), eng)  # also stops a job training the previous network
     return [*render(eng), ""]
 
 
 @callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), State(cid(P, "tab"), "data"),
-          *(Input(cid(P, n), "value") for n in NAMES), prevent_initial_call="initial_duplicate")
+          *(Input(cid(P, n), "value") for n in NET), State(cid(P, "pace"), "value"),
+          prevent_initial_call="initial_duplicate")
 def rebuild(tab: Any, *raw: Any) -> list:
     return rebuild_view(tab, *raw)
 
 
-def act_view(action: str, tab: Any, edge: Any, edge_value: Any, *raw: Any) -> list:
-    """Step one epoch, rewind, or set one weight on the tab's network."""
+def where(eng: playground.Engine) -> str:
+    """Where a run stands: "epoch 12", or "epoch 12, 3 of 20 updates into epoch 13" between two epochs."""
+    if not eng.position:
+        return f"epoch {eng.epoch}"
+    return f"epoch {eng.epoch}, {eng.position} of {eng.batches_per_epoch} updates into epoch {eng.epoch + 1}"
+
+
+def _step(eng: playground.Engine) -> str:
+    """One epoch (the rest of one, after a pause between two); the sentence says which."""
+    was = eng.stopped
+    if eng.done and not eng.resume():
+        return f"Step did nothing: {eng.stopped} Rewind or change a setting to train again."
+    e0, u0, mid = eng.epoch, eng.updates, eng.position
+    eng.run_epochs(1)
+    n = eng.updates - u0
+    what = f"the last {n} updates of epoch {e0 + 1}" if mid else f"one epoch, {n} updates"
+    return f"Step: {what}.{_resumed(eng, was)}"
+
+
+def _resumed(eng: playground.Engine, was_stopped: str) -> str:
+    """What Play or Step changed by training on past a stop (``was_stopped``: the stop it cleared)."""
+    if not was_stopped:
+        return ""
+    note = " Trained on past the stop: the stop criteria are off until Rewind."
+    if eng.restored is not None:
+        stop, best = eng.restored
+        note += (f" The run went on from the weights of epoch {best} that the early stop at epoch {stop} "
+                 "restored, so the exported script no longer reproduces it.")
+    return note
+
+
+def act_view(action: str, tab: Any, edge: Any, edge_value: Any, *raw: Any, note: str = "") -> list:
+    """Step one epoch, rewind, set one weight, or show the tab's network (with ``note`` in the status line)."""
     values, msg = _validated(raw)
     if values is None:
         return [*blank_outputs(msg), msg]
     if not valid_tab(tab):
         return [*blank_outputs("Reload the page."), "This page's id is not valid; reload the page."]
-    eng = engine_for(tab, values)
-    note = ""
+    eng = engine_for(tab, _net(values))
+    alert_text = ""
     if action == "step":
-        eng.run_epochs(1)
+        note = _step(eng)
     elif action == "rewind":
         eng.rewind()
+        note = "Rewound to epoch 0: the same initial weights and shuffles, so the run replays exactly."
     elif action == "edge":
         try:
             e = edge or {}
             eng.set_weight(int(e["layer"]), int(e["out"]), int(e["in"]), edge_value)
+            note = "Weight set; Play or Step trains on from it."
         except (KeyError, TypeError, ValueError, ParamError) as exc:
-            note = _edge_message(exc, edge, edge_value)
-    save(tab, values, eng)
-    return [*render(eng), note]
+            alert_text = _edge_message(exc, edge, edge_value)
+    save(tab, _net(values), eng)
+    return [*render(eng, note=note), alert_text]
 
 
 def _edge_message(exc: Exception, edge: Any, value: Any) -> str:
@@ -258,6 +319,7 @@ def _edge_message(exc: Exception, edge: Any, value: Any) -> str:
 
 
 @callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True),
+          Output(cid(P, "job-note"), "children", allow_duplicate=True),
           Input(cid(P, "step"), "n_clicks"), Input(cid(P, "rewind"), "n_clicks"),
           Input(cid(P, "edge-apply"), "n_clicks"),
           State(cid(P, "tab"), "data"), State(cid(P, "edge"), "data"), State(cid(P, "edge-value"), "value"),
@@ -266,8 +328,8 @@ def act(_step: int | None, _rewind: int | None, _apply: int | None, tab: Any, ed
         *raw: Any) -> list:
     action = {cid(P, "step"): "step", cid(P, "rewind"): "rewind", cid(P, "edge-apply"): "edge"}.get(ctx.triggered_id)
     if action is None:
-        return [no_update] * (len(OUTPUTS) + 1)
-    return act_view(action, tab, edge, edge_value, *raw)
+        return [no_update] * (len(OUTPUTS) + 2)
+    return [*act_view(action, tab, edge, edge_value, *raw), None]  # the last run's sentence is old news now
 
 
 def pick_edge(click: Any) -> tuple:
@@ -295,54 +357,126 @@ def on_edge(click: Any) -> tuple:
     return pick_edge(click)
 
 
+def job_note(note: str) -> html.Span:
+    """What a run hands the page when it ends: its sentence, hidden (the status line shows it), and a new
+    id each time, so the page redraws even when two runs end with the same sentence."""
+    return html.Span(note, hidden=True, className="pg-run-end", **{"data-run": uuid.uuid4().hex})
+
+
+def _note_of(job: Any) -> str | None:
+    """The sentence in :func:`job_note`'s span as the page sends it back; "" for the lab's own sentence (it
+    shows itself), None for an empty note (a button cleared it: nothing to redraw)."""
+    if isinstance(job, html.Span):
+        job = job.to_plotly_json()
+    if not isinstance(job, dict):
+        return None
+    props = job.get("props") or {}
+    if "pg-run-end" not in str(props.get("className", "")):
+        return ""
+    text = props.get("children")
+    return text[:300] if isinstance(text, str) else ""
+
+
 @callback(*_OUT, Output(cid(P, "alert"), "children", allow_duplicate=True), Input(cid(P, "job-note"), "children"),
           State(cid(P, "tab"), "data"), *_VALUES, prevent_initial_call=True)
-def refresh(_note: Any, tab: Any, *raw: Any) -> list:
-    """When a job ends (pause, stop, time cap), draw every chart from the network it kept."""
-    return act_view("show", tab, None, None, *raw)
+def refresh(job: Any, tab: Any, *raw: Any) -> list:
+    """When a job ends (pause, stop, time cap), draw every chart from the network it kept, and say why it ended."""
+    note = _note_of(job)
+    if note is None:
+        return [no_update] * (len(OUTPUTS) + 1)
+    return act_view("show", tab, None, None, *raw, note=note)
 
 
-@callback(Output(cid(P, "ack"), "data"), Input(cid(P, "pause"), "n_clicks"), State(cid(P, "tab"), "data"),
+clientside_callback(  # Pause: the page stops drawing at once and names the frame it shows
+    """function(n) {
+        const NS = window.nlPlayground || {};
+        if (NS.halt) { NS.halt(); }
+        return {n: n, frame: NS.last || ""};
+    }""",
+    Output(cid(P, "pause-at"), "data"),
+    Input(cid(P, "pause"), "n_clicks"),
+    prevent_initial_call=True,
+)
+
+
+@callback(Output(cid(P, "ack"), "data"), Input(cid(P, "pause-at"), "data"), State(cid(P, "tab"), "data"),
           prevent_initial_call=True)
-def pause(n: int | None, tab: Any) -> int | None:
+def pause(at: Any, tab: Any) -> Any:
+    """Take the network back from the job; it keeps the network of the frame named in ``at`` (the one shown)."""
+    frame_id = at.get("frame") if isinstance(at, dict) else None
     if valid_tab(tab):
-        set_owner(tab, PAUSED)
-    return n
+        set_owner(tab, PAUSED, at=frame_id if isinstance(frame_id, str) and len(frame_id) < 64 else None)
+    return at
+
+
+@callback(Output(cid(P, "ack"), "data", allow_duplicate=True), Input(cid(P, "pace"), "value"),
+          State(cid(P, "tab"), "data"), prevent_initial_call=True)
+def pace_changed(pace: Any, tab: Any) -> Any:
+    """A running job reads the pace at every frame: a new choice applies at once, without a new network."""
+    if valid_tab(tab) and pace in playground.PACES:
+        set_pace(tab, pace)
+    return no_update
 
 
 # ----------------------------------------------------------------------------- the training job
 
+KEEP_FRAMES = 90  # a running job keeps the networks of its last 90 frames (3 s), so Pause can keep the one shown
+
+
+def _frame_updates(pace: str) -> int | None:
+    return None if pace == "max" else int(pace)
+
 
 def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Callable[[], float] = time.monotonic,
-              max_s: float = MAX_RUN_S) -> str:
+              max_s: float | None = None, sleep: Callable[[float], None] = time.sleep) -> str:
     """Train in frames of ~33 ms, publishing each for the page's frame channel; returns a status note.
 
     Each frame (map, curves, edges, status: :func:`playground_parts.frame`) is stored with the
-    engine under the tab's lock. Every ``SLOW_S`` the captions and one heavier chart go to
-    ``set_progress`` (the fast charts as empty patches: the frames draw those). Stops at the
-    engine's own stop (end of run, early stop, target, divergence), after ``max_s`` seconds, or
-    at once when another action took the tab's network (Pause, Step, a new setting).
+    engine under the tab's lock. At a numeric pace a frame trains exactly that many updates and
+    waits for the frame's time; at "max" it trains for the frame's time. Every ``SLOW_S`` the
+    captions and one heavier chart go to ``set_progress`` (the fast charts as empty patches: the
+    frames draw those). Stops at the engine's own stop (chosen epoch, early stop, target,
+    divergence), after ``max_s`` seconds (default :func:`max_run_s`), or at once when another
+    action took the tab's network (Pause, Step, a new setting).
     """
+    max_s = max_run_s() if max_s is None else max_s
     values, msg = _validated(raw)
     if values is None:
         return msg
     if not valid_tab(tab):
         return "This page's id is not valid; reload the page."
-    eng = engine_for(tab, values)
-    if eng.done:
+    net = _net(values)
+    eng = engine_for(tab, net)
+    was = eng.stopped
+    if eng.done and not eng.resume():
         return f"Nothing to train: {eng.stopped} Rewind or change a setting to train again."
+    return _with_note(_train(set_progress, tab, eng, net, values, max_s, now, sleep), _resumed(eng, was))
+
+
+def _with_note(note: str, extra: str) -> str:
+    return note + extra if note else note
+
+
+def _train(set_progress: Callable[[list], None], tab: str, eng: playground.Engine, net: Any, values: dict,
+           max_s: float, now: Callable[[], float], sleep: Callable[[float], None]) -> str:
     run = uuid.uuid4().hex
     set_owner(tab, run)
-    start, first, chunk, epoch, seq, overhead = now(), eng.updates, 8, eng.epoch, 0, 0.005
-    slow, last_slow, last_save, shown = 0, -SLOW_S, now(), None  # shown: the network of the last frame published
+    set_pace(tab, values["pace"])
+    start, first, chunk, seq, overhead = now(), eng.updates, 8, 0, 0.005
+    slow, last_slow, last_save = 0, -SLOW_S, now()
+    recent: dict[int, bytes] = {}  # seq -> the network of that frame, the last KEEP_FRAMES of them
     every = network_every(eng)
     while True:
         t0 = now()
-        budget = max(MIN_TRAIN_S, FRAME_S - overhead)  # the frame's own cost is taken out of the training time
-        while now() - t0 < budget and not eng.done:
-            t1 = now()
-            eng.step(chunk)
-            chunk = max(1, min(4096, int(chunk * (0.005 / max(now() - t1, 1e-4)) ** 0.5)))  # ~5 ms a call
+        per_frame = _frame_updates(pace_of(tab, values["pace"]))
+        if per_frame is not None:
+            eng.step(per_frame)
+        else:
+            budget = max(MIN_TRAIN_S, FRAME_S - overhead)  # the frame's own cost is taken out of the training time
+            while now() - t0 < budget and not eng.done:
+                t1 = now()
+                eng.step(chunk)
+                chunk = max(1, min(4096, int(chunk * (0.005 / max(now() - t1, 1e-4)) ** 0.5)))  # ~5 ms a call
         rate = (eng.updates - first) / max(now() - start, 1e-9)
         t_draw = now()
         seq += 1
@@ -354,23 +488,35 @@ def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Ca
         blob = eng.to_bytes()
         store = last or t_draw - last_save >= SAVE_S
         published = encode(frame(eng, rate, network=seq % every == 0), run, seq)
-        if not save_if_owner(tab, values, blob if store else None, run, frame=published):
-            entry = load(tab)
-            paused = entry is not None and entry.owner == PAUSED
-            if paused and shown is not None:
-                keep_if_paused(tab, shown)  # Pause keeps the network exactly as the page last drew it
-            return f"Paused at epoch {epoch}." if paused else ""
+        if not save_if_owner(tab, net, blob if store else None, run, frame=published):
+            return _taken(tab, run, recent)
+        recent[seq] = blob
+        recent.pop(seq - KEEP_FRAMES, None)
         last_save = t_draw if store else last_save
-        epoch, shown = eng.epoch, blob
         if out is not None:
             set_progress([o.to_plotly_json() if hasattr(o, "to_plotly_json") else o for o in out])  # fast to pickle
         overhead = 0.5 * overhead + 0.5 * (now() - t_draw)
         if eng.done:
             set_owner(tab, None, expect=run)
-            return f"Stopped at epoch {eng.epoch}: {eng.stopped}"
+            return eng.stopped
         if last:
             set_owner(tab, None, expect=run)
-            return f"Paused after {max_s:.0f} s, the limit of one run; press Play to go on."
+            return (f"Paused after {max_s:.0f} s: the lab ends any job after {limits.MAX_JOB_S} s. "
+                    "Press Play to go on from here.")
+        if per_frame is not None:
+            sleep(max(0.0, t0 + FRAME_S - now()))  # a slow pace: one frame's updates, then the rest of its time
+
+
+def _taken(tab: str, run: str, recent: dict[int, bytes]) -> str:
+    """The job lost the tab: after Pause, keep the network of the frame the page showed; say where it stands."""
+    entry = load(tab)
+    if entry is None or entry.owner != PAUSED or not recent:
+        return ""
+    r, _, s = (entry.at or "").partition(":")
+    blob = recent.get(int(s)) if r == run and s.isdigit() else None
+    blob = blob or recent[max(recent)]  # the page named no frame of this run: the newest published
+    keep_if_paused(tab, blob)  # Pause keeps the network exactly as the page last drew it
+    return f"Paused at {where(playground.Engine.from_bytes(blob))}."
 
 
 @callback(
@@ -387,10 +533,10 @@ def train_job(set_progress: Callable[[list], None], tab: Any, *raw: Any, now: Ca
     interval=FRAME_POLL_MS,
     prevent_initial_call=True,
 )
-def train(set_progress: Callable[[list], None], n_clicks: int | None, tab: Any, *raw: Any) -> str:
+def train(set_progress: Callable[[list], None], n_clicks: int | None, tab: Any, *raw: Any) -> Any:
     if not n_clicks:
         return no_update
-    return train_job(set_progress, tab, *raw)
+    return job_note(train_job(set_progress, tab, *raw))
 
 
 # ----------------------------------------------------------------------------- downloads
@@ -413,7 +559,7 @@ def download_view(kind: str | None, tab: Any, *raw: Any) -> tuple:
         return no_update, msg
     if not valid_tab(tab):
         return no_update, "This page's id is not valid; reload the page."
-    eng = engine_for(tab, values)
+    eng = engine_for(tab, _net(values))
     suffix, make = EXPORTS[kind]
     name = f"playground-{values['dataset']}-epoch{eng.epoch}{suffix}"
     return dcc.send_bytes(make(eng), name), f"Saved {name}."

@@ -68,6 +68,7 @@ class Entry:
     values: dict  # the validated page values the network was built from
     blob: bytes  # Engine.to_bytes()
     owner: str | None  # run id of the job allowed to write, PAUSED, or None
+    at: str | None = None  # with PAUSED: the frame ("run:seq") the page showed when Pause was pressed
 
 
 @contextmanager
@@ -93,16 +94,17 @@ def _meta(d: Path, tab: str) -> dict | None:
         return None
 
 
-def _put(d: Path, tab: str, values: dict, eng: playground.Engine | None, owner: str | None) -> None:
+def _put(d: Path, tab: str, values: dict, eng: playground.Engine | None, owner: str | None,
+         at: str | None = None) -> None:
     if eng is not None:
         _write(d / f"{tab}.npz", eng.to_bytes())
-    _write(d / f"{tab}.json", json.dumps({"values": values, "owner": owner}).encode())
+    _write(d / f"{tab}.json", json.dumps({"values": values, "owner": owner, "at": at}).encode())
 
 
 def _evict(d: Path) -> None:
     metas = sorted(d.glob("*.json"), key=lambda p: p.stat().st_mtime if p.exists() else 0)
     for old in metas[:max(0, len(metas) - MAX_TABS)]:
-        for suffix in (".json", ".npz", ".frame", ".lock"):
+        for suffix in (".json", ".npz", ".frame", ".pace", ".lock"):
             old.with_suffix(suffix).unlink(missing_ok=True)
 
 
@@ -113,7 +115,7 @@ def load(tab: str) -> Entry | None:
         blob = (d / f"{tab}.npz").read_bytes()
     except OSError:
         return None
-    return Entry(meta["values"], blob, meta.get("owner")) if meta else None
+    return Entry(meta["values"], blob, meta.get("owner"), meta.get("at")) if meta else None
 
 
 def save(tab: str, values: dict, eng: playground.Engine, owner: str | None = None) -> None:
@@ -166,16 +168,33 @@ def owner_of(tab: str) -> str | None:
     return None if meta is None else meta.get("owner")
 
 
-def set_owner(tab: str, owner: str | None, expect: str | None = None) -> str | None:
-    """Give ``tab`` to ``owner`` (if its owner is ``expect``, when given); returns the previous owner."""
+def set_owner(tab: str, owner: str | None, expect: str | None = None, at: str | None = None) -> str | None:
+    """Give ``tab`` to ``owner`` (if its owner is ``expect``, when given); returns the previous owner.
+
+    ``at`` goes with :data:`PAUSED`: the frame the page showed, whose network the job keeps."""
     with _locked(tab) as d:
         meta = _meta(d, tab)
         if meta is None:
             return None
         before = meta.get("owner")
         if expect is None or before == expect:
-            _put(d, tab, meta["values"], None, owner)
+            _put(d, tab, meta["values"], None, owner, at)
         return before
+
+
+def set_pace(tab: str, pace: str) -> None:
+    """The pace a running job of ``tab`` reads at every frame (a key of ``playground.PACES``)."""
+    if pace in playground.PACES:
+        _write(_dir() / f"{tab}.pace", pace.encode())
+
+
+def pace_of(tab: str, default: str) -> str:
+    """The tab's chosen pace (``default`` when none was stored or it is unreadable)."""
+    try:
+        pace = (_dir() / f"{tab}.pace").read_text()
+    except OSError:
+        return default
+    return pace if pace in playground.PACES else default
 
 
 def engine_for(tab: str, values: dict) -> playground.Engine:
@@ -202,7 +221,7 @@ OUTPUTS = [(f"{name}", "figure") for name in FIGS] + [(f"{name}-summary", "child
 def map_res(eng: playground.Engine) -> int:
     """Grid resolution of the maps: finer for small networks, coarser where each map costs more."""
     hidden = sum(eng.cfg.sizes[1:-1])
-    return 40 if hidden <= 48 else 30 if hidden <= 96 else 24
+    return 60 if hidden <= 48 else 40 if hidden <= 96 else 30  # 60: ~0.4 ms more a frame than 40 for 2-4-2-1
 
 
 def slow_figures(k: int) -> set[str]:
@@ -215,13 +234,14 @@ def slow_figures(k: int) -> set[str]:
     return {("neurons", "health", "confusion")[k % 3]}
 
 
-def render(eng: playground.Engine, rate: float | None = None, only: set[str] | None = None) -> list:
+def render(eng: playground.Engine, rate: float | None = None, only: set[str] | None = None, note: str = "") -> list:
     """Every output of :data:`OUTPUTS` for the engine as it stands.
 
     With ``only``, charts not named there are sent as an empty :class:`dash.Patch`: the browser
-    keeps what it shows and spends no time redrawing them (captions are always fresh).
+    keeps what it shows and spends no time redrawing them (captions are always fresh). ``note``
+    (what the last button or run did) ends the status line.
     """
-    out = _render(eng, rate)
+    out = _render(eng, rate, note)
     if only is not None:
         for i, name in enumerate(FIGS):
             if name not in only:
@@ -262,7 +282,7 @@ def frame(eng: playground.Engine, rate: float | None = None, network: bool = Tru
     return out
 
 
-def _render(eng: playground.Engine, rate: float | None) -> list:
+def _render(eng: playground.Engine, rate: float | None, note: str = "") -> list:
     snap = eng.snapshot(res=map_res(eng))
     data, m = eng.data, snap.metrics
     c = snap.curves
@@ -280,8 +300,8 @@ def _render(eng: playground.Engine, rate: float | None) -> list:
     figs.append(figures.network_figure(snap.weights, _input_names(data), _output_names(data)))
     caps.append(figures.describe_network(snap.weights, n_params=int(eng.theta.size)))
     h = snap.health
-    figs.append(figures.health_figure(names, h.grad_norm, _pad(h.dead, len(names)), _pad(h.saturated, len(names))))
-    caps.append(figures.describe_health(names, h.grad_norm, h.dead, h.saturated)
+    figs.append(figures.health_figure(names, h.grad_norm, h.dead, h.saturated))
+    caps.append(figures.describe_health(names, h.grad_norm, h.dead, h.saturated, before=eng.updates == 0)
                 + (f" {h.zero_weights:.0%} of the weights are exactly zero." if h.zero_weights > 0 else ""))
     if snap.confusion is None:
         figs.append(message_figure("Regression has no classes to confuse; the curves give R² and RMSE."))
@@ -290,7 +310,7 @@ def _render(eng: playground.Engine, rate: float | None) -> list:
         labels = _class_names(data)
         figs.append(figures.confusion_figure(snap.confusion, labels))
         caps.append(figures.describe_confusion(snap.confusion, labels))
-    return [*figs, *caps, diverged_banner(snap.diverged), status_line(m, snap.stopped, rate)]
+    return [*figs, *caps, diverged_banner(snap.diverged), status_line(m, snap.stopped, rate, note)]
 
 
 def _maps(snap: playground.Snapshot, data: PlaygroundData) -> tuple[list, list]:
@@ -312,10 +332,6 @@ def _maps(snap: playground.Snapshot, data: PlaygroundData) -> tuple[list, list]:
 def _best_epoch(test_loss: np.ndarray) -> int | None:
     finite = np.where(np.isfinite(test_loss), test_loss, np.inf)
     return int(np.argmin(finite)) if np.isfinite(finite).any() else None
-
-
-def _pad(a: np.ndarray, n: int) -> np.ndarray:
-    return np.concatenate([np.asarray(a, dtype=float), np.zeros(n - len(a))])  # the output layer: not measured
 
 
 def _input_names(data: PlaygroundData) -> list[str]:
@@ -346,12 +362,14 @@ def diverged_banner(sentence: str) -> list:
     return [html.Strong("Training diverged."), sentence]
 
 
-def status_line(m: playground.Metrics, stopped: str, rate: float | None = None) -> str:
+def status_line(m: playground.Metrics, stopped: str, rate: float | None = None, note: str = "") -> str:
+    """The one line that says where the run is and what the last action did (each sentence once)."""
     text = f"Epoch {m.epoch} · {m.updates} updates · learning rate {m.lr:.3g}"
     if rate:
         text += f" · {rate:,.0f} updates/s"
-    if stopped:
-        text += f" · stopped: {stopped}"
+    for part in (note, stopped):
+        if part and part not in text:
+            text += f" · {part}"
     return text
 
 
@@ -368,7 +386,8 @@ def dropdown(name: str, f: Choice, value: str) -> html.Div:
     """A compact drop-down for a long option list (same label markup as the shared controls)."""
     ident = cid(P, name)
     return html.Div(
-        [html.Label(f.label or name, id=f"{ident}-label", htmlFor=ident, className="nl-label"),
+        title=f.help or None,  # the help, also when the page hides its text (the pace beside the play bar)
+        children=[html.Label(f.label or name, id=f"{ident}-label", htmlFor=ident, className="nl-label"),
          dcc.Dropdown(id=ident, options=[{"label": lab, "value": val} for val, lab in f.options], value=value,
                       clearable=False, searchable=False),
          html.Div(f.help, className="nl-help") if f.help else None],
@@ -408,18 +427,21 @@ def layer_cards(spec: ParamSpec, values: dict) -> html.Div:
     return html.Div(cards, className="pg-layers")
 
 
-def transport() -> html.Div:
+def transport(pace: Any = None) -> html.Div:
+    """The play bar: Play, Pause, Step, Rewind, Reset, then ``pace`` (a control) and the status line."""
     def button(name: str, label: str, title: str, extra: str = "") -> html.Button:
         return html.Button(label, id=cid(P, name), n_clicks=0, className=f"nl-button {extra}".strip(), title=title)
 
     return html.Div(
-        [button("play", "▶ Play", "Train continuously until Pause, a stop criterion or the run's time cap",
-                "pg-play"),
+        [button("play", "▶ Play", "Train until Pause, a stop criterion (When to stop) or the lab's job limit, at "
+                "the chosen pace", "pg-play"),
          html.Button("❚❚ Pause", id=cid(P, "pause"), n_clicks=0, className="nl-button", disabled=True,
                      title="Stop training and keep the network as it is"),
-         button("step", "Step +1 epoch", "Train exactly one more epoch"),
+         button("step", "Step to epoch end", "Train to the end of the current epoch: a whole epoch from an epoch "
+                "boundary; after a pause part-way through an epoch, the rest of that epoch"),
          button("rewind", "⟲ Rewind", "Back to epoch 0 with the same initial weights: the run replays exactly"),
          button("resample", "Reset (new seed)", "Seed + 1: new initial weights and a new sample of the data"),
+         html.Div(pace, className="pg-pace") if pace is not None else None,
          html.Span(id=cid(P, "status"), className="pg-status", role="status", **{"aria-live": "polite"})],
         className="pg-transport",
     )

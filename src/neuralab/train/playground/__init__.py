@@ -16,13 +16,16 @@ from neuralab.train.playground.engine import Engine, build
 from neuralab.train.playground.results import Curves, Health, Maps, Metrics, Snapshot
 from neuralab.train.playground.spec import (
     GAIN_LIMIT,
+    MAX_EPOCHS,
     MAX_LAYERS,
     MAX_PARAMS,
     MAX_WIDTH,
     NETWORK,
+    PACES,
     PLAYGROUND,
     TRAINING,
     UNSCALED_RMS,
+    VIEW,
     EngineConfig,
     config,
     hidden_activations,
@@ -31,7 +34,8 @@ from neuralab.train.playground.spec import (
 )
 
 __all__ = [
-    "GAIN_LIMIT", "MAX_LAYERS", "MAX_PARAMS", "MAX_WIDTH", "NETWORK", "PLAYGROUND", "TRAINING", "UNSCALED_RMS",
+    "GAIN_LIMIT", "MAX_EPOCHS", "MAX_LAYERS", "MAX_PARAMS", "MAX_WIDTH", "NETWORK", "PACES", "PLAYGROUND", "TRAINING",
+    "UNSCALED_RMS", "VIEW",
     "Curves", "Engine", "EngineConfig", "Health", "Maps", "Metrics", "Snapshot", "build", "config",
     "diverged_sentence", "hidden_activations", "hidden_sizes", "initial_gain", "n_weights",
 ]

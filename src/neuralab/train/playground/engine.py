@@ -61,6 +61,7 @@ from neuralab.train.playground.divergence import diverged_sentence
 from neuralab.train.playground.results import Curves, Health, Maps, Metrics, Snapshot
 from neuralab.train.playground.spec import (
     BN_MOMENTUM,
+    MAX_EPOCHS,
     NORM_EPS,
     PLAYGROUND,
     SATURATED_SHARE,
@@ -208,6 +209,8 @@ class Engine:
                                                               "test_metric", "lr")}
         self.diverged = ""
         self.stopped = ""
+        self._stops_off = False  # set by resume(): training on past a stop
+        self.restored: tuple[int, int] | None = None  # (stop epoch, best epoch) once early stopping restored weights
         self._best = (math.inf, 0)  # (test loss, epoch)
         self._best_theta: np.ndarray | None = None
         self._plateau = self._make_plateau()
@@ -236,6 +239,21 @@ class Engine:
     def done(self) -> bool:
         """Whether training has stopped (end of run, early stop, target reached or divergence)."""
         return bool(self.stopped)
+
+    def resume(self) -> bool:
+        """Train on after a stop (end epoch, early stop, target): clears it; the stop criteria then rest
+        until :meth:`rewind`. A diverged run, or one at :data:`MAX_EPOCHS`, cannot go on: returns False."""
+        if self.diverged or self.epoch >= MAX_EPOCHS:
+            return False
+        if self.stopped:
+            self.stopped = ""
+            self._stops_off = True
+        return True
+
+    @property
+    def position(self) -> int:
+        """Updates already made in the current epoch (0 at an epoch boundary)."""
+        return self._pos
 
     @property
     def batches_per_epoch(self) -> int:
@@ -411,15 +429,20 @@ class Engine:
             self._best = (te, self.epoch)
             if self.cfg.patience:
                 self._best_theta = self.theta.copy()
-        if self.cfg.target_loss and te < self.cfg.target_loss:
+        if self.epoch >= MAX_EPOCHS:
+            self.stopped = f"Reached the longest run the playground keeps ({MAX_EPOCHS} epochs of history)."
+        elif self._stops_off:  # the learner trained on past a stop: the criteria rest until Rewind
+            pass
+        elif self.cfg.target_loss and te < self.cfg.target_loss:
             self.stopped = f"The test loss fell below the target of {self.cfg.target_loss:g} at epoch {self.epoch}."
         elif self.cfg.patience and self.epoch - self._best[1] >= self.cfg.patience:
             if self._best_theta is not None:
                 self.theta[:] = self._best_theta
+                self.restored = (self.epoch, self._best[1])
             self.stopped = (f"Early stop at epoch {self.epoch}: no better test loss for {self.cfg.patience} "
                             f"epochs; the weights of epoch {self._best[1]} are restored.")
-        elif self.epoch >= self.cfg.epochs:
-            self.stopped = f"Reached the end of the run ({self.cfg.epochs} epochs)."
+        elif self.cfg.stop_at and self.epoch >= self.cfg.stop_at:
+            self.stopped = f"Reached the chosen stop epoch ({self.cfg.stop_at}); Play or Step trains on."
         self.lr = self._lr_for(self.epoch)
 
     def _record(self, lr: float) -> None:
@@ -484,8 +507,12 @@ class Engine:
                                                           "test_metric", "lr")))
 
     def health(self) -> Health:
-        """Gradient norms of the last update; dead and saturated units on the training set."""
-        gn = np.array([float(np.linalg.norm(lay.gW)) for lay in self.layers])
+        """Gradient norms of the last update (before the first: of the whole training set's loss, measured
+        without touching the run's random stream or buffers); dead and saturated units on the training set."""
+        if self._t == 0:
+            gn = np.array([float(np.linalg.norm(g)) for g in self._probe_gradients()])
+        else:
+            gn = np.array([float(np.linalg.norm(lay.gW)) for lay in self.layers])
         with np.errstate(all="ignore"):
             _, pres, posts = self.forward(self._Xtr, collect=True)
         dead, sat, n_dead, n_sat, n_all = [], [], 0, 0, 0
@@ -499,6 +526,19 @@ class Engine:
         w = self.theta[self._is_w]
         return Health(gn, np.array(dead), np.array(sat), n_dead / n_all if n_all else 0.0,
                       n_sat / n_all if n_all else 0.0, float((w == 0).mean()) if len(w) else 0.0)
+
+    def _probe_gradients(self) -> list[np.ndarray]:
+        """∂loss/∂W of each Linear layer on the whole training set; the run's state is left as it was."""
+        grad, rng = self.grad.copy(), self._rng
+        self._rng = np.random.default_rng([self.cfg.seed, 3])  # dropout masks from a stream of their own
+        try:
+            with np.errstate(all="ignore"):
+                self._batch_bufs(len(self._ytr))
+                self._forward_backward(self._Xtr1, self._ytr, True, update_stats=False)
+            return [lay.gW.copy() for lay in self.layers]
+        finally:
+            self._rng, self.grad[:] = rng, grad
+            self._batch_bufs(self.cfg.batch_size)
 
     def confusion(self, split: str = "test") -> np.ndarray | None:
         """(k, k) counts, rows the true class, columns the predicted one; None for regression."""
@@ -608,7 +648,8 @@ class Engine:
         meta = {"cfg": asdict(self.cfg), "values": self.values, "t": self._t, "epoch": self.epoch,
                 "updates": self.updates, "pos": self._pos, "bn_batches": self._bn_batches,
                 "rng": self._rng.bit_generator.state, "diverged": self.diverged, "stopped": self.stopped,
-                "best": list(self._best), "lr": self.lr, "first_loss": self._first_loss}
+                "best": list(self._best), "lr": self.lr, "first_loss": self._first_loss,
+                "stops_off": self._stops_off, "restored": self.restored}
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         return arrays
 
@@ -654,6 +695,9 @@ class Engine:
         self._rng.bit_generator.state = meta["rng"]
         self.diverged, self.stopped, self.lr = meta["diverged"], meta["stopped"], meta["lr"]
         self._best, self._first_loss = (meta["best"][0], meta["best"][1]), meta["first_loss"]
+        self._stops_off = bool(meta.get("stops_off", False))
+        r = meta.get("restored")
+        self.restored = None if r is None else (int(r[0]), int(r[1]))
         if self._plateau is not None:  # replay the scheduler on the recorded test losses
             for te in self._hist["test_loss"][1:]:
                 self._plateau[1].step(te)

@@ -5,14 +5,19 @@ that :func:`neuralab.nn.models.mlp` builds, holding the engine's weights. The st
 keys are therefore torch's own (``0.weight``, ``0.bias``, ``1.running_mean``, ...), and
 any torch code that builds the same ``mlp`` can load them.
 
-The standalone script needs numpy and torch only. It redraws the data with the same
-generator code (copied from :mod:`neuralab.data.playground` when the file is written),
-rebuilds the network with the same seeded initializers (a copy of ``mlp``), and repeats
-the same updates with torch's own optimizer in float64: the same shuffles, batches,
-dropout masks (drawn from the same numpy stream), L2, weight decay, L1 proximal step and
-per-epoch learning rates. It prints the final losses, which match the engine's to
-rounding. What it cannot replay: weights edited by hand, and updates made with
-:meth:`~neuralab.train.playground.Engine.update` outside :meth:`~neuralab.train.playground.Engine.step`.
+The standalone script needs numpy and torch only. It redraws the data with the same generator code
+(copied from :mod:`neuralab.data.playground` when the file is written), rebuilds the network with
+the same seeded initializers (a copy of ``mlp``), and repeats the same updates with torch's own
+optimizer in float64: the same shuffles, batches, dropout masks (drawn from the same numpy stream),
+L2, weight decay and L1 proximal step, and the same learning-rate schedule: torch's scheduler,
+written as its class and arguments, stepped once an epoch over the schedule's span (after it the
+rate keeps its last value, as in the engine; reduce-on-plateau has no span and is stepped with the
+test loss every epoch). It prints the final losses, which match the engine's to rounding. What it
+cannot replay: weights edited by hand, updates made with
+:meth:`~neuralab.train.playground.Engine.update` outside
+:meth:`~neuralab.train.playground.Engine.step`, and the weights restored by early stopping: the
+script ends on the last update, and a run trained on after an early stop is not reproduced at all
+(the script's docstring then says so).
 """
 
 from __future__ import annotations
@@ -177,6 +182,16 @@ def loss_fn(out, y):
     return F.mse_loss(out, y.view(-1, 1))
 
 
+def make_schedule():
+    """The learning-rate schedule on an optimizer of its own, whose LR the run copies at each epoch's start
+    (so a scheduler such as OneCycleLR never touches the real optimizer's momentum or betas). Used directly
+    on your optimizer, OneCycleLR would also cycle its momentum (cycle_momentum=True by default); the
+    playground does not."""
+    holder = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=LR)
+    holder.step()  # torch wants an optimizer step before the scheduler's first; nothing moves
+    return holder, SCHEDULE(holder)
+
+
 def make_optimizer(params):
     name, lr, wd = CFG["optimizer"], CFG["lr"], CFG["weight_decay"]
     if name == "sgd":
@@ -210,15 +225,13 @@ def main():
             model[i] = NumpyDropout(CFG["dropout"], rng)
     model.train()
     opt = make_optimizer(model.parameters())
-    plateau = (torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=PLATEAU_FACTOR, patience=PLATEAU_PATIENCE)
-               if CFG["schedule"] == "plateau" else None)
+    holder, sched = make_schedule()
     weights = [p for p in model.parameters() if p.dim() >= 2]
     B, n = CFG["batch_size"], len(ytr)
     per_epoch, done, epoch = n // B, 0, 0
     while done < UPDATES:
-        if plateau is None:
-            for g in opt.param_groups:
-                g["lr"] = LRS[min(epoch, len(LRS) - 1)]
+        for g in opt.param_groups:
+            g["lr"] = holder.param_groups[0]["lr"]
         perm = torch.from_numpy(rng.permutation(n))
         for b in range(min(per_epoch, UPDATES - done)):
             idx = perm[b * B:(b + 1) * B]
@@ -236,8 +249,10 @@ def main():
             done += 1
         if done % per_epoch == 0:
             epoch += 1
-            if plateau is not None:
-                plateau.step(evaluate(model, Xte, yte))
+            if CFG["schedule"] == "plateau":  # reacts to the test loss, every epoch
+                sched.step(evaluate(model, Xte, yte))
+            elif epoch < CFG["epochs"]:  # the schedule's span; after it the LR keeps its last value
+                sched.step()
     print(f"updates {done}")
     print(f"epochs {done / per_epoch:g}")
     print(f"final_train_loss {evaluate(model, Xtr, ytr):.12g}")
@@ -249,20 +264,42 @@ if __name__ == "__main__":
 '''
 
 
+def _schedule_comment(eng: Engine) -> str:
+    if eng.cfg.schedule == "plateau":
+        return "# schedule 'plateau': stepped with the test loss after every epoch (no fixed length)"
+    n = eng.cfg.epochs
+    return (f"# schedule {eng.cfg.schedule!r} over CFG['epochs'] = {n} epochs: stepped after each of the first "
+            f"{n - 1} epochs, then held at its last value")
+
+
+def _restore_note(eng: Engine) -> str:
+    """Lines for the script's docstring when early stopping restored weights the script cannot restore."""
+    if eng.restored is None:
+        return ""
+    stop, best = eng.restored
+    if eng.epoch == stop and eng.position == 0:
+        return (f"At epoch {stop} early stopping restored the weights of epoch {best}; this script ends on the\n"
+                "last update's weights instead, so its losses are those before the restore.\n")
+    return (f"NOT A REPLAY: at epoch {stop} early stopping restored the weights of epoch {best} and the run\n"
+            "trained on from them; this script trains on from the last update's weights instead, so its\n"
+            "losses differ from the playground's.\n")
+
+
 def script(eng: Engine) -> str:
     """A standalone Python script (numpy + torch) that replays this run's ``eng.updates`` updates.
 
     It prints ``final_train_loss`` and ``final_test_loss`` (eval mode, no penalty), the
     numbers :meth:`Engine.metrics` reports. After an early stop the engine has restored
-    its best weights while the script ends on the last update's, so compare before the stop.
+    its best weights while the script ends on the last update's, so compare before the stop; a run
+    trained on after an early stop is not reproduced, and the script's docstring says so.
     """
     cfg = asdict(eng.cfg)
-    plan = eng.planned_lr()
-    lrs = [] if plan is None else [float(x) for x in plan]
+    sched = schedules.source(eng.cfg.schedule, eng.cfg.epochs, optimizer="opt")
     header = (
         '"""A neuralab playground run, reproduced with numpy and torch only.\n\n'
         f"Network {list(eng.cfg.sizes)} ({', '.join(eng.cfg.activations) or 'no hidden layer'}), "
         f"{eng.cfg.optimizer} at lr {eng.cfg.lr:g}, batch {eng.cfg.batch_size}, {eng.updates} updates.\n"
+        f"{_restore_note(eng)}"
         'Run:  python this_file.py\n"""\n\n'
         "from __future__ import annotations\n\n"
 
@@ -274,9 +311,8 @@ def script(eng: Engine) -> str:
         f"HEAD = {eng.cfg.head!r}\n"
         f"UPDATES = {eng.updates}\n"
         f"MOMENTUM = {MOMENTUM!r}\n"
-        f"PLATEAU_FACTOR, PLATEAU_PATIENCE = {schedules.PLATEAU_FACTOR!r}, {schedules.PLATEAU_PATIENCE!r}\n"
-        f"# the learning rate of each epoch, read from torch's scheduler {eng.cfg.schedule!r} over {eng.cfg.epochs} "
-        "epochs\n"
-        f"LRS = {lrs!r}\n\n\n"
+        'LR = CFG["lr"]\n'
+        f"{_schedule_comment(eng)}\n"
+        f"SCHEDULE = lambda opt: {sched}  # noqa: E731\n\n\n"
     )
     return header + _data_source(eng) + "\n\n" + _model_source() + _TRAIN

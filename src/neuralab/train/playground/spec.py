@@ -13,6 +13,7 @@ from neuralab.train.optimizers import OPTIMIZERS
 
 MAX_LAYERS = 8  # hidden layers at most
 MAX_WIDTH = 32  # neurons per hidden layer at most
+MAX_EPOCHS = 100_000  # a run stops here whatever else: its history (five numbers an epoch) stays bounded
 MAX_PARAMS = 5000  # trainable numbers at most: keeps one update (and a 50×50 neuron map) fast
 NORM_EPS, BN_MOMENTUM = 1e-5, 0.1  # torch's BatchNorm1d / LayerNorm defaults
 SATURATED_SLOPE = 0.05  # a unit is saturated where its slope is below 5% of its peak slope ...
@@ -51,8 +52,14 @@ TRAINING = ParamSpec(
                      help="The update rule (torch's, with torch's defaults)."),
     lr=Float(1e-5, 10.0, 0.03, step=0.01, log=True, label="Learning rate", help="Step size of each update."),
     schedule=schedules.SCHEDULE,
-    epochs=Int(10, 5000, 1000, step=10, unit="epochs", label="Epochs",
-               help="Length of the run: the schedule spans it and training stops there."),
+    epochs=Int(10, 5000, 1000, step=10, unit="epochs", label="Schedule length",
+               help="Epochs the learning-rate schedule spans. After them training goes on at the schedule's "
+                    "last rate, as a share of the learning rate: " + "; ".join(schedules.AFTER_LENGTH.values())
+                    + ". Changing it starts the run over from epoch 0."),
+    stop_at=Int(0, MAX_EPOCHS, 0, step=10, label="Stop at epoch",
+                help="Training pauses by itself when this epoch is reached (0: no epoch limit; the other stops "
+                     "below and the lab's job limit on each press of Play still apply). Changing it starts the "
+                     "run over from epoch 0; to train past a stop, press Play or Step."),
     batch_size=Int(1, 100, 10, unit="points", label="Batch size", help="Points averaged into each update."),
     weight_decay=Float(0.0, 0.1, 0.0, step=0.001, label="Weight decay",
                       help="torch's weight_decay: pulls every parameter toward zero (decoupled for AdamW)."),
@@ -63,6 +70,21 @@ TRAINING = ParamSpec(
                  help="Stop after this many epochs without a better test loss (0: never)."),
     target_loss=Float(0.0, 1.0, 0.0, step=0.005, label="Target loss",
                       help="Stop once the test loss falls below this (0: never)."),
+)
+
+
+PACES: dict[str, str] = {  # updates per drawn frame -> label; "max": as many as fit in the frame's time
+    "1": "Slow motion: 1 update a frame",
+    "10": "10 updates a frame",
+    "100": "100 updates a frame",
+    "max": "As fast as it goes",
+}
+
+VIEW = ParamSpec(  # how the page shows a run: in the URL, but not part of the network (the exports ignore it)
+    "playground_view",
+    pace=Choice(tuple(PACES.items()), "10", label="Pace",
+                help="Weight updates between two drawn frames (about 30 frames a second); the last trains as "
+                     "fast as the engine goes."),
 )
 
 
@@ -154,13 +176,14 @@ class EngineConfig:
     optimizer: str = "sgd"  # key of neuralab.train.optimizers.OPTIMIZERS
     lr: float = 0.03  # initial learning rate
     schedule: str = "constant"  # key of neuralab.train.schedules.SCHEDULES, stepped once per epoch
-    epochs: int = 1000  # run length; the schedule spans it
+    epochs: int = 1000  # the schedule's span; after it the LR keeps its last value
     batch_size: int = 10  # points per update
     weight_decay: float = 0.0  # torch's weight_decay
     l1: float = 0.0  # proximal L1 strength (weights only)
     l2: float = 0.0  # L2 penalty l2·Σw² in the loss (weights only)
     patience: int = 0  # early stopping on the test loss (0: off); the best weights are restored
     target_loss: float = 0.0  # stop when the test loss is below this (0: off)
+    stop_at: int = 0  # stop when this epoch is reached (0: never)
     explode: float = 1e3  # a training loss above this multiple of the initial one counts as divergence
     seed: int = 0  # initial weights (through mlp) and the shuffling/dropout stream
 
@@ -176,7 +199,7 @@ def config(values: dict) -> EngineConfig:
         lr=float(values["lr"]), schedule=values["schedule"], epochs=int(values["epochs"]),
         batch_size=int(values["batch_size"]), weight_decay=float(values["weight_decay"]), l1=float(values["l1"]),
         l2=float(values["l2"]), patience=int(values["patience"]), target_loss=float(values["target_loss"]),
-        seed=int(values["seed"]),
+        stop_at=int(values.get("stop_at", 0)), seed=int(values["seed"]),
     )
 
 
