@@ -30,7 +30,7 @@ from torch import nn
 
 from neuralab.params import ParamError
 
-__all__ = ["Attack", "accuracy", "fgsm", "input_gradient", "pgd", "run"]
+__all__ = ["Attack", "accuracy", "fgsm", "input_gradient", "margin_drop", "pgd", "run"]
 
 Bound = float | torch.Tensor
 
@@ -44,10 +44,11 @@ def input_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.
     """``∇ₓ L(f(x), y)`` for each input (N, …): the cross-entropy of each input against its label.
 
     Only the input's gradient is computed (``torch.autograd.grad``), so the model's ``.grad`` fields are untouched
-    and the call is safe inside a training step.
+    and the call is safe inside a training step; it works inside ``torch.no_grad()`` too.
     """
-    x = x.detach().requires_grad_(True)
-    (g,) = torch.autograd.grad(_loss(model, x, y), x)
+    with torch.enable_grad():
+        x = x.detach().requires_grad_(True)
+        (g,) = torch.autograd.grad(_loss(model, x, y), x)
     return g
 
 
@@ -147,3 +148,20 @@ def run(attack: Attack, model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps:
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     """Share of inputs classified correctly (0..1)."""
     return float((model(x).argmax(1) == y).double().mean())
+
+
+def margin_drop(w: tuple[float, ...], eps: float) -> float:
+    """How much FGSM at ``eps`` shrinks the margin of a two-class linear model whose class weights differ by ``w``.
+
+    Measured by running :func:`fgsm` on a ``torch.nn.Linear``; it equals ``eps · ‖w‖₁``, the largest drop any
+    L∞ change of ``eps`` can cause, because a linear model's input gradient points the same way everywhere.
+    """
+    lin = nn.Linear(len(w), 2, dtype=torch.float64)
+    with torch.no_grad():
+        lin.weight.copy_(torch.stack([torch.tensor(w, dtype=torch.float64), torch.zeros(len(w), dtype=torch.float64)]))
+        lin.bias.zero_()
+    x, y = torch.zeros(1, len(w), dtype=torch.float64), torch.tensor([0])
+    with torch.no_grad():
+        before = lin(x)
+        after = lin(fgsm(lin, x, y, eps))
+    return float((before[0, 0] - before[0, 1]) - (after[0, 0] - after[0, 1]))

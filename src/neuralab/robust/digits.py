@@ -36,7 +36,8 @@ from neuralab.robust.attacks import Attack, accuracy, run
 from neuralab.train.loop import Config, fit
 
 __all__ = ["CURVES", "EPS_GRID", "EXAMPLE", "TRAINING", "TRANSFER", "Curves", "Example", "Threat", "Training",
-           "Transfer", "adversarial_model", "curves", "example", "kept", "threat", "training", "transfer"]
+           "Transfer", "adversarial_model", "curves", "example", "kept", "make", "most_standardized", "threat",
+           "training", "transfer"]
 
 NAMES = ("mlp", "cnn")  # the zoo's models the page attacks
 TITLES = {"mlp": "MLP", "cnn": "CNN"}
@@ -48,7 +49,7 @@ TRAIN_PGD = Attack("pgd", steps=5, alpha=0.4)  # the attack inside the PGD train
 N_TEST = 360
 
 ATTACKS = {"fgsm": "FGSM (one step)", "pgd": "PGD (projected steps)"}
-MODEL = Choice(tuple((k, f"{TITLES[k]}: {zoo.RECIPES[k].title}") for k in NAMES), "mlp", label="Network",
+MODEL = Choice(tuple((k, zoo.RECIPES[k].title) for k in NAMES), "mlp", label="Network",
                help="The compression zoo's networks, trained once on this machine on the same digits.")
 ATTACK = Choice(tuple(ATTACKS.items()), "pgd", label="Attack",
                 help="FGSM takes one step of ε along the gradient's sign; PGD takes several smaller ones and "
@@ -64,7 +65,7 @@ TRAINING = ParamSpec(
     "robust-training",
     train_model=Choice(MODEL.options, "mlp", label="Network trained",
                        help="Which zoo recipe is retrained with adversarial examples in the loop."),
-    train_attack=Choice((("fgsm", "FGSM examples"), ("pgd", f"PGD-{TRAIN_PGD.steps} examples")), "fgsm",
+    train_attack=Choice((("fgsm", "FGSM examples"), ("pgd", f"PGD-{TRAIN_PGD.steps} examples")), "pgd",
                         label="Examples in the loop", help="The attack that makes each batch's adversarial half."),
     train_eps=Float(0.5, 4.0, 2.0, step=0.5, unit="grey levels", label="Training ε",
                     help="The budget of the adversarial examples seen in training."),
@@ -116,6 +117,18 @@ def threat() -> Threat:
 def kept() -> bool:
     """Both zoo networks are on disk, so a light section takes milliseconds."""
     return all(zoo.kept(n) for n in NAMES)
+
+
+def make() -> None:
+    """Train (or load) both zoo networks: seconds the first time on a machine."""
+    for n in NAMES:
+        zoo.load(n)
+
+
+def most_standardized(eps: float = 1.0) -> int:
+    """The largest change, in training standard deviations, that ``eps`` grey levels make to one pixel the networks
+    read (rounded): the leverage standardization gives the least-varying pixel that is not constant."""
+    return round(float(threat().budget(eps).max()))
 
 
 def _model(name: str) -> nn.Module:
@@ -231,6 +244,8 @@ class Transfer:
     targets: tuple[str, ...]  # "mlp", "cnn"
     acc: np.ndarray  # (sources, targets) accuracy 0..1
     clean: np.ndarray  # (targets,) accuracy without an attack
+    random_varying: np.ndarray  # (targets,) accuracy under the same random signs on the varying pixels only
+    n_varying: int
 
     def get(self, source: str, target: str) -> float:
         return float(self.acc[self.sources.index(source), self.targets.index(target)])
@@ -250,7 +265,9 @@ def transfer(attack: str = "pgd", eps: float = 1.0, steps: int = 10) -> Transfer
     sources = (*NAMES, "random")
     acc = np.array([[accuracy(nets[g], crafted[s], t.y) for g in NAMES] for s in sources])
     clean = np.array([accuracy(nets[g], t.x, t.y) for g in NAMES])
-    return Transfer(str(att), v["eps"], sources, NAMES, acc, clean)
+    calm = torch.minimum(torch.maximum(t.x + t.budget(v["eps"], True) * signs, t.lo), t.hi)
+    random_varying = np.array([accuracy(nets[g], calm, t.y) for g in NAMES])
+    return Transfer(str(att), v["eps"], sources, NAMES, acc, clean, random_varying, int(t.varying.sum()))
 
 
 # ----------------------------------------------------------------------------- adversarial training
@@ -323,7 +340,7 @@ class Training:
         return self.at("robust", "pgd", self.eps_train) - self.at("plain", "pgd", self.eps_train)
 
 
-def training(train_model: str = "mlp", train_attack: str = "fgsm", train_eps: float = 2.0, seed: int = 0,
+def training(train_model: str = "mlp", train_attack: str = "pgd", train_eps: float = 2.0, seed: int = 0,
              progress: Progress = quiet) -> Training:
     """Train (or load) the adversarial model and attack it and the zoo's plain one at every ε of the grid.
 
