@@ -121,8 +121,9 @@ def kept() -> bool:
 
 def make() -> None:
     """Train (or load) both zoo networks: seconds the first time on a machine."""
-    for n in NAMES:
-        zoo.load(n)
+    with one_thread():
+        for n in NAMES:
+            zoo.load(n)
 
 
 def most_standardized(eps: float = 1.0) -> int:
