@@ -9,7 +9,8 @@ noisy. Asserts nothing.
   zoo's MLP and CNN trained, the example, the ε curves, the transfer table and the default adversarial training
   (MLP, PGD examples, ε = 2). Then accuracy against ε (grey levels) for FGSM and PGD-10 on each network, trained
   plainly and with PGD examples at ε = 2 (the CNN's adversarial training timed on its own), and the transfer
-  accuracies at ε = 1.
+  accuracies at ε = 1; ``robustness_motor_first_run`` (s, the GRU trained first) and, for each sensor, the smallest
+  worst-case, offset and random error that lowers the winding-temperature estimate by 5 K.
 
 Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness]   (about a minute on 2 cores)
 """
@@ -57,6 +58,16 @@ def robustness() -> None:
     for s in tr.sources:
         for g in tr.targets:
             print(f"robustness_transfer_{s}_to_{g}_eps1 {tr.get(s, g):.4f} fraction")
+    from neuralab.robust import motor
+
+    print(f"# the motor's virtual temperature sensor (GRU), 5 K lower at the hottest moment; load average {load()}")
+    t = time.perf_counter()
+    for ch, (_, unit) in motor.CHANNELS.items():
+        m = motor.margin(ch, 5.0, 1)
+        if ch == "current_a":
+            print(f"robustness_motor_first_run {time.perf_counter() - t:.1f} s")
+        for kind, e in m.eps.items():
+            print(f"robustness_motor_{ch}_{kind}_eps {'none' if e is None else f'{e:.4g}'} {unit}")
 
 
 PAGES = {"robustness": robustness}

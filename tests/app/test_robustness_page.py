@@ -7,7 +7,7 @@ import pytest
 from dash import dcc
 
 from neuralab.app.pages import robustness as page
-from neuralab.app.pages import robustness_attack, robustness_training
+from neuralab.app.pages import robustness_attack, robustness_motor, robustness_training
 from neuralab.robust import digits
 from tests.app import tree
 
@@ -29,9 +29,10 @@ def test_every_part_is_on_the_page_with_its_controls_and_charts():
     ids = tree.ids(page.layout(page.SPEC.defaults(), []))
     for name in page.SPEC.fields:
         assert f"robustness-{name}" in ids
-    for graph in ("example", "curves", "transfer", "training"):
+    for graph in ("example", "curves", "transfer", "training", "motor"):
         assert isinstance(ids[f"robustness-{graph}"], dcc.Graph) and f"robustness-{graph}-summary" in ids
     assert "robustness-nets" in ids and "robustness-curves-progress" in ids and "robustness-training-progress" in ids
+    assert "robustness-motor-progress" in ids and robustness_motor.MOTOR_SECTION.job
     assert robustness_attack.CURVES_SECTION.job and robustness_training.TRAINING_SECTION.job
     assert not robustness_attack.EXAMPLE_SECTION.job and not robustness_attack.TRANSFER_SECTION.job
     titles = {q.section for q in page.QUESTIONS}
@@ -62,6 +63,9 @@ def test_the_jobs_draw_and_describe():
     out = robustness_training.TRAINING_SECTION.view(digits.TRAINING.defaults())
     assert out[-1] == "" and "trained with PGD examples at ε = 2" in out[1]
     assert len(out[0].data) == 4
+    out = robustness_motor.MOTOR_SECTION.view({**robustness_motor.SPEC.defaults(), "motor_channel": "speed_rpm"})
+    assert out[-1] == "" and "takes a speed error of" in out[1] and " rpm (" in out[1]
+    _valid(out[0])
 
 
 def test_a_bad_value_is_named_in_the_sections_alert():

@@ -8,17 +8,25 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from neuralab.data.motor import CONSTANTS
 from neuralab.plots.cnn_maps import DIVERGING, INK, grid
 from neuralab.plots.format import pct
-from neuralab.plots.theme import BLUE, GREY, ORANGE, VERMILLION, cell_text, figure, subplot_title
+from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, VERMILLION, cell_text, figure, subplot_title
 from neuralab.robust.digits import KINDS, TITLES, Curves, Example, Training, Transfer
+from neuralab.robust.motor import CHANNELS, REACH, Margin
 
 __all__ = ["curves_figure", "describe_curves", "describe_example", "describe_training", "describe_transfer",
-           "example_figure", "training_figure", "transfer_figure"]
+           "describe_motor", "example_figure", "motor_figure", "training_figure", "transfer_figure"]
 
 NET_COLORS = {"mlp": BLUE, "cnn": VERMILLION}
 KIND_DASH = {"fgsm": "dash", "pgd": "solid", "pgd-varying": "dot"}
+I_RATED_A = CONSTANTS.i_rated_a
 SOURCES = {"mlp": "crafted on the MLP", "cnn": "crafted on the CNN", "random": "random ±ε per pixel"}
+
+
+def _q(v: float) -> str:
+    """A measured size: three significant digits, whole numbers from 100 on (no exponent)."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
 def _levels(eps: float) -> str:
@@ -170,4 +178,59 @@ def describe_training(tr: Training) -> str:
     if rf - rp > 0.2:
         text += (f" FGSM at the same ε still leaves it {pct(rf)}: it learned to resist the one-step attack it was "
                  "trained on, and a multi-step attack finds what that hides.")
+    return text
+
+
+# ----------------------------------------------------------------------------- the motor's virtual sensor
+
+
+def motor_figure(m: Margin) -> go.Figure:
+    """Temperature over the cycle (truth, clean and attacked estimates) above the sensor channel, clean and wrong."""
+    name, unit = CHANNELS[m.channel]
+    t = np.round(m.t_min, 4).tolist()
+    at = float(m.t_min[m.moment])
+    worst = "" if m.eps["worst"] is None else f" (±{_q(m.eps['worst'])} {unit})"
+    offset = "" if m.eps["offset"] is None else f" ({_q(m.eps['offset'])} {unit})"
+    line = lambda y, label, color, dash, axis: dict(  # noqa: E731
+        type="scatter", x=t, y=np.round(y, 3).tolist(), mode="lines", name=label, xaxis="x", yaxis=axis,
+        line=dict(color=color, dash=dash, width=2),
+        hovertemplate=f"{label}<br>%{{x:.1f}} min: %{{y:.2f}}<extra></extra>")
+    data = [line(m.truth_c, "true winding temperature", GREY, "solid", "y"),
+            line(m.clean_c, "GRU estimate", BLUE, "solid", "y"),
+            line(m.worst_c, f"estimate, worst-case error{worst}", VERMILLION, "solid", "y"),
+            line(m.offset_c, f"estimate, offset{offset}", ORANGE, "dash", "y"),
+            line(m.signal, f"{name.lower()}, as measured", BLUE, "solid", "y2"),
+            line(m.worst_signal, f"{name.lower()}, with the worst-case error", VERMILLION, "dot", "y2")]
+    shapes = [dict(type="line", x0=at, x1=at, yref="paper", y0=0, y1=1, line=dict(color=GREEN, dash="dot", width=2))]
+    notes = [dict(text="hottest moment", x=at, yref="paper", y=1, xanchor="left", yanchor="top", showarrow=False,
+                  xshift=4, font=dict(size=12, color=GREEN))]
+    return figure(data, height=480, shapes=shapes, annotations=notes, margin=dict(l=64, r=16, t=96, b=52),
+                  legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
+                  xaxis=dict(title=dict(text="time in the drive cycle (min)"), anchor="y2"),
+                  yaxis=dict(title=dict(text="winding (°C)"), domain=[0.42, 1.0]),
+                  yaxis2=dict(title=dict(text=f"{name.lower()} ({unit})"), domain=[0.0, 0.34]))
+
+
+def describe_motor(m: Margin) -> str:
+    name, unit = CHANNELS[m.channel]
+    at = float(m.t_min[m.moment])
+
+    def say(kind: str) -> str:
+        e = m.eps[kind]
+        if e is None:
+            return f"none within ±{_q(m.reach)} {unit} ({REACH:g} training standard deviations)"
+        return f"{_q(e)} {unit} ({e / m.sigma:.2f} σ)"
+
+    text = (f"At minute {at:.1f} of test cycle {m.cycle} the winding is at {m.truth_c[m.moment]:.1f} °C and the GRU "
+            f"estimates {m.clean_c[m.moment]:.1f} °C (its error over the test cycles: {m.test_rmse_k:.2f} K RMS). "
+            f"Lowering that estimate by {m.drop:g} K takes a {name.lower()} error of {say('worst')} in the worst "
+            f"case found, {say('offset')} as a constant offset, and random errors: {say('random')} on average.")
+    r = m.ratio("offset")
+    if r is not None and r < 1.02:
+        text += " Here the worst case is a plain calibration offset: every sample wrong the same way."
+    elif r is not None:
+        text += f" The worst case needs {1 / r:.0%} of the offset's size: its error varies along the cycle."
+    if m.channel == "current_a" and m.eps["worst"] is not None:
+        text += (f" For scale: {m.eps['worst'] / I_RATED_A:.1%} of the motor's rated current "
+                 f"({I_RATED_A:g} A).")
     return text

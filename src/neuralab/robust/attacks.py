@@ -22,6 +22,7 @@ resists both may still fall to a stronger attack. Report the attack, its steps a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -30,25 +31,32 @@ from torch import nn
 
 from neuralab.params import ParamError
 
-__all__ = ["Attack", "accuracy", "fgsm", "input_gradient", "margin_drop", "pgd", "run"]
+__all__ = ["Attack", "Loss", "accuracy", "fgsm", "input_gradient", "margin_drop", "pgd", "run",
+           "summed_cross_entropy"]
 
 Bound = float | torch.Tensor
+#: ``loss(outputs, y) -> scalar`` the attacker raises, summed over the batch (so each input's gradient is its own).
+Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def _loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """The summed cross-entropy: each input's gradient is then its own loss's gradient, whatever the batch."""
-    return F.cross_entropy(model(x), y, reduction="sum")
+def summed_cross_entropy(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The default objective: cross-entropy of each input against its label, summed over the batch."""
+    return F.cross_entropy(out, y, reduction="sum")
 
 
-def input_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``∇ₓ L(f(x), y)`` for each input (N, …): the cross-entropy of each input against its label.
+def input_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss: Loss = summed_cross_entropy
+                   ) -> torch.Tensor:
+    """``∇ₓ L(f(x), y)`` for each input (N, …): by default the cross-entropy of each input against its label.
+
+    ``loss`` may be any objective of the outputs the attacker wants raised (for a regression, the output itself
+    or its negative).
 
     Only the input's gradient is computed (``torch.autograd.grad``), so the model's ``.grad`` fields are untouched
     and the call is safe inside a training step; it works inside ``torch.no_grad()`` too.
     """
     with torch.enable_grad():
         x = x.detach().requires_grad_(True)
-        (g,) = torch.autograd.grad(_loss(model, x, y), x)
+        (g,) = torch.autograd.grad(loss(model(x), y), x)
     return g
 
 
@@ -90,7 +98,8 @@ def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: Bound, lo: Bou
 
 
 def pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: Bound, steps: int = 10, alpha: float = 0.25,
-        lo: Bound | None = None, hi: Bound | None = None, random_start: bool = True, seed: int = 0) -> torch.Tensor:
+        lo: Bound | None = None, hi: Bound | None = None, random_start: bool = True, seed: int = 0,
+        loss: Loss = summed_cross_entropy) -> torch.Tensor:
     """Projected gradient descent on the loss (ascent, for the attacker) inside the L∞ ball of radius ``eps``.
 
     Args:
@@ -99,6 +108,7 @@ def pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: Bound, steps: i
             ball more than once, which it needs to turn corners).
         random_start: start from a uniform random point of the ball (drawn from ``seed``), as Madry et al. do;
             without it and with ``steps=1, alpha=1`` this is :func:`fgsm`.
+        loss: the objective raised, ``loss(outputs, y)`` summed over the batch (default: the cross-entropy).
         The other arguments as for :func:`fgsm`.
     """
     _check(eps, steps, alpha)
@@ -111,7 +121,7 @@ def pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: Bound, steps: i
         xk = x0.clone()
     xk = _clip(xk, lo, hi)
     for _ in range(steps):
-        xk = xk + alpha * e * input_gradient(model, xk, y).sign()
+        xk = xk + alpha * e * input_gradient(model, xk, y, loss).sign()
         xk = _clip(torch.minimum(torch.maximum(xk, x0 - e), x0 + e), lo, hi)  # project on the ball, then the range
     return xk.detach()
 

@@ -12,15 +12,16 @@ from neuralab.app.selfcheck import Pick, Value
 from neuralab.robust import attacks, digits
 
 P = prefix(__name__)
-PARTS = parts.load("neuralab.app.pages.robustness_", ("attack", "training"))
+PARTS = parts.load("neuralab.app.pages.robustness_", ("attack", "training", "motor"))
 SPEC, SECTIONS = parts.spec(P, PARTS), parts.sections(PARTS)
 INTRO = (
     "A trained network can be made to change its answer by a change to its input too small for a person to "
     "notice, if the change is chosen against the network's own gradient. On this page the lab's digits MLP and "
     "CNN (the compression pages' networks, trained once on this machine) are attacked with FGSM and PGD under a "
     "budget stated in grey levels of the image: one digit first, then all 360 test digits at every budget, then "
-    "examples carried from one network to the other, and finally the networks retrained with adversarial "
-    "examples in the loop, with what that costs and what it buys."
+    "examples carried from one network to the other, the networks retrained with adversarial examples in the "
+    "loop, with what that costs and what it buys, and finally the same search turned on a motor's virtual "
+    "temperature sensor: how large a sensor error moves its estimate by a chosen amount."
 )
 layout = parts.layout("Adversarial examples", INTRO, PARTS)
 

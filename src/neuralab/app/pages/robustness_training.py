@@ -1,4 +1,4 @@
-"""/robustness, part 2: adversarial training against plain training, and what it means for a safety case."""
+"""/robustness, part 2: adversarial training against plain training."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ SPEC = digits.TRAINING
 
 
 def layout(values: dict) -> list[html.Section]:
-    return [_training(values), _practice()]
+    return [_training(values)]
 
 
 def _training(values: dict) -> html.Section:
@@ -41,44 +41,6 @@ def _training(values: dict) -> html.Section:
             alert(cid(P, "training-alert")),
             ui.chart(cid(P, "training"), "Test accuracy against the budget: plain and adversarial training, each "
                                          "attacked by FGSM and by PGD", heavy=True),
-        ],
-    )
-
-
-def _practice() -> html.Section:
-    return ui.section(
-        "In practice",
-        [
-            ui.md(
-                "* **State the threat model in the sensor's unit.** ε in grey levels, amperes or degrees, which "
-                "inputs the attacker (or a fault) can reach, and whether the result must stay physical. A budget "
-                "in the network's standardized unit hides the channels that standardization amplifies.\n"
-                "* **Report the attack with every robust accuracy**: its name, steps, step size, random starts "
-                "and ε. An attack gives a lower bound on the damage, never a guarantee; a certificate needs "
-                "verification methods (interval bounds, randomized smoothing) that this page does not cover.\n"
-                "* **Test with a stronger attack than you trained with.** A defence evaluated only against its own "
-                "training attack proves little.\n"
-                "* **For a safety case**, the same calculation answers a plainer question than malice: how large "
-                "a sensor error, offset or noise burst, inside its specified tolerance, can change the decision? "
-                "If a worst-case change within the sensor's accuracy flips the output, the margin is not there, "
-                "whoever causes the change.\n"
-                "* **Random noise is not a test of robustness.** The transfer table shows random ±ε doing far less "
-                "than a crafted change of the same size."
-            ),
-            ui.code(
-                "import torch, torch.nn.functional as F\n\n"
-                "def fgsm(model, x, y, eps, lo, hi):\n"
-                "    x = x.detach().requires_grad_(True)\n"
-                "    loss = F.cross_entropy(model(x), y, reduction=\"sum\")\n"
-                "    (g,) = torch.autograd.grad(loss, x)      # ∇ₓL, the model's .grad untouched\n"
-                "    return (x + eps * g.sign()).clamp(lo, hi).detach()\n\n"
-                "# adversarial training: half of each batch's loss on attacked inputs\n"
-                "# (these models have no dropout or batch norm; with them, craft x_adv in eval mode)\n"
-                "for x, y in loader:\n"
-                "    x_adv = fgsm(model, x, y, eps, lo, hi)\n"
-                "    loss = 0.5 * F.cross_entropy(model(x), y) + 0.5 * F.cross_entropy(model(x_adv), y)\n"
-                "    opt.zero_grad(); loss.backward(); opt.step()"
-            ),
         ],
     )
 
