@@ -24,6 +24,11 @@ def test_each_error_found_lowers_the_estimate_by_the_drop_and_a_smaller_one_does
     assert m.moment == int(np.argmax(m.truth_c)) and m.eps["worst"] < m.reach
 
 
+def test_what_the_reference_entry_says_of_the_current_sensor(current):
+    assert current.ratio("offset") < 1.02  # the worst case found is the calibration offset
+    assert current.eps["random"] is None and current.reach > 10 * current.eps["worst"]  # noise many times larger fails
+
+
 def test_the_worst_case_error_stays_within_eps_and_ends_at_the_moment(current):
     m = current
     err = m.worst_signal - m.signal
