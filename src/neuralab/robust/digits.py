@@ -26,6 +26,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from torch import nn
 
+from neuralab import cache
 from neuralab.compress import zoo
 from neuralab.data.datasets import load
 from neuralab.nn.models import load_or_train, model_path
@@ -47,6 +48,7 @@ EPS_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)  # grey levels of the
 EVAL_PGD = Attack("pgd", steps=10, alpha=0.25)  # the attack every robust accuracy of the training section uses
 TRAIN_PGD = Attack("pgd", steps=5, alpha=0.4)  # the attack inside the PGD training loop (cheaper, same ball)
 N_TEST = 360
+ATTACK_CODE = ("neuralab.robust.attacks", "neuralab.robust.digits")  # a change to either retrains the robust models
 
 ATTACKS = {"fgsm": "FGSM (one step)", "pgd": "PGD (projected steps)"}
 MODEL = Choice(tuple((k, zoo.RECIPES[k].title) for k in NAMES), "mlp", label="Network",
@@ -291,7 +293,7 @@ def _adv_path(name: str, attack: str, eps: float, seed: int):
     a = TRAIN_PGD if attack == "pgd" else Attack("fgsm")
     return model_path(f"robust-{name}-{attack}-{eps:g}-s{seed}",
                       {"zoo": name, "recipe": zoo.RECIPES[name].__dict__, "attack": a.__dict__, "eps": eps,
-                       "seed": seed, "mix": 0.5, "code": "neuralab.robust.digits._criterion"})
+                       "seed": seed, "mix": 0.5, "code": cache.code_version(*ATTACK_CODE)})
 
 
 def adversarial_model(name: str, attack: str, eps: float, seed: int = 0, progress: Progress = quiet) -> nn.Module:
