@@ -13,7 +13,7 @@ from neuralab.plots.cnn_maps import DIVERGING, INK, grid
 from neuralab.plots.format import pct
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, VERMILLION, cell_text, figure, subplot_title
 from neuralab.robust.digits import KINDS, TITLES, Curves, Example, Training, Transfer
-from neuralab.robust.motor import CHANNELS, REACH, Margin
+from neuralab.robust.motor import CHANNELS, DRAWS, REACH, Margin
 
 __all__ = ["curves_figure", "describe_curves", "describe_example", "describe_training", "describe_transfer",
            "describe_motor", "example_figure", "motor_figure", "training_figure", "transfer_figure"]
@@ -190,7 +190,8 @@ def motor_figure(m: Margin) -> go.Figure:
     t = np.round(m.t_min, 4).tolist()
     at = float(m.t_min[m.moment])
     worst = "" if m.eps["worst"] is None else f" (±{_q(m.eps['worst'])} {unit})"
-    offset = "" if m.eps["offset"] is None else f" ({_q(m.eps['offset'])} {unit})"
+    offset = "" if m.eps["offset"] is None else f" ({_signed(m.offset_sign * m.eps['offset'])} {unit}, " + (
+        "reads high)" if m.offset_sign > 0 else "reads low)")
     line = lambda y, label, color, dash, axis: dict(  # noqa: E731
         type="scatter", x=t, y=np.round(y, 3).tolist(), mode="lines", name=label, xaxis="x", yaxis=axis,
         line=dict(color=color, dash=dash, width=2),
@@ -211,6 +212,10 @@ def motor_figure(m: Margin) -> go.Figure:
                   yaxis2=dict(title=dict(text=f"{name.lower()} ({unit})"), domain=[0.0, 0.34]))
 
 
+def _signed(v: float) -> str:
+    return ("+" if v >= 0 else "−") + _q(abs(v))
+
+
 def describe_motor(m: Margin) -> str:
     name, unit = CHANNELS[m.channel]
     at = float(m.t_min[m.moment])
@@ -224,13 +229,16 @@ def describe_motor(m: Margin) -> str:
     text = (f"At minute {at:.1f} of test cycle {m.cycle} the winding is at {m.truth_c[m.moment]:.1f} °C and the GRU "
             f"estimates {m.clean_c[m.moment]:.1f} °C (its error over the test cycles: {m.test_rmse_k:.2f} K RMS). "
             f"Lowering that estimate by {m.drop:g} K takes a {name.lower()} error of {say('worst')} in the worst "
-            f"case found, {say('offset')} as a constant offset, and random errors: {say('random')} on average.")
+            f"case found (an upper bound on the smallest such error: a stronger search might find a smaller one), "
+            f"{say('offset')} as a constant offset, and random errors: {say('random')} on average over {DRAWS} "
+            "draws.")
     r = m.ratio("offset")
-    if r is not None and r < 1.02:
-        text += " Here the worst case is a plain calibration offset: every sample wrong the same way."
+    if m.worst_is_offset and m.eps["worst"] is not None:
+        text += (" PGD found nothing smaller than the constant offset, which is the smallest error found: every "
+                 "sample wrong the same way.")
     elif r is not None:
         text += f" The worst case needs {1 / r:.0%} of the offset's size: its error varies along the cycle."
     if m.channel == "current_a" and m.eps["worst"] is not None:
-        text += (f" For scale: {m.eps['worst'] / I_RATED_A:.1%} of the motor's rated current "
+        text += (f" For scale: {m.eps['worst'] / I_RATED_A:.1%} of the motor's rated current amplitude "
                  f"({I_RATED_A:g} A).")
     return text

@@ -1,20 +1,28 @@
 """The smallest sensor error that moves a virtual temperature sensor by a chosen amount: a safety-case question.
 
-The network is /recurrent's GRU that estimates the motor's winding temperature from phase current, speed and
-coolant temperature (:func:`neuralab.train.sequence.thermal_model`, trained once per machine and cached). On one
-held-out drive cycle we take the moment the winding is hottest, where thermal protection matters, and ask: how
-large an error on one sensor channel, over the cycle up to that moment, lowers the estimate there by ``drop`` kelvin?
-An estimate that reads low lets the drive run hot.
+The network is /recurrent's GRU that estimates the motor's winding temperature from the logged current amplitude
+i_q, speed and coolant temperature (each input a mean over a 10-s logging interval;
+:func:`neuralab.train.sequence.thermal_model`, trained once per machine and cached). On one held-out drive cycle we
+take the moment the winding is hottest, where thermal protection matters, and ask: how large an error on one input
+channel, over the cycle up to that moment, lowers the estimate there by ``drop`` kelvin? An estimate that reads low
+lets the drive run hot.
 
 Three kinds of error, each given as the smallest ``ε`` (in the channel's own unit) found by bisection:
 
-* **worst case**: any error sequence with ``|δₜ| ≤ ε`` at every sample, found by PGD on the estimate itself (a lower
-  bound on what is possible: the true smallest ε may be smaller still);
-* **offset**: the same ``±ε`` at every sample (a calibration error), the sign that lowers the estimate more;
-* **random**: independent uniform errors in ``[−ε, ε]``, the mean over :data:`DRAWS` draws.
+* **worst case**: any error sequence with ``|δₜ| ≤ ε`` at every sample, found by PGD on the estimate itself, or the
+  constant offset if PGD does no better (the offset lies inside the same box). The ε found is an **upper bound** on
+  the smallest harmful error: a stronger search might find a smaller one (the drop found at a given ε is, likewise,
+  a lower bound on the worst drop);
+* **offset**: the same ``±ε`` at every sample (a bias of the logged signal), the sign that lowers the estimate more;
+* **random**: independent uniform errors in ``[−ε, ε]``, the mean estimate over :data:`DRAWS` draws.
 
-The trap: a network that passes every random-noise test may still have a small worst case. Compare the worst-case
-ε with the sensor's specified accuracy: if it is inside, the estimate's margin is not there, attacker or not.
+The bisection assumes that a larger ε lowers the estimate at least as much, which holds for the offset's exact drop
+but which PGD, a local search, does not guarantee. Readings are not clipped (an offset can push a reading below zero).
+
+What the box is not: a fault model. It admits errors no sensor makes (a sign change every sample), leaves out gain
+errors, drift, delay, stuck-at, dropouts and errors on several channels at once, bounds the logged 10-s means
+rather than the raw sensor, and covers one cycle at one moment. If the ε found is inside the tolerance of the
+signal the network reads, the margin is missing; if it is outside, nothing is proven.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from neuralab.train.sequence import thermal_model
 __all__ = ["CHANNELS", "MARGIN", "Margin", "kept", "margin"]
 
 ARCH = "gru"  # /recurrent's default estimator
-CHANNELS = {"current_a": ("Phase current", "A"), "speed_rpm": ("Speed", "rpm"), "coolant_c": ("Coolant", "°C")}
+CHANNELS = {"current_a": ("Current amplitude i_q", "A"), "speed_rpm": ("Speed", "rpm"), "coolant_c": ("Coolant", "°C")}
 N_TEST = 7  # held-out drive cycles of the default thermal split
 REACH = 3.0  # the bisection searches ε up to this many training standard deviations of the channel
 BISECT = 14  # halvings: the answer to within REACH · σ / 2¹⁴
@@ -76,6 +84,8 @@ class Margin:
     worst_signal: np.ndarray  # (T,) the channel under the worst-case error at eps["worst"] (or at reach)
     worst_c: np.ndarray  # (T,) the estimate under it
     offset_c: np.ndarray  # (T,) the estimate under the offset at eps["offset"] (or at reach)
+    offset_sign: float  # +1.0 or −1.0: the sign of the offset applied (the one that lowers the estimate more)
+    worst_is_offset: bool  # PGD found nothing that needs a smaller ε than the constant offset
     test_rmse_k: float  # the GRU's error on the test cycles, K
 
     def ratio(self, kind: str) -> float | None:
@@ -133,8 +143,11 @@ def margin(motor_channel: str = "current_a", motor_drop: float = 5.0, motor_cycl
         return clean - min(float(_estimate(model, x + s * eps * mask, moment)) for s in (1.0, -1.0))
 
     @torch.no_grad()
-    def worst_drop(eps: float) -> float:
+    def pgd_drop(eps: float) -> float:
         return clean - float(_estimate(model, worst(eps), moment))
+
+    def worst_drop(eps: float) -> float:  # the offset lies inside the box too: the best of both searches
+        return max(pgd_drop(eps), offset_drop(eps))
 
     @torch.no_grad()
     def random_drop(eps: float) -> float:
@@ -144,10 +157,16 @@ def margin(motor_channel: str = "current_a", motor_drop: float = 5.0, motor_cycl
     for i, (kind, f) in enumerate((("worst", worst_drop), ("offset", offset_drop), ("random", random_drop))):
         eps[kind] = _bisect(f, target, reach)
         progress(4 + i, 6)
-    xw = worst(eps["worst"] if eps["worst"] is not None else reach)
     e_off = eps["offset"] if eps["offset"] is not None else reach
     sign = 1.0 if float(_estimate(model, x + e_off * mask, moment)) < float(_estimate(model, x - e_off * mask,
                                                                                      moment)) else -1.0
+    e_w = eps["worst"] if eps["worst"] is not None else reach
+    xw = worst(e_w)
+    by_offset = offset_drop(e_w) >= pgd_drop(e_w)
+    if by_offset:  # the constant offset at this ε, in the sign that lowers the estimate more
+        s_w = 1.0 if float(_estimate(model, x + e_w * mask, moment)) < float(_estimate(model, x - e_w * mask,
+                                                                                      moment)) else -1.0
+        xw = x + s_w * e_w * mask
     with torch.no_grad():
         to_c = lambda out: out[0, :, 0].double().numpy() * TEMP_SCALE_C + TEMP_REF_C  # noqa: E731
         clean_c, worst_c = to_c(model(x)), to_c(model(xw))
@@ -155,5 +174,5 @@ def margin(motor_channel: str = "current_a", motor_drop: float = 5.0, motor_cycl
     raw = split.x_test[cyc - 1, :, j] * sigma + split.mean_[j]
     worst_raw = xw[0, :, j].double().numpy() * sigma + split.mean_[j]
     return Margin(ch, CHANNELS[ch][1], drop, cyc, thermal_cycles().t_min, truth, clean_c, moment, raw, sigma,
-                  eps, reach, worst_raw, worst_c, offset_c, trained.test_rmse_k)
+                  eps, reach, worst_raw, worst_c, offset_c, sign, by_offset, trained.test_rmse_k)
 
