@@ -58,7 +58,7 @@ def test_the_light_sections_draw_and_describe():
 
 def test_the_jobs_draw_and_describe():
     out = robustness_attack.CURVES_SECTION.view({"steps": 5})
-    assert out[-1] == "" and "PGD-5 halves" in out[1]
+    assert out[-1] == "" and "PGD-5 (steps of ε/4, the worst of 3 random starts for each digit) halves" in out[1]
     _valid(out[0])
     out = robustness_training.TRAINING_SECTION.view(digits.TRAINING.defaults())
     assert out[-1] == "" and "trained with PGD examples at ε = 2" in out[1]

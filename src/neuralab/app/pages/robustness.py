@@ -15,11 +15,11 @@ P = prefix(__name__)
 PARTS = parts.load("neuralab.app.pages.robustness_", ("attack", "training", "motor"))
 SPEC, SECTIONS = parts.spec(P, PARTS), parts.sections(PARTS)
 INTRO = (
-    "A trained network can be made to change its answer by a change to its input too small for a person to "
-    "notice, if the change is chosen against the network's own gradient. On this page the lab's digits MLP and "
-    "CNN (the compression pages' networks, trained once on this machine) are attacked with FGSM and PGD under a "
-    "budget stated in grey levels of the image: one digit first, then all 360 test digits at every budget, then "
-    "examples carried from one network to the other, the networks retrained with adversarial examples in the "
+    "A trained network can be made to change its answer by a change to its input that is small compared with the "
+    "data's natural variation, if the change is chosen against the network's own gradient. On this page the "
+    "lab's digits MLP and CNN (the compression pages' networks, trained once on this machine) are attacked with "
+    "FGSM and PGD under a budget stated in grey levels of the image: one digit first, then all 360 test digits "
+    "at every budget, then examples carried from one network to the other, the networks retrained with adversarial examples in the "
     "loop, with what that costs and what it buys, and finally the same search turned on a motor's virtual "
     "temperature sensor: how large a sensor error moves its estimate by a chosen amount."
 )
@@ -58,6 +58,7 @@ QUESTIONS = (
          ("No: they need the gradient of your network", "Yes: examples crafted on a similar network of their own "
           "often fool yours too", "Only for convolutional networks"), 1,
          "Different networks trained on the same data learn similar directions of weakness, so many examples "
-         "transfer; here those crafted on the MLP fool the CNN far more than random noise of the same size.",
+         "transfer; here those crafted on the MLP fool the CNN far more than random noise of the same size. (Here "
+         "both learned from the same digits with the same scaling, the attacker's most favourable case.)",
          section="Transfer: attacking a network you cannot read"),
 )

@@ -40,7 +40,7 @@ def _example(values: dict) -> html.Section:
                 "from a random point of the budget, and after each step puts every pixel back within ε of the "
                 "original and within 0 to 16. It follows the loss around corners that one straight step misses.\n\n"
                 "Pick a digit and a budget: the middle panel is the change (blue up, orange down), the right one "
-                "what the network reads."
+                "the attacked image (the network reads it standardized). PGD here runs from one random start."
             ),
             ui.row(controls(P, SPEC, values, ["model", "attack", "eps", "steps", "digit"])),
             NETS.marker(P),
@@ -57,8 +57,10 @@ def _curves() -> html.Section:
         [
             ui.md(
                 "One digit proves little; this chart attacks every test digit at every budget, each network "
-                "with both attacks (PGD with the number of steps set above). The dotted curves let PGD touch only "
-                "the pixels whose spread in the training digits is at least one grey level.\n\n"
+                "with both attacks (PGD with the number of steps set above; a digit counts as still right only if "
+                f"it survives {digits.RESTARTS} random starts). Each accuracy under attack is an upper bound on the "
+                "true robust accuracy: more restarts or a stronger attack can only lower it. The dotted curves "
+                "let PGD touch only the pixels whose spread in the training digits is at least one grey level.\n\n"
                 "Why that matters: the networks read each pixel standardized, (x − mean) / spread, with both "
                 "learned on the training digits. A pixel near the edge that is almost always blank has a spread "
                 "of a few hundredths of a grey level, so a change of one grey level there arrives as dozens of "
@@ -82,7 +84,9 @@ def _transfer() -> html.Section:
                 "and send you the result. The table crafts the attack chosen above (at its ε and steps) on one "
                 "network and scores both on the same 360 attacked digits; the last row adds random signs of the "
                 "same size, ±ε on every pixel, as a baseline. The diagonal is the white-box attack of the chart "
-                "above; the off-diagonal cells are transfer."
+                "above (from one random start); the off-diagonal cells are transfer. Both networks learned from the "
+                "same training digits with the same scaling, the most favourable case for the attacker; one with "
+                "other data and preprocessing usually transfers less."
             ),
             alert(cid(P, "transfer-alert")),
             ui.chart(cid(P, "transfer"), "Test accuracy on examples crafted on one network, scored on each"),
