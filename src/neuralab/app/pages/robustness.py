@@ -19,9 +19,10 @@ INTRO = (
     "data's natural variation, if the change is chosen against the network's own gradient. On this page the "
     "lab's digits MLP and CNN (the compression pages' networks, trained once on this machine) are attacked with "
     "FGSM and PGD under a budget stated in grey levels of the image: one digit first, then all 360 test digits "
-    "at every budget, then examples carried from one network to the other, the networks retrained with adversarial examples in the "
-    "loop, with what that costs and what it buys, and finally the same search turned on a motor's virtual "
-    "temperature sensor: how large a sensor error moves its estimate by a chosen amount."
+    "at every budget, then examples carried from one network to the other, the networks retrained with "
+    "adversarial examples in the loop, with what that costs and what it buys, and finally the same search "
+    "turned on a motor's virtual temperature sensor: how large a sensor error moves its estimate by a chosen "
+    "amount."
 )
 layout = parts.layout("Adversarial examples", INTRO, PARTS)
 
