@@ -7,8 +7,8 @@ is largest at ``δ = ε · sign(∇ₓL)``, so **FGSM** (Goodfellow et al., 2015
     x' = clip(x + ε · sign(∇ₓ L(f(x), y)), lo, hi)
 
 The first-order gain is ``ε · ‖∇ₓL‖₁``: it grows with the number of inputs, which is why many tiny changes add
-up to a large one. **PGD** (Madry et al., 2018) repeats smaller steps of size ``α`` and projects back onto the
-ball (and the valid range) after each::
+up to a large one. **PGD** (the iterative FGSM of Kurakin et al., 2017, with Madry et al.'s 2018 random start)
+repeats smaller steps of size ``α`` and projects back onto the ball (and the valid range) after each::
 
     x⁰ = x + U(−ε, ε)   (random start, optional)
     xᵏ⁺¹ = clip( clip(xᵏ + α · sign(∇ₓ L(f(xᵏ), y)), x − ε, x + ε), lo, hi )
@@ -16,8 +16,9 @@ ball (and the valid range) after each::
 PGD with one step, ``α = ε`` and no random start is FGSM. ``ε``, ``lo`` and ``hi`` may be numbers or
 tensors that broadcast against one input (a budget per feature: in another unit than the model reads).
 
-The trap: an attack is a lower bound on the damage. A model that resists FGSM may fall to PGD; one that
-resists both may still fall to a stronger attack. Report the attack, its steps and ``ε`` with every number.
+The trap: an attack is a lower bound on the damage, so the accuracy it leaves is an upper bound on the robust
+accuracy. A model that resists FGSM may fall to PGD; one that resists both may still fall to a stronger attack.
+Report the attack, its steps, step size, random starts and ``ε`` with every number.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ __all__ = ["Attack", "Loss", "accuracy", "fgsm", "input_gradient", "margin_drop"
            "summed_cross_entropy"]
 
 Bound = float | torch.Tensor
-#: ``loss(outputs, y) -> scalar`` the attacker raises, summed over the batch (so each input's gradient is its own).
+#: ``loss(outputs, y) -> scalar`` the attacker raises, summed over the batch (a mean would divide each input's
+#: gradient by the batch size: the sign does not care, L2 steps and magnitude checks do).
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
