@@ -27,3 +27,8 @@ def test_the_linear_margin_claim():
 
 def test_pgd_of_one_step_is_fgsm_as_the_entry_says():
     assert "With one step, α = ε and no random start it is FGSM" in flat()
+
+
+def test_the_restarts_the_entry_reports():
+    assert "count a digit as robust only if it survives 3 random starts" in flat() and digits.RESTARTS == 3
+    assert "An accuracy under attack is an upper bound on the true robust accuracy" in flat()
