@@ -84,9 +84,9 @@ def _transfer() -> html.Section:
                 "and send you the result. The table crafts the attack chosen above (at its ε and steps) on one "
                 "network and scores both on the same 360 attacked digits; the last row adds random signs of the "
                 "same size, ±ε on every pixel, as a baseline. The diagonal is the white-box attack of the chart "
-                "above (from one random start); the off-diagonal cells are transfer. Both networks learned from the "
-                "same training digits with the same scaling, the most favourable case for the attacker; one with "
-                "other data and preprocessing usually transfers less."
+                f"above, from one random start instead of {digits.RESTARTS}; the off-diagonal cells are transfer. "
+                "Both networks learned from the same training digits with the same scaling, the most favourable "
+                "case for the attacker; one with other data and preprocessing usually transfers less."
             ),
             alert(cid(P, "transfer-alert")),
             ui.chart(cid(P, "transfer"), "Test accuracy on examples crafted on one network, scored on each"),

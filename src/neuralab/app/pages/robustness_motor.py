@@ -9,7 +9,7 @@ from neuralab.app.controls import alert, cid, controls
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section
 from neuralab.plots import robustness as figures
-from neuralab.robust import motor
+from neuralab.robust import digits, motor
 
 P = prefix("neuralab.app.pages.robustness")
 SPEC = motor.MARGIN
@@ -72,8 +72,9 @@ def _practice() -> html.Section:
                 "hides the channels that standardization amplifies.\n"
                 "* **Report the attack with every robust accuracy**: its name, steps, step size, random starts "
                 "and ε. An accuracy under attack is an upper bound on the true robust accuracy (more restarts or a "
-                "stronger attack can only lower it), never a guarantee; every PGD number on this page uses one "
-                "random start. A certificate needs verification methods (bound propagation, randomized "
+                "stronger attack can only lower it), never a guarantee. On this page the curves and the training "
+                f"section use {digits.RESTARTS} random starts of PGD, the single digit and the transfer table one. "
+                "A certificate needs verification methods (bound propagation, randomized "
                 "smoothing) that this page does not cover.\n"
                 "* **Test with a different and stronger attack than you trained with**: more steps and restarts, "
                 "another loss, and a gradient-free or transfer attack. If a black-box attack does better than the "
