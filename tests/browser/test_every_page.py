@@ -63,6 +63,8 @@ MOVES = {
     "/rbf-network": Move("width", "surface", timeout=120_000),
     # the threshold only re-flags stored scores, but a cold cache first trains the digit and motor networks
     "/autoencoder": Move("threshold", "motor-timeline", timeout=600_000),
+    # light, but a cold cache first trains the zoo's MLP and CNN (seconds) in the page's jobs
+    "/robustness": Move("eps", "example", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

@@ -39,6 +39,7 @@ TOPICS = {
         "pruning",
         "distillation",
         "deploy",
+        "robustness",
         "fundamentals",
     )
 }

@@ -1,0 +1,90 @@
+"""The figures of the Advanced pages, one function per page: first (uncached) wall time and the headline numbers.
+
+Prints one ``name value unit`` line per figure (comment lines start with ``#``). Every page's work runs on an empty
+cache (a temporary directory, never the user's), on one torch thread as the server runs it, so the wall times are
+those of a first visit on a fresh machine. The load average is printed with them: timings on a shared machine are
+noisy. Asserts nothing.
+
+* ``robustness()``: /robustness. ``robustness_first_run`` (s) is the page at its defaults on an empty cache, its
+  sections one after the other (the browser runs two jobs at once, so a visit takes less): ``_digits``, the zoo's
+  MLP and CNN trained, the example, the ε curves, the transfer table and the default adversarial training (MLP,
+  PGD examples, ε = 2); ``_motor``, /recurrent's GRU trained and the sensor-error search at its defaults. Then
+  accuracy against ε (grey levels) for FGSM and PGD-10 on each network, trained plainly and with PGD examples at
+  ε = 2 (the CNN's adversarial training timed on its own), the transfer accuracies at ε = 1, and for each sensor
+  the smallest worst-case, offset and random error that lowers the winding-temperature estimate by 5 K.
+
+Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness]   (about two minutes on 2 cores)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+os.environ["NEURALAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="nl-advanced-bench-")  # train here, never the user's cache
+
+import torch  # noqa: E402
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def robustness() -> None:
+    from neuralab.robust import digits
+
+    print(f"# /robustness on an empty cache; load average {load()}, {os.cpu_count()} logical CPUs", flush=True)
+    t0 = time.perf_counter()
+    digits.make()
+    print(f"robustness_zoo_train {time.perf_counter() - t0:.1f} s")
+    digits.example()
+    c = digits.curves()
+    tr = digits.transfer()
+    mlp = digits.training()
+    digits_s = time.perf_counter() - t0
+    print(f"robustness_first_run_digits {digits_s:.1f} s")
+    t = time.perf_counter()
+    cnn = digits.training("cnn", "pgd", 2.0)
+    print(f"robustness_cnn_pgd_training {time.perf_counter() - t:.1f} s")
+    print(f"# accuracy on the {c.n_test} test digits against ε (grey levels); load average {load()}")
+    for run in (mlp, cnn):
+        for which in ("plain", "robust"):
+            for kind in ("fgsm", "pgd"):
+                for e in (0.0, 0.5, 1.0, 2.0, 3.0):
+                    label = "plain" if which == "plain" else f"{run.attack}_trained_eps{run.eps_train:g}"
+                    print(f"robustness_{run.model}_{label}_{kind}_eps{e:g} {run.at(which, kind, e):.4f} fraction")
+    for net in digits.NAMES:
+        print(f"robustness_{net}_pgd_varying_pixels_eps1 {c.at(net, 'pgd-varying', 1.0):.4f} fraction")
+    for s in tr.sources:
+        for g in tr.targets:
+            print(f"robustness_transfer_{s}_to_{g}_eps1 {tr.get(s, g):.4f} fraction")
+    from neuralab.robust import motor
+
+    print(f"# the motor's virtual temperature sensor (GRU), 5 K lower at the hottest moment; load average {load()}")
+    t = time.perf_counter()
+    for ch, (_, unit) in motor.CHANNELS.items():
+        m = motor.margin(ch, 5.0, 1)
+        if ch == "current_a":
+            motor_s = time.perf_counter() - t
+            print(f"robustness_first_run_motor {motor_s:.1f} s")
+            print(f"robustness_first_run {digits_s + motor_s:.1f} s")
+        for kind, e in m.eps.items():
+            print(f"robustness_motor_{ch}_{kind}_eps {'none' if e is None else f'{e:.4g}'} {unit}")
+
+
+PAGES = {"robustness": robustness}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--page", choices=sorted(PAGES), action="append", help="only these pages (default: every one)")
+    args = ap.parse_args()
+    torch.set_num_threads(1)  # as the server runs its jobs
+    for name in args.page or list(PAGES):
+        PAGES[name]()
+
+
+if __name__ == "__main__":
+    main()
