@@ -21,7 +21,7 @@ class Page:
 # No page carries a number: the groups already give the order, a learner may start anywhere (the playground and
 # the edge deployment were unnumbered, as are the seven Architectures pages), and a number would shift for every
 # page after one inserted.
-GROUPS = ("Data", "Optimization", "Networks", "Architectures", "Compression", "Summary")
+GROUPS = ("Data", "Optimization", "Networks", "Architectures", "Compression", "Advanced", "Summary")
 
 PAGES: tuple[Page, ...] = (
     Page("/splits", "Data splits & leakage", "Data", "Train, validation and test; k-fold schemes; leaks measured.",
@@ -68,6 +68,8 @@ PAGES: tuple[Page, ...] = (
          "neuralab.app.pages.distillation"),
     Page("/deploy", "Edge deployment", "Compression", "Distil, prune, quantize, export to ONNX and int8 C.",
          "neuralab.app.pages.deploy"),
+    Page("/deep-networks", "Deep networks", "Advanced", "Depth, vanishing gradients and skip connections, measured.",
+         "neuralab.app.pages.deep_networks"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
          "neuralab.app.pages.fundamentals"),

@@ -1,0 +1,66 @@
+"""/deep-networks: plain against residual MLPs at depth 5, 20 and 50 on the digits, gradients measured per layer.
+
+Assembled from part modules (``deep_networks_<part>.py``): the networks at initialization (light), then trained
+(a background job).
+"""
+
+from __future__ import annotations
+
+from neuralab.app import parts
+from neuralab.app.controls import wire
+from neuralab.app.registry import prefix
+from neuralab.app.selfcheck import Pick, Value
+from neuralab.nn.deep import decades, variance_factor
+from neuralab.train.deep import at_init
+
+P = prefix(__name__)
+PARTS = parts.load("neuralab.app.pages.deep_networks_", ("init", "train"))
+SPEC, SECTIONS = parts.spec(P, PARTS), parts.sections(PARTS)
+INTRO = (
+    "Stacking more layers should only add capacity, yet a plain deep network often trains worse than a "
+    "shallow one, and the training loss says so, not only the validation loss. On this page two networks that "
+    "differ in one term are built at 5, 20 and 50 blocks and trained on the 8 × 8 digits: a plain stack, "
+    "h ← W·relu(h), and a residual one, h ← h + W·relu(h), with the same weights at the start and the same "
+    "batches. First the gradient each block's weights receive before any training, and the size of the signal "
+    "flowing forward; then both trained, with their loss curves, the gradient of every block epoch by epoch, and "
+    "their test accuracy. Normalization and the scale of the initial weights are controls: each of them rescues "
+    "one network and not the other in a way the charts show."
+)
+layout = parts.layout("Deep networks: depth, gradients and skip connections", INTRO, PARTS)
+
+wire(P, SPEC)
+
+INIT_TITLE = "Before training: the gradient each block receives"
+TRAIN_TITLE = "Trained: plain against residual at 5, 20 and 50 blocks"
+
+
+def _ratio() -> float:
+    """First block's gradient over the last's, plain, 50 blocks, batch norm, He (the lab's default network)."""
+    g = at_init(50, "batch", 1.0, 0).plain.grad_norm
+    return round(float(g[0] / g[-1]), -1)
+
+
+QUESTIONS = (
+    Value("deep-residual-growth", "A residual block h ← h + W·relu(h) without normalization, weights drawn with "
+          "He's std √(2/fan_in): by what factor does one block multiply the variance of h at initialization?",
+          lambda: variance_factor(True, 1.0),
+          "The branch W·relu(h) has the variance of h (ReLU halves the power, He's 2 restores it) and is "
+          "independent of h, so the variances add: 1 + 1 = {answer}. Fifty such blocks multiply it by 2⁵⁰.",
+          section=INIT_TITLE),
+    Value("deep-plain-decades", "A plain ReLU stack without normalization starts with weights at half He's std. "
+          "By how many orders of magnitude does the signal's std fall over 20 layers?",
+          lambda: round(-decades(False, 0.5, 20), 1),
+          "Each layer multiplies the variance by 0.5² = 0.25, the std by 0.5: 20 × log10(2) = {answer} decades. "
+          "The gradient shrinks the same way on its way back.", section=INIT_TITLE, tolerance=0.02),
+    Value("deep-bn-ratio", "The page's default plain network (50 blocks, batch norm, He) before training: about "
+          "how many times larger is block 1's weight gradient than block 50's? (to the nearest ten)",
+          _ratio, "Measured on the training digits: about {answer} times. Batch norm keeps the forward signal at "
+          "unit scale, but backward each normalization divides by a batch's spread and the plain stack multiplies "
+          "those factors: the gradient explodes toward the input.", section=INIT_TITLE, tolerance=0.2),
+    Pick("deep-why-skip", "Why does the gradient reach the first block of a 50-block residual network?",
+         ("Residual blocks have fewer weights", "The Jacobian of each block is I + ∂F/∂h, so the gradient at the "
+          "input is the gradient at the output plus further terms, not only a product of fifty factors",
+          "ReLU's derivative is 1", "Batch norm rescales the gradient"), 1,
+         "h_{l+1} = h_l + F(h_l) gives ∂h_{l+1}/∂h_l = I + ∂F/∂h_l: the identity path carries the gradient down "
+         "unchanged, whatever the branches do.", section=TRAIN_TITLE),
+)
