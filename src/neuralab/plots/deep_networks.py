@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from neuralab.nn.deep import decades
 from neuralab.nn.models import NORMS
-from neuralab.plots.format import num, pct
+from neuralab.plots.format import log_axis, num, pct
 from neuralab.plots.theme import BLUE, VERMILLION, figure, subplot_title
 from neuralab.train.deep import DEPTHS, OPTIMIZERS, TRAINS, Comparison, Init, Run
 
@@ -34,6 +34,8 @@ def _log_axis(series: list, title: str) -> dict:
     v = v[np.isfinite(v) & (v > 0)]
     lo, hi = (math.log10(v.min()), math.log10(v.max())) if len(v) else (-1.0, 1.0)
     lo, hi = lo - max(0.15, 0.05 * (hi - lo)), hi + max(0.15, 0.05 * (hi - lo))
+    if hi - lo <= 4:  # a few decades: ticks at 1, 2, 5
+        return log_axis(lo, hi, title=dict(text=title))
     step = max(1, math.ceil((hi - lo) / 8))
     exps = [k for k in range(math.ceil(lo), math.floor(hi) + 1) if k % step == 0] or [round((lo + hi) / 2)]
     return dict(type="log", range=[lo, hi], tickvals=[10.0**k for k in exps],
@@ -167,11 +169,11 @@ def heat_figure(c: Comparison) -> go.Figure:
                          x=list(range(a.shape[0])), y=list(range(1, c.show + 1)), zmin=lo, zmax=hi,
                          colorscale="Viridis", showscale=i == 1, xaxis=f"x{i + 1}" if i else "x",
                          yaxis=f"y{i + 1}" if i else "y",
-                         colorbar=dict(title=dict(text="log10 ‖∂L/∂W‖", side="right"), thickness=12, x=1.0,
-                                       xanchor="left"),
+                         colorbar=dict(title=dict(text="log10 ‖∂L/∂W‖", side="right"), thickness=12, x=1.02,
+                                       xanchor="left", ticklabelposition="outside"),
                          hovertemplate=f"{KIND[res]}, block %{{y}}, epoch %{{x}}: 10^%{{z:.2f}}<extra></extra>"))
     axis = dict(title=dict(text="epoch"))
-    return figure(data, height=420, margin=dict(l=64, r=90, t=48, b=48),
+    return figure(data, height=420, margin=dict(l=64, r=110, t=48, b=48),
                   xaxis=dict(axis, domain=[0, 0.46]), xaxis2=dict(axis, domain=[0.54, 1.0], anchor="y2"),
                   yaxis=dict(title=dict(text="block"), autorange=True),
                   yaxis2=dict(anchor="x2", matches="y", showticklabels=False),

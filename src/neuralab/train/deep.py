@@ -78,10 +78,14 @@ class Init:
 def at_init(depth: int = 50, norm: str = "batch", scale: float = 1.0, seed: int = 0) -> Init:
     """Probe the untrained plain and residual networks (the same weights: only the ``+ h`` differs)."""
     v = INIT.validate(deep_depth=depth, deep_norm=norm, deep_scale=scale, deep_seed=seed)
+    return _at_init(v["deep_depth"], v["deep_norm"], v["deep_scale"], v["deep_seed"])
+
+
+@memo("deep-init", depends=("neuralab.nn.deep", "neuralab.nn.models"), salt=torch.__version__)
+def _at_init(depth: int, norm: str, scale: float, seed: int) -> Init:
     data = digits(SPLIT_SEED)
-    got = {res: probe(_net(v["deep_depth"], res, v["deep_norm"], v["deep_scale"], v["deep_seed"]), data.X_train,
-                      data.y_train) for res in (False, True)}
-    return Init(v["deep_depth"], v["deep_norm"], v["deep_scale"], got[False], got[True])
+    got = {res: probe(_net(depth, res, norm, scale, seed), data.X_train, data.y_train) for res in (False, True)}
+    return Init(depth, norm, scale, got[False], got[True])
 
 
 def _net(depth: int, residual: bool, norm: str, scale: float, seed: int) -> DeepMLP:

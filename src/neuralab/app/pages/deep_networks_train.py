@@ -32,11 +32,13 @@ def layout(values: dict) -> list[html.Section]:
             "Read the loss curves first: a plain network that fails does not overfit, it fails to fit the "
             "training digits at all (the degradation He et al. reported in 2015, which residual connections were "
             "invented to fix). Then the heatmaps: each row is a block, each column an epoch, the colour the "
-            "logarithm of its gradient norm, one scale for both networks. SGD takes steps proportional to the "
-            "gradient, so a block whose row is orders of magnitude darker than another's barely moves while the "
-            "other does all the learning. Adam divides every weight's step by its own gradient's running size, "
-            "which hides a gradient's scale but not its noise: switch it on to see how much of the plain network's "
-            "trouble it removes."
+            "logarithm of its gradient norm, one scale for both networks. Before training (column 0) the plain "
+            "stack's gradients span orders of magnitude; once it trains they even out, and yet at 50 blocks its "
+            "loss hardly moves. The size of the gradient is necessary, not sufficient: in a deep plain stack the "
+            "gradient also loses its relation to the direction that would lower the loss (Balduzzi et al., 2017, "
+            "called such gradients shattered), which this page does not measure. Adam divides every weight's step "
+            "by its own gradient's running size, which removes the scale but not the direction: switch it on to see "
+            "how much of the plain network's trouble it removes."
         ),
         ui.row(controls(P, SPEC, values, ["deep_opt", "deep_epochs", "deep_show"])),
         alert(cid(P, "train-alert")),
