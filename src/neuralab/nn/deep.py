@@ -111,6 +111,11 @@ class Probe:
     input_std: float  # std of the input batch
 
 
+def _tensor(a: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """A copy as a tensor (the lab's arrays are read-only, which torch warns about)."""
+    return a.detach().clone() if isinstance(a, torch.Tensor) else torch.tensor(np.array(a))
+
+
 def probe(model: DeepMLP, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor) -> Probe:
     """The gradient of the mean cross-entropy over ``X, y`` with respect to every block's weights.
 
@@ -118,7 +123,8 @@ def probe(model: DeepMLP, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Te
     batch-norm running averages back as they were and leaves every ``.grad`` untouched: probing a network
     during training changes nothing about its training.
     """
-    X, y = torch.tensor(np.array(X, np.float32)), torch.tensor(np.array(y, np.int64))  # copies: arrays may be read-only
+    dtype = next(model.parameters()).dtype  # float32, or float64 for a gradient check
+    X, y = _tensor(X).to(dtype), _tensor(y).long()
     kept = {k: v.clone() for k, v in model.named_buffers()}
     was = model.training
     model.train()

@@ -1,0 +1,69 @@
+"""/deep-networks' runs: what the page claims, measured on small versions (a few seconds)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from neuralab.params import ParamError
+from neuralab.train import deep
+
+
+def test_batch_norm_holds_the_plain_forward_pass_but_its_gradient_explodes_toward_the_input():
+    r = deep.at_init(50, "batch", 1.0, 0)
+    plain, res = r.plain.grad_norm, r.residual.grad_norm
+    assert plain[0] / plain[-1] > 100  # orders of magnitude between block 1 and block 50
+    assert res[0] / res[-1] < 30
+    assert 0.5 < r.plain.act_std[-1] < 2  # the forward signal stays at unit scale
+    assert r.plain.loss == pytest.approx(math.log(10), abs=0.2) and r.residual.loss == pytest.approx(math.log(10),
+                                                                                                      abs=0.2)
+
+
+def test_without_normalization_the_residual_stream_doubles_its_variance_per_block():
+    r = deep.at_init(20, "none", 1.0, 0)
+    growth = math.log10(r.residual.act_std[-1] / r.residual.input_std)
+    assert growth == pytest.approx(20 * math.log10(2) / 2, abs=0.6)  # 2^20 in variance: 3 decades in std
+    assert r.residual.loss > 50 > r.plain.loss
+
+
+def test_a_small_start_trains_the_residual_network_and_starves_the_plain_one():
+    plain = deep.run(20, False, "none", 0.2, "momentum", 5, 0)
+    res = deep.run(20, True, "none", 0.2, "momentum", 5, 0)
+    assert plain.test_acc < 0.2 and not plain.trains  # 0.2 per block over 20: 14 decades, nothing arrives
+    assert res.test_acc > deep.TRAINS and res.trains
+    assert np.nanmax(plain.grad_norm[:, 0]) < 1e-8 < np.nanmin(res.grad_norm[:, 0])
+    init = deep.at_init(20, "none", 0.2, 0)  # the run's epoch 0 is the light section's probe: same weights
+    assert np.allclose(res.grad_norm[0], init.residual.grad_norm) and res.train_loss[0] == pytest.approx(
+        init.residual.loss)
+    assert res.train_loss[-1] < res.train_loss[0] / 5
+    assert deep.run.kept(20, True, "none", 0.2, "momentum", 5, 0)  # kept on disk by its settings and seed
+    assert np.array_equal(deep.run(20, True, "none", 0.2, "momentum", 5, 0).grad_norm, res.grad_norm)
+
+
+def test_a_residual_network_without_normalization_at_he_scale_diverges_with_a_sentence():
+    r = deep.run(20, True, "none", 1.0, "momentum", 5, 0)
+    assert r.diverged and math.isnan(r.test_acc) and not r.trains
+    assert "learning rate" in r.diverged
+
+
+def test_deepest_reads_the_runs():
+    def fake(acc):
+        return deep.Run(5, False, np.zeros(2), np.zeros(2), np.zeros((2, 5)), acc, "")
+
+    runs = {(5, False): fake(0.9), (20, False): fake(0.85), (50, False): fake(0.2), (5, True): fake(0.5)}
+    assert deep.deepest(runs, False) == 20 and deep.deepest(runs, True) is None
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda: deep.at_init(51), "deep_depth must be between 2 and 50 blocks; got 51."),
+    (lambda: deep.at_init(norm="group"), "deep_norm must be one of none, batch, layer; got 'group'."),
+    (lambda: deep.compare(scale=0.0), "deep_scale must be between 0.1 and 2"),
+    (lambda: deep.compare(epochs=7), "deep_epochs must be 5 plus a multiple of 5"),
+    (lambda: deep.compare(opt="lbfgs"), "deep_opt must be one of momentum, adam"),
+    (lambda: deep.run(5, False, "none", 1.0, "lbfgs", 5, 0), "opt must be one of momentum, adam"),
+])
+def test_bad_values_are_named(call, words):
+    with pytest.raises(ParamError, match=words.replace("(", r"\(").replace(".", r"\.")):
+        call()
