@@ -39,6 +39,7 @@ TOPICS = {
         "pruning",
         "distillation",
         "deploy",
+        "deep-networks",
         "fundamentals",
     )
 }

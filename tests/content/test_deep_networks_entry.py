@@ -1,0 +1,33 @@
+"""The reference entry on deep networks: its numbers recomputed with the library the page uses."""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+
+from neuralab.nn.deep import decades, variance_factor
+from neuralab.train import deep
+
+
+def flat() -> str:
+    return " ".join(resources.files("neuralab.content").joinpath("deep-networks.md").read_text(
+        encoding="utf-8").split())
+
+
+def test_the_variance_arithmetic():
+    text = flat()
+    assert round(decades(False, 0.5, 20), 1) == -6.0 and "scale 0.5 over 20 blocks is −6.0 decades" in text
+    assert round(decades(False, 0.2, 50)) == -35 and "scale 0.2 over 50 is −35" in text
+    assert variance_factor(True, 1.0) ** 50 == 2**50 and "2 per block at He's scale, 2^50 after fifty blocks" in text
+
+
+def test_the_batch_norm_explosion_it_quotes():
+    g = deep.at_init(50, "batch", 1.0, 0).plain.grad_norm
+    assert 3000 < g[0] / g[-1] < 8000
+    assert "block 1's weight gradient is about 5,000 times block 50's before training" in flat()
+
+
+def test_the_pre_norm_stream_grows_like_the_square_root_of_depth():
+    r = deep.at_init(50, "layer", 1.0, 0)
+    assert 0.5 * math.sqrt(50) < r.residual.act_std[-1] < 1.5 * math.sqrt(50)
+    assert "its std grows like √L rather than exponentially" in flat()
