@@ -62,8 +62,9 @@ MOVES = {
     "/rbf-network": Move("width", "surface", timeout=120_000),
     # the threshold only re-flags stored scores, but a cold cache first trains the digit and motor networks
     "/autoencoder": Move("threshold", "motor-timeline", timeout=600_000),
-    # the depth slider is light (one probe of two untrained networks); a cold cache first trains the six networks
-    "/deep-networks": Move("deep_depth", "init-grads", timeout=240_000),
+    # the weight scale moves the light probe (two untrained networks) and restarts the six networks' training job,
+    # which a cold cache runs in about half a minute alone
+    "/deep-networks": Move("deep_scale", "init-grads", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

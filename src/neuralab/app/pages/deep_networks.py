@@ -26,7 +26,7 @@ INTRO = (
     "their test accuracy. Normalization and the scale of the initial weights are controls: each of them rescues "
     "one network and not the other in a way the charts show."
 )
-layout = parts.layout("Deep networks: depth, gradients and skip connections", INTRO, PARTS)
+layout = parts.layout("Deep networks", INTRO, PARTS)
 
 wire(P, SPEC)
 
