@@ -53,8 +53,11 @@ def _init_lines(r: Init, field: str, unit: str) -> list[dict]:
     out = []
     for res in (False, True):
         p = r.residual if res else r.plain
-        out.append(dict(type="scatter", x=list(range(1, r.depth + 1)), y=_positive(getattr(p, field)),
-                        name=KIND[res], mode="lines+markers", line=dict(color=COLORS[res], width=2.5),
+        y = np.asarray(getattr(p, field), float)
+        off = "" if np.any(np.isfinite(y) & (y > 0)) else (" (exactly 0: off the log axis)" if np.all(y == 0)
+                                                           else " (not finite: off the axis)")
+        out.append(dict(type="scatter", x=list(range(1, r.depth + 1)), y=_positive(y),
+                        name=KIND[res] + off, mode="lines+markers", line=dict(color=COLORS[res], width=2.5),
                         marker=dict(size=5, symbol="circle" if res else "square"),
                         hovertemplate=f"{KIND[res]}, block %{{x}}: %{{y:.3g}}{unit}<extra></extra>"))
     return out
@@ -124,11 +127,11 @@ def curves_figure(c: Comparison) -> go.Figure:
             r = c.at(depth, res)
             series.append(r.train_loss)
             data.append(dict(type="scatter", x=list(range(len(r.train_loss))), y=_positive(r.train_loss),
-                             name=f"{KIND[res]} {depth}", mode="lines+markers",
+                             name=f"{KIND[res]}, {depth}", mode="lines+markers",
                              line=dict(color=COLORS[res], dash=DASH[depth], width=3 if depth == 50 else 1.8),
                              marker=dict(size=4, symbol="circle" if res else "square"),
                              hovertemplate=f"{KIND[res]}, {depth} blocks, epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
-    return figure(data, height=400, legend=dict(LEGEND, title=dict(text="blocks:")), margin=MARGIN,
+    return figure(data, height=400, legend=LEGEND, margin=MARGIN,
                   xaxis=dict(title=dict(text="epoch"), range=[-0.3, c.epochs + 0.3]),
                   yaxis=_log_axis(series, "training loss (cross-entropy)"))
 
@@ -186,14 +189,25 @@ def describe_heat(c: Comparison) -> str:
     for res in (False, True):
         g = c.at(c.show, res).grad_norm
         first, last = g[:, 0], g[:, -1]
-        ok = np.isfinite(first) & np.isfinite(last) & (last > 0)
-        if not ok.any():
+        seen = np.isfinite(first) & np.isfinite(last)
+        if not seen.any():
             parts.append(f"the {KIND[res]} network's gradients are not finite (it diverged)")
             continue
+        zero = int(np.sum(g[seen] == 0))
+        ok = seen & (first > 0) & (last > 0)
+        if not ok.any():
+            parts.append(f"in the {KIND[res]} network block 1's gradient is exactly 0 at every epoch (below the "
+                         "smallest float32 number: blank cells)")
+            continue
         ratio = first[ok] / last[ok]
+        if c.at(c.show, res).diverged:
+            parts.append(f"in the {KIND[res]} network block 1's gradient is × {num(float(ratio[0]))} the last "
+                         "block's before training, and then the run diverged")
+            continue
+        head = ("before training" if ok[0] else "at the first epoch where both are above 0")
         parts.append(f"in the {KIND[res]} network block 1's gradient is × {num(float(ratio[0]))} the last block's "
-                     f"before training and between × {num(float(ratio.min()))} and × {num(float(ratio.max()))} "
-                     "over the run")
+                     f"{head} and between × {num(float(ratio.min()))} and × {num(float(ratio.max()))} over the run"
+                     + (f", and {zero} cells are exactly 0 (blank)" if zero else ""))
     return f"{c.show} blocks: " + "; ".join(parts) + "."
 
 
