@@ -110,8 +110,12 @@ def describe_init_stream(r: Init) -> str:
             f"{num(float(r.residual.act_std[-1]))} in the residual one (the pixels enter at "
             f"{num(r.plain.input_std)}).")
     if r.norm != "none":
-        return head + (" With normalization the branches see a normalized input, so the plain stream stays near "
-                       "1 and the residual stream grows about like the square root of the number of blocks.")
+        pred = math.sqrt(r.plain.input_std ** 2 + r.depth * r.scale ** 2)
+        return head + (f" With normalization every branch reads a normalized input, so its output's std is about the "
+                       f"weight scale, {r.scale:g}, at any depth: that is the plain stream. The residual stream adds "
+                       f"{r.depth} such branches to the pixels, √(0.96² + {r.depth} × {r.scale:g}²) = {num(pred)} "
+                       "if they were independent: it grows like the square root of the depth.").replace(
+            "0.96", num(r.plain.input_std))
     return head + (f" Predicted without normalization: the plain stream's variance × {num(r.scale ** 2)} per "
                    f"block ({decades(False, r.scale, r.depth):+.1f} decades in std over {r.depth} blocks), the "
                    f"residual stream's × {num(1 + r.scale ** 2)} ({decades(True, r.scale, r.depth):+.1f} decades).")
