@@ -42,7 +42,7 @@ def deep_networks() -> None:
         t = time.perf_counter()
         runs = deep.sweep(**kw)
         print(f"# ladder {label}: {time.perf_counter() - t:.1f} s; load average {load()}", flush=True)
-        for (depth, res), r in runs.items():
+        for (depth, res), r in runs.runs.items():
             print(f"deep_{label}_{'residual' if res else 'plain'}_{depth}_test_accuracy {r.test_acc:.4f} fraction")
         for res in (False, True):
             print(f"deep_{label}_deepest_{'residual' if res else 'plain'}_that_trains "

@@ -8,7 +8,7 @@ import pytest
 from dash import dcc
 
 from neuralab.app.pages import deep_networks as page
-from neuralab.app.pages import deep_networks_init, deep_networks_train
+from neuralab.app.pages import deep_networks_init, deep_networks_ladder, deep_networks_train
 from neuralab.app.selfcheck import Pick, Value, questions
 from neuralab.train import deep
 from tests.app import tree
@@ -23,10 +23,11 @@ def test_the_page_lays_out_every_control_and_output():
     ids = tree.ids(page.layout(page.SPEC.defaults(), []))
     for name in page.SPEC.fields:
         assert f"deep-networks-{name}" in ids
-    for graph in ("init-grads", "init-stream", "curves", "heat"):
+    for graph in ("init-grads", "init-stream", "curves", "heat", "ladder"):
         assert isinstance(ids[f"deep-networks-{graph}"], dcc.Graph)
     assert "deep-networks-scores" in ids
-    assert deep_networks_train.TRAIN_SECTION.job and not deep_networks_init.INIT_SECTION.job
+    assert deep_networks_train.TRAIN_SECTION.job and deep_networks_ladder.LADDER_SECTION.job
+    assert not deep_networks_init.INIT_SECTION.job
 
 
 def test_the_init_view_probes_both_networks():
@@ -63,11 +64,21 @@ def test_the_train_view_draws_six_curves_two_heatmaps_and_the_table(monkeypatch)
     assert "20.0%" in tree.text(out[4]) and seen[-1] == (2 * 75 * 5, 2 * 75 * 5)
 
 
+def test_the_ladder_view_finds_where_the_plain_network_stops(monkeypatch):
+    monkeypatch.setattr(deep, "run", _fake_run)
+    out = deep_networks_ladder.LADDER_SECTION.view({**page.SPEC.defaults(), "deep_epochs": 5})
+    fig = _valid(out[0])
+    assert list(fig.data[0].x) == list(deep.LADDER) and fig.data[0].y[-1] == pytest.approx(20.0)
+    assert "the plain network trains up to 40 blocks, the residual one up to 50 blocks" in out[1]
+    assert "the plain one first falls short at 50 blocks (20.0%)" in out[1]
+
+
 @pytest.mark.parametrize(("section", "values", "fragment"), [
     (deep_networks_init.INIT_SECTION, {"deep_depth": 80}, "deep_depth must be between 2 and 50 blocks; got 80."),
     (deep_networks_init.INIT_SECTION, {"deep_scale": "big"}, "deep_scale must be a number"),
     (deep_networks_train.TRAIN_SECTION, {"deep_opt": "lbfgs"}, "deep_opt must be one of momentum, adam"),
     (deep_networks_train.TRAIN_SECTION, {"deep_show": "7"}, "deep_show must be one of 5, 20, 50"),
+    (deep_networks_ladder.LADDER_SECTION, {"deep_epochs": 40}, "deep_epochs must be between 5 and 30"),
 ])
 def test_bad_values_become_sentences(section, values, fragment):
     out = section.view({**page.SPEC.defaults(), **values})

@@ -54,6 +54,8 @@ def test_deepest_reads_the_runs():
 
     runs = {(5, False): fake(0.9), (20, False): fake(0.85), (50, False): fake(0.2), (5, True): fake(0.5)}
     assert deep.deepest(runs, False) == 20 and deep.deepest(runs, True) is None
+    ladder = deep.Ladder("batch", 1.0, "momentum", 5, (5, 20, 50), runs)
+    assert deep.deepest(ladder, False) == 20
 
 
 @pytest.mark.parametrize(("call", "words"), [
@@ -63,6 +65,7 @@ def test_deepest_reads_the_runs():
     (lambda: deep.compare(epochs=7), "deep_epochs must be 5 plus a multiple of 5"),
     (lambda: deep.compare(opt="lbfgs"), "deep_opt must be one of momentum, adam"),
     (lambda: deep.run(5, False, "none", 1.0, "lbfgs", 5, 0), "opt must be one of momentum, adam"),
+    (lambda: deep.sweep(depths=(5, 0)), "depths must be whole numbers of blocks between 1 and 200"),
 ])
 def test_bad_values_are_named(call, words):
     with pytest.raises(ParamError, match=words.replace("(", r"\(").replace(".", r"\.")):

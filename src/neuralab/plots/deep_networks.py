@@ -10,11 +10,12 @@ import plotly.graph_objects as go
 from neuralab.nn.deep import decades
 from neuralab.nn.models import NORMS
 from neuralab.plots.format import log_axis, num, pct
-from neuralab.plots.theme import BLUE, VERMILLION, figure, subplot_title
-from neuralab.train.deep import DEPTHS, OPTIMIZERS, TRAINS, Comparison, Init, Run
+from neuralab.plots.theme import BLUE, GREEN, GREY, VERMILLION, figure, subplot_title
+from neuralab.train.deep import DEPTHS, OPTIMIZERS, TRAINS, Comparison, Init, Ladder, Run, deepest
 
 __all__ = ["SCORE_HEADER", "curves_figure", "describe_curves", "describe_heat", "describe_init_grads",
-           "describe_init_stream", "heat_figure", "init_grads_figure", "init_stream_figure", "score_rows"]
+           "describe_init_stream", "describe_ladder", "heat_figure", "init_grads_figure", "init_stream_figure",
+           "ladder_figure", "score_rows"]
 
 COLORS = {False: VERMILLION, True: BLUE}
 KIND = {False: "plain", True: "residual"}
@@ -229,3 +230,39 @@ def score_rows(c: Comparison) -> list[list[str]]:
 
     return [[str(d), acc(c.at(d, False)), acc(c.at(d, True)), loss(c.at(d, False)), loss(c.at(d, True))]
             for d in DEPTHS]
+
+
+# --------------------------------------------------------------------------- the depth ladder
+
+def ladder_figure(lad: Ladder) -> go.Figure:
+    """Test accuracy against depth, plain and residual; the 80 % line that counts as training, chance at 10 %."""
+    data = []
+    for res in (False, True):
+        acc = [None if lad.runs[(d, res)].diverged else 100 * lad.runs[(d, res)].test_acc for d in lad.depths]
+        data.append(dict(type="scatter", x=list(lad.depths), y=acc, name=KIND[res], mode="lines+markers",
+                         line=dict(color=COLORS[res], width=2.5), marker=dict(size=8, symbol="circle" if res
+                                                                                else "square"),
+                         hovertemplate=f"{KIND[res]}, %{{x}} blocks: %{{y:.1f}} %<extra></extra>"))
+    shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y, line=dict(color=c, dash="dot", width=1.5))
+              for y, c in ((100 * TRAINS, GREEN), (10, GREY))]
+    notes = [dict(text=t, xref="paper", x=1, xanchor="right", y=y, yanchor="bottom", showarrow=False,
+                  font=dict(size=12)) for t, y in ((f"trained: {TRAINS:.0%}", 100 * TRAINS), ("chance: 10%", 10))]
+    return figure(data, height=360, legend=LEGEND, margin=MARGIN, shapes=shapes, annotations=notes,
+                  xaxis=dict(title=dict(text="depth (blocks)"), tickvals=list(lad.depths)),
+                  yaxis=dict(title=dict(text="test accuracy (%)"), range=[0, 102]))
+
+
+def describe_ladder(lad: Ladder) -> str:
+    def word(d: int | None) -> str:
+        return "at no depth" if d is None else f"up to {d} blocks"
+
+    diverged = [f"{KIND[r]} at {d}" for (d, r), x in lad.runs.items() if x.diverged]
+    plain_fail = [d for d in lad.depths if not lad.runs[(d, False)].trains]
+    short = ""
+    if plain_fail:
+        first = lad.runs[(plain_fail[0], False)]
+        short = (f"; the plain one first falls short at {plain_fail[0]} blocks "
+                 f"({'diverged' if first.diverged else pct(first.test_acc)})")
+    return (f"{OPTIMIZERS[lad.opt][0]}, {lad.epochs} epochs, {_setting(lad.norm, lad.scale)}: the plain network "
+            f"trains {word(deepest(lad, False))}, the residual one {word(deepest(lad, True))}{short}"
+            + (f". Diverged: {', '.join(diverged)}." if diverged else "."))

@@ -28,8 +28,8 @@ from neuralab.params import SEED, Choice, Float, Int, ParamSpec
 from neuralab.progress import Progress, quiet, stage
 from neuralab.train.loop import Config, evaluate, fit
 
-__all__ = ["DEPTHS", "INIT", "LADDER", "OPTIMIZERS", "TRAIN", "TRAINS", "Comparison", "Run", "at_init", "compare",
-           "deepest", "run", "sweep"]
+__all__ = ["DEPTHS", "INIT", "LADDER", "LADDER_SPEC", "OPTIMIZERS", "TRAIN", "TRAINS", "Comparison", "Ladder",
+           "Run", "at_init", "compare", "deepest", "run", "sweep"]
 
 DEPTHS = (5, 20, 50)  # the page's three depths
 LADDER = (5, 10, 20, 30, 40, 50)  # the benchmark's depths
@@ -52,16 +52,18 @@ INIT = ParamSpec(
     deep_depth=Int(2, 50, 50, label="Depth", unit="blocks", help="How many blocks the two networks stack."),
     deep_norm=NORM, deep_scale=SCALE, deep_seed=SEED,
 )
+OPT = Choice(tuple((k, v[0]) for k, v in OPTIMIZERS.items()), "momentum", label="Optimizer",
+             help="Both networks at every depth train with it, from the same weights' seed and batches.")
+EPOCHS = Int(5, 30, 15, step=5, label="Epochs", help="Passes over the 1,077 training digits.")
 TRAIN = ParamSpec(
     "deep-train",
-    deep_norm=NORM, deep_scale=SCALE,
-    deep_opt=Choice(tuple((k, v[0]) for k, v in OPTIMIZERS.items()), "momentum", label="Optimizer",
-                    help="Both networks at every depth train with it, from the same weights' seed and batches."),
-    deep_epochs=Int(5, 30, 15, step=5, label="Epochs", help="Passes over the 1,077 training digits."),
+    deep_norm=NORM, deep_scale=SCALE, deep_opt=OPT, deep_epochs=EPOCHS,
     deep_show=Choice(tuple((str(d), f"{d} blocks") for d in DEPTHS), "50", label="Heatmap depth",
                      help="Which depth the per-layer gradient heatmaps show."),
     deep_seed=SEED,
 )
+LADDER_SPEC = ParamSpec("deep-ladder", deep_norm=NORM, deep_scale=SCALE, deep_opt=OPT, deep_epochs=EPOCHS,
+                        deep_seed=SEED)
 
 
 @dataclass(frozen=True)
@@ -177,15 +179,34 @@ def compare(norm: str = "batch", scale: float = 1.0, opt: str = "momentum", epoc
     return Comparison(v["deep_norm"], v["deep_scale"], v["deep_opt"], v["deep_epochs"], int(v["deep_show"]), runs)
 
 
+@dataclass(frozen=True)
+class Ladder:
+    """Plain and residual at every depth of a ladder, one recipe."""
+
+    norm: str
+    scale: float
+    opt: str
+    epochs: int
+    depths: tuple[int, ...]
+    runs: dict[tuple[int, bool], Run]  # (depth, residual) -> run
+
+
 def sweep(norm: str = "batch", scale: float = 1.0, opt: str = "momentum", epochs: int = 15, seed: int = 0,
-          depths: tuple[int, ...] = LADDER, progress: Progress = quiet) -> dict[tuple[int, bool], Run]:
-    """Plain and residual at every depth of ``depths`` (the benchmark's ladder), one recipe."""
-    v = TRAIN.validate(deep_norm=norm, deep_scale=scale, deep_opt=opt, deep_epochs=epochs, deep_seed=seed)
-    return _runs(tuple(depths), v["deep_norm"], v["deep_scale"], v["deep_opt"], v["deep_epochs"], v["deep_seed"],
-                 progress)
+          depths: tuple[int, ...] = LADDER, progress: Progress = quiet) -> Ladder:
+    """Plain and residual at every depth of ``depths`` (by default :data:`LADDER`, 5 to 50 blocks), one recipe.
+
+    The runs at 5, 20 and 50 blocks are the ones :func:`compare` trains: on the page they are read from disk.
+    """
+    v = LADDER_SPEC.validate(deep_norm=norm, deep_scale=scale, deep_opt=opt, deep_epochs=epochs, deep_seed=seed)
+    depths = tuple(depths)
+    if not depths or any(not isinstance(d, int) or not 1 <= d <= 200 for d in depths):
+        raise fail(f"depths must be whole numbers of blocks between 1 and 200; got {depths!r}.")
+    runs = _runs(depths, v["deep_norm"], v["deep_scale"], v["deep_opt"], v["deep_epochs"], v["deep_seed"], progress)
+    return Ladder(v["deep_norm"], v["deep_scale"], v["deep_opt"], v["deep_epochs"], depths, runs)
 
 
-def deepest(runs: dict[tuple[int, bool], Run], residual: bool) -> int | None:
+def deepest(runs: dict[tuple[int, bool], Run] | Ladder, residual: bool) -> int | None:
     """The deepest network of ``runs`` (plain or residual) that still trains (test accuracy ≥ :data:`TRAINS`)."""
+    runs = runs.runs if isinstance(runs, Ladder) else runs
     ok = [d for (d, r), x in runs.items() if r == residual and x.trains]
     return max(ok) if ok else None

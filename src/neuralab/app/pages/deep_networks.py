@@ -14,7 +14,7 @@ from neuralab.nn.deep import decades, variance_factor
 from neuralab.train.deep import at_init
 
 P = prefix(__name__)
-PARTS = parts.load("neuralab.app.pages.deep_networks_", ("init", "train"))
+PARTS = parts.load("neuralab.app.pages.deep_networks_", ("init", "train", "ladder"))
 SPEC, SECTIONS = parts.spec(P, PARTS), parts.sections(PARTS)
 INTRO = (
     "Stacking more layers should only add capacity, yet a plain deep network often trains worse than a "
@@ -23,8 +23,9 @@ INTRO = (
     "h ← W·relu(h), and a residual one, h ← h + W·relu(h), with the same weights at the start and the same "
     "batches. First the gradient each block's weights receive before any training, and the size of the signal "
     "flowing forward; then both trained, with their loss curves, the gradient of every block epoch by epoch, and "
-    "their test accuracy. Normalization and the scale of the initial weights are controls: each of them rescues "
-    "one network and not the other in a way the charts show."
+    "their test accuracy; last, the depth at which the plain one stops training. Normalization and the scale of "
+    "the initial weights are controls: each of them rescues one network and not the other in a way the charts "
+    "show."
 )
 layout = parts.layout("Deep networks", INTRO, PARTS)
 
