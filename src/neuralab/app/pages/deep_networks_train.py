@@ -48,10 +48,10 @@ def layout(values: dict) -> list[html.Section]:
         ui.md(
             "The fixes that make very deep networks train are all visible here: a skip connection that gives "
             "the gradient a path of identities, a normalization inside the branch, and a branch that starts "
-            "small (the weight scale; zero-initializing the last layer of each branch does the same in "
-            "torchvision's ResNets). What the page does not show is that a depth of 50 is nowhere near needed "
-            "for 8 × 8 digits: the 5-block networks do as well. Depth pays on larger problems; these are the "
-            "problems it brings, measured on one the lab can train in seconds."
+            "small (the weight scale here; torchvision's ResNets do it with `zero_init_residual`, which starts the "
+            "last batch-norm scale of every branch at zero). What the page does not show is that a depth of 50 is "
+            "nowhere near needed for 8 × 8 digits: the 5-block networks do as well. Depth pays on larger "
+            "problems; these are the problems it brings, measured on one the lab can train in seconds."
         ),
     ])]
 
