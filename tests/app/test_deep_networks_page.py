@@ -23,7 +23,7 @@ def test_the_page_lays_out_every_control_and_output():
     ids = tree.ids(page.layout(page.SPEC.defaults(), []))
     for name in page.SPEC.fields:
         assert f"deep-networks-{name}" in ids
-    for graph in ("init-grads", "init-stream", "curves", "heat", "ladder"):
+    for graph in ("init-grads", "init-stream", "init-cosine", "curves", "heat", "ladder"):
         assert isinstance(ids[f"deep-networks-{graph}"], dcc.Graph)
     assert "deep-networks-scores" in ids
     assert deep_networks_train.TRAIN_SECTION.job and deep_networks_ladder.LADDER_SECTION.job
@@ -34,8 +34,17 @@ def test_the_init_view_probes_both_networks():
     out = deep_networks_init.INIT_SECTION.view({**page.SPEC.defaults(), "deep_depth": 12, "deep_norm": "none",
                                                  "deep_scale": 0.5})
     assert out[-1] == ""
-    grads, stream = _valid(out[0]), _valid(out[2])
-    assert [t.name for t in grads.data] == ["plain", "residual"] and len(grads.data[0].y) == 12
+    grads, stream, cosine = _valid(out[0]), _valid(out[2]), _valid(out[4])
+    assert [t.name for t in grads.data] == ["plain: weights ‖∂L/∂W‖", "residual: weights ‖∂L/∂W‖",
+                                            "plain: input ‖∂L/∂h‖", "residual: input ‖∂L/∂h‖"]
+    assert len(grads.data[0].y) == 12
+    # at 0.5 × He without normalization the weight gradients are level, the backward signal falls toward block 1
+    w, sig = grads.data[0].y, grads.data[2].y
+    assert 0.3 < w[0] / w[-1] < 3 and sig[0] / sig[-1] < 1e-2
+    assert "the backward signal at its blocks' inputs" in out[1]
+    assert [t.name for t in cosine.data] == ["plain", "residual"] and len(cosine.data[0].y) == 12
+    assert "0.00 for the standardized pixels" in out[5]
+    assert "maps nearly every digit onto one direction" in out[5]
     assert [t.name for t in stream.data] == ["plain", "residual", "plain, predicted", "residual, predicted"]
     assert "Untrained, 12 blocks, no normalization, weights at 0.5 × He" in out[1]
     assert "−3.6 decades" in out[3].replace("-", "−")  # 12 · log10(0.5): the plain stream's prediction
@@ -98,6 +107,7 @@ def test_the_questions_answer_from_the_library():
     values = {q.key: q.answer() for q in qs if isinstance(q, Value)}
     assert values["deep-residual-growth"] == 2.0 and values["deep-plain-decades"] == pytest.approx(6.0)
     assert values["deep-bn-ratio"] > 100
+    assert values["deep-collapse"] == pytest.approx(0.96)
     assert any(isinstance(q, Pick) for q in qs)
     titles = tree.text(page.layout(page.SPEC.defaults(), []))
     assert all(q.section in titles for q in qs)

@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from neuralab.nn.deep import DeepMLP, decades, probe, variance_factor
+from neuralab.nn.deep import DeepMLP, decades, mean_cosine, probe, variance_factor
 from neuralab.params import ParamError
 
 
@@ -39,6 +39,68 @@ def test_the_probes_gradient_norm_is_the_slope_along_the_gradient_by_finite_diff
             down = _loss(model, X, y)
             lin.weight += eps * u
         assert math.isclose(got.grad_norm[k], (up - down) / (2 * eps), rel_tol=1e-6), k
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_the_backward_signal_is_the_gradient_at_each_blocks_input_by_finite_differences(residual):
+    """signal_grad[l] = ‖∂L/∂h_(l-1)‖: perturb block l's input along that gradient and watch the loss."""
+    torch.manual_seed(1)
+    X, y = torch.randn(30, 8, dtype=torch.float64), torch.randint(0, 3, (30,))
+    model = DeepMLP(4, residual, "none", 0.9, width=8, n_in=8, n_out=3, seed=5).double()
+    got = probe(model, X, y)
+
+    def loss_with(k: int, delta: torch.Tensor) -> float:
+        """The loss when block k's input is shifted by delta (block 0's input is the stem's output)."""
+        with torch.no_grad():
+            h = model.stem(X)
+            for i, (lin, norm) in enumerate(zip(model.blocks, model.norms, strict=False)):
+                h = h + delta if i == k else h
+                branch = lin(torch.relu(norm(h)))
+                h = h + branch if residual else branch
+            return float(F.cross_entropy(model.head(torch.relu(model.norms[-1](h))), y))
+
+    for k in range(4):
+        d = torch.randn(30, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(k))
+        d /= d.norm()
+        eps = 1e-6
+        slope = (loss_with(k, eps * d) - loss_with(k, -eps * d)) / (2 * eps)  # = <∂L/∂h, d> ≤ ‖∂L/∂h‖
+        assert abs(slope) <= got.signal_grad[k] * (1 + 1e-6), k
+    # the gradient's own direction reaches the bound: build it by autograd and compare
+    h0 = model.stem(X).detach().requires_grad_(True)
+    g = torch.autograd.grad(F.cross_entropy(model.head(torch.relu(model.norms[-1](model.through(h0)[-1]))), y),
+                            h0)[0]
+    eps = 1e-6
+    slope = (loss_with(0, eps * g / g.norm()) - loss_with(0, -eps * g / g.norm())) / (2 * eps)
+    assert math.isclose(got.signal_grad[0], slope, rel_tol=1e-6)
+
+
+def test_the_weight_gradient_is_the_backward_signal_times_the_forward_activation():
+    """∂L/∂W_l = δ_lᵀ · relu(h_(l-1)), with δ_l the gradient at block l's output (no normalization)."""
+    torch.manual_seed(2)
+    X, y = torch.randn(25, 6, dtype=torch.float64), torch.randint(0, 3, (25,))
+    model = DeepMLP(3, False, "none", 1.0, width=6, n_in=6, n_out=3, seed=1).double()
+    got = probe(model, X, y)
+    h0 = X.clone().requires_grad_(True)
+    hs = model.through(h0)
+    for h in hs:
+        h.retain_grad()
+    F.cross_entropy(model.head(torch.relu(hs[-1])), y).backward()
+    ins = [h0, *hs[:-1]]
+    for k in range(3):
+        outer = hs[k].grad.T @ torch.relu(ins[k].detach())
+        assert math.isclose(got.grad_norm[k], float(outer.norm()), rel_tol=1e-10)
+    # the plain block's output is the next block's input: the signal there is the next entry
+    assert math.isclose(got.signal_grad[1], float(hs[0].grad.norm()), rel_tol=1e-10)
+
+
+def test_mean_cosine_is_the_mean_over_pairs_of_sklearns_cosine_similarity():
+    from sklearn.metrics.pairwise import cosine_similarity
+    h = torch.tensor(np.random.default_rng(3).normal(0.3, 1.0, size=(17, 5)))
+    c = cosine_similarity(h.numpy())
+    expected = (c.sum() - np.trace(c)) / (17 * 16)
+    assert mean_cosine(h) == pytest.approx(expected, rel=1e-12)
+    assert mean_cosine(torch.ones(4, 3)) == pytest.approx(1.0)
+    assert math.isnan(mean_cosine(torch.ones(1, 3)))
 
 
 def test_probing_changes_neither_batch_norm_statistics_nor_gradients_nor_the_mode():

@@ -13,9 +13,13 @@ then a multiplication), the biases at zero; ``scale = 1`` is He.
 Why depth hurts the plain one (no normalization, ReLU): a block multiplies the stream's variance by
 ``fan_in · Var(w) · E[relu(h)²] / Var(h) = scale²`` (ReLU keeps half the power, He's 2 puts it back), so
 after ``L`` blocks the forward signal has moved by ``scale^L`` and, by the same count on the way back,
-so has the gradient: ``L · log10(scale)`` decades. ``scale = 0.5`` over 20 layers is six decades.
-Even at ``scale = 1`` the product of ``L`` random matrices has a spread that grows with ``L / width``,
-and the loss surface of a deep plain stack is rough: it trains slowly or not at all.
+so has the gradient with respect to the stream: ``L · log10(scale)`` decades. ``scale = 0.5`` over 20 layers
+is six decades. The gradient of a block's *weights* is the backward signal at its output times the forward
+activation at its input, which drift in opposite directions: every block's weight gradient is about
+``scale^L`` times its He value, level across blocks. Even at ``scale = 1`` the product of ``L`` random
+matrices has a spread that grows with ``L / width``, the streams of different inputs collapse onto one
+direction (their mean cosine tends to 1), and the loss surface of a deep plain stack is rough: it trains
+slowly or not at all.
 
 Why the residual one is different: the Jacobian of a block is ``I + ∂F/∂h``, so the gradient at the
 first layer is the gradient at the last plus terms, never only a product of ``L`` factors. Its trap is
@@ -38,7 +42,7 @@ from torch import nn
 from neuralab.checks import fail
 from neuralab.nn.models import NORMS
 
-__all__ = ["DeepMLP", "Probe", "decades", "probe", "variance_factor"]
+__all__ = ["DeepMLP", "Probe", "decades", "mean_cosine", "probe", "variance_factor"]
 
 
 def _norm(kind: str, width: int) -> nn.Module:
@@ -73,7 +77,11 @@ class DeepMLP(nn.Module):
 
     def stream(self, x: torch.Tensor) -> list[torch.Tensor]:
         """The stream after each block, ``[h_1, ..., h_depth]``, each (batch, width)."""
-        h, out = self.stem(x), []
+        return self.through(self.stem(x))
+
+    def through(self, h: torch.Tensor) -> list[torch.Tensor]:
+        """The blocks applied to a stream ``h_0`` (batch, width): ``[h_1, ..., h_depth]``."""
+        out = []
         for lin, norm in zip(self.blocks, self.norms, strict=False):
             branch = lin(torch.relu(norm(h)))  # (batch, width)
             h = h + branch if self.residual else branch
@@ -103,12 +111,36 @@ def decades(residual: bool, scale: float, depth: int) -> float:
 
 @dataclass(frozen=True)
 class Probe:
-    """One look at a network: the loss, the gradient of each block's weights, the stream's spread."""
+    """One look at a network: the loss, the gradient of each block's weights and of its input, the stream.
+
+    ``grad_norm`` is what the optimizer receives. It is the product of two signals: ∂L/∂W_l is the backward signal
+    arriving at block l's output times the forward activation relu(N(h_(l-1))) entering its weights, so it can stay
+    level across blocks while each of the two drifts in opposite directions. ``signal_grad`` is the backward signal
+    alone, the gradient with respect to each block's input. ``cosine`` is how alike the samples' streams are.
+    """
 
     loss: float  # mean cross-entropy over the probe's samples (nan when the forward pass overflowed)
     grad_norm: np.ndarray  # (depth,) Frobenius norm of dLoss/dW_l, block 1 first (nan where not finite)
     act_std: np.ndarray  # (depth,) std of the stream h_l over samples and units
     input_std: float  # std of the input batch
+    signal_grad: np.ndarray  # (depth,) Frobenius norm of dLoss/dh_(l-1), the gradient at block l's input
+    cosine: np.ndarray  # (depth,) mean cosine between two different samples' streams h_l
+    input_cosine: float  # the same for the input batch
+
+
+def mean_cosine(h: torch.Tensor) -> float:
+    """The mean cosine similarity between the rows of ``h`` (batch, width) over all pairs of different rows.
+
+    With unit rows ``u_i``: ``(‖Σ u_i‖² − n) / (n (n − 1))``, exact and linear in the batch. A zero row counts as
+    cosine 0 with everything.
+    """
+    n = h.shape[0]
+    if n < 2:
+        return math.nan
+    h = h.double()
+    norm = h.norm(dim=1, keepdim=True)
+    u = torch.where(norm > 0, h / norm.clamp_min(1e-300), torch.zeros_like(h))
+    return float((u.sum(0).pow(2).sum() - (norm > 0).sum()) / (n * (n - 1)))
 
 
 def _tensor(a: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -129,21 +161,27 @@ def probe(model: DeepMLP, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Te
     was = model.training
     model.train()
     try:
-        hs = model.stream(X)
+        h0 = model.stem(X).detach().requires_grad_(True)  # the stream entering block 1
+        hs = model.through(h0)
         logits = model.head(torch.relu(model.norms[-1](hs[-1])))
         loss = F.cross_entropy(logits, y)
         weights = [lin.weight for lin in model.blocks]
+        inputs = [h0, *hs[:-1]]  # block l reads h_(l-1)
         if torch.isfinite(loss):
-            grads = torch.autograd.grad(loss, weights, allow_unused=True)
-            norms = np.array([float(g.norm()) if g is not None else 0.0 for g in grads])
+            grads = torch.autograd.grad(loss, weights + inputs, allow_unused=True)
+            got = np.array([float(g.norm()) if g is not None else 0.0 for g in grads])
+            norms, signal = got[:len(weights)], got[len(weights):]
         else:
-            norms = np.full(len(weights), np.nan)
+            norms, signal = np.full(len(weights), np.nan), np.full(len(weights), np.nan)
         with torch.no_grad():
             act = np.array([float(h.std()) for h in hs])
+            cos = np.array([mean_cosine(h) if torch.isfinite(h).all() else math.nan for h in hs])
+            cos0 = mean_cosine(h0)
     finally:
         with torch.no_grad():
             for k, v in model.named_buffers():
                 v.copy_(kept[k])
         model.train(was)
     norms[~np.isfinite(norms)] = np.nan
-    return Probe(float(loss.detach()), norms, act, float(X.std()))
+    signal[~np.isfinite(signal)] = np.nan
+    return Probe(float(loss.detach()), norms, act, float(X.std()), signal, cos, cos0)

@@ -13,9 +13,9 @@ from neuralab.plots.format import log_axis, num, pct
 from neuralab.plots.theme import BLUE, GREEN, GREY, VERMILLION, figure, subplot_title
 from neuralab.train.deep import DEPTHS, OPTIMIZERS, TRAINS, Comparison, Init, Ladder, Run, deepest
 
-__all__ = ["SCORE_HEADER", "curves_figure", "describe_curves", "describe_heat", "describe_init_grads",
-           "describe_init_stream", "describe_ladder", "heat_figure", "init_grads_figure", "init_stream_figure",
-           "ladder_figure", "score_rows"]
+__all__ = ["SCORE_HEADER", "curves_figure", "describe_curves", "describe_heat", "describe_init_cosine",
+           "describe_init_grads", "describe_init_stream", "describe_ladder", "heat_figure", "init_cosine_figure",
+           "init_grads_figure", "init_stream_figure", "ladder_figure", "score_rows"]
 
 COLORS = {False: VERMILLION, True: BLUE}
 KIND = {False: "plain", True: "residual"}
@@ -50,26 +50,31 @@ def _setting(norm: str, scale: float) -> str:
 
 # --------------------------------------------------------------------------- at initialization
 
-def _init_lines(r: Init, field: str, unit: str) -> list[dict]:
+def _init_lines(r: Init, field: str, unit: str, suffix: str = "", dash: str = "solid",
+                log: bool = True) -> list[dict]:
     out = []
     for res in (False, True):
         p = r.residual if res else r.plain
         y = np.asarray(getattr(p, field), float)
-        off = "" if np.any(np.isfinite(y) & (y > 0)) else (" (exactly 0: off the log axis)" if np.all(y == 0)
-                                                           else " (not finite: off the axis)")
-        out.append(dict(type="scatter", x=list(range(1, r.depth + 1)), y=_positive(y),
-                        name=KIND[res] + off, mode="lines+markers", line=dict(color=COLORS[res], width=2.5),
-                        marker=dict(size=5, symbol="circle" if res else "square"),
-                        hovertemplate=f"{KIND[res]}, block %{{x}}: %{{y:.3g}}{unit}<extra></extra>"))
+        off = "" if np.any(np.isfinite(y) & (y > 0)) or not log else (
+            " (exactly 0: off the log axis)" if np.all(y == 0) else " (not finite: off the axis)")
+        out.append(dict(type="scatter", x=list(range(1, r.depth + 1)),
+                        y=_positive(y) if log else [float(v) if math.isfinite(v) else None for v in y],
+                        name=KIND[res] + suffix + off, mode="lines+markers",
+                        line=dict(color=COLORS[res], width=2.5 if dash == "solid" else 1.5, dash=dash),
+                        marker=dict(size=5 if dash == "solid" else 3, symbol="circle" if res else "square"),
+                        hovertemplate=f"{KIND[res]}{suffix}, block %{{x}}: %{{y:.3g}}{unit}<extra></extra>"))
     return out
 
 
 def init_grads_figure(r: Init) -> go.Figure:
-    """‖dLoss/dW_l‖ per block for the untrained plain and residual networks, on a log axis."""
-    data = _init_lines(r, "grad_norm", "")
-    return figure(data, height=360, legend=LEGEND, margin=MARGIN,
+    """‖dLoss/dW_l‖ per block (solid) and the backward signal ‖dLoss/dh_(l-1)‖ (dashed), untrained, log axis."""
+    data = _init_lines(r, "grad_norm", "", ": weights ‖∂L/∂W‖")
+    data += _init_lines(r, "signal_grad", "", ": input ‖∂L/∂h‖", dash="dash")
+    return figure(data, height=380, legend=LEGEND, margin=dict(MARGIN, t=84),
                   xaxis=dict(title=dict(text="block (1 = next to the input)"), range=[0.5, r.depth + 0.5]),
-                  yaxis=_log_axis([r.plain.grad_norm, r.residual.grad_norm], "gradient norm ‖∂L/∂W‖"))
+                  yaxis=_log_axis([r.plain.grad_norm, r.residual.grad_norm, r.plain.signal_grad,
+                                   r.residual.signal_grad], "gradient norm"))
 
 
 def init_stream_figure(r: Init) -> go.Figure:
@@ -94,22 +99,26 @@ def _spread(g: np.ndarray) -> str:
     g0, gl = float(g[0]), float(g[-1])
     if not (math.isfinite(g0) and math.isfinite(gl)):
         return "not finite (the forward pass overflowed)"
-    if g0 == 0 or gl == 0:
-        return f"{num(g0)} at block 1 and {num(gl)} at the last: no gradient reaches"
+    if g0 == 0:
+        return f"{num(g0)} at block 1 and {num(gl)} at the last: nothing reaches block 1"
+    if gl == 0:
+        return f"{num(g0)} at block 1 and {num(gl)} at the last"
     return f"{num(g0)} at block 1 against {num(gl)} at the last (× {num(g0 / gl)})"
 
 
 def describe_init_grads(r: Init) -> str:
     return (f"Untrained, {r.depth} blocks, {_setting(r.norm, r.scale)}, the loss over the 1,077 training digits: "
-            f"the plain network's weight gradient is {_spread(r.plain.grad_norm)}; the residual network's is "
-            f"{_spread(r.residual.grad_norm)}. Their losses before training: {num(r.plain.loss)} and "
-            f"{num(r.residual.loss)} (chance, uniform answers, is ln 10 = 2.30).")
+            f"the plain network's weight gradient is {_spread(r.plain.grad_norm)}, the backward signal at its "
+            f"blocks' inputs {_spread(r.plain.signal_grad)}; the residual network's weight gradient is "
+            f"{_spread(r.residual.grad_norm)}, its backward signal {_spread(r.residual.signal_grad)}. "
+            f"Their losses before training: {num(r.plain.loss)} and {num(r.residual.loss)} (chance, uniform "
+            "answers, is ln 10 = 2.30).")
 
 
 def describe_init_stream(r: Init) -> str:
     head = (f"The stream's std after block {r.depth}: {num(float(r.plain.act_std[-1]))} in the plain network, "
-            f"{num(float(r.residual.act_std[-1]))} in the residual one (the pixels enter at "
-            f"{num(r.plain.input_std)}).")
+            f"{num(float(r.residual.act_std[-1]))} in the residual one (the pixels, standardized on the training "
+            f"set, enter at {num(r.plain.input_std)}).")
     if r.norm != "none":
         pred = math.sqrt(r.plain.input_std ** 2 + r.depth * r.scale ** 2)
         return head + (f" With normalization every branch reads a normalized input, so its output's std is about the "
@@ -120,6 +129,39 @@ def describe_init_stream(r: Init) -> str:
     return head + (f" Predicted without normalization: the plain stream's variance × {num(r.scale ** 2)} per "
                    f"block ({decades(False, r.scale, r.depth):+.1f} decades in std over {r.depth} blocks), the "
                    f"residual stream's × {num(1 + r.scale ** 2)} ({decades(True, r.scale, r.depth):+.1f} decades).")
+
+
+def init_cosine_figure(r: Init) -> go.Figure:
+    """The mean cosine between two digits' streams after each block: 0 unrelated, 1 all the same direction."""
+    data = _init_lines(r, "cosine", "", log=False)
+    shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=r.plain.input_cosine, y1=r.plain.input_cosine,
+                   line=dict(color=GREY, dash="dot", width=1.5))]
+    notes = [dict(text=f"the pixels: {_cos(r.plain.input_cosine)}", xref="paper", x=1, xanchor="right",
+                  y=r.plain.input_cosine, yanchor="bottom", showarrow=False, font=dict(size=12))]
+    return figure(data, height=340, legend=LEGEND, margin=MARGIN, shapes=shapes, annotations=notes,
+                  xaxis=dict(title=dict(text="block (1 = next to the input)"), range=[0.5, r.depth + 0.5]),
+                  yaxis=dict(title=dict(text="mean cosine between digits"), range=[-0.05, 1.05]))
+
+
+def _cos(x: float) -> str:
+    return f"{x + 0.0:.2f}".replace("-0.00", "0.00") if math.isfinite(x) else "not a number"
+
+
+def _cos_at(p, depth: int) -> str:
+    marks = sorted({b for b in (1, 10, depth) if b <= depth})
+    return ", ".join(f"{_cos(float(p.cosine[b - 1]))} after block {b}" for b in marks)
+
+
+def describe_init_cosine(r: Init) -> str:
+    last = float(r.plain.cosine[-1])
+    verdict = ("the plain stack maps nearly every digit onto one direction: the read-out gets almost the same "
+               "stream whatever the digit" if math.isfinite(last) and last > 0.9 else
+               "the plain stack keeps the digits' streams apart" if math.isfinite(last) and last < 0.6 else
+               "the plain stack's streams grow alike")
+    return (f"Untrained, {r.depth} blocks, {_setting(r.norm, r.scale)}: the mean cosine between two different "
+            f"digits' streams is {_cos(r.plain.input_cosine)} for the standardized pixels, then in the plain "
+            f"network {_cos_at(r.plain, r.depth)}; in the residual one {_cos_at(r.residual, r.depth)}. "
+            f"Here {verdict}.")
 
 
 # --------------------------------------------------------------------------- training

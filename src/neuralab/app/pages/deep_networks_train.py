@@ -32,13 +32,16 @@ def layout(values: dict) -> list[html.Section]:
             "Read the loss curves first: a plain network that fails does not overfit, it fails to fit the "
             "training digits at all (the degradation He et al. reported in 2015, which residual connections were "
             "invented to fix). Then the heatmaps: each row is a block, each column an epoch, the colour the "
-            "logarithm of its gradient norm, one scale for both networks. Before training (column 0) the plain "
+            "logarithm of the norm of its weights' gradient (the backward signal times the forward activation), "
+            "one scale for both networks. Before training (column 0) the plain "
             "stack's gradients span orders of magnitude; once it trains they even out, and yet at 50 blocks its "
-            "loss hardly moves. The size of the gradient is necessary, not sufficient: in a deep plain stack the "
-            "gradient also loses its relation to the direction that would lower the loss (Balduzzi et al., 2017, "
-            "called such gradients shattered), which this page does not measure. Adam divides every weight's step "
-            "by its own gradient's running size, which removes the scale but not the direction: switch it on to see "
-            "how much of the plain network's trouble it removes."
+            "loss hardly moves. The size of the gradient is necessary, not sufficient. A deep plain stack at "
+            "initialization also maps the digits onto nearly one direction unless batch norm holds them apart (the "
+            "third chart above), and its gradient shatters: the gradients of neighbouring inputs become nearly "
+            "uncorrelated (Balduzzi et al., 2017), so the loss surface is rough and the gradient is a good guide "
+            "only over very short steps, which this page does not measure. Adam divides every weight's step by "
+            "its own gradient's running size, which removes most of the scale (down to its ε of 1e-8) but does not "
+            "smooth the surface: switch it on and compare."
         ),
         ui.row(controls(P, SPEC, values, ["deep_opt", "deep_epochs", "deep_show"])),
         alert(cid(P, "train-alert")),
