@@ -68,7 +68,7 @@ PAGES: tuple[Page, ...] = (
          "neuralab.app.pages.distillation"),
     Page("/deploy", "Edge deployment", "Compression", "Distil, prune, quantize, export to ONNX and int8 C.",
          "neuralab.app.pages.deploy"),
-    Page("/deep-networks", "Deep networks", "Advanced", "Depth, vanishing gradients and skip connections, measured.",
+    Page("/deep-networks", "Deep networks", "Advanced", "Why deep plain stacks fail and skips help, measured.",
          "neuralab.app.pages.deep_networks"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
