@@ -21,11 +21,11 @@ INTRO = (
     "shallow one, and the training loss says so, not only the validation loss. On this page two networks that "
     "differ in one term are built at 5, 20 and 50 blocks and trained on the 8 × 8 digits: a plain stack, "
     "h ← W·relu(h), and a residual one, h ← h + W·relu(h), with the same weights at the start and the same "
-    "batches. First the gradient each block's weights receive before any training, and the size of the signal "
-    "flowing forward; then both trained, with their loss curves, the gradient of every block epoch by epoch, and "
-    "their test accuracy; last, the depth at which the plain one stops training. Normalization and the scale of "
-    "the initial weights are controls: each of them rescues one network and not the other in a way the charts "
-    "show."
+    "batches. First, before any training, the gradient each block's weights receive and the backward signal it "
+    "passes on, the size of the signal flowing forward and how alike it is from one digit to the next; then both "
+    "trained, with their loss curves, the gradient of every block epoch by epoch, and their test accuracy; last, "
+    "the depth at which the plain one stops training. Normalization and the scale of the initial weights are "
+    "controls: each of them rescues one network and not the other in a way the charts show."
 )
 layout = parts.layout("Deep networks", INTRO, PARTS)
 
