@@ -12,8 +12,13 @@ noisy. Asserts nothing.
   accuracy against ε (grey levels) for FGSM and PGD-10 on each network, trained plainly and with PGD examples at
   ε = 2 (the CNN's adversarial training timed on its own), the transfer accuracies at ε = 1, and for each sensor
   the smallest worst-case, offset and random error that lowers the winding-temperature estimate by 5 K.
+* :func:`deep_networks` (/deep-networks): the page's job on an empty cache (the six networks of its default
+  setting: plain and residual at 5, 20 and 50 blocks, batch norm, He, SGD + momentum, 15 epochs) and its wall
+  time, each network's test accuracy; then the depth ladder 5–50 for that recipe and for no normalization at
+  0.2 × He, and the deepest plain and residual network that still trains (test accuracy ≥ 80 %) in each.
 
-Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness]   (about two minutes on 2 cores)
+Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness] [--page deep-networks]
+      (several minutes on 2 cores)
 """
 
 from __future__ import annotations
@@ -74,7 +79,29 @@ def robustness() -> None:
             print(f"robustness_motor_{ch}_{kind}_eps {'none' if e is None else f'{e:.4g}'} {unit}")
 
 
-PAGES = {"robustness": robustness}
+def deep_networks() -> None:
+    from neuralab.train import deep
+
+    print(f"# /deep-networks: load average {load()}, {os.cpu_count()} logical CPUs", flush=True)
+    t = time.perf_counter()
+    c = deep.compare()  # the page's default job, uncached
+    print(f"deep_networks_first_run {time.perf_counter() - t:.1f} s")
+    for (depth, res), r in c.runs.items():
+        kind = "residual" if res else "plain"
+        print(f"deep_{kind}_{depth}_test_accuracy {r.test_acc:.4f} fraction")
+    for label, kw in (("batch_he", {"norm": "batch", "scale": 1.0}), ("none_0.2he", {"norm": "none", "scale": 0.2}),
+                      ("layer_he", {"norm": "layer", "scale": 1.0})):
+        t = time.perf_counter()
+        runs = deep.sweep(**kw)
+        print(f"# ladder {label}: {time.perf_counter() - t:.1f} s; load average {load()}", flush=True)
+        for (depth, res), r in runs.runs.items():
+            print(f"deep_{label}_{'residual' if res else 'plain'}_{depth}_test_accuracy {r.test_acc:.4f} fraction")
+        for res in (False, True):
+            print(f"deep_{label}_deepest_{'residual' if res else 'plain'}_that_trains "
+                  f"{deep.deepest(runs, res) or 0} blocks")
+
+
+PAGES = {"robustness": robustness, "deep-networks": deep_networks}
 
 
 def main() -> None:

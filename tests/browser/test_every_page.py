@@ -65,6 +65,9 @@ MOVES = {
     "/autoencoder": Move("threshold", "motor-timeline", timeout=600_000),
     # light, but a cold cache first trains the zoo's MLP and CNN (seconds) in the page's jobs
     "/robustness": Move("eps", "example", timeout=240_000),
+    # the weight scale moves the light probe (two untrained networks) and restarts the six networks' training job,
+    # which a cold cache runs in about half a minute alone
+    "/deep-networks": Move("deep_scale", "init-grads", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

@@ -70,6 +70,8 @@ PAGES: tuple[Page, ...] = (
          "neuralab.app.pages.deploy"),
     Page("/robustness", "Adversarial examples", "Advanced", "FGSM and PGD against real networks; adversarial "
          "training measured.", module="neuralab.app.pages.robustness"),
+    Page("/deep-networks", "Deep networks", "Advanced", "Why deep plain stacks fail and skips help, measured.",
+         "neuralab.app.pages.deep_networks"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
          "neuralab.app.pages.fundamentals"),

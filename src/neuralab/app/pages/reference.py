@@ -40,6 +40,7 @@ TOPICS = {
         "distillation",
         "deploy",
         "robustness",
+        "deep-networks",
         "fundamentals",
     )
 }
