@@ -6,7 +6,8 @@ from neuralab.plots.format import log_axis, num, pct, vline
 
 
 def test_numbers_read_cleanly_even_when_they_are_not_finite():
-    assert num(0.012345) == "0.0123" and num(1e-15) == "0" and num(123456) == "1.23e+05"
+    assert num(0.012345) == "0.0123" and num(1e-15) == "0" and num(123456) == "123,000"
+    assert num(4263.2) == "4,260" and num(999.6) == "1,000" and num(-1234) == "-1,230" and num(2.5e6) == "2.5e+06"
     assert num(math.nan) == "not a number" and num(None) == "not a number"
     assert num(math.inf) == "∞" and num(-math.inf) == "−∞"
     assert pct(0.1234) == "12.3%" and pct(-0.02, signed=True) == "-2.0%" and pct(0.05, signed=True) == "+5.0%"

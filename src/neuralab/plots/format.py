@@ -10,11 +10,15 @@ __all__ = ["log_axis", "num", "pct", "vline"]
 def num(x: float | None) -> str:
     """A value to three significant digits; rounding noise of an exact zero (below 1e-12) reads 0.
 
+    Between a thousand and a million the value is written out with thousands separators (4,260, not 4.26e+03).
     Non-finite values read "not a number", "∞" or "−∞", never "nan" or "inf".
     """
     if x is None or not math.isfinite(x):
         return "not a number" if x is None or math.isnan(x) else ("∞" if x > 0 else "−∞")
-    return "0" if abs(x) < 1e-12 else f"{x:.3g}"
+    if abs(x) < 1e-12:
+        return "0"
+    short = f"{x:.3g}"
+    return f"{float(short):,.0f}" if 1e3 <= abs(float(short)) < 1e6 else short
 
 
 def pct(share: float, signed: bool = False) -> str:

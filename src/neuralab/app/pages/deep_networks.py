@@ -73,8 +73,8 @@ QUESTIONS = (
           "decimals)", _collapse,
           "Measured on the training digits: {answer}. Layer norm holds every stream at a fixed size, but a deep "
           "plain ReLU stack maps all inputs onto nearly one direction, so the read-out sees almost the same stream "
-          "whatever the digit. Batch norm, normalizing each unit across the batch, keeps them apart (0.3 after "
-          "ten blocks).", section=INIT_TITLE, tolerance=0.05),
+          "whatever the digit. Batch norm, normalizing each unit across the batch, keeps them "
+          "much further apart: choose it above and read the cosine chart.", section=INIT_TITLE, tolerance=0.05),
     Pick("deep-why-skip", "Why does the gradient reach the first block of a 50-block residual network?",
          ("Residual blocks have fewer weights", "The Jacobian of each block is I + ∂F/∂h, so the gradient at the "
           "input is the gradient at the output plus further terms, not only a product of fifty factors",
