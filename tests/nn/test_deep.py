@@ -150,3 +150,29 @@ def test_bad_settings_are_named():
         DeepMLP(3, False, "group")
     with pytest.raises(ParamError, match="scale must be a positive number"):
         variance_factor(True, -1.0)
+
+
+def test_a_network_is_the_same_while_another_thread_draws_from_torchs_global_generator():
+    """The weights come from the network's own generator: a self-check answer or a request drawing random numbers
+    on another thread while the network is built (seen in the test suite: other values each run) cannot move them."""
+    import threading
+
+    ref = [p.detach().clone() for p in DeepMLP(20, False, "layer", 1.0, seed=3).parameters()]
+    stop = threading.Event()
+
+    def churn():
+        k = 0
+        while not stop.is_set():
+            torch.manual_seed(k)
+            torch.randn(256)
+            k += 1
+
+    worker = threading.Thread(target=churn, daemon=True)
+    worker.start()
+    try:
+        for _ in range(30):
+            got = list(DeepMLP(20, False, "layer", 1.0, seed=3).parameters())
+            assert all(torch.equal(a, b) for a, b in zip(ref, got, strict=True))
+    finally:
+        stop.set()
+        worker.join()

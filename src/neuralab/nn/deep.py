@@ -49,6 +49,16 @@ def _norm(kind: str, width: int) -> nn.Module:
     return {"none": nn.Identity, "batch": nn.BatchNorm1d, "layer": nn.LayerNorm}[kind](width)
 
 
+def _linear(n_in: int, n_out: int, g: torch.Generator) -> nn.Linear:
+    """``nn.Linear(n_in, n_out)`` with torch's default initialization drawn from ``g`` (``reset_parameters``)."""
+    lin = torch.nn.utils.skip_init(nn.Linear, n_in, n_out)
+    with torch.no_grad():
+        nn.init.kaiming_uniform_(lin.weight, a=math.sqrt(5), generator=g)
+        bound = 1 / math.sqrt(n_in)
+        nn.init.uniform_(lin.bias, -bound, bound, generator=g)
+    return lin
+
+
 class DeepMLP(nn.Module):
     """``depth`` square blocks, plain or residual (the module docstring gives the formulas)."""
 
@@ -62,18 +72,20 @@ class DeepMLP(nn.Module):
         if not (math.isfinite(scale) and scale > 0):
             raise fail(f"scale must be a positive number; got {scale!r}.")
         self.depth, self.residual, self.norm, self.scale = depth, residual, norm, scale
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            # the pixels enter the stream directly when they fit it (64 pixels, width 64), else through a projection
-            self.stem = nn.Identity() if n_in == width else nn.Linear(n_in, width)
-            self.blocks = nn.ModuleList(nn.Linear(width, width) for _ in range(depth))
-            self.norms = nn.ModuleList(_norm(norm, width) for _ in range(depth + 1))  # one more for the read-out
-            self.head = nn.Linear(width, n_out)
-            with torch.no_grad():
-                for lin in self.blocks:
-                    nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")  # std sqrt(2 / fan_in)
-                    lin.weight.mul_(scale)
-                    nn.init.zeros_(lin.bias)
+        # Every weight is drawn from a generator of its own, never torch's global one: another thread drawing
+        # from that (a self-check answer, a request) while this network is built would change its weights. The
+        # draws are those of torch.manual_seed(seed) followed by torch's own layer initialization, in order.
+        g = torch.Generator().manual_seed(int(seed))
+        # the pixels enter the stream directly when they fit it (64 pixels, width 64), else through a projection
+        self.stem = nn.Identity() if n_in == width else _linear(n_in, width, g)
+        self.blocks = nn.ModuleList(_linear(width, width, g) for _ in range(depth))
+        self.norms = nn.ModuleList(_norm(norm, width) for _ in range(depth + 1))  # one more for the read-out
+        self.head = _linear(width, n_out, g)
+        with torch.no_grad():
+            for lin in self.blocks:
+                nn.init.kaiming_normal_(lin.weight, nonlinearity="relu", generator=g)  # std sqrt(2 / fan_in)
+                lin.weight.mul_(scale)
+                nn.init.zeros_(lin.bias)
 
     def stream(self, x: torch.Tensor) -> list[torch.Tensor]:
         """The stream after each block, ``[h_1, ..., h_depth]``, each (batch, width)."""
