@@ -55,7 +55,7 @@ __all__ = ["FEW_SHOT", "METHODS", "SHOTS", "SIZES", "STRATEGIES", "TRANSFER", "E
 
 SPLIT_SEED = 0  # the lab's digits split, digits(0)
 SOURCE, TARGET = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
-SIZES = (5, 20, 100, 0)  # labelled examples per class; 0 means every one (about 144 per class)
+SIZES = (5, 20, 100, 0)  # labelled examples per class; 0 means every one (about 143 per class)
 STEPS = 200  # Adam updates of every adaptation, whatever the number of labelled digits
 BATCH = 32
 LR = 3e-3  # the zoo's CNN recipe: the pre-training, the scratch network and every new read-out

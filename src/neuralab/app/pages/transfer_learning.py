@@ -45,7 +45,8 @@ QUESTIONS = (
           "features) gets a new 5-way read-out and its body is frozen. How many weights does the optimizer train?",
           lambda: transfer.head_counts()[0],
           "The read-out alone: 256 × 5 weights + 5 biases = {answer}, of the network's "
-          f"{transfer.head_counts()[1]:,}. The frozen body's 2,400 or so convolution weights receive no gradient.",
+          f"{transfer.head_counts()[1]:,}. The frozen body's 1,248 convolution weights and biases receive no "
+          "gradient.",
           section=STRATEGIES_TITLE),
     Value("tl-prototype", "Class A's support embeddings are (1, 0) and (3, 2); class B's are (0, 2) and (0, 4). "
           "What is the squared Euclidean distance from the query (1.5, 2) to the nearer prototype?", _nearest,

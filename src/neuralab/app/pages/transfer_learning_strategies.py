@@ -43,7 +43,7 @@ def layout(values: dict) -> list[html.Section]:
         alert(cid(P, "transfer-alert")),
         ui.chart(cid(P, "transfer"), "Test accuracy on the digits 5–9 against labelled digits per class", heavy=True),
         ui.md(
-            "Read the left end first: with 5 labels per class there is too little to learn 2,600 convolution "
+            "Read the left end first: with 5 labels per class there is too little to learn the network's 2,533 "
             "weights from, and borrowed features are worth most. At the right end the labels are enough for any "
             "of them, and a frozen body can only be as good as features learned for other classes allow. The "
             "digits are easy, so the gaps are points, not tens of points; on a real problem with a large "
