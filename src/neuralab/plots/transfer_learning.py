@@ -42,31 +42,39 @@ def transfer_figure(t: Transfer) -> go.Figure:
     low = min(float((t.mean(s) - t.std(s)).min()) for s in STRATEGIES)
     return figure(data, height=380, legend=LEGEND, margin=MARGIN,
                   xaxis=dict(title=dict(text="labelled digits per class (5–9)"), tickvals=list(range(len(ticks))),
-                             ticktext=ticks, range=[-0.4, len(ticks) - 0.6]),
+                             ticktext=ticks, range=[-0.4, len(ticks) - 0.6], zeroline=False),
                   yaxis=dict(title=dict(text="test accuracy on digits 5–9 (%)"),
                              range=[max(0.0, 100 * low - 5), 100.5]))
 
 
+SHORT = {"scratch": "from scratch", "freeze": "the frozen body", "finetune": "fine-tuning"}
+
+
 def describe_transfer(t: Transfer) -> str:
-    """The winner at the fewest labels and by how much, the spread, and what happens with every label."""
+    """The winner at the fewest labels and by how much (and whether the seeds can tell), then with every label."""
     n = len(t.seeds)
     best, second, margin = t.winner(0)
-    i_all = len(t.sizes) - 1
-    best_all, _, margin_all = t.winner(i_all)
+    best_all, second_all, margin_all = t.winner(len(t.sizes) - 1)
     spread = max(float(t.std(s)[0]) for s in (best, second))
-    seeds = f"{n} seed{'s' if n > 1 else ''}"
+    scores = "; ".join(f"{SHORT[s]} {_pm(t.mean(s)[0], t.std(s)[0], n)}" for s in STRATEGIES)
+    text = (f"With {t.sizes[0]} labelled digits per class ({5 * t.sizes[0]} in all), mean ± std over {n} "
+            f"seed{'s' if n > 1 else ''}: {scores}. The winner is {SHORT[best]}, {100 * margin:.1f} points ahead of "
+            f"{SHORT[second]}")
     if n > 1 and margin <= spread:
-        verdict = (f", less than one seed-to-seed std ({100 * spread:.1f} points): no clear winner at this "
-                   "number of seeds")
-    else:
-        verdict = ""
-    scores = "; ".join(f"{STRATEGIES[s].lower()} {_pm(t.mean(s)[0], t.std(s)[0], n)}" for s in STRATEGIES)
-    return (f"With {t.sizes[0]} labelled digits per class ({5 * t.sizes[0]} in all), mean over {seeds}: "
-            f"{STRATEGIES[best].lower()} wins, {100 * margin:.1f} points ahead of {STRATEGIES[second].lower()}"
-            f"{verdict} ({scores}). With all ≈{t.n_all:.0f} per class {STRATEGIES[best_all].lower()} is "
-            f"best, by {100 * margin_all:.1f} points. The pre-trained networks score "
-            f"{pct(float(t.source_acc.mean()))} on the test digits 0–4 they learned; fine-tuning ran the body at "
-            f"{t.ratio:g} × the read-out's rate; accuracy on {t.n_test} test digits 5–9.")
+        text += f", within one seed-to-seed std ({100 * spread:.1f} points): at this number of seeds the two are level"
+    elif n == 1:
+        text += " (one seed: no spread to compare the margin with)"
+    if best != "scratch":
+        gain = float(t.mean(best)[0] - t.mean("scratch")[0])
+        text += f"; it is {100 * gain:.1f} points ahead of training from scratch"
+    return (text + f". With all ≈{t.n_all:.0f} per class the best is {SHORT[best_all]}, {100 * margin_all:.1f} points "
+            f"ahead of {SHORT[second_all]}. The pre-trained networks score {pct(float(t.source_acc.mean()))} on the "
+            f"test digits 0–4 they learned; fine-tuning ran the body at {t.ratio:g} × the read-out's rate; accuracy "
+            f"on {t.n_test} test digits 5–9.")
+
+
+SHIFT = {"proto": -0.15, "proto_random": 0.0, "pixels": 0.15}
+MARKS = {"proto": "circle", "proto_random": "square", "pixels": "diamond"}
 
 
 def few_shot_figure(f: FewShot) -> go.Figure:
@@ -74,15 +82,19 @@ def few_shot_figure(f: FewShot) -> go.Figure:
     data = []
     for m, label in METHODS.items():
         r = [f.get(m, k) for k in SHOTS]
-        data.append(dict(type="bar", x=[f"{k}-shot" for k in SHOTS], y=[100 * e.mean for e in r], name=label,
-                         marker=dict(color=COLORS[m]),
-                         error_y=dict(type="data", array=[100 * e.std for e in r], thickness=1.5, width=5),
-                         hovertemplate=f"{label}, %{{x}}: %{{y:.1f}} %<extra></extra>"))
+        data.append(dict(type="scatter", mode="markers", x=[i + SHIFT[m] for i in range(len(SHOTS))],
+                         y=[100 * e.mean for e in r], name=label, marker=dict(color=COLORS[m], size=12,
+                                                                                symbol=MARKS[m]),
+                         error_y=dict(type="data", array=[100 * e.std for e in r], thickness=2, width=8),
+                         customdata=[f"{k}-shot" for k in SHOTS],
+                         hovertemplate=f"{label}, %{{customdata}}: %{{y:.1f}} % (± std over episodes)<extra></extra>"))
     shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=20, y1=20, line=dict(color=GREY, dash="dot", width=1.5))]
     notes = [dict(text="chance: 20%", xref="paper", x=1, xanchor="right", y=20, yanchor="bottom", showarrow=False,
                   font=dict(size=12))]
-    return figure(data, height=380, legend=LEGEND, margin=MARGIN, barmode="group", shapes=shapes, annotations=notes,
-                  xaxis=dict(title=dict(text="5-way episodes on the digits 5–9")),
+    return figure(data, height=380, legend=LEGEND, margin=MARGIN, shapes=shapes, annotations=notes,
+                  xaxis=dict(title=dict(text="5-way episodes on the digits 5–9"), tickvals=list(range(len(SHOTS))),
+                             ticktext=[f"{k}-shot ({k} labelled per class)" for k in SHOTS], range=[-0.5, 1.5],
+                             zeroline=False),
                   yaxis=dict(title=dict(text="query accuracy (%)"), range=[0, 100.5]))
 
 
