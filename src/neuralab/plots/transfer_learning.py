@@ -47,7 +47,7 @@ def transfer_figure(t: Transfer) -> go.Figure:
                              range=[max(0.0, 100 * low - 5), 100.5]))
 
 
-SHORT = {"scratch": "from scratch", "freeze": "the frozen body", "finetune": "fine-tuning"}
+SHORT = {"scratch": "training from scratch", "freeze": "the frozen body", "finetune": "fine-tuning"}
 
 
 def describe_transfer(t: Transfer) -> str:
