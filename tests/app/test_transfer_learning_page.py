@@ -52,9 +52,9 @@ def test_the_strategies_view_draws_three_lines_and_names_the_winner(monkeypatch)
     assert [t.name for t in fig.data] == list(transfer.STRATEGIES.values())
     assert fig.data[1].y[0] == pytest.approx(86.5) and fig.data[1].error_y.array[0] == pytest.approx(0.707, abs=1e-3)
     assert list(fig.layout.xaxis.ticktext)[:3] == ["5", "20", "100"]
-    assert ("With 5 labelled digits per class (25 in all), mean ± std over 2 seeds: training from scratch 80.5% ± 0.7; the "
-            "frozen body 86.5% ± 0.7; fine-tuning 85.5% ± 0.7. The winner is the frozen body, 1.0 points ahead of "
-            "fine-tuning; it is 6.0 points ahead of training from scratch.") in out[1]
+    assert ("With 5 labelled digits per class (25 in all), mean ± std over 2 seeds: training from scratch 80.5% "
+            "± 0.7; the frozen body 86.5% ± 0.7; fine-tuning 85.5% ± 0.7. The winner is the frozen body, 1.0 "
+            "points ahead of fine-tuning; it is 6.0 points ahead of training from scratch.") in out[1]
     assert "With all ≈" in out[1] and "the best is fine-tuning, 1.0 points ahead of training from scratch" in out[1]
     assert "level" not in out[1]
     assert "body at 0.2 × the read-out's rate" in out[1] and "99.0% on the test digits 0–4" in out[1]
