@@ -17,7 +17,13 @@ noisy. Asserts nothing.
   time, each network's test accuracy; then the depth ladder 5–50 for that recipe and for no normalization at
   0.2 × He, and the deepest plain and residual network that still trains (test accuracy ≥ 80 %) in each.
 
+* :func:`transfer_learning` (/transfer-learning): the page's two jobs at their defaults on an empty cache (three
+  bodies pre-trained on the digits 0-4, every strategy at 5, 20, 100 and all labels per class for each seed; 300
+  few-shot episodes of each setting) and their wall time, each strategy's test accuracy on the digits 5-9 (mean ±
+  std over the seeds), the winner at 5 per class, and 1- and 5-shot prototypes against 1-NN on the grey levels.
+
 Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness] [--page deep-networks]
+      [--page transfer-learning]
       (several minutes on 2 cores)
 """
 
@@ -101,7 +107,35 @@ def deep_networks() -> None:
                   f"{deep.deepest(runs, res) or 0} blocks")
 
 
-PAGES = {"robustness": robustness, "deep-networks": deep_networks}
+def transfer_learning() -> None:
+    from neuralab.train import transfer
+
+    print(f"# /transfer-learning: load average {load()}, {os.cpu_count()} logical CPUs", flush=True)
+    t = time.perf_counter()
+    c = transfer.compare()  # the page's two default jobs, uncached: 3 pre-trainings, 36 adaptations
+    strategies_s = time.perf_counter() - t
+    t = time.perf_counter()
+    f = transfer.few_shot()
+    few_s = time.perf_counter() - t
+    print(f"transfer_first_run_strategies {strategies_s:.1f} s")
+    print(f"transfer_first_run_few_shot {few_s:.1f} s")
+    print(f"transfer_first_run {strategies_s + few_s:.1f} s")
+    print(f"transfer_source_accuracy_digits_0_4 {c.source_acc.mean():.4f} fraction (mean of {len(c.seeds)} seeds)")
+    print(f"# test accuracy on the {c.n_test} test digits 5-9, mean and std over seeds {c.seeds}")
+    for i, n in enumerate(c.sizes):
+        for s in transfer.STRATEGIES:
+            label = "all" if n == 0 else str(n)
+            print(f"transfer_{s}_{label}_per_class {c.mean(s)[i]:.4f} ± {c.std(s)[i]:.4f} fraction")
+    best, second, margin = c.winner(0)
+    print(f"transfer_winner_at_5_per_class {best} by {margin:.4f} over {second}")
+    print(f"# 5-way episodes on the digits 5-9, {f.episodes} each, mean and std over episodes")
+    for k in transfer.SHOTS:
+        for m in transfer.METHODS:
+            e = f.get(m, k)
+            print(f"few_shot_{k}shot_{m} {e.mean:.4f} ± {e.std:.4f} fraction")
+
+
+PAGES = {"robustness": robustness, "deep-networks": deep_networks, "transfer-learning": transfer_learning}
 
 
 def main() -> None:

@@ -68,6 +68,8 @@ MOVES = {
     # the weight scale moves the light probe (two untrained networks) and restarts the six networks' training job,
     # which a cold cache runs in about half a minute alone
     "/deep-networks": Move("deep_scale", "init-grads", timeout=240_000),
+    # the episodes are a job of seconds, but a cold cache first pre-trains the body (and the strategies' job runs)
+    "/transfer-learning": Move("tl_episodes", "shots", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

@@ -72,6 +72,8 @@ PAGES: tuple[Page, ...] = (
          "training measured.", module="neuralab.app.pages.robustness"),
     Page("/deep-networks", "Deep networks", "Advanced", "Why deep plain stacks fail and skips help, measured.",
          "neuralab.app.pages.deep_networks"),
+    Page("/transfer-learning", "Transfer and few-shot learning", "Advanced", "Reuse a pre-trained body on new "
+         "classes; few-shot prototypes.", "neuralab.app.pages.transfer_learning"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
          "neuralab.app.pages.fundamentals"),
