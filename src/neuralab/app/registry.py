@@ -72,6 +72,8 @@ PAGES: tuple[Page, ...] = (
          "training measured.", module="neuralab.app.pages.robustness"),
     Page("/deep-networks", "Deep networks", "Advanced", "Why deep plain stacks fail and skips help, measured.",
          "neuralab.app.pages.deep_networks"),
+    Page("/explainability", "Explainability", "Advanced", "Attribution maps checked against random weights; "
+         "SHAP against the physics.", "neuralab.app.pages.explainability"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
          "neuralab.app.pages.fundamentals"),
