@@ -68,6 +68,8 @@ MOVES = {
     # the weight scale moves the light probe (two untrained networks) and restarts the six networks' training job,
     # which a cold cache runs in about half a minute alone
     "/deep-networks": Move("deep_scale", "init-grads", timeout=240_000),
+    # light, but a cold cache first trains the zoo's CNN (seconds) in the page's sanity-check job
+    "/explainability": Move("digit", "maps", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]
