@@ -29,6 +29,7 @@ barely changes (high rank correlation, :func:`rank_correlation`) explains the in
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,12 +93,19 @@ def attribute(model: nn.Module, x: torch.Tensor, method: str, target: int | None
     integrated gradients and the fill of occlusion; ``steps`` and ``ig_method`` are integrated gradients' quadrature;
     ``window`` is occlusion's window over one input's shape (default: 1 per feature), slid with stride 1.
     """
-    from captum.attr import InputXGradient, IntegratedGradients, Occlusion, Saliency  # captum: only when asked
-
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}.")
     x = x.detach()
     b = torch.zeros_like(x) if baseline is None else baseline.detach().expand_as(x)
+    with warnings.catch_warnings():  # captum warns that it switches on the input's gradient, which it must
+        warnings.filterwarnings("ignore", message="Input Tensor 0 did not already require gradients")
+        return _captum(model, x, method, target, b, steps, window, ig_method)
+
+
+def _captum(model: nn.Module, x: torch.Tensor, method: str, target: int | None, b: torch.Tensor, steps: int,
+            window: tuple[int, ...] | None, ig_method: str) -> torch.Tensor:
+    from captum.attr import InputXGradient, IntegratedGradients, Occlusion, Saliency  # captum: only when asked
+
     if method == "saliency":
         return Saliency(model).attribute(x, target=target, abs=True).detach()
     if method == "gradient_x_input":

@@ -12,7 +12,6 @@ absolute values of two maps (:func:`neuralab.explain.attributions.rank_correlati
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,11 +64,9 @@ def _maps(model: nn.Module, x: torch.Tensor, target: int, steps: int) -> dict[st
     """(8, 8) map of each method for one input row ``x`` (1, 64)."""
     xi, bi = x.reshape(1, 1, 8, 8), rd.threat().lo.reshape(1, 1, 8, 8)
     out = {}
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Input Tensor 0 did not already require gradients")
-        for m in METHODS:
-            a = attribute(_image(model), xi, m, target, bi, steps=steps, window=WINDOW if m == "occlusion" else None)
-            out[m] = a.reshape(8, 8).double().numpy()
+    for m in METHODS:
+        a = attribute(_image(model), xi, m, target, bi, steps=steps, window=WINDOW if m == "occlusion" else None)
+        out[m] = a.reshape(8, 8).double().numpy()
     return out
 
 

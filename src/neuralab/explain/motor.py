@@ -26,6 +26,7 @@ test cycle is seen in training). It is fitted once per seed and kept on disk.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,8 +43,8 @@ from neuralab.data.motor import CONSTANTS, bench_windows, flux_linkage
 from neuralab.params import Int, ParamSpec
 from neuralab.progress import Progress, quiet
 
-__all__ = ["BACKGROUND", "FEATURES", "IMPORTANCE", "REPEATS", "TEST_CYCLES", "Importance", "Law", "Table",
-           "explain_shap", "fit", "importance", "law", "table"]
+__all__ = ["BACKGROUND", "FEATURES", "IMPORTANCE", "REPEATS", "TEST_CYCLES", "Explained", "Importance", "Law", "Table",
+           "explain_features", "explain_shap", "fit", "importance", "law", "table"]
 
 FEATURES = {"i_amp": ("Current amplitude i_q", "A"), "speed_rpm": ("Speed", "rpm"),
             "temp_c": ("Winding temperature", "°C"), "noise": ("Pure noise", "")}
@@ -112,7 +113,9 @@ def explain_shap(predict, background: np.ndarray, X: np.ndarray) -> tuple[np.nda
     ``shap.KernelExplainer`` with every coalition evaluated when there are at most 11 features (2ᴹ − 2 ≤ 2046):
     exact Shapley values for that background. The values of a row add up to ``predict(row) − base``.
     """
-    import shap  # slow to import (numba): only when asked
+    with warnings.catch_warnings():  # its colour maps warn of matplotlib deprecations on import
+        warnings.simplefilter("ignore")
+        import shap  # slow to import (numba): only when asked
 
     m = X.shape[1]
     explainer = shap.KernelExplainer(predict, background)
@@ -143,22 +146,46 @@ class Importance:
         return tuple(self.names[i] for i in np.argsort(-v, kind="stable"))
 
 
+@dataclass(frozen=True)
+class Explained:
+    """Permutation importance and SHAP of one fitted regressor, for any table."""
+
+    perm: np.ndarray  # (features,) fall of the score when the column is shuffled, mean over the shuffles
+    perm_std: np.ndarray  # (features,) its standard deviation over the shuffles
+    shap: np.ndarray  # (rows, features) SHAP values of the explained rows
+    base: float  # SHAP's base value: the mean prediction over the background
+    predicted: np.ndarray  # (rows,) the model's answers on the explained rows
+
+    @property
+    def additivity(self) -> float:
+        """Largest |Σ SHAP + base − prediction| over the rows (local accuracy: 0 up to rounding)."""
+        return float(np.abs(self.shap.sum(1) + self.base - self.predicted).max())
+
+
+def explain_features(model, X_test: np.ndarray, y_test: np.ndarray, background: np.ndarray, rows: np.ndarray,
+                     seed: int = 0, repeats: int = REPEATS) -> Explained:
+    """Permutation importance of ``model`` (R² on ``X_test``, ``repeats`` shuffles) and SHAP on ``rows``.
+
+    ``model`` is any fitted scikit-learn regressor (or an object with ``predict``); usable on a user's own table.
+    """
+    p = permutation_importance(model, X_test, y_test, scoring="r2", n_repeats=repeats, random_state=seed)
+    values, base = explain_shap(model.predict, background, rows)
+    return Explained(p.importances_mean, p.importances_std, values, base, np.asarray(model.predict(rows)))
+
+
 def importance(motor_seed: int = 0, progress: Progress = quiet) -> Importance:
     """Fit (or load) the MLP, then permutation importance of it and of the law, and SHAP; seconds."""
     seed = IMPORTANCE.validate(motor_seed=motor_seed)["motor_seed"]
     d = table(seed)
     model = fit(seed)
-    progress(1, 4)
-    p = permutation_importance(model, d.X_test, d.y_test, scoring="r2", n_repeats=REPEATS, random_state=seed)
+    progress(1, 3)
     t = permutation_importance(law(), d.X_test, d.y_test, scoring="r2", n_repeats=REPEATS, random_state=seed)
-    progress(2, 4)
+    progress(2, 3)
     rng = np.random.default_rng([seed, 20])
     bg = d.X_train[rng.choice(len(d.y_train), size=BACKGROUND, replace=False)]
     rows = d.X_test[np.sort(rng.choice(len(d.y_test), size=min(EXPLAINED, len(d.y_test)), replace=False))]
-    values, base = explain_shap(model.predict, bg, rows)
-    progress(4, 4)
-    additivity = float(np.abs(values.sum(1) + base - model.predict(rows)).max())
-    return Importance(d.names, t.importances_mean, float(law().score(d.X_test, d.y_test)), p.importances_mean,
-                      p.importances_std, np.abs(values).mean(0), additivity,
-                      float(r2_score(d.y_test, model.predict(d.X_test))), len(d.y_train), len(d.y_test), len(rows),
-                      seed)
+    e = explain_features(model, d.X_test, d.y_test, bg, rows, seed)
+    progress(3, 3)
+    return Importance(d.names, t.importances_mean, float(law().score(d.X_test, d.y_test)), e.perm, e.perm_std,
+                      np.abs(e.shap).mean(0), e.additivity, float(r2_score(d.y_test, model.predict(d.X_test))),
+                      len(d.y_train), len(d.y_test), len(rows), seed)
