@@ -17,6 +17,11 @@ noisy. Asserts nothing.
   time, each network's test accuracy; then the depth ladder 5–50 for that recipe and for no normalization at
   0.2 × He, and the deepest plain and residual network that still trains (test accuracy ≥ 80 %) in each.
 
+* :func:`explainability` (/explainability): the page at its defaults on an empty cache (the zoo's CNN trained, the
+  maps and completeness of test digit 0, the sanity check on 120 digits, the motor MLP fitted and explained) and its
+  wall time; integrated gradients' completeness error against the steps; the median rank correlation between the
+  trained and the random CNN's maps per method; the motor's features ranked by the law, permutation importance, SHAP.
+
 Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness] [--page deep-networks]
       (several minutes on 2 cores)
 """
@@ -101,7 +106,33 @@ def deep_networks() -> None:
                   f"{deep.deepest(runs, res) or 0} blocks")
 
 
-PAGES = {"robustness": robustness, "deep-networks": deep_networks}
+def explainability() -> None:
+    from neuralab.explain import digits, motor
+
+    print(f"# /explainability on an empty cache; load average {load()}, {os.cpu_count()} logical CPUs", flush=True)
+    t0 = time.perf_counter()
+    digits.make()
+    print(f"explainability_zoo_cnn_train {time.perf_counter() - t0:.1f} s")
+    m = digits.maps()
+    c = digits.completeness()
+    s = digits.sanity()
+    r = motor.importance()
+    print(f"explainability_first_run {time.perf_counter() - t0:.1f} s")
+    for k, steps in enumerate(c.steps):
+        print(f"explainability_ig_delta_digit{c.digit}_steps{steps} {c.own[k]:.3g} logit (midpoint; "
+              f"Gauss-Legendre {c.gauss[k]:.3g}; f(x) - f(blank) {c.gap:.3f})")
+    for k in m.rho:
+        print(f"explainability_rank_corr_trained_vs_random_{k} {s.median(k):.3f} median over {s.n} digits "
+              f"(digit {m.digit}: {m.rho[k]:.3f})")
+    for which in ("truth", "perm", "shap"):
+        print(f"explainability_motor_top_features_{which} {' > '.join(r.ranking(which))}")
+    for i, n in enumerate(r.names):
+        print(f"explainability_motor_{n} law {r.truth[i]:.4f} perm {r.perm[i]:.4f}±{r.perm_std[i]:.4f} R2-fall, "
+              f"shap {r.shap[i]:.4f} N·m")
+    print(f"explainability_motor_test_r2 {r.test_r2:.4f} (law {r.truth_r2:.4f})")
+
+
+PAGES = {"robustness": robustness, "deep-networks": deep_networks, "explainability": explainability}
 
 
 def main() -> None:
