@@ -61,8 +61,9 @@ def maps_figure(m: Maps) -> go.Figure:
         notes.append(dict(text=f"random weights: ρ = {num(rho)}", x=centre[j], y=top - h - row_gap / 2,
                           xref="paper", yref="paper", xanchor="center", yanchor="middle", showarrow=False,
                           font=dict(size=12)))
-    notes.append(dict(text="trained", x=-0.005, y=top - h / 2, xref="paper", yref="paper", xanchor="right",
-                      textangle=-90, showarrow=False, font=dict(size=12)))
+    for label, y in (("trained", top - h / 2), ("random weights", h / 2)):
+        notes.append(dict(text=label, x=-0.005, y=y, xref="paper", yref="paper", xanchor="right", textangle=-90,
+                          showarrow=False, font=dict(size=12)))
     return figure(data, height=420, margin=dict(l=28, r=8, t=30, b=8), annotations=notes, **axes)
 
 
@@ -91,14 +92,17 @@ def completeness_figure(c: Completeness) -> go.Figure:
                  line=dict(color=BLUE), hovertemplate="%{x} steps: |δ| = %{y:.3g}<extra>midpoint</extra>"),
             dict(type="scatter", x=steps, y=gauss.tolist(), mode="lines+markers", name="captum (Gauss–Legendre)",
                  line=dict(color=ORANGE, dash="dash"),
-                 hovertemplate="%{x} steps: |δ| = %{y:.3g}<extra>Gauss–Legendre</extra>")]
+                 hovertemplate="%{x} steps: |δ| = %{y:.3g}<extra>Gauss–Legendre</extra>"),
+            dict(type="scatter", x=[steps[0], steps[-1]], y=[abs(c.gap)] * 2, mode="lines",
+                 name="|f(x) − f(blank)|, the total", line=dict(color=GREY, dash="dot"),
+                 hovertemplate="f(x) − f(blank) = " + f"{c.gap:.3f}<extra></extra>")]
     lo = math.floor(math.log10(min(own.min(), gauss.min())))
     hi = math.ceil(math.log10(max(own.max(), gauss.max(), abs(c.gap))))
     return figure(data, height=320, margin=dict(l=64, r=16, t=16, b=48),
                   xaxis=log_axis(math.log10(min(steps)) - 0.05, math.log10(max(steps)) + 0.05,
                                  title="steps along the path"),
-                  yaxis=log_axis(lo, hi, title="|δ| = |Σ attributions − (f(x) − f(blank))|"),
-                  shapes=[vline(c.chosen, GREY)], legend=dict(x=1, xanchor="right", y=1))
+                  yaxis=log_axis(lo, hi, title="|δ|, logit units"),
+                  shapes=[vline(c.chosen, GREY)], legend=dict(x=1, xanchor="right", y=0.9))
 
 
 def describe_completeness(c: Completeness) -> str:
@@ -151,29 +155,34 @@ def describe_sanity(s: Sanity) -> str:
 
 
 def importance_figure(r: Importance) -> go.Figure:
-    """Left: fall of test R² when a feature is shuffled, for the law and the MLP; right: mean |SHAP| of the MLP."""
+    """Left: fall of test R² when a feature is shuffled, for the law and the MLP; right: mean |SHAP| of the MLP.
+
+    A fall below zero (shuffling helped, by chance) is drawn at zero and labelled with its value.
+    """
     labels = [FEATURES[n][0] for n in r.names]
-    text = lambda v: [num(float(x)) for x in v]  # noqa: E731
-    data = [dict(type="bar", orientation="h", y=labels, x=np.round(r.truth, 5).tolist(), name="the simulator's law",
-                 marker=dict(color=GREY), text=text(r.truth), textposition="outside",
-                 hovertemplate="%{y}: %{x:.4f}<extra>law, fall of R²</extra>"),
-            dict(type="bar", orientation="h", y=labels, x=np.round(r.perm, 5).tolist(),
-                 name="MLP, permutation importance", marker=dict(color=BLUE), text=text(r.perm),
-                 textposition="outside", error_x=dict(type="data", array=np.round(r.perm_std, 5).tolist()),
-                 hovertemplate="%{y}: %{x:.4f}<extra>MLP, fall of R²</extra>"),
-            dict(type="bar", orientation="h", y=labels, x=np.round(r.shap, 5).tolist(), name="MLP, mean |SHAP|",
-                 marker=dict(color=ORANGE), text=text(r.shap), textposition="outside", xaxis="x2", yaxis="y2",
-                 hovertemplate="%{y}: %{x:.3f} N·m<extra>MLP, mean |SHAP|</extra>")]
-    top = max(float(r.truth.max()), float((r.perm + r.perm_std).max()))
-    axes = dict(xaxis=dict(domain=[0.0, 0.46], title="fall of test R² when shuffled", range=[-0.05 * top, 1.35 * top]),
+
+    def bars(v: np.ndarray, name: str, color: str, text: list[str], hover: str, **kw) -> dict:
+        return dict(type="bar", orientation="h", y=labels, x=np.round(np.maximum(v, 0.0), 5).tolist(), name=name,
+                    marker=dict(color=color), text=text, textposition="outside", cliponaxis=False,
+                    customdata=np.round(v, 5).tolist(), hovertemplate="%{y}: %{customdata:.4f}" + hover, **kw)
+
+    data = [bars(r.truth, "the simulator's law", GREY, [num(float(v)) for v in r.truth],
+                 "<extra>law, fall of R²</extra>"),
+            bars(r.perm, "MLP, permutation importance", BLUE,
+                 [f"{num(float(v))} ± {num(float(e))}" for v, e in zip(r.perm, r.perm_std, strict=True)],
+                 "<extra>MLP, fall of R²</extra>"),
+            bars(r.shap, "MLP, mean |SHAP|", ORANGE, [num(float(v)) for v in r.shap],
+                 " N·m<extra>MLP, mean |SHAP|</extra>", xaxis="x2", yaxis="y2")]
+    top = max(float(r.truth.max()), float(r.perm.max()))
+    axes = dict(xaxis=dict(domain=[0.0, 0.46], title="fall of test R² when shuffled", range=[0, 1.5 * top]),
                 yaxis=dict(autorange="reversed", automargin=True),
                 xaxis2=dict(domain=[0.6, 1.0], anchor="y2", title="mean |SHAP value|, N·m",
-                            range=[0, 1.35 * float(r.shap.max())]),
+                            range=[0, 1.3 * float(r.shap.max())]),
                 yaxis2=dict(anchor="x2", autorange="reversed", showticklabels=False))
     notes = [subplot_title("what each feature is worth to the fit", 0.23),
              subplot_title("how far each feature moves the MLP's answer", 0.8)]
-    return figure(data, height=360, barmode="group", margin=dict(l=8, r=16, t=30, b=48), annotations=notes,
-                  legend=dict(orientation="h", x=0, y=-0.18, yanchor="top"), **axes)
+    return figure(data, height=400, barmode="group", margin=dict(l=8, r=24, t=30, b=100), annotations=notes,
+                  legend=dict(orientation="h", x=0, y=-0.24, yanchor="top"), **axes)
 
 
 def _names(order: tuple[str, ...]) -> str:
