@@ -102,7 +102,7 @@ def completeness_figure(c: Completeness) -> go.Figure:
                   xaxis=log_axis(math.log10(min(steps)) - 0.05, math.log10(max(steps)) + 0.05,
                                  title="steps along the path"),
                   yaxis=log_axis(lo, hi, title="|δ|, logit units"),
-                  shapes=[vline(c.chosen, GREY)], legend=dict(x=1, xanchor="right", y=0.9))
+                  shapes=[vline(c.chosen, GREY)], legend=dict(x=0.01, xanchor="left", y=0.02, yanchor="bottom"))
 
 
 def describe_completeness(c: Completeness) -> str:
