@@ -69,7 +69,7 @@ MOVES = {
     # which a cold cache runs in about half a minute alone
     "/deep-networks": Move("deep_scale", "init-grads", timeout=240_000),
     # light, but a cold cache first trains the zoo's CNN (seconds) in the page's sanity-check job
-    "/explainability": Move("digit", "maps", timeout=240_000),
+    "/explainability": Move("steps", "maps", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

@@ -49,5 +49,5 @@ def test_the_sanity_check_separates_saliency_from_integrated_gradients():
 def test_bad_values_are_named():
     with pytest.raises(ParamError, match="digit must be between 0 and 359"):
         digits.maps(360)
-    with pytest.raises(ParamError, match="steps must be between 2 and 256"):
+    with pytest.raises(ParamError, match="steps must be between 4 and 256"):
         digits.completeness(0, 1)
