@@ -21,9 +21,13 @@ noisy. Asserts nothing.
   bodies pre-trained on the digits 0-4, every strategy at 5, 20, 100 and all labels per class for each seed; 300
   few-shot episodes of each setting) and their wall time, each strategy's test accuracy on the digits 5-9 (mean ±
   std over the seeds), the winner at 5 per class, and 1- and 5-shot prototypes against 1-NN on the grey levels.
+* :func:`explainability` (/explainability): the page at its defaults on an empty cache (the zoo's CNN trained, the
+  maps and completeness of test digit 0, the sanity check on 120 digits, the motor MLP fitted and explained) and its
+  wall time; integrated gradients' completeness error against the steps; the median rank correlation between the
+  trained and the random CNN's maps per method; the motor's features ranked by the law, permutation importance, SHAP.
 
 Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness] [--page deep-networks]
-      [--page transfer-learning]
+      [--page transfer-learning] [--page explainability]
       (several minutes on 2 cores)
 """
 
@@ -135,7 +139,34 @@ def transfer_learning() -> None:
             print(f"few_shot_{k}shot_{m} {e.mean:.4f} ± {e.std:.4f} fraction")
 
 
-PAGES = {"robustness": robustness, "deep-networks": deep_networks, "transfer-learning": transfer_learning}
+def explainability() -> None:
+    from neuralab.explain import digits, motor
+
+    print(f"# /explainability on an empty cache; load average {load()}, {os.cpu_count()} logical CPUs", flush=True)
+    t0 = time.perf_counter()
+    digits.make()
+    print(f"explainability_zoo_cnn_train {time.perf_counter() - t0:.1f} s")
+    m = digits.maps()
+    c = digits.completeness()
+    s = digits.sanity()
+    r = motor.importance()
+    print(f"explainability_first_run {time.perf_counter() - t0:.1f} s")
+    for k, steps in enumerate(c.steps):
+        print(f"explainability_ig_delta_digit{c.digit}_steps{steps} {c.own[k]:.3g} logit (midpoint; "
+              f"Gauss-Legendre {c.gauss[k]:.3g}; f(x) - f(blank) {c.gap:.3f})")
+    for k in m.rho:
+        print(f"explainability_rank_corr_trained_vs_random_{k} {s.median(k):.3f} median over {s.n} digits "
+              f"(digit {m.digit}: {m.rho[k]:.3f})")
+    for which in ("truth", "perm", "shap"):
+        print(f"explainability_motor_top_features_{which} {' > '.join(r.ranking(which))}")
+    for i, n in enumerate(r.names):
+        print(f"explainability_motor_{n} law {r.truth[i]:.4f} perm {r.perm[i]:.4f}±{r.perm_std[i]:.4f} R2-fall, "
+              f"shap {r.shap[i]:.4f} N·m")
+    print(f"explainability_motor_test_r2 {r.test_r2:.4f} (law {r.truth_r2:.4f})")
+
+
+PAGES = {"robustness": robustness, "deep-networks": deep_networks, "transfer-learning": transfer_learning,
+         "explainability": explainability}
 
 
 def main() -> None:

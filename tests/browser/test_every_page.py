@@ -70,6 +70,8 @@ MOVES = {
     "/deep-networks": Move("deep_scale", "init-grads", timeout=240_000),
     # the episodes are a job of seconds, but a cold cache first pre-trains the body (and the strategies' job runs)
     "/transfer-learning": Move("tl_episodes", "shots", timeout=240_000),
+    # light, but a cold cache first trains the zoo's CNN (seconds) in the page's sanity-check job
+    "/explainability": Move("steps", "maps", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

@@ -74,6 +74,8 @@ PAGES: tuple[Page, ...] = (
          "neuralab.app.pages.deep_networks"),
     Page("/transfer-learning", "Transfer and few-shot learning", "Advanced", "Reuse a pre-trained body on new "
          "classes; few-shot prototypes.", "neuralab.app.pages.transfer_learning"),
+    Page("/explainability", "Explainability", "Advanced", "Attribution maps checked against random weights; "
+         "SHAP against the physics.", "neuralab.app.pages.explainability"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
          "neuralab.app.pages.fundamentals"),

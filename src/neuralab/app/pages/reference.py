@@ -42,6 +42,7 @@ TOPICS = {
         "robustness",
         "deep-networks",
         "transfer-learning",
+        "explainability",
         "fundamentals",
     )
 }
