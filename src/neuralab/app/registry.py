@@ -72,6 +72,8 @@ PAGES: tuple[Page, ...] = (
          "training measured.", module="neuralab.app.pages.robustness"),
     Page("/deep-networks", "Deep networks", "Advanced", "Why deep plain stacks fail and skips help, measured.",
          "neuralab.app.pages.deep_networks"),
+    Page("/augmentation", "Data augmentation", "Advanced", "Shifts, rotations, noise: what they buy at each data "
+         "size, and a wrong one.", "neuralab.app.pages.augmentation"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
          "neuralab.app.pages.fundamentals"),
