@@ -9,8 +9,19 @@ import torch
 
 from neuralab.params import ParamError
 from neuralab.robust.digits import threat
-from neuralab.train.augment import (GREY_MAX, IMAGE_KINDS, Augment, add_noise, augment_images, augment_signals,
-                                    jitter, rotate, scale, shift, time_warp)
+from neuralab.train.augment import (
+    GREY_MAX,
+    IMAGE_KINDS,
+    Augment,
+    add_noise,
+    augment_images,
+    augment_signals,
+    jitter,
+    rotate,
+    scale,
+    shift,
+    time_warp,
+)
 
 
 def _digits(n: int = 40) -> torch.Tensor:
