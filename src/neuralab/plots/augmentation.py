@@ -95,8 +95,8 @@ def curve_figure(c: Curve) -> go.Figure:
 def describe_curve(c: Curve) -> str:
     g0, n0 = gain(c), c.sizes[0]
     where = vanishes(c)
-    text = (f"Mean over seeds {', '.join(map(str, c.seeds))}, each bar ± one standard deviation. With {n0} digits "
-            f"per class, {_range(c.kind, c.strength)} moves the accuracy from {pct(c.plain.mean(0)[0])} to "
+    text = (f"Mean over seeds {', '.join(map(str, c.seeds))}, each error bar ± one standard deviation. With {n0} "
+            f"digits per class, {_range(c.kind, c.strength)} moves the accuracy from {pct(c.plain.mean(0)[0])} to "
             f"{pct(c.augmented.mean(0)[0])} ({100 * g0:+.1f} points, ± {100 * c.spread[0]:.1f} over the seeds). ")
     gains = ", ".join(f"{100 * v:+.1f} at {size_label(c, n)}" for n, v in zip(c.sizes[1:], c.gain[1:], strict=True))
     text += f"The gain in points at the larger sets: {gains}. "
@@ -126,13 +126,14 @@ def wrong_figure(w: Wrong) -> go.Figure:
         vals = np.stack([w.accuracy(which), w.accuracy(which, SIX), w.accuracy(which, NINE),
                          w.confused(which, SIX, NINE), w.confused(which, NINE, SIX)])  # (5, seeds)
         data.append(dict(type="bar", x=cats, y=np.round(100 * vals.mean(1), 2).tolist(), name=name,
-                         marker=dict(color=color),
+                         marker=dict(color=color), text=[f"{v:.1f}" for v in 100 * vals.mean(1)],
+                         textposition="outside", cliponaxis=False,
                          error_y=dict(type="data", array=np.round(100 * vals.std(1), 2).tolist(), visible=True),
                          hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}%<extra></extra>"))
     return figure(data, height=360, barmode="group", margin=dict(l=64, r=16, t=60, b=48),
                   legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
                   xaxis=dict(type="category"), yaxis=dict(title=dict(text="share of validation digits (%)"),
-                                                          range=[0, 102]))
+                                                          range=[0, 110]))
 
 
 def describe_wrong(w: Wrong) -> str:
