@@ -126,9 +126,11 @@ def wrong_figure(w: Wrong) -> go.Figure:
         vals = np.stack([w.accuracy(which), w.accuracy(which, SIX), w.accuracy(which, NINE),
                          w.confused(which, SIX, NINE), w.confused(which, NINE, SIX)])  # (5, seeds)
         data.append(dict(type="bar", x=cats, y=np.round(100 * vals.mean(1), 2).tolist(), name=name,
-                         marker=dict(color=color), text=[f"{v:.1f}" for v in 100 * vals.mean(1)],
-                         textposition="outside", cliponaxis=False,
-                         error_y=dict(type="data", array=np.round(100 * vals.std(1), 2).tolist(), visible=True),
+                         marker=dict(color=color), textposition="outside", cliponaxis=False,
+                         # mean ± std over the seeds written on the bar (an error bar would cross the label)
+                         text=[f"{m:.1f}" + (f"±{sd:.1f}" if sd >= 0.05 else "")
+                               for m, sd in zip(100 * vals.mean(1), 100 * vals.std(1), strict=True)],
+                         textfont=dict(size=11),
                          hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}%<extra></extra>"))
     return figure(data, height=360, barmode="group", margin=dict(l=64, r=16, t=60, b=48),
                   legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
@@ -143,7 +145,8 @@ def describe_wrong(w: Wrong) -> str:
     drop = (p[1] + p[2]) / 2 - (t[1] + t[2]) / 2
     others = (f"On all 360 validation digits the accuracy goes from {pct(p[0])} to {pct(t[0])}, most of the loss "
               "on the 6s and 9s." if drop > 0 else f"On all 360 validation digits: {pct(p[0])} and {pct(t[0])}.")
-    return (f"Mean over seeds {', '.join(map(str, w.seeds))}. Trained with half of every batch turned upside down, "
+    return (f"Mean over seeds {', '.join(map(str, w.seeds))} (a ± on a bar is the standard deviation over them). "
+            "Trained with half of every batch turned upside down, "
             f"the CNN is right on {pct(t[1])} of the 6s and {pct(t[2])} of the 9s, against {pct(p[1])} and "
             f"{pct(p[2])} without; it reads {pct(t[3])} of the 6s as a 9 and {pct(t[4])} of the 9s as a 6 (without: "
             f"{pct(p[3])} and {pct(p[4])}). {others} A turned 6 looks like a 9 but keeps the label 6, so the "
