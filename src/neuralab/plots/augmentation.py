@@ -53,10 +53,12 @@ def gallery_figure(g: Gallery) -> go.Figure:
              for i, z in enumerate(imgs)]
     gap = 0.015
     data, axes = grid(cells, 1, n, gap=gap, top=0.84)
+    for key in [k for k in axes if k.startswith("yaxis")]:
+        axes[key] = {**axes[key], "constraintoward": "top"}  # the square panels sit right under their titles
     w = (1 - gap * (n - 1)) / n
     titles = ["original", *(f"draw {i + 1}" for i in range(len(g.draws))), "180° (wrong)"]
     notes = [subplot_title(t, i * (w + gap) + w / 2) for i, t in enumerate(titles)]
-    return figure(data, height=200, margin=dict(l=8, r=8, t=36, b=8), annotations=notes, **axes)
+    return figure(data, height=150, margin=dict(l=8, r=8, t=36, b=4), annotations=notes, **axes)
 
 
 def describe_gallery(g: Gallery) -> str:
