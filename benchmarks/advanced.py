@@ -16,7 +16,6 @@ noisy. Asserts nothing.
   setting: plain and residual at 5, 20 and 50 blocks, batch norm, He, SGD + momentum, 15 epochs) and its wall
   time, each network's test accuracy; then the depth ladder 5–50 for that recipe and for no normalization at
   0.2 × He, and the deepest plain and residual network that still trains (test accuracy ≥ 80 %) in each.
-
 * :func:`transfer_learning` (/transfer-learning): the page's two jobs at their defaults on an empty cache (three
   bodies pre-trained on the digits 0-4, every strategy at 5, 20, 100 and all labels per class for each seed; 300
   few-shot episodes of each setting) and their wall time, each strategy's test accuracy on the digits 5-9 (mean ±
@@ -25,10 +24,14 @@ noisy. Asserts nothing.
   maps and completeness of test digit 0, the sanity check on 120 digits, the motor MLP fitted and explained) and its
   wall time; integrated gradients' completeness error against the steps; the median rank correlation between the
   trained and the random CNN's maps per method; the motor's features ranked by the law, permutation importance, SHAP.
+* :func:`augmentation` (/augmentation): the page's defaults on an empty cache (the gallery, the curve's 24 CNNs and
+  the wrong augmentation's 3, the zoo's CNNs for seeds 0-2 included) and its wall time; validation accuracy with
+  and without a ±1-pixel shift at 5, 10, 30 and all digits per class (mean and std over seeds 0-2), the gain and
+  where it falls within the seeds' spread; the accuracy on the 6s and 9s and their confusion with half of every
+  batch turned by 180°.
 
 Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness] [--page deep-networks]
-      [--page transfer-learning] [--page explainability]
-      (several minutes on 2 cores)
+      [--page transfer-learning] [--page explainability] [--page augmentation] (several minutes on 2 cores)
 """
 
 from __future__ import annotations
@@ -165,8 +168,32 @@ def explainability() -> None:
     print(f"explainability_motor_test_r2 {r.test_r2:.4f} (law {r.truth_r2:.4f})")
 
 
+def augmentation() -> None:
+    from neuralab.robust import augmentation as aug
+
+    print(f"# /augmentation: load average {load()}, {os.cpu_count()} logical CPUs", flush=True)
+    t = time.perf_counter()
+    aug.gallery()
+    c = aug.curve()  # the page's default job (shift, strength 0.5, seeds 0-2), uncached: the zoo's CNNs included
+    w = aug.wrong()
+    print(f"augmentation_first_run {time.perf_counter() - t:.1f} s")
+    for i, n in enumerate(c.sizes):
+        size = n or "all"
+        for name, acc in (("without", c.plain), ("with_shift", c.augmented)):
+            print(f"augmentation_{name}_{size}_per_class_val_accuracy {acc[:, i].mean():.4f} fraction "
+                  f"(std {acc[:, i].std():.4f})")
+        print(f"augmentation_gain_{size}_per_class {c.gain[i]:.4f} fraction (std {c.spread[i]:.4f})")
+    print(f"augmentation_gain_within_spread_from {aug.vanishes(c)} per class (None: at no size; 0: all)")
+    for which in ("plain", "turned"):
+        print(f"augmentation_rot180_{which}_accuracy {w.accuracy(which).mean():.4f} fraction")
+        for digit in (aug.SIX, aug.NINE):
+            print(f"augmentation_rot180_{which}_accuracy_on_{digit}s {w.accuracy(which, digit).mean():.4f} fraction")
+        print(f"augmentation_rot180_{which}_6_read_as_9 {w.confused(which, aug.SIX, aug.NINE).mean():.4f} fraction")
+        print(f"augmentation_rot180_{which}_9_read_as_6 {w.confused(which, aug.NINE, aug.SIX).mean():.4f} fraction")
+
+
 PAGES = {"robustness": robustness, "deep-networks": deep_networks, "transfer-learning": transfer_learning,
-         "explainability": explainability}
+         "explainability": explainability, "augmentation": augmentation}
 
 
 def main() -> None:

@@ -76,6 +76,8 @@ PAGES: tuple[Page, ...] = (
          "classes; few-shot prototypes.", "neuralab.app.pages.transfer_learning"),
     Page("/explainability", "Explainability", "Advanced", "Attribution maps checked against random weights; "
          "SHAP against the physics.", "neuralab.app.pages.explainability"),
+    Page("/augmentation", "Data augmentation", "Advanced", "Shifts, rotations, noise: what they buy at each data "
+         "size, and a wrong one.", "neuralab.app.pages.augmentation"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
          "neuralab.app.pages.fundamentals"),

@@ -43,6 +43,7 @@ TOPICS = {
         "deep-networks",
         "transfer-learning",
         "explainability",
+        "augmentation",
         "fundamentals",
     )
 }
