@@ -72,6 +72,8 @@ PAGES: tuple[Page, ...] = (
          "training measured.", module="neuralab.app.pages.robustness"),
     Page("/deep-networks", "Deep networks", "Advanced", "Why deep plain stacks fail and skips help, measured.",
          "neuralab.app.pages.deep_networks"),
+    Page("/research-corner", "Research corner", "Advanced", "Capsules and neural ODEs against the plain networks.",
+         "neuralab.app.pages.research_corner"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
          "neuralab.app.pages.fundamentals"),

@@ -41,6 +41,7 @@ TOPICS = {
         "deploy",
         "robustness",
         "deep-networks",
+        "research-corner",
         "fundamentals",
     )
 }
