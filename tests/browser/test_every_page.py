@@ -68,6 +68,8 @@ MOVES = {
     # the weight scale moves the light probe (two untrained networks) and restarts the six networks' training job,
     # which a cold cache runs in about half a minute alone
     "/deep-networks": Move("deep_scale", "init-grads", timeout=240_000),
+    # the solver's tolerance re-integrates the neural ODE; a cold cache first fits it (seconds) in the job
+    "/research-corner": Move("ode_tol", "field", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pytest
 
+from neuralab.compress import zoo
+from neuralab.nn.cnn import digits_cnn
 from neuralab.params import ParamError
 from neuralab.train import research
 
@@ -45,12 +47,12 @@ def test_a_solve_past_the_cap_is_stopped_in_words_and_bad_values_are_named():
     with pytest.raises(ParamError, match="ode_tol must be between 1e-07 and 0.01; got 1e-09"):
         research.ode("dopri5", 1e-9)
     with pytest.raises(ParamError, match="caps_iters must be between 1 and 5"):
-        research.capsules(7)
+        research.capsules(digits_cnn(), 7)
 
 
 def test_the_capsule_network_is_compared_with_the_zoos_cnn(monkeypatch):
     monkeypatch.setattr(research, "RECIPE", dataclasses.replace(research.RECIPE, epochs=2))
-    c = research.capsules(2, 5, 0)
+    c = research.capsules(zoo.load("cnn", 0).model, 2, 5, 0)
     assert c.caps.params == 3760 and c.cnn.params == 3818
     assert np.allclose(c.coupling.sum(1), 1.0, atol=1e-5) and c.coupling.shape == (64, 10)
     assert ((c.lengths >= 0) & (c.lengths < 1)).all() and c.lengths.shape == (10,)

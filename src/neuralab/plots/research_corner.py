@@ -46,8 +46,9 @@ def describe_coupling(c: Capsules) -> str:
     spread = float(c.coupling.max(1).mean())
     it = f"{c.iterations} routing iteration{'s' if c.iterations > 1 else ''}"
     if c.iterations == 1:
-        return (f"Test digit {c.digit} (a {c.label}), {it}: every coupling coefficient is {num(float(c.coupling[0, 0]))}, "
-                "uniform: with one iteration there is no routing, each primary capsule sends its prediction to all "
+        return (f"Test digit {c.digit} (a {c.label}), {it}: every coupling coefficient is "
+                f"{num(float(c.coupling[0, 0]))}, uniform: with one iteration there is no routing, each primary "
+                "capsule sends its prediction to all "
                 "ten digit capsules equally.")
     return (f"Test digit {c.digit} (a {c.label}), {it}: each column sums to 1 over the ten digit capsules; on "
             f"average a primary capsule gives its largest share {num(spread)} to one parent (uniform would be "
@@ -106,7 +107,8 @@ def describe_iterations(c: Capsules) -> str:
     gap = c.cnn.accuracy - c.caps.accuracy
     return (f"Trained with {c.iterations} routing iteration{'s' if c.iterations > 1 else ''}, the capsule network "
             f"scores {pct(c.caps.accuracy)} on the 360 test digits, the zoo's CNN {pct(c.cnn.accuracy)} "
-            f"({'ahead by' if gap > 0 else 'behind by'} {100 * abs(gap):.1f} percentage points). Routed from 1 to {MAX_ITERATIONS} times at "
+            f"({'ahead by' if gap > 0 else 'behind by'} {100 * abs(gap):.1f} percentage points). Routed from 1 to "
+            f"{MAX_ITERATIONS} times at "
             f"test time the same weights score {pct(float(a.min()))} to {pct(float(a.max()))}.")
 
 
@@ -129,7 +131,7 @@ def _arrows(grid: np.ndarray, field: np.ndarray, length: float) -> tuple[list, l
     n = np.linalg.norm(f, axis=1, keepdims=True)
     d = np.where(n > 0, f / np.where(n > 0, n, 1), 0) * length
     xs, ys = [], []
-    for (x, y), (dx, dy) in zip(g, d):
+    for (x, y), (dx, dy) in zip(g, d, strict=True):
         xs += [float(x), float(x + dx), None]
         ys += [float(y), float(y + dy), None]
     return xs, ys
@@ -150,7 +152,8 @@ def field_figure(o: Ode) -> go.Figure:
     euler = next(s for s in o.sweep if s.method == "euler")
     if euler.z is not None:
         data.append(dict(type="scatter", mode="lines", x=euler.z[:, 0].tolist(), y=euler.z[:, 1].tolist(),
-                         name=f"ResNet, tied f, h = {STEP:g} s (Euler)", line=dict(color=GREY, dash="dot", width=2)))
+                         name=f"ResNet, tied f, h = {STEP:g} s (Euler)",
+                         line=dict(color=GREY, dash="dot", width=2)))
     if o.chosen.z is not None:
         data.append(dict(type="scatter", mode="lines", x=o.chosen.z[:, 0].tolist(), y=o.chosen.z[:, 1].tolist(),
                          name=f"neural ODE, {o.chosen.label}", line=dict(color=VERMILLION, dash="dash", width=2.5)))
@@ -183,7 +186,7 @@ def cost_figure(o: Ode) -> go.Figure:
                  text=[f"{s.tol:.0e}" for s in dop], textposition="top right", name="dopri5 (tolerance)",
                  line=dict(color=BLUE), hovertemplate="tolerance %{text}: %{x} evaluations, error %{y:.3g}"
                  "<extra></extra>")]
-    for s, color in zip((s for s in o.sweep if s.method != "dopri5"), (ORANGE, GREY)):
+    for s, color in zip([s for s in o.sweep if s.method != "dopri5"], (ORANGE, GREY), strict=True):
         if not s.stopped:
             name = f"{s.method} on the {STEP:g}-s grid" + (" (= the tied ResNet)" if s.method == "euler" else "")
             data.append(dict(type="scatter", mode="markers", x=[s.nfe], y=[s.error], name=name,

@@ -2,10 +2,10 @@
 
 * :func:`capsules` trains a :class:`~neuralab.nn.capsule.DigitCapsNet` (kept on disk by its routing iterations
   and seed) on the split every digits model of the lab uses (``digits(0)``), with the compression zoo's CNN recipe
-  (Adam, lr 3e-3, 20 epochs, batches of 32) and the margin loss, and sets it beside the zoo's trained CNN
-  (:func:`neuralab.compress.zoo.load`, never retrained here): test accuracy, parameters, seconds per epoch
-  (both measured the same way, one epoch of forward, backward and step on a copy), and the routing of one test
-  digit.
+  (Adam, lr 3e-3, 20 epochs, batches of 32) and the margin loss, and sets it beside a trained CNN the caller
+  passes (the page: the compression zoo's, ``zoo.load("cnn", seed)``, never retrained here): test accuracy,
+  parameters, seconds per epoch (both measured the same way, one epoch of forward, backward and step on a
+  copy), and the routing of one test digit.
 * :func:`ode` fits a :class:`~neuralab.nn.ode.Field` to a 2-D spiral, dz/dt = z³·A (the cubic spiral of
   torchdiffeq's demo), once per seed, then integrates the learned field with the chosen solver and tolerance,
   counting function evaluations (NFE) with a cap, and sets it beside a residual network with tied steps (Euler).
@@ -129,10 +129,13 @@ class Capsules:
 
 
 @one_thread()
-def capsules(iterations: int = 3, digit: int = 0, seed: int = 0, progress: Progress = quiet) -> Capsules:
-    """Train (or read) the capsule network and the zoo's CNN, route test digit ``digit``."""
-    from neuralab.compress import zoo  # the zoo trains and caches the reference CNN by seed
+def capsules(cnn: torch.nn.Module, iterations: int = 3, digit: int = 0, seed: int = 0,
+             progress: Progress = quiet) -> Capsules:
+    """Train (or read) the capsule network, set it beside the trained ``cnn``, route test digit ``digit``.
 
+    ``cnn`` is any trained digits classifier on the shared split; the page and the benchmark pass the compression
+    zoo's (``zoo.load("cnn", seed).model``), trained once per seed and cached, so nothing here retrains it.
+    """
     v = CAPSULES.validate(caps_iters=iterations, caps_digit=digit, rc_seed=seed)
     it, digit, seed = v["caps_iters"], v["caps_digit"], v["rc_seed"]
     run = caps_run(it, seed, progress=stage(progress, 0, RECIPE.epochs + 2))
@@ -141,7 +144,6 @@ def capsules(iterations: int = 3, digit: int = 0, seed: int = 0, progress: Progr
     model.load_state_dict(run.state)
     model.eval()
     progress(RECIPE.epochs + 1, RECIPE.epochs + 2)
-    cnn = zoo.load("cnn", seed)
     X = torch.tensor(data.X_test)
     with torch.no_grad():
         r = model.routed(X[digit:digit + 1])
@@ -151,8 +153,9 @@ def capsules(iterations: int = 3, digit: int = 0, seed: int = 0, progress: Progr
     ce = torch.nn.functional.cross_entropy
     caps = Net("Capsule network", float(by_it[it - 1]), n_params(model),
                epoch_seconds(model, margin_loss, seed), run.train_s)
-    cnn_net = Net("The zoo's CNN", evaluate(cnn.model, data.X_test, data.y_test, data.task)[1], n_params(cnn.model),
-                  epoch_seconds(cnn.model, ce, seed), math.nan)
+    cnn.eval()
+    cnn_net = Net("The zoo's CNN", evaluate(cnn, data.X_test, data.y_test, data.task)[1], n_params(cnn),
+                  epoch_seconds(cnn, ce, seed), math.nan)
     progress(RECIPE.epochs + 2, RECIPE.epochs + 2)
     return Capsules(it, digit, int(data.y_test[digit]), np.asarray(data.X_test[digit], dtype=float).reshape(8, 8),
                     r.c[0].double().numpy(), r.v[0].norm(dim=-1).double().numpy(), model.types, caps, cnn_net,

@@ -8,6 +8,7 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid, controls
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, table
+from neuralab.compress import zoo
 from neuralab.plots import research_corner as figures
 from neuralab.train import research
 
@@ -17,7 +18,8 @@ TITLE = "Capsules: routing by agreement"
 
 
 def run(values: dict, progress) -> research.Capsules:
-    return research.capsules(values["caps_iters"], values["caps_digit"], values["rc_seed"], progress=progress)
+    cnn = zoo.load("cnn", values["rc_seed"]).model  # the gallery's CNN, trained once per seed and cached
+    return research.capsules(cnn, values["caps_iters"], values["caps_digit"], values["rc_seed"], progress=progress)
 
 
 def layout(values: dict) -> list[html.Section]:
