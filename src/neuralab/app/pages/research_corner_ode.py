@@ -26,7 +26,7 @@ def layout(values: dict) -> list[html.Section]:
         ui.md(
             "A neural ODE does not stack layers: a small network f(z) is the velocity of a state z, "
             "dz/dt = f(z), and the forward pass is an ODE solver integrating it from the input. Here the state is "
-            "a point in the plane and the data a spiral, dz/dt = z³·A with A = [[−0.1, 2], [−2, −0.1]] "
+            "a point in the plane and the data a spiral, dz/dt = z³·A, A the matrix with rows (−0.1, 2) and (−2, −0.1) "
             "(z³ element by element), sampled every 0.1 s for 10 s from z(0) = (1, 0). f is a tanh network of 64 "
             "units reading (z, z³); it was fitted once per seed to 1-second pieces of the trajectory, "
             "integrated with rk4 on the 0.1-s grid (`torchdiffeq.odeint`, gradients by backpropagation through "
