@@ -34,6 +34,6 @@ def test_the_solver_redraws_the_ode_and_the_link_reopens_it(page: Page, page_err
 
 def test_a_bad_link_says_which_value_is_wrong(page: Page, page_errors):
     page.goto("/research-corner?ode_tol=1e-12")
-    expect(page.get_by_text("ode_tol must be between 1e-07 and 0.01; got 1e-12")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("ode_tol must be between 1e-07 and 0.01; got '1e-12'")).to_be_visible(timeout=60_000)
     expect(page.locator("#research-corner-field-summary")).to_contain_text("dopri5 at 1e-05", timeout=240_000)
     assert page_errors == []

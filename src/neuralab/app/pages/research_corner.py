@@ -26,8 +26,8 @@ INTRO = (
     "network (Sabour et al., 2017) on the 8 × 8 digits against the gallery's CNN with about as many "
     "parameters; then a neural ODE (Chen et al., 2018) fitted to a spiral, with the cost of its solver against "
     "the tolerance, and the residual network that is the same model integrated by Euler's method. Neural "
-    "architecture search, the third research topic, is a search problem: it belongs on the "
-    "[hyperparameter search](/hyperparameter-search) page."
+    "architecture search, the third research topic, is a search problem: it belongs with /hyperparameter-search "
+    "(linked at the end of this page)."
 )
 layout = parts.layout("Research corner", INTRO, PARTS)
 
