@@ -59,7 +59,7 @@ def lengths_figure(c: Capsules) -> go.Figure:
     """The ten digit capsules' lengths for the digit, the margins, and the digit itself."""
     colors = [VERMILLION if j == c.predicted else BLUE for j in range(10)]
     return figure(
-        [dict(type="heatmap", z=c.image[::-1].tolist(), colorscale="Greys", reversescale=True, showscale=False,
+        [dict(type="heatmap", z=c.image[::-1].tolist(), colorscale="Greys", showscale=False,
               xaxis="x2", yaxis="y2", hovertemplate="pixel %{x}, %{y}: %{z:.2f}<extra></extra>"),
          dict(type="bar", x=[str(j) for j in range(10)], y=c.lengths.tolist(), marker=dict(color=colors),
               name="‖v_j‖", hovertemplate="digit %{x}: length %{y:.3f}<extra></extra>")],
@@ -70,7 +70,7 @@ def lengths_figure(c: Capsules) -> go.Figure:
         yaxis2=dict(domain=[0.1, 0.9], visible=False, anchor="x2", scaleanchor="x2"),
         shapes=[dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=m, y1=m,
                      line=dict(color=GREY, dash="dot", width=1.5)) for m in (M_PLUS, M_MINUS)],
-        annotations=[subplot_title(f"test digit {c.digit}: a {c.label}", 0.89),
+        annotations=[subplot_title(f"test digit {c.digit}: a {c.label} (ink dark)", 0.89),
                      dict(text=f"m⁺ = {M_PLUS}", x=1, xref="x domain", y=M_PLUS, yref="y", showarrow=False,
                           xanchor="right", yanchor="bottom"),
                      dict(text=f"m⁻ = {M_MINUS}", x=1, xref="x domain", y=M_MINUS, yref="y", showarrow=False,
