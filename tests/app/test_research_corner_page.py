@@ -42,6 +42,7 @@ def test_the_capsule_view_routes_one_digit_and_compares(monkeypatch):
     assert f"Test digit 3 (a {int(research.digits(0).y_test[3])})" in out[1]
     assert len(lengths.data[1].y) == 10 and "The longest digit capsule is" in out[3]
     assert list(its.data[0].x) == [1, 2, 3, 4, 5] and "the zoo's CNN" in out[5]
+    assert "With 3,760 parameters against the CNN's 3,818, one training epoch takes" in out[5]
     table = tree.text(out[6])
     assert "3,760" in table and "3,818" in table and "trained by the zoo" in table
     assert seen and seen[-1][0] == seen[-1][1]

@@ -109,7 +109,11 @@ def describe_iterations(c: Capsules) -> str:
             f"scores {pct(c.caps.accuracy)} on the 360 test digits, the zoo's CNN {pct(c.cnn.accuracy)} "
             f"({'ahead by' if gap > 0 else 'behind by'} {100 * abs(gap):.1f} percentage points). Routed from 1 to "
             f"{MAX_ITERATIONS} times at "
-            f"test time the same weights score {pct(float(a.min()))} to {pct(float(a.max()))}.")
+            f"test time the same weights score {pct(float(a.min()))} to {pct(float(a.max()))}. With "
+            f"{c.caps.params:,} parameters against the CNN's {c.cnn.params:,}, one training epoch takes "
+            f"{c.caps.epoch_s / c.cnn.epoch_s:.1f} times as long"
+            + (": fewer parameters, more computation." if c.caps.epoch_s > c.cnn.epoch_s
+               and c.caps.params < c.cnn.params else "."))
 
 
 COMPARE_HEADER = ("Network", "Test accuracy", "Parameters", "One epoch", "Whole training")
