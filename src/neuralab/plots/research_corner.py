@@ -71,10 +71,9 @@ def lengths_figure(c: Capsules) -> go.Figure:
         shapes=[dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=m, y1=m,
                      line=dict(color=GREY, dash="dot", width=1.5)) for m in (M_PLUS, M_MINUS)],
         annotations=[subplot_title(f"test digit {c.digit}: a {c.label} (ink dark)", 0.89),
-                     dict(text=f"m⁺ = {M_PLUS}", x=1, xref="x domain", y=M_PLUS, yref="y", showarrow=False,
-                          xanchor="right", yanchor="bottom"),
-                     dict(text=f"m⁻ = {M_MINUS}", x=1, xref="x domain", y=M_MINUS, yref="y", showarrow=False,
-                          xanchor="right", yanchor="bottom")],
+                     *(dict(text=f"{name} = {m}", x=1, xref="x domain", y=m, yref="y", showarrow=False,
+                            xanchor="left", yanchor="middle", xshift=4, font=dict(size=11))
+                       for name, m in (("m⁺", M_PLUS), ("m⁻", M_MINUS)))],
     )
 
 
