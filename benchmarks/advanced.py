@@ -29,9 +29,15 @@ noisy. Asserts nothing.
   and without a ±1-pixel shift at 5, 10, 30 and all digits per class (mean and std over seeds 0-2), the gain and
   where it falls within the seeds' spread; the accuracy on the 6s and 9s and their confusion with half of every
   batch turned by 180°.
+* :func:`research_corner` (/research-corner): both jobs at their defaults on an empty cache and their wall time
+  (the capsule network trained with 3 routing iterations, the zoo's CNN trained, the neural ODE fitted); the
+  capsule network against the CNN (test accuracy, parameters, seconds per epoch, whole training); dopri5's
+  function evaluations and error against the tolerance, rk4's and Euler's; the tied ResNet's largest difference
+  from torchdiffeq's euler.
 
 Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness] [--page deep-networks]
-      [--page transfer-learning] [--page explainability] [--page augmentation] (several minutes on 2 cores)
+      [--page transfer-learning] [--page explainability] [--page augmentation] [--page research-corner]
+      (several minutes on 2 cores)
 """
 
 from __future__ import annotations
@@ -192,8 +198,38 @@ def augmentation() -> None:
         print(f"augmentation_rot180_{which}_9_read_as_6 {w.confused(which, aug.NINE, aug.SIX).mean():.4f} fraction")
 
 
+def research_corner() -> None:
+    from neuralab.compress import zoo
+    from neuralab.train import research
+
+    print(f"# /research-corner on an empty cache; load average {load()}, {os.cpu_count()} logical CPUs",
+          flush=True)
+    t = time.perf_counter()
+    c = research.capsules(zoo.load("cnn", 0).model)  # the page's job: the zoo's CNN trained, then the capsules
+    caps_s = time.perf_counter() - t
+    print(f"research_corner_first_run_capsules {caps_s:.1f} s")
+    t = time.perf_counter()
+    o = research.ode()
+    ode_s = time.perf_counter() - t
+    print(f"research_corner_first_run_ode {ode_s:.1f} s")
+    print(f"research_corner_first_run {caps_s + ode_s:.1f} s")
+    for key, n in (("capsules", c.caps), ("cnn", c.cnn)):
+        print(f"research_{key}_test_accuracy {n.accuracy:.4f} fraction")
+        print(f"research_{key}_params {n.params} parameters")
+        print(f"research_{key}_epoch {n.epoch_s:.3f} s")
+    print(f"research_capsules_training {c.caps.train_s:.1f} s")
+    for k, a in enumerate(c.by_iterations, 1):
+        print(f"research_capsules_test_accuracy_routed_{k} {a:.4f} fraction")
+    print(f"# the neural ODE ({o.params} parameters, fitted in {o.fit.train_s:.1f} s), 0-10 s; load average {load()}")
+    for s in o.sweep:
+        name = s.method if s.method != "dopri5" else f"dopri5_tol{s.tol:.0e}"
+        print(f"research_ode_{name}_nfe {s.nfe} evaluations")
+        print(f"research_ode_{name}_error {'stopped' if s.stopped else f'{s.error:.4g}'} distance")
+    print(f"research_resnet_euler_max_difference {o.resnet_gap:.3g} distance")
+
+
 PAGES = {"robustness": robustness, "deep-networks": deep_networks, "transfer-learning": transfer_learning,
-         "explainability": explainability, "augmentation": augmentation}
+         "explainability": explainability, "augmentation": augmentation, "research-corner": research_corner}
 
 
 def main() -> None:

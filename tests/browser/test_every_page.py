@@ -74,6 +74,8 @@ MOVES = {
     "/explainability": Move("steps", "maps", timeout=240_000),
     # the strength slider moves the light gallery and restarts the curve's job (24 small CNNs, about a minute alone)
     "/augmentation": Move("aug_strength", "gallery", timeout=240_000),
+    # the solver's tolerance re-integrates the neural ODE; a cold cache first fits it (seconds) in the job
+    "/research-corner": Move("ode_tol", "field", timeout=240_000),
 }
 
 PAGES = [p.path for p in built() if p.path in MOVES]

@@ -78,6 +78,8 @@ PAGES: tuple[Page, ...] = (
          "SHAP against the physics.", "neuralab.app.pages.explainability"),
     Page("/augmentation", "Data augmentation", "Advanced", "Shifts, rotations, noise: what they buy at each data "
          "size, and a wrong one.", "neuralab.app.pages.augmentation"),
+    Page("/research-corner", "Research corner", "Advanced", "Capsules and neural ODEs against the plain networks.",
+         "neuralab.app.pages.research_corner"),
     Page("/fundamentals", "Fundamentals", "Summary",
          "Shapes, loss pairing, initialization, normalization, numerics, metrics, debugging.",
          "neuralab.app.pages.fundamentals"),

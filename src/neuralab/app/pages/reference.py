@@ -44,6 +44,7 @@ TOPICS = {
         "transfer-learning",
         "explainability",
         "augmentation",
+        "research-corner",
         "fundamentals",
     )
 }
