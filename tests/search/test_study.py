@@ -207,7 +207,10 @@ def test_a_worker_killed_mid_trial_is_failed_by_heartbeat_and_the_other_finishes
     name = f"kill-{tmp_path.name}"
     storage = st.open_storage(url, heartbeat=1, grace=3)
     st.create(name, storage, dataset="digits", sampler="random", trials=40, seeds=1)
-    survivor, victims = _worker(url, name), []
+    # The survivor starts after the kill: started before, on a loaded machine it could run the other 39 trials
+    # while the victim was still importing, and finish within the heartbeat's grace, leaving nobody to fail the
+    # dead trial (seen once: the killed trial still RUNNING at the end).
+    survivor, victims = None, []
     try:
         killed = None
         for _ in range(3):  # kill while the victim's trial runs; retry if it finished just before the signal
@@ -223,9 +226,10 @@ def test_a_worker_killed_mid_trial_is_failed_by_heartbeat_and_the_other_finishes
                 killed = mine[0].number
                 break
         assert killed is not None, "could not catch a trial mid-run"
+        survivor = _worker(url, name)
         out, err = survivor.communicate(timeout=300)
     finally:
-        _stop([survivor, *victims])
+        _stop([p for p in (survivor, *victims) if p is not None])
     assert survivor.returncode == 0, err
     rows = {r.number: r for r in st.trials(storage, name)}
     assert rows[killed].state == "FAIL" and rows[killed].reason == ""  # failed by a survivor: heartbeat stale
