@@ -48,7 +48,11 @@ def test_the_questions_answers_are_the_librarys():
 def test_the_light_sections_draw_and_describe():
     out = explainability_maps.MAPS_SECTION.view({"digit": 4, "steps": 16})
     assert out[-1] == "" and "Test digit 4" in out[1] and "Saliency |∇f|" in out[1] and "(16 steps)" in out[1]
-    assert len(_valid(out[0]).data) == 10
+    fig = _valid(out[0])
+    assert len(fig.data) == 10
+    hovers = {t.name: t.hovertemplate for t in fig.data}
+    assert "logit per standard deviation" in hovers["Saliency |∇f|, trained"]
+    assert "per standard deviation" not in hovers["Integrated gradients, trained"]
     out = explainability_maps.COMPLETE_SECTION.view({"digit": 4, "steps": 100})
     assert out[-1] == "" and "With 100 steps our midpoint sum" in out[1] and "riemann_middle" in out[1]
     assert list(_valid(out[0]).data[0].x) == [2, 4, 8, 16, 32, 64, 100, 128, 256]
@@ -56,10 +60,12 @@ def test_the_light_sections_draw_and_describe():
 
 def test_the_jobs_draw_and_describe():
     out = explainability_maps.SANITY_SECTION.view({"steps": 8})
-    assert out[-1] == "" and "Over the first 120 test digits" in out[1]
+    assert out[-1] == "" and "Over the first 120 test digits" in out[1] and "necessary, not sufficient" in out[1]
     assert len(_valid(out[0]).data) == 2
     out = explainability_motor.MOTOR_SECTION.view({"motor_seed": 0})
     assert out[-1] == "" and "The law T = 1.5 · p · ψ(ϑ) · i_q" in out[1] and "seed 0" in out[1]
+    assert "minus the base value, the mean prediction over the 30 background windows" in out[1]
+    assert "permutation importance reads 0 for it by construction" in out[1]
     assert len(_valid(out[0]).data) == 3
 
 
@@ -78,3 +84,29 @@ def test_before_the_network_exists_the_light_sections_say_so_instead_of_training
     for section in (explainability_maps.MAPS_SECTION, explainability_maps.COMPLETE_SECTION):
         out = section.view(page.SPEC.defaults())
         assert out[-1] == explainability_maps.NETS.message
+
+
+@pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require gradients")
+def test_the_pages_sanity_check_recipe_runs_on_the_zoos_cnn_with_truly_random_weights():
+    import copy
+
+    import numpy as np
+    import torch
+
+    from neuralab.compress import zoo
+    from neuralab.robust import digits as rd
+
+    trained = copy.deepcopy(zoo.load("cnn").model)  # an nn.Sequential: type(model)() would be the identity
+    scope = {"model": trained, "x": rd.threat().x[0]}
+    exec(explainability_motor.RECIPE, scope)  # the code block exactly as the page shows it
+    random = scope["random"]
+    assert random is not trained and not random.training
+    mine, theirs = trained.state_dict(), random.state_dict()
+    assert mine.keys() == theirs.keys() and all(mine[k].shape == theirs[k].shape for k in mine)
+    assert all(not torch.equal(mine[k], theirs[k]) for k in mine)  # every layer's weights redrawn
+    with torch.no_grad():
+        gap = float(trained(scope["x"])[0, scope["target"]] - trained(scope["baseline"])[0, scope["target"]])
+    assert abs(float(scope["delta"])) < 0.05 * abs(gap)  # completeness, as the comment says
+    sal = scope["sal_random"].abs().flatten()
+    assert int((sal > 0).sum()) > 1  # a real network's map, not the one-hot map of an empty Sequential
+    assert np.isfinite(scope["rho"]) and scope["rho"] < 0.9

@@ -97,3 +97,23 @@ def test_rank_correlation_is_spearmans_of_the_absolute_values():
     assert rank_correlation(a, -a) == pytest.approx(1.0)
     assert rank_correlation(a, -a, absolute=False) == pytest.approx(-1.0)
     assert math.isnan(rank_correlation(np.zeros(4), a.ravel()[:4]))
+
+
+def test_rescaling_an_input_changes_saliency_and_gradient_x_input_but_not_ig_or_occlusion():
+    g = _net(3).eval()
+    mean = torch.tensor([[5.0, -2.0, 0.0, 100.0, 1.0, 0.5]], dtype=torch.float64)
+    sd = torch.tensor([[0.03, 6.5, 1.0, 50.0, 0.2, 2.0]], dtype=torch.float64)
+
+    class Raw(nn.Module):  # the same model reading raw units: g((x − mean) / sd)
+        def forward(self, x):
+            return g((x - mean) / sd)
+
+    raw = torch.tensor([[5.1, 3.0, 0.7, 40.0, 1.3, -1.0]], dtype=torch.float64)
+    blank = torch.zeros_like(raw)  # the same reference point in raw units for both
+    std, std_blank = (raw - mean) / sd, (blank - mean) / sd
+    on = {m: attribute(g, std, m, 1, std_blank, steps=64) for m in METHODS}
+    off = {m: attribute(Raw(), raw, m, 1, blank, steps=64) for m in METHODS}
+    for m in ("integrated_gradients", "occlusion"):
+        assert torch.allclose(on[m], off[m], atol=1e-9), m
+    assert torch.allclose(on["saliency"], off["saliency"] * sd)  # per standard deviation against per raw unit
+    assert not torch.allclose(on["gradient_x_input"], off["gradient_x_input"], atol=1e-3)

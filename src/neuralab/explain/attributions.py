@@ -13,8 +13,10 @@ Four methods, all for one output ``f_c(x)`` (a logit, or a regression output) of
 
   By the fundamental theorem of calculus for path integrals, **completeness** holds: ``Σᵢ IGᵢ = f_c(x) − f_c(x̄)``.
   The integral is computed with ``m`` points; the error ``δ = Σᵢ IGᵢ − (f_c(x) − f_c(x̄))`` (captum's *convergence
-  delta*) measures the quadrature and shrinks as ``m`` grows (as ``1/m²`` for the midpoint rule on a smooth path;
-  a ReLU network's path is piecewise linear, with kinks).
+  delta*) measures the quadrature. On a smooth path the midpoint rule's error falls as ``1/m²``; along the path a
+  ReLU/max-pool network's output is piecewise linear, so the integrand is piecewise constant and jumps where a unit
+  switches: each step that straddles a jump errs by up to ``|jump| / 2m``, so the error falls about as ``1/m``,
+  erratically, and Gauss–Legendre points do no better.
 * **occlusion** (Zeiler and Fergus, 2014): replace a window of inputs by the baseline and record how much ``f_c``
   falls; each input gets the mean fall over the windows that cover it. No gradient at all: a finite difference of
   window size. An input equal to the baseline everywhere its windows reach gets exactly 0.

@@ -7,9 +7,9 @@ amplitude ``i_amp`` (mean Park i_q, A), the speed (rpm), the winding temperature
 
 **What truly drives the target**, from :mod:`neuralab.data.motor`: with i_d = 0 the torque is
 ``T_e = 1.5 · p · ψ(ϑ) · i_q`` with ``ψ(ϑ) = ψ20 · (1 + α_ψ · (ϑ − 20))``. The current does nearly all of it, the
-temperature corrects it by up to 12 % (the magnet weakens), the speed and the noise do not enter at all. The
-"truth" bars are the permutation importance of that law itself (:func:`law`) on the same test windows: how much of
-the torque's variance each feature carries, computed from the simulator, not from a model.
+temperature corrects the torque per ampere by up to 12 % (the magnet weakens), the speed and the noise do not enter
+at all. The "truth" bars are the permutation importance of that law itself (:func:`law`) on the same test windows:
+how much of the torque's variance each feature carries, computed from the simulator, not from a model.
 
 The model is a small scikit-learn MLP (two hidden layers of 32, inputs and target standardized), fitted on 9 of the 12
 cycles and tested on the other 3 (one early, one middle, one late in the heat run; a group split, so no window of a

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from neuralab.explain.attributions import METHODS
 from neuralab.explain.digits import Completeness, Maps, Sanity
-from neuralab.explain.motor import FEATURES, Importance
+from neuralab.explain.motor import BACKGROUND, FEATURES, Importance
 from neuralab.plots.cnn_maps import ACTIVE, DIVERGING, INK, grid
 from neuralab.plots.format import log_axis, num, vline
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, VERMILLION, figure, subplot_title
@@ -33,7 +33,8 @@ def _heat(a: np.ndarray, method: str, who: str) -> dict:
     scale, lo = (ACTIVE, 0.0) if method == "saliency" else (DIVERGING, -lim)
     return dict(type="heatmap", z=_z(a), colorscale=scale, zmin=lo, zmax=lim, showscale=False, xgap=1, ygap=1,
                 name=f"{METHODS[method]}, {who}",
-                hovertemplate=f"{METHODS[method]}, {who}<br>row %{{y}}, column %{{x}}: %{{z:.3g}}<extra></extra>")
+                hovertemplate=f"{METHODS[method]}, {who}<br>row %{{y}}, column %{{x}}: %{{z:.3g}}"
+                + (" logit per standard deviation" if method == "saliency" else "") + "<extra></extra>")
 
 
 # ----------------------------------------------------------------------------- the four maps
@@ -111,8 +112,9 @@ def describe_completeness(c: Completeness) -> str:
     rises = sum(1 for a, b in zip(c.own[:-1], c.own[1:], strict=True) if b > a)
     same = (f"it equals captum's riemann_middle to within {num(c.captum_diff)} per pixel" if c.captum_diff
             else "it equals captum's riemann_middle exactly")
-    kinks = (f", though not at every doubling ({rises} rise{'s' if rises != 1 else ''}: the path crosses ReLU kinks, "
-             "so the integrand is not smooth)." if rises else ", at every doubling.")
+    kinks = (f", though not at every doubling ({rises} rise{'s' if rises != 1 else ''}: along the path the ReLU "
+             "network is piecewise linear, so the integrand jumps where a unit switches and the error falls only "
+             "about as 1/steps)." if rises else ", at every doubling.")
     return (f"Test digit {c.digit}, logit of class {c.target}: f(digit) − f(blank) = {c.gap:.3f}. With {c.chosen} "
             f"steps our midpoint sum adds up to {c.own_sum:.3f}, |δ| = {num(c.at('own', c.chosen))} "
             f"({share:.2%} of the gap); {same}. From {first} to {last} steps |δ| falls from {num(c.own[0])} to "
@@ -148,7 +150,8 @@ def describe_sanity(s: Sanity) -> str:
             + f". {METHODS[worst]} changes least when the weights are random; its median ρ with the digit's ink is "
             f"{num(ink_t)} trained and {num(ink_r)} random"
             + (", so most of what it shows is the input. " if min(ink_t, ink_r) >= 0.5 else ". ")
-            + f"{METHODS[best]} changes most, so it depends most on what the network learned.")
+            + f"{METHODS[best]} changes most, so it depends most on the weights: necessary, not sufficient, for "
+            "explaining what the network learned.")
 
 
 # ----------------------------------------------------------------------------- the motor's features
@@ -179,7 +182,7 @@ def importance_figure(r: Importance) -> go.Figure:
                 xaxis2=dict(domain=[0.6, 1.0], anchor="y2", title="mean |SHAP value|, N·m",
                             range=[0, 1.3 * float(r.shap.max())]),
                 yaxis2=dict(anchor="x2", autorange="reversed", showticklabels=False))
-    notes = [subplot_title("what each feature is worth to the fit", 0.23),
+    notes = [subplot_title("what each feature is worth to the test score", 0.23),
              subplot_title("how far each feature moves the MLP's answer", 0.8)]
     return figure(data, height=400, barmode="group", margin=dict(l=8, r=24, t=30, b=100), annotations=notes,
                   legend=dict(orientation="h", x=0, y=-0.24, yanchor="top"), **axes)
@@ -197,8 +200,9 @@ def describe_importance(r: Importance) -> str:
     text = (f"The law T = 1.5 · p · ψ(ϑ) · i_q (R² {r.truth_r2:.4f} on the {r.n_test} test windows) ranks "
             f"{_names(truth[:2])}; {' and '.join(FEATURES[n][0].lower() for n in zero)} do not enter it (exactly 0). "
             f"The MLP (test R² {r.test_r2:.4f}, seed {r.seed}): permutation importance ranks {_names(perm)}; mean "
-            f"|SHAP| over {r.n_explained} test windows ranks {_names(shap)} (the values add up to each prediction to "
-            f"within {r.shap_additivity:.1g} N·m). ")
+            f"|SHAP| over {r.n_explained} test windows ranks {_names(shap)} (the values add up to each "
+            f"prediction minus the base value, the mean prediction over the {BACKGROUND} background windows, to within "
+            f"{r.shap_additivity:.1g} N·m). ")
     both = " and ".join(agree)
     text += (f"{both[0].upper()}{both[1:]} agree{'s' if len(agree) == 1 else ''} with the physics on the top two."
              if agree else "Neither method finds the physics' top two.")
@@ -208,5 +212,7 @@ def describe_importance(r: Importance) -> str:
                  f" ({num(float(r.shap[r.names.index('noise')]))} N·m): the MLP does use it, having fitted noise in "
                  f"{r.n_train} training windows, while shuffling it changes the test R² by "
                  f"{-float(r.perm[r.names.index('noise')]):+.4f}: a feature the model uses is not one the target "
-                 "depends on.")
+                 "depends on. Shuffling a column independent of everything cannot lower the expected score, so "
+                 "permutation importance reads 0 for it by construction; the cost of having fitted the noise is "
+                 "already in the test R².")
     return text

@@ -56,14 +56,17 @@ QUESTIONS = (
          ("…is especially trustworthy: it does not depend on training noise", "…mostly shows the input, not what the "
           "network learned", "…proves the network is robust"), 1,
          "An explanation of a model must depend on the model. If randomizing the weights leaves the map alike, the "
-         "map is a function of the input (here, where the ink is). On this page that is integrated gradients from "
-         "a blank baseline, and to a lesser degree gradient × input and occlusion.", section=SECTION_MAPS),
+         "map is a function of the input (and of the architecture). On this page that is integrated gradients "
+         "from a blank baseline, which multiplies by the ink, and to a lesser degree gradient × input, which "
+         "multiplies by the distance from the average digit, and occlusion.", section=SECTION_MAPS),
     Pick("shap-vs-permutation", "A feature has a clearly non-zero mean |SHAP| value, but shuffling it on held-out "
          "data does not lower the test score. Most likely…",
          ("…the model uses the feature, but the target does not depend on it (the model fitted noise)",
           "…SHAP is wrong", "…the feature is the most important one"), 0,
          "SHAP measures how far each feature moves the model's answer; permutation importance on held-out data "
-         "measures how much the score needs it. The pure-noise column on this page shows the difference.",
+         "measures how much the score needs it. The pure-noise column on this page shows the difference. For a "
+         "column independent of everything, shuffling cannot lower the expected score however much the model "
+         "uses it: the cost of having fitted it is already in the test score.",
          section=SECTION_MOTOR),
     Value("flux", "With i_d = 0 the motor's torque is T = 1.5 · p · ψ(ϑ) · i_q and its magnets lose 0.12 % of their "
           "flux per kelvin. By how many percent does the torque for the same current fall from 20 °C to 120 °C?",

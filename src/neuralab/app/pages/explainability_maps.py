@@ -30,8 +30,10 @@ def _maps(values: dict) -> html.Section:
         "Four maps of one digit",
         [
             ui.md(
-                "Each map gives every pixel of the 8 × 8 digit a number: its share in the logit of the class the "
-                "network chose. Blue is for, orange against; each map has its own scale.\n\n"
+                "Each map gives every pixel of the 8 × 8 digit a number about the logit of the class the network "
+                "chose: a slope for saliency, an estimated contribution for the other three (only integrated "
+                "gradients add up to the logit's change). Blue is for, orange against (saliency has no sign: grey "
+                "to blue is small to large); each map has its own scale.\n\n"
                 "* **Saliency**: |∂f/∂x|, how fast the logit moves when the pixel moves. A slope, not a "
                 "contribution.\n"
                 "* **Gradient × input**: x ⊙ ∂f/∂x, with x as the network reads it (standardized, so 0 is the "
@@ -81,8 +83,9 @@ def _sanity() -> html.Section:
                 "network's map with the random network's (red), and the trained map with the digit's ink, its grey "
                 "levels (green). A method that explains the network should score low in red; a high green score "
                 "with a high red one means the map draws the digit whatever the weights are (Adebayo et al., "
-                "*Sanity checks for saliency maps*, 2018). Multiplying by the input, as gradient × input and "
-                "integrated gradients from a blank baseline do, builds the ink into the map."
+                "*Sanity checks for saliency maps*, 2018). Multiplying by the distance from a reference builds that "
+                "distance into the map, whatever the weights: for integrated gradients from a blank baseline it is "
+                "the ink; for gradient × input on standardized pixels it is the distance from the average digit."
             ),
             alert(cid(P, "sanity-alert")),
             ui.chart(cid(P, "sanity"), "Rank correlation per digit and method: trained against random maps, and "
