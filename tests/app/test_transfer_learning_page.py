@@ -141,3 +141,15 @@ def test_the_questions_answer_from_the_library():
     assert values == {"tl-frozen-weights": 1285, "tl-prototype": 1.25}
     titles = tree.text(page.layout(page.SPEC.defaults(), []))
     assert all(q.section in titles for q in qs)
+
+
+def test_the_questions_quote_the_body_and_the_split_as_the_library_counts_them():
+    head, total = transfer.head_counts()
+    qs = {q.key: q for q in questions(page)}
+    assert f"frozen body cannot overfit its weights ({total - head:,} here" in qs["tl-when-freeze"].explain
+    assert "point in arbitrary directions" in qs["tl-why-small-rate"].options[qs["tl-why-small-rate"].correct]
+    text = tree.text(page.layout(page.SPEC.defaults(), []))
+    dm = transfer.domains()
+    assert f"({len(dm.y_source)} digits, 20 epochs)" in text
+    assert f"drawn from the {len(dm.y_pool)} training and validation digits 5–9" in text
+    assert "16 × 4 × 4 = 256 features" in text and "not to pick one" in text

@@ -77,7 +77,8 @@ TRANSFER = ParamSpec(
                  "its own pre-training, labelled digits, read-out and batches."),
     tl_ratio=Float(0.01, 1.0, 0.1, step=0.01, label="Fine-tune body rate", unit="× read-out rate",
                    help="The pre-trained body's learning rate when fine-tuning, as a multiple of the new "
-                        "read-out's (3·10⁻³); 1 trains everything at one rate."),
+                        "read-out's (3·10⁻³); 1 trains everything at one rate. The chart scores the "
+                        "test digits: use it to see the effect of the rate, not to pick one."),
     tl_seed=TL_SEED,
 )
 FEW_SHOT = ParamSpec(
