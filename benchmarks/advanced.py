@@ -19,7 +19,8 @@ noisy. Asserts nothing.
 * :func:`transfer_learning` (/transfer-learning): the page's two jobs at their defaults on an empty cache (three
   bodies pre-trained on the digits 0-4, every strategy at 5, 20, 100 and all labels per class for each seed; 300
   few-shot episodes of each setting) and their wall time, each strategy's test accuracy on the digits 5-9 (mean ±
-  std over the seeds), the winner at 5 per class, and 1- and 5-shot prototypes against 1-NN on the grey levels.
+  std over the seeds), the winner at 5 per class, and 1- and 5-shot prototypes against 1-NN on the standardized
+  pixels and on the grey levels.
 * :func:`explainability` (/explainability): the page at its defaults on an empty cache (the zoo's CNN trained, the
   maps and completeness of test digit 0, the sanity check on 120 digits, the motor MLP fitted and explained) and its
   wall time; integrated gradients' completeness error against the steps; the median rank correlation between the

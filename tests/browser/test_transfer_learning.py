@@ -23,7 +23,9 @@ def test_the_episodes_slider_redraws_and_the_link_reopens_it(page: Page, page_er
     handle.focus()
     page.keyboard.press("ArrowRight")
     expect(shots).to_contain_text("Over 150 episodes each", timeout=120_000)
-    expect(shots).to_contain_text("1-NN on the grey levels")
+    expect(shots).to_contain_text("1-NN on the same standardized pixels")
+    expect(shots).to_contain_text("1-NN on the raw grey levels")
+    expect(page.locator("#transfer-learning-shots .legendtext")).to_have_count(4)
     expect(page).to_have_url(re.compile(r"[?&]tl_episodes=150"))
     page.goto(page.url)  # the link alone brings the view back
     expect(page.locator("#transfer-learning-shots-summary")).to_contain_text("Over 150 episodes each",

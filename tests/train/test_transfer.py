@@ -110,6 +110,42 @@ def test_few_shot_prototypes_beat_chance_and_more_shots_help():
     assert f.get("proto", 5).std > 0 and f.pool == 896
 
 
+def test_the_split_counts_the_page_quotes():
+    dm = transfer.domains()
+    assert (len(dm.y_source), len(dm.y_pool), len(dm.y_test)) == (721, 716, 180)
+    assert list(np.bincount(dm.y_pool)) == [145, 145, 143, 139, 144]
+
+
+def test_the_baseline_reads_the_standardized_pixels_and_the_grey_line_the_raw_ones():
+    f = transfer.few_shot(50, 0)
+    grey, X, y = transfer._grey()
+    # replay the first 1-shot episode from the same generator calls as _few_shot
+    rng = np.random.default_rng(0)
+    picks = [rng.choice(np.flatnonzero(y == c), 1 + transfer.QUERIES, replace=False) for c in range(5)]
+    sup, qry = np.array([p[0] for p in picks]), np.concatenate([p[1:] for p in picks])
+    for m, inputs in (("pixels", X), ("grey", grey)):
+        d = ((inputs[qry, None, :].astype(np.float64) - inputs[None, sup]) ** 2).sum(-1)
+        assert f.get(m, 1).acc[0] == pytest.approx(np.mean(y[sup][d.argmin(1)] == y[qry]))
+    paired = f.get("proto", 1).acc - f.get("pixels", 1).acc
+    assert f.diff_se("proto", "pixels", 1) == pytest.approx(paired.std(ddof=1) / 50**0.5)
+
+
+def test_zero_gradients_are_not_no_gradients_for_adam():
+    """The trap the entry names: a frozen weight with a zero-tensor .grad keeps moving by Adam's stored moments."""
+    moved = {}
+    for set_to_none in (True, False):
+        w = nn.Parameter(torch.ones(3))
+        opt = torch.optim.Adam([w], lr=0.1)
+        w.grad = torch.ones(3)
+        opt.step()  # trained once: Adam now holds moments for w
+        w.requires_grad_(False)
+        before = w.detach().clone()
+        opt.zero_grad(set_to_none=set_to_none)
+        opt.step()
+        moved[set_to_none] = not torch.equal(w.detach(), before)
+    assert moved == {True: False, False: True}
+
+
 def test_with_one_shot_nearest_neighbour_is_the_nearest_prototype():
     from sklearn.neighbors import KNeighborsClassifier
 

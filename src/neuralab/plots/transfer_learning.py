@@ -11,7 +11,7 @@ from neuralab.train.transfer import METHODS, SHOTS, STRATEGIES, FewShot, Transfe
 __all__ = ["describe_few_shot", "describe_transfer", "few_shot_figure", "size_label", "transfer_figure"]
 
 COLORS = {"scratch": GREY, "freeze": BLUE, "finetune": ORANGE,
-          "proto": BLUE, "proto_random": GREY, "pixels": VERMILLION}
+          "proto": BLUE, "proto_random": GREY, "pixels": VERMILLION, "grey": ORANGE}
 SYMBOLS = {"scratch": "square", "freeze": "circle", "finetune": "diamond"}
 OFFSET = {"scratch": -0.09, "freeze": 0.0, "finetune": 0.09}
 LEGEND = dict(orientation="h", y=1.02, yanchor="bottom", x=0)
@@ -55,26 +55,28 @@ def describe_transfer(t: Transfer) -> str:
     n = len(t.seeds)
     best, second, margin = t.winner(0)
     best_all, second_all, margin_all = t.winner(len(t.sizes) - 1)
-    spread = max(float(t.std(s)[0]) for s in (best, second))
+    spread = float(t.diff_std(best, second)[0])  # paired: within a seed both share digits, read-out and batches
     scores = "; ".join(f"{SHORT[s]} {_pm(t.mean(s)[0], t.std(s)[0], n)}" for s in STRATEGIES)
     text = (f"With {t.sizes[0]} labelled digits per class ({5 * t.sizes[0]} in all), mean ± std over {n} "
             f"seed{'s' if n > 1 else ''}: {scores}. The winner is {SHORT[best]}, {100 * margin:.1f} points ahead of "
             f"{SHORT[second]}")
     if n > 1 and margin <= spread:
-        text += f", within one seed-to-seed std ({100 * spread:.1f} points): at this number of seeds the two are level"
+        text += (f", within one std of the per-seed difference ({100 * spread:.1f} points): at this number of seeds "
+                 "the two are level")
     elif n == 1:
         text += " (one seed: no spread to compare the margin with)"
     if best != "scratch":
         gain = float(t.mean(best)[0] - t.mean("scratch")[0])
-        text += f"; it is {100 * gain:.1f} points ahead of training from scratch"
+        text += (f"; it is {100 * gain:.1f} points ahead of training from scratch"
+                 + (f" (per-seed difference std {100 * float(t.diff_std(best, 'scratch')[0]):.1f})" if n > 1 else ""))
     return (text + f". With all ≈{t.n_all:.0f} per class the best is {SHORT[best_all]}, {100 * margin_all:.1f} points "
             f"ahead of {SHORT[second_all]}. The pre-trained networks score {pct(float(t.source_acc.mean()))} on the "
             f"test digits 0–4 they learned; fine-tuning ran the body at {t.ratio:g} × the read-out's rate; accuracy "
             f"on {t.n_test} test digits 5–9.")
 
 
-SHIFT = {"proto": -0.15, "proto_random": 0.0, "pixels": 0.15}
-MARKS = {"proto": "circle", "proto_random": "square", "pixels": "diamond"}
+SHIFT = {"proto": -0.18, "proto_random": -0.06, "pixels": 0.06, "grey": 0.18}
+MARKS = {"proto": "circle", "proto_random": "square", "pixels": "diamond", "grey": "triangle-up"}
 
 
 def few_shot_figure(f: FewShot) -> go.Figure:
@@ -98,21 +100,32 @@ def few_shot_figure(f: FewShot) -> go.Figure:
                   yaxis=dict(title=dict(text="query accuracy (%)"), range=[0, 100.5]))
 
 
+def _signed(x: float) -> str:
+    return f"{100 * x:+.1f}".replace("-", "−")
+
+
+def _versus(f: FewShot, k: int, other: str) -> str:
+    """'ahead of', 'behind' or 'level with' (within two paired standard errors) for the pre-trained prototypes."""
+    diff = f.get("proto", k).mean - f.get(other, k).mean
+    if abs(diff) <= 2 * f.diff_se("proto", other, k):
+        return "level with"
+    return "ahead of" if diff > 0 else "behind"
+
+
 def describe_few_shot(f: FewShot) -> str:
-    """Each method's mean ± std per setting, and whether the pre-trained prototypes beat raw pixels."""
+    """Each method's mean ± std per setting; the pre-trained prototypes against 1-NN on the same standardized
+    pixels (the fair baseline) and on the raw grey levels, with paired standard errors."""
     parts = []
     for k in SHOTS:
-        p, r, px = (f.get(m, k) for m in ("proto", "proto_random", "pixels"))
-        diff = p.mean - px.mean
-        se = (p.std**2 / len(p.acc) + px.std**2 / len(px.acc)) ** 0.5  # std error of the difference of means
-        if abs(diff) <= 2 * se:
-            word = "level with"
-        else:
-            word = "ahead of" if diff > 0 else "behind"
-        signed = f"{100 * diff:+.1f}".replace("-", "−")
-        parts.append(f"{k}-shot: pre-trained prototypes {pct(p.mean)} ± {100 * p.std:.1f}, {word} 1-NN on the grey "
-                     f"levels ({pct(px.mean)} ± {100 * px.std:.1f}, a difference of {signed} points); "
-                     f"prototypes of the untrained body {pct(r.mean)} ± {100 * r.std:.1f}")
+        p, r, px, g = (f.get(m, k) for m in ("proto", "proto_random", "pixels", "grey"))
+        parts.append(
+            f"{k}-shot: pre-trained prototypes {pct(p.mean)} ± {100 * p.std:.1f}, {_versus(f, k, 'pixels')} 1-NN on "
+            f"the same standardized pixels ({pct(px.mean)} ± {100 * px.std:.1f}, a difference of "
+            f"{_signed(p.mean - px.mean)} ± {100 * f.diff_se('proto', 'pixels', k):.1f} points) and "
+            f"{_versus(f, k, 'grey')} 1-NN on the raw grey levels ({pct(g.mean)} ± {100 * g.std:.1f}, "
+            f"{_signed(p.mean - g.mean)} ± {100 * f.diff_se('proto', 'grey', k):.1f}); prototypes of the untrained "
+            f"body {pct(r.mean)} ± {100 * r.std:.1f}")
     return (f"Over {f.episodes} episodes each (5 classes, 15 queries per class, drawn from the {f.pool} digits "
-            f"5–9): " + "; ".join(parts) + ". ± is the std over episodes; 'level' means within two standard "
-            "errors of the mean.")
+            f"5–9), every method on the same episodes: " + "; ".join(parts) + ". ± after a score is the std over "
+            "episodes; ± after a difference is its standard error, paired (the std of the per-episode difference "
+            "/ √episodes); 'level' means within two of those standard errors.")

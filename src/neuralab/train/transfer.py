@@ -1,9 +1,9 @@
 """Transfer and few-shot learning on the digits: pre-train on 0–4, reuse on 5–9.
 
-No weights are downloaded: the lab makes its own pre-training. The gallery's CNN (:func:`neuralab.nn.cnn.digits_cnn`,
-two 3×3 convolutions, a 2×2 max pool, a dense read-out) is trained with the compression zoo's CNN recipe (Adam,
-lr 3·10⁻³, 20 epochs, batches of 32) on the digits 0–4 of the lab's split (``digits(0)``: its training and
-validation rows, 720 digits), with a 5-way read-out. Its *body* (everything up to the read-out: 256 features)
+No weights are downloaded: the lab makes its own pre-training. The lab's digits CNN (:func:`neuralab.nn.cnn.digits_cnn`,
+two 3×3 convolutions with padding 1, a 2×2 max pool, a dense read-out) is trained with the lab's standard CNN recipe
+(Adam, lr 3·10⁻³, 20 epochs, batches of 32) on the digits 0–4 of the lab's split (``digits(0)``: its training and
+validation rows, 721 digits), with a 5-way read-out. Its *body* (everything up to the read-out: 256 features)
 is then reused on the digits 5–9, which it has never seen, three ways:
 
 * ``scratch``: a fresh CNN of the same shape, every weight trained on the new digits;
@@ -11,7 +11,7 @@ is then reused on the digits 5–9, which it has never seen, three ways:
 * ``finetune``: the pre-trained body and a new read-out both trained, the body at a smaller learning rate
   (``ratio`` × the read-out's), so the few new labels adjust the features instead of overwriting them.
 
-Each strategy gets the same labelled digits (``n`` per class drawn from the 720 training and validation digits
+Each strategy gets the same labelled digits (``n`` per class drawn from the 716 training and validation digits
 5–9, all of them for ``n = 0``), the same new read-out's initial weights and the same batches for one seed, and
 trains for :data:`STEPS` updates whatever ``n`` (Adam, batches of up to 32). The score is the accuracy on the
 180 test digits 5–9.
@@ -19,7 +19,8 @@ trains for :data:`STEPS` updates whatever ``n`` (Adam, batches of up to 32). The
 Few-shot (:func:`few_shot`): a prototypical network (Snell et al., 2017) in its simplest form. Each of the 5
 new classes gets a prototype, the mean embedding of its ``k`` labelled examples (the support); a query is
 given the class of the nearest prototype (squared Euclidean distance). The embedding here is the pre-trained
-body, not trained episodically. The baseline is 1-nearest-neighbour on the raw grey levels (scikit-learn).
+body, not trained episodically. The baseline is 1-nearest-neighbour (scikit-learn) on the same standardized pixels
+the networks read; 1-nearest-neighbour on the raw grey levels 0–16 is shown beside it.
 
 Functions usable on your own torch model: :func:`freeze_body`, :func:`trainable`, :func:`embed`,
 :func:`prototypes`, :func:`nearest_prototype`.
@@ -58,7 +59,7 @@ SOURCE, TARGET = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
 SIZES = (5, 20, 100, 0)  # labelled examples per class; 0 means every one (about 143 per class)
 STEPS = 200  # Adam updates of every adaptation, whatever the number of labelled digits
 BATCH = 32
-LR = 3e-3  # the zoo's CNN recipe: the pre-training, the scratch network and every new read-out
+LR = 3e-3  # the lab's standard CNN recipe: the pre-training, the scratch network and every new read-out
 PRE_EPOCHS = 20
 WAYS, QUERIES = 5, 15  # a few-shot episode: 5 classes, 15 query digits per class
 SHOTS = (1, 5)
@@ -76,7 +77,8 @@ TRANSFER = ParamSpec(
                  "its own pre-training, labelled digits, read-out and batches."),
     tl_ratio=Float(0.01, 1.0, 0.1, step=0.01, label="Fine-tune body rate", unit="× read-out rate",
                    help="The pre-trained body's learning rate when fine-tuning, as a multiple of the new "
-                        "read-out's (3·10⁻³); 1 trains everything at one rate."),
+                        "read-out's (3·10⁻³); 1 trains everything at one rate. The chart scores the "
+                        "test digits: use it to see the effect of the rate, not to pick one."),
     tl_seed=TL_SEED,
 )
 FEW_SHOT = ParamSpec(
@@ -93,9 +95,11 @@ FEW_SHOT = ParamSpec(
 def freeze_body(model: nn.Module, head: nn.Module) -> list[str]:
     """Freeze every parameter of ``model`` that is not one of ``head``'s; return the frozen names.
 
-    The optimizer must then be given only the trainable ones (or all: frozen tensors get no gradient, so
-    torch's optimizers skip them). The trap: a frozen body with batch norm still updates its running mean
-    and variance in training mode; call ``.eval()`` on those layers too if they must not move.
+    The optimizer should then be given only the trainable ones. Given all, torch's optimizers skip a frozen
+    tensor only while its ``.grad`` is ``None`` (``zero_grad()``'s default since torch 2.0); a zero-tensor
+    gradient (``zero_grad(set_to_none=False)``) lets Adam's stored moments and weight decay keep moving it.
+    The other trap: a frozen body with batch norm still updates its running mean and variance
+    in training mode; call ``.eval()`` on those layers too if they must not move.
     """
     keep = {id(p) for p in head.parameters()}
     if not keep:
@@ -166,11 +170,11 @@ def distances(emb: np.ndarray, protos: np.ndarray) -> np.ndarray:
 class Domains:
     """The lab's split cut by class: what the body learns from, and the new task."""
 
-    X_source: np.ndarray  # (720, 64) digits 0–4 of the training and validation rows, standardized
+    X_source: np.ndarray  # (721, 64) digits 0–4 of the training and validation rows, standardized
     y_source: np.ndarray  # labels 0–4
     X_source_test: np.ndarray
     y_source_test: np.ndarray
-    X_pool: np.ndarray  # (720, 64) digits 5–9 of the training and validation rows: the labelled pool
+    X_pool: np.ndarray  # (716, 64) digits 5–9 of the training and validation rows: the labelled pool
     y_pool: np.ndarray  # labels 0–4 (digit − 5)
     X_test: np.ndarray  # (180, 64) digits 5–9 of the test rows
     y_test: np.ndarray
@@ -196,7 +200,7 @@ class Pretrained:
 
 
 def _net(seed: int) -> nn.Sequential:
-    """The gallery's CNN with a 5-way read-out (its weights drawn from ``seed`` too)."""
+    """The lab's digits CNN with a 5-way read-out (its weights drawn from ``seed`` too)."""
     model = digits_cnn(8, 16, seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed + 7919)
@@ -308,6 +312,12 @@ class Transfer:
         a = self.acc[strategy]
         return a.std(1, ddof=1) if a.shape[1] > 1 else np.zeros(len(a))
 
+    def diff_std(self, a: str, b: str) -> np.ndarray:
+        """Sample std over seeds of the per-seed difference ``a − b`` (paired: one seed shares digits, read-out
+        and batches), 0 with one seed."""
+        d = self.acc[a] - self.acc[b]
+        return d.std(1, ddof=1) if d.shape[1] > 1 else np.zeros(len(d))
+
     def winner(self, i: int = 0) -> tuple[str, str, float]:
         """(best, runner-up, margin in accuracy) by mean at ``sizes[i]``."""
         ranked = sorted(STRATEGIES, key=lambda s: -self.mean(s)[i])
@@ -358,7 +368,8 @@ class Episodes:
 METHODS: dict[str, str] = {
     "proto": "Prototypes, pre-trained body",
     "proto_random": "Prototypes, untrained body",
-    "pixels": "1-NN on raw grey levels",
+    "pixels": "1-NN on standardized pixels",
+    "grey": "1-NN on raw grey levels",
 }
 
 
@@ -371,6 +382,12 @@ class FewShot:
 
     def get(self, method: str, shots: int) -> Episodes:
         return self.results[(method, shots)]
+
+    def diff_se(self, a: str, b: str, shots: int) -> float:
+        """Standard error of the mean difference ``a − b``, paired: both are scored on the same episodes, so it is
+        the std of the per-episode difference / √episodes (0 with one episode)."""
+        d = self.get(a, shots).acc - self.get(b, shots).acc
+        return float(d.std(ddof=1) / len(d) ** 0.5) if len(d) > 1 else 0.0
 
 
 @lru_cache(maxsize=1)
@@ -407,14 +424,16 @@ def _few_shot(episodes: int, seed: int) -> FewShot:
             for m, f in emb.items():
                 classes, protos = prototypes(f[sup], y[sup])
                 acc[m][e] = np.mean(nearest_prototype(f[qry], classes, protos) == y[qry])
-            nn1 = KNeighborsClassifier(n_neighbors=1).fit(grey[sup], y[sup])
-            acc["pixels"][e] = np.mean(nn1.predict(grey[qry]) == y[qry])
+            for m, inputs in (("pixels", X), ("grey", grey)):
+                nn1 = KNeighborsClassifier(n_neighbors=1).fit(inputs[sup], y[sup])
+                acc[m][e] = np.mean(nn1.predict(inputs[qry]) == y[qry])
         results.update({(m, k): Episodes(m, k, a) for m, a in acc.items()})
     return FewShot(episodes, seed, results, len(y))
 
 
 def few_shot(episodes: int = 300, seed: int = 0, progress: Progress = quiet) -> FewShot:
-    """5-way 1-shot and 5-shot episodes on the digits 5–9: prototypes against 1-NN on the grey levels."""
+    """5-way 1-shot and 5-shot episodes on the digits 5–9: prototypes against 1-NN on the standardized pixels the
+    networks read (and on the raw grey levels). Every method is scored on the same episodes."""
     v = FEW_SHOT.validate(tl_episodes=episodes, tl_seed=seed)
     progress(0, 2)
     pretrained(v["tl_seed"])

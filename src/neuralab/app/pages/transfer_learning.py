@@ -17,12 +17,12 @@ PARTS = parts.load("neuralab.app.pages.transfer_learning_", ("strategies", "few_
 SPEC, SECTIONS = parts.spec(P, PARTS), parts.sections(PARTS)
 INTRO = (
     "A network trained on one task has learned features that may serve another: the standard way to start when "
-    "labels are few. No weights can be downloaded here, so the lab makes its own pre-training: the gallery's "
+    "labels are few. No weights can be downloaded here, so the lab makes its own pre-training: the lab's "
     "digits CNN trained on the digits 0–4 only, then reused on the digits 5–9, which it has never seen. First "
     "the three ways to reuse it (train from scratch, freeze the body and train a new read-out, fine-tune "
     "everything with the body at a smaller learning rate) at 5, 20, 100 and all labelled digits per class, "
     "mean ± std over seeds; then few-shot learning, one or five examples per class, where a prototypical "
-    "network classifies by the nearest class mean of embeddings, against nearest neighbour on the raw pixels."
+    "network classifies by the nearest class mean of embeddings, against nearest neighbour on the same pixels."
 )
 layout = parts.layout("Transfer and few-shot learning", INTRO, PARTS)
 
@@ -54,8 +54,9 @@ QUESTIONS = (
           "‖(1.5, 2) − B‖² = 2.25 + 1 = 3.25: the query is classed A.", section=FEW_SHOT_TITLE, tolerance=0.001),
     Pick("tl-why-small-rate", "When fine-tuning, why does the pre-trained body get a smaller learning rate than "
          "the new read-out?",
-         ("The body has more weights, so its gradients are larger", "The new read-out starts random: large early "
-          "updates driven by its errors would overwrite features that took the whole pre-training to learn",
+         ("The body has more weights, so its gradients are larger", "The new read-out starts random: the updates it "
+          "drives into the body point in arbitrary directions and, at the full rate, would erase features that "
+          "took the whole pre-training to learn",
           "A smaller rate makes each step cheaper", "Adam requires it"), 1,
          "The read-out has to move far from its random start; the body should only be adjusted. A small body rate "
          "(or freezing it for the first steps) keeps the pre-trained features while the read-out catches up.",
@@ -65,7 +66,8 @@ QUESTIONS = (
          ("Train from scratch: pre-trained features may not fit", "Freeze the body and train a new read-out, then "
           "try fine-tuning with a small body rate and compare on held-out data",
           "Fine-tune everything at the original learning rate"), 1,
-         "With few labels a frozen body cannot overfit its thousands of weights, and it is cheap; fine-tuning at a "
+         "With few labels a frozen body cannot overfit its weights (1,248 here, millions in a real backbone), "
+         "and it is cheap; fine-tuning at a "
          "small rate may gain a little more, and only a held-out set can tell. Measured on this page (3 seeds), "
          "with 5 labels per class both reuses are about 4 points ahead of training from scratch.",
          section=STRATEGIES_TITLE),
