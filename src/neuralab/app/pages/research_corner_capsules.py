@@ -41,7 +41,7 @@ def layout(values: dict) -> list[html.Section]:
             "at all. The network trains with the margin loss (the right capsule longer than 0.9, the others "
             "shorter than 0.1) and the CNN's recipe (Adam, learning rate 0.003, 20 epochs, batches of 32, not "
             "tuned for capsules) on the split every digits model of the lab uses; the CNN beside it is the lab's "
-            "small CNN (the compression zoo's `cnn`, 8 and 16 channels, 3,818 parameters), trained once per seed, "
+            "small CNN (the compression zoo's `cnn`, 8 and 16 channels), trained once per seed, "
             "not again here."
         ),
         ui.row(controls(P, SPEC, values, ["caps_iters", "caps_digit", "rc_seed"])),
