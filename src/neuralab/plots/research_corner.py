@@ -213,7 +213,7 @@ def cost_figure(o: Ode) -> go.Figure:
     return figure(data, height=380, margin=dict(l=64, r=16, t=72, b=48),
                   xaxis=log_axis(lx, hx, title=dict(text="evaluations of f per forward pass (NFE)")),
                   yaxis=log_axis(ly, hy, title=dict(
-                      text=f"mean ‖z(t) − z_true(t)‖ over the {N_T} sample times<br>(state units; spiral radius ≤ 1)")))
+                      text=f"mean ‖z(t) − z_true(t)‖<br>({N_T} times, state units)")))
 
 
 def describe_cost(o: Ode) -> str:
@@ -241,6 +241,9 @@ def describe_cost(o: Ode) -> str:
         parts.append(f"rk4 (torchdiffeq's 3/8-rule variant) on the training grid costs a fixed {rk4.nfe:,} "
                      "evaluations (4 per step) for an error of "
                      f"{num(rk4.error)}.")
+    if parts:
+        parts.append(f"The error is the mean ‖z(t) − z_true(t)‖ over the {N_T} sample times, a distance at equal "
+                     "times (a phase lag counts), in state units on a spiral of radius at most 1.")
     return " ".join(parts) or "Every solve of the sweep passed the cap; raise it to see the cost."
 
 
