@@ -27,7 +27,8 @@ def test_the_solver_redraws_the_ode_and_the_link_reopens_it(page: Page, page_err
     expect(page.locator("#research-corner-field-summary")).to_contain_text("with rk4, it stays on average",
                                                                            timeout=120_000)
     # the capsule job fills its outputs
-    expect(page.locator("#research-corner-iterations-summary")).to_contain_text("the zoo's CNN", timeout=240_000)
+    expect(page.locator("#research-corner-iterations-summary")).to_contain_text("on the 360 test digits, the CNN ",
+                                                                                timeout=240_000)
     expect(page.locator("#research-corner-compare")).to_contain_text("3,760")
     assert page_errors == []
 

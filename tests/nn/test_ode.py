@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -65,3 +68,26 @@ def test_the_field_reads_z_and_its_cube():
     want = f.net(torch.tensor([[0.5, -2.0, 0.125, -8.0]], dtype=torch.float64))
     assert torch.allclose(f(torch.tensor(0.0), z), want)
     assert math.isclose(sum(p.numel() for p in Field(64).parameters()), 4 * 64 + 64 + 64 * 2 + 2)
+
+
+def test_the_cap_is_our_own_error_and_holds_under_python_O():
+    """torchdiffeq's max_num_steps is an assert that ``python -O`` strips; the counter in f still stops the solve."""
+    code = (
+        "import torch\n"
+        "from neuralab.nn.ode import Field, TooManyEvaluations, solve\n"
+        "f = Field(8)\n"
+        "f.reset(cap=30)\n"
+        "try:\n"
+        "    solve(f, torch.tensor([1.0, 0.0]), torch.linspace(0, 1000, 11), 'dopri5', 1e-7, 1e-7)\n"
+        "except TooManyEvaluations as e:\n"
+        "    print('stopped', f.nfe, e)\n"
+    )
+    out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}).stdout
+    assert out.startswith("stopped 31 The solve needed more than 30 evaluations of f and was stopped.")
+
+
+@pytest.mark.parametrize("cap", [-1, 2.5, "100", True])
+def test_a_bad_cap_is_named(cap):
+    with pytest.raises(ValueError, match="cap must be a whole number of evaluations, 0 or more"):
+        Field(8).reset(cap)

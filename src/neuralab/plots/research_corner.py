@@ -93,7 +93,7 @@ def iterations_figure(c: Capsules) -> go.Figure:
               line=dict(color=BLUE), hovertemplate="%{x} iterations: %{y:.1%}<extra></extra>"),
          dict(type="scatter", mode="markers", x=[c.iterations], y=[float(c.by_iterations[c.iterations - 1])],
               name="as trained", marker=dict(color=VERMILLION, size=12, symbol="circle-open", line=dict(width=2))),
-         dict(type="scatter", mode="lines", x=[1, MAX_ITERATIONS], y=[c.cnn.accuracy] * 2, name="the zoo's CNN",
+         dict(type="scatter", mode="lines", x=[1, MAX_ITERATIONS], y=[c.cnn.accuracy] * 2, name="the CNN",
               line=dict(color=ORANGE, dash="dash"))],
         height=300, margin=dict(l=64, r=16, t=48, b=48),
         xaxis=dict(title=dict(text="routing iterations at test time"), dtick=1),
@@ -105,14 +105,16 @@ def describe_iterations(c: Capsules) -> str:
     a = c.by_iterations
     gap = c.cnn.accuracy - c.caps.accuracy
     return (f"Trained with {c.iterations} routing iteration{'s' if c.iterations > 1 else ''}, the capsule network "
-            f"scores {pct(c.caps.accuracy)} on the 360 test digits, the zoo's CNN {pct(c.cnn.accuracy)} "
+            f"scores {pct(c.caps.accuracy)} on the 360 test digits, the CNN {pct(c.cnn.accuracy)} "
             f"({'ahead by' if gap > 0 else 'behind by'} {100 * abs(gap):.1f} percentage points). Routed from 1 to "
             f"{MAX_ITERATIONS} times at "
             f"test time the same weights score {pct(float(a.min()))} to {pct(float(a.max()))}. With "
             f"{c.caps.params:,} parameters against the CNN's {c.cnn.params:,}, one training epoch takes "
             f"{c.caps.epoch_s / c.cnn.epoch_s:.1f} times as long"
-            + (": fewer parameters, more computation." if c.caps.epoch_s > c.cnn.epoch_s
-               and c.caps.params < c.cnn.params else "."))
+            + (": fewer parameters, more computation" if c.caps.epoch_s > c.cnn.epoch_s
+               and c.caps.params < c.cnn.params else "")
+            + " (training time, one measurement; inference latency grows with the routing iterations the same "
+              "way but is not timed here). One seed, and the CNN's recipe, not tuned for capsules.")
 
 
 COMPARE_HEADER = ("Network", "Test accuracy", "Parameters", "One epoch", "Whole training")
@@ -141,7 +143,8 @@ def _arrows(grid: np.ndarray, field: np.ndarray, length: float) -> tuple[list, l
 
 
 def field_figure(o: Ode) -> go.Figure:
-    """The true and learned vector fields, the true trajectory, the chosen solve and the tied ResNet (Euler)."""
+    """The true and learned vector fields, the true trajectory, the chosen solve, and the rk4-fitted f stepped by Euler
+    (what a tied ResNet with these weights computes; it was not trained as a ResNet)."""
     step = float(o.grid[0, 1, 0] - o.grid[0, 0, 0])
     data = []
     for fld, name, color in ((o.true, "true field", GREY), (o.learned, "learned field f", BLUE)):
@@ -155,7 +158,7 @@ def field_figure(o: Ode) -> go.Figure:
     euler = next(s for s in o.sweep if s.method == "euler")
     if euler.z is not None:
         data.append(dict(type="scatter", mode="lines", x=euler.z[:, 0].tolist(), y=euler.z[:, 1].tolist(),
-                         name=f"ResNet, tied f, h = {STEP:g} s (Euler)",
+                         name=f"rk4-fitted f stepped by Euler, h = {STEP:g} s (= a tied ResNet with this f, untrained)",
                          line=dict(color=GREY, dash="dot", width=2)))
     if o.chosen.z is not None:
         data.append(dict(type="scatter", mode="lines", x=o.chosen.z[:, 0].tolist(), y=o.chosen.z[:, 1].tolist(),
@@ -175,11 +178,16 @@ def describe_field(o: Ode) -> str:
         body = f"{c.stopped} Raise the cap or loosen the tolerance to draw the trajectory."
     else:
         body = (f"Integrated from z(0) = (1, 0) over {T_END:g} s with {c.label}, it stays on average "
-                f"{num(c.error)} from the true trajectory, for {c.nfe:,} evaluations of f.")
-    res = (f" The ResNet with the same f tied over its {N_T - 1} blocks and h = {STEP:g} s is Euler's method (it "
-           f"differs from torchdiffeq's euler by {num(o.resnet_gap)}); on this rotating field it spirals outward, "
-           f"{num(euler.error)} off on average.") if euler.z is not None else ""
-    return head + body + res
+                f"{num(c.error)} from the true trajectory (mean ‖z(t) − z_true(t)‖ over the {N_T} sample times, "
+                f"in state units on a spiral of radius ≤ 1), for {c.nfe:,} evaluations of f. That error is "
+                "in-sample: f was fitted to pieces of this same trajectory.")
+    res = (f" The dotted line is the same rk4-fitted f stepped by Euler, {N_T - 1} steps of h = {STEP:g} s, which "
+           f"is what a ResNet of {N_T - 1} blocks sharing these weights computes (it differs from torchdiffeq's "
+           f"euler by {num(o.resnet_gap)}); stepping the rk4-fitted f with Euler, it spirals outward, "
+           f"{num(euler.error)} off on average (a ResNet trained as one would have compensated)."
+           ) if euler.z is not None else ""
+    return (head + body + res + " Arrows show direction only (equal length); the speed falls like |z|³ toward the "
+            "centre.")
 
 
 def cost_figure(o: Ode) -> go.Figure:
@@ -191,7 +199,8 @@ def cost_figure(o: Ode) -> go.Figure:
                  "<extra></extra>")]
     for s, color in zip([s for s in o.sweep if s.method != "dopri5"], (ORANGE, GREY), strict=True):
         if not s.stopped:
-            name = f"{s.method} on the {STEP:g}-s grid" + (" (= the tied ResNet)" if s.method == "euler" else "")
+            name = f"{s.method} on the {STEP:g}-s grid" + (
+                " (= a tied ResNet with this f, untrained)" if s.method == "euler" else "")
             data.append(dict(type="scatter", mode="markers", x=[s.nfe], y=[s.error], name=name,
                              marker=dict(color=color, size=11, symbol="diamond")))
     if not o.chosen.stopped:
@@ -203,7 +212,8 @@ def cost_figure(o: Ode) -> go.Figure:
     ly, hy = math.log10(min(ys)) - 0.2, math.log10(max(ys)) + 0.3
     return figure(data, height=380, margin=dict(l=64, r=16, t=72, b=48),
                   xaxis=log_axis(lx, hx, title=dict(text="evaluations of f per forward pass (NFE)")),
-                  yaxis=log_axis(ly, hy, title=dict(text="mean distance to the true trajectory")))
+                  yaxis=log_axis(ly, hy, title=dict(
+                      text=f"mean ‖z(t) − z_true(t)‖<br>({N_T} times, state units)")))
 
 
 def describe_cost(o: Ode) -> str:
@@ -217,12 +227,23 @@ def describe_cost(o: Ode) -> str:
                      f"{ok[-1].tol:.0e}, while its error only moves from {num(ok[0].error)} to {num(ok[-1].error)}: "
                      "below a tolerance of about "
                      f"{_knee(ok):.0e} the error is the fit's, not the solver's, and tighter tolerances buy nothing.")
+        up = [(a, b) for a, b in zip(ok, ok[1:], strict=False) if b.nfe < a.nfe]
+        if up:
+            a, b = up[0]
+            parts.append(f"The cost does not grow strictly: at {a.tol:.0e} dopri5 needs {a.nfe:,} evaluations, more "
+                         f"than the {b.nfe:,} at {b.tol:.0e}, because rejected steps cost evaluations too.")
+        parts.append(f"The solve runs in float32, whose round-off (about 1e-7) sets the tightest tolerance offered, "
+                     f"{TOLERANCES[-1]:.0e}.")
     if stopped:
         parts.append(f"At {', '.join(f'{s.tol:.0e}' for s in stopped)} the solve passed the cap of {o.cap:,} "
                      "evaluations and was stopped.")
     if not rk4.stopped:
-        parts.append(f"rk4 on the training grid costs a fixed {rk4.nfe:,} evaluations (4 per step) for an error of "
+        parts.append(f"rk4 (torchdiffeq's 3/8-rule variant) on the training grid costs a fixed {rk4.nfe:,} "
+                     "evaluations (4 per step) for an error of "
                      f"{num(rk4.error)}.")
+    if parts:
+        parts.append(f"The error is the mean ‖z(t) − z_true(t)‖ over the {N_T} sample times, a distance at equal "
+                     "times (a phase lag counts), in state units on a spiral of radius at most 1.")
     return " ".join(parts) or "Every solve of the sweep passed the cap; raise it to see the cost."
 
 

@@ -50,9 +50,13 @@ ODE = ParamSpec(
     ode_solver=Choice(tuple((k, v[0]) for k, v in SOLVERS.items()), "dopri5", label="Solver",
                       help="How the learned field is integrated; the fixed-step solvers step on the 0.1-s grid."),
     ode_tol=Float(TOL_FLOOR, 1e-2, 1e-5, step=0.5, log=True, label="Tolerance (rtol = atol)",
-                  help="dopri5 keeps its local error estimate below atol + rtol·|z|; ignored by fixed steps."),
+                  help="dopri5 keeps the RMS over all components of its local error estimate / "
+                       "(atol + rtol·|z|) below 1; "
+                       "ignored by fixed steps."),
     ode_cap=Int(100, 20000, 5000, step=100, label="NFE cap",
-                help="A solve that needs more evaluations of f than this is stopped and says so."),
+                help="Our own counter in f: a solve that needs more evaluations of f than this is stopped with an "
+                     "error "
+                     "that says so."),
     rc_seed=SEED,
 )
 
@@ -154,7 +158,7 @@ def capsules(cnn: torch.nn.Module, iterations: int = 3, digit: int = 0, seed: in
     caps = Net("Capsule network", float(by_it[it - 1]), n_params(model),
                epoch_seconds(model, margin_loss, seed), run.train_s)
     cnn.eval()
-    cnn_net = Net("The zoo's CNN", evaluate(cnn, data.X_test, data.y_test, data.task)[1], n_params(cnn),
+    cnn_net = Net("The CNN (compression zoo)", evaluate(cnn, data.X_test, data.y_test, data.task)[1], n_params(cnn),
                   epoch_seconds(cnn, ce, seed), math.nan)
     progress(RECIPE.epochs + 2, RECIPE.epochs + 2)
     return Capsules(it, digit, int(data.y_test[digit]), np.asarray(data.X_test[digit], dtype=float).reshape(8, 8),

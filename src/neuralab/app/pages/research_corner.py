@@ -1,7 +1,8 @@
 """/research-corner: capsule networks and neural ODEs, measured against the networks they would replace.
 
 Assembled from part modules (``research_corner_<part>.py``): a capsule network with routing by agreement against
-the zoo's CNN, then a neural ODE fitted to a spiral against a ResNet with tied steps (both background jobs).
+the lab's small CNN, then a neural ODE fitted to a spiral, also stepped by Euler (a tied ResNet's computation)
+(both background jobs).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ SPEC, SECTIONS = parts.spec(P, PARTS), parts.sections(PARTS)
 INTRO = (
     "Two ideas from research papers, each built small and run on data the lab ships, then set beside the plain "
     "network it would replace: parameters, accuracy, time and function evaluations, measured. First a capsule "
-    "network (Sabour et al., 2017) on the 8 × 8 digits against the gallery's CNN with about as many "
-    "parameters; then a neural ODE (Chen et al., 2018) fitted to a spiral, with the cost of its solver against "
-    "the tolerance, and the residual network that is the same model integrated by Euler's method. Neural "
+    "network (Sabour et al., 2017) on the 8 × 8 digits against the lab's small CNN (the compression zoo's "
+    "cnn, 8 and 16 channels) with about as many parameters; then a neural ODE (Chen et al., 2018) fitted to a "
+    "spiral, with the cost of its solver against "
+    "the tolerance, and the same fitted field stepped by Euler's method, which is what a residual network "
+    "with tied blocks and these weights computes. Neural "
     "architecture search, the third research topic, is a search problem: it belongs with /hyperparameter-search "
     "(linked at the end of this page)."
 )
