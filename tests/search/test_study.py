@@ -198,6 +198,16 @@ def test_two_workers_share_one_study(url, tmp_path):
     assert {w.rsplit(":", 1)[1] for w in workers} == {str(p.pid) for p in procs}  # both ran trials
 
 
+def _beating(storage, name: str, number: int) -> bool:
+    """Whether trial ``number`` of study ``name`` has a heartbeat recorded (Optuna's ``trial_heartbeats`` table)."""
+    from sqlalchemy import text
+
+    trial_id = storage.get_trial_id_from_study_id_trial_number(storage.get_study_id_from_name(name), number)
+    query = text("SELECT count(*) FROM trial_heartbeats WHERE trial_id = :t")
+    with storage.engine.connect() as conn:
+        return conn.execute(query, {"t": trial_id}).scalar() > 0
+
+
 def _running(storage, name: str, pid: int) -> list[st.TrialRow]:
     return [r for r in st.trials(storage, name) if r.state == "RUNNING" and r.worker.endswith(f":{pid}")]
 
@@ -217,7 +227,10 @@ def test_a_worker_killed_mid_trial_is_failed_by_heartbeat_and_the_other_finishes
             victim = _worker(url, name)
             victims.append(victim)
             deadline = time.monotonic() + 120
-            while not _running(storage, name, victim.pid):  # poll the database until the victim is mid-trial
+            # poll the database until the victim is mid-trial and its trial has beaten once: killed between
+            # creating the trial and its first heartbeat (a loaded machine), the trial has no heartbeat row, and
+            # Optuna never counts it stale (seen once: the killed trial still RUNNING at the end)
+            while not ((now := _running(storage, name, victim.pid)) and _beating(storage, name, now[0].number)):
                 assert time.monotonic() < deadline and victim.poll() is None, "the victim never started a trial"
                 time.sleep(0.05)
             os.kill(victim.pid, signal.SIGKILL)
