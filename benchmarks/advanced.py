@@ -17,11 +17,12 @@ noisy. Asserts nothing.
   time, each network's test accuracy; then the depth ladder 5–50 for that recipe and for no normalization at
   0.2 × He, and the deepest plain and residual network that still trains (test accuracy ≥ 80 %) in each.
 
-* :func:`augmentation` (/augmentation): the page's defaults on an empty cache (the gallery, the curve's 24 CNNs and
-  the wrong augmentation's 3, the zoo's CNNs for seeds 0-2 included) and its wall time; validation accuracy with
-  and without a ±1-pixel shift at 5, 10, 30 and all digits per class (mean and std over seeds 0-2), the gain and
-  where it falls within the seeds' spread; the accuracy on the 6s and 9s and their confusion with half of every
-  batch turned by 180°.
+* :func:`augmentation` (/augmentation): the page's defaults on an empty cache (the gallery, the curve's 18 CNNs
+  at 5, 30 and all per class and the wrong augmentation's 3, the zoo's CNNs for seeds 0-2 included), the curve
+  job's wall time and the whole; validation accuracy with and without a ±1-pixel shift at 5, 30 and all digits
+  per class (mean and sample std over seeds 0-2), the gain and where it falls within one sample SD of the per-seed
+  gain; the accuracy on the 6s and 9s and their confusion with every training image turned by 180° with
+  probability ½.
 
 Run:  PYTHONPATH=src:. .venv/bin/python benchmarks/advanced.py [--page robustness] [--page deep-networks]
       [--page augmentation] (several minutes on 2 cores)
@@ -113,15 +114,18 @@ def augmentation() -> None:
     print(f"# /augmentation: load average {load()}, {os.cpu_count()} logical CPUs", flush=True)
     t = time.perf_counter()
     aug.gallery()
+    tc = time.perf_counter()
     c = aug.curve()  # the page's default job (shift, strength 0.5, seeds 0-2), uncached: the zoo's CNNs included
+    print(f"augmentation_curve_first_run {time.perf_counter() - tc:.1f} s (load average {load()})", flush=True)
     w = aug.wrong()
     print(f"augmentation_first_run {time.perf_counter() - t:.1f} s")
     for i, n in enumerate(c.sizes):
         size = n or "all"
         for name, acc in (("without", c.plain), ("with_shift", c.augmented)):
             print(f"augmentation_{name}_{size}_per_class_val_accuracy {acc[:, i].mean():.4f} fraction "
-                  f"(std {acc[:, i].std():.4f})")
-        print(f"augmentation_gain_{size}_per_class {c.gain[i]:.4f} fraction (std {c.spread[i]:.4f})")
+                  f"(sample std {acc[:, i].std(ddof=1):.4f})")
+        print(f"augmentation_gain_{size}_per_class {c.gain[i]:.4f} fraction "
+              f"(sample std of the per-seed gain {c.spread[i]:.4f})")
     print(f"augmentation_gain_within_spread_from {aug.vanishes(c)} per class (None: at no size; 0: all)")
     for which in ("plain", "turned"):
         print(f"augmentation_rot180_{which}_accuracy {w.accuracy(which).mean():.4f} fraction")
