@@ -68,7 +68,8 @@ MOVES = {
     # the weight scale moves the light probe (two untrained networks) and restarts the six networks' training job,
     # which a cold cache runs in about half a minute alone
     "/deep-networks": Move("deep_scale", "init-grads", timeout=240_000),
-    # the strength slider moves the light gallery and restarts the curve's job (24 small CNNs, about a minute alone)
+    # the strength slider moves the light gallery and restarts the curve's job (18 small CNNs at the default
+    # sizes, about a minute alone)
     "/augmentation": Move("aug_strength", "gallery", timeout=240_000),
 }
 
