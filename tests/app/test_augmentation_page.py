@@ -52,21 +52,35 @@ def test_the_curve_view_reports_the_gain_at_the_smallest_size(monkeypatch):
     out = augmentation_curve.CURVE_SECTION.view(page.SPEC.defaults(), progress=lambda d, t: seen.append((d, t)))
     fig = _valid(out[0])
     assert [t.name for t in fig.data] == ["without augmentation", "with shift (whole pixels)"]
-    assert list(fig.data[0].x) == ["5", "10", "30", "all (~108)"]
-    assert "moves the accuracy from 80.0% to 86.0% (+6.0 points" in out[1]
-    # no spread between the stand-in's seeds: +0.1 points at 30 per class is real, the 0 at all digits is not
-    assert "From all (~108) per class on it is within its seed-to-seed spread" in out[1]
-    assert seen[-1] == (24, 24)
+    assert list(fig.data[0].x) == ["5", "30", "all (~108)"]  # the default leaves out 10 per class
+    assert "moves the accuracy from 80.0% to 86.0% (+6.0 points, SD 0.0 over 3 seeds)" in out[1]
+    # no spread between the stand-in's seeds: +0.1 points at 30 per class is beyond one SD, the 0 at all is not
+    assert "From all (~108) per class on the mean gain is within one SD of the per-seed gain" in out[1]
+    assert seen[-1] == (18, 18)
+    seen.clear()
+    out = augmentation_curve.CURVE_SECTION.view({**page.SPEC.defaults(), "aug_sizes": "four"},
+                                                progress=lambda d, t: seen.append((d, t)))
+    assert list(_valid(out[0]).data[0].x) == ["5", "10", "30", "all (~108)"] and seen[-1] == (24, 24)
+
+
+def test_a_harmful_augmentation_is_not_called_within_the_spread(monkeypatch):
+    table = {5: (0.80, 0.86), 30: (0.95, 0.92), 0: (0.96, 0.93)}
+    monkeypatch.setattr(aug, "run", lambda n, k, s, seed: _scores(table[n][k != "none"]))
+    out = augmentation_curve.CURVE_SECTION.view(page.SPEC.defaults())
+    assert "At 30, all (~108) per class the augmentation costs accuracy" in out[1]
+    assert "within one SD" not in out[1]
 
 
 def test_the_wrong_view_measures_the_6s_and_9s(monkeypatch):
     monkeypatch.setattr(aug, "run", lambda n, k, s, seed: _scores(0.95, 9 if k == "rot180" else 0))
     out = augmentation_wrong.WRONG_SECTION.view(page.SPEC.defaults())
     fig = _valid(out[0])
-    assert [t.name for t in fig.data] == ["no augmentation (the zoo's CNN)", "half of every batch turned 180°"]
+    assert [t.name for t in fig.data] == ["no augmentation (the zoo's CNN)",
+                                             "each image turned 180° with probability ½"]
     assert fig.data[1].y[2] == pytest.approx(75.0) and fig.data[1].y[4] == pytest.approx(25.0)
     assert "100.0% of the 6s and 75.0% of the 9s, against 100.0% and 100.0% without" in out[1]
     assert "25.0% of the 9s as a 6" in out[1]
+    assert "the turned runs get +27 digits wrong on the 6s and 9s and +0 on the other digits" in out[1]
 
 
 @pytest.mark.parametrize(("section", "values", "fragment"), [

@@ -72,7 +72,8 @@ MOVES = {
     "/transfer-learning": Move("tl_episodes", "shots", timeout=240_000),
     # light, but a cold cache first trains the zoo's CNN (seconds) in the page's sanity-check job
     "/explainability": Move("steps", "maps", timeout=240_000),
-    # the strength slider moves the light gallery and restarts the curve's job (24 small CNNs, about a minute alone)
+    # the strength slider moves the light gallery and restarts the curve's job (18 small CNNs at the default
+    # sizes, about a minute alone)
     "/augmentation": Move("aug_strength", "gallery", timeout=240_000),
     # the solver's tolerance re-integrates the neural ODE; a cold cache first fits it (seconds) in the job
     "/research-corner": Move("ode_tol", "field", timeout=240_000),

@@ -160,3 +160,14 @@ def test_bad_input_is_refused_with_its_name(call, name):
 def test_the_digits_it_reads_are_the_raw_images():
     x = _digits(50).numpy()
     assert x.min() > -1e-4 and x.max() < GREY_MAX + 1e-4 and np.allclose(x, np.round(x), atol=1e-3)
+
+
+def test_every_strength_on_the_slider_shifts():
+    from neuralab.robust.augmentation import STRENGTH
+    from neuralab.train.augment import shift_pixels
+
+    steps = [STRENGTH.lo + i * STRENGTH.step for i in range(round((STRENGTH.hi - STRENGTH.lo) / STRENGTH.step) + 1)]
+    assert [shift_pixels(s) for s in steps] == [1, 1, 2, 2] and shift_pixels(0.0) == 0
+    x = _digits(64)
+    moved = augment_images(x, "shift", steps[0], torch.Generator().manual_seed(0))
+    assert not torch.equal(moved, x)  # 0.25 moves digits (Python's round(0.5) = 0 would not)

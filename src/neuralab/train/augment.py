@@ -37,7 +37,7 @@ from torch import nn
 from neuralab.checks import fail
 
 __all__ = ["GREY_MAX", "IMAGE_KINDS", "SIGNAL_KINDS", "Augment", "Range", "add_noise", "augment_images",
-           "augment_signals", "jitter", "rotate", "scale", "shift", "time_warp"]
+           "augment_signals", "jitter", "rotate", "scale", "shift", "shift_pixels", "time_warp"]
 
 GREY_MAX = 16.0  # the digits' pixels are counts 0..16
 
@@ -100,7 +100,7 @@ def _nonneg(name: str, value: float, most: float = math.inf) -> float:
 def shift(x: torch.Tensor, dx: torch.Tensor | int, dy: torch.Tensor | int) -> torch.Tensor:
     """Each image moved ``dx`` pixels right and ``dy`` down (whole pixels; ints or (N,) integer tensors).
 
-    ``torch.roll`` moves the pixels; those that wrap around the edge are blanked (set to 0), so the image is not
+    Each pixel moves as with ``torch.roll``; those that wrap around the edge are blanked (set to 0), so the image is not
     folded onto itself. Shifting back by ``-dx, -dy`` restores every pixel at least ``|dx|``, ``|dy|`` from the
     edge (the border that was blanked is lost).
     """
@@ -112,15 +112,13 @@ def shift(x: torch.Tensor, dx: torch.Tensor | int, dy: torch.Tensor | int) -> to
     if (dx.abs() >= w).any() or (dy.abs() >= h).any():
         raise fail(f"dx and dy must be smaller than the image ({w} × {h} pixels); got up to "
                    f"{int(dx.abs().max())}, {int(dy.abs().max())}.")
-    out = torch.empty_like(x)
-    cols, rows = torch.arange(w), torch.arange(h)
-    for i in range(n):
-        a, b = int(dx[i]), int(dy[i])
-        moved = torch.roll(x[i], shifts=(b, a), dims=(0, 1))  # (H, W)
-        keep_c = (cols - a >= 0) & (cols - a < w)  # columns whose source pixel lies inside the image
-        keep_r = (rows - b >= 0) & (rows - b < h)
-        out[i] = moved * (keep_r[:, None] & keep_c[None, :])
-    return out
+    # out[i, r, c] = x[i, r - dy[i], c - dx[i]] where that pixel lies inside the image (torch.roll's move, for
+    # all images at once), else blank
+    src_r = torch.arange(h)[None, :] - dy[:, None]  # (N, H)
+    src_c = torch.arange(w)[None, :] - dx[:, None]  # (N, W)
+    inside = ((src_r >= 0) & (src_r < h))[:, :, None] & ((src_c >= 0) & (src_c < w))[:, None, :]  # (N, H, W)
+    moved = x[torch.arange(n)[:, None, None], src_r.remainder(h)[:, :, None], src_c.remainder(w)[:, None, :]]
+    return moved * inside
 
 
 def rotate(x: torch.Tensor, degrees: torch.Tensor | float) -> torch.Tensor:
@@ -153,11 +151,18 @@ def add_noise(x: torch.Tensor, sigma: float, generator: torch.Generator | None =
     return (x + sigma * noise).clamp(0.0, GREY_MAX)
 
 
+def shift_pixels(strength: float) -> int:
+    """The largest shift at ``strength``, in whole pixels: 2 × strength rounded half up (Python's ``round``
+    rounds half to even, which would make 0.25 no shift at all), so 0.25 and 0.5 shift up to ±1 pixel, 0.75 and
+    1 up to ±2, and only strength 0 shifts nothing."""
+    return math.floor(IMAGE_KINDS["shift"].most * _nonneg("strength", strength, 1.0) + 0.5)
+
+
 def augment_images(x: torch.Tensor, kind: str, strength: float, generator: torch.Generator | None = None
                    ) -> torch.Tensor:
     """One random draw of augmentation ``kind`` for every image, at ``strength`` (0: none, 1: the full range).
 
-    * ``shift``: a whole number of pixels in each direction, uniform in ±round(2 × strength);
+    * ``shift``: a whole number of pixels in each direction, uniform in ±:func:`shift_pixels` (strength);
     * ``rotate``: an angle uniform in ±30° × strength;
     * ``noise``: Gaussian noise of σ = 4 × strength grey levels;
     * ``all``: the three in turn (shift, rotation, noise), each at the strength;
@@ -170,7 +175,7 @@ def augment_images(x: torch.Tensor, kind: str, strength: float, generator: torch
     strength = _nonneg("strength", strength, 1.0)
     n = x.shape[0]
     if kind in ("shift", "all"):
-        k = round(IMAGE_KINDS["shift"].most * strength)
+        k = shift_pixels(strength)
         d = torch.randint(-k, k + 1, (2, n), generator=generator)
         x = shift(x, d[0], d[1])
     if kind in ("rotate", "all"):

@@ -19,10 +19,11 @@ PARTS = parts.load("neuralab.app.pages.augmentation_", ("gallery", "curve", "wro
 SPEC, SECTIONS = parts.spec(P, PARTS), parts.sections(PARTS)
 INTRO = (
     "Augmentation trains a network on changed copies of its training inputs, changes that keep the label true, "
-    "drawn afresh for every batch: it is the cheapest way to get more data when collecting it is the expensive "
-    "part. This page measures it on the 8 × 8 digits with the lab's small CNN: first one digit under a shift, a "
-    "small rotation or noise at the chosen strength; then the validation accuracy against the number of training "
-    "digits per class, with and without, over three seeds, to see where it pays and where the gain vanishes; "
+    "drawn afresh for every batch: it is the cheapest way to add variety the data lack, when collecting more "
+    "is the expensive part, provided the variety is one the real inputs have. This page measures it on the "
+    "8 × 8 digits with the lab's small CNN: first one digit under a shift, a small rotation or noise at the "
+    "chosen strength; then the validation accuracy against the number of training digits per class, with and "
+    "without, over three seeds, to see where it pays and where the gain shrinks; "
     "last, an augmentation that changes the label (a 6 turned upside down is a 9), and what it does to the 6s "
     "and 9s."
 )
@@ -56,14 +57,15 @@ QUESTIONS = (
     Value("aug-rotate-ink", "Every pixel of an 8 × 8 image is 16 (full ink). It is rotated by 45° about its centre, "
           "bilinear, blank outside. What percentage of its ink is left? (one decimal)", _ink_after_45,
           "{answer} %: the corners turn out of the frame and the new corners read blank. A rotation is "
-          "label-preserving for small angles, but it is never lossless on a small image.", section=GALLERY_TITLE,
+          "label-preserving for small angles, but at angles other than multiples of 90° it is never lossless on a "
+          "small image.", section=GALLERY_TITLE,
           tolerance=0.01),
     Pick("aug-where-pays", "Where does augmentation gain the most validation accuracy?",
          ("With the fewest training examples per class", "With the full training set",
           "Equally at every size", "Only when the network is too small"), 0,
          "With few examples the network has seen little of the variety it will meet; the augmentation supplies "
-         "some of it. With many, the data already hold most of that variety and the gain shrinks to within the "
-         "seed-to-seed spread (the chart measures where).", section=CURVE_TITLE),
+         "some of it. With many, the data already hold most of that variety and the gain shrinks (the chart "
+         "measures by how much, against the spread over the seeds).", section=CURVE_TITLE),
     Pick("aug-wrong", "Which of these is a wrong augmentation for handwritten digits?",
          ("A shift by one pixel", "A rotation by up to 15°", "A turn by 180°", "Gaussian noise of 2 grey levels"),
          2, "A 6 turned by 180° is drawn like a 9 but keeps the label 6: the augmentation teaches the network that "

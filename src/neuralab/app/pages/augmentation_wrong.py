@@ -1,4 +1,4 @@
-"""/augmentation, part 3: the wrong augmentation (half of every batch turned by 180°), 6s against 9s (a job)."""
+"""/augmentation, part 3: the wrong augmentation (each image turned by 180° with probability ½), 6s and 9s (a job)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ def layout(values: dict) -> list[html.Section]:
         ui.md(
             f"An augmentation is only right if the label is still true after it. Turning a digit upside down is "
             f"harmless for a 0, a 1 or an 8, but a 6 turned by 180° is drawn like a 9 and keeps its label 6. Here "
-            f"the same CNN recipe trains on all the training digits with {aug.WRONG_SHARE:.0%} of every batch "
-            "turned by 180° (`torch.rot90` twice), for the seed above and the next two, against the zoo's models "
-            "trained without. The chart shows the accuracy on all validation digits, on the 6s and on the 9s, and "
+            f"the same CNN recipe trains on all the training digits with every image turned by 180° "
+            f"(`torch.rot90` twice) with probability {aug.WRONG_SHARE:g}, all ten digits, not only the 6s and 9s, "
+            "for the seed above and the next two, against the compression pages' models trained without. The "
+            "chart shows the accuracy on all validation digits, on the 6s and on the 9s, and "
             "how often one is read as the other. The same trap waits in other data: a horizontal flip of text or "
             "of a left/right-sensitive part, a time reversal of a signal whose direction matters (heating against "
             "cooling), an amplitude scaling of a sensor whose level is the answer."
