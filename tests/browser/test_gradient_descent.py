@@ -169,3 +169,16 @@ def test_a_log_sliders_tooltip_shows_the_value_not_its_log(page, page_errors):
     expect(readout).not_to_have_text("0.04")
     expect(page.locator("#gradient-descent-lr .dash-slider-tooltip")).to_have_text(readout.text_content())
     assert page_errors == []
+
+
+def test_a_small_log_value_reads_in_powers_of_ten_in_the_readout_and_the_tooltip(page, page_errors):
+    """/fundamentals' gradient slider starts at 1e-8; one step right is 10**-7.9. Both read as the marks do."""
+    page.goto("/fundamentals")
+    readout = page.locator("#fundamentals-numerics_grad-readout")
+    expect(readout).to_have_text("1e-8", timeout=60_000)
+    handle = page.locator("#fundamentals-numerics_grad [role=slider]")
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    expect(readout).to_have_text("1.26e-8")
+    expect(page.locator("#fundamentals-numerics_grad .dash-slider-tooltip")).to_have_text("1.26e-8")
+    assert page_errors == []

@@ -109,8 +109,17 @@ def _is_slider(f: Field) -> bool:
 
 def _readout(value: Any, unit: str) -> str:
     if isinstance(value, float):
-        value = f"{value:.4g}"
+        value = short_number(value)
     return f"{value}{unit if unit == '%' else ''}"
+
+
+def short_number(v: float) -> str:
+    """A slider's value as its readout writes it: 4 significant digits, powers of ten below 1e-3 ("1e-5", not
+    "1e-05" or "0.00001"), as the log slider's marks and the browser's readout (``nlNum``) write them."""
+    if v != 0 and abs(v) < 1e-3:
+        mantissa, exp = f"{v:.3e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exp)}"
+    return f"{v:.4g}"
 
 
 def _on_grid(pos: float, lo: float, step: float | None) -> float:
@@ -242,7 +251,7 @@ def wire(page: str, spec: ParamSpec) -> None:
             clientside_callback(
                 f"""function(v) {{
                     if (v === null || v === undefined) return window.dash_clientside.no_update;
-                    {"v = Number(Math.pow(10, v).toPrecision(3));" if log else ""}
+                    {"v = window.nlNum(Math.pow(10, v));" if log else ""}
                     return String(v) + {unit!r};
                 }}""",
                 Output(f"{cid(page, name)}-readout", "children"),

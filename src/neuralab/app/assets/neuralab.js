@@ -1,7 +1,12 @@
 /* neuralab: theme switch, and labels that the slider widgets do not set themselves. */
 // A log slider's tooltip (controls.LOG_TOOLTIP): the slider moves in log10 units; show the value, as its readout does.
 window.dccFunctions = window.dccFunctions || {};
-window.dccFunctions.nlPow10 = function (v) { return String(Number(Math.pow(10, v).toPrecision(3))); };
+// Three significant digits; below 1e-3 in powers of ten ("1e-5", "3.16e-5", as the marks read), not "0.00001".
+window.nlNum = function (x) {
+  var v = Number(Number(x).toPrecision(3));
+  return v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);
+};
+window.dccFunctions.nlPow10 = function (v) { return window.nlNum(Math.pow(10, v)); };
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   neuralab: {
     toggleTheme: function (n, current) {
