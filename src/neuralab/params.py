@@ -167,7 +167,7 @@ class Choice:
 
 
 #: A user dataset's value in a dataset choice: ``user:`` and its catalogue id (url-safe, as secrets.token_urlsafe).
-USER_VALUE = re.compile(r"user:[A-Za-z0-9_-]{16,64}")
+USER_VALUE = re.compile(r"user:[A-Za-z0-9_-]{16}")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ log = logging.getLogger("neuralab")
 GENERIC = "The lab could not read this file. Nothing was stored; check that it is a CSV, Parquet or .npz table."
 TASK_LABELS = {"regression": "Regression (a number)", "binary": "Binary (two classes)",
                "multiclass": "Multi-class (several classes)"}
-ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # a catalogue id: secrets.token_urlsafe(12) is 16
+ID_RE = re.compile(r"[A-Za-z0-9_-]{16}")  # a catalogue id: secrets.token_urlsafe(12) is 16
 HEAD_COLUMNS = 12  # the preview's first rows show this many columns (all of them are in the column table)
 
 
