@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from neuralab.app import userdata
-from neuralab.app.pages import data, splits
+from neuralab.app.pages import data, fitting, splits
 from neuralab.data import user
 from neuralab.data.datasets import DATASET
 from neuralab.params import ParamError
@@ -197,3 +197,14 @@ def test_the_leak_experiment_runs_on_the_user_table(dataset):
     out = splits.LEAK_SECTION.view(dict(dataset=dataset, leak_step="select", noise=100, labels="shuffled", k=3,
                                         model="ridge", seed=0))
     assert out[-1] == "" and "On your data" in out[1]
+
+
+def test_fitting_learning_curve_runs_on_the_user_table_and_on_a_built_in_one(dataset):
+    fig, caption, blurb, alert = fitting.TC_SECTION.view(dict(dataset=dataset, seed=0))
+    assert alert == "" and caption.startswith("Bench log: validation error rate falls from")
+    assert "Your dataset Bench log" in blurb
+    assert [t.name for t in fig.data if t.name] == ["Training (mean over folds)", "Validation (mean over folds)"]
+    built_in = fitting.TC_SECTION.view(dict(dataset="wine", seed=0))
+    assert built_in[1].startswith("Wine: validation error rate") and built_in[-1] == ""
+    gone = fitting.TC_SECTION.view(dict(dataset="user:" + "Q" * 16, seed=0))
+    assert "No dataset" in gone[-1]

@@ -124,3 +124,14 @@ def describe(t: user.Table) -> str:
         [f"{len(np.unique(t.groups)):,} groups"] if t.groups is not None else [])
     return (f"Your dataset {t.name}: {rows}, {len(t.feature_names)} feature"
             f"{'s' if len(t.feature_names) != 1 else ''}, {target}" + "".join(f", {e}" for e in extra) + ".")
+
+
+def xy(value: str, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, bool, str, str]:
+    """A dataset choice's ``(X, y, classify, name, sentence)``: a built-in dataset, or a user table (sampled)."""
+    if user.is_user(value):
+        t = table(value, seed=seed)
+        return t.X, t.y, t.task != "regression", t.name, describe(t)
+    from neuralab.data.datasets import DATASETS, load
+
+    ds = load(value)
+    return ds.X, ds.y, True, ds.title, DATASETS[value].blurb
