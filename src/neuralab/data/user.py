@@ -801,6 +801,9 @@ def _sample(n: int, y: np.ndarray, classify: bool, max_rows: int, seed: int) -> 
 def _build(table: pa.Table, infos: dict[str, _Info], roles: Roles, *, filename: str, name: str, id: str,
            max_rows: int | None, seed: int) -> Table:
     _check_roles(table, roles, filename)
+    if table.num_rows < MIN_ROWS:
+        raise UploadError(f"{filename} has {table.num_rows} data row(s); the lab needs at least {MIN_ROWS} to split "
+                          "into training, validation and test sets.")
     notes: list[str] = []
     y, class_names = _target(table, infos[roles.target], roles)
     t = _time(table, roles.time) if roles.time is not None else None
