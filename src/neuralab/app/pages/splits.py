@@ -170,7 +170,7 @@ def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, .
         warnings.simplefilter("ignore", UserWarning)  # few members of a rare class per fold
         result = cross_validate(ds, v["scheme"], v["k"], v["model"], v["seed"], progress)
     tr, va = result.folds[0]
-    found = guards.check(t, tr, va, shuffled=v["scheme"] != "timeseries")
+    found = guards.check(t, tr, va, shuffled=v["scheme"] != "timeseries", seed=v["seed"])
     said = [userdata.describe(t), "Copies are not added to your data; the slider applies to the built-in ones."]
     if v["scheme"] == "group" and t.groups is None:
         said.append("Your table has no group column, so every row is a group of its own and this is plain k-fold.")
