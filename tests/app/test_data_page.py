@@ -64,8 +64,8 @@ def test_an_uploaded_csv_gives_its_preview_and_fills_the_roles():
 
 
 def test_add_lists_it_for_its_owner_only():
-    listed, list_alert, said = _add()
-    assert list_alert == "" and "Added" in said
+    listed, list_alert, said, done = _add()
+    assert list_alert == "" and said == "" and "Added" in done
     assert "Bench log" in tree.text(listed) and "400" in tree.text(listed)
     assert len(_ids(ME)) == 1
     assert _ids(YOU) == []
@@ -100,8 +100,8 @@ def test_a_hostile_file_is_a_sentence_and_nothing_is_stored(data_dir, raw):
     content = _upload(raw)
     out = data.preview(content, "x.csv")
     assert out[0] == [] and out[2] and "Traceback" not in out[2]
-    listed, list_alert, said = data.on_add(1, ME, content, "x.csv", "b", "regression", None, None, None, "x")
-    assert said and "Traceback" not in said
+    listed, list_alert, said, done = data.on_add(1, ME, content, "x.csv", "b", "regression", None, None, None, "x")
+    assert said and "Traceback" not in said and done == ""
     assert _ids(ME) == [] and list(data_dir.glob("*.parquet")) == []
 
 
@@ -118,7 +118,7 @@ def test_an_oversize_upload_is_refused_before_it_is_decoded(monkeypatch):
     (CSV, {"$gt": 1}, "no owner token"),
 ])
 def test_a_crafted_add_is_a_sentence(contents, owner, fragment):
-    _, _, said = data.on_add(1, owner, contents, "bench.csv", "state", "binary", None, None, None, "x")
+    _, _, said, _ = data.on_add(1, owner, contents, "bench.csv", "state", "binary", None, None, None, "x")
     assert fragment in said
 
 

@@ -86,6 +86,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             ], className="nl-row"),
             html.Button("Add to my datasets", id=cid(P, "add"), n_clicks=0, className="nl-button"),
             alert(cid(P, "add-alert")),
+            html.P(id=cid(P, "added"), className="nl-status", role="status"),
         ]),
         ui.section("My datasets", [
             html.Div(id=cid(P, "list"), className="nl-datasets"),
@@ -266,11 +267,11 @@ def show(shared: Any, owner: Any) -> tuple:
 
 def on_add(_clicks: Any, owner: Any, contents: Any, filename: Any, target: Any, task: Any, time: Any, group: Any,
            rate: Any, name: Any) -> tuple:
-    """The button: store the file (or say why not), then the list and what happened."""
+    """The button: store the file (or say why not), then the list, the alert and the status line."""
     got, said = _guarded(add, contents, filename, target, task, time, group, rate, name, owner)
     items, err = _guarded(listing, owner)
-    done = "Added: it is listed below, and in the dataset choice of /splits under its name." if got else ""
-    return (items if items is not None else []), err, said or done
+    done = "Added: it is listed below, and in the dataset choice of /splits and /fitting under its name." if got else ""
+    return (items if items is not None else []), err, said, done
 
 
 def on_delete(_submits: Any, owner: Any) -> tuple:
@@ -291,7 +292,7 @@ callback(Output(cid(P, "list"), "children"), Output(cid(P, "list-alert"), "child
          Input(cid(P, "share"), "value"), Input(OWNER, "data"))(show)
 callback(Output(cid(P, "list"), "children", allow_duplicate=True),
          Output(cid(P, "list-alert"), "children", allow_duplicate=True),
-         Output(cid(P, "add-alert"), "children"),
+         Output(cid(P, "add-alert"), "children"), Output(cid(P, "added"), "children"),
          Input(cid(P, "add"), "n_clicks"), State(OWNER, "data"), *_FORM, prevent_initial_call=True)(on_add)
 callback(Output(cid(P, "list"), "children", allow_duplicate=True),
          Output(cid(P, "list-alert"), "children", allow_duplicate=True),
