@@ -64,8 +64,9 @@ def test_an_uploaded_csv_gives_its_preview_and_fills_the_roles():
 
 
 def test_add_lists_it_for_its_owner_only():
-    listed, list_alert, said, done = _add()
+    listed, list_alert, picks, said, done = _add()
     assert list_alert == "" and said == "" and "Added" in done
+    assert [p["label"].split(" (")[0] for p in picks] == ["Bench log"]
     assert "Bench log" in tree.text(listed) and "400" in tree.text(listed)
     assert len(_ids(ME)) == 1
     assert _ids(YOU) == []
@@ -75,16 +76,19 @@ def test_add_lists_it_for_its_owner_only():
 def test_a_share_link_adds_it_to_the_visitors_list_and_delete_removes_only_that_entry(data_dir):
     _add()
     (mine,) = _ids(ME)
-    listed, said = data.show(mine, YOU)
-    assert said == "" and "Bench log" in tree.text(listed)
+    listed, said, picks = data.show(mine, YOU)
+    assert said == "" and "Bench log" in tree.text(listed) and len(picks) == 1
     (theirs,) = _ids(YOU)
     assert theirs != mine  # an entry of their own, on the same file
     assert len(list(data_dir.glob("*.parquet"))) == 1
     with pytest.raises(user.UploadError):
         data.delete(mine, YOU)  # not theirs to delete
-    data.delete(mine, ME)
-    assert _ids(ME) == [] and "No datasets yet" in tree.text(data.show("", ME)[0])
+    listed, said, picks = data.on_delete(1, mine, ME)  # the confirmed button, with the dataset chosen
+    assert said == "" and picks == [] and "No datasets yet" in tree.text(listed)
+    assert _ids(ME) == []
     assert len(list(data_dir.glob("*.parquet"))) == 1  # the visitor's entry still refers to the file
+    assert "Choose the dataset" in data.on_delete(1, None, YOU)[1]
+    assert "another browser" in data.on_delete(1, theirs, ME)[1] and _ids(YOU) == [theirs]
     data.delete(theirs, YOU)
     assert list(data_dir.glob("*.parquet")) == []
 
@@ -100,7 +104,8 @@ def test_a_hostile_file_is_a_sentence_and_nothing_is_stored(data_dir, raw):
     content = _upload(raw)
     out = data.preview(content, "x.csv")
     assert out[0] == [] and out[2] and "Traceback" not in out[2]
-    listed, list_alert, said, done = data.on_add(1, ME, content, "x.csv", "b", "regression", None, None, None, "x")
+    listed, list_alert, _, said, done = data.on_add(1, ME, content, "x.csv", "b", "regression", None, None, None,
+                                                    "x")
     assert said and "Traceback" not in said and done == ""
     assert _ids(ME) == [] and list(data_dir.glob("*.parquet")) == []
 
@@ -118,7 +123,7 @@ def test_an_oversize_upload_is_refused_before_it_is_decoded(monkeypatch):
     (CSV, {"$gt": 1}, "no owner token"),
 ])
 def test_a_crafted_add_is_a_sentence(contents, owner, fragment):
-    _, _, said, _ = data.on_add(1, owner, contents, "bench.csv", "state", "binary", None, None, None, "x")
+    _, _, _, said, _ = data.on_add(1, owner, contents, "bench.csv", "state", "binary", None, None, None, "x")
     assert fragment in said
 
 
@@ -130,7 +135,7 @@ def test_a_bad_role_is_a_sentence_naming_it():
 
 def _add_with(**kw) -> str:
     args = dict(target="state", task="binary", time="t", group="cycle", rate=None) | kw
-    return data.on_add(1, ME, CSV, "bench.csv", *args.values(), "x")[2]
+    return data.on_add(1, ME, CSV, "bench.csv", *args.values(), "x")[3]
 
 
 # ---------------------------------------------------------------- the dataset choice

@@ -58,6 +58,14 @@ def test_upload_add_pick_on_splits_and_reload(page, page_errors, csv_file):
         re.compile(r"^Bench log: Of 300 samples, \d+ train, \d+ validate and 45 test\.$"))
     expect(page.locator("#splits-dataset input:checked")).to_have_attribute("value", re.compile(r"^user:"))
     expect(page.locator(".nl-url-alert")).to_have_count(0)
+
+    page.goto("/data")  # and delete it, confirming the dialog
+    expect(page.locator("#data-list")).to_contain_text("Bench log")
+    page.locator("#data-pick").click()
+    page.get_by_role("option", name=re.compile(r"^Bench log \(")).click()
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#data-delete button").click()
+    expect(page.locator("#data-empty")).to_be_visible()
     assert page_errors == []
 
 
@@ -70,4 +78,23 @@ def test_a_file_that_is_not_a_table_is_a_sentence(page, page_errors, tmp_path):
     expect(page.locator("#data-upload-alert")).not_to_be_empty()
     expect(page.locator("#data-upload-alert")).not_to_contain_text("Traceback")
     expect(page.locator("#data-preview-summary")).to_have_count(0)
+    assert page_errors == []
+
+
+def test_a_dataset_added_on_data_is_listed_on_fitting_and_its_curve_drawn(page, page_errors, csv_file):
+    page.goto("/data")
+    expect(page.locator("#data-empty")).to_be_visible()
+    page.locator("#data-upload input[type=file]").set_input_files(str(csv_file))
+    expect(page.locator("#data-preview-summary")).to_be_visible()
+    page.locator("#data-target").click()
+    page.get_by_role("option", name="state", exact=True).click()
+    page.locator("#data-task label", has_text="Binary").click()
+    page.locator("#data-name").fill("Curve log")
+    page.locator("#data-add").click()
+    expect(page.locator("#data-list")).to_contain_text("Curve log")
+    page.locator("#nav-fitting").click()
+    page.locator("#fitting-dataset label", has_text="Curve log (yours)").click()
+    expect(page.locator("#fitting-tc-summary")).to_contain_text("Curve log: validation error rate falls from",
+                                                                timeout=60_000)
+    expect(page.locator("#fitting-tc-blurb")).to_contain_text("Your dataset Curve log: 300 rows")
     assert page_errors == []

@@ -8,7 +8,7 @@ import logging
 import re
 from typing import Any
 
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from neuralab.app import ui
 from neuralab.app.controls import alert, cid
@@ -90,6 +90,12 @@ def layout(values: dict, messages: list[str]) -> html.Div:
         ]),
         ui.section("My datasets", [
             html.Div(id=cid(P, "list"), className="nl-datasets"),
+            html.Div([
+                _field("Delete a dataset from this list", dcc.Dropdown(id=cid(P, "pick"), options=[])),
+                dcc.ConfirmDialogProvider(
+                    html.Button("Delete", className="nl-button"), id=cid(P, "delete"),
+                    message="Delete the chosen dataset from your list? Its file is removed once no list refers to it."),
+            ], className="nl-row nl-delete"),
             alert(cid(P, "list-alert")),
         ]),
     ])
@@ -248,12 +254,23 @@ def listing(owner: Any) -> list:
                      html.Span([dcc.Link("Open on /splits", href=f"/splits?dataset={user.USER_PREFIX}{e.id}"), " · ",
                                 html.A("share link", href=f"/data?share={e.id}", className="nl-share",
                                        title="Give this link to someone: opening it adds the dataset to their list"),
-                                " · ",
-                                dcc.ConfirmDialogProvider(
-                                    html.Button("Delete", className="nl-button nl-small"),
-                                    id={"type": cid(P, "delete"), "id": e.id},
-                                    message=f"Delete {e.name}? Its file is removed once no list refers to it.")])))
+                                ])))
     return [html_table(["Name", "Rows", "Columns", "Roles", "Added (UTC)", ""], rows)]
+
+
+def picks(owner: Any) -> list[dict[str, str]]:
+    """The delete choice's options: the owner's datasets by name (and when added, to tell two of a name apart)."""
+    token = owner_ok(owner)
+    try:
+        entries = user.catalogue().entries(token) if token else []
+    except user.UploadError:
+        return []
+    return [{"label": f"{e.name} ({e.created[:16].replace('T', ' ')})", "value": e.id} for e in entries]
+
+
+def _answer(owner: Any, said: str) -> tuple:
+    items, err = _guarded(listing, owner)
+    return (items if items is not None else []), said or err, picks(owner)
 
 
 def show(shared: Any, owner: Any) -> tuple:
@@ -261,40 +278,36 @@ def show(shared: Any, owner: Any) -> tuple:
     said = ""
     if isinstance(shared, str) and shared.strip() and owner_ok(owner):
         _, said = _guarded(share, shared, owner)
-    items, err = _guarded(listing, owner)
-    return (items if items is not None else []), said or err
+    return _answer(owner, said)
 
 
 def on_add(_clicks: Any, owner: Any, contents: Any, filename: Any, target: Any, task: Any, time: Any, group: Any,
            rate: Any, name: Any) -> tuple:
     """The button: store the file (or say why not), then the list, the alert and the status line."""
     got, said = _guarded(add, contents, filename, target, task, time, group, rate, name, owner)
-    items, err = _guarded(listing, owner)
     done = "Added: it is listed below, and in the dataset choice of /splits and /fitting under its name." if got else ""
-    return (items if items is not None else []), err, said, done
+    return (*_answer(owner, ""), said, done)
 
 
-def on_delete(_submits: Any, owner: Any) -> tuple:
-    """A confirmed delete button: remove that dataset from the owner's list, then the list."""
-    trigger = ctx.triggered_id if ctx.triggered else None
-    value = ctx.triggered[0].get("value") if ctx.triggered else None
+def on_delete(submits: Any, dataset_id: Any, owner: Any) -> tuple:
+    """The confirmed Delete button: remove the chosen dataset from the owner's list, then the list."""
     said = ""
-    if isinstance(trigger, dict) and isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        _, said = _guarded(delete, trigger.get("id"), owner)
-    items, err = _guarded(listing, owner)
-    return (items if items is not None else []), said or err
+    if isinstance(submits, int) and not isinstance(submits, bool) and submits > 0:
+        if dataset_id in (None, ""):
+            said = "Choose the dataset to delete first."
+        else:
+            _, said = _guarded(delete, dataset_id, owner)
+    return _answer(owner, said)
 
 
 _FORM = [State(cid(P, n), p) for n, p in (("upload", "contents"), ("upload", "filename"), ("target", "value"),
                                              ("task", "value"), ("time", "value"), ("group", "value"),
                                              ("rate", "value"), ("name", "value"))]
-callback(Output(cid(P, "list"), "children"), Output(cid(P, "list-alert"), "children"),
-         Input(cid(P, "share"), "value"), Input(OWNER, "data"))(show)
-callback(Output(cid(P, "list"), "children", allow_duplicate=True),
-         Output(cid(P, "list-alert"), "children", allow_duplicate=True),
-         Output(cid(P, "add-alert"), "children"), Output(cid(P, "added"), "children"),
+_LIST = [Output(cid(P, "list"), "children"), Output(cid(P, "list-alert"), "children"),
+         Output(cid(P, "pick"), "options")]
+_AGAIN = [Output(o.component_id, o.component_property, allow_duplicate=True) for o in _LIST]
+callback(*_LIST, Input(cid(P, "share"), "value"), Input(OWNER, "data"))(show)
+callback(*_AGAIN, Output(cid(P, "add-alert"), "children"), Output(cid(P, "added"), "children"),
          Input(cid(P, "add"), "n_clicks"), State(OWNER, "data"), *_FORM, prevent_initial_call=True)(on_add)
-callback(Output(cid(P, "list"), "children", allow_duplicate=True),
-         Output(cid(P, "list-alert"), "children", allow_duplicate=True),
-         Input({"type": cid(P, "delete"), "id": ALL}, "submit_n_clicks"), State(OWNER, "data"),
+callback(*_AGAIN, Input(cid(P, "delete"), "submit_n_clicks"), State(cid(P, "pick"), "value"), State(OWNER, "data"),
          prevent_initial_call=True)(on_delete)
