@@ -114,11 +114,14 @@ def dataset(t: user.Table) -> Dataset:
     return got[1]
 
 
-def describe(t: user.Table) -> str:
-    """One sentence on a user table as the page uses it: its name, rows (sampled or not), features, target."""
+def describe(t: user.Table, binned: bool = False) -> str:
+    """One sentence on a user table as the page uses it: its name, rows (sampled or not), features, target.
+
+    ``binned``: the page cuts a numeric target into quartile classes (``Table.as_dataset``), and says so.
+    """
     rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows (pages work on at most "
             f"{user.INTERACTIVE_ROWS:,})" if t.sampled else f"{len(t.y):,} rows")
-    target = ("a numeric target (its quartiles stand in for classes where a page needs classes)"
+    target = (("a numeric target, cut into its quartiles as classes here" if binned else "a numeric target")
               if t.task == "regression" else f"{len(t.class_names)} classes")
     extra = (["ordered by its time column"] if t.time is not None else []) + (
         [f"{len(np.unique(t.groups)):,} groups"] if t.groups is not None else [])

@@ -336,9 +336,9 @@ def table_curve_figure(tc: TableCurve) -> go.Figure:
                  line=dict(color=color, width=2), legendgroup=which,
                  hovertemplate=f"{name}, %{{x}} rows: %{{y:.3g}}<extra></extra>"),
         ]
+    short = "Error rate" if tc.metric == "error rate" else "MSE (standardized target)"
     return figure(traces, xaxis=dict(title="Training-set size (rows)", type="log"),
-                  yaxis=dict(title=tc.metric[:1].upper() + tc.metric[1:], rangemode="tozero"),
-                  legend=dict(orientation="h", y=1.12))
+                  yaxis=dict(title=short, rangemode="tozero"), legend=dict(orientation="h", y=1.12), height=380)
 
 
 def describe_table_curve(tc: TableCurve) -> str:

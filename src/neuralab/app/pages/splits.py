@@ -158,7 +158,7 @@ def _sizes_caption(r: tuple) -> str:
 
 
 def _blurb(r: tuple) -> str:
-    return DATASETS[r[0].dataset].blurb if r[2] is None else userdata.describe(r[2])
+    return DATASETS[r[0].dataset].blurb if r[2] is None else userdata.describe(r[2], binned=True)
 
 
 def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, ...], list[str]]:
@@ -171,7 +171,8 @@ def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, .
         result = cross_validate(ds, v["scheme"], v["k"], v["model"], v["seed"], progress)
     tr, va = result.folds[0]
     found = guards.check(t, tr, va, shuffled=v["scheme"] != "timeseries", seed=v["seed"])
-    said = [userdata.describe(t), "Copies are not added to your data; the slider applies to the built-in ones."]
+    said = [userdata.describe(t, binned=True),
+            "Copies are not added to your data; the slider applies to the built-in ones."]
     if v["scheme"] == "group" and t.groups is None:
         said.append("Your table has no group column, so every row is a group of its own and this is plain k-fold.")
     said += [f"Leakage check, first fold: {f.sentence}" for f in found] or [
