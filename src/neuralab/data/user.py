@@ -71,7 +71,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "TASKS", "MAX_UPLOAD_MB", "INTERACTIVE_ROWS", "MAX_COLUMNS", "MAX_ROWS", "MIN_ROWS", "MAX_CLASSES",
     "UploadError", "Column", "Preview", "Roles", "Table", "Entry", "Catalogue", "read_preview", "load_table",
-    "catalogue", "escape_cell", "is_user", "upload_limit_bytes", "USER_PREFIX", "OWNER_RE", "ID_RE",
+    "catalogue", "escape_cell", "is_user", "suggest_task", "data_dir", "upload_limit_bytes", "USER_PREFIX",
+    "OWNER_RE", "ID_RE",
 ]
 
 
@@ -601,7 +602,8 @@ _TIME_NAMES = {"time", "t", "timestamp", "seconds", "time_s", "datetime", "date"
 _GROUP_WORDS = {"group", "cycle", "vehicle", "patient", "subject", "session", "drive", "trip", "run", "unit", "id"}
 
 
-def _suggest_task(col: Column) -> str:
+def suggest_task(col: Column) -> str:
+    """The task a column suggests: few integer or category values are classes, anything else regression."""
     if col.kind == "category" or (col.kind == "integer" and col.unique <= 20):
         return "binary" if col.unique == 2 else "multiclass"
     return "regression"
@@ -620,7 +622,7 @@ def _suggest(infos: dict[str, _Info]) -> Roles:
     group = next((c.name for c in cols if c.name not in (target.name, time)
                   and c.kind in ("integer", "category", "text")
                   and _GROUP_WORDS & set(re.split(r"[^a-z0-9]+", c.name.lower()))), None)
-    return Roles(target=target.name, task=_suggest_task(target), time=time, group=group)
+    return Roles(target=target.name, task=suggest_task(target), time=time, group=group)
 
 
 def _head(table: pa.Table) -> tuple[dict, ...]:
@@ -875,7 +877,7 @@ def _build(table: pa.Table, infos: dict[str, _Info], roles: Roles, *, filename: 
 
 def _roles_for(infos: dict[str, _Info], *, target, task, time, group, rate_hz, features) -> Roles:
     if task is None and target in infos:
-        task = _suggest_task(infos[target].column)
+        task = suggest_task(infos[target].column)
     return Roles(target=target, task=task or "regression", time=time, group=group,
                  rate_hz=None if rate_hz is None else float(rate_hz), features=tuple(features))
 
