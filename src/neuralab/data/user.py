@@ -239,13 +239,18 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:,.1f} MB"
 
 
+def _size(n: int, limit: int) -> str:
+    """``n`` bytes in MB, or in bytes when one decimal would read as the limit itself."""
+    return f"{n:,} bytes" if _mb(n) == _mb(limit) else _mb(n)
+
+
 def _read_bytes(source: bytes | str | Path, filename: str) -> bytes:
     """The whole file, never reading more than the cap + 1 byte."""
     limit = upload_limit_bytes()
     too_big = "The file {f} is {size}; the limit is {lim} MB (NEURALAB_UPLOAD_MB)."
     if isinstance(source, bytes | bytearray | memoryview):
         if len(source) > limit:
-            raise UploadError(too_big.format(f=filename, size=_mb(len(source)), lim=limit // 1_000_000))
+            raise UploadError(too_big.format(f=filename, size=_size(len(source), limit), lim=limit // 1_000_000))
         return bytes(source)
     path = Path(source)
     try:
@@ -255,7 +260,7 @@ def _read_bytes(source: bytes | str | Path, filename: str) -> bytes:
     if not path.is_file():
         raise UploadError(f"{str(path)!r} is not a regular file.")
     if st.st_size > limit:
-        raise UploadError(too_big.format(f=filename, size=_mb(st.st_size), lim=limit // 1_000_000))
+        raise UploadError(too_big.format(f=filename, size=_size(st.st_size, limit), lim=limit // 1_000_000))
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:  # it grew after the stat
