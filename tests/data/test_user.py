@@ -260,3 +260,15 @@ def test_default_catalogue_lives_in_the_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("NEURALAB_DATA_DIR", str(tmp_path / "dd"))
     assert u.catalogue().root == tmp_path / "dd" and (tmp_path / "dd" / "catalogue.sqlite").exists()
     assert u.catalogue() is u.catalogue()
+
+
+def test_adding_right_after_the_preview_parses_once(tmp_path, monkeypatch):
+    calls = []
+    real = u._parse
+    monkeypatch.setattr(u, "_parse", lambda *a: calls.append(a[1]) or real(*a))
+    data = _csv()
+    p = u.read_preview(data, "log.csv")
+    u.Catalogue(tmp_path).add(data, "log.csv", p.suggested, owner=OWNER)
+    assert calls == ["log.csv"]
+    u.Catalogue(tmp_path).add(data, "other.csv", p.suggested, owner=OWNER)
+    assert calls == ["log.csv", "other.csv"]

@@ -646,13 +646,31 @@ def _head(table: pa.Table) -> tuple[dict, ...]:
     return tuple(out)
 
 
+_last_parse: dict[tuple, tuple] = {}  # one slot: the page previews an upload, then adds the same bytes
+
+
+def _parsed(source: bytes | str | Path, filename: str) -> tuple[pa.Table, list[str], int, dict[str, _Info]]:
+    """:func:`_parse` and :func:`_describe`; the last upload given as bytes is kept so that adding it after its
+    preview does not parse it twice (the key is the bytes' SHA-256, the filename and the cap)."""
+    key = None
+    if isinstance(source, bytes | bytearray | memoryview) and len(source) <= upload_limit_bytes():
+        key = (hashlib.sha256(source).hexdigest(), filename, upload_limit_bytes())
+        if key in _last_parse:
+            return _last_parse[key]
+    table, notes, size = _parse(source, filename)
+    out = (table, notes, size, _describe(table))
+    if key is not None:
+        _last_parse.clear()
+        _last_parse[key] = out
+    return out
+
+
 def read_preview(source: bytes | str | Path, filename: str) -> Preview:
     """Check, parse and describe a file: its columns, its first rows (escaped), notes and a guess at the roles.
 
     ``source`` is the file's bytes (an upload) or a path (``str`` or ``Path``). Raises :class:`UploadError`.
     """
-    table, notes, _ = _parse(source, filename)
-    infos = _describe(table)
+    table, notes, _, infos = _parsed(source, filename)
     return _preview(filename, table, infos, notes)
 
 
@@ -895,8 +913,7 @@ def load_table(path: str | Path, *, target: str, task: str | None = None, time: 
     ``task`` defaults to the preview's guess for the target column. ``max_rows=None`` keeps every row.
     """
     path = Path(path)
-    table, _, _ = _parse(path, path.name)
-    infos = _describe(table)
+    table, _, _, infos = _parsed(path, path.name)
     roles = _roles_for(infos, target=target, task=task, time=time, group=group, rate_hz=rate_hz, features=features)
     return _build(table, infos, roles, filename=path.name, name=name, id="", max_rows=max_rows, seed=seed)
 
@@ -960,8 +977,7 @@ class Catalogue:
         import pyarrow.parquet as pq
 
         _check_owner(owner)
-        table, _, size = _parse(source, filename)
-        infos = _describe(table)
+        table, _, size, infos = _parsed(source, filename)
         name = (name or "").strip()[:80] or Path(filename).stem[:80]
         _build(table, infos, roles, filename=filename, name=name, id="", max_rows=INTERACTIVE_ROWS, seed=0)
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-", suffix=".parquet")
