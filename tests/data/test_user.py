@@ -272,3 +272,31 @@ def test_adding_right_after_the_preview_parses_once(tmp_path, monkeypatch):
     assert calls == ["log.csv"]
     u.Catalogue(tmp_path).add(data, "other.csv", p.suggested, owner=OWNER)
     assert calls == ["log.csv", "other.csv"]
+
+
+def test_a_browser_filename_is_cleaned_before_it_reaches_a_sentence():
+    with pytest.raises(u.UploadError) as err:
+        u.read_preview(b"\x89PNG\r\n\x1a\n", "../../etc/\x1b[31mevil.csv")
+    assert str(err.value) == "The file [31mevil.csv is a PNG image, not CSV text."
+    assert u.clean_filename("C:\\Users\\me\\log.csv") == "log.csv"
+
+
+def test_too_many_lines_are_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr(u, "MAX_ROWS", 100)
+    parsed = []
+    monkeypatch.setattr("pyarrow.csv.read_csv", lambda *a, **k: parsed.append(1))
+    with pytest.raises(u.UploadError, match="has more than 100 lines; the limit is 100 rows"):
+        u.read_preview(b"a,y\n" + b"1,2\n" * 200, "many.csv")
+    assert parsed == []
+
+
+def test_bad_max_rows_gets_a_sentence(tmp_path):
+    path = _write(tmp_path / "log.csv", _csv())
+    with pytest.raises(u.UploadError, match="max_rows must be None or a whole number of at least 20; got 0"):
+        u.load_table(path, target="label", max_rows=0)
+
+
+def test_long_text_cells_are_cut_in_the_preview():
+    df = _frame()
+    df.loc[0, "note"] = "x" * 5000
+    assert u.read_preview(_csv(df), "log.csv").head[0]["note"] == "x" * 199 + "…"

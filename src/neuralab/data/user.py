@@ -71,8 +71,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "TASKS", "MAX_UPLOAD_MB", "INTERACTIVE_ROWS", "MAX_COLUMNS", "MAX_ROWS", "MIN_ROWS", "MAX_CLASSES",
     "UploadError", "Column", "Preview", "Roles", "Table", "Entry", "Catalogue", "read_preview", "load_table",
-    "catalogue", "escape_cell", "is_user", "suggest_task", "data_dir", "upload_limit_bytes", "USER_PREFIX",
-    "OWNER_RE", "ID_RE",
+    "catalogue", "escape_cell", "is_user", "suggest_task", "data_dir", "upload_limit_bytes", "clean_filename",
+    "USER_PREFIX", "OWNER_RE", "ID_RE",
 ]
 
 
@@ -256,9 +256,9 @@ def _read_bytes(source: bytes | str | Path, filename: str) -> bytes:
     try:
         st = path.stat()
     except OSError as exc:
-        raise UploadError(f"There is no readable file at {str(path)!r} ({exc.strerror}).") from exc
+        raise UploadError(f"There is no readable file at {str(path)[:120]!r} ({exc.strerror}).") from None
     if not path.is_file():
-        raise UploadError(f"{str(path)!r} is not a regular file.")
+        raise UploadError(f"{str(path)[:120]!r} is not a regular file.")
     if st.st_size > limit:
         raise UploadError(too_big.format(f=filename, size=_size(st.st_size, limit), lim=limit // 1_000_000))
     with open(path, "rb") as fh:
@@ -290,7 +290,7 @@ def _line_of(data: bytes, pos: int) -> int:
 
 def _check_text(data: bytes, filename: str) -> memoryview:
     """Refuse what is not UTF-8 CSV text; return the bytes after a UTF-8 byte-order mark."""
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # strip() copies: only for a blank start
         raise UploadError(f"The file {filename} is empty.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UploadError(f"The file {filename} is UTF-16 text; save it as UTF-8 (in Excel: \"CSV UTF-8\").")
@@ -317,7 +317,11 @@ def _check_text(data: bytes, filename: str) -> memoryview:
                 f"The file {filename} is not UTF-8 text: byte 0x{body[min(pos, len(body) - 1)]:02X} on line "
                 f"{_line_of(bytes(body[:pos]), pos)} is not valid UTF-8 (Latin-1 and Windows-1252 files do this); "
                 "save it as UTF-8 (in Excel: \"CSV UTF-8\").") from None
-    ends = np.flatnonzero(arr == 10)
+    newline = arr == 10
+    if np.count_nonzero(newline) > MAX_ROWS + 1:  # before the line positions and the parse allocate per row
+        raise UploadError(f"The file {filename} has more than {MAX_ROWS:,} lines; the limit is {MAX_ROWS:,} rows.")
+    ends = np.flatnonzero(newline)
+    del newline
     lengths = np.diff(np.concatenate(([-1], ends, [arr.size]))) - 1
     longest = int(np.argmax(lengths))
     if lengths[longest] > MAX_LINE_BYTES:
@@ -489,6 +493,13 @@ def _parse_npz(data: bytes, filename: str) -> pa.Table:
         raise UploadError(f"The archive {filename} holds an array the lab cannot use: {exc}.") from None
 
 
+def clean_filename(filename: object) -> str:
+    """The name a browser or a user gave, safe for sentences: the last path part, printable, at most 120 chars."""
+    name = re.split(r"[\\/]", str(filename))[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return (name[:60] + "…" + name[-59:] if len(name) > 120 else name) or "the file"
+
+
 def _parse(source: bytes | str | Path, filename: str) -> tuple[pa.Table, list[str], int]:
     """The file as an Arrow table of scalar columns, the notes so far, and the file's size in bytes."""
     import pyarrow as pa
@@ -641,7 +652,8 @@ def _head(table: pa.Table) -> tuple[dict, ...]:
             elif isinstance(v, datetime):
                 cells[k] = v.isoformat(sep=" ")
             else:
-                cells[k] = escape_cell(v)
+                text = escape_cell(v)
+                cells[k] = text if len(text) <= 200 else text[:199] + "…"
         out.append(cells)
     return tuple(out)
 
@@ -652,11 +664,13 @@ _last_parse: dict[tuple, tuple] = {}  # one slot: the page previews an upload, t
 def _parsed(source: bytes | str | Path, filename: str) -> tuple[pa.Table, list[str], int, dict[str, _Info]]:
     """:func:`_parse` and :func:`_describe`; the last upload given as bytes is kept so that adding it after its
     preview does not parse it twice (the key is the bytes' SHA-256, the filename and the cap)."""
+    filename = clean_filename(filename)
     key = None
     if isinstance(source, bytes | bytearray | memoryview) and len(source) <= upload_limit_bytes():
         key = (hashlib.sha256(source).hexdigest(), filename, upload_limit_bytes())
-        if key in _last_parse:
-            return _last_parse[key]
+        hit = _last_parse.get(key)
+        if hit is not None:
+            return hit
     table, notes, size = _parse(source, filename)
     out = (table, notes, size, _describe(table))
     if key is not None:
@@ -671,7 +685,7 @@ def read_preview(source: bytes | str | Path, filename: str) -> Preview:
     ``source`` is the file's bytes (an upload) or a path (``str`` or ``Path``). Raises :class:`UploadError`.
     """
     table, notes, _, infos = _parsed(source, filename)
-    return _preview(filename, table, infos, notes)
+    return _preview(clean_filename(filename), table, infos, notes)
 
 
 def _preview(filename: str, table: pa.Table, infos: dict[str, _Info], notes: list[str]) -> Preview:
@@ -826,6 +840,8 @@ def _sample(n: int, y: np.ndarray, classify: bool, max_rows: int, seed: int) -> 
 def _build(table: pa.Table, infos: dict[str, _Info], roles: Roles, *, filename: str, name: str, id: str,
            max_rows: int | None, seed: int) -> Table:
     _check_roles(table, roles, filename)
+    if max_rows is not None and (not isinstance(max_rows, int) or max_rows < MIN_ROWS):
+        raise UploadError(f"max_rows must be None or a whole number of at least {MIN_ROWS}; got {max_rows!r}.")
     if table.num_rows < MIN_ROWS:
         raise UploadError(f"{filename} has {table.num_rows} data row(s); the lab needs at least {MIN_ROWS} to split "
                           "into training, validation and test sets.")
@@ -977,6 +993,7 @@ class Catalogue:
         import pyarrow.parquet as pq
 
         _check_owner(owner)
+        filename = clean_filename(filename)
         table, _, size, infos = _parsed(source, filename)
         name = (name or "").strip()[:80] or Path(filename).stem[:80]
         _build(table, infos, roles, filename=filename, name=name, id="", max_rows=INTERACTIVE_ROWS, seed=0)
