@@ -6,7 +6,8 @@ child process so the generator's memory does not count, times the library path o
 ``read_preview`` on the file's bytes (what the page receives), ``Catalogue.add`` right after the preview (the
 parse is reused; check the roles, write the content-addressed Parquet, catalogue row), ``Catalogue.add`` again
 cold (parsing anew), ``Catalogue.table(id, max_rows=INTERACTIVE_ROWS)`` (read the Parquet, prepare, sample),
-then the same call again, cached (median of 50 calls: the catalogue row is still read from SQLite each time).
+then the same call again, cached (median of 50 calls: the catalogue row is still read from SQLite each time),
+and the leakage guards on that sampled table with a shuffled 70/30 split (their findings as comments).
 After each step it prints the peak resident memory of the process so far (``resource.getrusage``, ``ru_maxrss``).
 
 Part 2 builds the hostile corpus of ``tests/data/hostile.py`` under a 1 MB cap and prints, per case, the
@@ -85,7 +86,24 @@ def measure(path: Path, root: Path) -> None:
         times.append(time.perf_counter() - t0)
     print(f"catalogue_table_cached_p50 {sorted(times)[25] * 1e3:.2f} ms")
     print(f"catalogue_table_cached_max {max(times) * 1e3:.2f} ms")
+    times = []
+    for _ in range(50):
+        t0 = time.perf_counter()
+        cat.entry(id_)
+        times.append(time.perf_counter() - t0)
+    print(f"catalogue_entry_p50 {sorted(times)[25] * 1e3:.2f} ms")
     print(f"peak_rss_after_table {_peak_mb():.0f} MB")
+    import numpy as np
+
+    from neuralab.data import guards
+
+    order = np.random.default_rng(0).permutation(table.n_rows)
+    cut = int(0.7 * table.n_rows)
+    t0 = time.perf_counter()
+    found = guards.check(table, order[:cut], order[cut:], shuffled=True)
+    print(f"guards_check {time.perf_counter() - t0:.2f} s")
+    for f in found:
+        print(f"# guard {f.kind} ({f.severity}): {f.sentence}")
     e = cat.entry(id_)
     stored = (root / f"{e.sha256}.parquet").stat().st_size
     print(f"stored_parquet {stored} B")

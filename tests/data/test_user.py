@@ -244,7 +244,9 @@ def test_table_is_cached_per_id_rows_and_seed(tmp_path):
     id_ = cat.add(_csv(), "a.csv", u.Roles(target="label", task="binary"), owner=OWNER)
     assert cat.table(id_) is cat.table(id_)
     assert cat.table(id_, seed=1) is not cat.table(id_)
-    assert u._stored_table.cache_info().maxsize == 16
+    assert cat.table(id_, max_rows=None) is cat.table(id_, max_rows=None)
+    assert u._sampled_table.cache_info().maxsize == 16 and u._large_table.cache_info().maxsize == 2
+    assert u._large_table.cache_info().currsize >= 1
 
 
 def test_owner_and_id_shapes_are_checked(tmp_path):
@@ -300,3 +302,15 @@ def test_long_text_cells_are_cut_in_the_preview():
     df = _frame()
     df.loc[0, "note"] = "x" * 5000
     assert u.read_preview(_csv(df), "log.csv").head[0]["note"] == "x" * 199 + "…"
+
+
+def test_a_parquet_bomb_is_refused_from_its_footer_before_any_row_group_is_read(monkeypatch):
+    monkeypatch.setenv("NEURALAB_UPLOAD_MB", "1")
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"y": np.zeros(1_000_000)}), buf, use_dictionary=False, compression="zstd")
+    reads = []
+    monkeypatch.setattr(pq.ParquetFile, "read", lambda self, *a, **k: reads.append(1))
+    monkeypatch.setattr(pq.ParquetFile, "read_row_group", lambda self, *a, **k: reads.append(1))
+    with pytest.raises(u.UploadError, match="declares 8.0 MB once decompressed; the limit is 4.0 MB"):
+        u.read_preview(buf.getvalue(), "bomb.parquet")
+    assert reads == []

@@ -995,6 +995,7 @@ class Catalogue:
         _check_owner(owner)
         filename = clean_filename(filename)
         table, _, size, infos = _parsed(source, filename)
+        _last_parse.clear()  # its one use is done; do not hold a large table until the next upload
         name = (name or "").strip()[:80] or Path(filename).stem[:80]
         _build(table, infos, roles, filename=filename, name=name, id="", max_rows=INTERACTIVE_ROWS, seed=0)
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-", suffix=".parquet")
@@ -1051,10 +1052,14 @@ class Catalogue:
         return _entry(rows[0])
 
     def table(self, id: str, *, max_rows: int | None = INTERACTIVE_ROWS, seed: int = 0) -> Table:
-        """The prepared table of entry ``id`` (cached per id, rows and seed; the entry is looked up every time)."""
+        """The prepared table of entry ``id``; the entry is looked up every time (a deleted id raises at once).
+
+        Cached per (id, max_rows, seed): 16 tables of at most :data:`INTERACTIVE_ROWS` rows, and only the last 2
+        larger ones (``max_rows=None`` keeps every row, up to :data:`MAX_ROWS`), so the cache stays bounded.
+        """
         e = self.entry(id)
-        return _stored_table(str(self.root / f"{e.sha256}.parquet"), e.id, e.name, e.filename, e.roles, max_rows,
-                             seed)
+        load = _sampled_table if max_rows is not None and max_rows <= INTERACTIVE_ROWS else _large_table
+        return load(str(self.root / f"{e.sha256}.parquet"), e.id, e.name, e.filename, e.roles, max_rows, seed)
 
     def delete(self, id: str, *, owner: str) -> None:
         """Remove the owner's entry, and its file when no other entry refers to it."""
@@ -1092,7 +1097,6 @@ class Catalogue:
         return id_
 
 
-@functools.lru_cache(maxsize=16)
 def _stored_table(path: str, id: str, name: str, filename: str, roles: Roles, max_rows: int | None,
                   seed: int) -> Table:
     import pyarrow as pa
@@ -1104,6 +1108,10 @@ def _stored_table(path: str, id: str, name: str, filename: str, roles: Roles, ma
         raise UploadError(f"The stored file of dataset {name!r} cannot be read ({type(exc).__name__}); add it "
                           "again.") from None
     return _build(table, _describe(table), roles, filename=filename, name=name, id=id, max_rows=max_rows, seed=seed)
+
+
+_sampled_table = functools.lru_cache(maxsize=16)(_stored_table)
+_large_table = functools.lru_cache(maxsize=2)(_stored_table)
 
 
 @functools.lru_cache(maxsize=4)
