@@ -314,3 +314,19 @@ def test_a_parquet_bomb_is_refused_from_its_footer_before_any_row_group_is_read(
     with pytest.raises(u.UploadError, match="declares 8.0 MB once decompressed; the limit is 4.0 MB"):
         u.read_preview(buf.getvalue(), "bomb.parquet")
     assert reads == []
+
+
+def test_a_time_named_column_is_suggested_as_time_not_as_target():
+    buf = io.BytesIO()
+    rng = np.random.default_rng(0)
+    np.savez(buf, speed=rng.normal(size=50), label=np.array(["fast", "slow"])[rng.integers(0, 2, 50)],
+             t=np.arange(50) * 0.01)
+    p = u.read_preview(buf.getvalue(), "run.npz")
+    assert p.suggested == u.Roles(target="speed", task="regression", time="t")
+    assert {c.name: c.kind for c in p.columns}["label"] == "category"
+
+
+def test_ids_never_start_with_a_dash(monkeypatch):
+    draws = iter(["-aaaaaaaaaaaaaaa", "_bbbbbbbbbbbbbbb"])
+    monkeypatch.setattr(u.secrets, "token_urlsafe", lambda n: next(draws))
+    assert u.new_id() == "_bbbbbbbbbbbbbbb"

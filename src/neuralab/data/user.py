@@ -626,18 +626,20 @@ def suggest_task(col: Column) -> str:
 
 
 def _suggest(infos: dict[str, _Info]) -> Roles:
+    """A first guess for the form: a datetime (else a time-named numeric) column as time, a group-named
+    column as group, and the last remaining numeric column as target (else the last category column)."""
     cols = [i.column for i in infos.values()]
-    numeric = [c for c in cols if c.kind in NUMERIC]
-    cats = [c for c in cols if c.kind == "category"]
+    time = next((c.name for c in cols if c.kind == "datetime"), None)
+    if time is None:
+        time = next((c.name for c in cols if c.kind in NUMERIC and c.name.lower() in _TIME_NAMES), None)
+    group = next((c.name for c in cols if c.name != time and c.kind in ("integer", "category", "text")
+                  and _GROUP_WORDS & set(re.split(r"[^a-z0-9]+", c.name.lower()))), None)
+    rest = [c for c in cols if c.name not in (time, group)]
+    numeric = [c for c in rest if c.kind in NUMERIC]
+    cats = [c for c in rest if c.kind == "category"]
     target = numeric[-1] if numeric else (cats[-1] if cats else None)
     if target is None:
-        return Roles(target="", task="regression")
-    time = next((c.name for c in cols if c.kind == "datetime" and c.name != target.name), None)
-    if time is None:
-        time = next((c.name for c in numeric if c.name.lower() in _TIME_NAMES and c.name != target.name), None)
-    group = next((c.name for c in cols if c.name not in (target.name, time)
-                  and c.kind in ("integer", "category", "text")
-                  and _GROUP_WORDS & set(re.split(r"[^a-z0-9]+", c.name.lower()))), None)
+        return Roles(target="", task="regression", time=time, group=group)
     return Roles(target=target.name, task=suggest_task(target), time=time, group=group)
 
 
@@ -944,6 +946,14 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
 _FIELDS = "id, name, filename, owner, created, n_rows, columns, roles, sha256, bytes, shared_from"
 
 
+def new_id() -> str:
+    """A random dataset id, ``secrets.token_urlsafe(12)`` (16 characters, 96 bits), drawn again when it starts
+    with ``-`` so that it never reads as an option on a command line (``neuralab data rm ID``)."""
+    while (id_ := secrets.token_urlsafe(12)).startswith("-"):
+        pass
+    return id_
+
+
 def _check_owner(owner: object) -> str:
     if not isinstance(owner, str) or not re.fullmatch(OWNER_RE, owner):
         raise UploadError("The owner token must be 16 to 64 letters, digits, '-' or '_'.")
@@ -1014,7 +1024,7 @@ class Catalogue:
             else:
                 os.replace(tmp, target)
                 final = target
-            id_ = secrets.token_urlsafe(12)
+            id_ = new_id()
             row = (id_, name, filename[:200], owner, datetime.now(UTC).isoformat(timespec="seconds"), table.num_rows,
                    json.dumps(table.column_names), json.dumps(roles.__dict__ | {"features": list(roles.features)}),
                    sha, size, "")
@@ -1089,7 +1099,7 @@ class Catalogue:
         held = self._query("SELECT id FROM entries WHERE owner = ? AND shared_from = ?", (owner, e.id))
         if held:
             return held[0][0]
-        id_ = secrets.token_urlsafe(12)
+        id_ = new_id()
         r = e.roles
         self._insert((id_, e.name, e.filename, owner, datetime.now(UTC).isoformat(timespec="seconds"), e.n_rows,
                       json.dumps(list(e.columns)), json.dumps(r.__dict__ | {"features": list(r.features)}),
