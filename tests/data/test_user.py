@@ -330,3 +330,26 @@ def test_ids_never_start_with_a_dash(monkeypatch):
     draws = iter(["-aaaaaaaaaaaaaaa", "_bbbbbbbbbbbbbbb"])
     monkeypatch.setattr(u.secrets, "token_urlsafe", lambda n: next(draws))
     assert u.new_id() == "_bbbbbbbbbbbbbbb"
+
+
+def test_the_file_and_its_row_are_stored_under_the_cross_process_lock(tmp_path, monkeypatch):
+    import fcntl
+
+    cat = u.Catalogue(tmp_path)
+    held = []
+    real = u.Catalogue._insert
+
+    def insert(self, row):
+        with open(tmp_path / "catalogue.sqlite.lock", "a+b") as fh:  # another open file: as another process would
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held.append(False)
+                fcntl.flock(fh, fcntl.LOCK_UN)
+            except BlockingIOError:
+                held.append(True)
+        assert (tmp_path / f"{row[8]}.parquet").exists()  # the file is in place before its row
+        real(self, row)
+
+    monkeypatch.setattr(u.Catalogue, "_insert", insert)
+    cat.add(_csv(), "a.csv", u.Roles(target="label", task="binary"), owner=OWNER)
+    assert held == [True]

@@ -42,7 +42,9 @@ Decisions taken here (the contract left them open):
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import fcntl
 import functools
 import hashlib
 import io
@@ -54,7 +56,7 @@ import secrets
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -984,6 +986,16 @@ class Catalogue:
         finally:
             con.close()
 
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        """An exclusive lock across processes (``catalogue.sqlite.lock``) around storing and removing files."""
+        with open(self.root / "catalogue.sqlite.lock", "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.db, timeout=30)
 
@@ -1019,16 +1031,17 @@ class Catalogue:
                     digest.update(block)
             sha = digest.hexdigest()
             target = self.root / f"{sha}.parquet"
-            if target.exists():
-                os.unlink(tmp)
-            else:
-                os.replace(tmp, target)
-                final = target
             id_ = new_id()
             row = (id_, name, filename[:200], owner, datetime.now(UTC).isoformat(timespec="seconds"), table.num_rows,
                    json.dumps(table.column_names), json.dumps(roles.__dict__ | {"features": list(roles.features)}),
                    sha, size, "")
-            self._insert(row)
+            with self._lock():  # a delete in another process must not remove the file between rename and row
+                if target.exists():
+                    os.unlink(tmp)
+                else:
+                    os.replace(tmp, target)
+                    final = target
+                self._insert(row)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -1077,15 +1090,16 @@ class Catalogue:
         e = self.entry(id)
         if e.owner != owner:
             raise UploadError(f"Dataset {e.name!r} belongs to another browser; only its owner can delete it.")
-        con = self._connect()
-        try:
-            with con:
-                con.execute("DELETE FROM entries WHERE id = ?", (id,))
-                left = con.execute("SELECT 1 FROM entries WHERE sha256 = ?", (e.sha256,)).fetchone()
-        finally:
-            con.close()
-        if not left:
-            (self.root / f"{e.sha256}.parquet").unlink(missing_ok=True)
+        with self._lock():
+            con = self._connect()
+            try:
+                with con:
+                    con.execute("DELETE FROM entries WHERE id = ?", (id,))
+                    left = con.execute("SELECT 1 FROM entries WHERE sha256 = ?", (e.sha256,)).fetchone()
+            finally:
+                con.close()
+            if not left:
+                (self.root / f"{e.sha256}.parquet").unlink(missing_ok=True)
 
     def share(self, id: str, *, owner: str) -> str:
         """Add a shared dataset to ``owner``'s list (a new entry on the same file); returns that entry's id.
