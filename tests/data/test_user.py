@@ -353,3 +353,13 @@ def test_the_file_and_its_row_are_stored_under_the_cross_process_lock(tmp_path, 
     monkeypatch.setattr(u.Catalogue, "_insert", insert)
     cat.add(_csv(), "a.csv", u.Roles(target="label", task="binary"), owner=OWNER)
     assert held == [True]
+
+
+def test_a_mixed_target_is_refused_for_regression_and_read_as_labels_for_classes(tmp_path):
+    df = _frame()
+    df["grade"] = np.where(df["a"] > 0, "1", "x")
+    path = _write(tmp_path / "g.csv", _csv(df))
+    with pytest.raises(u.UploadError, match="'grade' mixes numbers and text; clean it, or choose the task binary"):
+        u.load_table(path, target="grade", task="regression")
+    t = u.load_table(path, target="grade", task="binary")
+    assert t.class_names == ("1", "x") and t.y.tolist() == (df["a"] <= 0).astype(int).tolist()

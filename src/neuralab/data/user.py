@@ -740,9 +740,9 @@ def _target(table: pa.Table, info: _Info, roles: Roles) -> tuple[np.ndarray, tup
     if c.kind == "constant":
         raise UploadError(f"The target column {name!r} is constant ({escape_cell(raw[0])} in every row): there is "
                           "nothing to predict.")
-    if info.mixed:
-        raise UploadError(f"The target column {name!r} mixes numbers and text; clean it, or use it as classes "
-                          "after making every value text." if roles.task == "regression" else info.mixed)
+    if info.mixed and roles.task == "regression":  # as classes, every value is a label and mixing is fine
+        raise UploadError(f"The target column {name!r} mixes numbers and text; clean it, or choose the task "
+                          "binary or multiclass to use its values as labels.")
     if roles.task == "regression":
         if c.kind not in NUMERIC:
             raise UploadError(f"The target column {name!r} is {c.kind}, not numbers; choose the task binary or "
