@@ -78,8 +78,10 @@ def cases() -> list[Case]:
     cls = Roles(target="y", task="multiclass")
     lines = _numbers()
     c = [
-        Case("oversize CSV", "big.csv", b"a,y\n" + b"1.5,2\n" * (CAP_MB * 1_000_000 // 6 + 10), reg,
-             f"the limit is {CAP_MB} MB (NEURALAB_UPLOAD_MB)"),
+        Case("oversize CSV", "big.csv", b"a,y\n" + b"1.5,2\n" * (CAP_MB * 1_000_000 // 5), reg,
+             f"is 1.2 MB; the limit is {CAP_MB} MB (NEURALAB_UPLOAD_MB)"),
+        Case("one byte over the cap", "edge.csv", b"a,y\n" + b"1" * (CAP_MB * 1_000_000 - 3), reg,
+             f"is {CAP_MB * 1_000_000 + 1:,} bytes; the limit is {CAP_MB} MB"),
         Case("PNG renamed .csv", "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, reg,
              "is a PNG image, not CSV text"),
         Case("ZIP renamed .csv", "book.csv", _zip(), reg, "is a ZIP archive (an .xlsx workbook is one), not CSV"),

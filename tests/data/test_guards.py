@@ -111,3 +111,16 @@ def test_check_collects_every_guard_and_nothing_on_a_clean_table():
     leaky = _table(np.column_stack([X, y]), y, groups=np.repeat(np.arange(30), 10), time=np.arange(300.0))
     kinds = [f.kind for f in guards.check(leaky, tr, va, shuffled=True)]
     assert kinds == ["time_shuffled", "group_split", "proxy"]
+
+
+def test_near_duplicate_threshold_on_real_tables_and_their_noisy_copies():
+    from neuralab.data.datasets import with_copies
+
+    for name in ("cancer", "wine"):
+        for copies, low, high in ((0, 0, 0), (1, 0.5, 0.8)):
+            ds = with_copies(name, copies)
+            t = _table(ds.X, ds.y, task="multiclass")
+            tr, va = _split(len(ds.y))
+            f = guards.duplicates(t, tr, va)
+            share = 0 if f is None else f.value / len(va)
+            assert low <= share <= high, (name, copies, share)

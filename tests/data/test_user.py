@@ -244,7 +244,9 @@ def test_table_is_cached_per_id_rows_and_seed(tmp_path):
     id_ = cat.add(_csv(), "a.csv", u.Roles(target="label", task="binary"), owner=OWNER)
     assert cat.table(id_) is cat.table(id_)
     assert cat.table(id_, seed=1) is not cat.table(id_)
-    assert u._stored_table.cache_info().maxsize == 16
+    assert cat.table(id_, max_rows=None) is cat.table(id_, max_rows=None)
+    assert u._sampled_table.cache_info().maxsize == 16 and u._large_table.cache_info().maxsize == 2
+    assert u._large_table.cache_info().currsize >= 1
 
 
 def test_owner_and_id_shapes_are_checked(tmp_path):
@@ -260,3 +262,104 @@ def test_default_catalogue_lives_in_the_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("NEURALAB_DATA_DIR", str(tmp_path / "dd"))
     assert u.catalogue().root == tmp_path / "dd" and (tmp_path / "dd" / "catalogue.sqlite").exists()
     assert u.catalogue() is u.catalogue()
+
+
+def test_adding_right_after_the_preview_parses_once(tmp_path, monkeypatch):
+    calls = []
+    real = u._parse
+    monkeypatch.setattr(u, "_parse", lambda *a: calls.append(a[1]) or real(*a))
+    data = _csv()
+    p = u.read_preview(data, "log.csv")
+    u.Catalogue(tmp_path).add(data, "log.csv", p.suggested, owner=OWNER)
+    assert calls == ["log.csv"]
+    u.Catalogue(tmp_path).add(data, "other.csv", p.suggested, owner=OWNER)
+    assert calls == ["log.csv", "other.csv"]
+
+
+def test_a_browser_filename_is_cleaned_before_it_reaches_a_sentence():
+    with pytest.raises(u.UploadError) as err:
+        u.read_preview(b"\x89PNG\r\n\x1a\n", "../../etc/\x1b[31mevil.csv")
+    assert str(err.value) == "The file [31mevil.csv is a PNG image, not CSV text."
+    assert u.clean_filename("C:\\Users\\me\\log.csv") == "log.csv"
+
+
+def test_too_many_lines_are_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr(u, "MAX_ROWS", 100)
+    parsed = []
+    monkeypatch.setattr("pyarrow.csv.read_csv", lambda *a, **k: parsed.append(1))
+    with pytest.raises(u.UploadError, match="has more than 100 lines; the limit is 100 rows"):
+        u.read_preview(b"a,y\n" + b"1,2\n" * 200, "many.csv")
+    assert parsed == []
+
+
+def test_bad_max_rows_gets_a_sentence(tmp_path):
+    path = _write(tmp_path / "log.csv", _csv())
+    with pytest.raises(u.UploadError, match="max_rows must be None or a whole number of at least 20; got 0"):
+        u.load_table(path, target="label", max_rows=0)
+
+
+def test_long_text_cells_are_cut_in_the_preview():
+    df = _frame()
+    df.loc[0, "note"] = "x" * 5000
+    assert u.read_preview(_csv(df), "log.csv").head[0]["note"] == "x" * 199 + "…"
+
+
+def test_a_parquet_bomb_is_refused_from_its_footer_before_any_row_group_is_read(monkeypatch):
+    monkeypatch.setenv("NEURALAB_UPLOAD_MB", "1")
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"y": np.zeros(1_000_000)}), buf, use_dictionary=False, compression="zstd")
+    reads = []
+    monkeypatch.setattr(pq.ParquetFile, "read", lambda self, *a, **k: reads.append(1))
+    monkeypatch.setattr(pq.ParquetFile, "read_row_group", lambda self, *a, **k: reads.append(1))
+    with pytest.raises(u.UploadError, match="declares 8.0 MB once decompressed; the limit is 4.0 MB"):
+        u.read_preview(buf.getvalue(), "bomb.parquet")
+    assert reads == []
+
+
+def test_a_time_named_column_is_suggested_as_time_not_as_target():
+    buf = io.BytesIO()
+    rng = np.random.default_rng(0)
+    np.savez(buf, speed=rng.normal(size=50), label=np.array(["fast", "slow"])[rng.integers(0, 2, 50)],
+             t=np.arange(50) * 0.01)
+    p = u.read_preview(buf.getvalue(), "run.npz")
+    assert p.suggested == u.Roles(target="speed", task="regression", time="t")
+    assert {c.name: c.kind for c in p.columns}["label"] == "category"
+
+
+def test_ids_never_start_with_a_dash(monkeypatch):
+    draws = iter(["-aaaaaaaaaaaaaaa", "_bbbbbbbbbbbbbbb"])
+    monkeypatch.setattr(u.secrets, "token_urlsafe", lambda n: next(draws))
+    assert u.new_id() == "_bbbbbbbbbbbbbbb"
+
+
+def test_the_file_and_its_row_are_stored_under_the_cross_process_lock(tmp_path, monkeypatch):
+    import fcntl
+
+    cat = u.Catalogue(tmp_path)
+    held = []
+    real = u.Catalogue._insert
+
+    def insert(self, row):
+        with open(tmp_path / "catalogue.sqlite.lock", "a+b") as fh:  # another open file: as another process would
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held.append(False)
+                fcntl.flock(fh, fcntl.LOCK_UN)
+            except BlockingIOError:
+                held.append(True)
+        assert (tmp_path / f"{row[8]}.parquet").exists()  # the file is in place before its row
+        real(self, row)
+
+    monkeypatch.setattr(u.Catalogue, "_insert", insert)
+    cat.add(_csv(), "a.csv", u.Roles(target="label", task="binary"), owner=OWNER)
+    assert held == [True]
+
+
+def test_a_mixed_target_is_refused_for_regression_and_read_as_labels_for_classes(tmp_path):
+    df = _frame()
+    df["grade"] = np.where(df["a"] > 0, "1", "x")
+    path = _write(tmp_path / "g.csv", _csv(df))
+    with pytest.raises(u.UploadError, match="'grade' mixes numbers and text; clean it, or choose the task binary"):
+        u.load_table(path, target="grade", task="regression")
+    t = u.load_table(path, target="grade", task="binary")
+    assert t.class_names == ("1", "x") and t.y.tolist() == (df["a"] <= 0).astype(int).tolist()

@@ -42,7 +42,9 @@ Decisions taken here (the contract left them open):
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import fcntl
 import functools
 import hashlib
 import io
@@ -54,7 +56,7 @@ import secrets
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,7 +73,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "TASKS", "MAX_UPLOAD_MB", "INTERACTIVE_ROWS", "MAX_COLUMNS", "MAX_ROWS", "MIN_ROWS", "MAX_CLASSES",
     "UploadError", "Column", "Preview", "Roles", "Table", "Entry", "Catalogue", "read_preview", "load_table",
-    "catalogue", "escape_cell", "is_user", "upload_limit_bytes", "USER_PREFIX", "OWNER_RE", "ID_RE",
+    "catalogue", "escape_cell", "is_user", "suggest_task", "data_dir", "upload_limit_bytes", "clean_filename",
+    "USER_PREFIX", "OWNER_RE", "ID_RE",
 ]
 
 
@@ -238,23 +241,28 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:,.1f} MB"
 
 
+def _size(n: int, limit: int) -> str:
+    """``n`` bytes in MB, or in bytes when one decimal would read as the limit itself."""
+    return f"{n:,} bytes" if _mb(n) == _mb(limit) else _mb(n)
+
+
 def _read_bytes(source: bytes | str | Path, filename: str) -> bytes:
     """The whole file, never reading more than the cap + 1 byte."""
     limit = upload_limit_bytes()
     too_big = "The file {f} is {size}; the limit is {lim} MB (NEURALAB_UPLOAD_MB)."
     if isinstance(source, bytes | bytearray | memoryview):
         if len(source) > limit:
-            raise UploadError(too_big.format(f=filename, size=_mb(len(source)), lim=limit // 1_000_000))
+            raise UploadError(too_big.format(f=filename, size=_size(len(source), limit), lim=limit // 1_000_000))
         return bytes(source)
     path = Path(source)
     try:
         st = path.stat()
     except OSError as exc:
-        raise UploadError(f"There is no readable file at {str(path)!r} ({exc.strerror}).") from exc
+        raise UploadError(f"There is no readable file at {str(path)[:120]!r} ({exc.strerror}).") from None
     if not path.is_file():
-        raise UploadError(f"{str(path)!r} is not a regular file.")
+        raise UploadError(f"{str(path)[:120]!r} is not a regular file.")
     if st.st_size > limit:
-        raise UploadError(too_big.format(f=filename, size=_mb(st.st_size), lim=limit // 1_000_000))
+        raise UploadError(too_big.format(f=filename, size=_size(st.st_size, limit), lim=limit // 1_000_000))
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:  # it grew after the stat
@@ -284,7 +292,7 @@ def _line_of(data: bytes, pos: int) -> int:
 
 def _check_text(data: bytes, filename: str) -> memoryview:
     """Refuse what is not UTF-8 CSV text; return the bytes after a UTF-8 byte-order mark."""
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # strip() copies: only for a blank start
         raise UploadError(f"The file {filename} is empty.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UploadError(f"The file {filename} is UTF-16 text; save it as UTF-8 (in Excel: \"CSV UTF-8\").")
@@ -311,7 +319,11 @@ def _check_text(data: bytes, filename: str) -> memoryview:
                 f"The file {filename} is not UTF-8 text: byte 0x{body[min(pos, len(body) - 1)]:02X} on line "
                 f"{_line_of(bytes(body[:pos]), pos)} is not valid UTF-8 (Latin-1 and Windows-1252 files do this); "
                 "save it as UTF-8 (in Excel: \"CSV UTF-8\").") from None
-    ends = np.flatnonzero(arr == 10)
+    newline = arr == 10
+    if np.count_nonzero(newline) > MAX_ROWS + 1:  # before the line positions and the parse allocate per row
+        raise UploadError(f"The file {filename} has more than {MAX_ROWS:,} lines; the limit is {MAX_ROWS:,} rows.")
+    ends = np.flatnonzero(newline)
+    del newline
     lengths = np.diff(np.concatenate(([-1], ends, [arr.size]))) - 1
     longest = int(np.argmax(lengths))
     if lengths[longest] > MAX_LINE_BYTES:
@@ -483,6 +495,13 @@ def _parse_npz(data: bytes, filename: str) -> pa.Table:
         raise UploadError(f"The archive {filename} holds an array the lab cannot use: {exc}.") from None
 
 
+def clean_filename(filename: object) -> str:
+    """The name a browser or a user gave, safe for sentences: the last path part, printable, at most 120 chars."""
+    name = re.split(r"[\\/]", str(filename))[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return (name[:60] + "…" + name[-59:] if len(name) > 120 else name) or "the file"
+
+
 def _parse(source: bytes | str | Path, filename: str) -> tuple[pa.Table, list[str], int]:
     """The file as an Arrow table of scalar columns, the notes so far, and the file's size in bytes."""
     import pyarrow as pa
@@ -601,26 +620,29 @@ _TIME_NAMES = {"time", "t", "timestamp", "seconds", "time_s", "datetime", "date"
 _GROUP_WORDS = {"group", "cycle", "vehicle", "patient", "subject", "session", "drive", "trip", "run", "unit", "id"}
 
 
-def _suggest_task(col: Column) -> str:
+def suggest_task(col: Column) -> str:
+    """The task a column suggests: few integer or category values are classes, anything else regression."""
     if col.kind == "category" or (col.kind == "integer" and col.unique <= 20):
         return "binary" if col.unique == 2 else "multiclass"
     return "regression"
 
 
 def _suggest(infos: dict[str, _Info]) -> Roles:
+    """A first guess for the form: a datetime (else a time-named numeric) column as time, a group-named
+    column as group, and the last remaining numeric column as target (else the last category column)."""
     cols = [i.column for i in infos.values()]
-    numeric = [c for c in cols if c.kind in NUMERIC]
-    cats = [c for c in cols if c.kind == "category"]
+    time = next((c.name for c in cols if c.kind == "datetime"), None)
+    if time is None:
+        time = next((c.name for c in cols if c.kind in NUMERIC and c.name.lower() in _TIME_NAMES), None)
+    group = next((c.name for c in cols if c.name != time and c.kind in ("integer", "category", "text")
+                  and _GROUP_WORDS & set(re.split(r"[^a-z0-9]+", c.name.lower()))), None)
+    rest = [c for c in cols if c.name not in (time, group)]
+    numeric = [c for c in rest if c.kind in NUMERIC]
+    cats = [c for c in rest if c.kind == "category"]
     target = numeric[-1] if numeric else (cats[-1] if cats else None)
     if target is None:
-        return Roles(target="", task="regression")
-    time = next((c.name for c in cols if c.kind == "datetime" and c.name != target.name), None)
-    if time is None:
-        time = next((c.name for c in numeric if c.name.lower() in _TIME_NAMES and c.name != target.name), None)
-    group = next((c.name for c in cols if c.name not in (target.name, time)
-                  and c.kind in ("integer", "category", "text")
-                  and _GROUP_WORDS & set(re.split(r"[^a-z0-9]+", c.name.lower()))), None)
-    return Roles(target=target.name, task=_suggest_task(target), time=time, group=group)
+        return Roles(target="", task="regression", time=time, group=group)
+    return Roles(target=target.name, task=suggest_task(target), time=time, group=group)
 
 
 def _head(table: pa.Table) -> tuple[dict, ...]:
@@ -634,9 +656,31 @@ def _head(table: pa.Table) -> tuple[dict, ...]:
             elif isinstance(v, datetime):
                 cells[k] = v.isoformat(sep=" ")
             else:
-                cells[k] = escape_cell(v)
+                text = escape_cell(v)
+                cells[k] = text if len(text) <= 200 else text[:199] + "…"
         out.append(cells)
     return tuple(out)
+
+
+_last_parse: dict[tuple, tuple] = {}  # one slot: the page previews an upload, then adds the same bytes
+
+
+def _parsed(source: bytes | str | Path, filename: str) -> tuple[pa.Table, list[str], int, dict[str, _Info]]:
+    """:func:`_parse` and :func:`_describe`; the last upload given as bytes is kept so that adding it after its
+    preview does not parse it twice (the key is the bytes' SHA-256, the filename and the cap)."""
+    filename = clean_filename(filename)
+    key = None
+    if isinstance(source, bytes | bytearray | memoryview) and len(source) <= upload_limit_bytes():
+        key = (hashlib.sha256(source).hexdigest(), filename, upload_limit_bytes())
+        hit = _last_parse.get(key)
+        if hit is not None:
+            return hit
+    table, notes, size = _parse(source, filename)
+    out = (table, notes, size, _describe(table))
+    if key is not None:
+        _last_parse.clear()
+        _last_parse[key] = out
+    return out
 
 
 def read_preview(source: bytes | str | Path, filename: str) -> Preview:
@@ -644,9 +688,8 @@ def read_preview(source: bytes | str | Path, filename: str) -> Preview:
 
     ``source`` is the file's bytes (an upload) or a path (``str`` or ``Path``). Raises :class:`UploadError`.
     """
-    table, notes, _ = _parse(source, filename)
-    infos = _describe(table)
-    return _preview(filename, table, infos, notes)
+    table, notes, _, infos = _parsed(source, filename)
+    return _preview(clean_filename(filename), table, infos, notes)
 
 
 def _preview(filename: str, table: pa.Table, infos: dict[str, _Info], notes: list[str]) -> Preview:
@@ -697,9 +740,9 @@ def _target(table: pa.Table, info: _Info, roles: Roles) -> tuple[np.ndarray, tup
     if c.kind == "constant":
         raise UploadError(f"The target column {name!r} is constant ({escape_cell(raw[0])} in every row): there is "
                           "nothing to predict.")
-    if info.mixed:
-        raise UploadError(f"The target column {name!r} mixes numbers and text; clean it, or use it as classes "
-                          "after making every value text." if roles.task == "regression" else info.mixed)
+    if info.mixed and roles.task == "regression":  # as classes, every value is a label and mixing is fine
+        raise UploadError(f"The target column {name!r} mixes numbers and text; clean it, or choose the task "
+                          "binary or multiclass to use its values as labels.")
     if roles.task == "regression":
         if c.kind not in NUMERIC:
             raise UploadError(f"The target column {name!r} is {c.kind}, not numbers; choose the task binary or "
@@ -801,6 +844,8 @@ def _sample(n: int, y: np.ndarray, classify: bool, max_rows: int, seed: int) -> 
 def _build(table: pa.Table, infos: dict[str, _Info], roles: Roles, *, filename: str, name: str, id: str,
            max_rows: int | None, seed: int) -> Table:
     _check_roles(table, roles, filename)
+    if max_rows is not None and (not isinstance(max_rows, int) or max_rows < MIN_ROWS):
+        raise UploadError(f"max_rows must be None or a whole number of at least {MIN_ROWS}; got {max_rows!r}.")
     if table.num_rows < MIN_ROWS:
         raise UploadError(f"{filename} has {table.num_rows} data row(s); the lab needs at least {MIN_ROWS} to split "
                           "into training, validation and test sets.")
@@ -875,7 +920,7 @@ def _build(table: pa.Table, infos: dict[str, _Info], roles: Roles, *, filename: 
 
 def _roles_for(infos: dict[str, _Info], *, target, task, time, group, rate_hz, features) -> Roles:
     if task is None and target in infos:
-        task = _suggest_task(infos[target].column)
+        task = suggest_task(infos[target].column)
     return Roles(target=target, task=task or "regression", time=time, group=group,
                  rate_hz=None if rate_hz is None else float(rate_hz), features=tuple(features))
 
@@ -888,8 +933,7 @@ def load_table(path: str | Path, *, target: str, task: str | None = None, time: 
     ``task`` defaults to the preview's guess for the target column. ``max_rows=None`` keeps every row.
     """
     path = Path(path)
-    table, _, _ = _parse(path, path.name)
-    infos = _describe(table)
+    table, _, _, infos = _parsed(path, path.name)
     roles = _roles_for(infos, target=target, task=task, time=time, group=group, rate_hz=rate_hz, features=features)
     return _build(table, infos, roles, filename=path.name, name=name, id="", max_rows=max_rows, seed=seed)
 
@@ -902,6 +946,14 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
     n_rows INTEGER NOT NULL, columns TEXT NOT NULL, roles TEXT NOT NULL, sha256 TEXT NOT NULL,
     bytes INTEGER NOT NULL, shared_from TEXT NOT NULL DEFAULT '')"""
 _FIELDS = "id, name, filename, owner, created, n_rows, columns, roles, sha256, bytes, shared_from"
+
+
+def new_id() -> str:
+    """A random dataset id, ``secrets.token_urlsafe(12)`` (16 characters, 96 bits), drawn again when it starts
+    with ``-`` so that it never reads as an option on a command line (``neuralab data rm ID``)."""
+    while (id_ := secrets.token_urlsafe(12)).startswith("-"):
+        pass
+    return id_
 
 
 def _check_owner(owner: object) -> str:
@@ -934,6 +986,16 @@ class Catalogue:
         finally:
             con.close()
 
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        """An exclusive lock across processes (``catalogue.sqlite.lock``) around storing and removing files."""
+        with open(self.root / "catalogue.sqlite.lock", "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.db, timeout=30)
 
@@ -953,8 +1015,9 @@ class Catalogue:
         import pyarrow.parquet as pq
 
         _check_owner(owner)
-        table, _, size = _parse(source, filename)
-        infos = _describe(table)
+        filename = clean_filename(filename)
+        table, _, size, infos = _parsed(source, filename)
+        _last_parse.clear()  # its one use is done; do not hold a large table until the next upload
         name = (name or "").strip()[:80] or Path(filename).stem[:80]
         _build(table, infos, roles, filename=filename, name=name, id="", max_rows=INTERACTIVE_ROWS, seed=0)
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-", suffix=".parquet")
@@ -968,16 +1031,17 @@ class Catalogue:
                     digest.update(block)
             sha = digest.hexdigest()
             target = self.root / f"{sha}.parquet"
-            if target.exists():
-                os.unlink(tmp)
-            else:
-                os.replace(tmp, target)
-                final = target
-            id_ = secrets.token_urlsafe(12)
+            id_ = new_id()
             row = (id_, name, filename[:200], owner, datetime.now(UTC).isoformat(timespec="seconds"), table.num_rows,
                    json.dumps(table.column_names), json.dumps(roles.__dict__ | {"features": list(roles.features)}),
                    sha, size, "")
-            self._insert(row)
+            with self._lock():  # a delete in another process must not remove the file between rename and row
+                if target.exists():
+                    os.unlink(tmp)
+                else:
+                    os.replace(tmp, target)
+                    final = target
+                self._insert(row)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -1011,10 +1075,14 @@ class Catalogue:
         return _entry(rows[0])
 
     def table(self, id: str, *, max_rows: int | None = INTERACTIVE_ROWS, seed: int = 0) -> Table:
-        """The prepared table of entry ``id`` (cached per id, rows and seed; the entry is looked up every time)."""
+        """The prepared table of entry ``id``; the entry is looked up every time (a deleted id raises at once).
+
+        Cached per (id, max_rows, seed): 16 tables of at most :data:`INTERACTIVE_ROWS` rows, and only the last 2
+        larger ones (``max_rows=None`` keeps every row, up to :data:`MAX_ROWS`), so the cache stays bounded.
+        """
         e = self.entry(id)
-        return _stored_table(str(self.root / f"{e.sha256}.parquet"), e.id, e.name, e.filename, e.roles, max_rows,
-                             seed)
+        load = _sampled_table if max_rows is not None and max_rows <= INTERACTIVE_ROWS else _large_table
+        return load(str(self.root / f"{e.sha256}.parquet"), e.id, e.name, e.filename, e.roles, max_rows, seed)
 
     def delete(self, id: str, *, owner: str) -> None:
         """Remove the owner's entry, and its file when no other entry refers to it."""
@@ -1022,15 +1090,16 @@ class Catalogue:
         e = self.entry(id)
         if e.owner != owner:
             raise UploadError(f"Dataset {e.name!r} belongs to another browser; only its owner can delete it.")
-        con = self._connect()
-        try:
-            with con:
-                con.execute("DELETE FROM entries WHERE id = ?", (id,))
-                left = con.execute("SELECT 1 FROM entries WHERE sha256 = ?", (e.sha256,)).fetchone()
-        finally:
-            con.close()
-        if not left:
-            (self.root / f"{e.sha256}.parquet").unlink(missing_ok=True)
+        with self._lock():
+            con = self._connect()
+            try:
+                with con:
+                    con.execute("DELETE FROM entries WHERE id = ?", (id,))
+                    left = con.execute("SELECT 1 FROM entries WHERE sha256 = ?", (e.sha256,)).fetchone()
+            finally:
+                con.close()
+            if not left:
+                (self.root / f"{e.sha256}.parquet").unlink(missing_ok=True)
 
     def share(self, id: str, *, owner: str) -> str:
         """Add a shared dataset to ``owner``'s list (a new entry on the same file); returns that entry's id.
@@ -1044,7 +1113,7 @@ class Catalogue:
         held = self._query("SELECT id FROM entries WHERE owner = ? AND shared_from = ?", (owner, e.id))
         if held:
             return held[0][0]
-        id_ = secrets.token_urlsafe(12)
+        id_ = new_id()
         r = e.roles
         self._insert((id_, e.name, e.filename, owner, datetime.now(UTC).isoformat(timespec="seconds"), e.n_rows,
                       json.dumps(list(e.columns)), json.dumps(r.__dict__ | {"features": list(r.features)}),
@@ -1052,7 +1121,6 @@ class Catalogue:
         return id_
 
 
-@functools.lru_cache(maxsize=16)
 def _stored_table(path: str, id: str, name: str, filename: str, roles: Roles, max_rows: int | None,
                   seed: int) -> Table:
     import pyarrow as pa
@@ -1064,6 +1132,10 @@ def _stored_table(path: str, id: str, name: str, filename: str, roles: Roles, ma
         raise UploadError(f"The stored file of dataset {name!r} cannot be read ({type(exc).__name__}); add it "
                           "again.") from None
     return _build(table, _describe(table), roles, filename=filename, name=name, id=id, max_rows=max_rows, seed=seed)
+
+
+_sampled_table = functools.lru_cache(maxsize=16)(_stored_table)
+_large_table = functools.lru_cache(maxsize=2)(_stored_table)
 
 
 @functools.lru_cache(maxsize=4)
