@@ -148,8 +148,24 @@ def _report(v: dict) -> tuple[SplitReport, tuple[str, ...], object]:
     if not is_user(v["dataset"]):
         return compare_splits(**v), load(v["dataset"]).class_names, None
     t, ds = _user(v["dataset"])
-    report = split_report(ds, v["train_pct"], v["val_pct"], v["seed"])
-    return replace(report, dataset=v["dataset"]), ds.class_names, t
+    return _user_report(ds, v["dataset"], v["train_pct"], v["val_pct"], v["seed"]), ds.class_names, t
+
+
+_REPORTS: dict[tuple, tuple] = {}  # (id of the prepared dataset, its values) -> (that dataset, the report)
+
+
+def _user_report(ds, dataset: str, train_pct: int, val_pct: int, seed: int) -> SplitReport:
+    """The report on a user table, made once for the size bar and the shares chart (one move asks both).
+
+    Keyed by the prepared dataset object itself: a deleted or re-sampled table is a new object, never a stale hit.
+    """
+    key = (id(ds), dataset, train_pct, val_pct, seed)
+    got = _REPORTS.get(key)
+    if got is None or got[0] is not ds:
+        if len(_REPORTS) >= 64:
+            _REPORTS.clear()
+        got = _REPORTS[key] = (ds, replace(split_report(ds, train_pct, val_pct, seed), dataset=dataset))
+    return got[1]
 
 
 def _sizes_caption(r: tuple) -> str:
