@@ -111,7 +111,9 @@ def test_a_hostile_file_is_a_sentence_and_nothing_is_stored(data_dir, raw):
 
 
 def test_an_oversize_upload_is_refused_before_it_is_decoded(monkeypatch):
-    monkeypatch.setattr(user, "MAX_UPLOAD_MB", 1)
+    monkeypatch.setenv("NEURALAB_UPLOAD_MB", "1")
+    upload = tree.ids(data.layout(data.SPEC.defaults(), []))["data-upload"]
+    assert upload.max_size == 1_000_000  # the browser refuses a larger file before sending it
     with pytest.raises(user.UploadError, match="limit is 1 MB"):
         data.decode("data:text/csv;base64," + "A" * 2_000_000)
 

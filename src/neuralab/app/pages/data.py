@@ -52,15 +52,16 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             "small SQLite catalogue. Nothing leaves that machine. The list below is tied to this browser by a "
             "random token kept in its local storage: another browser sees a dataset only through its share link. "
             "**Delete** removes the entry, and the file with it once no list refers to it.\n\n"
-            f"Files up to {user.MAX_UPLOAD_MB} MB are accepted (`NEURALAB_UPLOAD_MB`). Pages work on at most "
-            f"{user.INTERACTIVE_ROWS:,} rows: a longer table is sampled with a fixed seed, and the page says so."
+            f"Files up to {user.upload_limit_bytes() // 1_000_000} MB are accepted (`NEURALAB_UPLOAD_MB`). Pages "
+            f"work on at most {user.INTERACTIVE_ROWS:,} rows: a longer table is sampled with a fixed seed, and the "
+            "page says so."
         ),
         ui.section("Upload a table", [
             dcc.Upload(
                 id=cid(P, "upload"),
                 children=html.Div(["Drop a file here or ", html.Span("choose one", className="nl-link")]),
                 accept=".csv,.parquet,.npz,text/csv",
-                max_size=user.MAX_UPLOAD_MB * 1_000_000,
+                max_size=user.upload_limit_bytes(),  # the browser refuses a larger file before sending it
                 multiple=False,
                 className="nl-upload",
             ),
@@ -114,9 +115,9 @@ def decode(contents: Any) -> bytes:
     if not isinstance(contents, str) or "," not in contents[:300]:
         raise user.UploadError("The upload did not arrive as a file; choose the file again.")
     payload = contents.split(",", 1)[1]
-    size = len(payload) * 3 // 4
-    if size > user.MAX_UPLOAD_MB * 1_000_000:
-        raise user.UploadError(f"The file is {size / 1e6:.1f} MB; the limit is {user.MAX_UPLOAD_MB} MB "
+    size, limit = len(payload) * 3 // 4, user.upload_limit_bytes()
+    if size > limit:
+        raise user.UploadError(f"The file is {size / 1e6:.1f} MB; the limit is {limit // 1_000_000} MB "
                                "(NEURALAB_UPLOAD_MB).")
     try:
         return base64.b64decode(payload, validate=True)
