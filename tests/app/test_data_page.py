@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from neuralab.app import userdata
-from neuralab.app.pages import data, fitting, splits
+from neuralab.app.pages import data, fitting, preprocessing, splits
 from neuralab.data import user
 from neuralab.data.datasets import DATASET
 from neuralab.params import ParamError
@@ -215,3 +215,19 @@ def test_fitting_learning_curve_runs_on_the_user_table_and_on_a_built_in_one(dat
     assert built_in[1].startswith("Wine: validation error rate") and built_in[-1] == ""
     gone = fitting.TC_SECTION.view(dict(dataset="user:" + "Q" * 16, seed=0))
     assert "No dataset" in gone[-1]
+
+
+def test_preprocessing_conditions_a_column_of_the_user_table_with_measured_quantities(dataset):
+    base = dict(signal_data=dataset, window=15, order=3, seed=0)
+    fig, caption, alert = preprocessing.SIGNAL.view(base | dict(column="current"))
+    assert alert == "" and caption.startswith("Bench log, column current: smoothing removes a residual of RMS")
+    assert "Hampel flags" in caption and "not errors" in caption
+    assert fig.layout.xaxis.title.text == "time (s)"  # the sampling rate given on /data: 100 Hz
+    wider = preprocessing.SIGNAL.view(base | dict(column="current", window=51))[1]
+    assert wider != caption
+    first = preprocessing.SIGNAL.view(base | dict(column=""))[1]
+    assert first.startswith("Bench log, column current:")  # empty: the first feature column
+    bad = preprocessing.SIGNAL.view(base | dict(column="cycle"))[-1]  # the group column is no feature
+    assert "column must be a numeric column of Bench log" in bad
+    built_in = preprocessing.SIGNAL.view(base | dict(signal_data="current_fast", column=""))
+    assert built_in[1].startswith("Phase current at 1,500 rpm:") and built_in[-1] == ""

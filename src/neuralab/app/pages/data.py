@@ -286,7 +286,8 @@ def on_add(_clicks: Any, owner: Any, contents: Any, filename: Any, target: Any, 
            rate: Any, name: Any) -> tuple:
     """The button: store the file (or say why not), then the list, the alert and the status line."""
     got, said = _guarded(add, contents, filename, target, task, time, group, rate, name, owner)
-    done = "Added: it is listed below, and in the dataset choice of /splits and /fitting under its name." if got else ""
+    done = ("Added: it is listed below, and in the dataset choices of /splits, /fitting and /preprocessing under "
+            "its name.") if got else ""
     return (*_answer(owner, ""), said, done)
 
 
