@@ -219,15 +219,14 @@ def test_fitting_learning_curve_runs_on_the_user_table_and_on_a_built_in_one(dat
 
 def test_preprocessing_conditions_a_column_of_the_user_table_with_measured_quantities(dataset):
     base = dict(signal_data=dataset, window=15, order=3, seed=0)
-    fig, caption, alert = preprocessing.SIGNAL.view(base | dict(column="current"))
-    assert alert == "" and caption.startswith("Bench log, column current: smoothing removes a residual of RMS")
+    fig, caption, alert = preprocessing.SIGNAL.view(base | dict(column=1))
+    assert alert == "" and caption.startswith(
+        "Bench log, column 1 of 2 (current): smoothing removes a residual of RMS")
     assert "Hampel flags" in caption and "not errors" in caption
     assert fig.layout.xaxis.title.text == "time (s)"  # the sampling rate given on /data: 100 Hz
-    wider = preprocessing.SIGNAL.view(base | dict(column="current", window=51))[1]
-    assert wider != caption
-    first = preprocessing.SIGNAL.view(base | dict(column=""))[1]
-    assert first.startswith("Bench log, column current:")  # empty: the first feature column
-    bad = preprocessing.SIGNAL.view(base | dict(column="cycle"))[-1]  # the group column is no feature
-    assert "column must be a numeric column of Bench log" in bad
-    built_in = preprocessing.SIGNAL.view(base | dict(signal_data="current_fast", column=""))
+    assert preprocessing.SIGNAL.view(base | dict(column=1, window=51))[1] != caption
+    assert preprocessing.SIGNAL.view(base | dict(column=2))[1].startswith("Bench log, column 2 of 2 (speed):")
+    bad = preprocessing.SIGNAL.view(base | dict(column=3))[-1]
+    assert bad == "column must be between 1 and 2 for Bench log (1 current, 2 speed); got 3."
+    built_in = preprocessing.SIGNAL.view(base | dict(signal_data="current_fast", column=1))
     assert built_in[1].startswith("Phase current at 1,500 rpm:") and built_in[-1] == ""

@@ -12,8 +12,7 @@ from neuralab.app.sections import Chart, Section, Text
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.data.motor import CONSTANTS, MOTOR, TRACE_F_HZ, TRACE_NOISE_A, WINDOWS, current_trace
 from neuralab.data.user import is_user
-from neuralab.params import SEED, Choice, DatasetChoice, ParamError, ParamSpec
-from neuralab.params import Text as TextField
+from neuralab.params import SEED, Choice, DatasetChoice, Int, ParamError, ParamSpec
 from neuralab.plots import preprocessing as figures
 from neuralab.progress import Progress
 from neuralab.signal import bench_log, measured, outliers, regime_cv, regimes, sampling, smooth
@@ -27,8 +26,8 @@ SIGNALS = Choice((("current", "Phase current at 750 rpm (the trace above)"),
                  help="A built-in trace, or one of your own datasets (the Data page).")
 USER_SIGNAL = ParamSpec(
     "user-signal", signal_data=DatasetChoice.from_choice(SIGNALS),
-    column=TextField("", max_len=120, label="Column of your dataset",
-                help="The numeric column to condition (Enter to apply); empty: its first feature column."),
+    column=Int(1, 999, 1, label="Column number",
+               help="Which feature column of your dataset to condition, counted from 1; the caption names it."),
     window=smooth.SMOOTHING.fields["window"], order=smooth.SMOOTHING.fields["order"], seed=SEED,
     rules=smooth.SMOOTHING.rules)
 MAX_SIGNAL_ROWS = 200_000  # a longer table's first rows (in time order), contiguous: a random sample is no signal
@@ -74,8 +73,8 @@ def _your_signal(values: dict) -> html.Section:
                 "measured: how much the smoother removes (the residual's RMS, and its share of the signal's own "
                 "spread) and how many samples the Hampel detector flags (3 robust σ over the same window). Widen "
                 "the window and watch the residual: when it climbs steeply, signal is going with the noise. Pick "
-                "a column of a table you added on the Data page; its sampling rate, if you gave one, puts the "
-                "axis in seconds. The window and order are the sliders of the first section."
+                "a table you added on the Data page and a column by its number; its sampling rate, if you gave one, "
+                "puts the axis in seconds. The window and order are the sliders of the first section."
             ),
             ui.row(controls(P, SPEC, values, ["signal_data", "column"])),
             alert(cid(P, "signal-alert")),
@@ -350,13 +349,15 @@ def _signal(v: dict, progress: Progress) -> tuple[measured.Measured, str]:
         label = dict(SIGNALS.options)[v["signal_data"]]
         return measured.measure(tr.noisy, window=v["window"], order=v["order"], fs=tr.fs), label
     t = userdata.table(v["signal_data"], max_rows=None)  # every row, in order: a sample would break the spacing
-    col = v["column"].strip() or t.feature_names[0]
-    if col not in t.feature_names:
-        raise ParamError([f"column must be a numeric column of {t.name} ({', '.join(t.feature_names[:12])}"
-                          f"{', …' if len(t.feature_names) > 12 else ''}); got {col[:40]!r}."])
-    x = t.X[:MAX_SIGNAL_ROWS, t.feature_names.index(col)]
+    names = t.feature_names
+    if v["column"] > len(names):
+        listed = ", ".join(f"{i} {n}" for i, n in enumerate(names[:12], 1)) + (", …" if len(names) > 12 else "")
+        raise ParamError([f"column must be between 1 and {len(names)} for {t.name} ({listed}); got {v['column']}."])
+    col = names[v["column"] - 1]
+    x = t.X[:MAX_SIGNAL_ROWS, v["column"] - 1]
     cut = f", its first {MAX_SIGNAL_ROWS:,} of {len(t.y):,} rows" if len(t.y) > MAX_SIGNAL_ROWS else ""
-    return measured.measure(x, window=v["window"], order=v["order"], fs=t.rate_hz), f"{t.name}, column {col}{cut}"
+    return (measured.measure(x, window=v["window"], order=v["order"], fs=t.rate_hz),
+            f"{t.name}, column {v['column']} of {len(names)} ({col}){cut}")
 
 
 SIGNAL = Section(
