@@ -23,7 +23,7 @@ P = prefix(__name__)
 #: A signal with no known truth: a built-in trace, or a numeric column of the learner's own table (``user:<id>``).
 SIGNALS = Choice((("current", "Phase current at 750 rpm (the trace above)"),
                   ("current_fast", "Phase current at 1,500 rpm")), "current", label="Signal",
-                 help="A built-in trace, or one of your own datasets (the Data page).")
+                 help="A built-in trace of the simulated motor.")
 USER_SIGNAL = ParamSpec(
     "user-signal", signal_data=DatasetChoice.from_choice(SIGNALS),
     column=Int(1, 999, 1, label="Column number",
