@@ -1,5 +1,5 @@
 """The ``neuralab`` command: ``neuralab serve`` opens the lab, ``neuralab search`` runs and joins studies,
-``neuralab --version`` says which."""
+``neuralab data`` adds, lists and removes users' datasets, ``neuralab --version`` says which."""
 
 from __future__ import annotations
 
@@ -162,6 +162,68 @@ def _search_parser(sub: argparse._SubParsersAction) -> None:
     acts.add_parser("list", parents=[common], help="the studies in the database")
 
 
+CLI_OWNER = "neuralab-command-line"  # the owner of datasets added from the command line (shared by their link)
+
+
+def data(args: argparse.Namespace) -> int:
+    """``neuralab data add|list|rm``: a refused file or role exits 2 with its sentence."""
+    from neuralab.data import user
+
+    cat = user.catalogue()
+    owner = args.owner or os.environ.get("NEURALAB_OWNER") or CLI_OWNER
+    try:
+        if args.action == "add":
+            path = args.file
+            preview = user.read_preview(path, os.path.basename(path))
+            column = next((c for c in preview.columns if c.name == args.target), None)
+            task = args.task or (user.suggest_task(column) if column else "regression")
+            roles = user.Roles(target=args.target, task=task, time=args.time, group=args.group, rate_hz=args.rate)
+            id_ = cat.add(path, os.path.basename(path), roles, owner=owner, name=args.name or "")
+            e, t = cat.entry(id_), cat.table(id_)
+            print(f"added {e.id}: {e.name!r}, {e.n_rows:,} rows, {len(t.feature_names)} features, target "
+                  f"{roles.target!r} ({task}), stored in {cat.root}")
+            for note in (*preview.notes, *t.notes):
+                print(f"  note: {note}")
+            print(f"share: /data?share={e.id}")
+        elif args.action == "list":
+            rows = cat.entries(owner)
+            print(f"{len(rows)} dataset(s) of owner {owner} in {cat.root}")
+            if rows:
+                print("id\tname\trows\ttarget\ttask\tcreated\tshare")
+            for e in rows:
+                print(f"{e.id}\t{e.name}\t{e.n_rows}\t{e.roles.target}\t{e.roles.task}\t{e.created}\t"
+                      f"/data?share={e.id}")
+        else:
+            e = cat.entry(args.id)
+            cat.delete(args.id, owner=owner)
+            print(f"removed {e.id}: {e.name!r}")
+    except user.UploadError as exc:
+        print(f"neuralab data {args.action}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _data_parser(sub: argparse._SubParsersAction) -> None:
+    d = sub.add_parser("data", help="users' datasets: add a CSV, Parquet or .npz file, list them, remove one")
+    acts = d.add_subparsers(dest="action", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--owner", default=None,
+                        help=f"owner token, 16-64 of A-Z a-z 0-9 - _ (default $NEURALAB_OWNER, else {CLI_OWNER}); "
+                             "the lab's pages show a dataset to the browser that owns it or opened its share link")
+    add = acts.add_parser("add", parents=[common], help="check a file, store it in the catalogue, print its id")
+    add.add_argument("file", help="a .csv (UTF-8), .parquet or .npz file")
+    add.add_argument("--target", required=True, help="the column to predict")
+    add.add_argument("--task", choices=("regression", "binary", "multiclass"), default=None,
+                     help="default: guessed from the target column (few integer or text values: classes)")
+    add.add_argument("--time", default=None, help="time column: orders the rows, enables time-ordered splits")
+    add.add_argument("--group", default=None, help="group column (drive cycle, vehicle, patient): group k-fold")
+    add.add_argument("--rate", type=float, default=None, help="sampling rate of the signal columns, in Hz")
+    add.add_argument("--name", default=None, help="the name shown in the lab (default: the file name)")
+    acts.add_parser("list", parents=[common], help="the owner's datasets, newest first")
+    rm = acts.add_parser("rm", parents=[common], help="remove a dataset (its file too when nothing else uses it)")
+    rm.add_argument("id", help="the dataset's id, as printed by add or list")
+
+
 def _heartbeat(text: str) -> int:
     n = int(text)
     if not 1 <= n <= 3600:
@@ -198,9 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--redis", default=None, help="Redis URL (default redis://127.0.0.1:6379/0)")
     w.add_argument("--concurrency", type=_positive, default=os.cpu_count() or 1, help="worker processes")
     _search_parser(sub)
+    _data_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "search":
         return search(args)
+    if args.command == "data":
+        return data(args)
     if args.command == "worker":
         return worker(args.redis, args.concurrency)
     if args.command == "serve":

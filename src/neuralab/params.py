@@ -23,12 +23,15 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["SEED", "Applies", "Bool", "Choice", "Float", "Int", "ParamError", "ParamSpec", "Rule", "Text"]
+__all__ = [
+    "SEED", "Applies", "Bool", "Choice", "DatasetChoice", "Float", "Int", "ParamError", "ParamSpec", "Rule", "Text",
+]
 
 #: Longest raw value echoed back in a message; a crafted request cannot make us print megabytes.
 _ECHO_LIMIT = 40
@@ -161,6 +164,34 @@ class Choice:
         The dropdown, the URL and the library then read one list: adding an entry adds an option.
         """
         return cls(tuple((name, title(entry)) for name, entry in registry.items()), default, label, help)
+
+
+#: A user dataset's value in a dataset choice: ``user:`` and its catalogue id (url-safe, as secrets.token_urlsafe).
+USER_VALUE = re.compile(r"user:[A-Za-z0-9_-]{16}")
+
+
+@dataclass(frozen=True)
+class DatasetChoice(Choice):
+    """A dataset choice: the built-in options, or ``user:<id>``, a dataset the learner uploaded.
+
+    Only the shape of the id is checked here; whether it exists is known when the library loads it
+    (``Catalogue.table``), which answers an unknown id with a sentence naming it.
+    """
+
+    def coerce(self, name: str, raw: Any) -> str:
+        if isinstance(raw, str) and USER_VALUE.fullmatch(raw):
+            return raw
+        try:
+            return super().coerce(name, raw)
+        except ValueError:
+            raise ValueError(f"{name} must be one of {', '.join(v for v, _ in self.options)} or one of your "
+                             f"datasets (user: and its id); got {_echo(raw)}.") from None
+
+    @classmethod
+    def from_choice(cls, choice: Choice) -> DatasetChoice:
+        """``choice`` (the built-in datasets) also accepting the learner's own."""
+        return cls(choice.options, choice.default, choice.label,
+                   choice.help + (" Or one of your own datasets (the Data page)." if choice.help else ""))
 
 
 _TRUE, _FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
@@ -395,6 +426,10 @@ class ParamSpec:
                 values = self.defaults()
             messages = [m.rstrip(".") + "; using the default instead." for m in messages]
         return values, messages
+
+    def with_fields(self, **fields: Field) -> ParamSpec:
+        """The same spec with some fields declared otherwise (same rules), e.g. a dataset that may be the user's."""
+        return ParamSpec(self.name, self.rules, self.applies, **{**self.fields, **fields})
 
     def _good_fields(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         good = {}

@@ -24,6 +24,8 @@ class Page:
 GROUPS = ("Data", "Optimization", "Networks", "Architectures", "Compression", "Advanced", "Summary")
 
 PAGES: tuple[Page, ...] = (
+    Page("/data", "Your data", "Data", "Upload a table of your own and use it on the data pages.",
+         "neuralab.app.pages.data"),
     Page("/splits", "Data splits & leakage", "Data", "Train, validation and test; k-fold schemes; leaks measured.",
          "neuralab.app.pages.splits"),
     Page("/preprocessing", "Signal conditioning", "Data", "Savitzky–Golay, outliers and operating regimes.",

@@ -7,7 +7,7 @@ import importlib
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from neuralab import __version__
-from neuralab.app import selfcheck
+from neuralab.app import selfcheck, userdata
 from neuralab.app.pages import home, placeholder
 from neuralab.app.registry import BY_PATH, GROUPS, PAGES, Page
 
@@ -37,6 +37,7 @@ def layout() -> html.Div:
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="theme", storage_type="local"),
+            userdata.owner_store(),  # the browser's unguessable token: whose datasets these are
             html.A("Skip to content", href="#main", className="nl-skip"),
             html.Header(
                 [

@@ -44,6 +44,8 @@ __all__ = [
     "run_cv",
     "fold_map",
     "leakage",
+    "leakage_on",
+    "split_report",
     "make_splitter",
     "three_way_split",
 ]
@@ -160,7 +162,11 @@ class SplitReport:
 def compare_splits(dataset: str, train_pct: int, val_pct: int, seed: int) -> SplitReport:
     """Split ``dataset`` at random and stratified with the same seed, and measure both."""
     SPLIT.validate(dataset=dataset, train_pct=train_pct, val_pct=val_pct, seed=seed)
-    ds = load(dataset)
+    return split_report(load(dataset), train_pct, val_pct, seed)
+
+
+def split_report(ds: Dataset, train_pct: int, val_pct: int, seed: int) -> SplitReport:
+    """:func:`compare_splits` on a dataset object (a user's table as :class:`Dataset`); ``dataset`` is ``ds.name``."""
     rnd = three_way_split(ds.y, train_pct, val_pct, seed, stratify=False)
     strat = three_way_split(ds.y, train_pct, val_pct, seed, stratify=True)
     overall = np.bincount(ds.y, minlength=ds.n_classes) / ds.n_samples
@@ -170,7 +176,7 @@ def compare_splits(dataset: str, train_pct: int, val_pct: int, seed: int) -> Spl
         return tuple(int((ds.y[s] == rare).sum()) for s in (p.train, p.val, p.test))
 
     return SplitReport(
-        dataset=dataset,
+        dataset=ds.name,
         counts=(len(rnd.train), len(rnd.val), len(rnd.test)),
         overall=overall,
         random=class_shares(ds.y, rnd, ds.n_classes),
@@ -326,7 +332,22 @@ def leakage(
     differs, so the score gap is what the leak is worth.
     """
     LEAK.validate(dataset=dataset, leak_step=leak_step, noise=noise, labels=labels, k=k, model=model, seed=seed)
-    ds = load(dataset)
+    return leakage_on(load(dataset), leak_step, noise, labels, k, model, seed, progress)
+
+
+def leakage_on(
+    ds: Dataset, leak_step: str, noise: int, labels: str, k: int, model: str, seed: int, progress: Progress = quiet,
+    max_rows: int | None = None,
+) -> LeakResult:
+    """:func:`leakage` on a dataset object (a user's table as :class:`Dataset`).
+
+    With ``max_rows`` a longer dataset is first cut to that many rows, stratified by class (seeded): the noise
+    columns make the experiment cost rows x noise.
+    """
+    if max_rows is not None and ds.n_samples > max_rows:
+        keep = np.sort(train_test_split(np.arange(ds.n_samples), train_size=max_rows, random_state=seed,
+                                        stratify=ds.y)[0])
+        ds = Dataset(ds.name, ds.title, ds.X[keep], ds.y[keep], ds.groups[keep], ds.class_names)
     rng = np.random.default_rng(seed)
     X = np.hstack([ds.X, rng.normal(size=(ds.n_samples, noise))])  # (n, f + noise)
     y = ds.y if labels == "real" else rng.permutation(ds.y)

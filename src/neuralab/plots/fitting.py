@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from neuralab.fit.memorize import PASS_LOSS, Memorize
 from neuralab.fit.poly import DIAGNOSES, BiasVariance, LearningCurve, PolyFit
+from neuralab.fit.table_curve import TableCurve
 from neuralab.plots.format import log_axis, num
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, figure, subplot_title
 
@@ -27,7 +28,9 @@ __all__ = [
     "describe_learning_curve",
     "describe_memorize",
     "describe_sweep",
+    "describe_table_curve",
     "fit_figure",
+    "table_curve_figure",
     "learning_curve_figure",
     "memorize_figure",
     "sweep_figure",
@@ -312,3 +315,35 @@ def describe_memorize(m: Memorize) -> str:
         f"After {m.steps} Adam steps on {m.batch} digits, the healthy network {state(m.healthy)}; "
         f"with {CHANGED[m.bug]} it {state(m.broken)}{floor}."
     )
+
+
+# ----------------------------------------------------------------------------- learning curve on a table
+
+
+def table_curve_figure(tc: TableCurve) -> go.Figure:
+    """Mean training and validation error over the folds against training-set size, with the folds' range."""
+    traces = []
+    for which, name, color, rgba in (("train", "Training", BLUE, "rgba(0,114,178,0.15)"),
+                                     ("val", "Validation", ORANGE, "rgba(230,159,0,0.18)")):
+        runs = tc.train if which == "train" else tc.val
+        mean = tc.train_mean if which == "train" else tc.val_mean
+        traces += [
+            dict(type="scatter", x=tc.sizes, y=np.nanmax(runs, axis=1), mode="lines", line=dict(width=0),
+                 hoverinfo="skip", showlegend=False, legendgroup=which),
+            dict(type="scatter", x=tc.sizes, y=np.nanmin(runs, axis=1), mode="lines", line=dict(width=0),
+                 fill="tonexty", fillcolor=rgba, hoverinfo="skip", showlegend=False, legendgroup=which),
+            dict(type="scatter", x=tc.sizes, y=mean, mode="lines+markers", name=f"{name} (mean over folds)",
+                 line=dict(color=color, width=2), legendgroup=which,
+                 hovertemplate=f"{name}, %{{x}} rows: %{{y:.3g}}<extra></extra>"),
+        ]
+    short = "Error rate" if tc.metric == "error rate" else "MSE (standardized target)"
+    return figure(traces, xaxis=dict(title="Training-set size (rows)", type="log"),
+                  yaxis=dict(title=short, rangemode="tozero"), legend=dict(orientation="h", y=1.12), height=380)
+
+
+def describe_table_curve(tc: TableCurve) -> str:
+    tr, va = tc.train_mean, tc.val_mean
+    gap = va[-1] - tr[-1]
+    return (f"{tc.name}: validation {tc.metric} falls from {num(va[0])} at {tc.sizes[0]:,} rows to {num(va[-1])} "
+            f"at {tc.sizes[-1]:,}; training {tc.metric} is {num(tr[-1])} there, a gap of {num(gap)} "
+            f"(mean of {tc.train.shape[1]} folds, {tc.n_rows:,} rows).")

@@ -185,7 +185,7 @@ def fold_figure(result: CVResult, y: np.ndarray, class_names: tuple[str, ...]) -
     if np.isfinite(result.mean):
         shapes.append(dict(type="line", xref="x2", yref="y2 domain", x0=result.mean * 100, x1=result.mean * 100,
                            y0=0, y1=1, line=dict(color=VERMILLION, dash="dot")))
-    note = f"sample index (every {stride}th shown)" if stride > 1 else "sample index"
+    note = f"sample index (one in {stride} shown)" if stride > 1 else "sample index"
     return figure(
         traces,
         height=120 + 26 * k,

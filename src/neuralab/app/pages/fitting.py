@@ -6,20 +6,24 @@ from typing import Any
 
 from dash import html
 
-from neuralab.app import ui
+from neuralab.app import ui, userdata
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.app.selfcheck import Pick, Value
+from neuralab.data.datasets import DATASET
 from neuralab.fit import memorize, poly
 from neuralab.fit.memorize import MEMORIZE
 from neuralab.fit.poly import BIAS_VARIANCE, FIT, LEARNING, LearningCurve, PolyFit
-from neuralab.params import ParamSpec
+from neuralab.fit.table_curve import table_learning_curve
+from neuralab.params import SEED, DatasetChoice, ParamError, ParamSpec
 from neuralab.plots import fitting as figures
 from neuralab.progress import Progress
 
 P = prefix(__name__)
-SPEC = ParamSpec.merge(P, FIT, BIAS_VARIANCE, LEARNING, MEMORIZE)
+#: The learning curve on a real table: a built-in dataset or one of the learner's own (``user:<id>``).
+TABLE_CURVE = ParamSpec("table-curve", dataset=DatasetChoice.from_choice(DATASET), seed=SEED)
+SPEC = ParamSpec.merge(P, FIT, BIAS_VARIANCE, LEARNING, MEMORIZE, TABLE_CURVE)
 LEARNING_VIEW = ParamSpec.merge("learning_view", LEARNING, ParamSpec("marker", n_train=FIT.fields["n_train"]))
 DEGREES = list(range(1, poly.MAX_DEGREE + 1))
 
@@ -44,6 +48,7 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             _one_fit(values),
             _bias_variance(values),
             _learning(),
+            _table_curve(values),
             _memorize(values),
             _fixes(),
         ]
@@ -132,6 +137,27 @@ def _learning() -> html.Section:
             ),
             alert(cid(P, "lc-alert")),
             ui.chart(cid(P, "lc"), "Median training and validation error against training-set size", heavy=True),
+        ],
+    )
+
+
+def _table_curve(values: dict) -> html.Section:
+    return ui.section(
+        "Learning curves on a real table, or on yours",
+        [
+            ui.md(
+                "A real table has no known curve and no known noise floor, so only what can be measured is shown: "
+                "scikit-learn's `learning_curve` over five shuffled folds, with a linear model (logistic "
+                "regression for classes, ridge for a numeric target) that scales its input inside each training "
+                "fold. Read it the same way: a gap still closing at the right edge means more rows would help; "
+                "curves that have met mean the model is the limit. Upload a table on the Data page to see it "
+                "listed here under its name; a long table is sampled (seeded) and the note below says so."
+            ),
+            ui.row(controls(P, SPEC, values, ["dataset"])),
+            html.P(id=cid(P, "tc-blurb"), className="nl-help"),
+            alert(cid(P, "tc-alert")),
+            ui.chart(cid(P, "tc"), "Training and validation error against training-set size on the chosen table",
+                     heavy=True),
         ],
     )
 
@@ -236,9 +262,27 @@ LC_SECTION = Section(P, "lc", LEARNING_VIEW, _learning_curves,
 MEMORIZE_SECTION = Section(P, "memorize", MEMORIZE, lambda v, progress: memorize.memorize(**v, progress=progress),
                            [Chart("memorize", figures.memorize_figure, figures.describe_memorize)],
                            fix="Fix the value above to train.", job=True)
-SECTIONS = (FIT_SECTION, BV_SECTION, LC_SECTION, MEMORIZE_SECTION)
 
-update_fit, update_bias_variance, update_learning, update_memorize = (s.register() for s in SECTIONS)
+
+def _table_curve_run(v: dict[str, Any], progress: Progress) -> tuple:
+    X, y, classify, name, said = userdata.xy(v["dataset"], seed=v["seed"])
+    progress(0, 1)
+    try:
+        return table_learning_curve(X, y, classify=classify, seed=v["seed"], name=name), said
+    except ValueError as exc:
+        raise ParamError([f"dataset {v['dataset']}: {exc}"]) from None
+
+
+TC_SECTION = Section(P, "tc", TABLE_CURVE, _table_curve_run,
+                     [Chart("tc", lambda r: figures.table_curve_figure(r[0]),
+                            lambda r: figures.describe_table_curve(r[0])),
+                      Text("tc-blurb", lambda r: r[1])],
+                     fix="Fix the value above to draw the learning curve.", job=True)
+SECTIONS = (FIT_SECTION, BV_SECTION, LC_SECTION, MEMORIZE_SECTION, TC_SECTION)
+
+update_fit, update_bias_variance, update_learning, update_memorize, update_table_curve = (
+    s.register() for s in SECTIONS)
+fill_datasets = userdata.wire_choice(P, DATASET)
 new_sample = wire_reseed(P)
 wire(P, SPEC)
 

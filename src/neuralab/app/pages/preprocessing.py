@@ -5,22 +5,34 @@ from __future__ import annotations
 import numpy as np
 from dash import html
 
-from neuralab.app import ui
+from neuralab.app import ui, userdata
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.data.motor import CONSTANTS, MOTOR, TRACE_F_HZ, TRACE_NOISE_A, WINDOWS
-from neuralab.params import ParamSpec
+from neuralab.data.motor import CONSTANTS, MOTOR, TRACE_F_HZ, TRACE_NOISE_A, WINDOWS, current_trace
+from neuralab.data.user import is_user
+from neuralab.params import SEED, Choice, DatasetChoice, Int, ParamError, ParamSpec
 from neuralab.plots import preprocessing as figures
 from neuralab.progress import Progress
-from neuralab.signal import bench_log, outliers, regime_cv, regimes, sampling, smooth
+from neuralab.signal import bench_log, measured, outliers, regime_cv, regimes, sampling, smooth
 from neuralab.signal.sampling import ALIASING_FS_HZ
 
 P = prefix(__name__)
 
+#: A signal with no known truth: a built-in trace, or a numeric column of the learner's own table (``user:<id>``).
+SIGNALS = Choice((("current", "Phase current at 750 rpm (the trace above)"),
+                  ("current_fast", "Phase current at 1,500 rpm")), "current", label="Signal",
+                 help="A built-in trace of the simulated motor.")
+USER_SIGNAL = ParamSpec(
+    "user-signal", signal_data=DatasetChoice.from_choice(SIGNALS),
+    column=Int(1, 999, 1, label="Column number",
+               help="Which feature column of your dataset to condition, counted from 1; the caption names it."),
+    window=smooth.SMOOTHING.fields["window"], order=smooth.SMOOTHING.fields["order"], seed=SEED,
+    rules=smooth.SMOOTHING.rules)
+MAX_SIGNAL_ROWS = 200_000  # a longer table's first rows (in time order), contiguous: a random sample is no signal
 SPEC = ParamSpec.merge(P, smooth.SMOOTHING, outliers.TRACE_OUTLIERS, outliers.MASKING, bench_log.BENCH_BINNING,
-                       sampling.ALIASING, bench_log.BENCH_LEAK)
+                       sampling.ALIASING, bench_log.BENCH_LEAK, USER_SIGNAL)
 _BD = outliers.BREAKDOWN.fields  # the breakdown demo runs at these defaults
 
 
@@ -45,9 +57,29 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             ),
             _smoothing(values),
             _outliers(values),
+            _your_signal(values),
             _regimes(values),
             _pipeline(values),
         ]
+    )
+
+
+def _your_signal(values: dict) -> html.Section:
+    return ui.section(
+        "Your own signal: what can be measured without the truth",
+        [
+            ui.md(
+                "A recorded column comes with no true signal to score a filter against. What can still be "
+                "measured: how much the smoother removes (the residual's RMS, and its share of the signal's own "
+                "spread) and how many samples the Hampel detector flags (3 robust σ over the same window). Widen "
+                "the window and watch the residual: when it climbs steeply, signal is going with the noise. Pick "
+                "a table you added on the Data page and a column by its number; its sampling rate, if you gave one, "
+                "puts the axis in seconds. The window and order are the sliders of the first section."
+            ),
+            ui.row(controls(P, SPEC, values, ["signal_data", "column"])),
+            alert(cid(P, "signal-alert")),
+            ui.chart(cid(P, "signal"), "Your signal, its smoothing and the samples Hampel flags", heavy=True),
+        ],
     )
 
 
@@ -307,10 +339,36 @@ LEAK = Section(
     [Chart("leak", lambda r: figures.pipeline_leak_figure(r.leak, r.windows.t),
            lambda r: figures.describe_pipeline_leak(r.leak, r.windows.feature_names))],
     fix="Fix the value above to run the comparison.")
-SECTIONS = (SMOOTH, SWEEP, OUTLIER, BREAKDOWN, REGIME, VALIDATION, ALIAS, LEAK)
+
+
+def _signal(v: dict, progress: Progress) -> tuple[measured.Measured, str]:
+    """The chosen signal, smoothed and flagged: a built-in trace, or a column of the learner's table."""
+    progress(0, 1)
+    if not is_user(v["signal_data"]):
+        tr = current_trace(speed_rpm=750.0 if v["signal_data"] == "current" else 1500.0, seed=v["seed"])
+        label = dict(SIGNALS.options)[v["signal_data"]]
+        return measured.measure(tr.noisy, window=v["window"], order=v["order"], fs=tr.fs), label
+    t = userdata.table(v["signal_data"], max_rows=None)  # every row, in order: a sample would break the spacing
+    names = t.feature_names
+    if v["column"] > len(names):
+        listed = ", ".join(f"{i} {n}" for i, n in enumerate(names[:12], 1)) + (", …" if len(names) > 12 else "")
+        raise ParamError([f"column must be between 1 and {len(names)} for {t.name} ({listed}); got {v['column']}."])
+    col = names[v["column"] - 1]
+    x = t.X[:MAX_SIGNAL_ROWS, v["column"] - 1]
+    cut = f", its first {MAX_SIGNAL_ROWS:,} of {len(t.y):,} rows" if len(t.y) > MAX_SIGNAL_ROWS else ""
+    return (measured.measure(x, window=v["window"], order=v["order"], fs=t.rate_hz),
+            f"{t.name}, column {v['column']} of {len(names)} ({col}){cut}")
+
+
+SIGNAL = Section(
+    P, "signal", USER_SIGNAL, _signal,
+    [Chart("signal", lambda r: figures.measured_figure(r[0]), lambda r: figures.describe_measured(*r))],
+    fix="Fix the value above to condition the signal.", job=True)
+SECTIONS = (SMOOTH, SWEEP, OUTLIER, BREAKDOWN, REGIME, VALIDATION, ALIAS, LEAK, SIGNAL)
 
 (update_smoothing, update_sweep, update_outliers, update_breakdown, update_regimes, update_validation, update_alias,
- update_leak) = (s.register() for s in SECTIONS)
+ update_leak, update_signal) = (s.register() for s in SECTIONS)
+fill_signals = userdata.wire_choice(P, SIGNALS, field="signal_data")
 new_signal = wire_reseed(P)
 wire(P, SPEC)
 

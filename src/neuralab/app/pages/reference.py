@@ -46,6 +46,7 @@ TOPICS = {
         "augmentation",
         "research-corner",
         "fundamentals",
+        "data",
     )
 }
 

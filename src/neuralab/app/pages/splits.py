@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
+
 import numpy as np
 from dash import Input, Output, State, clientside_callback, html
 
-from neuralab.app import ui
+from neuralab.app import ui, userdata
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.data.datasets import DATASETS, load, with_copies
+from neuralab.data import guards
+from neuralab.data.datasets import DATASET, DATASETS, load, with_copies
 from neuralab.data.splits import (
     CV,
     LEAK,
@@ -19,16 +23,24 @@ from neuralab.data.splits import (
     CVResult,
     SplitReport,
     compare_splits,
+    cross_validate,
     leakage,
+    leakage_on,
     make_splitter,
     run_cv,
+    split_report,
 )
-from neuralab.params import ParamSpec
+from neuralab.data.user import is_user
+from neuralab.params import DatasetChoice, ParamSpec
 from neuralab.plots import splits as figures
 from neuralab.progress import Progress
 
 P = prefix(__name__)
-SPEC = ParamSpec.merge(P, SPLIT, CV, LEAK)
+#: The dataset choice also takes the learner's own datasets (``user:<id>``, listed by userdata.wire_choice).
+USER_DATASET = DatasetChoice.from_choice(DATASET)
+SPLIT_U, CV_U, LEAK_U = (s.with_fields(dataset=USER_DATASET) for s in (SPLIT, CV, LEAK))
+SPEC = ParamSpec.merge(P, SPLIT_U, CV_U, LEAK_U)
+LEAK_ROWS = 2_000  # a user table's leak experiment runs on this many of its rows (seeded): 1,000 noise columns
 GROUP_COPIES = 2  # the copies choosing Group k-fold sets when there were none, so that groups hold several samples
 
 
@@ -125,43 +137,108 @@ def layout(values: dict, messages: list[str]) -> html.Div:
     )
 
 
-def _with_classes(report: SplitReport) -> tuple[SplitReport, tuple[str, ...]]:
-    """The split report with its dataset's class names (the shares chart labels the classes)."""
-    return report, load(report.dataset).class_names
+def _user(dataset: str) -> tuple:
+    """A user dataset as the page's splitters see it: the table (sampled), and it as a labelled dataset."""
+    t = userdata.table(dataset)
+    return t, userdata.dataset(t)
 
 
-def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, ...]]:
-    ds = with_copies(v["dataset"], v["copies"], v["seed"])
-    return run_cv(**v, progress=progress), ds.y, ds.class_names
+def _report(v: dict) -> tuple[SplitReport, tuple[str, ...], object]:
+    """The split report, its dataset's class names (the shares chart labels them), and a user table or None."""
+    if not is_user(v["dataset"]):
+        return compare_splits(**v), load(v["dataset"]).class_names, None
+    t, ds = _user(v["dataset"])
+    return _user_report(ds, v["dataset"], v["train_pct"], v["val_pct"], v["seed"]), ds.class_names, t
 
 
-def _cv_notes(out: tuple[CVResult, np.ndarray, tuple[str, ...]]) -> list:
-    result = out[0]
-    twins = figures.describe_twins(result)
+_REPORTS: dict[tuple, tuple] = {}  # (id of the prepared dataset, its values) -> (that dataset, the report)
+
+
+def _user_report(ds, dataset: str, train_pct: int, val_pct: int, seed: int) -> SplitReport:
+    """The report on a user table, made once for the size bar and the shares chart (one move asks both).
+
+    Keyed by the prepared dataset object itself: a deleted or re-sampled table is a new object, never a stale hit.
+    """
+    key = (id(ds), dataset, train_pct, val_pct, seed)
+    got = _REPORTS.get(key)
+    if got is None or got[0] is not ds:
+        if len(_REPORTS) >= 64:
+            _REPORTS.clear()
+        got = _REPORTS[key] = (ds, replace(split_report(ds, train_pct, val_pct, seed), dataset=dataset))
+    return got[1]
+
+
+def _sizes_caption(r: tuple) -> str:
+    said = figures.describe_sizes(r[0])
+    return said if r[2] is None else f"{r[2].name}: {said}"
+
+
+def _blurb(r: tuple) -> str:
+    return DATASETS[r[0].dataset].blurb if r[2] is None else userdata.describe(r[2], binned=True)
+
+
+def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, ...], list[str]]:
+    if not is_user(v["dataset"]):
+        ds = with_copies(v["dataset"], v["copies"], v["seed"])
+        return run_cv(**v, progress=progress), ds.y, ds.class_names, []
+    t, ds = _user(v["dataset"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # few members of a rare class per fold
+        result = cross_validate(ds, v["scheme"], v["k"], v["model"], v["seed"], progress)
+    tr, va = result.folds[0]
+    found = guards.check(t, tr, va, shuffled=v["scheme"] != "timeseries", seed=v["seed"])
+    said = [userdata.describe(t, binned=True),
+            "Copies are not added to your data; the slider applies to the built-in ones."]
+    if v["scheme"] == "group" and t.groups is None:
+        said.append("Your table has no group column, so every row is a group of its own and this is plain k-fold.")
+    said += [f"Leakage check, first fold: {f.sentence}" for f in found] or [
+        "Leakage check, first fold: no duplicate rows across the split, no single-feature proxy of the target, "
+        "no group on both sides, no shuffled time order."]
+    return result, ds.y, ds.class_names, said
+
+
+def _cv_notes(out: tuple[CVResult, np.ndarray, tuple[str, ...], list[str]]) -> list:
+    result, user_notes = out[0], out[3]
+    twins = "" if user_notes else figures.describe_twins(result)
     return ([html.Li(SCHEMES[result.scheme].lesson)] + ([html.Li(twins)] if twins else [])
-            + [html.Li(n) for n in result.notes])
+            + [html.Li(n) for n in result.notes] + [html.Li(n, className="nl-finding") for n in user_notes])
+
+
+def _leak(v: dict, progress: Progress):
+    if not is_user(v["dataset"]):
+        return leakage(**v, progress=progress)
+    _, ds = _user(v["dataset"])
+    rest = {k: x for k, x in v.items() if k != "dataset"}
+    return leakage_on(ds, **rest, progress=progress, max_rows=LEAK_ROWS)
+
+
+def _leak_caption(dataset: str):
+    def describe(r) -> str:
+        said = figures.describe_leak(r)
+        return said if not is_user(dataset) else said + f" On your data: {LEAK_ROWS:,} of its rows (seeded)."
+    return describe
 
 
 # The size bar (what the slider moves) and the shares chart are two sections, so the bar redraws at once.
-SIZES = Section(P, "split", SPLIT, lambda v, _: compare_splits(**v),
-                [Chart("sizes", figures.sizes_figure, figures.describe_sizes),
-                 Text("blurb", lambda r: DATASETS[r.dataset].blurb)],
+SIZES = Section(P, "split", SPLIT_U, lambda v, _: _report(v),
+                [Chart("sizes", lambda r: figures.sizes_figure(r[0]), _sizes_caption), Text("blurb", _blurb)],
                 fix="Fix the value above to see the split.")
-SHARES = Section(P, "shares", SPLIT, lambda v, _: _with_classes(compare_splits(**v)),
-                 [Chart("shares", lambda r: figures.class_share_figure(*r),
-                        lambda r: figures.describe_class_shares(*r))],
+SHARES = Section(P, "shares", SPLIT_U, lambda v, _: _report(v),
+                 [Chart("shares", lambda r: figures.class_share_figure(*r[:2]),
+                        lambda r: figures.describe_class_shares(*r[:2]))],
                  fix="Fix the value above to see the class shares.", alert=False)
-CV_SECTION = Section(P, "cv", CV, _cv,
-                     [Chart("folds", lambda r: figures.fold_figure(*r), lambda r: figures.describe_folds(r[0])),
+CV_SECTION = Section(P, "cv", CV_U, _cv,
+                     [Chart("folds", lambda r: figures.fold_figure(*r[:3]), lambda r: figures.describe_folds(r[0])),
                       Text("cv-notes", _cv_notes, blank=[])],
                      fix="Fix the value above to run cross-validation.", job=True)
-LEAK_SECTION = Section(P, "leak", LEAK, lambda v, progress: leakage(**v, progress=progress),
-                       [Chart("leak", figures.leak_figure, figures.describe_leak)],
+LEAK_SECTION = Section(P, "leak", LEAK_U, lambda v, progress: (v["dataset"], _leak(v, progress)),
+                       [Chart("leak", lambda r: figures.leak_figure(r[1]), lambda r: _leak_caption(r[0])(r[1]))],
                        fix="Fix the value above to run the experiment.", job=True)
 SECTIONS = (SIZES, SHARES, CV_SECTION, LEAK_SECTION)
 
 update_sizes, update_shares, update_cv, update_leak = (s.register() for s in SECTIONS)
 wire(P, SPEC)
+fill_datasets = userdata.wire_choice(P, DATASET)
 
 
 # Choosing Group k-fold with 0 copies sets GROUP_COPIES. Only a change of scheme runs this, never the first load,
