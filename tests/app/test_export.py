@@ -88,15 +88,17 @@ def test_text_reads_tables_and_lists_as_lines():
 
 
 def test_the_buttons_download_the_files(app):
-    got = export.export_script(1, "/splits", "?seed=11")
-    assert got["filename"] == "neuralab_splits.py" and "seed=11" in got["content"]
-    nb = export.export_notebook(1, "/training-loop", "?seed=2&tick=3")
+    script, _ = export.download({"kind": "script", "path": "/splits", "search": "?seed=11"})
+    assert script["filename"] == "neuralab_splits.py" and "seed=11" in script["content"]
+    _, nb = export.download({"kind": "notebook", "path": "/training-loop", "search": "?seed=2&tick=3"})
     assert nb["filename"] == "neuralab_training_loop.ipynb"
     assert json.loads(nb["content"])["nbformat"] == 4
     from dash import no_update
 
-    assert export.export_script(1, "/reference", "") is no_update
-    assert export.export_script(1, "/no-such-page", "") is no_update
+    assert export.download({"kind": "script", "path": "/reference", "search": ""}) == (no_update, no_update)
+    assert export.download({"kind": "script", "path": "/no-such-page"}) == (no_update, no_update)
+    assert export.download({"path": ["/splits"]}) == (no_update, no_update)  # a crafted request
+    assert export.download("x") == (no_update, no_update)
 
 
 def test_the_header_of_a_page_with_sections_holds_the_buttons_and_a_prose_page_none(client):

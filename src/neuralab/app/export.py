@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, callback, clientside_callback, dcc, html, no_update
 
 from neuralab.app.registry import BY_PATH, Page
 from neuralab.app.sections import Chart, Section, Text, Together
@@ -375,7 +375,7 @@ def bar() -> html.Div:
                      title="A Python file that reproduces this page's current state with the lab's library"),
          html.Button("Open as notebook", id="export-notebook-button", n_clicks=0, className="nl-button nl-export",
                      title="The same as a Jupyter notebook (.ipynb), one cell per section"),
-         dcc.Download(id="export-script"), dcc.Download(id="export-notebook")],
+         dcc.Download(id="export-script"), dcc.Download(id="export-notebook"), dcc.Store(id="export-request")],
         className="nl-export-bar",
     )
 
@@ -398,16 +398,31 @@ def _host() -> str:
         return ""
 
 
-@callback(Output("export-script", "data"), Input("export-script-button", "n_clicks"),
-          State("url", "pathname"), State("url", "search"), prevent_initial_call=True)
-def export_script(n_clicks: int, pathname: str, search: str) -> Any:
-    got = build(str(pathname or ""), search if isinstance(search, str) else "", _host()) if n_clicks else None
-    return no_update if got is None else dcc.send_string(got.script(), f"{got.name}.py", type="text/x-python")
+# The browser keeps the page's state in its address (controls.url_sync replaces it without telling dcc.Location),
+# so a click first reads window.location there, then the server builds the file from that query.
+clientside_callback(
+    """function(a, b) {
+        const t = (window.dash_clientside.callback_context.triggered_id || "");
+        return {kind: t === "export-notebook-button" ? "notebook" : "script", path: window.location.pathname,
+                search: window.location.search, at: Date.now()};
+    }""",
+    Output("export-request", "data"),
+    Input("export-script-button", "n_clicks"),
+    Input("export-notebook-button", "n_clicks"),
+    prevent_initial_call=True,
+)
 
 
-@callback(Output("export-notebook", "data"), Input("export-notebook-button", "n_clicks"),
-          State("url", "pathname"), State("url", "search"), prevent_initial_call=True)
-def export_notebook(n_clicks: int, pathname: str, search: str) -> Any:
-    got = build(str(pathname or ""), search if isinstance(search, str) else "", _host()) if n_clicks else None
-    return no_update if got is None else dcc.send_string(got.notebook(), f"{got.name}.ipynb",
-                                                         type="application/x-ipynb+json")
+@callback(Output("export-script", "data"), Output("export-notebook", "data"), Input("export-request", "data"),
+          prevent_initial_call=True)
+def download(request: Any) -> tuple[Any, Any]:
+    """The file the click asked for (``{kind, path, search}``): a script or a notebook of the page's state."""
+    if not isinstance(request, dict) or not isinstance(request.get("path"), str):
+        return no_update, no_update
+    search = request.get("search") if isinstance(request.get("search"), str) else ""
+    got = build(request["path"][:200], search[:4000], _host())
+    if got is None:
+        return no_update, no_update
+    if request.get("kind") == "notebook":
+        return no_update, dcc.send_string(got.notebook(), f"{got.name}.ipynb", type="application/x-ipynb+json")
+    return dcc.send_string(got.script(), f"{got.name}.py", type="text/x-python"), no_update
