@@ -107,3 +107,27 @@ def test_the_header_of_a_page_with_sections_holds_the_buttons_and_a_prose_page_n
 
     assert "export-script-button" in tree.ids(shell.render("/splits", "?seed=3"))
     assert "export-script-button" not in tree.ids(shell.render("/cheat-sheet", ""))
+
+
+def test_the_playground_downloads_its_run_as_tensorboard_logs(tmp_path):
+    import base64
+    import io
+    import zipfile
+
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from neuralab.app.pages import playground, playground_parts
+    from tests.app.test_playground_page import _raw
+
+    tab = playground_parts.new_tab()
+    playground.rebuild_view(tab, *_raw())
+    for _ in range(2):
+        playground.act_view("step", tab, None, None, *_raw(pace="1"))
+    file, note = playground.download_view("tensorboard", tab, *_raw())
+    assert file["filename"].endswith(".zip") and file["filename"] in note
+    zipfile.ZipFile(io.BytesIO(base64.b64decode(file["content"]))).extractall(tmp_path)
+    acc = EventAccumulator(str(tmp_path / "playground"))
+    acc.Reload()
+    curves = playground_parts.engine_for(tab, playground._net(playground._validated(_raw())[0])).curves()
+    assert [e.step for e in acc.Scalars("loss/test")] == curves.epoch.tolist() == [0, 1, 2]
+    assert [e.value for e in acc.Scalars("loss/test")] == pytest.approx(curves.test_loss.tolist(), rel=1e-6)

@@ -12,12 +12,15 @@ it reads any torch run.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import io
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["loop_scalars", "write"]
+__all__ = ["curves_scalars", "loop_scalars", "write", "zipped"]
 
 Series = Sequence[float] | np.ndarray | tuple[Sequence[int], Sequence[float]]
 
@@ -59,3 +62,25 @@ def loop_scalars(state: Any) -> dict[str, Series]:
     return {"loss/batch": np.asarray(state.step_losses, dtype=float),
             "loss/validation": (list(state.val_epochs), list(state.val_losses)),
             "accuracy/validation": (list(state.val_epochs), list(state.val_accs))}
+
+
+def curves_scalars(curves: Any) -> dict[str, Series]:
+    """A playground run's per-epoch history (:class:`neuralab.train.playground.results.Curves`) as series, step =
+    epoch (0 is the network before any update); the learning rate from epoch 1 (epoch 0 had none)."""
+    lr = np.asarray(curves.lr, dtype=float)
+    used = np.isfinite(lr)
+    return {"loss/train": (list(curves.epoch), list(curves.train_loss)),
+            "loss/test": (list(curves.epoch), list(curves.test_loss)),
+            "metric/train": (list(curves.epoch), list(curves.train_metric)),
+            "metric/test": (list(curves.epoch), list(curves.test_metric)),
+            "lr": (list(np.asarray(curves.epoch)[used]), list(lr[used]))}
+
+
+def zipped(scalars: Mapping[str, Series], run: str = "neuralab") -> bytes:
+    """The event file of :func:`write` in a zip, under ``run/`` (unzip, then ``tensorboard --logdir .``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(scalars, Path(tmp) / run)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.write(path, f"{run}/{path.name}")
+        return buf.getvalue()
