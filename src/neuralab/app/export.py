@@ -139,10 +139,30 @@ class _Spell(ast.NodeTransformer):
     """The run's expression with the values spelled out: ``**v`` as keywords, ``v["k"]`` as the value,
     ``progress=progress`` dropped (the library's default reports nothing)."""
 
-    def __init__(self, vname: str, pname: str | None, values: Mapping[str, Any]) -> None:
-        self.v, self.p, self.values = vname, pname, values
+    def __init__(self, vname: str, pname: str | None, values: Mapping[str, Any], names: Mapping[str, Any]) -> None:
+        self.v, self.p, self.values, self.names = vname, pname, values, names
+
+    def _named(self, node: ast.Call) -> None:
+        """Positional ``v["k"]`` arguments as keywords where the function's signature names them (readable)."""
+        first = next((i for i, a in enumerate(node.args) if self._is_value(a)), None)
+        if first is None or any(isinstance(a, ast.Starred) for a in node.args):
+            return
+        try:
+            params = list(inspect.signature(_resolve(node.func, self.names)).parameters.values())
+        except (TypeError, ValueError, LookupError):
+            return
+        tail = params[first:len(node.args)]
+        if len(tail) != len(node.args) - first or any(p.kind != p.POSITIONAL_OR_KEYWORD for p in tail):
+            return
+        node.keywords = [ast.keyword(arg=p.name, value=a) for p, a in zip(tail, node.args[first:], strict=True)] \
+            + node.keywords
+        node.args = node.args[:first]
+
+    def _is_value(self, a: ast.expr) -> bool:
+        return isinstance(a, ast.Subscript) and isinstance(a.value, ast.Name) and a.value.id == self.v
 
     def visit_Call(self, node: ast.Call) -> ast.Call:
+        self._named(node)
         keywords = []
         for kw in node.keywords:
             if kw.arg is None and isinstance(kw.value, ast.Name) and kw.value.id == self.v:
@@ -176,6 +196,15 @@ class _Spell(ast.NodeTransformer):
         return super().generic_visit(node)
 
 
+def _resolve(func: ast.expr, names: Mapping[str, Any]) -> Any:
+    """The object a call's ``f`` or ``module.f`` names (attribute lookups only, nothing evaluated)."""
+    if isinstance(func, ast.Name):
+        return names[func.id]
+    if isinstance(func, ast.Attribute):
+        return getattr(_resolve(func.value, names), func.attr)
+    raise LookupError("not a plain name")
+
+
 def _import(name: str, obj: Any) -> str | None:
     """The import line that binds ``name`` to ``obj`` outside the app, or None if it is the app's own."""
     if isinstance(obj, type(sys)):
@@ -199,7 +228,7 @@ def library_call(run: Callable, values: Mapping[str, Any]) -> tuple[list[str], s
         return None
     expr, params = got
     try:
-        spelled = _Spell(params[0], params[1] if len(params) > 1 else None, values).visit(
+        spelled = _Spell(params[0], params[1] if len(params) > 1 else None, values, run.__globals__).visit(
             ast.parse(ast.unparse(expr), mode="eval").body)
     except _NotLibrary:
         return None
@@ -219,6 +248,23 @@ def library_call(run: Callable, values: Mapping[str, Any]) -> tuple[list[str], s
     if not any(isinstance(n, ast.Call) for n in ast.walk(spelled)):
         return None
     return sorted(set(imports)), ast.unparse(spelled)
+
+
+def _source_note(run: Callable, most: int = 12) -> list[str]:
+    """The page's own code for a section's result, as comment lines (what ``compute`` runs)."""
+    try:
+        lines = textwrap.dedent(inspect.getsource(run)).rstrip().splitlines()
+    except (OSError, TypeError):
+        return []
+    if getattr(run, "__name__", "") == "<lambda>":
+        got = _run_expression(run)
+        lines = [f"lambda {', '.join(got[1])}: {ast.unparse(got[0])}"] if got else []
+    more = len(lines) > most
+    where = f"{run.__module__}.{getattr(run, '__qualname__', '')}".replace(".<lambda>", "")
+    if not lines:
+        return []
+    return ([f"# The page computes this section with ({where}):"] + [f"#   {ln}" for ln in lines[:most]]
+            + (["#   ..."] if more else []))
 
 
 def _builder(fn: Callable, via: str) -> tuple[str | None, str]:
@@ -271,7 +317,8 @@ def block(section: Section, values: Mapping[str, Any], heading: str) -> Block:
         lines.append(f"result = {call[1]}")
     else:
         imports.add("from neuralab.app.export import compute")
-        lines.append(f"result = compute({var}, VALUES)  # the page's own steps around the library: see {var}.run")
+        lines += _source_note(section.run)
+        lines.append(f"result = compute({var}, VALUES)  # checks VALUES as the page does, then runs {var}.run")
         uses_section = True
     r = section.replay
     if r is not None and r.control not in section.spec.fields and r.at is not None and r.steps is not None:
