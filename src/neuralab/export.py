@@ -82,7 +82,8 @@ class Block:
 def _docstring(title: str, path: str, url: str, blocks: Sequence[Block], name: str) -> str:
     heavy = [b.key for b in blocks if b.heavy]
     skip = (f"  --light      skip the sections the page runs as background jobs or that need a trained\n"
-            f"               reference network ({', '.join(heavy)})\n") if heavy else "  --light      (no section is heavy)\n"
+            f"               reference network ({', '.join(heavy)})\n") if heavy else \
+        "  --light      (changes nothing here: no section is heavy)\n"
     return (f'"""{title} ({path}), exported from neuralab.\n\n'
             f"The page's state: {url}\n\n"
             "Each section below calls the lab's library with the page's values (VALUES, seed included), prints\n"

@@ -62,7 +62,9 @@ def test_a_one_call_section_calls_the_library_itself_with_the_values_written_out
 def test_a_page_local_section_goes_through_the_section_object():
     block = next(b for b in export.build("/splits").blocks if b.key == "shares")
     assert not block.real
-    assert "result = compute(SHARES, VALUES)" in block.code and "from neuralab.app.pages.splits import SHARES" in block.code
+    assert "result = compute(SHARES, VALUES)" in block.code
+    assert "from neuralab.app.pages.splits import SHARES" in block.code
+    assert "#   lambda v, _: _with_classes(compare_splits(**v))" in block.code  # what the page runs, shown
 
 
 def test_most_sections_call_the_library_itself():

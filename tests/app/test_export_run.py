@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from neuralab.app import export
-from neuralab.app.sections import Alert, Chart, Text
 from neuralab.app.registry import built
+from neuralab.app.sections import Alert, Chart, Text
 from neuralab.export import text
 
 PAGES = [p for p in built() if export.build(p.path) is not None]
@@ -91,7 +91,7 @@ def test_the_default_script_prints_the_numbers_the_page_shows(page, tmp_path):
             assert f"[{section.key}]" not in printed
             continue
         for line in expected(section, got.values):
-            assert same_numbers(line, printed), f"{page.path} {section.key}: the page shows\n{line}\nprinted:\n{printed}"
+            assert same_numbers(line, printed), f"{page.path} {section.key}: page\n{line}\nprinted:\n{printed}"
             compared += 1
     ran = [s for s in export.sections(module) if full or not (s.job or s.needs is not None)]
     assert compared > 0 or not ran

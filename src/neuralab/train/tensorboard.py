@@ -11,10 +11,10 @@ it reads any torch run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import io
 import tempfile
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
