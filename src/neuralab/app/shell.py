@@ -7,7 +7,7 @@ import importlib
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from neuralab import __version__
-from neuralab.app import selfcheck, userdata
+from neuralab.app import export, selfcheck, userdata
 from neuralab.app.pages import home, placeholder
 from neuralab.app.registry import BY_PATH, GROUPS, PAGES, Page
 
@@ -83,7 +83,8 @@ def render(pathname: str | None, search: str | None):
         return placeholder.layout(page)
     module = importlib.import_module(page.module)  # every built page declares its controls as SPEC
     values, messages = module.SPEC.parse_query(search or "")
-    return with_selfcheck(with_reference(module.layout(values, messages), page), page, module)
+    layout = export.with_export(module.layout(values, messages), module)  # no buttons on a prose-only page
+    return with_selfcheck(with_reference(layout, page), page, module)
 
 
 def with_selfcheck(layout, page: Page, module):

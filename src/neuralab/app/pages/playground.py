@@ -48,7 +48,7 @@ from neuralab.app.selfcheck import Pick, Value
 from neuralab.data.playground import FEATURES
 from neuralab.nn import models
 from neuralab.params import ParamError, ParamSpec
-from neuralab.train import playground
+from neuralab.train import playground, tensorboard
 from neuralab.train.playground import exports
 
 SPEC = ParamSpec.merge("playground_page", playground.PLAYGROUND, playground.VIEW)  # the network's, then the pace
@@ -547,6 +547,7 @@ EXPORTS = {  # button -> (file suffix, bytes of the tab's network)
     "state_dict": (".pt", exports.state_dict_bytes),
     "onnx": (".onnx", lambda eng: exports.onnx_export(eng).data),
     "script": (".py", lambda eng: exports.script(eng).encode()),
+    "tensorboard": (".zip", lambda eng: tensorboard.zipped(tensorboard.curves_scalars(eng.curves()), "playground")),
 }
 
 

@@ -460,7 +460,8 @@ def edit_box() -> html.Div:
 
 def downloads() -> html.Div:
     items = [("config", "Config (JSON)"), ("safetensors", "Weights (safetensors)"),
-             ("state_dict", "torch state_dict (.pt)"), ("onnx", "ONNX model"), ("script", "Python script")]
+             ("state_dict", "torch state_dict (.pt)"), ("onnx", "ONNX model"), ("script", "Python script"),
+             ("tensorboard", "TensorBoard logs (.zip)")]
     return html.Div(
         [*(html.Button(label, id=cid(P, f"dl-{key}"), n_clicks=0, className="nl-button") for key, label in items),
          dcc.Download(id=cid(P, "download")),
