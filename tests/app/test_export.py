@@ -20,8 +20,9 @@ def _app(app):
 
 def test_the_pages_with_sections_export_and_the_prose_pages_do_not():
     paths = {p.path for p in PAGES}
-    assert {"/cheat-sheet", "/reference", "/playground"}.isdisjoint(paths)  # no sections (the playground has its own)
-    assert len(paths) == len(built()) - 3
+    # no sections: prose pages, the playground (its own exports) and /data (a form, no computation to export)
+    assert {"/cheat-sheet", "/reference", "/playground", "/data"}.isdisjoint(paths)
+    assert len(paths) == len(built()) - 4
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
@@ -51,20 +52,19 @@ def test_the_values_of_the_link_reach_the_script_and_nothing_else_does():
 
 
 def test_a_one_call_section_calls_the_library_itself_with_the_values_written_out():
-    code = next(b for b in export.build("/splits", "?seed=4").blocks if b.key == "leak").code
-    assert "from neuralab.data.splits import leakage" in code
-    assert "result = leakage(dataset='cancer', leak_step='select', noise=500, labels='shuffled', k=5, " \
-           "model='ridge', seed=4)" in code
-    assert "from neuralab.plots.splits import describe_leak, leak_figure" in code
+    code = next(b for b in export.build("/learning-rate", "?lr=0.03").blocks if b.key == "curve").code
+    assert "from neuralab.train import lr" in code
+    assert "result = lr.curve(schedule='cosine', lr=0.03, epochs=100)" in code
+    assert "from neuralab.plots.learning_rate import curve_figure, describe_curve" in code
     assert "neuralab.app" not in code
 
 
 def test_a_page_local_section_goes_through_the_section_object():
-    block = next(b for b in export.build("/splits").blocks if b.key == "shares")
+    block = next(b for b in export.build("/fitting").blocks if b.key == "lc")
     assert not block.real
-    assert "result = compute(SHARES, VALUES)" in block.code
-    assert "from neuralab.app.pages.splits import SHARES" in block.code
-    assert "#   lambda v, _: _with_classes(compare_splits(**v))" in block.code  # what the page runs, shown
+    assert "result = compute(LC_SECTION, VALUES)" in block.code
+    assert "from neuralab.app.pages.fitting import LC_SECTION" in block.code
+    assert "#   def _learning_curves(v: dict[str, Any], progress: Progress)" in block.code  # what the page runs, shown
 
 
 def test_most_sections_call_the_library_itself():
@@ -72,11 +72,11 @@ def test_most_sections_call_the_library_itself():
     assert sum(b.real for b in blocks) >= 0.8 * len(blocks)
 
 
-def test_a_user_dataset_leaves_one_clear_todo(monkeypatch):
+def test_a_user_dataset_is_named_with_where_it_is_read_from(monkeypatch):
     got = export.build("/splits")
     e = export.Export(got.page, got.name, got.url, {**got.values, "dataset": "user:abc123"}, got.blocks,
                       (export.USER_DATA_TODO.format(value="user:abc123"),))
-    assert "# TODO: a user dataset (user:abc123)" in e.script()
+    assert "# user:abc123 is one of your uploaded datasets" in e.script()
 
 
 def test_text_reads_tables_and_lists_as_lines():

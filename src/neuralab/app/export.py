@@ -35,9 +35,10 @@ from neuralab.progress import quiet
 
 __all__ = ["Export", "bar", "blocks", "build", "compute", "prepare", "sections"]
 
-#: The one place a user dataset is met (issue 18, part 1 lands the catalogue in ``neuralab.data.user``).
-USER_DATA_TODO = ("TODO: a user dataset ({value}) lives in the lab's data directory; read it with "
-                  "neuralab.data.user.catalogue().table(id) once that module exists")
+#: The one place a user dataset is met: the script reads it from this machine's catalogue (``neuralab.data.user``).
+USER_DATA_TODO = ("{value} is one of your uploaded datasets: this script reads it from this machine's catalogue "
+                  "(neuralab.data.user.catalogue().table(id)); on another machine register the file first with "
+                  "`neuralab data add FILE --target ...` and put its new id here")
 
 
 def compute(section: Section, values: Mapping[str, Any]) -> Any:
