@@ -241,6 +241,8 @@ DETECTORS_USE = {
     "hampel": f" It reads the threshold; its window is {smooth.WINDOW.default} samples.",
     "iforest": " It reads the contamination, not the threshold.",
     "lof": " It reads the contamination, not the threshold.",
+    "model": " It reads the threshold; its model is the current's physics (harmonics of the drive's speed under "
+             "its torque command), fitted robustly.",
 }
 
 
