@@ -136,7 +136,8 @@ def derivatives(repeats: int = 50) -> None:
     cpr_field = derivative.CPR
     timings: dict[str, list[float]] = {"drag_compare": [], "drag_tradeoff": [], "cpr_compare": []}
     for _ in range(repeats):
-        drag = {**base, "window": int(rng.choice(np.arange(5, 152, 2))), "process_noise": float(10 ** rng.uniform(0, 6))}
+        drag = {**base, "window": int(rng.choice(np.arange(5, 152, 2))),
+                "process_noise": float(10 ** rng.uniform(0, 6))}
         for key, sec in (("drag_compare", page.COMPARE), ("drag_tradeoff", page.TRADEOFF)):
             t0 = time.perf_counter()
             sec.view(drag)

@@ -126,9 +126,10 @@ def tradeoff_figure(tr: Tradeoff, c: Comparison) -> go.Figure:
              marker=dict(color="rgba(0,0,0,0)", size=16, line=dict(color=VERMILLION, width=2.5)),
              hovertemplate="your setting: lag %{x:.1f} ms, noise %{y:.3g} rpm<extra></extra>"),
     ]
-    ys = [y for y in sg_y + kf_y + [tr.finite_difference.noise * RPM]]
+    ys = [*sg_y, *kf_y, tr.finite_difference.noise * RPM]
     return figure(data, height=380, xaxis=dict(title="lag (ms)", rangemode="tozero"),
-                  yaxis=log_axis(np.log10(min(ys)) - 0.2, np.log10(max(ys)) + 0.2, title="noise at constant speed (rpm)"))
+                  yaxis=log_axis(np.log10(min(ys)) - 0.2, np.log10(max(ys)) + 0.2,
+                                 title="noise at constant speed (rpm)"))
 
 
 def describe_tradeoff(tr: Tradeoff, c: Comparison) -> str:
