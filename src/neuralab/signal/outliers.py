@@ -322,8 +322,10 @@ def harmonic_regressors(t: Any, f_hz: float, envelope: Any = None,
 
 
 def _robust_fit(x: np.ndarray, basis: Any, scale: float) -> np.ndarray:
-    """The first pass: least squares with the soft-L1 loss, so a spike pulls the fit about as much as a
-    sample ``scale`` off (:func:`scipy.optimize.least_squares`, ``loss="soft_l1"``), from the plain fit."""
+    """The first pass: least squares with the soft-L1 loss (:func:`scipy.optimize.least_squares`), from the plain fit.
+
+    A residual r pulls with ``r / sqrt(1 + (r / scale)²)``, never more than ``scale``: a spike, however far
+    off, pulls no harder than a residual of ``scale`` does in plain least squares."""
     start = lsqr(basis, x)[0] if sparse.issparse(basis) else np.linalg.lstsq(basis, x, rcond=None)[0]
     fit = least_squares(lambda c: basis @ c - x, start, jac=lambda _c: basis, loss="soft_l1", f_scale=scale,
                         tr_solver="lsmr" if sparse.issparse(basis) else "exact")
