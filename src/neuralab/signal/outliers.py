@@ -670,7 +670,8 @@ def readers(field: str) -> tuple[str, ...]:
 TRACE_OUTLIERS = ParamSpec(
     "trace_outliers", detector=DETECTOR, threshold=THRESHOLD, contamination=CONTAMINATION, action=ACTION, seed=SEED,
     applies=[Applies("threshold", "detector", readers("threshold"),
-                     "Ignored by this detector: τ is read by Z-score and Hampel only. IQR uses fixed fences "
+                     "Ignored by this detector: τ is read by Z-score, Hampel and the model residual only. IQR uses "
+                     "fixed fences "
                      f"{K_IQR.default:g} IQR beyond the quartiles; isolation forest and LOF flag the contamination "
                      "share."),
              Applies("contamination", "detector", readers("contamination"))],
