@@ -84,8 +84,8 @@ def gain_figure(c: Comparison) -> go.Figure:
     top = max(float(g.max()), 1e-6)
     return figure(data, height=300, shapes=shapes,
                   xaxis=log_axis(0, np.log10(n), title="sample (1 ms each)"),
-                  yaxis=dict(title="gain (dimensionless)", type="log",
-                             range=[np.log10(max(float(g[-1].min()), 1e-12)) - 0.5, np.log10(top) + 0.2]))
+                  yaxis=log_axis(np.log10(max(float(g[-1].min()), 1e-12)) - 0.5, np.log10(top) + 0.2,
+                                 title="gain (dimensionless)"))
 
 
 def describe_gain(c: Comparison) -> str:
