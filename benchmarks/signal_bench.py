@@ -118,7 +118,7 @@ def derivatives(repeats: int = 50) -> None:
     ``derivative_<method>_*`` lines: error RMS, lag and noise at constant speed of each estimator at the
     defaults (1,024 counts, SG window 31, σ_w = 1e3, constant velocity). Then ``repeats`` random positions of
     the drag sliders (window, process noise) answered by both sections' ``view`` (library call and figures),
-    a new counts value answered by the comparison alone, and a new counts value's sweep (not cached).
+    a new encoder resolution answered by the comparison alone, and a new resolution's sweep (not cached).
     """
     from neuralab.app.pages import derivatives as page  # the app layer: only this figure needs it
     from neuralab.signal import derivative
@@ -133,8 +133,8 @@ def derivatives(repeats: int = 50) -> None:
     base = page.SPEC.defaults()
     for s in page.SECTIONS:
         s.view(base)  # warm: imports, the profile and the default sweep
-    cpr_field = derivative.CPR
-    timings: dict[str, list[float]] = {"drag_compare": [], "drag_tradeoff": [], "cpr_compare": []}
+    bits_field = derivative.BITS
+    timings: dict[str, list[float]] = {"drag_compare": [], "drag_tradeoff": [], "bits_compare": []}
     for _ in range(repeats):
         drag = {**base, "window": int(rng.choice(np.arange(5, 152, 2))),
                 "process_noise": float(10 ** rng.uniform(0, 6))}
@@ -142,18 +142,19 @@ def derivatives(repeats: int = 50) -> None:
             t0 = time.perf_counter()
             sec.view(drag)
             timings[key].append(time.perf_counter() - t0)
-        cpr = {**base, "cpr": int(rng.choice(np.arange(cpr_field.lo, cpr_field.hi + 1, cpr_field.step)))}
+        bits = {**base, "bits": int(rng.integers(bits_field.lo, bits_field.hi + 1))}
         t0 = time.perf_counter()
-        page.COMPARE.view(cpr)
-        timings["cpr_compare"].append(time.perf_counter() - t0)
+        page.COMPARE.view(bits)
+        timings["bits_compare"].append(time.perf_counter() - t0)
     for key, ts in timings.items():
         line(f"derivatives_{key}_p50", float(np.percentile(ts, 50)) * 1e3, "ms")
         line(f"derivatives_{key}_p95", float(np.percentile(ts, 95)) * 1e3, "ms")
     print("# target: light controls p95 <= 15 ms")
     sweeps = []
-    for cpr in (192, 320, 448):  # counts the loop above never asks the sweep for: not cached
+    for bits in (6, 8, 12):
+        derivative._tradeoff.cache_clear()  # a resolution the sweep has not seen
         t0 = time.perf_counter()
-        derivative.tradeoff(cpr)
+        derivative.tradeoff(bits)
         sweeps.append(time.perf_counter() - t0)
     line("derivatives_sweep_new_counts", float(np.median(sweeps)) * 1e3, "ms")
 

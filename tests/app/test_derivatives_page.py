@@ -28,7 +28,7 @@ def test_layout_has_every_chart_and_the_drag_sliders():
     for graph in ("speed", "gain", "tradeoff"):
         assert isinstance(ids[f"derivatives-{graph}"], dcc.Graph) and f"derivatives-{graph}-summary" in ids
     assert ids["derivatives-window"].updatemode == "drag" and ids["derivatives-process_noise"].updatemode == "drag"
-    assert ids["derivatives-cpr"].updatemode == "mouseup"  # a new count sweeps the trade-off again
+    assert ids["derivatives-bits"].updatemode == "mouseup"  # a new resolution sweeps the trade-off again
     assert "q² / 12" in tree.text(page.layout(DEFAULTS, []))
 
 
@@ -76,7 +76,7 @@ def test_tradeoff_section_curves_are_the_sweep():
 
 
 @pytest.mark.parametrize(("values", "sentence"), [
-    ({"cpr": 100}, "cpr must be 64 plus a multiple of 64"),
+    ({"bits": 13}, "bits must be between 6 and 12"),
     ({"window": 8}, "window must be 5 plus a multiple of 2"),
     ({"process_noise": 1e9}, "process_noise must be between 1 and 1e+06"),
     ({"model": "magic"}, "model must be one of cv, ca"),
@@ -89,11 +89,11 @@ def test_a_bad_value_is_a_sentence_naming_it_in_every_section(values, sentence):
 
 
 def test_the_url_round_trips():
-    values = {**DEFAULTS, "cpr": 256, "window": 41, "process_noise": 100.0, "model": "ca"}
+    values = {**DEFAULTS, "bits": 8, "window": 41, "process_noise": 100.0, "model": "ca"}
     parsed, messages = page.SPEC.parse_query(page.SPEC.to_query(values))
     assert messages == [] and parsed == values
-    _, messages = page.SPEC.parse_query("cpr=65&window=31")
-    assert any("cpr" in m for m in messages)
+    _, messages = page.SPEC.parse_query("bits=6.5&window=31")
+    assert any("bits" in m for m in messages)
 
 
 def test_the_self_check_answers_are_the_pages_numbers():

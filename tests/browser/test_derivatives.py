@@ -34,7 +34,7 @@ def test_the_model_choice_redraws_the_gain_and_the_link_reopens_it(page, page_er
 
 
 def test_a_bad_link_names_the_parameter(page, page_errors):
-    page.goto("/derivatives?cpr=100")
-    expect(page.locator(".nl-url-alert")).to_contain_text("cpr")
+    page.goto("/derivatives?bits=13")
+    expect(page.locator(".nl-url-alert")).to_contain_text("bits")
     expect(page.locator(SPEED)).to_contain_text("At 1,024 counts per revolution")  # the default is drawn instead
     assert page_errors == []

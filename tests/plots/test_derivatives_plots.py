@@ -11,8 +11,8 @@ from neuralab.signal import derivative
 
 @pytest.mark.parametrize(("model", "sigma_w"), [("cv", 1e3), ("ca", 1e4), ("cv", 1.0)])
 def test_every_figure_is_valid_plotly(model, sigma_w):
-    c = derivative.compare(cpr=256, window=21, process_noise=sigma_w, model=model)
-    tr = derivative.tradeoff(256, model)
+    c = derivative.compare(bits=8, window=21, process_noise=sigma_w, model=model)
+    tr = derivative.tradeoff(8, model)
     for fig in (figures.speed_figure(c), figures.gain_figure(c), figures.tradeoff_figure(tr, c)):
         go.Figure(fig.to_dict())  # raises ValueError on any invalid property
     for text in (figures.describe_speed(c), figures.describe_gain(c), figures.describe_tradeoff(tr, c)):

@@ -37,7 +37,7 @@ def test_constant_velocity_gain_is_kalatas_alpha_beta(sigma_w):
 
 
 def test_the_filter_is_the_textbook_loop():
-    p = d.speed_profile(512, seed=3)
+    p = d.speed_profile(9, seed=3)
     r = p.q**2 / 12
     for model, sigma_w in [("cv", 300.0), ("ca", 3e4)]:
         F, Q, H = d.model_matrices(model, p.dt, sigma_w)
@@ -55,7 +55,7 @@ def test_the_filter_is_the_textbook_loop():
 
 
 def test_measurement_variance_defaults_to_a_quantization_step():
-    p = d.speed_profile(256)
+    p = d.speed_profile(8)
     a = d.kalman(p.theta_q, p.dt, 1e3, cpr=256)
     b = d.kalman(p.theta_q, p.dt, 1e3, r=(2 * np.pi / 256) ** 2 / 12)
     np.testing.assert_array_equal(a.x, b.x)
@@ -76,7 +76,7 @@ def test_savgol_slope_is_exact_on_a_polynomial_of_its_order(window, order):
 
 
 def test_savgol_slope_is_scipys_and_order_two_equals_order_one_at_the_centre():
-    theta = d.speed_profile(128).theta_q
+    theta = d.speed_profile(7).theta_q
     np.testing.assert_array_equal(d.savgol_slope(theta, DT, 21, 2, realtime=False),
                                   signal.savgol_filter(theta, 21, 2, deriv=1, delta=DT))
     np.testing.assert_allclose(d.savgol_slope(theta, DT, 21, 1, realtime=False)[10:-10],
@@ -119,7 +119,7 @@ def test_tradeoff_curves_move_the_right_way():
 
 
 @pytest.mark.parametrize(("call", "match"), [
-    (lambda: d.compare(cpr=100), "cpr"),
+    (lambda: d.compare(bits=13), "bits"),
     (lambda: d.compare(window=4), "window"),
     (lambda: d.compare(process_noise=0), "process_noise"),
     (lambda: d.compare(model="ukf"), "model"),

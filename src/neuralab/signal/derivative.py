@@ -36,7 +36,7 @@ from neuralab.checks import check_array
 from neuralab.params import SEED, Choice, Float, Int, ParamError, ParamSpec
 
 __all__ = [
-    "CPR",
+    "BITS",
     "DERIVATIVES",
     "FS_HZ",
     "KALMAN_MODEL",
@@ -71,8 +71,8 @@ MAX_SAMPLES = 200_000  # longest signal the Kalman loop accepts
 LAG_BOUNDS_S = (-0.02, 0.3)  # the delays searched by metrics()
 SETTLE_S = 0.1  # noise is read once the speed has held still this long
 
-CPR = Int(64, 4096, 1024, step=64, label="Encoder counts per revolution", unit="counts",
-          help="Angle resolution: one count is 360° / counts.")
+BITS = Int(6, 12, 10, label="Encoder resolution", unit="bits",
+           help="2^bits counts per revolution: 6 bits = 64, 10 bits = 1,024, 12 bits = 4,096 counts.")
 SG_WINDOW = Int(5, 151, 31, step=2, label="Savitzky–Golay window", unit="samples",
                 help="Samples in each polynomial fit (1 sample = 1 ms); longer is smoother and later.")
 PROCESS_NOISE = Float(1.0, 1e6, 1e3, step=0.1, log=True, label="Kalman process noise σ_w", unit="rad/s² (CA: rad/s³)",
@@ -81,9 +81,9 @@ PROCESS_NOISE = Float(1.0, 1e6, 1e3, step=0.1, log=True, label="Kalman process n
 KALMAN_MODEL = Choice((("cv", "Constant velocity"), ("ca", "Constant acceleration")), "cv", label="Kalman model",
                       help="The motion the filter assumes between samples, disturbed by the process noise.")
 
-DERIVATIVES = ParamSpec("derivatives", cpr=CPR, window=SG_WINDOW, process_noise=PROCESS_NOISE, model=KALMAN_MODEL,
+DERIVATIVES = ParamSpec("derivatives", bits=BITS, window=SG_WINDOW, process_noise=PROCESS_NOISE, model=KALMAN_MODEL,
                         seed=SEED)
-TRADEOFF = ParamSpec("tradeoff", cpr=CPR, model=KALMAN_MODEL, seed=SEED)
+TRADEOFF = ParamSpec("tradeoff", bits=BITS, model=KALMAN_MODEL, seed=SEED)
 
 
 def _fail(message: str) -> ParamError:
@@ -325,15 +325,16 @@ def _profile(cpr: int, seed: int) -> Profile:
     return p
 
 
-def speed_profile(cpr: int = 1024, seed: int = 0) -> Profile:
+def speed_profile(bits: int = 10, seed: int = 0) -> Profile:
     """The drive profile of :data:`CORNERS` sampled at :data:`FS_HZ`, and its quantized angle.
 
     The speed ramps to 1,200 rpm, holds, reverses to −600 rpm, holds and stops, with the corners
-    rounded over :data:`JERK_S`; the angle is its integral from a random start (``seed``).
+    rounded over :data:`JERK_S`; the angle is its integral from a random start (``seed``), read by an
+    encoder of ``2**bits`` counts per revolution.
     Cached per setting; the arrays are read-only.
     """
-    v = DERIVATIVES.validate(cpr=cpr, seed=seed)
-    return _profile(v["cpr"], v["seed"])
+    v = DERIVATIVES.validate(bits=bits, seed=seed)
+    return _profile(2 ** v["bits"], v["seed"])
 
 
 # --------------------------------------------------------------------------- scoring
@@ -412,11 +413,11 @@ def _kalman_name(model: str) -> str:
     return f"Kalman ({'constant velocity' if model == 'cv' else 'constant acceleration'})"
 
 
-def compare(cpr: int = 1024, window: int = 31, process_noise: float = 1e3, model: str = "cv",
+def compare(bits: int = 10, window: int = 31, process_noise: float = 1e3, model: str = "cv",
             seed: int = 0) -> Comparison:
     """Finite difference, real-time SG slope and Kalman filter on the drive profile, each scored."""
-    v = DERIVATIVES.validate(cpr=cpr, window=window, process_noise=process_noise, model=model, seed=seed)
-    p = _profile(v["cpr"], v["seed"])
+    v = DERIVATIVES.validate(bits=bits, window=window, process_noise=process_noise, model=model, seed=seed)
+    p = _profile(2 ** v["bits"], v["seed"])
     r = p.q**2 / 12
     kf = kalman(p.theta_q, p.dt, v["process_noise"], r, v["model"])
     est = (("Finite difference", finite_difference(p.theta_q, p.dt)),
@@ -454,9 +455,9 @@ def _tradeoff(cpr: int, model: str, seed: int) -> Tradeoff:
     return Tradeoff(cpr, model, metrics(finite_difference(p.theta_q, p.dt), p), SWEEP_WINDOWS, sg, SWEEP_NOISE, kf)
 
 
-def tradeoff(cpr: int = 1024, model: str = "cv", seed: int = 0) -> Tradeoff:
+def tradeoff(bits: int = 10, model: str = "cv", seed: int = 0) -> Tradeoff:
     """Lag and noise of the SG slope at every window of :data:`SWEEP_WINDOWS` and of the Kalman filter at every
     σ_w of :data:`SWEEP_NOISE`, with the finite difference's single point. Cached per setting."""
-    v = TRADEOFF.validate(cpr=cpr, model=model, seed=seed)
-    return _tradeoff(v["cpr"], v["model"], v["seed"])
+    v = TRADEOFF.validate(bits=bits, model=model, seed=seed)
+    return _tradeoff(2 ** v["bits"], v["model"], v["seed"])
 

@@ -49,7 +49,7 @@ def _compare(values: dict) -> html.Section:
             ui.md(
                 f"The motor runs a profile with a start, a hold at 1,200 rpm, a reversal to −600 rpm and a stop; "
                 f"the encoder is read every {1000 / FS_HZ:g} ms and reports whole counts. One count is "
-                "q = 2π / counts radians, and the rounding error is spread evenly over one count, so its variance "
+                "q = 2π / 2^bits radians, and the rounding error is spread evenly over one count, so its variance "
                 "is **q² / 12**: the measurement noise the Kalman filter is told.\n\n"
                 "* **Finite difference**: the newest count minus the one before, over 1 ms.\n"
                 "* **Savitzky–Golay slope**: a quadratic fitted by least squares to the last *window* samples, "
@@ -59,7 +59,7 @@ def _compare(values: dict) -> html.Section:
                 "next, or the acceleration does) corrected by each new count; the process noise σ_w says how "
                 "hard the model may be pushed off course between samples."
             ),
-            ui.row(controls(P, SPEC, values, ["cpr", "model"])
+            ui.row(controls(P, SPEC, values, ["bits", "model"])
                    + controls(P, SPEC, values, ["window", "process_noise"], drag=True)),
             alert(cid(P, "compare-alert")),
             ui.chart(cid(P, "speed"), "Speed estimates against the true speed, zoomed on the reversal"),
@@ -88,7 +88,7 @@ def _tradeoff() -> html.Section:
             ui.md(
                 "Each curve turns one knob over its range: the Savitzky–Golay window from "
                 f"{SWEEP_WINDOWS[0]} to {SWEEP_WINDOWS[-1]} samples, the Kalman process noise over six decades. "
-                "Down and to the left is better. The ringed points are the settings above; the counts and the "
+                "Down and to the left is better. The ringed points are the settings above; the resolution and the "
                 "model above apply here too."
             ),
             alert(cid(P, "tradeoff-alert")),
@@ -149,8 +149,8 @@ def _table(c: derivative.Comparison) -> html.Table:
 
 
 def _both(v: dict, _progress: object) -> tuple[derivative.Tradeoff, derivative.Comparison]:
-    """The sweep (cached per counts, model and seed) and the current settings, to ring them on it."""
-    return derivative.tradeoff(v["cpr"], v["model"], v["seed"]), derivative.compare(**v)
+    """The sweep (cached per resolution, model and seed) and the current settings, to ring them on it."""
+    return derivative.tradeoff(v["bits"], v["model"], v["seed"]), derivative.compare(**v)
 
 
 COMPARE = Section(
