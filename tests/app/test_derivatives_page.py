@@ -40,7 +40,7 @@ def test_compare_section_draws_the_library_numbers():
     assert names == [e.name for e in c.estimates] + ["True speed"]
     np.testing.assert_allclose(np.asarray(fig.data[2].y), c.estimates[2].speed * RPM)
     fd, sg, kf = c.estimates
-    assert f"jitters by {num(fd.metrics.noise * RPM)} rpm" in text
+    assert f"finite difference has {num(fd.metrics.noise * RPM)} rpm RMS of noise" in text
     assert f"arrives {num(sg.metrics.lag_s * 1000)} ms late" in text
     cells = tree.text(table)
     for e in c.estimates:

@@ -47,9 +47,10 @@ def describe_speed(c: Comparison) -> str:
     """Which estimate has the lowest error, and what each costs."""
     fd, sg, kf = c.estimates
     best = min(c.estimates, key=lambda e: e.metrics.rms)
-    return (f"{_lead(c)}, so the finite difference jitters by {num(fd.metrics.noise * RPM)} rpm RMS at constant "
-            f"speed. The Savitzky–Golay slope cuts that to {num(sg.metrics.noise * RPM)} rpm but arrives "
-            f"{num(sg.metrics.lag_s * _MS)} ms late; the Kalman filter jitters by {num(kf.metrics.noise * RPM)} rpm "
+    return (f"{_lead(c)}, so the finite difference has {num(fd.metrics.noise * RPM)} rpm RMS of noise during "
+            f"holds (standstill included). The Savitzky–Golay slope cuts that to {num(sg.metrics.noise * RPM)} rpm "
+            f"but arrives "
+            f"{num(sg.metrics.lag_s * _MS)} ms late; the Kalman filter has {num(kf.metrics.noise * RPM)} rpm "
             f"and lags {num(kf.metrics.lag_s * _MS)} ms. Lowest error over the whole run: {best.name}, "
             f"{num(best.metrics.rms * RPM)} rpm RMS.")
 
@@ -129,7 +130,7 @@ def tradeoff_figure(tr: Tradeoff, c: Comparison) -> go.Figure:
     ys = [*sg_y, *kf_y, tr.finite_difference.noise * RPM]
     return figure(data, height=380, xaxis=dict(title="lag (ms)", rangemode="tozero"),
                   yaxis=log_axis(np.log10(min(ys)) - 0.2, np.log10(max(ys)) + 0.2,
-                                 title="noise at constant speed (rpm)"))
+                                 title="noise during holds (rpm)"))
 
 
 def describe_tradeoff(tr: Tradeoff, c: Comparison) -> str:
@@ -145,7 +146,8 @@ def describe_tradeoff(tr: Tradeoff, c: Comparison) -> str:
                                       ("a still smaller σ_w", kf_i, len(tr.process_noise))) if 0 < i < n - 1]
     if turned:
         text += (f" Past that point {' and '.join(turned)} {'gets' if len(turned) == 1 else 'get'} noisier again: "
-                 "the estimate no longer follows the ramps and is still settling when the speed holds.")
+                 "this is not noise but the estimate smearing each corner of the profile, counted where it falls "
+                 "inside a hold.")
     sg_now = c.estimates[1].metrics
     lags, noise = _curve(tr.kalman)
     order = np.argsort(lags)

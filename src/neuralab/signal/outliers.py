@@ -420,8 +420,8 @@ DETECTORS: dict[str, _Detector] = {
     ),
     "model": _Detector(
         "Model residual (robust fit, MAD)",
-        "Judges each sample against what a robustly fitted model predicts, so a dropout or a stuck run inside the "
-        "normal range stands out too.",
+        "Judges each sample against what a robustly fitted model predicts, so a dropout where the model expects "
+        "current stands out; a stuck run only once the waveform moves away from it.",
         ("threshold", "window"),
         lambda x, p: _model_residual(x, p["threshold"], p["window"], p.get("regressors")),
     ),

@@ -17,7 +17,7 @@ from neuralab.signal.derivative import DERIVATIVES, FS_HZ, RPM, SWEEP_WINDOWS
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, DERIVATIVES)
-_HEADER = ("Method", "Error RMS (rpm)", "Lag (ms)", "Noise at constant speed (rpm)")
+_HEADER = ("Method", "Error RMS (rpm)", "Lag (ms)", "Noise during holds, standstill included (rpm)")
 _SECTION_1 = "From counts to speed"
 _SECTION_2 = "Noise against lag"
 
@@ -49,8 +49,10 @@ def _compare(values: dict) -> html.Section:
             ui.md(
                 f"The motor runs a profile with a start, a hold at 1,200 rpm, a reversal to −600 rpm and a stop; "
                 f"the encoder is read every {1000 / FS_HZ:g} ms and reports whole counts. One count is "
-                "q = 2π / 2^bits radians, and the rounding error is spread evenly over one count, so its variance "
-                "is **q² / 12**: the measurement noise the Kalman filter is told.\n\n"
+                "q = 2π / 2^bits radians (2^bits counts per revolution after quadrature decoding). Averaged over "
+                "many counts the rounding error is spread evenly over one count, so its variance is **q² / 12**: "
+                "the measurement noise the Kalman filter is told. On a steady speed the error is really a "
+                "repeating pattern, and at standstill a constant.\n\n"
                 "* **Finite difference**: the newest count minus the one before, over 1 ms.\n"
                 "* **Savitzky–Golay slope**: a quadratic fitted by least squares to the last *window* samples, "
                 "its slope read at the window's centre (`scipy.signal.savgol_filter(deriv=1, delta=dt)`); in real "
@@ -92,7 +94,7 @@ def _tradeoff() -> html.Section:
                 "model above apply here too."
             ),
             alert(cid(P, "tradeoff-alert")),
-            ui.chart(cid(P, "tradeoff"), "Noise at constant speed against lag, one curve per method"),
+            ui.chart(cid(P, "tradeoff"), "Noise during holds against lag, one curve per method"),
         ],
     )
 
@@ -104,13 +106,14 @@ def _when() -> html.Section:
             ui.md(
                 "* **Offline** (a log, a feature for training): read the Savitzky–Golay slope at the window's "
                 "centre and there is no delay at all; choose the window by the noise you can accept.\n"
-                "* **In a control loop** the delay matters: it eats phase margin. The window and σ_w both pick a "
-                "point on the noise–lag curves above, and at equal lag the two methods are close: once its gain "
-                "has settled, a Kalman filter without inputs is a fixed linear filter, like the Savitzky–Golay "
-                "slope.\n"
+                "* **In a control loop** the delay matters: a pure delay τ costs ω_c·τ of phase at the crossover ω_c. "
+                "The window and σ_w both pick a point on the noise–lag curves above. With the constant-velocity "
+                "model the two methods are close at equal lag; the constant-acceleration model sits far lower "
+                "because it extrapolates the ramp, and pays for that with overshoot whenever the acceleration "
+                "changes, which the lag axis does not show.\n"
                 "* **The Kalman filter pays off when there is a model** to put in: the torque command as a "
                 "known acceleration, a reading that arrives late or not at all (it predicts through the gap), "
-                "a second sensor to fuse, and an uncertainty for every estimate.\n"
+                "a second sensor to fuse, and an uncertainty for every estimate, as honest as Q and r are.\n"
                 "* **More counts** help every method: there is less rounding to average away. A finite "
                 "difference is only fine once one count per sample is small against the speed changes you care "
                 "about.\n\n"
@@ -190,7 +193,7 @@ QUESTIONS = (
     Pick("r", "What measurement variance does the Kalman filter get for an encoder whose count is q radians?",
          ("q", "q² / 12", "q / 2", "It is tuned by hand like the process noise"), 1,
          "The rounding error is spread evenly over one count, from 0 to q; a uniform spread of width q has "
-         "variance q² / 12. It follows from the hardware; only σ_w is a choice.", section=_SECTION_1),
+         "variance q² / 12. q² / 12 is the natural starting value; σ_w is the knob you tune.", section=_SECTION_1),
     Pick("sigma", "You lower the Kalman filter's process noise σ_w. What happens to the speed estimate?",
          ("It gets noisier and faster", "It gets quieter and lags more on ramps",
           "Nothing: the gain depends only on the encoder", "It gets quieter with no cost"), 1,
