@@ -80,6 +80,12 @@ def test_the_model_detector_paragraph():
     assert f"{outliers.MAD_TO_SIGMA:.4f} × their median absolute deviation" in text
     assert "harmonics 1, 5 and 7" in text
     assert outliers.harmonic_regressors(np.arange(10.0), 1.0).shape == (10, 6)  # harmonics 1, 5 and 7: six columns
+    assert "a dropout to zero stands out wherever the model expects a current well away from zero" in text
+    assert "so short runs often pass" in text
+    r = outliers.trace_outliers("model")  # the page's default seed
+    kind, flagged = r.trace.glitch_kind, r.detection.mask
+    assert flagged[kind == 2].all()  # every dropout sample flagged
+    assert not flagged[kind == 3].all()  # some stuck samples pass
 
 
 def test_it_is_an_entry_of_the_reference_page():
