@@ -13,7 +13,7 @@ Prints one ``name value unit`` line per figure (comment lines start with ``#``):
 Each figure is the best of ``REPEATS`` runs (the loop: one run). Timings on a shared
 machine are noisy; the load average is printed with them. Asserts nothing.
 
-Run:  .venv/bin/python benchmarks/signal_bench.py
+Run:  .venv/bin/python benchmarks/signal_bench.py [derivatives]   (derivatives: only /derivatives's figures)
 """
 
 from __future__ import annotations
@@ -112,5 +112,56 @@ def main() -> None:
         line(name, best_of(fn, repeats=3 if "forest" in name else REPEATS) * 1e3, "ms")
 
 
+def derivatives(repeats: int = 50) -> None:
+    """/derivatives: the comparison table at the defaults, then the page's light controls timed in-process.
+
+    ``derivative_<method>_*`` lines: error RMS, lag and noise at constant speed of each estimator at the
+    defaults (1,024 counts, SG window 31, σ_w = 1e3, constant velocity). Then ``repeats`` random positions of
+    the drag sliders (window, process noise) answered by both sections' ``view`` (library call and figures),
+    a new encoder resolution answered by the comparison alone, and a new resolution's sweep (not cached).
+    """
+    from neuralab.app.pages import derivatives as page  # the app layer: only this figure needs it
+    from neuralab.signal import derivative
+
+    c = derivative.compare()
+    print("# derivative comparison at the defaults: method, error RMS, lag, noise at constant speed")
+    for e, key in zip(c.estimates, ("finite_difference", "savgol", "kalman"), strict=True):
+        line(f"derivative_{key}_rms", e.metrics.rms * derivative.RPM, "rpm")
+        line(f"derivative_{key}_lag", e.metrics.lag_s * 1e3, "ms")
+        line(f"derivative_{key}_noise", e.metrics.noise * derivative.RPM, "rpm")
+    rng = np.random.default_rng(0)
+    base = page.SPEC.defaults()
+    for s in page.SECTIONS:
+        s.view(base)  # warm: imports, the profile and the default sweep
+    bits_field = derivative.BITS
+    timings: dict[str, list[float]] = {"drag_compare": [], "drag_tradeoff": [], "bits_compare": []}
+    for _ in range(repeats):
+        drag = {**base, "window": int(rng.choice(np.arange(5, 152, 2))),
+                "process_noise": float(10 ** rng.uniform(0, 6))}
+        for key, sec in (("drag_compare", page.COMPARE), ("drag_tradeoff", page.TRADEOFF)):
+            t0 = time.perf_counter()
+            sec.view(drag)
+            timings[key].append(time.perf_counter() - t0)
+        bits = {**base, "bits": int(rng.integers(bits_field.lo, bits_field.hi + 1))}
+        t0 = time.perf_counter()
+        page.COMPARE.view(bits)
+        timings["bits_compare"].append(time.perf_counter() - t0)
+    for key, ts in timings.items():
+        line(f"derivatives_{key}_p50", float(np.percentile(ts, 50)) * 1e3, "ms")
+        line(f"derivatives_{key}_p95", float(np.percentile(ts, 95)) * 1e3, "ms")
+    print("# target: light controls p95 <= 15 ms")
+    sweeps = []
+    for bits in (6, 8, 12):
+        derivative._tradeoff.cache_clear()  # a resolution the sweep has not seen
+        t0 = time.perf_counter()
+        derivative.tradeoff(bits)
+        sweeps.append(time.perf_counter() - t0)
+    line("derivatives_sweep_new_counts", float(np.median(sweeps)) * 1e3, "ms")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] != ["derivatives"]:  # `signal_bench.py derivatives` runs that part alone
+        main()
+    derivatives()

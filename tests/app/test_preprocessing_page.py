@@ -68,7 +68,7 @@ def test_layout_has_every_control_and_output():
 
 @pytest.mark.parametrize(("detector", "idle"), [("zscore", {"contamination"}), ("iqr", {"threshold", "contamination"}),
                                                 ("hampel", {"contamination"}), ("iforest", {"threshold"}),
-                                                ("lof", {"threshold"})])
+                                                ("lof", {"threshold"}), ("model", {"contamination"})])
 def test_a_control_the_detector_ignores_starts_disabled_with_its_reason(detector, idle):
     values = {**preprocessing.SPEC.defaults(), "detector": detector}
     ids = tree.ids(preprocessing.layout(values, []))

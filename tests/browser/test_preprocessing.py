@@ -14,7 +14,7 @@ except ImportError:  # the browser fixture skips (or, with CI set, fails) and sa
 pytestmark = pytest.mark.browser
 
 SUMMARY = "#preprocessing-outliers-summary"
-THRESHOLD_WHY = re.compile(r"^Ignored by this detector: τ is read by Z-score and Hampel only\. "
+THRESHOLD_WHY = re.compile(r"^Ignored by this detector: τ is read by Z-score, Hampel and the model residual only\. "
                            r"IQR uses fixed fences 1\.5 IQR beyond the quartiles")
 CONTAMINATION_WHY = "Contamination applies to Isolation forest and Local outlier factor only."
 

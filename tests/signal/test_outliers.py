@@ -111,7 +111,7 @@ def test_zscore_cannot_flag_anything_in_ten_samples_at_three_sigma(values):
     assert not outliers.zscore(np.array(values), 3.0).any()
 
 
-@pytest.mark.parametrize("method", ["zscore", "iqr", "hampel"])
+@pytest.mark.parametrize("method", ["zscore", "iqr", "hampel", "model"])
 def test_band_and_mask_agree(method):
     x, _ = spiky_sine(seed=5)
     d = outliers.detect(x, method)
@@ -308,15 +308,54 @@ def test_trace_outliers_refuses_bad_values_and_masking_takes_threshold_and_seed(
 
 
 def test_trace_outliers_declares_which_detector_reads_which_field():
-    assert outliers.readers("threshold") == ("zscore", "hampel")
+    assert outliers.readers("threshold") == ("zscore", "hampel", "model")
     assert outliers.readers("contamination") == ("iforest", "lof")
     spec = outliers.TRACE_OUTLIERS
     assert set(spec.idle({"detector": "zscore"})) == {"contamination"}
     assert set(spec.idle({"detector": "iqr"})) == {"threshold", "contamination"}
     assert set(spec.idle({"detector": "lof"})) == {"threshold"}
+    assert set(spec.idle({"detector": "model"})) == {"contamination"}
     # and the declaration is what the library does: an ignored field moves no flag
     for detector, idle in (("zscore", {"contamination": 0.25}), ("iforest", {"threshold": 5.0})):
         a, b = outliers.trace_outliers(detector), outliers.trace_outliers(detector, **idle)
         assert (a.detection.mask == b.detection.mask).all()
     assert (outliers.trace_outliers("zscore").detection.mask != outliers.trace_outliers("zscore", 2.0).detection.mask
             ).any()
+
+
+def test_model_residual_fit_ignores_spikes_and_recovers_the_physics():
+    rng = np.random.default_rng(1)
+    t = np.arange(1000) / 1000
+    X = outliers.harmonic_regressors(t, 7.0, harmonics=(1, 3))  # (1000, 4)
+    coef = np.array([3.0, -1.0, 0.4, 0.2])
+    x = X @ coef + rng.normal(0, 0.05, t.size)
+    spikes = rng.choice(t.size, 20, replace=False)
+    x[spikes] += rng.choice([-1, 1], 20) * 5.0
+    d = outliers.detect(x, "model", X, threshold=4.0)
+    fit = (d.lower + d.upper) / 2
+    np.testing.assert_allclose(fit, X @ coef, atol=0.02)  # the plain least-squares fit would be pulled by 0.1
+    assert np.array_equal(np.flatnonzero(d.mask), np.sort(spikes))
+    band = (d.upper - d.lower) / 2
+    resid = x - fit
+    assert band[0] == pytest.approx(4.0 * outliers.MAD_TO_SIGMA * np.median(np.abs(resid - np.median(resid))))
+
+
+def test_model_residual_with_the_motor_physics_finds_spikes_and_dropouts():
+    for seed in range(3):
+        r = outliers.trace_outliers("model", seed=seed)
+        kind = r.trace.glitch_kind
+        assert r.score.recall == 1.0
+        assert r.detection.mask[kind == 2].all()  # a dropout to zero is far from the model, though inside the range
+        assert outliers.detect(r.trace.noisy, "hampel").mask[kind == 2].sum() < (kind == 2).sum()  # Hampel misses some
+        clean_alarms = int((r.detection.mask & (kind == 0)).sum())
+        assert clean_alarms <= 12  # about the 0.27 % of Gaussian noise beyond 3 σ in 2,000 samples
+
+
+def test_model_residual_refuses_bad_regressors():
+    x = np.sin(np.arange(100) / 5.0)
+    with pytest.raises(ParamError, match="regressors must have shape"):
+        outliers.model_residual(x, regressors=np.ones((99, 2)))
+    with pytest.raises(ParamError, match="regressors"):
+        outliers.model_residual(x, regressors=np.ones(100))
+    with pytest.raises(ParamError, match="constant"):
+        outliers.model_residual(np.ones(100))

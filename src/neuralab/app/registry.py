@@ -30,6 +30,8 @@ PAGES: tuple[Page, ...] = (
          "neuralab.app.pages.splits"),
     Page("/preprocessing", "Signal conditioning", "Data", "Savitzky–Golay, outliers and operating regimes.",
          "neuralab.app.pages.preprocessing"),
+    Page("/derivatives", "Derivatives & Kalman filter", "Data", "Speed from encoder counts: differences, "
+         "Savitzky–Golay, Kalman.", "neuralab.app.pages.derivatives"),
     Page("/fitting", "Under- and overfitting", "Data", "Model complexity, bias and variance, learning curves.",
          "neuralab.app.pages.fitting"),
     Page("/gradient-descent", "Gradient descent", "Optimization", "Real optimizers rolling down real surfaces.",

@@ -7,7 +7,9 @@ Detectors return a boolean mask, ``True`` where a sample is flagged:
 * :func:`hampel`: ``|x - m| > threshold * S`` with ``m`` the median of a sliding window
   and ``S = 1.4826 * MAD`` its scaled median absolute deviation (a robust σ);
 * :func:`isolation_forest` and :func:`lof`: scikit-learn's unsupervised models on two
-  features per sample, which flag a fixed share (``contamination``) of the samples.
+  features per sample, which flag a fixed share (``contamination``) of the samples;
+* :func:`model_residual`: a robust first-pass fit (a physics model's regressors, or a smooth
+  spline when there is none), then ``|r - median(r)| > threshold * 1.4826 * MAD(r)`` on its residuals.
 
 Actions (:func:`apply_action`) remove, flag, winsorize (clip) or impute the flagged
 samples. :func:`score` compares a mask with the known glitch positions, and
@@ -33,12 +35,16 @@ from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy import sparse
+from scipy.optimize import least_squares
+from scipy.sparse.linalg import lsqr
 from scipy.stats import norm
 from sklearn.ensemble import IsolationForest
 from sklearn.neighbors import LocalOutlierFactor
-from sklearn.preprocessing import RobustScaler
+from sklearn.preprocessing import RobustScaler, SplineTransformer
 
-from neuralab.data.motor import CurrentTrace, demo_trace
+from neuralab.checks import check_array
+from neuralab.data.motor import TRACE_F_HZ, CurrentTrace, demo_trace
 from neuralab.params import SEED, Applies, Choice, Float, Int, ParamError, ParamSpec
 from neuralab.signal.smooth import WINDOW, check_signal
 
@@ -64,7 +70,9 @@ __all__ = [
     "hampel",
     "iqr",
     "isolation_forest",
+    "harmonic_regressors",
     "lof",
+    "model_residual",
     "point_reflect",
     "readers",
     "rolling_stats",
@@ -75,7 +83,8 @@ __all__ = [
 
 #: ``1 / Φ⁻¹(3/4) ≈ 1.4826``: for Gaussian data, this times the MAD estimates σ.
 MAD_TO_SIGMA = float(1.0 / norm.ppf(0.75))
-MAX_MODEL_SAMPLES = 200_000  # isolation forest and LOF: larger inputs are refused, not waited for
+MAX_MODEL_SAMPLES = 200_000  # isolation forest, LOF, model residual: larger inputs are refused, not waited for
+MAX_REGRESSORS = 64  # columns a physics model may give model_residual
 _CHUNK = 8192  # windows per block in rolling_stats: bounds the temporary to _CHUNK * window floats
 
 THRESHOLD = Float(
@@ -296,6 +305,72 @@ def lof(x: Any, n_neighbors: int = 20, contamination: float = 0.05, window: int 
     return LocalOutlierFactor(n_neighbors=k, contamination=c).fit_predict(_features(arr, window)) == -1
 
 
+def harmonic_regressors(t: Any, f_hz: float, envelope: Any = None,
+                        harmonics: tuple[int, ...] = (1, 5, 7)) -> np.ndarray:
+    """(n, 2h) columns ``e(t) sin(2π k f t)`` and ``e(t) cos(2π k f t)`` for each harmonic ``k``.
+
+    A phase current in a physics model's terms: the drive knows its speed (so ``f_hz``) and its
+    torque command (so the envelope's shape, ``e``); a linear fit on these columns learns the
+    rest, the phase and the amplitude of each harmonic (the current per unit torque, which
+    the winding temperature changes).
+    """
+    tt = check_signal(t, "t")
+    e = np.ones_like(tt) if envelope is None else check_signal(envelope, "envelope")
+    if e.shape != tt.shape:
+        raise _fail(f"envelope must have shape {tt.shape}, one value per sample of t; got {e.shape}.")
+    return np.column_stack([e * f(2 * np.pi * k * f_hz * tt) for k in harmonics for f in (np.sin, np.cos)])
+
+
+def _robust_fit(x: np.ndarray, basis: Any, scale: float) -> np.ndarray:
+    """The first pass: least squares with the soft-L1 loss (:func:`scipy.optimize.least_squares`), from the plain fit.
+
+    A residual r pulls with ``r / sqrt(1 + (r / scale)²)``, never more than ``scale``: a spike, however far
+    off, pulls no harder than a residual of ``scale`` does in plain least squares."""
+    start = lsqr(basis, x)[0] if sparse.issparse(basis) else np.linalg.lstsq(basis, x, rcond=None)[0]
+    fit = least_squares(lambda c: basis @ c - x, start, jac=lambda _c: basis, loss="soft_l1", f_scale=scale,
+                        tr_solver="lsmr" if sparse.issparse(basis) else "exact")
+    return np.asarray(basis @ fit.x)
+
+
+def _model_residual(x: np.ndarray, threshold: float, window: int, regressors: Any = None) -> Detection:
+    if np.ptp(x) == 0.0:
+        raise _fail("x is constant, so no sample can stand out from the others.")
+    if x.size > MAX_MODEL_SAMPLES:
+        raise _fail(f"x may hold at most {MAX_MODEL_SAMPLES:,} samples for a model-based detector; got {x.size:,}.")
+    if regressors is None:  # no physics: a cubic spline with a knot every `window` samples
+        knots = max(2, x.size // window)
+        basis = SplineTransformer(n_knots=knots, degree=3, sparse_output=True).fit_transform(
+            np.arange(x.size, dtype=float)[:, None]).tocsr()
+    else:
+        basis = check_array(regressors, "regressors", ndim=2, min_len=0, max_size=MAX_REGRESSORS * x.size)
+        if basis.shape[0] != x.size or not 1 <= basis.shape[1] <= MAX_REGRESSORS:
+            raise _fail(f"regressors must have shape ({x.size}, k) with k from 1 to {MAX_REGRESSORS}, one row per "
+                        f"sample; got {basis.shape}.")
+    noise = MAD_TO_SIGMA * float(np.median(np.abs(np.diff(x) - np.median(np.diff(x))))) / np.sqrt(2)
+    fit = _robust_fit(x, basis, noise if noise > 0 else float(np.ptp(x)) * 1e-6)
+    r = x - fit
+    centre = float(np.median(r))
+    band = threshold * MAD_TO_SIGMA * float(np.median(np.abs(r - centre)))
+    return Detection("model", np.abs(r - centre) > band, fit + centre - band, fit + centre + band)
+
+
+def model_residual(x: Any, threshold: float = 3.0, window: int = 15, regressors: Any = None) -> np.ndarray:
+    """Flag samples far from a robust first-pass fit: ``|r - median(r)| > threshold * 1.4826 * MAD(r)``.
+
+    ``r = x - fit``. With ``regressors`` ((n, k), e.g. :func:`harmonic_regressors` from a physics
+    model), the fit is linear in them; without, it is a cubic spline with a knot every ``window``
+    samples. Either way it is fitted with a soft-L1 loss scaled to the sample noise (estimated from
+    the first differences, ``1.4826 * MAD(diff x) / √2``), so a spike hardly moves it.
+
+    Where a model exists this sees what value-only detectors cannot: a dropout to zero or a stuck
+    value inside the normal range is still far from what the model says the sample should be.
+    The trap: a model that misses part of the physics (a load step it does not know) leaves that
+    part in the residuals, and the detector flags the model's error as the signal's.
+    """
+    arr, window = _windowed(x, window)
+    return _model_residual(arr, _coerce(THRESHOLD, "threshold", threshold), window, regressors).mask
+
+
 @dataclass(frozen=True)
 class _Detector:
     title: str
@@ -343,6 +418,13 @@ DETECTORS: dict[str, _Detector] = {
         ("n_neighbors", "contamination", "window"),
         _model("lof", lof),
     ),
+    "model": _Detector(
+        "Model residual (robust fit, MAD)",
+        "Judges each sample against what a robustly fitted model predicts, so a dropout where the model expects "
+        "current stands out; a stuck run only once the waveform moves away from it.",
+        ("threshold", "window"),
+        lambda x, p: _model_residual(x, p["threshold"], p["window"], p.get("regressors")),
+    ),
 }
 
 METHOD = Choice(tuple((k, d.title) for k, d in DETECTORS.items()), "hampel", label="Detector")
@@ -376,17 +458,18 @@ OUTLIER = ParamSpec(
 )
 
 
-def detect(x: Any, method: str = "hampel", **params: Any) -> Detection:
+def detect(x: Any, method: str = "hampel", regressors: Any = None, **params: Any) -> Detection:
     """Run the detector ``method`` (a key of :data:`DETECTORS`) with :data:`OUTLIER` parameters.
 
     Unused parameters may be passed (the page sends them all); missing ones take their
-    defaults. Returns the mask and, for zscore, iqr and hampel, the accepted band.
+    defaults. ``regressors`` is the physics model of the ``"model"`` detector (others ignore it).
+    Returns the mask and, for zscore, iqr, hampel and model, the accepted band.
     """
     p = OUTLIER.validate(method=method, **params)
     arr = check_signal(x)
     if "window" in DETECTORS[p["method"]].uses:
         arr, _ = _windowed(arr, p["window"])
-    return DETECTORS[p["method"]].run(arr, p)
+    return DETECTORS[p["method"]].run(arr, p | {"regressors": regressors})
 
 
 # --------------------------------------------------------------------------- actions
@@ -587,7 +670,8 @@ def readers(field: str) -> tuple[str, ...]:
 TRACE_OUTLIERS = ParamSpec(
     "trace_outliers", detector=DETECTOR, threshold=THRESHOLD, contamination=CONTAMINATION, action=ACTION, seed=SEED,
     applies=[Applies("threshold", "detector", readers("threshold"),
-                     "Ignored by this detector: τ is read by Z-score and Hampel only. IQR uses fixed fences "
+                     "Ignored by this detector: τ is read by Z-score, Hampel and the model residual only. IQR uses "
+                     "fixed fences "
                      f"{K_IQR.default:g} IQR beyond the quartiles; isolation forest and LOF flag the contamination "
                      "share."),
              Applies("contamination", "detector", readers("contamination"))],
@@ -620,8 +704,9 @@ def trace_outliers(
     """Detect, act on and score the outliers of the motor's glitched demo current.
 
     Args:
-        detector: a key of :data:`DETECTORS`.
-        threshold: the fence of zscore and hampel, in σ.
+        detector: a key of :data:`DETECTORS`; ``"model"`` fits the current's physics (the speed's harmonics
+            1, 5 and 7 under the torque command's envelope, :func:`harmonic_regressors`).
+        threshold: the fence of zscore, hampel and model, in σ.
         contamination: the share isolation forest and LOF flag.
         action: a key of :data:`ACTIONS`; the band of the detection is the winsorizing range.
         seed: the seed of the demo current (and of isolation forest).
@@ -630,6 +715,8 @@ def trace_outliers(
         detector=detector, threshold=threshold, contamination=contamination, action=action, seed=seed
     )
     tr = demo_trace(v["seed"], True)
-    det = detect(tr.noisy, v["detector"], threshold=v["threshold"], contamination=v["contamination"], seed=v["seed"])
+    physics = harmonic_regressors(tr.t, TRACE_F_HZ, tr.amplitude / tr.amplitude.max())  # speed and torque command
+    det = detect(tr.noisy, v["detector"], physics, threshold=v["threshold"], contamination=v["contamination"],
+                 seed=v["seed"])
     cleaned = apply_action(tr.noisy, det.mask, v["action"], det.lower, det.upper)
     return TraceOutliers(tr, det, cleaned, score(det.mask, tr.glitch_kind == 1))

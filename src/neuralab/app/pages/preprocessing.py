@@ -141,7 +141,9 @@ def _outliers(values: dict) -> html.Section:
                 "**Isolation forest** and **LOF** do not use the threshold at all: they flag the *contamination* "
                 "share of samples, whatever the data. Dropouts and stuck runs lie inside the normal range; no "
                 "detector that looks at values alone sees them. Catch those with rules: a run of identical "
-                "frames, or three phase currents that no longer sum to zero."
+                "frames, or three phase currents that no longer sum to zero. Or with a model: the **model "
+                "residual** fits the current's physics robustly and flags what the fit cannot explain, dropouts "
+                "included (the reference entry has the details)."
             ),
             ui.row(controls(P, SPEC, values, ["threshold", "contamination", "detector", "action"])),
             alert(cid(P, "outlier-alert")),
@@ -273,6 +275,8 @@ DETECTORS_USE = {
     "hampel": f" It reads the threshold; its window is {smooth.WINDOW.default} samples.",
     "iforest": " It reads the contamination, not the threshold.",
     "lof": " It reads the contamination, not the threshold.",
+    "model": " It reads the threshold; its model is the current's physics (harmonics of the drive's speed under "
+             "its torque command), fitted robustly.",
 }
 
 

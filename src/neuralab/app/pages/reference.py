@@ -19,6 +19,7 @@ TOPICS = {
     for name in (
         "splits",
         "preprocessing",
+        "derivatives",
         "fitting",
         "gradient-descent",
         "learning-rate",
