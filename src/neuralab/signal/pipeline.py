@@ -42,6 +42,7 @@ from neuralab.data.motor import motor_log
 from neuralab.params import SEED, Choice, Int, ParamSpec
 from neuralab.progress import Progress, quiet
 from neuralab.signal.features import Detrend, hilbert_envelope
+from neuralab.signal.normalize import NORMALIZERS
 from neuralab.signal.outliers import rolling_stats as rolling_median
 from neuralab.signal.sampling import amplitude_spectrum
 
@@ -59,9 +60,12 @@ __all__ = [
     "VARIANTS",
     "Validation",
     "WindowFeatures",
+    "NORMALIZATION",
+    "NormalizationCompare",
     "ablate",
     "build",
     "evaluate",
+    "normalization_compare",
     "pipeline_data",
     "stage_view",
 ]
@@ -553,7 +557,9 @@ class StageView:
     ripple_hz: float
     rate_in: float  # Hz, rate of the stage's input
     rate_out: float
-    changed: float  # RMS of output − input where both share a rate, signal units; nan for decimate/features
+    changed: float  # A, RMS of output − input where both share a unit and a rate; nan for decimate/normalize/features
+    center: float  # A, the scaler's training mean
+    scale: float  # A, the scaler's training σ
 
 
 @lru_cache(maxsize=8)
@@ -567,29 +573,98 @@ def stage_view(stage: str = "hampel", window: int = 21, seed: int = 0) -> StageV
     """Run window ``window`` of the default log through the full pipeline and keep ``stage``'s input and output."""
     STAGE_VIEW.validate(stage=stage, window=window, seed=seed)
     d, pipe = _data(seed, 12), _fitted(seed)
-    x = d.X[window : window + 1]
-    names = [n for n, _ in pipe.steps]
-    k = names.index(stage)
-    before = pipe[:k].transform(x) if k else x
-    rate_in = d.rate / (pipe["decimate"].factor if k > 0 else 1)
-    feats = pipe[:-1].transform(x)[0]
+    outs = [d.X[window : window + 1]]  # outs[k] is the input of step k
+    for _, step in pipe.steps[:-1]:
+        outs.append(step.transform(outs[-1]))
+    k = [n for n, _ in pipe.steps].index(stage)
+    before = outs[k]
+    q = pipe["decimate"].factor
+    rate_in = d.rate / (q if k > 0 else 1)
     roll = None
     if stage == "features":
         after = hilbert_envelope(before)[0]
-        view = np.lib.stride_tricks.sliding_window_view(before[0], pipe["features"].rolling)
-        roll = view.std(axis=1, ddof=1)
-        rate_out = rate_in
+        roll = np.lib.stride_tricks.sliding_window_view(before[0], pipe["features"].rolling).std(axis=1, ddof=1)
     else:
-        after = pipe[k].transform(before)[0]
-        rate_out = rate_in / pipe["decimate"].factor if stage == "decimate" else rate_in
-    changed = float("nan") if stage in ("decimate", "features") else float(np.sqrt(np.mean((after - before[0]) ** 2)))
+        after = outs[k + 1][0]
+    rate_out = rate_in / q if stage == "decimate" else rate_in
+    same = stage not in ("decimate", "features", "normalize")
+    scaler = pipe["normalize"].scaler_
     return StageView(
         stage=stage, window=int(window), cycle=int(d.groups[window]),
         held_out=bool(d.groups[window] % HELD_OUT == HELD_OUT - 1),
         t_in=np.arange(before.shape[1]) / rate_in, x_in=before[0],
-        t_out=np.arange(len(after)) / rate_out, x_out=after, rolling_std=roll, features=feats,
+        t_out=np.arange(len(after)) / rate_out, x_out=after, rolling_std=roll, features=outs[-1][0],
         feature_names=tuple(pipe["features"].get_feature_names_out()),
-        pred=float(pipe.predict(x)[0]), truth=float(d.y[window]), temp_c=float(d.temp_c[window]),
+        pred=float(pipe["model"].predict(outs[-1])[0]), truth=float(d.y[window]), temp_c=float(d.temp_c[window]),
         glitches=int(d.glitches[window]), ripple_hz=float(d.ripple_hz[window]),
-        rate_in=float(rate_in), rate_out=float(rate_out), changed=changed,
+        rate_in=float(rate_in), rate_out=float(rate_out),
+        changed=float(np.sqrt(np.mean((after - before[0]) ** 2))) if same else float("nan"),
+        center=float(scaler.mean_[0]), scale=float(scaler.scale_[0]),
+    )
+
+
+# --------------------------------------------------------------------------- normalization side by side
+
+NORM_METHODS = ("zscore", "minmax", "robust", "unit")
+NORM_FEATURE = Choice(
+    (("envelope_std", "Envelope std (glitches inflate it)"), ("band_1", "FFT band 1 (harmonics, glitches)"),
+     ("band_0", "FFT band 0 (the fundamental)")),
+    default="envelope_std", label="Feature drawn", help="The feature whose scaled values are drawn.")
+NORMALIZATION = ParamSpec("normalization", norm_feature=NORM_FEATURE, seed=SEED)
+
+
+@dataclass(frozen=True)
+class NormalizationCompare:
+    """Four normalizers on the window features of a pipeline without outlier removal, each fitted on training cycles."""
+
+    feature: str  # the feature drawn
+    raw: np.ndarray  # (m,) its values before scaling, A
+    scaled: dict[str, np.ndarray]  # method -> (m,) its values after scaling
+    rmse: dict[str, float]  # method -> held-out RMSE of ridge on the scaled features, A
+    train: np.ndarray  # (m,) bool, window in a training cycle
+    outliers: np.ndarray  # (m,) bool, window whose raw value lies beyond Tukey's fences (1.5 IQR) of the training values
+    row_norms: np.ndarray  # (m,) L2 norm of each window's features after Normalizer (all 1: the magnitude is gone)
+    per_sample_rmse: float  # A, ridge after z-scoring each row across its features (StandardScaler on the transpose)
+    y_std: float  # A, spread of the held-out target
+
+
+@lru_cache(maxsize=8)
+def _raw_features(seed: int) -> tuple[np.ndarray, tuple[str, ...]]:
+    d = _data(seed, 12)
+    pipe = build("no_hampel", d.rate)
+    feats = Pipeline([s for s in pipe.steps if s[0] in ("decimate", "detrend", "smooth", "features")])
+    F = feats.fit_transform(d.X)  # learns nothing: every stage here is per window
+    F.setflags(write=False)
+    return F, tuple(feats["features"].get_feature_names_out())
+
+
+def normalization_compare(norm_feature: str = "envelope_std", seed: int = 0) -> NormalizationCompare:
+    """Scale the features of the default log (no outlier removal) four ways and refit ridge on each.
+
+    ``zscore``, ``minmax`` and ``robust`` are per-feature (columns) scalers fitted on the training cycles
+    (every cycle but each 4th); ``unit`` is scikit-learn's ``Normalizer``, which divides each **row** by
+    its L2 norm: per sample, not per feature, so every window ends up the same length and its amplitude,
+    the very thing the target measures, is divided out.
+    """
+    NORMALIZATION.validate(norm_feature=norm_feature, seed=seed)
+    d = _data(seed, 12)
+    F, names = _raw_features(seed)
+    train = d.groups % HELD_OUT != HELD_OUT - 1
+    j = names.index(norm_feature)
+    scaled, rmse = {}, {}
+    for m in NORM_METHODS:
+        sc = NORMALIZERS[m]().fit(F[train])
+        Z = sc.transform(F)
+        scaled[m] = Z[:, j]
+        pred = Ridge(alpha=ALPHA).fit(Z[train], d.y[train]).predict(Z[~train])
+        rmse[m] = float(np.sqrt(np.mean((pred - d.y[~train]) ** 2)))
+    Zs = StandardScaler().fit_transform(F.T).T  # the axis trap: each row z-scored across its own features
+    pred = Ridge(alpha=ALPHA).fit(Zs[train], d.y[train]).predict(Zs[~train])
+    q1, q3 = np.percentile(F[train, j], [25, 75])
+    fence = (F[:, j] < q1 - 1.5 * (q3 - q1)) | (F[:, j] > q3 + 1.5 * (q3 - q1))
+    unit = NORMALIZERS["unit"]().fit(F[train]).transform(F)
+    return NormalizationCompare(
+        feature=norm_feature, raw=F[:, j].copy(), scaled=scaled, rmse=rmse, train=train, outliers=fence,
+        row_norms=np.linalg.norm(unit, axis=1), per_sample_rmse=float(np.sqrt(np.mean((pred - d.y[~train]) ** 2))),
+        y_std=float(d.y[~train].std()),
     )
