@@ -569,13 +569,22 @@ def _fitted(seed: int) -> Pipeline:
     return build("full", d.rate).fit(d.X[train], d.y[train])
 
 
+@lru_cache(maxsize=4)
+def _stage_outputs(seed: int) -> tuple[np.ndarray, ...]:
+    """Every window after every step but the model (``outs[k]`` is step k's input), computed once per seed."""
+    outs = [_data(seed, 12).X]
+    for _, step in _fitted(seed).steps[:-1]:
+        outs.append(step.transform(outs[-1]))
+    for a in outs[1:]:
+        a.setflags(write=False)
+    return tuple(outs)
+
+
 def stage_view(stage: str = "hampel", window: int = 21, seed: int = 0) -> StageView:
     """Run window ``window`` of the default log through the full pipeline and keep ``stage``'s input and output."""
     STAGE_VIEW.validate(stage=stage, window=window, seed=seed)
     d, pipe = _data(seed, 12), _fitted(seed)
-    outs = [d.X[window : window + 1]]  # outs[k] is the input of step k
-    for _, step in pipe.steps[:-1]:
-        outs.append(step.transform(outs[-1]))
+    outs = [o[window : window + 1] for o in _stage_outputs(seed)]  # outs[k] is the input of step k
     k = [n for n, _ in pipe.steps].index(stage)
     before = outs[k]
     q = pipe["decimate"].factor
@@ -649,22 +658,29 @@ def normalization_compare(norm_feature: str = "envelope_std", seed: int = 0) -> 
     NORMALIZATION.validate(norm_feature=norm_feature, seed=seed)
     d = _data(seed, 12)
     F, names = _raw_features(seed)
+    Z, rmse, per_sample = _norm_fits(seed)
     train = d.groups % HELD_OUT != HELD_OUT - 1
     j = names.index(norm_feature)
-    scaled, rmse = {}, {}
-    for m in NORM_METHODS:
-        sc = NORMALIZERS[m]().fit(F[train])
-        Z = sc.transform(F)
-        scaled[m] = Z[:, j]
-        pred = Ridge(alpha=ALPHA).fit(Z[train], d.y[train]).predict(Z[~train])
-        rmse[m] = float(np.sqrt(np.mean((pred - d.y[~train]) ** 2)))
-    Zs = StandardScaler().fit_transform(F.T).T  # the axis trap: each row z-scored across its own features
-    pred = Ridge(alpha=ALPHA).fit(Zs[train], d.y[train]).predict(Zs[~train])
     q1, q3 = np.percentile(F[train, j], [25, 75])
     fence = (F[:, j] < q1 - 1.5 * (q3 - q1)) | (F[:, j] > q3 + 1.5 * (q3 - q1))
-    unit = NORMALIZERS["unit"]().fit(F[train]).transform(F)
     return NormalizationCompare(
-        feature=norm_feature, raw=F[:, j].copy(), scaled=scaled, rmse=rmse, train=train, outliers=fence,
-        row_norms=np.linalg.norm(unit, axis=1), per_sample_rmse=float(np.sqrt(np.mean((pred - d.y[~train]) ** 2))),
-        y_std=float(d.y[~train].std()),
+        feature=norm_feature, raw=F[:, j].copy(), scaled={m: Z[m][:, j].copy() for m in NORM_METHODS},
+        rmse=dict(rmse), train=train, outliers=fence, row_norms=np.linalg.norm(Z["unit"], axis=1),
+        per_sample_rmse=per_sample, y_std=float(d.y[~train].std()),
     )
+
+
+@lru_cache(maxsize=8)
+def _norm_fits(seed: int) -> tuple[dict[str, np.ndarray], dict[str, float], float]:
+    """Every feature scaled four ways (fitted on training cycles) and ridge's held-out RMSE after each, once per seed."""
+    d = _data(seed, 12)
+    F, _ = _raw_features(seed)
+    train = d.groups % HELD_OUT != HELD_OUT - 1
+
+    def held_out_rmse(Z: np.ndarray) -> float:
+        pred = Ridge(alpha=ALPHA).fit(Z[train], d.y[train]).predict(Z[~train])
+        return float(np.sqrt(np.mean((pred - d.y[~train]) ** 2)))
+
+    scaled = {m: NORMALIZERS[m]().fit(F[train]).transform(F) for m in NORM_METHODS}
+    Zs = StandardScaler().fit_transform(F.T).T  # the axis trap: each row z-scored across its own features
+    return scaled, {m: held_out_rmse(Z) for m, Z in scaled.items()}, held_out_rmse(Zs)
