@@ -41,7 +41,8 @@ def test_the_ablation_numbers(ablation):
     a, text = ablation, flat()
     m, s = a.of("full")
     assert f"held-out RMSE is {m:.3f} ± {s:.3f} A, against a target spread of {a.y_std:.2f} A" in text
-    assert f"Decimating without the anti-alias filter** costs the most of the wrong orders: {_mean(a, 'no_antialias')} A" in text
+    assert ("Decimating without the anti-alias filter** costs the most of the wrong orders: "
+            f"{_mean(a, 'no_antialias')} A") in text
     assert a.of("no_antialias")[0] > 2 * m and a.of("no_antialias")[0] > a.of("smooth_first")[0]
     assert f"after the slice gives {_mean(a, 'filter_after')} A" in text
     assert f"before the outlier filter** gives {_mean(a, 'smooth_first')} A, the same as dropping" in text

@@ -165,7 +165,8 @@ def normalization_figure(n: NormalizationCompare) -> go.Figure:
             sel = n.outliers == flag
             data.append(dict(type="scatter", mode="markers", x=jitter[sel], y=z[sel], name=label,
                              showlegend=k == 0, legendgroup=label, marker=dict(color=color, size=5, opacity=0.7),
-                             xaxis=f"x{ax}", yaxis=f"y{ax}", hovertemplate=f"{_NORM_NAMES[m]}: %{{y:.3f}}<extra></extra>"))
+                             xaxis=f"x{ax}", yaxis=f"y{ax}",
+                             hovertemplate=f"{_NORM_NAMES[m]}: %{{y:.3f}}<extra></extra>"))
         notes.append(subplot_title(f"{_NORM_NAMES[m]}<br>RMSE {n.rmse[m]:.3f} A", (k + 0.5) * w))
     layout = {}
     for k in range(len(n.scaled)):

@@ -206,7 +206,8 @@ class Smooth(TransformerMixin, BaseEstimator):
             raise fail(f"kind must be one of {', '.join(SMOOTHERS)}; got {self.kind!r}.")
         if not isinstance(self.window, int | np.integer) or not 3 <= self.window <= 51 or self.window % 2 == 0:
             raise fail(f"window must be an odd whole number from 3 to 51; got {self.window!r}.")
-        if self.kind == "savgol" and (not isinstance(self.order, int | np.integer) or not 1 <= self.order < self.window):
+        whole = isinstance(self.order, int | np.integer)
+        if self.kind == "savgol" and (not whole or not 1 <= self.order < self.window):
             raise fail(f"order must be a whole number from 1 to window - 1; got {self.order!r}.")
 
 
@@ -495,7 +496,7 @@ def ablate(
     n_seeds: int = 3, cycles: int = 12, seed: int = 0, variants: tuple[str, ...] = tuple(VARIANTS),
     progress: Progress = quiet,
 ) -> Ablation:
-    """Score every variant with :func:`evaluate` (GroupKFold(4) by cycle) on logs of seeds ``seed … seed + n_seeds − 1``.
+    """Score every variant with :func:`evaluate` (GroupKFold(4) by cycle) on the logs of seeds from ``seed`` on.
 
     Each variant is refitted from scratch on each fold's training cycles; the seeds change the motor's
     drive cycles, noise, glitches and ripple, so mean ± std over seeds is the spread a different bench
@@ -631,7 +632,7 @@ class NormalizationCompare:
     scaled: dict[str, np.ndarray]  # method -> (m,) its values after scaling
     rmse: dict[str, float]  # method -> held-out RMSE of ridge on the scaled features, A
     train: np.ndarray  # (m,) bool, window in a training cycle
-    outliers: np.ndarray  # (m,) bool, window whose raw value lies beyond Tukey's fences (1.5 IQR) of the training values
+    outliers: np.ndarray  # (m,) bool, raw value beyond Tukey's fences (1.5 IQR) of the training values
     row_norms: np.ndarray  # (m,) L2 norm of each window's features after Normalizer (all 1: the magnitude is gone)
     per_sample_rmse: float  # A, ridge after z-scoring each row across its features (StandardScaler on the transpose)
     y_std: float  # A, spread of the held-out target
@@ -672,7 +673,7 @@ def normalization_compare(norm_feature: str = "envelope_std", seed: int = 0) -> 
 
 @lru_cache(maxsize=8)
 def _norm_fits(seed: int) -> tuple[dict[str, np.ndarray], dict[str, float], float]:
-    """Every feature scaled four ways (fitted on training cycles) and ridge's held-out RMSE after each, once per seed."""
+    """Every feature scaled four ways (fitted on training cycles), ridge's held-out RMSE after each; once per seed."""
     d = _data(seed, 12)
     F, _ = _raw_features(seed)
     train = d.groups % HELD_OUT != HELD_OUT - 1
