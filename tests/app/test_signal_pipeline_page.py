@@ -22,7 +22,8 @@ def test_the_page_lays_out_every_control_and_output():
     ids = tree.ids(page.layout(page.SPEC.defaults(), []))
     for name in page.SPEC.fields:
         assert f"signal-pipeline-{name}" in ids
-    for graph in ("stage", "ablation", "norm"):
+    assert not isinstance(ids["signal-pipeline-stage"], dcc.Graph)  # the control, not a chart of the same id
+    for graph in ("stages", "ablation", "norm"):
         assert isinstance(ids[f"signal-pipeline-{graph}"], dcc.Graph) and f"signal-pipeline-{graph}-summary" in ids
     assert page.ABLATION.job and not page.STAGE.job and not page.NORM.job
     assert ids["signal-pipeline-window"].updatemode == "drag"

@@ -34,7 +34,7 @@ MOVES = {
     "/splits": Move("train_pct", "sizes"),
     "/fitting": Move("degree", "fit"),
     "/preprocessing": Move("window", "smooth"),
-    "/signal-pipeline": Move("window", "stage"),
+    "/signal-pipeline": Move("window", "stages"),
     "/gradient-descent": Move("lr", "race"),
     "/learning-rate": Move("epochs", "curve"),
     "/regularization": Move("patience", "stop", timeout=120_000),

@@ -61,7 +61,7 @@ def _stages(values: dict) -> html.Section:
         ),
         ui.row(controls(P, SPEC, values, ["stage", "window"], drag=True)),
         alert(cid(P, "stage-alert")),
-        ui.chart(cid(P, "stage"), "One window before and after the chosen stage"),
+        ui.chart(cid(P, "stages"), "One window before and after the chosen stage"),
         ui.code(
             "from neuralab.signal import pipeline\n\n"
             "# X: (windows, samples) of one channel, y: target per window, groups: drive cycle, rate in Hz\n"
@@ -112,7 +112,7 @@ def _normalization(values: dict) -> html.Section:
 
 STAGE = Section(
     P, "stage", sp.STAGE_VIEW, lambda v, _: sp.stage_view(**v),
-    [Chart("stage", figures.stage_figure, figures.describe_stage)],
+    [Chart("stages", figures.stage_figure, figures.describe_stage)],
     fix="Fix the value above to see the stage.", drag=("window",))
 ABLATION = Section(
     P, "ablation", sp.ABLATION, lambda v, progress: sp.ablate(**v, progress=progress),
