@@ -5,10 +5,12 @@ Each ``*_figure`` has a ``describe_*`` twin: the sentence under the chart, compu
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
-from neuralab.plots.format import num
+from neuralab.plots.format import log_axis, num
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, VERMILLION, figure, subplot_title
 from neuralab.signal.pipeline import VARIANTS, WRONG, Ablation, NormalizationCompare, StageView
 
@@ -107,11 +109,14 @@ def ablation_figure(a: Ablation) -> go.Figure:
             error_x=dict(type="data", array=[float(a.std[i]) for i in idx], visible=True),
             hovertemplate="%{y}: %{x:.3f} A<extra></extra>"))
     full = a.of("full")[0] if "full" in a.variants else None
+    lo, hi = float((a.mean - a.std).min()), float((a.mean + a.std).max())
+    lo = lo if lo > 0 else float(a.mean.min()) / 2
     shapes = [dict(type="line", xref="x", yref="paper", x0=full, x1=full, y0=0, y1=1,
                    line=dict(color=BLUE, dash="dot", width=1.5))] if full else []
     return figure(
         data, height=460, barmode="overlay", shapes=shapes, legend=dict(y=1.06), margin=dict(t=48, l=220),
-        xaxis=dict(type="log", title=dict(text=f"held-out RMSE of i_q (A), mean ± std over {len(a.seeds)} seeds")),
+        xaxis=log_axis(math.log10(max(lo, 1e-6)) - 0.05, math.log10(hi) + 0.05,
+                       title=dict(text=f"held-out RMSE of i_q (A), mean ± std over {len(a.seeds)} seeds")),
         yaxis=dict(categoryorder="array", categoryarray=[VARIANTS[a.variants[i]][0] for i in order]),
     )
 
