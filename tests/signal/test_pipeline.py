@@ -206,6 +206,15 @@ def test_the_ablation_reports_mean_and_std_over_seeds(default_ablation):
     assert seen[-1] == (4, 4)
 
 
+def test_the_ablation_runs_on_the_users_own_recordings(default_ablation):
+    sets = [(np.asarray(d.X), d.y, d.groups, d.rate) for d in (p.pipeline_data(0), p.pipeline_data(1))]
+    own = p.ablate(variants=("full", "no_antialias"), data=sets)
+    assert own.seeds == (0, 1)
+    np.testing.assert_allclose(own.rmse[0], default_ablation.rmse[0, :2])
+    with pytest.raises(ParamError, match="data must hold 2 to 100"):
+        p.ablate(data=sets[:1])
+
+
 def test_the_stage_view_shows_one_window_before_and_after():
     v = p.stage_view("decimate", 21, 0)
     assert len(v.x_in) == 2000 and len(v.x_out) == 500 and v.rate_out == 2500

@@ -23,6 +23,7 @@ after one stage.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -494,27 +495,42 @@ class Ablation:
 
 def ablate(
     n_seeds: int = 3, cycles: int = 12, seed: int = 0, variants: tuple[str, ...] = tuple(VARIANTS),
-    progress: Progress = quiet,
+    progress: Progress = quiet, data: Sequence[tuple[ArrayLike, ArrayLike, ArrayLike, float]] | None = None,
 ) -> Ablation:
     """Score every variant with :func:`evaluate` (GroupKFold(4) by cycle) on the logs of seeds from ``seed`` on.
 
     Each variant is refitted from scratch on each fold's training cycles; the seeds change the motor's
     drive cycles, noise, glitches and ripple, so mean ± std over seeds is the spread a different bench
     day would give.
+
+    Your own recordings: pass ``data``, a list of ``(X, y, groups, rate)`` (at least two, one per
+    recording or session, each as :func:`evaluate` takes it); they stand in for the seeds, which are then
+    numbered 0, 1, … in the result.
     """
     ABLATION.validate(n_seeds=n_seeds, cycles=cycles, seed=seed)
     for v in variants:
         if v not in VARIANTS:
             raise fail(f"variants must be keys of VARIANTS; got {v!r}.")
-    seeds = tuple(range(seed, seed + n_seeds))
-    rmse = np.empty((len(variants), n_seeds))
-    total, done = n_seeds * len(variants), 0
+    if data is not None:
+        if not 2 <= len(data) <= 100:
+            raise fail(f"data must hold 2 to 100 (X, y, groups, rate) entries; got {len(data)}.")
+        sets = [tuple(entry) for entry in data]
+        seeds = tuple(range(len(sets)))
+    else:
+        seeds = tuple(range(seed, seed + n_seeds))
+        sets = None
+    rmse = np.empty((len(variants), len(seeds)))
+    total, done = len(seeds) * len(variants), 0
     ys = []
     for j, s in enumerate(seeds):
-        d = _data(s, cycles)
-        ys.append(d.y)
+        if sets is None:
+            d = _data(s, cycles)
+            X, y, groups, rate = d.X, d.y, d.groups, d.rate
+        else:
+            X, y, groups, rate = sets[j]
+        ys.append(np.asarray(y, dtype=float))
         for i, v in enumerate(variants):
-            rmse[i, j] = evaluate(d.X, d.y, d.groups, d.rate, v).rmse
+            rmse[i, j] = evaluate(X, y, groups, rate, v).rmse
             done += 1
             progress(done, total)
     return Ablation(tuple(variants), seeds, rmse, float(np.concatenate(ys).std()))
