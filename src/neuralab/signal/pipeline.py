@@ -4,15 +4,16 @@ Stages, in the canonical order (each a transformer that works on **rows**, one r
 consecutive samples, so a window never borrows from another and only :class:`SignalScaler` learns):
 
 1. :class:`Decimate`: anti-alias low-pass, then keep one sample in ``factor``;
-2. :class:`~neuralab.signal.features.Detrend`: remove each window's straight line;
+2. :class:`~neuralab.signal.features.Detrend`: remove each window's mean (``kind="constant"``: a line
+   fitted to a window of one or two periods would take part of the sine with it);
 3. :class:`Hampel`: replace samples further than ``n_sigmas`` robust σ from their rolling median;
 4. :class:`Smooth`: Savitzky–Golay (or a moving average, to compare);
 5. :class:`SignalScaler`: one centre and one scale for the whole channel, learned on the training windows;
 6. :class:`WindowFeatures`: FFT band amplitudes, rolling statistics and the Hilbert envelope;
 7. ``Ridge``: a linear model. Why linear: the target, the torque-producing current amplitude ``i_q``,
-   is proportional to what the features measure (band amplitudes, rolling σ, the envelope); a closed-form
-   fit takes milliseconds, so the ablation can refit it hundreds of times; and 120 windows are too few to
-   train an MLP that beats it reliably.
+   is proportional to what the features measure (band amplitudes, rolling σ, the envelope); and a
+   closed-form fit takes milliseconds, so the ablation can refit it for every fold, seed and variant
+   (4 × 3 × 13 fits by default), where an MLP would have to be trained as many times.
 
 :func:`build` assembles it (or one of the :data:`VARIANTS` that drops, swaps or reorders a stage);
 :func:`evaluate` scores it on the user's arrays with ``GroupKFold`` over drive cycles (the pipeline is
