@@ -10,8 +10,9 @@ consecutive samples, so a window never borrows from another and only :class:`Sig
 4. :class:`Smooth`: Savitzky–Golay (or a moving average, to compare);
 5. :class:`SignalScaler`: one centre and one scale for the whole channel, learned on the training windows;
 6. :class:`WindowFeatures`: FFT band amplitudes, rolling statistics and the Hilbert envelope;
-7. ``Ridge``: a linear model. Why linear: the target, the torque-producing current amplitude ``i_q``,
-   is proportional to what the features measure (band amplitudes, rolling σ, the envelope); and a
+7. ``Ridge``: a linear model. Why linear: the features, above all the envelope mean, are roughly
+   proportional to the target, the torque-producing current amplitude ``i_q`` (their speed-dependent
+   gains, from spectral scalloping and the smoother, are part of the remaining error); and a
    closed-form fit takes milliseconds, so the ablation can refit it for every fold, seed and variant
    (4 × 3 × 13 fits by default), where an MLP would have to be trained as many times.
 
@@ -252,7 +253,9 @@ class WindowFeatures(TransformerMixin, BaseEstimator):
       speed; the largest value in its band does not care where);
     * the mean rolling standard deviation and the mean rolling half range (max − min) / 2 over ``rolling``
       samples (trailing windows, ``sliding_window_view``);
-    * the median and the mean of the Hilbert envelope (:func:`~neuralab.signal.features.hilbert_envelope`).
+    * the mean and the standard deviation of the Hilbert envelope
+      (:func:`~neuralab.signal.features.hilbert_envelope`; FFT-based, so a window that does not hold whole
+      periods adds edge ripple to both).
 
     ``(m, n)`` windows become ``(m, n_bands + 4)`` features; learns nothing.
     """
@@ -307,11 +310,11 @@ VARIANTS: dict[str, tuple[str, str]] = {
     "no_smooth": ("No smoothing", "noise reaches the features"),
     "no_normalize": ("No normalization", "features in amperes; the ridge penalty sees other scales"),
     "moving_average": ("Moving average for SG", "a mean of the same window instead of a cubic fit"),
-    "minmax": ("Min–max for z-score", "training min and max set the scale"),
+    "minmax": ("Min–max for z-score", "maps the training min to 0: detrended windows regain a DC offset"),
     "robust": ("Robust for z-score", "training median and IQR set the scale"),
     "raw": ("Raw samples, no features", "the model reads the normalized samples themselves"),
     "smooth_first": ("Wrong order: smooth, then outliers", "the smoother spreads each glitch before Hampel looks"),
-    "no_antialias": ("Wrong: decimate without filter", "slices only; the ripple folds into the band"),
+    "no_antialias": ("Wrong: decimate without filter", "slices only; the interference tone folds into the band"),
     "filter_after": ("Wrong order: decimate, then filter", "the same low-pass, run after the slice"),
 }
 WRONG = ("smooth_first", "no_antialias", "filter_after")
@@ -420,7 +423,7 @@ class PipelineData:
     groups: np.ndarray  # (m,) int, drive cycle of each window
     temp_c: np.ndarray  # (m,) °C, mean winding temperature (hidden from the model)
     glitches: np.ndarray  # (m,) int, glitched samples per window
-    ripple_hz: np.ndarray  # (m,) Hz, switching-ripple frequency of each window
+    ripple_hz: np.ndarray  # (m,) Hz, frequency of the interference tone in each window
     rate: int  # Hz
 
 
@@ -634,7 +637,7 @@ def stage_view(stage: str = "hampel", window: int = 21, seed: int = 0) -> StageV
 
 NORM_METHODS = ("zscore", "minmax", "robust", "unit")
 NORM_FEATURE = Choice(
-    (("envelope_std", "Envelope std (glitches inflate it)"), ("band_1", "FFT band 1 (harmonics, glitches)"),
+    (("envelope_std", "Envelope std"), ("band_1", "FFT band 1 (harmonics, glitches)"),
      ("band_0", "FFT band 0 (the fundamental)")),
     default="envelope_std", label="Feature drawn", help="The feature whose scaled values are drawn.")
 NORMALIZATION = ParamSpec("normalization", norm_feature=NORM_FEATURE, seed=SEED)

@@ -55,7 +55,9 @@ def _stages(values: dict) -> html.Section:
             "15-sample median is replaced by that median); **Savitzky–Golay** (15 samples, cubic); **z-score** "
             "(one mean and one σ for the channel, learned on the training cycles only); **features** (8 FFT "
             "band amplitudes, rolling std and half range, the Hilbert envelope's mean and std); **ridge** (linear, "
-            "because i_q is proportional to what the features measure, and a closed-form fit is quick enough to "
+            "because the features, above all the envelope mean, are roughly proportional to the current "
+            "amplitude; their speed-dependent gains, from spectral scalloping and the smoother, are part of the "
+            "remaining error; and a closed-form fit is quick enough to "
             "refit for every fold, seed and variant of the ablation). "
             "Every stage but the scaler and the model works on one window at a time and learns nothing, so no "
             f"held-out window can leak into training. Here the pipeline is fitted on every cycle but each "
@@ -80,8 +82,8 @@ def _ablation(values: dict) -> html.Section:
             "Each variant below is the full pipeline with one change, refitted from scratch on the training "
             "cycles of each of 4 GroupKFold folds (a cycle is never split), and scored by the RMSE of its "
             "held-out predictions; every seed is a new bench log. Grey bars drop one stage, orange ones swap "
-            "it for an alternative, red ones keep every stage but in the wrong order: smoothing before the "
-            "outlier filter, or decimating without the anti-alias filter, or with the filter run after the "
+            "it for an alternative, red ones get the anti-aliasing or the order wrong: smoothing before the "
+            "outlier filter, decimating without the anti-alias filter, or running the filter after the "
             "slice. The axis is logarithmic: the model on raw samples is off by far more than the rest. More "
             "seeds or cycles make the bars steadier and the job longer."
         ),
@@ -90,7 +92,9 @@ def _ablation(values: dict) -> html.Section:
         ui.chart(cid(P, "ablation"), "Held-out RMSE of every variant, mean ± std over seeds", heavy=True),
         html.Div(id=cid(P, "ablation-table"), className="nl-table"),
         ui.md(
-            "Read the bars against the spread: a difference smaller than the error bars is not a finding. A "
+            "Every variant is scored on the same logs and folds, so compare per seed: a difference is worth "
+            "reporting when it has the same sign on every seed and its size is large against the spread of the "
+            "per-seed differences. Three seeds give a rough spread; more seeds give a firmer one. A "
             "stage's worth depends on what follows it; these features average hundreds of samples, so some "
             "stages that look essential on a chart of the signal change the error little here."
         ),
