@@ -108,3 +108,26 @@ def test_the_normalization_claims():
     ordinary = n.scaled["minmax"][~n.outliers]
     assert n.feature == "envelope_std" and "(0 to 0.62 on seed 0)" in text
     assert f"{ordinary.min():.2f} to {ordinary.max():.2f}" in ("0.00 to 0.62", "-0.00 to 0.62")
+
+
+def test_the_filter_caveats():
+    """The qualitative caveats: smoothers at 2.5 kHz and the anti-alias filter's effect on a one-sample spike."""
+    from scipy import signal
+
+    text = flat()
+    fs = 10_000 / sp.build()["decimate"].factor
+    rated, low = 100.0, 100.0 * 200 / 1500  # f_e at rated speed (motor.py) and at 200 rpm, same pole pairs
+
+    def gain(b, f):
+        return abs(signal.freqz(b, worN=[f], fs=fs)[1][0])
+
+    sg, ma = signal.savgol_coeffs(15, 3), np.ones(15) / 15
+    assert "to pass the fundamental at rated speed with a little less gain than at low speed" in text
+    assert 0.9 < gain(sg, rated) < 0.99 < gain(sg, low)
+    assert "strong enough to attenuate the fundamental at rated speed far more than at low speed" in text
+    assert gain(ma, rated) < 0.6 < 0.95 < gain(ma, low)
+    assert "has already spread each raw-rate spike over several output samples" in text
+    spike = np.zeros(2000)
+    spike[1001] = 1.0
+    out = signal.decimate(spike, 4, ftype="iir", zero_phase=True)
+    assert abs(out).max() < 0.3 and (abs(out) > 0.02).sum() > 3
