@@ -153,7 +153,9 @@ QUESTIONS = (
          ("The smoother needs normalized input", "The smoother spreads each glitch over its window, where a "
           "median filter no longer sees one wild sample", "Hampel is faster on raw data", "It makes no difference"),
          1, "A glitch is easy to flag while it is one sample; after smoothing it is a bump as wide as the window. "
-         "The ablation measures what the swapped order costs on held-out cycles.", section=ABLATION_TITLE),
+         "The ablation measures what the swapped order costs on held-out cycles. The anti-alias filter has already "
+         "smoothed the glitches a little, so on real data flag them at the raw rate, before any filter.",
+         section=ABLATION_TITLE),
     Pick("sp-fit", "Which stage of this pipeline learns anything from the data, and so must see training "
          "windows only?", ("Decimation", "Hampel", "The z-score scaler (and the model)", "The FFT features"), 2,
          "The scaler learns a mean and a σ; the per-window stages use each window's own samples only. Inside a "
