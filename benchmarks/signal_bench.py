@@ -8,7 +8,11 @@ Prints one ``name value unit`` line per figure (comment lines start with ``#``):
   ``LOOP_BUDGET_S`` (the output says so), since throughput does not depend on length;
 * ``hampel_speedup``: the ratio of the two throughputs (target: at least 50x);
 * savgol (centred and causal) and the moving average on 10^6 samples, for scale;
-* the same functions on a page-sized signal (4,000 samples), in milliseconds per call.
+* the same functions on a page-sized signal (4,000 samples), in milliseconds per call;
+* :func:`pipeline_ablation`: /signal-pipeline's ablation table (variant, held-out RMSE mean ± std over the
+  default seeds) and its first-run wall time;
+* :func:`pipeline_light_controls`: the light sections of /signal-pipeline (one window through a stage, the
+  normalizers) called 50 times each as the server calls them, p95 in ms (budget: 15 ms).
 
 Each figure is the best of ``REPEATS`` runs (the loop: one run). Timings on a shared
 machine are noisy; the load average is printed with them. Asserts nothing.
@@ -63,7 +67,8 @@ def line(name: str, value: float, unit: str) -> None:
     print(f"{name} {value} {unit}" if isinstance(value, int) else f"{name} {value:.4g} {unit}")
 
 
-def main() -> None:
+def throughput() -> None:
+    """Hampel (vectorised against a Python loop) and the smoothers, on 10^6 samples and on a page-sized signal."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=N)
     x[rng.choice(N, N // 100, replace=False)] += 8.0  # 1 % spikes
@@ -157,11 +162,51 @@ def derivatives(repeats: int = 50) -> None:
         derivative.tradeoff(bits)
         sweeps.append(time.perf_counter() - t0)
     line("derivatives_sweep_new_counts", float(np.median(sweeps)) * 1e3, "ms")
+def pipeline_ablation() -> None:
+    """The ablation of /signal-pipeline at the page's defaults: one line per variant, then the wall time."""
+    from neuralab.signal import pipeline as sp
+
+    t0 = time.perf_counter()
+    a = sp.ablate(**sp.ABLATION.defaults())
+    wall = time.perf_counter() - t0
+    print(f"# ablation over seeds {a.seeds}, held-out RMSE of i_q in A (mean ± std over seeds)")
+    for v in a.variants:
+        mean, std = a.of(v)
+        print(f"ablation_{v} {mean:.4f} A ± {std:.4f}")
+    line("ablation_first_run_wall", wall, "s")
+
+
+def pipeline_light_controls(n: int = 50) -> None:
+    """p95 of the light sections' views over ``n`` calls each, a control moved every call (budget 15 ms)."""
+    from neuralab.app.pages import signal_pipeline as page
+
+    d = page.SPEC.defaults()
+    page.STAGE.view(d), page.NORM.view(d)  # the log, the fitted pipeline and the features, cached once
+    stages = [s for s, _ in page.sp.STAGE.options]
+    for name, section, move in (
+        ("stage_window", page.STAGE, lambda i: {**d, "window": i % 120}),
+        ("stage_stage", page.STAGE, lambda i: {**d, "stage": stages[i % len(stages)]}),
+        ("norm_feature", page.NORM, lambda i: {**d, "norm_feature": page.sp.NORM_FEATURE.options[i % 3][0]}),
+    ):
+        times = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            section.view(move(i))
+            times.append(time.perf_counter() - t0)
+        line(f"light_{name}_p95", float(np.percentile(times, 95)) * 1e3, "ms")
+
+
+def main() -> None:
+    throughput()
+    pipeline_ablation()
+    pipeline_light_controls()
+    derivatives()
 
 
 if __name__ == "__main__":
     import sys
 
-    if sys.argv[1:] != ["derivatives"]:  # `signal_bench.py derivatives` runs that part alone
+    if sys.argv[1:] == ["derivatives"]:  # `signal_bench.py derivatives` runs that part alone
+        derivatives()
+    else:
         main()
-    derivatives()

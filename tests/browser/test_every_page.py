@@ -34,6 +34,7 @@ MOVES = {
     "/splits": Move("train_pct", "sizes"),
     "/fitting": Move("degree", "fit"),
     "/preprocessing": Move("window", "smooth"),
+    "/signal-pipeline": Move("window", "stages"),
     "/derivatives": Move("window", "speed"),
     "/gradient-descent": Move("lr", "race"),
     "/learning-rate": Move("epochs", "curve"),

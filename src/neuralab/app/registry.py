@@ -30,6 +30,8 @@ PAGES: tuple[Page, ...] = (
          "neuralab.app.pages.splits"),
     Page("/preprocessing", "Signal conditioning", "Data", "Savitzky–Golay, outliers and operating regimes.",
          "neuralab.app.pages.preprocessing"),
+    Page("/signal-pipeline", "Signal pipeline", "Data", "Every preprocessing stage in one sklearn Pipeline; each "
+         "stage's worth measured.", "neuralab.app.pages.signal_pipeline"),
     Page("/derivatives", "Derivatives & Kalman filter", "Data", "Speed from encoder counts: differences, "
          "Savitzky–Golay, Kalman.", "neuralab.app.pages.derivatives"),
     Page("/fitting", "Under- and overfitting", "Data", "Model complexity, bias and variance, learning curves.",

@@ -19,6 +19,7 @@ TOPICS = {
     for name in (
         "splits",
         "preprocessing",
+        "signal-pipeline",
         "derivatives",
         "fitting",
         "gradient-descent",
