@@ -27,7 +27,7 @@ def test_export_as_script_downloads_the_pages_state_seed_included(page, page_err
     assert download.suggested_filename == "neuralab_splits.py"
     download.save_as(tmp_path / "s.py")
     source = (tmp_path / "s.py").read_text()
-    assert "'seed': 7" in source and "train_pct=61" in source and "seed=7)" in source, source[:2500]
+    assert "'seed': 7" in source and "train_pct=61" in source and "'train_pct': 61" in source, source[:2500]
     with page.expect_download() as got:
         page.get_by_role("button", name="Open as notebook").click()
     assert got.value.suggested_filename == "neuralab_splits.ipynb"

@@ -14,6 +14,7 @@ from neuralab.app import ui
 from neuralab.app.controls import alert, cid
 from neuralab.app.registry import prefix
 from neuralab.app.sections import table as html_table
+from neuralab.app.selfcheck import Pick, Value
 from neuralab.app.userdata import OWNER, owner_ok
 from neuralab.data import user
 from neuralab.params import ParamSpec, Text
@@ -313,3 +314,22 @@ callback(*_AGAIN, Output(cid(P, "add-alert"), "children"), Output(cid(P, "added"
          Input(cid(P, "add"), "n_clicks"), State(OWNER, "data"), *_FORM, prevent_initial_call=True)(on_add)
 callback(*_AGAIN, Input(cid(P, "delete"), "submit_n_clicks"), State(cid(P, "pick"), "value"), State(OWNER, "data"),
          prevent_initial_call=True)(on_delete)
+
+
+def _rows_used() -> int:
+    """How many rows of a 150,000-row table the pages work on (the library's sampling limit)."""
+    return min(150_000, user.INTERACTIVE_ROWS)
+
+
+QUESTIONS = (
+    Value("rows-used", "You add a drive log of 150,000 rows. On how many rows do the lab's pages work?", _rows_used,
+          "Pages sample a long table down to {answer} rows with a fixed seed (stratified by class for classes), and "
+          "each caption says so; the stored file keeps every row.", section="Upload a table"),
+    Pick("shuffled-log", "Your table has a time column, and you validate with a shuffled k-fold on /splits. What "
+         "does the lab do?",
+         ("Nothing: shuffling is always the safe choice", "It warns, with the score difference it measured between "
+          "the shuffled and a time-ordered split", "It refuses to split the table"), 1,
+         "Neighbouring rows of a log are near-copies, so a shuffled split validates on rows the model has almost "
+         "seen. The check measures both splits and reports the difference.",
+         section="Give the columns their roles"),
+)
