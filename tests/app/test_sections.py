@@ -189,6 +189,21 @@ def test_a_light_section_leaves_what_it_needs_to_the_jobs_and_answers_once_they_
     assert Needs("x", ParamSpec("x"), bool, bool, "").key({}) != ""  # never the marker's first value
 
 
+def test_a_section_waiting_for_what_it_needs_says_computing_in_every_chart():
+    """Not only in the first: a second chart left blank is neither drawn nor computing (CI saw /cnn's so)."""
+    from neuralab.app.sections import Needs
+    from neuralab.app.ui import PENDING
+
+    needs = Needs("made", ParamSpec("made"), lambda v: False, lambda v: None, "Being made.")
+    s = Section("t", "two", ParamSpec("t", n=Int(1, 9, 1)), lambda v, _: v["n"],
+                [Chart("a", lambda r: go.Figure(), str), Chart("b", lambda r: go.Figure(), str)], needs=needs)
+    out = s.answer({"n": 3, "made": ""})
+    texts = [[a["text"] for a in fig.layout.annotations] for fig in (out[0], out[2])]
+    assert texts == [[PENDING], [PENDING]] and out[1] == "Being made." and out[3] == ""
+    bad = s.blank("n must be 1 to 9.")  # bad input: the fix sentence in the first chart only
+    assert [a["text"] for a in bad[2].layout.annotations] == [""]
+
+
 def test_a_job_greys_every_chart_it_feeds_while_it_runs():
     from neuralab.app.controls import background
 

@@ -299,12 +299,15 @@ class Section:
         """What every output shows when the inputs are bad: the sentence in the first chart, caption and alert.
 
         ``fix`` replaces the first chart's :attr:`fix` text (a section waiting for what it needs asks for no fix).
+        A section waiting (``fix`` is :data:`PENDING`) says so in every chart, not in the first alone: the others
+        would be bare blanks, neither drawn nor computing.
         """
         out: list[Any] = []
         first = True
+        rest = PENDING if fix == PENDING else ""
         for s in self.shows:
             if isinstance(s, Chart):
-                out += [message_figure((self.fix if fix is None else fix) if first else ""), message if first else ""]
+                out += [message_figure((self.fix if fix is None else fix) if first else rest), message if first else ""]
                 first = False
             else:
                 out.append(message if isinstance(s, Alert) else s.blank)
