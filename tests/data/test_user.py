@@ -363,3 +363,34 @@ def test_a_mixed_target_is_refused_for_regression_and_read_as_labels_for_classes
         u.load_table(path, target="grade", task="regression")
     t = u.load_table(path, target="grade", task="binary")
     assert t.class_names == ("1", "x") and t.y.tolist() == (df["a"] <= 0).astype(int).tolist()
+
+
+
+def test_arrays_split_a_log_in_time_order_and_groups_whole(tmp_path):
+    """A time column: the earliest rows train, the latest are tested; a group column: no group in two parts."""
+    from neuralab.data.arrays import _split, prepare
+
+    rng = np.random.default_rng(0)
+    n = 300
+    df = pd.DataFrame({"t": rng.permutation(n) * 0.01, "a": rng.normal(size=n), "cycle": np.repeat(np.arange(10), 30)})
+    df["y"] = df["a"] * 2 + df["t"]
+    path = tmp_path / "log.csv"
+    path.write_bytes(_csv(df))
+    timed = u.load_table(path, target="y", time="t", features=("a",))
+    assert timed.split == "time"
+    arr = timed.arrays(seed=4)
+    assert (len(arr.y_train), len(arr.y_val), len(arr.y_test)) == (180, 60, 60)
+    mu, sd = timed.y[:180].mean(), timed.y[:180].std()  # rows are in time order: the test part is the last 60
+    np.testing.assert_allclose(arr.y_test, ((timed.y[-60:] - mu) / sd).astype(np.float32), rtol=1e-5)
+    assert np.all(np.diff(timed.time) >= 0)
+    grouped = u.load_table(path, target="y", group="cycle", features=("a",))
+    assert grouped.split == "groups" and grouped.arrays(seed=4).n_features == 1
+    g = grouped.groups
+    tr, va, te = _split(n, None, 0.2, 0.2, 4, False, g)
+    assert not (set(g[tr]) & set(g[va]) or set(g[tr]) & set(g[te]) or set(g[va]) & set(g[te]))
+    assert len(tr) + len(va) + len(te) == n
+    assert u.load_table(path, target="y", features=("a",)).split == "shuffled"
+    with pytest.raises(ValueError, match="ordered and groups"):
+        prepare(timed.X, timed.y, task="regression", ordered=True, groups=g)
+    with pytest.raises(ValueError, match="too few to split whole groups"):
+        prepare(timed.X, timed.y, task="regression", groups=np.arange(n) % 2)

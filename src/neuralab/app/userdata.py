@@ -22,10 +22,12 @@ from dash import Input, Output, State, callback, clientside_callback, dcc
 
 from neuralab.app.controls import cid
 from neuralab.data import user
+from neuralab.data.arrays import Arrays
 from neuralab.data.datasets import Dataset
 from neuralab.params import Choice, ParamError
 
-__all__ = ["OWNER", "dataset", "describe", "owner_ok", "owner_store", "options", "table", "title", "wire_choice"]
+__all__ = ["OWNER", "arrays", "dataset", "describe", "owner_ok", "owner_store", "options", "table", "title",
+           "wire_choice"]
 
 OWNER = "nl-owner"
 #: Bytes drawn by the browser for the token: 18 bytes are 24 url-safe characters.
@@ -138,3 +140,22 @@ def xy(value: str, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, bool, str,
 
     ds = load(value)
     return ds.X, ds.y, True, ds.title, DATASETS[value].blurb
+
+
+SPLITS = {"groups": "whole groups kept apart (training, validation and test share no group)",
+          "time": "in time order (training the earliest 60 % of the rows, validation the next 20 %, test the last)",
+          "shuffled": "shuffled, stratified by class (60 % training, 20 % validation, 20 % test)"}
+
+
+def arrays(value: str, *, seed: int = 0, max_rows: int | None = user.INTERACTIVE_ROWS) -> tuple[Arrays, str]:
+    """A user dataset's train/validation/test arrays (scaled on its training rows) and the sentence the page shows.
+
+    The split follows the table's roles (``Table.split``); a table that cannot be split so becomes a ParamError
+    naming the dataset.
+    """
+    t = table(value, max_rows=max_rows, seed=seed)
+    try:
+        got = t.arrays(seed)
+    except (user.UploadError, ValueError) as exc:
+        raise ParamError([f"dataset {value}: {exc}"]) from None
+    return got, f"{describe(t)} Split {SPLITS[t.split]}."

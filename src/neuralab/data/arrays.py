@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 from sklearn.datasets import load_diabetes
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from neuralab.data.datasets import load
@@ -45,22 +45,24 @@ class Arrays:
 
 def prepare(
     X: np.ndarray, y: np.ndarray, *, task: str, val_frac: float = 0.2, test_frac: float = 0.2, seed: int = 0,
-    name: str = "", scale_y: bool = True,
+    name: str = "", scale_y: bool = True, ordered: bool = False, groups: np.ndarray | None = None,
 ) -> Arrays:
-    """Split ``X, y`` into train/val/test (stratified for classes) and standardize on train.
+    """Split ``X, y`` into train/val/test and standardize on train.
 
-    For regression with ``scale_y`` the target is standardized with the training
-    mean and standard deviation too, so losses read in units of the target's spread.
+    The split is stratified for classes by default. ``ordered``: the rows are in time order, and the split keeps
+    it (train the earliest rows, then validation, then test), so no model is scored on moments between ones it
+    trained on. ``groups``: whole groups go to one part (scikit-learn's ``GroupShuffleSplit``), so no drive
+    cycle or unit is scored on after training on it. For regression with ``scale_y`` the target is standardized
+    with the training mean and standard deviation too, so losses read in units of the target's spread.
     """
     if task not in ("classification", "regression"):
         raise ValueError(f"task must be classification or regression; got {task!r}.")
     if not (0 < val_frac < 1 and 0 < test_frac < 1 and val_frac + test_frac < 1):
         raise ValueError(f"val_frac and test_frac must be in (0, 1) with a sum below 1; got {val_frac}, {test_frac}.")
-    strat = y if task == "classification" else None
-    idx = np.arange(len(y))
-    rest, test = train_test_split(idx, test_size=test_frac, random_state=seed, stratify=strat)
-    strat_rest = y[rest] if task == "classification" else None
-    train, val = train_test_split(rest, test_size=val_frac / (1 - test_frac), random_state=seed, stratify=strat_rest)
+    if ordered and groups is not None:
+        raise ValueError("ordered and groups split differently: give one of them.")
+    train, val, test = _split(len(y), y if task == "classification" else None, val_frac, test_frac, seed,
+                              ordered, groups)
     scaler = StandardScaler().fit(X[train])
     out = [scaler.transform(X[i]).astype(np.float32) for i in (train, val, test)]
     if task == "classification":
@@ -74,6 +76,32 @@ def prepare(
     for a in (arrays.X_train, arrays.y_train, arrays.X_val, arrays.y_val, arrays.X_test, arrays.y_test):
         a.setflags(write=False)
     return arrays
+
+
+def _split(n: int, strat: np.ndarray | None, val_frac: float, test_frac: float, seed: int, ordered: bool,
+           groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row indices of train, validation and test: in time order, by whole groups, or shuffled (stratified)."""
+    idx = np.arange(n)
+    if ordered:
+        n_test, n_val = round(n * test_frac), round(n * val_frac)
+        if min(n_test, n_val, n - n_test - n_val) < 1:
+            raise ValueError(f"{n} rows are too few to split in time order into training, validation and test.")
+        return idx[: n - n_test - n_val], idx[n - n_test - n_val: n - n_test], idx[n - n_test:]
+    if groups is not None:
+        groups = np.asarray(groups)
+        if len(groups) != n:
+            raise ValueError(f"groups has {len(groups)} entries for {n} rows.")
+        if len(np.unique(groups)) < 3:
+            raise ValueError(f"{len(np.unique(groups))} group(s) are too few to split whole groups into "
+                             "training, validation and test; at least 3 are needed.")
+        rest, test = next(GroupShuffleSplit(1, test_size=test_frac, random_state=seed).split(idx, groups=groups))
+        sub = GroupShuffleSplit(1, test_size=val_frac / (1 - test_frac), random_state=seed)
+        train, val = next(sub.split(rest, groups=groups[rest]))
+        return rest[train], rest[val], test
+    rest, test = train_test_split(idx, test_size=test_frac, random_state=seed, stratify=strat)
+    strat_rest = strat[rest] if strat is not None else None
+    train, val = train_test_split(rest, test_size=val_frac / (1 - test_frac), random_state=seed, stratify=strat_rest)
+    return train, val, test
 
 
 @lru_cache(maxsize=16)

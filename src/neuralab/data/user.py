@@ -177,12 +177,23 @@ class Table:
     def n_rows(self) -> int:
         return len(self.y)
 
+    @property
+    def split(self) -> str:
+        """How :meth:`arrays` splits: ``"groups"`` (whole groups, when a group column is given), ``"time"`` (in
+        time order, when only a time column is), else ``"shuffled"`` (stratified for classes)."""
+        return "groups" if self.groups is not None else "time" if self.time is not None else "shuffled"
+
     def arrays(self, seed: int = 0, val_frac: float = 0.2, test_frac: float = 0.2) -> Arrays:
-        """Train/validation/test arrays through :func:`neuralab.data.arrays.prepare` (stratified, scaled on train)."""
+        """Train/validation/test arrays through :func:`neuralab.data.arrays.prepare`, scaled on train.
+
+        The split follows the table's roles (:attr:`split`): whole groups apart when it has a group column, the
+        earliest rows for training when it has a time column, else shuffled and stratified. A shuffled split of
+        a log would score a model on moments between ones it trained on.
+        """
         from neuralab.data.arrays import prepare
 
         task = "regression" if self.task == "regression" else "classification"
-        if task == "classification":
+        if task == "classification" and self.split == "shuffled":
             counts = np.bincount(self.y, minlength=len(self.class_names))
             rare = int(np.argmin(counts))
             if counts[rare] < 3:
@@ -191,7 +202,8 @@ class Table:
                     "split into training, validation and test needs at least 3 per class.")
         try:
             return prepare(self.X, self.y, task=task, val_frac=val_frac, test_frac=test_frac, seed=seed,
-                           name=self.name)
+                           name=self.name, ordered=self.split == "time",
+                           groups=self.groups if self.split == "groups" else None)
         except ValueError as exc:
             raise UploadError(f"{self.name!r} cannot be split this way: {exc}") from exc
 
