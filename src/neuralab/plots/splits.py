@@ -140,7 +140,6 @@ def fold_figure(result: CVResult, y: np.ndarray, class_names: tuple[str, ...]) -
     k = len(result.folds)
     rows = [f"fold {i + 1}" for i in range(k)]
     scores = result.scores * 100
-    finite = scores[np.isfinite(scores)]
     traces = [
         dict(
             type="heatmap",
@@ -174,7 +173,7 @@ def fold_figure(result: CVResult, y: np.ndarray, class_names: tuple[str, ...]) -
             orientation="h",
             marker=dict(color=BLUE),
             text=[f"{s:.1f}%" if np.isfinite(s) else "no fit" for s in scores],
-            textposition="inside",
+            textposition="auto",  # inside the bar, or beside it when the bar is too short for its number
             insidetextanchor="end",
             hovertemplate="%{y}: %{x:.1f}% accuracy<extra></extra>",
             xaxis="x2",
@@ -196,7 +195,7 @@ def fold_figure(result: CVResult, y: np.ndarray, class_names: tuple[str, ...]) -
         yaxis=dict(domain=[0, 0.88], autorange="reversed", anchor="x"),
         yaxis3=dict(domain=[0.91, 1.0], visible=False, anchor="x"),
         xaxis2=dict(domain=[0.79, 1.0], anchor="y2", title=dict(text="accuracy (%)"),
-                    range=[max(0.0, (finite.min() if len(finite) else 0.0) - 10), 100.5]),
+                    range=[0, 100.5]),  # bars start at zero: a cut axis hid a short bar's number
         yaxis2=dict(domain=[0, 0.88], anchor="x2", autorange="reversed", showticklabels=False),
     )
 

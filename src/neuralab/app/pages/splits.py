@@ -82,8 +82,9 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                         "With little data, one validation split is a noisy measurement. k-fold cross-validation "
                         "rotates the validation role through k folds and reports the mean ± standard deviation. "
                         "Rows are folds, columns are samples: **blue trains, orange validates, grey is unused**. "
-                        "The strip on top is each sample's class. These datasets have no clock, so for the "
-                        "time-series split their row order stands in for time."
+                        "The strip on top is each sample's class. The built-in datasets have no clock, so for the "
+                        "time-series split their row order stands in for time; a dataset of yours with a time "
+                        "column is put in time order first."
                     ),
                     ui.row(controls(P, SPEC, values, ["scheme", "k", "copies", "model"])),
                     alert(cid(P, "cv-alert")),
