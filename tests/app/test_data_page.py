@@ -209,10 +209,11 @@ def test_the_leak_experiment_runs_on_the_user_table(dataset):
 def test_fitting_learning_curve_runs_on_the_user_table_and_on_a_built_in_one(dataset):
     fig, caption, blurb, alert = fitting.TC_SECTION.view(dict(dataset=dataset, seed=0))
     assert alert == "" and caption.startswith("Bench log: validation error rate falls from")
-    assert "Your dataset Bench log" in blurb
+    assert "Your dataset Bench log" in blurb and "(mean of 5 group folds, 400 rows)" in caption  # 8 groups
     assert [t.name for t in fig.data if t.name] == ["Training (mean over folds)", "Validation (mean over folds)"]
     built_in = fitting.TC_SECTION.view(dict(dataset="wine", seed=0))
     assert built_in[1].startswith("Wine: validation error rate") and built_in[-1] == ""
+    assert "5 shuffled folds" in built_in[1]
     gone = fitting.TC_SECTION.view(dict(dataset="user:" + "Q" * 16, seed=0))
     assert "No dataset" in gone[-1]
 

@@ -346,4 +346,7 @@ def describe_table_curve(tc: TableCurve) -> str:
     gap = va[-1] - tr[-1]
     return (f"{tc.name}: validation {tc.metric} falls from {num(va[0])} at {tc.sizes[0]:,} rows to {num(va[-1])} "
             f"at {tc.sizes[-1]:,}; training {tc.metric} is {num(tr[-1])} there, a gap of {num(gap)} "
-            f"(mean of {tc.train.shape[1]} folds, {tc.n_rows:,} rows).")
+            f"(mean of {tc.train.shape[1]} {FOLDS[tc.folds]}, {tc.n_rows:,} rows).")
+
+
+FOLDS = {"shuffled": "shuffled folds", "groups": "group folds", "time": "time-ordered folds"}

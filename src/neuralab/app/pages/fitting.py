@@ -11,6 +11,7 @@ from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wir
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.app.selfcheck import Pick, Value
+from neuralab.data import user
 from neuralab.data.datasets import DATASET
 from neuralab.fit import memorize, poly
 from neuralab.fit.memorize import MEMORIZE
@@ -147,11 +148,14 @@ def _table_curve(values: dict) -> html.Section:
         [
             ui.md(
                 "A real table has no known curve and no known noise floor, so only what can be measured is shown: "
-                "scikit-learn's `learning_curve` over five shuffled folds, with a linear model (logistic "
+                "scikit-learn's `learning_curve` over five folds, with a linear model (logistic "
                 "regression for classes, ridge for a numeric target) that scales its input inside each training "
                 "fold. Read it the same way: a gap still closing at the right edge means more rows would help; "
                 "curves that have met mean the model is the limit. Upload a table on the Data page to see it "
-                "listed here under its name; a long table is sampled (seeded) and the note below says so."
+                "listed here under its name; a long table is sampled (seeded) and the note below says so. The "
+                "folds follow your table's roles: with a group column no group is validated on after training "
+                "on it, with a time column each fold validates on later rows than it trains on; the built-in "
+                "tables, whose rows are independent, are shuffled."
             ),
             ui.row(controls(P, SPEC, values, ["dataset"])),
             html.P(id=cid(P, "tc-blurb"), className="nl-help"),
@@ -266,9 +270,11 @@ MEMORIZE_SECTION = Section(P, "memorize", MEMORIZE, lambda v, progress: memorize
 
 def _table_curve_run(v: dict[str, Any], progress: Progress) -> tuple:
     X, y, classify, name, said = userdata.xy(v["dataset"], seed=v["seed"])
+    t = userdata.table(v["dataset"], seed=v["seed"]) if user.is_user(v["dataset"]) else None
+    roles = {} if t is None else {"groups": t.groups} if t.split == "groups" else {"ordered": t.split == "time"}
     progress(0, 1)
     try:
-        return table_learning_curve(X, y, classify=classify, seed=v["seed"], name=name), said
+        return table_learning_curve(X, y, classify=classify, seed=v["seed"], name=name, **roles), said
     except ValueError as exc:
         raise ParamError([f"dataset {v['dataset']}: {exc}"]) from None
 
