@@ -514,8 +514,8 @@ def describe_pipeline_leak(p: PipelineLeak, feature_names: tuple[str, ...]) -> s
 MAX_DRAWN = 5_000  # samples drawn of a longer signal (every k-th): the numbers use all of them
 
 
-def measured_figure(m: Measured) -> go.Figure:
-    """The signal, its smoothing and its flagged samples, against time (s) or row."""
+def measured_figure(m: Measured, quantity: str = "value") -> go.Figure:
+    """The signal, its smoothing and its flagged samples, against time (s) or row; ``quantity`` names the y axis."""
     stride = max(1, -(-len(m.x) // MAX_DRAWN))
     idx = np.arange(0, len(m.x), stride)
     t = idx / m.fs if m.fs else idx
@@ -529,7 +529,7 @@ def measured_figure(m: Measured) -> go.Figure:
              marker=dict(color=VERMILLION, size=7, symbol="x")),
     ]
     note = f" (one in {stride} samples drawn)" if stride > 1 else ""
-    return figure(traces, xaxis=dict(title=("time (s)" if m.fs else "row") + note), yaxis=dict(title="value"),
+    return figure(traces, xaxis=dict(title=("time (s)" if m.fs else "row") + note), yaxis=dict(title=quantity),
                   legend=dict(orientation="h", y=1.12), height=360)
 
 

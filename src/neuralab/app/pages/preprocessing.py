@@ -345,13 +345,14 @@ LEAK = Section(
     fix="Fix the value above to run the comparison.")
 
 
-def _signal(v: dict, progress: Progress) -> tuple[measured.Measured, str]:
-    """The chosen signal, smoothed and flagged: a built-in trace, or a column of the learner's table."""
+def _signal(v: dict, progress: Progress) -> tuple[measured.Measured, str, str]:
+    """The chosen signal, smoothed and flagged: a built-in trace, or a column of the learner's table; the
+    sentence naming it, and the quantity its axis shows."""
     progress(0, 1)
     if not is_user(v["signal_data"]):
         tr = current_trace(speed_rpm=750.0 if v["signal_data"] == "current" else 1500.0, seed=v["seed"])
         label = dict(SIGNALS.options)[v["signal_data"]]
-        return measured.measure(tr.noisy, window=v["window"], order=v["order"], fs=tr.fs), label
+        return measured.measure(tr.noisy, window=v["window"], order=v["order"], fs=tr.fs), label, "phase current (A)"
     t = userdata.table(v["signal_data"], max_rows=None)  # every row, in order: a sample would break the spacing
     names = t.feature_names
     if v["column"] > len(names):
@@ -361,12 +362,13 @@ def _signal(v: dict, progress: Progress) -> tuple[measured.Measured, str]:
     x = t.X[:MAX_SIGNAL_ROWS, v["column"] - 1]
     cut = f", its first {MAX_SIGNAL_ROWS:,} of {len(t.y):,} rows" if len(t.y) > MAX_SIGNAL_ROWS else ""
     return (measured.measure(x, window=v["window"], order=v["order"], fs=t.rate_hz),
-            f"{t.name}, column {v['column']} of {len(names)} ({col}){cut}")
+            f"{t.name}, column {v['column']} of {len(names)} ({col}){cut}", col)
 
 
 SIGNAL = Section(
     P, "signal", USER_SIGNAL, _signal,
-    [Chart("signal", lambda r: figures.measured_figure(r[0]), lambda r: figures.describe_measured(*r))],
+    [Chart("signal", lambda r: figures.measured_figure(r[0], r[2]),
+           lambda r: figures.describe_measured(r[0], r[1]))],
     fix="Fix the value above to condition the signal.", job=True)
 SECTIONS = (SMOOTH, SWEEP, OUTLIER, BREAKDOWN, REGIME, VALIDATION, ALIAS, LEAK, SIGNAL)
 
