@@ -72,7 +72,7 @@ def _raw(**changes):
 def test_a_table_is_drawn_on_its_two_columns_in_their_own_units():
     ds = _state()
     d = pg.load(dataset=ds, col_x=2, col_y=0, n_points=400, seed=5)
-    t = user.catalogue().table(ds.removeprefix("user:"), seed=5)
+    t = user.catalogue().table(ds.removeprefix("user:"))
     assert d.axis_names == ("speed", "i_q") and d.head == "binary" and d.class_names == t.class_names
     assert len(d.y_train) + len(d.y_test) == 400
     raw = np.vstack([d.raw(d.P_train), d.raw(d.P_test)])  # back in the columns' units: rows of the table

@@ -369,11 +369,11 @@ def _user_problem(v: dict) -> str:
     return ""
 
 
-def user_table(value: str, seed: int = 0) -> user.Table:
-    """The catalogue's table ``user:<id>`` (sampled to :data:`~neuralab.data.user.INTERACTIVE_ROWS`, seeded);
+def user_table(value: str) -> user.Table:
+    """The catalogue's table ``user:<id>`` (sampled to :data:`~neuralab.data.user.INTERACTIVE_ROWS`, seed 0);
     an unknown id or an unusable file is a :class:`~neuralab.params.ParamError` naming the dataset."""
     try:
-        return user.catalogue().table(value.removeprefix(user.USER_PREFIX), seed=seed)
+        return user.catalogue().table(value.removeprefix(user.USER_PREFIX))
     except user.UploadError as exc:
         raise ParamError([f"dataset {value}: {exc}"]) from None
     except KeyError:
@@ -420,7 +420,7 @@ def _user(value: str, col_x: int, col_y: int, train_pct: int, n_points: int, fea
 @lru_cache(maxsize=16)
 def _user_drawn(value: str, sha: str, col_x: int, col_y: int, train_pct: int, n_points: int,
                 feats: tuple[str, ...], seed: int) -> PlaygroundData:
-    t = user_table(value, seed)
+    t = user_table(value)  # the lab's fixed sample (seed 0, cached); the page's seed draws the points from it
     names = t.feature_names
     if len(names) < 2:
         raise ParamError([f"dataset {value}: {t.name!r} has one numeric feature ({names[0]!r}); the playground's "
@@ -450,8 +450,10 @@ def _user_drawn(value: str, sha: str, col_x: int, col_y: int, train_pct: int, n_
         y = (y - y_offset) / y_scale  # training range -> [-1, 1]
     X = features(P, feats)
     unused = [repr(n) for i, n in enumerate(names) if i not in (col_x, col_y)]
-    drawn = (f"all {len(rows):,} rows" if len(rows) == t.n_rows else
-             f"{len(rows):,} of its {t.n_rows:,} rows, drawn at random with seed {seed}"
+    of = (f"its {t.n_rows_total:,} rows (of the lab's fixed sample of {t.n_rows:,})" if t.sampled
+          else f"its {t.n_rows:,} rows")
+    drawn = (f"all {len(rows):,} rows" if len(rows) == t.n_rows_total else
+             f"{len(rows):,} of {of}, drawn at random with seed {seed}"
              f"{', stratified by class' if classify else ''} (the Points control; the playground draws at most "
              f"{DATA.fields['n_points'].hi:,})")
     note = (f"Your dataset {t.name}: {drawn}. Across: {names[col_x]!r}, up: {names[col_y]!r}, both in their own "
