@@ -82,5 +82,37 @@ def main() -> None:
         print(f"{name} {p95:.1f} ms")
 
 
+def playground() -> None:
+    """/playground on the same 100,000-row table: a new network (each seed a new 500-row draw and split), then
+    one epoch's Step, as a learner moves the seed or the axes and steps. Each call builds the engine."""
+    os.environ.setdefault("NEURALAB_DATA_DIR", tempfile.mkdtemp(prefix="nl-bench-user-"))
+    from neuralab.app import create_app
+
+    create_app()
+    from neuralab.app.pages import playground as page
+    from neuralab.app.pages import playground_parts
+    from neuralab.data import user
+
+    ident = user.catalogue().add(_table(), "bench.csv", user.Roles("fault", "binary", time="t", group="cycle"),
+                                 owner="bench" + "x" * 20, name="Bench 100k")
+    defaults = {**page.SPEC.defaults(), "dataset": user.USER_PREFIX + ident, "col_x": 2, "col_y": 3}
+
+    def raw(i: int, **changes) -> list:
+        v = {**defaults, "seed": i, **changes}
+        return [v[n] if n != "lr" else np.log10(v[n]) for n in page.NAMES]
+
+    tab = playground_parts.new_tab()
+    cases = {
+        "playground.rebuild": (page.rebuild_view, lambda i: (tab, *raw(i + 1))),
+        "playground.step": (page.act_view, lambda i: ("step", tab, None, None, *raw(0))),
+    }
+    print(f"load_average {os.getloadavg()[0]:.2f} processes")
+    for name, (fn, args_of) in cases.items():
+        first, p95 = _p95(fn, args_of)
+        print(f"{name}.first {first:.1f} ms")
+        print(f"{name} {p95:.1f} ms")
+
+
 if __name__ == "__main__":
     main()
+    playground()

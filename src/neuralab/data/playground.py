@@ -17,6 +17,11 @@ identical for the same ``(dataset, n, noise, classes, seed)``.
   with temperature: the ``xy`` feature is the physics here. Both inputs are mapped from
   their training range to [-5, 5] and the torque to [-1, 1] (``y_offset``/``y_scale``
   convert back to N·m).
+* ``user:<id>``: a table the learner added on the Data page (:mod:`neuralab.data.user`). Two of its numeric
+  feature columns (``col_x``, ``col_y``: their numbers among the table's features) are the plane's axes, mapped
+  from their training range to [-5, 5] as for ``motor`` (``raw_range`` converts back to the columns' units); a
+  regression target is mapped to [-1, 1] the same way. At most ``n_points`` rows are drawn (seeded; stratified
+  by class for a classifier), and the train/test split follows the table's roles (:func:`table_split`).
 
 Inputs for the 2-D sets are built from the point ``(x, y)``: any non-empty subset of
 ``x, y, x², y², xy, sin x, sin y`` (:data:`FEATURES`). As in the TensorFlow
@@ -41,11 +46,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from neuralab.params import SEED, Bool, Choice, Int, ParamSpec, Rule
+from neuralab.data import user
+from neuralab.params import SEED, Bool, Choice, DatasetChoice, Int, ParamError, ParamSpec, Rule
 
 __all__ = [
     "BOX", "CLASSIFIERS", "DATA", "DATASETS", "FEATURES", "REGRESSORS", "Grid", "PlaygroundData",
-    "features", "grid", "load", "points", "selected_features",
+    "MAX_USER_CLASSES", "features", "grid", "is_2d", "load", "points", "selected_features", "table_split",
 ]
 
 BOX = 6.0  # half-width of the square every 2-D set lives in: points in [-BOX, BOX]²
@@ -64,6 +70,12 @@ DATASETS: dict[str, tuple[str, str]] = {
 CLASSIFIERS = ("circle", "xor", "gauss", "spiral")  # the 2-D sets that take `classes`
 REGRESSORS = ("reg_plane", "reg_gauss", "motor")
 TWO_D = CLASSIFIERS + REGRESSORS  # sets whose inputs are built from a point (x, y)
+MAX_USER_CLASSES = 10  # a user table with more classes is refused: the plane's colours tell 10 apart (digits')
+
+
+def is_2d(dataset: str) -> bool:
+    """Whether the dataset choice's inputs are built from a point (x, y): the 2-D sets and every user table."""
+    return dataset in TWO_D or user.is_user(dataset)
 
 #: feature name -> label. The computations are in :func:`features`.
 FEATURES: dict[str, str] = {
@@ -83,8 +95,14 @@ def selected_features(values: dict) -> tuple[str, ...]:
 #: The data controls. Feature switches are ``f_<name>`` :class:`~neuralab.params.Bool` fields.
 DATA = ParamSpec(
     "playground_data",
-    dataset=Choice(tuple((k, v[0]) for k, v in DATASETS.items()), "circle", label="Dataset",
-                   help="Which problem the network learns."),
+    dataset=DatasetChoice.from_choice(Choice(tuple((k, v[0]) for k, v in DATASETS.items()), "circle",
+                                             label="Dataset", help="Which problem the network learns.")),
+    col_x=Int(0, user.MAX_COLUMNS - 1, 0, label="Horizontal axis",
+              help="Your dataset's numeric column on the plane's horizontal axis (its number among the "
+                   "table's features, from 0). The built-in datasets ignore it."),
+    col_y=Int(0, user.MAX_COLUMNS - 1, 1, label="Vertical axis",
+              help="Your dataset's numeric column on the plane's vertical axis (its number among the "
+                   "table's features, from 0). The built-in datasets ignore it."),
     classes=Int(2, 4, 2, label="Classes", help="Number of classes for circle, xor, gauss and spiral."),
     noise=Int(0, 50, 0, step=5, unit="%", label="Noise", help="How far points are pushed off their clean position."),
     train_pct=Int(10, 90, 50, step=10, unit="%", label="Training share",
@@ -95,9 +113,12 @@ DATA = ParamSpec(
     seed=SEED,
     rules=[
         Rule(tuple(f"f_{f}" for f in FEATURES),
-             lambda v: v["dataset"] not in TWO_D or bool(selected_features(v)),
+             lambda v: not is_2d(v["dataset"]) or bool(selected_features(v)),
              "Switch on at least one input feature (x, y, x², y², xy, sin x, sin y): with none, the "
              "network sees nothing."),
+        Rule(("col_x", "col_y"), lambda v: not user.is_user(v["dataset"]) or v["col_x"] != v["col_y"],
+             "col_x and col_y are both {col_x}: the plane needs two different columns, one per axis."),
+        Rule(("dataset", "col_x", "col_y"), lambda v: _user_problem(v) == "", lambda v: _user_problem(v)),
     ],
 )
 
@@ -120,7 +141,22 @@ class PlaygroundData:
     y_unit: str = ""  # unit of the regression target once converted back ("" = dimensionless)
     y_offset: float = 0.0  # target in y_unit = stored target · y_scale + y_offset (motor: torque in N·m)
     y_scale: float = 1.0
-    raw_range: tuple[tuple[float, float], ...] = ()  # motor: (lo, hi) of each raw input (A, °C) mapped to ±5
+    raw_range: tuple[tuple[float, float], ...] = ()  # motor, user: (lo, hi) of each raw input mapped to ±5
+    class_names: tuple[str, ...] = ()  # a user table's class names ("" = the playground's own colours)
+    note: str = ""  # a user table: what the page works on (rows drawn, columns, split), one paragraph
+
+    @property
+    def is_user(self) -> bool:
+        """A learner's table: the page draws its plane in the two columns' own units."""
+        return user.is_user(self.dataset)
+
+    def raw(self, P: np.ndarray) -> np.ndarray:
+        """Points of the scaled plane (n, 2) in the raw inputs' units (unchanged without ``raw_range``)."""
+        P = np.asarray(P, dtype=np.float64)
+        if not self.raw_range:
+            return P
+        lo, hi = np.array(self.raw_range).T
+        return lo + (P + 5.0) / 10.0 * np.where(hi > lo, hi - lo, 1.0)
 
     @property
     def n_inputs(self) -> int:
@@ -282,6 +318,9 @@ def load(values: dict | None = None, **kwargs: object) -> PlaygroundData:
     """
     merged = {**(values or {}), **kwargs}
     v = DATA.validate(DATA.subset(merged))
+    if user.is_user(v["dataset"]):
+        return _user(v["dataset"], v["col_x"], v["col_y"], v["train_pct"], v["n_points"], selected_features(v),
+                     v["seed"])
     return _load(v["dataset"], v["classes"], v["noise"], v["train_pct"], v["n_points"],
                  selected_features(v), v["seed"])
 
@@ -314,6 +353,119 @@ def _load(dataset: str, classes: int, noise: int, train_pct: int, n_points: int,
     raw = tuple(zip(lo.tolist(), hi.tolist(), strict=True)) if dataset == "motor" else ()
     data = PlaygroundData(X[tr], y[tr], X[te], y[te], P[tr], P[te], task, k, feats, dataset, axis, unit,
                           y_offset, y_scale, raw)
+    _frozen(data.X_train, data.y_train, data.X_test, data.y_test, data.P_train, data.P_test)
+    return data
+
+
+def _user_problem(v: dict) -> str:
+    """"" when the user dataset in ``v`` (if any) can be drawn as asked, else the sentence why not."""
+    if not user.is_user(v["dataset"]):
+        return ""
+    try:
+        _user(v["dataset"], v["col_x"], v["col_y"], v["train_pct"], v["n_points"], selected_features(v) or ("x",),
+              v["seed"])
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+def user_table(value: str) -> user.Table:
+    """The catalogue's table ``user:<id>`` (sampled to :data:`~neuralab.data.user.INTERACTIVE_ROWS`, seed 0);
+    an unknown id or an unusable file is a :class:`~neuralab.params.ParamError` naming the dataset."""
+    try:
+        return user.catalogue().table(value.removeprefix(user.USER_PREFIX))
+    except user.UploadError as exc:
+        raise ParamError([f"dataset {value}: {exc}"]) from None
+    except KeyError:
+        raise ParamError([f"dataset {value}: no such dataset here; it was deleted, or the link is wrong."]) from None
+
+
+def table_split(t: user.Table, rows: np.ndarray, train_pct: int, rng: np.random.Generator
+                ) -> tuple[np.ndarray, np.ndarray, str]:
+    """Train/test positions in ``rows`` (indices of ``t``, ascending) and how they were chosen, in words.
+
+    The table's roles decide the manner (:attr:`~neuralab.data.user.Table.split`), ``train_pct`` the share:
+    whole groups apart with a group column (scikit-learn's ``GroupShuffleSplit``), the earliest rows for
+    training with a time column (rows are kept in time order), else shuffled, stratified by class.
+    """
+    n = len(rows)
+    if t.split == "groups" and len(np.unique(t.groups[rows])) >= 2:
+        from sklearn.model_selection import GroupShuffleSplit
+
+        gss = GroupShuffleSplit(n_splits=1, train_size=train_pct / 100, random_state=int(rng.integers(2**31)))
+        tr, te = next(gss.split(np.zeros(n), groups=t.groups[rows]))
+        if len(tr) and len(te):
+            return np.sort(tr), np.sort(te), f"whole groups apart, about {train_pct} % of the rows for training"
+    if t.split == "time":
+        k = min(max(1, round(n * train_pct / 100)), n - 1)
+        return np.arange(k), np.arange(k, n), f"in time order: the earliest {train_pct} % of the rows for training"
+    classify = t.task != "regression"
+    tr, te = _split(n, train_pct, rng, t.y[rows] if classify else None)
+    how = "shuffled" + (", stratified by class" if classify else "")
+    extra = " (the group column has one group among the rows drawn)" if t.split == "groups" else ""
+    return tr, te, f"{how}{extra}: {train_pct} % of the rows for training"
+
+
+def _user(value: str, col_x: int, col_y: int, train_pct: int, n_points: int, feats: tuple[str, ...],
+          seed: int) -> PlaygroundData:
+    """A user table drawn for the playground. The catalogue entry is looked up every time (a deleted table
+    raises at once); the draw is cached by the entry's file, so one page update draws it once."""
+    try:
+        sha = user.catalogue().entry(value.removeprefix(user.USER_PREFIX)).sha256
+    except (user.UploadError, KeyError):
+        sha = ""  # user_table says why
+    return _user_drawn(value, sha, col_x, col_y, train_pct, n_points, feats, seed)
+
+
+@lru_cache(maxsize=16)
+def _user_drawn(value: str, sha: str, col_x: int, col_y: int, train_pct: int, n_points: int,
+                feats: tuple[str, ...], seed: int) -> PlaygroundData:
+    t = user_table(value)  # the lab's fixed sample (seed 0, cached); the page's seed draws the points from it
+    names = t.feature_names
+    if len(names) < 2:
+        raise ParamError([f"dataset {value}: {t.name!r} has one numeric feature ({names[0]!r}); the playground's "
+                          "plane needs two, one per axis. Pick a table with two numeric feature columns, or "
+                          "study this one on /fitting, which takes a single input."])
+    listing = ", ".join(f"{i} {n!r}" for i, n in enumerate(names[:12])) + (", …" if len(names) > 12 else "")
+    for field, i in (("col_x", col_x), ("col_y", col_y)):
+        if not 0 <= i < len(names):
+            raise ParamError([f"{field} is {i}, but {t.name!r} has {len(names)} numeric feature columns, numbered "
+                              f"0 to {len(names) - 1} ({listing}); pick one of those."])
+    classify = t.task != "regression"
+    if classify and len(t.class_names) > MAX_USER_CLASSES:
+        raise ParamError([f"dataset {value}: {t.name!r} has {len(t.class_names)} classes; the playground colours "
+                          f"at most {MAX_USER_CLASSES} apart on its plane. Group rare classes, or use /fitting."])
+    rng = np.random.default_rng([seed, 1])
+    rows = (np.arange(t.n_rows) if n_points >= t.n_rows
+            else user._sample(t.n_rows, t.y, classify, int(n_points), seed))  # seeded, stratified for classes
+    tr, te, how = table_split(t, rows, train_pct, rng)
+    P_raw, y = t.X[rows][:, [col_x, col_y]], t.y[rows]
+    lo, hi = P_raw[tr].min(axis=0), P_raw[tr].max(axis=0)
+    P = (P_raw - lo) / np.where(hi > lo, hi - lo, 1.0) * 10.0 - 5.0  # training range -> [-5, 5]
+    if classify:
+        k, y_offset, y_scale, y = len(t.class_names), 0.0, 1.0, y.astype(np.int64)
+    else:
+        t_lo, t_hi = float(y[tr].min()), float(y[tr].max())
+        y_offset, y_scale, k = (t_hi + t_lo) / 2, (t_hi - t_lo) / 2 or 1.0, 0
+        y = (y - y_offset) / y_scale  # training range -> [-1, 1]
+    X = features(P, feats)
+    unused = [repr(n) for i, n in enumerate(names) if i not in (col_x, col_y)]
+    of = (f"its {t.n_rows_total:,} rows (of the lab's fixed sample of {t.n_rows:,})" if t.sampled
+          else f"its {t.n_rows:,} rows")
+    drawn = (f"all {len(rows):,} rows" if len(rows) == t.n_rows_total else
+             f"{len(rows):,} of {of}, drawn at random with seed {seed}"
+             f"{', stratified by class' if classify else ''} (the Points control; the playground draws at most "
+             f"{DATA.fields['n_points'].hi:,})")
+    note = (f"Your dataset {t.name}: {drawn}. Across: {names[col_x]!r}, up: {names[col_y]!r}, both in their own "
+            "units; the network sees each mapped from its training range to −5…5, and the feature boxes "
+            "(x², sin x …) act on those mapped values. "
+            + (f"Not used here: {', '.join(unused[:8])}{', …' if len(unused) > 8 else ''}. " if unused else "")
+            + (f"{len(t.class_names)} classes. " if classify else "The target is mapped from its training range "
+               "to −1…1: the map's colours and the losses are on that scale, the RMSE in the target's units. ")
+            + f"Noise and Classes do not apply. Split {how}; the rest are the test set.")
+    data = PlaygroundData(X[tr], y[tr], X[te], y[te], P[tr], P[te], "classification" if classify else "regression",
+                          k, feats, value, (names[col_x], names[col_y]), "", y_offset, y_scale,
+                          tuple(zip(lo.tolist(), hi.tolist(), strict=True)), t.class_names if classify else (), note)
     _frozen(data.X_train, data.y_train, data.X_test, data.y_test, data.P_train, data.P_test)
     return data
 

@@ -281,6 +281,8 @@ def boundary_figure(
     n_classes: int = 2,
     show_test: bool = True,
     axis_names: tuple[str, str] = ("x", "y"),
+    square: bool = True,
+    positive: str = "blue",
 ) -> go.Figure:
     """The model's output over the input plane, with the data points on top.
 
@@ -293,6 +295,8 @@ def boundary_figure(
         y_train, y_test: labels (class index) or targets.
         task: "binary", "multiclass" or "regression".
         axis_names: what the two coordinates are (the motor set's are scaled current and temperature).
+        square: one unit the same length on both axes; off for two columns in different units (a user table).
+        positive: the name of class 1 (drawn blue), for the binary map's colour bar.
     """
     grid = np.asarray(grid, dtype=float)
     ny, nx = grid.shape
@@ -301,7 +305,8 @@ def boundary_figure(
                 hoverinfo="skip", showscale=task != "multiclass",
                 zsmooth="best" if task != "multiclass" else False)  # a smooth map, as the streamed picture is
     if task == "binary":
-        heat.update(zmin=0, zmax=1, colorscale=DIVERGING, colorbar=dict(title=dict(text="P(blue)"), thickness=10))
+        heat.update(zmin=0, zmax=1, colorscale=DIVERGING, colorbar=dict(title=dict(text=f"P({positive})"),
+                                                                          thickness=10))
     elif task == "regression":
         lim = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 1.0
         heat.update(zmin=-lim, zmax=lim, colorscale=DIVERGING, colorbar=dict(title=dict(text="output"), thickness=10))
@@ -326,7 +331,8 @@ def boundary_figure(
         margin=dict(t=36, b=44, l=48, r=8),
         uirevision="boundary",
         xaxis=dict(range=[x0, x1], title=dict(text=axis_names[0]), constrain="domain", showgrid=False, zeroline=False),
-        yaxis=dict(range=[y0, y1], title=dict(text=axis_names[1]), scaleanchor="x", showgrid=False, zeroline=False),
+        yaxis=dict(range=[y0, y1], title=dict(text=axis_names[1]), scaleanchor="x" if square else None,
+                   showgrid=False, zeroline=False),
     )
 
 

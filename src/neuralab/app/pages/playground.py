@@ -14,15 +14,18 @@ from typing import Any
 
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from neuralab.app import limits, ui
+from neuralab.app import limits, ui, userdata
 from neuralab.app.controls import alert, checked, cid, wire, wire_reseed
 from neuralab.app.pages.playground_parts import (
     OUTPUTS,
     PAUSED,
     P,
+    axes_view,
+    axis_pickers,
     blank_outputs,
     charts,
     ctl,
+    data_note,
     downloads,
     edit_box,
     engine_for,
@@ -45,7 +48,7 @@ from neuralab.app.pages.playground_parts import (
 )
 from neuralab.app.pages.playground_stream import encode
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.data.playground import FEATURES
+from neuralab.data.playground import DATA, FEATURES
 from neuralab.nn import models
 from neuralab.params import ParamError, ParamSpec
 from neuralab.train import playground, tensorboard
@@ -54,6 +57,7 @@ from neuralab.train.playground import exports
 SPEC = ParamSpec.merge("playground_page", playground.PLAYGROUND, playground.VIEW)  # the network's, then the pace
 NAMES = list(SPEC.fields)  # every control, the pace last (it is not part of the network)
 NET = list(playground.PLAYGROUND.fields)
+DATA_NAMES = list(DATA.fields)
 FRAME_S = 1 / 30  # one frame of a running job: train, then publish the frame (30 frames a second)
 MIN_TRAIN_S = 0.01  # ... but train at least this long per frame, however slow the rest
 SLOW_S = 0.5  # the captions and one of the heavier charts travel through the job's progress this often
@@ -99,7 +103,9 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             alert(cid(P, "alert")),
             html.Div([
                 html.Div([
-                    ui.section("Data", [grid("dataset"), feature_boxes(v),
+                    ui.section("Data", [grid("dataset"), axis_pickers(s, v),
+                                        html.P(data_note(v), id=cid(P, "data-note"), className="pg-data-note"),
+                                        feature_boxes(v),
                                         more("Classes, noise, split, points, seed", "classes", "noise", "train_pct",
                                              "n_points", "seed")]),
                     ui.section("Training", [grid("lr", "weight_decay", "l1", "l2"),
@@ -221,6 +227,37 @@ clientside_callback(  # Play: the page fetches the job's frames and draws them (
 
 
 # ----------------------------------------------------------------------------- server callbacks
+
+fill_datasets = userdata.wire_choice(P, SPEC.fields["dataset"])  # the built-in sets, then the learner's tables
+
+
+@callback(Output(cid(P, "col_x-pick"), "options"), Output(cid(P, "col_y-pick"), "options"),
+          Output(cid(P, "axes"), "hidden"), Output(cid(P, "col_x-pick"), "value"),
+          Output(cid(P, "col_y-pick"), "value"),
+          Output(cid(P, "col_x"), "value"), Output(cid(P, "col_y"), "value"),
+          Input(cid(P, "dataset"), "value"), State(cid(P, "col_x"), "value"), State(cid(P, "col_y"), "value"))
+def axes(dataset: Any, col_x: Any, col_y: Any) -> tuple:
+    """A user table's columns in the two axis pickers (hidden for the built-in sets)."""
+    return axes_view(dataset, col_x, col_y, ctx.triggered_id is not None)
+
+
+for _axis in ("col_x", "col_y"):  # a picked column goes to the hidden input the URL and the spec read
+    clientside_callback(
+        """function(v) {
+            return (v === null || v === undefined) ? window.dash_clientside.no_update : String(v);
+        }""",
+        Output(cid(P, _axis), "value", allow_duplicate=True),
+        Input(cid(P, f"{_axis}-pick"), "value"),
+        prevent_initial_call=True,
+    )
+
+
+@callback(Output(cid(P, "data-note"), "children"), *(Input(cid(P, n), "value") for n in DATA_NAMES))
+def describe_data(*raw: Any) -> str:
+    """What the page works on, for a user table: rows drawn, the two columns, the split."""
+    values, _ = checked(DATA, dict(zip(DATA_NAMES, raw, strict=True)), lambda v: v)
+    return data_note(values) if values else ""
+
 
 _OUT = [Output(cid(P, name), prop, allow_duplicate=True) for name, prop in OUTPUTS]
 _VALUES = [State(cid(P, n), "value") for n in NAMES]
@@ -562,7 +599,7 @@ def download_view(kind: str | None, tab: Any, *raw: Any) -> tuple:
         return no_update, "This page's id is not valid; reload the page."
     eng = engine_for(tab, _net(values))
     suffix, make = EXPORTS[kind]
-    name = f"playground-{values['dataset']}-epoch{eng.epoch}{suffix}"
+    name = f"playground-{values['dataset'].replace(':', '-')}-epoch{eng.epoch}{suffix}"
     return dcc.send_bytes(make(eng), name), f"Saved {name}."
 
 

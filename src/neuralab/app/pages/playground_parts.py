@@ -22,14 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dash import Patch, dcc, html
+from dash import Patch, dcc, html, no_update
 
 from neuralab import cache
 from neuralab.app import ui
 from neuralab.app.controls import cid, control
 from neuralab.app.registry import prefix
+from neuralab.data import playground as pg_data
+from neuralab.data import user
 from neuralab.data.playground import DATASETS, FEATURES, PlaygroundData
-from neuralab.params import Choice, ParamSpec
+from neuralab.params import Choice, Int, ParamSpec
 from neuralab.plots import playground as figures
 from neuralab.plots.theme import message_figure
 from neuralab.train import playground
@@ -276,7 +278,7 @@ def frame(eng: playground.Engine, rate: float | None = None, network: bool = Tru
         out["network"] = figures.network_update([w for w, _ in eng.get_weights()])
     if data.is_2d:
         mp = eng.maps(res=map_res(eng))
-        extent = (float(mp.xs[0]), float(mp.xs[-1]), float(mp.ys[0]), float(mp.ys[-1]))
+        extent = plane_extent(data, mp)
         out["boundary"] = figures.boundary_update(mp.output, extent, task=data.head, n_classes=data.n_classes,
                                                   with_test=len(data.y_test) > 0)
     return out
@@ -320,13 +322,21 @@ def _maps(snap: playground.Snapshot, data: PlaygroundData) -> tuple[list, list]:
         short = f"No plane to draw: each example has {data.n_inputs} inputs."
         return [message_figure(short), message_figure(short)], [note, note]
     mp, m = snap.maps, snap.metrics
-    extent = (float(mp.xs[0]), float(mp.xs[-1]), float(mp.ys[0]), float(mp.ys[-1]))
     task = data.head
-    b = figures.boundary_figure(mp.output, extent, data.P_train, data.y_train, data.P_test, data.y_test, task=task,
-                            n_classes=data.n_classes, axis_names=data.axis_names)
+    P_tr, P_te = (data.raw(data.P_train), data.raw(data.P_test)) if data.is_user else (data.P_train, data.P_test)
+    b = figures.boundary_figure(mp.output, plane_extent(data, mp), P_tr, data.y_train, P_te, data.y_test, task=task,
+                                n_classes=data.n_classes, axis_names=data.axis_names, square=not data.is_user,
+                                positive=data.class_names[1] if data.class_names else "blue")
     b_cap = figures.describe_boundary(task, m.train_metric, m.test_metric, len(data.y_train), len(data.y_test))
     return ([b, figures.neurons_figure(mp.hidden)],
             [b_cap, figures.describe_neurons(mp.hidden)])
+
+
+def plane_extent(data: PlaygroundData, mp: playground.Maps) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1) of the maps: the scaled box, or for a user table the two columns' own units."""
+    corners = np.array([[mp.xs[0], mp.ys[0]], [mp.xs[-1], mp.ys[-1]]], dtype=np.float64)
+    (x0, y0), (x1, y1) = data.raw(corners) if data.is_user else corners
+    return float(x0), float(x1), float(y0), float(y1)
 
 
 def _best_epoch(test_loss: np.ndarray) -> int | None:
@@ -337,20 +347,27 @@ def _best_epoch(test_loss: np.ndarray) -> int | None:
 def _input_names(data: PlaygroundData) -> list[str]:
     if data.dataset == "digits":
         return [f"px{i}" for i in range(data.n_inputs)]
+    if data.is_user:  # x and y are the table's two columns (names cut to 12 characters for the drawing)
+        a, b = (n if len(n) <= 12 else n[:11] + "…" for n in data.axis_names)
+        named = {"x": a, "y": b, "x2": f"{a}²", "y2": f"{b}²", "xy": f"{a}·{b}", "sinx": f"sin {a}",
+                 "siny": f"sin {b}"}
+        return [named[f] for f in data.feature_names]
     return [FEATURES.get(f, f) for f in data.feature_names]
 
 
 def _output_names(data: PlaygroundData) -> list[str]:
     if data.head == "binary":
-        return ["logit (blue)"]
+        return [f"logit ({data.class_names[1]})" if data.class_names else "logit (blue)"]
     if data.head == "regression":
         return ["prediction"]
-    return [f"class {k}" for k in range(data.n_classes)]
+    return list(data.class_names) or [f"class {k}" for k in range(data.n_classes)]
 
 
 def _class_names(data: PlaygroundData) -> list[str]:
     if data.dataset == "digits":
         return [str(k) for k in range(10)]
+    if data.class_names:
+        return list(data.class_names)
     if data.n_classes == 2:
         return ["orange", "blue"]
     return [f"class {k}" for k in range(data.n_classes)]
@@ -382,13 +399,16 @@ def blank_outputs(message: str) -> list:
 # ----------------------------------------------------------------------------- controls
 
 
-def dropdown(name: str, f: Choice, value: str) -> html.Div:
-    """A compact drop-down for a long option list (same label markup as the shared controls)."""
+def dropdown(name: str, f: Choice | Int, value: Any, options: list[dict] | None = None) -> html.Div:
+    """A compact drop-down for a long option list (same label markup as the shared controls); ``options``
+    for a field whose options are not declared (a user table's columns)."""
     ident = cid(P, name)
+    if options is None:
+        options = [{"label": lab, "value": val} for val, lab in f.options]
     return html.Div(
         title=f.help or None,  # the help, also when the page hides its text (the pace beside the play bar)
         children=[html.Label(f.label or name, id=f"{ident}-label", htmlFor=ident, className="nl-label"),
-         dcc.Dropdown(id=ident, options=[{"label": lab, "value": val} for val, lab in f.options], value=value,
+         dcc.Dropdown(id=ident, options=options, value=value,
                       clearable=False, searchable=False),
          html.Div(f.help, className="nl-help") if f.help else None],
         className="nl-control", role="group", **{"aria-labelledby": f"{ident}-label", "data-label": f.label},
@@ -402,6 +422,70 @@ def ctl(spec: ParamSpec, values: dict, name: str) -> html.Div:
     return control(P, name, f, values[name])
 
 
+def column_options(names: tuple[str, ...]) -> list[dict]:
+    """A user table's numeric feature columns as drop-down options: the value is the column's number."""
+    return [{"label": f"{i}: {n}", "value": i} for i, n in enumerate(names)]
+
+
+def table_columns(dataset: Any) -> tuple[str, ...]:
+    """The numeric feature columns of the user table ``dataset``; () for a built-in set or a table that fails."""
+    if not user.is_user(dataset):
+        return ()
+    try:
+        return pg_data.user_table(dataset).feature_names
+    except ValueError:
+        return ()
+
+
+def axis_pickers(spec: ParamSpec, values: dict) -> html.Div:
+    """The two column pickers of a user table (hidden for the built-in sets, whose plane is x and y).
+
+    Each picker drives a hidden input that holds the field's value (what the URL and the spec read), as the
+    feature boxes do: a drop-down clears a value missing from its options, and the built-in sets have none.
+    """
+    opts = column_options(table_columns(values["dataset"]))
+    return html.Div([dropdown(f"{n}-pick", spec.fields[n], values[n], opts) for n in ("col_x", "col_y")]
+                    + [dcc.Input(id=cid(P, n), type="hidden", value=str(values[n])) for n in ("col_x", "col_y")],
+                    id=cid(P, "axes"), className="pg-grid", hidden=not opts)
+
+
+def _index(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def axes_view(dataset: Any, col_x: Any, col_y: Any, changed: bool) -> tuple:
+    """(options ×2, hidden, picker values ×2, col_x, col_y) for a dataset choice.
+
+    A pair the table holds is shown as it is; a newly chosen table without it starts at its first two
+    columns; on the page's first load a link's wrong pair stays (its sentence says what is wrong).
+    """
+    names = table_columns(dataset)
+    opts = column_options(names)
+    x, y = _index(col_x), _index(col_y)
+    if not opts:
+        return [], [], True, no_update, no_update, no_update, no_update
+    if x is not None and y is not None and x != y and 0 <= min(x, y) and max(x, y) < len(names):
+        if not changed:  # the first load: the layout's pickers already show the pair
+            return opts, opts, False, no_update, no_update, no_update, no_update
+        return opts, opts, False, x, y, no_update, no_update
+    if changed and len(names) >= 2:
+        return opts, opts, False, 0, 1, "0", "1"
+    return opts, opts, False, no_update, no_update, no_update, no_update
+
+
+def data_note(values: dict) -> str:
+    """The sentence on what the page works on, for a user table ("" for the built-in sets or a bad setting)."""
+    if not user.is_user(values.get("dataset")):
+        return ""
+    try:
+        return pg_data.load(values).note
+    except ValueError:
+        return ""
+
+
 def feature_boxes(values: dict) -> html.Div:
     """One checklist for the seven input features; hidden inputs carry each as "1"/"0" for the URL."""
     on = [k for k in FEATURES if values[f"f_{k}"]]
@@ -412,7 +496,8 @@ def feature_boxes(values: dict) -> html.Div:
                        value=on, inline=True, className="pg-features"),
          html.Div("What the network sees of each point. x² or x·y make a circle or XOR easy for a small net; "
                   "they are not rescaled, so they reach 36 (a lesson in why inputs are standardized). "
-                  "Digits uses its 64 pixels instead.", className="nl-help"),
+                  "Digits uses its 64 pixels instead; with your own table, x and y are the two columns "
+                  "picked above.", className="nl-help"),
          *hidden],
         className="nl-control", role="group", **{"aria-labelledby": cid(P, "features-label")},
     )

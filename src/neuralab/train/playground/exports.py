@@ -125,6 +125,8 @@ _DATA_FUNCS = ("_jitter", "_circle", "_xor", "_gauss", "_spiral", "_reg_plane", 
 def _data_source(eng: Engine) -> str:
     """Python source that defines ``load_data()`` returning (X_train, y_train, X_test, y_test)."""
     d, v = eng.data, eng.values
+    if d.is_user and v is not None:
+        return _user_data_source(d.dataset, {k: v[k] for k in playground.DATA.fields})
     if v is None or d.dataset in ("digits", "motor"):  # drawn from sklearn / the bench model: ship the arrays
         buf = io.BytesIO()
         np.savez_compressed(buf, X_train=d.X_train, y_train=d.y_train, X_test=d.X_test, y_test=d.y_test)
@@ -149,6 +151,26 @@ def _data_source(eng: Engine) -> str:
             f"    tr, te = _split(len(y), {v['train_pct']}, rng, y if {k} else None)\n"
             f"    X = features(P, {tuple(d.feature_names)!r})\n"
             "    return X[tr], y[tr], X[te], y[te]\n")
+
+
+def _user_data_source(dataset: str, values: dict) -> str:
+    """``load_data()`` for a learner's table: read from the neuralab catalogue, drawn and split as on the page."""
+    missing = (f"This run trained on your dataset {dataset}, which only the neuralab catalogue holds: run the "
+               "script where neuralab is installed and the dataset is in its catalogue.")
+    return (f"# The data is your own table {dataset}. The script reads it from the neuralab catalogue of the machine\n"
+            "# the lab runs on (NEURALAB_DATA_DIR) and draws and splits it exactly as the page did; it does not\n"
+            "# carry the rows itself. Run it where the lab and the table are.\n"
+            f"DATA_VALUES = {values!r}\n\n\n"
+            "def load_data():\n"
+            "    try:\n"
+            "        from neuralab.data import playground\n"
+            "    except ImportError:\n"
+            f"        raise SystemExit({missing!r}) from None\n"
+            "    try:\n"
+            "        d = playground.load(DATA_VALUES)\n"
+            "    except ValueError as exc:  # the dataset was deleted, or this machine's catalogue lacks it\n"
+            "        raise SystemExit(f'Cannot read the data: {exc}') from None\n"
+            "    return d.X_train, d.y_train, d.X_test, d.y_test\n")
 
 
 def _model_source() -> str:
@@ -300,7 +322,9 @@ def script(eng: Engine) -> str:
         f"Network {list(eng.cfg.sizes)} ({', '.join(eng.cfg.activations) or 'no hidden layer'}), "
         f"{eng.cfg.optimizer} at lr {eng.cfg.lr:g}, batch {eng.cfg.batch_size}, {eng.updates} updates.\n"
         f"{_restore_note(eng)}"
-        'Run:  python this_file.py\n"""\n\n'
+        + ("Needs neuralab and this lab's dataset catalogue: the data is your own table (see load_data).\n"
+           if eng.data.is_user else "")
+        + 'Run:  python this_file.py\n"""\n\n'
         "from __future__ import annotations\n\n"
 
         "import numpy as np\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from neuralab.data import playground
+from neuralab.data import playground, user
 from neuralab.data.playground import DATA, selected_features
 from neuralab.nn.models import ACTIVATIONS, INITS, NORMS
 from neuralab.params import Choice, Float, Int, ParamSpec, Rule
@@ -103,6 +103,11 @@ def _io_sizes(values: dict) -> tuple[int, int]:
     """(inputs, outputs) implied by the data controls, without drawing the data."""
     ds = values["dataset"]
     n_in = 64 if ds == "digits" else len(selected_features(values))
+    if user.is_user(ds):  # the table decides; one that cannot be drawn gets its sentence from DATA's rule
+        try:
+            return n_in, playground.load(values).n_outputs
+        except ValueError:
+            return n_in, 1
     if playground.DATASETS[ds][1] == "regression":
         return n_in, 1
     k = 10 if ds == "digits" else int(values["classes"])
@@ -124,6 +129,8 @@ def _n_train(values: dict) -> int:
 
 
 def _batch_ok(v: dict) -> bool:
+    if user.is_user(v["dataset"]):  # a table's training rows depend on its size and roles: count them
+        return v["batch_size"] <= _n_train(v)
     cap = {"digits": 1797, "motor": 1200}.get(v["dataset"], 10**9)
     rough = min(int(v["n_points"]), cap) * int(v["train_pct"]) // 100 - 10  # per-class rounding loses < 1 each
     return v["batch_size"] <= rough or v["batch_size"] <= _n_train(v)
@@ -191,8 +198,9 @@ class EngineConfig:
 def config(values: dict) -> EngineConfig:
     """The :class:`EngineConfig` for validated page ``values`` (see :data:`PLAYGROUND`)."""
     n_in, n_out = _io_sizes(values)
-    ds = values["dataset"]
-    head = "regression" if playground.DATASETS[ds][1] == "regression" else ("binary" if n_out == 1 else "multiclass")
+    head = playground.load(values).head if user.is_user(values["dataset"]) else (
+        "regression" if playground.DATASETS[values["dataset"]][1] == "regression"
+        else "binary" if n_out == 1 else "multiclass")
     return EngineConfig(
         sizes=(n_in, *hidden_sizes(values), n_out), activations=hidden_activations(values), head=head,
         init=values["init"], norm=values["norm"], dropout=float(values["dropout"]), optimizer=values["optimizer"],
