@@ -71,7 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from neuralab.data.datasets import Dataset
 
 __all__ = [
-    "TASKS", "MAX_UPLOAD_MB", "INTERACTIVE_ROWS", "MAX_COLUMNS", "MAX_ROWS", "MIN_ROWS", "MAX_CLASSES",
+    "TASKS", "MAX_UPLOAD_MB", "INTERACTIVE_ROWS", "LIGHT_ROWS", "MAX_COLUMNS", "MAX_ROWS", "MIN_ROWS", "MAX_CLASSES",
     "UploadError", "Column", "Preview", "Roles", "Table", "Entry", "Catalogue", "read_preview", "load_table",
     "catalogue", "escape_cell", "is_user", "suggest_task", "data_dir", "upload_limit_bytes", "clean_filename",
     "USER_PREFIX", "OWNER_RE", "ID_RE",
@@ -93,6 +93,7 @@ def _env_mb() -> int:
 TASKS = ("regression", "binary", "multiclass")
 MAX_UPLOAD_MB: int = _env_mb()  # the cap when the lab started; the checks read the environment each time
 INTERACTIVE_ROWS = 20_000  # pages sample to this many rows (seeded, stratified for classes) and say so
+LIGHT_ROWS = 5_000  # a light section that follows a slider samples to this many (a split takes ~2 ms) and says so
 MAX_COLUMNS = 200  # more columns are refused, see the module docstring
 MAX_ROWS = 2_000_000  # more rows are refused (a Parquet footer is checked before any row is read)
 MIN_ROWS = 20  # fewer usable rows cannot be split into train, validation and test

@@ -13,7 +13,7 @@ from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.data import guards
+from neuralab.data import guards, user
 from neuralab.data.datasets import DATASET, DATASETS, load, with_copies
 from neuralab.data.splits import (
     CV,
@@ -41,6 +41,8 @@ USER_DATASET = DatasetChoice.from_choice(DATASET)
 SPLIT_U, CV_U, LEAK_U = (s.with_fields(dataset=USER_DATASET) for s in (SPLIT, CV, LEAK))
 SPEC = ParamSpec.merge(P, SPLIT_U, CV_U, LEAK_U)
 LEAK_ROWS = 2_000  # a user table's leak experiment runs on this many of its rows (seeded): 1,000 noise columns
+#: A user table's size bar and class shares follow the training-share drag on this many of its rows (seeded).
+LIGHT_ROWS = user.LIGHT_ROWS
 GROUP_COPIES = 2  # the copies choosing Group k-fold sets when there were none, so that groups hold several samples
 
 
@@ -137,9 +139,9 @@ def layout(values: dict, messages: list[str]) -> html.Div:
     )
 
 
-def _user(dataset: str) -> tuple:
+def _user(dataset: str, max_rows: int = user.INTERACTIVE_ROWS) -> tuple:
     """A user dataset as the page's splitters see it: the table (sampled), and it as a labelled dataset."""
-    t = userdata.table(dataset)
+    t = userdata.table(dataset, max_rows=max_rows)
     return t, userdata.dataset(t)
 
 
@@ -147,7 +149,7 @@ def _report(v: dict) -> tuple[SplitReport, tuple[str, ...], object]:
     """The split report, its dataset's class names (the shares chart labels them), and a user table or None."""
     if not is_user(v["dataset"]):
         return compare_splits(**v), load(v["dataset"]).class_names, None
-    t, ds = _user(v["dataset"])
+    t, ds = _user(v["dataset"], LIGHT_ROWS)  # the split follows the slider's drag: a smaller sample, said in the blurb
     return _user_report(ds, v["dataset"], v["train_pct"], v["val_pct"], v["seed"]), ds.class_names, t
 
 
