@@ -270,3 +270,14 @@ def test_the_rows_used_answer_is_what_fitting_and_splits_cross_validation_really
                                                   seed=0))[2])
     assert said in notes
     assert f"{user.LIGHT_ROWS:,} rows" in data.QUESTIONS[0].explain  # the slider's smaller sample is named
+
+
+def test_the_copies_slider_is_disabled_on_a_user_table_and_says_why(dataset):
+    values = splits.SPEC.defaults() | {"dataset": dataset}
+    ids = tree.ids(splits.layout(values, []))
+    slider, why = ids["splits-copies"], ids["splits-copies-why"]
+    assert slider.disabled and "built-in datasets only" in tree.text(why)
+    assert "nl-idle" in ids["splits-copies-control"].className
+    built_in = tree.ids(splits.layout(splits.SPEC.defaults(), []))
+    assert not built_in["splits-copies"].disabled and tree.text(built_in["splits-copies-why"]) == ""
+    assert splits.SPEC.idle(values) == {"copies": splits.COPIES_APPLY.reason}

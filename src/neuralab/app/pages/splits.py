@@ -31,7 +31,7 @@ from neuralab.data.splits import (
     split_report,
 )
 from neuralab.data.user import is_user
-from neuralab.params import DatasetChoice, ParamSpec
+from neuralab.params import Applies, DatasetChoice, ParamSpec
 from neuralab.plots import splits as figures
 from neuralab.progress import Progress
 
@@ -39,6 +39,11 @@ P = prefix(__name__)
 #: The dataset choice also takes the learner's own datasets (``user:<id>``, listed by userdata.wire_choice).
 USER_DATASET = DatasetChoice.from_choice(DATASET)
 SPLIT_U, CV_U, LEAK_U = (s.with_fields(dataset=USER_DATASET) for s in (SPLIT, CV, LEAK))
+#: The copies slider adds noisy copies to a built-in dataset; on the learner's own table it is disabled, saying why.
+COPIES_APPLY = Applies("copies", "dataset", tuple(v for v, _ in DATASET.options),
+                       "Copies are added to the built-in datasets only: your own table is split as it is, and the "
+                       "leakage check under the map counts the duplicates it already holds.")
+CV_U = ParamSpec(CV_U.name, CV_U.rules, (*CV_U.applies, COPIES_APPLY), **CV_U.fields)
 SPEC = ParamSpec.merge(P, SPLIT_U, CV_U, LEAK_U)
 LEAK_ROWS = 2_000  # a user table's leak experiment runs on this many of its rows (seeded): 1,000 noise columns
 #: A user table's size bar and class shares follow the training-share drag on this many of its rows (seeded).
@@ -189,8 +194,7 @@ def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, .
         result = cross_validate(ds, v["scheme"], v["k"], v["model"], v["seed"], progress)
     tr, va = result.folds[0]
     found = guards.check(t, tr, va, shuffled=v["scheme"] != "timeseries", seed=v["seed"])
-    said = [userdata.describe(t, binned=True),
-            "Copies are not added to your data; the slider applies to the built-in ones."]
+    said = [userdata.describe(t, binned=True)]
     if v["scheme"] == "group" and t.groups is None:
         said.append("Your table has no group column, so every row is a group of its own and this is plain k-fold.")
     said += [f"Leakage check, first fold: {f.sentence}" for f in found] or [
