@@ -240,8 +240,8 @@ def test_splits_light_sections_follow_the_slider_on_a_smaller_sample_and_say_so(
     values = dict(dataset=value, train_pct=60, val_pct=20, seed=3)
     fig, caption, blurb, alert = splits.SIZES.view(values)
     assert alert == "" and sum(fig.data[i].x[0] for i in range(3)) == user.LIGHT_ROWS
-    assert (f"a seeded sample of {user.LIGHT_ROWS:,} of its {n:,} rows ({user.LIGHT_ROWS:,} here, so that the "
-            "charts follow a slider") in blurb and f"use up to {user.INTERACTIVE_ROWS:,}" in blurb
+    assert (f"a seeded sample of {user.LIGHT_ROWS:,} of its {n:,} rows (fewer than the other computations' "
+            f"{n:,}, so that these charts keep up with a moving slider)") in blurb
     from neuralab.data.splits import split_report
 
     direct = split_report(userdata.dataset(userdata.table(value, max_rows=user.LIGHT_ROWS)), 60, 20, 3)

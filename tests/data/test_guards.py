@@ -172,4 +172,6 @@ def test_duplicates_on_a_shuffled_iid_table_with_a_time_column_as_without_it():
     tr, va = _split(2000)
     tab = _table(X, y, time=np.arange(2000) * 0.001)
     assert guards.time_gap(tab) == 0
+    one = np.random.default_rng(4).normal(size=(2000, 1))  # one feature: random pairs are often that close too
+    assert guards.time_gap(_table(one, one[:, 0], time=np.arange(2000.0))) == 0
     assert guards.duplicates(tab, tr, va) is None and guards.duplicates(_table(X, y), tr, va) is None
