@@ -86,7 +86,8 @@ def light_rows() -> None:
     """/splits' light sections on the full interactive sample (before) and on ``LIGHT_ROWS`` (after), interleaved.
 
     Each of ``REPEATS`` rounds makes one move with each row count, at a position neither has seen, so both meet the
-    same load; prints p50 and p95 of each side by side, the load average before and after, and the light callbacks
+    same load; prints p50 and p95 of each side by side (wall clock, and this thread's CPU time, which a loaded machine
+    inflates far less), the load average before and after, and the light callbacks
     /fitting and /preprocessing run on user data (their dataset options; their user sections are jobs, timed once).
     """
     os.environ.setdefault("NEURALAB_DATA_DIR", tempfile.mkdtemp(prefix="nl-bench-user-"))
@@ -101,6 +102,7 @@ def light_rows() -> None:
         _table(), "bench.csv", user.Roles("fault", "binary", time="t", group="cycle"), owner=owner, name="Bench")
     rows = {"before": user.INTERACTIVE_ROWS, "after": user.LIGHT_ROWS}
     times: dict[str, list[float]] = {k: [] for k in rows}
+    cpu: dict[str, list[float]] = {k: [] for k in rows}  # this thread's CPU time: what the load does not inflate
     load0 = os.getloadavg()[0]
     for n in rows.values():  # the first call reads and samples the table: not a move
         splits.LIGHT_ROWS = n
@@ -109,16 +111,19 @@ def light_rows() -> None:
         for k, n in rows.items():
             splits.LIGHT_ROWS = n
             pct, seed = 40 + i % 41, 1000 + i  # a new position on every round
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             splits.update_sizes(value, pct, 15, seed)
             splits.update_shares(value, pct, 15, seed)
             times[k].append((time.perf_counter() - t0) * 1e3)
+            cpu[k].append((time.thread_time() - c0) * 1e3)
     splits.LIGHT_ROWS = user.LIGHT_ROWS
     print(f"load_average {load0:.2f} -> {os.getloadavg()[0]:.2f} processes")
     for k, n in rows.items():
         print(f"splits.move.{k}.rows {n}")
         print(f"splits.move.{k}.p50 {np.percentile(times[k], 50):.1f} ms")
         print(f"splits.move.{k}.p95 {np.percentile(times[k], 95):.1f} ms")
+        print(f"splits.move.{k}.cpu.p50 {np.percentile(cpu[k], 50):.1f} ms")
+        print(f"splits.move.{k}.cpu.p95 {np.percentile(cpu[k], 95):.1f} ms")
     for name, fn in (("fitting.dataset_options", fitting.fill_datasets),
                      ("preprocessing.signal_options", preprocessing.fill_signals)):
         print(f"{name} {_p95(fn, lambda i: (owner, value))[1]:.1f} ms")
