@@ -18,8 +18,9 @@ Safety: nothing read is ever evaluated or unpickled. CSV cells are data; cells o
 every preview, so a spreadsheet that opens an export does not run them as formulas. ``.npz`` files are opened
 with ``allow_pickle=False`` after every member's ``.npy`` header is checked (object arrays and members whose
 declared size exceeds the limit are refused before a byte of data is inflated). Parquet footers are read
-first: a file declaring more rows or more decompressed bytes than the limits is refused before any row group
-is read (the zip-bomb guard).
+first, then every page header (:func:`_page_bytes`, since a footer can be edited to look small): a file
+declaring more rows or more decompressed bytes than the limits is refused before any row group is read (the
+zip-bomb guard).
 
 Decisions taken here (the contract left them open):
 
