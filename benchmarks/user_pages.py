@@ -3,7 +3,7 @@
 Registers a synthetic 100,000 x 10 table (a time column, a group column, 7 signals, a binary target) in a
 temporary catalogue (``NEURALAB_DATA_DIR``), then calls each light callback wired to user data 50 times with the
 control moving (the training share steps through its slider, as a learner drags it) and prints ``name p95 ms``.
-The tables are sampled to ``INTERACTIVE_ROWS`` rows (seeded) and the sample is cached per dataset, rows and seed:
+/splits' light sections sample the table to ``LIGHT_ROWS`` rows (seeded), cached per dataset, rows and seed:
 the first call pays the read and the sampling, printed separately as ``first``. A move of the training share asks
 two callbacks (the size bar, then the class shares) for the same values; /splits makes the split report once for
 both, so ``splits.move`` (the two, one after the other, at each of 50 positions never seen before) is the figure
@@ -113,6 +113,62 @@ def playground() -> None:
         print(f"{name} {p95:.1f} ms")
 
 
+
+def light_rows() -> None:
+    """/splits' light sections on the full interactive sample (before) and on ``LIGHT_ROWS`` (after), interleaved.
+
+    Each of ``REPEATS`` rounds makes one move with each row count, at a position neither has seen, so both meet the
+    same load; prints p50 and p95 of each side by side (wall clock, and this thread's CPU time, which a loaded machine
+    inflates far less), the load average before and after, and the light callbacks
+    /fitting and /preprocessing run on user data (their dataset options; their user sections are jobs, timed once).
+    """
+    os.environ.setdefault("NEURALAB_DATA_DIR", tempfile.mkdtemp(prefix="nl-bench-user-"))
+    from neuralab.app import create_app
+
+    create_app()
+    from neuralab.app.pages import fitting, preprocessing, splits
+    from neuralab.data import user
+
+    owner = "bench" + "y" * 20
+    value = user.USER_PREFIX + user.catalogue().add(
+        _table(), "bench.csv", user.Roles("fault", "binary", time="t", group="cycle"), owner=owner, name="Bench")
+    rows = {"before": user.INTERACTIVE_ROWS, "after": user.LIGHT_ROWS}
+    times: dict[str, list[float]] = {k: [] for k in rows}
+    cpu: dict[str, list[float]] = {k: [] for k in rows}  # this thread's CPU time: what the load does not inflate
+    load0 = os.getloadavg()[0]
+    for n in rows.values():  # the first call reads and samples the table: not a move
+        splits.LIGHT_ROWS = n
+        splits.update_sizes(value, 70, 15, 0)
+    for i in range(REPEATS):
+        for k, n in rows.items():
+            splits.LIGHT_ROWS = n
+            pct, seed = 40 + i % 41, 1000 + i  # a new position on every round
+            t0, c0 = time.perf_counter(), time.thread_time()
+            splits.update_sizes(value, pct, 15, seed)
+            splits.update_shares(value, pct, 15, seed)
+            times[k].append((time.perf_counter() - t0) * 1e3)
+            cpu[k].append((time.thread_time() - c0) * 1e3)
+    splits.LIGHT_ROWS = user.LIGHT_ROWS
+    print(f"load_average {load0:.2f} -> {os.getloadavg()[0]:.2f} processes")
+    for k, n in rows.items():
+        print(f"splits.move.{k}.rows {n}")
+        print(f"splits.move.{k}.p50 {np.percentile(times[k], 50):.1f} ms")
+        print(f"splits.move.{k}.p95 {np.percentile(times[k], 95):.1f} ms")
+        print(f"splits.move.{k}.cpu.p50 {np.percentile(cpu[k], 50):.1f} ms")
+        print(f"splits.move.{k}.cpu.p95 {np.percentile(cpu[k], 95):.1f} ms")
+    for name, fn in (("fitting.dataset_options", fitting.fill_datasets),
+                     ("preprocessing.signal_options", preprocessing.fill_signals)):
+        print(f"{name} {_p95(fn, lambda i: (owner, value))[1]:.1f} ms")
+    for name, run in (("fitting.tc.job", lambda: fitting.TC_SECTION.view({"dataset": value, "seed": 0})),
+                      ("preprocessing.signal.job",
+                       lambda: preprocessing.SIGNAL.view({"signal_data": value, "column": 2}))):
+        t0 = time.perf_counter()
+        run()
+        print(f"{name} {(time.perf_counter() - t0) * 1e3:.0f} ms")
+
+
+
 if __name__ == "__main__":
     main()
     playground()
+    light_rows()

@@ -231,3 +231,54 @@ def test_preprocessing_conditions_a_column_of_the_user_table_with_measured_quant
     assert bad == "column must be between 1 and 2 for Bench log (1 current, 2 speed); got 3."
     built_in = preprocessing.SIGNAL.view(base | dict(signal_data="current_fast", column=1))
     assert built_in[1].startswith("Phase current at 1,500 rpm:") and built_in[-1] == ""
+
+
+def test_splits_light_sections_follow_the_slider_on_a_smaller_sample_and_say_so():
+    n = user.LIGHT_ROWS + 1_000
+    raw = _upload(_log(n).to_csv(index=False).encode())
+    data.on_add(1, ME, raw, "long.csv", "state", "binary", "t", "cycle", 100, "Long log")
+    value = "user:" + _ids(ME)[0]
+    values = dict(dataset=value, train_pct=60, val_pct=20, seed=3)
+    fig, caption, blurb, alert = splits.SIZES.view(values)
+    assert alert == "" and sum(fig.data[i].x[0] for i in range(3)) == user.LIGHT_ROWS
+    assert (f"a seeded sample of {user.LIGHT_ROWS:,} of its {n:,} rows (fewer than the other computations' "
+            f"{n:,}, so that these charts keep up with a moving slider)") in blurb
+    from neuralab.data.splits import split_report
+
+    direct = split_report(userdata.dataset(userdata.table(value, max_rows=user.LIGHT_ROWS)), 60, 20, 3)
+    assert caption == f"Long log: Of {user.LIGHT_ROWS:,} samples, {direct.counts[0]:,} train, " \
+                      f"{direct.counts[1]:,} validate and {direct.counts[2]:,} test."
+    shares = splits.SHARES.view(values)[1]
+    assert f"up to {direct.worst_random_pp:.1f} percentage points" in shares
+    # cross-validation (a job) keeps the interactive sample: every row of this table
+    notes = tree.text(splits.CV_SECTION.view(dict(dataset=value, scheme="group", copies=0, k=3, model="ridge",
+                                                  seed=0))[2])
+    assert f"Your dataset Long log: {n:,} rows" in notes
+
+
+def test_the_rows_used_answer_is_what_fitting_and_splits_cross_validation_really_use():
+    n = user.INTERACTIVE_ROWS + 2_000
+    raw = _upload(_log(n).to_csv(index=False).encode())
+    data.on_add(1, ME, raw, "long.csv", "state", "binary", "t", "cycle", 100, "Long log")
+    value = "user:" + _ids(ME)[0]
+    answer = data._rows_used()
+    assert answer == user.INTERACTIVE_ROWS
+    X, *_ = userdata.xy(value)  # what /fitting's learning curve is computed on
+    assert len(X) == answer
+    said = f"a seeded sample of {answer:,} of its {n:,} rows (pages work on at most {answer:,})"
+    assert said in fitting.TC_SECTION.view(dict(dataset=value, seed=0))[2]
+    notes = tree.text(splits.CV_SECTION.view(dict(dataset=value, scheme="kfold", copies=0, k=3, model="ridge",
+                                                  seed=0))[2])
+    assert said in notes
+    assert f"{user.LIGHT_ROWS:,} rows" in data.QUESTIONS[0].explain  # the slider's smaller sample is named
+
+
+def test_the_copies_slider_is_disabled_on_a_user_table_and_says_why(dataset):
+    values = splits.SPEC.defaults() | {"dataset": dataset}
+    ids = tree.ids(splits.layout(values, []))
+    slider, why = ids["splits-copies"], ids["splits-copies-why"]
+    assert slider.disabled and "built-in datasets only" in tree.text(why)
+    assert "nl-idle" in ids["splits-copies-control"].className
+    built_in = tree.ids(splits.layout(splits.SPEC.defaults(), []))
+    assert not built_in["splits-copies"].disabled and tree.text(built_in["splits-copies-why"]) == ""
+    assert splits.SPEC.idle(values) == {"copies": splits.COPIES_APPLY.reason}

@@ -90,3 +90,11 @@ def test_the_questions_have_answers():
         if isinstance(q, Value):
             assert q.answer() is not None
     assert page._folded_hz() == 50 and page._unit_norm() == 1.0
+
+
+def test_the_prose_takes_the_number_of_folds_from_the_library(monkeypatch):
+    said = tree.text(page.layout(page.SPEC.defaults(), []))
+    assert f"each of {sp.N_SPLITS} GroupKFold folds" in said and f"GroupKFold({sp.N_SPLITS}) by cycle" in said
+    monkeypatch.setattr(sp, "N_SPLITS", 5)
+    said = tree.text(page.layout(page.SPEC.defaults(), []))
+    assert "each of 5 GroupKFold folds" in said and "GroupKFold(5) by cycle" in said

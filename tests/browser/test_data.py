@@ -52,12 +52,17 @@ def test_upload_add_pick_on_splits_and_reload(page, page_errors, csv_file):
     expect(page.locator("#splits-sizes-summary")).to_have_text(
         re.compile(r"^Bench log: Of 300 samples, \d+ train, \d+ validate and 45 test\.$"))
     expect(page.locator("#splits-blurb")).to_contain_text("Your dataset Bench log")
+    expect(page.locator("#splits-copies-why")).to_contain_text("built-in datasets only")  # the idle copies slider
     expect(page).to_have_url(re.compile(r"[?&]dataset=user%3A[A-Za-z0-9_-]{16,}"))
     page.goto(page.url)  # the link reopens the same view
     expect(page.locator("#splits-sizes-summary")).to_have_text(
         re.compile(r"^Bench log: Of 300 samples, \d+ train, \d+ validate and 45 test\.$"))
     expect(page.locator("#splits-dataset input:checked")).to_have_attribute("value", re.compile(r"^user:"))
     expect(page.locator(".nl-url-alert")).to_have_count(0)
+    expect(page.locator("#splits-copies-control")).to_have_class(re.compile(r"\bnl-idle\b"))
+    page.locator("#splits-dataset label", has_text="Wine").click()  # a built-in dataset: the copies act again
+    expect(page.locator("#splits-copies-why")).to_be_empty()
+    expect(page.locator("#splits-copies-control")).not_to_have_class(re.compile(r"\bnl-idle\b"))
 
     page.goto("/data")  # and delete it, confirming the dialog
     expect(page.locator("#data-list")).to_contain_text("Bench log")

@@ -43,6 +43,38 @@ def _parquet(table: pa.Table, **kw) -> bytes:
     return buf.getvalue()
 
 
+def _zigzag(value: int, length: int = 0) -> bytes:
+    """``value`` as a Thrift compact i64 (zigzag, then a varint), padded to ``length`` bytes with empty groups."""
+    z, out = (value << 1) ^ (value >> 63), []
+    while True:
+        out.append(z & 0x7F | (0x80 if z >> 7 else 0))
+        z >>= 7
+        if not z:
+            break
+    while len(out) < length:
+        out[-1] |= 0x80
+        out.append(0)
+    return bytes(out)
+
+
+def _paged_bomb() -> bytes:
+    """A Parquet file whose pages really expand to 12 MB, with a footer edited to say 1,000 bytes.
+
+    Zeros in zstd: 12 MB of int64 in a few kB. The footer's sizes (the row group's ``total_byte_size``, the column
+    chunk's ``total_uncompressed_size``) are rewritten in place; the page headers keep the true sizes, which is
+    what a reader allocates and inflates to.
+    """
+    data = bytearray(_parquet(pa.table({"y": np.zeros(1_500_000, dtype=np.int64)}), use_dictionary=False,
+                              compression="zstd", write_statistics=False, row_group_size=1_500_000))
+    size = pq.ParquetFile(io.BytesIO(bytes(data))).metadata.row_group(0).total_byte_size
+    start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    true, lie = _zigzag(size), _zigzag(1_000, len(_zigzag(size)))
+    footer = bytes(data[start:-8])
+    assert footer.count(true) == 2  # the row group's and the column chunk's
+    data[start:-8] = footer.replace(true, lie)
+    return bytes(data)
+
+
 def _npz(**arrays) -> bytes:
     buf = io.BytesIO()
     np.savez(buf, **arrays)
@@ -120,6 +152,8 @@ def cases() -> list[Case]:
              _parquet(pa.table({"a": np.arange(1_000_000, dtype=np.int64) % 2, "y": np.zeros(1_000_000)}),
                       use_dictionary=False, compression="zstd"), reg,
              "once decompressed; the limit is 4.0 MB (4× the upload cap), so it was refused before reading"),
+        Case("Parquet bomb in the page headers (footer edited to look small)", "paged.parquet", _paged_bomb(), reg,
+             "has page headers declaring 12.0 MB once decompressed (its footer says 1,000 bytes); the limit is 4.0 MB"),
         Case("Parquet footer declaring too many rows", "rows.parquet",
              _parquet(pa.table({"y": np.zeros(MAX_ROWS + 1, dtype=np.int8)})), reg,
              f"declares {MAX_ROWS + 1:,} rows; the limit is {MAX_ROWS:,}"),

@@ -1,5 +1,7 @@
 """Leakage guards: each fires on a table built to leak, and stays silent on one that does not."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
@@ -124,3 +126,52 @@ def test_near_duplicate_threshold_on_real_tables_and_their_noisy_copies():
             f = guards.duplicates(t, tr, va)
             share = 0 if f is None else f.value / len(va)
             assert low <= share <= high, (name, copies, share)
+
+
+def _dense_log(n=4000, seed=0):
+    """A log sampled at 1 kHz of signals that change over about a second: neighbouring rows are near-identical."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / 1000.0
+    X = np.column_stack([np.sin(2 * np.pi * f * t + p) for f, p in ((1.3, 0), (0.7, 1), (2.1, 2))])
+    X = np.column_stack([X + 0.01 * rng.normal(size=X.shape), 0.05 * np.cumsum(rng.normal(size=n))])
+    return X, X[:, 0] + 0.5 * X[:, 3], t
+
+
+def _neighbours(f) -> int:
+    return int(re.search(r"Another [0-9.]+% \(([0-9,]+)\) are that close only", f.sentence)[1].replace(",", ""))
+
+
+def test_duplicates_on_a_dense_log_set_time_neighbours_apart():
+    X, y, t = _dense_log()
+    tr, va = train_test_split(np.arange(len(y)), test_size=0.2, random_state=0)
+    untimed = guards.duplicates(_table(X, y), tr, va)
+    assert untimed.value / len(va) > 0.9  # without the time column every validation row has a near twin
+    gap = guards.time_gap(_table(X, y, time=t))
+    assert 1 <= gap <= guards.MAX_TIME_GAP
+    f = guards.duplicates(_table(X, y, time=t), tr, va)
+    assert f.value / len(va) < 0.3  # what is left is the log revisiting a state, not a neighbour
+    assert f.sentence.startswith(f"Compared with training rows more than {gap} row(s) away in time, ")
+    neighbours = _neighbours(f)
+    assert neighbours / len(va) > 0.6 and neighbours + f.value == untimed.value
+    assert "autocorrelation" in f.sentence and "time-ordered split" in f.sentence
+    # time-ordered, the neighbours meet only at the boundary
+    ordered = guards.duplicates(_table(X, y, time=t), np.arange(3200), np.arange(3200, 4000))
+    assert ordered.value + _neighbours(ordered) < 0.05 * 800
+
+
+def test_duplicates_on_a_timed_table_still_catch_a_copy_logged_later():
+    X, y, t = _dense_log(2000)
+    X2, y2 = np.vstack([X, X[:300]]), np.concatenate([y, y[:300]])  # the first 300 rows logged again at the end
+    tab = _table(X2, y2, time=np.arange(2300) / 1000.0)
+    f = guards.duplicates(tab, np.arange(2000), np.arange(2000, 2300))
+    assert f.severity == "warning" and f.sentence.split(", ", 1)[1].startswith("300 validation row(s) repeat")
+
+
+def test_duplicates_on_a_shuffled_iid_table_with_a_time_column_as_without_it():
+    X, y = _random(2000, 8, seed=3)
+    tr, va = _split(2000)
+    tab = _table(X, y, time=np.arange(2000) * 0.001)
+    assert guards.time_gap(tab) == 0
+    one = np.random.default_rng(4).normal(size=(2000, 1))  # one feature: random pairs are often that close too
+    assert guards.time_gap(_table(one, one[:, 0], time=np.arange(2000.0))) == 0
+    assert guards.duplicates(tab, tr, va) is None and guards.duplicates(_table(X, y), tr, va) is None

@@ -1,5 +1,7 @@
 """Every hostile file is refused with its sentence, and nothing is left in the catalogue's directory or table."""
 
+import io
+
 import pytest
 
 from neuralab.data import user as u
@@ -38,3 +40,36 @@ def test_the_same_file_from_a_path(case, tmp_path):
     with pytest.raises(u.UploadError) as err:
         u.load_table(path, target=r.target, task=r.task, time=r.time, group=r.group)
     assert case.phrase in str(err.value)
+
+
+def test_a_page_header_bomb_is_refused_before_a_page_is_read(monkeypatch, tmp_path):
+    import pyarrow.parquet as pq
+
+    (case,) = [c for c in hostile.cases() if c.filename == "paged.parquet"]
+    md = pq.ParquetFile(io.BytesIO(case.data)).metadata
+    assert md.row_group(0).column(0).total_uncompressed_size == 1_000  # the footer alone passes its check
+    assert u._page_bytes(case.data, md) == 12_000_000 + 600  # the pages' own word: 1,500,000 int64 and levels
+
+    def never(*_a, **_k):
+        raise AssertionError("read before refusing")
+
+    monkeypatch.setattr(pq.ParquetFile, "read", never)
+    with pytest.raises(u.UploadError, match="page headers declaring 12.0 MB"):
+        u.Catalogue(tmp_path).add(case.data, case.filename, case.roles, owner=OWNER)
+
+
+def test_page_headers_of_ordinary_files_add_up_to_at_most_the_footer():
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(0)
+    table = pa.table({"a": rng.normal(size=50_000), "b": rng.integers(0, 5, 50_000), "c": ["x", "yy"] * 25_000})
+    for kw in ({}, {"compression": "snappy"}, {"use_dictionary": False, "data_page_size": 4_096},
+               {"row_group_size": 7_000, "compression": "gzip"}):
+        buf = io.BytesIO()
+        pq.write_table(table, buf, **kw)
+        md = pq.ParquetFile(io.BytesIO(buf.getvalue())).metadata
+        footer = sum(md.row_group(i).column(j).total_uncompressed_size
+                     for i in range(md.num_row_groups) for j in range(md.num_columns))
+        assert 0.9 * footer < u._page_bytes(buf.getvalue(), md) <= footer, kw

@@ -121,8 +121,12 @@ def describe(t: user.Table, binned: bool = False) -> str:
 
     ``binned``: the page cuts a numeric target into quartile classes (``Table.as_dataset``), and says so.
     """
+    light = "fewer than the other computations' "  # a light section's sample (user.LIGHT_ROWS)
     rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows (pages work on at most "
-            f"{user.INTERACTIVE_ROWS:,})" if t.sampled else f"{len(t.y):,} rows")
+            f"{user.INTERACTIVE_ROWS:,})" if t.sampled and len(t.y) >= user.INTERACTIVE_ROWS else
+            f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows ({light}"
+            f"{min(t.n_rows_total, user.INTERACTIVE_ROWS):,}, so that these charts keep up with a moving slider)"
+            if t.sampled else f"{len(t.y):,} rows")
     target = (("a numeric target, cut into its quartiles as classes here" if binned else "a numeric target")
               if t.task == "regression" else f"{len(t.class_names)} classes")
     extra = (["ordered by its time column"] if t.time is not None else []) + (

@@ -18,8 +18,9 @@ Safety: nothing read is ever evaluated or unpickled. CSV cells are data; cells o
 every preview, so a spreadsheet that opens an export does not run them as formulas. ``.npz`` files are opened
 with ``allow_pickle=False`` after every member's ``.npy`` header is checked (object arrays and members whose
 declared size exceeds the limit are refused before a byte of data is inflated). Parquet footers are read
-first: a file declaring more rows or more decompressed bytes than the limits is refused before any row group
-is read (the zip-bomb guard).
+first, then every page header (:func:`_page_bytes`, since a footer can be edited to look small): a file
+declaring more rows or more decompressed bytes than the limits is refused before any row group is read (the
+zip-bomb guard).
 
 Decisions taken here (the contract left them open):
 
@@ -71,7 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from neuralab.data.datasets import Dataset
 
 __all__ = [
-    "TASKS", "MAX_UPLOAD_MB", "INTERACTIVE_ROWS", "MAX_COLUMNS", "MAX_ROWS", "MIN_ROWS", "MAX_CLASSES",
+    "TASKS", "MAX_UPLOAD_MB", "INTERACTIVE_ROWS", "LIGHT_ROWS", "MAX_COLUMNS", "MAX_ROWS", "MIN_ROWS", "MAX_CLASSES",
     "UploadError", "Column", "Preview", "Roles", "Table", "Entry", "Catalogue", "read_preview", "load_table",
     "catalogue", "escape_cell", "is_user", "suggest_task", "data_dir", "upload_limit_bytes", "clean_filename",
     "USER_PREFIX", "OWNER_RE", "ID_RE",
@@ -93,6 +94,7 @@ def _env_mb() -> int:
 TASKS = ("regression", "binary", "multiclass")
 MAX_UPLOAD_MB: int = _env_mb()  # the cap when the lab started; the checks read the environment each time
 INTERACTIVE_ROWS = 20_000  # pages sample to this many rows (seeded, stratified for classes) and say so
+LIGHT_ROWS = 5_000  # a light section that follows a slider samples to this many (a split takes ~2 ms) and says so
 MAX_COLUMNS = 200  # more columns are refused, see the module docstring
 MAX_ROWS = 2_000_000  # more rows are refused (a Parquet footer is checked before any row is read)
 MIN_ROWS = 20  # fewer usable rows cannot be split into train, validation and test
@@ -408,6 +410,106 @@ def _no_duplicates(names: Sequence[str], filename: str) -> None:
                           "rename them so each column has its own name.")
 
 
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    """An unsigned LEB128 varint at ``pos`` (Thrift's compact protocol): its value and the position after it."""
+    value = shift = 0
+    while shift < 70:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+    raise ValueError("a varint longer than 10 bytes")
+
+
+def _skip(data: bytes, pos: int, kind: int, depth: int = 0) -> int:
+    """Skip one Thrift compact value of type ``kind`` at ``pos``; returns the position after it."""
+    if depth > 16:
+        raise ValueError("structs nested too deep")
+    if kind in (1, 2):  # a bool in a struct field header holds its value in the type
+        return pos
+    if kind == 3:
+        return pos + 1
+    if kind in (4, 5, 6):
+        return _varint(data, pos)[1]
+    if kind == 7:
+        return pos + 8
+    if kind == 8:
+        n, pos = _varint(data, pos)
+        return pos + n
+    if kind in (9, 10):
+        head = data[pos]
+        n, pos = (head >> 4, pos + 1) if head >> 4 != 15 else _varint(data, pos + 1)
+        for _ in range(n):
+            pos = pos + 1 if head & 0x0F in (1, 2) else _skip(data, pos, head & 0x0F, depth + 1)
+        return pos
+    if kind == 11:
+        n, pos = _varint(data, pos)
+        if n:
+            types = data[pos]
+            pos += 1
+            for _ in range(n):
+                pos = _skip(data, _skip(data, pos, types >> 4, depth + 1), types & 0x0F, depth + 1)
+        return pos
+    if kind == 12:
+        return _struct(data, pos, depth + 1)[1]
+    raise ValueError(f"unknown Thrift type {kind}")
+
+
+def _struct(data: bytes, pos: int, depth: int = 0) -> tuple[dict[int, int], int]:
+    """A Thrift compact struct at ``pos``: its integer fields ``{id: value}`` (others skipped), and its end."""
+    fields: dict[int, int] = {}
+    last = 0
+    while True:
+        head = data[pos]
+        pos += 1
+        if head == 0:
+            return fields, pos
+        kind, delta = head & 0x0F, head >> 4
+        if delta:
+            last += delta
+        else:
+            zz, pos = _varint(data, pos)
+            last = (zz >> 1) ^ -(zz & 1)
+        if kind in (4, 5, 6):
+            zz, pos = _varint(data, pos)
+            fields[last] = (zz >> 1) ^ -(zz & 1)
+        else:
+            pos = _skip(data, pos, kind, depth)
+
+
+MAX_PAGES = 1_000_000  # page headers walked per file at most: more is refused as malformed
+
+
+def _page_bytes(data: bytes, md) -> int:
+    """Uncompressed bytes the file's page headers declare, summed over every page of every column chunk.
+
+    The footer's sizes are the writer's word and a crafted file can lower them; each page header's
+    ``uncompressed_page_size`` (field 2 of Parquet's ``PageHeader``; field 3 is the compressed size that follows
+    it) is what a reader allocates before decompressing that page. Walked within each chunk's byte range.
+    """
+    total = pages = 0
+    for i in range(md.num_row_groups):
+        rg = md.row_group(i)
+        for j in range(rg.num_columns):
+            c = rg.column(j)
+            start = c.data_page_offset if not c.dictionary_page_offset else min(c.data_page_offset,
+                                                                                c.dictionary_page_offset)
+            pos, end = start, start + c.total_compressed_size
+            if start < 4 or end > len(data) - 8:
+                raise ValueError(f"column chunk {j} of row group {i} lies outside the file")
+            while pos < end:
+                header, pos = _struct(data, pos)
+                size, stored = header.get(2, -1), header.get(3, -1)
+                if size < 0 or stored < 0 or pos + stored > end:
+                    raise ValueError(f"a page header in column chunk {j} of row group {i} is malformed")
+                total, pos, pages = total + size, pos + stored, pages + 1
+                if pages > MAX_PAGES:
+                    raise ValueError(f"more than {MAX_PAGES:,} pages")
+    return total
+
+
 def _parse_parquet(data: bytes, filename: str) -> pa.Table:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -432,6 +534,14 @@ def _parse_parquet(data: bytes, filename: str) -> pa.Table:
     if declared > lim:
         raise UploadError(f"The Parquet file {filename} declares {_mb(declared)} once decompressed; the limit is "
                           f"{_mb(lim)} ({EXPANSION}× the upload cap), so it was refused before reading any row.")
+    try:
+        paged = _page_bytes(data, md)
+    except (ValueError, IndexError) as exc:
+        raise UploadError(f"The file {filename} could not be read as Parquet: {exc}.") from None
+    if paged > lim:
+        raise UploadError(f"The Parquet file {filename} has page headers declaring {_mb(paged)} once decompressed "
+                          f"(its footer says {declared:,} bytes); the limit is {_mb(lim)} ({EXPANSION}× the upload "
+                          "cap), so it was refused before reading any row.")
     _no_duplicates(pf.schema_arrow.names, filename)
     try:
         table = pf.read()

@@ -50,6 +50,7 @@ from neuralab.signal.outliers import rolling_stats as rolling_median
 from neuralab.signal.sampling import amplitude_spectrum
 
 __all__ = [
+    "N_SPLITS",
     "ABLATION",
     "Ablation",
     "Decimate",
@@ -300,6 +301,7 @@ class WindowFeatures(TransformerMixin, BaseEstimator):
 STAGES = ("decimate", "detrend", "hampel", "smooth", "normalize", "features", "model")
 TARGET_HZ = 2500  # rate after decimation: 25 samples per period of the fastest fundamental (100 Hz)
 ALPHA = 1e-3  # ridge penalty: a touch, against the collinear features
+N_SPLITS = 4  # GroupKFold folds of evaluate and ablate: each holds out a quarter of the drive cycles
 
 #: name -> (label, what it changes). "full" is the canonical order.
 VARIANTS: dict[str, tuple[str, str]] = {
@@ -379,7 +381,8 @@ def _arrays(X: ArrayLike, y: ArrayLike, groups: ArrayLike, rate: float) -> tuple
 
 
 def evaluate(
-    X: ArrayLike, y: ArrayLike, groups: ArrayLike, rate: float, variant: str = "full", n_splits: int = 4
+    X: ArrayLike, y: ArrayLike, groups: ArrayLike, rate: float, variant: str = "full",
+    n_splits: int = N_SPLITS,
 ) -> Validation:
     """Fit ``build(variant, rate)`` on the training groups of each ``GroupKFold`` fold, score the held-out ones.
 
@@ -480,7 +483,7 @@ class Ablation:
 
     variants: tuple[str, ...]  # keys of VARIANTS, in order
     seeds: tuple[int, ...]
-    rmse: np.ndarray  # (variants, seeds) A, out-of-fold RMSE over GroupKFold(4) by drive cycle
+    rmse: np.ndarray  # (variants, seeds) A, out-of-fold RMSE over GroupKFold(N_SPLITS) by cycle
     y_std: float  # A, spread of the target (about the error of predicting its mean)
 
     @property
@@ -501,7 +504,7 @@ def ablate(
     n_seeds: int = 3, cycles: int = 12, seed: int = 0, variants: tuple[str, ...] = tuple(VARIANTS),
     progress: Progress = quiet, data: Sequence[tuple[ArrayLike, ArrayLike, ArrayLike, float]] | None = None,
 ) -> Ablation:
-    """Score every variant with :func:`evaluate` (GroupKFold(4) by cycle) on the logs of seeds from ``seed`` on.
+    """Score every variant with :func:`evaluate` (GroupKFold(N_SPLITS) by cycle) on the logs of seeds ``seed`` on.
 
     Each variant is refitted from scratch on each fold's training cycles; the seeds change the motor's
     drive cycles, noise, glitches and ripple, so mean ± std over seeds is the spread a different bench

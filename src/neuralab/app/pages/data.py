@@ -55,7 +55,8 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             "**Delete** removes the entry, and the file with it once no list refers to it.\n\n"
             f"Files up to {user.upload_limit_bytes() // 1_000_000} MB are accepted (`NEURALAB_UPLOAD_MB`). Pages "
             f"work on at most {user.INTERACTIVE_ROWS:,} rows: a longer table is sampled with a fixed seed, and the "
-            "page says so."
+            f"page says so. Charts that redraw while a slider moves (the split sizes on /splits) use a sample of "
+            f"{user.LIGHT_ROWS:,}, so that each answer takes milliseconds."
         ),
         ui.section("Upload a table", [
             dcc.Upload(
@@ -317,14 +318,17 @@ callback(*_AGAIN, Input(cid(P, "delete"), "submit_n_clicks"), State(cid(P, "pick
 
 
 def _rows_used() -> int:
-    """How many rows of a 150,000-row table the pages work on (the library's sampling limit)."""
+    """How many rows of a 150,000-row table /fitting's learning curve and /splits' cross-validation work on."""
     return min(150_000, user.INTERACTIVE_ROWS)
 
 
 QUESTIONS = (
-    Value("rows-used", "You add a drive log of 150,000 rows. On how many rows do the lab's pages work?", _rows_used,
+    Value("rows-used", "You add a drive log of 150,000 rows and draw its learning curve on /fitting. On how many of "
+          "its rows is the curve computed?", _rows_used,
           "Pages sample a long table down to {answer} rows with a fixed seed (stratified by class for classes), and "
-          "each caption says so; the stored file keeps every row.", section="Upload a table"),
+          "cross-validation on /splits uses the same sample; only charts that redraw while a slider moves take a "
+          f"smaller one, of {user.LIGHT_ROWS:,} rows. Each caption says which; the stored file keeps every row.",
+          section="Upload a table"),
     Pick("shuffled-log", "Your table has a time column, and you validate with a shuffled k-fold on /splits. What "
          "does the lab do?",
          ("Nothing: shuffling is always the safe choice", "It warns, with the score difference it measured between "

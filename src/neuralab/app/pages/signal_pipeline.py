@@ -70,7 +70,7 @@ def _stages(values: dict) -> html.Section:
             "from neuralab.signal import pipeline\n\n"
             "# X: (windows, samples) of one channel, y: target per window, groups: drive cycle, rate in Hz\n"
             "pipe = pipeline.build(\"full\", rate=10_000)       # an unfitted sklearn Pipeline\n"
-            "result = pipeline.evaluate(X, y, groups, rate=10_000)  # GroupKFold(4) by cycle\n"
+            f"result = pipeline.evaluate(X, y, groups, rate=10_000)  # GroupKFold({sp.N_SPLITS}) by cycle\n"
             "print(result.rmse, result.fold_rmse)"
         ),
     ])
@@ -80,8 +80,8 @@ def _ablation(values: dict) -> html.Section:
     return ui.section(ABLATION_TITLE, [
         ui.md(
             "Each variant below is the full pipeline with one change, refitted from scratch on the training "
-            "cycles of each of 4 GroupKFold folds (a cycle is never split), and scored by the RMSE of its "
-            "held-out predictions; every seed is a new bench log. Grey bars drop one stage, orange ones swap "
+            f"cycles of each of {sp.N_SPLITS} GroupKFold folds (a cycle is never split), and scored by the RMSE of "
+            "its held-out predictions; every seed is a new bench log. Grey bars drop one stage, orange ones swap "
             "it for an alternative, red ones get the anti-aliasing or the order wrong: smoothing before the "
             "outlier filter, decimating without the anti-alias filter, or running the filter after the "
             "slice. The axis is logarithmic: the model on raw samples is off by far more than the rest. More "

@@ -13,7 +13,7 @@ from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.data import guards
+from neuralab.data import guards, user
 from neuralab.data.datasets import DATASET, DATASETS, load, with_copies
 from neuralab.data.splits import (
     CV,
@@ -31,7 +31,7 @@ from neuralab.data.splits import (
     split_report,
 )
 from neuralab.data.user import is_user
-from neuralab.params import DatasetChoice, ParamSpec
+from neuralab.params import Applies, DatasetChoice, ParamSpec
 from neuralab.plots import splits as figures
 from neuralab.progress import Progress
 
@@ -39,8 +39,15 @@ P = prefix(__name__)
 #: The dataset choice also takes the learner's own datasets (``user:<id>``, listed by userdata.wire_choice).
 USER_DATASET = DatasetChoice.from_choice(DATASET)
 SPLIT_U, CV_U, LEAK_U = (s.with_fields(dataset=USER_DATASET) for s in (SPLIT, CV, LEAK))
+#: The copies slider adds noisy copies to a built-in dataset; on the learner's own table it is disabled, saying why.
+COPIES_APPLY = Applies("copies", "dataset", tuple(v for v, _ in DATASET.options),
+                       "Copies are added to the built-in datasets only: your own table is split as it is, and the "
+                       "leakage check under the map counts the duplicates it already holds.")
+CV_U = ParamSpec(CV_U.name, CV_U.rules, (*CV_U.applies, COPIES_APPLY), **CV_U.fields)
 SPEC = ParamSpec.merge(P, SPLIT_U, CV_U, LEAK_U)
 LEAK_ROWS = 2_000  # a user table's leak experiment runs on this many of its rows (seeded): 1,000 noise columns
+#: A user table's size bar and class shares follow the training-share drag on this many of its rows (seeded).
+LIGHT_ROWS = user.LIGHT_ROWS
 GROUP_COPIES = 2  # the copies choosing Group k-fold sets when there were none, so that groups hold several samples
 
 
@@ -138,9 +145,9 @@ def layout(values: dict, messages: list[str]) -> html.Div:
     )
 
 
-def _user(dataset: str) -> tuple:
+def _user(dataset: str, max_rows: int = user.INTERACTIVE_ROWS) -> tuple:
     """A user dataset as the page's splitters see it: the table (sampled), and it as a labelled dataset."""
-    t = userdata.table(dataset)
+    t = userdata.table(dataset, max_rows=max_rows)
     return t, userdata.dataset(t)
 
 
@@ -148,7 +155,7 @@ def _report(v: dict) -> tuple[SplitReport, tuple[str, ...], object]:
     """The split report, its dataset's class names (the shares chart labels them), and a user table or None."""
     if not is_user(v["dataset"]):
         return compare_splits(**v), load(v["dataset"]).class_names, None
-    t, ds = _user(v["dataset"])
+    t, ds = _user(v["dataset"], LIGHT_ROWS)  # the split follows the slider's drag: a smaller sample, said in the blurb
     return _user_report(ds, v["dataset"], v["train_pct"], v["val_pct"], v["seed"]), ds.class_names, t
 
 
@@ -188,8 +195,7 @@ def _cv(v: dict, progress: Progress) -> tuple[CVResult, np.ndarray, tuple[str, .
         result = cross_validate(ds, v["scheme"], v["k"], v["model"], v["seed"], progress)
     tr, va = result.folds[0]
     found = guards.check(t, tr, va, shuffled=v["scheme"] != "timeseries", seed=v["seed"])
-    said = [userdata.describe(t, binned=True),
-            "Copies are not added to your data; the slider applies to the built-in ones."]
+    said = [userdata.describe(t, binned=True)]
     if v["scheme"] == "group" and t.groups is None:
         said.append("Your table has no group column, so every row is a group of its own and this is plain k-fold.")
     said += [f"Leakage check, first fold: {f.sentence}" for f in found] or [
