@@ -73,3 +73,26 @@ def test_page_headers_of_ordinary_files_add_up_to_at_most_the_footer():
         footer = sum(md.row_group(i).column(j).total_uncompressed_size
                      for i in range(md.num_row_groups) for j in range(md.num_columns))
         assert 0.9 * footer < u._page_bytes(buf.getvalue(), md) <= footer, kw
+
+
+@pytest.mark.parametrize("header", [
+    bytes([0x15, 0x00, 0x15, 0x02, 0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0x07]),  # a 2 GiB binary field in 10 bytes
+    bytes([0x15, 0x00, 0x15, 0x02, 0x19, 0xF5, 0xFF, 0xFF, 0xFF, 0xFF, 0x07]),  # a list of 2**31 - 1 i32
+    bytes([0x1C]) * 200,  # structs nested 200 deep
+    bytes([0x15, 0x00, 0x15, 0x02, 0x1D, 0x00]),  # a type code Thrift does not have
+    bytes([0x15, 0x00, 0x14, 0x02, 0x15, 0x02, 0x00]),  # the uncompressed size as an i16, not Parquet's i32
+], ids=["huge-binary", "huge-list", "deep", "unknown-type", "wrong-type"])
+def test_a_crafted_page_header_is_refused_as_malformed(header, tmp_path):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"x": np.arange(1_000.0), "y": np.arange(1_000) % 2}), buf, compression="none")
+    data = buf.getvalue()
+    c = pq.ParquetFile(io.BytesIO(data)).metadata.row_group(0).column(0)
+    start = min(c.data_page_offset, c.dictionary_page_offset or c.data_page_offset)
+    data = data[:start] + header + data[start + len(header):]
+    with pytest.raises(u.UploadError, match="a page header in column chunk 0 of row group 0 is malformed"):
+        u.Catalogue(tmp_path).add(data, "crafted.parquet", u.Roles(target="y", task="binary"), owner=OWNER)
+    assert not [p for p in tmp_path.iterdir() if not p.name.startswith("catalogue.sqlite")]

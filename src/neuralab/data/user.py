@@ -64,6 +64,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+from thrift.protocol.TBase import TBase
+from thrift.protocol.TCompactProtocol import TCompactProtocolAccelerated
+from thrift.Thrift import TException, TType
+from thrift.transport.TTransport import TMemoryBuffer
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -410,85 +414,34 @@ def _no_duplicates(names: Sequence[str], filename: str) -> None:
                           "rename them so each column has its own name.")
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    """An unsigned LEB128 varint at ``pos`` (Thrift's compact protocol): its value and the position after it."""
-    value = shift = 0
-    while shift < 70:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
-    raise ValueError("a varint longer than 10 bytes")
-
-
-def _skip(data: bytes, pos: int, kind: int, depth: int = 0) -> int:
-    """Skip one Thrift compact value of type ``kind`` at ``pos``; returns the position after it."""
-    if depth > 16:
-        raise ValueError("structs nested too deep")
-    if kind in (1, 2):  # a bool in a struct field header holds its value in the type
-        return pos
-    if kind == 3:
-        return pos + 1
-    if kind in (4, 5, 6):
-        return _varint(data, pos)[1]
-    if kind == 7:
-        return pos + 8
-    if kind == 8:
-        n, pos = _varint(data, pos)
-        return pos + n
-    if kind in (9, 10):
-        head = data[pos]
-        n, pos = (head >> 4, pos + 1) if head >> 4 != 15 else _varint(data, pos + 1)
-        for _ in range(n):
-            pos = pos + 1 if head & 0x0F in (1, 2) else _skip(data, pos, head & 0x0F, depth + 1)
-        return pos
-    if kind == 11:
-        n, pos = _varint(data, pos)
-        if n:
-            types = data[pos]
-            pos += 1
-            for _ in range(n):
-                pos = _skip(data, _skip(data, pos, types >> 4, depth + 1), types & 0x0F, depth + 1)
-        return pos
-    if kind == 12:
-        return _struct(data, pos, depth + 1)[1]
-    raise ValueError(f"unknown Thrift type {kind}")
-
-
-def _struct(data: bytes, pos: int, depth: int = 0) -> tuple[dict[int, int], int]:
-    """A Thrift compact struct at ``pos``: its integer fields ``{id: value}`` (others skipped), and its end."""
-    fields: dict[int, int] = {}
-    last = 0
-    while True:
-        head = data[pos]
-        pos += 1
-        if head == 0:
-            return fields, pos
-        kind, delta = head & 0x0F, head >> 4
-        if delta:
-            last += delta
-        else:
-            zz, pos = _varint(data, pos)
-            last = (zz >> 1) ^ -(zz & 1)
-        if kind in (4, 5, 6):
-            zz, pos = _varint(data, pos)
-            fields[last] = (zz >> 1) ^ -(zz & 1)
-        else:
-            pos = _skip(data, pos, kind, depth)
-
-
 MAX_PAGES = 1_000_000  # page headers walked per file at most: more is refused as malformed
+
+
+class _PageHeader(TBase):
+    """The three leading fields of Parquet's ``PageHeader`` (parquet.thrift); Thrift skips every later field."""
+
+    __slots__ = ("type", "uncompressed_page_size", "compressed_page_size")
+    thrift_spec = (None, (1, TType.I32, "type", None, None), (2, TType.I32, "uncompressed_page_size", None, None),
+                   (3, TType.I32, "compressed_page_size", None, None))
+
+    def __init__(self) -> None:
+        self.type = self.uncompressed_page_size = self.compressed_page_size = None
 
 
 def _page_bytes(data: bytes, md) -> int:
     """Uncompressed bytes the file's page headers declare, summed over every page of every column chunk.
 
     The footer's sizes are the writer's word and a crafted file can lower them; each page header's
-    ``uncompressed_page_size`` (field 2 of Parquet's ``PageHeader``; field 3 is the compressed size that follows
-    it) is what a reader allocates before decompressing that page. Walked within each chunk's byte range.
+    ``uncompressed_page_size`` is what a reader allocates before decompressing that page. Each header is decoded
+    by Apache Thrift's compact protocol (the ``thrift`` package's C reader) into :class:`_PageHeader`, within the
+    chunk's byte range; only the headers are read, the pages between them are skipped. The protocol's limits
+    bound what a crafted header can make it read: no string or list longer than the file, fewer than 64 levels of
+    nesting, and a header cut short by the end of the file is an error.
     """
+    trans = TMemoryBuffer(data)
+    buf = trans.cstringio_buf
+    proto = TCompactProtocolAccelerated(trans, string_length_limit=len(data), container_length_limit=len(data),
+                                        fallback=False)
     total = pages = 0
     for i in range(md.num_row_groups):
         rg = md.row_group(i)
@@ -496,15 +449,21 @@ def _page_bytes(data: bytes, md) -> int:
             c = rg.column(j)
             start = c.data_page_offset if not c.dictionary_page_offset else min(c.data_page_offset,
                                                                                 c.dictionary_page_offset)
-            pos, end = start, start + c.total_compressed_size
+            end = start + c.total_compressed_size
             if start < 4 or end > len(data) - 8:
                 raise ValueError(f"column chunk {j} of row group {i} lies outside the file")
-            while pos < end:
-                header, pos = _struct(data, pos)
-                size, stored = header.get(2, -1), header.get(3, -1)
-                if size < 0 or stored < 0 or pos + stored > end:
+            buf.seek(start)
+            while buf.tell() < end:
+                header = _PageHeader()
+                try:
+                    header.read(proto)
+                    size, stored = header.uncompressed_page_size, header.compressed_page_size
+                except (TException, EOFError, OverflowError, TypeError):  # a limit, an unknown type, the end
+                    size = stored = None
+                if size is None or stored is None or size < 0 or stored < 0 or buf.tell() + stored > end:
                     raise ValueError(f"a page header in column chunk {j} of row group {i} is malformed")
-                total, pos, pages = total + size, pos + stored, pages + 1
+                buf.seek(stored, 1)
+                total, pages = total + size, pages + 1
                 if pages > MAX_PAGES:
                     raise ValueError(f"more than {MAX_PAGES:,} pages")
     return total
