@@ -276,11 +276,12 @@ def scaling_figure(sc: Scaling) -> go.Figure:
 def _acc_floor(sc: Scaling) -> float:
     """Bottom of the accuracy axis: 5 points below the worst run, in steps of 10 (0 if any run diverged).
 
-    R² (a numeric target) has no floor: its axis stops at −1 (a run worse than that is drawn off the bottom).
+    R² (a numeric target) has no floor: its axis stops at −1 (a run worse than that is drawn off the bottom);
+    a diverged run is drawn at 0, as on the accuracy axis.
     """
     if sc.task == "regression":
-        r2 = [r.val_acc for r in sc.scaled + sc.fixed if math.isfinite(r.val_acc)]
-        return max(-1.0, min(r2, default=0.0)) - 0.05
+        r2 = [r.val_acc if math.isfinite(r.val_acc) else 0.0 for r in sc.scaled + sc.fixed]
+        return max(-1.0, min(r2)) - 0.05
     acc = [r.val_acc * 100 for r in sc.scaled + sc.fixed]
     if any(not math.isfinite(a) for a in acc):
         return 0.0

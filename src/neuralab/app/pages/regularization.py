@@ -84,10 +84,12 @@ def _penalties(values: dict) -> html.Section:
                      heavy=True),
             html.Div(id=cid(P, "pen-table"), className="nl-prose nl-reg-table"),
             ui.md(
-                f"**How to read it.** Each row is one network's {regularize.N_WEIGHTS:,} weights. The red bar at 0 "
+                f"**How to read it.** Each row is one network's weights ({regularize.N_WEIGHTS:,} on the digits; "
+                "the caption gives your table's count). The red bar at 0 "
                 "counts weights that are *exactly* 0.0, kept apart from the bin around 0. Under L2 the histogram "
                 "narrows; under L1 (proximal) a growing share jumps into the red bar as λ rises. The gap column is "
-                "training accuracy minus validation accuracy: the part of the training score that was memorized."
+                "training accuracy minus validation accuracy (R² for a numeric target): the part of the training "
+                "score that was memorized."
             ),
             _why_prox(),
             ui.chart(cid(P, "sweep"), "Training and validation accuracy, and the share of zero weights, against λ",
