@@ -90,8 +90,8 @@ def _compare() -> html.Section:
         "Nine schedules on a real run",
         [
             ui.md(
-                f"The same network, the same initial weights and the same mini-batches ({lr.COMPARE_BATCH} digits "
-                "each), trained "
+                f"The same network, the same initial weights and the same mini-batches ({lr.COMPARE_BATCH} images "
+                "or table rows each), trained "
                 "once per schedule at the initial LR and number of epochs chosen above. The top panel shows the "
                 "LR each run actually used, including when reduce-on-plateau fired; the bottom panel shows the "
                 "validation loss. Click a legend entry to hide a line, double-click to show one alone.\n\n"
