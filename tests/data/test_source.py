@@ -80,3 +80,14 @@ def test_a_table_that_cannot_be_split_names_the_dataset_and_the_rule():
                                            owner=OWNER, name="Rare")
     with pytest.raises(ParamError, match=f"dataset {value}: .*at least 3 per class"):
         source.resolve(value, 0)
+
+
+def test_max_train_keeps_a_stratified_sample_of_the_training_rows_and_says_so():
+    value = _add(n=2_000)  # 1,200 training rows
+    full, capped = source.resolve(value, 0), source.resolve(value, 0, max_train=500)
+    assert capped.key != full.key and len(capped.data.y_train) == 500
+    np.testing.assert_array_equal(capped.data.X_val, full.data.X_val)  # validation untouched
+    assert abs(capped.data.y_train.mean() - full.data.y_train.mean()) < 0.01  # stratified
+    assert "These runs train on a seeded sample of 500 of its 1,200 training rows" in capped.sentence
+    assert source.lookup(capped.key, 0) is capped.data and source.resolve(value, 0, max_train=5_000).data.y_train.shape \
+        == full.data.y_train.shape

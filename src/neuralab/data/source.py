@@ -15,14 +15,18 @@ or a table that cannot be split raises :class:`~neuralab.params.ParamError` nami
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
+from sklearn.model_selection import train_test_split
+
 from neuralab.data.arrays import Arrays, digits
 from neuralab.params import DatasetChoice, ParamError
 
-__all__ = ["DATASET", "DIGITS", "Source", "lookup", "resolve"]
+__all__ = ["DATASET", "DIGITS", "Source", "fewer_rows", "lookup", "resolve"]
 
 DIGITS = "digits"
 DATASET = DatasetChoice(((DIGITS, "Handwritten digits (8 × 8)"),), DIGITS, label="Dataset",
@@ -67,13 +71,35 @@ def _counts(a: Arrays) -> str:
             f"feature{'s' if a.n_features != 1 else ''}")
 
 
-def _user(value: str, seed: int) -> Source:
+def fewer_rows(a: Arrays, n: int, seed: int) -> Arrays:
+    """``a`` with a seeded sample of ``n`` of its training rows (all of them when it has no more); the rest untouched.
+
+    Stratified by class when every class has at least two training rows, else a plain sample.
+    """
+    rows = np.arange(len(a.y_train))
+    if len(rows) <= n:
+        return a
+    strat = None
+    if a.task == "classification":
+        counts = np.bincount(a.y_train)
+        strat = a.y_train if counts[counts > 0].min() >= 2 else None
+    try:
+        keep, _ = train_test_split(rows, train_size=n, stratify=strat, random_state=seed)
+    except ValueError:  # more classes than n rows can stratify: a plain sample
+        keep, _ = train_test_split(rows, train_size=n, random_state=seed)
+    X, y = a.X_train[np.sort(keep)], a.y_train[np.sort(keep)]
+    for part in (X, y):
+        part.setflags(write=False)
+    return dataclasses.replace(a, X_train=X, y_train=y)
+
+
+def _user(value: str, seed: int, max_train: int | None) -> Source:
     from neuralab.data import user
 
-    ident = value.removeprefix(user.USER_PREFIX)
+    ident, key = value.removeprefix(user.USER_PREFIX), value + (f"|train<={max_train}" if max_train else "")
     try:
         user.catalogue().entry(ident)  # looked up every time: a deleted dataset is never served from memory
-        kept = _SOURCES.get((value, seed))
+        kept = _SOURCES.get((key, seed))
         if kept is not None:
             return kept
         t = user.catalogue().table(ident, seed=seed)
@@ -84,13 +110,19 @@ def _user(value: str, seed: int) -> Source:
     split = {"groups": "whole groups apart", "time": "in time order", "shuffled": "shuffled"}[t.split]
     sentence = (f"Your dataset {t.name}{sampled}: {_counts(data)} (split {split}), "
                 f"{_target(data, t.class_names)}.")
-    return Source(value, data, sentence)
+    if max_train and len(data.y_train) > max_train:
+        sentence += (f" These runs train on a seeded sample of {max_train:,} of its {len(data.y_train):,} training "
+                     "rows, which keeps every job within a few times the digits' time.")
+        data = fewer_rows(data, max_train, seed)
+    return Source(key, data, sentence)
 
 
-def resolve(dataset: str | Arrays, seed: int = 0) -> Source:
+def resolve(dataset: str | Arrays, seed: int = 0, max_train: int | None = None) -> Source:
     """The arrays for ``dataset`` (``"digits"``, ``"user:<id>"`` or Arrays) with ``seed``'s split and sample.
 
-    Raises ParamError (a ValueError) with a sentence naming the dataset when it is unknown or cannot be split.
+    ``max_train``: a user table keeps a seeded sample of at most this many training rows (validation and test
+    untouched), and its key and sentence say so. Raises ParamError (a ValueError) with a sentence naming the dataset
+    when it is unknown or cannot be split.
     """
     if isinstance(dataset, Arrays):
         src = Source(_digest(dataset), dataset, f"{dataset.name or 'The arrays given'}: {_counts(dataset)}, "
@@ -103,7 +135,7 @@ def resolve(dataset: str | Arrays, seed: int = 0) -> Source:
             value = DATASET.coerce("dataset", dataset)  # a crafted value gets the field's sentence
         except ValueError as exc:
             raise ParamError([str(exc)]) from None
-        src = _user(value, int(seed))
+        src = _user(value, int(seed), max_train)
     _SOURCES[(src.key, int(seed))] = src
     _SOURCES.move_to_end((src.key, int(seed)))
     while len(_SOURCES) > _KEPT:
@@ -117,5 +149,6 @@ def lookup(key: str, seed: int) -> Arrays:
     if got is None:
         if key.startswith("arrays:"):
             raise LookupError(f"{key} was not resolved in this process; pass the Arrays again.")
-        got = resolve(key, seed)
+        value, _, cap = key.partition("|train<=")
+        got = resolve(value, seed, int(cap) if cap else None)
     return got.data

@@ -40,7 +40,7 @@ from neuralab.train.loop import Config, History, _loss_fn, fit
 
 __all__ = [
     "BATCHES", "CHECK_EPOCHS", "COMPARE", "CURVE", "RANGE", "SCALING", "Comparison", "CheckRun", "Curve",
-    "RangeTest", "Scaling", "ScalingRun", "ScheduleRun", "compare", "curve", "range_test", "scaling",
+    "RangeTest", "Scaling", "ScalingRun", "ScheduleRun", "about", "compare", "curve", "range_test", "scaling",
 ]
 
 HIDDEN = 32  # hidden units of the MLP every experiment trains
@@ -52,6 +52,7 @@ RANGE_BLOWUP = 4.0  # the range test stops when the smoothed loss exceeds this m
 CHECK_EPOCHS = 15  # length of the short runs that try the range test's suggestions
 BASE_BATCH = 32  # the scaling rule's reference batch: the LR slider sets the LR at this size
 BATCHES = (16, 32, 64, 128, 256, 512, 1024)  # batch sizes of the scaling experiment (the training set has 1,077)
+MAX_TRAIN = 4_000  # a user table's training rows these runs keep (seeded): every job within ~4× the digits' time
 
 #: The optimizers offered here: plain SGD feels the schedule most, Adam least.
 OPTIMIZER = Choice(tuple((k, optimizers.OPTIMIZERS[k][0]) for k in ("sgd", "momentum", "adam")),
@@ -180,6 +181,11 @@ def _schedule_run(name: str, h: History) -> ScheduleRun:
                        np.array(h.val_metric), h.diverged)
 
 
+def about(dataset: str | Arrays = source.DIGITS, seed: int = 0) -> str:
+    """What the runs train on, in a sentence (a table beyond ``MAX_TRAIN`` training rows is sampled, and says so)."""
+    return source.resolve(dataset, seed, MAX_TRAIN).sentence
+
+
 def _net(data: Arrays, seed: int) -> torch.nn.Module:
     """The MLP every experiment trains: the data's features → HIDDEN → its classes (or one output)."""
     return mlp((data.n_features, HIDDEN, data.n_outputs), seed=seed)
@@ -195,7 +201,7 @@ def compare(lr: float, epochs: int, optimizer: str, seed: int, dataset: str | Ar
     ``dataset``: ``"digits"``, ``"user:<id>"`` or Arrays (see :mod:`neuralab.data.source`).
     """
     COMPARE.validate(lr=lr, epochs=epochs, optimizer=optimizer, seed=seed)
-    src = source.resolve(dataset, seed)
+    src = source.resolve(dataset, seed, MAX_TRAIN)
 
     def run() -> Comparison:
         data, names, out = src.data, list(schedules.SCHEDULES), []
@@ -318,7 +324,7 @@ def range_test(optimizer: str, steps: int, seed: int, dataset: str | Arrays = so
     A numeric target is trained on the mean squared error instead of cross-entropy.
     """
     RANGE.validate(optimizer=optimizer, steps=steps, seed=seed)
-    src = source.resolve(dataset, seed)
+    src = source.resolve(dataset, seed, MAX_TRAIN)
 
     def run() -> RangeTest:
         total, data = steps + 3 * CHECK_EPOCHS, src.data
@@ -389,7 +395,7 @@ def scaling(base_lr: float, scale_epochs: int, seed: int, dataset: str | Arrays 
     rows than a batch size, that batch is the whole training set (one update an epoch).
     """
     SCALING.validate(base_lr=base_lr, scale_epochs=scale_epochs, seed=seed)
-    src = source.resolve(dataset, seed)
+    src = source.resolve(dataset, seed, MAX_TRAIN)
 
     def run() -> Scaling:
         data, n = src.data, len(BATCHES)

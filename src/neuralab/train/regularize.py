@@ -126,22 +126,19 @@ def training_set(seed: int, n_train: int = N_TRAIN, label_noise: float = 0.0,
 @lru_cache(maxsize=32)
 def _training_set(key: str, seed: int, n_train: int, label_noise: float) -> Arrays:
     full = source.lookup(key, seed)
-    rows = np.arange(len(full.y_train))
-    keep = rows
-    if len(rows) > n_train:
-        classes = np.bincount(full.y_train) if full.task == "classification" else None
-        strat = full.y_train if classes is not None and classes[classes > 0].min() >= 2 else None
-        try:
-            keep, _ = train_test_split(rows, train_size=n_train, stratify=strat, random_state=seed)
-        except ValueError:  # more classes than n_train rows can stratify: a plain sample
-            keep, _ = train_test_split(rows, train_size=n_train, random_state=seed)
-    y = full.y_train[keep].copy()
+    if key == source.DIGITS:  # the sample the page has always drawn (its order is the batch order's start)
+        keep, _ = train_test_split(np.arange(len(full.y_train)), train_size=n_train, stratify=full.y_train,
+                                   random_state=seed)
+        small = dataclasses.replace(full, X_train=full.X_train[keep], y_train=full.y_train[keep])
+    else:
+        small = source.fewer_rows(full, n_train, seed)
+    y = small.y_train.copy()
     if label_noise:
         rng = np.random.default_rng(seed)
         flip = rng.random(len(y)) < label_noise
         y[flip] = (rng.integers(0, full.n_classes, int(flip.sum())) if full.task == "classification"
                    else rng.choice(y, int(flip.sum())))
-    X = full.X_train[keep]
+    X = small.X_train
     for a in (X, y):
         a.setflags(write=False)
     return dataclasses.replace(full, X_train=X, y_train=y, name=f"{full.name or key}, {len(y)} training rows")

@@ -218,7 +218,7 @@ RANGE = Section(P, "range", lr.RANGE, lambda v, progress: lr.range_test(**v, pro
 SCALING = Section(P, "scaling", lr.SCALING, lambda v, progress: lr.scaling(**v, progress=progress),
                   [Chart("scaling", figures.scaling_figure, figures.describe_scaling)],
                   fix="Fix the value above to train.", job=True)
-DATA_SECTION = Section(P, "data", DATA, lambda v, _: source.resolve(v["dataset"], v["seed"]).sentence,
+DATA_SECTION = Section(P, "data", DATA, lambda v, _: lr.about(**v),
                        [Text("data-blurb", str)], fix="Pick another dataset.")
 SECTIONS = (DATA_SECTION, CURVE, COMPARE, RANGE, SCALING)
 
