@@ -168,7 +168,42 @@ def light_rows() -> None:
 
 
 
+
+def training_jobs() -> None:
+    """/learning-rate and /regularization on the same 100,000-row table (sampled to 20,000 rows): the p95 of the
+    light sentence on what is trained, and each background job's time at the page's defaults (one run each, disk
+    cache empty). ``name value unit`` lines, with the load average."""
+    os.environ["NEURALAB_DATA_DIR"] = tempfile.mkdtemp(prefix="nl-bench-train-")
+    os.environ["NEURALAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="nl-bench-train-cache-")
+    from neuralab.app import create_app
+
+    create_app()
+    from neuralab.app.pages import learning_rate, regularization
+    from neuralab.data import user
+
+    ident = user.catalogue().add(_table(), "bench.csv", user.Roles("fault", "binary", time="t", group="cycle"),
+                                 owner="bench" + "x" * 20, name="Bench 100k")
+    value = user.USER_PREFIX + ident
+    print(f"load_average {os.getloadavg()[0]:.2f} processes")
+    for name, section in (("learning_rate.data", learning_rate.DATA_SECTION),
+                          ("regularization.data", regularization.DATA_SECTION)):
+        first, p95 = _p95(section.view, lambda i: (dict(dataset=value, seed=i % 3),))
+        print(f"{name}.first {first:.1f} ms")
+        print(f"{name} {p95:.1f} ms")
+    jobs = [(f"learning_rate.{s.key}", s) for s in (learning_rate.COMPARE, learning_rate.RANGE, learning_rate.SCALING)]
+    jobs += [("regularization.penalties", regularization.PENALTY_JOB), ("regularization.dropout",
+             regularization.DROPOUT_JOB), ("regularization.decay", regularization.ADAMW),
+             ("regularization.stop", regularization.STOP)]
+    for name, job in jobs:
+        t0 = time.perf_counter()
+        job.view(dict(dataset=value))  # the other fields at their defaults
+        print(f"{name}.job {time.perf_counter() - t0:.1f} s")
+    print(f"load_average_after {os.getloadavg()[0]:.2f} processes")
+
+
+
 if __name__ == "__main__":
     main()
     playground()
     light_rows()
+    training_jobs()

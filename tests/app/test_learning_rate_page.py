@@ -7,7 +7,10 @@ import pytest
 from dash import dcc
 
 from neuralab.app.pages import learning_rate
+from neuralab.plots import learning_rate as plots
+from neuralab.train import lr
 from tests.app import tree
+from tests.app.lrreg_tables import tables_fixture  # noqa: F401  (the fixture "tables")
 
 LOG_001 = -2.0  # the LR slider reports log10(LR)
 
@@ -62,7 +65,8 @@ def test_curve_bad_input_is_a_sentence(args, fragment):
 
 def test_compare_job_reports_progress_and_summarizes():
     bar = []
-    figure, summary, alert = learning_rate.update_compare(bar.append, LOG_001, 10, "adam", 3)  # the job gets positions
+    # the job gets positions
+    figure, summary, alert = learning_rate.update_compare(bar.append, LOG_001, 10, "adam", 3, "digits")
     assert isinstance(figure, go.Figure) and alert == ""
     assert summary.startswith("Adam from LR 0.01 for 10 epochs") and "lowest final validation loss" in summary
     assert bar and bar[-1] == ("90", "90")
@@ -80,7 +84,8 @@ def test_scaling_view_runs_every_batch_size():
     figure, summary, alert = learning_rate.SCALING.view(dict(base_lr=0.01, scale_epochs=5, seed=0))
     assert alert == "" and "5 epochs, LR 0.01 at batch 32" in summary
     assert list(figure.data[0].x) == [16, 32, 64, 128, 256, 512, 1024]
-    assert learning_rate.update_scaling(lambda _: None, math.log10(0.01), 5, 0)[1] == summary  # the slider sends log10
+    # the slider sends log10
+    assert learning_rate.update_scaling(lambda _: None, math.log10(0.01), 5, 0, "digits")[1] == summary
 
 
 @pytest.mark.parametrize(
@@ -104,3 +109,40 @@ def test_heavy_views_turn_bad_input_into_a_sentence(section, values, fragment):
 
 def test_new_seed_moves_on():
     assert learning_rate.new_seed(1, 41) == 42
+
+
+# ---------------------------------------------------------------- the learner's own table
+
+
+def test_the_runs_take_a_user_table_and_match_the_library(tables):
+    value = tables.add()
+    figure, summary, alert = learning_rate.COMPARE.view(dict(lr=0.01, epochs=10, optimizer="adam", seed=0,
+                                                             dataset=value))
+    direct = lr.compare(0.01, 10, "adam", 0, value)
+    assert alert == "" and summary == plots.describe_comparison(direct)
+    assert f"{direct.ranked[0].final_loss:.3f}" in summary and "% right" in summary
+    assert list(figure.data[1].y) == list(direct.runs[0].val_loss)
+    blurb, alert = learning_rate.DATA_SECTION.view(dict(dataset=value, seed=0))
+    assert alert == "" and blurb.startswith("Your dataset Rig log: 180 training rows, 60 validation rows, 4 features")
+    out = learning_rate.RANGE.view(dict(optimizer="sgd", steps=100, seed=0, dataset=value))
+    assert out[-1] == "" and out[1] == plots.describe_range(lr.range_test("sgd", 100, 0, value))
+
+
+def test_a_numeric_target_reads_as_mse_and_r2(tables):
+    value = tables.add("regression")
+    figure, summary, alert = learning_rate.SCALING.view(dict(base_lr=0.01, scale_epochs=5, seed=0, dataset=value))
+    assert alert == "" and "R² " in summary and "% right" not in summary
+    assert figure.layout.yaxis.title.text == "loss (MSE)" and figure.layout.yaxis2.title.text == "R²"
+    assert "mean squared error" in learning_rate.DATA_SECTION.view(dict(dataset=value, seed=0))[0]
+
+
+def test_the_dataset_menu_lists_the_learners_tables(tables):
+    value = tables.add()
+    options = learning_rate.fill_datasets(tables.OWNER, "digits")
+    assert options[0]["value"] == "digits" and {"label": "Rig log (yours)", "value": value} in options
+
+
+@pytest.mark.parametrize("section", [learning_rate.COMPARE, learning_rate.RANGE, learning_rate.SCALING,
+                                     learning_rate.DATA_SECTION])
+def test_an_unknown_crafted_or_unusable_table_is_a_sentence(tables, section):
+    tables.refuses_bad_tables(section)

@@ -5,8 +5,10 @@ import pytest
 from dash import dcc, html, no_update
 
 from neuralab.app.pages import regularization
+from neuralab.plots import regularization as plots
 from neuralab.train import regularize
 from tests.app import tree
+from tests.app.lrreg_tables import tables_fixture  # noqa: F401  (the fixture "tables")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -28,7 +30,8 @@ def test_layout_has_every_control_and_every_output():
     layout = regularization.layout(regularization.SPEC.defaults(), [])
     every = [c.id for c in tree.walk(layout) if getattr(c, "id", None)]
     assert len(every) == len(set(every))  # a chart sharing a control's id would feed the callback None
-    assert all(isinstance(ids[f"regularization-{n}"], dcc.Slider | dcc.Input) for n in regularization.SPEC.fields)
+    assert all(isinstance(ids[f"regularization-{n}"], dcc.Slider | dcc.Input | dcc.RadioItems)
+               for n in regularization.SPEC.fields)
     assert {"regularization-resample", "regularization-pen-table", "regularization-decay-table"} <= set(ids)
     # a λ move retrains, so the slider reports on release; the marker follows drag_value instead
     assert ids["regularization-lam"].updatemode == "mouseup" and ids["regularization-p"].updatemode == "mouseup"
@@ -48,14 +51,14 @@ def test_dropout_and_decay_and_stopping_callbacks():
     assert isinstance(f, go.Figure) and "1/(1 − p)" in summary and alert == ""
     f, summary, table, alert = regularization.ADAMW.view(dict(decay=0.1, seed=0))
     assert "weight_decay = 0.1" in summary and "AdamW (decoupled)" in tree.text(table)
-    assert regularization.update_decay(lambda _: None, -1, 0)[1] == summary  # the slider sends log10(λ)
+    assert regularization.update_decay(lambda _: None, -1, 0, "digits")[1] == summary  # the slider sends log10(λ)
     f, summary, alert = regularization.STOP.view(dict(patience=5, label_noise=20, seed=0))
     assert "restored epoch" in summary and alert == ""
 
 
 def test_string_values_from_a_request_are_coerced():
     assert regularization.STOP.view(dict(patience="5", label_noise="20", seed="0"))[-1] == ""
-    assert regularization.update_stopping(lambda _: None, "5", "20", "0")[-1] == ""
+    assert regularization.update_stopping(lambda _: None, "5", "20", "0", "digits")[-1] == ""
 
 
 @pytest.mark.parametrize(
@@ -111,10 +114,46 @@ def test_one_job_per_section_fills_both_charts_and_reports_progress():
 
 def test_the_jobs_take_slider_positions_and_drive_one_bar():
     bar = []
-    out = regularization.update_penalties(bar.append, -2, 0.5, 0)  # the slider sends log10(λ)
+    out = regularization.update_penalties(bar.append, -2, 0.5, 0, "digits")  # the slider sends log10(λ)
     assert out[1].startswith("At λ = 0.01") and out[4].layout.shapes[0].x0 == pytest.approx(0.01)
     total = str(5 + 2 * len(regularize.LAM_GRID) + 1)
     assert bar[-1] == (total, total)
     bar.clear()
-    out = regularization.update_dropout(bar.append, 0.5, 0)
+    out = regularization.update_dropout(bar.append, 0.5, 0, "digits")
     assert out[2] == "" and bar[-1] == (str(1 + len(regularize.P_GRID)),) * 2
+
+
+# ---------------------------------------------------------------- the learner's own table
+
+
+def test_the_runs_take_a_user_table_and_match_the_library(tables):
+    value = tables.add()
+    f, summary, table, alert = regularization.HISTOGRAMS.view(dict(lam=0.01, alpha=0.5, seed=0, dataset=value))
+    direct = regularize.compare_penalties(0.01, 0.5, 0, value)
+    assert alert == "" and summary == plots.describe_histograms(direct)
+    assert f"{direct.run('l1').n_zero:,} of {4 * regularize.WIDTH + regularize.WIDTH * 2:,} weights" in summary
+    blurb, alert = regularization.DATA_SECTION.view(dict(dataset=value, seed=0))
+    assert alert == "" and "a seeded sample of 120 of them" in blurb and "its 60 validation rows" in blurb
+    assert regularization.DATA_SECTION.view(dict(dataset="digits", seed=0)) == ("", "")
+    out = regularization.DROPOUT_JOB.view(dict(p=0.5, seed=0, dataset=value))
+    assert out[2] == "" and out[4] == plots.describe_dropout_sweep(regularize.dropout_sweep(0, value))
+    stop = regularization.STOP.view(dict(patience=5, label_noise=20, seed=0, dataset=value))
+    assert stop[1] == plots.describe_stopping(regularize.early_stopping(5, 20, 0, value))
+
+
+def test_a_numeric_target_reads_as_r2(tables):
+    value = tables.add("regression")
+    f, summary, table, alert = regularization.ADAMW.view(dict(decay=0.1, seed=0, dataset=value))
+    assert alert == "" and "R² " in summary and "train R²" in tree.text(table)
+    assert "η = 0.01 instead of 0.1" in regularization.DATA_SECTION.view(dict(dataset=value, seed=0))[0]
+
+
+def test_the_dataset_menu_lists_the_learners_tables(tables):
+    value = tables.add()
+    assert {"label": "Rig log (yours)", "value": value} in regularization.fill_datasets(tables.OWNER, "digits")
+
+
+@pytest.mark.parametrize("section", [regularization.HISTOGRAMS, regularization.MASKS, regularization.ADAMW,
+                                     regularization.STOP, regularization.DATA_SECTION])
+def test_an_unknown_crafted_or_unusable_table_is_a_sentence(tables, section):
+    tables.refuses_bad_tables(section)

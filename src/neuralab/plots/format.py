@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-__all__ = ["log_axis", "num", "pct", "vline"]
+__all__ = ["CLASSES", "NUMERIC", "Score", "log_axis", "num", "pct", "score", "vline"]
 
 
 def num(x: float | None) -> str:
@@ -46,3 +47,28 @@ def vline(x: float, color: str, dash: str = "dot", width: float = 1.5, xref: str
     """A vertical line at ``x`` across the plot's height (a layout shape)."""
     return dict(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1,
                 line=dict(color=color, dash=dash, width=width))
+
+
+@dataclass(frozen=True)
+class Score:
+    """How a training run's loss and score read: cross-entropy and accuracy, or MSE and R² for a numeric target."""
+
+    loss: str  # the loss's name
+    unit: str  # the loss's unit, for axis titles
+    name: str  # the score's name
+    scale: float  # the score as plotted: accuracy × 100 (in %), R² as it is
+    axis: str  # the score's axis title
+    hover: str  # the score in a hover template, of %{customdata…} (pass "customdata" or "customdata[0]")
+
+    def said(self, value: float) -> str:
+        """A final score in words: "93.1% right", or "R² 0.912"."""
+        return f"{value:.1%} right" if self.scale == 100 else f"R² {value:.3f}"
+
+
+CLASSES = Score("cross-entropy", "nats", "accuracy", 100.0, "accuracy (%)", "accuracy %{{{0}:.1f}}%")
+NUMERIC = Score("mean squared error", "MSE", "R²", 1.0, "R²", "R² %{{{0}:.3f}}")
+
+
+def score(task: str) -> Score:
+    """:data:`CLASSES` for a classification run, :data:`NUMERIC` for a regression one."""
+    return NUMERIC if task == "regression" else CLASSES

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from neuralab.plots.format import log_axis, num, vline
+from neuralab.plots.format import log_axis, num, score, vline
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, figure, subplot_title
 from neuralab.train.lr import (
     BASE_BATCH,
@@ -87,7 +87,7 @@ def describe_curve(c: Curve) -> str:
 
 def comparison_figure(cmp: Comparison) -> go.Figure:
     """LR used (top, log) and validation loss (bottom) against epoch, one line per schedule."""
-    traces = []
+    traces, sc = [], score(cmp.task)
     for r in cmp.runs:
         color, dash = STYLE[r.schedule]
         name = SHORT[r.schedule]
@@ -99,8 +99,8 @@ def comparison_figure(cmp: Comparison) -> go.Figure:
                  "<extra></extra>"),
             dict(type="scatter", x=ep, y=r.val_loss, mode="lines", name=name, legendgroup=r.schedule,
                  line=dict(color=color, dash=dash, width=2), xaxis="x2", yaxis="y2",
-                 customdata=np.stack([r.val_acc * 100, r.train_loss], axis=-1),
-                 hovertemplate=f"{name}, epoch %{{x}}: validation loss %{{y:.3f}}, accuracy %{{customdata[0]:.1f}}%, "
+                 customdata=np.stack([r.val_acc * sc.scale, r.train_loss], axis=-1),
+                 hovertemplate=f"{name}, epoch %{{x}}: validation loss %{{y:.3f}}, {sc.hover.format('customdata[0]')}, "
                  "training loss %{customdata[1]:.3f}<extra></extra>"),
         ]
     lrs = np.concatenate([r.lr for r in cmp.runs])
@@ -113,13 +113,13 @@ def comparison_figure(cmp: Comparison) -> go.Figure:
         legend=dict(y=1.06),
         margin=dict(t=70),
         annotations=[subplot_title("Learning rate used in each epoch (log scale)", 0.5) | dict(y=1.0),
-                     subplot_title("Validation loss (cross-entropy, log scale; the first tenth of the run "
+                     subplot_title(f"Validation loss ({sc.loss}, log scale; the first tenth of the run "
                                    "may run off the top)", 0.5) | dict(y=0.52)],
         xaxis=dict(domain=[0, 1], anchor="y", matches="x2", showticklabels=False),
         yaxis=log_axis(lr_lo, lr_hi) | dict(domain=[0.6, 1], title=dict(text="LR")),
         xaxis2=dict(domain=[0, 1], anchor="y2", title=dict(text="epoch")),
         yaxis2=log_axis(math.log10(low) - 0.03, math.log10(top) + 0.03)
-        | dict(domain=[0, 0.5], title=dict(text="validation loss (nats)")),
+        | dict(domain=[0, 0.5], title=dict(text=f"validation loss ({sc.unit})")),
     )
 
 
@@ -140,8 +140,8 @@ def _loss_window(cmp: Comparison) -> tuple[float, float]:
     return low, max(min(float(values.max()), 100 * low), 1.5 * low)
 
 
-def _run_text(r: ScheduleRun) -> str:
-    return f"{SHORT[r.schedule]} {r.final_loss:.3f} ({r.val_acc[-1]:.1%} right)"
+def _run_text(r: ScheduleRun, task: str) -> str:
+    return f"{SHORT[r.schedule]} {r.final_loss:.3f} ({score(task).said(r.val_acc[-1])})"
 
 
 def describe_comparison(cmp: Comparison) -> str:
@@ -152,7 +152,8 @@ def describe_comparison(cmp: Comparison) -> str:
     if not ok:
         return head + "every schedule diverged; lower the initial LR."
     best, worst = ok[0], ok[-1]
-    text = (head + f"the lowest final validation loss is {_run_text(best)}, the highest {_run_text(worst)}; "
+    text = (head + f"the lowest final validation loss is {_run_text(best, cmp.task)}, the highest "
+            f"{_run_text(worst, cmp.task)}; "
             f"constant ends at {cmp.run('constant').final_loss:.3f}.")
     bad = [SHORT[r.schedule] for r in ranked if r.diverged]
     if bad:
@@ -189,7 +190,7 @@ def range_figure(rt: RangeTest) -> go.Figure:
     return figure(traces, height=360, shapes=shapes, annotations=notes, margin=dict(t=50),
                   xaxis=log_axis(math.log10(rt.lrs[0]), math.log10(rt.lrs[-1]) + 0.05)
                   | dict(title=dict(text="learning rate (log scale)")),
-                  yaxis=dict(title=dict(text="training loss (nats)"), range=[0, top]))
+                  yaxis=dict(title=dict(text=f"training loss ({score(rt.task).unit})"), range=[0, top]))
 
 
 def describe_range(rt: RangeTest) -> str:
@@ -201,22 +202,22 @@ def describe_range(rt: RangeTest) -> str:
 
 def check_figure(rt: RangeTest) -> go.Figure:
     """Validation loss against epoch for the short runs at each pick (log scale: a diverging run is huge)."""
-    traces, values = [], []
+    traces, values, sc = [], [], score(rt.task)
     for c in rt.checks:
         ep = np.arange(len(c.val_loss))
         name = f"{c.label}: LR {c.lr:.2g}" + (" (diverged)" if c.diverged else "")
         traces.append(dict(type="scatter", x=ep, y=c.val_loss, mode="lines+markers", name=name,
                            line=dict(color=PICKS[c.label], width=2), marker=dict(size=5),
-                           customdata=c.val_acc * 100,
+                           customdata=c.val_acc * sc.scale,
                            hovertemplate=f"{c.label}, epoch %{{x}}: validation loss %{{y:.3f}}, "
-                           "accuracy %{customdata:.1f}%<extra></extra>"))
+                           f"{sc.hover.format('customdata')}<extra></extra>"))
         values.append(c.val_loss[np.isfinite(c.val_loss)])
     v = np.concatenate(values)
     v = v[v > 0]
     lo, hi = math.log10(v.min()) - 0.05, math.log10(min(v.max(), 1e4)) + 0.05
     return figure(traces, height=320, margin=dict(t=50),
                   xaxis=dict(title=dict(text="epoch"), dtick=5),
-                  yaxis=log_axis(lo, hi) | dict(title=dict(text="validation loss (nats, log)")))
+                  yaxis=log_axis(lo, hi) | dict(title=dict(text=f"validation loss ({sc.unit}, log)")))
 
 
 def describe_check(rt: RangeTest) -> str:
@@ -226,7 +227,7 @@ def describe_check(rt: RangeTest) -> str:
             parts.append(f"at the {c.label} LR ({c.lr:.2g}) the run diverged")
         else:
             parts.append(f"at the {c.label} LR ({c.lr:.2g}) validation loss {c.val_loss[-1]:.3f} with "
-                         f"{c.val_acc[-1]:.1%} right")
+                         f"{score(rt.task).said(c.val_acc[-1])}")
     return f"After {len(rt.checks[0].val_loss) - 1} epochs, " + "; ".join(parts) + "."
 
 
@@ -234,14 +235,14 @@ def describe_check(rt: RangeTest) -> str:
 
 
 def scaling_figure(sc: Scaling) -> go.Figure:
-    """Final validation loss (left, log) and accuracy (right) against batch size, LR scaled vs fixed."""
-    traces = []
+    """Final validation loss (left, log) and accuracy or R² (right) against batch size, LR scaled vs fixed."""
+    traces, score_ = [], score(sc.task)
     losses = [r.val_loss for r in sc.scaled + sc.fixed if math.isfinite(r.val_loss)]
     ceiling = max(losses) * 2 if losses else 10.0
     for runs, name, color in ((sc.scaled, "LR ∝ batch (linear scaling)", BLUE), (sc.fixed, "LR fixed", ORANGE)):
         b = [r.batch for r in runs]
         loss = [r.val_loss if math.isfinite(r.val_loss) else ceiling for r in runs]
-        acc = [r.val_acc * 100 if math.isfinite(r.val_acc) else 0.0 for r in runs]
+        acc = [r.val_acc * score_.scale if math.isfinite(r.val_acc) else 0.0 for r in runs]
         symbols = ["x" if r.diverged else "circle" for r in runs]
         text = [f"LR {r.lr:.3g}, {r.updates} updates" + (" — diverged" if r.diverged else "") for r in runs]
         traces += [
@@ -250,7 +251,8 @@ def scaling_figure(sc: Scaling) -> go.Figure:
                  hovertemplate="batch %{x}: validation loss %{y:.3f}<br>%{text}<extra></extra>"),
             dict(type="scatter", x=b, y=acc, mode="lines+markers", name=name, legendgroup=name, showlegend=False,
                  text=text, line=dict(color=color, width=2), marker=dict(size=10, symbol=symbols),
-                 xaxis="x2", yaxis="y2", hovertemplate="batch %{x}: %{y:.1f}% right<br>%{text}<extra></extra>"),
+                 xaxis="x2", yaxis="y2", hovertemplate=f"batch %{{x}}: {score_.hover.format('y')}<br>%{{text}}"
+                 "<extra></extra>"),
         ]
     ticks = dict(type="log", tickvals=list(sc.batches), ticktext=[str(b) for b in sc.batches],
                  title=dict(text="batch size (log scale)"))
@@ -261,16 +263,25 @@ def scaling_figure(sc: Scaling) -> go.Figure:
         legend=dict(y=1.14),
         margin=dict(t=80),
         annotations=[subplot_title("Final validation loss (log; × = diverged)", 0.23),
-                     subplot_title("Final validation accuracy (%)", 0.79)],
+                     subplot_title(f"Final validation {score_.axis}", 0.79)],
         xaxis=ticks | dict(domain=[0, 0.46]),
-        yaxis=log_axis(math.log10(low) - 0.1, math.log10(ceiling) + 0.1) | dict(title=dict(text="loss (nats)")),
+        yaxis=log_axis(math.log10(low) - 0.1, math.log10(ceiling) + 0.1)
+        | dict(title=dict(text=f"loss ({score_.unit})")),
         xaxis2=ticks | dict(domain=[0.56, 1], anchor="y2"),
-        yaxis2=dict(anchor="x2", range=[_acc_floor(sc), 101], title=dict(text="accuracy (%)")),
+        yaxis2=dict(anchor="x2", range=[_acc_floor(sc), 101 if sc.task != "regression" else 1.02],
+                    title=dict(text=score_.axis)),
     )
 
 
 def _acc_floor(sc: Scaling) -> float:
-    """Bottom of the accuracy axis: 5 points below the worst run, in steps of 10 (0 if any run diverged)."""
+    """Bottom of the accuracy axis: 5 points below the worst run, in steps of 10 (0 if any run diverged).
+
+    R² (a numeric target) has no floor: its axis stops at −1 (a run worse than that is drawn off the bottom);
+    a diverged run is drawn at 0, as on the accuracy axis.
+    """
+    if sc.task == "regression":
+        r2 = [r.val_acc if math.isfinite(r.val_acc) else 0.0 for r in sc.scaled + sc.fixed]
+        return max(-1.0, min(r2)) - 0.05
     acc = [r.val_acc * 100 for r in sc.scaled + sc.fixed]
     if any(not math.isfinite(a) for a in acc):
         return 0.0
@@ -281,11 +292,13 @@ def describe_scaling(sc: Scaling) -> str:
     def best(runs) -> str:
         ok = [r for r in runs if math.isfinite(r.val_loss)]
         r = min(ok, key=lambda r: r.val_loss) if ok else None
-        return f"best at batch {r.batch} ({r.val_loss:.3f}, {r.val_acc:.1%} right)" if r else "every run diverged"
+        return (f"best at batch {r.batch} ({r.val_loss:.3f}, {score(sc.task).said(r.val_acc)})" if r
+                else "every run diverged")
 
     big_s, big_f = sc.scaled[-1], sc.fixed[-1]
-    scaled_end = "diverged" if big_s.diverged else f"loss {big_s.val_loss:.3f}, {big_s.val_acc:.1%} right"
-    fixed_end = "diverged" if big_f.diverged else f"loss {big_f.val_loss:.3f}, {big_f.val_acc:.1%} right"
+    said = score(sc.task).said
+    scaled_end = "diverged" if big_s.diverged else f"loss {big_s.val_loss:.3f}, {said(big_s.val_acc)}"
+    fixed_end = "diverged" if big_f.diverged else f"loss {big_f.val_loss:.3f}, {said(big_f.val_acc)}"
     broke = [r.batch for r in sc.scaled if r.diverged]
     tail = f" The scaled LR diverged from batch {broke[0]}." if broke else ""
     return (f"{sc.epochs} epochs, LR {num(sc.base_lr)} at batch {BASE_BATCH}: scaled LR {best(sc.scaled)}, "

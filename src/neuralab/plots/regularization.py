@@ -13,7 +13,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from neuralab.plots.format import log_axis, pct
+from neuralab.plots.format import Score, log_axis, pct, score
 from neuralab.plots.theme import BLUE, GREEN, GREY, ORANGE, PURPLE, VERMILLION, figure, subplot_title
 from neuralab.train.regularize import (
     KINDS,
@@ -37,6 +37,15 @@ __all__ = [
 COLORS = {"none": GREY, "l2": BLUE, "l1": ORANGE, "elastic": GREEN, "l1_sub": PURPLE, "adam": VERMILLION,
           "adamw": BLUE}
 MASK_UNITS = 40  # hidden units drawn in the mask picture (of 256)
+
+
+def _cell(sc: Score, value: float) -> str:
+    """A score in a table cell: accuracy as a percentage, R² to three decimals."""
+    return pct(value) if sc.scale == 100 else f"{value:.3f}"
+
+
+def _short(sc: Score) -> str:
+    return "acc." if sc.scale == 100 else "R²"
 
 
 # ----------------------------------------------------------------------------- L1: proximal against subgradient
@@ -109,12 +118,14 @@ def describe_histograms(cmp: PenaltyComparison) -> str:
 
 def penalty_table(cmp: PenaltyComparison) -> tuple[list[str], list[list[str]]]:
     """(header, rows): every run's final numbers, as text for a table."""
-    header = [f"penalty at λ = {cmp.lam:g}", "train acc.", "val. acc.", "gap", "train loss", "val. loss", "exactly 0",
-              f"|w| < {NEAR_ZERO:g}", "mean |w|", "time"]
+    sc = score(cmp.runs[0].task)
+    header = [f"penalty at λ = {cmp.lam:g}", f"train {_short(sc)}", f"val. {_short(sc)}", "gap", "train loss",
+              "val. loss", "exactly 0", f"|w| < {NEAR_ZERO:g}", "mean |w|", "time"]
     rows = []
     for r in cmp.runs:
         label = r.label + (f" (α = {cmp.alpha:g})" if r.kind == "elastic" else "")
-        rows.append([label, pct(r.train_acc), pct(r.val_acc), f"{100 * r.acc_gap:.1f} pts", f"{r.train_loss:.3f}",
+        gap = f"{100 * r.acc_gap:.1f} pts" if sc.scale == 100 else f"{r.acc_gap:.3f}"
+        rows.append([label, _cell(sc, r.train_acc), _cell(sc, r.val_acc), gap, f"{r.train_loss:.3f}",
                      f"{r.val_loss:.3f}", f"{r.n_zero:,} ({pct(r.n_zero / r.n_weights)})", f"{r.n_near_zero:,}",
                      f"{r.mean_abs:.4f}", f"{r.seconds:.2f} s"])
     return header, rows
@@ -129,27 +140,33 @@ def lam_marker(lam: float) -> list[dict]:
                  line=dict(color=GREY, dash="dot", width=2)) for x, y in (("x", "y"), ("x2", "y2"))]
 
 
+def _score_axis(sc: Score) -> dict:
+    """The score axis: accuracy from 0 to 100 %, R² up to 1 (from its lowest value, at least −1)."""
+    return dict(title=dict(text=sc.axis)) | (dict(range=[0, 102]) if sc.scale == 100 else {})
+
+
 def penalty_sweep_figure(sweep: PenaltySweep, lam: float) -> go.Figure:
-    data = []
+    data, sc = [], score(sweep.reference.task)
     for i, kind in enumerate(sweep.kinds):
         color = COLORS[kind]
-        data.append(dict(type="scatter", x=sweep.lams, y=100 * sweep.val_acc[i], mode="lines+markers",
+        data.append(dict(type="scatter", x=sweep.lams, y=sc.scale * sweep.val_acc[i], mode="lines+markers",
                          name=f"{KINDS[kind]}: validation", line=dict(color=color), legendgroup=kind))
-        data.append(dict(type="scatter", x=sweep.lams, y=100 * sweep.train_acc[i], mode="lines",
+        data.append(dict(type="scatter", x=sweep.lams, y=sc.scale * sweep.train_acc[i], mode="lines",
                          name=f"{KINDS[kind]}: training", line=dict(color=color, dash="dash", width=1.5),
                          legendgroup=kind))
         data.append(dict(type="scatter", x=sweep.lams, y=100 * sweep.zero_share[i], mode="lines+markers",
                          name=KINDS[kind], line=dict(color=color), legendgroup=kind, showlegend=False,
                          xaxis="x2", yaxis="y2"))
-    ref = 100 * sweep.reference.val_acc
+    ref = sc.scale * sweep.reference.val_acc
     data.append(dict(type="scatter", x=[sweep.lams[0], sweep.lams[-1]], y=[ref, ref], mode="lines",
                      name="no penalty: validation", line=dict(color=GREY, dash="dot")))
     lo, hi = math.log10(sweep.lams[0]), math.log10(sweep.lams[-1])
     return figure(
         data, height=420, shapes=lam_marker(lam),
-        annotations=[subplot_title("Accuracy (%)", 0.23), subplot_title("Weights exactly 0 (%)", 0.78)],
+        annotations=[subplot_title(sc.axis[0].upper() + sc.axis[1:], 0.23),
+                     subplot_title("Weights exactly 0 (%)", 0.78)],
         xaxis=dict(domain=[0, 0.46], title=dict(text="λ (log scale)"), **log_axis(lo - 0.1, hi + 0.1)),
-        yaxis=dict(title=dict(text="accuracy (%)"), range=[0, 102]),
+        yaxis=_score_axis(sc),
         xaxis2=dict(domain=[0.56, 1], anchor="y2", title=dict(text="λ (log scale)"), **log_axis(lo - 0.1, hi + 0.1)),
         yaxis2=dict(anchor="x2", title=dict(text="share of weights (%)"), range=[-2, 102]),
         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), margin=dict(l=64, r=16, t=40, b=120),
@@ -157,15 +174,16 @@ def penalty_sweep_figure(sweep: PenaltySweep, lam: float) -> go.Figure:
 
 
 def describe_penalty_sweep(sweep: PenaltySweep) -> str:
+    sc = score(sweep.reference.task)
     best = np.unravel_index(np.argmax(sweep.val_acc), sweep.val_acc.shape)
     kind, lam = sweep.kinds[best[0]], sweep.lams[best[1]]
     l1 = sweep.kinds.index("l1")
     dead = sweep.lams[sweep.val_acc[l1] < 0.2]
     end = f"; from λ = {dead[0]:g}, L1 zeroes {pct(sweep.zero_share[l1][sweep.lams == dead[0]][0])} of the weights " \
           "and the network stops learning" if len(dead) else ""
-    return (f"Without a penalty the network scores {pct(sweep.reference.train_acc)} on its training images and "
-            f"{pct(sweep.reference.val_acc)} on validation; the best validation accuracy in this sweep is "
-            f"{pct(sweep.val_acc[best])}, with {KINDS[kind]} at λ = {lam:g}{end} "
+    return (f"Without a penalty the network scores {_cell(sc, sweep.reference.train_acc)} on its training rows and "
+            f"{_cell(sc, sweep.reference.val_acc)} on validation; the best validation {sc.name} in this sweep is "
+            f"{_cell(sc, sweep.val_acc[best])}, with {KINDS[kind]} at λ = {lam:g}{end} "
             f"({len(sweep.kinds) * len(sweep.lams) + 1} trainings, {sweep.seconds:.1f} s of training in all).")
 
 
@@ -213,10 +231,11 @@ def dropout_marker(p: float) -> list[dict]:
 
 
 def dropout_sweep_figure(sweep: DropoutSweep, p: float) -> go.Figure:
+    sc = score(sweep.task)
     data = [
-        dict(type="scatter", x=sweep.ps, y=100 * sweep.train_acc, mode="lines+markers", name="training",
+        dict(type="scatter", x=sweep.ps, y=sc.scale * sweep.train_acc, mode="lines+markers", name="training",
              line=dict(color=BLUE, dash="dash")),
-        dict(type="scatter", x=sweep.ps, y=100 * sweep.val_acc, mode="lines+markers", name="validation",
+        dict(type="scatter", x=sweep.ps, y=sc.scale * sweep.val_acc, mode="lines+markers", name="validation",
              line=dict(color=ORANGE)),
         dict(type="scatter", x=sweep.ps, y=sweep.train_loss, mode="lines+markers", name="training", showlegend=False,
              line=dict(color=BLUE, dash="dash"), xaxis="x2", yaxis="y2"),
@@ -226,21 +245,22 @@ def dropout_sweep_figure(sweep: DropoutSweep, p: float) -> go.Figure:
     return figure(
         data, height=380, shapes=dropout_marker(p), legend=dict(orientation="h", yanchor="top", y=-0.3, x=0),
         margin=dict(l=64, r=16, t=40, b=100),
-        annotations=[subplot_title("Accuracy (%)", 0.23), subplot_title("Cross-entropy (nats)", 0.78)],
+        annotations=[subplot_title(sc.axis[0].upper() + sc.axis[1:], 0.23),
+                     subplot_title(f"{sc.loss[0].upper() + sc.loss[1:]} ({sc.unit})", 0.78)],
         xaxis=dict(domain=[0, 0.46], title=dict(text="drop probability p")),
-        yaxis=dict(title=dict(text="accuracy (%)")),
+        yaxis=dict(title=dict(text=sc.axis)),
         xaxis2=dict(domain=[0.56, 1], anchor="y2", title=dict(text="drop probability p")),
-        yaxis2=dict(anchor="x2", title=dict(text="loss (nats)"), rangemode="tozero"),
+        yaxis2=dict(anchor="x2", title=dict(text=f"loss ({sc.unit})"), rangemode="tozero"),
     )
 
 
 def describe_dropout_sweep(sweep: DropoutSweep) -> str:
-    gap = sweep.val_loss - sweep.train_loss
+    gap, sc = sweep.val_loss - sweep.train_loss, score(sweep.task)
     i = int(np.argmin(sweep.val_loss))
-    return (f"Validation loss is lowest at p = {sweep.ps[i]:g} ({sweep.val_loss[i]:.3f} nats, against "
+    return (f"Validation loss is lowest at p = {sweep.ps[i]:g} ({sweep.val_loss[i]:.3f} {sc.unit}, against "
             f"{sweep.val_loss[0]:.3f} without dropout); the loss gap goes from {gap[0]:.3f} at p = 0 to "
-            f"{gap[-1]:.3f} at p = {sweep.ps[-1]:g}, and validation accuracy ranges from "
-            f"{pct(sweep.val_acc.min())} to {pct(sweep.val_acc.max())} ({len(sweep.ps)} trainings, "
+            f"{gap[-1]:.3f} at p = {sweep.ps[-1]:g}, and validation {sc.name} ranges from "
+            f"{_cell(sc, sweep.val_acc.min())} to {_cell(sc, sweep.val_acc.max())} ({len(sweep.ps)} trainings, "
             f"{sweep.seconds:.1f} s in all).")
 
 
@@ -248,7 +268,7 @@ def describe_dropout_sweep(sweep: DropoutSweep) -> str:
 
 
 def decay_figure(dc: DecayComparison) -> go.Figure:
-    data = []
+    data, sc = [], score(dc.runs[0].task)
     for run, norms in zip(dc.runs, dc.norms, strict=True):
         color = COLORS[run.kind]
         dash = "dot" if run.kind == "none" else None
@@ -260,9 +280,9 @@ def decay_figure(dc: DecayComparison) -> go.Figure:
     return figure(
         data, height=380, legend=dict(orientation="h", yanchor="top", y=-0.3, x=0),
         margin=dict(l=64, r=16, t=40, b=100),
-        annotations=[subplot_title("Validation loss (nats)", 0.23), subplot_title("Weight norm ‖w‖₂", 0.78)],
+        annotations=[subplot_title(f"Validation loss ({sc.unit})", 0.23), subplot_title("Weight norm ‖w‖₂", 0.78)],
         xaxis=dict(domain=[0, 0.46], title=dict(text="epoch")),
-        yaxis=dict(title=dict(text="cross-entropy (nats)"), type="log"),
+        yaxis=dict(title=dict(text=f"{sc.loss} ({sc.unit})"), type="log"),
         xaxis2=dict(domain=[0.56, 1], anchor="y2", title=dict(text="epoch")),
         yaxis2=dict(anchor="x2", title=dict(text="‖w‖₂"), rangemode="tozero"),
     )
@@ -270,17 +290,20 @@ def decay_figure(dc: DecayComparison) -> go.Figure:
 
 def decay_table(dc: DecayComparison) -> tuple[list[str], list[list[str]]]:
     """(header, rows): each optimizer's final numbers, as text for a table."""
-    header = [f"weight_decay = {dc.decay:g}", "train acc.", "val. acc.", "train loss", "val. loss", "‖w‖₂"]
-    rows = [[r.label, pct(r.train_acc), pct(r.val_acc), f"{r.train_loss:.3f}", f"{r.val_loss:.3f}", f"{r.norm:.2f}"]
-            for r in dc.runs]
+    sc = score(dc.runs[0].task)
+    header = [f"weight_decay = {dc.decay:g}", f"train {_short(sc)}", f"val. {_short(sc)}", "train loss", "val. loss",
+              "‖w‖₂"]
+    rows = [[r.label, _cell(sc, r.train_acc), _cell(sc, r.val_acc), f"{r.train_loss:.3f}", f"{r.val_loss:.3f}",
+             f"{r.norm:.2f}"] for r in dc.runs]
     return header, rows
 
 
 def describe_decay(dc: DecayComparison) -> str:
     none, l2, w = dc.runs
+    said = score(l2.task).said
     return (f"With the same weight_decay = {dc.decay:g}, Adam + L2 ends with ‖w‖₂ = {l2.norm:.2f} and validation loss "
-            f"{l2.val_loss:.3f} ({pct(l2.val_acc)}), AdamW with ‖w‖₂ = {w.norm:.2f} and {w.val_loss:.3f} "
-            f"({pct(w.val_acc)}); without decay, {none.norm:.2f} and {none.val_loss:.3f}.")
+            f"{l2.val_loss:.3f} ({said(l2.val_acc)}), AdamW with ‖w‖₂ = {w.norm:.2f} and {w.val_loss:.3f} "
+            f"({said(w.val_acc)}); without decay, {none.norm:.2f} and {none.val_loss:.3f}.")
 
 
 # ----------------------------------------------------------------------------- early stopping
@@ -309,13 +332,15 @@ def stopping_figure(st: Stopping) -> go.Figure:
                 yref="y domain", y=0.98, showarrow=False, font=dict(size=12))
     top = max(float(np.nanmax(full.val_loss[1:])), float(np.nanmax(full.train_loss[1:]))) * 1.15
     return figure(data, height=380, shapes=[unused, stop], annotations=[note],
-                  xaxis=dict(title=dict(text="epoch")), yaxis=dict(title=dict(text="cross-entropy (nats)"),
-                                                                   range=[0, top]))
+                  xaxis=dict(title=dict(text="epoch")),
+                  yaxis=dict(title=dict(text=f"{score(st.task).loss} ({score(st.task).unit})"), range=[0, top]))
 
 
 def describe_stopping(st: Stopping) -> str:
-    return (f"With patience {st.patience} and {100 * st.label_noise:.0f}% of training labels scrambled, training "
+    sc = score(st.task)
+    what = "labels scrambled" if sc.scale == 100 else "targets swapped for other rows'"
+    return (f"With patience {st.patience} and {100 * st.label_noise:.0f}% of training {what}, training "
             f"stopped after epoch {st.stopped_epoch} of {len(st.full.val_loss) - 1} and restored epoch "
             f"{st.best_epoch}: "
-            f"validation loss {st.restored_val[0]:.3f}, accuracy {pct(st.restored_val[1])}, against "
-            f"{st.final_val[0]:.3f} and {pct(st.final_val[1])} after the full run.")
+            f"validation loss {st.restored_val[0]:.3f}, {sc.name} {_cell(sc, st.restored_val[1])}, against "
+            f"{st.final_val[0]:.3f} and {_cell(sc, st.final_val[1])} after the full run.")

@@ -2,7 +2,10 @@
 
 Everything trains a small MLP (64 → 32 → 10, ReLU) on scikit-learn's handwritten
 digits through :func:`neuralab.train.loop.fit`, with torch's own optimizers and
-schedulers. The four experiments:
+schedulers. The three training experiments also take ``dataset="user:<id>"``, one of the
+learner's tables, or :class:`~neuralab.data.arrays.Arrays` (:func:`neuralab.data.source.resolve`):
+the network's input and output widths follow the data (features → 32 → classes, or one
+output trained on the mean squared error for a numeric target). The four experiments:
 
 * :func:`curve`: the LR a schedule would use at each epoch (torch's scheduler on a dummy parameter).
 * :func:`compare`: the nine schedules trained side by side at one initial LR and length.
@@ -24,20 +27,20 @@ from typing import Any, TypeVar
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch.optim import lr_scheduler
 
-from neuralab.data.arrays import digits
+from neuralab.data import source
+from neuralab.data.arrays import Arrays
 from neuralab.nn.models import mlp
 from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Choice, Float, Int, ParamSpec
 from neuralab.progress import Progress, quiet
 from neuralab.train import optimizers, schedules
-from neuralab.train.loop import Config, History, fit
+from neuralab.train.loop import Config, History, _loss_fn, fit
 
 __all__ = [
     "BATCHES", "CHECK_EPOCHS", "COMPARE", "CURVE", "RANGE", "SCALING", "Comparison", "CheckRun", "Curve",
-    "RangeTest", "Scaling", "ScalingRun", "ScheduleRun", "compare", "curve", "range_test", "scaling",
+    "RangeTest", "Scaling", "ScalingRun", "ScheduleRun", "about", "compare", "curve", "range_test", "scaling",
 ]
 
 HIDDEN = 32  # hidden units of the MLP every experiment trains
@@ -49,6 +52,7 @@ RANGE_BLOWUP = 4.0  # the range test stops when the smoothed loss exceeds this m
 CHECK_EPOCHS = 15  # length of the short runs that try the range test's suggestions
 BASE_BATCH = 32  # the scaling rule's reference batch: the LR slider sets the LR at this size
 BATCHES = (16, 32, 64, 128, 256, 512, 1024)  # batch sizes of the scaling experiment (the training set has 1,077)
+MAX_TRAIN = 4_000  # a user table's training rows these runs keep (seeded): every job within ~4× the digits' time
 
 #: The optimizers offered here: plain SGD feels the schedule most, Adam least.
 OPTIMIZER = Choice(tuple((k, optimizers.OPTIMIZERS[k][0]) for k in ("sgd", "momentum", "adam")),
@@ -68,9 +72,9 @@ SCHEDULE = Choice(schedules.SCHEDULE.options, default="cosine", label="Schedule"
                   help="Each is a torch.optim.lr_scheduler class, with settings chosen to span the run.")
 
 CURVE = ParamSpec("lr_curve", schedule=SCHEDULE, lr=LR, epochs=EPOCHS)
-COMPARE = ParamSpec("lr_compare", lr=LR, epochs=EPOCHS, optimizer=OPTIMIZER, seed=SEED)
-RANGE = ParamSpec("lr_range", optimizer=OPTIMIZER, steps=STEPS, seed=SEED)
-SCALING = ParamSpec("lr_scaling", base_lr=BASE_LR, scale_epochs=SCALE_EPOCHS, seed=SEED)
+COMPARE = ParamSpec("lr_compare", lr=LR, epochs=EPOCHS, optimizer=OPTIMIZER, seed=SEED, dataset=source.DATASET)
+RANGE = ParamSpec("lr_range", optimizer=OPTIMIZER, steps=STEPS, seed=SEED, dataset=source.DATASET)
+SCALING = ParamSpec("lr_scaling", base_lr=BASE_LR, scale_epochs=SCALE_EPOCHS, seed=SEED, dataset=source.DATASET)
 
 
 
@@ -139,9 +143,9 @@ class ScheduleRun:
 
     schedule: str  # key of schedules.SCHEDULES
     lr: np.ndarray  # (epochs_run,) LR used in each epoch
-    train_loss: np.ndarray  # (epochs_run + 1,) cross-entropy on the whole training set (nats)
-    val_loss: np.ndarray  # (epochs_run + 1,) cross-entropy on the validation set (nats)
-    val_acc: np.ndarray  # (epochs_run + 1,) validation accuracy (0–1)
+    train_loss: np.ndarray  # (epochs_run + 1,) cross-entropy (nats) or MSE on the whole training set
+    val_loss: np.ndarray  # (epochs_run + 1,) the same on the validation set
+    val_acc: np.ndarray  # (epochs_run + 1,) validation accuracy (0–1), or R² for a numeric target
     diverged: str  # empty, or the loop's sentence about what blew up
 
     @property
@@ -160,6 +164,8 @@ class Comparison:
     seed: int  # split, weights and batch order
     batch_size: int
     runs: tuple[ScheduleRun, ...]  # one per schedule, in SCHEDULES order
+    task: str = "classification"  # or "regression": losses are then MSE and val_acc is R²
+    about: str = ""  # what was trained on, in a sentence (neuralab.data.source)
 
     def run(self, schedule: str) -> ScheduleRun:
         return next(r for r in self.runs if r.schedule == schedule)
@@ -175,27 +181,39 @@ def _schedule_run(name: str, h: History) -> ScheduleRun:
                        np.array(h.val_metric), h.diverged)
 
 
-def compare(lr: float, epochs: int, optimizer: str, seed: int, progress: Progress = quiet) -> Comparison:
+def about(dataset: str | Arrays = source.DIGITS, seed: int = 0) -> str:
+    """What the runs train on, in a sentence (a table beyond ``MAX_TRAIN`` training rows is sampled, and says so)."""
+    return source.resolve(dataset, seed, MAX_TRAIN).sentence
+
+
+def _net(data: Arrays, seed: int) -> torch.nn.Module:
+    """The MLP every experiment trains: the data's features → HIDDEN → its classes (or one output)."""
+    return mlp((data.n_features, HIDDEN, data.n_outputs), seed=seed)
+
+
+def compare(lr: float, epochs: int, optimizer: str, seed: int, dataset: str | Arrays = source.DIGITS,
+            progress: Progress = quiet) -> Comparison:
     """Train the MLP once per schedule at initial LR ``lr`` for ``epochs`` epochs.
 
     Same split, same initial weights, same batch order (all fixed by ``seed``): the
     schedule is the only difference. Mini-batches of 256, so 5 updates an epoch. About
-    0.4 s per 100 epochs per schedule on one idle core; cached by the arguments.
+    0.4 s per 100 epochs per schedule on one idle core (digits); cached by the arguments.
+    ``dataset``: ``"digits"``, ``"user:<id>"`` or Arrays (see :mod:`neuralab.data.source`).
     """
     COMPARE.validate(lr=lr, epochs=epochs, optimizer=optimizer, seed=seed)
+    src = source.resolve(dataset, seed, MAX_TRAIN)
 
     def run() -> Comparison:
-        data, names, out = digits(seed), list(schedules.SCHEDULES), []
+        data, names, out = src.data, list(schedules.SCHEDULES), []
         with one_thread():
             for i, name in enumerate(names):
                 cfg = Config(epochs=epochs, batch_size=COMPARE_BATCH, optimizer=optimizer, lr=lr, schedule=name,
                              seed=seed)
-                h = fit(mlp((data.n_features, HIDDEN, data.n_outputs), seed=seed), data, cfg,
-                        progress=lambda d, t, i=i: progress(i * t + d, len(names) * t))
+                h = fit(_net(data, seed), data, cfg, progress=lambda d, t, i=i: progress(i * t + d, len(names) * t))
                 out.append(_schedule_run(name, h))
-        return Comparison(lr, epochs, optimizer, seed, COMPARE_BATCH, tuple(out))
+        return Comparison(lr, epochs, optimizer, seed, COMPARE_BATCH, tuple(out), data.task, src.sentence)
 
-    return _cached(("compare", float(lr), int(epochs), optimizer, int(seed)), run)
+    return _cached(("compare", src.key, float(lr), int(epochs), optimizer, int(seed)), run)
 
 
 # ----------------------------------------------------------------------------- the LR range test
@@ -207,8 +225,8 @@ class CheckRun:
 
     label: str  # which LR this is, in words
     lr: float
-    val_loss: np.ndarray  # (epochs_run + 1,) nats
-    val_acc: np.ndarray  # (epochs_run + 1,) 0–1
+    val_loss: np.ndarray  # (epochs_run + 1,) nats (MSE for a numeric target)
+    val_acc: np.ndarray  # (epochs_run + 1,) 0–1 (R² for a numeric target)
     diverged: str  # empty, or what blew up
 
 
@@ -227,16 +245,18 @@ class RangeTest:
     suggested: float  # min_lr / 10: the rule "an order of magnitude below the minimum"
     steepest: float  # LR where the smoothed loss falls fastest per decade of LR (before the minimum)
     checks: tuple[CheckRun, ...]  # short runs at suggested, steepest and min_lr
+    task: str = "classification"  # or "regression": the loss is then MSE, val_acc R²
+    about: str = ""  # what was trained on, in a sentence
 
     @property
     def min_loss(self) -> float:
         return float(self.smooth.min())
 
 
-def _sweep(optimizer: str, steps: int, seed: int, progress: Progress) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+def _sweep(optimizer: str, steps: int, seed: int, data: Arrays, progress: Progress
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """Run the range test proper: one update per mini-batch, LR × a constant factor after each."""
-    data = digits(seed)
-    model = mlp((data.n_features, HIDDEN, data.n_outputs), seed=seed)
+    model, loss_fn = _net(data, seed), _loss_fn(data.task)
     lo, hi = RANGE_LR
     opt = optimizers.make(optimizer, model.parameters(), lo)
     # LR_k = lo · γ^k reaches hi at the end
@@ -250,7 +270,7 @@ def _sweep(optimizer: str, steps: int, seed: int, progress: Progress) -> tuple[n
         if len(order) < RANGE_BATCH:  # a new epoch: reshuffle
             order = torch.randperm(len(y), generator=gen)
         idx, order = order[:RANGE_BATCH], order[RANGE_BATCH:]
-        value_t = F.cross_entropy(model(X[idx]), y[idx])
+        value_t = loss_fn(model(X[idx]), y[idx])
         value, lr = value_t.item(), opt.param_groups[0]["lr"]
         if not math.isfinite(value):
             stop = f"The loss became {value} at an LR of {lr:.3g} (mini-batch {k + 1}), so the test stopped there."
@@ -285,7 +305,8 @@ def _steepest(lrs_: np.ndarray, smooth: np.ndarray) -> float:
     return float(lrs_[start + int(np.argmin(slope))])
 
 
-def range_test(optimizer: str, steps: int, seed: int, progress: Progress = quiet) -> RangeTest:
+def range_test(optimizer: str, steps: int, seed: int, dataset: str | Arrays = source.DIGITS,
+               progress: Progress = quiet) -> RangeTest:
     """Smith's LR range test on the MLP, then a short run at each LR it points to.
 
     The LR rises geometrically from 1e-5 to 10 over ``steps`` mini-batches of 32, one
@@ -300,26 +321,27 @@ def range_test(optimizer: str, steps: int, seed: int, progress: Progress = quiet
     The trap: the minimum lies late, because the smoothed loss lags the LR and the test's
     LR was only held for one batch. Training *at* the minimum's LR is usually too hot.
     Then each suggestion (and the minimum's LR, for contrast) trains for 15 epochs.
+    A numeric target is trained on the mean squared error instead of cross-entropy.
     """
     RANGE.validate(optimizer=optimizer, steps=steps, seed=seed)
+    src = source.resolve(dataset, seed, MAX_TRAIN)
 
     def run() -> RangeTest:
-        total = steps + 3 * CHECK_EPOCHS
+        total, data = steps + 3 * CHECK_EPOCHS, src.data
         with one_thread():
-            lrs_, loss, smooth, stop = _sweep(optimizer, steps, seed, progress=lambda d, t: progress(d, total))
+            lrs_, loss, smooth, stop = _sweep(optimizer, steps, seed, data, progress=lambda d, t: progress(d, total))
             i_min = int(np.argmin(smooth))
             min_lr = float(lrs_[i_min])
             picks = (("min / 10", min_lr / 10), ("steepest", _steepest(lrs_, smooth)), ("minimum", min_lr))
-            data, checks = digits(seed), []
+            checks = []
             for j, (label, lr) in enumerate(picks):
                 cfg = Config(epochs=CHECK_EPOCHS, batch_size=RANGE_BATCH, optimizer=optimizer, lr=lr, seed=seed)
-                h = fit(mlp((data.n_features, HIDDEN, data.n_outputs), seed=seed), data, cfg,
-                        progress=lambda d, t, j=j: progress(steps + j * t + d, total))
+                h = fit(_net(data, seed), data, cfg, progress=lambda d, t, j=j: progress(steps + j * t + d, total))
                 checks.append(CheckRun(label, lr, np.array(h.val_loss), np.array(h.val_metric), h.diverged))
         return RangeTest(optimizer, steps, seed, lrs_, loss, smooth, stop, min_lr, picks[0][1], picks[1][1],
-                         tuple(checks))
+                         tuple(checks), data.task, src.sentence)
 
-    return _cached(("range", optimizer, int(steps), int(seed)), run)
+    return _cached(("range", src.key, optimizer, int(steps), int(seed)), run)
 
 
 # ----------------------------------------------------------------------------- the linear scaling rule
@@ -332,8 +354,8 @@ class ScalingRun:
     batch: int
     lr: float
     updates: int  # optimizer steps taken (fewer for large batches: the epochs are fixed)
-    val_loss: float  # final validation cross-entropy (nats); NaN if the run diverged
-    val_acc: float  # final validation accuracy (0–1); NaN if diverged
+    val_loss: float  # final validation cross-entropy (nats) or MSE; NaN if the run diverged
+    val_acc: float  # final validation accuracy (0–1) or R²; NaN if diverged
     diverged: str  # empty, or what blew up
 
 
@@ -347,18 +369,21 @@ class Scaling:
     batches: tuple[int, ...]
     scaled: tuple[ScalingRun, ...]  # LR = base_lr · batch / BASE_BATCH
     fixed: tuple[ScalingRun, ...]  # LR = base_lr
+    task: str = "classification"  # or "regression": the loss is then MSE, val_acc R²
+    about: str = ""  # what was trained on, in a sentence
 
 
 def _scaling_run(data, batch: int, lr: float, epochs: int, seed: int, progress: Progress) -> ScalingRun:
     cfg = Config(epochs=epochs, batch_size=batch, optimizer="momentum", lr=lr, seed=seed)
-    h = fit(mlp((data.n_features, HIDDEN, data.n_outputs), seed=seed), data, cfg, progress=progress)
+    h = fit(_net(data, seed), data, cfg, progress=progress)
     updates = len(h.step_loss) - (1 if h.diverged else 0)
     if h.diverged:
         return ScalingRun(batch, lr, updates, math.nan, math.nan, h.diverged)
     return ScalingRun(batch, lr, updates, h.val_loss[-1], h.val_metric[-1], "")
 
 
-def scaling(base_lr: float, scale_epochs: int, seed: int, progress: Progress = quiet) -> Scaling:
+def scaling(base_lr: float, scale_epochs: int, seed: int, dataset: str | Arrays = source.DIGITS,
+            progress: Progress = quiet) -> Scaling:
     """The linear scaling rule (Goyal et al. 2017) tested on the MLP, SGD with momentum 0.9.
 
     With the number of epochs fixed, a k× larger batch takes k× fewer updates. The rule
@@ -366,12 +391,14 @@ def scaling(base_lr: float, scale_epochs: int, seed: int, progress: Progress = q
     far as the k small updates it replaces would have, *as long as the gradient changes
     little over those k steps*. When the LR gets large enough that it does not, the rule
     breaks: the run diverges or lands worse. Holding the LR fixed instead leaves
-    large-batch runs under-trained. Cached by the arguments.
+    large-batch runs under-trained. Cached by the arguments. On a table with fewer training
+    rows than a batch size, that batch is the whole training set (one update an epoch).
     """
     SCALING.validate(base_lr=base_lr, scale_epochs=scale_epochs, seed=seed)
+    src = source.resolve(dataset, seed, MAX_TRAIN)
 
     def run() -> Scaling:
-        data, n = digits(seed), len(BATCHES)
+        data, n = src.data, len(BATCHES)
         scaled, fixed = [], []
         with one_thread():
             for i, b in enumerate(BATCHES):
@@ -380,6 +407,6 @@ def scaling(base_lr: float, scale_epochs: int, seed: int, progress: Progress = q
                 rep2 = lambda d, t, i=i: progress((2 * i + 1) * t + d, 2 * n * t)  # noqa: E731
                 same = b == BASE_BATCH  # both rules give base_lr here: the same run, trained once
                 fixed.append(scaled[-1] if same else _scaling_run(data, b, base_lr, scale_epochs, seed, rep2))
-        return Scaling(base_lr, scale_epochs, seed, BATCHES, tuple(scaled), tuple(fixed))
+        return Scaling(base_lr, scale_epochs, seed, BATCHES, tuple(scaled), tuple(fixed), data.task, src.sentence)
 
-    return _cached(("scaling", float(base_lr), int(scale_epochs), int(seed)), run)
+    return _cached(("scaling", src.key, float(base_lr), int(scale_epochs), int(seed)), run)

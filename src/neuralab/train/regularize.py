@@ -14,6 +14,13 @@ mean square of that weight's recent gradients, so the step is about ``η`` whate
 gradient's size: an L2 term folded into the gradient is rescaled per weight (the point
 of AdamW), and an L1 threshold of ``η·λ`` must compete with steps of size ``η``, so λ
 needs to be near 1 before anything reaches zero.
+
+Every experiment also takes ``dataset="user:<id>"`` (one of the learner's tables) or
+:class:`~neuralab.data.arrays.Arrays` (:func:`neuralab.data.source.resolve`). The same
+set-up holds: a seeded sample of ``N_TRAIN`` of its training rows (stratified by class
+when every class allows it), scored on all of its validation rows, and a network whose
+input and output widths follow the table (one output on the mean squared error for a
+numeric target; its "accuracy" is then R²).
 """
 
 from __future__ import annotations
@@ -31,7 +38,8 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 
 from neuralab import cache
-from neuralab.data.arrays import Arrays, digits
+from neuralab.data import source
+from neuralab.data.arrays import Arrays
 from neuralab.nn.models import TRAINING_CODE, mlp
 from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Float, Int, ParamSpec
@@ -43,13 +51,14 @@ __all__ = [
     "PenaltyComparison", "PenaltySweep", "Run", "Stopping", "adam_l2_first_step", "adamw_first_step",
     "compare_decay", "compare_penalties", "decoupled_shrink", "dropout_sweep", "early_stopping", "l1_paths",
     "penalty_config",
-    "penalty_sweep", "soft_threshold", "subgradient_step", "train_dropout", "train_penalty", "training_set",
+    "about", "penalty_sweep", "soft_threshold", "subgradient_step", "train_dropout", "train_penalty", "training_set",
 ]
 
 N_TRAIN = 120  # training images kept from digits' 1,078: few enough to memorize
 WIDTH = 256  # hidden units: far more capacity than 120 images need
 EPOCHS = 40  # passes over the 120 images (4 batches of 32 each: 160 updates)
 SGD_LR = 0.1  # plain SGD step for the penalty, dropout and stopping runs
+SGD_LR_MSE = 0.01  # the same for a numeric target: on its mean squared error 0.1 diverges within a few updates
 ADAM_LR = 1e-3  # Adam and AdamW step for the decoupled-decay comparison
 STOP_EPOCHS = 60  # the early-stopping run's budget
 STOP_N_TRAIN = 300  # the early-stopping set: larger, with some labels replaced at random
@@ -71,19 +80,23 @@ LAM = Float(1e-5, 1e-1, 1e-2, step=0.25, log=True, label="λ, penalty strength",
             help="Multiplies the penalty R(w); moves a tenth of a decade per notch in log steps.")
 ALPHA = Float(0.0, 1.0, 0.5, step=0.05, label="Elastic-net mix α",
               help="Elastic net is α·‖w‖₁ + (1 − α)·½‖w‖²: 1 is pure L1, 0 pure L2.")
-PENALTY = ParamSpec("penalty", lam=LAM, alpha=ALPHA, seed=SEED)
+DATASET = source.DATASET
+PENALTY = ParamSpec("penalty", lam=LAM, alpha=ALPHA, seed=SEED, dataset=DATASET)
 DROPOUT = ParamSpec("dropout", p=Float(0.0, 0.8, 0.5, step=0.1, label="Drop probability p",
                                          help="Each hidden unit is zeroed with this probability at every update."),
-                    seed=SEED)
+                    seed=SEED, dataset=DATASET)
 DECAY = ParamSpec("decay", decay=Float(1e-4, 1.0, 0.1, step=0.25, log=True, label="Decay strength λ",
-                                       help="The same weight_decay number given to Adam and to AdamW."), seed=SEED)
+                                       help="The same weight_decay number given to Adam and to AdamW."), seed=SEED,
+                  dataset=DATASET)
 STOPPING = ParamSpec(
     "stopping",
     patience=Int(1, 30, 5, label="Patience", unit="epochs",
                  help="Stop after this many epochs without a new lowest validation loss."),
     label_noise=Int(0, 40, 20, step=5, label="Noisy labels", unit="%",
-                    help="Share of training labels replaced by a random digit: noise the network can memorize."),
+                    help="Share of training labels replaced by a random digit (on your table: a random class, or "
+                    "another row's target): noise the network can memorize."),
     seed=SEED,
+    dataset=DATASET,
 )
 
 
@@ -98,25 +111,56 @@ _stored = cache.memo("regularize", depends=TRAINING_CODE, salt=torch.__version__
 # ----------------------------------------------------------------------------- data and runs
 
 
-@lru_cache(maxsize=32)
-def training_set(seed: int, n_train: int = N_TRAIN, label_noise: float = 0.0) -> Arrays:
-    """Digits split with ``seed``, training rows cut to a stratified ``n_train``; validation untouched.
+def training_set(seed: int, n_train: int = N_TRAIN, label_noise: float = 0.0,
+                 dataset: str | Arrays = source.DIGITS) -> Arrays:
+    """``dataset`` split with ``seed``, training rows cut to a seeded ``n_train``; validation untouched.
 
-    ``label_noise`` replaces that share of the kept training labels by a uniformly drawn
-    digit (which may by chance be the right one). Validation labels are never touched.
+    The sample is stratified by class when every class has at least two training rows (always, on digits); a
+    numeric target is sampled plainly. A table with at most ``n_train`` training rows keeps them all.
+    ``label_noise`` replaces that share of the kept training labels by a uniformly drawn class (which may by
+    chance be the right one); a numeric target by another kept row's target. Validation labels are never touched.
     """
-    full = digits(seed)
-    keep, _ = train_test_split(np.arange(len(full.y_train)), train_size=n_train, stratify=full.y_train,
-                               random_state=seed)
-    y = full.y_train[keep].copy()
+    return _training_set(source.resolve(dataset, seed).key, seed, n_train, label_noise)
+
+
+@lru_cache(maxsize=32)
+def _training_set(key: str, seed: int, n_train: int, label_noise: float) -> Arrays:
+    full = source.lookup(key, seed)
+    if key == source.DIGITS:  # the sample the page has always drawn (its order is the batch order's start)
+        keep, _ = train_test_split(np.arange(len(full.y_train)), train_size=n_train, stratify=full.y_train,
+                                   random_state=seed)
+        small = dataclasses.replace(full, X_train=full.X_train[keep], y_train=full.y_train[keep])
+    else:
+        small = source.fewer_rows(full, n_train, seed)
+    y = small.y_train.copy()
     if label_noise:
         rng = np.random.default_rng(seed)
         flip = rng.random(len(y)) < label_noise
-        y[flip] = rng.integers(0, full.n_classes, int(flip.sum()))
-    X = full.X_train[keep]
+        y[flip] = (rng.integers(0, full.n_classes, int(flip.sum())) if full.task == "classification"
+                   else rng.choice(y, int(flip.sum())))
+    X = small.X_train
     for a in (X, y):
         a.setflags(write=False)
-    return dataclasses.replace(full, X_train=X, y_train=y, name=f"digits, {n_train} training images")
+    return dataclasses.replace(full, X_train=X, y_train=y, name=f"{full.name or key}, {len(y)} training rows")
+
+
+def about(dataset: str | Arrays = source.DIGITS, seed: int = 0) -> str:
+    """What the runs train on, in sentences: the dataset, and the sample of its training rows they keep."""
+    src = source.resolve(dataset, seed)
+    if src.builtin:
+        return ""
+    full, small = src.data, training_set(seed, dataset=dataset)
+    how = "all of them" if len(small.y_train) == len(full.y_train) else (
+        f"a seeded sample of {len(small.y_train):,} of them")
+    return (f"{src.sentence} The runs train on {how} and are scored on its {len(full.y_val):,} validation rows; "
+            f"the network is {full.n_features} → {WIDTH} → {full.n_outputs}"
+            + (f", trained on the mean squared error with plain SGD at η = {SGD_LR_MSE:g} instead of {SGD_LR:g} "
+               "(which diverges on it), so accuracy reads as R² here." if full.task == "regression" else "."))
+
+
+def _net(data: Arrays, seed: int, dropout: float = 0.0) -> nn.Module:
+    """The wide MLP: the data's features → WIDTH → its classes (one output for a numeric target)."""
+    return mlp((data.n_features, WIDTH, data.n_outputs), dropout=dropout, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -128,6 +172,7 @@ class Run:
     history: History  # per-epoch losses and accuracies (index 0 before training)
     weights: np.ndarray  # every weight (matrices only, no biases), flattened, float32
     seconds: float  # wall time of the training
+    task: str = "classification"  # or "regression": losses are MSE and the accuracies R²
 
     @property
     def n_weights(self) -> int:
@@ -185,13 +230,18 @@ def _train(kind: str, label: str, model: nn.Module, data: Arrays, cfg: Config, *
         hist = fit(model, data, cfg, **hooks)
         seconds = time.perf_counter() - start
     w = torch.cat([p.detach().flatten() for p in weights(model)]).numpy().astype(np.float32)
-    return Run(kind, label, hist, w, seconds)
+    return Run(kind, label, hist, w, seconds, data.task)
 
 
 # ----------------------------------------------------------------------------- L1, L2, elastic net
 
 
-def penalty_config(kind: str, lam: float, alpha: float = 0.5, seed: int = 0) -> Config:
+def sgd_lr(task: str) -> float:
+    """The plain-SGD step of the penalty, dropout and stopping runs: ``SGD_LR``, or ``SGD_LR_MSE`` on regression."""
+    return SGD_LR_MSE if task == "regression" else SGD_LR
+
+
+def penalty_config(kind: str, lam: float, alpha: float = 0.5, seed: int = 0, lr: float = SGD_LR) -> Config:
     """The training configuration for penalty ``kind`` at strength ``lam``.
 
     The penalties, on the weight matrices only (biases are free):
@@ -202,7 +252,7 @@ def penalty_config(kind: str, lam: float, alpha: float = 0.5, seed: int = 0) -> 
     * ``l1_sub``: the same λ·‖w‖₁ added to the loss; autograd's gradient is λ·sign(w).
     * ``elastic``: λ·(α‖w‖₁ + (1 − α)·½‖w‖²), L1 by the proximal step, L2 in the loss.
     """
-    base = Config(epochs=EPOCHS, batch_size=BATCH, optimizer="sgd", lr=SGD_LR, seed=seed)
+    base = Config(epochs=EPOCHS, batch_size=BATCH, optimizer="sgd", lr=lr, seed=seed)
     if kind == "none":
         return base
     if kind == "l2":
@@ -216,8 +266,9 @@ def penalty_config(kind: str, lam: float, alpha: float = 0.5, seed: int = 0) -> 
     raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}.")
 
 
-def train_penalty(kind: str, lam: float, alpha: float = 0.5, seed: int = 0) -> Run:
-    """Train the wide MLP on the small digits set with penalty ``kind`` (see :func:`penalty_config`)."""
+def train_penalty(kind: str, lam: float, alpha: float = 0.5, seed: int = 0, dataset: str | Arrays = source.DIGITS
+                  ) -> Run:
+    """Train the wide MLP on the small training set with penalty ``kind`` (see :func:`penalty_config`)."""
     PENALTY.validate(lam=lam, alpha=alpha, seed=seed)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}.")
@@ -225,14 +276,15 @@ def train_penalty(kind: str, lam: float, alpha: float = 0.5, seed: int = 0) -> R
         alpha = 0.5  # only elastic net reads α: one stored run serves every α
     if kind == "none":
         lam = 0.0  # and the reference run reads no λ
-    return _train_penalty(kind, float(lam), float(alpha), int(seed))
+    return _train_penalty(kind, float(lam), float(alpha), int(seed), source.resolve(dataset, seed).key)
 
 
 @lru_cache(maxsize=256)
 @_stored
-def _train_penalty(kind: str, lam: float, alpha: float, seed: int) -> Run:
-    cfg = penalty_config(kind, lam, alpha, seed)
-    return _train(kind, KINDS[kind], mlp((64, WIDTH, 10), seed=seed), training_set(seed), cfg)
+def _train_penalty(kind: str, lam: float, alpha: float, seed: int, data: str = source.DIGITS) -> Run:
+    small = _training_set(data, seed, N_TRAIN, 0.0)
+    cfg = penalty_config(kind, lam, alpha, seed, sgd_lr(small.task))
+    return _train(kind, KINDS[kind], _net(small, seed), small, cfg)
 
 
 @dataclass(frozen=True)
@@ -249,14 +301,14 @@ class PenaltyComparison:
         return next(r for r in self.runs if r.kind == kind)
 
 
-def compare_penalties(lam: float, alpha: float = 0.5, seed: int = 0, progress: Progress = quiet
-                      ) -> PenaltyComparison:
+def compare_penalties(lam: float, alpha: float = 0.5, seed: int = 0, dataset: str | Arrays = source.DIGITS,
+                      progress: Progress = quiet) -> PenaltyComparison:
     """Train without a penalty and with L2, L1 (proximal), elastic net and L1 (subgradient) at ``lam``."""
     PENALTY.validate(lam=lam, alpha=alpha, seed=seed)
     kinds = ("none", "l2", "l1", "elastic", "l1_sub")
     runs = []
     for i, kind in enumerate(kinds):
-        runs.append(train_penalty(kind, lam, alpha if kind == "elastic" else 0.5, seed))
+        runs.append(train_penalty(kind, lam, alpha if kind == "elastic" else 0.5, seed, dataset))
         progress(i + 1, len(kinds))
     span = max(float(np.abs(r.weights).max()) for r in runs)
     edges = np.linspace(-span, span, N_BINS + 1)
@@ -279,7 +331,7 @@ class PenaltySweep:
     seconds: float  # training time of all its runs, as measured when each was trained (stored runs load at once)
 
 
-def penalty_sweep(seed: int = 0, progress: Progress = quiet) -> PenaltySweep:
+def penalty_sweep(seed: int = 0, dataset: str | Arrays = source.DIGITS, progress: Progress = quiet) -> PenaltySweep:
     """Train L2 and L1 (proximal) at every λ of ``LAM_GRID``, plus one unregularized run.
 
     Elastic net lies between the two and is left to the λ slider, which keeps the sweep
@@ -288,14 +340,14 @@ def penalty_sweep(seed: int = 0, progress: Progress = quiet) -> PenaltySweep:
     PENALTY.validate(seed=seed)
     kinds = ("l2", "l1")
     total = len(kinds) * len(LAM_GRID) + 1
-    ref = train_penalty("none", LAM.default, 0.5, seed)
+    ref = train_penalty("none", LAM.default, 0.5, seed, dataset)
     seconds = ref.seconds
     progress(1, total)
     shape = (len(kinds), len(LAM_GRID))
     out = {k: np.zeros(shape) for k in ("train_acc", "val_acc", "train_loss", "val_loss", "zero_share")}
     for i, kind in enumerate(kinds):
         for j, lam in enumerate(LAM_GRID):
-            r = train_penalty(kind, lam, 0.5, seed)
+            r = train_penalty(kind, lam, 0.5, seed, dataset)
             seconds += r.seconds
             for key, value in (("train_acc", r.train_acc), ("val_acc", r.val_acc), ("train_loss", r.train_loss),
                                ("val_loss", r.val_loss), ("zero_share", r.n_zero / r.n_weights)):
@@ -409,22 +461,23 @@ class _MaskRecorder:
             self.masks.append(kept[:MASK_SAMPLES].numpy().copy())
 
 
-def train_dropout(p: float, seed: int = 0) -> DropoutRun:
+def train_dropout(p: float, seed: int = 0, dataset: str | Arrays = source.DIGITS) -> DropoutRun:
     """Train the wide MLP with dropout ``p`` after its hidden layer, recording the masks."""
     DROPOUT.validate(p=p, seed=seed)
-    return _train_dropout(round(float(p), 6), int(seed))
+    return _train_dropout(round(float(p), 6), int(seed), source.resolve(dataset, seed).key)
 
 
 @lru_cache(maxsize=64)
 @_stored
-def _train_dropout(p: float, seed: int) -> DropoutRun:
-    model = mlp((64, WIDTH, 10), dropout=p, seed=seed)
+def _train_dropout(p: float, seed: int, data: str = source.DIGITS) -> DropoutRun:
+    small = _training_set(data, seed, N_TRAIN, 0.0)
+    model = _net(small, seed, dropout=p)
     layers = [m for m in model.modules() if isinstance(m, nn.Dropout)]
     rec = _MaskRecorder(layers[0]) if layers else None
-    cfg = Config(epochs=EPOCHS, batch_size=BATCH, optimizer="sgd", lr=SGD_LR, seed=seed)
+    cfg = Config(epochs=EPOCHS, batch_size=BATCH, optimizer="sgd", lr=sgd_lr(small.task), seed=seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)  # dropout draws from the global generator: fix it for a reproducible run
-        run = _train("dropout", f"p = {p:g}", model, training_set(seed), cfg)
+        run = _train("dropout", f"p = {p:g}", model, small, cfg)
     if rec is None:
         masks = np.ones((MASK_STEPS, MASK_SAMPLES, WIDTH), dtype=bool)
         n_steps = len(run.history.step_loss)
@@ -443,19 +496,20 @@ class DropoutSweep:
     val_loss: np.ndarray  # (n,)
     drop_share: np.ndarray  # (n,) measured share of activations zeroed
     seconds: float  # training time of all its runs
+    task: str = "classification"  # or "regression": losses are MSE and the accuracies R²
 
 
-def dropout_sweep(seed: int = 0, progress: Progress = quiet) -> DropoutSweep:
+def dropout_sweep(seed: int = 0, dataset: str | Arrays = source.DIGITS, progress: Progress = quiet) -> DropoutSweep:
     """Train at every p of ``P_GRID``."""
     DROPOUT.validate(seed=seed)
     runs = []
     for i, p in enumerate(P_GRID):
-        runs.append(train_dropout(p, seed))
+        runs.append(train_dropout(p, seed, dataset))
         progress(i + 1, len(P_GRID))
     col = lambda f: np.array([f(r) for r in runs])  # noqa: E731
     return DropoutSweep(np.array(P_GRID), col(lambda r: r.run.train_acc), col(lambda r: r.run.val_acc),
                         col(lambda r: r.run.train_loss), col(lambda r: r.run.val_loss), col(lambda r: r.drop_share),
-                        float(sum(r.run.seconds for r in runs)))
+                        float(sum(r.run.seconds for r in runs)), runs[0].run.task)
 
 
 # ----------------------------------------------------------------------------- Adam + L2 against AdamW
@@ -499,29 +553,32 @@ class DecayComparison:
 
 @lru_cache(maxsize=64)
 @_stored
-def _decay_run(optimizer: str, decay: float, label: str, seed: int) -> tuple[Run, np.ndarray]:
+def _decay_run(optimizer: str, decay: float, label: str, seed: int, data: str = source.DIGITS
+               ) -> tuple[Run, np.ndarray]:
     trace: list[float] = []
 
     def record(model: nn.Module, _epoch: int) -> None:
         trace.append(float(torch.cat([w.detach().flatten() for w in weights(model)]).norm()))
 
     cfg = Config(epochs=EPOCHS, batch_size=BATCH, optimizer=optimizer, lr=ADAM_LR, weight_decay=decay, seed=seed)
-    run = _train(optimizer if decay else "none", label, mlp((64, WIDTH, 10), seed=seed), training_set(seed), cfg,
-                 on_epoch=record)
+    small = _training_set(data, seed, N_TRAIN, 0.0)
+    run = _train(optimizer if decay else "none", label, _net(small, seed), small, cfg, on_epoch=record)
     return run, np.array(trace)
 
 
-def compare_decay(decay: float, seed: int = 0, progress: Progress = quiet) -> DecayComparison:
+def compare_decay(decay: float, seed: int = 0, dataset: str | Arrays = source.DIGITS, progress: Progress = quiet
+                  ) -> DecayComparison:
     """Train Adam (no decay), Adam with ``weight_decay=decay`` and AdamW with ``weight_decay=decay``.
 
     All three start from the same weights (the model seed) and see the same batches in
     the same order (the loop's seed), so the curves differ only by how decay is applied.
     """
     DECAY.validate(decay=decay, seed=seed)
+    key = source.resolve(dataset, seed).key
     specs = (("adam", 0.0, "Adam, no decay"), ("adam", decay, "Adam + L2"), ("adamw", decay, "AdamW (decoupled)"))
     out = []
     for i, spec in enumerate(specs):
-        out.append(_decay_run(*spec, seed))
+        out.append(_decay_run(*spec, seed, key))
         progress(i + 1, len(specs))
     return DecayComparison(decay, tuple(r for r, _ in out), tuple(n for _, n in out))
 
@@ -540,6 +597,7 @@ class Stopping:
     restored_val: tuple[float, float]  # (loss, accuracy) of the model as returned, re-measured on validation
     final_val: tuple[float, float]  # (loss, accuracy) of the full run's last weights
     seconds: float  # wall time of the stopped run
+    task: str = "classification"  # or "regression": the loss is MSE and the accuracy R²
 
     @property
     def best_epoch(self) -> int:
@@ -552,17 +610,19 @@ class Stopping:
 
 @lru_cache(maxsize=64)
 @_stored
-def _stop_run(patience: int, label_noise: int, seed: int) -> tuple[History, tuple[float, float], float]:
+def _stop_run(patience: int, label_noise: int, seed: int, data_key: str = source.DIGITS
+              ) -> tuple[History, tuple[float, float], float]:
     """(history, validation (loss, accuracy) of the returned weights, seconds); patience 0 runs the full budget."""
-    data = training_set(seed, STOP_N_TRAIN, label_noise / 100)
-    cfg = Config(epochs=STOP_EPOCHS, batch_size=BATCH, optimizer="sgd", lr=SGD_LR, seed=seed, patience=patience,
-                 restore_best=True)
-    model = mlp((64, WIDTH, 10), seed=seed)
+    data = _training_set(data_key, seed, STOP_N_TRAIN, label_noise / 100)
+    cfg = Config(epochs=STOP_EPOCHS, batch_size=BATCH, optimizer="sgd", lr=sgd_lr(data.task), seed=seed,
+                 patience=patience, restore_best=True)
+    model = _net(data, seed)
     run = _train("stopping", "", model, data, cfg)
     return run.history, evaluate(model, data.X_val, data.y_val, data.task), run.seconds
 
 
-def early_stopping(patience: int, label_noise: int = 20, seed: int = 0, progress: Progress = quiet) -> Stopping:
+def early_stopping(patience: int, label_noise: int = 20, seed: int = 0, dataset: str | Arrays = source.DIGITS,
+                   progress: Progress = quiet) -> Stopping:
     """Train to ``STOP_EPOCHS`` and, from the same start, with ``Config(patience=…, restore_best=True)``.
 
     ``label_noise`` is in percent. The training set is ``STOP_N_TRAIN`` images with that
@@ -571,8 +631,9 @@ def early_stopping(patience: int, label_noise: int = 20, seed: int = 0, progress
     initial weights and the batch order, so the stopped run is a prefix of the full one.
     """
     STOPPING.validate(patience=patience, label_noise=label_noise, seed=seed)
-    full, final, _ = _stop_run(0, label_noise, seed)
+    src = source.resolve(dataset, seed)
+    full, final, _ = _stop_run(0, label_noise, seed, src.key)
     progress(1, 2)
-    stopped, restored, seconds = _stop_run(patience, label_noise, seed)
+    stopped, restored, seconds = _stop_run(patience, label_noise, seed, src.key)
     progress(2, 2)
-    return Stopping(patience, label_noise / 100, full, stopped, restored, final, seconds)
+    return Stopping(patience, label_noise / 100, full, stopped, restored, final, seconds, src.data.task)

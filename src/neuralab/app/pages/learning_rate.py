@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from dash import html
 
-from neuralab.app import ui
+from neuralab.app import ui, userdata
 from neuralab.app.controls import alert, cid, controls, reseed_button, wire, wire_reseed
 from neuralab.app.registry import prefix
-from neuralab.app.sections import Chart, Replay, Section
+from neuralab.app.sections import Chart, Replay, Section, Text
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.params import ParamSpec
+from neuralab.data import source
+from neuralab.params import SEED, ParamSpec
 from neuralab.plots import learning_rate as figures
 from neuralab.train import lr, schedules
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, lr.CURVE, lr.COMPARE, lr.RANGE, lr.SCALING)
+DATA = ParamSpec("lr_data", dataset=source.DATASET, seed=SEED)  # what the three runs train on, said once
 
 
 def layout(values: dict, messages: list[str]) -> html.Div:
@@ -24,15 +26,19 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 "Learning-rate schedules",
                 "The learning rate sets how far each update moves the weights. Too large and the loss bounces or "
                 "blows up; too small and training crawls. Below, every curve comes from training a small network "
-                "(64 → 32 → 10, PyTorch) on scikit-learn's 8 × 8 handwritten digits.",
+                "(64 → 32 → 10, PyTorch) on scikit-learn's 8 × 8 handwritten digits, or on one of your own "
+                "datasets: pick it under Dataset, and the network's input and output widths follow your table.",
                 messages,
             ),
             ui.toolbar(
-                controls(P, SPEC, values, ["optimizer", "seed"]),
+                controls(P, SPEC, values, ["dataset", "optimizer", "seed"]),
                 reseed_button(P, "New seed"),
-                html.P("The optimizer and the seed apply to every training run on this page. The seed fixes the "
-                       "train/validation split, the initial weights and the batch order, so two runs that differ "
-                       "in one setting differ only because of it.", className="nl-help"),
+                html.P("The dataset, the optimizer and the seed apply to every training run on this page. The seed "
+                       "fixes the train/validation split, the initial weights and the batch order, so two runs that "
+                       "differ in one setting differ only because of it. A numeric target is trained on the mean "
+                       "squared error, and R² stands where accuracy does for classes.", className="nl-help"),
+                html.P(id=cid(P, "data-blurb"), className="nl-help"),
+                alert(cid(P, "data-alert")),
             ),
             _shape(values),
             _compare(),
@@ -84,8 +90,8 @@ def _compare() -> html.Section:
         "Nine schedules on a real run",
         [
             ui.md(
-                f"The same network, the same initial weights and the same mini-batches ({lr.COMPARE_BATCH} digits "
-                "each), trained "
+                f"The same network, the same initial weights and the same mini-batches ({lr.COMPARE_BATCH} images "
+                "or table rows each), trained "
                 "once per schedule at the initial LR and number of epochs chosen above. The top panel shows the "
                 "LR each run actually used, including when reduce-on-plateau fired; the bottom panel shows the "
                 "validation loss. Click a legend entry to hide a line, double-click to show one alone.\n\n"
@@ -98,7 +104,9 @@ def _compare() -> html.Section:
                 "cyclical, one-cycle) come through with a far lower validation loss. This is what a warm-up "
                 "is for.\n"
                 "* **Adam** at 0.01: the schedules end close together, because Adam already scales each "
-                "weight's step by its own gradient history."
+                "weight's step by its own gradient history.\n\n"
+                "These readings come from the digits. On your own dataset the same experiments run, but which "
+                "schedule wins, and at which LR, is what the chart tells you."
             ),
             alert(cid(P, "compare-alert")),
             ui.chart(cid(P, "compare"), "LR used and validation loss against epoch, one line per schedule",
@@ -149,7 +157,9 @@ def _scaling(values: dict) -> html.Section:
                 "fixed. The two agree at batch 32 by construction. Raise the LR at batch 32 to 0.1 and the rule "
                 "breaks sooner; lower it and it holds further.\n\n"
                 "Read both panels: a run with a too-large LR can get most digits right while its loss is poor. "
-                "Its wrong answers are given with great confidence, and cross-entropy punishes exactly that."
+                "Its wrong answers are given with great confidence, and cross-entropy punishes exactly that. "
+                "On a table with fewer training rows than a batch size, that batch is the whole training set: "
+                "one update an epoch, and the points to its right repeat it."
             ),
             ui.row(controls(P, SPEC, values, ["base_lr", "scale_epochs"])),
             alert(cid(P, "scaling-alert")),
@@ -208,11 +218,14 @@ RANGE = Section(P, "range", lr.RANGE, lambda v, progress: lr.range_test(**v, pro
 SCALING = Section(P, "scaling", lr.SCALING, lambda v, progress: lr.scaling(**v, progress=progress),
                   [Chart("scaling", figures.scaling_figure, figures.describe_scaling)],
                   fix="Fix the value above to train.", job=True)
-SECTIONS = (CURVE, COMPARE, RANGE, SCALING)
+DATA_SECTION = Section(P, "data", DATA, lambda v, _: lr.about(**v),
+                       [Text("data-blurb", str)], fix="Pick another dataset.")
+SECTIONS = (DATA_SECTION, CURVE, COMPARE, RANGE, SCALING)
 
-update_curve, update_compare, update_range, update_scaling = (s.register() for s in SECTIONS)
+update_data, update_curve, update_compare, update_range, update_scaling = (s.register() for s in SECTIONS)
 new_seed = wire_reseed(P)
 wire(P, SPEC)
+fill_datasets = userdata.wire_choice(P, source.DATASET)
 
 
 QUESTIONS = (

@@ -7,20 +7,21 @@ from typing import Any
 import numpy as np
 from dash import Input, Output, Patch, State, callback, html, no_update
 
-from neuralab.app import ui
+from neuralab.app import ui, userdata
 from neuralab.app.controls import alert, cid, controls, from_widget, reseed_button, wire, wire_reseed
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Section, Text, Together, table
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.params import ParamError, ParamSpec
+from neuralab.params import SEED, ParamError, ParamSpec
 from neuralab.plots import regularization as figures
 from neuralab.train import regularize
 from neuralab.train.regularize import DECAY, DROPOUT, PENALTY, STOPPING
 
 P = prefix(__name__)
 SPEC = ParamSpec.merge(P, PENALTY, DROPOUT, DECAY, STOPPING)
-PENALTY_SWEEP = ParamSpec("penalty_sweep", seed=PENALTY.fields["seed"])
-DROPOUT_SWEEP = ParamSpec("dropout_sweep", seed=DROPOUT.fields["seed"])
+PENALTY_SWEEP = ParamSpec("penalty_sweep", seed=PENALTY.fields["seed"], dataset=regularize.DATASET)
+DROPOUT_SWEEP = ParamSpec("dropout_sweep", seed=DROPOUT.fields["seed"], dataset=regularize.DATASET)
+DATA = ParamSpec("reg_data", dataset=regularize.DATASET, seed=SEED)  # what the runs train on, said once
 LAM_MARK = ParamSpec("lam_marker", lam=PENALTY.fields["lam"])  # the sweeps' sliders only place a marker
 P_MARK = ParamSpec("p_marker", p=DROPOUT.fields["p"])
 
@@ -35,15 +36,19 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 messages,
             ),
             ui.toolbar(
-                controls(P, SPEC, values, ["seed"]),
+                controls(P, SPEC, values, ["dataset", "seed"]),
                 reseed_button(P, "New split"),
                 html.P(f"The set-up: {regularize.N_TRAIN} of scikit-learn's 8 × 8 handwritten digits to train on, "
                        f"the usual 360 to validate, and a 64 → {regularize.WIDTH} → 10 ReLU network with "
                        f"{regularize.N_WEIGHTS:,} weights, {regularize.N_WEIGHTS // regularize.N_TRAIN} per training "
                        "image. Without help it gets every training image right and a good share of the others "
                        "wrong: that gap is what regularization tries to close. The seed picks the images, the "
-                       "initial weights and the batch order.",
+                       "initial weights and the batch order. On your own dataset the set-up is the same: "
+                       f"{regularize.N_TRAIN} of its training rows, its validation rows, and a network "
+                       f"{regularize.WIDTH} wide whose input and output follow the table.",
                        className="nl-help"),
+                html.P(id=cid(P, "data-blurb"), className="nl-help"),
+                alert(cid(P, "data-alert")),
             ),
             _penalties(values),
             _dropout(values),
@@ -79,10 +84,12 @@ def _penalties(values: dict) -> html.Section:
                      heavy=True),
             html.Div(id=cid(P, "pen-table"), className="nl-prose nl-reg-table"),
             ui.md(
-                f"**How to read it.** Each row is one network's {regularize.N_WEIGHTS:,} weights. The red bar at 0 "
+                f"**How to read it.** Each row is one network's weights ({regularize.N_WEIGHTS:,} on the digits; "
+                "the caption gives your table's count). The red bar at 0 "
                 "counts weights that are *exactly* 0.0, kept apart from the bin around 0. Under L2 the histogram "
                 "narrows; under L1 (proximal) a growing share jumps into the red bar as λ rises. The gap column is "
-                "training accuracy minus validation accuracy: the part of the training score that was memorized."
+                "training accuracy minus validation accuracy (R² for a numeric target): the part of the training "
+                "score that was memorized."
             ),
             _why_prox(),
             ui.chart(cid(P, "sweep"), "Training and validation accuracy, and the share of zero weights, against λ",
@@ -123,7 +130,7 @@ def _why_prox() -> html.Div:
                 "η·λ and the data step are on the same scale and λ means the same for every weight. Adam divides "
                 "each step by that weight's recent gradient size, so its data step is about η whatever the "
                 "gradient: a threshold of η·λ only wins once λ is of order 0.1 or more, and at λ = 0.01, where "
-                "SGD zeroes more than half the weights here, Adam + proximal L1 zeroes hardly any. "
+                "SGD zeroes more than half the weights on the digits, Adam + proximal L1 zeroes hardly any. "
                 "For the same reason L2 inside Adam does not behave like L2; that is the AdamW section below."
             ),
         ]
@@ -155,7 +162,9 @@ def _dropout(values: dict) -> html.Section:
                 "wide, it still gets every training image right even at p = 0.8, so the gap barely closes; "
                 "the validation *loss* moves more than the accuracy, which shifts by a point or two either way "
                 "(within what a new seed changes). Dropout earns its keep on large fully connected layers "
-                "trained for many epochs, not on a 40-epoch run of a small set."
+                "trained for many epochs, not on a 40-epoch run of a small set. That reading is the digits'; on "
+                "a table with a few features, 120 rows may not be memorized at all, and then there is no gap "
+                "for dropout to close."
             ),
         ],
     )
@@ -217,7 +226,9 @@ def _stopping(values: dict) -> html.Section:
             ui.md(
                 "Too little patience stops on a noisy blip before the real minimum; too much wastes epochs but, "
                 "thanks to the restored checkpoint, loses no accuracy. Set the label noise to 0: the validation "
-                "loss then flattens rather than climbs, and early stopping mostly saves time."
+                "loss then flattens rather than climbs, and early stopping mostly saves time. On your own dataset "
+                f"the run takes {regularize.STOP_N_TRAIN} of its training rows; noisy labels become a random class, "
+                "or, for a numeric target, another row's value."
             ),
         ],
     )
@@ -257,7 +268,8 @@ HISTOGRAMS = Section(P, "pen", PENALTY, lambda v, progress: regularize.compare_p
                       Text("pen-table", lambda cmp: table(*figures.penalty_table(cmp)))],
                      fix="Fix the value above to train.", job=True)
 LAM_SWEEP = Section(P, "lam-sweep", PENALTY_SWEEP,
-                    lambda v, progress: (regularize.penalty_sweep(v["seed"], progress=progress), v["lam"]),
+                    lambda v, progress: (regularize.penalty_sweep(v["seed"], v["dataset"], progress=progress),
+                                         v["lam"]),
                     [Chart("sweep", lambda r: figures.penalty_sweep_figure(*r),
                            lambda r: figures.describe_penalty_sweep(r[0]))],
                     fix="Fix the value above to run the sweep.", job=True, alert=False, marks=LAM_MARK)
@@ -265,7 +277,7 @@ MASKS = Section(P, "drop", DROPOUT, lambda v, _: regularize.train_dropout(**v),
                 [Chart("masks", figures.mask_figure, figures.describe_masks)],
                 fix="Fix the value above to train.", job=True)
 P_SWEEP = Section(P, "p-sweep", DROPOUT_SWEEP,
-                  lambda v, progress: (regularize.dropout_sweep(v["seed"], progress=progress), v["p"]),
+                  lambda v, progress: (regularize.dropout_sweep(v["seed"], v["dataset"], progress=progress), v["p"]),
                   [Chart("dsweep", lambda r: figures.dropout_sweep_figure(*r),
                          lambda r: figures.describe_dropout_sweep(r[0]))],
                   fix="Fix the value above to run the sweep.", job=True, alert=False, marks=P_MARK)
@@ -276,14 +288,16 @@ ADAMW = Section(P, "decay", DECAY, lambda v, progress: regularize.compare_decay(
 STOP = Section(P, "stop", STOPPING, lambda v, progress: regularize.early_stopping(**v, progress=progress),
                [Chart("stop", figures.stopping_figure, figures.describe_stopping)],
                fix="Fix the value above to train.", job=True)
-SECTIONS = (HISTOGRAMS, LAM_SWEEP, MASKS, P_SWEEP, ADAMW, STOP)
+DATA_SECTION = Section(P, "data", DATA, lambda v, _: regularize.about(**v), [Text("data-blurb", str)],
+                       fix="Pick another dataset.")
+SECTIONS = (DATA_SECTION, HISTOGRAMS, LAM_SWEEP, MASKS, P_SWEEP, ADAMW, STOP)
 
 # the penalty comparison reports its five runs, the sweep two per λ and the unregularized one;
 # train_dropout reports nothing, the p sweep one step per p
 PENALTY_JOB = Together(P, "penalties", (HISTOGRAMS, LAM_SWEEP), (5, 2 * len(regularize.LAM_GRID) + 1))
 DROPOUT_JOB = Together(P, "dropout", (MASKS, P_SWEEP), (1, len(regularize.P_GRID)))
 
-update_penalties, update_dropout = PENALTY_JOB.register(), DROPOUT_JOB.register()
+update_data, update_penalties, update_dropout = DATA_SECTION.register(), PENALTY_JOB.register(), DROPOUT_JOB.register()
 update_decay, update_stopping = ADAMW.register(), STOP.register()
 
 
@@ -338,6 +352,7 @@ def move_p_marker(p: Any, summary: Any) -> Patch | Any:
 
 new_split = wire_reseed(P)
 wire(P, SPEC)
+fill_datasets = userdata.wire_choice(P, regularize.DATASET)
 
 
 QUESTIONS = (
