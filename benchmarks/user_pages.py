@@ -82,5 +82,44 @@ def main() -> None:
         print(f"{name} {p95:.1f} ms")
 
 
+
+def search_jobs(widths: tuple[int, ...] = (8, 64, 199)) -> None:
+    """/hyperparameter-search on user tables: one landscape job (24² cells × 3 seeds) against the digits' one.
+
+    A user table is cut to ``tasks.SEARCH_ROWS`` rows (seeded) before the split. Tables of 20,000 rows with
+    ``widths`` numeric features and 10 classes are registered in a temporary catalogue; each landscape is
+    measured without the disk cache (``_measure.__wrapped__``). Prints ``search.landscape.<table> s`` and the
+    training rows and features each one trained on, and the load average.
+
+        PYTHONPATH=src:. .venv/bin/python benchmarks/user_pages.py search
+    """
+    os.environ["NEURALAB_DATA_DIR"] = tempfile.mkdtemp(prefix="nl-bench-search-")
+    import torch
+
+    from neuralab.data import user
+    from neuralab.search import landscape, tasks
+
+    torch.set_num_threads(1)  # a background job's share of a shared machine
+    rng = np.random.default_rng(0)
+    cases = {"digits": "digits"}
+    for width in widths:
+        X = rng.normal(size=(20_000, width)).astype(np.float32)
+        y = np.digitize(X[:, :3].sum(1) + rng.normal(scale=0.5, size=len(X)), np.linspace(-3, 3, 9))
+        df = pd.DataFrame(X, columns=[f"f{i}" for i in range(width)]).assign(label=y)
+        ident = user.catalogue().add(df.to_parquet(index=False), f"w{width}.parquet",
+                                     user.Roles("label", "multiclass"), owner="bench" + "x" * 20)
+        cases[f"user_{width}_features"] = user.USER_PREFIX + ident
+    print(f"load_average {os.getloadavg()[0]:.2f} processes")
+    for name, value in cases.items():
+        data = tasks.arrays(value)
+        t0 = time.perf_counter()
+        landscape._measure.__wrapped__(value, 24, 3)
+        print(f"search.landscape.{name} {time.perf_counter() - t0:.1f} s "
+              f"({len(data.y_train):,} training rows, {data.n_features} features)", flush=True)
+    print(f"load_average {os.getloadavg()[0]:.2f} processes")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    search_jobs() if sys.argv[1:] == ["search"] else main()

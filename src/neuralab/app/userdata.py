@@ -116,13 +116,14 @@ def dataset(t: user.Table) -> Dataset:
     return got[1]
 
 
-def describe(t: user.Table, binned: bool = False) -> str:
+def describe(t: user.Table, binned: bool = False, limit: int = user.INTERACTIVE_ROWS) -> str:
     """One sentence on a user table as the page uses it: its name, rows (sampled or not), features, target.
 
     ``binned``: the page cuts a numeric target into quartile classes (``Table.as_dataset``), and says so.
+    ``limit``: the rows the page samples the table to (``max_rows``), which the sentence names.
     """
-    rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows (pages work on at most "
-            f"{user.INTERACTIVE_ROWS:,})" if t.sampled else f"{len(t.y):,} rows")
+    rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows (this page works on at most "
+            f"{limit:,})" if t.sampled else f"{len(t.y):,} rows")
     target = (("a numeric target, cut into its quartiles as classes here" if binned else "a numeric target")
               if t.task == "regression" else f"{len(t.class_names)} classes")
     extra = (["ordered by its time column"] if t.time is not None else []) + (
@@ -158,4 +159,4 @@ def arrays(value: str, *, seed: int = 0, max_rows: int | None = user.INTERACTIVE
         got = t.arrays(seed)
     except (user.UploadError, ValueError) as exc:
         raise ParamError([f"dataset {value}: {exc}"]) from None
-    return got, f"{describe(t)} Split {SPLITS[t.split]}."
+    return got, f"{describe(t, limit=max_rows or user.INTERACTIVE_ROWS)} Split {SPLITS[t.split]}."
