@@ -12,7 +12,8 @@ import torch
 from neuralab import cli
 from neuralab.data import user
 from neuralab.params import ParamError
-from neuralab.search import honest, landscape, study as st, tasks
+from neuralab.search import honest, landscape, tasks
+from neuralab.search import study as st
 
 torch.set_num_threads(1)
 ME = "me" + "A" * 20
