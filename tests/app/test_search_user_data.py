@@ -40,7 +40,7 @@ def test_the_note_says_which_rows_every_part_trains_on():
     value = add(rig(5_000, seed=1), name="Long log")
     note, alert = search_landscape.DATA_NOTE.view({"dataset": value})
     data = tasks.arrays(value)
-    assert alert == "" and "Your dataset Long log: a seeded sample of 3,300 of its 5,000 rows" in note
+    assert alert == "" and f"Your dataset Long log: a seeded sample of {tasks.SEARCH_ROWS:,} of its 5,000 rows" in note
     assert f"{len(data.y_train):,} training, {len(data.y_val):,} validation and {len(data.y_test):,} test rows" in note
     assert "Split shuffled, stratified by class" in note
     builtin, _ = search_landscape.DATA_NOTE.view({"dataset": "digits"})
