@@ -10,8 +10,9 @@
   networks over the training rows, and its time grows with them (the hidden activations of every
   network, row by row), so a user table is cut to a seeded sample of :data:`SEARCH_ROWS` rows
   (stratified by class): 60 % of them train, as many rows as the digits' training split, and a
-  part's job takes about as long as on the digits (``benchmarks/user_pages.py search`` prints both). A worker on another machine reads the
-  table from its own catalogue: share the lab's data directory (``NEURALAB_DATA_DIR``) with it.
+  part's job takes about as long as on the digits (``benchmarks/user_pages.py search`` prints
+  both). A worker on another machine reads the table from its own catalogue: share the lab's
+  data directory (``NEURALAB_DATA_DIR``) with it.
 
 Caches keyed by the data set's value stay correct for user tables: an id names one upload
 (a new upload, or a share, gets a new id), and every entry point checks the id against the
