@@ -54,6 +54,17 @@ def test_a_user_table_is_split_by_its_roles_and_capped_at_the_search_rows():
     assert tasks.table(large).n_rows_total == 5_000 and tasks.table(large).sampled
 
 
+def test_a_wide_table_is_cut_to_fewer_rows_in_proportion_to_its_width():
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame(rng.normal(size=(2_000, 128)), columns=[f"s{i}" for i in range(128)])
+    df["state"] = np.where(df.s0 > 0, "hot", "ok")
+    value = user.USER_PREFIX + user.catalogue().add(df.to_csv(index=False).encode(), "wide.csv",
+                                                    user.Roles("state", "binary"), owner=ME)
+    assert tasks.max_rows(value) == tasks.SEARCH_ROWS * tasks.WIDE // 128
+    data = tasks.arrays(value)
+    assert data.n_features == 128 and len(data.y_train) + len(data.y_val) + len(data.y_test) == tasks.max_rows(value)
+
+
 def test_an_unknown_or_deleted_id_is_a_sentence_even_once_results_are_cached():
     value = add(rig())
     first = landscape.landscape(value, res=8, seeds=1)

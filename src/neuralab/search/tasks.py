@@ -7,12 +7,13 @@
 * ``spiral``: the playground's two interleaved spiral arms, 600 points (classification).
 * ``user:<id>``: a learner's own table from this machine's catalogue (:mod:`neuralab.data.user`),
   split by its roles (:meth:`~neuralab.data.user.Table.arrays`). A landscape trains res² × seeds
-  networks over the training rows, and its time grows with them (the hidden activations of every
-  network, row by row), so a user table is cut to a seeded sample of :data:`SEARCH_ROWS` rows
-  (stratified by class): 60 % of them train, as many rows as the digits' training split, and a
-  part's job takes about as long as on the digits (``benchmarks/user_pages.py search`` prints
-  both). A worker on another machine reads the table from its own catalogue: share the lab's
-  data directory (``NEURALAB_DATA_DIR``) with it.
+  networks over the training rows, and its time grows with the rows and, past the digits' 64, with
+  the features (the first layer's weights are updated every batch). A user table is therefore cut
+  to a seeded sample (stratified by class) of :data:`SEARCH_ROWS` rows, 60 % of which train (as many
+  as the digits' training split), and of proportionally fewer above :data:`WIDE` features
+  (:func:`max_rows`), so that a part's job takes about as long as on the digits
+  (``benchmarks/user_pages.py search`` prints both). A worker on another machine reads the table
+  from its own catalogue: share the lab's data directory (``NEURALAB_DATA_DIR``) with it.
 
 Caches keyed by the data set's value stay correct for user tables: an id names one upload
 (a new upload, or a share, gets a new id), and every entry point checks the id against the
@@ -29,11 +30,13 @@ from neuralab.data import user
 from neuralab.data.arrays import Arrays, digits, prepare
 from neuralab.params import Choice, DatasetChoice, ParamError
 
-__all__ = ["DATASET", "SEARCH_ROWS", "arrays", "check", "table"]
+__all__ = ["DATASET", "SEARCH_ROWS", "WIDE", "arrays", "check", "max_rows", "table"]
 
 SPIRAL_FEATURES = ("x", "y", "sinx", "siny")  # the playground's inputs that make spirals learnable
 #: Rows of a user table the searches work on (a seeded sample): 60 % of them, 1,080, train, as on the digits.
 SEARCH_ROWS = 1_800
+#: Features (the digits' 64 pixels) above which a user table's row cap shrinks in proportion to its width.
+WIDE = 64
 
 _TITLES = {"digits": "Digits (8×8 images, 10 classes)", "motor": "Motor torque (regression)",
            "spiral": "Two spirals (2 classes)"}
@@ -60,12 +63,22 @@ def check(name: str) -> str:
     return name
 
 
-def table(name: str, seed: int = 0) -> user.Table:
-    """The user table ``name`` (``user:<id>``) as the searches use it: at most :data:`SEARCH_ROWS` rows, seeded."""
+def _table(name: str, rows: int, seed: int) -> user.Table:
     try:
-        return user.catalogue().table(check(name).removeprefix(user.USER_PREFIX), max_rows=SEARCH_ROWS, seed=seed)
+        return user.catalogue().table(check(name).removeprefix(user.USER_PREFIX), max_rows=rows, seed=seed)
     except user.UploadError as exc:
         raise ParamError([f"dataset {name}: {exc}"]) from None
+
+
+def max_rows(name: str) -> int:
+    """The rows of user table ``name`` the searches sample: :data:`SEARCH_ROWS`, times ``WIDE / features`` if wider."""
+    width = _table(name, SEARCH_ROWS, 0).X.shape[1]
+    return max(user.MIN_ROWS, SEARCH_ROWS * min(WIDE, width) // width)
+
+
+def table(name: str, seed: int = 0) -> user.Table:
+    """The user table ``name`` (``user:<id>``) as the searches use it: at most :func:`max_rows` rows, seeded."""
+    return _table(name, max_rows(name), seed)
 
 
 def arrays(name: str, seed: int = 0) -> Arrays:
