@@ -33,8 +33,8 @@ def data_note(values: dict, _progress=None) -> str:
         return f"Every part below runs on {dict(DATASET.options)[name]}: {sizes}."
     _, said = userdata.arrays(name, max_rows=tasks.max_rows(name))
     return (f"{said} Every part below trains on it: {sizes}. A landscape alone is {RES * RES * SEEDS:,} "
-            f"trainings, so a table is cut to {SEARCH_ROWS:,} rows (seeded), fewer in proportion above "
-            f"{tasks.WIDE} features, to keep each part about as long as on the digits.")
+            f"trainings, so the searches sample at most {SEARCH_ROWS:,} rows (fewer in proportion above "
+            f"{tasks.WIDE} features) to take about as long as on the digits.")
 
 
 def measure(values: dict, progress) -> landscape.Landscape:
