@@ -202,8 +202,53 @@ def training_jobs() -> None:
 
 
 
+
+def search_jobs(widths: tuple[int, ...] = (8, 64, 199)) -> None:
+    """/hyperparameter-search on user tables: one landscape job (24² cells × 3 seeds) against the digits' one.
+
+    A user table is cut to ``tasks.SEARCH_ROWS`` rows (seeded) before the split. Tables of 20,000 rows with
+    ``widths`` numeric features and 10 classes are registered in a temporary catalogue; each landscape is
+    measured without the disk cache (``_measure.__wrapped__``). Prints ``search.landscape.<table> s`` and the
+    training rows and features each one trained on, and the load average. Run of 6 Dec, 1,080 training rows
+    for every table (2 cores shared, load 12 to 24): digits 224 s, 8 features 150 s, 64 features 191 s,
+    199 features 742 s, hence fewer rows above ``tasks.WIDE`` features; with them (load 13.7 to 15.1): digits
+    294 s, 199 features on 346 training rows 164 s.
+
+        PYTHONPATH=src:. .venv/bin/python benchmarks/user_pages.py search [WIDTH ...]
+    """
+    os.environ["NEURALAB_DATA_DIR"] = tempfile.mkdtemp(prefix="nl-bench-search-")
+    import torch
+
+    from neuralab.data import user
+    from neuralab.search import landscape, tasks
+
+    torch.set_num_threads(1)  # a background job's share of a shared machine
+    rng = np.random.default_rng(0)
+    cases = {"digits": "digits"}
+    for width in widths:
+        X = rng.normal(size=(20_000, width)).astype(np.float32)
+        y = np.digitize(X[:, :3].sum(1) + rng.normal(scale=0.5, size=len(X)), np.linspace(-3, 3, 9))
+        df = pd.DataFrame(X, columns=[f"f{i}" for i in range(width)]).assign(label=y)
+        ident = user.catalogue().add(df.to_parquet(index=False), f"w{width}.parquet",
+                                     user.Roles("label", "multiclass"), owner="bench" + "x" * 20)
+        cases[f"user_{width}_features"] = user.USER_PREFIX + ident
+    print(f"load_average {os.getloadavg()[0]:.2f} processes")
+    for name, value in cases.items():
+        data = tasks.arrays(value)
+        t0 = time.perf_counter()
+        landscape._measure.__wrapped__(value, 24, 3)
+        print(f"search.landscape.{name} {time.perf_counter() - t0:.1f} s "
+              f"({len(data.y_train):,} training rows, {data.n_features} features)", flush=True)
+    print(f"load_average {os.getloadavg()[0]:.2f} processes")
+
+
 if __name__ == "__main__":
-    main()
-    playground()
-    light_rows()
-    training_jobs()
+    import sys
+
+    if sys.argv[1:2] == ["search"]:  # search [WIDTH ...]: the landscape job on tables of those widths (minutes)
+        search_jobs(tuple(int(w) for w in sys.argv[2:]) or (8, 64, 199))
+    else:
+        main()
+        playground()
+        light_rows()
+        training_jobs()

@@ -83,11 +83,14 @@ def search(args: argparse.Namespace) -> int:
     """``neuralab search run|worker|list``: a bad value exits 2 with its sentence, an unreachable database 1."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from neuralab.data.user import UploadError
     from neuralab.params import ParamError
     from neuralab.search import study as st
 
     url = args.storage or st.storage_url()
     try:
+        if args.action == "run" and args.dataset is not None and _is_file(args.dataset):
+            args.dataset = _file_dataset(args)
         storage = st.open_storage(url, heartbeat=args.heartbeat, grace=GRACE_BEATS * args.heartbeat)
         if args.action == "list":
             rows = st.studies(storage)
@@ -110,7 +113,7 @@ def search(args: argparse.Namespace) -> int:
         torch.set_num_threads(1)  # one worker per core scales; several threads per worker fight over the cores
         print(f"neuralab {__version__}: worker {name} on study {study.study_name} in {st.public_url(url)}", flush=True)
         ran = st.work(study, trials, name)
-    except ParamError as exc:
+    except (ParamError, UploadError) as exc:
         print(f"neuralab search {args.action}: {exc}", file=sys.stderr)
         return 2
     except st.StorageError as exc:
@@ -126,6 +129,40 @@ def search(args: argparse.Namespace) -> int:
     print(f"ran {ran} trials; study {info.name}: {info.complete} complete, {info.failed} failed, "
           f"{info.running} running; best validation loss {info.best if info.best is not None else '-'}")
     return 0
+
+
+def _is_file(value: str) -> bool:
+    """A ``--dataset`` that names a file (an existing path, or a data file's extension) rather than a data set."""
+    return os.path.exists(value) or value.lower().endswith((".csv", ".parquet", ".npz"))
+
+
+def _file_dataset(args: argparse.Namespace) -> str:
+    """``--dataset FILE``: read and check it with ``load_table``, keep it in the catalogue, return ``user:<id>``.
+
+    The study records that id, so every worker on this machine reads the same table from the catalogue. An
+    identical entry of the same owner (same file name, size, roles and prepared rows) is reused, so a study
+    started from the file can be resumed from it.
+    """
+    import numpy as np
+
+    from neuralab.data import user
+
+    if not args.target:
+        raise user.UploadError(f"--target is needed with a file as --dataset ({args.dataset}): the column to predict.")
+    path = args.dataset
+    if not os.path.isfile(path):
+        raise user.UploadError(f"--dataset {path}: no such file.")
+    t = user.load_table(path, target=args.target, task=args.task, time=args.time, group=args.group)
+    roles = user.Roles(target=args.target, task=t.task, time=args.time, group=args.group)
+    cat, owner, filename = user.catalogue(), os.environ.get("NEURALAB_OWNER") or CLI_OWNER, os.path.basename(path)
+    same = (cat.table(e.id) for e in cat.entries(owner)
+            if e.filename == filename and e.roles == roles and e.bytes == os.path.getsize(path))
+    ident = next((s.id for s in same if np.array_equal(s.X, t.X) and np.array_equal(s.y, t.y)), None) or cat.add(
+        path, filename, roles, owner=owner)
+    print(f"dataset {path}: {t.n_rows_total:,} usable rows, {len(t.feature_names)} features, target {args.target!r} "
+          f"({t.task}); kept as user:{ident} in {cat.root}, where this machine's workers read it (workers on "
+          "other machines need that directory shared: NEURALAB_DATA_DIR)", flush=True)
+    return user.USER_PREFIX + ident
 
 
 # neuralab.search.study's settings, repeated so that parsing does not import optuna and torch (a test checks them)
@@ -155,7 +192,14 @@ def _search_parser(sub: argparse._SubParsersAction) -> None:
     work.add_argument("--trials", default=None,
                       help="this worker runs until the study holds N finished trials (default: the study's budget, "
                            "which stays unchanged)")
-    run.add_argument("--dataset", default=None, help="digits (default), motor or spiral")
+    run.add_argument("--dataset", default=None,
+                     help="digits (default), motor, spiral, one of your datasets (user:ID, from neuralab data list) "
+                          "or a .csv, .parquet or .npz file (with --target), kept in the lab's catalogue")
+    run.add_argument("--target", default=None, help="with a file as --dataset: the column to predict")
+    run.add_argument("--task", choices=("regression", "binary", "multiclass"), default=None,
+                     help="with a file: default guessed from the target column")
+    run.add_argument("--time", default=None, help="with a file: its time column (a time-ordered split)")
+    run.add_argument("--group", default=None, help="with a file: its group column (whole groups kept apart)")
     run.add_argument("--sampler", default=None, help="tpe (default), random, gp, cmaes, sobol or grid")
     run.add_argument("--seed", default=None, help="seeds the creating worker's sampler (default 0); joining workers "
                      "derive their own (Sobol's share it), so a multi-worker study is not reproducible")

@@ -265,7 +265,7 @@ def test_the_rows_used_answer_is_what_fitting_and_splits_cross_validation_really
     assert answer == user.INTERACTIVE_ROWS
     X, *_ = userdata.xy(value)  # what /fitting's learning curve is computed on
     assert len(X) == answer
-    said = f"a seeded sample of {answer:,} of its {n:,} rows (pages work on at most {answer:,})"
+    said = f"a seeded sample of {answer:,} of its {n:,} rows (this page works on at most {answer:,})"
     assert said in fitting.TC_SECTION.view(dict(dataset=value, seed=0))[2]
     notes = tree.text(splits.CV_SECTION.view(dict(dataset=value, scheme="kfold", copies=0, k=3, model="ridge",
                                                   seed=0))[2])

@@ -89,5 +89,5 @@ def test_max_train_keeps_a_stratified_sample_of_the_training_rows_and_says_so():
     np.testing.assert_array_equal(capped.data.X_val, full.data.X_val)  # validation untouched
     assert abs(capped.data.y_train.mean() - full.data.y_train.mean()) < 0.01  # stratified
     assert "These runs train on a seeded sample of 500 of its 1,200 training rows" in capped.sentence
-    assert source.lookup(capped.key, 0) is capped.data and source.resolve(value, 0, max_train=5_000).data.y_train.shape \
-        == full.data.y_train.shape
+    roomy = source.resolve(value, 0, max_train=5_000)
+    assert source.lookup(capped.key, 0) is capped.data and roomy.data.y_train.shape == full.data.y_train.shape

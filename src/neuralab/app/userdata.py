@@ -116,17 +116,21 @@ def dataset(t: user.Table) -> Dataset:
     return got[1]
 
 
-def describe(t: user.Table, binned: bool = False) -> str:
+def describe(t: user.Table, binned: bool = False, limit: int = user.INTERACTIVE_ROWS) -> str:
     """One sentence on a user table as the page uses it: its name, rows (sampled or not), features, target.
 
     ``binned``: the page cuts a numeric target into quartile classes (``Table.as_dataset``), and says so.
+    ``limit``: the rows the page samples the table to (``max_rows``), which the sentence names.
     """
     light = "fewer than the other computations' "  # a light section's sample (user.LIGHT_ROWS)
-    rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows (pages work on at most "
-            f"{user.INTERACTIVE_ROWS:,})" if t.sampled and len(t.y) >= user.INTERACTIVE_ROWS else
-            f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows ({light}"
-            f"{min(t.n_rows_total, user.INTERACTIVE_ROWS):,}, so that these charts keep up with a moving slider)"
-            if t.sampled else f"{len(t.y):,} rows")
+    if not t.sampled:
+        rows = f"{len(t.y):,} rows"
+    elif limit != user.INTERACTIVE_ROWS or len(t.y) >= user.INTERACTIVE_ROWS:
+        rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows (this page works on at most "
+                f"{limit:,})")
+    else:
+        rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows ({light}"
+                f"{min(t.n_rows_total, user.INTERACTIVE_ROWS):,}, so that these charts keep up with a moving slider)")
     target = (("a numeric target, cut into its quartiles as classes here" if binned else "a numeric target")
               if t.task == "regression" else f"{len(t.class_names)} classes")
     extra = (["ordered by its time column"] if t.time is not None else []) + (
@@ -148,7 +152,8 @@ def xy(value: str, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, bool, str,
 
 SPLITS = {"groups": "whole groups kept apart (training, validation and test share no group)",
           "time": "in time order (training the earliest 60 % of the rows, validation the next 20 %, test the last)",
-          "shuffled": "shuffled, stratified by class (60 % training, 20 % validation, 20 % test)"}
+          "shuffled": "shuffled, stratified by class (60 % training, 20 % validation, 20 % test)",
+          "shuffled-numeric": "shuffled (60 % training, 20 % validation, 20 % test)"}
 
 
 def arrays(value: str, *, seed: int = 0, max_rows: int | None = user.INTERACTIVE_ROWS) -> tuple[Arrays, str]:
@@ -162,4 +167,5 @@ def arrays(value: str, *, seed: int = 0, max_rows: int | None = user.INTERACTIVE
         got = t.arrays(seed)
     except (user.UploadError, ValueError) as exc:
         raise ParamError([f"dataset {value}: {exc}"]) from None
-    return got, f"{describe(t)} Split {SPLITS[t.split]}."
+    split = "shuffled-numeric" if t.split == "shuffled" and t.task == "regression" else t.split
+    return got, f"{describe(t, limit=max_rows or user.INTERACTIVE_ROWS)} Split {SPLITS[split]}."

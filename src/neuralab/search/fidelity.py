@@ -40,7 +40,7 @@ from neuralab.data.arrays import Arrays
 from neuralab.nn.models import mlp
 from neuralab.params import Int, ParamError, ParamSpec
 from neuralab.progress import Progress, quiet
-from neuralab.search.tasks import DATASET, arrays
+from neuralab.search.tasks import DATASET, arrays, check
 from neuralab.train.loop import Config, evaluate, fit
 
 __all__ = ["FIDELITY", "PRUNERS", "SAMPLERS", "Arm", "Fidelity", "Importances", "Pruners", "Samplers", "brackets",
@@ -222,6 +222,7 @@ def run_arm(dataset: str, sampler: str, pruner: str, trials: int, epochs: int, s
             storage: str | optuna.storages.BaseStorage | None = None, study_name: str | None = None,
             progress: Progress = quiet) -> Arm:
     """One search of ``trials`` trials; cached on disk when ``storage`` is None (an in-memory study)."""
+    dataset = check(dataset)
     if storage is None:
         return _cached_arm(dataset, sampler, pruner, trials, epochs, seed, progress=progress)
     return _run(dataset, sampler, pruner, trials, epochs, seed, storage, study_name, progress)
@@ -333,6 +334,7 @@ def pruners(dataset: str = "digits", trials: int = 20, epochs: int = 9, seed: in
     storage URL or object keeps them there as ``{study_name}-tpe-{pruner}`` (not cached).
     """
     v = FIDELITY.validate(dataset=dataset, trials=trials, epochs=epochs, seed=seed)
+    check(v["dataset"])
     arms = _arms(v["dataset"], [("tpe", p) for p in PRUNERS], v["trials"], v["epochs"], v["seed"], storage,
                  study_name, progress)
     return Pruners(v["dataset"], v["trials"], v["epochs"], v["seed"], arms)
@@ -367,6 +369,7 @@ def samplers(dataset: str = "digits", trials: int = 20, epochs: int = 9, seed: i
     The grouped TPE arm is the very search :func:`pruners` runs without pruning (cached once).
     """
     v = FIDELITY.validate(dataset=dataset, trials=trials, epochs=epochs, seed=seed)
+    check(v["dataset"])
     arms = _arms(v["dataset"], [(s, "none") for s in SAMPLERS], v["trials"], v["epochs"], v["seed"], storage,
                  study_name, progress)
     return Samplers(v["dataset"], v["trials"], v["epochs"], v["seed"], arms)
@@ -420,6 +423,7 @@ def fidelity(dataset: str = "digits", trials: int = 20, epochs: int = 9, seed: i
              progress: Progress = quiet) -> Fidelity:
     """:func:`pruners`, :func:`samplers` (sharing their unpruned TPE search) and :func:`importances`, in memory."""
     v = FIDELITY.validate(dataset=dataset, trials=trials, epochs=epochs, seed=seed)
+    check(v["dataset"])
     n = len(PRUNERS) + len(SAMPLERS) - 1
     pr = pruners(**v, progress=lambda d, t: progress(d, n * v["trials"] + 1))
     sa = samplers(**v, progress=lambda d, t: progress(max(0, d - v["trials"]) + len(PRUNERS) * v["trials"],

@@ -28,10 +28,10 @@ from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, cross_
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from neuralab.cache import memo
-from neuralab.params import Int, ParamSpec
+from neuralab.params import Int, ParamError, ParamSpec
 from neuralab.progress import Progress, quiet
 from neuralab.search.landscape import Landscape
-from neuralab.search.tasks import DATASET, arrays
+from neuralab.search.tasks import DATASET, arrays, check
 
 __all__ = ["CURSE", "GRID", "NESTED", "Band", "Curse", "Nested", "expected_max", "nested_cv", "winners_curse"]
 
@@ -228,6 +228,12 @@ def nested_cv(dataset: str = "digits", pool: int = 200, repeats: int = 3, progre
     leaks into the scaling its models were trained with.
     """
     v = NESTED.validate(dataset=dataset, pool=pool, repeats=repeats)
+    have, least = len(arrays(check(v["dataset"])).y_train), NESTED.fields["pool"].lo
+    if have < v["pool"]:
+        why = (f"; the table is too small for this part, which needs at least {least} training rows" if have < least
+               else "")
+        raise ParamError([f"pool must be at most the {have:,} training rows of dataset {v['dataset']}; got "
+                          f"{v['pool']}{why}."])
     return _nested(v["dataset"], v["pool"], v["repeats"], progress=progress)
 
 

@@ -33,7 +33,7 @@ from neuralab.data.arrays import Arrays
 from neuralab.nn.models import mlp
 from neuralab.params import Float, Int, ParamSpec
 from neuralab.progress import Progress, quiet
-from neuralab.search.tasks import DATASET, arrays
+from neuralab.search.tasks import DATASET, arrays, check
 
 __all__ = ["LANDSCAPE", "LR", "WD", "Landscape", "landscape", "train_many", "HIDDEN", "EPOCHS", "BATCH", "MOMENTUM"]
 
@@ -207,9 +207,12 @@ def axes(res: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def landscape(dataset: str = "digits", res: int = 24, seeds: int = 3, progress: Progress = quiet) -> Landscape:
-    """Measure (or load from the disk cache) the landscape of ``dataset``: ``res² × seeds`` trainings."""
+    """Measure (or load from the disk cache) the landscape of ``dataset``: ``res² × seeds`` trainings.
+
+    ``dataset`` may be ``user:<id>``, a table of this machine's catalogue (see :mod:`neuralab.search.tasks`).
+    """
     v = LANDSCAPE.validate(dataset=dataset, res=res, seeds=seeds)
-    return _measure(v["dataset"], v["res"], v["seeds"], progress=progress)
+    return _measure(check(v["dataset"]), v["res"], v["seeds"], progress=progress)
 
 
 @memo("search-landscape", depends=("neuralab.search.tasks", "neuralab.nn.models"), salt=torch.__version__)

@@ -36,7 +36,7 @@ from neuralab.cache import memo
 from neuralab.params import Choice, Int, ParamSpec
 from neuralab.progress import Progress, quiet, stage
 from neuralab.search.landscape import EPOCHS, LR, WD, Landscape, landscape
-from neuralab.search.tasks import DATASET
+from neuralab.search.tasks import DATASET, check
 
 __all__ = ["DIVERGED", "GP_STARTUP", "RACE", "SAMPLER", "SAMPLERS", "STARTUP", "Race", "Sampler", "race", "run_race",
            "study"]
@@ -192,7 +192,7 @@ def race(dataset: str = "digits", trials: int = 40, repeats: int = 5, diverged: 
             naming it.
     """
     v = RACE.validate(dataset=dataset, trials=trials, repeats=repeats, diverged=diverged)
-    return _race(v["dataset"], v["trials"], v["repeats"], v["diverged"], progress=progress)
+    return _race(check(v["dataset"]), v["trials"], v["repeats"], v["diverged"], progress=progress)
 
 
 @memo("search-race", depends=("neuralab.search.landscape", "neuralab.search.tasks"), salt=optuna.__version__)

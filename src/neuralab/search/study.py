@@ -13,7 +13,10 @@ at the sampled learning rate and weight decay, once per seed; its value is the m
 validation loss, so with the default 3 seeds (and no divergence) it is the landscape's own
 function at a point between the cells. The study records what it searches (data set,
 sampler, seed, trial budget) as study user attributes, so a worker joining from another
-machine builds the same objective.
+machine builds the same objective. A study on a learner's table records its ``user:<id>``;
+every worker reads that table from its own machine's catalogue (:func:`neuralab.data.user.data_dir`),
+so workers on other machines need the lab's data directory shared with them (``NEURALAB_DATA_DIR``
+pointing at the same files), or they stop with a sentence saying so.
 
 Workers send a heartbeat while a trial runs. A worker killed mid-trial (``kill -9``, a
 machine switched off) stops beating. Its trial stays RUNNING until some worker starts a
@@ -38,10 +41,11 @@ import optuna
 from optuna.trial import TrialState
 
 from neuralab.cache import state_dir
+from neuralab.data import user
 from neuralab.params import Choice, Int, ParamError, ParamSpec
 from neuralab.search import race
 from neuralab.search.landscape import LR, WD, axes, train_many
-from neuralab.search.tasks import DATASET, arrays
+from neuralab.search.tasks import DATASET, arrays, check
 
 __all__ = [
     "SAMPLERS", "STUDY", "StorageError", "StudyInfo", "TrialRow", "create", "describe", "join",
@@ -147,7 +151,7 @@ def objective(dataset: str, seeds: int = 3, worker: str | None = None) -> Callab
     which Optuna records as a failed trial (one warning line, no traceback), with the reason in the
     trial's ``reason`` attribute; the search goes on.
     """
-    data = arrays(dataset)
+    data = _data(dataset)
     who = worker or worker_name()
     host = socket.gethostname()
 
@@ -167,6 +171,18 @@ def objective(dataset: str, seeds: int = 3, worker: str | None = None) -> Callab
     return run
 
 
+def _data(dataset: str):
+    """The study's data; a user table this machine's catalogue lacks gets a sentence on sharing the data directory."""
+    try:
+        return arrays(dataset)
+    except ParamError as exc:
+        if not user.is_user(dataset):
+            raise
+        raise ParamError([*exc.messages, f"A worker reads a user table from its own machine's catalogue "
+                          f"({user.data_dir()}); a worker on another machine needs the lab's data directory shared "
+                          "with it (NEURALAB_DATA_DIR)."]) from None
+
+
 def _quiet() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -181,6 +197,8 @@ def create(name: str, storage: optuna.storages.BaseStorage, **settings) -> optun
         ParamError: a setting out of range, or the name taken by a study with other settings.
     """
     v = STUDY.validate(**settings)
+    if "dataset" in settings:
+        check(v["dataset"])  # a user table must be in this machine's catalogue before a study records its id
     _quiet()
     study = optuna.create_study(study_name=_name(name), storage=storage, direction="minimize",
                                 sampler=SAMPLERS[v["sampler"]](v["seed"]), load_if_exists=True)

@@ -37,7 +37,7 @@ from neuralab.cache import memo
 from neuralab.params import Choice, Float, Int, ParamSpec
 from neuralab.progress import Progress, quiet, stage
 from neuralab.search.landscape import EPOCHS, LR, landscape, train_many
-from neuralab.search.tasks import DATASET, arrays
+from neuralab.search.tasks import DATASET, arrays, check
 
 __all__ = ["ACQUISITION", "SURROGATE", "Explored", "Truth", "explore", "fit", "kernel", "run_explore", "truth"]
 
@@ -72,8 +72,7 @@ class Truth:
 
 def truth(dataset: str = "digits", n: int = POINTS, progress: Progress = quiet) -> Truth:
     """The slice for ``dataset`` (default landscape: 24 × 24 cells, 3 seeds); cached on disk."""
-    DATASET.coerce("dataset", dataset)
-    return _truth(dataset, n, progress=progress)
+    return _truth(check(dataset), n, progress=progress)
 
 
 @memo("search-slice", depends=("neuralab.search.landscape", "neuralab.search.tasks", "neuralab.nn.models"),
@@ -182,7 +181,7 @@ def explore(dataset: str = "digits", acquisition: str = "ei", kappa: float = 2.0
         ParamError: a bad ``dataset``, ``acquisition``, ``kappa`` (0–5) or ``seed``, with a sentence naming it.
     """
     v = SURROGATE.validate(dataset=dataset, acquisition=acquisition, kappa=kappa, seed=seed)
-    return _explore(v["dataset"], v["acquisition"], v["kappa"], v["seed"], progress=progress)
+    return _explore(check(v["dataset"]), v["acquisition"], v["kappa"], v["seed"], progress=progress)
 
 
 @memo("search-surrogate", depends=("neuralab.search.landscape", "neuralab.search.tasks"))

@@ -102,12 +102,15 @@ def layout(values: dict) -> list[html.Section]:
                 "cross-validation scores the whole procedure instead: an outer split holds out a fold, the "
                 "complete grid search runs on the rest, and the winner is scored on the fold it never saw "
                 "(`cross_val_score` around the `GridSearchCV`).\n\n"
-                "Here the model is scikit-learn's `MLPClassifier` (`MLPRegressor` for the motor), one hidden layer "
+                "Here the model is scikit-learn's `MLPClassifier` (`MLPRegressor` for a numeric target: the motor, "
+                "or a table of yours), one hidden layer "
                 f"of {honest.HIDDEN} units, at most {honest.MAX_ITER} Adam epochs: small enough to search the "
                 "network itself rather than a cheaper model in its place. The grid is "
                 f"{SHAPE} (weight penalty α and Adam's step size), the inner split {honest.INNER} folds, the outer "
                 f"{honest.OUTER}. Each repeat draws a new pool of training rows and new folds, because one split is "
-                "noise; the test split is the data set's own, never part of any pool."
+                "noise; the test split is the data set's own, never part of any pool. A table of yours needs at least "
+                f"{honest.NESTED.fields['pool'].lo} training rows here; below that this part says so and the others "
+                "still run."
             ),
             ui.row(controls(P, SPEC, values, ["pool"])),
             alert(cid(P, "nested-alert")),

@@ -12,10 +12,11 @@ from __future__ import annotations
 import optuna
 from dash import Input, Output, State, callback, dcc, html
 
-from neuralab.app import ui
+from neuralab.app import ui, userdata
 from neuralab.app.controls import alert, cid
 from neuralab.app.registry import prefix
 from neuralab.app.sections import table
+from neuralab.data import user
 from neuralab.params import ParamSpec
 from neuralab.plots import search_studies as figures
 from neuralab.plots.theme import message_figure
@@ -70,7 +71,10 @@ def layout(values: dict) -> list[html.Section]:
                 "file in the cache directory (`~/.cache/neuralab`) unless the operator points "
                 "`NEURALAB_STORAGE` at PostgreSQL. The searches above run in memory (their results are cached "
                 "on disk); this part only reads the database. A study records its data set and sampler, so a "
-                "worker on another machine that joins it trains the same network on the same space. Each trial "
+                "worker on another machine that joins it trains the same network on the same space. A study on one of "
+                "your tables records its id (`neuralab search run --dataset user:ID`, or a file with `--target`); "
+                "each worker reads the table from its own machine's catalogue, so workers on other machines need "
+                "the lab's data directory shared (`NEURALAB_DATA_DIR`). Each trial "
                 f"records the worker and host that ran it. A worker sends a heartbeat every {st.HEARTBEAT} s "
                 "(by default) while its trial runs. If it is killed, its trial stays running until another "
                 "worker starts a trial; that worker then marks failed every trial silent for "
@@ -97,7 +101,7 @@ def listing(chosen: str | None) -> tuple:
         return html.P(""), [], None, _sentence(exc)
     if not infos:
         return html.P("No studies yet. Start one with the command below."), [], None, ""
-    rows = [(i.name, i.settings["dataset"], i.settings["sampler"], i.complete, i.failed, i.running,
+    rows = [(i.name, _dataset(i.settings["dataset"]), i.settings["sampler"], i.complete, i.failed, i.running,
              f"{i.best:.4g}" if i.best is not None else "–", len(i.workers), ", ".join(i.hosts) or "–")
             for i in infos]
     names = [i.name for i in infos]
@@ -105,6 +109,11 @@ def listing(chosen: str | None) -> tuple:
     shown = table(("study", "data set", "sampler", "complete", "failed", "running", "best val loss", "workers",
                    "hosts"), rows)
     return shown, [{"label": n, "value": n} for n in names], chosen if chosen in names else names[0], ""
+
+
+def _dataset(value: str) -> str:
+    """A study's data set as the list shows it: a user table by its name and id (the id is what workers read)."""
+    return f"{userdata.title(value)} ({value})" if user.is_user(value) else value
 
 
 def trials_view(name: str | None) -> tuple:
