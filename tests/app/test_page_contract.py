@@ -12,7 +12,7 @@ from dash import dcc
 
 from neuralab.app.controls import cid
 from neuralab.app.registry import built
-from neuralab.params import Bool, Choice, Float, Int, Text
+from neuralab.params import Bool, Choice, DatasetChoice, Float, Int, Text
 from tests.app import tree
 
 PAGES = built()
@@ -33,6 +33,8 @@ def _module(page):
 
 def _other_value(f):
     """A valid value of field ``f`` other than its default."""
+    if isinstance(f, DatasetChoice) and len(f.options) == 1:  # the one built-in, else a learner's dataset
+        return "user:" + "A" * 16
     if isinstance(f, Choice):
         return next(v for v, _ in f.options if v != f.default)
     if isinstance(f, Bool):
