@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import runpy
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -154,3 +156,18 @@ def test_bad_input_gets_a_sentence(classes):
     assert said.startswith("dataset Tiny: ") and "too few to train a network on" in said
     with pytest.raises(ValueError, match="key must be"):
         own.train(userdata.arrays(classes)[0], "../x")
+
+
+def test_the_exported_script_prints_the_pages_numbers_for_a_user_table(classes, tmp_path, capsys):
+    from neuralab.app import export
+
+    got = export.build("/pruning", f"?dataset={classes}&seed=0")
+    assert got.values["dataset"] == classes and any(classes in n for n in got.notes)
+    path = tmp_path / "page.py"
+    path.write_text(got.script())
+    namespace = runpy.run_path(str(path), run_name="exported")
+    capsys.readouterr()
+    namespace["section_own"](str(tmp_path / "figures"))
+    printed = capsys.readouterr().out
+    fig, caption, blurb, alert = _view(pruning, classes, seed=0)
+    assert alert == "" and f"[own] {caption}" in printed and f"[own-blurb] {blurb}" in printed

@@ -28,8 +28,7 @@ from neuralab.progress import Progress
 
 __all__ = ["BUILTIN", "DATASET", "NOT_CHOSEN", "layout", "section", "spec", "wire"]
 
-BUILTIN = Choice((("digits", "8 × 8 digits (the sections above)"),), "digits", label="Dataset",
-                 help="The digits are what the sections above use; nothing more is run for them here.")
+BUILTIN = Choice((("digits", "8 × 8 digits (the sections above)"),), "digits", label="Dataset")
 DATASET = DatasetChoice.from_choice(BUILTIN)
 NOT_CHOSEN = ("Nothing is run for the digits here: the sections above already measure them. Choose one of your "
               "own datasets (added on the Data page) to train the reference network on it and compress it.")
@@ -61,7 +60,7 @@ def section(page: str, controls_spec: ParamSpec, run: Run) -> Section:
                    [Chart("own", lambda r: own_figure(r[0]) if r[0] else message_figure(CHART_HINT),
                           lambda r: describe_own(r[0]) if r[0] else ""),
                     Text("own-blurb", lambda r: r[1])],
-                   fix="Fix the value above to train on your dataset.", job=True)
+                   fix="Nothing to draw: the note above says what to change.", job=True)
 
 
 def layout(page: str, page_spec: ParamSpec, values: dict, intro: str, title: str) -> html.Section:
