@@ -76,7 +76,7 @@ def test_the_built_in_option_runs_nothing_and_says_so(monkeypatch):
     monkeypatch.setattr(own, "train", lambda *a, **k: pytest.fail("trained a network for the built-in option"))
     for page in PAGES:
         fig, caption, blurb, alert = _view(page, "digits")
-        assert blurb == own_compression.NOT_CHOSEN and caption == "" and alert == ""
+        assert caption == own_compression.NOT_CHOSEN and blurb == "" and alert == ""
         assert own_compression.CHART_HINT in str(fig.to_plotly_json())
 
 

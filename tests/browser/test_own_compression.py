@@ -34,7 +34,7 @@ def test_a_table_added_on_data_is_quantized_on_quantization_and_the_link_reopens
     expect(page.locator("#data-list")).to_contain_text("Drive states")
 
     page.locator("#nav-quantization").click()
-    expect(page.locator("#quantization-own-blurb")).to_contain_text("Nothing is run for the digits here")
+    expect(page.locator("#quantization-own-summary")).to_contain_text("Nothing is run for the digits here")
     page.locator("#quantization-dataset label", has_text="Drive states (yours)").click()
     summary = page.locator("#quantization-own-summary")
     expect(summary).to_contain_text("On Drive states, test accuracy over 48 test rows", timeout=180_000)

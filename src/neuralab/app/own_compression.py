@@ -48,7 +48,7 @@ def section(page: str, controls_spec: ParamSpec, run: Run) -> Section:
 
     def go(v: dict[str, Any], progress: Progress) -> tuple[Own | None, str]:
         if not user.is_user(v["dataset"]):
-            return None, NOT_CHOSEN
+            return None, ""  # the caption says why nothing is run
         data, said = userdata.arrays(v["dataset"], seed=v.get("seed", 0))
         progress(0, 1)
         try:
@@ -58,7 +58,7 @@ def section(page: str, controls_spec: ParamSpec, run: Run) -> Section:
 
     return Section(page, "own", controls_spec, go,
                    [Chart("own", lambda r: own_figure(r[0]) if r[0] else message_figure(CHART_HINT),
-                          lambda r: describe_own(r[0]) if r[0] else ""),
+                          lambda r: describe_own(r[0]) if r[0] else NOT_CHOSEN),
                     Text("own-blurb", lambda r: r[1])],
                    fix="Nothing to draw: the note above says what to change.", job=True)
 
