@@ -242,6 +242,25 @@ def search_jobs(widths: tuple[int, ...] = (8, 64, 199)) -> None:
     print(f"load_average {os.getloadavg()[0]:.2f} processes")
 
 
+
+def compression_jobs() -> None:
+    """The compression pages' "On your own data" jobs on the same table (sampled to 20,000 rows): seconds of the
+    first run (the reference network trained and stored) and of a second run (the network read back from disk)."""
+    from neuralab.app.pages import distillation, pruning, quantization
+    from neuralab.data import user
+
+    ident = user.catalogue().add(_table(), "bench.csv", user.Roles("fault", "binary", time="t", group="cycle"),
+                                 owner="bench" + "x" * 20, name="Bench 100k")
+    print(f"load_average {os.getloadavg()[0]:.2f} processes")
+    for page in (quantization, pruning, distillation):
+        values = page.OWN.defaults() | {"dataset": user.USER_PREFIX + ident}
+        for run in ("first", "second"):
+            t0 = time.perf_counter()
+            out = page.OWN_SECTION.view(values)
+            assert out[-1] == "", out[-1]
+            print(f"{page.P}.own.{run} {time.perf_counter() - t0:.1f} s")
+
+
 if __name__ == "__main__":
     import sys
 
@@ -252,3 +271,4 @@ if __name__ == "__main__":
         playground()
         light_rows()
         training_jobs()
+        compression_jobs()

@@ -18,7 +18,7 @@ and see batches in the same order; the only difference is the loss.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -27,10 +27,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from neuralab.compress import zoo
+from neuralab.data.arrays import Arrays
 from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Float, Int, ParamError, ParamSpec
 from neuralab.progress import Progress, quiet
-from neuralab.train.loop import Config, History, fit
+from neuralab.train.loop import History, fit
 
 __all__ = [
     "COMPARE", "DISTILL", "GRADIENT", "SOFT", "Comparison", "GradientScale", "Soft", "compare", "gradient_scale",
@@ -95,29 +96,36 @@ def _teacher() -> tuple[nn.Module, float, torch.Tensor]:
 
 @one_thread()
 def train_student(teacher: nn.Module | None, T: float, alpha: float, seed: int, *, epochs: int | None = None,
-                  progress: Progress | None = None) -> tuple[nn.Module, History]:
+                  progress: Progress | None = None, data: Arrays | None = None) -> tuple[nn.Module, History]:
     """Train the zoo's student from its ``seed`` initialization with :func:`kd_loss`.
 
     ``teacher=None`` uses the zoo teacher (its logits cached); ``alpha=0`` is plain training on
     hard labels, the baseline. The recipe (epochs, learning rate, batch size) is the zoo's.
+    ``data``: a classification table's arrays (else the digits); the student's widths follow it, and
+    ``teacher`` must be a network trained on it.
 
     Returns:
         The trained student in eval mode, and its :class:`History` (validation loss is plain CE).
     """
     DISTILL.validate({"T": T, "alpha": alpha, "seed": seed})
+    d = data or zoo.data()
+    if d.task != "classification":
+        raise ValueError("distillation softens class probabilities: it needs a table with classes, not a numeric "
+                         "target.")
+    if teacher is None and data is not None:
+        raise ValueError("a student trained on other data needs a teacher trained on the same data.")
     if teacher is None:
         t_logits = _teacher()[2]
     else:
         with torch.no_grad():
-            t_logits = teacher(torch.tensor(zoo.data().X_train))
-    r = zoo.RECIPES[STUDENT]
-    student = zoo.build(STUDENT, seed)
-    cfg = Config(epochs=epochs or r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer, seed=seed)
+            t_logits = teacher(torch.tensor(d.X_train))
+    student = zoo.build(STUDENT, seed, d.n_features, d.n_outputs)
+    cfg = replace(zoo.config(STUDENT, seed), epochs=epochs or zoo.RECIPES[STUDENT].epochs)
 
     def criterion(out: torch.Tensor, y: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
         return kd_loss(out, t_logits[idx], y, T, alpha)
 
-    hist = fit(student, zoo.data(), cfg, criterion=criterion, progress=progress)
+    hist = fit(student, d, cfg, criterion=criterion, progress=progress)
     student.eval()
     return student, hist
 
@@ -236,26 +244,39 @@ def _run(T: float, alpha: float, seed: int) -> tuple[float, list[float]]:
 
 
 @one_thread()
-def compare(T: float, alpha: float, n_seeds: int = N_SEEDS, progress: Progress = quiet) -> Comparison:
+def compare(T: float, alpha: float, n_seeds: int = N_SEEDS, progress: Progress = quiet, *,
+            teacher: nn.Module | None = None, data: Arrays | None = None) -> Comparison:
     """Train ``n_seeds`` students each way (same init and batch order per seed) and test them.
 
-    The hard-label runs do not depend on T or α and are cached in the process. Seconds.
+    The zoo's teacher on the digits, or ``teacher`` trained on ``data`` (a classification table's arrays).
+    The hard-label runs on the digits do not depend on T or α and are cached in the process. Seconds.
     """
     COMPARE.validate({"T": T, "alpha": alpha})
     if not 1 <= n_seeds <= 20:
         raise ParamError([f"n_seeds must be between 1 and 20; got {n_seeds}."])
-    teacher, teacher_acc, _ = _teacher()
+    if data is None:
+        teacher, teacher_acc, _ = _teacher()
+        run = _run
+    elif teacher is None:
+        raise ValueError("compare on other data needs a teacher trained on the same data.")
+    else:
+        teacher_acc = zoo.accuracy(teacher, data)
+
+        def run(T: float, alpha: float, seed: int) -> tuple[float, list[float]]:
+            student, hist = train_student(teacher, T, alpha, seed, data=data)
+            return zoo.accuracy(student, data), hist.val_metric
     seeds = np.arange(n_seeds)
     hard, soft = [], []
     for i, s in enumerate(seeds):
-        hard.append(_run(1.0, 0.0, int(s)))
+        hard.append(run(1.0, 0.0, int(s)))
         progress(2 * i + 1, 2 * n_seeds)
-        soft.append(_run(float(T), float(alpha), int(s)))
+        soft.append(run(float(T), float(alpha), int(s)))
         progress(2 * i + 2, 2 * n_seeds)
     n_params = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    d = data or zoo.data()
     return Comparison(
         float(T), float(alpha), seeds, np.array([a for a, _ in hard]), np.array([a for a, _ in soft]), teacher_acc,
-        n_params(teacher), n_params(zoo.build(STUDENT, 0)),
+        n_params(teacher), n_params(zoo.build(STUDENT, 0, d.n_features, d.n_outputs)),
         np.array([c for _, c in hard]), np.array([c for _, c in soft]),
     )
 

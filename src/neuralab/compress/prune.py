@@ -31,6 +31,7 @@ from torch import nn
 from torch.nn.utils import prune
 
 from neuralab.compress import zoo
+from neuralab.data.arrays import Arrays
 from neuralab.nn.runtime import one_thread
 from neuralab.params import Int, ParamError
 from neuralab.progress import Progress, stage
@@ -173,10 +174,10 @@ def sparsity_of(model: nn.Module) -> float:
 
 @one_thread()
 def fine_tune(model: nn.Module, epochs: int = FT_EPOCHS, lr: float = FT_LR, seed: int = 0,
-              progress: Progress | None = None) -> History:
-    """Train a pruned model in place on the digits with its masks kept (the zeros stay zero)."""
+              progress: Progress | None = None, data: Arrays | None = None) -> History:
+    """Train a pruned model in place with its masks kept (the zeros stay zero): on ``data``, else the digits."""
     model.train()
-    hist = fit(model, zoo.data(), Config(epochs=epochs, lr=lr, seed=seed), progress=progress)
+    hist = fit(model, data or zoo.data(), Config(epochs=epochs, lr=lr, seed=seed), progress=progress)
     model.eval()
     return hist
 

@@ -41,6 +41,7 @@ from neuralab.compress.prune import (
     sparsity_of,
     state_bytes,
 )
+from neuralab.data.arrays import Arrays
 from neuralab.nn.runtime import one_thread
 from neuralab.params import SEED, Choice, ParamError, ParamSpec
 from neuralab.progress import Progress, quiet, stage
@@ -50,8 +51,8 @@ __all__ = [
     "BATCH", "FOOTPRINT", "LOTTERY", "LOTTERY_LEVELS", "METHODS", "NETWORKS", "NOT_TRAINED", "PRUNE", "SCHEDULE",
     "SWEEP",
     "SWEEP_LEVELS", "VARIANTS", "WAYS", "Footprint", "Lottery", "Schedules", "Snapshot", "Sweep", "Tuned",
-    "footprint", "lottery", "reference", "schedules", "schedules_and_footprint", "snapshot", "sweep", "trained",
-    "tuned",
+    "footprint", "lottery", "reference", "schedules", "schedules_and_footprint", "snapshot", "sweep",
+    "sweep_trained", "trained", "tuned",
 ]
 
 SWEEP_LEVELS = (0, 30, 50, 70, 80, 90, 95)  # % for the accuracy-against-sparsity curves
@@ -184,22 +185,32 @@ WAYS: dict[str, str] = {
 def sweep(model: str, seed: int, levels: tuple[int, ...] = SWEEP_LEVELS, progress: Progress = quiet) -> Sweep:
     """Prune at every level three ways (magnitude, structured, random) and fine-tune each. Seconds."""
     v = SWEEP.validate(dict(model=model, seed=seed))
-    dense = _trained(v["model"], v["seed"])
-    before = {w: [] for w in WAYS}
-    after = {w: [] for w in WAYS}
-    total, done = len(levels) * len(WAYS), 0
+    return sweep_trained(_trained(v["model"], v["seed"]), v["seed"], levels, progress=progress)
+
+
+@one_thread()
+def sweep_trained(dense: nn.Module, seed: int, levels: tuple[int, ...] = SWEEP_LEVELS,
+                  ways: tuple[str, ...] = tuple(WAYS), data: Arrays | None = None,
+                  progress: Progress = quiet) -> Sweep:
+    """:func:`sweep` of a trained network on ``data`` (else the digits), the ``ways`` of :data:`WAYS` given.
+
+    Scores are :func:`neuralab.compress.zoo.score`'s: test accuracy, or the test MSE for a numeric target.
+    """
+    before: dict[str, list[float]] = {w: [] for w in ways}
+    after: dict[str, list[float]] = {w: [] for w in ways}
+    total, done = len(levels) * len(ways), 0
     for level in levels:
-        for way in WAYS:
+        for way in ways:
             s = level / 100
-            pruned, _ = random(dense, s, False, v["seed"]) if way == "random" else magnitude(
+            pruned, _ = random(dense, s, False, seed) if way == "random" else magnitude(
                 dense, s, way == "structured")
-            before[way].append(zoo.accuracy(pruned))
-            fine_tune(pruned, seed=v["seed"])
-            after[way].append(zoo.accuracy(pruned))
+            before[way].append(zoo.score(pruned, data))
+            fine_tune(pruned, seed=seed, data=data)
+            after[way].append(zoo.score(pruned, data))
             done += 1
             progress(done, total)
     return Sweep(np.array(levels), {k: np.array(x) for k, x in before.items()},
-                 {k: np.array(x) for k, x in after.items()}, zoo.accuracy(dense))
+                 {k: np.array(x) for k, x in after.items()}, zoo.score(dense, data))
 
 
 @dataclass(frozen=True)

@@ -231,9 +231,9 @@ def quantize_model(model: nn.Sequential, bits: int, symmetric: bool, per_channel
     return q.eval()
 
 
-def calibration_set(n: int) -> np.ndarray:
-    """The first ``n`` training digits of a fixed shuffle: the calibration samples."""
-    X = zoo.data().X_train
+def calibration_set(n: int, X: np.ndarray | None = None) -> np.ndarray:
+    """The first ``n`` training rows of a fixed shuffle: the calibration samples (rows of ``X``, else the digits)."""
+    X = zoo.data().X_train if X is None else X
     if not 1 <= n <= len(X):
         raise ValueError(f"calib must be between 1 and {len(X)} samples; got {n}.")
     return X[np.random.default_rng(CALIB_SEED).permutation(len(X))[:n]]

@@ -23,7 +23,7 @@ from neuralab.nn.models import load_or_train, mlp, model_path
 from neuralab.params import Choice
 from neuralab.train.loop import Config, evaluate, fit
 
-__all__ = ["MODEL", "RECIPES", "Recipe", "Trained", "build", "data", "kept", "load", "accuracy"]
+__all__ = ["MODEL", "RECIPES", "Recipe", "Trained", "accuracy", "build", "config", "data", "kept", "load", "score"]
 
 SPLIT_SEED = 0  # every reference model trains and is tested on the same split
 
@@ -62,15 +62,27 @@ class Trained:
     key: str  # the cache key: recipe, seed, torch version and training code
 
 
-def build(name: str, seed: int = 0) -> nn.Module:
-    """The untrained model of recipe ``name`` with weights drawn from ``seed``."""
+def build(name: str, seed: int = 0, n_in: int = 64, n_out: int = 10) -> nn.Module:
+    """The untrained model of recipe ``name`` with weights drawn from ``seed``.
+
+    An MLP recipe takes other widths for another table (``n_in`` features, ``n_out`` classes or 1 for a numeric
+    target); the CNN reads 8 × 8 images only.
+    """
     if name not in RECIPES:
         raise ValueError(f"model must be one of {', '.join(RECIPES)}; got {name!r}.")
     r = RECIPES[name]
     if r.arch == "mlp":
-        return mlp((64, *r.hidden, 10), "relu", seed=seed)
+        return mlp((n_in, *r.hidden, n_out), "relu", seed=seed)
+    if (n_in, n_out) != (64, 10):
+        raise ValueError(f"the {name} recipe reads 8 × 8 images into 10 classes; got {n_in} inputs, {n_out} outputs.")
     c1, c2 = r.hidden
     return digits_cnn(c1, c2, seed)
+
+
+def config(name: str, seed: int = 0) -> Config:
+    """How recipe ``name`` is trained (epochs, learning rate, batch size, optimizer), batches ordered by ``seed``."""
+    r = RECIPES[name]
+    return Config(epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer, seed=seed)
 
 
 def data() -> Arrays:
@@ -82,6 +94,15 @@ def accuracy(model: nn.Module, arrays: Arrays | None = None) -> float:
     """Test accuracy of ``model`` on the shared split."""
     d = arrays or data()
     return evaluate(model, d.X_test, d.y_test, d.task)[1]
+
+
+def score(model: nn.Module, arrays: Arrays | None = None) -> float:
+    """The test score the compression pages report: accuracy (0..1) for classes; for a numeric target the mean
+    squared error of the target standardized on the training rows (the training loss; 1.0 is what always
+    predicting the training mean scores, lower is better)."""
+    d = arrays or data()
+    loss, metric = evaluate(model, d.X_test, d.y_test, d.task)
+    return metric if d.task == "classification" else loss
 
 
 def _path(name: str, seed: int) -> Path:
@@ -103,7 +124,5 @@ def load(name: str, seed: int = 0) -> Trained:
     """
     model = build(name, seed)
     path = _path(name, seed)
-    r = RECIPES[name]
-    cfg = Config(epochs=r.epochs, lr=r.lr, batch_size=r.batch_size, optimizer=r.optimizer, seed=seed)
-    load_or_train(model, path, lambda m: fit(m, data(), cfg))
+    load_or_train(model, path, lambda m: fit(m, data(), config(name, seed)))
     return Trained(name, model, accuracy(model), path.stem)

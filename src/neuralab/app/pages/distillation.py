@@ -5,19 +5,21 @@ from __future__ import annotations
 import torch
 from dash import html
 
-from neuralab.app import ui
+from neuralab.app import own_compression, ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Chart, Needs, Replay, Section
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.compress import distill, zoo
+from neuralab.compress import distill, own, zoo
 from neuralab.compress.distill import COMPARE, GRADIENT, SOFT
 from neuralab.compress.zoo import RECIPES, Recipe
 from neuralab.params import ParamSpec
 from neuralab.plots import distillation as figures
 
 P = prefix(__name__)
-SPEC = ParamSpec.merge(P, SOFT, COMPARE)
+#: On the learner's own table: the teacher and students trained on it, distilled at the T and α above.
+OWN = own_compression.spec(T=COMPARE.fields["T"], alpha=COMPARE.fields["alpha"])
+SPEC = ParamSpec.merge(P, SOFT, COMPARE, OWN)
 # The first visit trains the teacher (seconds), too long for a request: the soft targets and the gradient scale say
 # so while the comparison's job trains it first, and answer once it has.
 TRAINED_TEACHER = Needs("teacher", ParamSpec("teacher"), lambda _: zoo.kept(distill.TEACHER, distill.TEACHER_SEED),
@@ -47,6 +49,8 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             _loss(),
             _result(values),
             _notes(),
+            own_compression.layout(P, SPEC, values, OWN_INTRO,
+                                   "Test accuracy and stored size of your table's teacher and students"),
         ]
     )
 
@@ -155,6 +159,16 @@ def _notes() -> html.Section:
     )
 
 
+OWN_INTRO = (
+    "The same comparison on a table of yours with classes. The teacher recipe and the student recipe keep their "
+    "hidden layers; their input and output widths follow your table (one input per feature, one output per "
+    "class). The teacher is trained on the table's training rows once per table on this machine; then "
+    f"{own.N_SEEDS} students per arm are trained from the same initial weights, on the hard labels alone and with "
+    "the distillation loss at the T and α chosen above. The bars are test accuracies, the students' averaged over "
+    "their seeds. A numeric target has no class probabilities to soften, so such a table gets a sentence instead."
+)
+
+
 # ----------------------------------------------------------------------------- the sections
 
 
@@ -171,9 +185,13 @@ GRADIENT_SECTION = Section(P, "grad", GRADIENT, lambda v, _: (distill.gradient_s
 COMPARE_SECTION = Section(P, "cmp", COMPARE, lambda v, progress: distill.compare(**v, progress=progress),
                           [Chart("cmp", figures.compare_figure, figures.describe_compare)],
                           fix="Fix the value above to train the students.", job=True, needs=TRAINED_TEACHER)
-SECTIONS = (SOFT_SECTION, GRADIENT_SECTION, COMPARE_SECTION)
+# The learner's own table: a teacher trained on it, students distilled from it (a background job).
+OWN_SECTION = own_compression.section(P, OWN, lambda data, key, v, progress: own.distillation(
+    data, key, v["T"], v["alpha"], progress=progress))
+SECTIONS = (SOFT_SECTION, GRADIENT_SECTION, COMPARE_SECTION, OWN_SECTION)
 
-update_soft, update_gradient, update_compare = (s.register() for s in SECTIONS)
+update_soft, update_gradient, update_compare, update_own = (s.register() for s in SECTIONS)
+fill_datasets = own_compression.wire(P)
 wire(P, SPEC)
 
 

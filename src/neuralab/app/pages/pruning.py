@@ -5,18 +5,20 @@ from __future__ import annotations
 import torch
 from dash import html
 
-from neuralab.app import ui
+from neuralab.app import own_compression, ui
 from neuralab.app.controls import alert, cid, controls, wire
 from neuralab.app.registry import prefix
 from neuralab.app.sections import Alert, Chart, Needs, Section
 from neuralab.app.selfcheck import Pick, Value
-from neuralab.compress import prune, prune_effects, zoo
+from neuralab.compress import own, prune, prune_effects, zoo
 from neuralab.compress.prune_effects import LOTTERY, PRUNE, SCHEDULE, SWEEP, SWEEP_LEVELS
 from neuralab.params import ParamSpec
 from neuralab.plots import pruning as figures
 
 P = prefix(__name__)
-SPEC = ParamSpec.merge(P, PRUNE)
+#: On the learner's own table: the seed above draws the network's weights, the table's sample and its split.
+OWN = own_compression.spec(seed=PRUNE.fields["seed"])
+SPEC = ParamSpec.merge(P, PRUNE, OWN)
 # The first use of a network and seed trains it (seconds), too long for a request: the light snapshot says so
 # while the background jobs below train it first, and answers once they have.
 REFERENCE = Needs("reference", SWEEP, lambda v: prune_effects.trained(v["model"], v["seed"]),
@@ -40,6 +42,8 @@ def layout(values: dict, messages: list[str]) -> html.Div:
             _lottery(),
             _footprint(),
             _recipe(),
+            own_compression.layout(P, SPEC, values, OWN_INTRO,
+                                   "Test score and stored size of your table's network at each sparsity"),
         ]
     )
 
@@ -188,6 +192,19 @@ def _recipe() -> html.Section:
     )
 
 
+OWN_INTRO = (
+    "The same prune and fine-tune on a table of yours. The small MLP recipe (hidden layers of "
+    f"{' and '.join(map(str, zoo.RECIPES['mlp'].hidden))} neurons; one input per feature of your table, one output "
+    "per class or a single one for a numeric target) is trained on the table's training rows with the seed above, "
+    "once per table on this machine. It is then pruned by magnitude, single weights, at each sparsity of the "
+    f"sweep above, and each pruned copy is fine-tuned for {prune.FT_EPOCHS} epochs on the same rows with its mask "
+    "kept. The score is test accuracy for classes; for a numeric target it is the mean squared error of the target "
+    "standardized on the training rows (1.0 is what always predicting the mean scores; lower is better). Size is "
+    "the weights stored as torch CSR, the format that actually drops the zeros: below about half sparsity the "
+    "column indices cost more than the zeros they save."
+)
+
+
 # ----------------------------------------------------------------------------- the sections
 
 
@@ -216,9 +233,13 @@ LOTTERY_SECTION = Section(P, "lottery", LOTTERY,
                           lambda v, progress: prune_effects.lottery(**v, progress=progress),
                           [Chart("lottery", figures.lottery_figure, figures.describe_lottery)],
                           fix="Fix the value above to run the experiment.", job=True, needs=REFERENCE)
-SECTIONS = (SNAPSHOT, SCHEDULES, SWEEP_SECTION, LOTTERY_SECTION)
+# The learner's own table: the small MLP trained on it, pruned at every sweep level (a background job).
+OWN_SECTION = own_compression.section(P, OWN, lambda data, key, v, progress: own.pruning(
+    data, key, v["seed"], progress=progress))
+SECTIONS = (SNAPSHOT, SCHEDULES, SWEEP_SECTION, LOTTERY_SECTION, OWN_SECTION)
 
-update_snapshot, update_schedules, update_sweep, update_lottery = (s.register() for s in SECTIONS)
+update_snapshot, update_schedules, update_sweep, update_lottery, update_own = (s.register() for s in SECTIONS)
+fill_datasets = own_compression.wire(P)
 wire(P, SPEC)
 
 
