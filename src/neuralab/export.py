@@ -130,7 +130,8 @@ def script(title: str, path: str, url: str, values: Mapping[str, Any], blocks: S
     return (_docstring(title, path, url, blocks, name) + "\n"
             "from __future__ import annotations\n\n"
             "import argparse\n\n"
-            "from neuralab.export import need, say, show  # noqa: F401  (print a caption or a table, write a figure)\n"
+            f"from neuralab.export import {'need, ' if datasets else ''}say, show  # noqa: F401  (print a caption or a "
+            "table, write a figure)\n"
             "from neuralab.params import ParamError\n\n"
             f"VALUES = {_pretty(values)}  # the page's URL values\n{_user_data(datasets)}\n\n"
             + "\n\n".join(funcs) +
@@ -189,7 +190,7 @@ def notebook(title: str, path: str, url: str, values: Mapping[str, Any], blocks:
         nbf.new_markdown_cell(f"# {title}\n\nExported from neuralab: [{url}]({url}).\n\n"
                               "Each section calls the lab's library with the page's values, prints the numbers the "
                               "page shows under each chart, shows the figure and writes it to `OUT`."),
-        nbf.new_code_cell("from neuralab.export import need, say, show  # noqa: F401\n\n"
+        nbf.new_code_cell(f"from neuralab.export import {'need, ' if datasets else ''}say, show  # noqa: F401\n\n"
                           f"OUT = \"{name}-figures\"  # where the figures are written (None: nowhere)\n"
                           f"VALUES = {_pretty(values)}  # the page's URL values\n{_user_data(datasets)}"
                           + ("need(USER_DATA)\n" if datasets else "")),
