@@ -75,8 +75,8 @@ def test_most_sections_call_the_library_itself():
 def test_a_user_dataset_is_named_with_where_it_is_read_from(monkeypatch):
     got = export.build("/splits")
     e = export.Export(got.page, got.name, got.url, {**got.values, "dataset": "user:abc123"}, got.blocks,
-                      (export.USER_DATA_TODO.format(value="user:abc123"),))
-    assert "# user:abc123 is one of your uploaded datasets" in e.script()
+                      {"user:abc123": export.user_data("user:abc123")})
+    assert "'user:abc123 is one of your uploaded datasets (the file you uploaded)" in e.script()
 
 
 def test_text_reads_tables_and_lists_as_lines():

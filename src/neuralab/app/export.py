@@ -9,8 +9,10 @@ that also loads the class names, say) the block goes through the section object 
 live in ``neuralab.plots``, and reached through the section (``SECTION.shows[i]``) when they are page-local.
 
 The export is built from the page's URL query alone (``SPEC.parse_query``): only declared fields reach it, so no
-token, cookie or other secret can. A user dataset (``dataset=user:…``) is not yet readable outside the server:
-:data:`USER_DATA_TODO` says so in the code.
+token, cookie or other secret can. A user dataset (``dataset=user:…``) is read from the catalogue of the machine
+the script runs on: :func:`user_data` writes, into the script, the ``neuralab data add`` command that registers
+the same file on another machine (:data:`USER_DATA_TODO`), and the script stops with that sentence where the id
+is missing (:func:`neuralab.export.need`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import ast
 import builtins
 import importlib
 import inspect
+import shlex
 import sys
 import textwrap
 from collections.abc import Callable, Mapping
@@ -35,10 +38,31 @@ from neuralab.progress import quiet
 
 __all__ = ["Export", "bar", "blocks", "build", "compute", "prepare", "sections"]
 
-#: The one place a user dataset is met: the script reads it from this machine's catalogue (``neuralab.data.user``).
-USER_DATA_TODO = ("{value} is one of your uploaded datasets: this script reads it from this machine's catalogue "
-                  "(neuralab.data.user.catalogue().table(id)); on another machine register the file first with "
-                  "`neuralab data add FILE --target ...` and put its new id here")
+#: The one place a user dataset is met: the script reads it from the catalogue of the machine it runs on.
+USER_DATA_TODO = ("{value} is one of your uploaded datasets ({file}); this script reads it from the catalogue of the "
+                  "machine it runs on ($NEURALAB_DATA_DIR, else user-data/ in the lab's cache, ~/.cache/neuralab by "
+                  "default). To run it on another machine, copy {file} there and run `{command}`: it prints "
+                  "`added <id>: ...`; put user:<id> in place of {value} in VALUES.")
+
+
+def user_data(value: str) -> str:
+    """:data:`USER_DATA_TODO` for ``user:<id>``, with the ``neuralab data add`` command that registers the same
+    file with the same roles and name (so the script prints the same sentences); a generic one if it is gone."""
+    from neuralab.data import user
+
+    try:
+        e = user.catalogue().entry(value.removeprefix(user.USER_PREFIX))
+    except user.UploadError:
+        return USER_DATA_TODO.format(value=value, file="the file you uploaded",
+                                     command="neuralab data add FILE --target COLUMN [--task ...] [--time COLUMN] "
+                                             "[--group COLUMN]")
+    r = e.roles
+    words = ["neuralab", "data", "add", e.filename, "--target", r.target, "--task", r.task]
+    words += ["--time", r.time] if r.time else []
+    words += ["--group", r.group] if r.group else []
+    words += ["--rate", f"{r.rate_hz:g}"] if r.rate_hz else []
+    words += ["--name", e.name]
+    return USER_DATA_TODO.format(value=value, file=shlex.quote(e.filename), command=shlex.join(words))
 
 
 def compute(section: Section, values: Mapping[str, Any]) -> Any:
@@ -363,16 +387,16 @@ class Export:
     url: str
     values: dict[str, Any]
     blocks: tuple[Block, ...]
-    notes: tuple[str, ...]
+    datasets: dict[str, str]  # each user dataset in ``values`` -> how to register it on another machine
 
     def script(self) -> str:
         options, after = _extras(self.page.path)
         return script(self.page.title, self.page.path, self.url, self.values, self.blocks, self.name,
-                      options=options, after=after, notes=self.notes)
+                      options=options, after=after, datasets=self.datasets)
 
     def notebook(self) -> str:
         return notebook_json(notebook(self.page.title, self.page.path, self.url, self.values, self.blocks,
-                                      self.name, notes=self.notes))
+                                      self.name, datasets=self.datasets))
 
 
 def _extras(path: str) -> tuple[str, str]:
@@ -408,10 +432,9 @@ def build(path: str, search: str = "", host: str = "") -> Export | None:
     values, _ = module.SPEC.parse_query(search or "")
     query = module.SPEC.to_query(values)
     url = f"{host.rstrip('/')}{page.path}{'?' + query.lstrip('?') if query.strip('?') else ''}"
-    users = [v for v in values.values() if isinstance(v, str) and v.startswith("user:")]
-    notes = tuple(USER_DATA_TODO.format(value=v) for v in users)
+    users = {v: user_data(v) for v in values.values() if isinstance(v, str) and v.startswith("user:")}
     name = "neuralab_" + page.path.strip("/").replace("-", "_")
-    return Export(page, name, url, dict(values), blocks(module, values), notes)
+    return Export(page, name, url, dict(values), blocks(module, values), users)
 
 
 # ---------------------------------------------------------------------------------------------- the buttons
