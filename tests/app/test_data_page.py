@@ -241,8 +241,8 @@ def test_splits_light_sections_follow_the_slider_on_a_smaller_sample_and_say_so(
     values = dict(dataset=value, train_pct=60, val_pct=20, seed=3)
     fig, caption, blurb, alert = splits.SIZES.view(values)
     assert alert == "" and sum(fig.data[i].x[0] for i in range(3)) == user.LIGHT_ROWS
-    assert (f"a seeded sample of {user.LIGHT_ROWS:,} of its {n:,} rows (fewer than the other computations' "
-            f"{n:,}, so that these charts keep up with a moving slider)") in blurb
+    assert (f"a seeded sample of {user.LIGHT_ROWS:,} of its {n:,} rows, so that this chart keeps up with the "
+            f"slider (cross-validation below uses up to {user.INTERACTIVE_ROWS:,})") in blurb
     from neuralab.data.splits import split_report
 
     direct = split_report(userdata.dataset(userdata.table(value, max_rows=user.LIGHT_ROWS)), 60, 20, 3)
@@ -270,7 +270,10 @@ def test_the_rows_used_answer_is_what_fitting_and_splits_cross_validation_really
     notes = tree.text(splits.CV_SECTION.view(dict(dataset=value, scheme="kfold", copies=0, k=3, model="ridge",
                                                   seed=0))[2])
     assert said in notes
-    assert f"{user.LIGHT_ROWS:,} rows" in data.QUESTIONS[0].explain  # the slider's smaller sample is named
+    assert f"/splits {user.LIGHT_ROWS:,} (" in data.QUESTIONS[0].explain  # the slider's smaller sample is named
+    from neuralab.search.tasks import SEARCH_ROWS
+
+    assert f"searches at most {SEARCH_ROWS:,}," in data.QUESTIONS[0].explain  # and the searches' own limit
 
 
 def test_the_copies_slider_is_disabled_on_a_user_table_and_says_why(dataset):

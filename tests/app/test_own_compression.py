@@ -126,7 +126,7 @@ def test_pruning_on_a_user_table_at_the_pages_levels(classes):
     assert alert == "" and blurb.startswith("Your dataset Bench states")
     data, _ = userdata.arrays(classes, seed=0)
     direct = own.pruning(data, classes.removeprefix("user:"), 0)
-    assert direct.labels == ("dense", *(f"{lv}%" for lv in pruning.SWEEP_LEVELS[1:]))
+    assert direct.labels == ("dense", *(f"{lv}% sparse" for lv in pruning.SWEEP_LEVELS[1:]))
     after = direct.scores["after fine-tuning"]
     assert [t for t in fig.data if t.name == "after fine-tuning"][0].y.tolist() == pytest.approx(100 * after)
     assert direct.scores["right after pruning"][0] == pytest.approx(direct.reference)

@@ -97,3 +97,13 @@ def test_the_csr_model_computes_the_same_outputs():
     x = torch.tensor(zoo.data().X_test[:20])
     with torch.no_grad():
         torch.testing.assert_close(prune.SparseMLP(pruned)(x), pruned(x), rtol=1e-4, atol=1e-5)
+
+
+def test_csr_break_even_is_where_the_measured_csr_bytes_cross_the_dense_ones():
+    value, index = prune.csr_entry_bytes()
+    assert (value, index) == (4, 8)  # float32 values, int64 column indices
+    s = prune.csr_break_even()
+    layer = torch.nn.Linear(300, 300)
+    dense = 300 * 300 * 4 + 300 * 4
+    below, above = prune.magnitude(layer, s - 0.02)[0], prune.magnitude(layer, s + 0.02)[0]
+    assert prune.csr_bytes(below)[0] > dense > prune.csr_bytes(above)[0]

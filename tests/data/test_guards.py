@@ -153,10 +153,23 @@ def test_duplicates_on_a_dense_log_set_time_neighbours_apart():
     assert f.sentence.startswith(f"Compared with training rows more than {gap} row(s) away in time, ")
     neighbours = _neighbours(f)
     assert neighbours / len(va) > 0.6 and neighbours + f.value == untimed.value
-    assert "autocorrelation" in f.sentence and "time-ordered split" in f.sentence
+    assert "neighbours, not copies" in f.sentence and "time-ordered split" in f.sentence
     # time-ordered, the neighbours meet only at the boundary
     ordered = guards.duplicates(_table(X, y, time=t), np.arange(3200), np.arange(3200, 4000))
     assert ordered.value + _neighbours(ordered) < 0.05 * 800
+
+
+def test_time_neighbours_alone_are_info_on_an_ordered_split_and_a_warning_on_a_shuffled_one():
+    n = 600  # a slow ramp: each row is near its neighbours in time and far from every other row
+    X, t = np.c_[np.linspace(0, 1, n), np.linspace(0, 1, n) ** 2], np.arange(n) / 100
+    tab = _table(X, np.arange(n, dtype=float), time=t)
+    tr, va = train_test_split(np.arange(n), test_size=0.2, random_state=0)
+    assert 1 <= guards.time_gap(tab) < guards.MAX_TIME_GAP
+    quiet, loud = guards.duplicates(tab, tr, va), guards.duplicates(tab, tr, va, shuffled=True)
+    assert quiet.value == loud.value == 0 and _neighbours(loud) > 0
+    assert (quiet.severity, loud.severity) == ("info", "warning")  # shuffled, they sit on both sides
+    assert "inflates the validation score" in loud.sentence and "the check stops there" not in loud.sentence
+    assert guards.check(tab, tr, va, shuffled=True)[0].severity == "warning"
 
 
 def test_duplicates_on_a_timed_table_still_catch_a_copy_logged_later():

@@ -122,15 +122,14 @@ def describe(t: user.Table, binned: bool = False, limit: int = user.INTERACTIVE_
     ``binned``: the page cuts a numeric target into quartile classes (``Table.as_dataset``), and says so.
     ``limit``: the rows the page samples the table to (``max_rows``), which the sentence names.
     """
-    light = "fewer than the other computations' "  # a light section's sample (user.LIGHT_ROWS)
     if not t.sampled:
         rows = f"{len(t.y):,} rows"
     elif limit != user.INTERACTIVE_ROWS or len(t.y) >= user.INTERACTIVE_ROWS:
         rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows (this page works on at most "
                 f"{limit:,})")
     else:
-        rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows ({light}"
-                f"{min(t.n_rows_total, user.INTERACTIVE_ROWS):,}, so that these charts keep up with a moving slider)")
+        rows = (f"a seeded sample of {len(t.y):,} of its {t.n_rows_total:,} rows, so that this chart keeps up "
+                f"with the slider (cross-validation below uses up to {user.INTERACTIVE_ROWS:,})")
     target = (("a numeric target, cut into its quartiles as classes here" if binned else "a numeric target")
               if t.task == "regression" else f"{len(t.class_names)} classes")
     extra = (["ordered by its time column"] if t.time is not None else []) + (

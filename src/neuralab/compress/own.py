@@ -154,7 +154,7 @@ def pruning(data: Arrays, key: str, seed: int = 0, levels: tuple[int, ...] = pru
                                      progress=stage(progress, 1, len(levels) + 1))
     sizes = [prune.csr_bytes(prune.magnitude(ref.model, level / 100)[0])[0] if level else _fp32_bytes(ref.model)
              for level in levels]
-    return Own("pruning", data.name, data.task, tuple("dense" if lv == 0 else f"{lv}%" for lv in levels),
+    return Own("pruning", data.name, data.task, tuple("dense" if lv == 0 else f"{lv}% sparse" for lv in levels),
                {"right after pruning": sw.before["unstructured"], "after fine-tuning": sw.after["unstructured"]},
                np.array(sizes), sw.acc_dense, len(data.y_test),
                f"unstructured magnitude pruning, {prune.FT_EPOCHS} epochs of fine-tuning at each level")

@@ -38,7 +38,8 @@ from neuralab.progress import Progress, stage
 from neuralab.train.loop import Config, History, fit
 
 __all__ = [
-    "FT_EPOCHS", "FT_LR", "ROUNDS", "ROUND_EPOCHS", "SPARSITY", "SparseMLP", "apply_masks", "compact", "csr_bytes",
+    "FT_EPOCHS", "FT_LR", "ROUNDS", "ROUND_EPOCHS", "SPARSITY", "SparseMLP", "apply_masks", "compact",
+    "csr_break_even", "csr_bytes", "csr_entry_bytes",
     "finalize", "fine_tune", "iterative", "latency", "magnitude", "masks_of", "prunable", "random", "sparsity_of",
     "state_bytes",
 ]
@@ -258,6 +259,20 @@ def csr_bytes(model: nn.Module) -> tuple[int, int]:
         if m.bias is not None:
             total += m.bias.numel() * m.bias.element_size()
     return total, nnz
+
+
+def csr_entry_bytes() -> tuple[int, int]:
+    """Bytes of one stored weight in torch CSR: its float32 value and its int64 column index."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        w = torch.ones(1, 1).to_sparse_csr()
+    return w.values().element_size(), w.col_indices().element_size()
+
+
+def csr_break_even() -> float:
+    """The sparsity above which a float32 matrix takes fewer bytes as CSR than dense (row pointers aside)."""
+    value, index = csr_entry_bytes()
+    return 1 - value / (value + index)
 
 
 class SparseMLP(nn.Module):

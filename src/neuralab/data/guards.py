@@ -114,12 +114,13 @@ def _exact_apart(h_tr: np.ndarray, r_tr: np.ndarray, h_va: np.ndarray, r_va: np.
     return found & ((first < r_va - gap) | (last > r_va + gap))
 
 
-def duplicates(table: Table, train_idx, val_idx, *, seed: int = 0) -> Finding | None:
+def duplicates(table: Table, train_idx, val_idx, *, seed: int = 0, shuffled: bool = False) -> Finding | None:
     """Exact and near-duplicate validation rows of training rows (features only).
 
     With a time column, training rows within :func:`time_gap` rows of a validation row in time are its
     neighbours: they are not counted as its duplicates, and the rows near only to such neighbours are reported
-    apart (severity ``info`` when they are all there is).
+    apart (severity ``info`` when they are all there is, unless the split is ``shuffled``: then they sit on
+    both sides of it and inflate its score, a ``warning``).
     """
     import pandas as pd
     from sklearn.neighbors import NearestNeighbors
@@ -155,11 +156,14 @@ def duplicates(table: Table, train_idx, val_idx, *, seed: int = 0) -> Finding | 
             f"{NEAR_RMS} standard deviations (RMS over the {table.X.shape[1]} standardized features) of one: "
             f"{share:.1%} of the validation set is graded on rows the model has nearly seen.")
     if rank is not None:
+        cap = f" (at least {gap}: the check stops there)" if gap >= MAX_TIME_GAP else ""
         said += (f" Another {only_neighbours / len(va):.1%} ({only_neighbours:,}) are that close only to training "
-                 f"rows within {gap} row(s) of them in time: this log stays near-identical over that span "
-                 "(autocorrelation of a signal sampled fast), which is expected, not copies. A shuffled split puts "
-                 "such neighbours on both sides; a time-ordered split only at its boundary.")
-    return Finding("duplicates", "warning" if n_exact + near else "info", said, float(n_exact + near))
+                 f"rows within {gap} row(s) of them in time{cap}: consecutive rows of a fast-sampled log are "
+                 "correlated, so these are neighbours, not copies. A shuffled split still puts them on both sides "
+                 "and inflates the validation score (the time-order check measures by how much); a time-ordered "
+                 "split has them only at its boundary.")
+    worse = n_exact + near or (shuffled and only_neighbours)
+    return Finding("duplicates", "warning" if worse else "info", said, float(n_exact + near))
 
 
 def _subsample(idx: np.ndarray, seed: int) -> np.ndarray:
@@ -246,7 +250,7 @@ def group_split(table: Table, train_idx, val_idx) -> Finding | None:
 def check(table: Table, train_idx, val_idx, *, shuffled: bool, seed: int = 0) -> tuple[Finding, ...]:
     """Run every guard on a split of ``table``; an empty tuple means none fired."""
     found: list[Finding] = []
-    for f in (duplicates(table, train_idx, val_idx, seed=seed),
+    for f in (duplicates(table, train_idx, val_idx, seed=seed, shuffled=shuffled),
               time_shuffled(table, train_idx, val_idx, shuffled=shuffled, seed=seed),
               group_split(table, train_idx, val_idx)):
         if f is not None:

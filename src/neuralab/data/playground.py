@@ -50,11 +50,12 @@ from neuralab.data import user
 from neuralab.params import SEED, Bool, Choice, DatasetChoice, Int, ParamError, ParamSpec, Rule
 
 __all__ = [
-    "BOX", "CLASSIFIERS", "DATA", "DATASETS", "FEATURES", "REGRESSORS", "Grid", "PlaygroundData",
+    "BOX", "CLASSIFIERS", "SPAN", "DATA", "DATASETS", "FEATURES", "REGRESSORS", "Grid", "PlaygroundData",
     "MAX_USER_CLASSES", "features", "grid", "is_2d", "load", "points", "selected_features", "table_split",
 ]
 
 BOX = 6.0  # half-width of the square every 2-D set lives in: points in [-BOX, BOX]²
+SPAN = 5.0  # a table's column is mapped from its training range to [-SPAN, SPAN]
 
 #: name -> (label, task). task is "classification" or "regression".
 DATASETS: dict[str, tuple[str, str]] = {
@@ -156,7 +157,7 @@ class PlaygroundData:
         if not self.raw_range:
             return P
         lo, hi = np.array(self.raw_range).T
-        return lo + (P + 5.0) / 10.0 * np.where(hi > lo, hi - lo, 1.0)
+        return lo + (P + SPAN) / (2 * SPAN) * np.where(hi > lo, hi - lo, 1.0)
 
     @property
     def n_inputs(self) -> int:
@@ -337,7 +338,7 @@ def _load(dataset: str, classes: int, noise: int, train_pct: int, n_points: int,
         P_raw, y = P_all[pick], y_all[pick]
         tr, te = _split(len(y), train_pct, rng)
         lo, hi = P_raw[tr].min(axis=0), P_raw[tr].max(axis=0)
-        P = (P_raw - lo) / np.where(hi > lo, hi - lo, 1.0) * 10.0 - 5.0  # train range -> [-5, 5]
+        P = (P_raw - lo) / np.where(hi > lo, hi - lo, 1.0) * (2 * SPAN) - SPAN  # train range -> [-SPAN, SPAN]
         t_lo, t_hi = float(y[tr].min()), float(y[tr].max())
         y_offset, y_scale = (t_hi + t_lo) / 2, (t_hi - t_lo) / 2 or 1.0
         y = (y - y_offset) / y_scale  # train range -> [-1, 1], like the other regression sets
@@ -441,7 +442,7 @@ def _user_drawn(value: str, sha: str, col_x: int, col_y: int, train_pct: int, n_
     tr, te, how = table_split(t, rows, train_pct, rng)
     P_raw, y = t.X[rows][:, [col_x, col_y]], t.y[rows]
     lo, hi = P_raw[tr].min(axis=0), P_raw[tr].max(axis=0)
-    P = (P_raw - lo) / np.where(hi > lo, hi - lo, 1.0) * 10.0 - 5.0  # training range -> [-5, 5]
+    P = (P_raw - lo) / np.where(hi > lo, hi - lo, 1.0) * (2 * SPAN) - SPAN  # training range -> [-SPAN, SPAN]
     if classify:
         k, y_offset, y_scale, y = len(t.class_names), 0.0, 1.0, y.astype(np.int64)
     else:

@@ -23,6 +23,7 @@ __all__ = ["TableCurve", "table_learning_curve"]
 
 N_SIZES = 8  # training-set sizes, spaced evenly in log from MIN_TRAIN to every training row of a fold
 MIN_TRAIN = 20
+FOLDS = 5  # cross-validation folds; a time split's first training part is about 1 / (FOLDS + 1) of the rows
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class TableCurve:
         return self.val.mean(axis=1)
 
 
-def table_learning_curve(X: np.ndarray, y: np.ndarray, *, classify: bool, seed: int, folds: int = 5,
+def table_learning_curve(X: np.ndarray, y: np.ndarray, *, classify: bool, seed: int, folds: int = FOLDS,
                          name: str = "", groups: np.ndarray | None = None, ordered: bool = False) -> TableCurve:
     """Cross-validated learning curve of a linear model on ``X, y``.
 

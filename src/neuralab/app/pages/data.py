@@ -16,8 +16,10 @@ from neuralab.app.registry import prefix
 from neuralab.app.sections import table as html_table
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.app.userdata import OWNER, owner_ok
-from neuralab.data import user
+from neuralab.data import playground, user
 from neuralab.params import ParamSpec, Text
+from neuralab.search import tasks
+from neuralab.train import lr, regularize
 
 P = prefix(__name__)
 log = logging.getLogger("neuralab")
@@ -326,8 +328,12 @@ QUESTIONS = (
     Value("rows-used", "You add a drive log of 150,000 rows and draw its learning curve on /fitting. On how many of "
           "its rows is the curve computed?", _rows_used,
           "Pages sample a long table down to {answer} rows with a fixed seed (stratified by class for classes), and "
-          "cross-validation on /splits uses the same sample; only charts that redraw while a slider moves take a "
-          f"smaller one, of {user.LIGHT_ROWS:,} rows. Each caption says which; the stored file keeps every row.",
+          "cross-validation on /splits uses the same sample. Some parts take fewer rows: the split-size chart on "
+          f"/splits {user.LIGHT_ROWS:,} (so that it follows a slider), the hyperparameter searches at most "
+          f"{tasks.SEARCH_ROWS:,}, /learning-rate at most {lr.MAX_TRAIN:,} training rows, "
+          f"/regularization {regularize.N_TRAIN} or {regularize.STOP_N_TRAIN}, the playground at most "
+          f"{playground.DATA.fields['n_points'].hi:,} points. Each caption says how many; the stored file keeps "
+          "every row.",
           section="Upload a table"),
     Pick("shuffled-log", "Your table has a time column, and you validate with a shuffled k-fold on /splits. What "
          "does the lab do?",

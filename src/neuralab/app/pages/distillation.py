@@ -163,9 +163,10 @@ OWN_INTRO = (
     "The same comparison on a table of yours with classes. The teacher recipe and the student recipe keep their "
     "hidden layers; their input and output widths follow your table (one input per feature, one output per "
     "class). The teacher is trained on the table's training rows once per table on this machine; then "
-    f"{own.N_SEEDS} students per arm are trained from the same initial weights, on the hard labels alone and with "
-    "the distillation loss at the T and α chosen above. The bars are test accuracies, the students' averaged over "
-    "their seeds. A numeric target has no class probabilities to soften, so such a table gets a sentence instead."
+    f"for each of {own.N_SEEDS} seeds, two students start from the same initial weights and see the same "
+    "batches: one trained on the hard labels alone, one with the distillation loss at the T and α chosen above. "
+    "The bars are test accuracies, the students' averaged over their seeds. A numeric target has no class "
+    "probabilities to soften, so such a table gets a sentence instead."
 )
 
 

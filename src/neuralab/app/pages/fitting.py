@@ -13,7 +13,7 @@ from neuralab.app.sections import Chart, Section, Text
 from neuralab.app.selfcheck import Pick, Value
 from neuralab.data import user
 from neuralab.data.datasets import DATASET
-from neuralab.fit import memorize, poly
+from neuralab.fit import memorize, poly, table_curve
 from neuralab.fit.memorize import MEMORIZE
 from neuralab.fit.poly import BIAS_VARIANCE, FIT, LEARNING, LearningCurve, PolyFit
 from neuralab.fit.table_curve import table_learning_curve
@@ -148,14 +148,17 @@ def _table_curve(values: dict) -> html.Section:
         [
             ui.md(
                 "A real table has no known curve and no known noise floor, so only what can be measured is shown: "
-                "scikit-learn's `learning_curve` over five folds, with a linear model (logistic "
+                f"scikit-learn's `learning_curve` over {table_curve.FOLDS} folds, with a linear model (logistic "
                 "regression for classes, ridge for a numeric target) that scales its input inside each training "
                 "fold. Read it the same way: a gap still closing at the right edge means more rows would help; "
                 "curves that have met mean the model is the limit. Upload a table on the Data page to see it "
                 "listed here under its name; a long table is sampled (seeded) and the note below says so. The "
-                "folds follow your table's roles: with a group column no group is validated on after training "
-                "on it, with a time column each fold validates on later rows than it trains on; the built-in "
-                "tables, whose rows are independent, are shuffled."
+                "folds follow your table's roles: with a group column, no group is on both sides of a fold; with "
+                "a time column, each fold validates on rows later than those it trains on; otherwise (the "
+                "built-in tables, or yours without those columns) the folds are shuffled. With a time column the "
+                f"curve stops at the first fold's training part, about 1/{table_curve.FOLDS + 1} of the rows, and "
+                "each size trains on a fold's earliest rows: a gap there also contains the drift between those "
+                "rows and the later ones it is validated on."
             ),
             ui.row(controls(P, SPEC, values, ["dataset"])),
             html.P(id=cid(P, "tc-blurb"), className="nl-help"),

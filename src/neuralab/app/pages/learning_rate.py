@@ -34,7 +34,8 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                 controls(P, SPEC, values, ["dataset", "optimizer", "seed"]),
                 reseed_button(P, "New seed"),
                 html.P("The dataset, the optimizer and the seed apply to every training run on this page. The seed "
-                       "fixes the train/validation split, the initial weights and the batch order, so two runs that "
+                       "fixes the train/validation split (a table with a time column keeps its time-ordered split "
+                       "whatever the seed), the initial weights and the batch order, so two runs that "
                        "differ in one setting differ only because of it. A numeric target is trained on the mean "
                        "squared error, and R² stands where accuracy does for classes.", className="nl-help"),
                 html.P(id=cid(P, "data-blurb"), className="nl-help"),
@@ -105,8 +106,8 @@ def _compare() -> html.Section:
                 "is for.\n"
                 "* **Adam** at 0.01: the schedules end close together, because Adam already scales each "
                 "weight's step by its own gradient history.\n\n"
-                "These readings come from the digits. On your own dataset the same experiments run, but which "
-                "schedule wins, and at which LR, is what the chart tells you."
+                "These readings are the digits'. On your table, with a different number of updates per epoch, "
+                "read the winner and its LR off the chart."
             ),
             alert(cid(P, "compare-alert")),
             ui.chart(cid(P, "compare"), "LR used and validation loss against epoch, one line per schedule",
@@ -158,8 +159,10 @@ def _scaling(values: dict) -> html.Section:
                 "breaks sooner; lower it and it holds further.\n\n"
                 "Read both panels: a run with a too-large LR can get most digits right while its loss is poor. "
                 "Its wrong answers are given with great confidence, and cross-entropy punishes exactly that. "
-                "On a table with fewer training rows than a batch size, that batch is the whole training set: "
-                "one update an epoch, and the points to its right repeat it."
+                "On a table with fewer training rows than a batch size, that batch is the whole training set, "
+                "one update an epoch. To its right the fixed-LR points repeat that run, while the scaled points "
+                "take the same full-batch step with an ever larger LR, so any change there comes from the LR "
+                "alone."
             ),
             ui.row(controls(P, SPEC, values, ["base_lr", "scale_epochs"])),
             alert(cid(P, "scaling-alert")),

@@ -495,7 +495,9 @@ def feature_boxes(values: dict) -> html.Div:
          dcc.Checklist(id=cid(P, "features"), options=[{"label": lab, "value": k} for k, lab in FEATURES.items()],
                        value=on, inline=True, className="pg-features"),
          html.Div("What the network sees of each point. x² or x·y make a circle or XOR easy for a small net; "
-                  "they are not rescaled, so they reach 36 (a lesson in why inputs are standardized). "
+                  f"they are not rescaled, so they reach {pg_data.BOX ** 2:g} ({pg_data.SPAN ** 2:g} for your "
+                  "own table's columns, more for test rows outside the training range): a lesson in why inputs are "
+                  "standardized. "
                   "Digits uses its 64 pixels instead; with your own table, x and y are the two columns "
                   "picked above.", className="nl-help"),
          *hidden],

@@ -136,11 +136,12 @@ OWN_INTRO = (
     f"{' and '.join(map(str, zoo.RECIPES['mlp'].hidden))} neurons, the same epochs and learning rate; one input per "
     "feature of your table, one output per class or a single one for a numeric target) is trained on the table's "
     "training rows, once per table on this machine. It is then quantized to 8 bits, weights and layer inputs, by "
-    "dynamic and by static PTQ with the scheme, granularity and calibration count chosen above. The score is test "
-    "accuracy for classes; for a numeric target it is the mean squared error of the target standardized on the "
-    "training rows, where 1.0 is what always predicting the mean scores and lower is better. Size counts the "
-    "stored weights and biases: 4 bytes a number in float32; 1 byte a weight at INT8, plus the scales, with "
-    "biases kept at 4 bytes."
+    "dynamic PTQ (input ranges measured on the fly) and by static PTQ (ranges fixed from the calibration rows "
+    "chosen above), both with the scheme and granularity chosen above. The score is test accuracy for classes; "
+    "for a numeric target it is the mean squared error of the target standardized on the training rows (about "
+    "1.0 is what always predicting the training mean scores; lower is better). Size counts the stored weights "
+    "and biases: 4 bytes a number in float32; 1 byte a weight at INT8 plus a float32 scale (and, asymmetric, an "
+    "int8 zero point) per scale group, with biases kept at 4 bytes."
 )
 
 

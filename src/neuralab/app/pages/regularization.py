@@ -43,9 +43,11 @@ def layout(values: dict, messages: list[str]) -> html.Div:
                        f"{regularize.N_WEIGHTS:,} weights, {regularize.N_WEIGHTS // regularize.N_TRAIN} per training "
                        "image. Without help it gets every training image right and a good share of the others "
                        "wrong: that gap is what regularization tries to close. The seed picks the images, the "
-                       "initial weights and the batch order. On your own dataset the set-up is the same: "
+                       "initial weights and the batch order. On your own dataset: "
                        f"{regularize.N_TRAIN} of its training rows, its validation rows, and a network "
-                       f"{regularize.WIDTH} wide whose input and output follow the table.",
+                       f"{regularize.WIDTH} wide whose input and output follow the table; a numeric target is "
+                       f"trained on the mean squared error at a smaller learning rate ({regularize.SGD_LR_MSE:g} "
+                       f"instead of {regularize.SGD_LR:g}; the note below says so), with R² in place of accuracy.",
                        className="nl-help"),
                 html.P(id=cid(P, "data-blurb"), className="nl-help"),
                 alert(cid(P, "data-alert")),
@@ -158,13 +160,14 @@ def _dropout(values: dict) -> html.Section:
             ui.chart(cid(P, "dsweep"), "Final training and validation accuracy and loss against p", heavy=True),
             ui.md(
                 "Training numbers here are measured with dropout off, on the trained network, so they compare "
-                "with validation directly. Be ready for a modest result: with 120 images and a network this "
-                "wide, it still gets every training image right even at p = 0.8, so the gap barely closes; "
-                "the validation *loss* moves more than the accuracy, which shifts by a point or two either way "
-                "(within what a new seed changes). Dropout earns its keep on large fully connected layers "
-                "trained for many epochs, not on a 40-epoch run of a small set. That reading is the digits'; on "
-                "a table with a few features, 120 rows may not be memorized at all, and then there is no gap "
-                "for dropout to close."
+                f"with validation directly. Be ready for a modest result: with {regularize.N_TRAIN} images and a "
+                "network this wide, it still gets every training image right even at p = 0.8, so the gap barely "
+                "closes; the validation *loss* moves more than the accuracy, which shifts by a point or two either "
+                "way (within what a new seed changes). Dropout earns its keep on large fully connected layers "
+                f"trained for many epochs, not on a {regularize.EPOCHS}-epoch run of a small set. That reading is "
+                f"the digits'; on a table of yours the {regularize.N_TRAIN} rows may not be memorized at all (for "
+                "example when identical rows carry different targets), and then there is no gap for dropout to "
+                "close."
             ),
         ],
     )

@@ -108,7 +108,10 @@ def layout(values: dict) -> list[html.Section]:
                 "network itself rather than a cheaper model in its place. The grid is "
                 f"{SHAPE} (weight penalty α and Adam's step size), the inner split {honest.INNER} folds, the outer "
                 f"{honest.OUTER}. Each repeat draws a new pool of training rows and new folds, because one split is "
-                "noise; the test split is the data set's own, never part of any pool. A table of yours needs at least "
+                "noise; the test split is the data set's own, never part of any pool. On a table of yours the pools "
+                "and folds here are drawn at random even when it has a group or time column, so on a log both "
+                "the plain and the nested score are optimistic; the test split still follows the table's roles. "
+                "A table of yours needs at least "
                 f"{honest.NESTED.fields['pool'].lo} training rows here; below that this part says so and the others "
                 "still run."
             ),
