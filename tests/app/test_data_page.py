@@ -24,10 +24,7 @@ def _app(app):
     return app
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURALAB_DATA_DIR", str(tmp_path / "user-data"))
-    return tmp_path / "user-data"
+pytestmark = pytest.mark.usefixtures("data_dir")  # a fresh catalogue for every test (tests/conftest.py)
 
 
 def _log(n: int = 400, seed: int = 0) -> pd.DataFrame:

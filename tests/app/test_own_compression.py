@@ -29,10 +29,7 @@ def _app(app):
     return app
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURALAB_DATA_DIR", str(tmp_path / "user-data"))
-    return tmp_path / "user-data"
+pytestmark = pytest.mark.usefixtures("data_dir")  # a fresh catalogue for every test (tests/conftest.py)
 
 
 def _add(df: pd.DataFrame, roles: user.Roles, name: str) -> str:
@@ -162,7 +159,7 @@ def test_the_exported_script_prints_the_pages_numbers_for_a_user_table(classes, 
     from neuralab.app import export
 
     got = export.build("/pruning", f"?dataset={classes}&seed=0")
-    assert got.values["dataset"] == classes and any(classes in n for n in got.notes)
+    assert got.values["dataset"] == classes and classes in got.datasets and "neuralab data add" in got.datasets[classes]
     path = tmp_path / "page.py"
     path.write_text(got.script())
     namespace = runpy.run_path(str(path), run_name="exported")

@@ -27,8 +27,7 @@ def _app(app):
 
 
 @pytest.fixture(autouse=True)
-def _dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURALAB_DATA_DIR", str(tmp_path / "user-data"))
+def _dirs(data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("NEURALAB_CACHE_DIR", str(tmp_path / "cache"))
 
 

@@ -23,9 +23,7 @@ def _app(app):
     return app
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURALAB_DATA_DIR", str(tmp_path / "user-data"))
+pytestmark = pytest.mark.usefixtures("data_dir")  # a fresh catalogue for every test (tests/conftest.py)
 
 
 def test_the_dataset_control_lists_the_learners_tables():
@@ -102,6 +100,6 @@ def test_the_export_of_a_user_table_state_builds_and_names_the_table():
     script = ex.script()
     compile(script, "neuralab_hyperparameter_search.py", "exec")
     assert f"'dataset': '{value}'" in script and "landscape.landscape(" in script
-    assert any(value in n for n in ex.notes)
+    assert value in ex.datasets and "neuralab data add" in ex.datasets[value]
     note = export.compute(search_landscape.DATA_NOTE, ex.values)  # what the script's first block runs
     assert "Your dataset Rig log" in note

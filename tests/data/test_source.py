@@ -13,9 +13,7 @@ from neuralab.params import ParamError
 OWNER = "src" + "Q" * 20
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURALAB_DATA_DIR", str(tmp_path / "user-data"))
+pytestmark = pytest.mark.usefixtures("data_dir")  # a fresh catalogue for every test (tests/conftest.py)
 
 
 def _add(task: str = "binary", n: int = 300) -> str:

@@ -20,10 +20,7 @@ ME = "me" + "A" * 20
 GHOST = user.USER_PREFIX + "Z" * 16
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURALAB_DATA_DIR", str(tmp_path / "user-data"))
-    return tmp_path / "user-data"
+pytestmark = pytest.mark.usefixtures("data_dir")  # a fresh catalogue for every test (tests/conftest.py)
 
 
 def rig(n: int = 90, seed: int = 0) -> pd.DataFrame:
