@@ -170,6 +170,8 @@ def test_the_axis_pickers_list_the_tables_columns_and_the_note_says_what_is_draw
     two = _add(_bench()[["i_q", "temp", "torque"]], user.Roles(target="torque", task="regression"))
     assert playground_parts.axes_view(two, "2", "1", True)[3:] == (0, 1, "0", "1")  # no column 2: start over
     assert playground_parts.axes_view(two, "2", "1", False)[3:] == (nothing,) * 4  # a link's pair stays
+    for crafted in (float("inf"), "1e400", 2.5, True, 10**30):  # read as the spec reads them: no pair, start over
+        assert playground_parts.axes_view(two, crafted, "1", True)[3:] == (0, 1, "0", "1")
     note = playground.describe_data(*(_raw(dataset=ds, n_points=300, seed=4)[playground.NAMES.index(n)]
                                       for n in playground.DATA_NAMES))
     assert note.startswith("Your dataset Bench: 300 of its 1,500 rows, drawn at random with seed 4")

@@ -450,8 +450,9 @@ def axis_pickers(spec: ParamSpec, values: dict) -> html.Div:
 
 
 def _index(raw: Any) -> int | None:
+    """A column number as the spec reads it (``col_x`` and ``col_y`` share one field type), else None."""
     try:
-        return int(raw)
+        return pg_data.DATA.fields["col_x"].coerce("col_x", raw)
     except (TypeError, ValueError):
         return None
 
