@@ -13,6 +13,8 @@ try:
 except ImportError:  # the browser fixture skips (or, with CI set, fails) and says why
     expect = None
 
+from tests.browser.upload import add_on_data
+
 pytestmark = pytest.mark.browser
 
 
@@ -87,16 +89,7 @@ def test_a_file_that_is_not_a_table_is_a_sentence(page, page_errors, tmp_path):
 
 
 def test_a_dataset_added_on_data_is_listed_on_fitting_and_its_curve_drawn(page, page_errors, csv_file):
-    page.goto("/data")
-    expect(page.locator("#data-empty")).to_be_visible()
-    page.locator("#data-upload input[type=file]").set_input_files(str(csv_file))
-    expect(page.locator("#data-preview-summary")).to_be_visible()
-    page.locator("#data-target").click()
-    page.get_by_role("option", name="state", exact=True).click()
-    page.locator("#data-task label", has_text="Binary").click()
-    page.locator("#data-name").fill("Curve log")
-    page.locator("#data-add").click()
-    expect(page.locator("#data-list")).to_contain_text("Curve log")
+    add_on_data(page, csv_file, "state", "Binary", "Curve log")
     page.locator("#nav-fitting").click()
     page.locator("#fitting-dataset label", has_text="Curve log (yours)").click()
     expect(page.locator("#fitting-tc-summary")).to_contain_text("Curve log: validation error rate falls from",

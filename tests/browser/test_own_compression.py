@@ -13,6 +13,8 @@ try:
 except ImportError:  # the browser fixture skips (or, with CI set, fails) and says why
     expect = None
 
+from tests.browser.upload import add_on_data
+
 pytestmark = pytest.mark.browser
 
 
@@ -22,16 +24,7 @@ def test_a_table_added_on_data_is_quantized_on_quantization_and_the_link_reopens
     df["state"] = np.where(df.current - 0.5 * df.speed > 0, "hot", "ok")
     path = tmp_path / "states.csv"
     df.to_csv(path, index=False)
-    page.goto("/data")
-    expect(page.locator("#data-empty")).to_be_visible()
-    page.locator("#data-upload input[type=file]").set_input_files(str(path))
-    expect(page.locator("#data-preview-summary")).to_be_visible()
-    page.locator("#data-target").click()
-    page.get_by_role("option", name="state", exact=True).click()
-    page.locator("#data-task label", has_text="Binary").click()
-    page.locator("#data-name").fill("Drive states")
-    page.locator("#data-add").click()
-    expect(page.locator("#data-list")).to_contain_text("Drive states")
+    add_on_data(page, path, "state", "Binary", "Drive states")
 
     page.locator("#nav-quantization").click()
     expect(page.locator("#quantization-own-summary")).to_contain_text("Nothing is run for the digits here")

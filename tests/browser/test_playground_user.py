@@ -13,6 +13,8 @@ try:
 except ImportError:  # the browser fixture skips (or, with CI set, fails) and says why
     expect = None
 
+from tests.browser.upload import add_on_data
+
 pytestmark = pytest.mark.browser
 
 NOTE = "#playground-data-note"
@@ -31,16 +33,7 @@ def csv_file(tmp_path):
 
 
 def test_a_table_on_the_playground_with_its_own_axes(page, page_errors, csv_file):
-    page.goto("/data")
-    expect(page.locator("#data-empty")).to_be_visible()
-    page.locator("#data-upload input[type=file]").set_input_files(str(csv_file))
-    expect(page.locator("#data-preview-summary")).to_contain_text("torque_log.csv: 400 rows")
-    page.locator("#data-target").click()
-    page.get_by_role("option", name="torque", exact=True).click()
-    page.locator("#data-task label", has_text="Regression").click()
-    page.locator("#data-name").fill("Torque log")
-    page.locator("#data-add").click()
-    expect(page.locator("#data-added")).to_contain_text("Added")
+    add_on_data(page, csv_file, "torque", "Regression", "Torque log")
 
     page.locator("#nav-playground").click()
     expect(page.locator("#playground-status")).to_contain_text("Epoch 0", timeout=30_000)
